@@ -1,0 +1,237 @@
+/**
+ * Resource endpoints (`/Users`, `/Groups`, `/Roles`, `/Entitlements`): read,
+ * search, create, replace, patch, delete — with ETag preconditions.
+ */
+import type { Change, RequestContext, ResourceOperations, ScimResource } from '../connector/types.js';
+import {
+  InvalidSyntaxError,
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  PreconditionFailedError,
+} from '../errors.js';
+import { applyChanges } from '../patch/apply.js';
+import { patchToChanges } from '../patch/normalize.js';
+import { Projection } from '../query/projection.js';
+import { normalizeResource } from '../resource/normalize.js';
+import type { SchemaRegistry } from '../schema/registry.js';
+import type { ResourceTypeDefinition } from '../schema/types.js';
+import { isObject } from '../util/object.js';
+import { runQuery } from './list.js';
+import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
+import { finishResource, listResponse } from './shape.js';
+import type { ScimHandlerOptions, ScimRequest, ScimResponse } from './types.js';
+
+/** Per-request state shared by the resource operations. */
+export interface ResourceCall {
+  registry: SchemaRegistry;
+  options: ScimHandlerOptions;
+  rt: ResourceTypeDefinition;
+  ops: ResourceOperations;
+  ctx: RequestContext;
+  /** Base for `meta.location` (origin + prefix), undefined when skipped. */
+  base: string | undefined;
+  headers: Record<string, string>;
+  request: ScimRequest;
+}
+
+const READ_ONLY_TYPES = new Set(['Role', 'Entitlement']);
+
+function need<K extends keyof ResourceOperations>(c: ResourceCall, op: K): NonNullable<ResourceOperations[K]> {
+  const fn = c.ops[op];
+  if (typeof fn !== 'function') {
+    if (READ_ONLY_TYPES.has(c.rt.id) && op !== 'query' && op !== 'get') {
+      throw new MethodNotAllowedError(`${c.rt.name} resources are read-only`);
+    }
+    throw new NotImplementedError(`${c.rt.name} ${String(op)} is not supported by this connector`);
+  }
+  return fn.bind(c.ops) as NonNullable<ResourceOperations[K]>;
+}
+
+function header(req: ScimRequest, name: string): string | undefined {
+  const v = req.headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function finish(c: ResourceCall, r: ScimResource): ScimResource {
+  return finishResource(c.registry, c.rt, r, c.base);
+}
+
+function etagMatches(list: string, version: string | undefined): boolean {
+  if (list.trim() === '*') return version !== undefined;
+  const norm = (s: string) => s.trim().replace(/^W\//, '');
+  return version !== undefined && list.split(',').some((t) => norm(t) === norm(version));
+}
+
+async function current(c: ResourceCall, id: string): Promise<ScimResource> {
+  const r = await need(c, 'get')(id, c.ctx, {});
+  if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
+  return finish(c, r);
+}
+
+/** Checks `If-Match`; returns the current resource when it had to be read. */
+async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource | undefined> {
+  const ifMatch = header(c.request, 'if-match');
+  if (!ifMatch) return undefined;
+  const cur = await current(c, id);
+  if (!etagMatches(ifMatch, cur.meta?.version)) throw new PreconditionFailedError();
+  return cur;
+}
+
+function single(c: ResourceCall, r: ScimResource, status: number, projection?: Projection): ScimResponse {
+  const done = finish(c, r);
+  const headers = { ...c.headers };
+  if (done.meta?.version) headers.etag = done.meta.version;
+  if (status === 201 && done.meta?.location) headers.location = done.meta.location;
+  return { status, headers, body: projection ? projection.apply(done) : done };
+}
+
+/** Binds list parameters to a resource type (filter canonicalized, page clamped). */
+function bind(c: ResourceCall, p: ListParams) {
+  const limits = c.options.pagination ?? {};
+  const max = limits.maxPageSize ?? 1000;
+  let count = p.count;
+  if (count !== undefined) count = Math.min(Math.max(count, 0), max);
+  else count = limits.defaultPageSize ?? 100;
+  const startIndex = p.startIndex === undefined ? undefined : Math.max(1, p.startIndex);
+  const filter =
+    p.filter !== undefined && p.filter.trim() !== ''
+      ? canonicalFilter(c.registry, c.rt, parseFilterParam(p.filter, c.options.filterLimits))
+      : undefined;
+  const sort = p.sortBy
+    ? { path: canonicalSortPath(c.registry, c.rt, p.sortBy), order: p.sortOrder ?? ('ascending' as const) }
+    : undefined;
+  return {
+    filter,
+    sort,
+    startIndex,
+    count,
+    cursor: p.cursor,
+    attributes: p.attributes,
+    excludedAttributes: p.excludedAttributes,
+  };
+}
+
+/** GET /Users, POST /Users/.search. */
+export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimResponse> {
+  need(c, 'query');
+  const q = bind(c, p);
+  const projection = new Projection(c.registry, c.rt, p);
+  const page = await runQuery(c.ops, c.options.connector.capabilities, q, c.registry.resolver(c.rt), c.ctx);
+  const extra: Record<string, unknown> = {};
+  if (page.nextCursor) extra.nextCursor = page.nextCursor;
+  if (page.previousCursor) extra.previousCursor = page.previousCursor;
+  const resources = page.resources.map((r) => projection.apply(finish(c, r)));
+  return {
+    status: 200,
+    headers: { ...c.headers },
+    body: listResponse(resources, page.totalResults, q.cursor === undefined ? (page.startIndex ?? 1) : undefined, extra),
+  };
+}
+
+/** GET /Users/{id}. */
+export async function getOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
+  const projection = new Projection(c.registry, c.rt, p);
+  const r = await need(c, 'get')(id, c.ctx, { attributes: p.attributes, excludedAttributes: p.excludedAttributes });
+  if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
+  const res = single(c, r, 200, projection);
+  const inm = header(c.request, 'if-none-match');
+  if (inm && etagMatches(inm, res.headers.etag)) return { status: 304, headers: res.headers };
+  return res;
+}
+
+function parseBody(c: ResourceCall): unknown {
+  const b = c.request.body;
+  if (b === undefined || b === null || b === '') throw new InvalidSyntaxError('Request body is empty');
+  return b;
+}
+
+/** POST /Users. */
+export async function createOp(c: ResourceCall, p: ListParams): Promise<ScimResponse> {
+  const create = need(c, 'create');
+  const doc = normalizeResource(c.registry, c.rt, parseBody(c), quirkOpts(c));
+  const created = await create(doc, c.ctx);
+  return single(c, created, 201, new Projection(c.registry, c.rt, p));
+}
+
+function quirkOpts(c: ResourceCall) {
+  const cb = c.options.onQuirk;
+  return cb ? { onQuirk: (q: Parameters<typeof cb>[0]) => cb(q, c.request) } : {};
+}
+
+/** Shallow-merges `body` over `cur` (extensions merged one level down) for `usePutSoftSync`. */
+function softMerge(cur: ScimResource, body: ScimResource): ScimResource {
+  const out: ScimResource = { ...cur };
+  delete out.meta;
+  for (const [k, v] of Object.entries(body)) {
+    out[k] = isObject(v) && isObject(out[k]) && /^urn:/i.test(k) ? { ...(out[k] as object), ...v } : v;
+  }
+  return out;
+}
+
+/** Changes that turn `cur` into `next` (used when a connector has `modify` but no `replace`). */
+function diffToChanges(registry: SchemaRegistry, rt: ResourceTypeDefinition, cur: ScimResource, next: ScimResource): Change[] {
+  const changes: Change[] = [];
+  const walk = (from: Record<string, unknown>, to: Record<string, unknown>, extension?: string) => {
+    const keys = new Set([...Object.keys(from), ...Object.keys(to)]);
+    for (const k of keys) {
+      if (!extension && (k === 'id' || k === 'meta' || k === 'schemas')) continue;
+      const ext = extension ? undefined : registry.canonicalUrn(rt, k);
+      if (ext && ext !== rt.schema) {
+        walk(isObject(from[k]) ? from[k] : {}, isObject(to[k]) ? to[k] : {}, ext);
+        continue;
+      }
+      const def = registry.resolve(rt, extension ? { uri: extension, attr: k } : { attr: k })?.attrDef;
+      if (def?.mutability === 'readOnly') continue;
+      const path = extension ? { extension, attr: k } : { attr: k };
+      if (to[k] === undefined) changes.push({ op: 'remove', path });
+      else if (JSON.stringify(from[k]) !== JSON.stringify(to[k])) changes.push({ op: 'replace', path, value: to[k] });
+    }
+  };
+  walk(cur, next);
+  return changes;
+}
+
+/** PUT /Users/{id}. */
+export async function replaceOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
+  const body = normalizeResource(c.registry, c.rt, parseBody(c), quirkOpts(c));
+  let cur = await checkIfMatch(c, id);
+  const soft = c.options.usePutSoftSync === true;
+  if ((soft || !c.ops.replace) && !cur) cur = await current(c, id);
+  const doc: ScimResource = { ...(soft && cur ? softMerge(cur, body) : body), id };
+  let result: ScimResource | undefined;
+  if (c.ops.replace) result = await c.ops.replace(id, doc, c.ctx);
+  else if (c.ops.modify && cur) result = await c.ops.modify(id, diffToChanges(c.registry, c.rt, cur, doc), c.ctx);
+  else need(c, 'replace');
+  return single(c, result ?? (await current(c, id)), 200, new Projection(c.registry, c.rt, p));
+}
+
+/** PATCH /Users/{id}. */
+export async function patchOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
+  const changes = patchToChanges(c.registry, c.rt, parseBody(c), quirkOpts(c));
+  const cur = await checkIfMatch(c, id);
+  let result: ScimResource | undefined;
+  if (c.ops.modify) {
+    result = await c.ops.modify(id, changes, c.ctx);
+  } else if (c.ops.replace && c.ops.get) {
+    const base = cur ?? (await current(c, id));
+    const next = applyChanges(base, changes, { registry: c.registry, resourceType: c.rt }).resource;
+    delete next.meta;
+    result = await c.ops.replace(id, next, c.ctx);
+  } else {
+    need(c, 'modify');
+  }
+  const groupStatus = c.options.groupPatchStatus ?? 204;
+  if (c.rt.id === 'Group' && groupStatus === 204 && p.attributes === undefined) {
+    return { status: 204, headers: { ...c.headers } };
+  }
+  return single(c, result ?? (await current(c, id)), 200, new Projection(c.registry, c.rt, p));
+}
+
+/** DELETE /Users/{id}. */
+export async function deleteOp(c: ResourceCall, id: string): Promise<ScimResponse> {
+  const del = need(c, 'delete');
+  await checkIfMatch(c, id);
+  await del(id, c.ctx);
+  return { status: 204, headers: { ...c.headers } };
+}

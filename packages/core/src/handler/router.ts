@@ -1,0 +1,92 @@
+/** Path routing for SCIM URLs: tenant prefix, `/scim/v2` prefix, endpoint, id. */
+
+/** SCIM endpoints the core serves, lower-cased → canonical. */
+const ENDPOINTS: Record<string, string> = {
+  users: 'Users',
+  groups: 'Groups',
+  roles: 'Roles',
+  entitlements: 'Entitlements',
+  schemas: 'Schemas',
+  resourcetypes: 'ResourceTypes',
+  serviceproviderconfig: 'ServiceProviderConfig',
+  serviceproviderconfigs: 'ServiceProviderConfig',
+  bulk: 'Bulk',
+  '.search': '.search',
+};
+
+/** A routed SCIM path. */
+export interface ScimRoute {
+  /** `baseEntity` from the path, if any. */
+  tenant?: string;
+  /** `'1.1'` for `/v1/…`, `'2.0'` for `/v2/…`, undefined when unversioned. */
+  version?: '1.1' | '2.0';
+  /** Everything before the endpoint segment, e.g. `/client-a/scim/v2`. */
+  prefix: string;
+  /** Canonical endpoint name: `Users`, `Groups`, `Schemas`, `.search` … */
+  endpoint: string;
+  /** Segment after the endpoint: resource id, schema URN or resource type name. */
+  id?: string;
+  /** True for `POST /Users/.search`. */
+  search?: boolean;
+  /** True when the client used `ServiceProviderConfigs` (SCIM 1.1 spelling). */
+  plural?: boolean;
+}
+
+function decode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Routes a URL path. Returns `undefined` when the path is not a SCIM endpoint
+ * (so the host can answer 404).
+ *
+ * @example
+ * routeScimPath('/client-a/scim/v2/Users/bjensen')
+ * // { tenant: 'client-a', version: '2.0', prefix: '/client-a/scim/v2', endpoint: 'Users', id: 'bjensen' }
+ */
+export function routeScimPath(path: string): ScimRoute | undefined {
+  const q = path.indexOf('?');
+  const clean = q === -1 ? path : path.slice(0, q);
+  const segs = clean.split('/').filter((s) => s !== '');
+  const at = segs.findIndex((s) => ENDPOINTS[s.toLowerCase()] !== undefined);
+  if (at === -1) return undefined;
+  const pre = segs.slice(0, at);
+  const rest = segs.slice(at + 1);
+  let version: ScimRoute['version'];
+  const last = pre[pre.length - 1]?.toLowerCase();
+  if (last === 'v2' || last === 'v1') {
+    version = last === 'v1' ? '1.1' : '2.0';
+    pre.pop();
+  }
+  if (pre[pre.length - 1]?.toLowerCase() === 'scim') pre.pop();
+  if (pre.length > 1) return undefined;
+  const route: ScimRoute = {
+    prefix: `/${segs.slice(0, at).join('/')}`.replace(/\/$/, ''),
+    endpoint: ENDPOINTS[(segs[at] as string).toLowerCase()] as string,
+  };
+  if ((segs[at] as string).toLowerCase() === 'serviceproviderconfigs') route.plural = true;
+  if (version) route.version = version;
+  if (pre.length === 1) {
+    const t = decode(pre[0] as string);
+    if (t === undefined) return undefined;
+    route.tenant = t;
+  }
+  if (rest.length > 1) {
+    // Schema URNs never contain '/', ids may be URL-encoded; more segments → not ours.
+    return undefined;
+  }
+  if (rest.length === 1) {
+    const seg = rest[0] as string;
+    if (seg.toLowerCase() === '.search') route.search = true;
+    else {
+      const id = decode(seg);
+      if (id === undefined) return undefined;
+      route.id = id;
+    }
+  }
+  return route;
+}

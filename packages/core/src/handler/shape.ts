@@ -1,0 +1,65 @@
+/** Shapes connector output into SCIM responses: schemas, meta, ETag, projection. */
+import type { ResourceMeta, ScimResource } from '../connector/types.js';
+import type { SchemaRegistry } from '../schema/registry.js';
+import type { ResourceTypeDefinition } from '../schema/types.js';
+import { URN } from '../schema/urns.js';
+import { isObject } from '../util/object.js';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+/** 53-bit string hash (cyrb53) — fast, pure JS, good enough for weak ETags. */
+export function hash53(str: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** A weak ETag for a resource's content (meta excluded). */
+export function computeVersion(resource: ScimResource): string {
+  const { meta: _meta, ...rest } = resource;
+  return `W/"${hash53(JSON.stringify(rest))}"`;
+}
+
+/** Adds `schemas` and `meta` (resourceType, location, version) to a connector resource. */
+export function finishResource(
+  registry: SchemaRegistry,
+  rt: ResourceTypeDefinition,
+  resource: ScimResource,
+  locationBase: string | undefined,
+): ScimResource {
+  const out: ScimResource = { ...resource };
+  const schemas = [rt.schema];
+  for (const key of Object.keys(resource)) {
+    const ext = registry.canonicalUrn(rt, key);
+    if (ext && ext !== rt.schema && isObject(resource[key])) schemas.push(ext);
+  }
+  out.schemas = schemas;
+  const meta: ResourceMeta = { ...(isObject(resource.meta) ? resource.meta : {}), resourceType: rt.name };
+  if (locationBase && resource.id !== undefined) {
+    meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
+  } else delete meta.location;
+  if (!meta.version) meta.version = computeVersion(resource);
+  out.meta = meta;
+  return out;
+}
+
+/** A ListResponse body (RFC 7644 §3.4.2). Paging fields are integers (Okta requires it). */
+export function listResponse(
+  resources: unknown[],
+  totalResults: number,
+  startIndex: number | undefined,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { schemas: [URN.ListResponse], totalResults, itemsPerPage: resources.length };
+  if (startIndex !== undefined) body.startIndex = startIndex;
+  Object.assign(body, extra);
+  body.Resources = resources;
+  return body;
+}

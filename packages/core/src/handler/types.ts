@@ -1,0 +1,72 @@
+/** Plain request/response objects of the framework-free handler. */
+import type { Connector, RequestContext } from '../connector/types.js';
+import type { FilterLimits } from '../filter/parser.js';
+import type { PatchQuirk } from '../patch/normalize.js';
+import type { SchemaRegistry } from '../schema/registry.js';
+
+/** One HTTP request, as the host hands it to the core. */
+export interface ScimRequest {
+  /** HTTP method, any case. */
+  method: string;
+  /** Path and query string, e.g. `/client-a/Users?filter=userName%20eq%20%22x%22`. */
+  url: string;
+  /** Request headers with lower-case names. */
+  headers?: Record<string, string | string[] | undefined>;
+  /** Raw body text, or JSON already parsed by the host. */
+  body?: unknown;
+  /** Scheme and authority for `meta.location`, e.g. `https://gw.example.com`. */
+  origin?: string;
+  /** Caller context; `tenant` is filled from the path when absent. */
+  context?: RequestContext;
+}
+
+/** The handler's answer. `body` is JSON-serializable; absent for 204/304. */
+export interface ScimResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** Pagination settings advertised in ServiceProviderConfig. */
+export interface PaginationOptions {
+  /** Default page size when `count` is absent. Default 100. */
+  defaultPageSize?: number;
+  /** Largest page served (`filter.maxResults`). Default 1000. */
+  maxPageSize?: number;
+}
+
+/** An authentication scheme advertised in ServiceProviderConfig. */
+export interface AuthenticationScheme {
+  type: string;
+  name: string;
+  description: string;
+  primary?: boolean;
+  specUri?: string;
+  documentationUri?: string;
+}
+
+/** Options of {@link createScimHandler}. */
+export interface ScimHandlerOptions {
+  connector: Connector;
+  /** Schemas and resource types; default built from the connector's declarations. */
+  registry?: SchemaRegistry;
+  /** Protocol spoken on unversioned paths. Default `'2.0'`. */
+  scimVersion?: '2.0' | '1.1';
+  /** Omit `meta.location` (behind reverse proxies). */
+  skipMetaLocation?: boolean;
+  /** PUT keeps attributes the body omits. */
+  usePutSoftSync?: boolean;
+  /** Status of a successful group PATCH: 204 (default) or 200 with the group. */
+  groupPatchStatus?: 200 | 204;
+  pagination?: PaginationOptions;
+  /** Bulk limits; Bulk is off when `maxOperations` is 0. */
+  bulk?: { maxOperations?: number; maxPayloadSize?: number };
+  filterLimits?: FilterLimits;
+  /** Whether a tenant (`baseEntity`) is configured; unknown tenants get 404. Default: all known. */
+  isKnownTenant?: (tenant: string) => boolean;
+  /** Advertised in ServiceProviderConfig. */
+  authenticationSchemes?: AuthenticationScheme[];
+  documentationUri?: string;
+  /** Called when a client-dialect rule is applied. */
+  onQuirk?: (quirk: PatchQuirk, request: ScimRequest) => void;
+}

@@ -1,0 +1,150 @@
+/**
+ * Response projection: `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5)
+ * and the schema's `returned` characteristic (password is never returned,
+ * `returned: always` attributes always are).
+ */
+import { InvalidPathError } from '../errors.js';
+import { parseAttrPath } from '../filter/path.js';
+import type { SchemaRegistry } from '../schema/registry.js';
+import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
+import { isObject } from '../util/object.js';
+import type { ScimResource } from '../connector/types.js';
+
+/** Which attributes a client asked for. */
+export interface ProjectionRequest {
+  attributes?: string[] | undefined;
+  excludedAttributes?: string[] | undefined;
+}
+
+type Selection = Map<string, Map<string, Set<string> | true>>; // container → attr → subs | whole
+
+/** Splits a comma-separated `attributes` parameter (also accepts arrays). */
+export function splitAttributeList(v: string | string[] | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const parts = (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.length ? parts : undefined;
+}
+
+/** A compiled projection for one resource type, reusable across many resources. */
+export class Projection {
+  private readonly include: Selection | undefined;
+  private readonly exclude: Selection | undefined;
+  private readonly wholeExtensions = new Set<string>();
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    private readonly rt: ResourceTypeDefinition,
+    req: ProjectionRequest,
+  ) {
+    this.include = req.attributes ? this.compile(req.attributes, true) : undefined;
+    this.exclude = req.excludedAttributes ? this.compile(req.excludedAttributes, false) : undefined;
+  }
+
+  private compile(list: string[], including: boolean): Selection {
+    const sel: Selection = new Map();
+    for (const raw of list) {
+      // A bare extension URN selects the whole extension.
+      const asUrn = this.registry.canonicalUrn(this.rt, raw);
+      if (asUrn && asUrn !== this.rt.schema) {
+        if (including) this.wholeExtensions.add(asUrn.toLowerCase());
+        else sel.set(asUrn.toLowerCase(), new Map([['*', true]]));
+        continue;
+      }
+      const p = parseAttrPath(raw, (d) => new InvalidPathError(d));
+      const r = this.registry.resolve(this.rt, p);
+      const container = (r?.extension ?? '').toLowerCase();
+      const attrName = (r?.attr ?? p.attr).toLowerCase();
+      let m = sel.get(container);
+      if (!m) sel.set(container, (m = new Map()));
+      const cur = m.get(attrName);
+      if (p.sub === undefined) m.set(attrName, true);
+      else if (cur !== true) {
+        const subs = cur ?? new Set<string>();
+        subs.add((r?.sub ?? p.sub).toLowerCase());
+        m.set(attrName, subs);
+      }
+    }
+    return sel;
+  }
+
+  /** Applies the projection to one resource, returning a new object. */
+  apply(resource: ScimResource): ScimResource {
+    const out: ScimResource = {};
+    for (const [key, value] of Object.entries(resource)) {
+      const extUrn = this.registry.canonicalUrn(this.rt, key);
+      if (extUrn && extUrn !== this.rt.schema && isObject(value)) {
+        const projected = this.container(value, extUrn);
+        if (projected && Object.keys(projected).length) out[extUrn] = projected;
+        continue;
+      }
+      const def = this.registry.resolve(this.rt, { attr: key })?.attrDef;
+      const v = this.attribute('', key, value, def);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+
+  private container(obj: Record<string, unknown>, urn: string): Record<string, unknown> | undefined {
+    const l = urn.toLowerCase();
+    const whole = this.wholeExtensions.has(l);
+    if (this.exclude?.get(l)?.get('*')) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(obj)) {
+      const def = this.registry.attribute(urn, key);
+      const v = whole ? this.filterNever(value, def) : this.attribute(l, key, value, def);
+      if (v !== undefined) out[key] = v;
+    }
+    return out;
+  }
+
+  private attribute(container: string, key: string, value: unknown, def: AttributeDefinition | undefined): unknown {
+    const k = key.toLowerCase();
+    if (def?.returned === 'never') return undefined;
+    if (container === '' && k === 'schemas') return value;
+    if (def?.returned === 'always') return this.filterNever(value, def);
+    const excluded = this.exclude?.get(container)?.get(k);
+    if (excluded === true) return undefined;
+    if (this.include) {
+      const inc = this.include.get(container)?.get(k);
+      if (inc === undefined) return undefined;
+      if (inc !== true) return this.subset(value, inc, def);
+      return this.filterNever(value, def);
+    }
+    if (def?.returned === 'request') return undefined;
+    if (excluded instanceof Set) return this.without(value, excluded);
+    return this.filterNever(value, def);
+  }
+
+  private subset(value: unknown, subs: Set<string>, def: AttributeDefinition | undefined): unknown {
+    const pick = (el: unknown) => {
+      if (!isObject(el)) return el;
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(el)) {
+        const sd = def?.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase());
+        if (sd?.returned === 'never') continue;
+        if (subs.has(k.toLowerCase()) || sd?.returned === 'always') o[k] = v;
+      }
+      return o;
+    };
+    return Array.isArray(value) ? value.map(pick) : pick(value);
+  }
+
+  private without(value: unknown, subs: Set<string>): unknown {
+    const drop = (el: unknown) => {
+      if (!isObject(el)) return el;
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(el)) if (!subs.has(k.toLowerCase())) o[k] = v;
+      return o;
+    };
+    return Array.isArray(value) ? value.map(drop) : drop(value);
+  }
+
+  private filterNever(value: unknown, def: AttributeDefinition | undefined): unknown {
+    const never = def?.subAttributes?.filter((s) => s.returned === 'never').map((s) => s.name.toLowerCase());
+    if (!never?.length) return value;
+    return this.without(value, new Set(never));
+  }
+}

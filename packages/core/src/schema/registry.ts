@@ -1,0 +1,216 @@
+/**
+ * Schema registry: the configured schemas and resource types, and
+ * case-insensitive, alias-aware resolution of attribute paths against them.
+ */
+import { InvalidPathError, InvalidValueError } from '../errors.js';
+import type { AttrPath } from '../filter/ast.js';
+import type { PathResolution, PathResolver } from '../filter/evaluate.js';
+import { builtinSchemas, commonAttributes } from './builtin.js';
+import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from './types.js';
+import { CORE_ALIAS, URN, URN_ALIASES } from './urns.js';
+
+/** Resource types served by default. */
+export const defaultResourceTypes: readonly ResourceTypeDefinition[] = [
+  {
+    id: 'User',
+    name: 'User',
+    endpoint: '/Users',
+    description: 'User Account',
+    schema: URN.User,
+    schemaExtensions: [{ schema: URN.EnterpriseUser, required: false }],
+  },
+  { id: 'Group', name: 'Group', endpoint: '/Groups', description: 'Group', schema: URN.Group, schemaExtensions: [] },
+  { id: 'Role', name: 'Role', endpoint: '/Roles', description: 'Role', schema: URN.Role, schemaExtensions: [] },
+  {
+    id: 'Entitlement',
+    name: 'Entitlement',
+    endpoint: '/Entitlements',
+    description: 'Entitlement',
+    schema: URN.Entitlement,
+    schemaExtensions: [],
+  },
+];
+
+/** Options for {@link SchemaRegistry}. */
+export interface SchemaRegistryOptions {
+  /** Extra or replacing schemas (custom schemas and extensions, mapper-generated schemas). */
+  schemas?: SchemaDefinition[];
+  /** Resource types; default User, Group, Role, Entitlement. */
+  resourceTypes?: ResourceTypeDefinition[];
+  /** Extra extensions per resource type id, e.g. `{ User: ['urn:…:MyExt'] }`. */
+  extensions?: Record<string, string[]>;
+}
+
+/** Resolved attribute path. */
+export interface ResolvedPath extends PathResolution {
+  /** URN of the schema that defines the attribute. */
+  schema: string;
+}
+
+/** Holds schemas and resource types and resolves attribute paths. */
+export class SchemaRegistry {
+  private readonly schemaMap = new Map<string, SchemaDefinition>();
+  private readonly types: ResourceTypeDefinition[];
+  private readonly attrIndex = new Map<string, Map<string, { schema: string; def: AttributeDefinition }>>();
+
+  constructor(opts: SchemaRegistryOptions = {}) {
+    for (const s of [...builtinSchemas, ...(opts.schemas ?? [])]) this.schemaMap.set(s.id.toLowerCase(), s);
+    this.types = (opts.resourceTypes ?? defaultResourceTypes).map((rt) => ({
+      ...rt,
+      schemaExtensions: [
+        ...rt.schemaExtensions,
+        ...(opts.extensions?.[rt.id] ?? [])
+          .filter((e) => !rt.schemaExtensions.some((x) => x.schema.toLowerCase() === e.toLowerCase()))
+          .map((schema) => ({ schema, required: false })),
+      ],
+    }));
+    for (const rt of this.types) {
+      for (const urn of [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)]) {
+        if (!this.schemaMap.has(urn.toLowerCase())) {
+          throw new Error(`Resource type ${rt.id} references unknown schema ${urn}`);
+        }
+      }
+    }
+  }
+
+  /** All schemas in use by some resource type. */
+  schemas(): SchemaDefinition[] {
+    const used = new Set<string>();
+    for (const rt of this.types)
+      for (const u of [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)]) used.add(u.toLowerCase());
+    return [...used].map((u) => this.schemaMap.get(u)).filter((s): s is SchemaDefinition => s !== undefined);
+  }
+
+  /** A schema by URN (case-insensitive, aliases accepted). */
+  schema(urn: string): SchemaDefinition | undefined {
+    const direct = this.schemaMap.get(urn.toLowerCase());
+    if (direct) return direct;
+    const alias = URN_ALIASES[urn.toLowerCase()];
+    return alias && alias !== CORE_ALIAS ? this.schemaMap.get(alias.toLowerCase()) : undefined;
+  }
+
+  resourceTypes(): readonly ResourceTypeDefinition[] {
+    return this.types;
+  }
+
+  /** Finds a resource type by id (`User`) or endpoint (`Users`), case-insensitively. */
+  resourceType(nameOrEndpoint: string): ResourceTypeDefinition | undefined {
+    const l = nameOrEndpoint.replace(/^\//, '').toLowerCase();
+    return this.types.find((t) => t.id.toLowerCase() === l || t.endpoint.replace(/^\//, '').toLowerCase() === l);
+  }
+
+  /**
+   * The canonical URN for `uri` in the context of resource type `rt`, resolving
+   * aliases (`urn:scim:schemas:core:2.0` → the type's core schema); `undefined`
+   * when the URN is neither the core schema nor one of its extensions.
+   */
+  canonicalUrn(rt: ResourceTypeDefinition, uri: string): string | undefined {
+    const l = uri.toLowerCase();
+    const alias = URN_ALIASES[l];
+    const target = alias === CORE_ALIAS ? rt.schema.toLowerCase() : (alias ?? uri).toLowerCase();
+    if (rt.schema.toLowerCase() === target) return rt.schema;
+    return rt.schemaExtensions.find((e) => e.schema.toLowerCase() === target)?.schema;
+  }
+
+  /** True when `uri` names an extension schema of `rt`. */
+  isExtension(rt: ResourceTypeDefinition, uri: string): boolean {
+    const c = this.canonicalUrn(rt, uri);
+    return c !== undefined && c !== rt.schema;
+  }
+
+  private index(rt: ResourceTypeDefinition): Map<string, { schema: string; def: AttributeDefinition }> {
+    let idx = this.attrIndex.get(rt.id);
+    if (!idx) {
+      idx = new Map();
+      // Core schema first so that unqualified names resolve to core attributes.
+      for (const urn of [rt.schema, ...rt.schemaExtensions.map((e) => e.schema)]) {
+        const s = this.schemaMap.get(urn.toLowerCase());
+        for (const a of s?.attributes ?? []) {
+          const key = a.name.toLowerCase();
+          if (!idx.has(key)) idx.set(key, { schema: s?.id ?? urn, def: a });
+        }
+      }
+      this.attrIndex.set(rt.id, idx);
+    }
+    return idx;
+  }
+
+  /** Top-level attribute definition by name within one schema. */
+  attribute(schemaUrn: string, name: string): AttributeDefinition | undefined {
+    return this.schema(schemaUrn)?.attributes.find((a) => a.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /**
+   * Resolves a path for resource type `rt`. Unqualified names resolve to the
+   * core schema first, then to extensions (lenient: clients send
+   * `employeeNumber` unqualified). `id`, `externalId`, `meta` are common.
+   */
+  resolve(rt: ResourceTypeDefinition, path: AttrPath): ResolvedPath | undefined {
+    let schema: string | undefined;
+    let def: AttributeDefinition | undefined;
+    if (path.uri) {
+      schema = this.canonicalUrn(rt, path.uri);
+      if (!schema) return undefined;
+      def = this.attribute(schema, path.attr) ?? (schema === rt.schema ? commonDef(path.attr) : undefined);
+    } else {
+      const common = commonDef(path.attr);
+      if (common) {
+        schema = rt.schema;
+        def = common;
+      } else {
+        const hit = this.index(rt).get(path.attr.toLowerCase());
+        schema = hit?.schema;
+        def = hit?.def;
+      }
+    }
+    if (!schema || !def) return undefined;
+    const out: ResolvedPath = { schema, attr: def.name, attrDef: def };
+    if (schema !== rt.schema) out.extension = schema;
+    if (path.sub !== undefined) {
+      const subDef = def.subAttributes?.find((s) => s.name.toLowerCase() === path.sub?.toLowerCase());
+      out.sub = subDef?.name ?? path.sub;
+      if (subDef) out.subDef = subDef;
+    }
+    return out;
+  }
+
+  /** Like {@link resolve} but throws `invalidPath` for unknown attributes. */
+  resolveStrict(rt: ResourceTypeDefinition, path: AttrPath, what = 'attribute'): ResolvedPath {
+    const r = this.resolve(rt, path);
+    if (!r || (path.sub !== undefined && !r.subDef)) {
+      throw new InvalidPathError(
+        `Unknown ${what} "${path.uri ? `${path.uri}:` : ''}${path.attr}${path.sub ? `.${path.sub}` : ''}"`,
+      );
+    }
+    return r;
+  }
+
+  /** A {@link PathResolver} for the filter evaluator. */
+  resolver(rt: ResourceTypeDefinition): PathResolver {
+    return (p) => this.resolve(rt, p);
+  }
+
+  /** Validates a value against a definition's type, coercing string booleans and numbers. */
+  coerce(def: AttributeDefinition, value: unknown, where: string): unknown {
+    if (value === null || value === undefined) return value;
+    switch (def.type) {
+      case 'boolean':
+        if (typeof value === 'boolean') return value;
+        if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+        throw new InvalidValueError(`${where} must be a boolean`);
+      case 'integer':
+      case 'decimal': {
+        if (typeof value === 'number') return value;
+        if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+        throw new InvalidValueError(`${where} must be a number`);
+      }
+      default:
+        return value;
+    }
+  }
+}
+
+const COMMON = new Map(commonAttributes.map((a) => [a.name.toLowerCase(), a]));
+function commonDef(name: string): AttributeDefinition | undefined {
+  return COMMON.get(name.toLowerCase());
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Entry point behind `npm start` and `npm test` at the repository root.
+// A fresh machine only has Node.js and npm: this script brings pnpm (into
+// ./.tools, never globally), installs the workspace, builds, and then starts
+// the gateway or runs the whole test suite.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PNPM_VERSION = '12.4.2';
+const isWin = process.platform === 'win32';
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, shell: isWin, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function must(cmd, args, opts) {
+  const code = run(cmd, args, opts);
+  if (code !== 0) {
+    console.error(`\n✖ ${cmd} ${args.join(' ')} failed with exit code ${code}`);
+    process.exit(code);
+  }
+}
+
+function pnpmOnPath() {
+  const r = spawnSync('pnpm', ['--version'], { encoding: 'utf8', shell: isWin });
+  return r.status === 0 && /^12\./.test(r.stdout.trim());
+}
+
+function findPnpm() {
+  if (pnpmOnPath()) return 'pnpm';
+  const local = join(root, '.tools', 'node_modules', '.bin', isWin ? 'pnpm.cmd' : 'pnpm');
+  if (!existsSync(local)) {
+    console.log(`→ installing pnpm ${PNPM_VERSION} into .tools/ (one time)`);
+    must('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(root, '.tools'), `pnpm@${PNPM_VERSION}`]);
+  }
+  return local;
+}
+
+const [command = 'test', ...rest] = process.argv.slice(2);
+const pnpm = findPnpm();
+console.log('→ installing workspace dependencies');
+const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.SCIMGW_UNFROZEN !== '1';
+must(pnpm, ['install', ...(frozen ? ['--frozen-lockfile'] : []), '--reporter=append-only']);
+
+if (command === 'start') {
+  must(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@scimgw/gateway...', '--output-logs=errors-only']);
+  const args = rest.length ? rest : ['start'];
+  process.exit(run(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'cli.js'), ...args]));
+} else if (command === 'test') {
+  must(pnpm, ['exec', 'biome', 'check', '.']);
+  must(pnpm, ['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+  must(pnpm, ['exec', 'turbo', 'run', 'publint', '--output-logs=errors-only']);
+  // Tests run one package at a time: several packages start real servers
+  // (slapd, gateways, SMTP) and the machine has two cores.
+  must(pnpm, ['exec', 'turbo', 'run', 'test', '--concurrency=1']);
+  console.log('\n✔ all checks passed');
+} else {
+  console.error(`unknown command ${command}; use start or test`);
+  process.exit(2);
+}

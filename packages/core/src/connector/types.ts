@@ -203,3 +203,35 @@ export interface ConnectorDefinition {
 export interface Connector extends Readonly<ConnectorDefinition> {
   readonly capabilities: Capabilities;
 }
+
+/** Sends e-mail through the gateway's configured mail facility. */
+export interface ConnectorMailer {
+  sendMail(message: {
+    to?: string | string[];
+    cc?: string | string[];
+    subject: string;
+    text?: string;
+    html?: string;
+  }): Promise<void>;
+}
+
+/**
+ * What the host passes to a connector package's `createConnector(context)`.
+ * Every connector package exports a function of this name and shape, so the
+ * gateway can load connectors by package name.
+ */
+export interface ConnectorFactoryContext<Config = unknown> {
+  /** The `endpoint` section of the configuration, secrets already resolved. */
+  config: Config;
+  /** Directory relative paths in the configuration resolve against. */
+  baseDir: string;
+  /** Tenants (`baseEntity` values) configured under `endpoint.entity`, if any. */
+  tenants: string[];
+  /** Selected gateway (`scimgateway` section) settings connectors may honour. */
+  gateway: { groupMemberOfUser?: boolean; scimVersion?: '1.1' | '2.0' };
+  log: ConnectorLogger;
+  mailer?: ConnectorMailer | undefined;
+}
+
+/** The function every connector package exports as `createConnector`. */
+export type ConnectorFactory<Config = unknown> = (context: ConnectorFactoryContext<Config>) => Connector | Promise<Connector>;

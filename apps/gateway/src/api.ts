@@ -1,0 +1,79 @@
+/**
+ * API-gateway mode: `/api[/{id}]` (authenticated) and `GET /pub/api`
+ * (unauthenticated, only where the connector defines `publicGet`), bodies
+ * passed to the connector and returned as-is.
+ */
+import {
+  InvalidSyntaxError,
+  MethodNotAllowedError,
+  NotFoundError,
+  parseJsonSafe,
+  type Connector,
+  type RequestContext,
+} from '@scimgw/core';
+
+/** One API call. */
+export interface ApiCall {
+  kind: 'api' | 'pubapi';
+  method: string;
+  url: string;
+  tenant: string | undefined;
+  id?: string | undefined;
+  body: string | undefined;
+  reqId: string;
+  ctx?: RequestContext;
+}
+
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+function query(url: string): Record<string, string> {
+  const i = url.indexOf('?');
+  return Object.fromEntries(new URLSearchParams(i === -1 ? '' : url.slice(i + 1)));
+}
+
+function parse(body: string | undefined): unknown {
+  if (body === undefined || body.trim() === '') return undefined;
+  try {
+    return parseJsonSafe(body);
+  } catch (e) {
+    throw new InvalidSyntaxError(`Request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Runs an API call against the connector's `api` operations. */
+export async function handleApi(
+  connector: Connector,
+  call: ApiCall,
+): Promise<{ status: number; headers: Record<string, string>; body: unknown }> {
+  const api = connector.api;
+  const ctx: RequestContext = call.ctx ?? { requestId: call.reqId, tenant: call.tenant };
+  if (!api) throw new NotFoundError('This connector has no API');
+  if (call.kind === 'pubapi') {
+    if (call.method !== 'GET' || !api.publicGet) throw new NotFoundError('No public API here');
+    return { status: 200, headers: JSON_TYPE, body: await api.publicGet(query(call.url), ctx) };
+  }
+  const need = <T>(fn: T | undefined, what: string): T => {
+    if (!fn) throw new MethodNotAllowedError(`${what} is not supported by this API`);
+    return fn;
+  };
+  switch (call.method) {
+    case 'GET':
+      return { status: 200, headers: JSON_TYPE, body: await need(api.get, 'GET').call(api, call.id, query(call.url), ctx) };
+    case 'POST':
+      if (call.id !== undefined) throw new MethodNotAllowedError('POST goes to /api without an id');
+      return { status: 201, headers: JSON_TYPE, body: await need(api.post, 'POST').call(api, parse(call.body), ctx) };
+    case 'PUT':
+    case 'PATCH': {
+      if (call.id === undefined) throw new MethodNotAllowedError(`${call.method} needs /api/{id}`);
+      const fn = call.method === 'PUT' ? need(api.put, 'PUT') : need(api.patch, 'PATCH');
+      return { status: 200, headers: JSON_TYPE, body: await fn.call(api, call.id, parse(call.body), ctx) };
+    }
+    case 'DELETE': {
+      if (call.id === undefined) throw new MethodNotAllowedError('DELETE needs /api/{id}');
+      const body = await need(api.delete, 'DELETE').call(api, call.id, ctx);
+      return body === undefined ? { status: 204, headers: {}, body: undefined } : { status: 200, headers: JSON_TYPE, body };
+    }
+    default:
+      throw new MethodNotAllowedError(`Method ${call.method} is not allowed`);
+  }
+}

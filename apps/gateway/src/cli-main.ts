@@ -1,0 +1,142 @@
+/** The `scimgw` command line: start, check-config, --help, --version. */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigErrors, loadConfig } from '@scimgw/server';
+import { type GatewayInstance, startInstance } from './instance.js';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface CliArgs {
+  command: 'start' | 'check-config' | 'help' | 'version';
+  configs: string[];
+  port?: number;
+}
+
+const HELP = `scimgw — SCIM provisioning gateway
+
+Usage:
+  scimgw start [--config FILE]...      start one instance per configuration file
+  scimgw check-config [--config FILE]...  validate configuration files and exit
+  scimgw --help | --version
+
+Without --config, every config/connector-*.json (and plugin-*.json) in the
+working directory is used; if there is none, config/connector-loki.json is
+created from the bundled example (embedded store, user gwadmin/password).
+
+Environment:
+  SEED           key seed for secrets encrypted in configuration files
+  SCIMGW_CONFIG  comma-separated configuration files (instead of --config)
+`;
+
+/** Parses argv (without node and script). Throws Error with a usage message on bad input. */
+export function parseArgs(argv: string[]): CliArgs {
+  const out: CliArgs = { command: 'start', configs: [] };
+  let commandSeen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') return { command: 'help', configs: [] };
+    if (a === '--version' || a === '-v') return { command: 'version', configs: [] };
+    if (a === '--config' || a === '-c') {
+      const f = argv[++i];
+      if (!f) throw new Error('--config needs a file');
+      out.configs.push(f);
+    } else if (a.startsWith('--config=')) out.configs.push(a.slice(9));
+    else if (a === '--port') {
+      const p = Number(argv[++i]);
+      if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('--port needs a port number');
+      out.port = p;
+    } else if (!commandSeen && (a === 'start' || a === 'check-config')) {
+      out.command = a;
+      commandSeen = true;
+    } else throw new Error(`unknown argument "${a}" (see --help)`);
+  }
+  return out;
+}
+
+/** Finds configuration files: arguments, SCIMGW_CONFIG, ./config/, else a fresh copy of the example. */
+export function discoverConfigs(args: CliArgs, cwd: string, log: (m: string) => void): string[] {
+  if (args.configs.length) return args.configs.map((c) => resolve(cwd, c));
+  const env = process.env.SCIMGW_CONFIG;
+  if (env) return env.split(',').map((c) => resolve(cwd, c.trim()));
+  const dir = join(cwd, 'config');
+  const found = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^(connector|plugin)-.+\.json$/i.test(f))
+        .sort()
+        .map((f) => join(dir, f))
+    : [];
+  if (found.length) return found;
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, 'connector-loki.json');
+  copyFileSync(join(pkgDir, 'examples', 'connector-loki.json'), target);
+  log(`no configuration found: created ${target} from the bundled example`);
+  return [target];
+}
+
+function version(): string {
+  return (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Runs the CLI. Resolves with an exit code for one-shot commands; for
+ * `start`, resolves with the started instances (the process keeps running).
+ */
+export async function runCli(
+  argv: string[],
+  io: { out: (s: string) => void; err: (s: string) => void; cwd?: string } = {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+  },
+): Promise<number | GatewayInstance[]> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.err(`scimgw: ${(e as Error).message}`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  if (args.command === 'version') {
+    io.out(version());
+    return 0;
+  }
+  const cwd = io.cwd ?? process.cwd();
+  const files = discoverConfigs(args, cwd, io.out);
+  const loaded = [];
+  let failed = false;
+  for (const f of files) {
+    try {
+      const cfg = loadConfig(f, { encryptInPlace: args.command === 'start' });
+      for (const w of cfg.warnings) io.err(`warning: ${w}`);
+      loaded.push(cfg);
+      if (args.command === 'check-config') io.out(`${f}: OK (connector ${cfg.connector}, port ${cfg.gateway.port})`);
+    } catch (e) {
+      failed = true;
+      io.err(e instanceof ConfigErrors ? e.message : `${f}: ${(e as Error).message}`);
+    }
+  }
+  if (failed) return 1;
+  if (args.command === 'check-config') return 0;
+  const ports = new Set<number>();
+  for (const c of loaded) {
+    if (ports.has(c.gateway.port) && c.gateway.port !== 0) {
+      io.err(`${c.file}: scimgateway.port ${c.gateway.port} is used by another configuration`);
+      return 1;
+    }
+    ports.add(c.gateway.port);
+  }
+  const started: GatewayInstance[] = [];
+  try {
+    for (const c of loaded)
+      started.push(await startInstance(c, args.port !== undefined && loaded.length === 1 ? { port: args.port } : {}));
+  } catch (e) {
+    io.err(`scimgw: ${(e as Error).message}`);
+    for (const s of started) await s.close(1000);
+    return 1;
+  }
+  return started;
+}

@@ -1,0 +1,156 @@
+/** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
+import { createScimHandler, type Connector } from '@scimgw/core';
+import { createAuthenticator } from '@scimgw/auth';
+import { createGatewayLogger, type GatewayLogger } from '@scimgw/logger-stream';
+import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
+import express, { type Express } from 'express';
+import { loadConnectorFactory } from './connector-loader.js';
+import { connectorLogger } from './connector-logger.js';
+import { createPipeline } from './pipeline.js';
+
+/** A started instance. */
+export interface GatewayInstance {
+  name: string;
+  url: string;
+  port: number;
+  connector: Connector;
+  log: GatewayLogger;
+  /** Graceful stop: finish in-flight requests, flush the connector and logs. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Options of {@link startInstance}. */
+export interface InstanceOptions {
+  /** Override the configured port (0 = any free port; used by tests). */
+  port?: number;
+  /** Use an already-created connector instead of loading the package. */
+  connector?: Connector;
+  /** Log output stream for the console sink (tests). */
+  stdout?: NodeJS.WritableStream;
+}
+
+function hasAuth(c: LoadedConfig): boolean {
+  const a = c.gateway.auth;
+  return Boolean(
+    a.basic?.some((b) => b.username && b.password) ||
+      a.bearerToken?.some((b) => b.token) ||
+      a.bearerJwt?.some((b) => b.secret || b.publicKey || b.wellKnownUri || b.azureTenantId) ||
+      a.bearerOAuth?.some((b) => b.clientId && b.clientSecret) ||
+      a.passThrough?.enabled,
+  );
+}
+
+/** The express app: one catch-all that hands every request to the pipeline. */
+export function expressHost(
+  listener: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
+): Express {
+  const app: Express = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.use((req, res) => listener(req, res));
+  return app;
+}
+
+/** Starts one instance from a loaded configuration. */
+export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
+  const g = cfg.gateway;
+  const log = createGatewayLogger({
+    name: cfg.name,
+    log: {
+      ...g.log,
+      logDirectory: g.log.logDirectory ?? undefined,
+      customMasking: g.log.customMasking ?? [],
+    },
+    ...(g.email ? { email: g.email } : {}),
+    baseDir: cfg.baseDir,
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+  });
+  for (const w of cfg.warnings) log.logger.warn(w);
+  if (!hasAuth(cfg)) {
+    throw new Error(
+      `${cfg.file}: scimgateway.auth: no authentication method is configured; configure basic, bearerToken, bearerJwt, bearerOAuth or passThrough`,
+    );
+  }
+  const auth = await createAuthenticator({
+    auth: g.auth as Parameters<typeof createAuthenticator>[0]['auth'],
+    ipAllowList: g.ipAllowList ?? [],
+    trustedProxies: g.trustedProxies ?? [],
+    ...(g.rateLimit ? { rateLimit: g.rateLimit } : {}),
+    certsDir: cfg.certsDir,
+    logger: connectorLogger(log.logger),
+    tokenSigningSeed: `${configSeed()}:${cfg.name}`,
+  });
+  const connector =
+    opts.connector ??
+    (await (
+      await loadConnectorFactory(cfg.connector)
+    )({
+      config: cfg.endpoint,
+      baseDir: cfg.baseDir,
+      tenants: cfg.tenants,
+      gateway: { groupMemberOfUser: g.scim.groupMemberOfUser, scimVersion: g.scim.version },
+      log: connectorLogger(log.logger.child({ connector: cfg.connector })),
+      mailer: log.mailer,
+    }));
+  const tenants = new Set(cfg.tenants);
+  const scim = createScimHandler({
+    connector,
+    scimVersion: g.scim.version,
+    skipMetaLocation: g.scim.skipMetaLocation,
+    usePutSoftSync: g.scim.usePutSoftSync,
+    groupPatchStatus: g.scim.groupPatchStatus === 200 ? 200 : 204,
+    pagination: { defaultPageSize: g.scim.defaultPageSize, maxPageSize: g.scim.maxPageSize },
+    bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
+    isKnownTenant: (t) => tenants.has(t),
+    authenticationSchemes: auth.schemes(),
+    onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
+  });
+  const tls = loadTls(g, cfg.certsDir);
+  let ready = false;
+  const pipeline = createPipeline({
+    scim,
+    connector,
+    auth,
+    log,
+    tenants,
+    scimVersion: g.scim.version,
+    payloadLimit: parseSize(g.payloadSize),
+    bulkPayloadLimit: g.bulk.maxPayloadSize,
+    passThroughEnabled: g.auth.passThrough?.enabled === true,
+    trustForwarded: (g.trustedProxies ?? []).length > 0,
+    encrypted: tls !== undefined,
+    isReady: () => ready,
+  });
+  const app = expressHost(pipeline);
+  let server: RunningServer;
+  try {
+    server = await listen(app, {
+      port: opts.port ?? g.port,
+      localhostOnly: g.localhostonly,
+      tls,
+      idleTimeoutSeconds: g.idleTimeout,
+    });
+  } catch (e) {
+    await connector.close?.();
+    throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
+  }
+  ready = true;
+  log.logger.info(
+    { port: server.port, url: server.url, connector: cfg.connector, tls: tls !== undefined },
+    `${cfg.name} listening on ${server.url}`,
+  );
+  return {
+    name: cfg.name,
+    url: server.url,
+    port: server.port,
+    connector,
+    log,
+    async close(timeoutMs?: number) {
+      ready = false;
+      await server.close(timeoutMs);
+      await connector.close?.();
+      log.logger.info(`${cfg.name} stopped`);
+      await log.close();
+    },
+  };
+}

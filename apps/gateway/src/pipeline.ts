@@ -1,0 +1,202 @@
+/**
+ * The request pipeline of one gateway instance, on plain node:http objects:
+ * probes → tenant → authentication → body → core handler → response → one log
+ * line. Express only mounts this as its single catch-all.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  type Connector,
+  errorBody,
+  isScimError,
+  MethodNotAllowedError,
+  NotFoundError,
+  routeScimPath,
+  SCIM_CONTENT_TYPE,
+  ScimError,
+  type ScimHandler,
+  toScimError,
+} from '@scimgw/core';
+import type { Authenticator } from '@scimgw/auth';
+import type { GatewayLogger } from '@scimgw/logger-stream';
+import { readBody, requestOrigin, sendJson } from '@scimgw/server';
+import { handleApi } from './api.js';
+import { connectorLogger } from './connector-logger.js';
+import { PROBE_PATHS, probe } from './probes.js';
+
+/** What the pipeline needs from its instance. */
+export interface PipelineDeps {
+  scim: ScimHandler;
+  connector: Connector;
+  auth: Authenticator;
+  log: GatewayLogger;
+  /** Tenants configured under `endpoint.entity`. */
+  tenants: ReadonlySet<string>;
+  scimVersion: '1.1' | '2.0';
+  payloadLimit: number;
+  bulkPayloadLimit: number;
+  passThroughEnabled: boolean;
+  trustForwarded: boolean;
+  encrypted: boolean;
+  isReady: () => boolean;
+}
+
+type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi'; tenant?: string; id?: string };
+
+/** Recognizes the non-SCIM routes, with an optional leading tenant segment. */
+export function routeSpecial(path: string): Special | undefined {
+  const segs = path.split('/').filter(Boolean);
+  const at = (i: number) => segs[i]?.toLowerCase();
+  for (const offset of [0, 1]) {
+    const tenant = offset === 1 ? decodeSafe(segs[0]) : undefined;
+    if (offset === 1 && tenant === undefined) return undefined;
+    const rest = segs.length - offset;
+    const base = tenant === undefined ? {} : { tenant };
+    if (rest === 1 && at(offset) === 'logger') return { kind: 'logger', ...base };
+    if (rest === 1 && at(offset) === 'auth') return { kind: 'auth', ...base };
+    if (rest === 2 && at(offset) === 'oauth' && at(offset + 1) === 'token') return { kind: 'token', ...base };
+    if (rest === 2 && at(offset) === 'pub' && at(offset + 1) === 'api') return { kind: 'pubapi', ...base };
+    if ((rest === 1 || rest === 2) && at(offset) === 'api') {
+      const id = rest === 2 ? decodeSafe(segs[offset + 1]) : undefined;
+      return { kind: 'api', ...base, ...(id === undefined ? {} : { id }) };
+    }
+  }
+  return undefined;
+}
+
+function decodeSafe(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the node:http request listener for one instance. */
+export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const scimError = (res: ServerResponse, err: ScimError, version: '1.1' | '2.0', extra: Record<string, string> = {}) => {
+    sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errorBody(err, version));
+  };
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (PROBE_PATHS.has(path)) {
+      const p = probe(path, d.isReady());
+      res.writeHead(p.status, { 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
+      res.end(p.body);
+      return;
+    }
+    const started = performance.now();
+    const incomingId = req.headers['x-request-id'];
+    const reqId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const special = routeSpecial(path);
+    const route = special ? undefined : routeScimPath(path);
+    const tenant = special?.tenant ?? route?.tenant;
+    const version = route?.version ?? d.scimVersion;
+    let requestBody: unknown;
+    let responseBody: unknown;
+    let principal: string | undefined;
+
+    res.on('finish', () => {
+      if (special?.kind === 'logger') return;
+      d.log.logRequest({
+        reqId,
+        method,
+        path,
+        ...(tenant === undefined ? {} : { tenant }),
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(requestBody === undefined ? {} : { requestBody }),
+        ...(responseBody === undefined ? {} : { responseBody }),
+        ...(principal === undefined ? {} : { principal }),
+      });
+    });
+
+    const run = async () => {
+      if (special?.kind === 'pubapi') {
+        const r = await handleApi(d.connector, { kind: 'pubapi', method, url, tenant, body: undefined, reqId });
+        responseBody = r.body;
+        return sendJson(res, r.status, r.headers, r.body);
+      }
+      if (tenant !== undefined && !d.tenants.has(tenant)) throw new NotFoundError(`Unknown tenant "${tenant}"`);
+      if (!special && !route) throw new NotFoundError(`No endpoint at ${path}`);
+      const remoteAddress = req.socket.remoteAddress ?? '';
+      if (special?.kind === 'token') {
+        if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /oauth/token');
+        const body = await readBody(req, d.payloadLimit);
+        const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
+        return sendJson(res, r.status, { 'cache-control': 'no-store', ...r.headers }, r.body);
+      }
+      const authResult = await d.auth.authenticate({
+        method,
+        path,
+        ...(tenant === undefined ? {} : { tenant }),
+        headers: req.headers,
+        remoteAddress,
+      });
+      if (!authResult.ok) {
+        const err = new ScimError(authResult.status, authResult.detail);
+        err.headers = authResult.headers;
+        responseBody = errorBody(err, version);
+        return scimError(res, err, version);
+      }
+      principal = authResult.principal.name;
+      const ctx = {
+        requestId: reqId,
+        tenant,
+        principal: { name: authResult.principal.name, method: authResult.principal.method },
+        ...(d.passThroughEnabled && d.connector.capabilities.passThroughAuth && authResult.authorization
+          ? { authorization: authResult.authorization }
+          : {}),
+        log: connectorLogger(d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) })),
+      };
+      if (special?.kind === 'auth') {
+        if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /auth');
+        responseBody = { authenticated: true, method: authResult.principal.method, readOnly: authResult.principal.readOnly };
+        return sendJson(res, 200, { 'content-type': 'application/json' }, responseBody);
+      }
+      if (special?.kind === 'logger') {
+        if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /logger');
+        const allowed = authResult.principal.baseEntities;
+        // A credential scoped to tenants only ever sees its own tenant's lines.
+        if (tenant === undefined && allowed.length > 0) throw new NotFoundError('Use /<baseEntity>/logger with this credential');
+        return d.log.stream.handle(req, res, tenant === undefined ? {} : { tenant });
+      }
+      const limit = route?.endpoint === 'Bulk' ? d.bulkPayloadLimit : d.payloadLimit;
+      const text = method === 'GET' || method === 'DELETE' || method === 'HEAD' ? undefined : await readBody(req, limit);
+      if (text) requestBody = text;
+      if (special?.kind === 'api') {
+        const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });
+        responseBody = r.body;
+        return sendJson(res, r.status, r.headers, r.body);
+      }
+      const out = await d.scim.handle({
+        method,
+        url,
+        headers: req.headers,
+        body: text,
+        origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded),
+        context: ctx,
+      });
+      responseBody = out.body;
+      if (out.status >= 500) d.log.logger.error({ reqId, tenant, status: out.status, err: out.body }, 'request failed');
+      sendJson(res, out.status, out.headers, out.body);
+    };
+
+    run().catch((e: unknown) => {
+      const err = toScimError(e);
+      if (!isScimError(e) || err.status >= 500)
+        d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
+      responseBody = errorBody(err, version);
+      if (!res.headersSent) scimError(res, err, version);
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,133 @@
+/** The Loki connector value: per-tenant stores behind the core Connector contract. */
+import { join, resolve as resolvePath } from 'node:path';
+import {
+  type Connector,
+  type ConnectorFactoryContext,
+  defineConnector,
+  type QueryRequest,
+  type ReadOnlyOperations,
+  SchemaRegistry,
+  type ScimResource,
+  URN,
+} from '@scimgw/core';
+import { seedExampleData } from './example-data.js';
+import { groupOperations } from './groups.js';
+import { runQuery } from './query.js';
+import { type CollectionName, type Doc, TenantStore } from './store/tenant-store.js';
+import { userOperations } from './users.js';
+
+/** The `endpoint` configuration of the Loki connector. */
+export interface LokiConfig {
+  /** Persist to disk (default true); false keeps everything in memory. */
+  persistence?: boolean;
+  /** Directory of the data files; relative to the gateway's base directory. Default `data`. */
+  directory?: string;
+  /** fdatasync each journal batch (power-loss safe). Default true. */
+  fsync?: boolean;
+  /** Seed a new store with example users, groups, roles and entitlements. Default true. */
+  exampleData?: boolean;
+  /** Compact the journal into the snapshot past this many MiB. Default 64. */
+  compactMiB?: number;
+  /** Tenant settings by `baseEntity` (the connector needs none; accepted for a uniform config shape). */
+  entity?: Record<string, unknown>;
+}
+
+/** Options of {@link createLokiConnector}. */
+export interface LokiConnectorOptions extends LokiConfig {
+  /** Base directory for a relative `directory`. */
+  baseDir?: string;
+  /** Id generator for new resources. Default `crypto.randomUUID`. */
+  newId?: () => string;
+}
+
+function fileName(tenant: string | undefined): string {
+  return tenant === undefined ? 'loki' : `loki-${encodeURIComponent(tenant)}`;
+}
+
+/**
+ * Creates the embedded LokiJS connector.
+ *
+ * @example
+ * const connector = createLokiConnector({ directory: '/var/lib/scimgw' });
+ */
+export function createLokiConnector(options: LokiConnectorOptions = {}): Connector & { flush(): Promise<void> } {
+  const registry = new SchemaRegistry();
+  const users = registry.resourceType('User');
+  const groups = registry.resourceType('Group');
+  const roles = registry.resourceType('Role');
+  const ents = registry.resourceType('Entitlement');
+  if (!users || !groups || !roles || !ents) throw new Error('core registry lacks default resource types');
+  const dir = resolvePath(options.baseDir ?? process.cwd(), options.directory ?? 'data');
+  const persist = options.persistence !== false;
+  const stores = new Map<string, Promise<TenantStore>>();
+  const newId = options.newId ?? (() => crypto.randomUUID());
+
+  const storeFor = (tenant: string | undefined): Promise<TenantStore> => {
+    const key = tenant ?? '';
+    let s = stores.get(key);
+    if (!s) {
+      s = TenantStore.open({
+        file: persist ? join(dir, fileName(tenant)) : undefined,
+        fsync: options.fsync,
+        compactBytes: (options.compactMiB ?? 64) * 1024 * 1024,
+        seed: options.exampleData === false ? undefined : seedExampleData,
+      });
+      stores.set(key, s);
+      s.catch(() => stores.delete(key));
+    }
+    return s;
+  };
+
+  const readOnly = (coll: CollectionName, rt: NonNullable<typeof roles>): ReadOnlyOperations => {
+    const resolve = registry.resolver(rt);
+    const view = (d: Doc): ScimResource => {
+      const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
+      return structuredClone(doc);
+    };
+    return {
+      async query(req: QueryRequest, ctx) {
+        return runQuery(await storeFor(ctx.tenant), coll, req, view, resolve);
+      },
+      async get(id, ctx) {
+        const d = (await storeFor(ctx.tenant)).get(coll, id);
+        return d ? view(d) : undefined;
+      },
+    };
+  };
+
+  const connector = defineConnector({
+    name: 'connector-loki',
+    coreVersion: '^0.1.0',
+    capabilities: {
+      filter: {
+        operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],
+        attributes: '*',
+        logical: ['and', 'or', 'not'],
+        valuePath: true,
+      },
+      sort: true,
+      paging: { index: true },
+    },
+    extensions: { User: [URN.EnterpriseUser] },
+    resources: {
+      User: userOperations(storeFor, registry, users, newId),
+      Group: groupOperations(storeFor, registry, groups, newId),
+      Role: readOnly('roles', roles),
+      Entitlement: readOnly('entitlements', ents),
+    },
+    async close() {
+      for (const s of stores.values()) await (await s).close();
+      stores.clear();
+    },
+    /** Writes a snapshot of every open tenant and empties its journal. */
+    async flush() {
+      for (const s of stores.values()) await (await s).compact();
+    },
+  });
+  return connector;
+}
+
+/** Package entry for the gateway: builds the connector from the `endpoint` config section. */
+export function createConnector(context: ConnectorFactoryContext<LokiConfig>): Connector {
+  return createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir });
+}

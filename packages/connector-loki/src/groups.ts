@@ -1,0 +1,165 @@
+/**
+ * Group operations of the Loki connector. Membership changes go to the
+ * membership index and the journal one member at a time, so a PATCH adding
+ * one member to a 50,000-member group neither reads nor writes the others.
+ */
+import {
+  applyChanges,
+  type Change,
+  matchesFilter,
+  NotFoundError,
+  type PathResolver,
+  type QueryRequest,
+  type ResourceOperations,
+  type ResourceTypeDefinition,
+  type SchemaRegistry,
+  type ScimResource,
+} from '@scimgw/core';
+import { runQuery } from './query.js';
+import type { JournalRecord } from './store/journal.js';
+import type { Doc, TenantStore } from './store/tenant-store.js';
+
+const now = () => new Date().toISOString();
+
+function storable(resource: ScimResource, id: string, meta: Record<string, unknown>): Doc {
+  const { members: _m, meta: _meta, schemas: _s, ...rest } = resource;
+  return { ...rest, id, meta } as Doc;
+}
+
+/** Member elements as stored: `value` plus optional `display`/`type`. */
+function memberList(v: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  const out: Record<string, unknown>[] = [];
+  for (const m of list) {
+    if (typeof m !== 'object' || m === null) continue;
+    const { value, display, type } = m as Record<string, unknown>;
+    if (typeof value !== 'string' || value === '') continue;
+    out.push({ value, ...(display !== undefined ? { display } : {}), ...(type !== undefined ? { type } : {}) });
+  }
+  return out;
+}
+
+/** The group as clients see it; members are left out when the client excluded them. */
+export function groupView(store: TenantStore, d: Doc, withMembers = true): ScimResource {
+  const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
+  const out: ScimResource = structuredClone(doc);
+  if (withMembers && store.membership.count(d.id)) out.members = store.membership.members(d.id);
+  return out;
+}
+
+const excludesMembers = (req: { excludedAttributes?: string[] | undefined; attributes?: string[] | undefined }) =>
+  (req.excludedAttributes ?? []).some((a) => a.toLowerCase() === 'members') ||
+  (req.attributes !== undefined && !req.attributes.some((a) => a.toLowerCase().startsWith('members')));
+
+/** Builds the Group operations for a store resolver. */
+export function groupOperations(
+  storeFor: (tenant: string | undefined) => Promise<TenantStore>,
+  registry: SchemaRegistry,
+  rt: ResourceTypeDefinition,
+  newId: () => string,
+): ResourceOperations {
+  const resolve: PathResolver = registry.resolver(rt);
+  const mustGet = (store: TenantStore, id: string) => {
+    const d = store.get('groups', id);
+    if (!d) throw new NotFoundError(`Group "${id}" not found`);
+    return d;
+  };
+
+  /** Applies membership changes in place; returns journal records of what changed. */
+  function applyMemberChange(store: TenantStore, id: string, ch: Change): JournalRecord[] {
+    const p = ch.path;
+    if (ch.op === 'add' && !p.where && !p.sub) {
+      const added = store.membership.add(id, memberList(ch.value));
+      return added.length ? [{ k: 'madd', g: id, m: added }] : [];
+    }
+    if (ch.op === 'remove' && ch.value !== undefined && !p.where && !p.sub) {
+      const values = memberList(ch.value).map((m) => m.value as string);
+      const removed = store.membership.remove(id, values);
+      return removed.length ? [{ k: 'mdel', g: id, v: removed }] : [];
+    }
+    if (ch.op === 'remove' && p.where && !p.sub) {
+      const hit = store.membership
+        .members(id)
+        .filter((m) => matchesFilter(p.where as NonNullable<typeof p.where>, m))
+        .map((m) => m.value as string);
+      const removed = store.membership.remove(id, hit);
+      return removed.length ? [{ k: 'mdel', g: id, v: removed }] : [];
+    }
+    if (ch.op === 'remove' && !p.where && !p.sub) {
+      store.membership.drop(id);
+      return [{ k: 'mset', g: id, m: [] }];
+    }
+    if (ch.op === 'replace' && !p.where && !p.sub) {
+      const list = memberList(ch.value);
+      store.membership.set(id, list);
+      return [{ k: 'mset', g: id, m: list }];
+    }
+    // Rare forms (sub-attribute or filtered replace): apply on the materialized list.
+    const { resource } = applyChanges({ members: store.membership.members(id) }, [ch], { registry, resourceType: rt });
+    const list = memberList(resource.members);
+    store.membership.set(id, list);
+    return [{ k: 'mset', g: id, m: list }];
+  }
+
+  return {
+    async query(req: QueryRequest, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const withMembers = !excludesMembers(req);
+      return runQuery(store, 'groups', req, (d, forFilter) => groupView(store, d, forFilter || withMembers), resolve);
+    },
+    async get(id, ctx, opts) {
+      const store = await storeFor(ctx.tenant);
+      const d = store.get('groups', id);
+      return d ? groupView(store, d, !excludesMembers(opts)) : undefined;
+    },
+    async create(resource, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const id = newId();
+      store.assertIdFree('groups', id);
+      const t = now();
+      const doc = storable(resource, id, { created: t, lastModified: t });
+      store.putLocal('groups', doc);
+      const members = memberList(resource.members);
+      store.membership.set(id, members);
+      await store.persist({ k: 'put', c: 'groups', doc }, { k: 'mset', g: id, m: members });
+      return groupView(store, doc);
+    },
+    async modify(id, changes, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const cur = mustGet(store, id);
+      const records: JournalRecord[] = [];
+      const other: Change[] = [];
+      for (const ch of changes) {
+        if (ch.path.attr === 'members' && !ch.path.extension) records.push(...applyMemberChange(store, id, ch));
+        else other.push(ch);
+      }
+      const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
+      const { resource, changed } = other.length
+        ? applyChanges(base, other, { registry, resourceType: rt })
+        : { resource: base, changed: false };
+      if (changed || records.length) {
+        const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+        store.putLocal('groups', doc);
+        records.push({ k: 'put', c: 'groups', doc });
+      }
+      await store.persist(...records);
+      return undefined;
+    },
+    async replace(id, resource, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const cur = mustGet(store, id);
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      store.putLocal('groups', doc);
+      const members = memberList(resource.members);
+      store.membership.set(id, members);
+      await store.persist({ k: 'put', c: 'groups', doc }, { k: 'mset', g: id, m: members });
+      return groupView(store, doc);
+    },
+    async delete(id, ctx) {
+      const store = await storeFor(ctx.tenant);
+      mustGet(store, id);
+      store.deleteLocal('groups', id);
+      await store.persist({ k: 'del', c: 'groups', id });
+    },
+  };
+}

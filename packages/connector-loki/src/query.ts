@@ -1,0 +1,110 @@
+/** Query evaluation over one collection, using hash indexes where the filter allows. */
+import {
+  type FilterNode,
+  matchesFilter,
+  type PathResolver,
+  type QueryRequest,
+  type QueryResult,
+  type ScimResource,
+  sortResources,
+} from '@scimgw/core';
+import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
+
+/** True when the filter reads attribute `attr` (so views must compute it). */
+export function mentions(node: FilterNode | undefined, attr: string): boolean {
+  if (!node) return false;
+  switch (node.type) {
+    case 'and':
+    case 'or':
+      return node.filters.some((f) => mentions(f, attr));
+    case 'not':
+      return mentions(node.filter, attr);
+    default:
+      return node.path.attr.toLowerCase() === attr.toLowerCase();
+  }
+}
+
+/** Ids that can match `node`, from an index; undefined when a scan is needed. */
+export function candidates(
+  store: TenantStore,
+  coll: CollectionName,
+  node: FilterNode | undefined,
+): ReadonlySet<string> | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'compare': {
+      if (node.op !== 'eq' || node.value === null || node.path.uri) return undefined;
+      const a = node.path.attr;
+      const sub = node.path.sub;
+      if (a === 'id' && !sub) return store.get(coll, String(node.value)) ? new Set([String(node.value)]) : new Set();
+      if (a === 'userName' && !sub && coll === 'users') return store.userNames.get(node.value);
+      if (a === 'externalId' && !sub) return store.externalIds.get(coll)?.get(node.value);
+      if (a === 'displayName' && !sub && coll !== 'users') return store.displayNames.get(coll)?.get(node.value);
+      if (a === 'members' && (sub === 'value' || sub === undefined) && coll === 'groups') {
+        return store.membership.groupsOf(String(node.value));
+      }
+      return undefined;
+    }
+    case 'valuePath': {
+      if (node.path.attr !== 'members' || coll !== 'groups') return undefined;
+      const f = node.filter;
+      if (f.type === 'compare' && f.op === 'eq' && f.path.attr === 'value' && f.value !== null) {
+        return store.membership.groupsOf(String(f.value));
+      }
+      return undefined;
+    }
+    case 'and': {
+      let best: ReadonlySet<string> | undefined;
+      for (const f of node.filters) {
+        const c = candidates(store, coll, f);
+        if (c && (!best || c.size < best.size)) best = c;
+      }
+      return best;
+    }
+    case 'or': {
+      const out = new Set<string>();
+      for (const f of node.filters) {
+        const c = candidates(store, coll, f);
+        if (!c) return undefined;
+        for (const id of c) out.add(id);
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Runs a query: index lookup or scan, full filter check, optional sort, and
+ * the page window. Without filter and sort a page is a slice of the
+ * collection, so large directories page without copying.
+ */
+export function runQuery(
+  store: TenantStore,
+  coll: CollectionName,
+  req: QueryRequest,
+  view: (d: Doc, forFilter: boolean) => ScimResource,
+  resolve: PathResolver,
+): QueryResult {
+  const start = Math.max(1, req.startIndex ?? 1) - 1;
+  const all = store.all(coll);
+  if (!req.filter && !req.sort) {
+    const end = req.count === undefined ? all.length : start + req.count;
+    return { resources: all.slice(start, end).map((d) => view(d, false)), totalResults: all.length };
+  }
+  const ids = candidates(store, coll, req.filter);
+  const pool: Iterable<Doc> = ids ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined) : all;
+  const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
+  let matched: ScimResource[] = [];
+  for (const d of pool) {
+    const candidate = needsView ? view(d, true) : d;
+    if (!req.filter || matchesFilter(req.filter, candidate, resolve)) matched.push(needsView ? candidate : d);
+  }
+  if (req.sort) matched = sortResources(matched, req.sort.path, req.sort.order, resolve);
+  const end = req.count === undefined ? matched.length : start + req.count;
+  return {
+    resources: matched.slice(start, end).map((d) => (needsView ? d : view(d as Doc, false))),
+    totalResults: matched.length,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Secondary indexes kept beside the LokiJS collections. LokiJS's own binary
+ * indices re-sort an array on every insert (O(n)); these are hash maps, so
+ * lookups and writes stay O(1) at a million users.
+ */
+
+/** A multimap from a key to a set of resource ids. */
+export class MultiIndex {
+  private readonly map = new Map<string, Set<string>>();
+
+  constructor(private readonly fold: boolean) {}
+
+  private key(v: unknown): string | undefined {
+    if (v === undefined || v === null || typeof v === 'object') return undefined;
+    const s = String(v);
+    return this.fold ? s.toLowerCase() : s;
+  }
+
+  add(value: unknown, id: string): void {
+    const k = this.key(value);
+    if (k === undefined) return;
+    let set = this.map.get(k);
+    if (!set) this.map.set(k, (set = new Set()));
+    set.add(id);
+  }
+
+  delete(value: unknown, id: string): void {
+    const k = this.key(value);
+    if (k === undefined) return;
+    const set = this.map.get(k);
+    if (!set) return;
+    set.delete(id);
+    if (set.size === 0) this.map.delete(k);
+  }
+
+  get(value: unknown): ReadonlySet<string> {
+    const k = this.key(value);
+    return (k !== undefined && this.map.get(k)) || EMPTY;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * Group membership: per group, members keyed by `value`; and the reverse
+ * map member → groups. Adding or removing one member touches only that
+ * member's entries, whatever the group's size.
+ */
+export class Membership {
+  private readonly byGroup = new Map<string, Map<string, Record<string, unknown>>>();
+  private readonly byMember = new Map<string, Set<string>>();
+
+  /** Members of a group, in insertion order. */
+  members(groupId: string): Record<string, unknown>[] {
+    const m = this.byGroup.get(groupId);
+    return m ? [...m.values()].map((x) => ({ ...x })) : [];
+  }
+
+  count(groupId: string): number {
+    return this.byGroup.get(groupId)?.size ?? 0;
+  }
+
+  has(groupId: string, value: string): boolean {
+    return this.byGroup.get(groupId)?.has(value) ?? false;
+  }
+
+  /** Groups that list `value` as a member. */
+  groupsOf(value: string): ReadonlySet<string> {
+    return this.byMember.get(value) ?? EMPTY;
+  }
+
+  /** Adds members; returns those that were not there yet. */
+  add(groupId: string, members: Record<string, unknown>[]): Record<string, unknown>[] {
+    let m = this.byGroup.get(groupId);
+    if (!m) this.byGroup.set(groupId, (m = new Map()));
+    const added: Record<string, unknown>[] = [];
+    for (const member of members) {
+      const v = member.value;
+      if (typeof v !== 'string' || v === '') continue;
+      const existing = m.get(v);
+      if (existing) {
+        Object.assign(existing, member);
+        continue;
+      }
+      const copy = { ...member };
+      m.set(v, copy);
+      added.push(copy);
+      let g = this.byMember.get(v);
+      if (!g) this.byMember.set(v, (g = new Set()));
+      g.add(groupId);
+    }
+    return added;
+  }
+
+  /** Removes members by value; returns the values that were present. */
+  remove(groupId: string, values: string[]): string[] {
+    const m = this.byGroup.get(groupId);
+    if (!m) return [];
+    const removed: string[] = [];
+    for (const v of values) {
+      if (!m.delete(v)) continue;
+      removed.push(v);
+      const g = this.byMember.get(v);
+      g?.delete(groupId);
+      if (g && g.size === 0) this.byMember.delete(v);
+    }
+    return removed;
+  }
+
+  /** Replaces all members of a group. */
+  set(groupId: string, members: Record<string, unknown>[]): void {
+    this.drop(groupId);
+    this.add(groupId, members);
+  }
+
+  /** Forgets a group entirely. */
+  drop(groupId: string): void {
+    const m = this.byGroup.get(groupId);
+    if (m) this.remove(groupId, [...m.keys()]);
+    this.byGroup.delete(groupId);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * One tenant's data: LokiJS collections (documents in insertion order, unique
+ * `id` index), hash indexes beside them, group membership kept per member,
+ * and durability through a journal that is compacted into a snapshot.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UniquenessError } from '@scimgw/core';
+import Loki from 'lokijs';
+import { MultiIndex, Membership } from './indexes.js';
+import { Journal, type JournalRecord } from './journal.js';
+import { readSnapshot, writeSnapshotAtomic } from './snapshot.js';
+
+export type Doc = Record<string, unknown> & { id: string };
+export type CollectionName = 'users' | 'groups' | 'roles' | 'entitlements';
+const COLLECTIONS: CollectionName[] = ['users', 'groups', 'roles', 'entitlements'];
+
+/** Options of {@link TenantStore.open}. */
+export interface TenantStoreOptions {
+  /** Base path of the files (`<file>.json` snapshot, `<file>.journal`); undefined = in memory only. */
+  file?: string | undefined;
+  /** fdatasync each journal batch. Default true. */
+  fsync?: boolean | undefined;
+  /** Compact when the journal passes this many bytes. Default 64 MiB. */
+  compactBytes?: number | undefined;
+  /** Called to fill a brand-new store. */
+  seed?: ((store: TenantStore) => void) | undefined;
+}
+
+interface Snapshot {
+  format: 'scimgw-loki/1';
+  collections: Record<string, Doc[]>;
+}
+
+type LokiDoc = Doc & { $loki?: number };
+
+export class TenantStore {
+  private readonly db = new Loki('scimgw');
+  private readonly colls = new Map<CollectionName, Collection<LokiDoc>>();
+  readonly userNames = new MultiIndex(true);
+  readonly externalIds = new Map<CollectionName, MultiIndex>();
+  readonly displayNames = new Map<CollectionName, MultiIndex>();
+  readonly membership = new Membership();
+  private journal: Journal | undefined;
+  private compacting: Promise<void> | undefined;
+
+  private constructor(private readonly opts: TenantStoreOptions) {
+    for (const name of COLLECTIONS) {
+      this.colls.set(name, this.db.addCollection<LokiDoc>(name, { unique: ['id'], disableMeta: true, clone: false }));
+      this.externalIds.set(name, new MultiIndex(false));
+      this.displayNames.set(name, new MultiIndex(true));
+    }
+  }
+
+  /** Opens (or creates) a store: snapshot + journal replay, then compaction. */
+  static async open(opts: TenantStoreOptions): Promise<TenantStore> {
+    const s = new TenantStore(opts);
+    if (!opts.file) {
+      opts.seed?.(s);
+      return s;
+    }
+    mkdirSync(dirname(opts.file), { recursive: true });
+    const snapPath = `${opts.file}.json`;
+    const journalPath = `${opts.file}.journal`;
+    const fresh = !existsSync(snapPath) && !existsSync(journalPath);
+    const snap = readSnapshot(snapPath);
+    if (snap) s.load(JSON.parse(snap) as Snapshot);
+    for (const rec of Journal.read(journalPath)) s.replay(rec);
+    if (fresh) opts.seed?.(s);
+    s.journal = new Journal(journalPath, { fsync: opts.fsync ?? true });
+    await s.compact();
+    return s;
+  }
+
+  collection(name: CollectionName): Collection<LokiDoc> {
+    return this.colls.get(name) as Collection<LokiDoc>;
+  }
+
+  /** All documents of a collection in insertion order (live array: do not mutate). */
+  all(name: CollectionName): readonly LokiDoc[] {
+    return this.collection(name).data;
+  }
+
+  get(name: CollectionName, id: string): LokiDoc | undefined {
+    return this.collection(name).by('id', id) ?? undefined;
+  }
+
+  /** Throws 409 when `userName` is taken by another user. */
+  assertUserNameFree(userName: unknown, exceptId?: string): void {
+    for (const other of this.userNames.get(userName)) {
+      if (other !== exceptId) throw new UniquenessError(`userName "${String(userName)}" already exists`);
+    }
+  }
+
+  /** Throws 409 when `id` exists. */
+  assertIdFree(name: CollectionName, id: string): void {
+    if (this.get(name, id)) throw new UniquenessError(`id "${id}" already exists`);
+  }
+
+  private index(name: CollectionName, doc: Doc, add: boolean): void {
+    const op = add ? 'add' : 'delete';
+    if (name === 'users') this.userNames[op](doc.userName, doc.id);
+    this.externalIds.get(name)?.[op](doc.externalId, doc.id);
+    this.displayNames.get(name)?.[op](doc.displayName, doc.id);
+  }
+
+  /** Inserts or replaces a document in memory (no journal). */
+  putLocal(name: CollectionName, doc: Doc): void {
+    const coll = this.collection(name);
+    const old = coll.by('id', doc.id);
+    const stored: LokiDoc = { ...doc };
+    if (old) {
+      this.index(name, old, false);
+      stored.$loki = old.$loki as number;
+      coll.update(stored);
+    } else {
+      delete stored.$loki;
+      coll.insert(stored);
+    }
+    this.index(name, stored, true);
+  }
+
+  /** Removes a document in memory (no journal). */
+  deleteLocal(name: CollectionName, id: string): boolean {
+    const coll = this.collection(name);
+    const old = coll.by('id', id);
+    if (!old) return false;
+    this.index(name, old, false);
+    coll.remove(old);
+    if (name === 'groups') this.membership.drop(id);
+    return true;
+  }
+
+  private replay(rec: JournalRecord): void {
+    switch (rec.k) {
+      case 'put':
+        this.putLocal(rec.c as CollectionName, rec.doc as Doc);
+        break;
+      case 'del':
+        this.deleteLocal(rec.c as CollectionName, rec.id);
+        break;
+      case 'madd':
+        this.membership.add(rec.g, rec.m);
+        break;
+      case 'mdel':
+        this.membership.remove(rec.g, rec.v);
+        break;
+      case 'mset':
+        this.membership.set(rec.g, rec.m);
+        break;
+    }
+  }
+
+  /** Makes records durable; resolves when they are on disk (immediately in memory mode). */
+  async persist(...records: JournalRecord[]): Promise<void> {
+    if (!this.journal || records.length === 0) return;
+    await this.journal.append(...records);
+    if (this.journal.size > (this.opts.compactBytes ?? 64 * 1024 * 1024) && !this.compacting) {
+      this.compacting = this.compact().finally(() => {
+        this.compacting = undefined;
+      });
+    }
+  }
+
+  private load(snap: Snapshot): void {
+    if (snap.format !== 'scimgw-loki/1') throw new Error(`Unknown snapshot format ${String(snap.format)}`);
+    for (const name of COLLECTIONS) {
+      for (const doc of snap.collections[name] ?? []) {
+        if (name === 'groups' && Array.isArray(doc.members)) {
+          const { members, ...rest } = doc;
+          this.putLocal(name, rest as Doc);
+          this.membership.add(doc.id, members as Record<string, unknown>[]);
+        } else this.putLocal(name, doc);
+      }
+    }
+  }
+
+  private serialize(): string {
+    const collections: Record<string, Doc[]> = {};
+    for (const name of COLLECTIONS) {
+      collections[name] = this.all(name).map(({ $loki: _l, ...doc }) =>
+        name === 'groups' && this.membership.count(doc.id) ? { ...doc, members: this.membership.members(doc.id) } : doc,
+      );
+    }
+    return JSON.stringify({ format: 'scimgw-loki/1', collections } satisfies Snapshot);
+  }
+
+  /** Writes a snapshot of the current state and empties the journal. */
+  async compact(): Promise<void> {
+    if (!this.opts.file || !this.journal) return;
+    await this.journal.drain();
+    // Synchronous from here: no journal write can be in flight between snapshot and truncation.
+    writeSnapshotAtomic(`${this.opts.file}.json`, this.serialize());
+    this.journal.truncateSync();
+  }
+
+  /** Flushes, compacts and closes the files. */
+  async close(): Promise<void> {
+    if (this.compacting) await this.compacting;
+    await this.compact();
+    await this.journal?.close();
+    this.journal = undefined;
+  }
+}

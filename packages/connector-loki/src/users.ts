@@ -1,0 +1,103 @@
+/** User operations of the Loki connector. */
+import {
+  applyChanges,
+  type Change,
+  NotFoundError,
+  type PathResolver,
+  type QueryRequest,
+  type ResourceOperations,
+  type ResourceTypeDefinition,
+  type SchemaRegistry,
+  type ScimResource,
+} from '@scimgw/core';
+import { runQuery } from './query.js';
+import type { Doc, TenantStore } from './store/tenant-store.js';
+
+/** Read-only and computed attributes never stored. */
+function storable(resource: ScimResource, id: string, meta: Record<string, unknown>): Doc {
+  const { groups: _g, meta: _m, schemas: _s, ...rest } = resource;
+  return { ...rest, id, meta } as Doc;
+}
+
+const now = () => new Date().toISOString();
+
+/** The user as clients see it: stored document plus the computed `groups`. */
+export function userView(store: TenantStore, d: Doc): ScimResource {
+  const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
+  const out: ScimResource = structuredClone(doc);
+  const gids = store.membership.groupsOf(d.id);
+  if (gids.size) {
+    out.groups = [...gids].map((gid) => ({
+      value: gid,
+      display: store.get('groups', gid)?.displayName,
+      type: 'direct',
+    }));
+  }
+  return out;
+}
+
+/** Builds the User operations for a store resolver. */
+export function userOperations(
+  storeFor: (tenant: string | undefined) => Promise<TenantStore>,
+  registry: SchemaRegistry,
+  rt: ResourceTypeDefinition,
+  newId: () => string,
+): ResourceOperations {
+  const resolve: PathResolver = registry.resolver(rt);
+  const mustGet = (store: TenantStore, id: string) => {
+    const d = store.get('users', id);
+    if (!d) throw new NotFoundError(`User "${id}" not found`);
+    return d;
+  };
+  return {
+    async query(req: QueryRequest, ctx) {
+      const store = await storeFor(ctx.tenant);
+      return runQuery(store, 'users', req, (d) => userView(store, d), resolve);
+    },
+    async get(id, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const d = store.get('users', id);
+      return d ? userView(store, d) : undefined;
+    },
+    async create(resource, ctx) {
+      const store = await storeFor(ctx.tenant);
+      store.assertUserNameFree(resource.userName);
+      const id = newId();
+      store.assertIdFree('users', id);
+      const t = now();
+      const doc = storable(resource, id, { created: t, lastModified: t });
+      store.putLocal('users', doc);
+      await store.persist({ k: 'put', c: 'users', doc });
+      return userView(store, doc);
+    },
+    async modify(id, changes: Change[], ctx) {
+      const store = await storeFor(ctx.tenant);
+      const cur = mustGet(store, id);
+      const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
+      const { resource, changed } = applyChanges(base, changes, { registry, resourceType: rt });
+      if (!changed) return userView(store, cur);
+      store.assertUserNameFree(resource.userName, id);
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      store.putLocal('users', doc);
+      await store.persist({ k: 'put', c: 'users', doc });
+      return userView(store, doc);
+    },
+    async replace(id, resource, ctx) {
+      const store = await storeFor(ctx.tenant);
+      const cur = mustGet(store, id);
+      store.assertUserNameFree(resource.userName, id);
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      store.putLocal('users', doc);
+      await store.persist({ k: 'put', c: 'users', doc });
+      return userView(store, doc);
+    },
+    async delete(id, ctx) {
+      const store = await storeFor(ctx.tenant);
+      mustGet(store, id);
+      const groups = [...store.membership.groupsOf(id)];
+      for (const g of groups) store.membership.remove(g, [id]);
+      store.deleteLocal('users', id);
+      await store.persist(...groups.map((g) => ({ k: 'mdel' as const, g, v: [id] })), { k: 'del', c: 'users', id });
+    },
+  };
+}

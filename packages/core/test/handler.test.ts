@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import { connectorContractCases } from '../src/testkit/index.js';
+import { createScimHandler, type QueryRequest, type ScimRequest, URN } from '../src/index.js';
+import { memoryConnector } from './fixtures/memory-connector.js';
+
+type Body = Record<string, unknown> & { Resources?: Record<string, unknown>[] };
+
+function setup(
+  opts: Parameters<typeof memoryConnector>[0] = {},
+  handlerOpts: Partial<Parameters<typeof createScimHandler>[0]> = {},
+) {
+  const queries: QueryRequest[] = [];
+  const connector = memoryConnector({ ...opts, queries });
+  const h = createScimHandler({ connector, ...handlerOpts });
+  const call = async (method: string, url: string, body?: unknown, headers: ScimRequest['headers'] = {}) => {
+    const res = await h.handle({
+      method,
+      url,
+      headers,
+      origin: 'https://gw.example',
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    return { ...res, body: res.body as Body };
+  };
+  return { call, queries, h };
+}
+
+async function seed(call: ReturnType<typeof setup>['call'], n: number) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await call('POST', '/Users', {
+      schemas: [URN.User],
+      userName: `user${String(i).padStart(2, '0')}`,
+      title: i % 2 ? 'odd' : 'even',
+      emails: [{ value: `u${i}@example.com`, type: 'work' }],
+      [URN.EnterpriseUser]: { employeeNumber: String(100 + i) },
+    });
+    ids.push(String(r.body.id));
+  }
+  return ids;
+}
+
+describe('core handler', () => {
+  it('a minimal connector (eq only, no modify) passes the contract kit', async () => {
+    for (const c of connectorContractCases({ connector: () => memoryConnector() })) await c.run();
+  });
+
+  it('serves discovery that tells the truth', async () => {
+    const { call } = setup();
+    const spc = await call('GET', '/ServiceProviderConfig');
+    expect(spc.status).toBe(200);
+    expect((spc.body.patch as { supported: boolean }).supported).toBe(true);
+    expect((spc.body.bulk as { supported: boolean }).supported).toBe(false);
+    const rts = await call('GET', '/ResourceTypes');
+    expect(rts.body.Resources?.map((r) => r.id)).toEqual(['User', 'Group']);
+    const one = await call('GET', '/ResourceTypes/User');
+    expect(one.body.schemaExtensions).toEqual([{ schema: URN.EnterpriseUser, required: false }]);
+    const schemas = await call('GET', '/Schemas');
+    expect(schemas.body.Resources?.map((s) => s.id)).toContain(URN.EnterpriseUser);
+    const user = await call('GET', `/Schemas/${URN.User}`);
+    expect((user.body.attributes as { name: string }[]).some((a) => a.name === 'userName')).toBe(true);
+    expect((await call('GET', '/Schemas/urn:nope')).status).toBe(404);
+    expect((await call('GET', '/Roles')).status).toBe(404);
+    expect((await call('POST', '/Schemas', {})).status).toBe(405);
+  });
+
+  it('pushes an eq filter down, and evaluates the rest in core', async () => {
+    const { call, queries } = setup();
+    await seed(call, 6);
+    queries.length = 0;
+    const r = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "user01" and title co "dd"')}`);
+    expect(r.body.totalResults).toBe(1);
+    expect(queries[0]?.filter).toEqual({ type: 'compare', path: { attr: 'userName' }, op: 'eq', value: 'user01' });
+    queries.length = 0;
+    const co = await call('GET', `/Users?filter=${encodeURIComponent('title co "ev"')}`);
+    expect(co.body.totalResults).toBe(3);
+    expect(queries[0]?.filter).toBeUndefined();
+  });
+
+  it('splits a long or of eq terms into one connector query per term', async () => {
+    const { call, queries } = setup();
+    await seed(call, 5);
+    queries.length = 0;
+    const terms = Array.from({ length: 100 }, (_, i) => `userName eq "user${String(i).padStart(2, '0')}"`).join(' or ');
+    const r = await call('GET', `/Users?filter=${encodeURIComponent(terms)}&count=1000`);
+    expect(r.status).toBe(200);
+    expect(r.body.totalResults).toBe(5);
+    expect(queries.length).toBe(100);
+    expect(queries.every((q) => q.filter?.type === 'compare')).toBe(true);
+  });
+
+  it('sorts type-aware and pages with integers', async () => {
+    const { call } = setup();
+    await seed(call, 12);
+    const r = await call('GET', '/Users?sortBy=userName&sortOrder=descending&startIndex=2&count=3');
+    expect(r.body.totalResults).toBe(12);
+    expect(r.body.startIndex).toBe(2);
+    expect(r.body.itemsPerPage).toBe(3);
+    expect(r.body.Resources?.map((u) => u.userName)).toEqual(['user10', 'user09', 'user08']);
+    const totals = await call('GET', '/Users?count=0');
+    expect(totals.body.totalResults).toBe(12);
+    expect(totals.body.Resources).toEqual([]);
+  });
+
+  it('pages with cursors (RFC 9865)', async () => {
+    const { call } = setup();
+    await seed(call, 5);
+    const seen: unknown[] = [];
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const r = await call('GET', `/Users?cursor=${cursor}&count=2&sortBy=userName`);
+      expect(r.status).toBe(200);
+      seen.push(...(r.body.Resources ?? []).map((u) => u.userName));
+      if (!r.body.nextCursor) break;
+      cursor = String(r.body.nextCursor);
+    }
+    expect(seen).toEqual(['user00', 'user01', 'user02', 'user03', 'user04']);
+    const bad = await call('GET', '/Users?cursor=garbage');
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe('invalidCursor');
+  });
+
+  it('projects attributes and excludedAttributes, never returns password', async () => {
+    const { call } = setup();
+    const c = await call('POST', '/Users', {
+      userName: 'p1',
+      password: 's3cret',
+      name: { givenName: 'G', familyName: 'F' },
+      title: 't',
+    });
+    expect(c.status).toBe(201);
+    expect(c.body.password).toBeUndefined();
+    expect(c.headers.location).toBe(`https://gw.example/Users/${c.body.id}`);
+    expect(c.headers.etag).toMatch(/^W\/"/);
+    const r = await call('GET', `/Users/${c.body.id}?attributes=userName,name.familyName`);
+    expect(Object.keys(r.body).sort()).toEqual(['id', 'name', 'schemas', 'userName']);
+    expect(r.body.name).toEqual({ familyName: 'F' });
+    const ex = await call('GET', `/Users/${c.body.id}?excludedAttributes=title,name`);
+    expect(ex.body.title).toBeUndefined();
+    expect(ex.body.name).toBeUndefined();
+    expect(ex.body.id).toBe(c.body.id);
+  });
+
+  it('POST .search on a resource type and at the root', async () => {
+    const { call } = setup();
+    await seed(call, 3);
+    const r = await call('POST', '/Users/.search', {
+      schemas: [URN.SearchRequest],
+      filter: 'userName sw "user0"',
+      attributes: ['userName'],
+      count: 2,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.totalResults).toBe(3);
+    expect(r.body.Resources?.length).toBe(2);
+    const root = await call('POST', '/.search', { filter: 'userName eq "user01"' });
+    expect(root.body.totalResults).toBe(1);
+  });
+
+  it('answers errors as RFC 7644 bodies', async () => {
+    const { call } = setup();
+    const bad = await call('POST', '/Users', '{"userName":');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ schemas: [URN.Error], status: '400', scimType: 'invalidSyntax' });
+    expect((await call('GET', '/Users/nope')).status).toBe(404);
+    expect((await call('GET', '/Nothing')).status).toBe(404);
+    const f = await call('GET', `/Users?filter=${encodeURIComponent('userName eq')}`);
+    expect(f.body.scimType).toBe('invalidFilter');
+    const boolOp = await call('GET', `/Users?filter=${encodeURIComponent('active gt true')}`);
+    expect(boolOp.body.scimType).toBe('invalidFilter');
+    const missing = await call('POST', '/Users', { displayName: 'no userName' });
+    expect(missing.body.scimType).toBe('invalidValue');
+    expect((await call('POST', '/Users', '')).body.scimType).toBe('invalidSyntax');
+  });
+
+  it('hides internals of non-SCIM errors thrown by a connector', async () => {
+    const connector = memoryConnector();
+    (connector.resources.User as { get: unknown }).get = undefined;
+    const h = createScimHandler({
+      connector: {
+        ...connector,
+        resources: {
+          User: {
+            async get() {
+              throw new Error('db password=hunter2 at 10.0.0.1');
+            },
+          },
+        },
+      },
+    });
+    const r = await h.handle({ method: 'GET', url: '/Users/x' });
+    expect(r.status).toBe(500);
+    expect(JSON.stringify(r.body)).not.toMatch(/hunter2|10\.0\.0\.1/);
+  });
+
+  it('PATCH through replace when the connector has no modify; group PATCH answers 204', async () => {
+    const { call } = setup();
+    const u = await call('POST', '/Users', { userName: 'pp', active: true });
+    const p = await call('PATCH', `/Users/${u.body.id}`, {
+      schemas: [URN.PatchOp],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
+    expect(p.status).toBe(200);
+    expect(p.body.active).toBe(false);
+    const g = await call('POST', '/Groups', { displayName: 'G', members: [{ value: String(u.body.id) }] });
+    const gp = await call('PATCH', `/Groups/${g.body.id}`, {
+      schemas: [URN.PatchOp],
+      Operations: [{ op: 'remove', path: 'members' }],
+    });
+    expect(gp.status).toBe(204);
+    expect(gp.body).toBeUndefined();
+  });
+
+  it('honours ETags: If-None-Match → 304, If-Match mismatch → 412', async () => {
+    const { call } = setup({ withModify: true });
+    const u = await call('POST', '/Users', { userName: 'et' });
+    const etag = u.headers.etag as string;
+    expect((await call('GET', `/Users/${u.body.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
+    const stale = await call(
+      'PATCH',
+      `/Users/${u.body.id}`,
+      { Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+      { 'if-match': 'W/"old"' },
+    );
+    expect(stale.status).toBe(412);
+    const ok = await call(
+      'PATCH',
+      `/Users/${u.body.id}`,
+      { Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+      { 'if-match': etag },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.etag).not.toBe(etag);
+    expect((await call('DELETE', `/Users/${u.body.id}`, undefined, { 'if-match': etag })).status).toBe(412);
+    expect((await call('DELETE', `/Users/${u.body.id}`, undefined, { 'if-match': '*' })).status).toBe(204);
+  });
+
+  it('usePutSoftSync keeps what the body omits', async () => {
+    const { call } = setup({}, { usePutSoftSync: true });
+    const u = await call('POST', '/Users', { userName: 'soft', title: 'keep me', displayName: 'D' });
+    const put = await call('PUT', `/Users/${u.body.id}`, { userName: 'soft', displayName: 'E' });
+    expect(put.body.title).toBe('keep me');
+    expect(put.body.displayName).toBe('E');
+  });
+
+  it('routes tenants, /scim/v2 prefixes and rejects unknown tenants', async () => {
+    const { call } = setup({}, { isKnownTenant: (t) => t === 'acme' });
+    expect((await call('GET', '/acme/scim/v2/Users')).status).toBe(200);
+    expect((await call('GET', '/scim/v2/Users')).status).toBe(200);
+    const unknown = await call('GET', '/other/Users');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.detail).toMatch(/other/);
+  });
+
+  it('drops prototype-polluting keys from client JSON', async () => {
+    const { call } = setup();
+    const r = await call(
+      'POST',
+      '/Users',
+      '{"userName":"pp1","__proto__":{"polluted":true},"name":{"constructor":{"prototype":{"x":1}}}}',
+    );
+    expect(r.status).toBe(201);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(r.body, '__proto__')).toBe(false);
+  });
+
+  it('accepts OneLogin schema aliases and a trailing ? in the filter', async () => {
+    const { call } = setup();
+    const c = await call('POST', '/Users', {
+      schemas: ['urn:scim:schemas:core:2.0', 'urn:scim:schemas:extension:enterprise:2.0'],
+      userName: 'ol',
+      'urn:scim:schemas:extension:enterprise:2.0': { department: 'D' },
+    });
+    expect(c.status).toBe(201);
+    expect(c.body[URN.EnterpriseUser]).toEqual({ department: 'D' });
+    const f = await call('GET', `/Users?filter=${encodeURIComponent('userName eq "ol"?')}`);
+    expect(f.body.totalResults).toBe(1);
+  });
+});

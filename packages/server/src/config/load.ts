@@ -1,0 +1,146 @@
+/** Loading a configuration file: parse, encrypt secrets in place, resolve references, decrypt, validate. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { configFileSpec } from './gateway-spec.js';
+import { resolveReferences } from './references.js';
+import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey } from './secrets.js';
+import { check, ConfigError, joinPath } from './spec.js';
+import type { GatewayConfig, LoadedConfig } from './types.js';
+
+/** Several configuration problems at once. */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(`Invalid configuration:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
+    this.name = 'ConfigErrors';
+  }
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Encrypt clear-text secrets in the file (default true). */
+  encryptInPlace?: boolean;
+}
+
+function encryptTree(node: unknown, seed: string): boolean {
+  let changed = false;
+  if (Array.isArray(node)) {
+    for (const v of node) if (encryptTree(v, seed)) changed = true;
+  } else if (node !== null && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o)) {
+      if (typeof v === 'string' && isSecretKey(k) && !isLeftAsIs(v)) {
+        o[k] = encryptSecret(v, seed);
+        changed = true;
+      } else if (encryptTree(v, seed)) changed = true;
+    }
+  }
+  return changed;
+}
+
+function decryptTree(node: unknown, seed: string, file: string, path = ''): unknown {
+  if (Array.isArray(node)) return node.map((v, i) => decryptTree(v, seed, file, joinPath(path, i)));
+  if (node !== null && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = decryptTree(v, seed, file, joinPath(path, k));
+    return out;
+  }
+  if (isEncrypted(node)) {
+    try {
+      return decryptSecret(node, seed);
+    } catch {
+      throw new ConfigError(path, 'cannot decrypt this value: was the file encrypted with a different SEED?', file);
+    }
+  }
+  return node;
+}
+
+/** Maps a config file name to its connector package (`plugin-loki` and `connector-loki` → `@scimgw/connector-loki`). */
+export function connectorFromName(name: string): string | undefined {
+  const m = /^(?:plugin|connector)-([a-z0-9-]+?)(?:[._-]\d+)?$/i.exec(name);
+  return m ? `@scimgw/connector-${(m[1] as string).toLowerCase()}` : undefined;
+}
+
+/**
+ * Loads and validates a configuration file.
+ *
+ * @throws ConfigErrors listing every problem with its JSON path.
+ */
+export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
+  const abs = resolve(file);
+  const name = basename(abs).replace(/\.json$/i, '');
+  const configDir = dirname(abs);
+  const env = options.env ?? process.env;
+  const warnings: string[] = [];
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new ConfigErrors([
+      new ConfigError('', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, abs),
+    ]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigErrors([new ConfigError('', `not valid JSON: ${(e as Error).message}`, abs)]);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigErrors([new ConfigError('', 'the file must hold a JSON object', abs)]);
+  }
+  const seed = configSeed(env);
+  if (options.encryptInPlace !== false && encryptTree(raw, seed)) {
+    try {
+      writeFileSync(abs, `${JSON.stringify(raw, null, 2)}\n`);
+    } catch (e) {
+      warnings.push(
+        `${abs}: clear-text secrets could not be encrypted in place (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); they stay as they are`,
+      );
+    }
+  }
+  let resolved: unknown;
+  try {
+    resolved = decryptTree(resolveReferences(raw, { name, env, file: abs }), seed, abs);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigErrors([e]);
+    throw e;
+  }
+  const errors: ConfigError[] = [];
+  const cfg = check(resolved, configFileSpec, '', errors) as {
+    connector?: string;
+    scimgateway: GatewayConfig;
+    endpoint?: Record<string, unknown>;
+  };
+  const connector = cfg.connector ?? connectorFromName(name);
+  if (!connector)
+    errors.push(
+      new ConfigError('connector', `not set, and the file name "${name}" does not name one (use connector-<name>.json)`),
+    );
+  if (errors.length) throw new ConfigErrors(errors.map((e) => new ConfigError(e.path, e.problem, abs)));
+  const endpoint = cfg.endpoint ?? {};
+  const entity = endpoint.entity;
+  const tenants = entity && typeof entity === 'object' ? Object.keys(entity).filter((k) => k !== 'undefined') : [];
+  const baseDir = basename(configDir) === 'config' ? dirname(configDir) : configDir;
+  return {
+    file: abs,
+    name,
+    configDir,
+    baseDir,
+    certsDir: join(configDir, 'certs'),
+    connector: connector as string,
+    gateway: cfg.scimgateway,
+    endpoint,
+    tenants,
+    warnings,
+  };
+}
+
+/** Parses a size like `1mb`, `500kb`, `2048` into bytes. */
+export function parseSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(v);
+  if (!m) throw new ConfigError('scimgateway.payloadSize', `cannot read size "${v}"`);
+  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  return Math.floor(Number(m[1]) * mult);
+}

@@ -1,0 +1,26 @@
+/** Writing plain responses to node:http. */
+import type { ServerResponse } from 'node:http';
+
+/** Sends a status, headers and an optional JSON body. */
+export function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body?: unknown): void {
+  if (body === undefined || status === 204 || status === 304) {
+    res.writeHead(status, headers);
+    res.end();
+    return;
+  }
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+/** The origin (`https://host:port`) a client used, for `meta.location`. */
+export function requestOrigin(
+  headers: Record<string, string | string[] | undefined>,
+  encrypted: boolean,
+  trustForwarded: boolean,
+): string {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
+  const proto = (trustForwarded && first(headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
+  const host = (trustForwarded && first(headers['x-forwarded-host'])) || first(headers.host) || 'localhost';
+  return `${proto}://${host}`;
+}

@@ -1,0 +1,19 @@
+/**
+ * @scimgw/server — host code shared by the scimgw apps.
+ *
+ * @packageDocumentation
+ */
+export { loadConfig, ConfigErrors, connectorFromName, parseSize } from './config/load.js';
+export type { LoadOptions } from './config/load.js';
+export { ConfigError, check } from './config/spec.js';
+export type { Spec } from './config/spec.js';
+export { configFileSpec, gatewaySpec } from './config/gateway-spec.js';
+export type { GatewayConfig, LoadedConfig, LogLevel, ScopedCredential } from './config/types.js';
+export { configSeed, decryptSecret, encryptSecret, isEncrypted, isSecretKey } from './config/secrets.js';
+export { resolveReferences } from './config/references.js';
+export { loadTls } from './tls.js';
+export type { TlsMaterial } from './tls.js';
+export { listen } from './listen.js';
+export type { ListenOptions, RunningServer } from './listen.js';
+export { readBody } from './http/body.js';
+export { requestOrigin, sendJson } from './http/send.js';

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ConfigErrors,
+  connectorFromName,
+  decryptSecret,
+  encryptSecret,
+  isEncrypted,
+  loadConfig,
+  parseSize,
+} from '../src/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'scimgw-config-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+
+function write(cfg: unknown, name = 'connector-loki'): string {
+  const dir = join(root, `c${++n}`, 'config');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, typeof cfg === 'string' ? cfg : JSON.stringify(cfg, null, 2));
+  return file;
+}
+
+const minimal = { scimgateway: { port: 8880, auth: { basic: [{ username: 'gwadmin', password: 'password' }] } } };
+
+function errorsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigErrors) return e.errors.map((x) => `${x.path}: ${x.problem}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('loads the seed shape with defaults, connector from the file name', () => {
+    const c = loadConfig(write(minimal), { env: { SEED: 's' } });
+    expect(c.connector).toBe('@scimgw/connector-loki');
+    expect(c.gateway.idleTimeout).toBe(120);
+    expect(c.gateway.scim.version).toBe('2.0');
+    expect(c.gateway.log.loglevel).toEqual({ file: 'off', console: 'off', push: 'info' });
+    expect(c.baseDir).toBe(join(root, `c${n}`));
+    expect(c.certsDir).toBe(join(root, `c${n}`, 'config', 'certs'));
+    expect(c.gateway.auth.basic?.[0]?.password).toBe('password');
+  });
+
+  it('maps the older product plugin names to connector packages', () => {
+    expect(connectorFromName('plugin-ldap')).toBe('@scimgw/connector-ldap');
+    expect(connectorFromName('connector-entra-id')).toBe('@scimgw/connector-entra-id');
+    expect(connectorFromName('whatever')).toBeUndefined();
+  });
+
+  it('names the JSON path of every problem', () => {
+    const errs = errorsOf(() =>
+      loadConfig(
+        write({
+          scimgateway: {
+            prot: 1,
+            scim: { version: '3.0', skipMetaLocation: 'yes' },
+            log: { loglevel: { file: 'verbose' } },
+            auth: { basic: [{ username: 1 }] },
+          },
+        }),
+        { env: {} },
+      ),
+    );
+    expect(errs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^scimgateway\.prot: unknown key/),
+        expect.stringMatching(/^scimgateway\.scim\.version: must be one of/),
+        expect.stringMatching(/^scimgateway\.scim\.skipMetaLocation: expected true or false/),
+        expect.stringMatching(/^scimgateway\.log\.loglevel\.file: must be one of/),
+        expect.stringMatching(/^scimgateway\.auth\.basic\[0\]\.username: expected a string/),
+        'scimgateway.port: is required',
+      ]),
+    );
+  });
+
+  it('suggests the right spelling for a mis-cased key', () => {
+    expect(errorsOf(() => loadConfig(write({ scimgateway: { Port: 1 } }), { env: {} }))[0]).toMatch(/did you mean "port"/);
+  });
+
+  it('reports invalid JSON and a missing file', () => {
+    expect(() => loadConfig(write('{ nope'))).toThrow(/not valid JSON/);
+    expect(() => loadConfig(join(root, 'missing.json'))).toThrow(/cannot read file: ENOENT/);
+    expect(() => loadConfig(write([1, 2]))).toThrow(/JSON object/);
+  });
+
+  it('requires a connector when the file name names none', () => {
+    expect(errorsOf(() => loadConfig(write(minimal, 'mygateway'), { env: {} }))[0]).toMatch(/^connector: not set/);
+    expect(loadConfig(write({ ...minimal, connector: '@acme/x' }, 'mygateway'), { env: {} }).connector).toBe('@acme/x');
+  });
+
+  it('resolves process.env, process.text and process.file references', () => {
+    const dir = join(root, 'secrets');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'jwt.secret'), 'thisIsSecret\n');
+    writeFileSync(join(dir, 'vault.json'), JSON.stringify({ 'connector-loki.scimgateway.auth.basic[0].password': 'from-file' }));
+    const c = loadConfig(
+      write({
+        scimgateway: {
+          port: 'process.env.PORT',
+          localhostonly: 'process.env.LOCAL',
+          auth: {
+            basic: [{ username: 'process.env.GW_USER', password: `process.file.${join(dir, 'vault.json')}` }],
+            bearerJwt: [{ secret: `process.text.${join(dir, 'jwt.secret')}` }],
+          },
+        },
+      }),
+      { env: { PORT: '9999', LOCAL: 'true', GW_USER: 'alice' } },
+    );
+    expect(c.gateway.port).toBe(9999);
+    expect(c.gateway.localhostonly).toBe(true);
+    expect(c.gateway.auth.basic?.[0]).toMatchObject({ username: 'alice', password: 'from-file' });
+    expect(c.gateway.auth.bearerJwt?.[0]?.secret).toBe('thisIsSecret');
+  });
+
+  it('names the path of an unresolvable reference', () => {
+    expect(() => loadConfig(write({ scimgateway: { port: 'process.env.NOPE_PORT' } }), { env: {} })).toThrow(
+      /scimgateway\.port: environment variable NOPE_PORT is not set/,
+    );
+    expect(() =>
+      loadConfig(write({ scimgateway: { port: 1, auth: { bearerJwt: [{ secret: 'process.text./nonexistent/x' }] } } }), {
+        env: {},
+      }),
+    ).toThrow(/scimgateway\.auth\.bearerJwt\[0\]\.secret: cannot read \/nonexistent\/x/);
+  });
+
+  it('encrypts clear-text secrets in place and reads them back with the same SEED only', () => {
+    const file = write({
+      scimgateway: { port: 1, auth: { basic: [{ username: 'gwadmin', password: 'p@ss' }], bearerToken: [{ token: 'tok-123' }] } },
+      endpoint: { entity: { undefined: { connection: { auth: { options: { clientSecret: 'cs-999' } } } }, acme: {} } },
+    });
+    const c = loadConfig(file, { env: { SEED: 'seed-1' } });
+    expect(c.gateway.auth.basic?.[0]?.password).toBe('p@ss');
+    expect(c.tenants).toEqual(['acme']);
+    const text = readFileSync(file, 'utf8');
+    for (const secret of ['p@ss', 'tok-123', 'cs-999']) expect(text).not.toContain(secret);
+    expect(text).toContain('"username": "gwadmin"');
+    // Copied to a machine with the same SEED: still readable. With another SEED: a clear error.
+    expect(loadConfig(file, { env: { SEED: 'seed-1' } }).gateway.auth.bearerToken?.[0]?.token).toBe('tok-123');
+    expect(() => loadConfig(file, { env: { SEED: 'other' } })).toThrow(/different SEED/);
+  });
+
+  it('starts with a warning when the file cannot be rewritten (read-only mount)', () => {
+    const file = write({ scimgateway: { port: 1, auth: { bearerToken: [{ token: 'ro-secret' }] } } });
+    // root ignores file modes; the immutable attribute stops root too (like a read-only mount)
+    const root = process.getuid?.() === 0;
+    if (root) execFileSync('chattr', ['+i', file]);
+    else chmodSync(file, 0o444);
+    try {
+      const c = loadConfig(file, { env: { SEED: 'x' } });
+      expect(c.warnings[0]).toMatch(/could not be encrypted in place \((EPERM|EACCES)\)/);
+      expect(c.gateway.auth.bearerToken?.[0]?.token).toBe('ro-secret');
+    } finally {
+      if (root) execFileSync('chattr', ['-i', file]);
+    }
+  });
+
+  it('authenticated encryption detects tampering', () => {
+    const enc = encryptSecret('value', 's');
+    expect(isEncrypted(enc)).toBe(true);
+    expect(decryptSecret(enc, 's')).toBe('value');
+    const tampered = `${enc.slice(0, -2)}${enc.endsWith('A') ? 'B' : 'A'}A`;
+    expect(() => decryptSecret(tampered, 's')).toThrow();
+  });
+
+  it('parses sizes', () => {
+    expect(parseSize('1mb')).toBe(1048576);
+    expect(parseSize('500 KB')).toBe(512000);
+    expect(parseSize(42)).toBe(42);
+    expect(() => parseSize('lots')).toThrow(/payloadSize/);
+  });
+});

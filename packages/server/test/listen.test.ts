@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listen, loadTls, readBody, sendJson, type GatewayConfig } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'scimgw-tls-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('listen', () => {
+  it('lets an in-flight request finish on graceful close, then refuses new ones', async () => {
+    let release: () => void = () => {};
+    const srv = await listen(
+      (req, res) => {
+        if (req.url === '/slow') {
+          release = () => sendJson(res, 200, { 'content-type': 'application/json' }, { done: true });
+        } else sendJson(res, 200, {}, 'fast');
+      },
+      { port: 0, localhostOnly: true },
+    );
+    const slow = fetch(`http://127.0.0.1:${srv.port}/slow`).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 50));
+    expect(srv.inFlight()).toBe(1);
+    const closing = srv.close(5000);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect(await slow).toEqual({ done: true });
+    await closing;
+    await expect(fetch(`http://127.0.0.1:${srv.port}/x`)).rejects.toThrow();
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    const srv = await listen(
+      (req, res) => {
+        readBody(req, 10).then(
+          (t) => sendJson(res, 200, {}, t),
+          (e: { status: number }) => sendJson(res, e.status, {}, 'too big'),
+        );
+      },
+      { port: 0, localhostOnly: true },
+    );
+    const big = await fetch(`http://127.0.0.1:${srv.port}/`, { method: 'POST', body: 'x'.repeat(100) });
+    expect(big.status).toBe(413);
+    const ok = await fetch(`http://127.0.0.1:${srv.port}/`, { method: 'POST', body: 'small' });
+    expect(await ok.text()).toBe('small');
+    await srv.close();
+  });
+
+  it('serves HTTPS with PEM key/cert/CA from the certs directory', async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-nodes',
+        '-newkey',
+        'rsa:2048',
+        '-sha256',
+        '-days',
+        '2',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const g = { certificate: { key: 'key.pem', cert: 'cert.pem', ca: ['cert.pem'] } } as unknown as GatewayConfig;
+    const tls = loadTls(g, dir);
+    expect(tls?.ca?.length).toBe(1);
+    const srv = await listen((_req, res) => sendJson(res, 200, {}, 'secure'), { port: 0, localhostOnly: true, tls });
+    expect(srv.url.startsWith('https://')).toBe(true);
+    const text = await new Promise<string>((resolve, reject) => {
+      httpsRequest({ host: '127.0.0.1', port: srv.port, ca: tls?.cert, servername: 'localhost' }, (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => resolve(b));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(text).toBe('secure');
+    await srv.close();
+    expect(() => loadTls({ certificate: { key: 'missing.pem', cert: 'cert.pem' } } as unknown as GatewayConfig, dir)).toThrow(
+      /scimgateway\.certificate\.key: cannot read/,
+    );
+    expect(loadTls({ certificate: { key: null, cert: null } } as unknown as GatewayConfig, dir)).toBeUndefined();
+  });
+});

@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.env.TURBO_TELEMETRY_DISABLED = '1';
+process.env.DO_NOT_TRACK = '1';
 const PNPM_VERSION = '12.4.2';
 const isWin = process.platform === 'win32';
 
@@ -38,6 +40,8 @@ function findPnpm() {
     console.log(`→ installing pnpm ${PNPM_VERSION} into .tools/ (one time)`);
     must('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(root, '.tools'), `pnpm@${PNPM_VERSION}`]);
   }
+  // turbo looks pnpm up on PATH, so the local copy must be on it for child processes.
+  process.env.PATH = `${dirname(local)}${isWin ? ';' : ':'}${process.env.PATH ?? ''}`;
   return local;
 }
 
@@ -49,8 +53,11 @@ must(pnpm, ['install', ...(frozen ? ['--frozen-lockfile'] : []), '--reporter=app
 
 if (command === 'start') {
   must(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@scimgw/gateway...', '--output-logs=errors-only']);
+  // Runs in apps/gateway: its config/, data/ and logs/ folders are created there on first start.
   const args = rest.length ? rest : ['start'];
-  process.exit(run(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'cli.js'), ...args]));
+  process.exit(
+    run(process.execPath, [join(root, 'apps', 'gateway', 'dist', 'cli.js'), ...args], { cwd: join(root, 'apps', 'gateway') }),
+  );
 } else if (command === 'test') {
   must(pnpm, ['exec', 'biome', 'check', '.']);
   must(pnpm, ['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);

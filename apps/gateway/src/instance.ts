@@ -1,7 +1,7 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { createScimHandler, type Connector } from '@scimgw/core';
 import { createAuthenticator } from '@scimgw/auth';
-import { createGatewayLogger, type GatewayLogger } from '@scimgw/logger-stream';
+import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
 import express, { type Express } from 'express';
 import { loadConnectorFactory } from './connector-loader.js';
@@ -61,7 +61,8 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
       logDirectory: g.log.logDirectory ?? undefined,
       customMasking: g.log.customMasking ?? [],
     },
-    ...(g.email ? { email: g.email } : {}),
+    // The logger validates the e-mail options itself and names the config path on error.
+    ...(g.email ? { email: g.email as unknown as EmailConfig } : {}),
     baseDir: cfg.baseDir,
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
   });

@@ -212,7 +212,7 @@ export interface ConnectorMailer {
     subject: string;
     text?: string;
     html?: string;
-  }): Promise<void>;
+  }): Promise<unknown>;
 }
 
 /**

@@ -34,19 +34,19 @@ export function finishResource(
   resource: ScimResource,
   locationBase: string | undefined,
 ): ScimResource {
-  const out: ScimResource = { ...resource };
   const schemas = [rt.schema];
   for (const key of Object.keys(resource)) {
     const ext = registry.canonicalUrn(rt, key);
     if (ext && ext !== rt.schema && isObject(resource[key])) schemas.push(ext);
   }
-  out.schemas = schemas;
   const meta: ResourceMeta = { ...(isObject(resource.meta) ? resource.meta : {}), resourceType: rt.name };
   if (locationBase && resource.id !== undefined) {
     meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
   } else delete meta.location;
   if (!meta.version) meta.version = computeVersion(resource);
-  out.meta = meta;
+  // Conventional order: schemas, id, attributes, meta.
+  const { schemas: _s, meta: _m, id, ...rest } = resource;
+  const out: ScimResource = { schemas, ...(id === undefined ? {} : { id }), ...rest, meta };
   return out;
 }
 

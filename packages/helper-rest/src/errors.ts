@@ -1,0 +1,307 @@
+/**
+ * Errors of the outbound REST client and their translation to SCIM errors.
+ *
+ * Every failure is a {@link HelperRestError} with a stable `code` and a
+ * `category`; {@link restErrorToScimError} maps categories to the SCIM error a
+ * client should see through one exhaustive table.
+ */
+import {
+  InvalidValueError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PreconditionFailedError,
+  ScimError,
+  type ScimType,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  UniquenessError,
+  isScimError,
+} from '@scimgw/core';
+
+/** How a failure is classified; the keys of the SCIM mapping table. */
+export type RestErrorCategory =
+  | 'badRequest'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict'
+  | 'preconditionFailed'
+  | 'payloadTooLarge'
+  | 'throttled'
+  | 'unavailable'
+  | 'upstream'
+  | 'timeout'
+  | 'unreachable'
+  | 'aborted'
+  | 'missingCredentials'
+  | 'config';
+
+/** Base class of every error thrown by the helper. */
+export class HelperRestError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: string = 'ERR_REST';
+  /** Classification used by {@link restErrorToScimError}. */
+  readonly category: RestErrorCategory;
+
+  constructor(message: string, category: RestErrorCategory, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.category = category;
+  }
+
+  /** The SCIM error to answer the inbound client with. */
+  toScimError(): ScimError {
+    return restErrorToScimError(this);
+  }
+}
+
+/** Maps an HTTP status to a category. Anything unlisted is an upstream failure. */
+export function categoryForStatus(status: number): RestErrorCategory {
+  switch (status) {
+    case 400:
+    case 422:
+      return 'badRequest';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+    case 410:
+      return 'notFound';
+    case 409:
+      return 'conflict';
+    case 412:
+      return 'preconditionFailed';
+    case 413:
+      return 'payloadTooLarge';
+    case 429:
+      return 'throttled';
+    case 503:
+      return 'unavailable';
+    case 504:
+      return 'timeout';
+    default:
+      return 'upstream';
+  }
+}
+
+/** An HTTP error response from the backend (status ≥ 400), with its parsed body. */
+export class RestError extends HelperRestError {
+  override readonly code = 'ERR_REST_HTTP';
+  readonly status: number;
+  /** Parsed JSON body, text, or `undefined`. */
+  readonly body: unknown;
+  readonly headers: Headers;
+  readonly method: string;
+  /** The URL (masked for logs: no user-info, no secret query parameters). */
+  readonly url: string;
+  /** Seconds from `Retry-After`, when the backend sent one. */
+  readonly retryAfter: number | undefined;
+  /** The backend's error message with known secrets masked; used as SCIM `detail`. */
+  readonly detail: string | undefined;
+
+  constructor(init: {
+    detail?: string | undefined;
+    status: number;
+    body: unknown;
+    headers: Headers;
+    method: string;
+    url: string;
+    retryAfter?: number | undefined;
+    message?: string;
+  }) {
+    const upstream = init.detail ?? upstreamMessage(init.body);
+    super(
+      init.message ?? `${init.method} ${init.url} failed with status ${init.status}${upstream ? `: ${upstream}` : ''}`,
+      categoryForStatus(init.status),
+    );
+    this.status = init.status;
+    this.body = init.body;
+    this.headers = init.headers;
+    this.method = init.method;
+    this.url = init.url;
+    this.retryAfter = init.retryAfter;
+    this.detail = init.detail ?? upstreamMessage(init.body);
+  }
+}
+
+/** The backend could not be reached, or the connection broke before a response arrived. */
+export class RestNetworkError extends HelperRestError {
+  override readonly code = 'ERR_REST_NETWORK';
+  /** False when the request provably never reached the server (refused, DNS, unreachable). */
+  readonly reached: boolean;
+  /** Low-level error code (`ECONNREFUSED`, `ECONNRESET`, …) when known. */
+  readonly errno: string | undefined;
+  /** TLS verification failures are configuration problems: not retried, no failover. */
+  readonly fatal: boolean;
+
+  constructor(message: string, init: { reached: boolean; errno?: string | undefined; fatal?: boolean; cause?: unknown }) {
+    super(message, 'unreachable', { cause: init.cause });
+    this.reached = init.reached;
+    this.errno = init.errno;
+    this.fatal = init.fatal ?? false;
+  }
+}
+
+/** No response within the per-attempt timeout. */
+export class RestTimeoutError extends HelperRestError {
+  override readonly code = 'ERR_REST_TIMEOUT';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'timeout', options);
+  }
+}
+
+/** The caller (`ctx.signal` or `options.signal`) aborted the request. */
+export class RestAbortedError extends HelperRestError {
+  override readonly code = 'ERR_REST_ABORTED';
+  constructor(message = 'Request aborted', options?: { cause?: unknown }) {
+    super(message, 'aborted', options);
+  }
+}
+
+/** Obtaining outbound credentials failed: token endpoint error or missing pass-through header. */
+export class RestAuthError extends HelperRestError {
+  override readonly code = 'ERR_REST_AUTH';
+  /** Token endpoint status, when there was a response. */
+  readonly status: number | undefined;
+  /** OAuth `error` code from the token endpoint (RFC 6749 §5.2). */
+  readonly oauthError: string | undefined;
+
+  constructor(
+    message: string,
+    init: { category?: 'unauthorized' | 'missingCredentials'; status?: number; oauthError?: string; cause?: unknown } = {},
+  ) {
+    super(message, init.category ?? 'unauthorized', { cause: init.cause });
+    this.status = init.status;
+    this.oauthError = init.oauthError;
+  }
+}
+
+/** Invalid configuration or misuse (unknown tenant, missing files, closed helper). */
+export class RestConfigError extends HelperRestError {
+  override readonly code = 'ERR_REST_CONFIG';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 'config', options);
+  }
+}
+
+/** Paging did not terminate within `maxPages`, or a `nextLink` repeated. */
+export class RestPagingError extends HelperRestError {
+  override readonly code = 'ERR_REST_PAGING';
+  constructor(message: string) {
+    super(message, 'upstream');
+  }
+}
+
+/**
+ * 502/504 for failures of the system behind the gateway (bad gateway, upstream
+ * credentials rejected, upstream timeout). Not in `@scimgw/core` because only
+ * gateways in front of other services produce it.
+ */
+export class UpstreamError extends ScimError {
+  override readonly code = 'ERR_SCIM_UPSTREAM';
+  constructor(status: 502 | 504, detail: string, options?: { cause?: unknown }) {
+    super(status, detail, undefined, options);
+  }
+}
+
+const SCIM_TYPES: ReadonlySet<string> = new Set<ScimType>([
+  'invalidFilter',
+  'tooMany',
+  'uniqueness',
+  'mutability',
+  'invalidSyntax',
+  'invalidPath',
+  'noTarget',
+  'invalidValue',
+  'invalidVers',
+  'sensitive',
+]);
+
+type Mapper = (e: HelperRestError) => ScimError;
+
+function statusOf(e: HelperRestError): number | undefined {
+  return e instanceof RestError ? e.status : e instanceof RestAuthError ? e.status : undefined;
+}
+
+function detailOf(e: HelperRestError, fallback: string): string {
+  const msg = e instanceof RestError ? e.detail : undefined;
+  return msg ? msg : fallback;
+}
+
+function retryAfterOf(e: HelperRestError): number | undefined {
+  return e instanceof RestError ? e.retryAfter : undefined;
+}
+
+/**
+ * The one table from failure category to SCIM error. Typed as a mapped type
+ * over {@link RestErrorCategory}, so adding a category without a mapping
+ * does not compile.
+ */
+const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
+  badRequest: (e) => {
+    const body = e instanceof RestError ? e.body : undefined;
+    const scimType = isRecord(body) && typeof body.scimType === 'string' ? body.scimType : undefined;
+    const detail = detailOf(e, 'The backend rejected the request');
+    return scimType && SCIM_TYPES.has(scimType)
+      ? new ScimError(400, detail, scimType as ScimType, { cause: e })
+      : new InvalidValueError(detail, { cause: e });
+  },
+  unauthorized: (e) => new UpstreamError(502, `Backend rejected the gateway's credentials (${statusOf(e) ?? 401})`, { cause: e }),
+  forbidden: (e) =>
+    new UpstreamError(502, `Backend denied access to the gateway's credentials (${statusOf(e) ?? 403})`, { cause: e }),
+  notFound: (e) => new NotFoundError(detailOf(e, 'Resource not found in backend'), { cause: e }),
+  conflict: (e) => new UniquenessError(detailOf(e, 'Resource already exists in backend'), { cause: e }),
+  preconditionFailed: (e) => new PreconditionFailedError(detailOf(e, 'Backend version precondition failed'), { cause: e }),
+  payloadTooLarge: (e) => new PayloadTooLargeError(detailOf(e, 'Backend rejected the payload size'), { cause: e }),
+  throttled: (e) => new ServiceUnavailableError('Backend is throttling requests', retryAfterOf(e), { cause: e }),
+  unavailable: (e) => new ServiceUnavailableError('Backend is unavailable', retryAfterOf(e), { cause: e }),
+  upstream: (e) => new UpstreamError(502, `Backend error${statusOf(e) ? ` (${statusOf(e)})` : ''}`, { cause: e }),
+  timeout: (e) => new UpstreamError(504, 'Backend did not answer in time', { cause: e }),
+  unreachable: (e) => new ServiceUnavailableError('Backend is unreachable', undefined, { cause: e }),
+  aborted: (e) => new ServiceUnavailableError('Request was aborted', undefined, { cause: e }),
+  missingCredentials: (e) => new UnauthorizedError('Authorization header required for pass-through', { cause: e }),
+  config: (e) => new ScimError(500, 'Gateway connection is misconfigured', undefined, { cause: e }),
+};
+
+/**
+ * Translates anything a `doRequest` may throw into the {@link ScimError} a
+ * SCIM client should see. ScimErrors pass through; unknown errors become 500.
+ *
+ * @example
+ * try { await rest.doRequest(tenant, 'GET', `/users/${id}`) }
+ * catch (e) { throw restErrorToScimError(e) } // 404 → NotFoundError, 409 → UniquenessError, …
+ */
+export function restErrorToScimError(e: unknown): ScimError {
+  if (e instanceof HelperRestError) return SCIM_MAPPING[e.category](e);
+  if (isScimError(e)) return e;
+  return new ScimError(500, 'Internal server error', undefined, { cause: e });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Pulls a human-readable message out of common error bodies: Microsoft
+ * Graph (`error.message`), SCIM 2.0 (`detail`), SCIM 1.1 (`Errors[0].description`),
+ * OAuth (`error_description`), generic (`message`) and short text bodies.
+ */
+export function upstreamMessage(body: unknown): string | undefined {
+  let msg: unknown;
+  if (typeof body === 'string') msg = body.length <= 300 ? body.trim() : undefined;
+  else if (isRecord(body)) {
+    const err = body.error;
+    const errors = body.Errors;
+    msg =
+      (isRecord(err) && typeof err.message === 'string' && err.message) ||
+      (typeof body.detail === 'string' && body.detail) ||
+      (Array.isArray(errors) && isRecord(errors[0]) && typeof errors[0].description === 'string' && errors[0].description) ||
+      (typeof body.error_description === 'string' && body.error_description) ||
+      (typeof body.message === 'string' && body.message) ||
+      (typeof err === 'string' && err) ||
+      undefined;
+  }
+  if (typeof msg !== 'string' || msg === '') return undefined;
+  return msg.length > 500 ? `${msg.slice(0, 500)}…` : msg;
+}

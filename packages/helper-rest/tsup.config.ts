@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  dts: true,
+  clean: true,
+  target: 'node20',
+  sourcemap: true,
+  // Keep 'node:' specifiers: unambiguous for Bun and for bundlers.
+  removeNodeProtocol: false,
+});

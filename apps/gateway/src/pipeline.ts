@@ -132,15 +132,17 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /oauth/token');
         const body = await readBody(req, d.payloadLimit);
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
-        return sendJson(res, r.status, { 'cache-control': 'no-store', ...r.headers }, r.body);
+        return sendJson(res, r.status, r.headers, r.body);
       }
-      const authResult = await d.auth.authenticate({
+      const authRequest = {
         method,
         path,
         ...(tenant === undefined ? {} : { tenant }),
         headers: req.headers,
         remoteAddress,
-      });
+      };
+      // GET /auth validates a credential without side effects (no method check).
+      const authResult = special?.kind === 'auth' ? await d.auth.validate(authRequest) : await d.auth.authenticate(authRequest);
       if (!authResult.ok) {
         const err = new ScimError(authResult.status, authResult.detail);
         err.headers = authResult.headers;
@@ -164,9 +166,8 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       }
       if (special?.kind === 'logger') {
         if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /logger');
-        const allowed = authResult.principal.baseEntities;
-        // A credential scoped to tenants only ever sees its own tenant's lines.
-        if (tenant === undefined && allowed.length > 0) throw new NotFoundError('Use /<baseEntity>/logger with this credential');
+        // Tenant scoping is enforced by authenticate(): a credential limited to some tenants gets
+        // 403 on the tenant-less /logger, and only its own tenant's lines on /<baseEntity>/logger.
         return d.log.stream.handle(req, res, tenant === undefined ? {} : { tenant });
       }
       const limit = route?.endpoint === 'Bulk' ? d.bulkPayloadLimit : d.payloadLimit;

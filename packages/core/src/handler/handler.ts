@@ -9,6 +9,7 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   NotImplementedError,
+  PayloadTooLargeError,
   type ScimError,
   toScimError,
 } from '../errors.js';
@@ -16,6 +17,10 @@ import { Projection } from '../query/projection.js';
 import { defaultResourceTypes, SchemaRegistry } from '../schema/registry.js';
 import { isForbiddenKey, isObject, parseJsonSafe } from '../util/object.js';
 import { type DiscoveryContext, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import { isPartialResource, partialResourceToPatchOp } from '../v1/request.js';
+import { bodyToV1, schemaV1, serviceProviderConfigV1 } from '../v1/response.js';
+import { V1 } from '../v1/urns.js';
+import { runBulk } from './bulk.js';
 import { collectMatching } from './list.js';
 import {
   canonicalFilter,
@@ -100,23 +105,55 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
     const headers = { 'content-type': SCIM_CONTENT_TYPE };
     const base = options.skipMetaLocation ? undefined : `${req.origin ?? ''}${route.prefix}`;
     const q = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
-    const body = method === 'GET' || method === 'DELETE' ? undefined : readBody(req.body);
+    let body = method === 'GET' || method === 'DELETE' ? undefined : readBody(req.body);
     const request: ScimRequest = { ...req, body, context: ctx };
     const disco: DiscoveryContext = { registry, connector, options, base };
-    void version;
+    const v1 = version === '1.1';
 
     switch (route.endpoint) {
-      case 'ServiceProviderConfig':
+      case 'ServiceProviderConfig': {
         if (method !== 'GET') throw new MethodNotAllowedError('ServiceProviderConfig is read-only');
-        return { status: 200, headers, body: serviceProviderConfig(disco) };
+        const spc = serviceProviderConfig(disco);
+        return { status: 200, headers, body: v1 ? serviceProviderConfigV1(spc) : spc };
+      }
       case 'ResourceTypes':
         if (method !== 'GET') throw new MethodNotAllowedError('ResourceTypes is read-only');
+        if (v1) throw new NotFoundError('ResourceTypes is not part of SCIM 1.1');
         return { status: 200, headers, body: resourceTypes(disco, route.id) };
       case 'Schemas':
         if (method !== 'GET') throw new MethodNotAllowedError('Schemas is read-only');
+        if (v1) return { status: 200, headers, body: schemasV1(route.id) };
         return { status: 200, headers, body: schemas(disco, route.id) };
-      case 'Bulk':
-        throw new NotImplementedError('Bulk is not enabled');
+      case 'Bulk': {
+        if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /Bulk');
+        const maxOps = options.bulk?.maxOperations ?? 0;
+        if (maxOps <= 0) throw new NotImplementedError('Bulk is not enabled');
+        const maxBytes = options.bulk?.maxPayloadSize ?? 1_048_576;
+        if (typeof req.body === 'string' && new TextEncoder().encode(req.body).length > maxBytes) {
+          throw new PayloadTooLargeError(`Bulk request is larger than ${maxBytes} bytes`);
+        }
+        const res = await runBulk(
+          body,
+          maxOps,
+          async (m, path, data, ifMatch) => {
+            const sub = routeScimPath(path);
+            if (!sub || sub.endpoint === 'Bulk' || sub.tenant !== undefined) {
+              throw new InvalidSyntaxError(`Bulk operation path "${path}" is not a resource path`);
+            }
+            const headers = { ...(req.headers ?? {}), ...(ifMatch ? { 'if-match': ifMatch } : {}) };
+            const r = await dispatch(
+              { ...req, method: m, url: `${route.prefix}${path}`, headers, body: data },
+              { ...sub, prefix: route.prefix, ...(route.tenant === undefined ? {} : { tenant: route.tenant }) },
+              version,
+            );
+            if (!r.headers.location && m !== 'POST' && r.status < 400 && base !== undefined)
+              r.headers.location = `${base}${path}`;
+            return r;
+          },
+          version,
+        );
+        return { ...res, headers };
+      }
       case '.search':
         if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /.search');
         return rootSearch(paramsFromSearchBody(body), ctx, base, headers);
@@ -125,7 +162,11 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
     const rt = registry.resourceType(route.endpoint);
     const ops = rt ? connector.resources[rt.id] : undefined;
     if (!rt || !ops) throw new NotFoundError(`Endpoint /${route.endpoint} is not served by this gateway`);
-    const call: ResourceCall = { registry, options, rt, ops, ctx, base, headers, request };
+    if (v1 && method === 'PATCH' && isPartialResource(body)) {
+      body = partialResourceToPatchOp(registry, rt, body);
+      options.onQuirk?.('partialResourcePatch', req);
+    }
+    const call: ResourceCall = { registry, options, rt, ops, ctx, base, headers, request: { ...request, body } };
     const p: ListParams = paramsFromQuery(q);
     if (route.search) {
       if (method !== 'POST') throw new MethodNotAllowedError('Use POST for .search');
@@ -150,6 +191,18 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
       default:
         throw new MethodNotAllowedError(`Method ${method} is not allowed`);
     }
+  }
+
+  /** `/Schemas` in SCIM 1.1: one schema document per resource type. */
+  function schemasV1(id: string | undefined): Record<string, unknown> {
+    const all = registry.resourceTypes().filter((rt) => rt.id === 'User' || rt.id === 'Group' || connector.resources[rt.id]);
+    if (id !== undefined) {
+      const rt = all.find((t) => [t.id, t.name, t.endpoint.slice(1)].some((n) => n.toLowerCase() === id.toLowerCase()));
+      if (!rt) throw new NotFoundError(`Schema "${id}" not found`);
+      return schemaV1(registry, rt);
+    }
+    const list = all.map((rt) => schemaV1(registry, rt));
+    return { schemas: [V1.Core], totalResults: list.length, itemsPerPage: list.length, startIndex: 1, Resources: list };
   }
 
   /** POST /.search at the root: searches every resource type that can be queried. */
@@ -188,7 +241,14 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
       const version = route?.version ?? options.scimVersion ?? '2.0';
       try {
         if (!route) throw new NotFoundError(`No SCIM endpoint at ${req.url.split('?')[0]}`);
-        return await dispatch(req, route, version);
+        const res = await dispatch(req, route, version);
+        if (version !== '1.1') return res;
+        // SCIM 1.1 answers 404 when a filter matches nothing (what 1.1 clients such as Broadcom IM expect).
+        const b = res.body as { totalResults?: unknown } | undefined;
+        if (res.status === 200 && b?.totalResults === 0 && /[?&]filter=/i.test(req.url)) {
+          throw new NotFoundError('No resource matches the filter');
+        }
+        return { ...res, body: bodyToV1(res.body) };
       } catch (e) {
         return errorResponse(toScimError(e), version);
       }

@@ -35,7 +35,9 @@ export type PatchQuirk =
   /** An empty removal list (`"value":[]`) removes nothing rather than everything. */
   | 'emptyRemoveList'
   /** Operations given as a single object instead of an array. */
-  | 'operationsObject';
+  | 'operationsObject'
+  /** SCIM 1.1 (Broadcom Identity Manager): PATCH body is a partial resource with `operation: "delete"` and `meta.attributes`. */
+  | 'partialResourcePatch';
 
 /** Options for {@link patchToChanges}. */
 export interface PatchOptions {

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { createScimHandler, URN } from '../src/index.js';
+import { memoryConnector } from './fixtures/memory-connector.js';
+
+const bulk = (Operations: unknown[], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ schemas: [URN.BulkRequest], Operations, ...extra });
+
+function handler(maxOperations = 10, maxPayloadSize = 100_000) {
+  return createScimHandler({ connector: memoryConnector({ withModify: true }), bulk: { maxOperations, maxPayloadSize } });
+}
+
+type BulkBody = {
+  schemas: string[];
+  Operations: {
+    method: string;
+    bulkId?: string;
+    status: string;
+    location?: string;
+    version?: string;
+    response?: { scimType?: string; status?: string };
+  }[];
+};
+
+describe('Bulk (RFC 7644 §3.7)', () => {
+  it('resolves bulkId references in values and paths, in dependency order', async () => {
+    const h = handler();
+    const res = await h.handle({
+      method: 'POST',
+      url: '/Bulk',
+      origin: 'https://gw',
+      body: bulk([
+        // The group comes first but references users created later in the request.
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'g1',
+          data: { displayName: 'Tour Guides', members: [{ type: 'User', value: 'bulkId:u1' }, { value: 'bulkId:u2' }] },
+        },
+        { method: 'POST', path: '/Users', bulkId: 'u1', data: { schemas: [URN.User], userName: 'alice' } },
+        { method: 'POST', path: '/Users', bulkId: 'u2', data: { userName: 'bob' } },
+        { method: 'PATCH', path: '/Users/bulkId:u2', data: { Operations: [{ op: 'replace', path: 'title', value: 'Guide' }] } },
+        { method: 'DELETE', path: '/Users/bulkId:u1' },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    const body = res.body as BulkBody;
+    expect(body.schemas).toEqual([URN.BulkResponse]);
+    expect(body.Operations.map((o) => o.status)).toEqual(['201', '201', '201', '200', '204']);
+    expect(body.Operations[0]?.location).toMatch(/^https:\/\/gw\/Groups\//);
+    expect(body.Operations[0]?.version).toMatch(/^W\//);
+    expect(body.Operations[3]?.location).toMatch(/^https:\/\/gw\/Users\/user-/);
+    const gid = body.Operations[0]?.location?.split('/').pop();
+    const group = await h.handle({ method: 'GET', url: `/Groups/${gid}` });
+    const members = (group.body as { members: { value: string }[] }).members.map((m) => m.value);
+    expect(members).toHaveLength(2);
+    expect(members.some((m) => m.startsWith('bulkId:'))).toBe(false);
+  });
+
+  it('answers 409 for circular references and for references to failed operations', async () => {
+    const res = await handler().handle({
+      method: 'POST',
+      url: '/Bulk',
+      body: bulk([
+        { method: 'POST', path: '/Groups', bulkId: 'a', data: { displayName: 'A', members: [{ value: 'bulkId:b' }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'b', data: { displayName: 'B', members: [{ value: 'bulkId:a' }] } },
+        { method: 'POST', path: '/Users', bulkId: 'bad', data: { displayName: 'no userName' } },
+        { method: 'PATCH', path: '/Users/bulkId:bad', data: { Operations: [{ op: 'add', path: 'title', value: 'x' }] } },
+        { method: 'POST', path: '/Users', bulkId: 'ok', data: { userName: 'fine' } },
+      ]),
+    });
+    const ops = (res.body as BulkBody).Operations;
+    expect(ops.map((o) => o.status)).toEqual(['409', '409', '400', '409', '201']);
+    expect(ops[2]?.response?.scimType).toBe('invalidValue');
+  });
+
+  it('stops after failOnErrors errors', async () => {
+    const res = await handler().handle({
+      method: 'POST',
+      url: '/Bulk',
+      body: bulk(
+        [
+          { method: 'POST', path: '/Users', bulkId: '1', data: {} },
+          { method: 'POST', path: '/Users', bulkId: '2', data: {} },
+          { method: 'POST', path: '/Users', bulkId: '3', data: { userName: 'never' } },
+        ],
+        { failOnErrors: 2 },
+      ),
+    });
+    expect((res.body as BulkBody).Operations.map((o) => o.status)).toEqual(['400', '400']);
+  });
+
+  it('enforces and advertises maxOperations and maxPayloadSize (413)', async () => {
+    const h = handler(2, 300);
+    const spc = (await h.handle({ method: 'GET', url: '/ServiceProviderConfig' })).body as { bulk: unknown };
+    expect(spc.bulk).toEqual({ supported: true, maxOperations: 2, maxPayloadSize: 300 });
+    const three = [1, 2, 3].map((i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: { userName: `u${i}` } }));
+    expect((await h.handle({ method: 'POST', url: '/Bulk', body: bulk(three) })).status).toBe(413);
+    expect(
+      (
+        await h.handle({
+          method: 'POST',
+          url: '/Bulk',
+          body: bulk([{ method: 'POST', path: '/Users', bulkId: 'x', data: { userName: 'y'.repeat(400) } }]),
+        })
+      ).status,
+    ).toBe(413);
+    const off = createScimHandler({ connector: memoryConnector() });
+    expect((await off.handle({ method: 'POST', url: '/Bulk', body: bulk([]) })).status).toBe(501);
+  });
+
+  it('rejects malformed Bulk requests with invalidSyntax', async () => {
+    const h = handler();
+    for (const b of [
+      '{}',
+      bulk([{ method: 'GET', path: '/Users' }]),
+      bulk([{ method: 'POST', path: 'Users', bulkId: 'x' }]),
+      bulk([{ method: 'POST', path: '/Users' }]),
+      bulk([{ method: 'POST', path: '/Bulk', bulkId: 'x', data: {} }]),
+    ]) {
+      const r = await h.handle({ method: 'POST', url: '/Bulk', body: b });
+      const inner = (r.body as BulkBody).Operations?.[0]?.response?.scimType;
+      expect(r.status === 400 ? (r.body as { scimType: string }).scimType : inner, b).toBe('invalidSyntax');
+    }
+    const dup = await h.handle({
+      method: 'POST',
+      url: '/Bulk',
+      body: bulk([
+        { method: 'POST', path: '/Users', bulkId: 'd', data: { userName: 'a' } },
+        { method: 'POST', path: '/Users', bulkId: 'd', data: { userName: 'b' } },
+      ]),
+    });
+    expect((dup.body as { scimType: string }).scimType).toBe('invalidValue');
+  });
+});

@@ -1,4 +1,5 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
+import { resolve } from 'node:path';
 import { createScimHandler, type Connector } from '@scimgw/core';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
@@ -58,7 +59,8 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     name: cfg.name,
     log: {
       ...g.log,
-      logDirectory: g.log.logDirectory ?? undefined,
+      // A relative log directory is relative to the base directory, like every other path.
+      logDirectory: g.log.logDirectory ? resolve(cfg.baseDir, g.log.logDirectory) : undefined,
       customMasking: g.log.customMasking ?? [],
     },
     // The logger validates the e-mail options itself and names the config path on error.

@@ -48,7 +48,7 @@ function findPnpm() {
 const [command = 'test', ...rest] = process.argv.slice(2);
 const pnpm = findPnpm();
 console.log('→ installing workspace dependencies');
-const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.SCIMGW_UNFROZEN !== '1';
+const frozen = existsSync(join(root, 'pnpm-lock.yaml'));
 must(pnpm, ['install', ...(frozen ? ['--frozen-lockfile'] : []), '--reporter=append-only']);
 
 if (command === 'start') {

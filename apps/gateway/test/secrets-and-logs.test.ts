@@ -31,7 +31,10 @@ beforeAll(async () => {
     { entity: { acme: {}, other: {} } },
   );
   streamAbort = new AbortController();
-  const res = await fetch(`${t.base}/logger`, { headers: { authorization: `Bearer ${SECRETS.bearer}` }, signal: streamAbort.signal });
+  const res = await fetch(`${t.base}/logger`, {
+    headers: { authorization: `Bearer ${SECRETS.bearer}` },
+    signal: streamAbort.signal,
+  });
   const reader = res.body!.getReader();
   (async () => {
     try {
@@ -53,10 +56,14 @@ describe('secrets never reach a log sink', () => {
   it('sends known secrets through every route, then greps console, file and live stream', async () => {
     const u = await t.call('POST', '/Users', { userName: 'secretive', password: SECRETS.userPassword });
     expect(u.status).toBe(201);
-    await t.call('PATCH', `/Users/${u.body.id}`, { Operations: [{ op: 'replace', path: 'password', value: SECRETS.patchPassword }] });
+    await t.call('PATCH', `/Users/${u.body.id}`, {
+      Operations: [{ op: 'replace', path: 'password', value: SECRETS.patchPassword }],
+    });
     await t.call('PATCH', `/Users/${u.body.id}`, { Operations: [{ op: 'replace', value: { password: SECRETS.patchPassword } }] });
     await fetch(`${t.base}/Users`, { headers: { authorization: `Bearer ${SECRETS.bearer}` } });
-    await fetch(`${t.base}/Users`, { headers: { authorization: `Basic ${Buffer.from(`gwadmin:${SECRETS.wrongBasic}`).toString('base64')}` } });
+    await fetch(`${t.base}/Users`, {
+      headers: { authorization: `Basic ${Buffer.from(`gwadmin:${SECRETS.wrongBasic}`).toString('base64')}` },
+    });
     const tok = await fetch(`${t.base}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -69,7 +76,9 @@ describe('secrets never reach a log sink', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     const logDir = join(t.dir, 'logs');
-    const files = readdirSync(logDir).map((f) => readFileSync(join(logDir, f), 'utf8')).join('\n');
+    const files = readdirSync(logDir)
+      .map((f) => readFileSync(join(logDir, f), 'utf8'))
+      .join('\n');
     const sinks = { console: t.logs(), file: files, stream: streamText };
     for (const [sink, text] of Object.entries(sinks)) {
       expect(text.length, `${sink} captured nothing`).toBeGreaterThan(100);
@@ -121,8 +130,17 @@ describe('client media types', () => {
   it('accepts application/json bodies (Google Workspace) and answers scim+json', async () => {
     const r = await fetch(`${t.base}/Users`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${SECRETS.bearer}`, 'content-type': 'application/json', 'user-agent': 'Google-Auto-Provisioning', accept: 'application/json' },
-      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'google.user@example.com', name: { givenName: 'G', familyName: 'U' } }),
+      headers: {
+        authorization: `Bearer ${SECRETS.bearer}`,
+        'content-type': 'application/json',
+        'user-agent': 'Google-Auto-Provisioning',
+        accept: 'application/json',
+      },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'google.user@example.com',
+        name: { givenName: 'G', familyName: 'U' },
+      }),
     });
     expect(r.status).toBe(201);
     expect(r.headers.get('content-type')).toMatch(/application\/scim\+json/);

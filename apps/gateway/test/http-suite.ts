@@ -1,0 +1,191 @@
+/**
+ * The HTTP-level suite: the README's examples and the error contract, run
+ * against a gateway over real sockets. It runs in-process on Node and, spawned
+ * through the CLI, on Node and on Bun (runtimes.test.ts).
+ */
+import { expect } from 'vitest';
+import { BASIC } from './helpers.js';
+
+export interface HttpTarget {
+  base: string;
+  call: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; headers: Headers; body: any }>;
+}
+
+export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[] = [
+  {
+    name: 'GET /ping needs no auth',
+    run: async (t) => {
+      const r = await fetch(`${t.base}/ping`);
+      expect(r.status).toBe(200);
+      expect(await r.text()).toBe('hello');
+    },
+  },
+
+  {
+    name: 'GET /Users lists the example users',
+    run: async (t) => {
+      const r = await t.call('GET', '/Users');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/application\/scim\+json/);
+      expect(r.body.Resources.map((u: { userName: string }) => u.userName).sort()).toEqual(['bjensen', 'jsmith']);
+    },
+  },
+
+  {
+    name: 'GET /Groups lists the example groups',
+    run: async (t) => {
+      const r = await t.call('GET', '/Groups');
+      expect(r.body.Resources.map((g: { displayName: string }) => g.displayName).sort()).toEqual(['Admins', 'Employees']);
+    },
+  },
+
+  {
+    name: 'GET /Users/bjensen and /Groups/Admins',
+    run: async (t) => {
+      const u = await t.call('GET', '/Users/bjensen');
+      expect(u.status).toBe(200);
+      expect(u.body.userName).toBe('bjensen');
+      expect(u.body.meta.location).toBe(`${t.base.replace('127.0.0.1', '127.0.0.1')}/Users/bjensen`);
+      expect(u.body.groups.map((g: { value: string }) => g.value).sort()).toEqual(['Admins', 'Employees']);
+      const g = await t.call('GET', '/Groups/Admins');
+      expect(g.body.members).toEqual([{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }]);
+    },
+  },
+
+  {
+    name: 'filter userName eq',
+    run: async (t) => {
+      const r = await t.call('GET', `/Users?filter=${encodeURIComponent('userName eq "bjensen"')}`);
+      expect(r.body.totalResults).toBe(1);
+    },
+  },
+
+  {
+    name: 'filter emails.value co with attributes, sortBy and sortOrder',
+    run: async (t) => {
+      const q = new URLSearchParams({
+        filter: 'emails.value co "@example.com"',
+        attributes: 'userName,name.familyName,emails',
+        sortBy: 'name.familyName',
+        sortOrder: 'descending',
+      });
+      const r = await t.call('GET', `/Users?${q}`);
+      expect(r.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(['jsmith', 'bjensen']);
+      expect(Object.keys(r.body.Resources[0]).sort()).toEqual(['emails', 'id', 'name', 'schemas', 'userName']);
+      expect(r.body.Resources[0].name).toEqual({ familyName: 'Smith' });
+    },
+  },
+
+  {
+    name: 'filter displayName eq with excludedAttributes=members',
+    run: async (t) => {
+      const r = await t.call('GET', `/Groups?filter=${encodeURIComponent('displayName eq "Admins"')}&excludedAttributes=members`);
+      expect(r.body.totalResults).toBe(1);
+      expect(r.body.Resources[0].members).toBeUndefined();
+    },
+  },
+
+  {
+    name: 'filter members.value eq with attributes=id,displayName,members.value',
+    run: async (t) => {
+      const r = await t.call(
+        'GET',
+        `/Groups?filter=${encodeURIComponent('members.value eq "bjensen"')}&attributes=id,displayName,members.value`,
+      );
+      expect(r.body.Resources.map((g: { id: string }) => g.id).sort()).toEqual(['Admins', 'Employees']);
+      expect(r.body.Resources[0].members[0]).toEqual({ value: 'bjensen' });
+    },
+  },
+
+  {
+    name: 'curl-style unencoded spaces and quotes in the query work',
+    run: async (t) => {
+      // curl sends what the README shows after shell quoting: spaces as %20, quotes as-is
+      const r = await fetch(`${t.base}/Users?filter=userName%20eq%20"jsmith"`, { headers: { authorization: BASIC } });
+      expect(((await r.json()) as { totalResults: number }).totalResults).toBe(1);
+    },
+  },
+
+  {
+    name: 'creates, patches and deletes a user end to end',
+    run: async (t) => {
+      const c = await t.call('POST', '/Users', { userName: 'newbie', name: { givenName: 'N', familyName: 'B' } });
+      expect(c.status).toBe(201);
+      expect(c.headers.get('location')).toBe(`${t.base}/Users/${c.body.id}`);
+      const p = await t.call('PATCH', `/Users/${c.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', value: { active: false } }],
+      });
+      expect(p.status).toBe(200);
+      expect(p.body.active).toBe(false);
+      expect((await t.call('DELETE', `/Users/${c.body.id}`)).status).toBe(204);
+    },
+  },
+
+  {
+    name: 'malformed JSON → 400 invalidSyntax',
+    run: async (t) => {
+      const r = await t.call('POST', '/Users', '{"userName": ');
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+        scimType: 'invalidSyntax',
+        status: '400',
+      });
+    },
+  },
+
+  {
+    name: 'unknown resource → 404',
+    run: async (t) => {
+      const r = await t.call('GET', '/Users/nobody');
+      expect(r.status).toBe(404);
+      expect(r.body.status).toBe('404');
+      expect((await t.call('GET', '/Nothing/here')).status).toBe(404);
+    },
+  },
+
+  {
+    name: 'wrong credentials → 401 with WWW-Authenticate',
+    run: async (t) => {
+      const r = await fetch(`${t.base}/Users`, {
+        headers: { authorization: `Basic ${Buffer.from('gwadmin:wrong').toString('base64')}` },
+      });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('www-authenticate')).toMatch(/^Basic/);
+      expect(((await r.json()) as { status: string }).status).toBe('401');
+      const none = await fetch(`${t.base}/Users`);
+      expect(none.status).toBe(401);
+    },
+  },
+
+  {
+    name: 'unknown tenant → 404',
+    run: async (t) => {
+      const r = await t.call('GET', '/acme/Users');
+      expect(r.status).toBe(404);
+      expect(r.body.detail).toMatch(/acme/);
+    },
+  },
+
+  {
+    name: 'body over payloadSize → 413',
+    run: async (t) => {
+      const r = await t.call('POST', '/Users', { userName: 'big', title: 'x'.repeat(2 * 1024 * 1024) });
+      expect(r.status).toBe(413);
+    },
+  },
+
+  {
+    name: 'answers with the request id it was given',
+    run: async (t) => {
+      const r = await t.call('GET', '/Users/bjensen', undefined, { 'x-request-id': 'abc-123' });
+      expect(r.headers.get('x-request-id')).toBe('abc-123');
+    },
+  },
+];

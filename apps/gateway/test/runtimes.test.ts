@@ -1,0 +1,117 @@
+/**
+ * The HTTP suite against the real CLI on each runtime: Node, and Bun (from
+ * the npm registry, installed as a dev dependency).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASIC } from './helpers.js';
+import { type HttpTarget, httpCases } from './http-suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
+
+function bunBinary(): string | undefined {
+  try {
+    const pkg = createRequire(join(here, '..', 'package.json')).resolve('bun/package.json');
+    const bin = join(dirname(pkg), 'bin', 'bun.exe');
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const RUNTIMES: [string, string | undefined][] = [
+  ['node', process.execPath],
+  ['bun', bunBinary()],
+];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) => {
+  let child: ChildProcess;
+  let dir: string;
+  let target: HttpTarget;
+  let out = '';
+
+  beforeAll(async () => {
+    if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
+    dir = mkdtempSync(join(tmpdir(), `scimgw-${runtime}-`));
+    mkdirSync(join(dir, 'config'));
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'config', 'connector-loki.json'),
+      JSON.stringify({
+        scimgateway: {
+          port,
+          localhostonly: true,
+          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
+          log: { loglevel: { console: 'info' }, colorize: false },
+        },
+        endpoint: { directory: 'data' },
+      }),
+    );
+    child = spawn(binary, [cli, 'start'], { cwd: dir, env: { ...process.env, SEED: 'rt' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (c) => (out += c));
+    child.stderr?.on('data', (c) => (out += c));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${base}/readyz`)).status === 200) break;
+      } catch {}
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway on ${runtime} did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    target = {
+      base,
+      async call(method, path, body, headers = {}) {
+        const res = await fetch(base + path, {
+          method,
+          headers: {
+            authorization: BASIC,
+            ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+            ...headers,
+          },
+          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        });
+        const text = await res.text();
+        let parsed: unknown = text;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {}
+        return { status: res.status, headers: res.headers, body: parsed };
+      },
+    };
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const c of httpCases) it(c.name, () => c.run(target));
+
+  it('shuts down gracefully on SIGTERM and logs what started where', async () => {
+    expect(out).toMatch(/listening on http/);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(out).toMatch(/SIGTERM received/);
+  });
+});

@@ -1,0 +1,67 @@
+// Starting servers as child processes on a chosen runtime, and reading their memory.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = join(benchDir, '..');
+
+/** The executable for a runtime: this Node, or Bun from the bench's own dependencies. */
+export function runtimeBinary(runtime) {
+  if (runtime === 'node') return process.execPath;
+  const local = join(benchDir, 'node_modules', '.bin', 'bun');
+  if (existsSync(local)) return local;
+  throw new Error('bun is not installed: run the benchmark through `npm test` / `pnpm install` first');
+}
+
+export async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns `args` on `runtime` and waits until `url` answers (any status). */
+export async function startProcess(runtime, args, { cwd = benchDir, env = {}, readyUrl, timeoutMs = 30_000 } = {}) {
+  const child = spawn(runtimeBinary(runtime), args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out = (out + c).slice(-4000)));
+  child.stderr.on('data', (c) => (out = (out + c).slice(-4000)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited early:\n${out}`);
+    try {
+      await fetch(readyUrl);
+      break;
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${args.join(' ')} did not start in time:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Resident memory of a process in MiB (Linux /proc). */
+export function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round((Number(m[1]) / 1024) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,67 @@
+// Scale run: with a very large directory, filter and paging latency, and the cost of adding one
+// member as a group grows from 10 to 50,000 members.
+import { load } from './load.mjs';
+
+function pick(list) {
+  return list[Math.floor(Math.random() * list.length)];
+}
+
+async function patch(base, auth, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'PATCH',
+    headers: { authorization: auth, 'content-type': 'application/scim+json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`PATCH ${path}: ${res.status}`);
+}
+
+export async function scaleRun({ base, auth, seeded, connections, duration }) {
+  const headers = { authorization: auth, 'content-type': 'application/scim+json' };
+  const b = await load({
+    url: base,
+    headers,
+    connections,
+    duration,
+    makeRequest: () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }),
+  });
+  const total = seeded.userIds.length;
+  const c = await load({
+    url: base,
+    headers,
+    connections,
+    duration,
+    makeRequest: () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * (total - 100))}&count=100` }),
+  });
+  console.log(`(b) filter p99 ${b.p99} ms (target < 5), (c) paging p99 ${c.p99} ms (target < 50)`);
+  // Group growth curve: one group, sized 10 → 50,000, measuring PATCH add-one-member at each size.
+  const res = await fetch(`${base}/Groups`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ displayName: `${seeded.prefix}-curve` }),
+  });
+  const gid = (await res.json()).id;
+  const curve = [];
+  let size = 0;
+  for (const target of [10, 1000, 10_000, 50_000]) {
+    const add = seeded.userIds.slice(size, target).map((value) => ({ value }));
+    for (let i = 0; i < add.length; i += 10_000)
+      await patch(base, auth, `/Groups/${gid}`, {
+        Operations: [{ op: 'add', path: 'members', value: add.slice(i, i + 10_000) }],
+      });
+    size = target;
+    const f = await load({
+      url: base,
+      headers,
+      connections,
+      duration,
+      makeRequest: (i) => ({
+        method: 'PATCH',
+        path: `/Groups/${gid}`,
+        body: { Operations: [{ op: 'add', path: 'members', value: [{ value: `curve-${target}-${i}-${Math.random()}` }] }] },
+      }),
+    });
+    curve.push({ members: target, rps: f.rps, p50: f.p50, p99: f.p99 });
+    console.log(`(f) group of ${target}: ${f.rps} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`);
+  }
+  return { b, c, groupCurve: curve, targets: { bP99Under5ms: b.p99 < 5, cP99Under50ms: c.p99 < 50 } };
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+// scimgw load benchmark. Starts (or targets) a gateway, seeds it, measures seven workloads, and
+// prints each as requests/s, p50/p99 latency and ratios to a bare node:http server and a bare
+// express app measured in the same run on the same runtime.
+//
+//   node bench/run.mjs                       # Node, 10,000 users, 10 connections, 5 s per workload
+//   node bench/run.mjs --runtime bun
+//   node bench/run.mjs --url https://gw/scim/v2 --user gwadmin --password secret
+//   node bench/run.mjs --scale               # 1,000,000 users: filter/paging latency, group-size curve
+//   node bench/run.mjs --smoke               # tiny run used by `npm test` so the benchmark can't rot
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { load } from './lib/load.mjs';
+import { benchDir, freePort, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { seed } from './lib/seed.mjs';
+import { scaleRun } from './lib/scale.mjs';
+import { TARGETS, checkTargets } from './lib/targets.mjs';
+
+const { values: opt } = parseArgs({
+  options: {
+    runtime: { type: 'string', default: 'node' },
+    users: { type: 'string' },
+    groups: { type: 'string', default: '100' },
+    big: { type: 'string' },
+    connections: { type: 'string', default: '10' },
+    duration: { type: 'string' },
+    url: { type: 'string' },
+    user: { type: 'string', default: 'gwadmin' },
+    password: { type: 'string', default: 'password' },
+    out: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    scale: { type: 'boolean', default: false },
+  },
+});
+
+const smoke = opt.smoke;
+const runtime = opt.runtime;
+if (!['node', 'bun'].includes(runtime)) throw new Error('--runtime must be node or bun');
+const users = Number(opt.users ?? (smoke ? 300 : opt.scale ? 1_000_000 : 10_000));
+const bigSize = Number(opt.big ?? (smoke ? 100 : 5000));
+const groups = smoke ? 5 : Number(opt.groups);
+const connections = Number(opt.connections);
+const duration = Number(opt.duration ?? (smoke ? 0.5 : 5));
+const auth = `Basic ${Buffer.from(`${opt.user}:${opt.password}`).toString('base64')}`;
+
+const cleanups = [];
+async function cleanup() {
+  for (const c of cleanups.reverse()) await c();
+}
+process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+
+async function baseline(script) {
+  const port = await freePort();
+  const p = await startProcess(runtime, [join(benchDir, 'servers', script), String(port)], {
+    readyUrl: `http://127.0.0.1:${port}/`,
+  });
+  try {
+    return await load({ url: `http://127.0.0.1:${port}`, connections, duration, makeRequest: () => ({ path: '/' }) });
+  } finally {
+    await p.stop();
+  }
+}
+
+async function startGateway() {
+  const dir = mkdtempSync(join(tmpdir(), 'scimgw-bench-'));
+  mkdirSync(join(dir, 'config'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'config', 'connector-loki.json'),
+    JSON.stringify({
+      scimgateway: {
+        port,
+        localhostonly: true,
+        payloadSize: '20mb',
+        auth: { basic: [{ username: opt.user, password: opt.password }] },
+        log: { loglevel: { console: 'error', file: 'off' } },
+        bulk: { maxOperations: 1000, maxPayloadSize: 20 * 1024 * 1024 },
+        scim: { maxPageSize: 1000 },
+      },
+      endpoint: { persistence: true, directory: 'data', exampleData: false },
+    }),
+  );
+  const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
+    cwd: dir,
+    env: { SEED: 'bench' },
+    readyUrl: `http://127.0.0.1:${port}/ping`,
+  });
+  cleanups.push(async () => {
+    await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p };
+}
+
+function pick(list) {
+  return list[Math.floor(Math.random() * list.length)];
+}
+
+async function main() {
+  const started = Date.now();
+  console.log(
+    `scimgw bench: runtime=${runtime} users=${users} groups=${groups} big=${bigSize} connections=${connections} duration=${duration}s`,
+  );
+  const bareHttp = await baseline('bare-http.mjs');
+  const bareExpress = await baseline('bare-express.mjs');
+  console.log(`baselines: node:http ${bareHttp.rps} req/s, express ${bareExpress.rps} req/s`);
+
+  const gw = opt.url ? { base: opt.url.replace(/\/$/, ''), pid: undefined } : await startGateway();
+  const seeded = await seed({ base: gw.base, auth, users, groups, bigSize, prefix: `b${Date.now().toString(36)}` });
+  const memory = gw.pid ? rssMiB(gw.pid) : undefined;
+  console.log(
+    `seeded ${users} users, ${groups} groups (one with ${bigSize} members) in ${seeded.seconds}s; gateway RSS ${memory ?? 'n/a'} MiB`,
+  );
+
+  if (opt.scale) {
+    const scale = await scaleRun({ base: gw.base, auth, seeded, connections, duration });
+    const out = { runtime, users, scale, memoryMiB: memory, date: new Date().toISOString() };
+    writeResult(out, 'scale');
+    await cleanup();
+    return;
+  }
+
+  const headers = { authorization: auth, 'content-type': 'application/scim+json' };
+  const W = {
+    a: { name: 'GET /ping', make: () => ({ path: '/ping' }) },
+    b: {
+      name: 'GET /Users?filter=userName eq',
+      make: () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }),
+    },
+    c: {
+      name: 'GET /Users?startIndex&count=100',
+      make: () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` }),
+    },
+    d: {
+      name: 'POST /Users',
+      make: (i) => ({
+        method: 'POST',
+        path: '/Users',
+        body: { userName: `${seeded.prefix}-new-${process.hrtime.bigint()}-${i}`, name: { givenName: 'N', familyName: 'B' } },
+      }),
+    },
+    e: {
+      name: 'PATCH /Users/{id} replace',
+      make: (i) => ({
+        method: 'PATCH',
+        path: `/Users/${pick(seeded.userIds)}`,
+        body: { Operations: [{ op: 'replace', path: 'title', value: `t${i}` }] },
+      }),
+    },
+    f: {
+      name: 'PATCH /Groups/{big} add member',
+      make: (i) => ({
+        method: 'PATCH',
+        path: `/Groups/${seeded.bigGroupId}`,
+        body: {
+          Operations: [
+            {
+              op: 'add',
+              path: 'members',
+              value: [{ value: `${seeded.prefix}-extra-${i}-${Math.random().toString(36).slice(2)}` }],
+            },
+          ],
+        },
+      }),
+    },
+    g: { name: 'GET /Groups/{big}', make: () => ({ path: `/Groups/${seeded.bigGroupId}` }) },
+  };
+  const results = {};
+  for (const [key, w] of Object.entries(W)) {
+    const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+    results[key] = {
+      name: w.name,
+      ...r,
+      vsHttp: Math.round((r.rps / bareHttp.rps) * 10000) / 10000,
+      vsExpress: Math.round((r.rps / bareExpress.rps) * 10000) / 10000,
+    };
+    if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
+  }
+  await cleanup();
+
+  const rows = Object.entries(results).map(([k, r]) => ({
+    workload: `(${k}) ${r.name}`,
+    'req/s': r.rps,
+    'p50 ms': r.p50,
+    'p99 ms': r.p99,
+    '÷ node:http': r.vsHttp,
+    '÷ express': r.vsExpress,
+  }));
+  console.table(rows);
+  const targets = smoke ? [] : checkTargets(runtime, results, memory);
+  for (const t of targets) console.log(`${t.ok ? 'PASS' : 'MISS'} ${t.what}: ${t.actual} (target ${t.target})`);
+  const out = {
+    runtime,
+    runtimeVersion: runtime === 'node' ? process.version : undefined,
+    users,
+    groups,
+    bigGroupMembers: bigSize,
+    connections,
+    durationSeconds: duration,
+    baselines: { nodeHttp: bareHttp, express: bareExpress },
+    memoryAfterSeedMiB: memory,
+    seedSeconds: seeded.seconds,
+    workloads: results,
+    targets,
+    date: new Date().toISOString(),
+    totalSeconds: Math.round((Date.now() - started) / 1000),
+  };
+  writeResult(out, runtime);
+  if (smoke) {
+    const broken = Object.entries(results).filter(([, r]) => !(r.rps > 0) || r.errors > 0 || r.non2xx > 0);
+    if (broken.length) {
+      console.error(`smoke run failed: ${broken.map(([k]) => k).join(', ')}`);
+      process.exit(1);
+    }
+    console.log('bench smoke run OK: every workload answered');
+  }
+}
+
+function writeResult(out, label) {
+  const file = opt.out ?? join(benchDir, 'results', `${label}-${out.date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`results written to ${file}`);
+}
+
+export { TARGETS };
+
+main().catch(async (e) => {
+  console.error(e);
+  await cleanup();
+  process.exit(1);
+});

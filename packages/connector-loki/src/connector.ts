@@ -82,7 +82,7 @@ export function createLokiConnector(options: LokiConnectorOptions = {}): Connect
     const resolve = registry.resolver(rt);
     const view = (d: Doc): ScimResource => {
       const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
-      return structuredClone(doc);
+      return { ...doc };
     };
     return {
       async query(req: QueryRequest, ctx) {
@@ -107,6 +107,7 @@ export function createLokiConnector(options: LokiConnectorOptions = {}): Connect
       },
       sort: true,
       paging: { index: true },
+      etag: true,
     },
     extensions: { User: [URN.EnterpriseUser] },
     resources: {

@@ -15,11 +15,10 @@ import {
   type SchemaRegistry,
   type ScimResource,
 } from '@scimgw/core';
+import { newVersion, now } from './meta.js';
 import { runQuery } from './query.js';
 import type { JournalRecord } from './store/journal.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
-
-const now = () => new Date().toISOString();
 
 function storable(resource: ScimResource, id: string, meta: Record<string, unknown>): Doc {
   const { members: _m, meta: _meta, schemas: _s, ...rest } = resource;
@@ -42,7 +41,8 @@ function memberList(v: unknown): Record<string, unknown>[] {
 /** The group as clients see it; members are left out when the client excluded them. */
 export function groupView(store: TenantStore, d: Doc, withMembers = true): ScimResource {
   const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
-  const out: ScimResource = structuredClone(doc);
+  // Shallow copy: the core never mutates what a connector returns, and applyChanges clones.
+  const out: ScimResource = { ...doc };
   if (withMembers && store.membership.count(d.id)) out.members = store.membership.members(d.id);
   return out;
 }
@@ -117,7 +117,7 @@ export function groupOperations(
       const id = newId();
       store.assertIdFree('groups', id);
       const t = now();
-      const doc = storable(resource, id, { created: t, lastModified: t });
+      const doc = storable(resource, id, { created: t, lastModified: t, version: newVersion() });
       store.putLocal('groups', doc);
       const members = memberList(resource.members);
       store.membership.set(id, members);
@@ -138,7 +138,7 @@ export function groupOperations(
         ? applyChanges(base, other, { registry, resourceType: rt })
         : { resource: base, changed: false };
       if (changed || records.length) {
-        const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+        const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
         store.putLocal('groups', doc);
         records.push({ k: 'put', c: 'groups', doc });
       }
@@ -148,7 +148,7 @@ export function groupOperations(
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
       const cur = mustGet(store, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
       store.putLocal('groups', doc);
       const members = memberList(resource.members);
       store.membership.set(id, members);

@@ -10,6 +10,7 @@ import {
   type SchemaRegistry,
   type ScimResource,
 } from '@scimgw/core';
+import { newVersion, now } from './meta.js';
 import { runQuery } from './query.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
 
@@ -19,12 +20,11 @@ function storable(resource: ScimResource, id: string, meta: Record<string, unkno
   return { ...rest, id, meta } as Doc;
 }
 
-const now = () => new Date().toISOString();
-
 /** The user as clients see it: stored document plus the computed `groups`. */
 export function userView(store: TenantStore, d: Doc): ScimResource {
   const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
-  const out: ScimResource = structuredClone(doc);
+  // Shallow copy: the core never mutates what a connector returns, and applyChanges clones.
+  const out: ScimResource = { ...doc };
   const gids = store.membership.groupsOf(d.id);
   if (gids.size) {
     out.groups = [...gids].map((gid) => ({
@@ -65,7 +65,7 @@ export function userOperations(
       const id = newId();
       store.assertIdFree('users', id);
       const t = now();
-      const doc = storable(resource, id, { created: t, lastModified: t });
+      const doc = storable(resource, id, { created: t, lastModified: t, version: newVersion() });
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);
@@ -77,7 +77,7 @@ export function userOperations(
       const { resource, changed } = applyChanges(base, changes, { registry, resourceType: rt });
       if (!changed) return userView(store, cur);
       store.assertUserNameFree(resource.userName, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);
@@ -86,7 +86,7 @@ export function userOperations(
       const store = await storeFor(ctx.tenant);
       const cur = mustGet(store, id);
       store.assertUserNameFree(resource.userName, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now() });
+      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);

@@ -54,10 +54,10 @@ export class Membership {
   private readonly byGroup = new Map<string, Map<string, Record<string, unknown>>>();
   private readonly byMember = new Map<string, Set<string>>();
 
-  /** Members of a group, in insertion order. */
+  /** Members of a group, in insertion order. The elements are live: callers must not mutate them. */
   members(groupId: string): Record<string, unknown>[] {
     const m = this.byGroup.get(groupId);
-    return m ? [...m.values()].map((x) => ({ ...x })) : [];
+    return m ? [...m.values()] : [];
   }
 
   count(groupId: string): number {

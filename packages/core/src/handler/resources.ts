@@ -53,8 +53,8 @@ function header(req: ScimRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function finish(c: ResourceCall, r: ScimResource): ScimResource {
-  return finishResource(c.registry, c.rt, r, c.base);
+function finish(c: ResourceCall, r: ScimResource, withVersion = true): ScimResource {
+  return finishResource(c.registry, c.rt, r, c.base, withVersion);
 }
 
 function etagMatches(list: string, version: string | undefined): boolean {
@@ -121,7 +121,7 @@ export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimRespon
   const extra: Record<string, unknown> = {};
   if (page.nextCursor) extra.nextCursor = page.nextCursor;
   if (page.previousCursor) extra.previousCursor = page.previousCursor;
-  const resources = page.resources.map((r) => projection.apply(finish(c, r)));
+  const resources = page.resources.map((r) => projection.apply(finish(c, r, false)));
   return {
     status: 200,
     headers: { ...c.headers },

@@ -27,12 +27,16 @@ export function computeVersion(resource: ScimResource): string {
   return `W/"${hash53(JSON.stringify(rest))}"`;
 }
 
-/** Adds `schemas` and `meta` (resourceType, location, version) to a connector resource. */
+/**
+ * Adds `schemas` and `meta` (resourceType, location, version) to a connector resource.
+ * `withVersion` false skips computing a version (list responses carry no ETag header).
+ */
 export function finishResource(
   registry: SchemaRegistry,
   rt: ResourceTypeDefinition,
   resource: ScimResource,
   locationBase: string | undefined,
+  withVersion = true,
 ): ScimResource {
   const schemas = [rt.schema];
   for (const key of Object.keys(resource)) {
@@ -43,7 +47,7 @@ export function finishResource(
   if (locationBase && resource.id !== undefined) {
     meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
   } else delete meta.location;
-  if (!meta.version) meta.version = computeVersion(resource);
+  if (!meta.version && withVersion) meta.version = computeVersion(resource);
   // Conventional order: schemas, id, attributes, meta.
   const { schemas: _s, meta: _m, id, ...rest } = resource;
   const out: ScimResource = { schemas, ...(id === undefined ? {} : { id }), ...rest, meta };

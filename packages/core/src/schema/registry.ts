@@ -52,6 +52,9 @@ export class SchemaRegistry {
   private readonly schemaMap = new Map<string, SchemaDefinition>();
   private readonly types: ResourceTypeDefinition[];
   private readonly attrIndex = new Map<string, Map<string, { schema: string; def: AttributeDefinition }>>();
+  /** Memo of resolutions (hot path: every attribute of every resource in a response). */
+  private readonly memo = new Map<string, ResolvedPath | null>();
+  private readonly urnMemo = new Map<string, string | null>();
 
   constructor(opts: SchemaRegistryOptions = {}) {
     for (const s of [...builtinSchemas, ...(opts.schemas ?? [])]) this.schemaMap.set(s.id.toLowerCase(), s);
@@ -105,6 +108,18 @@ export class SchemaRegistry {
    * when the URN is neither the core schema nor one of its extensions.
    */
   canonicalUrn(rt: ResourceTypeDefinition, uri: string): string | undefined {
+    // Only URNs can name schemas; most keys seen here are attribute names.
+    const c0 = uri.charCodeAt(0);
+    if (c0 !== 117 && c0 !== 85) return undefined; // 'u' | 'U'
+    const key = `${rt.id}\u0000${uri}`;
+    const hit = this.urnMemo.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.findUrn(rt, uri);
+    if (this.urnMemo.size < 10_000) this.urnMemo.set(key, found ?? null);
+    return found;
+  }
+
+  private findUrn(rt: ResourceTypeDefinition, uri: string): string | undefined {
     const l = uri.toLowerCase();
     const alias = URN_ALIASES[l];
     const target = alias === CORE_ALIAS ? rt.schema.toLowerCase() : (alias ?? uri).toLowerCase();
@@ -146,6 +161,16 @@ export class SchemaRegistry {
    * `employeeNumber` unqualified). `id`, `externalId`, `meta` are common.
    */
   resolve(rt: ResourceTypeDefinition, path: AttrPath): ResolvedPath | undefined {
+    const key = `${rt.id}\u0000${path.uri ?? ''}\u0000${path.attr}\u0000${path.sub ?? ''}`;
+    const hit = this.memo.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.resolveUncached(rt, path);
+    // Bounded: unknown attribute names come from clients.
+    if (this.memo.size < 10_000) this.memo.set(key, found ?? null);
+    return found;
+  }
+
+  private resolveUncached(rt: ResourceTypeDefinition, path: AttrPath): ResolvedPath | undefined {
     let schema: string | undefined;
     let def: AttributeDefinition | undefined;
     if (path.uri) {

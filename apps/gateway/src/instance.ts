@@ -1,6 +1,7 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { resolve } from 'node:path';
-import { createScimHandler, type Connector } from '@scimgw/core';
+import { readFileSync } from 'node:fs';
+import { type Connector, createScimHandler, parseSchemaDocument, registryForConnector, type SchemaDocument } from '@scimgw/core';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
@@ -52,6 +53,24 @@ export function expressHost(
   return app;
 }
 
+/** Reads `scim.customSchemas` (a JSON file relative to the config directory), naming the config path on error. */
+function loadCustomSchemas(cfg: LoadedConfig): SchemaDocument | undefined {
+  const file = cfg.gateway.scim.customSchemas;
+  if (!file) return undefined;
+  const path = resolve(cfg.configDir, file);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${cfg.file}: scimgateway.scim.customSchemas: cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return parseSchemaDocument(json, 'scimgateway.scim.customSchemas');
+  } catch (e) {
+    throw new Error(`${cfg.file}: ${(e as Error).message} (in ${path})`);
+  }
+}
+
 /** Starts one instance from a loaded configuration. */
 export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
   const g = cfg.gateway;
@@ -83,6 +102,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     logger: connectorLogger(log.logger),
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,
   });
+  const custom = loadCustomSchemas(cfg);
   const connector =
     opts.connector ??
     (await (
@@ -98,6 +118,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
   const tenants = new Set(cfg.tenants);
   const scim = createScimHandler({
     connector,
+    registry: registryForConnector(connector, custom),
     scimVersion: g.scim.version,
     skipMetaLocation: g.scim.skipMetaLocation,
     usePutSoftSync: g.scim.usePutSoftSync,

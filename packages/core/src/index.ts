@@ -60,6 +60,8 @@ export {
 } from './schema/builtin.js';
 export { URN, URN_ALIASES } from './schema/urns.js';
 export { defaultResourceTypes, SchemaRegistry } from './schema/registry.js';
+export { parseSchemaDocument } from './schema/document.js';
+export type { SchemaDocument } from './schema/document.js';
 export type { ResolvedPath, SchemaRegistryOptions } from './schema/registry.js';
 
 // Filters

@@ -14,6 +14,7 @@ import {
   toScimError,
 } from '../errors.js';
 import { Projection } from '../query/projection.js';
+import type { SchemaDocument } from '../schema/document.js';
 import { defaultResourceTypes, SchemaRegistry } from '../schema/registry.js';
 import { isForbiddenKey, isObject, parseJsonSafe } from '../util/object.js';
 import { type DiscoveryContext, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
@@ -44,13 +45,18 @@ export interface ScimHandler {
   readonly registry: SchemaRegistry;
 }
 
-/** Builds the registry a connector implies: its resource types, schemas and extensions. */
-export function registryForConnector(connector: Connector): SchemaRegistry {
+/**
+ * Builds the registry a connector implies: its resource types, schemas and
+ * extensions, plus custom schemas and extensions from configuration.
+ */
+export function registryForConnector(connector: Connector, custom?: SchemaDocument): SchemaRegistry {
   const types = defaultResourceTypes.filter((t) => connector.resources[t.id] !== undefined);
+  const extensions: Record<string, string[]> = { ...(connector.extensions ?? {}) };
+  for (const [rt, urns] of Object.entries(custom?.extensions ?? {})) extensions[rt] = [...(extensions[rt] ?? []), ...urns];
   return new SchemaRegistry({
-    schemas: connector.schemas ?? [],
+    schemas: [...(connector.schemas ?? []), ...(custom?.schemas ?? [])],
     resourceTypes: types,
-    ...(connector.extensions ? { extensions: connector.extensions } : {}),
+    extensions,
   });
 }
 

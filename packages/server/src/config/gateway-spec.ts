@@ -60,6 +60,7 @@ export const gatewaySpec: Spec = {
         },
         defaultPageSize: int('Page size when a client sends no count', { min: 1, default: 100 }),
         maxPageSize: int('Largest page (filter.maxResults)', { min: 1, default: 1000 }),
+        customSchemas: nstr('JSON file with custom schemas and extensions, relative to the config directory'),
       },
     },
     log: {

@@ -22,6 +22,7 @@ export interface GatewayConfig {
     groupPatchStatus: number;
     defaultPageSize: number;
     maxPageSize: number;
+    customSchemas?: string | null;
   };
   log: {
     loglevel: { file: LogLevel | 'off'; console: LogLevel | 'off'; push: LogLevel };

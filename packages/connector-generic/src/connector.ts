@@ -1,0 +1,139 @@
+/** The generic connector value: mapper + REST client + one collection per resource type. */
+import { join } from 'node:path';
+import {
+  type Connector,
+  type ConnectorFactoryContext,
+  type ConnectorLogger,
+  defineConnector,
+  type FilterOperator,
+  type PathResolver,
+  registryForConnector,
+  type ResourceOperations,
+  type SchemaRegistry,
+} from '@scimgw/core';
+import { createHelperRest, type HelperRest, type RestLogger } from '@scimgw/helper-rest';
+import { connectorSchemas, createMapper, type Mapper } from '@scimgw/mapper';
+import { DEFAULT_MAP, type GenericConfig, parseVersion, supportFor, type TargetScimVersion } from './config.js';
+import { collectionOperations } from './resources.js';
+
+/** Options of {@link createGenericConnector}. */
+export interface GenericConnectorOptions {
+  /** The `endpoint` section. */
+  config: GenericConfig;
+  /** Directory of relative TLS file names. Default `<cwd>/config/certs`. */
+  certsDir?: string;
+  logger?: ConnectorLogger | RestLogger;
+  /** A REST client to use instead of building one from `config.entity` (tests, instrumentation). */
+  rest?: HelperRest;
+}
+
+const ALL_OPS: FilterOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
+
+function entityKey(tenant: string | undefined): string {
+  return tenant === undefined || tenant === '' ? 'undefined' : tenant;
+}
+
+/**
+ * Creates the generic connector: SCIM clients on one side, a SCIM 2.0 or 1.1
+ * service on the other, attributes mapped by `config.map`.
+ *
+ * @throws Error for an invalid `scimVersion`; `MapperConfigError` for an invalid `map`;
+ *   `RestConfigError` for an invalid connection
+ * @example
+ * const connector = createGenericConnector({ config: {
+ *   entity: { undefined: { connection: { baseUrls: ['http://localhost:8880'], auth: { type: 'basic', options: { username: 'gwadmin', password: 'password' } } } } },
+ * } });
+ */
+export function createGenericConnector(options: GenericConnectorOptions): Connector {
+  const config: GenericConfig = options.config ?? {};
+  const defaultVersion = parseVersion(config.scimVersion, 'endpoint.scimVersion') ?? '2.0';
+  const versions = new Map<string, TargetScimVersion>();
+  let passThrough = false;
+  for (const [key, entity] of Object.entries(config.entity ?? {})) {
+    versions.set(key, parseVersion(entity?.scimVersion, `endpoint.entity.${key}.scimVersion`) ?? defaultVersion);
+    if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
+  }
+  const versionFor = (tenant: string | undefined) => versions.get(entityKey(tenant)) ?? defaultVersion;
+  const support = (tenant: string | undefined) => supportFor(versionFor(tenant), config.targetSupport);
+  const map = config.map ?? DEFAULT_MAP;
+  const rest =
+    options.rest ??
+    createHelperRest({
+      endpoint: config,
+      ...(options.certsDir ? { certsDir: options.certsDir } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+
+  const mappers: Mapper[] = [];
+  const resources: Record<string, ResourceOperations> = {};
+  let registry: SchemaRegistry | undefined;
+  const resolvers = new Map<string, PathResolver>();
+  const resolverFor = (rt: string) => () => {
+    let r = resolvers.get(rt);
+    if (!r) {
+      registry ??= registryForConnector(connector);
+      const def = registry.resourceType(rt);
+      r = def ? registry.resolver(def) : () => undefined;
+      resolvers.set(rt, r);
+    }
+    return r;
+  };
+  const keys = Object.keys(map);
+  for (const [rt, path] of [
+    ['User', config.paths?.users ?? '/Users'],
+    ['Group', config.paths?.groups ?? '/Groups'],
+  ] as const) {
+    if (!keys.some((k) => k.toLowerCase() === rt.toLowerCase())) continue;
+    const mapper = createMapper(map, { resourceType: rt, configPath: 'endpoint.map' });
+    const idEntry = mapper.attributes.find((a) => a.targets.some((t) => t.path === 'id'));
+    if (idEntry && idEntry.endpoint !== 'id') {
+      throw new Error(
+        `endpoint.map.${rt.toLowerCase()}: "id" must be mapped from the target's "id" (found "${idEntry.endpoint}")`,
+      );
+    }
+    if (!idEntry) throw new Error(`endpoint.map.${rt.toLowerCase()}: map "id" (e.g. "id": { "mapTo": "id" })`);
+    mappers.push(mapper);
+    resources[rt] = collectionOperations({
+      rest,
+      mapper,
+      resourceType: rt,
+      path,
+      versionFor,
+      supportFor: support,
+      pageSize: config.pageSize ?? 200,
+      resolver: resolverFor(rt),
+    });
+  }
+
+  const connector: Connector = defineConnector({
+    name: 'connector-generic',
+    coreVersion: '^0.1.0',
+    capabilities: {
+      // The connector answers everything itself: what the target cannot do is finished locally.
+      filter: {
+        operators: ALL_OPS,
+        attributes: mappers.flatMap((m) => m.scimPaths()),
+        logical: ['and', 'or', 'not'],
+        valuePath: true,
+      },
+      sort: true,
+      paging: { index: true },
+      ...(passThrough ? { passThroughAuth: true } : {}),
+    },
+    ...connectorSchemas(mappers),
+    resources,
+    async close() {
+      if (!options.rest) await rest.close();
+    },
+  });
+  return connector;
+}
+
+/** Package entry for the gateway: builds the connector from the `endpoint` section. */
+export function createConnector(context: ConnectorFactoryContext<GenericConfig>): Connector {
+  return createGenericConnector({
+    config: context.config ?? {},
+    certsDir: join(context.baseDir, 'config', 'certs'),
+    logger: context.log,
+  });
+}

@@ -1,0 +1,200 @@
+/** User and Group operations against one collection (`/Users`, `/Groups`) of the target. */
+import {
+  type Change,
+  matchesFilter,
+  NotFoundError,
+  type PathResolver,
+  type QueryRequest,
+  type QueryResult,
+  type RequestContext,
+  type ResourceOperations,
+  type ScimResource,
+  sortResources,
+} from '@scimgw/core';
+import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
+import type { Mapper } from '@scimgw/mapper';
+import type { TargetScimVersion, TargetSupport } from './config.js';
+import { planTargetQuery, queryString } from './query.js';
+import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
+
+/** What one collection needs. */
+export interface CollectionDeps {
+  rest: HelperRest;
+  mapper: Mapper;
+  resourceType: 'User' | 'Group';
+  /** Path at the target, e.g. `/Users`. */
+  path: string;
+  versionFor(tenant: string | undefined): TargetScimVersion;
+  supportFor(tenant: string | undefined): Required<TargetSupport>;
+  pageSize: number;
+  /** Resolver of the connector's (generated) schemas, for local filtering and sorting. */
+  resolver(): PathResolver;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function toInt(v: unknown): number | undefined {
+  const n = typeof v === 'string' ? Number(v) : v;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
+
+/** Builds the operations of one collection. */
+export function collectionOperations(d: CollectionDeps): ResourceOperations {
+  const { rest, mapper } = d;
+  const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
+
+  const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
+    try {
+      return await rest.doRequest(ctx.tenant, method, path, body, ctx, { headers: SCIM_HEADERS });
+    } catch (e) {
+      throw restErrorToScimError(e);
+    }
+  };
+
+  /** The target's record (2.0 JSON), or undefined when it does not exist. */
+  const readRecord = async (
+    id: string,
+    ctx: RequestContext,
+    attributes?: string[],
+  ): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const path = `${url(id)}${queryString({ attributes: attributes?.join(',') })}`;
+      const res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
+      return fromTarget(res.body, d.versionFor(ctx.tenant));
+    } catch (e) {
+      if (e instanceof RestError && (e.status === 404 || e.status === 410)) return undefined;
+      throw restErrorToScimError(e);
+    }
+  };
+
+  const view = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
+    const rec = fromTarget(body, d.versionFor(ctx.tenant));
+    return rec ? mapper.toScim(rec) : undefined;
+  };
+
+  const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
+    const r = view(body, ctx);
+    if (!r) throw restErrorToScimError(new Error(`${what}: the target answered without a usable resource`));
+    return r;
+  };
+
+  /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
+  const get = async (id: string, ctx: RequestContext): Promise<ScimResource | undefined> => {
+    const rec = await readRecord(id, ctx);
+    return rec ? mapper.toScim(rec) : undefined;
+  };
+
+  // Attributes that decide visibility: single-valued entries with a valueMap.
+  const visibilityKeys = mapper.attributes
+    .filter((a) => a.valueMapped && a.type !== 'array' && a.type !== 'complexArray')
+    .map((a) => a.endpoint);
+
+  const mustBeVisible = async (id: string, ctx: RequestContext) => {
+    // Only allowlists can hide a resource; without one, the target's own 404 is enough. Read just the
+    // deciding attributes, so a membership change never reads the member list.
+    if (!mapper.hidesResources) return;
+    const rec = await readRecord(
+      id,
+      ctx,
+      visibilityKeys.map((k) => keyFor(k, d.versionFor(ctx.tenant))),
+    );
+    if (!rec || !mapper.toScim(rec)) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+  };
+
+  const query = async (req: QueryRequest, ctx: RequestContext): Promise<QueryResult> => {
+    const version = d.versionFor(ctx.tenant);
+    const support = d.supportFor(ctx.tenant);
+    const plan = planTargetQuery(mapper, req, version, support);
+    if (plan.none) return { resources: [], totalResults: 0 };
+    const sortOk = !req.sort || plan.sortBy !== undefined;
+    const base = { filter: plan.filter, sortBy: plan.sortBy, sortOrder: plan.sortOrder };
+
+    if (plan.exact && sortOk && (support.paging || req.count === undefined)) {
+      const page = support.paging ? { startIndex: req.startIndex, count: req.count } : {};
+      const res = await send(ctx, 'GET', `${d.path}${queryString({ ...base, ...page })}`);
+      const body = isObject(res.body) ? res.body : {};
+      const list = Array.isArray(body.Resources) ? body.Resources : [];
+      const resources = list.map((r) => view(r, ctx)).filter((r): r is ScimResource => r !== undefined);
+      return { resources, totalResults: toInt(body.totalResults) ?? resources.length };
+    }
+
+    // The target cannot answer exactly: read every page it can narrow down, finish here.
+    let all: unknown[];
+    try {
+      all = support.paging
+        ? await rest.getAllPagesScim(ctx.tenant, `${d.path}${queryString(base)}`, ctx, {
+            pageSize: d.pageSize,
+            headers: SCIM_HEADERS,
+          })
+        : ((b) => (isObject(b) && Array.isArray(b.Resources) ? b.Resources : []))(
+            (await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString(base)}`, undefined, ctx, { headers: SCIM_HEADERS }))
+              .body,
+          );
+    } catch (e) {
+      throw restErrorToScimError(e);
+    }
+    const resolve = d.resolver();
+    let matched = all
+      .map((r) => view(r, ctx))
+      .filter((r): r is ScimResource => r !== undefined && (plan.exact || !req.filter || matchesFilter(req.filter, r, resolve)));
+    if (req.sort && !plan.sortBy) matched = sortResources(matched, req.sort.path, req.sort.order, resolve);
+    const start = Math.max(1, req.startIndex ?? 1) - 1;
+    const end = req.count === undefined ? matched.length : start + req.count;
+    return { resources: matched.slice(start, end), totalResults: matched.length };
+  };
+
+  const modify = async (id: string, changes: Change[], ctx: RequestContext): Promise<ScimResource | undefined> => {
+    await mustBeVisible(id, ctx);
+    let current: ScimResource | undefined;
+    if (mapper.needsCurrent(changes)) {
+      current = await get(id, ctx);
+      if (!current) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+    }
+    const mod = mapper.changesToEndpoint(changes, { current });
+    const empty = !mod.clear.length && ![mod.set, mod.add, mod.remove].some((o) => Object.keys(o).length);
+    if (empty) return current;
+    const version = d.versionFor(ctx.tenant);
+    const body = version === '1.1' ? patch11(mapper, mod) : patch20(mapper, mod);
+    const res = await send(ctx, 'PATCH', url(id), body);
+    // 204 (or a body without the resource): let the core read it back when the client needs it.
+    return res.status === 204 || !isObject(res.body) || res.body.id === undefined ? undefined : view(res.body, ctx);
+  };
+
+  const replace = async (id: string, resource: ScimResource, ctx: RequestContext): Promise<ScimResource> => {
+    const cur = await readRecord(id, ctx);
+    if (!cur || !mapper.toScim(cur)) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+    // PUT replaces what the mapping covers; target attributes the mapping does not know are kept.
+    const next = structuredClone(cur);
+    for (const a of mapper.attributes) if (!a.readOnly) mapper.deleteEndpointValue(next, a.endpoint);
+    delete next.meta;
+    for (const [k, v] of Object.entries(mapper.toEndpoint(resource))) {
+      if (isObject(v) && isObject(next[k])) Object.assign(next[k] as object, v);
+      else next[k] = v;
+    }
+    const version = d.versionFor(ctx.tenant);
+    const res = await send(ctx, 'PUT', url(id), toTarget(next, d.resourceType, version));
+    return isObject(res.body) && res.body.id !== undefined ? mustView(res.body, ctx, 'PUT') : ((await get(id, ctx)) ?? resource);
+  };
+
+  return {
+    query,
+    async get(id, ctx) {
+      return get(id, ctx);
+    },
+    async create(resource, ctx) {
+      const version = d.versionFor(ctx.tenant);
+      const res = await send(ctx, 'POST', d.path, toTarget(mapper.toEndpoint(resource), d.resourceType, version));
+      return mustView(res.body, ctx, 'POST');
+    },
+    modify,
+    replace,
+    async delete(id, ctx) {
+      await mustBeVisible(id, ctx);
+      await send(ctx, 'DELETE', url(id));
+    },
+  };
+}

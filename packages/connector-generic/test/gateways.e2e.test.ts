@@ -1,0 +1,285 @@
+/**
+ * Two gateways on loopback: A is scimgw with the Loki store; B and C are scimgw
+ * with connector-generic (loaded by package name) pointing at A. Clients drive
+ * B and C over HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { entityFor, startGateway, startRecordingProxy, type TestGateway } from './helpers.js';
+import { startScim11Server } from './scim11-server.js';
+
+const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const TARGET_SECRET = 'Target-Only-S3cret!';
+const enc = encodeURIComponent;
+
+let a: TestGateway;
+let b: TestGateway;
+let c: TestGateway;
+let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+
+beforeAll(async () => {
+  a = await startGateway(
+    'connector-loki',
+    { persistence: false, exampleData: false },
+    {
+      scimgateway: {
+        auth: {
+          basic: [
+            { username: 'gwadmin', password: 'password' },
+            { username: 'generic-c', password: TARGET_SECRET },
+          ],
+        },
+      },
+    },
+  );
+  proxy = await startRecordingProxy(() => a.base);
+  // B: the shipped example file, pointed at A through the recording proxy.
+  const example = JSON.parse(readFileSync(new URL('../examples/connector-generic.json', import.meta.url), 'utf8'));
+  example.endpoint.entity.undefined.connection.baseUrls = [proxy.base];
+  b = await startGateway('connector-generic', example.endpoint, { scimgateway: { scim: example.scimgateway.scim } });
+  // C: renames, one-to-many, an allowlist and agent hints.
+  c = await startGateway('connector-generic', {
+    entity: {
+      undefined: {
+        connection: {
+          baseUrls: [a.base],
+          auth: { type: 'basic', options: { username: 'generic-c', password: TARGET_SECRET } },
+          retry: { attempts: 1 },
+        },
+      },
+    },
+    map: {
+      user: {
+        'x-agent-schema': { instructions: 'Provision employees only' },
+        id: { mapTo: 'id' },
+        userName: { mapTo: 'userName,externalId' },
+        'name.givenName': { mapTo: 'name.givenName' },
+        'name.familyName': { mapTo: 'name.familyName' },
+        title: { mapTo: `${ENT}:department`, 'x-agent-schema': { examples: ['Engineering', 'Sales'] } },
+        userType: { mapTo: 'userType', valueMap: { Employee: 'Staff', Contractor: 'External' } },
+        active: { mapTo: 'active', type: 'boolean' },
+      },
+      group: {
+        id: { mapTo: 'id' },
+        displayName: {
+          mapTo: 'displayName',
+          valueMap: { Employees: 'Admins', 'grp-out-1': 'grp-in-1' },
+          'x-agent-schema': { hint: 'only these two groups exist' },
+        },
+        members: { mapTo: 'members', type: 'complexArray' },
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await c?.stop();
+  await b?.stop();
+  await proxy?.close();
+  await a?.stop();
+});
+
+describe('gateway B (one-to-one example config) in front of gateway A', () => {
+  it('loads connector-generic by package name', () => {
+    expect(b.gw.connector.name).toBe('connector-generic');
+  });
+
+  it('sees what A holds, and writes through to A', async () => {
+    const inA = await a.call('POST', '/Users', {
+      userName: 'alice',
+      name: { givenName: 'Alice', familyName: 'A' },
+      title: 'Dev',
+    });
+    expect(inA.status).toBe(201);
+    const found = await b.call('GET', `/Users?filter=${enc('userName eq "alice"')}`);
+    expect(found.status).toBe(200);
+    expect(found.body.totalResults).toBe(1);
+    expect(found.body.Resources[0]).toMatchObject({ id: inA.body.id, userName: 'alice', title: 'Dev' });
+    // The filter went to A in A's terms, paged there.
+    expect(proxy.requests.some((r) => r.method === 'GET' && r.url.includes(`filter=${enc('userName eq "alice"')}`))).toBe(true);
+
+    const made = await b.call('POST', '/Users', {
+      userName: 'bob',
+      active: true,
+      emails: [{ type: 'work', value: 'bob@example.com', primary: true }],
+      [ENT]: { employeeNumber: '42', department: 'Ops' },
+    });
+    expect(made.status).toBe(201);
+    const direct = await a.call('GET', `/Users/${made.body.id}`);
+    expect(direct.body).toMatchObject({
+      userName: 'bob',
+      emails: [{ value: 'bob@example.com' }],
+      [ENT]: { employeeNumber: '42' },
+    });
+
+    const patched = await b.call('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'robert@example.com' },
+        { op: 'replace', path: 'active', value: 'False' },
+      ],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ active: false, emails: [{ type: 'work', value: 'robert@example.com' }] });
+    expect((await a.call('GET', `/Users/${made.body.id}`)).body.active).toBe(false);
+
+    const put = await b.call('PUT', `/Users/${made.body.id}`, { userName: 'bob', name: { familyName: 'Builder' } });
+    expect(put.status).toBe(200);
+    const afterPut = (await a.call('GET', `/Users/${made.body.id}`)).body;
+    expect(afterPut.name).toEqual({ familyName: 'Builder' });
+    expect(afterPut.emails).toBeUndefined();
+
+    expect((await b.call('DELETE', `/Users/${made.body.id}`)).status).toBe(204);
+    expect((await a.call('GET', `/Users/${made.body.id}`)).status).toBe(404);
+    expect((await b.call('DELETE', `/Users/${made.body.id}`)).status).toBe(404);
+  });
+
+  it('adds a member with one PATCH to A and never reads the group', async () => {
+    const u = await a.call('POST', '/Users', { userName: 'member-1' });
+    const g = await a.call('POST', '/Groups', { displayName: 'Big group', members: [{ value: u.body.id }] });
+    const u2 = await a.call('POST', '/Users', { userName: 'member-2' });
+    const before = proxy.requests.length;
+    const res = await b.call('PATCH', `/Groups/${g.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: u2.body.id }] }],
+    });
+    expect(res.status).toBe(204);
+    const sent = proxy.requests.slice(before);
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([`PATCH /Groups/${g.body.id}`]);
+    expect(sent[0]?.body.Operations).toEqual([{ op: 'add', path: 'members', value: [{ value: u2.body.id }] }]);
+    const members = (await a.call('GET', `/Groups/${g.body.id}`)).body.members.map((m: { value: string }) => m.value).sort();
+    expect(members).toEqual([u.body.id, u2.body.id].sort());
+
+    const rm = await b.call('PATCH', `/Groups/${g.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: `members[value eq "${u.body.id}"]` }],
+    });
+    expect(rm.status).toBe(204);
+    expect(proxy.requests.at(-1)?.body.Operations).toEqual([{ op: 'remove', path: `members[value eq "${u.body.id}"]` }]);
+  });
+
+  it('answers 409 uniqueness and 404 the way A does', async () => {
+    await b.call('POST', '/Users', { userName: 'dupe' });
+    const dup = await b.call('POST', '/Users', { userName: 'dupe' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.scimType).toBe('uniqueness');
+    expect((await b.call('GET', '/Users/does-not-exist')).status).toBe(404);
+  });
+
+  it('serves /Schemas generated from the mapping', async () => {
+    const res = await b.call('GET', `/Schemas/${enc('urn:ietf:params:scim:schemas:core:2.0:User')}`);
+    expect(res.status).toBe(200);
+    const names = res.body.attributes.map((x: { name: string }) => x.name);
+    expect(names).toContain('emails');
+    expect(names).not.toContain('ims');
+    expect(names).not.toContain('x509Certificates');
+  });
+});
+
+describe('gateway C (renames, one-to-many, allowlist) in front of gateway A', () => {
+  it('renames attributes both ways and fills one-to-many targets', async () => {
+    const made = await c.call('POST', '/Users', {
+      userName: 'carol',
+      name: { givenName: 'Carol' },
+      userType: 'Staff',
+      [ENT]: { department: 'Engineering' },
+    });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({
+      userName: 'carol',
+      externalId: 'carol',
+      userType: 'Staff',
+      [ENT]: { department: 'Engineering' },
+    });
+    const inA = (await a.call('GET', `/Users/${made.body.id}`)).body;
+    expect(inA).toMatchObject({ userName: 'carol', title: 'Engineering', userType: 'Employee' });
+    // externalId is the SCIM-side copy of userName (one-to-many); A stores only its own attribute.
+    expect(inA.externalId).toBeUndefined();
+    expect(inA[ENT]).toBeUndefined();
+
+    const p = await c.call('PATCH', `/Users/${made.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: `${ENT}:department`, value: 'Sales' }],
+    });
+    expect(p.status).toBe(200);
+    expect((await a.call('GET', `/Users/${made.body.id}`)).body.title).toBe('Sales');
+    const byDept = await c.call('GET', `/Users?filter=${enc(`${ENT}:department eq "Sales"`)}`);
+    expect(byDept.body.Resources.map((r: { id: string }) => r.id)).toEqual([made.body.id]);
+
+    const bad = await c.call('POST', '/Users', { userName: 'dave', userType: 'Intern' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.scimType).toBe('invalidValue');
+  });
+
+  it('shows only allowlisted groups, under their SCIM names', async () => {
+    const emp = await a.call('POST', '/Groups', { displayName: 'Employees' });
+    const secret = await a.call('POST', '/Groups', { displayName: 'Secret' });
+    const list = await c.call('GET', '/Groups?count=100');
+    const names = list.body.Resources.map((g: { displayName: string }) => g.displayName);
+    expect(names).toContain('Admins');
+    expect(names).not.toContain('Secret');
+    expect(names).not.toContain('Big group');
+    expect(list.body.totalResults).toBe(list.body.Resources.length);
+
+    const byName = await c.call('GET', `/Groups?filter=${enc('displayName eq "admins"')}`);
+    expect(byName.body.Resources.map((g: { id: string }) => g.id)).toEqual([emp.body.id]);
+    expect((await c.call('GET', `/Groups?filter=${enc('displayName eq "Secret"')}`)).body.totalResults).toBe(0);
+
+    expect((await c.call('GET', `/Groups/${secret.body.id}`)).status).toBe(404);
+    const patchHidden = await c.call('PATCH', `/Groups/${secret.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: 'x' }] }],
+    });
+    expect(patchHidden.status).toBe(404);
+    expect((await c.call('DELETE', `/Groups/${secret.body.id}`)).status).toBe(404);
+    expect((await a.call('GET', `/Groups/${secret.body.id}`)).status).toBe(200);
+
+    const notAllowed = await c.call('POST', '/Groups', { displayName: 'Other' });
+    expect(notAllowed.status).toBe(400);
+    const created = await c.call('POST', '/Groups', { displayName: 'grp-in-1' });
+    expect(created.status).toBe(201);
+    expect((await a.call('GET', `/Groups/${created.body.id}`)).body.displayName).toBe('grp-out-1');
+  });
+
+  it('serves generated schemas with allowed values and agent hints', async () => {
+    const g = (await c.call('GET', `/Schemas/${enc('urn:ietf:params:scim:schemas:core:2.0:Group')}`)).body;
+    const dn = g.attributes.find((x: { name: string }) => x.name === 'displayName');
+    expect(dn.canonicalValues).toEqual(['Admins', 'grp-in-1']);
+    expect(dn['x-agent-schema']).toEqual({ hint: 'only these two groups exist' });
+    // Schema-level hints are on the connector's schema; the core's /Schemas body does not carry them yet.
+    expect((c.gw.connector.schemas ?? [])[0]).toMatchObject({ 'x-agent-schema': { instructions: 'Provision employees only' } });
+    const ext = (await c.call('GET', `/Schemas/${enc(ENT)}`)).body;
+    expect(ext.attributes.map((x: { name: string }) => x.name)).toEqual(['department']);
+    expect(ext.attributes[0]['x-agent-schema']).toEqual({ examples: ['Engineering', 'Sales'] });
+  });
+
+  it('never writes the target credentials to its logs', () => {
+    expect(c.logs().length).toBeGreaterThan(0);
+    expect(c.logs()).not.toContain(TARGET_SECRET);
+    expect(c.logs()).not.toContain(Buffer.from(`generic-c:${TARGET_SECRET}`).toString('base64'));
+  });
+});
+
+describe('tenants: each baseEntity has its own target and SCIM version', () => {
+  it("routes /<baseEntity>/Users to that tenant's target in its version", async () => {
+    const legacy = await startScim11Server();
+    const d = await startGateway('connector-generic', {
+      entity: { ...entityFor(a.base), ...{ legacy: entityFor(legacy.base, { scimVersion: '1.1' }).undefined } },
+    });
+    try {
+      const inLegacy = await d.call('POST', '/legacy/Users', { userName: 'old-timer' });
+      expect(inLegacy.status).toBe(201);
+      expect(legacy.requests.at(-1)?.body.schemas).toEqual(['urn:scim:schemas:core:1.0']);
+      expect(inLegacy.body.meta.location).toContain('/legacy/Users/');
+      const inA = await d.call('POST', '/Users', { userName: 'new-timer' });
+      expect(inA.status).toBe(201);
+      expect((await a.call('GET', `/Users/${inA.body.id}`)).body.userName).toBe('new-timer');
+      expect((await d.call('GET', `/legacy/Users/${inA.body.id}`)).status).toBe(404);
+      expect((await d.call('GET', '/unknown/Users')).status).toBe(404);
+    } finally {
+      await d.stop();
+      await legacy.close();
+    }
+  });
+});

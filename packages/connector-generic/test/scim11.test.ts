@@ -1,0 +1,178 @@
+/**
+ * SCIM version gateway: 2.0 clients → scimgw (connector-generic) → a SCIM 1.1
+ * service. The emulator rejects 2.0 shapes, and every request it received is
+ * checked for its 1.1 form.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMapper } from '@scimgw/mapper';
+import { DEFAULT_MAP, patch11, patch20 } from '../src/index.js';
+import { entityFor, startGateway, type TestGateway } from './helpers.js';
+import { type Scim11Server, startScim11Server } from './scim11-server.js';
+
+const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const ENT_11 = 'urn:scim:schemas:extension:enterprise:1.0';
+const CORE_11 = 'urn:scim:schemas:core:1.0';
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const enc = encodeURIComponent;
+
+let v11: Scim11Server;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  v11 = await startScim11Server();
+  gw = await startGateway('connector-generic', { entity: entityFor(v11.base, { scimVersion: '1.1' }) });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await v11?.close();
+});
+
+const last = (method: string) => [...v11.requests].reverse().find((r) => r.method === method);
+
+describe('2.0 clients → SCIM 1.1 target', () => {
+  let userId = '';
+  let groupId = '';
+
+  it('creates with 1.1 schemas and the 1.0 enterprise URN, answers in 2.0', async () => {
+    const res = await gw.call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT],
+      userName: 'bjensen',
+      title: 'Boss',
+      emails: [{ type: 'work', value: 'b@x' }],
+      [ENT]: { employeeNumber: '7' },
+    });
+    expect(res.status).toBe(201);
+    userId = res.body.id;
+    expect(last('POST')?.body).toMatchObject({
+      schemas: [CORE_11, ENT_11],
+      userName: 'bjensen',
+      [ENT_11]: { employeeNumber: '7' },
+    });
+    expect(last('POST')?.body[ENT]).toBeUndefined();
+    expect(res.body.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User', ENT]);
+    expect(res.body[ENT]).toEqual({ employeeNumber: '7' });
+  });
+
+  it('lists as a 2.0 ListResponse from a 1.1 one', async () => {
+    const res = await gw.call('GET', `/Users?filter=${enc('userName eq "bjensen"')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
+    expect(res.body.totalResults).toBe(1);
+    expect(last('GET')?.url).toContain(`filter=${enc('userName eq "bjensen"')}`);
+  });
+
+  it('never sends 1.1 filters it lacks (ne, not, value paths), and still answers them', async () => {
+    await gw.call('POST', '/Users', { userName: 'other', title: 'Clerk' });
+    const before = v11.requests.length;
+    const res = await gw.call(
+      'GET',
+      `/Users?filter=${enc('title ne "Boss" and emails[type eq "work"] or not (userName sw "x")')}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(2);
+    for (const r of v11.requests.slice(before)) {
+      const f = new URL(r.url, 'http://x').searchParams.get('filter') ?? '';
+      expect(f).not.toMatch(/ ne |\[|not /);
+    }
+    const ne = await gw.call('GET', `/Users?filter=${enc('title ne "Boss"')}`);
+    expect(ne.body.Resources.map((u: { userName: string }) => u.userName)).toEqual(['other']);
+  });
+
+  it('PATCH becomes a 1.1 partial resource: meta.attributes clears, operation "delete" removes', async () => {
+    const res = await gw.call('PATCH', `/Users/${userId}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: 'remove', path: 'title' },
+        { op: 'replace', path: `${ENT}:employeeNumber`, value: '8' },
+        { op: 'replace', path: 'emails', value: [{ type: 'home', value: 'h@x' }] },
+      ],
+    });
+    expect(res.status).toBe(200);
+    const body = last('PATCH')?.body;
+    expect(body.Operations).toBeUndefined();
+    expect(body.schemas).toEqual([CORE_11, ENT_11]);
+    expect(body.meta.attributes.sort()).toEqual(['emails', 'title']);
+    expect(body.emails).toEqual([{ type: 'home', value: 'h@x' }]);
+    expect(body[ENT_11]).toEqual({ employeeNumber: '8' });
+    expect(res.body.title).toBeUndefined();
+    expect(res.body.emails).toEqual([{ type: 'home', value: 'h@x' }]);
+    expect(v11.users.get(userId)?.[ENT_11]).toEqual({ employeeNumber: '8' });
+  });
+
+  it('membership: one element per change, removal marked operation "delete"', async () => {
+    const g = await gw.call('POST', '/Groups', { displayName: 'Admins', members: [{ value: userId }] });
+    expect(g.status).toBe(201);
+    groupId = g.body.id;
+    expect(last('POST')?.body).toEqual({ schemas: [CORE_11], displayName: 'Admins', members: [{ value: userId }] });
+
+    const add = await gw.call('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: 'u-2' }] }],
+    });
+    expect(add.status).toBe(204);
+    expect(last('PATCH')?.body).toEqual({ schemas: [CORE_11], members: [{ value: 'u-2' }] });
+
+    const rm = await gw.call('PATCH', `/Groups/${groupId}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Remove', path: 'members', value: [{ value: userId }] }],
+    });
+    expect(rm.status).toBe(204);
+    expect(last('PATCH')?.body).toEqual({ schemas: [CORE_11], members: [{ value: userId, operation: 'delete' }] });
+    expect(v11.groups.get(groupId)?.members).toEqual([{ value: 'u-2' }]);
+  });
+
+  it('turns 1.1 error bodies into 2.0 errors with the same status', async () => {
+    const res = await gw.call('GET', '/Groups/no-such-group');
+    expect(res.status).toBe(404);
+    const dup = await gw.call('POST', '/Users', { userName: 'bjensen' });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], scimType: 'uniqueness' });
+  });
+});
+
+describe('PATCH body builders', () => {
+  const groups = createMapper(DEFAULT_MAP, { resourceType: 'Group' });
+  const users = createMapper(DEFAULT_MAP, { resourceType: 'User' });
+  const ch = {
+    set: { displayName: 'G' },
+    add: { members: [{ value: 'a' }] },
+    remove: { members: [{ value: 'b' }] },
+    clear: ['externalId'],
+  };
+
+  it('2.0: clear, remove by selector, replace, add — in that order', () => {
+    expect(patch20(groups, ch)).toEqual({
+      schemas: [PATCH],
+      Operations: [
+        { op: 'remove', path: 'externalId' },
+        { op: 'remove', path: 'members[value eq "b"]' },
+        { op: 'replace', path: 'displayName', value: 'G' },
+        { op: 'add', path: 'members', value: [{ value: 'a' }] },
+      ],
+    });
+  });
+
+  it('1.1: partial resource with meta.attributes and delete marks', () => {
+    expect(patch11(groups, ch)).toEqual({
+      schemas: [CORE_11],
+      displayName: 'G',
+      members: [{ value: 'b', operation: 'delete' }, { value: 'a' }],
+      meta: { attributes: ['externalId'] },
+    });
+  });
+
+  it('nested and extension keys land in nested objects', () => {
+    const body = patch11(users, {
+      set: { 'name.givenName': 'B', [`${ENT}:department`]: 'Ops' },
+      add: {},
+      remove: {},
+      clear: [`${ENT}:division`],
+    });
+    expect(body).toEqual({
+      schemas: [CORE_11, ENT_11],
+      name: { givenName: 'B' },
+      [ENT_11]: { department: 'Ops' },
+      meta: { attributes: [`${ENT_11}:division`] },
+    });
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * SCIM filter → endpoint filter (endpoint attribute names, endpoint values).
+ * The result is exact when the endpoint evaluates the same predicate, or a
+ * superset (exact: false) the connector post-filters with the original.
+ */
+import { type AttrPath, type CompareNode, type CompValue, type FilterNode, parseAttrPath } from '@scimgw/core';
+import type { CompiledEntry, CompiledTarget } from './compile.js';
+import { convertScalar } from './convert.js';
+import type { TranslatedFilter } from './types.js';
+
+const NONE: TranslatedFilter = { kind: 'none' };
+const ALL_INEXACT: TranslatedFilter = { kind: 'all', exact: false };
+const ALL_EXACT: TranslatedFilter = { kind: 'all', exact: true };
+
+/** Endpoint key as an attribute path (a SCIM-like key keeps its URN and sub-attribute). */
+export function endpointPath(key: string, sub?: string): AttrPath {
+  let p: AttrPath;
+  try {
+    p = parseAttrPath(key);
+  } catch {
+    p = { attr: key };
+  }
+  if (sub === undefined) return p;
+  return p.sub === undefined ? { ...p, sub } : { attr: `${p.uri ? `${p.uri}:` : ''}${p.attr}.${p.sub}`, sub };
+}
+
+const eqCI = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function sameAttr(t: CompiledTarget, p: AttrPath): boolean {
+  if (t.extension ? !eqCI(t.extension, p.uri) : p.uri !== undefined) return false;
+  return eqCI(t.attr, p.attr);
+}
+
+/** One way an endpoint attribute can answer a comparison on a SCIM path. */
+interface Candidate {
+  e: CompiledEntry;
+  t: CompiledTarget;
+  /** Sub-attribute inside a pass-through complex endpoint value. */
+  passSub?: string;
+}
+
+/** Entries that hold the SCIM path `p` (optionally restricted to elements of `typeKey`). */
+export function candidates(entries: readonly CompiledEntry[], p: AttrPath, typeKey?: string): Candidate[] {
+  const out: Candidate[] = [];
+  for (const e of entries) {
+    for (const t of e.targets) {
+      if (t.writeOnly || !sameAttr(t, p)) continue;
+      // `emails eq "x"` means `emails.value eq "x"` for complex multi-valued attributes.
+      const sub = p.sub ?? (t.attrDef.type === 'complex' && t.attrDef.multiValued ? 'value' : undefined);
+      // Inside `emails[type eq "work" …]` only the elements of that type answer.
+      if (typeKey !== undefined && (t.shape !== 'typed' || !eqCI(t.typeKey, typeKey))) continue;
+      switch (t.shape) {
+        case 'single':
+        case 'multi':
+          if (e.isComplex) out.push({ e, t, ...(sub === undefined ? {} : { passSub: sub }) });
+          else if (p.sub === undefined || (t.shape === 'multi' && t.attrDef.type === 'complex' && eqCI(sub, 'value'))) {
+            out.push({ e, t });
+          }
+          break;
+        case 'subOfSingle':
+        case 'subOfMulti':
+        case 'typed':
+          if (eqCI(sub, t.sub)) out.push({ e, t });
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+function orOf(parts: TranslatedFilter[]): TranslatedFilter {
+  let exact = true;
+  const filters: FilterNode[] = [];
+  for (const p of parts) {
+    if (p.kind === 'none') continue;
+    if (p.kind === 'all') return p.exact ? ALL_EXACT : ALL_INEXACT;
+    exact &&= p.exact;
+    filters.push(p.filter);
+  }
+  if (filters.length === 0) return NONE;
+  return { kind: 'filter', filter: filters.length === 1 ? (filters[0] as FilterNode) : { type: 'or', filters }, exact };
+}
+
+function andOf(parts: TranslatedFilter[]): TranslatedFilter {
+  let exact = true;
+  const filters: FilterNode[] = [];
+  for (const p of parts) {
+    if (p.kind === 'none') return NONE;
+    exact &&= p.exact;
+    if (p.kind === 'filter') filters.push(p.filter);
+  }
+  if (filters.length === 0) return exact ? ALL_EXACT : ALL_INEXACT;
+  return { kind: 'filter', filter: filters.length === 1 ? (filters[0] as FilterNode) : { type: 'and', filters }, exact };
+}
+
+const ORDERED = new Set(['gt', 'ge', 'lt', 'le']);
+const SUBSTRING = new Set(['co', 'sw', 'ew']);
+
+function compareVia(c: Candidate, node: CompareNode | { type: 'present'; path: AttrPath }): TranslatedFilter {
+  const path = endpointPath(c.e.key, c.passSub);
+  const listValued = c.e.isList;
+  if (node.type === 'present') {
+    // With a valueMap an endpoint value may exist yet be invisible.
+    return { kind: 'filter', filter: { type: 'present', path }, exact: !(c.e.valueMap && listValued) };
+  }
+  if (c.passSub !== undefined || c.t.scimType === 'complex') {
+    return { kind: 'filter', filter: { ...node, path }, exact: true };
+  }
+  const { op } = node;
+  let value: CompValue = node.value;
+  if (value === null) return ALL_INEXACT;
+  if (c.e.valueMap) {
+    if (op !== 'eq') return ALL_INEXACT;
+    const scim = convertScalar(value, c.t.scimType) ?? value;
+    const back = c.e.valueMap.toEndpoint(scim, c.t.leafDef.caseExact);
+    if (back === undefined) return NONE;
+    const conv = convertScalar(back, c.e.endpointScalar, c.e.format);
+    return conv === undefined ? ALL_INEXACT : { kind: 'filter', filter: { type: 'compare', path, op, value: conv }, exact: true };
+  }
+  const sameType = c.t.scimType === c.e.endpointScalar && c.e.format === 'iso';
+  if (!sameType && SUBSTRING.has(op)) return ALL_INEXACT;
+  if (!sameType && ORDERED.has(op) && (c.e.endpointScalar === 'string' || c.e.endpointScalar === 'boolean')) return ALL_INEXACT;
+  const conv = convertScalar(value, c.e.endpointScalar, c.e.format);
+  if (conv === undefined) return sameType ? { kind: 'filter', filter: { ...node, path }, exact: true } : ALL_INEXACT;
+  value = conv;
+  return { kind: 'filter', filter: { type: 'compare', path, op, value }, exact: true };
+}
+
+function leaf(entries: readonly CompiledEntry[], node: CompareNode | { type: 'present'; path: AttrPath }, typeKey?: string) {
+  const cands = candidates(entries, node.path, typeKey);
+  // An unmapped attribute is never present in the SCIM view; let the post-filter decide.
+  if (cands.length === 0) return ALL_INEXACT;
+  const r = orOf(cands.map((c) => compareVia(c, node)));
+  // Several endpoint attributes behind one single-valued SCIM attribute: only the first present one is
+  // visible, so "any of them matches" is a superset.
+  const single = cands.some((c) => c.t.shape === 'single' || c.t.shape === 'subOfSingle');
+  return r.kind === 'filter' && cands.length > 1 && single ? { ...r, exact: false } : r;
+}
+
+function valuePath(entries: readonly CompiledEntry[], node: FilterNode & { type: 'valuePath' }): TranslatedFilter {
+  const base = node.path;
+  const pass = candidates(entries, { ...base, sub: undefined } as AttrPath).filter((c) => c.e.isComplex && c.t.shape === 'multi');
+  if (pass.length) {
+    return orOf(
+      pass.map((c) => ({
+        kind: 'filter',
+        filter: { type: 'valuePath', path: endpointPath(c.e.key), filter: node.filter },
+        exact: true,
+      })),
+    );
+  }
+  const terms = node.filter.type === 'and' ? node.filter.filters : [node.filter];
+  let typeKey: string | undefined;
+  const rest: FilterNode[] = [];
+  for (const t of terms) {
+    if (
+      t.type === 'compare' &&
+      t.op === 'eq' &&
+      eqCI(t.path.attr, 'type') &&
+      typeof t.value === 'string' &&
+      typeKey === undefined
+    ) {
+      typeKey = t.value;
+    } else rest.push(t);
+  }
+  const within = (p: AttrPath): AttrPath => ({ ...(base.uri ? { uri: base.uri } : {}), attr: base.attr, sub: p.attr });
+  if (rest.length === 0) {
+    if (typeKey === undefined) return ALL_INEXACT;
+    const typed = entries.flatMap((e) =>
+      e.targets.filter((t) => t.shape === 'typed' && sameAttr(t, base) && eqCI(t.typeKey, typeKey)).map(() => e),
+    );
+    if (typed.length === 0) return NONE;
+    return orOf(typed.map((e) => ({ kind: 'filter', filter: { type: 'present', path: endpointPath(e.key) }, exact: true })));
+  }
+  const parts = rest.map((t) => {
+    if (t.type === 'compare' || t.type === 'present') {
+      return leaf(entries, { ...t, path: within(t.path) } as CompareNode, typeKey);
+    }
+    return ALL_INEXACT;
+  });
+  const r = andOf(parts);
+  // Terms on different endpoint attributes no longer have to hold for the same element.
+  if (r.kind === 'filter' && rest.length > 1) return { ...r, exact: false };
+  return r;
+}
+
+/** Translates a canonical SCIM filter (as the core hands it to `query`). */
+export function translateFilter(entries: readonly CompiledEntry[], node: FilterNode | undefined): TranslatedFilter {
+  if (!node) return ALL_EXACT;
+  switch (node.type) {
+    case 'compare':
+    case 'present':
+      return leaf(entries, node);
+    case 'and':
+      return andOf(node.filters.map((f) => translateFilter(entries, f)));
+    case 'or':
+      return orOf(node.filters.map((f) => translateFilter(entries, f)));
+    case 'not': {
+      const inner = translateFilter(entries, node.filter);
+      if (inner.kind === 'none') return ALL_EXACT;
+      if (inner.kind === 'all') return inner.exact ? NONE : ALL_INEXACT;
+      return inner.exact ? { kind: 'filter', filter: { type: 'not', filter: inner.filter }, exact: true } : ALL_INEXACT;
+    }
+    case 'valuePath':
+      return valuePath(entries, node);
+  }
+}

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
-import { benchDir, freePort, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { benchDir, freePort, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
 import { scaleRun } from './lib/scale.mjs';
 import { TARGETS, checkTargets } from './lib/targets.mjs';
@@ -57,7 +57,9 @@ async function baseline(script) {
     readyUrl: `http://127.0.0.1:${port}/`,
   });
   try {
-    return await load({ url: `http://127.0.0.1:${port}`, connections, duration, makeRequest: () => ({ path: '/' }) });
+    const run = () => load({ url: `http://127.0.0.1:${port}`, connections, duration, makeRequest: () => ({ path: '/' }) });
+    await load({ url: `http://127.0.0.1:${port}`, connections, duration: Math.min(1, duration), makeRequest: () => ({ path: '/' }) });
+    return await run();
   } finally {
     await p.stop();
   }
@@ -83,6 +85,7 @@ async function startGateway() {
     }),
   );
   const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
+    flags: GATEWAY_RUNTIME_FLAGS[runtime],
     cwd: dir,
     env: { SEED: 'bench' },
     readyUrl: `http://127.0.0.1:${port}/ping`,
@@ -109,6 +112,8 @@ async function main() {
 
   const gw = opt.url ? { base: opt.url.replace(/\/$/, ''), pid: undefined } : await startGateway();
   const seeded = await seed({ base: gw.base, auth, users, groups, bigSize, prefix: `b${Date.now().toString(36)}` });
+  // Memory at rest after seeding: give the collector a moment, as a production process would have.
+  await new Promise((r) => setTimeout(r, smoke ? 200 : 3000));
   const memory = gw.pid ? rssMiB(gw.pid) : undefined;
   console.log(
     `seeded ${users} users, ${groups} groups (one with ${bigSize} members) in ${seeded.seconds}s; gateway RSS ${memory ?? 'n/a'} MiB`,
@@ -169,6 +174,8 @@ async function main() {
   };
   const results = {};
   for (const [key, w] of Object.entries(W)) {
+    // Warm-up (JIT, connection setup) before the measured run.
+    await load({ url: gw.base, headers, connections, duration: Math.min(1, duration), makeRequest: w.make });
     const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
     results[key] = {
       name: w.name,
@@ -179,6 +186,14 @@ async function main() {
     if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   }
   await cleanup();
+  const [http2, express2] = [await baseline('bare-http.mjs'), await baseline('bare-express.mjs')];
+  if (http2.rps > bareHttp.rps) Object.assign(bareHttp, http2);
+  if (express2.rps > bareExpress.rps) Object.assign(bareExpress, express2);
+  for (const r of Object.values(results)) {
+    r.vsHttp = Math.round((r.rps / bareHttp.rps) * 10000) / 10000;
+    r.vsExpress = Math.round((r.rps / bareExpress.rps) * 10000) / 10000;
+  }
+  console.log(`baselines (best of two): node:http ${bareHttp.rps} req/s, express ${bareExpress.rps} req/s`);
 
   const rows = Object.entries(results).map(([k, r]) => ({
     workload: `(${k}) ${r.name}`,

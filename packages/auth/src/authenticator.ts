@@ -7,8 +7,10 @@ import { listOf, optString, scopeOf, settingsOf } from './config.js';
 import { isReadRequest, tenantAllowed } from './authorize.js';
 import { getHeader } from './headers.js';
 import { IpMatcher } from './ip.js';
-import { buildJwtVerifiers, type JwtFailure, type JwtVerifier, verifyJwt } from './jwt.js';
-import { OAuthIssuer } from './oauth.js';
+// jwt.js and oauth.js (and with them `jose`) are loaded only when a JWT or OAuth method is
+// configured: a basic-auth-only gateway does not pay their memory.
+import type { JwtFailure, JwtVerifier } from './jwt.js';
+import type { OAuthIssuer } from './oauth.js';
 import { resolveClientAddress } from './proxy.js';
 import { FailureLimiter } from './ratelimit.js';
 import { schemesFor } from './schemes.js';
@@ -43,6 +45,8 @@ interface Parts {
   basic: BasicAuth | undefined;
   tokens: BearerTokens | undefined;
   jwt: JwtVerifier[];
+  /** `verifyJwt` from jwt.js, present when `jwt` is non-empty. */
+  verifyJwt?: typeof import('./jwt.js').verifyJwt;
   oauth: OAuthIssuer | undefined;
   passThrough: Pick<Principal, 'readOnly' | 'baseEntities'> | undefined;
 }
@@ -220,8 +224,8 @@ class AuthenticatorImpl implements Authenticator {
         const r = await oauth.verify(token);
         if (r.ok) return r;
         failures = [r.failure];
-      } else if (this.#parts.jwt.length > 0) {
-        const r = await verifyJwt(token, this.#parts.jwt, this.#now());
+      } else if (this.#parts.jwt.length > 0 && this.#parts.verifyJwt) {
+        const r = await this.#parts.verifyJwt(token, this.#parts.jwt, this.#now());
         if (r.ok) return r;
         failures = r.failures;
       }
@@ -272,12 +276,13 @@ export async function createAuthenticatorWith(options: AuthOptions, internal: In
 
   const jwt: JwtVerifier[] = [];
   const jwtEntries = listOf(auth.bearerJwt, 'auth.bearerJwt');
+  const jwtMod = jwtEntries.length > 0 ? await import('./jwt.js') : undefined;
   for (let i = 0; i < jwtEntries.length; i++) {
     const path = `auth.bearerJwt[${i}]`;
     const entry = jwtEntries[i]!;
     for (const k of ['secret', 'publicKey', 'wellKnownUri', 'azureTenantId', 'name'] as const)
       optString(entry[k], `${path}.${k}`);
-    const built = await buildJwtVerifiers(entry, path, scopeOf(entry, path), {
+    const built = await (jwtMod as typeof import('./jwt.js')).buildJwtVerifiers(entry, path, scopeOf(entry, path), {
       certsDir: options.certsDir ?? process.cwd(),
       fetch: options.fetch ?? globalThis.fetch,
       now,
@@ -298,7 +303,7 @@ export async function createAuthenticatorWith(options: AuthOptions, internal: In
   });
   const oauth =
     oauthEntries.length > 0
-      ? new OAuthIssuer(oauthEntries, {
+      ? new (await import('./oauth.js')).OAuthIssuer(oauthEntries, {
           ...internal.credentials,
           seed: options.tokenSigningSeed,
           lifetimeSeconds: settings.oauthLifetime,
@@ -322,7 +327,16 @@ export async function createAuthenticatorWith(options: AuthOptions, internal: In
   const trusted = proxies.length > 0 ? IpMatcher.compile(proxies, 'trustedProxies') : undefined;
   const limiter = settings.rateLimit ? new FailureLimiter(settings.rateLimit, now) : undefined;
 
-  const a = new AuthenticatorImpl({ basic, tokens, jwt, oauth, passThrough }, allow, trusted, limiter, settings.realm, now, log);
+  const verify = jwtMod?.verifyJwt;
+  const a = new AuthenticatorImpl(
+    { basic, tokens, jwt, ...(verify ? { verifyJwt: verify } : {}), oauth, passThrough },
+    allow,
+    trusted,
+    limiter,
+    settings.realm,
+    now,
+    log,
+  );
   if (!a.enabled) log?.warn('auth: no authentication method is configured; every request will be refused');
   log?.info('auth: ready', { schemes: a.schemes().map((s) => s.name), ipAllowList: allow?.cidrs.length ?? 0 });
   return a;

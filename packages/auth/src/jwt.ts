@@ -16,13 +16,7 @@ import { RemoteKeySet } from './jwks.js';
 import { ASYMMETRIC_ALGS, algorithmsForKey, HMAC_ALGS, loadPublicKey } from './keys.js';
 import type { AuthLogger, BearerJwtCredential, JwtVerifyOptions, Principal } from './types.js';
 
-/** Audience (application id) of the Microsoft Entra ID provisioning service. */
-export const ENTRA_PROVISIONING_AUDIENCE = '8adf8e6e-67b2-4cf2-a259-e3dc5476c621';
-
-/** Issuers an Entra ID tenant signs tokens as: v1 (`sts.windows.net`) and v2. */
-export function entraIssuers(tenantId: string): string[] {
-  return [`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`];
-}
+import { ENTRA_PROVISIONING_AUDIENCE, entraIssuers } from './constants.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OPTION_KEYS = new Set([

@@ -13,10 +13,7 @@ import { CredentialVerifier, type CredentialVerifierOptions } from './credential
 import type { JwtFailure } from './jwt.js';
 import type { OAuthClientCredential, Principal } from './types.js';
 
-/** `iss` of tokens this package issues. */
-export const OAUTH_ISSUER = 'urn:scimgw:oauth';
-/** `aud` of tokens this package issues. */
-export const OAUTH_AUDIENCE = 'urn:scimgw';
+import { OAUTH_AUDIENCE, OAUTH_ISSUER } from './constants.js';
 const TYP = 'at+jwt';
 const DEFAULT_SALT = 'scimgw/oauth-token-signing';
 

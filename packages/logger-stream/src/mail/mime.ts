@@ -1,11 +1,12 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ResolvedMail } from './types.js';
 
 // nodemailer's stream transport composes a complete RFC 5322 message (encoded
 // headers, multipart text/html) without sending it: exactly what Gmail's API wants.
-let composer: ReturnType<typeof makeComposer> | undefined;
-function makeComposer() {
-  return createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+// Loaded on first use, like the SMTP transport.
+let composer: Transporter | undefined;
+async function makeComposer(): Promise<Transporter> {
+  return (await import('nodemailer')).createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 }
 
 /**
@@ -15,7 +16,7 @@ function makeComposer() {
  * @returns the message bytes
  */
 export async function buildMime(mail: ResolvedMail): Promise<Buffer> {
-  composer ??= makeComposer();
+  composer ??= await makeComposer();
   const info = await composer.sendMail({
     from: mail.from,
     to: mail.to,

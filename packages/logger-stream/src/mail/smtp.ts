@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailTransport, ResolvedMail, SmtpAuthOptions } from './types.js';
 
 /**
@@ -13,7 +13,9 @@ export function createSmtpTransport(options: SmtpAuthOptions): MailTransport {
   const port = options.port ?? 587;
   const secure = options.secure ?? port === 465;
   const hasAuth = typeof options.username === 'string' && options.username.length > 0;
-  const transporter = createTransport({
+  // nodemailer is loaded on first use: most gateways never send mail, and it costs memory at start.
+  let transporter: Transporter | undefined;
+  const config = {
     host: options.host,
     port,
     secure,
@@ -25,11 +27,12 @@ export function createSmtpTransport(options: SmtpAuthOptions): MailTransport {
     socketTimeout: 30_000,
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+  };
+  const get = async () => (transporter ??= (await import('nodemailer')).createTransport(config));
   return {
     kind: 'smtp',
     async send(mail: ResolvedMail) {
-      const info = await transporter.sendMail({
+      const info = await (await get()).sendMail({
         from: mail.from,
         to: mail.to,
         ...(mail.cc.length > 0 ? { cc: mail.cc } : {}),
@@ -40,7 +43,7 @@ export function createSmtpTransport(options: SmtpAuthOptions): MailTransport {
       return { id: info.messageId };
     },
     close() {
-      transporter.close();
+      transporter?.close();
     },
   };
 }

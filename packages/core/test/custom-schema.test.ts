@@ -70,3 +70,15 @@ describe('custom schemas from configuration', () => {
     expect(() => parseSchemaDocument(bad, 'scim.customSchemas')).toThrow(msg);
   });
 });
+
+describe('vendor keys', () => {
+  it('publishes x-* keys of a schema under /Schemas', async () => {
+    const connector = memoryConnector();
+    const parsed = parseSchemaDocument(doc);
+    const first = parsed.schemas[0];
+    if (first) first['x-agent-schema'] = { instructions: 'badge numbers are integers' };
+    const h = createScimHandler({ connector, registry: registryForConnector(connector, parsed) });
+    const s = await h.handle({ method: 'GET', url: `/Schemas/${EXT}` });
+    expect((s.body as Record<string, unknown>)['x-agent-schema']).toEqual({ instructions: 'badge numbers are integers' });
+  });
+});

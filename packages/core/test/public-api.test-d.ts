@@ -36,10 +36,10 @@ describe('public API types', () => {
     expectTypeOf(c.name).toEqualTypeOf<'typed'>();
     // @ts-expect-error coreVersion is required
     defineConnector({ name: 'x', resources: {} });
-    // @ts-expect-error operators must be SCIM operators
     defineConnector({
       name: 'x',
       coreVersion: '^0.1.0',
+      // @ts-expect-error operators must be SCIM operators
       capabilities: { filter: { operators: ['like'], attributes: '*' } },
       resources: {},
     });

@@ -85,6 +85,7 @@ function schemaBody(d: DiscoveryContext, s: ReturnType<SchemaRegistry['schemas']
     name: s.name,
     ...(s.description ? { description: s.description } : {}),
     attributes: s.attributes,
+    ...Object.fromEntries(Object.entries(s).filter(([k]) => k.startsWith('x-'))),
     meta: { resourceType: 'Schema', ...(d.base ? { location: `${d.base}/Schemas/${s.id}` } : {}) },
   };
 }

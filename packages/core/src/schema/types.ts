@@ -31,6 +31,8 @@ export interface SchemaDefinition {
   name: string;
   description?: string;
   attributes: AttributeDefinition[];
+  /** Vendor extensions such as `x-agent-schema`, published as they are. */
+  [vendorKey: `x-${string}`]: unknown;
 }
 
 /** A resource type as published under `/ResourceTypes`. */

@@ -58,7 +58,12 @@ async function baseline(script) {
   });
   try {
     const run = () => load({ url: `http://127.0.0.1:${port}`, connections, duration, makeRequest: () => ({ path: '/' }) });
-    await load({ url: `http://127.0.0.1:${port}`, connections, duration: Math.min(1, duration), makeRequest: () => ({ path: '/' }) });
+    await load({
+      url: `http://127.0.0.1:${port}`,
+      connections,
+      duration: Math.min(1, duration),
+      makeRequest: () => ({ path: '/' }),
+    });
     return await run();
   } finally {
     await p.stop();

@@ -57,7 +57,11 @@ if (command === 'start') {
   const args = rest.length ? rest : ['start'];
   // A smaller V8 young generation keeps the gateway's memory low (see bench/README.md).
   const cli = join(root, 'apps', 'gateway', 'dist', 'cli.js');
-  process.exit(run(process.execPath, ['--max-semi-space-size=4', '--optimize-for-size', cli, ...args], { cwd: join(root, 'apps', 'gateway') }));
+  process.exit(
+    run(process.execPath, ['--max-semi-space-size=4', '--optimize-for-size', cli, ...args], {
+      cwd: join(root, 'apps', 'gateway'),
+    }),
+  );
 } else if (command === 'test') {
   must(pnpm, ['exec', 'biome', 'check', '.']);
   must(pnpm, ['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);

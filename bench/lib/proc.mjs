@@ -33,7 +33,11 @@ export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=4', '--opti
 
 /** Spawns `args` on `runtime` and waits until `url` answers (any status). */
 export async function startProcess(runtime, args, { cwd = benchDir, env = {}, readyUrl, timeoutMs = 30_000, flags = [] } = {}) {
-  const child = spawn(runtimeBinary(runtime), [...flags, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(runtimeBinary(runtime), [...flags, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c) => (out = (out + c).slice(-4000)));
   child.stderr.on('data', (c) => (out = (out + c).slice(-4000)));

@@ -134,7 +134,7 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
 
   return defineConnector({
     name: 'connector-api',
-    coreVersion: '^0.1.0',
+    coreVersion: '>=0.1.0 <1',
     resources: {},
     api,
     async close() {

@@ -107,7 +107,7 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
 
   const connector: Connector = defineConnector({
     name: 'connector-generic',
-    coreVersion: '^0.1.0',
+    coreVersion: '>=0.1.0 <1',
     capabilities: {
       // The connector answers everything itself: what the target cannot do is finished locally.
       filter: {

@@ -97,7 +97,7 @@ export function createLokiConnector(options: LokiConnectorOptions = {}): Connect
 
   const connector = defineConnector({
     name: 'connector-loki',
-    coreVersion: '^0.1.0',
+    coreVersion: '>=0.1.0 <1',
     capabilities: {
       filter: {
         operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],

@@ -21,7 +21,7 @@ describe('public API types', () => {
   it('defineConnector keeps the declared value and requires a name and core range', () => {
     const c = defineConnector({
       name: 'typed',
-      coreVersion: '^0.1.0',
+      coreVersion: '>=0.1.0 <1',
       capabilities: { filter: { operators: ['eq'], attributes: ['userName'] } },
       resources: {
         User: {
@@ -38,7 +38,7 @@ describe('public API types', () => {
     defineConnector({ name: 'x', resources: {} });
     defineConnector({
       name: 'x',
-      coreVersion: '^0.1.0',
+      coreVersion: '>=0.1.0 <1',
       // @ts-expect-error operators must be SCIM operators
       capabilities: { filter: { operators: ['like'], attributes: '*' } },
       resources: {},

@@ -84,16 +84,16 @@ describe('semver and defineConnector', () => {
     expect(satisfies(v, r)).toBe(ok);
   });
   it('rejects malformed or incompatible connectors at startup', () => {
-    expect(() => defineConnector({ name: '', coreVersion: '^0.1.0', resources: {} })).toThrow(/name/);
+    expect(() => defineConnector({ name: '', coreVersion: '>=0.1.0 <1', resources: {} })).toThrow(/name/);
     expect(() => defineConnector({ name: 'x', coreVersion: '^9.0.0', resources: {} })).toThrow(
       new RegExp(CORE_VERSION.replace(/\./g, '\\.')),
     );
-    expect(() => defineConnector({ name: 'x', coreVersion: '^0.1.0', resources: { User: { get: 5 as never } } })).toThrow(
+    expect(() => defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: { User: { get: 5 as never } } })).toThrow(
       /not a function/,
     );
     expect(() => defineConnector(null as never)).toThrow(TypeError);
-    expect(() => defineConnector({ name: 'x', coreVersion: '^0.1.0', resources: null as never })).toThrow(/no resources/);
-    const c = defineConnector({ name: 'x', coreVersion: '^0.1.0', resources: {} });
+    expect(() => defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: null as never })).toThrow(/no resources/);
+    const c = defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: {} });
     expect(Object.isFrozen(c)).toBe(true);
   });
 });
@@ -224,7 +224,7 @@ describe('handler with a connector that pages, sorts and modifies natively', () 
     const seen: core.QueryRequest[] = [];
     const connector = defineConnector({
       name: 'pager',
-      coreVersion: '^0.1.0',
+      coreVersion: '>=0.1.0 <1',
       capabilities: { filter: { operators: ['eq'], attributes: '*' }, sort: true, paging: { index: true, cursor: true } },
       resources: {
         User: {
@@ -290,5 +290,13 @@ describe('routing', () => {
   });
   it.each(['/a/b/Users', '/nothing', '/Users/a/b', '/Users/%E0%A4%A'])('%s is not a SCIM path', (p) => {
     expect(core.routeScimPath(p)).toBeUndefined();
+  });
+});
+
+describe('CORE_VERSION', () => {
+  it('is the package version (injected at build), so changesets keep it true', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(CORE_VERSION).toBe(pkg.version);
   });
 });

@@ -117,7 +117,7 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
   const groups = mappers.Group as Mapper;
   const connector = defineConnector({
     name: 'connector-test-directory',
-    coreVersion: '^0.1.0',
+    coreVersion: '>=0.1.0 <1',
     capabilities: {
       filter: {
         operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr'],

@@ -10,7 +10,7 @@ import { satisfies } from './semver.js';
  * @example
  * export const connector = defineConnector({
  *   name: 'connector-hello',
- *   coreVersion: '^0.1.0',
+ *   coreVersion: '>=0.1.0 <1',
  *   capabilities: { filter: { operators: ['eq'], attributes: ['userName'] } },
  *   resources: { User: { async query() { return { resources: [] }; } } },
  * });

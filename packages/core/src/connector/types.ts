@@ -186,7 +186,7 @@ export interface ApiOperations {
 export interface ConnectorDefinition {
   /** Package-like name, e.g. `connector-loki`. */
   name: string;
-  /** Semver range of `@scimgw/core` this connector was written against, e.g. `^0.1.0`. */
+  /** Semver range of `@scimgw/core` this connector was written against, e.g. `>=0.1.0 <1`. */
   coreVersion: string;
   capabilities?: Capabilities;
   resources: ConnectorResources;

@@ -92,4 +92,37 @@ describe('listen', () => {
     );
     expect(loadTls({ certificate: { key: null, cert: null } } as unknown as GatewayConfig, dir)).toBeUndefined();
   });
+
+  it('serves HTTPS from a PFX bundle with a password', async () => {
+    execFileSync(
+      'openssl',
+      [
+        'pkcs12',
+        '-export',
+        '-inkey',
+        join(dir, 'key.pem'),
+        '-in',
+        join(dir, 'cert.pem'),
+        '-out',
+        join(dir, 'bundle.pfx'),
+        '-passout',
+        'pass:pfx-secret',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = loadTls({ pfx: { bundle: 'bundle.pfx', password: 'pfx-secret' } } as unknown as GatewayConfig, dir);
+    expect(tls?.pfx?.length).toBeGreaterThan(0);
+    const srv = await listen((_req, res) => sendJson(res, 200, {}, 'pfx'), { port: 0, localhostOnly: true, tls });
+    const text = await new Promise<string>((resolve, reject) => {
+      httpsRequest({ host: '127.0.0.1', port: srv.port, rejectUnauthorized: false }, (res) => {
+        let b = '';
+        res.on('data', (c) => (b += c));
+        res.on('end', () => resolve(b));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(text).toBe('pfx');
+    await srv.close();
+  });
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC } from './helpers.js';
+import { httpCaller } from '../src/testing.js';
 import { type HttpTarget, httpCases } from './http-suite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,26 +75,7 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`gateway on ${runtime} did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    target = {
-      base,
-      async call(method, path, body, headers = {}) {
-        const res = await fetch(base + path, {
-          method,
-          headers: {
-            authorization: BASIC,
-            ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
-            ...headers,
-          },
-          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-        });
-        const text = await res.text();
-        let parsed: unknown = text;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {}
-        return { status: res.status, headers: res.headers, body: parsed };
-      },
-    };
+    target = { base, call: httpCaller(base) };
   });
 
   afterAll(async () => {

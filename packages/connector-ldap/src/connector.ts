@@ -1,0 +1,128 @@
+/** The LDAP connector value: per-tenant directories behind the core Connector contract. */
+import {
+  type Connector,
+  type ConnectorFactoryContext,
+  type ConnectorLogger,
+  defineConnector,
+  NotFoundError,
+  type SchemaDefinition,
+  SchemaRegistry,
+  URN,
+} from '@scimgw/core';
+import { connectorSchemas } from '@scimgw/mapper';
+import type { LdapConfig } from './config.js';
+import { resolveConfig } from './settings.js';
+import { groupOperations } from './groups.js';
+import type { ClientFactory } from './pool.js';
+import { Tenant } from './tenant.js';
+import { userOperations } from './users.js';
+
+/** Options of {@link createLdapConnector}. */
+export interface LdapConnectorOptions {
+  /** The `endpoint` section. */
+  config: LdapConfig;
+  /** Base for relative certificate paths. Default `process.cwd()`. */
+  baseDir?: string;
+  log?: ConnectorLogger;
+  /** Gateway setting `scim.groupMemberOfUser`: membership is changed through the user's `groups`. */
+  groupMemberOfUser?: boolean;
+  /** Replaces `new Client(options)` (tests capture or fake the LDAP traffic with it). */
+  clientFactory?: ClientFactory;
+}
+
+/** The connector plus access to per-tenant internals (operation counters, pools). */
+export type LdapConnector = Connector & {
+  /** The runtime of a tenant (`undefined` for the default one). */
+  tenant(key?: string): Tenant;
+};
+
+/** With `groupMemberOfUser`, clients change membership through the user's `groups`: the schema must allow it. */
+function writableGroups(schemas: SchemaDefinition[]): void {
+  const user = schemas.find((s) => s.id === URN.User);
+  const groups = user?.attributes.find((a) => a.name === 'groups');
+  if (!groups) return;
+  groups.mutability = 'readWrite';
+  for (const sub of groups.subAttributes ?? []) if (sub.name === 'value') sub.mutability = 'readWrite';
+}
+
+const silent: ConnectorLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Creates the LDAP connector. Configuration errors throw `LdapConfigError`
+ * here, at startup; connections open on first use.
+ *
+ * @example
+ * const connector = createLdapConnector({
+ *   config: { ldap: { baseUrls: ['ldaps://dc1.example.com'], username: 'CN=svc,…', password: '…',
+ *     userBase: 'OU=Users,DC=example,DC=com', isActiveDirectory: true } },
+ * });
+ */
+export function createLdapConnector(options: LdapConnectorOptions): LdapConnector {
+  const log = options.log ?? silent;
+  const settings = resolveConfig(options.config, options.baseDir ?? process.cwd());
+  const tenants = new Map<string | undefined, Tenant>();
+  for (const [key, s] of settings) tenants.set(key, new Tenant(s, log, options.clientFactory));
+  // /Schemas shows what the mapping serves. Tenants share one schema set: the default tenant's
+  // (or the first one's) mapping defines it.
+  const lead = (tenants.get(undefined) ?? [...tenants.values()][0]) as Tenant;
+  const generated = connectorSchemas([lead.users.mapper, lead.groups.mapper]);
+  if (options.groupMemberOfUser) writableGroups(generated.schemas);
+  const registry = new SchemaRegistry({ schemas: generated.schemas, extensions: generated.extensions });
+  for (const t of tenants.values()) t.bind(registry);
+
+  const tenantOf = (key: string | undefined): Tenant => {
+    const t = tenants.get(key);
+    if (!t) throw new NotFoundError(`Unknown tenant "${String(key)}"`);
+    return t;
+  };
+
+  // Filterable paths: what any tenant maps, plus the structural ones. A path a tenant
+  // does not map still works there: the connector re-checks inexact terms itself.
+  const attributes = new Set<string>(['id', 'members', 'members.value', 'meta.created', 'meta.lastModified']);
+  for (const t of tenants.values()) {
+    for (const p of [...t.users.filterPaths(), ...t.groups.filterPaths()]) attributes.add(p);
+    if (t.memberOfAttr) for (const p of ['groups', 'groups.value']) attributes.add(p);
+  }
+
+  const connector = defineConnector({
+    name: 'connector-ldap',
+    coreVersion: '>=0.1.0 <1',
+    capabilities: {
+      filter: {
+        operators: ['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le'],
+        attributes: [...attributes],
+        logical: ['and', 'or', 'not'],
+        valuePath: true,
+      },
+    },
+    schemas: generated.schemas,
+    extensions: generated.extensions,
+    resources: {
+      User: userOperations(tenantOf, { groupMemberOfUser: options.groupMemberOfUser === true }),
+      Group: groupOperations(tenantOf),
+    },
+    async close() {
+      await Promise.all([...tenants.values()].map((t) => t.close()));
+    },
+    tenant(key?: string) {
+      return tenantOf(key);
+    },
+  });
+  return connector;
+}
+
+/**
+ * Package entry for the gateway: builds the connector from the `endpoint`
+ * configuration section.
+ *
+ * @example
+ * // connector-ldap.json: { "scimgateway": { … }, "endpoint": { "entity": { "undefined": { "ldap": { … } } }, "map": { … } } }
+ */
+export function createConnector(context: ConnectorFactoryContext<LdapConfig>): Connector {
+  return createLdapConnector({
+    config: context.config,
+    baseDir: context.baseDir,
+    log: context.log,
+    groupMemberOfUser: context.gateway.groupMemberOfUser === true,
+  });
+}

@@ -1,0 +1,231 @@
+/**
+ * The directory as the connector sees it: typed search (with Simple Paged
+ * Results when the server offers it), read, add, modify, rename and delete
+ * over the connection pool, with every failure translated into a SCIM error
+ * and logged with the server's own diagnostic (which the client never sees).
+ */
+import type { ConnectorLogger } from '@scimgw/core';
+import { Attribute, BerWriter, Change, type Control } from 'ldapts';
+import type { LdapValue } from './codec.js';
+import { type Dn, type Rdn, serializeDn } from './dn.js';
+import { bufferSpellings, fromLdapts, type LdapEntry } from './entry.js';
+import { describeCode, resultCodeOf, toScimFromLdap } from './errors.js';
+import { type LdapFilter, serializeLdapFilter, toLdapts } from './filter.js';
+import type { LdapPool } from './pool.js';
+
+/** OID of the Password Modify extended operation (RFC 3062). */
+export const PASSWORD_MODIFY_OID = '1.3.6.1.4.1.4203.1.11.1';
+
+/** Counts of LDAP operations sent (tests and metrics). */
+export interface OperationStats {
+  search: number;
+  add: number;
+  modify: number;
+  modifyDN: number;
+  del: number;
+  compare: number;
+}
+
+/** Options of {@link Directory.search}. */
+export interface SearchSpec {
+  base: Dn | string;
+  scope?: 'base' | 'one' | 'sub';
+  filter: LdapFilter;
+  attributes: string[];
+  binary?: string[];
+  /** Stop after this many entries (no paging needed). */
+  sizeLimit?: number;
+}
+
+/** One attribute modification, before it becomes an ldapts `Change`. */
+export interface Modification {
+  operation: 'add' | 'delete' | 'replace';
+  type: string;
+  values: LdapValue[];
+}
+
+/** Builds ldapts changes. */
+export function toChanges(mods: Modification[]): Change[] {
+  return mods.map(
+    (m) =>
+      new Change({
+        operation: m.operation,
+        modification: new Attribute({ type: m.type, values: m.values as string[] | Buffer[] }),
+      }),
+  );
+}
+
+const dnString = (dn: Dn | string) => (typeof dn === 'string' ? dn : serializeDn(dn));
+
+/** Typed directory operations for one tenant. */
+export class Directory {
+  readonly stats: OperationStats = { search: 0, add: 0, modify: 0, modifyDN: 0, del: 0, compare: 0 };
+
+  constructor(
+    readonly pool: LdapPool,
+    private readonly opts: { pageSize: number; retryAfter: number; log?: ConnectorLogger | undefined },
+  ) {}
+
+  /** Logs the LDAP side of a failure, then translates it. */
+  private fail(e: unknown, what: string, target: string): never {
+    const code = resultCodeOf(e);
+    const msg = e instanceof Error ? e.message : String(e);
+    this.opts.log?.[code === 32 || code === 68 ? 'info' : 'warn']('ldap operation failed', {
+      operation: what,
+      dn: target,
+      result: code === undefined ? 'transport' : describeCode(code),
+      diagnostic: msg,
+    });
+    throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter });
+  }
+
+  /**
+   * Searches, paging with the Simple Paged Results control (RFC 2696) when
+   * the server supports it, so directories larger than the server's size
+   * limit are read completely.
+   */
+  async search(spec: SearchSpec, what: string): Promise<LdapEntry[]> {
+    const base = dnString(spec.base);
+    const features = await this.pool.serverFeatures().catch((e) => this.fail(e, what, base));
+    const paged = features.pagedResults && spec.sizeLimit === undefined;
+    try {
+      const out: LdapEntry[] = [];
+      await this.pool.run(async (c) => {
+        out.length = 0;
+        const options = {
+          scope: spec.scope ?? 'sub',
+          filter: toLdapts(spec.filter),
+          attributes: spec.attributes.length ? spec.attributes : ['1.1'],
+          explicitBufferAttributes: bufferSpellings(spec.binary ?? []),
+          ...(spec.sizeLimit ? { sizeLimit: spec.sizeLimit } : {}),
+        };
+        if (!paged) {
+          this.stats.search++;
+          const res = await c.search(base, options);
+          for (const e of res.searchEntries) out.push(fromLdapts(e));
+          return;
+        }
+        for await (const page of c.searchPaginated(base, { ...options, paged: { pageSize: this.opts.pageSize } })) {
+          this.stats.search++;
+          for (const e of page.searchEntries) out.push(fromLdapts(e));
+        }
+      });
+      return out;
+    } catch (e) {
+      // A missing base is an empty result for a search, not an error.
+      if (resultCodeOf(e) === 32) return [];
+      this.opts.log?.debug('ldap search failed', { base, filter: serializeLdapFilter(spec.filter) });
+      return this.fail(e, what, base);
+    }
+  }
+
+  /** Reads one entry (base search); `undefined` when it does not exist or does not match `filter`. */
+  async read(
+    dn: Dn | string,
+    filter: LdapFilter,
+    attributes: string[],
+    binary: string[],
+    what: string,
+  ): Promise<LdapEntry | undefined> {
+    const entries = await this.search({ base: dn, scope: 'base', filter, attributes, binary, sizeLimit: 1 }, what);
+    return entries[0];
+  }
+
+  async add(dn: Dn | string, attrs: Map<string, LdapValue[]>, what: string): Promise<void> {
+    const target = dnString(dn);
+    const list = [...attrs]
+      .filter(([, v]) => v.length)
+      .map(([type, v]) => new Attribute({ type, values: v as string[] | Buffer[] }));
+    try {
+      await this.pool.run((c) => {
+        this.stats.add++;
+        return c.add(target, list);
+      }, 'unsent');
+    } catch (e) {
+      this.fail(e, what, target);
+    }
+  }
+
+  /**
+   * Sends one modify. `rawErrors` lets the caller handle chosen result codes
+   * itself (membership idempotency) instead of getting a SCIM error.
+   */
+  async modify(dn: Dn | string, mods: Modification[], what: string, controls?: Control[], rawErrors?: number[]): Promise<void> {
+    if (!mods.length) return;
+    const target = dnString(dn);
+    const changes = toChanges(mods);
+    try {
+      await this.pool.run((c) => {
+        this.stats.modify++;
+        return c.modify(target, changes, controls);
+      }, 'unsent');
+    } catch (e) {
+      const code = resultCodeOf(e);
+      if (code !== undefined && rawErrors?.includes(code)) throw e;
+      this.fail(e, what, target);
+    }
+  }
+
+  /**
+   * Renames an entry within its parent (modify DN, old RDN values removed).
+   * Only the new RDN is sent: ldapts splits a full DN string with a regular
+   * expression that misreads escaped backslashes, while an RDN serialized by
+   * {@link serializeDn} never contains an unescaped comma.
+   */
+  async rename(dn: Dn | string, newRdn: Rdn, what: string): Promise<void> {
+    const target = dnString(dn);
+    const rdn = serializeDn([newRdn]);
+    try {
+      await this.pool.run((c) => {
+        this.stats.modifyDN++;
+        return c.modifyDN(target, rdn);
+      }, 'unsent');
+    } catch (e) {
+      this.fail(e, what, target);
+    }
+  }
+
+  async del(dn: Dn | string, what: string): Promise<void> {
+    const target = dnString(dn);
+    try {
+      await this.pool.run((c) => {
+        this.stats.del++;
+        return c.del(target);
+      }, 'unsent');
+    } catch (e) {
+      this.fail(e, what, target);
+    }
+  }
+
+  /**
+   * Password Modify extended operation (RFC 3062): the server hashes the
+   * password with its own scheme instead of storing what it is sent.
+   */
+  async passwordModify(dn: Dn | string, newPassword: string, what: string): Promise<void> {
+    const target = dnString(dn);
+    const w = new BerWriter();
+    w.startSequence();
+    w.writeString(target, 0x80);
+    w.writeString(newPassword, 0x82);
+    w.endSequence();
+    try {
+      await this.pool.run((c) => c.exop(PASSWORD_MODIFY_OID, w.buffer), 'unsent');
+    } catch (e) {
+      this.fail(e, what, target);
+    }
+  }
+
+  /** LDAP compare: whether the entry has the value. */
+  async compare(dn: Dn | string, attribute: string, value: string, what: string): Promise<boolean> {
+    const target = dnString(dn);
+    try {
+      return await this.pool.run((c) => {
+        this.stats.compare++;
+        return c.compare(target, attribute, value);
+      });
+    } catch (e) {
+      if (resultCodeOf(e) === 16) return false;
+      return this.fail(e, what, target);
+    }
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * LDAP result codes → SCIM errors, through one exhaustive table. Server
+ * diagnostic messages are logged by the caller, never put in a client-facing
+ * `detail`: they can name internal DNs, policies or server versions.
+ *
+ * @see RFC 4511 §4.1.9 and Appendix A (result codes)
+ */
+import {
+  ConflictError,
+  ForbiddenError,
+  InternalError,
+  InvalidFilterError,
+  InvalidValueError,
+  isScimError,
+  MutabilityError,
+  NoTargetError,
+  NotFoundError,
+  PreconditionFailedError,
+  ScimError,
+  ServiceUnavailableError,
+  TooManyError,
+  UniquenessError,
+} from '@scimgw/core';
+import { ResultCodeError } from 'ldapts';
+
+/** How one result code reaches a SCIM client. */
+export type Translation =
+  | { kind: 'notFound' }
+  | { kind: 'uniqueness' }
+  | { kind: 'forbidden' }
+  | { kind: 'invalidValue' }
+  | { kind: 'badRequest' }
+  | { kind: 'noTarget' }
+  | { kind: 'mutability' }
+  | { kind: 'invalidFilter' }
+  | { kind: 'tooMany' }
+  | { kind: 'conflict' }
+  | { kind: 'precondition' }
+  | { kind: 'unavailable' }
+  | { kind: 'internal' };
+
+/** Every result code of RFC 4511 and its extensions (RFC 3909, 4370, 4528, 4533), by number. */
+export const LDAP_RESULT_CODES = {
+  0: 'success',
+  1: 'operationsError',
+  2: 'protocolError',
+  3: 'timeLimitExceeded',
+  4: 'sizeLimitExceeded',
+  5: 'compareFalse',
+  6: 'compareTrue',
+  7: 'authMethodNotSupported',
+  8: 'strongerAuthRequired',
+  10: 'referral',
+  11: 'adminLimitExceeded',
+  12: 'unavailableCriticalExtension',
+  13: 'confidentialityRequired',
+  14: 'saslBindInProgress',
+  16: 'noSuchAttribute',
+  17: 'undefinedAttributeType',
+  18: 'inappropriateMatching',
+  19: 'constraintViolation',
+  20: 'attributeOrValueExists',
+  21: 'invalidAttributeSyntax',
+  32: 'noSuchObject',
+  33: 'aliasProblem',
+  34: 'invalidDNSyntax',
+  35: 'isLeaf',
+  36: 'aliasDereferencingProblem',
+  48: 'inappropriateAuthentication',
+  49: 'invalidCredentials',
+  50: 'insufficientAccessRights',
+  51: 'busy',
+  52: 'unavailable',
+  53: 'unwillingToPerform',
+  54: 'loopDetect',
+  64: 'namingViolation',
+  65: 'objectClassViolation',
+  66: 'notAllowedOnNonLeaf',
+  67: 'notAllowedOnRDN',
+  68: 'entryAlreadyExists',
+  69: 'objectClassModsProhibited',
+  71: 'affectsMultipleDSAs',
+  80: 'other',
+  118: 'canceled',
+  119: 'noSuchOperation',
+  120: 'tooLate',
+  121: 'cannotCancel',
+  122: 'assertionFailed',
+  123: 'authorizationDenied',
+  4096: 'syncRefreshRequired',
+} as const;
+
+/** A known LDAP result code. */
+export type LdapResultCode = keyof typeof LDAP_RESULT_CODES;
+
+/**
+ * The one table. `Record<LdapResultCode, …>` makes the compiler reject a
+ * code without a row, so the table stays exhaustive.
+ */
+export const RESULT_CODE_TABLE: Record<LdapResultCode, Translation> = {
+  0: { kind: 'internal' }, // success never arrives as an error; if it does, it is a bug
+  1: { kind: 'internal' },
+  2: { kind: 'internal' },
+  3: { kind: 'unavailable' },
+  4: { kind: 'tooMany' },
+  5: { kind: 'internal' },
+  6: { kind: 'internal' },
+  7: { kind: 'internal' },
+  8: { kind: 'internal' },
+  10: { kind: 'internal' },
+  11: { kind: 'tooMany' },
+  12: { kind: 'internal' },
+  13: { kind: 'internal' },
+  14: { kind: 'internal' },
+  16: { kind: 'noTarget' },
+  17: { kind: 'internal' }, // the mapping names an attribute the schema lacks: configuration
+  18: { kind: 'invalidFilter' },
+  19: { kind: 'invalidValue' },
+  20: { kind: 'invalidValue' },
+  21: { kind: 'invalidValue' },
+  32: { kind: 'notFound' },
+  33: { kind: 'internal' },
+  34: { kind: 'invalidValue' },
+  35: { kind: 'internal' },
+  36: { kind: 'internal' },
+  48: { kind: 'internal' },
+  49: { kind: 'internal' }, // the gateway's own bind failed: configuration, not the client's fault
+  50: { kind: 'forbidden' },
+  51: { kind: 'unavailable' },
+  52: { kind: 'unavailable' },
+  53: { kind: 'badRequest' },
+  54: { kind: 'internal' },
+  64: { kind: 'invalidValue' },
+  65: { kind: 'invalidValue' },
+  66: { kind: 'conflict' },
+  67: { kind: 'mutability' },
+  68: { kind: 'uniqueness' },
+  69: { kind: 'mutability' },
+  71: { kind: 'internal' },
+  80: { kind: 'internal' },
+  118: { kind: 'unavailable' },
+  119: { kind: 'internal' },
+  120: { kind: 'internal' },
+  121: { kind: 'internal' },
+  122: { kind: 'precondition' },
+  123: { kind: 'forbidden' },
+  4096: { kind: 'internal' },
+};
+
+/** Result code of an ldapts error, or `undefined` for transport failures. */
+export function resultCodeOf(e: unknown): number | undefined {
+  if (e instanceof ResultCodeError) return e.code;
+  return undefined;
+}
+
+/** Error codes of failed sockets and TLS handshakes (errno names, `ERR_TLS_*`, OpenSSL verify codes). */
+const TRANSPORT_CODE = /^(?:E[A-Z]+|ERR_(?:TLS|SSL)_[A-Z_]+|[A-Z_]*(?:CERT|SIGNATURE|SELF_SIGNED)[A-Z_]*)$/;
+/** Messages ldapts uses for transport failures (it throws plain Errors for these). */
+const TRANSPORT_MESSAGE =
+  /^(?:Socket error|Connection closed|Connection timeout|Socket connection not established|\w+: Operation timed out)/;
+
+/** True for failures of the connection itself (refused, reset, timed out, TLS), not of an operation. */
+export function isConnectionError(e: unknown): boolean {
+  if (!(e instanceof Error) || e instanceof ResultCodeError || isScimError(e)) return false;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && TRANSPORT_CODE.test(code)) return true;
+  return TRANSPORT_MESSAGE.test(e.message);
+}
+
+const UNSENT_CODE = /^(?:ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+const UNSENT_MESSAGE = /^(?:Connection timeout|Socket connection not established)/;
+
+/**
+ * True for transport failures that happened before a request left this
+ * process, so even a write can safely be sent again on a new connection.
+ */
+export function isUnsentError(e: unknown): boolean {
+  if (!isConnectionError(e)) return false;
+  const code = (e as NodeJS.ErrnoException).code;
+  return (typeof code === 'string' && UNSENT_CODE.test(code)) || UNSENT_MESSAGE.test((e as Error).message);
+}
+
+/** Options of {@link toScimFromLdap}. */
+export interface TranslateOptions {
+  /** What was being done, for the client: `create user "bjensen"`. Never contains server text. */
+  what: string;
+  /** Seconds for `Retry-After` on 503. Default 5. */
+  retryAfter?: number;
+}
+
+/** The name of a result code for logs (`68 entryAlreadyExists`). */
+export function describeCode(code: number): string {
+  const name = (LDAP_RESULT_CODES as Record<number, string>)[code];
+  return `${code} ${name ?? 'unknown'}`;
+}
+
+/**
+ * Turns anything an LDAP operation threw into a {@link ScimError}.
+ *
+ * @param e - the thrown value (ldapts `ResultCodeError`, socket error, ScimError …)
+ * @param opts - the operation, for the client-facing detail
+ * @example
+ * try { await client.add(dn, attrs) } catch (e) { throw toScimFromLdap(e, { what: `create user "${userName}"` }) }
+ */
+export function toScimFromLdap(e: unknown, opts: TranslateOptions): ScimError {
+  if (isScimError(e)) return e;
+  const retryAfter = opts.retryAfter ?? 5;
+  const code = resultCodeOf(e);
+  if (code === undefined) {
+    if (isConnectionError(e)) {
+      return new ServiceUnavailableError('The directory is not reachable; try again later', retryAfter, { cause: e });
+    }
+    return new InternalError({ cause: e });
+  }
+  const t: Translation = (RESULT_CODE_TABLE as Record<number, Translation>)[code] ?? { kind: 'internal' };
+  const what = `Cannot ${opts.what}`;
+  const cause = { cause: e };
+  switch (t.kind) {
+    case 'notFound':
+      return new NotFoundError(`${what}: no such entry`, cause);
+    case 'uniqueness':
+      return new UniquenessError(`${what}: an entry with that name already exists`, cause);
+    case 'forbidden':
+      return new ForbiddenError(`${what}: the directory denied access`, cause);
+    case 'invalidValue':
+      return new InvalidValueError(`${what}: the directory rejected a value (${describeCode(code)})`, cause);
+    case 'badRequest':
+      return new ScimError(400, `${what}: the directory is unwilling to perform the operation`, undefined, cause);
+    case 'noTarget':
+      return new NoTargetError(`${what}: attribute or value not present`, cause);
+    case 'mutability':
+      return new MutabilityError(`${what}: the directory does not allow this change (${describeCode(code)})`, cause);
+    case 'invalidFilter':
+      return new InvalidFilterError(`${what}: the directory cannot evaluate this filter`, cause);
+    case 'tooMany':
+      return new TooManyError(`${what}: the result is larger than the directory will return`, cause);
+    case 'conflict':
+      return new ConflictError(`${what}: the entry has subordinates`, cause);
+    case 'precondition':
+      return new PreconditionFailedError(`${what}: precondition failed`, cause);
+    case 'unavailable':
+      return new ServiceUnavailableError(`${what}: the directory is busy or unavailable; try again later`, retryAfter, cause);
+    case 'internal':
+      return new InternalError(cause);
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Group operations. Members live in the group's `member` (or `uniqueMember`)
+ * attribute as DNs and reach SCIM as ids, resolved in batches. A membership
+ * PATCH is one LDAP modify naming only the members it changes.
+ */
+import {
+  applyChanges,
+  type Change,
+  InvalidValueError,
+  matchesFilter,
+  NotFoundError,
+  type QueryRequest,
+  type ResourceOperations,
+  type ScimResource,
+} from '@scimgw/core';
+import { groupTypeValue } from './ad/grouptype.js';
+import type { LdapValue } from './codec.js';
+import { serializeDn, tryDnKey } from './dn.js';
+import type { Modification } from './directory.js';
+import type { LdapEntry } from './entry.js';
+import { and } from './filter.js';
+import {
+  dropFromAllGroups,
+  idsToMemberDns,
+  memberDns,
+  memberIds,
+  planMembers,
+  resolveComplex,
+  writeMembers,
+} from './membership.js';
+import { specialTerms } from './special.js';
+import type { Tenant } from './tenant.js';
+import { translateFilter } from './translate.js';
+import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
+
+type TenantOf = (tenant: string | undefined) => Tenant;
+
+const excludesMembers = (req: { excludedAttributes?: string[] | undefined; attributes?: string[] | undefined }) =>
+  (req.excludedAttributes ?? []).some((a) => a.toLowerCase() === 'members' || a.toLowerCase().startsWith('members.')) ||
+  (req.attributes !== undefined && !req.attributes.some((a) => a.toLowerCase().startsWith('members')));
+
+const isMembers = (ch: Change) => ch.path.attr.toLowerCase() === 'members' && !ch.path.extension;
+
+/** Builds SCIM groups from entries, resolving all member DNs in one batch. */
+export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boolean): Promise<ScimResource[]> {
+  const dnsByEntry = entries.map((e) => (withMembers ? memberDns(t, e) : []));
+  const ids = withMembers ? await t.resolver.dnsToIds(dnsByEntry.flat(), t.scope(['user', 'group'])) : new Map<string, string>();
+  const out: ScimResource[] = [];
+  entries.forEach((e, i) => {
+    const id = t.codec.idOf(e);
+    const res = t.groups.toScim(e);
+    // A value map on displayName is an allowlist: groups outside it do not exist for SCIM.
+    if (id === undefined || res === undefined || res.displayName === undefined) return;
+    res.id = id;
+    const meta = t.meta(e);
+    if (meta) res.meta = meta;
+    if (withMembers) {
+      const members = (dnsByEntry[i] ?? []).flatMap((dn) => {
+        const key = tryDnKey(dn);
+        const mid = key === undefined ? undefined : ids.get(key);
+        return mid === undefined ? [] : [{ value: mid }];
+      });
+      if (members.length) res.members = members;
+    }
+    out.push(res);
+  });
+  return out;
+}
+
+/** Builds the Group operations. */
+export function groupOperations(tenantOf: TenantOf): ResourceOperations {
+  const read = async (t: Tenant, id: string, withMembers: boolean) =>
+    t.find('group', id, t.readAttributes('group', withMembers), 'read group');
+  const mustRead = async (t: Tenant, id: string, withMembers: boolean) => {
+    const e = await read(t, id, withMembers);
+    if (!e || (await toGroups(t, [e], false)).length === 0) throw new NotFoundError(`Group "${id}" not found`);
+    return e;
+  };
+  const displayOf = (r: ScimResource) => String(r.displayName ?? '');
+
+  /** Renames the group when its naming value changes; returns the DN afterwards. */
+  async function renameIfNeeded(t: Tenant, entry: LdapEntry, next: ScimResource): Promise<string> {
+    const naming = t.s.naming.group;
+    if (!nameChanges(t.groups, naming, t.groups.toScim(entry) ?? {}, next)) return entry.dn;
+    assertRenameAllowed(t.s.allowModifyDN, naming.map((n) => n.mapTo).join(', '));
+    const rdn = rdnFor(naming, next, t.groups.toLdap(next, entry));
+    await t.dir.rename(entry.dn, rdn, `rename group "${displayOf(next)}"`);
+    const dn = serializeDn([rdn, ...parentOf(entry)]);
+    // Groups nested in other groups: without referential integrity their old DN would linger.
+    if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
+    return dn;
+  }
+
+  /** RDN attributes change by rename only. */
+  const withoutRdn = (entry: LdapEntry, mods: Modification[]) => {
+    const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
+    return mods.filter((m) => !skip.has(m.type.toLowerCase()));
+  };
+
+  return {
+    async query(req: QueryRequest, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const tr = req.filter ? await translateFilter(req.filter, t.groups, specialTerms(t, 'group')) : undefined;
+      if (tr?.kind === 'false') return { resources: [] };
+      const withMembers = !excludesMembers(req) || (tr !== undefined && !tr.exact);
+      const entries = await t.dir.search(
+        {
+          base: t.s.groupBase,
+          filter: tr?.kind === 'filter' ? and(t.groupFilter, tr.filter) : t.groupFilter,
+          attributes: t.readAttributes('group', withMembers),
+          binary: t.binaryAttributes('group'),
+        },
+        'list groups',
+      );
+      let resources = await toGroups(t, entries, withMembers);
+      const resolve = t.registry.resolver(t.groupRt);
+      if (tr && !tr.exact && req.filter)
+        resources = resources.filter((r) => matchesFilter(req.filter as NonNullable<typeof req.filter>, r, resolve));
+      if (excludesMembers(req)) for (const r of resources) delete r.members;
+      return { resources };
+    },
+
+    async get(id, ctx, opts) {
+      const t = tenantOf(ctx.tenant);
+      const withMembers = !excludesMembers(opts);
+      const e = await read(t, id, withMembers);
+      return e ? (await toGroups(t, [e], withMembers))[0] : undefined;
+    },
+
+    async create(resource, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const ldap = t.groups.toLdap(resource);
+      const rdn = rdnFor(t.s.naming.group, resource, ldap);
+      const attrs = new Map<string, LdapValue[]>([['objectClass', t.s.objectClasses.group]]);
+      for (const { attr, values } of ldap.values()) if (values.length) attrs.set(attr, values);
+      for (const ava of rdn) {
+        const cur = attrs.get(ava.type) ?? [];
+        if (!cur.some((v) => String(v).toLowerCase() === String(ava.value).toLowerCase()))
+          attrs.set(ava.type, [...cur, ava.value as string]);
+      }
+      if (t.s.isActiveDirectory && ![...attrs.keys()].some((k) => k.toLowerCase() === 'grouptype')) {
+        attrs.set('groupType', [groupTypeValue(t.s.adGroupType)]);
+      }
+      const members = await idsToMemberDns(t, memberIds(resource.members), true);
+      if (members.length) attrs.set(t.memberAttr, members);
+      else if (t.s.placeholderMemberDn) attrs.set(t.memberAttr, [t.s.placeholderMemberDn]);
+      const dn = [rdn, ...t.s.groupBase];
+      await t.dir.add(dn, attrs, `create group "${displayOf(resource)}"`);
+      const created = await t.dir.read(
+        dn,
+        t.groupFilter,
+        t.readAttributes('group', true),
+        t.binaryAttributes('group'),
+        'read group',
+      );
+      const out = created ? (await toGroups(t, [created], true))[0] : undefined;
+      if (!out) throw new InvalidValueError('The group was created but does not match groupFilter; check the configuration');
+      return out;
+    },
+
+    async modify(id, changes, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const memberChanges = changes.filter(isMembers);
+      const other = changes.filter((c) => !isMembers(c));
+      const plan = planMembers(memberChanges);
+      // Member-only PATCHes never read the member attribute; irregular ones must.
+      const entry = await mustRead(t, id, plan.complex.length > 0);
+      let dn = entry.dn;
+      let mods: Modification[] = [];
+      if (other.length) {
+        const next = applyChanges(t.groups.toScim(entry) ?? {}, other, {
+          registry: t.registry,
+          resourceType: t.groupRt,
+        }).resource;
+        dn = await renameIfNeeded(t, entry, next);
+        mods = withoutRdn(entry, t.groups.changesToMods(other, entry));
+      }
+      if (plan.complex.length) {
+        const ids = await resolveComplex(t, entry, (members) => {
+          const res = applyChanges({ members }, memberChanges, { registry: t.registry, resourceType: t.groupRt }).resource;
+          return (res.members as unknown[] | undefined) ?? [];
+        });
+        await writeMembers(
+          t,
+          dn,
+          { add: [], remove: [], replace: await idsToMemberDns(t, ids, true) },
+          mods,
+          `update group "${id}"`,
+        );
+      } else if (plan.replace || plan.add.length || plan.remove.length) {
+        const delta = {
+          add: await idsToMemberDns(t, plan.add, true),
+          remove: await idsToMemberDns(t, plan.remove, false),
+          ...(plan.replace ? { replace: await idsToMemberDns(t, plan.replace, true) } : {}),
+        };
+        await writeMembers(t, dn, delta, mods, `update group "${id}"`);
+      } else {
+        await t.dir.modify(dn, mods, `update group "${id}"`);
+      }
+      // With DN ids a rename changes the id: hand back the group so the core does not look up the old one.
+      if (dn !== entry.dn && t.codec.strategy === 'dn') {
+        const e = await read(t, dn, true);
+        return e ? (await toGroups(t, [e], true))[0] : undefined;
+      }
+      return undefined;
+    },
+
+    async replace(id, resource, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const entry = await mustRead(t, id, false);
+      const dn = await renameIfNeeded(t, entry, resource);
+      const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
+      const members = await idsToMemberDns(t, memberIds(resource.members), true);
+      await writeMembers(t, dn, { add: [], remove: [], replace: members }, mods, `replace group "${id}"`);
+      const newId = t.codec.strategy === 'dn' ? dn : id;
+      const e = await read(t, newId, true);
+      const out = e ? (await toGroups(t, [e], true))[0] : undefined;
+      if (!out) throw new NotFoundError(`Group "${id}" not found`);
+      return out;
+    },
+
+    async delete(id, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const entry = await mustRead(t, id, false);
+      await t.dir.del(entry.dn, `delete group "${id}"`);
+      if (t.s.maintainMembership) {
+        await dropFromAllGroups(t, entry.dn);
+      }
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The id strategy (what becomes the SCIM `id`) and the resolution of ids ↔
+ * DNs in batches — member lists, `memberOf`, references — so a group with
+ * thousands of members costs a handful of searches, not one per member.
+ */
+import { type LdapEntry, values } from './entry.js';
+import { guidToBytes, guidToString, isGuidString } from './ad/guid.js';
+import type { IdStrategy } from './config.js';
+import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn } from './dn.js';
+import { and, eq, type LdapFilter, or } from './filter.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Parses a DN, `undefined` for anything that is not one. */
+export function tryParseDn(s: string): Dn | undefined {
+  try {
+    return parseDn(s);
+  } catch (e) {
+    if (e instanceof DnSyntaxError) return undefined;
+    throw e;
+  }
+}
+
+/** How ids are read from entries and turned into filters. */
+export class IdCodec {
+  constructor(readonly strategy: IdStrategy) {}
+
+  /** Attributes to request so {@link idOf} can work. */
+  attributes(): string[] {
+    switch (this.strategy) {
+      case 'dn':
+        return [];
+      case 'entryUUID':
+        return ['entryUUID'];
+      case 'objectGUID':
+        return ['objectGUID'];
+      case 'mS-DS-ConsistencyGuid':
+        return ['mS-DS-ConsistencyGuid', 'objectGUID'];
+    }
+  }
+
+  /** Attributes that arrive as bytes. */
+  binary(): string[] {
+    return this.strategy === 'objectGUID' || this.strategy === 'mS-DS-ConsistencyGuid' ? this.attributes() : [];
+  }
+
+  /** The SCIM id of an entry. */
+  idOf(entry: LdapEntry): string | undefined {
+    const bytesOf = (name: string) => {
+      const v = values(entry, name)[0];
+      if (v === undefined) return undefined;
+      const b = typeof v === 'string' ? Buffer.from(v, 'latin1') : v;
+      return b.length === 16 ? guidToString(b) : undefined;
+    };
+    switch (this.strategy) {
+      case 'dn':
+        return canonicalDn(entry.dn);
+      case 'entryUUID': {
+        const v = values(entry, 'entryUUID')[0];
+        return v === undefined ? undefined : String(v).toLowerCase();
+      }
+      case 'objectGUID':
+        return bytesOf('objectGUID');
+      case 'mS-DS-ConsistencyGuid':
+        // Entries created before the anchor was set fall back to objectGUID, as Entra Connect does.
+        return bytesOf('mS-DS-ConsistencyGuid') ?? bytesOf('objectGUID');
+    }
+  }
+
+  /** True when `id` has the shape this strategy produces (a bad id is a 404, not a search). */
+  valid(id: string): boolean {
+    switch (this.strategy) {
+      case 'dn':
+        return tryParseDn(id) !== undefined && id.trim() !== '';
+      case 'entryUUID':
+        return UUID_RE.test(id);
+      default:
+        return isGuidString(id);
+    }
+  }
+
+  /**
+   * A filter selecting the entry with this id (for strategies other than
+   * `dn`, and for `dn` when `dnAttribute` is searchable). `undefined` when
+   * the id is malformed.
+   */
+  filter(id: string, dnAttribute: string): LdapFilter | undefined {
+    if (!this.valid(id)) return undefined;
+    switch (this.strategy) {
+      case 'dn':
+        return eq(dnAttribute, canonicalDn(id));
+      case 'entryUUID':
+        return eq('entryUUID', id.toLowerCase());
+      case 'objectGUID':
+        return eq('objectGUID', guidToBytes(id));
+      case 'mS-DS-ConsistencyGuid': {
+        const b = guidToBytes(id);
+        return or(eq('mS-DS-ConsistencyGuid', b), eq('objectGUID', b));
+      }
+    }
+  }
+}
+
+/** Splits a list into chunks (for `(|…)` filters of bounded size). */
+export function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Where member/reference entries may live. */
+export interface ResolveScope {
+  bases: Dn[];
+  /** Filters an entry must match to count (userFilter / groupFilter), per base. */
+  filters: (LdapFilter | undefined)[];
+}
+
+/** Searches the directory; provided by the connector. */
+export type SearchFn = (base: Dn, filter: LdapFilter, attributes: string[], binary: string[]) => Promise<LdapEntry[]>;
+
+/** Resolves ids ↔ DNs in batches. */
+export class IdResolver {
+  constructor(
+    readonly codec: IdCodec,
+    private readonly dnAttribute: string,
+    private readonly search: SearchFn,
+    private readonly batch = 200,
+  ) {}
+
+  /**
+   * DN → id for entries inside the scope. DNs outside it (and ones that do not
+   * exist, for strategies that need a lookup) are left out of the map.
+   */
+  async dnsToIds(dns: string[], scope: ResolveScope): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const parsed = new Map<string, Dn>();
+    for (const d of dns) {
+      const p = tryParseDn(d);
+      if (p && scope.bases.some((b) => isWithin(p, b))) parsed.set(dnKey(p), p);
+    }
+    if (this.codec.strategy === 'dn') {
+      for (const [k, p] of parsed) out.set(k, serializeDn(p));
+      return out;
+    }
+    const want = [...parsed.keys()];
+    for (const [i, base] of scope.bases.entries()) {
+      const inBase = want.filter((k) => !out.has(k) && isWithin(parsed.get(k) as Dn, base));
+      for (const part of chunks(inBase, this.batch)) {
+        const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
+        const extra = scope.filters[i];
+        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
+        for (const e of entries) {
+          const id = this.codec.idOf(e);
+          if (id !== undefined) out.set(dnKey(e.dn), id);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * id → DN for entries inside the scope that exist. With the `dn` strategy
+   * existence is checked only when `verify` is set (one batched search).
+   */
+  async idsToDns(ids: string[], scope: ResolveScope, verify: boolean): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const valid = [...new Set(ids)].filter((id) => this.codec.valid(id));
+    if (this.codec.strategy === 'dn') {
+      const inScope = valid.filter((id) => scope.bases.some((b) => isWithin(id, b)));
+      if (!verify) {
+        for (const id of inScope) out.set(id, canonicalDn(id));
+        return out;
+      }
+      const found = await this.dnsToIdsVerified(inScope, scope);
+      for (const id of inScope) if (found.has(dnKey(id))) out.set(id, canonicalDn(id));
+      return out;
+    }
+    for (const [i, base] of scope.bases.entries()) {
+      const left = valid.filter((id) => !out.has(id));
+      for (const part of chunks(left, this.batch)) {
+        const f = or(...part.map((id) => this.codec.filter(id, this.dnAttribute) as LdapFilter));
+        const extra = scope.filters[i];
+        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
+        for (const e of entries) {
+          const id = this.codec.idOf(e);
+          const match = id === undefined ? undefined : part.find((p) => p.toLowerCase() === id.toLowerCase());
+          if (match !== undefined) out.set(match, canonicalDn(e.dn));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Existence check of DNs by a batched search on the DN attribute; returns the dnKeys found. */
+  private async dnsToIdsVerified(dns: string[], scope: ResolveScope): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const [i, base] of scope.bases.entries()) {
+      const inBase = dns.filter((d) => !found.has(dnKey(d)) && isWithin(d, base));
+      for (const part of chunks(inBase, this.batch)) {
+        const f = or(...part.map((d) => eq(this.dnAttribute, canonicalDn(d))));
+        const extra = scope.filters[i];
+        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [])) found.add(dnKey(e.dn));
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Everything one tenant (`baseEntity`) needs at request time: its settings,
+ * connection pool, compiled mappings, id codec and resolver, and the entry
+ * lookups users and groups share.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { type ConnectorLogger, type ResourceTypeDefinition, SchemaRegistry, type ScimResource } from '@scimgw/core';
+import { LdapConfigError } from './config.js';
+import type { ResolvedSettings } from './settings.js';
+import { type Dn, dnKey, isWithin } from './dn.js';
+import { Directory } from './directory.js';
+import { first, type LdapEntry } from './entry.js';
+import { and, eq, type LdapFilter } from './filter.js';
+import { IdCodec, IdResolver, type ResolveScope, tryParseDn } from './ids.js';
+import { LdapMapping } from './mapping.js';
+import { parseDate } from '@scimgw/mapper';
+import { type ClientFactory, LdapPool } from './pool.js';
+import { fromEndpoint } from './translate.js';
+
+/** Which side of the directory. */
+export type Kind = 'user' | 'group';
+
+/** The structural object class a default filter selects on (the most specific one listed). */
+function structuralClass(classes: string[]): string {
+  return [...classes].reverse().find((c) => c.toLowerCase() !== 'top') ?? 'top';
+}
+
+/** One tenant's runtime. */
+export class Tenant {
+  readonly dir: Directory;
+  readonly users: LdapMapping;
+  readonly groups: LdapMapping;
+  readonly codec: IdCodec;
+  readonly resolver: IdResolver;
+  readonly userFilter: LdapFilter;
+  readonly groupFilter: LdapFilter;
+  /** LDAP attribute of a group's members. */
+  readonly memberAttr: string;
+  /** LDAP attribute listing a user's groups, if the directory keeps one. */
+  readonly memberOfAttr: string | undefined;
+  /** Password attribute (`unicodePwd` on AD), if passwords are mapped. */
+  readonly passwordAttr: string | undefined;
+  /** Timestamps that become `meta.created` / `meta.lastModified`. */
+  readonly metaAttrs: { created: string; lastModified: string };
+
+  /** The schemas clients see (generated from the mapping); set by {@link Tenant.bind}. */
+  registry: SchemaRegistry = new SchemaRegistry();
+  userRt: ResourceTypeDefinition = this.registry.resourceType('User') as ResourceTypeDefinition;
+  groupRt: ResourceTypeDefinition = this.registry.resourceType('Group') as ResourceTypeDefinition;
+
+  constructor(
+    readonly s: ResolvedSettings,
+    readonly log: ConnectorLogger,
+    clientFactory?: ClientFactory,
+  ) {
+    const at = s.tenant === undefined ? 'map' : `endpoint.entity.${s.tenant}.map`;
+    this.memberAttr = s.memberAttribute;
+    this.memberOfAttr = s.memberOfAttribute;
+    this.users = new LdapMapping(s.map.user, {
+      resourceType: 'User',
+      path: `${at}.user`,
+      groupsAttr: s.memberOfAttribute ?? 'memberOf',
+      ...(s.passwordAttribute ? { passwordAttr: s.passwordAttribute } : {}),
+    });
+    this.groups = new LdapMapping(s.map.group, { resourceType: 'Group', path: `${at}.group`, memberAttr: s.memberAttribute });
+    if (!this.users.attributesFor('userName').length)
+      throw new LdapConfigError(`${at}.user`, 'must map an LDAP attribute to userName');
+    if (!this.groups.attributesFor('displayName').length)
+      throw new LdapConfigError(`${at}.group`, 'must map an LDAP attribute to displayName');
+    this.passwordAttr = this.users.structural.get('password');
+    this.metaAttrs = s.isActiveDirectory
+      ? { created: 'whenCreated', lastModified: 'whenChanged' }
+      : { created: 'createTimestamp', lastModified: 'modifyTimestamp' };
+    this.codec = new IdCodec(s.idStrategy);
+    const tls: ConnectionOptions = {
+      ...(s.tls.ca ? { ca: s.tls.ca } : {}),
+      ...(s.tls.cert ? { cert: s.tls.cert } : {}),
+      ...(s.tls.key ? { key: s.tls.key } : {}),
+      rejectUnauthorized: s.tls.rejectUnauthorized,
+      ...(s.tls.servername ? { servername: s.tls.servername } : {}),
+    };
+    const pool = new LdapPool({
+      urls: s.urls,
+      bindDn: s.bindDn,
+      password: s.password,
+      startTls: s.startTls,
+      tls,
+      size: s.poolSize,
+      timeoutMs: s.timeoutMs,
+      connectTimeoutMs: s.connectTimeoutMs,
+      log,
+      clientFactory,
+    });
+    this.dir = new Directory(pool, { pageSize: s.pageSize, retryAfter: s.retryAfterSeconds, log });
+    const oc = (k: Kind) => eq('objectClass', structuralClass(k === 'user' ? s.objectClasses.user : s.objectClasses.group));
+    // Value-map allowlists (e.g. only some groups by name) become part of the base filter, so
+    // hidden entries are never read, counted or paged.
+    const visible = (m: LdapMapping): LdapFilter[] => {
+      const v = m.mapper.visibilityFilter();
+      const tr = v ? fromEndpoint(v, m, false, s.isActiveDirectory) : undefined;
+      return tr?.kind === 'filter' && tr.exact ? [tr.filter] : [];
+    };
+    this.userFilter = and(
+      s.userFilter ?? (s.isActiveDirectory ? and(eq('objectCategory', 'person'), eq('objectClass', 'user')) : oc('user')),
+      ...visible(this.users),
+    );
+    this.groupFilter = and(s.groupFilter ?? oc('group'), ...visible(this.groups));
+    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary) =>
+      this.dir.search({ base, filter, attributes, binary }, 'resolve references'),
+    );
+  }
+
+  /** Uses the connector's registry (with the generated schemas) for change application and filters. */
+  bind(registry: SchemaRegistry): void {
+    this.registry = registry;
+    this.userRt = registry.resourceType('User') as ResourceTypeDefinition;
+    this.groupRt = registry.resourceType('Group') as ResourceTypeDefinition;
+  }
+
+  base(kind: Kind): Dn {
+    return kind === 'user' ? this.s.userBase : this.s.groupBase;
+  }
+
+  filter(kind: Kind): LdapFilter {
+    return kind === 'user' ? this.userFilter : this.groupFilter;
+  }
+
+  mapping(kind: Kind): LdapMapping {
+    return kind === 'user' ? this.users : this.groups;
+  }
+
+  /** Scope for resolving references to users, groups, or either. */
+  scope(kinds: Kind[]): ResolveScope {
+    return { bases: kinds.map((k) => this.base(k)), filters: kinds.map((k) => this.filter(k)) };
+  }
+
+  /** Attributes read for an entry of this kind (mapped values, id, naming, timestamps). */
+  readAttributes(kind: Kind, withMembers: boolean): string[] {
+    const set = new Set<string>([
+      ...this.mapping(kind).readAttributes(),
+      ...this.codec.attributes(),
+      ...this.s.naming[kind].map((n) => n.attribute),
+      this.metaAttrs.created,
+      this.metaAttrs.lastModified,
+    ]);
+    if (kind === 'group' && withMembers) set.add(this.memberAttr);
+    if (kind === 'user' && this.memberOfAttr) set.add(this.memberOfAttr);
+    return [...set];
+  }
+
+  binaryAttributes(kind: Kind): string[] {
+    return [...new Set([...this.mapping(kind).binaryAttributes(), ...this.codec.binary()])];
+  }
+
+  /** Finds the entry of a SCIM id inside the kind's base and filter; `undefined` when absent or malformed. */
+  async find(kind: Kind, id: string, attributes: string[], what: string): Promise<LdapEntry | undefined> {
+    if (typeof id !== 'string' || !this.codec.valid(id)) return undefined;
+    const base = this.base(kind);
+    if (this.codec.strategy === 'dn') {
+      const dn = tryParseDn(id) as Dn;
+      // An id outside the configured base is not ours, whatever the directory holds there.
+      if (!isWithin(dn, base) || dnKey(dn) === dnKey(base)) return undefined;
+      return this.dir.read(dn, this.filter(kind), attributes, this.binaryAttributes(kind), what);
+    }
+    const idFilter = this.codec.filter(id, this.s.dnAttribute) as LdapFilter;
+    const found = await this.dir.search(
+      { base, filter: and(this.filter(kind), idFilter), attributes, binary: this.binaryAttributes(kind), sizeLimit: 2 },
+      what,
+    );
+    return found[0];
+  }
+
+  /** `meta` of an entry from its operational timestamps. */
+  meta(entry: LdapEntry): ScimResource['meta'] {
+    const created = first(entry, this.metaAttrs.created);
+    const modified = first(entry, this.metaAttrs.lastModified);
+    const meta: Record<string, unknown> = {};
+    const c = created === undefined ? undefined : parseDate(created);
+    const m = modified === undefined ? undefined : parseDate(modified);
+    if (c) meta.created = c.toISOString();
+    if (m) meta.lastModified = m.toISOString();
+    return Object.keys(meta).length ? meta : undefined;
+  }
+
+  /** True for the placeholder member of otherwise empty groups. */
+  isPlaceholder(dn: string): boolean {
+    const p = this.s.placeholderMemberDn;
+    if (!p) return false;
+    try {
+      return dnKey(dn) === dnKey(p);
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dir.pool.close();
+  }
+}

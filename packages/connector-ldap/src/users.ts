@@ -1,0 +1,279 @@
+/**
+ * User operations: entries under `userBase` matching `userFilter`, mapped
+ * attribute by attribute. Writes touch only the LDAP attributes whose SCIM
+ * attributes changed; a change of the naming attribute is a rename.
+ */
+import {
+  applyChanges,
+  type Change,
+  InvalidValueError,
+  matchesFilter,
+  NotFoundError,
+  type QueryRequest,
+  type ResourceOperations,
+  type ScimResource,
+  UniquenessError,
+} from '@scimgw/core';
+import type { LdapValue } from './codec.js';
+import { dnKey, serializeDn, tryDnKey } from './dn.js';
+import type { Modification } from './directory.js';
+import { type LdapEntry, values } from './entry.js';
+import { and, eq } from './filter.js';
+import { dropFromAllGroups, planMembers, writeMembers } from './membership.js';
+import { passwordForAdd, passwordMods, randomPassword, setPassword, splitPassword } from './passwords.js';
+import { specialTerms } from './special.js';
+import type { Tenant } from './tenant.js';
+import { translateFilter } from './translate.js';
+import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
+
+type TenantOf = (tenant: string | undefined) => Tenant;
+
+/** Whether to compute `groups`: cheap with a memberOf attribute, one search per user without. */
+function wantGroups(
+  t: Tenant,
+  req: { attributes?: string[] | undefined; excludedAttributes?: string[] | undefined },
+  single: boolean,
+): boolean {
+  if ((req.excludedAttributes ?? []).some((a) => a.toLowerCase() === 'groups' || a.toLowerCase().startsWith('groups.')))
+    return false;
+  if (req.attributes !== undefined) return req.attributes.some((a) => a.toLowerCase().startsWith('groups'));
+  return single || t.memberOfAttr !== undefined;
+}
+
+/** Group DNs of each user: from memberOf when the directory keeps it, else one search per user. */
+async function groupDnsOf(t: Tenant, entries: LdapEntry[]): Promise<string[][]> {
+  if (t.memberOfAttr) {
+    return entries.map((e) => values(e, t.memberOfAttr as string).map((v) => (typeof v === 'string' ? v : v.toString('utf8'))));
+  }
+  const out: string[][] = [];
+  for (const e of entries) {
+    const groups = await t.dir.search(
+      { base: t.s.groupBase, filter: and(t.groupFilter, eq(t.memberAttr, e.dn)), attributes: ['1.1'] },
+      'find groups of a user',
+    );
+    out.push(groups.map((g) => g.dn));
+  }
+  return out;
+}
+
+/** Builds SCIM users from entries. */
+export async function toUsers(t: Tenant, entries: LdapEntry[], withGroups: boolean): Promise<ScimResource[]> {
+  const groupDns = withGroups ? await groupDnsOf(t, entries) : [];
+  const ids = withGroups ? await t.resolver.dnsToIds(groupDns.flat(), t.scope(['group'])) : new Map<string, string>();
+  const out: ScimResource[] = [];
+  entries.forEach((e, i) => {
+    const id = t.codec.idOf(e);
+    const res = t.users.toScim(e);
+    if (id === undefined || res === undefined || res.userName === undefined) return;
+    res.id = id;
+    const meta = t.meta(e);
+    if (meta) res.meta = meta;
+    if (withGroups) {
+      const groups = (groupDns[i] ?? []).flatMap((dn) => {
+        const key = tryDnKey(dn);
+        const gid = key === undefined ? undefined : ids.get(key);
+        return gid === undefined ? [] : [{ value: gid, type: 'direct' }];
+      });
+      if (groups.length) res.groups = groups;
+    }
+    out.push(res);
+  });
+  return out;
+}
+
+/** Builds the User operations. */
+export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: boolean }): ResourceOperations {
+  const mustRead = async (t: Tenant, id: string) => {
+    const e = await t.find('user', id, t.readAttributes('user', false), 'read user');
+    if (!e || (await toUsers(t, [e], false)).length === 0) throw new NotFoundError(`User "${id}" not found`);
+    return e;
+  };
+  const nameOf = (r: ScimResource) => String(r.userName ?? '');
+
+  /** Refuses a userName another entry already has (directories rarely enforce it beyond the RDN). */
+  async function assertUserNameFree(
+    t: Tenant,
+    ldap: Map<string, { attr: string; values: LdapValue[] }>,
+    selfDn?: string,
+  ): Promise<void> {
+    for (const attr of t.users.attributesFor('userName')) {
+      const v = ldap.get(attr.toLowerCase())?.values[0];
+      if (v === undefined) continue;
+      const hits = await t.dir.search(
+        { base: t.s.userBase, filter: eq(attr, v), attributes: ['1.1'], sizeLimit: 2 },
+        'check userName',
+      );
+      if (hits.some((h) => selfDn === undefined || dnKey(h.dn) !== dnKey(selfDn))) {
+        throw new UniquenessError(`userName "${String(v)}" is already taken`);
+      }
+    }
+  }
+
+  /** Reads a new entry back; some directories (Samba AD) need a moment before it is visible. */
+  async function readBack(t: Tenant, dn: string): Promise<ScimResource> {
+    for (let attempt = 0; ; attempt++) {
+      const e = await t.dir.read(dn, t.userFilter, t.readAttributes('user', false), t.binaryAttributes('user'), 'read user');
+      const out = e ? (await toUsers(t, [e], true))[0] : undefined;
+      if (out) return out;
+      if (attempt >= 3) throw new NotFoundError('The user was written but cannot be read back; check userFilter');
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+
+  /**
+   * Writes a user: rename first when the naming value changes, then one
+   * modify with the attribute changes (and the password where the directory
+   * takes it in the same modify). Returns the entry's DN afterwards.
+   *
+   * @param mods - attribute modifications, computed against `entry`
+   */
+  async function write(
+    t: Tenant,
+    entry: LdapEntry,
+    next: ScimResource,
+    mods: Modification[],
+    password: string | undefined,
+  ): Promise<string> {
+    const cur = t.users.toScim(entry) ?? {};
+    const nextLdap = t.users.toLdap(next, entry);
+    const naming = t.s.naming.user;
+    const renaming = nameChanges(t.users, naming, cur, next);
+    if (renaming) assertRenameAllowed(t.s.allowModifyDN, naming.map((n) => n.mapTo).join(', '));
+    const userNameAttrs = new Set(t.users.attributesFor('userName').map((a) => a.toLowerCase()));
+    if (renaming || mods.some((m) => userNameAttrs.has(m.type.toLowerCase()))) await assertUserNameFree(t, nextLdap, entry.dn);
+    let dn = entry.dn;
+    if (renaming) {
+      const rdn = rdnFor(naming, next, nextLdap);
+      await t.dir.rename(dn, rdn, `rename user "${nameOf(next)}"`);
+      dn = serializeDn([rdn, ...parentOf(entry)]);
+      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
+    }
+    // RDN attributes change by rename only.
+    const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
+    const pwMods = password === undefined ? undefined : passwordMods(t, password);
+    await t.dir.modify(
+      dn,
+      [...mods.filter((m) => !skip.has(m.type.toLowerCase())), ...(pwMods ?? [])],
+      `update user "${nameOf(next)}"`,
+    );
+    if (password !== undefined && !pwMods) await setPassword(t, dn, password, `set password of "${nameOf(next)}"`);
+    return dn;
+  }
+
+  /**
+   * `groups` changes when the gateway keeps membership on the user
+   * (`groupMemberOfUser`): one modify per group named, each adding or
+   * removing only this user.
+   */
+  async function writeGroupsOfUser(t: Tenant, entry: LdapEntry, userDn: string, changes: Change[]): Promise<void> {
+    const plan = planMembers(changes);
+    if (plan.complex.length) throw new InvalidValueError('groups can only be changed by value (add, remove by value, replace)');
+    let { add, remove } = plan;
+    if (plan.replace) {
+      const current =
+        ((await toUsers(t, [entry], true))[0]?.groups as { value: string }[] | undefined)?.map((g) => g.value) ?? [];
+      add = plan.replace.filter((id) => !current.includes(id));
+      remove = current.filter((id) => !plan.replace?.includes(id));
+    }
+    const scope = t.scope(['group']);
+    const addDns = await t.resolver.idsToDns(add, scope, true);
+    const missing = add.filter((id) => !addDns.has(id));
+    if (missing.length)
+      throw new InvalidValueError(`Unknown group${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 5).join(', ')}`);
+    const removeDns = await t.resolver.idsToDns(remove, scope, false);
+    for (const [id, g] of addDns) await writeMembers(t, g, { add: [userDn], remove: [] }, [], `update group "${id}"`);
+    for (const [id, g] of removeDns) await writeMembers(t, g, { add: [], remove: [userDn] }, [], `update group "${id}"`);
+  }
+
+  return {
+    async query(req: QueryRequest, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const tr = req.filter ? await translateFilter(req.filter, t.users, specialTerms(t, 'user')) : undefined;
+      if (tr?.kind === 'false') return { resources: [] };
+      const entries = await t.dir.search(
+        {
+          base: t.s.userBase,
+          filter: tr?.kind === 'filter' ? and(t.userFilter, tr.filter) : t.userFilter,
+          attributes: t.readAttributes('user', false),
+          binary: t.binaryAttributes('user'),
+        },
+        'list users',
+      );
+      const recheck = tr !== undefined && !tr.exact && req.filter !== undefined;
+      let resources = await toUsers(t, entries, wantGroups(t, req, false) || recheck);
+      const resolve = t.registry.resolver(t.userRt);
+      if (recheck) resources = resources.filter((r) => matchesFilter(req.filter as NonNullable<typeof req.filter>, r, resolve));
+      return { resources };
+    },
+
+    async get(id, ctx, opts) {
+      const t = tenantOf(ctx.tenant);
+      const e = await t.find('user', id, t.readAttributes('user', false), 'read user');
+      return e ? (await toUsers(t, [e], wantGroups(t, opts, true)))[0] : undefined;
+    },
+
+    async create(resource, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const given = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
+      const password = given ?? (t.s.isActiveDirectory && t.s.generateInitialPassword ? randomPassword() : undefined);
+      const ldap = t.users.toLdap(resource);
+      await assertUserNameFree(t, ldap);
+      const rdn = rdnFor(t.s.naming.user, resource, ldap);
+      const attrs = new Map<string, LdapValue[]>([['objectClass', t.s.objectClasses.user]]);
+      for (const { attr, values: vs } of ldap.values()) if (vs.length) attrs.set(attr, vs);
+      for (const ava of rdn) {
+        const cur = attrs.get(ava.type) ?? [];
+        if (!cur.some((v) => String(v).toLowerCase() === String(ava.value).toLowerCase()))
+          attrs.set(ava.type, [...cur, ava.value as string]);
+      }
+      const pw = passwordForAdd(t, password);
+      if (pw) attrs.set(pw[0], pw[1]);
+      const dn = serializeDn([rdn, ...t.s.userBase]);
+      await t.dir.add(dn, attrs, `create user "${nameOf(resource)}"`);
+      if (password !== undefined && !pw) await setPassword(t, dn, password, `set password of "${nameOf(resource)}"`);
+      if (t.codec.strategy === 'mS-DS-ConsistencyGuid') {
+        // The source anchor starts as the objectGUID, as Entra Connect sets it.
+        const e = await t.dir.read(dn, t.userFilter, ['objectGUID'], ['objectGUID'], 'read user');
+        const guid = e ? values(e, 'objectGUID')[0] : undefined;
+        if (guid)
+          await t.dir.modify(dn, [{ operation: 'replace', type: 'mS-DS-ConsistencyGuid', values: [guid] }], 'set source anchor');
+      }
+      return readBack(t, dn);
+    },
+
+    async modify(id, changes, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const entry = await mustRead(t, id);
+      const { password, rest } = splitPassword(changes);
+      const groupChanges = rest.filter((c) => c.path.attr.toLowerCase() === 'groups' && !c.path.extension);
+      const valueChanges = rest.filter((c) => !groupChanges.includes(c));
+      const next = applyChanges(t.users.toScim(entry) ?? {}, valueChanges, {
+        registry: t.registry,
+        resourceType: t.userRt,
+      }).resource;
+      const dn = await write(t, entry, next, t.users.changesToMods(valueChanges, entry), password);
+      if (opts.groupMemberOfUser && groupChanges.length) await writeGroupsOfUser(t, entry, dn, groupChanges);
+      return readBack(t, dn);
+    },
+
+    async replace(id, resource, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const entry = await mustRead(t, id);
+      const password = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
+      const skip = new Set(t.s.naming.user.map((n) => n.attribute.toLowerCase()));
+      const mods = attributeMods(t.users, entry, t.users.toLdap(resource, entry), skip);
+      const dn = await write(t, entry, resource, mods, password);
+      if (opts.groupMemberOfUser && resource.groups !== undefined) {
+        await writeGroupsOfUser(t, entry, dn, [{ op: 'replace', path: { attr: 'groups' }, value: resource.groups }]);
+      }
+      return readBack(t, dn);
+    },
+
+    async delete(id, ctx) {
+      const t = tenantOf(ctx.tenant);
+      const entry = await mustRead(t, id);
+      await t.dir.del(entry.dn, `delete user "${id}"`);
+      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectorFactoryContext } from '@scimgw/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createConnector, createLdapConnector, type LdapConfig, LdapConfigError, resolveConfig } from '../src/index.js';
+
+const base = { baseUrls: ['ldap://127.0.0.1:389'], userBase: 'ou=people,dc=x' };
+const dir = mkdtempSync(join(tmpdir(), 'ldap-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const fails = (config: unknown, path: string, message?: RegExp) => {
+  try {
+    createLdapConnector({ config: config as LdapConfig, baseDir: dir });
+  } catch (e) {
+    expect(e).toBeInstanceOf(LdapConfigError);
+    expect((e as LdapConfigError).path).toBe(path);
+    if (message) expect((e as Error).message).toMatch(message);
+    return;
+  }
+  throw new Error(`expected a config error at ${path}`);
+};
+
+describe('configuration', () => {
+  it('accepts the seed shape (entity.<baseEntity>.ldap, map beside it) and fills defaults', () => {
+    const settings = resolveConfig(
+      {
+        entity: {
+          undefined: { ldap: { ...base, username: 'cn=gw,dc=x', password: 'p' } },
+          'client-a': { ldap: { ...base, isOpenLdap: false } },
+        },
+      },
+      dir,
+    );
+    const d = settings.get(undefined);
+    expect(d?.isActiveDirectory).toBe(false);
+    expect(d?.idStrategy).toBe('entryUUID');
+    expect(d?.objectClasses.group).toEqual(['top', 'groupOfNames']);
+    expect(d?.placeholderMemberDn).toBe('cn=gw,dc=x');
+    expect(d?.naming.user).toEqual([{ attribute: 'uid', mapTo: 'userName' }]);
+    const a = settings.get('client-a');
+    expect(a?.isActiveDirectory).toBe(true);
+    expect(a?.idStrategy).toBe('objectGUID');
+    expect(a?.placeholderMemberDn).toBeUndefined();
+    expect(a?.memberOfAttribute).toBe('memberOf');
+    expect(a?.dnAttribute).toBe('distinguishedName');
+    expect(a?.naming.user).toEqual([{ attribute: 'cn', mapTo: 'userName' }]);
+  });
+
+  it('takes the id strategy from a map entry with mapTo "id", as the seed does', () => {
+    const s = resolveConfig({ ldap: base, map: { user: { dn: { mapTo: 'id' }, uid: { mapTo: 'userName' } } } }, dir);
+    expect(s.get(undefined)?.idStrategy).toBe('dn');
+  });
+
+  it('reads the CA from a file relative to the base directory', () => {
+    writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const s = resolveConfig({ ldap: { ...base, tls: { ca: 'ca.pem' } } }, dir);
+    expect(s.get(undefined)?.tls.ca?.[0]).toContain('BEGIN CERTIFICATE');
+    expect(s.get(undefined)?.tls.rejectUnauthorized).toBe(true);
+  });
+
+  const bad: [string, unknown, string, RegExp?][] = [
+    ['no settings', {}, 'endpoint'],
+    ['no URL', { ldap: { userBase: 'dc=x' } }, 'endpoint.ldap.baseUrls'],
+    ['an http URL', { ldap: { ...base, baseUrls: ['http://x'] } }, 'endpoint.ldap.baseUrls[0]'],
+    ['a bad userBase', { ldap: { ...base, userBase: 'ou=people,' } }, 'endpoint.ldap.userBase'],
+    ['a bad bind DN', { ldap: { ...base, username: 'admin' } }, 'endpoint.ldap.username'],
+    ['a bad userFilter', { ldap: { ...base, userFilter: '(objectClass=person' } }, 'endpoint.ldap.userFilter'],
+    ['StartTLS on ldaps', { ldap: { ...base, baseUrls: ['ldaps://x'], startTls: true } }, 'endpoint.ldap.startTls'],
+    ['an unknown id strategy', { ldap: { ...base, idStrategy: 'uid' } }, 'endpoint.ldap.idStrategy'],
+    [
+      'an unknown member attribute',
+      { ldap: { ...base, groupMemberAttribute: 'memberUid' } },
+      'endpoint.ldap.groupMemberAttribute',
+    ],
+    ['an unknown AD group type', { ldap: { ...base, adGroupType: 'planetary' } }, 'endpoint.ldap.adGroupType'],
+    ['a missing CA file', { ldap: { ...base, tls: { ca: 'nope.pem' } } }, 'endpoint.ldap.tls.ca[0]'],
+    ['a bad page size', { ldap: { ...base, pageSize: 0 } }, 'endpoint.ldap.pageSize'],
+    [
+      'a bad naming rule',
+      { ldap: { ...base, namingAttribute: { user: [{ attribute: 'u id', mapTo: 'userName' }] } } },
+      'endpoint.ldap.namingAttribute.user[0].attribute',
+    ],
+    ['no userName mapping', { ldap: base, map: { user: { cn: { mapTo: 'displayName' } } } }, 'map.user', /userName/],
+    ['an unknown mapping type', { ldap: base, map: { user: { uid: { mapTo: 'userName', type: 'blob' } } } }, 'map.user.uid.type'],
+    [
+      'a mapping to an unknown tenant path',
+      { entity: { a: { ldap: base, map: { user: { uid: { mapTo: 'userName' }, 'b@d': { mapTo: 'title' } } } } } },
+      'endpoint.entity.a.map.user.b@d',
+    ],
+  ];
+  for (const [what, config, path, message] of bad) {
+    it(`rejects ${what} at ${path}`, () => fails(config, path, message));
+  }
+
+  it('is what createConnector(context) builds, with the gateway logger', async () => {
+    const context: ConnectorFactoryContext<LdapConfig> = {
+      config: { ldap: base },
+      baseDir: dir,
+      tenants: [],
+      gateway: {},
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    };
+    const c = await createConnector(context);
+    expect(c.name).toBe('connector-ldap');
+    expect(c.capabilities.filter?.operators).toEqual(['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le']);
+    expect(c.capabilities.filter?.logical).toEqual(['and', 'or', 'not']);
+    expect(c.capabilities.filter?.attributes).toEqual(expect.arrayContaining(['userName', 'displayName', 'members.value', 'id']));
+    expect(c.capabilities.paging).toBeUndefined();
+    // /Schemas shows what the mapping serves: the preset has no nickName.
+    const user = c.schemas?.find((s) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:User');
+    expect(user?.attributes.map((a) => a.name)).toContain('userName');
+    expect(user?.attributes.map((a) => a.name)).not.toContain('nickName');
+    expect(user?.attributes.map((a) => a.name)).toContain('groups');
+    await c.close?.();
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * A throwaway OpenLDAP server for tests: its own temp directory, random free
+ * loopback ports (ldap:// and ldaps://), a CA and server certificate made
+ * with openssl, the core/cosine/inetorgperson/nis schemas plus a one-attribute
+ * test schema, back_mdb, `sizelimit 50` (paged results unlimited, as AD
+ * behaves) and the memberof overlay when the module is installed.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const SUFFIX = 'dc=example,dc=org';
+export const ADMIN_DN = `cn=admin,${SUFFIX}`;
+export const ADMIN_PW = 'secret';
+export const GW_DN = `cn=gateway,${SUFFIX}`;
+export const GW_PW = 'gateway-pw';
+export const PEOPLE = `ou=people,${SUFFIX}`;
+export const GROUPS = `ou=groups,${SUFFIX}`;
+export const ADMINS = `ou=admins,${SUFFIX}`;
+
+/** True when slapd is installed (the tests install it in CI via .ci/run). */
+export const HAVE_SLAPD = existsSync('/usr/sbin/slapd') || existsSync('/usr/bin/slapd');
+/** True when the memberof overlay module is present. */
+export const HAVE_MEMBEROF = existsSync('/usr/lib/ldap/memberof.la') || existsSync('/usr/lib/ldap/memberof.so');
+
+export interface Slapd {
+  dir: string;
+  port: number;
+  tlsPort: number;
+  url: string;
+  ldapsUrl: string;
+  caPem: string;
+  memberOf: boolean;
+  /** Stops the server, keeping its data. */
+  stop(): Promise<void>;
+  /** Starts it again on the same ports and data. */
+  start(): Promise<void>;
+  /** Stops and removes everything. */
+  destroy(): Promise<void>;
+  /** Runs ldapadd as the directory manager with LDIF text. */
+  ldapadd(ldif: string): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const run = (cmd: string, args: string[], input?: string, timeout = 60_000) =>
+  new Promise<string>((resolve, reject) => {
+    const child = execFile(cmd, args, { timeout, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} failed: ${err.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function makeCerts(dir: string): void {
+  const o = (args: string[]) => execFileSync('openssl', args, { cwd: dir, timeout: 30_000, stdio: 'pipe' });
+  o([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=scimgw test CA',
+  ]);
+  o([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  ]);
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  o([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  ]);
+}
+
+const TEST_SCHEMA = `attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'accountActive'
+  DESC 'scimgw test: account enabled' EQUALITY booleanMatch
+  SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'scimgwAccount' AUXILIARY MAY ( accountActive ) )
+`;
+
+/** Starts a fresh slapd. */
+export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Slapd> {
+  const dir = mkdtempSync(join(tmpdir(), 'scimgw-slapd-'));
+  mkdirSync(join(dir, 'db'));
+  makeCerts(dir);
+  writeFileSync(join(dir, 'test.schema'), TEST_SCHEMA);
+  const memberOf = opts.memberOf !== false && HAVE_MEMBEROF;
+  const conf = [
+    'include /etc/ldap/schema/core.schema',
+    'include /etc/ldap/schema/cosine.schema',
+    'include /etc/ldap/schema/inetorgperson.schema',
+    'include /etc/ldap/schema/nis.schema',
+    `include ${join(dir, 'test.schema')}`,
+    `pidfile ${join(dir, 'slapd.pid')}`,
+    `argsfile ${join(dir, 'slapd.args')}`,
+    'modulepath /usr/lib/ldap',
+    'moduleload back_mdb',
+    ...(memberOf ? ['moduleload memberof'] : []),
+    `TLSCACertificateFile ${join(dir, 'ca.pem')}`,
+    `TLSCertificateFile ${join(dir, 'server.pem')}`,
+    `TLSCertificateKeyFile ${join(dir, 'server.key')}`,
+    // 50 entries per plain search; paged searches may return everything (like AD's MaxPageSize).
+    'sizelimit size.soft=50 size.hard=50 size.prtotal=unlimited',
+    'database mdb',
+    'maxsize 268435456',
+    // Throwaway data: no fsync per write.
+    'dbnosync',
+    `suffix "${SUFFIX}"`,
+    `rootdn "${ADMIN_DN}"`,
+    `rootpw ${ADMIN_PW}`,
+    `directory ${join(dir, 'db')}`,
+    'index objectClass eq',
+    'index uid,cn eq,sub',
+    'index member,uniqueMember eq',
+    'index entryUUID eq',
+    ...(memberOf ? ['overlay memberof', 'memberof-group-oc groupOfNames', 'memberof-dangling ignore'] : []),
+    `access to attrs=userPassword by dn.exact="${GW_DN}" write by self write by anonymous auth by * none`,
+    `access to * by dn.exact="${GW_DN}" write by * read`,
+    '',
+  ].join('\n');
+  let port = 0;
+  let tlsPort = 0;
+  let url = '';
+  let ldapsUrl = '';
+
+  const start = async () => {
+    await run('slapd', ['-f', join(dir, 'slapd.conf'), '-h', `${url}/ ${ldapsUrl}/`]);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await run('ldapsearch', ['-x', '-H', url, '-b', '', '-s', 'base', '-o', 'nettimeout=2'], undefined, 5_000);
+        return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error('slapd did not start within 10 s');
+  };
+  const stop = async () => {
+    const pidFile = join(dir, 'slapd.pid');
+    if (!existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+        await sleep(100);
+      } catch {
+        return;
+      }
+    }
+    process.kill(pid, 'SIGKILL');
+  };
+  const ldapadd = async (ldif: string) => {
+    await run('ldapadd', ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PW, '-c'], ldif, 120_000);
+  };
+
+  // A port picked free may be taken before slapd binds it (other tests run in parallel): try again.
+  for (let attempt = 1; ; attempt++) {
+    [port, tlsPort] = [await freePort(), await freePort()];
+    url = `ldap://127.0.0.1:${port}`;
+    ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+    writeFileSync(join(dir, 'slapd.conf'), conf);
+    try {
+      await start();
+      break;
+    } catch (e) {
+      await stop();
+      if (attempt >= 3) {
+        rmSync(dir, { recursive: true, force: true });
+        throw e;
+      }
+    }
+  }
+  await ldapadd(
+    [
+      `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example\n`,
+      `dn: ${PEOPLE}\nobjectClass: organizationalUnit\nou: people\n`,
+      `dn: ${GROUPS}\nobjectClass: organizationalUnit\nou: groups\n`,
+      `dn: ${ADMINS}\nobjectClass: organizationalUnit\nou: admins\n`,
+      `dn: ${GW_DN}\nobjectClass: person\ncn: gateway\nsn: gateway\nuserPassword: ${GW_PW}\n`,
+    ].join('\n'),
+  );
+  return {
+    dir,
+    port,
+    tlsPort,
+    url,
+    ldapsUrl,
+    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    memberOf,
+    stop,
+    start,
+    destroy: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    ldapadd,
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * Groups against a real OpenLDAP: the groupOfNames placeholder, idempotent
+ * membership (permissive modify and the 20/16 fallback), one LDAP modify per
+ * PATCH for a 5,000-member group, uniqueMember, renames, value-map
+ * allowlists and membership clean-up when a user is deleted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalDn, dnKey } from '../src/index.js';
+import { countingFactory, enc, patchBody, rawRead, scim } from './helpers/config.js';
+import { GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
+
+let slapd: Slapd;
+beforeAll(async () => {
+  if (HAVE_SLAPD) slapd = await startSlapd();
+});
+afterAll(async () => {
+  await slapd?.destroy();
+});
+
+const user = (userName: string) => ({ userName, displayName: userName, name: { familyName: 'F' } });
+const memberDns = async (dn: string, attr = 'member') => {
+  const raw = await rawRead(slapd, dn, [attr]);
+  const v = raw?.[attr];
+  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => dnKey(String(x)));
+};
+
+for (const permissiveModify of [true, false]) {
+  describe.skipIf(!HAVE_SLAPD)(`membership (permissiveModify: ${permissiveModify})`, () => {
+    const counts: Record<string, number> = {};
+    let env: ReturnType<typeof scim>;
+    const tag = permissiveModify ? 'p' : 'f';
+    let a: string;
+    let b: string;
+    beforeAll(async () => {
+      env = scim(slapd, { permissiveModify }, { clientFactory: countingFactory(counts) });
+      a = String((await env.call('POST', '/Users', user(`${tag}-member-a`))).body.id);
+      b = String((await env.call('POST', '/Users', user(`${tag}-member-b`))).body.id);
+    });
+    afterAll(async () => {
+      await env.connector.close?.();
+    });
+
+    it('creates an empty groupOfNames with the placeholder, hidden from SCIM', async () => {
+      const g = await env.call('POST', '/Groups', { displayName: `${tag}-empty` });
+      expect(g.status).toBe(201);
+      expect(g.body.members).toBeUndefined();
+      expect(await memberDns(`cn=${tag}-empty,${GROUPS}`)).toEqual([dnKey(GW_DN)]);
+      const got = await env.call('GET', `/Groups/${enc(String(g.body.id))}`);
+      expect(got.body.members).toBeUndefined();
+    });
+
+    it('drops the placeholder when the first member arrives and restores it when the last leaves', async () => {
+      const g = await env.call('POST', '/Groups', { displayName: `${tag}-cycle` });
+      const gid = enc(String(g.body.id));
+      const dn = `cn=${tag}-cycle,${GROUPS}`;
+      expect(
+        (await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: a }] }]))).status,
+      ).toBe(204);
+      expect(await memberDns(dn)).toEqual([dnKey(`uid=${tag}-member-a,${PEOPLE}`)]);
+      const rm = await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'remove', path: `members[value eq "${a}"]` }]));
+      expect(rm.status).toBe(204);
+      expect(await memberDns(dn)).toEqual([dnKey(GW_DN)]);
+      expect((await env.call('GET', `/Groups/${gid}`)).body.members).toBeUndefined();
+      // Okta's "replace members []" and a path-less remove end the same way.
+      await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: a }, { value: b }] }]));
+      expect((await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'replace', path: 'members', value: [] }]))).status).toBe(
+        204,
+      );
+      expect(await memberDns(dn)).toEqual([dnKey(GW_DN)]);
+    });
+
+    it('treats adding a present member and removing an absent one as success', async () => {
+      const g = await env.call('POST', '/Groups', { displayName: `${tag}-idem`, members: [{ value: a }] });
+      const gid = enc(String(g.body.id));
+      const before = counts.modify ?? 0;
+      const add = await env.call(
+        'PATCH',
+        `/Groups/${gid}`,
+        patchBody([{ op: 'add', path: 'members', value: [{ value: a }, { value: b }] }]),
+      );
+      expect(add.status).toBe(204);
+      const rm = await env.call(
+        'PATCH',
+        `/Groups/${gid}`,
+        patchBody([{ op: 'Remove', path: 'members', value: [{ value: `uid=${tag}-nobody,${PEOPLE}` }, { value: a }] }]),
+      );
+      expect(rm.status).toBe(204);
+      const same = await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: b }] }]));
+      expect(same.status).toBe(204);
+      const got = await env.call('GET', `/Groups/${gid}`);
+      expect(got.body.members).toEqual([{ value: b }]);
+      const used = (counts.modify ?? 0) - before;
+      // One modify per PATCH with permissive modify; the fallback may retry once per PATCH.
+      if (permissiveModify) expect(used).toBe(3);
+      else expect(used).toBeLessThanOrEqual(6);
+    });
+  });
+}
+
+describe.skipIf(!HAVE_SLAPD)('a 5,000-member group', () => {
+  const counts: Record<string, number> = {};
+  let env: ReturnType<typeof scim>;
+  const N = 5000;
+  beforeAll(async () => {
+    const ldif = Array.from({ length: N + 1 }, (_, i) => {
+      const n = `bulk-${String(i).padStart(5, '0')}`;
+      return `dn: uid=${n},${PEOPLE}\nobjectClass: inetOrgPerson\nuid: ${n}\ncn: ${n}\nsn: Bulk\n`;
+    }).join('\n');
+    await slapd.ldapadd(ldif);
+    env = scim(slapd, { idStrategy: 'entryUUID' }, { clientFactory: countingFactory(counts) });
+  }, 120_000);
+  afterAll(async () => {
+    await env.connector.close?.();
+  });
+
+  it('adds 5,000 members in one PATCH with one LDAP modify, and one more member with one more', async () => {
+    const ids: string[] = [];
+    for (let start = 1; start <= N + 1; start += 1000) {
+      const page = await env.call(
+        'GET',
+        `/Users?filter=${enc('name.familyName eq "Bulk"')}&startIndex=${start}&count=1000&attributes=id`,
+      );
+      expect(page.body.totalResults).toBe(N + 1);
+      ids.push(...(page.body.Resources ?? []).map((r) => String(r.id)));
+    }
+    expect(new Set(ids).size).toBe(N + 1);
+    const [extra, ...members] = ids;
+    const g = await env.call('POST', '/Groups', { displayName: 'big-group' });
+    const gid = enc(String(g.body.id));
+
+    let before = counts.modify ?? 0;
+    const add = await env.call(
+      'PATCH',
+      `/Groups/${gid}`,
+      patchBody([{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }]),
+    );
+    expect(add.status).toBe(204);
+    expect((counts.modify ?? 0) - before).toBe(1);
+    expect(await memberDns(`cn=big-group,${GROUPS}`)).toHaveLength(N);
+
+    before = counts.modify ?? 0;
+    const searches = counts.search ?? 0;
+    const one = await env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: extra }] }]));
+    expect(one.status).toBe(204);
+    expect((counts.modify ?? 0) - before).toBe(1);
+    // Adding one member reads neither the group's members nor the other users: a couple of small searches.
+    expect((counts.search ?? 0) - searches).toBeLessThanOrEqual(3);
+
+    before = counts.modify ?? 0;
+    const rm = await env.call(
+      'PATCH',
+      `/Groups/${gid}`,
+      patchBody([{ op: 'remove', path: `members[value eq "${members[0]}"]` }]),
+    );
+    expect(rm.status).toBe(204);
+    expect((counts.modify ?? 0) - before).toBe(1);
+
+    const got = await env.call('GET', `/Groups/${gid}`);
+    expect(got.body.members).toHaveLength(N);
+    const byMember = await env.call('GET', `/Groups?filter=${enc(`members.value eq "${extra}"`)}&excludedAttributes=members`);
+    expect(byMember.body.Resources?.map((r) => r.displayName)).toEqual(['big-group']);
+    expect(byMember.body.Resources?.[0]?.members).toBeUndefined();
+  }, 120_000);
+});
+
+describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
+  it('works with groupOfUniqueNames / uniqueMember', async () => {
+    const { call, connector } = scim(
+      slapd,
+      {
+        groupMemberAttribute: 'uniqueMember',
+        groupFilter: '(objectClass=groupOfUniqueNames)',
+        objectClasses: { user: ['top', 'inetOrgPerson', 'scimgwAccount'], group: ['top', 'groupOfUniqueNames'] },
+      },
+      {
+        map: {
+          user: { uid: { mapTo: 'userName' }, cn: { mapTo: 'displayName' }, sn: { mapTo: 'name.familyName' } },
+          group: { cn: { mapTo: 'displayName' } },
+        },
+      },
+    );
+    try {
+      const u = await call('POST', '/Users', user('unique-member'));
+      const g = await call('POST', '/Groups', { displayName: 'unique-group', members: [{ value: u.body.id }] });
+      expect(g.status).toBe(201);
+      expect(g.body.members).toEqual([{ value: u.body.id }]);
+      expect(await memberDns(`cn=unique-group,${GROUPS}`, 'uniqueMember')).toEqual([dnKey(`uid=unique-member,${PEOPLE}`)]);
+      const rm = await call('PATCH', `/Groups/${g.body.id}`, patchBody([{ op: 'remove', path: 'members' }]));
+      expect(rm.status).toBe(204);
+      expect(await memberDns(`cn=unique-group,${GROUPS}`, 'uniqueMember')).toEqual([dnKey(GW_DN)]);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('renames a group when displayName changes and keeps its members', async () => {
+    const { call, connector } = scim(slapd, { idStrategy: 'dn' });
+    try {
+      const u = await call('POST', '/Users', user('rename-g-member'));
+      const g = await call('POST', '/Groups', { displayName: 'Old Name, Inc.', members: [{ value: u.body.id }] });
+      const p = await call(
+        'PATCH',
+        `/Groups/${enc(String(g.body.id))}?attributes=displayName,members`,
+        patchBody([{ op: 'replace', path: 'displayName', value: 'New Name + Co' }]),
+      );
+      expect(p.status).toBe(200);
+      expect(canonicalDn(String(p.body.id))).toBe(`cn=New Name \\+ Co,${GROUPS}`);
+      expect(p.body.members).toEqual([{ value: u.body.id }]);
+      expect((await call('GET', `/Groups/${enc(String(g.body.id))}`)).status).toBe(404);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('shows only allowlisted groups under their SCIM names (valueMap)', async () => {
+    await slapd.ldapadd(
+      ['Employees', 'Secret-Admins']
+        .map((cn) => `dn: cn=${cn},${GROUPS}\nobjectClass: groupOfNames\ncn: ${cn}\nmember: ${GW_DN}\n`)
+        .join('\n'),
+    );
+    const map = {
+      user: { uid: { mapTo: 'userName' }, cn: { mapTo: 'displayName' }, sn: { mapTo: 'name.familyName' } },
+      group: { cn: { mapTo: 'displayName', valueMap: { Employees: 'Staff', Contractors: 'Externals' } } },
+    };
+    const { call, connector } = scim(slapd, {}, { map });
+    try {
+      const all = await call('GET', '/Groups?count=100');
+      expect(all.body.Resources?.map((r) => r.displayName).sort()).toEqual(['Staff']);
+      const byName = await call('GET', `/Groups?filter=${enc('displayName eq "Staff"')}`);
+      expect(byName.body.totalResults).toBe(1);
+      expect((await call('GET', `/Groups?filter=${enc('displayName eq "Secret-Admins"')}`)).body.totalResults).toBe(0);
+      const created = await call('POST', '/Groups', { displayName: 'Externals' });
+      expect(created.status).toBe(201);
+      expect(await rawRead(slapd, `cn=Contractors,${GROUPS}`, ['cn'])).toBeDefined();
+      expect((await call('POST', '/Groups', { displayName: 'Not-Listed' })).status).toBe(400);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('removes a deleted user from its groups (no referential integrity in the directory)', async () => {
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' });
+    try {
+      const u1 = await call('POST', '/Users', user('leaver'));
+      const u2 = await call('POST', '/Users', user('stayer'));
+      const g1 = await call('POST', '/Groups', { displayName: 'leaver-only', members: [{ value: u1.body.id }] });
+      const g2 = await call('POST', '/Groups', {
+        displayName: 'leaver-and-stayer',
+        members: [{ value: u1.body.id }, { value: u2.body.id }],
+      });
+      expect((await call('DELETE', `/Users/${u1.body.id}`)).status).toBe(204);
+      expect(await memberDns(`cn=leaver-only,${GROUPS}`)).toEqual([dnKey(GW_DN)]);
+      expect(await memberDns(`cn=leaver-and-stayer,${GROUPS}`)).toEqual([dnKey(`uid=stayer,${PEOPLE}`)]);
+      expect((await call('GET', `/Groups/${g1.body.id}`)).body.members).toBeUndefined();
+      expect((await call('GET', `/Groups/${g2.body.id}`)).body.members).toEqual([{ value: u2.body.id }]);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('applies irregular member filters on the read list (remove members[value ne …])', async () => {
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' });
+    try {
+      const a = await call('POST', '/Users', user('complex-a'));
+      const b = await call('POST', '/Users', user('complex-b'));
+      const g = await call('POST', '/Groups', { displayName: 'complex', members: [{ value: a.body.id }, { value: b.body.id }] });
+      const p = await call(
+        'PATCH',
+        `/Groups/${g.body.id}`,
+        patchBody([{ op: 'remove', path: `members[value ne "${a.body.id}"]` }]),
+      );
+      expect(p.status).toBe(204);
+      expect((await call('GET', `/Groups/${g.body.id}`)).body.members).toEqual([{ value: a.body.id }]);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('rejects unknown member ids on create and add', async () => {
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' });
+    try {
+      const ghost = '00000000-0000-4000-8000-000000000000';
+      expect((await call('POST', '/Groups', { displayName: 'ghosts', members: [{ value: ghost }] })).status).toBe(400);
+      const g = await call('POST', '/Groups', { displayName: 'ghost-free' });
+      const p = await call(
+        'PATCH',
+        `/Groups/${g.body.id}`,
+        patchBody([{ op: 'add', path: 'members', value: [{ value: ghost }] }]),
+      );
+      expect(p.status).toBe(400);
+    } finally {
+      await connector.close?.();
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { writeLokiSnapshot } from './lib/loader.mjs';
 import { seed } from './lib/seed.mjs';
 import { scaleRun } from './lib/scale.mjs';
 import { TARGETS, checkTargets } from './lib/targets.mjs';
@@ -70,9 +71,10 @@ async function baseline(script) {
   }
 }
 
-async function startGateway() {
+async function startGateway(preload) {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-bench-'));
   mkdirSync(join(dir, 'config'));
+  const preloaded = preload?.(join(dir, 'data'));
   const port = await freePort();
   writeFileSync(
     join(dir, 'config', 'connector-loki.json'),
@@ -94,12 +96,13 @@ async function startGateway() {
     cwd: dir,
     env: { SEED: 'bench' },
     readyUrl: `http://127.0.0.1:${port}/ping`,
+    timeoutMs: 300_000,
   });
   cleanups.push(async () => {
     await p.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p };
+  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded };
 }
 
 function pick(list) {
@@ -115,8 +118,15 @@ async function main() {
   const bareExpress = await baseline('bare-express.mjs');
   console.log(`baselines: node:http ${bareHttp.rps} req/s, express ${bareExpress.rps} req/s`);
 
-  const gw = opt.url ? { base: opt.url.replace(/\/$/, ''), pid: undefined } : await startGateway();
-  const seeded = await seed({ base: gw.base, auth, users, groups, bigSize, prefix: `b${Date.now().toString(36)}` });
+  const prefix = `b${Date.now().toString(36)}`;
+  // The scale run loads its million users with the loader (a snapshot file) instead of Bulk.
+  const useLoader = opt.scale && !opt.url;
+  const gw = opt.url
+    ? { base: opt.url.replace(/\/$/, ''), pid: undefined }
+    : await startGateway(useLoader ? (dataDir) => writeLokiSnapshot(dataDir, { users, groups, prefix }) : undefined);
+  const seeded = useLoader
+    ? { ...gw.preloaded, seconds: 0 }
+    : await seed({ base: gw.base, auth, users, groups, bigSize, prefix });
   // Memory at rest after seeding: give the collector a moment, as a production process would have.
   await new Promise((r) => setTimeout(r, smoke ? 200 : 3000));
   const memory = gw.pid ? rssMiB(gw.pid) : undefined;

@@ -58,7 +58,7 @@ if (command === 'start') {
   // A smaller V8 young generation keeps the gateway's memory low (see bench/README.md).
   const cli = join(root, 'apps', 'gateway', 'dist', 'cli.js');
   process.exit(
-    run(process.execPath, ['--max-semi-space-size=4', '--optimize-for-size', cli, ...args], {
+    run(process.execPath, ['--max-semi-space-size=4', cli, ...args], {
       cwd: join(root, 'apps', 'gateway'),
     }),
   );

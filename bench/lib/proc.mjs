@@ -29,7 +29,7 @@ export async function freePort() {
  * Runtime flags the gateway is documented to run with (README, `npm start`, the `scimgw` shebang):
  * a smaller V8 young generation on Node, and Bun's low-memory mode.
  */
-export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=4', '--optimize-for-size'], bun: ['--smol'] };
+export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=4'], bun: ['--smol'] };
 
 /** Spawns `args` on `runtime` and waits until `url` answers (any status). */
 export async function startProcess(runtime, args, { cwd = benchDir, env = {}, readyUrl, timeoutMs = 30_000, flags = [] } = {}) {

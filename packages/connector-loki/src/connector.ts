@@ -50,7 +50,9 @@ function fileName(tenant: string | undefined): string {
  * @example
  * const connector = createLokiConnector({ directory: '/var/lib/scimgw' });
  */
-export function createLokiConnector(options: LokiConnectorOptions = {}): Connector & { flush(): Promise<void> } {
+export function createLokiConnector(
+  options: LokiConnectorOptions = {},
+): Connector & { flush(): Promise<void>; open(tenants?: string[]): Promise<void> } {
   const registry = new SchemaRegistry();
   const users = registry.resourceType('User');
   const groups = registry.resourceType('Group');
@@ -124,11 +126,20 @@ export function createLokiConnector(options: LokiConnectorOptions = {}): Connect
     async flush() {
       for (const s of stores.values()) await (await s).compact();
     },
+    /** Opens the stores of the default tenant and of `tenants` now rather than on first use. */
+    async open(tenants: string[] = []) {
+      await Promise.all([storeFor(undefined), ...tenants.map((t) => storeFor(t))]);
+    },
   });
   return connector;
 }
 
-/** Package entry for the gateway: builds the connector from the `endpoint` config section. */
-export function createConnector(context: ConnectorFactoryContext<LokiConfig>): Connector {
-  return createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir });
+/**
+ * Package entry for the gateway: builds the connector from the `endpoint` config section and
+ * loads the stores before the gateway reports ready (a corrupt store fails startup, not a request).
+ */
+export async function createConnector(context: ConnectorFactoryContext<LokiConfig>): Promise<Connector> {
+  const connector = createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir });
+  await connector.open(context.tenants);
+  return connector;
 }

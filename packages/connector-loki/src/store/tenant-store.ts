@@ -65,10 +65,13 @@ export class TenantStore {
     const fresh = !existsSync(snapPath) && !existsSync(journalPath);
     const snap = readSnapshot(snapPath);
     if (snap) s.load(JSON.parse(snap) as Snapshot);
-    for (const rec of Journal.read(journalPath)) s.replay(rec);
+    const records = Journal.read(journalPath);
+    for (const rec of records) s.replay(rec);
     if (fresh) opts.seed?.(s);
     s.journal = new Journal(journalPath, { fsync: opts.fsync ?? true });
-    await s.compact();
+    // Compact only when there is something to fold in: rewriting a big snapshot on every start
+    // would make restarts of large directories slow for nothing.
+    if (fresh || records.length > 0) await s.compact();
     return s;
   }
 

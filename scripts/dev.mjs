@@ -63,8 +63,7 @@ if (command === 'start') {
     }),
   );
 } else if (command === 'test') {
-  must(pnpm, ['exec', 'biome', 'check', '.']);
-  must(pnpm, ['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
+  must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);
   must(pnpm, ['exec', 'turbo', 'run', 'publint', '--output-logs=errors-only']);
   // Tests run one package at a time: several packages start real servers
   // (slapd, gateways, SMTP) and the machine has two cores.

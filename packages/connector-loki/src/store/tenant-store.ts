@@ -107,20 +107,35 @@ export class TenantStore {
     this.displayNames.get(name)?.[op](doc.displayName, doc.id);
   }
 
+  /**
+   * Moves index entries from `old` to `doc`, touching only values that changed. (Deleting and
+   * re-adding an unchanged key makes V8's hash map rehash again and again: tens of µs per write.)
+   */
+  private reindex(name: CollectionName, old: Doc, doc: Doc): void {
+    const move = (idx: MultiIndex | undefined, a: unknown, b: unknown) => {
+      if (!idx || a === b) return;
+      idx.delete(a, doc.id);
+      idx.add(b, doc.id);
+    };
+    if (name === 'users') move(this.userNames, old.userName, doc.userName);
+    move(this.externalIds.get(name), old.externalId, doc.externalId);
+    move(this.displayNames.get(name), old.displayName, doc.displayName);
+  }
+
   /** Inserts or replaces a document in memory (no journal). */
   putLocal(name: CollectionName, doc: Doc): void {
     const coll = this.collection(name);
     const old = coll.by('id', doc.id);
     const stored: LokiDoc = { ...doc };
     if (old) {
-      this.index(name, old, false);
       stored.$loki = old.$loki as number;
       coll.update(stored);
+      this.reindex(name, old, stored);
     } else {
       delete stored.$loki;
       coll.insert(stored);
+      this.index(name, stored, true);
     }
-    this.index(name, stored, true);
   }
 
   /** Removes a document in memory (no journal). */

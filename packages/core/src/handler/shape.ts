@@ -38,19 +38,25 @@ export function finishResource(
   locationBase: string | undefined,
   withVersion = true,
 ): ScimResource {
+  // One pass over the resource: schemas from extension keys, attributes copied in order.
   const schemas = [rt.schema];
-  for (const key of Object.keys(resource)) {
-    const ext = registry.canonicalUrn(rt, key);
-    if (ext && ext !== rt.schema && isObject(resource[key])) schemas.push(ext);
+  const out: ScimResource = { schemas };
+  if (resource.id !== undefined) out.id = resource.id;
+  for (const key in resource) {
+    if (key === 'schemas' || key === 'meta' || key === 'id' || !Object.hasOwn(resource, key)) continue;
+    const value = resource[key];
+    if (key.charCodeAt(0) === 117 || key.charCodeAt(0) === 85) {
+      const ext = registry.canonicalUrn(rt, key);
+      if (ext && ext !== rt.schema && isObject(value)) schemas.push(ext);
+    }
+    out[key] = value;
   }
   const meta: ResourceMeta = { ...(isObject(resource.meta) ? resource.meta : {}), resourceType: rt.name };
   if (locationBase && resource.id !== undefined) {
     meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
   } else delete meta.location;
   if (!meta.version && withVersion) meta.version = computeVersion(resource);
-  // Conventional order: schemas, id, attributes, meta.
-  const { schemas: _s, meta: _m, id, ...rest } = resource;
-  const out: ScimResource = { schemas, ...(id === undefined ? {} : { id }), ...rest, meta };
+  out.meta = meta;
   return out;
 }
 

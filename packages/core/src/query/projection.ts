@@ -70,8 +70,34 @@ export class Projection {
     return sel;
   }
 
-  /** Applies the projection to one resource, returning a new object. */
+  /** True when, without attribute lists, `resource` still holds something not to return (password …). */
+  private hidesSomething(resource: ScimResource): boolean {
+    for (const key in resource) {
+      if (!Object.hasOwn(resource, key)) continue;
+      const ext = this.registry.canonicalUrn(this.rt, key);
+      if (ext && ext !== this.rt.schema) {
+        const s = this.registry.schema(ext);
+        if (
+          s?.attributes.some(
+            (a) => a.returned === 'never' || a.returned === 'request' || a.subAttributes?.some((x) => x.returned === 'never'),
+          )
+        )
+          return true;
+        continue;
+      }
+      const def = this.registry.resolve(this.rt, { attr: key })?.attrDef;
+      if (
+        def &&
+        (def.returned === 'never' || def.returned === 'request' || def.subAttributes?.some((x) => x.returned === 'never'))
+      )
+        return true;
+    }
+    return false;
+  }
+
+  /** Applies the projection to one resource; returns it unchanged (not copied) when there is nothing to drop. */
   apply(resource: ScimResource): ScimResource {
+    if (!this.include && !this.exclude && !this.hidesSomething(resource)) return resource;
     const out: ScimResource = {};
     for (const [key, value] of Object.entries(resource)) {
       const extUrn = this.registry.canonicalUrn(this.rt, key);

@@ -54,6 +54,8 @@ export class SchemaRegistry {
   private readonly attrIndex = new Map<string, Map<string, { schema: string; def: AttributeDefinition }>>();
   /** Memo of resolutions (hot path: every attribute of every resource in a response). */
   private readonly memo = new Map<string, ResolvedPath | null>();
+  /** Fast memo for the commonest case, a bare attribute name: resource type → name → resolution. */
+  private readonly bareMemo = new WeakMap<ResourceTypeDefinition, Map<string, ResolvedPath | null>>();
   private readonly urnMemo = new Map<string, string | null>();
 
   constructor(opts: SchemaRegistryOptions = {}) {
@@ -109,8 +111,7 @@ export class SchemaRegistry {
    */
   canonicalUrn(rt: ResourceTypeDefinition, uri: string): string | undefined {
     // Only URNs can name schemas; most keys seen here are attribute names.
-    const c0 = uri.charCodeAt(0);
-    if (c0 !== 117 && c0 !== 85) return undefined; // 'u' | 'U'
+    if (uri.length < 5 || uri.charCodeAt(3) !== 58 || uri.slice(0, 3).toLowerCase() !== 'urn') return undefined; // not 'urn:'
     const key = `${rt.id}\u0000${uri}`;
     const hit = this.urnMemo.get(key);
     if (hit !== undefined) return hit ?? undefined;
@@ -161,6 +162,15 @@ export class SchemaRegistry {
    * `employeeNumber` unqualified). `id`, `externalId`, `meta` are common.
    */
   resolve(rt: ResourceTypeDefinition, path: AttrPath): ResolvedPath | undefined {
+    if (path.uri === undefined && path.sub === undefined) {
+      let m = this.bareMemo.get(rt);
+      if (!m) this.bareMemo.set(rt, (m = new Map()));
+      const hit = m.get(path.attr);
+      if (hit !== undefined) return hit ?? undefined;
+      const found = this.resolveUncached(rt, path);
+      if (m.size < 10_000) m.set(path.attr, found ?? null);
+      return found;
+    }
     const key = `${rt.id}\u0000${path.uri ?? ''}\u0000${path.attr}\u0000${path.sub ?? ''}`;
     const hit = this.memo.get(key);
     if (hit !== undefined) return hit ?? undefined;

@@ -16,3 +16,15 @@ export function connectorLogger(p: PinoLike): ConnectorLogger {
     error: (msg, data) => p.error(data ?? {}, msg),
   };
 }
+
+/** A connector logger whose pino child is created on first use (most requests never log). */
+export function lazyConnectorLogger(make: () => PinoLike): ConnectorLogger {
+  let real: ConnectorLogger | undefined;
+  const get = () => (real ??= connectorLogger(make()));
+  return {
+    debug: (msg, data) => get().debug(msg, data),
+    info: (msg, data) => get().info(msg, data),
+    warn: (msg, data) => get().warn(msg, data),
+    error: (msg, data) => get().error(msg, data),
+  };
+}

@@ -21,7 +21,7 @@ import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
-import { connectorLogger } from './connector-logger.js';
+import { lazyConnectorLogger } from './connector-logger.js';
 import { PROBE_PATHS, probe } from './probes.js';
 
 /** What the pipeline needs from its instance. */
@@ -157,7 +157,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         ...(d.passThroughEnabled && d.connector.capabilities.passThroughAuth && authResult.authorization
           ? { authorization: authResult.authorization }
           : {}),
-        log: connectorLogger(d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) })),
+        log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) })),
       };
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /auth');

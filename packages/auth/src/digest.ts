@@ -19,16 +19,11 @@ export class Digester {
    * (`ab`, `c`) and (`a`, `bc`) never collide.
    */
   digest(label: string, ...parts: string[]): Buffer {
-    const h = createHmac('sha256', this.#key);
-    h.update(label);
-    for (const part of parts) {
-      const b = Buffer.from(part, 'utf8');
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(b.length);
-      h.update(len);
-      h.update(b);
-    }
-    return h.digest();
+    // One update of one string (this runs on every request): each part is prefixed with its
+    // length, so the encoding stays unambiguous.
+    let s = label;
+    for (const part of parts) s += `\u0000${part.length}:${part}`;
+    return createHmac('sha256', this.#key).update(s, 'utf8').digest();
   }
 }
 

@@ -16,6 +16,19 @@ function stripPort(entry: string): string {
   return entry;
 }
 
+/** Normalized peer addresses: a handful of peers send almost every request. Bounded; cleared when full. */
+const peerCache = new Map<string, string>();
+
+function normalizedPeer(remoteAddress: string): string {
+  let peer = peerCache.get(remoteAddress);
+  if (peer === undefined) {
+    peer = normalizeIp(remoteAddress) ?? remoteAddress;
+    if (peerCache.size >= 1024) peerCache.clear();
+    peerCache.set(remoteAddress, peer);
+  }
+  return peer;
+}
+
 /**
  * The caller's address. `X-Forwarded-For` is read only when the socket peer is a trusted
  * proxy, and then walked from the right: each hop that is itself a trusted proxy is skipped,
@@ -28,7 +41,7 @@ function stripPort(entry: string): string {
  * @returns a canonical address (IPv4-mapped IPv6 rendered as IPv4), or the raw text when unparseable
  */
 export function resolveClientAddress(headers: HeaderBag, remoteAddress: string, trusted: IpMatcher | undefined): string {
-  const peer = normalizeIp(remoteAddress) ?? remoteAddress;
+  const peer = normalizedPeer(remoteAddress);
   if (!trusted?.matches(peer)) return peer;
   const xff = getHeader(headers, 'x-forwarded-for');
   if (!xff) return peer;

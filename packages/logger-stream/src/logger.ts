@@ -6,7 +6,7 @@ import { createMailer } from './mail/mailer.js';
 import type { FetchFn } from './mail/http.js';
 import type { EmailConfig, EmailEndpoints, GraphAuthOptions, Mailer, SmtpAuthOptions } from './mail/types.js';
 import { createMasker } from './masking.js';
-import { type RequestLogEntry, writeRequestLine } from './request-log.js';
+import { type RequestLogEntry, requestLevel, writeRequestLine } from './request-log.js';
 import { ConsoleSink } from './sinks/console-pretty.js';
 import { RotatingFileSink } from './sinks/file-rotating.js';
 import type { LineSink } from './sinks/types.js';
@@ -115,6 +115,10 @@ function emailSecrets(email: EmailConfig | undefined): string[] {
  * gw.logRequest({ reqId: 'r1', method: 'GET', path: '/Users', status: 200, durationMs: 3.2 });
  * ```
  */
+function requestLevelValue(status: number): number {
+  return LEVEL_VALUES[requestLevel(status)] ?? 30;
+}
+
 export function createGatewayLogger(options: CreateGatewayLoggerOptions): GatewayLogger {
   const cfg = options.log ?? {};
   const masker = createMasker({ customMasking: cfg.customMasking ?? [], secretValues: emailSecrets(options.email) });
@@ -185,7 +189,13 @@ export function createGatewayLogger(options: CreateGatewayLoggerOptions): Gatewa
   return {
     logger: root,
     forRequest: ({ reqId, tenant }) => root.child(tenant === undefined ? { reqId } : { reqId, tenant }),
-    logRequest: (entry) => writeRequestLine(root, entry, masker.mask),
+    // The request line is built only when a sink will take it: the live stream counts only
+    // while someone is subscribed (it is on by default, and usually nobody listens).
+    logRequest: (entry) => {
+      const level = requestLevelValue(entry.status);
+      if (!routes.some((r) => r.level <= level && (r.sink !== stream || stream.subscriberCount > 0))) return;
+      writeRequestLine(root, entry, masker.mask);
+    },
     stream,
     mailer,
     mask: masker.mask,

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
-import { benchDir, freePort, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { seed } from './lib/seed.mjs';
 import { scaleRun } from './lib/scale.mjs';
@@ -94,7 +94,7 @@ async function startGateway(preload) {
   const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
     flags: GATEWAY_RUNTIME_FLAGS[runtime],
     cwd: dir,
-    env: { SEED: 'bench' },
+    env: { SEED: 'bench', ...GATEWAY_ENV },
     readyUrl: `http://127.0.0.1:${port}/ping`,
     timeoutMs: 300_000,
   });

@@ -31,6 +31,9 @@ export async function freePort() {
  */
 export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=4'], bun: ['--smol'] };
 
+/** Environment the gateway is documented to run with (glibc malloc: fewer arenas, earlier trimming). */
+export const GATEWAY_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
+
 /** Spawns `args` on `runtime` and waits until `url` answers (any status). */
 export async function startProcess(runtime, args, { cwd = benchDir, env = {}, readyUrl, timeoutMs = 30_000, flags = [] } = {}) {
   const child = spawn(runtimeBinary(runtime), [...flags, ...args], {

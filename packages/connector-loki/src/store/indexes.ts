@@ -4,9 +4,12 @@
  * lookups and writes stay O(1) at a million users.
  */
 
-/** A multimap from a key to a set of resource ids. */
+/**
+ * A multimap from a key to resource ids. Most keys map to exactly one id, so a single id is
+ * stored as a string and only a key shared by several ids gets a Set (saves a Set per user).
+ */
 export class MultiIndex {
-  private readonly map = new Map<string, Set<string>>();
+  private readonly map = new Map<string, string | Set<string>>();
 
   constructor(private readonly fold: boolean) {}
 
@@ -19,23 +22,32 @@ export class MultiIndex {
   add(value: unknown, id: string): void {
     const k = this.key(value);
     if (k === undefined) return;
-    let set = this.map.get(k);
-    if (!set) this.map.set(k, (set = new Set()));
-    set.add(id);
+    const cur = this.map.get(k);
+    if (cur === undefined) this.map.set(k, id);
+    else if (typeof cur === 'string') {
+      if (cur !== id) this.map.set(k, new Set([cur, id]));
+    } else cur.add(id);
   }
 
   delete(value: unknown, id: string): void {
     const k = this.key(value);
     if (k === undefined) return;
-    const set = this.map.get(k);
-    if (!set) return;
-    set.delete(id);
-    if (set.size === 0) this.map.delete(k);
+    const cur = this.map.get(k);
+    if (cur === undefined) return;
+    if (typeof cur === 'string') {
+      if (cur === id) this.map.delete(k);
+      return;
+    }
+    cur.delete(id);
+    if (cur.size === 1) this.map.set(k, cur.values().next().value as string);
+    else if (cur.size === 0) this.map.delete(k);
   }
 
   get(value: unknown): ReadonlySet<string> {
     const k = this.key(value);
-    return (k !== undefined && this.map.get(k)) || EMPTY;
+    const cur = k === undefined ? undefined : this.map.get(k);
+    if (cur === undefined) return EMPTY;
+    return typeof cur === 'string' ? new Set([cur]) : cur;
   }
 
   clear(): void {

@@ -144,6 +144,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     trustForwarded: (g.trustedProxies ?? []).length > 0,
     encrypted: tls !== undefined,
     isReady: () => ready,
+    publicRoutes: new Map((connector.publicRoutes?.() ?? []).map((r) => [r.path, r])),
   });
   const app = expressHost(pipeline);
   let server: RunningServer;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Connector,
   errorBody,
+  type PublicRoute,
   isScimError,
   MethodNotAllowedError,
   NotFoundError,
@@ -39,6 +40,8 @@ export interface PipelineDeps {
   trustForwarded: boolean;
   encrypted: boolean;
   isReady: () => boolean;
+  /** Unauthenticated documents the connector asked to serve (federated-credential JWKS …), by path. */
+  publicRoutes: ReadonlyMap<string, PublicRoute>;
 }
 
 type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi'; tenant?: string; id?: string };
@@ -90,6 +93,18 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       res.writeHead(p.status, { 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
       res.end(p.body);
       return;
+    }
+    if (req.method === 'GET' && d.publicRoutes.size > 0) {
+      const route = d.publicRoutes.get(path);
+      if (route) {
+        Promise.resolve()
+          .then(() => route.document())
+          .then(
+            (doc) => sendJson(res, 200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, doc),
+            () => sendJson(res, 503, { 'content-type': 'application/json' }, { error: 'unavailable' }),
+          );
+        return;
+      }
     }
     const started = performance.now();
     const incomingId = req.headers['x-request-id'];

@@ -122,6 +122,8 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     },
     ...connectorSchemas(mappers),
     resources,
+    // Federated credentials: the identity provider fetches our OpenID configuration and JWKS.
+    publicRoutes: () => rest.federatedRoutes(),
     async close() {
       if (!options.rest) await rest.close();
     },

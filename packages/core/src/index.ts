@@ -118,6 +118,7 @@ export type {
   ConnectorLogger,
   ConnectorMailer,
   ConnectorResources,
+  PublicRoute,
   FilterCapabilities,
   GetOptions,
   QueryRequest,

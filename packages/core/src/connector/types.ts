@@ -182,6 +182,12 @@ export interface ApiOperations {
   publicGet?(query: Record<string, string>, ctx: RequestContext): Promise<unknown>;
 }
 
+/** An unauthenticated JSON document served by the gateway for a connector. */
+export interface PublicRoute {
+  path: string;
+  document(): Promise<unknown> | unknown;
+}
+
 /** What a connector author writes and passes to `defineConnector`. */
 export interface ConnectorDefinition {
   /** Package-like name, e.g. `connector-loki`. */
@@ -195,6 +201,12 @@ export interface ConnectorDefinition {
   /** Extension URNs per resource type id that the connector stores, e.g. `{ User: [URN.EnterpriseUser] }`. */
   extensions?: Record<string, string[]>;
   api?: ApiOperations;
+  /**
+   * Unauthenticated `GET` documents the connector needs the gateway to serve, such as the
+   * OpenID configuration and JWKS of federated credentials that an identity provider fetches.
+   * Paths are absolute (`/fed/.well-known/jwks.json`); bodies are served as JSON.
+   */
+  publicRoutes?(): PublicRoute[];
   /** Flush and release resources (called on shutdown). */
   close?(): Promise<void>;
 }

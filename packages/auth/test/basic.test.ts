@@ -148,19 +148,4 @@ describe('basic: hashed passwords', () => {
     expect((err as Error).message).toMatch(/^auth\.basic\[0\]\.password: malformed password hash/);
     expect((err as Error).message).not.toContain('tooshort');
   });
-
-  it('sustains thousands of requests per second with a slow hash configured', async () => {
-    const hash = await hashPassword('s3cret'); // default cost: tens of ms per verification
-    const a = await createAuthenticator({ auth: { basic: [{ username: 'gw', password: hash }] } });
-    const h = basicHeader('gw', 's3cret');
-    expect((await a.authenticate(req({ auth: h }))).ok).toBe(true);
-    const n = 20_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) {
-      const r = await a.authenticate(req({ auth: h }));
-      if (!r.ok) throw new Error('refused');
-    }
-    const perSecond = n / ((performance.now() - t0) / 1000);
-    expect(perSecond).toBeGreaterThan(5_000);
-  });
 });

@@ -233,8 +233,8 @@ describe('slow subscribers', () => {
       // Backlog and socket buffers stay bounded although ~30 MB were logged.
       expect(maxQueued).toBeLessThanOrEqual(256 * 1024 + 1024);
       expect(maxSocket).toBeLessThan(128 * 1024);
-      // Typically ~15 µs per call here; the bound leaves room for a busy CI machine.
-      expect(perCallUs).toBeLessThan(150);
+      // Speed is for the benchmark, not a timed assertion: what must hold is that a stalled
+      // subscriber's backlog stays bounded (above) whatever the logging rate.
       // The fast subscriber is not held back by the slow one.
       await waitFor(() => fast.count() >= lines, 15_000, 'fast subscriber to receive everything');
       expect(fast.sawDropped()).toBe(false);

@@ -7,7 +7,6 @@ import {
   applyChanges,
   type Change,
   matchesFilter,
-  NotFoundError,
   type PathResolver,
   type QueryRequest,
   type ResourceOperations,
@@ -15,15 +14,10 @@ import {
   type SchemaRegistry,
   type ScimResource,
 } from '@scimgw/core';
-import { newVersion, now } from './meta.js';
+import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
 import type { JournalRecord } from './store/journal.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
-
-function storable(resource: ScimResource, id: string, meta: Record<string, unknown>): Doc {
-  const { members: _m, meta: _meta, schemas: _s, ...rest } = resource;
-  return { ...rest, id, meta } as Doc;
-}
 
 /** Member elements as stored: `value` plus optional `display`/`type`. */
 function memberList(v: unknown): Record<string, unknown>[] {
@@ -59,11 +53,6 @@ export function groupOperations(
   newId: () => string,
 ): ResourceOperations {
   const resolve: PathResolver = registry.resolver(rt);
-  const mustGet = (store: TenantStore, id: string) => {
-    const d = store.get('groups', id);
-    if (!d) throw new NotFoundError(`Group "${id}" not found`);
-    return d;
-  };
 
   /** Applies membership changes in place; returns journal records of what changed. */
   function applyMemberChange(store: TenantStore, id: string, ch: Change): JournalRecord[] {
@@ -116,8 +105,7 @@ export function groupOperations(
       const store = await storeFor(ctx.tenant);
       const id = newId();
       store.assertIdFree('groups', id);
-      const t = now();
-      const doc = storable(resource, id, { created: t, lastModified: t, version: newVersion() });
+      const doc = storable(resource, id, freshMeta(), 'members');
       store.putLocal('groups', doc);
       const members = memberList(resource.members);
       store.membership.set(id, members);
@@ -126,7 +114,7 @@ export function groupOperations(
     },
     async modify(id, changes, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, id);
+      const cur = mustGet(store, 'groups', id, 'Group');
       const records: JournalRecord[] = [];
       const other: Change[] = [];
       for (const ch of changes) {
@@ -138,7 +126,7 @@ export function groupOperations(
         ? applyChanges(base, other, { registry, resourceType: rt })
         : { resource: base, changed: false };
       if (changed || records.length) {
-        const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
+        const doc = storable(resource, id, touchedMeta(cur), 'members');
         store.putLocal('groups', doc);
         records.push({ k: 'put', c: 'groups', doc });
       }
@@ -147,8 +135,8 @@ export function groupOperations(
     },
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
+      const cur = mustGet(store, 'groups', id, 'Group');
+      const doc = storable(resource, id, touchedMeta(cur), 'members');
       store.putLocal('groups', doc);
       const members = memberList(resource.members);
       store.membership.set(id, members);
@@ -157,7 +145,7 @@ export function groupOperations(
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
-      mustGet(store, id);
+      mustGet(store, 'groups', id, 'Group');
       store.deleteLocal('groups', id);
       await store.persist({ k: 'del', c: 'groups', id });
     },

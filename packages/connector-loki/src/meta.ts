@@ -1,7 +1,33 @@
-/** `meta` helpers shared by the user and group operations. */
+/** Helpers shared by the user and group operations: `meta`, stored shape, lookups. */
+import { NotFoundError, type ScimResource } from '@scimgw/core';
+import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
 /** Current time as an RFC 3339 string. */
 export const now = (): string => new Date().toISOString();
 
 /** A fresh weak ETag for every write, so the core never has to hash a resource (big groups). */
 export const newVersion = (): string => `W/"${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}"`;
+
+/** The stored form of a resource: `id` and `meta` set, `schemas` and computed attributes (`computed`) left out. */
+export function storable(resource: ScimResource, id: string, meta: Record<string, unknown>, computed: string): Doc {
+  const { [computed]: _c, meta: _m, schemas: _s, ...rest } = resource;
+  return { ...rest, id, meta } as Doc;
+}
+
+/** The stored document, or 404 naming the resource type. */
+export function mustGet(store: TenantStore, coll: CollectionName, id: string, label: string): Doc {
+  const d = store.get(coll, id);
+  if (!d) throw new NotFoundError(`${label} "${id}" not found`);
+  return d;
+}
+
+/** `meta` of a new resource. */
+export function freshMeta(): Record<string, unknown> {
+  const t = now();
+  return { created: t, lastModified: t, version: newVersion() };
+}
+
+/** `meta` of a changed resource: creation time kept, modification time and version renewed. */
+export function touchedMeta(cur: Doc): Record<string, unknown> {
+  return { ...(cur.meta as object), lastModified: now(), version: newVersion() };
+}

@@ -2,7 +2,6 @@
 import {
   applyChanges,
   type Change,
-  NotFoundError,
   type PathResolver,
   type QueryRequest,
   type ResourceOperations,
@@ -10,15 +9,9 @@ import {
   type SchemaRegistry,
   type ScimResource,
 } from '@scimgw/core';
-import { newVersion, now } from './meta.js';
+import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
-
-/** Read-only and computed attributes never stored. */
-function storable(resource: ScimResource, id: string, meta: Record<string, unknown>): Doc {
-  const { groups: _g, meta: _m, schemas: _s, ...rest } = resource;
-  return { ...rest, id, meta } as Doc;
-}
 
 /** The user as clients see it: stored document plus the computed `groups`. */
 export function userView(store: TenantStore, d: Doc): ScimResource {
@@ -44,11 +37,6 @@ export function userOperations(
   newId: () => string,
 ): ResourceOperations {
   const resolve: PathResolver = registry.resolver(rt);
-  const mustGet = (store: TenantStore, id: string) => {
-    const d = store.get('users', id);
-    if (!d) throw new NotFoundError(`User "${id}" not found`);
-    return d;
-  };
   return {
     async query(req: QueryRequest, ctx) {
       const store = await storeFor(ctx.tenant);
@@ -64,36 +52,35 @@ export function userOperations(
       store.assertUserNameFree(resource.userName);
       const id = newId();
       store.assertIdFree('users', id);
-      const t = now();
-      const doc = storable(resource, id, { created: t, lastModified: t, version: newVersion() });
+      const doc = storable(resource, id, freshMeta(), 'groups');
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);
     },
     async modify(id, changes: Change[], ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, id);
+      const cur = mustGet(store, 'users', id, 'User');
       const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
       const { resource, changed } = applyChanges(base, changes, { registry, resourceType: rt });
       if (!changed) return userView(store, cur);
       store.assertUserNameFree(resource.userName, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
+      const doc = storable(resource, id, touchedMeta(cur), 'groups');
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);
     },
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, id);
+      const cur = mustGet(store, 'users', id, 'User');
       store.assertUserNameFree(resource.userName, id);
-      const doc = storable(resource, id, { ...(cur.meta as object), lastModified: now(), version: newVersion() });
+      const doc = storable(resource, id, touchedMeta(cur), 'groups');
       store.putLocal('users', doc);
       await store.persist({ k: 'put', c: 'users', doc });
       return userView(store, doc);
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
-      mustGet(store, id);
+      mustGet(store, 'users', id, 'User');
       const groups = [...store.membership.groupsOf(id)];
       for (const g of groups) store.membership.remove(g, [id]);
       store.deleteLocal('users', id);

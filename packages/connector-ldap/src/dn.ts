@@ -237,3 +237,19 @@ export function isWithin(dn: string | Dn, base: string | Dn): boolean {
   if (b.length > d.length) return false;
   return dnKey(d.slice(d.length - b.length)) === dnKey(b);
 }
+
+/**
+ * SCIM references for DNs whose ids were resolved (`ids` keyed by {@link tryDnKey}); DNs that
+ * are unparseable or unresolved (outside the bases, placeholders) are left out.
+ */
+export function dnRefs<E extends object>(
+  dns: readonly string[],
+  ids: ReadonlyMap<string, string>,
+  extra?: E,
+): ({ value: string } & E)[] {
+  return dns.flatMap((dn) => {
+    const key = tryDnKey(dn);
+    const id = key === undefined ? undefined : ids.get(key);
+    return id === undefined ? [] : [{ value: id, ...(extra as E) }];
+  });
+}

@@ -15,7 +15,7 @@ import {
 } from '@scimgw/core';
 import { groupTypeValue } from './ad/grouptype.js';
 import type { LdapValue } from './codec.js';
-import { serializeDn, tryDnKey } from './dn.js';
+import { dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import type { LdapEntry } from './entry.js';
 import { and } from './filter.js';
@@ -55,11 +55,7 @@ export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boo
     const meta = t.meta(e);
     if (meta) res.meta = meta;
     if (withMembers) {
-      const members = (dnsByEntry[i] ?? []).flatMap((dn) => {
-        const key = tryDnKey(dn);
-        const mid = key === undefined ? undefined : ids.get(key);
-        return mid === undefined ? [] : [{ value: mid }];
-      });
+      const members = dnRefs(dnsByEntry[i] ?? [], ids);
       if (members.length) res.members = members;
     }
     out.push(res);

@@ -10,7 +10,7 @@
  * takes the place of the last one and is dropped when a real member arrives.
  */
 import { type Change, type FilterNode, InvalidValueError } from '@scimgw/core';
-import { dnKey, tryDnKey } from './dn.js';
+import { dnKey, dnRefs } from './dn.js';
 import type { Modification } from './directory.js';
 import { type LdapEntry, values } from './entry.js';
 import { resultCodeOf, toScimFromLdap } from './errors.js';
@@ -232,11 +232,7 @@ export async function resolveComplex(
 ): Promise<string[]> {
   const dns = memberDns(t, entry);
   const ids = await t.resolver.dnsToIds(dns, t.scope(['user', 'group']));
-  const current = dns.flatMap((dn) => {
-    const key = tryDnKey(dn);
-    const id = key === undefined ? undefined : ids.get(key);
-    return id === undefined ? [] : [{ value: id }];
-  });
+  const current = dnRefs(dns, ids);
   return memberIds(apply(current));
 }
 

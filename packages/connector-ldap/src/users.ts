@@ -15,7 +15,7 @@ import {
   UniquenessError,
 } from '@scimgw/core';
 import type { LdapValue } from './codec.js';
-import { dnKey, serializeDn, tryDnKey } from './dn.js';
+import { dnKey, dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import { type LdapEntry, values } from './entry.js';
 import { and, eq } from './filter.js';
@@ -69,11 +69,7 @@ export async function toUsers(t: Tenant, entries: LdapEntry[], withGroups: boole
     const meta = t.meta(e);
     if (meta) res.meta = meta;
     if (withGroups) {
-      const groups = (groupDns[i] ?? []).flatMap((dn) => {
-        const key = tryDnKey(dn);
-        const gid = key === undefined ? undefined : ids.get(key);
-        return gid === undefined ? [] : [{ value: gid, type: 'direct' }];
-      });
+      const groups = dnRefs(groupDns[i] ?? [], ids, { type: 'direct' });
       if (groups.length) res.groups = groups;
     }
     out.push(res);

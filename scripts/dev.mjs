@@ -60,7 +60,7 @@ if (command === 'start') {
   // glibc keeps one malloc arena per thread and hands little back to the OS; two arenas and a
   // lower trim threshold keep the resident size close to what the process really uses.
   const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
-  process.exit(run(process.execPath, ['--max-semi-space-size=4', cli, ...args], { cwd: join(root, 'apps', 'gateway'), env }));
+  process.exit(run(process.execPath, ['--max-semi-space-size=6', cli, ...args], { cwd: join(root, 'apps', 'gateway'), env }));
 } else if (command === 'test') {
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);
   must(pnpm, ['exec', 'turbo', 'run', 'publint', '--output-logs=errors-only']);

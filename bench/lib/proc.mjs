@@ -29,7 +29,7 @@ export async function freePort() {
  * Runtime flags the gateway is documented to run with (README, `npm start`, the `scimgw` shebang):
  * a smaller V8 young generation on Node, and Bun's low-memory mode.
  */
-export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=4'], bun: ['--smol'] };
+export const GATEWAY_RUNTIME_FLAGS = { node: ['--max-semi-space-size=6'], bun: ['--smol'] };
 
 /** Environment the gateway is documented to run with (glibc malloc: fewer arenas, earlier trimming). */
 export const GATEWAY_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };

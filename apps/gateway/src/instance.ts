@@ -29,6 +29,8 @@ export interface InstanceOptions {
   connector?: Connector;
   /** Log output stream for the console sink (tests). */
   stdout?: NodeJS.WritableStream;
+  /** Called at the start of every request (the CLI's idle heap compaction counts activity with it). */
+  onRequest?: () => void;
 }
 
 function hasAuth(c: LoadedConfig): boolean {
@@ -146,7 +148,15 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     isReady: () => ready,
     publicRoutes: new Map((connector.publicRoutes?.() ?? []).map((r) => [r.path, r])),
   });
-  const app = expressHost(pipeline);
+  const onRequest = opts.onRequest;
+  const app = expressHost(
+    onRequest
+      ? (req, res) => {
+          onRequest();
+          pipeline(req, res);
+        }
+      : pipeline,
+  );
   let server: RunningServer;
   try {
     server = await listen(app, {

@@ -15,9 +15,9 @@ import type { Doc, TenantStore } from './store/tenant-store.js';
 
 /** The user as clients see it: stored document plus the computed `groups`. */
 export function userView(store: TenantStore, d: Doc): ScimResource {
-  const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
-  // Shallow copy: the core never mutates what a connector returns, and applyChanges clones.
-  const out: ScimResource = { ...doc };
+  // A shallow copy without LokiJS's $loki: the core never mutates what a connector returns, and
+  // applyChanges copies what it changes.
+  const { $loki: _l, ...out } = d as Doc & { $loki?: number };
   const gids = store.membership.groupsOf(d.id);
   if (gids.size) {
     out.groups = [...gids].map((gid) => ({
@@ -26,7 +26,7 @@ export function userView(store: TenantStore, d: Doc): ScimResource {
       type: 'direct',
     }));
   }
-  return out;
+  return out as ScimResource;
 }
 
 /** Builds the User operations for a store resolver. */

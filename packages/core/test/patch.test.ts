@@ -304,3 +304,53 @@ describe('PATCH properties', () => {
     );
   });
 });
+
+describe('applyChanges copies on write', () => {
+  function deepFreeze<T>(v: T): T {
+    if (typeof v === 'object' && v !== null) {
+      for (const x of Object.values(v)) deepFreeze(x);
+      Object.freeze(v);
+    }
+    return v;
+  }
+  const validOp = fc.oneof(
+    fc.record({ op: fc.constant('replace'), path: fc.constant('displayName'), value: fc.string() }),
+    fc.record({ op: fc.constant('replace'), path: fc.constant('name.givenName'), value: fc.string() }),
+    fc.record({ op: fc.constant('remove'), path: fc.constant('name.familyName') }),
+    fc.record({ op: fc.constant('replace'), path: fc.constant('emails[type eq "work"].value'), value: fc.emailAddress() }),
+    fc.record({
+      op: fc.constant('add'),
+      path: fc.constant('emails'),
+      value: fc.constant([{ value: 'n@x.org', type: 'other', primary: true }]),
+    }),
+    fc.record({ op: fc.constant('remove'), path: fc.constant('emails[type eq "home"]') }),
+    fc.record({ op: fc.constant('replace'), path: fc.constant('addresses[type eq "home"].locality'), value: fc.string() }),
+    fc.record({ op: fc.constant('replace'), path: fc.constant(`${ENT}:department`), value: fc.string() }),
+    fc.record({ op: fc.constant('remove'), path: fc.constant(`${ENT}:employeeNumber`) }),
+    fc.record({ op: fc.constant('add'), value: fc.record({ title: fc.string(), nickName: fc.string() }) }),
+  );
+  it('never writes into the (frozen) input, and gives what a deep copy would', () => {
+    fc.assert(
+      fc.property(fc.array(validOp, { minLength: 1, maxLength: 6 }), (ops) => {
+        const frozen = deepFreeze(user());
+        const changes = patchToChanges(registry, userRt, { schemas: [URN.PatchOp], Operations: ops });
+        // A frozen input throws a TypeError (strict mode) on any write into it.
+        const shared = applyChanges(frozen, changes, { registry, resourceType: userRt }).resource;
+        const fromCopy = applyChanges(structuredClone(user()), changes, { registry, resourceType: userRt }).resource;
+        expect(shared).toEqual(fromCopy);
+        expect(frozen).toEqual(user());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('shares the attributes no change touched', () => {
+    const doc = user();
+    const out = patch(userRt, doc, [{ op: 'replace', path: 'displayName', value: 'B' }]);
+    expect(out.emails).toBe(doc.emails);
+    expect(out.name).toBe(doc.name);
+    const out2 = patch(userRt, doc, [{ op: 'replace', path: 'name.givenName', value: 'Bee' }]);
+    expect(out2.name).not.toBe(doc.name);
+    expect((doc.name as { givenName: string }).givenName).toBe('Barbara');
+  });
+});

@@ -17,3 +17,5 @@ export { listen } from './listen.js';
 export type { ListenOptions, RunningServer } from './listen.js';
 export { readBody } from './http/body.js';
 export { requestOrigin, sendJson } from './http/send.js';
+export { COMPACT_HEAP_THRESHOLD, compactHeap, IdleCompactor } from './heap.js';
+export type { IdleCompactionOptions } from './heap.js';

@@ -3,7 +3,7 @@
  * the event loop goes out in one `write` (and one `fdatasync` when enabled),
  * and each writer's promise resolves only once its record is on disk.
  */
-import { closeSync, fdatasync, openSync, readFileSync, existsSync, write, ftruncateSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /** One journal record. `c` is the collection, `k` the record kind. */
 export type JournalRecord =
@@ -89,16 +89,22 @@ export class Journal {
       for (const p of batch) err ? p.reject(err) : p.resolve();
       this.flush();
     };
-    const writeAll = (offset: number) => {
-      write(this.fd, buf, offset, buf.length - offset, null, (err, n) => {
-        if (err) return done(err);
-        if (offset + n < buf.length) return writeAll(offset + n);
-        this.bytes += buf.length;
-        if (this.opts.fsync === false) return done(null);
-        fdatasync(this.fd, (e) => done(e));
-      });
-    };
-    writeAll(0);
+    // The write goes to the page cache and takes microseconds, so it is done
+    // here; only the sync, which waits for the disk, goes to the thread pool.
+    try {
+      let offset = 0;
+      while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset);
+    } catch (e) {
+      // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
+      try {
+        ftruncateSync(this.fd, this.bytes);
+      } catch {}
+      done(e as Error);
+      return;
+    }
+    this.bytes += buf.length;
+    if (this.opts.fsync === false) done(null);
+    else fdatasync(this.fd, (e) => done(e));
   }
 
   /** Waits until nothing is queued or being written. */

@@ -26,6 +26,11 @@ export interface ApplyResult {
 /**
  * Returns a new document with `changes` applied; `doc` is not mutated.
  *
+ * Copy-on-write: only the attributes a change touches are copied, so the cost
+ * follows the size of the change, not of the document. Attributes no change
+ * touches are shared between `doc` and the result — treat both as immutable
+ * (store the result, don't edit it in place).
+ *
  * Multi-valued elements are matched by `value` when they have one (so adding
  * an existing member or removing an absent one changes nothing), else by all
  * their fields. `primary: true` is kept unique.
@@ -34,10 +39,11 @@ export interface ApplyResult {
  *   equality selector matches nothing.
  */
 export function applyChanges(doc: ScimResource, changes: readonly Change[], ctx?: ApplyContext): ApplyResult {
-  const out = cloneJson(doc);
+  const out: ScimResource = { ...doc };
+  const owned = new WeakSet<object>();
   let changed = false;
   for (const ch of changes) {
-    if (applyOne(out, ch, ctx)) changed = true;
+    if (applyOne(out, ch, owned, ctx)) changed = true;
   }
   return { resource: out, changed };
 }
@@ -83,7 +89,17 @@ function keepPrimaryUnique(list: unknown[], preferred: unknown): void {
   for (const el of list) if (el !== preferred && isObject(el) && el.primary === true) el.primary = false;
 }
 
-function applyOne(root: ScimResource, ch: Change, ctx?: ApplyContext): boolean {
+/** `container[key]`, deep-copied first unless this call already owns it (copy-on-write). */
+function own(container: Record<string, unknown>, key: string, owned: WeakSet<object>): unknown {
+  const v = container[key];
+  if (typeof v !== 'object' || v === null || owned.has(v)) return v;
+  const copy = cloneJson(v) as object;
+  owned.add(copy);
+  container[key] = copy;
+  return copy;
+}
+
+function applyOne(root: ScimResource, ch: Change, owned: WeakSet<object>, ctx?: ApplyContext): boolean {
   const p = ch.path;
   let container: Record<string, unknown> = root;
   if (p.extension) {
@@ -92,12 +108,18 @@ function applyOne(root: ScimResource, ch: Change, ctx?: ApplyContext): boolean {
     if (!isObject(ext)) {
       if (ch.op === 'remove') return false;
       root[extKey] = {};
+      owned.add(root[extKey] as object);
+    } else if (!owned.has(ext)) {
+      // A shallow copy of the extension object; the attribute itself is copied below.
+      const copy = { ...ext };
+      owned.add(copy);
+      root[extKey] = copy;
     }
     container = root[extKey] as Record<string, unknown>;
   }
   const key = findKeyCI(container, p.attr) ?? p.attr;
   const def = defFor(p, ctx);
-  const cur = container[key];
+  const cur = own(container, key, owned);
   const multi = def ? def.multiValued : Array.isArray(cur) || Array.isArray(ch.value);
   const caseExact = def?.subAttributes?.find((s) => s.name === 'value')?.caseExact ?? def?.caseExact ?? false;
   const before = JSON.stringify(cur);

@@ -34,7 +34,14 @@ export function isForbiddenKey(k: string): boolean {
  * that no later merge can pollute prototypes.
  */
 export function parseJsonSafe(text: string): unknown {
-  return JSON.parse(text, (k, v) => (isForbiddenKey(k) ? undefined : v));
+  // A reviver makes JSON.parse several times slower, and almost no body needs one: a forbidden key
+  // can only be spelled out (it contains "proto" or "constructor") or hidden behind a \u escape.
+  if (!text.includes('proto') && !text.includes('constructor') && !text.includes('\\u')) return JSON.parse(text);
+  return JSON.parse(text, dropForbidden);
+}
+
+function dropForbidden(k: string, v: unknown): unknown {
+  return isForbiddenKey(k) ? undefined : v;
 }
 
 /** Deep clone of JSON data. */

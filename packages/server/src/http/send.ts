@@ -8,9 +8,12 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
     res.end();
     return;
   }
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(text)) });
-  res.end(text);
+  // Encoded once (measuring the string and then encoding it would read it twice); the length goes
+  // in with setHeader, as a spread of the headers plus one key is a slow object shape in V8.
+  const data = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body), 'utf8');
+  res.setHeader('content-length', data.length);
+  res.writeHead(status, headers);
+  res.end(data);
 }
 
 /** The origin (`https://host:port`) a client used, for `meta.location`. */

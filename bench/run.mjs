@@ -52,23 +52,35 @@ async function cleanup() {
 }
 process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
 
-async function baseline(script) {
-  const port = await freePort();
-  const p = await startProcess(runtime, [join(benchDir, 'servers', script), String(port)], {
-    readyUrl: `http://127.0.0.1:${port}/`,
-  });
-  try {
-    const run = () => load({ url: `http://127.0.0.1:${port}`, connections, duration, makeRequest: () => ({ path: '/' }) });
-    await load({
-      url: `http://127.0.0.1:${port}`,
-      connections,
-      duration: Math.min(1, duration),
-      makeRequest: () => ({ path: '/' }),
+/**
+ * Starts the two baseline servers (bare node:http, bare express) and keeps them running, so each
+ * can be measured again right next to every workload.
+ */
+async function startBaselines() {
+  const servers = {};
+  for (const [name, script] of [
+    ['http', 'bare-http.mjs'],
+    ['express', 'bare-express.mjs'],
+  ]) {
+    const port = await freePort();
+    const p = await startProcess(runtime, [join(benchDir, 'servers', script), String(port)], {
+      readyUrl: `http://127.0.0.1:${port}/`,
     });
-    return await run();
-  } finally {
-    await p.stop();
+    cleanups.push(() => p.stop());
+    const url = `http://127.0.0.1:${port}`;
+    await load({ url, connections, duration: Math.min(1, duration), makeRequest: () => ({ path: '/' }) }); // warm-up
+    servers[name] = url;
   }
+  return {
+    /** One reading of both baselines. */
+    async measure() {
+      const out = {};
+      for (const [name, url] of Object.entries(servers)) {
+        out[name] = await load({ url, connections, duration, makeRequest: () => ({ path: '/' }) });
+      }
+      return out;
+    },
+  };
 }
 
 async function startGateway(preload) {
@@ -114,9 +126,7 @@ async function main() {
   console.log(
     `scimgw bench: runtime=${runtime} users=${users} groups=${groups} big=${bigSize} connections=${connections} duration=${duration}s`,
   );
-  const bareHttp = await baseline('bare-http.mjs');
-  const bareExpress = await baseline('bare-express.mjs');
-  console.log(`baselines: node:http ${bareHttp.rps} req/s, express ${bareExpress.rps} req/s`);
+  const baselines = opt.scale ? undefined : await startBaselines();
 
   const prefix = `b${Date.now().toString(36)}`;
   // The scale run loads its million users with the loader (a snapshot file) instead of Bulk.
@@ -188,6 +198,11 @@ async function main() {
     g: { name: 'GET /Groups/{big}', make: () => ({ path: `/Groups/${seeded.bigGroupId}` }) },
   };
   const results = {};
+  // The machine's speed drifts during a run (other work on shared cores), so the baselines are
+  // read again after every workload and each workload is compared with the readings taken just
+  // before and just after it.
+  const readings = [await baselines.measure()];
+  console.log(`baselines: node:http ${readings[0].http.rps} req/s, express ${readings[0].express.rps} req/s`);
   // (g) runs before the writes: (f) adds thousands of members to the big group, and (g) must read
   // the group at its seeded size. Results are reported in a–g order.
   for (const key of ['a', 'b', 'c', 'g', 'd', 'e', 'f']) {
@@ -195,23 +210,26 @@ async function main() {
     // Warm-up (JIT, connection setup) before the measured run.
     await load({ url: gw.base, headers, connections, duration: Math.min(1, duration), makeRequest: w.make });
     const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+    const before = readings[readings.length - 1];
+    const after = await baselines.measure();
+    readings.push(after);
+    const http = Math.round((before.http.rps + after.http.rps) / 2);
+    const express = Math.round((before.express.rps + after.express.rps) / 2);
     results[key] = {
       name: w.name,
       ...r,
-      vsHttp: Math.round((r.rps / bareHttp.rps) * 10000) / 10000,
-      vsExpress: Math.round((r.rps / bareExpress.rps) * 10000) / 10000,
+      baselines: { nodeHttp: http, express },
+      vsHttp: Math.round((r.rps / http) * 10000) / 10000,
+      vsExpress: Math.round((r.rps / express) * 10000) / 10000,
     };
     if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   }
   await cleanup();
-  const [http2, express2] = [await baseline('bare-http.mjs'), await baseline('bare-express.mjs')];
-  if (http2.rps > bareHttp.rps) Object.assign(bareHttp, http2);
-  if (express2.rps > bareExpress.rps) Object.assign(bareExpress, express2);
-  for (const r of Object.values(results)) {
-    r.vsHttp = Math.round((r.rps / bareHttp.rps) * 10000) / 10000;
-    r.vsExpress = Math.round((r.rps / bareExpress.rps) * 10000) / 10000;
-  }
-  console.log(`baselines (best of two): node:http ${bareHttp.rps} req/s, express ${bareExpress.rps} req/s`);
+  const range = (name) => {
+    const v = readings.map((x) => x[name].rps);
+    return `${Math.min(...v)}–${Math.max(...v)}`;
+  };
+  console.log(`baselines across the run: node:http ${range('http')} req/s, express ${range('express')} req/s`);
 
   const ordered = Object.fromEntries(Object.keys(W).map((k) => [k, results[k]]));
   const rows = Object.entries(ordered).map(([k, r]) => ({
@@ -219,6 +237,8 @@ async function main() {
     'req/s': r.rps,
     'p50 ms': r.p50,
     'p99 ms': r.p99,
+    'node:http req/s': r.baselines.nodeHttp,
+    'express req/s': r.baselines.express,
     '÷ node:http': r.vsHttp,
     '÷ express': r.vsExpress,
   }));
@@ -233,7 +253,7 @@ async function main() {
     bigGroupMembers: bigSize,
     connections,
     durationSeconds: duration,
-    baselines: { nodeHttp: bareHttp, express: bareExpress },
+    baselineReadings: readings.map((x) => ({ nodeHttp: x.http.rps, express: x.express.rps })),
     memoryAfterSeedMiB: memory,
     seedSeconds: seeded.seconds,
     workloads: ordered,

@@ -4,7 +4,6 @@
  * through the CLI, on Node and on Bun (runtimes.test.ts).
  */
 import { expect } from 'vitest';
-import type { TestCall } from '../src/testing.js';
 import { BASIC } from './helpers.js';
 
 export interface HttpTarget {

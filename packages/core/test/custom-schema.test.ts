@@ -51,7 +51,7 @@ describe('custom schemas from configuration', () => {
       url: `/Users/${(c.body as { id: string }).id}`,
       body: JSON.stringify({ Operations: [{ op: 'replace', path: `${EXT}:badge`, value: 7 }] }),
     });
-    expect(((p.body as Record<string, Record<string, unknown>>)[EXT] ?? {}).badge).toBe(7);
+    expect((p.body as Record<string, Record<string, unknown>>)[EXT]?.badge).toBe(7);
   });
 
   it.each([

@@ -122,11 +122,16 @@ export class TenantStore {
     move(this.displayNames.get(name), old.displayName, doc.displayName);
   }
 
-  /** Inserts or replaces a document in memory (no journal). */
-  putLocal(name: CollectionName, doc: Doc): void {
+  /**
+   * Inserts or replaces a document in memory (no journal). LokiJS adds `$loki` to what it stores,
+   * so the document is copied first, unless `owned` says nobody else holds it (a document parsed
+   * from the snapshot or the journal): loading a million users then leaves no second copy of each
+   * as garbage.
+   */
+  putLocal(name: CollectionName, doc: Doc, owned = false): void {
     const coll = this.collection(name);
     const old = coll.by('id', doc.id);
-    const stored: LokiDoc = { ...doc };
+    const stored: LokiDoc = owned ? doc : { ...doc };
     if (old) {
       stored.$loki = old.$loki as number;
       coll.update(stored);
@@ -152,7 +157,7 @@ export class TenantStore {
   private replay(rec: JournalRecord): void {
     switch (rec.k) {
       case 'put':
-        this.putLocal(rec.c as CollectionName, rec.doc as Doc);
+        this.putLocal(rec.c as CollectionName, rec.doc as Doc, true);
         break;
       case 'del':
         this.deleteLocal(rec.c as CollectionName, rec.id);
@@ -186,9 +191,9 @@ export class TenantStore {
       for (const doc of snap.collections[name] ?? []) {
         if (name === 'groups' && Array.isArray(doc.members)) {
           const { members, ...rest } = doc;
-          this.putLocal(name, rest as Doc);
+          this.putLocal(name, rest as Doc, true);
           this.membership.add(doc.id, members as Record<string, unknown>[]);
-        } else this.putLocal(name, doc);
+        } else this.putLocal(name, doc, true);
       }
     }
   }

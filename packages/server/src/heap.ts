@@ -11,6 +11,17 @@ import { runInNewContext } from 'node:vm';
 /** Below this many bytes of heap in use, a collection is not worth its pause. */
 export const COMPACT_HEAP_THRESHOLD = 256 * 1024 * 1024;
 
+let exposedGc: (() => void) | undefined;
+
+/** Node's `gc`, looked up once: `--expose-gc` set at run time shows it only in contexts created afterwards. */
+function nodeGc(): (() => void) | undefined {
+  if (!exposedGc) {
+    setFlagsFromString('--expose-gc');
+    exposedGc = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+  }
+  return exposedGc;
+}
+
 /**
  * Runs one full collection when the heap holds more than `threshold` bytes.
  * Node: through `gc`, exposed for this call only; Bun: `Bun.gc(true)`.
@@ -23,9 +34,7 @@ export function compactHeap(threshold = COMPACT_HEAP_THRESHOLD): { before: numbe
   const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
   if (bun) bun.gc(true);
   else {
-    // `--expose-gc` set at run time only makes `gc` visible in contexts created afterwards.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
+    const gc = nodeGc();
     if (!gc) return undefined;
     gc();
   }

@@ -27,6 +27,7 @@ const { values: opt } = parseArgs({
     big: { type: 'string' },
     connections: { type: 'string', default: '10' },
     duration: { type: 'string' },
+    warmup: { type: 'string' },
     url: { type: 'string' },
     user: { type: 'string', default: 'gwadmin' },
     password: { type: 'string', default: 'password' },
@@ -44,6 +45,11 @@ const bigSize = Number(opt.big ?? (smoke ? 100 : 5000));
 const groups = smoke ? 5 : Number(opt.groups);
 const connections = Number(opt.connections);
 const duration = Number(opt.duration ?? (smoke ? 0.5 : 5));
+// Bun's optimizing JIT keeps compiling for several seconds after a new code path starts running
+// (its compiler thread took a quarter of the process's CPU in the second after a one-second
+// warm-up, and none after four seconds); the workloads measure the steady state a long-running
+// gateway is in.
+const warmup = Number(opt.warmup ?? (smoke ? 0.5 : 3));
 const auth = `Basic ${Buffer.from(`${opt.user}:${opt.password}`).toString('base64')}`;
 
 const cleanups = [];
@@ -208,7 +214,7 @@ async function main() {
   for (const key of ['a', 'b', 'c', 'g', 'd', 'e', 'f']) {
     const w = W[key];
     // Warm-up (JIT, connection setup) before the measured run.
-    await load({ url: gw.base, headers, connections, duration: Math.min(1, duration), makeRequest: w.make });
+    await load({ url: gw.base, headers, connections, duration: warmup, makeRequest: w.make });
     const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
     const before = readings[readings.length - 1];
     const after = await baselines.measure();

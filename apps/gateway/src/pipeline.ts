@@ -46,8 +46,12 @@ export interface PipelineDeps {
 
 type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi'; tenant?: string; id?: string };
 
+/** Paths that can be one of the routes {@link routeSpecial} knows (a cheap test before splitting). */
+const MAYBE_SPECIAL = /\/(?:logger|auth|oauth|pub|api)(?:\/|$)/i;
+
 /** Recognizes the non-SCIM routes, with an optional leading tenant segment. */
 export function routeSpecial(path: string): Special | undefined {
+  if (!MAYBE_SPECIAL.test(path)) return undefined;
   const segs = path.split('/').filter(Boolean);
   const at = (i: number) => segs[i]?.toLowerCase();
   for (const offset of [0, 1]) {
@@ -196,6 +200,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       const out = await d.scim.handle({
         method,
         url,
+        route,
         headers: req.headers,
         body: text,
         origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded),

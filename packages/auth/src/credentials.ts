@@ -22,8 +22,11 @@ export interface CredentialEntry<T> {
 
 interface Compiled<T> {
   idDigest: Buffer;
-  /** Digest of the plaintext secret; for hashed entries a random digest that never matches. */
-  secretDigest: Buffer;
+  /**
+   * Digest of identifier and plaintext secret together, so a request costs one HMAC; for hashed
+   * entries a digest under another label, which no presented pair matches.
+   */
+  pairDigest: Buffer;
   hash: ScryptHash | undefined;
   value: T;
 }
@@ -52,6 +55,7 @@ export class CredentialVerifier<T> {
   readonly #inflight = new Map<string, Promise<number>>();
   readonly #verifyHash: (plain: string, hash: ScryptHash) => Promise<boolean>;
   readonly #dummyHash: ScryptHash | undefined;
+  readonly #anyHashed: boolean;
 
   /** Throws an `Error` naming the config path of a malformed hash. */
   constructor(entries: CredentialEntry<T>[], options: CredentialVerifierOptions = {}) {
@@ -68,12 +72,13 @@ export class CredentialVerifier<T> {
       }
       return {
         idDigest: this.#digester.digest('id', e.id),
-        secretDigest: hash ? this.#digester.digest('hashed-entry') : this.#digester.digest('secret', e.secret),
+        pairDigest: hash ? this.#digester.digest('hashed-entry') : this.#digester.digest('pair', e.id, e.secret),
         hash,
         value: e.value,
       };
     });
     const firstHash = this.#entries.find((e) => e.hash)?.hash;
+    this.#anyHashed = firstHash !== undefined;
     this.#dummyHash = firstHash && { ...firstHash, salt: Buffer.alloc(firstHash.salt.length, 1) };
   }
 
@@ -96,17 +101,16 @@ export class CredentialVerifier<T> {
    * @returns the matching entry's value, or `undefined`
    */
   async verify(id: string, secret: string): Promise<T | undefined> {
-    const idDigest = this.#digester.digest('id', id);
-    const secretDigest = this.#digester.digest('secret', secret);
+    const pairDigest = this.#digester.digest('pair', id, secret);
+    // The identifier alone matters only for hashed entries (which of them to run scrypt against).
+    const idDigest = this.#anyHashed ? this.#digester.digest('id', id) : undefined;
     let plainMatch = -1;
     const hashed: number[] = [];
-    // No early exit: every entry costs the same two compares whatever matches.
+    // No early exit: every entry costs the same compares whatever matches.
     for (let i = 0; i < this.#entries.length; i++) {
       const e = this.#entries[i]!;
-      const idOk = sameDigest(idDigest, e.idDigest);
-      const secretOk = sameDigest(secretDigest, e.secretDigest);
-      if (idOk && secretOk && plainMatch < 0) plainMatch = i;
-      if (idOk && e.hash) hashed.push(i);
+      if (sameDigest(pairDigest, e.pairDigest) && plainMatch < 0) plainMatch = i;
+      if (idDigest && e.hash && sameDigest(idDigest, e.idDigest)) hashed.push(i);
     }
     if (plainMatch >= 0) return this.#entries[plainMatch]!.value;
     if (!this.#dummyHash) return undefined;

@@ -7,6 +7,8 @@ import type { RateLimitOptions } from './types.js';
 /** Outcome of {@link FailureLimiter.check}. */
 export type LimitState = { blocked: false } | { blocked: true; retryAfterSeconds: number };
 
+const NOT_BLOCKED: LimitState = Object.freeze({ blocked: false });
+
 interface Window {
   start: number;
   count: number;
@@ -47,15 +49,17 @@ export class FailureLimiter {
 
   /** Whether `address` is currently refused, and for how long. */
   check(address: string): LimitState {
+    // Nothing has failed lately (the usual case): no key to compute, nothing to look up.
+    if (this.#windows.size === 0) return NOT_BLOCKED;
     const key = rateLimitKey(address);
     const w = this.#windows.get(key);
-    if (!w) return { blocked: false };
+    if (!w) return NOT_BLOCKED;
     const elapsed = this.#now() - w.start;
     if (elapsed >= this.#windowMs) {
       this.#windows.delete(key);
-      return { blocked: false };
+      return NOT_BLOCKED;
     }
-    if (w.count < this.#max) return { blocked: false };
+    if (w.count < this.#max) return NOT_BLOCKED;
     return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil((this.#windowMs - elapsed) / 1000)) };
   }
 

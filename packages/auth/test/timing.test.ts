@@ -39,7 +39,7 @@ describe('constant work whether or not the identity exists', () => {
     const unknown = await comparesFor(basicHeader('mallory', 'alice-pw'), a);
     const wrong = await comparesFor(basicHeader('bob', 'nope'), a);
     const right = await comparesFor(basicHeader('carol', 'carol-pw'), a);
-    expect(unknown).toBeGreaterThanOrEqual(6); // identifier + secret digest for each of 3 entries
+    expect(unknown).toBeGreaterThanOrEqual(3); // one digest of identifier and secret for each of 3 entries
     expect(wrong).toBe(unknown);
     expect(right).toBe(unknown);
   });

@@ -5,8 +5,15 @@ import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 /** Current time as an RFC 3339 string. */
 export const now = (): string => new Date().toISOString();
 
-/** A fresh weak ETag for every write, so the core never has to hash a resource (big groups). */
-export const newVersion = (): string => `W/"${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}"`;
+/** Distinguishes this process's versions from another process's in the same millisecond. */
+const VERSION_PREFIX = Math.random().toString(36).slice(2, 6);
+let versionCounter = 0;
+
+/**
+ * A fresh weak ETag for every write, so the core never has to hash a resource (big groups):
+ * time, a per-process prefix and a counter, so no two writes in one process share a version.
+ */
+export const newVersion = (): string => `W/"${Date.now().toString(36)}${VERSION_PREFIX}${(++versionCounter).toString(36)}"`;
 
 /** The stored form of a resource: `id` and `meta` set, `schemas` and computed attributes (`computed`) left out. */
 export function storable(resource: ScimResource, id: string, meta: Record<string, unknown>, computed: string): Doc {

@@ -291,6 +291,15 @@ describe('routing', () => {
   it.each(['/a/b/Users', '/nothing', '/Users/a/b', '/Users/%E0%A4%A'])('%s is not a SCIM path', (p) => {
     expect(core.routeScimPath(p)).toBeUndefined();
   });
+  it.each(['/constructor', '/__proto__', '/toString/x', '/hasOwnProperty', '/t/valueOf'])(
+    '%s is not a SCIM path (no endpoint found on Object.prototype)',
+    (p) => {
+      expect(core.routeScimPath(p)).toBeUndefined();
+    },
+  );
+  it('a tenant named like an Object.prototype member still routes', () => {
+    expect(core.routeScimPath('/constructor/Users/x')).toMatchObject({ tenant: 'constructor', endpoint: 'Users', id: 'x' });
+  });
 });
 
 describe('CORE_VERSION', () => {

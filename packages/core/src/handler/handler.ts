@@ -243,7 +243,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   return {
     registry,
     async handle(req: ScimRequest): Promise<ScimResponse> {
-      const route = routeScimPath(req.url);
+      const route = req.route ?? routeScimPath(req.url);
       const version = route?.version ?? options.scimVersion ?? '2.0';
       try {
         if (!route) throw new NotFoundError(`No SCIM endpoint at ${req.url.split('?')[0]}`);

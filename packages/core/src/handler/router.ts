@@ -1,18 +1,21 @@
 /** Path routing for SCIM URLs: tenant prefix, `/scim/v2` prefix, endpoint, id. */
 
-/** SCIM endpoints the core serves, lower-cased → canonical. */
-const ENDPOINTS: Record<string, string> = {
-  users: 'Users',
-  groups: 'Groups',
-  roles: 'Roles',
-  entitlements: 'Entitlements',
-  schemas: 'Schemas',
-  resourcetypes: 'ResourceTypes',
-  serviceproviderconfig: 'ServiceProviderConfig',
-  serviceproviderconfigs: 'ServiceProviderConfig',
-  bulk: 'Bulk',
-  '.search': '.search',
-};
+/**
+ * SCIM endpoints the core serves, lower-cased → canonical. A `Map`, not an object literal: a path
+ * segment such as `constructor` or `__proto__` must not find `Object.prototype`'s members.
+ */
+const ENDPOINTS: ReadonlyMap<string, string> = new Map([
+  ['users', 'Users'],
+  ['groups', 'Groups'],
+  ['roles', 'Roles'],
+  ['entitlements', 'Entitlements'],
+  ['schemas', 'Schemas'],
+  ['resourcetypes', 'ResourceTypes'],
+  ['serviceproviderconfig', 'ServiceProviderConfig'],
+  ['serviceproviderconfigs', 'ServiceProviderConfig'],
+  ['bulk', 'Bulk'],
+  ['.search', '.search'],
+]);
 
 /** A routed SCIM path. */
 export interface ScimRoute {
@@ -52,8 +55,13 @@ export function routeScimPath(path: string): ScimRoute | undefined {
   const q = path.indexOf('?');
   const clean = q === -1 ? path : path.slice(0, q);
   const segs = clean.split('/').filter((s) => s !== '');
-  const at = segs.findIndex((s) => ENDPOINTS[s.toLowerCase()] !== undefined);
-  if (at === -1) return undefined;
+  let at = -1;
+  let endpoint: string | undefined;
+  for (let i = 0; i < segs.length && endpoint === undefined; i++) {
+    endpoint = ENDPOINTS.get((segs[i] as string).toLowerCase());
+    at = i;
+  }
+  if (endpoint === undefined) return undefined;
   const pre = segs.slice(0, at);
   const rest = segs.slice(at + 1);
   let version: ScimRoute['version'];
@@ -66,7 +74,7 @@ export function routeScimPath(path: string): ScimRoute | undefined {
   if (pre.length > 1) return undefined;
   const route: ScimRoute = {
     prefix: `/${segs.slice(0, at).join('/')}`.replace(/\/$/, ''),
-    endpoint: ENDPOINTS[(segs[at] as string).toLowerCase()] as string,
+    endpoint,
   };
   if ((segs[at] as string).toLowerCase() === 'serviceproviderconfigs') route.plural = true;
   if (version) route.version = version;

@@ -2,6 +2,7 @@
 import type { Connector, RequestContext } from '../connector/types.js';
 import type { FilterLimits } from '../filter/parser.js';
 import type { PatchQuirk } from '../patch/normalize.js';
+import type { ScimRoute } from './router.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 
 /** One HTTP request, as the host hands it to the core. */
@@ -18,6 +19,11 @@ export interface ScimRequest {
   origin?: string;
   /** Caller context; `tenant` is filled from the path when absent. */
   context?: RequestContext;
+  /**
+   * `routeScimPath(url)`, when the host already routed the path (saves parsing it twice). Must be
+   * the route of this request's `url`; omit it and the handler routes `url` itself.
+   */
+  route?: ScimRoute;
 }
 
 /** The handler's answer. `body` is JSON-serializable; absent for 204/304. */

@@ -123,7 +123,9 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
     let responseBody: unknown;
     let principal: string | undefined;
 
-    res.on('finish', () => {
+    // One log line per request, written once the response has been handed to the socket (run()
+    // settles after its last write), not from a 'finish' listener: no closure to register per request.
+    const logLine = () => {
       if (special?.kind === 'logger') return;
       d.log.logRequest({
         reqId,
@@ -136,7 +138,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         ...(responseBody === undefined ? {} : { responseBody }),
         ...(principal === undefined ? {} : { principal }),
       });
-    });
+    };
 
     const run = async () => {
       if (special?.kind === 'pubapi') {
@@ -211,13 +213,17 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       sendJson(res, out.status, out.headers, out.body);
     };
 
-    run().catch((e: unknown) => {
-      const err = toScimError(e);
-      if (!isScimError(e) || err.status >= 500)
-        d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
-      responseBody = errorBody(err, version);
-      if (!res.headersSent) scimError(res, err, version);
-      else res.destroy();
-    });
+    run()
+      .then(logLine, (e: unknown) => {
+        const err = toScimError(e);
+        if (!isScimError(e) || err.status >= 500)
+          d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
+        responseBody = errorBody(err, version);
+        if (!res.headersSent) scimError(res, err, version);
+        else res.destroy();
+        logLine();
+      })
+      // A failing log sink must never take the process down.
+      .catch(() => {});
   };
 }

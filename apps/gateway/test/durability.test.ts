@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,12 +20,22 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startCli(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, 'start', '--config', join(dir, 'config', 'connector-loki.json')], {
-    cwd: dir,
-    env: { ...process.env, SEED: 'durability' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * Starts the CLI in `home`. With `fileSizeLimitKiB`, under a real file-size limit (RLIMIT_FSIZE,
+ * set by the shell): a write past it stores what fits and then fails with EFBIG, as on a full disk.
+ */
+async function startCli(port: number, home = dir, fileSizeLimitKiB?: number): Promise<ChildProcess> {
+  const args = [cli, 'start', '--config', join(home, 'config', 'connector-loki.json')];
+  const env = { ...process.env, SEED: 'durability' };
+  const child =
+    fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, args, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(
+          'bash',
+          // SIGXFSZ ignored, so the write fails with EFBIG instead of killing the process.
+          ['-c', `ulimit -f ${fileSizeLimitKiB}; trap '' XFSZ; exec "$0" "$@"`, process.execPath, ...args],
+          { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
   let out = '';
   child.stdout?.on('data', (c) => (out += c));
   child.stderr?.on('data', (c) => (out += c));
@@ -105,6 +115,80 @@ describe('connector-loki durability through the real CLI', () => {
       const b = (await (await api(port, 'GET', '/Users/bjensen')).json()) as { displayName: string };
       expect(b.displayName).toBe('After crash');
       expect((await api(port, 'GET', '/Users/jsmith')).status).toBe(404);
+    } finally {
+      gw.kill('SIGTERM');
+      await new Promise((r) => gw.once('exit', r));
+    }
+  });
+
+  it('a full disk fails writes with 5xx, keeps the journal whole, and loses no acknowledged write', async () => {
+    const home = mkdtempSync(join(dir, 'full-'));
+    const port = await freePort();
+    mkdirSync(join(home, 'config'));
+    writeFileSync(
+      join(home, 'config', 'connector-loki.json'),
+      JSON.stringify({
+        scimgateway: {
+          port,
+          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
+          log: { loglevel: { console: 'off', file: 'off' } },
+        },
+        endpoint: { directory: 'data', exampleData: false },
+      }),
+    );
+    let gw = await startCli(port, home, 48);
+    const acknowledged: string[] = [];
+    const refused: string[] = [];
+    try {
+      // Batches of concurrent creates until the journal cannot take more; the batch that crosses the
+      // limit is written partly (a torn line) before the write fails.
+      for (let batch = 0; refused.length === 0 && batch < 100; batch++) {
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, i) => {
+            const userName = `full-${batch}-${i}`;
+            const r = await api(port, 'POST', '/Users', { userName, title: 'x'.repeat(200) });
+            if (r.status === 201) acknowledged.push(userName);
+            else {
+              expect(r.status).toBeGreaterThanOrEqual(500);
+              expect(((await r.json()) as { schemas: string[] }).schemas).toEqual([
+                'urn:ietf:params:scim:api:messages:2.0:Error',
+              ]);
+              refused.push(userName);
+            }
+          }),
+        );
+      }
+      expect(refused.length).toBeGreaterThan(0);
+      expect(acknowledged.length).toBeGreaterThan(20);
+      // The process is still up and answering.
+      expect((await fetch(`http://127.0.0.1:${port}/ping`)).status).toBe(200);
+    } finally {
+      gw.kill('SIGKILL');
+      await new Promise((r) => gw.once('exit', r));
+    }
+
+    // The journal holds whole lines only: the torn part of the failed batch was cut off.
+    const data = join(home, 'data');
+    const journals = readdirSync(data).filter((f) => f.endsWith('.journal'));
+    expect(journals.length).toBeGreaterThan(0);
+    for (const f of journals) {
+      const text = readFileSync(join(data, f), 'utf8');
+      if (text === '') continue;
+      expect(text.endsWith('\n'), f).toBe(true);
+      for (const line of text.slice(0, -1).split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    }
+
+    // Restarted without the limit: every acknowledged user is there, no refused one is.
+    gw = await startCli(port, home);
+    try {
+      const list = (await (
+        await api(port, 'GET', `/Users?filter=${encodeURIComponent('userName sw "full-"')}&count=1000&attributes=userName`)
+      ).json()) as { Resources: { userName: string }[] };
+      const names = new Set(list.Resources.map((u) => u.userName));
+      for (const n of acknowledged) expect(names.has(n), n).toBe(true);
+      for (const n of refused) expect(names.has(n), n).toBe(false);
+      // And it takes writes again.
+      expect((await api(port, 'POST', '/Users', { userName: 'after-full' })).status).toBe(201);
     } finally {
       gw.kill('SIGTERM');
       await new Promise((r) => gw.once('exit', r));

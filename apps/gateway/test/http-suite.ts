@@ -151,6 +151,17 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
+    name: 'paths named like Object.prototype members → 404 SCIM errors',
+    run: async (t) => {
+      for (const path of ['/constructor', '/__proto__', '/toString/x', '/hasOwnProperty?filter=a']) {
+        const r = await t.call('GET', path);
+        expect(r.status, path).toBe(404);
+        expect(r.body.schemas, path).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+      }
+    },
+  },
+
+  {
     name: 'wrong credentials → 401 with WWW-Authenticate',
     run: async (t) => {
       const r = await fetch(`${t.base}/Users`, {

@@ -2,7 +2,7 @@
  * The HTTP suite against the real CLI on each runtime: Node, and Bun (from
  * the npm registry, installed as a dev dependency).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -94,5 +94,23 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
     expect(out).toMatch(/SIGTERM received/);
+  });
+});
+
+describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
+  it('compactHeap frees garbage, IdleCompactor collects after a burst, and gc stays hidden', () => {
+    if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
+    const out = execFileSync(binary, [join(here, 'fixtures', 'heap-check.mjs')], { cwd: join(here, '..'), encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as {
+      made: number;
+      compacted?: { before: number; after: number };
+      idleCollections: number;
+      gcVisible: string;
+    };
+    expect(r.made).toBe(300_000);
+    expect(r.compacted).toBeDefined();
+    expect(r.compacted?.after).toBeLessThan(r.compacted?.before as number);
+    expect(r.idleCollections).toBe(1);
+    expect(r.gcVisible).toBe('undefined');
   });
 });

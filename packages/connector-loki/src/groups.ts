@@ -117,18 +117,24 @@ export function groupOperations(
       const cur = mustGet(store, 'groups', id, 'Group');
       const records: JournalRecord[] = [];
       const other: Change[] = [];
-      for (const ch of changes) {
-        if (ch.path.attr === 'members' && !ch.path.extension) records.push(...applyMemberChange(store, id, ch));
-        else other.push(ch);
-      }
-      const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
-      const { resource, changed } = other.length
-        ? applyChanges(base, other, { registry, resourceType: rt })
-        : { resource: base, changed: false };
-      if (changed || records.length) {
-        const doc = storable(resource, id, touchedMeta(cur), 'members');
-        store.putLocal('groups', doc);
-        records.push({ k: 'put', c: 'groups', doc });
+      try {
+        for (const ch of changes) {
+          if (ch.path.attr === 'members' && !ch.path.extension) records.push(...applyMemberChange(store, id, ch));
+          else other.push(ch);
+        }
+        const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
+        const { resource, changed } = other.length
+          ? applyChanges(base, other, { registry, resourceType: rt })
+          : { resource: base, changed: false };
+        if (changed || records.length) {
+          const doc = storable(resource, id, touchedMeta(cur), 'members');
+          store.putLocal('groups', doc);
+          records.push({ k: 'put', c: 'groups', doc });
+        }
+      } catch (e) {
+        // A later change of the same request was refused: the member changes before it are undone.
+        store.rollbackUnpersisted();
+        throw e;
       }
       await store.persist(...records);
       return undefined;

@@ -65,6 +65,11 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class Membership {
   private readonly byGroup = new Map<string, Map<string, Record<string, unknown>>>();
   private readonly byMember = new Map<string, Set<string>>();
+  /**
+   * Receives, for every change, the function that reverts it (set by the store while it records an
+   * undo log; see `TenantStore`).
+   */
+  onUndo: ((undo: () => void) => void) | undefined;
 
   /** Members of a group, in insertion order. The elements are live: callers must not mutate them. */
   members(groupId: string): Record<string, unknown>[] {
@@ -95,12 +100,20 @@ export class Membership {
       if (typeof v !== 'string' || v === '') continue;
       const existing = m.get(v);
       if (existing) {
+        if (this.onUndo) {
+          const before = { ...existing };
+          this.onUndo(() => {
+            for (const k of Object.keys(existing)) delete existing[k];
+            Object.assign(existing, before);
+          });
+        }
         Object.assign(existing, member);
         continue;
       }
       const copy = { ...member };
       m.set(v, copy);
       added.push(copy);
+      this.onUndo?.(() => this.remove(groupId, [v]));
       let g = this.byMember.get(v);
       if (!g) this.byMember.set(v, (g = new Set()));
       g.add(groupId);
@@ -114,8 +127,10 @@ export class Membership {
     if (!m) return [];
     const removed: string[] = [];
     for (const v of values) {
-      if (!m.delete(v)) continue;
+      const member = m.get(v);
+      if (!member || !m.delete(v)) continue;
       removed.push(v);
+      this.onUndo?.(() => this.add(groupId, [member]));
       const g = this.byMember.get(v);
       g?.delete(groupId);
       if (g && g.size === 0) this.byMember.delete(v);

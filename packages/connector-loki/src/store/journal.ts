@@ -17,6 +17,8 @@ interface Pending {
   line: string;
   resolve: () => void;
   reject: (e: Error) => void;
+  /** Reverts the in-memory change these records describe, if they cannot be made durable. */
+  undo: (() => void) | undefined;
 }
 
 /** Options of {@link Journal}. */
@@ -64,12 +66,18 @@ export class Journal {
     return out;
   }
 
-  /** Appends records; resolves when they are durable. */
-  append(...records: JournalRecord[]): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('Journal is closed'));
+  /**
+   * Appends records; resolves when they are durable. When they cannot be written or synced,
+   * `undo` runs before the promise rejects (see {@link flush}).
+   */
+  append(records: JournalRecord[], undo?: () => void): Promise<void> {
+    if (this.closed) {
+      undo?.();
+      return Promise.reject(new Error('Journal is closed'));
+    }
     const line = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ line, resolve, reject });
+      this.pending.push({ line, resolve, reject, undo });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => this.flush());
@@ -86,7 +94,19 @@ export class Journal {
     }
     const buf = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
     const done = (err: Error | null) => {
-      for (const p of batch) err ? p.reject(err) : p.resolve();
+      if (err) {
+        // Records queued after this batch were applied in memory on top of it, so they fail with
+        // it. Undone newest first, memory returns to what the journal holds: every acknowledged
+        // write, and nothing a client was told had failed.
+        const failed = batch.concat(this.pending);
+        this.pending = [];
+        for (let i = failed.length - 1; i >= 0; i--) {
+          try {
+            failed[i]?.undo?.();
+          } catch {}
+        }
+        for (const p of failed) p.reject(err);
+      } else for (const p of batch) p.resolve();
       this.flush();
     };
     // The write goes to the page cache and takes microseconds, so it is done

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UniquenessError } from '@scimgw/core';
+import { ServiceUnavailableError, UniquenessError } from '@scimgw/core';
 import Loki from 'lokijs';
 import { MultiIndex, Membership } from './indexes.js';
 import { Journal, type JournalRecord } from './journal.js';
@@ -43,6 +43,12 @@ export class TenantStore {
   readonly membership = new Membership();
   private journal: Journal | undefined;
   private compacting: Promise<void> | undefined;
+  /**
+   * Reverts of the in-memory changes made since the last {@link persist} (recorded only once a
+   * journal is open). A write changes memory first and then journals it; if the journal cannot take
+   * it, these put memory back, so no client ever reads a write it was told had failed.
+   */
+  private undoLog: (() => void)[] | undefined;
 
   private constructor(private readonly opts: TenantStoreOptions) {
     for (const name of COLLECTIONS) {
@@ -72,7 +78,34 @@ export class TenantStore {
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
     if (fresh || records.length > 0) await s.compact();
+    s.undoLog = [];
+    s.membership.onUndo = (undo) => s.undoLog?.push(undo);
     return s;
+  }
+
+  /** Takes the reverts recorded since the last call, newest last. */
+  private takeUndo(): (() => void) | undefined {
+    const log = this.undoLog;
+    if (!log || log.length === 0) return undefined;
+    this.undoLog = [];
+    return () => {
+      // Reverting must not record reverts of its own.
+      const saved = this.undoLog;
+      this.undoLog = undefined;
+      try {
+        for (let i = log.length - 1; i >= 0; i--) log[i]?.();
+      } finally {
+        this.undoLog = saved;
+      }
+    };
+  }
+
+  /**
+   * Reverts what an operation changed in memory and did not persist (it failed half-way). Call it
+   * where an operation that changes memory in several steps can throw before {@link persist}.
+   */
+  rollbackUnpersisted(): void {
+    this.takeUndo()?.();
   }
 
   collection(name: CollectionName): Collection<LokiDoc> {
@@ -131,6 +164,11 @@ export class TenantStore {
   putLocal(name: CollectionName, doc: Doc, owned = false): void {
     const coll = this.collection(name);
     const old = coll.by('id', doc.id);
+    if (this.undoLog) {
+      // The replaced document is out of LokiJS once replaced, and nobody changes it in place.
+      if (old) this.undoLog.push(() => this.restore(name, old));
+      else this.undoLog.push(() => this.deleteLocal(name, doc.id));
+    }
     const stored: LokiDoc = owned ? doc : { ...doc };
     if (old) {
       stored.$loki = old.$loki as number;
@@ -143,11 +181,18 @@ export class TenantStore {
     }
   }
 
+  /** Puts back a document this store held before (an undo). */
+  private restore(name: CollectionName, old: LokiDoc): void {
+    const { $loki: _l, ...previous } = old;
+    this.putLocal(name, previous as Doc, true);
+  }
+
   /** Removes a document in memory (no journal). */
   deleteLocal(name: CollectionName, id: string): boolean {
     const coll = this.collection(name);
     const old = coll.by('id', id);
     if (!old) return false;
+    if (this.undoLog) this.undoLog.push(() => this.restore(name, old));
     this.index(name, old, false);
     coll.remove(old);
     if (name === 'groups') this.membership.drop(id);
@@ -176,8 +221,20 @@ export class TenantStore {
 
   /** Makes records durable; resolves when they are on disk (immediately in memory mode). */
   async persist(...records: JournalRecord[]): Promise<void> {
+    const undo = this.takeUndo();
     if (!this.journal || records.length === 0) return;
-    await this.journal.append(...records);
+    try {
+      await this.journal.append(records, undo);
+    } catch (e) {
+      // Memory is already back to what the journal holds (the undo ran): tell the client to retry,
+      // and name the cause (ENOSPC, EIO …), which the gateway logs with every 5xx.
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ServiceUnavailableError(
+        `The change was not saved: the store's journal could not be written${code ? ` (${code})` : ''}. Nothing was changed; retry later.`,
+        30,
+        { cause: e },
+      );
+    }
     if (this.journal.size > (this.opts.compactBytes ?? 64 * 1024 * 1024) && !this.compacting) {
       this.compacting = this.compact().finally(() => {
         this.compacting = undefined;

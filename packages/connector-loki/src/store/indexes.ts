@@ -90,7 +90,10 @@ export class Membership {
     return this.byMember.get(value) ?? EMPTY;
   }
 
-  /** Adds members; returns those that were not there yet. */
+  /**
+   * Adds members; a member already there takes the new `display`/`type`. Returns the entries it
+   * added or changed (what the journal must record), not those it left as they were.
+   */
   add(groupId: string, members: Record<string, unknown>[]): Record<string, unknown>[] {
     let m = this.byGroup.get(groupId);
     if (!m) this.byGroup.set(groupId, (m = new Map()));
@@ -100,6 +103,9 @@ export class Membership {
       if (typeof v !== 'string' || v === '') continue;
       const existing = m.get(v);
       if (existing) {
+        let differs = false;
+        for (const k of Object.keys(member)) if (existing[k] !== member[k]) differs = true;
+        if (!differs) continue;
         if (this.onUndo) {
           const before = { ...existing };
           this.onUndo(() => {
@@ -108,6 +114,7 @@ export class Membership {
           });
         }
         Object.assign(existing, member);
+        added.push(existing);
         continue;
       }
       const copy = { ...member };

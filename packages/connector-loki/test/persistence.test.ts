@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScimHandler } from '@scimgw/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLokiConnector } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'loki-persist-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ctx = { requestId: 't', principal: { name: 'test', method: 'basic' } };
+
+async function open() {
+  const connector = createLokiConnector({ directory: dir, exampleData: false });
+  const scim = createScimHandler({ connector });
+  const call = async (method: string, url: string, body?: unknown) =>
+    scim.handle({ method, url, body: body === undefined ? undefined : JSON.stringify(body), origin: 'http://x', context: ctx });
+  return { connector, call };
+}
+
+describe('connector-loki: what is acknowledged is what comes back after a restart', () => {
+  it('re-adding a member with a new display is journaled, not only changed in memory', async () => {
+    let s = await open();
+    const g = await s.call('POST', '/Groups', { displayName: 'crew', members: [{ value: 'u1', display: 'Old Name' }] });
+    expect(g.status).toBe(201);
+    const id = (g.body as { id: string }).id;
+    const p = await s.call('PATCH', `/Groups/${id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: 'u1', display: 'New Name' }, { value: 'u2' }] }],
+    });
+    expect(p.status).toBeLessThan(300);
+    const before = await s.call('GET', `/Groups/${id}`);
+    // A crash now: no clean close (which would write a snapshot from memory); a second store reads
+    // what is on disk, the snapshot and the journal.
+    const crashed = s;
+    s = await open();
+    const after = await s.call('GET', `/Groups/${id}`);
+    expect((after.body as { members: unknown[] }).members).toEqual((before.body as { members: unknown[] }).members);
+    expect((after.body as { members: { value: string; display?: string }[] }).members).toContainEqual({
+      value: 'u1',
+      display: 'New Name',
+    });
+    await s.connector.close?.();
+    await crashed.connector.close?.();
+  });
+});

@@ -2,8 +2,9 @@
 import autocannon from 'autocannon';
 
 /**
- * Runs a load against `url`. `makeRequest(i)` returns { method, path, body? } per request so
- * paths and bodies can vary (random users, unique userNames).
+ * Runs a load against `url`. `makeRequest(i, connection)` returns { method, path, body? } per
+ * request so paths and bodies can vary (random users, unique userNames); `connection` is an object
+ * kept per connection.
  */
 export async function load({ url, headers = {}, connections, duration, makeRequest }) {
   let i = 0;
@@ -14,8 +15,9 @@ export async function load({ url, headers = {}, connections, duration, makeReque
     headers,
     requests: [
       {
-        setupRequest: (req) => {
-          const r = makeRequest(i++);
+        // `context` is autocannon's per-connection object: a workload can keep state per connection.
+        setupRequest: (req, context) => {
+          const r = makeRequest(i++, context);
           return { ...req, method: r.method ?? 'GET', path: r.path, ...(r.body ? { body: JSON.stringify(r.body) } : {}) };
         },
       },

@@ -39,13 +39,27 @@ export async function scaleRun({ base, auth, seeded, connections, duration }) {
     `(b) filter p99 ${b.single.p99} ms with 1 connection, ${b.saturated.p99} ms with ${connections} (target < 5); ` +
       `(c) paging p99 ${c.single.p99} ms with 1 connection, ${c.saturated.p99} ms with ${connections} (target < 50)`,
   );
-  // Group growth curve: one group, sized 10 → 50,000, measuring PATCH add-one-member at each size.
+  // Group-size curve: one group filled to 10, 1,000, 10,000 and 50,000 members; at each size, the
+  // cost of changing one member. Each connection adds a member of its own and removes it with its
+  // next request, so the group stays at its size (± one member per connection) while it is
+  // measured; adding a fresh member with every request would grow a 10-member group to tens of
+  // thousands within the measurement.
   const res = await fetch(`${base}/Groups`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ displayName: `${seeded.prefix}-curve` }),
   });
   const gid = (await res.json()).id;
+  let next = 0;
+  const oneMember = (_i, conn) => {
+    conn.member ??= `curve-extra-${next++}`;
+    conn.added = !conn.added;
+    const op = conn.added
+      ? { op: 'add', path: 'members', value: [{ value: conn.member }] }
+      : { op: 'remove', path: `members[value eq "${conn.member}"]` };
+    return { method: 'PATCH', path: `/Groups/${gid}`, body: { Operations: [op] } };
+  };
+  await load({ url: base, headers, connections, duration: Math.min(3, duration), makeRequest: oneMember }); // warm-up
   const curve = [];
   let size = 0;
   for (const target of [10, 1000, 10_000, 50_000]) {
@@ -55,17 +69,7 @@ export async function scaleRun({ base, auth, seeded, connections, duration }) {
         Operations: [{ op: 'add', path: 'members', value: add.slice(i, i + 10_000) }],
       });
     size = target;
-    const f = await load({
-      url: base,
-      headers,
-      connections,
-      duration,
-      makeRequest: (i) => ({
-        method: 'PATCH',
-        path: `/Groups/${gid}`,
-        body: { Operations: [{ op: 'add', path: 'members', value: [{ value: `curve-${target}-${i}-${Math.random()}` }] }] },
-      }),
-    });
+    const f = await load({ url: base, headers, connections, duration, makeRequest: oneMember });
     curve.push({ members: target, rps: f.rps, p50: f.p50, p99: f.p99 });
     console.log(`(f) group of ${target}: ${f.rps} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms`);
   }

@@ -6,6 +6,7 @@
 import {
   applyChanges,
   type Change,
+  type FilterNode,
   matchesFilter,
   type PathResolver,
   type QueryRequest,
@@ -30,6 +31,14 @@ function memberList(v: unknown): Record<string, unknown>[] {
     out.push({ value, ...(display !== undefined ? { display } : {}), ...(type !== undefined ? { type } : {}) });
   }
   return out;
+}
+
+/** The value of a `value eq "<string>"` member filter, or undefined for any other filter. */
+function exactMemberValue(where: FilterNode): string | undefined {
+  if (where.type !== 'compare' || where.op !== 'eq' || typeof where.value !== 'string') return undefined;
+  return where.path.attr.toLowerCase() === 'value' && where.path.sub === undefined && where.path.uri === undefined
+    ? where.value
+    : undefined;
 }
 
 /** The group as clients see it; members are left out when the client excluded them. */
@@ -67,6 +76,14 @@ export function groupOperations(
       return removed.length ? [{ k: 'mdel', g: id, v: removed }] : [];
     }
     if (ch.op === 'remove' && p.where && !p.sub) {
+      // `members[value eq "<id>"]`, how Entra ID removes a member: one lookup, not a scan of the group.
+      // (`value` compares case-exactly, as when the filter is matched against each member.)
+      const one = exactMemberValue(p.where);
+      if (one !== undefined) {
+        const removed = store.membership.remove(id, [one]);
+        return removed.length ? [{ k: 'mdel', g: id, v: removed }] : [];
+      }
+      // Other filters are matched against each member.
       const hit = store.membership
         .members(id)
         .filter((m) => matchesFilter(p.where as NonNullable<typeof p.where>, m))

@@ -43,4 +43,30 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
     await s.connector.close?.();
     await crashed.connector.close?.();
   });
+
+  it('removing members by filter (Entra ID: members[value eq "…"]) is journaled; value compares case-exactly', async () => {
+    let s = await open();
+    const g = await s.call('POST', '/Groups', {
+      displayName: 'removals',
+      members: [{ value: 'm1' }, { value: 'm2' }, { value: 'm3' }, { value: 'M4' }],
+    });
+    const id = (g.body as { id: string }).id;
+    const remove = (path: string) =>
+      s.call('PATCH', `/Groups/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path }],
+      });
+    expect((await remove('members[value eq "m2"]')).status).toBeLessThan(300);
+    expect((await remove('members[value eq "m4"]')).status).toBeLessThan(300); // stored as M4: stays
+    expect((await remove('members[value eq "absent"]')).status).toBeLessThan(300);
+    const members = (body: unknown) => (body as { members?: { value: string }[] }).members?.map((m) => m.value);
+    expect(members((await s.call('GET', `/Groups/${id}`)).body)).toEqual(['m1', 'm3', 'M4']);
+    expect((await remove('members[value eq "m1" or value eq "M4"]')).status).toBeLessThan(300);
+    expect(members((await s.call('GET', `/Groups/${id}`)).body)).toEqual(['m3']);
+    const crashed = s;
+    s = await open();
+    expect(members((await s.call('GET', `/Groups/${id}`)).body)).toEqual(['m3']);
+    await s.connector.close?.();
+    await crashed.connector.close?.();
+  });
 });

@@ -122,9 +122,23 @@ export class Journal {
       done(e as Error);
       return;
     }
+    const before = this.bytes;
     this.bytes += buf.length;
     if (this.opts.fsync === false) done(null);
-    else fdatasync(this.fd, (e) => done(e));
+    else
+      fdatasync(this.fd, (e) => {
+        if (e) {
+          // The batch is in the file but not known to be on disk, and it is about to be undone and
+          // refused: cut it off, so the page cache cannot write it later and a restart cannot replay
+          // a change its client was told had failed. (Only this batch was written since the last
+          // good sync: the next batch is written only after this callback.)
+          try {
+            ftruncateSync(this.fd, before);
+            this.bytes = before;
+          } catch {}
+        }
+        done(e);
+      });
   }
 
   /** Waits until nothing is queued or being written. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BASIC } from './helpers.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'dist', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'scimgw-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -24,9 +25,14 @@ async function freePort(): Promise<number> {
  * Starts the CLI in `home`. With `fileSizeLimitKiB`, under a real file-size limit (RLIMIT_FSIZE,
  * set by the shell): a write past it stores what fits and then fails with EFBIG, as on a full disk.
  */
-async function startCli(port: number, home = dir, fileSizeLimitKiB?: number): Promise<ChildProcess> {
+async function startCli(
+  port: number,
+  home = dir,
+  fileSizeLimitKiB?: number,
+  extraEnv: Record<string, string> = {},
+): Promise<ChildProcess> {
   const args = [cli, 'start', '--config', join(home, 'config', 'connector-loki.json')];
-  const env = { ...process.env, SEED: 'durability' };
+  const env = { ...process.env, SEED: 'durability', ...extraEnv };
   const child =
     fileSizeLimitKiB === undefined
       ? spawn(process.execPath, args, { cwd: home, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -244,6 +250,81 @@ describe('connector-loki durability through the real CLI', () => {
       for (const n of [...refused, ...deleted]) expect(names.has(n), n).toBe(false);
       // And it takes writes again.
       expect((await api(port, 'POST', '/Users', { userName: 'after-full' })).status).toBe(201);
+    } finally {
+      gw.kill('SIGTERM');
+      await new Promise((r) => gw.once('exit', r));
+    }
+  });
+
+  it('a failed fdatasync refuses the batch, cuts it off the journal, and a restart does not replay it', async (ctx) => {
+    // A shim (fixtures/fail-fdatasync.c, loaded with LD_PRELOAD) makes fdatasync fail with EIO
+    // while a marker file exists: a real sync failure in a real gateway, switched on and off.
+    const home = mkdtempSync(join(dir, 'sync-'));
+    const shim = join(home, 'fail-fdatasync.so');
+    try {
+      execFileSync('cc', ['-shared', '-fPIC', '-o', shim, join(here, 'fixtures', 'fail-fdatasync.c'), '-ldl']);
+    } catch (e) {
+      // Only a machine without a C compiler gets here (the CI machine has one).
+      ctx.skip(`needs a C compiler for the LD_PRELOAD shim: ${(e as Error).message}`);
+    }
+    const marker = join(home, 'fail-now');
+    const port = await freePort();
+    mkdirSync(join(home, 'config'));
+    writeFileSync(
+      join(home, 'config', 'connector-loki.json'),
+      JSON.stringify({
+        scimgateway: {
+          port,
+          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
+          log: { loglevel: { console: 'off', file: 'off' } },
+        },
+        endpoint: { directory: 'data', exampleData: false },
+      }),
+    );
+    let gw = await startCli(port, home, undefined, { LD_PRELOAD: shim, SCIMGW_TEST_FAIL_FDATASYNC: marker });
+    let keeperId = '';
+    try {
+      const keeper = await api(port, 'POST', '/Users', { userName: 'sync-keeper', title: 'before' });
+      expect(keeper.status).toBe(201);
+      keeperId = ((await keeper.json()) as { id: string }).id;
+
+      writeFileSync(marker, '');
+      const refused = await api(port, 'POST', '/Users', { userName: 'sync-refused' });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { detail: string }).detail).toMatch(/\(EIO\)/);
+      const patched = await api(port, 'PATCH', `/Users/${keeperId}`, {
+        Operations: [{ op: 'replace', path: 'title', value: 'refused' }],
+      });
+      expect(patched.status).toBe(503);
+      expect(((await (await api(port, 'GET', `/Users/${keeperId}`)).json()) as { title: string }).title).toBe('before');
+      const none = (await (
+        await api(port, 'GET', `/Users?filter=${encodeURIComponent('userName eq "sync-refused"')}`)
+      ).json()) as { totalResults: number };
+      expect(none.totalResults).toBe(0);
+
+      rmSync(marker);
+      expect((await api(port, 'POST', '/Users', { userName: 'sync-after' })).status).toBe(201);
+    } finally {
+      gw.kill('SIGKILL');
+      await new Promise((r) => gw.once('exit', r));
+    }
+
+    // The refused batches were cut off the journal: nothing of them is left to replay.
+    const data = join(home, 'data');
+    const journal = readdirSync(data)
+      .filter((f) => f.endsWith('.journal'))
+      .map((f) => readFileSync(join(data, f), 'utf8'))
+      .join('');
+    expect(journal).not.toMatch(/sync-refused|"refused"/);
+    expect(journal).toMatch(/sync-after/);
+
+    gw = await startCli(port, home);
+    try {
+      const names = (await (
+        await api(port, 'GET', `/Users?filter=${encodeURIComponent('userName sw "sync-"')}&attributes=userName`)
+      ).json()) as { Resources: { userName: string }[] };
+      expect(names.Resources.map((u) => u.userName).sort()).toEqual(['sync-after', 'sync-keeper']);
+      expect(((await (await api(port, 'GET', `/Users/${keeperId}`)).json()) as { title: string }).title).toBe('before');
     } finally {
       gw.kill('SIGTERM');
       await new Promise((r) => gw.once('exit', r));

@@ -57,6 +57,35 @@ async function startCli(
   throw new Error(`gateway did not start: ${out}`);
 }
 
+/** A Loki config in `home` (persistent, no example data, nothing logged). */
+function writeQuietConfig(home: string, port: number): void {
+  mkdirSync(join(home, 'config'));
+  writeFileSync(
+    join(home, 'config', 'connector-loki.json'),
+    JSON.stringify({
+      scimgateway: {
+        port,
+        auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
+        log: { loglevel: { console: 'off', file: 'off' } },
+      },
+      endpoint: { directory: 'data', exampleData: false },
+    }),
+  );
+}
+
+/** Each journal file under `home/data`, with its text. */
+function journalTexts(home: string): [string, string][] {
+  const data = join(home, 'data');
+  return readdirSync(data)
+    .filter((f) => f.endsWith('.journal'))
+    .map((f) => [f, readFileSync(join(data, f), 'utf8')]);
+}
+
+async function stop(gw: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  gw.kill(signal);
+  await new Promise((r) => gw.once('exit', r));
+}
+
 const api = (port: number, method: string, path: string, body?: unknown) =>
   fetch(`http://127.0.0.1:${port}${path}`, {
     method,
@@ -103,8 +132,7 @@ describe('connector-loki durability through the real CLI', () => {
     expect(renamed.status).toBe(200);
     expect((await api(port, 'DELETE', '/Users/jsmith')).status).toBe(204);
 
-    gw.kill('SIGKILL');
-    await new Promise((r) => gw.once('exit', r));
+    await stop(gw, 'SIGKILL');
 
     gw = await startCli(port);
     try {
@@ -122,26 +150,14 @@ describe('connector-loki durability through the real CLI', () => {
       expect(b.displayName).toBe('After crash');
       expect((await api(port, 'GET', '/Users/jsmith')).status).toBe(404);
     } finally {
-      gw.kill('SIGTERM');
-      await new Promise((r) => gw.once('exit', r));
+      await stop(gw, 'SIGTERM');
     }
   });
 
   it('a full disk fails writes with 5xx, keeps the journal whole, and loses no acknowledged write', async () => {
     const home = mkdtempSync(join(dir, 'full-'));
     const port = await freePort();
-    mkdirSync(join(home, 'config'));
-    writeFileSync(
-      join(home, 'config', 'connector-loki.json'),
-      JSON.stringify({
-        scimgateway: {
-          port,
-          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
-          log: { loglevel: { console: 'off', file: 'off' } },
-        },
-        endpoint: { directory: 'data', exampleData: false },
-      }),
-    );
+    writeQuietConfig(home, port);
     let gw = await startCli(port, home, 48);
     const acknowledged: string[] = [];
     const refused: string[] = [];
@@ -224,16 +240,13 @@ describe('connector-loki durability through the real CLI', () => {
       const groupsOfKeeper = (await (await api(port, 'GET', `/Users/${keeper.id}`)).json()) as { groups: { value: string }[] };
       expect(groupsOfKeeper.groups.map((g) => g.value)).toEqual([group.id]);
     } finally {
-      gw.kill('SIGKILL');
-      await new Promise((r) => gw.once('exit', r));
+      await stop(gw, 'SIGKILL');
     }
 
     // The journal holds whole lines only: the torn part of the failed batch was cut off.
-    const data = join(home, 'data');
-    const journals = readdirSync(data).filter((f) => f.endsWith('.journal'));
+    const journals = journalTexts(home);
     expect(journals.length).toBeGreaterThan(0);
-    for (const f of journals) {
-      const text = readFileSync(join(data, f), 'utf8');
+    for (const [f, text] of journals) {
       if (text === '') continue;
       expect(text.endsWith('\n'), f).toBe(true);
       for (const line of text.slice(0, -1).split('\n')) expect(() => JSON.parse(line)).not.toThrow();
@@ -251,8 +264,7 @@ describe('connector-loki durability through the real CLI', () => {
       // And it takes writes again.
       expect((await api(port, 'POST', '/Users', { userName: 'after-full' })).status).toBe(201);
     } finally {
-      gw.kill('SIGTERM');
-      await new Promise((r) => gw.once('exit', r));
+      await stop(gw, 'SIGTERM');
     }
   });
 
@@ -269,18 +281,7 @@ describe('connector-loki durability through the real CLI', () => {
     }
     const marker = join(home, 'fail-now');
     const port = await freePort();
-    mkdirSync(join(home, 'config'));
-    writeFileSync(
-      join(home, 'config', 'connector-loki.json'),
-      JSON.stringify({
-        scimgateway: {
-          port,
-          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
-          log: { loglevel: { console: 'off', file: 'off' } },
-        },
-        endpoint: { directory: 'data', exampleData: false },
-      }),
-    );
+    writeQuietConfig(home, port);
     let gw = await startCli(port, home, undefined, { LD_PRELOAD: shim, SCIMGW_TEST_FAIL_FDATASYNC: marker });
     let keeperId = '';
     try {
@@ -305,15 +306,12 @@ describe('connector-loki durability through the real CLI', () => {
       rmSync(marker);
       expect((await api(port, 'POST', '/Users', { userName: 'sync-after' })).status).toBe(201);
     } finally {
-      gw.kill('SIGKILL');
-      await new Promise((r) => gw.once('exit', r));
+      await stop(gw, 'SIGKILL');
     }
 
     // The refused batches were cut off the journal: nothing of them is left to replay.
-    const data = join(home, 'data');
-    const journal = readdirSync(data)
-      .filter((f) => f.endsWith('.journal'))
-      .map((f) => readFileSync(join(data, f), 'utf8'))
+    const journal = journalTexts(home)
+      .map(([, text]) => text)
       .join('');
     expect(journal).not.toMatch(/sync-refused|"refused"/);
     expect(journal).toMatch(/sync-after/);
@@ -326,8 +324,7 @@ describe('connector-loki durability through the real CLI', () => {
       expect(names.Resources.map((u) => u.userName).sort()).toEqual(['sync-after', 'sync-keeper']);
       expect(((await (await api(port, 'GET', `/Users/${keeperId}`)).json()) as { title: string }).title).toBe('before');
     } finally {
-      gw.kill('SIGTERM');
-      await new Promise((r) => gw.once('exit', r));
+      await stop(gw, 'SIGTERM');
     }
   });
 });

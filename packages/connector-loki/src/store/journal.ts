@@ -116,9 +116,7 @@ export class Journal {
       while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
-      try {
-        ftruncateSync(this.fd, this.bytes);
-      } catch {}
+      this.cutTo(this.bytes);
       done(e as Error);
       return;
     }
@@ -132,13 +130,18 @@ export class Journal {
           // refused: cut it off, so the page cache cannot write it later and a restart cannot replay
           // a change its client was told had failed. (Only this batch was written since the last
           // good sync: the next batch is written only after this callback.)
-          try {
-            ftruncateSync(this.fd, before);
-            this.bytes = before;
-          } catch {}
+          this.cutTo(before);
         }
         done(e);
       });
+  }
+
+  /** Truncates the file back to `length` bytes: what a failed batch left behind goes. */
+  private cutTo(length: number): void {
+    try {
+      ftruncateSync(this.fd, length);
+      this.bytes = length;
+    } catch {}
   }
 
   /** Waits until nothing is queued or being written. */

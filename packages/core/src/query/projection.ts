@@ -18,9 +18,6 @@ export interface ProjectionRequest {
 
 type Selection = Map<string, Map<string, Set<string> | true>>; // container → attr → subs | whole
 
-/** Registry → resource type → top-level key → whether it holds something not returned by default. */
-const HIDES = new WeakMap<SchemaRegistry, WeakMap<ResourceTypeDefinition, Map<string, boolean>>>();
-
 /** Splits a comma-separated `attributes` parameter (also accepts arrays). */
 export function splitAttributeList(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
@@ -75,40 +72,11 @@ export class Projection {
 
   /** True when, without attribute lists, `resource` still holds something not to return (password …). */
   private hidesSomething(resource: ScimResource): boolean {
-    // Every resource of every list page comes through here, with the same few keys: the answer
-    // per key is remembered per registry and resource type.
-    let memo = HIDES.get(this.registry)?.get(this.rt);
-    if (!memo) {
-      let byType = HIDES.get(this.registry);
-      if (!byType) HIDES.set(this.registry, (byType = new WeakMap()));
-      byType.set(this.rt, (memo = new Map()));
-    }
+    const hides = this.registry.hidesByDefault(this.rt);
     for (const key in resource) {
-      if (!Object.hasOwn(resource, key)) continue;
-      let hides = memo.get(key);
-      if (hides === undefined) {
-        hides = this.keyHides(key);
-        if (memo.size < 10_000) memo.set(key, hides);
-      }
-      if (hides) return true;
+      if (Object.hasOwn(resource, key) && hides(key)) return true;
     }
     return false;
-  }
-
-  /** Whether a top-level key of this resource type holds something not returned by default. */
-  private keyHides(key: string): boolean {
-    const ext = this.registry.canonicalUrn(this.rt, key);
-    if (ext && ext !== this.rt.schema) {
-      const s = this.registry.schema(ext);
-      return !!s?.attributes.some(
-        (a) => a.returned === 'never' || a.returned === 'request' || a.subAttributes?.some((x) => x.returned === 'never'),
-      );
-    }
-    const def = this.registry.resolve(this.rt, { attr: key })?.attrDef;
-    return !!(
-      def &&
-      (def.returned === 'never' || def.returned === 'request' || def.subAttributes?.some((x) => x.returned === 'never'))
-    );
   }
 
   /** Applies the projection to one resource; returns it unchanged (not copied) when there is nothing to drop. */

@@ -57,6 +57,8 @@ export class SchemaRegistry {
   /** Fast memo for the commonest case, a bare attribute name: resource type → name → resolution. */
   private readonly bareMemo = new WeakMap<ResourceTypeDefinition, Map<string, ResolvedPath | null>>();
   private readonly urnMemo = new Map<string, string | null>();
+  /** Resource type → its memoized {@link hidesByDefault} test. */
+  private readonly hidesMemo = new WeakMap<ResourceTypeDefinition, (key: string) => boolean>();
 
   constructor(opts: SchemaRegistryOptions = {}) {
     for (const s of [...builtinSchemas, ...(opts.schemas ?? [])]) this.schemaMap.set(s.id.toLowerCase(), s);
@@ -157,6 +159,35 @@ export class SchemaRegistry {
   }
 
   /**
+   * For resource type `rt`, a test of whether top-level key `key` holds something a response leaves
+   * out unless asked for (`returned: never` or `request`, or a sub-attribute that is never returned):
+   * an extension URN with such an attribute, or such an attribute. The answers are remembered per
+   * key (every resource of every list page asks, with the same few keys); take the test once per
+   * resource type and call it per key.
+   */
+  hidesByDefault(rt: ResourceTypeDefinition): (key: string) => boolean {
+    let test = this.hidesMemo.get(rt);
+    if (!test) {
+      const memo = new Map<string, boolean>();
+      test = (key) => {
+        let hides = memo.get(key);
+        if (hides === undefined) {
+          const ext = this.canonicalUrn(rt, key);
+          hides =
+            ext && ext !== rt.schema
+              ? (this.schema(ext)?.attributes.some(hiddenByDefault) ?? false)
+              : hiddenByDefault(this.resolve(rt, { attr: key })?.attrDef);
+          // Bounded: unknown keys come from connectors and clients.
+          if (memo.size < 10_000) memo.set(key, hides);
+        }
+        return hides;
+      };
+      this.hidesMemo.set(rt, test);
+    }
+    return test;
+  }
+
+  /**
    * Resolves a path for resource type `rt`. Unqualified names resolve to the
    * core schema first, then to extensions (lenient: clients send
    * `employeeNumber` unqualified). `id`, `externalId`, `meta` are common.
@@ -248,4 +279,12 @@ export class SchemaRegistry {
 const COMMON = new Map(commonAttributes.map((a) => [a.name.toLowerCase(), a]));
 function commonDef(name: string): AttributeDefinition | undefined {
   return COMMON.get(name.toLowerCase());
+}
+
+/** `returned: never` or `request`, or a sub-attribute that is never returned. */
+function hiddenByDefault(def: AttributeDefinition | undefined): boolean {
+  return (
+    def !== undefined &&
+    (def.returned === 'never' || def.returned === 'request' || (def.subAttributes?.some((x) => x.returned === 'never') ?? false))
+  );
 }

@@ -98,19 +98,22 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
 });
 
 describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
-  it('compactHeap frees garbage, IdleCompactor collects after a burst, and gc stays hidden', () => {
+  it('compactHeap collects garbage, IdleCompactor collects after a burst, and gc stays hidden', () => {
     if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
     const out = execFileSync(binary, [join(here, 'fixtures', 'heap-check.mjs')], { cwd: join(here, '..'), encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop() as string) as {
-      made: number;
-      compacted?: { before: number; after: number };
+      compacted: boolean;
+      collectedByCompactHeap: number;
       idleCollections: number;
+      collectedByIdle: number;
       gcVisible: string;
     };
-    expect(r.made).toBe(300_000);
-    expect(r.compacted).toBeDefined();
-    expect(r.compacted?.after).toBeLessThan(r.compacted?.before as number);
+    // Of 1,000 objects nothing holds, most are gone after each collection (a conservative stack
+    // scan, as in Bun's collector, may keep a few).
+    expect(r.compacted).toBe(true);
+    expect(r.collectedByCompactHeap).toBeGreaterThan(900);
     expect(r.idleCollections).toBe(1);
+    expect(r.collectedByIdle).toBeGreaterThan(900);
     expect(r.gcVisible).toBe('undefined');
   });
 });

@@ -73,12 +73,24 @@ function writeQuietConfig(home: string, port: number): void {
   );
 }
 
-/** Each journal file under `home/data`, with its text. */
+/**
+ * Each journal file under `home/data`, with the text of its records. The file is kept ahead of its
+ * records with zeros: that space must hold nothing but zeros.
+ */
 function journalTexts(home: string): [string, string][] {
   const data = join(home, 'data');
   return readdirSync(data)
     .filter((f) => f.endsWith('.journal'))
-    .map((f) => [f, readFileSync(join(data, f), 'utf8')]);
+    .map((f) => {
+      const bytes = readFileSync(join(data, f));
+      const nul = bytes.indexOf(0);
+      const end = nul < 0 ? bytes.length : nul;
+      expect(
+        bytes.subarray(end).every((b) => b === 0),
+        `${f}: only zeros after the records`,
+      ).toBe(true);
+      return [f, bytes.toString('utf8', 0, end)];
+    });
 }
 
 async function stop(gw: ChildProcess, signal: NodeJS.Signals): Promise<void> {

@@ -28,6 +28,11 @@ export interface LokiConfig {
   exampleData?: boolean;
   /** Compact the journal into the snapshot past this many MiB. Default 64. */
   compactMiB?: number;
+  /**
+   * Grow the journal file by this many MiB of zeros at a time, so that most syncs flush data
+   * without a file-system metadata commit. Default 1; 0 appends instead.
+   */
+  preallocateMiB?: number;
   /** Tenant settings by `baseEntity` (the connector needs none; accepted for a uniform config shape). */
   entity?: Record<string, unknown>;
 }
@@ -38,6 +43,17 @@ export interface LokiConnectorOptions extends LokiConfig {
   baseDir?: string;
   /** Id generator for new resources. Default `crypto.randomUUID`. */
   newId?: () => string;
+}
+
+/** A size in MiB from the `endpoint` config; a wrong one fails startup naming its path. */
+function sizeOption(v: unknown, name: string, fallback: number, zeroAllowed: boolean): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!zeroAllowed && v === 0)) {
+    throw new Error(
+      `endpoint.${name}: must be a ${zeroAllowed ? 'non-negative' : 'positive'} number of MiB (got ${JSON.stringify(v)})`,
+    );
+  }
+  return v;
 }
 
 function fileName(tenant: string | undefined): string {
@@ -59,6 +75,8 @@ export function createLokiConnector(
   const roles = registry.resourceType('Role');
   const ents = registry.resourceType('Entitlement');
   if (!users || !groups || !roles || !ents) throw new Error('core registry lacks default resource types');
+  const compactMiB = sizeOption(options.compactMiB, 'compactMiB', 64, false);
+  const preallocateMiB = sizeOption(options.preallocateMiB, 'preallocateMiB', 1, true);
   const dir = resolvePath(options.baseDir ?? process.cwd(), options.directory ?? 'data');
   const persist = options.persistence !== false;
   const stores = new Map<string, Promise<TenantStore>>();
@@ -71,7 +89,8 @@ export function createLokiConnector(
       s = TenantStore.open({
         file: persist ? join(dir, fileName(tenant)) : undefined,
         fsync: options.fsync,
-        compactBytes: (options.compactMiB ?? 64) * 1024 * 1024,
+        compactBytes: compactMiB * 1024 * 1024,
+        preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
         seed: options.exampleData === false ? undefined : seedExampleData,
       });
       stores.set(key, s);

@@ -2,8 +2,24 @@
  * Append-only journal with group commit: every record written by one tick of
  * the event loop goes out in one `write` (and one `fdatasync` when enabled),
  * and each writer's promise resolves only once its record is on disk.
+ *
+ * The file is kept a little ahead of its records, filled with zeros (see
+ * {@link JournalOptions.preallocate}): overwriting blocks the file already has
+ * lets `fdatasync` flush the data alone, where an append also has to commit the
+ * file's new size and blocks to the file system's own journal. Records end at
+ * the first NUL byte (JSON text never holds a raw one).
  */
-import { closeSync, existsSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fdatasync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
 
 /** One journal record. `c` is the collection, `k` the record kind. */
 export type JournalRecord =
@@ -25,21 +41,54 @@ interface Pending {
 export interface JournalOptions {
   /** `fdatasync` after each batch (survives power loss, not only process crashes). Default true. */
   fsync?: boolean;
+  /**
+   * Bytes of zeros the file is extended by whenever the records reach its end, so that most batches
+   * overwrite blocks the file already has. Default 1 MiB; 0 appends instead. A batch larger than
+   * this is appended.
+   */
+  preallocate?: number;
 }
 
+/** The records in a journal file, and the byte offset where the next record goes. */
+export interface JournalContents {
+  records: JournalRecord[];
+  /** End of the last whole record: a torn tail and the zero-filled space start here. */
+  end: number;
+}
+
+/** Default of {@link JournalOptions.preallocate}. */
+export const DEFAULT_PREALLOCATE = 1024 * 1024;
+
+let ZEROS: Buffer | undefined;
+
 export class Journal {
-  private fd: number;
+  private readonly fd: number;
   private pending: Pending[] = [];
   private flushing = false;
   private closed = false;
+  /** End of the records: where the next batch is written. */
   private bytes: number;
+  /** Size of the file: records, then zeros. */
+  private fileSize: number;
+  private readonly chunk: number;
+  /** After a failed extension (disk full), batches are appended until the records pass this offset. */
+  private extendAfter = 0;
 
+  /**
+   * Opens `path` for writing after the first `end` bytes (what {@link Journal.read} found). Anything
+   * past them is a torn batch or stale bytes from a crash, never acknowledged, and is cut off:
+   * the next batch must not run into it.
+   */
   constructor(
     readonly path: string,
+    end: number,
     private readonly opts: JournalOptions = {},
   ) {
-    this.fd = openSync(path, 'a');
-    this.bytes = fstatSync(this.fd).size;
+    this.fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o666);
+    if (fstatSync(this.fd).size > end) ftruncateSync(this.fd, end);
+    this.bytes = end;
+    this.fileSize = end;
+    this.chunk = Math.max(0, Math.floor(opts.preallocate ?? DEFAULT_PREALLOCATE));
   }
 
   /** Size of the journal in bytes (for compaction decisions). */
@@ -47,23 +96,30 @@ export class Journal {
     return this.bytes;
   }
 
-  /** Reads every complete record; a torn last line (crash mid-write) is ignored. */
-  static read(path: string): JournalRecord[] {
-    if (!existsSync(path)) return [];
-    const text = readFileSync(path, 'utf8');
-    const out: JournalRecord[] = [];
-    const lines = text.split('\n');
+  /**
+   * Reads every whole record. The records end at the first NUL byte (zero-filled space) or at the
+   * end of the file; a last line without its newline is a batch torn by a crash, never
+   * acknowledged, and is left out.
+   */
+  static read(path: string): JournalContents {
+    if (!existsSync(path)) return { records: [], end: 0 };
+    const buf = readFileSync(path);
+    const nul = buf.indexOf(0);
+    const stop = nul < 0 ? buf.length : nul;
+    // (Buffer#lastIndexOf counts a negative offset from the end: hence the guard.)
+    const end = stop === 0 ? 0 : buf.lastIndexOf(0x0a, stop - 1) + 1;
+    const records: JournalRecord[] = [];
+    const lines = buf.toString('utf8', 0, end).split('\n');
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] as string;
       if (line === '') continue;
       try {
-        out.push(JSON.parse(line) as JournalRecord);
+        records.push(JSON.parse(line) as JournalRecord);
       } catch (e) {
-        if (i === lines.length - 1) break; // torn tail from a crash: never acknowledged
         throw new Error(`Corrupt journal ${path} at line ${i + 1}: ${(e as Error).message}`);
       }
     }
-    return out;
+    return { records, end };
   }
 
   /**
@@ -111,17 +167,19 @@ export class Journal {
     };
     // The write goes to the page cache and takes microseconds, so it is done
     // here; only the sync, which waits for the disk, goes to the thread pool.
+    const before = this.bytes;
     try {
+      this.extendFor(buf.length);
       let offset = 0;
-      while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset);
+      while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset, before + offset);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
-      this.cutTo(this.bytes);
+      this.cutTo(before);
       done(e as Error);
       return;
     }
-    const before = this.bytes;
     this.bytes += buf.length;
+    if (this.bytes > this.fileSize) this.fileSize = this.bytes;
     if (this.opts.fsync === false) done(null);
     else
       fdatasync(this.fd, (e) => {
@@ -136,11 +194,35 @@ export class Journal {
       });
   }
 
+  /**
+   * Makes room for a batch of `n` bytes: when it would pass the end of the file, the file grows by
+   * {@link chunk} bytes of zeros first (a millisecond per MiB, written to the page cache; the
+   * batch's own sync takes them to disk). A batch larger than a chunk is simply appended. When the
+   * disk is full, the zeros are cut off again and batches are appended, so what reaches the client
+   * is the batch's own error, not the extension's.
+   */
+  private extendFor(n: number): void {
+    if (this.bytes + n <= this.fileSize || n > this.chunk || this.bytes < this.extendAfter) return;
+    const from = this.fileSize;
+    const to = from + this.chunk;
+    // One small block of zeros, written again and again: a chunk-sized buffer per extension would
+    // be garbage the allocator keeps around.
+    ZEROS ??= Buffer.alloc(64 * 1024);
+    try {
+      for (let at = from; at < to; ) at += writeSync(this.fd, ZEROS, 0, Math.min(ZEROS.length, to - at), at);
+      this.fileSize = to;
+    } catch {
+      ftruncateSync(this.fd, from);
+      this.extendAfter = this.bytes + this.chunk;
+    }
+  }
+
   /** Truncates the file back to `length` bytes: what a failed batch left behind goes. */
   private cutTo(length: number): void {
     try {
       ftruncateSync(this.fd, length);
       this.bytes = length;
+      this.fileSize = length;
     } catch {}
   }
 
@@ -158,6 +240,8 @@ export class Journal {
   truncateSync(): void {
     ftruncateSync(this.fd, 0);
     this.bytes = 0;
+    this.fileSize = 0;
+    this.extendAfter = 0;
   }
 
   async close(): Promise<void> {

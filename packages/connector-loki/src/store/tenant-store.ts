@@ -23,6 +23,8 @@ export interface TenantStoreOptions {
   fsync?: boolean | undefined;
   /** Compact when the journal passes this many bytes. Default 64 MiB. */
   compactBytes?: number | undefined;
+  /** Zero-filled bytes the journal file grows by (see `JournalOptions.preallocate`). Default 1 MiB. */
+  preallocateBytes?: number | undefined;
   /** Called to fill a brand-new store. */
   seed?: ((store: TenantStore) => void) | undefined;
 }
@@ -71,10 +73,10 @@ export class TenantStore {
     const fresh = !existsSync(snapPath) && !existsSync(journalPath);
     const snap = readSnapshot(snapPath);
     if (snap) s.load(JSON.parse(snap) as Snapshot);
-    const records = Journal.read(journalPath);
+    const { records, end } = Journal.read(journalPath);
     for (const rec of records) s.replay(rec);
     if (fresh) opts.seed?.(s);
-    s.journal = new Journal(journalPath, { fsync: opts.fsync ?? true });
+    s.journal = new Journal(journalPath, end, { fsync: opts.fsync ?? true, preallocate: opts.preallocateBytes });
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
     if (fresh || records.length > 0) await s.compact();

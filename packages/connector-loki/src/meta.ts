@@ -2,8 +2,22 @@
 import { NotFoundError, type ScimResource } from '@scimgw/core';
 import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
-/** Current time as an RFC 3339 string. */
-export const now = (): string => new Date().toISOString();
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/**
+ * Current time as an RFC 3339 string. Formatted once per millisecond: writes in the same
+ * millisecond (a Bulk request, a busy IdP) share one string instead of each formatting and keeping
+ * its own copy.
+ */
+export function now(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
 
 /** Distinguishes this process's versions from another process's in the same millisecond. */
 const VERSION_PREFIX = Math.random().toString(36).slice(2, 6);

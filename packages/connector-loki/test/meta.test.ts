@@ -1,0 +1,27 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { newVersion, now } from '../src/meta.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('meta timestamps and versions', () => {
+  it('now() is the current time in RFC 3339, formatted anew whenever the millisecond changes', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.006Z'));
+    expect(now()).toBe('2026-01-02T03:04:05.006Z');
+    expect(now()).toBe('2026-01-02T03:04:05.006Z');
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.007Z'));
+    expect(now()).toBe('2026-01-02T03:04:05.007Z');
+    vi.setSystemTime(new Date('2027-12-31T23:59:59.999Z'));
+    expect(now()).toBe('2027-12-31T23:59:59.999Z');
+  });
+
+  it('no two versions are the same, even within one millisecond', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.006Z'));
+    const seen = new Set(Array.from({ length: 1000 }, () => newVersion()));
+    expect(seen.size).toBe(1000);
+    for (const v of seen) expect(v).toMatch(/^W\/"[0-9a-z]+"$/);
+  });
+});

@@ -4,6 +4,7 @@ import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
 let lastMs = Number.NaN;
 let lastIso = '';
+let lastMs36 = '';
 
 /**
  * Current time as an RFC 3339 string. Formatted once per millisecond: writes in the same
@@ -15,6 +16,7 @@ export function now(): string {
   if (ms !== lastMs) {
     lastMs = ms;
     lastIso = new Date(ms).toISOString();
+    lastMs36 = ms.toString(36);
   }
   return lastIso;
 }
@@ -27,7 +29,10 @@ let versionCounter = 0;
  * A fresh weak ETag for every write, so the core never has to hash a resource (big groups):
  * time, a per-process prefix and a counter, so no two writes in one process share a version.
  */
-export const newVersion = (): string => `W/"${Date.now().toString(36)}${VERSION_PREFIX}${(++versionCounter).toString(36)}"`;
+export function newVersion(): string {
+  now(); // renews the millisecond's base36 form when the millisecond changed
+  return `W/"${lastMs36}${VERSION_PREFIX}${(++versionCounter).toString(36)}"`;
+}
 
 /** The stored form of a resource: `id` and `meta` set, `schemas` and computed attributes (`computed`) left out. */
 export function storable(resource: ScimResource, id: string, meta: Record<string, unknown>, computed: string): Doc {

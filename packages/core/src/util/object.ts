@@ -46,5 +46,6 @@ function dropForbidden(k: string, v: unknown): unknown {
 
 /** Deep clone of JSON data. */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  // Most PATCH values are strings or booleans: structuredClone would serialize and deserialize them.
+  return typeof v !== 'object' || v === null ? v : (structuredClone(v) as T);
 }

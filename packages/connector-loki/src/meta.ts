@@ -5,17 +5,27 @@ import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 let lastMs = Number.NaN;
 let lastIso = '';
 let lastMs36 = '';
+let lastSecond = Number.NaN;
+/** `toISOString()` of the current second without its `mmmZ`. */
+let secondPrefix = '';
 
 /**
  * Current time as an RFC 3339 string. Formatted once per millisecond: writes in the same
  * millisecond (a Bulk request, a busy IdP) share one string instead of each formatting and keeping
- * its own copy.
+ * its own copy. The date and time of day are formatted once per second; only the milliseconds are
+ * appended per millisecond.
  */
 export function now(): string {
   const ms = Date.now();
   if (ms !== lastMs) {
     lastMs = ms;
-    lastIso = new Date(ms).toISOString();
+    const second = Math.floor(ms / 1000);
+    if (second !== lastSecond) {
+      lastSecond = second;
+      secondPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    }
+    const milli = ms - second * 1000;
+    lastIso = `${secondPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
     lastMs36 = ms.toString(36);
   }
   return lastIso;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newVersion, now } from '../src/meta.js';
 
@@ -15,6 +16,21 @@ describe('meta timestamps and versions', () => {
     expect(now()).toBe('2026-01-02T03:04:05.007Z');
     vi.setSystemTime(new Date('2027-12-31T23:59:59.999Z'));
     expect(now()).toBe('2027-12-31T23:59:59.999Z');
+    vi.setSystemTime(new Date('2028-01-01T00:00:00.000Z'));
+    expect(now()).toBe('2028-01-01T00:00:00.000Z');
+    vi.setSystemTime(new Date('2028-01-01T00:00:00.050Z'));
+    expect(now()).toBe('2028-01-01T00:00:00.050Z');
+  });
+
+  it('now() agrees with toISOString() at any millisecond (property)', () => {
+    vi.useFakeTimers();
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253402300799999 }), (ms) => {
+        vi.setSystemTime(ms);
+        expect(now()).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('no two versions are the same, even within one millisecond', () => {

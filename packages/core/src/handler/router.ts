@@ -73,7 +73,7 @@ export function routeScimPath(path: string): ScimRoute | undefined {
   if (pre[pre.length - 1]?.toLowerCase() === 'scim') pre.pop();
   if (pre.length > 1) return undefined;
   const route: ScimRoute = {
-    prefix: `/${segs.slice(0, at).join('/')}`.replace(/\/$/, ''),
+    prefix: at === 0 ? '' : `/${segs.slice(0, at).join('/')}`,
     endpoint,
   };
   if ((segs[at] as string).toLowerCase() === 'serviceproviderconfigs') route.plural = true;

@@ -44,13 +44,16 @@ export function newVersion(): string {
   return `W/"${lastMs36}${VERSION_PREFIX}${(++versionCounter).toString(36)}"`;
 }
 
-/** The stored form of a resource: `id` and `meta` set, `schemas` and computed attributes (`computed`) left out. */
+/**
+ * The stored form of a resource: `id` and `meta` set; `schemas`, computed attributes (`computed`)
+ * and LokiJS's `$loki` left out.
+ */
 export function storable(resource: ScimResource, id: string, meta: Record<string, unknown>, computed: string): Doc {
   // A key loop, not `const { [computed]: _, meta, schemas, ...rest }`: V8 copies an object rest with
   // excluded keys through a slow runtime call (1.1 µs against 0.2 µs for a user, on every write).
   const out: Record<string, unknown> = { id };
   for (const k in resource) {
-    if (k !== computed && k !== 'meta' && k !== 'schemas' && k !== 'id' && Object.hasOwn(resource, k)) {
+    if (k !== computed && k !== 'meta' && k !== 'schemas' && k !== 'id' && k !== '$loki' && Object.hasOwn(resource, k)) {
       out[k] = resource[k];
     }
   }

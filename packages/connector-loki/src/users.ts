@@ -60,8 +60,9 @@ export function userOperations(
     async modify(id, changes: Change[], ctx) {
       const store = await storeFor(ctx.tenant);
       const cur = mustGet(store, 'users', id, 'User');
-      const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
-      const { resource, changed } = applyChanges(base, changes, { registry, resourceType: rt });
+      // applyChanges copies what it changes and never touches `cur`; LokiJS's `$loki`, copied along,
+      // is dropped by `storable`.
+      const { resource, changed } = applyChanges(cur, changes, { registry, resourceType: rt });
       if (!changed) return userView(store, cur);
       store.assertUserNameFree(resource.userName, id);
       const doc = storable(resource, id, touchedMeta(cur), 'groups');

@@ -147,14 +147,9 @@ export class TenantStore {
    * re-adding an unchanged key makes V8's hash map rehash again and again: tens of µs per write.)
    */
   private reindex(name: CollectionName, old: Doc, doc: Doc): void {
-    const move = (idx: MultiIndex | undefined, a: unknown, b: unknown) => {
-      if (!idx || a === b) return;
-      idx.delete(a, doc.id);
-      idx.add(b, doc.id);
-    };
-    if (name === 'users') move(this.userNames, old.userName, doc.userName);
-    move(this.externalIds.get(name), old.externalId, doc.externalId);
-    move(this.displayNames.get(name), old.displayName, doc.displayName);
+    if (name === 'users' && old.userName !== doc.userName) move(this.userNames, old.userName, doc.userName, doc.id);
+    if (old.externalId !== doc.externalId) move(this.externalIds.get(name), old.externalId, doc.externalId, doc.id);
+    if (old.displayName !== doc.displayName) move(this.displayNames.get(name), old.displayName, doc.displayName, doc.id);
   }
 
   /**
@@ -283,4 +278,11 @@ export class TenantStore {
     await this.journal?.close();
     this.journal = undefined;
   }
+}
+
+/** Moves `id` from key `a` to key `b` of an index. */
+function move(idx: MultiIndex | undefined, a: unknown, b: unknown, id: string): void {
+  if (!idx) return;
+  idx.delete(a, id);
+  idx.add(b, id);
 }

@@ -31,6 +31,20 @@ describe('listen', () => {
     await expect(fetch(`http://127.0.0.1:${srv.port}/x`)).rejects.toThrow();
   });
 
+  it('sendJson declares the byte length of a body with non-ASCII text, and sends it intact', async () => {
+    const body = { displayName: 'Zoë 😀 Ærø', n: 1 };
+    const srv = await listen((_req, res) => sendJson(res, 200, { 'content-type': 'application/scim+json' }, body), {
+      port: 0,
+      localhostOnly: true,
+    });
+    const r = await fetch(`http://127.0.0.1:${srv.port}/`);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    expect(Number(r.headers.get('content-length'))).toBe(bytes.length);
+    expect(bytes.length).toBe(Buffer.byteLength(JSON.stringify(body)));
+    expect(JSON.parse(bytes.toString('utf8'))).toEqual(body);
+    await srv.close();
+  });
+
   it('rejects a body over the limit with 413', async () => {
     const srv = await listen(
       (req, res) => {

@@ -113,7 +113,12 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
     const started = performance.now();
     const incomingId = req.headers['x-request-id'];
     const reqId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-    res.setHeader('x-request-id', reqId);
+    // Every answer carries the request id. It goes into the header object handed to writeHead
+    // (see `send`), not through res.setHeader: a header set beforehand makes Node merge the object
+    // into its header map key by key instead of formatting it directly.
+    const idHeader = { 'x-request-id': reqId };
+    const send = (status: number, headers: Record<string, string>, body?: unknown) =>
+      sendJson(res, status, { ...headers, 'x-request-id': reqId }, body);
     const method = (req.method ?? 'GET').toUpperCase();
     const special = routeSpecial(path);
     const route = special ? undefined : routeScimPath(path);
@@ -144,7 +149,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       if (special?.kind === 'pubapi') {
         const r = await handleApi(d.connector, { kind: 'pubapi', method, url, tenant, body: undefined, reqId });
         responseBody = r.body;
-        return sendJson(res, r.status, r.headers, r.body);
+        return send(r.status, r.headers, r.body);
       }
       if (tenant !== undefined && !d.tenants.has(tenant)) throw new NotFoundError(`Unknown tenant "${tenant}"`);
       if (!special && !route) throw new NotFoundError(`No endpoint at ${path}`);
@@ -153,7 +158,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /oauth/token');
         const body = await readBody(req, d.payloadLimit);
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
-        return sendJson(res, r.status, r.headers, r.body);
+        return send(r.status, r.headers, r.body);
       }
       const authRequest = {
         method,
@@ -168,7 +173,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         const err = new ScimError(authResult.status, authResult.detail);
         err.headers = authResult.headers;
         responseBody = errorBody(err, version);
-        return scimError(res, err, version);
+        return scimError(res, err, version, idHeader);
       }
       principal = authResult.principal.name;
       const ctx = {
@@ -183,12 +188,13 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /auth');
         responseBody = { authenticated: true, method: authResult.principal.method, readOnly: authResult.principal.readOnly };
-        return sendJson(res, 200, { 'content-type': 'application/json' }, responseBody);
+        return send(200, { 'content-type': 'application/json' }, responseBody);
       }
       if (special?.kind === 'logger') {
         if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /logger');
         // Tenant scoping is enforced by authenticate(): a credential limited to some tenants gets
         // 403 on the tenant-less /logger, and only its own tenant's lines on /<baseEntity>/logger.
+        res.setHeader('x-request-id', reqId);
         return d.log.stream.handle(req, res, tenant === undefined ? {} : { tenant });
       }
       const limit = route?.endpoint === 'Bulk' ? d.bulkPayloadLimit : d.payloadLimit;
@@ -197,7 +203,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       if (special?.kind === 'api') {
         const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });
         responseBody = r.body;
-        return sendJson(res, r.status, r.headers, r.body);
+        return send(r.status, r.headers, r.body);
       }
       const out = await d.scim.handle({
         method,
@@ -210,7 +216,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       });
       responseBody = out.body;
       if (out.status >= 500) d.log.logger.error({ reqId, tenant, status: out.status, err: out.body }, 'request failed');
-      sendJson(res, out.status, out.headers, out.body);
+      send(out.status, out.headers, out.body);
     };
 
     run()
@@ -219,7 +225,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         if (!isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
         responseBody = errorBody(err, version);
-        if (!res.headersSent) scimError(res, err, version);
+        if (!res.headersSent) scimError(res, err, version, idHeader);
         else res.destroy();
         logLine();
       })

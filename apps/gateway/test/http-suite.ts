@@ -199,4 +199,30 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
       expect(r.headers.get('x-request-id')).toBe('abc-123');
     },
   },
+
+  {
+    name: 'every kind of answer carries a request id: 200, 201, 204, SCIM errors, 401, no endpoint',
+    run: async (t) => {
+      const id = (r: { headers: Headers }) => r.headers.get('x-request-id');
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      const created = await t.call('POST', '/Users', { userName: 'request-id-check' });
+      expect(created.status).toBe(201);
+      expect(id(created)).toMatch(uuid);
+      const ok = await t.call('GET', `/Users/${created.body.id}`, undefined, { 'x-request-id': 'rid-200' });
+      expect([ok.status, id(ok)]).toEqual([200, 'rid-200']);
+      const gone = await t.call('DELETE', `/Users/${created.body.id}`, undefined, { 'x-request-id': 'rid-204' });
+      expect([gone.status, id(gone)]).toEqual([204, 'rid-204']);
+      const missing = await t.call('GET', '/Users/no-such-user', undefined, { 'x-request-id': 'rid-404' });
+      expect([missing.status, id(missing)]).toEqual([404, 'rid-404']);
+      const bad = await t.call('POST', '/Users', { name: { givenName: 'no userName' } }, { 'x-request-id': 'rid-400' });
+      expect([bad.status, id(bad)]).toEqual([400, 'rid-400']);
+      const nowhere = await t.call('GET', '/NoSuchEndpoint', undefined, { 'x-request-id': 'rid-none' });
+      expect([nowhere.status, id(nowhere)]).toEqual([404, 'rid-none']);
+      const denied = await fetch(`${t.base}/Users`, { headers: { 'x-request-id': 'rid-401' } });
+      expect([denied.status, denied.headers.get('x-request-id')]).toEqual([401, 'rid-401']);
+      // A malformed id is not echoed (it would go into logs and headers as given): a fresh one is made.
+      const odd = await t.call('GET', '/Users/bjensen', undefined, { 'x-request-id': 'bad id with spaces' });
+      expect(id(odd)).toMatch(uuid);
+    },
+  },
 ];

@@ -118,7 +118,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
     // into its header map key by key instead of formatting it directly.
     const idHeader = { 'x-request-id': reqId };
     const send = (status: number, headers: Record<string, string>, body?: unknown) =>
-      sendJson(res, status, { ...headers, 'x-request-id': reqId }, body);
+      sendJson(res, status, { ...headers, ...idHeader }, body);
     const method = (req.method ?? 'GET').toUpperCase();
     const special = routeSpecial(path);
     const route = special ? undefined : routeScimPath(path);

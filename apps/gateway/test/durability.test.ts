@@ -57,8 +57,8 @@ async function startCli(
   throw new Error(`gateway did not start: ${out}`);
 }
 
-/** A Loki config in `home` (persistent, no example data, nothing logged). */
-function writeQuietConfig(home: string, port: number): void {
+/** A Loki config in `home` (persistent, nothing logged; example data only when asked for). */
+function writeQuietConfig(home: string, port: number, exampleData = false): void {
   mkdirSync(join(home, 'config'));
   writeFileSync(
     join(home, 'config', 'connector-loki.json'),
@@ -68,7 +68,7 @@ function writeQuietConfig(home: string, port: number): void {
         auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
         log: { loglevel: { console: 'off', file: 'off' } },
       },
-      endpoint: { directory: 'data', exampleData: false },
+      endpoint: { directory: 'data', exampleData },
     }),
   );
 }
@@ -108,18 +108,7 @@ const api = (port: number, method: string, path: string, body?: unknown) =>
 describe('connector-loki durability through the real CLI', () => {
   it('every acknowledged write survives kill -9', async () => {
     const port = await freePort();
-    mkdirSync(join(dir, 'config'), { recursive: true });
-    writeFileSync(
-      join(dir, 'config', 'connector-loki.json'),
-      JSON.stringify({
-        scimgateway: {
-          port,
-          auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
-          log: { loglevel: { console: 'error' } },
-        },
-        endpoint: { directory: 'data', exampleData: true },
-      }),
-    );
+    writeQuietConfig(dir, port, true);
     let gw = await startCli(port);
     // Concurrent writes: users, and membership changes on one group.
     const made = await Promise.all(

@@ -139,10 +139,10 @@ export function groupOperations(
           if (ch.path.attr === 'members' && !ch.path.extension) records.push(...applyMemberChange(store, id, ch));
           else other.push(ch);
         }
-        const { $loki: _l, ...base } = cur as Doc & { $loki?: number };
+        // applyChanges copies what it changes and never touches `cur`; `storable` drops `$loki`.
         const { resource, changed } = other.length
-          ? applyChanges(base, other, { registry, resourceType: rt })
-          : { resource: base, changed: false };
+          ? applyChanges(cur, other, { registry, resourceType: rt })
+          : { resource: cur, changed: false };
         if (changed || records.length) {
           const doc = storable(resource, id, touchedMeta(cur), 'members');
           store.putLocal('groups', doc);

@@ -10,24 +10,28 @@ let lastSecond = Number.NaN;
 let secondPrefix = '';
 
 /**
- * Current time as an RFC 3339 string. Formatted once per millisecond: writes in the same
- * millisecond (a Bulk request, a busy IdP) share one string instead of each formatting and keeping
- * its own copy. The date and time of day are formatted once per second; only the milliseconds are
+ * Brings the cached forms of the current millisecond up to date. Writes in the same millisecond (a
+ * Bulk request, a busy IdP) share one timestamp string instead of each formatting and keeping its
+ * own copy; the date and time of day are formatted once per second, and only the milliseconds are
  * appended per millisecond.
  */
-export function now(): string {
+function refreshClock(): void {
   const ms = Date.now();
-  if (ms !== lastMs) {
-    lastMs = ms;
-    const second = Math.floor(ms / 1000);
-    if (second !== lastSecond) {
-      lastSecond = second;
-      secondPrefix = new Date(second * 1000).toISOString().slice(0, -4);
-    }
-    const milli = ms - second * 1000;
-    lastIso = `${secondPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-    lastMs36 = ms.toString(36);
+  if (ms === lastMs) return;
+  lastMs = ms;
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    secondPrefix = new Date(second * 1000).toISOString().slice(0, -4);
   }
+  const milli = ms - second * 1000;
+  lastIso = `${secondPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  lastMs36 = ms.toString(36);
+}
+
+/** Current time as an RFC 3339 string. */
+export function now(): string {
+  refreshClock();
   return lastIso;
 }
 
@@ -40,7 +44,7 @@ let versionCounter = 0;
  * time, a per-process prefix and a counter, so no two writes in one process share a version.
  */
 export function newVersion(): string {
-  now(); // renews the millisecond's base36 form when the millisecond changed
+  refreshClock();
   return `W/"${lastMs36}${VERSION_PREFIX}${(++versionCounter).toString(36)}"`;
 }
 

@@ -57,7 +57,7 @@ export interface JournalContents {
 }
 
 /** Default of {@link JournalOptions.preallocate}. */
-export const DEFAULT_PREALLOCATE = 1024 * 1024;
+const DEFAULT_PREALLOCATE = 1024 * 1024;
 
 let ZEROS: Buffer | undefined;
 

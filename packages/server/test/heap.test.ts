@@ -19,6 +19,41 @@ describe('compactHeap', () => {
   });
 });
 
+/** Runs `f` with a stand-in `Bun` global recording which of its collection calls were made. */
+function withFakeBun(f: () => void): string[] {
+  const calls: string[] = [];
+  const g = globalThis as { Bun?: unknown };
+  g.Bun = { gc: (force: boolean) => calls.push(`gc(${force})`), shrink: () => calls.push('shrink()') };
+  try {
+    f();
+  } finally {
+    delete g.Bun;
+  }
+  return calls;
+}
+
+describe('compactHeap on Bun', () => {
+  it('collects with Bun.gc(true), and shrinks the footprint only when asked to release code', () => {
+    expect(withFakeBun(() => compactHeap(0))).toEqual(['gc(true)']);
+    expect(withFakeBun(() => compactHeap(0, { releaseCode: true }))).toEqual(['gc(true)', 'shrink()']);
+  });
+
+  it('is asked by the idle compactor to release code after a burst', async () => {
+    const seen: string[] = [];
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
+    const compactor = new IdleCompactor({ idleMs: 10, minGrowthBytes: 0 });
+    try {
+      compactor.activity();
+      await sleep(60);
+    } finally {
+      delete g.Bun;
+      compactor.stop();
+    }
+    expect(seen).toEqual(['gc', 'shrink']);
+  });
+});
+
 describe('IdleCompactor', () => {
   let c: IdleCompactor | undefined;
   afterEach(() => c?.stop());

@@ -12,6 +12,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.resume();
     return Promise.reject(new PayloadTooLargeError(`Request body larger than ${limit} bytes`));
   }
+  const buffered = bufferedBody(req, declared);
+  if (buffered !== undefined) return Promise.resolve(buffered);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -34,4 +36,31 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       if (!failed) reject(e);
     });
   });
+}
+
+/**
+ * The body, when all of it has already arrived and sits in the stream's buffer: the usual case
+ * for a SCIM request, whose body comes in the same packets as its headers and is parsed before
+ * the pipeline's first `await` returns. One `read()` takes it without registering listeners or
+ * emitting `data`. `undefined` when any of it may still be on its way (no `Content-Length`, or
+ * less buffered than declared; Bun buffers nothing before the first read): the caller streams.
+ */
+function bufferedBody(req: IncomingMessage, declared: number): string | undefined {
+  // Exactly the declared length buffered means all of it: a parser never passes on more.
+  if (declared < 0 || req.readableFlowing || req.readableLength !== declared) return undefined;
+  if (declared === 0) {
+    req.resume();
+    return '';
+  }
+  const chunk: unknown = req.read();
+  if (Buffer.isBuffer(chunk) && chunk.length === declared) {
+    // The end of the message may not have been parsed yet. Flowing mode (with nothing left to
+    // emit) lets the stream end and close then, as a stream read to its end does.
+    req.resume();
+    return chunk.toString('utf8');
+  }
+  // Not what the buffer promised (an encoding set on the stream, or a runtime that buffers
+  // differently): put it back for the streaming path.
+  if (chunk !== null) req.unshift(chunk as Buffer);
+  return undefined;
 }

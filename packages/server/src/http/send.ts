@@ -8,10 +8,11 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
     res.end();
     return;
   }
-  // Sent as a string: Node joins a string body to the header block and writes both with one
-  // `write`, where a Buffer body costs an encoding pass, an allocation and a two-part `writev`. All
-  // headers go to writeHead in one object: when none was set before with setHeader, Node formats
-  // that object directly instead of merging it into its header map key by key.
+  // Sent as a string: Node copies a string body into the header block and hands the socket one
+  // buffer, where a Buffer body costs an encoding pass, an allocation and a separate part in the
+  // `writev` (strace: [head+body, ''] against [head, body, '']). All headers go to writeHead in
+  // one object: when none was set before with setHeader, Node formats that object directly
+  // instead of merging it into its header map key by key.
   const data = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(data, 'utf8') });
   res.end(data, 'utf8');

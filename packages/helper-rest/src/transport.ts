@@ -60,12 +60,25 @@ export function createTransport(opts: TransportOptions): Transport {
   return nodeTransport(opts);
 }
 
+/** Code of the error thrown when a proxy refuses a plain-HTTP request on Bun (see bunTransport). */
+const PROXY_REFUSED = 'ERR_PROXY_REFUSED';
+
 function bunTransport(base: typeof fetch, opts: TransportOptions): Transport {
   const extra: Record<string, unknown> = {};
   if (opts.tls) extra.tls = { ...opts.tls };
   if (opts.proxy) extra.proxy = proxyUrlWithCredentials(opts.proxy);
   return {
-    fetch: (url, init) => base(url, { ...init, ...extra } as RequestInit),
+    async fetch(url, init) {
+      const res = await base(url, { ...init, ...extra } as RequestInit);
+      // Bun sends a plain-HTTP request to the proxy itself instead of tunnelling it, so a proxy
+      // that refuses the credentials answers the request: a 407 response, where a tunnel (undici,
+      // or Bun for HTTPS) fails with an error. Make it the same failure.
+      if (opts.proxy && res.status === 407) {
+        await res.body?.cancel().catch(() => {});
+        throw Object.assign(new Error('Proxy refused the request: 407'), { code: PROXY_REFUSED, status: 407 });
+      }
+      return res;
+    },
     close: async () => {},
   };
 }
@@ -121,6 +134,23 @@ const NOT_CONNECTED = new Set([
 const TLS_FAILURE =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ALTNAME|UNABLE_TO_GET_ISSUER|ERR_SSL|TLSV1_ALERT|DEPTH_ZERO|HANDSHAKE|TLS/i;
 
+/**
+ * The status a proxy refused with: undici says "Proxy response (407) !== 200 when HTTP Tunneling";
+ * Bun throws `ERR_PROXY_TUNNEL` with a `status` for a refused CONNECT, and bunTransport
+ * `ERR_PROXY_REFUSED` for a refused plain request.
+ */
+function proxyRefusal(e: unknown): string | undefined {
+  const fromMessage = /Proxy response \((\d{3})\)/.exec(errorMessages(e))?.[1];
+  if (fromMessage) return fromMessage;
+  let x: unknown = e;
+  for (let depth = 0; typeof x === 'object' && x !== null && depth <= 5; depth++) {
+    const { code, status } = x as { code?: unknown; status?: unknown };
+    if ((code === 'ERR_PROXY_TUNNEL' || code === PROXY_REFUSED) && typeof status === 'number') return String(status);
+    x = (x as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function errorMessages(e: unknown, depth = 0): string {
   if (typeof e !== 'object' || e === null || depth > 5) return '';
   const msg = (e as { message?: unknown }).message;
@@ -152,8 +182,7 @@ export function classifyFetchError(
   if (signals.caller?.aborted) return new RestAbortedError(`${what} aborted by caller`, { cause: signals.caller.reason });
   if (signals.timeout.aborted) return new RestTimeoutError(`${what} timed out after ${timeoutMs} ms`, { cause: e });
   const codes = errorCodes(e);
-  // undici reports a refused CONNECT as "Proxy response (407) !== 200 when HTTP Tunneling".
-  const proxyStatus = /Proxy response \((\d{3})\)/.exec(errorMessages(e))?.[1];
+  const proxyStatus = proxyRefusal(e);
   if (proxyStatus) {
     return new RestNetworkError(
       proxyStatus === '407'

@@ -41,14 +41,22 @@ function order(v: string | undefined): ListParams['sortOrder'] {
 
 /** Reads list parameters from a URL query. */
 export function paramsFromQuery(q: URLSearchParams): ListParams {
+  // Parameter names are matched without regard to case, as attribute names are (RFC 7643 §2.1):
+  // `?Filter=`, `?Attributes=` and `?filter=` mean the same.
   const get = (name: string) => {
     for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) return v;
     return undefined;
   };
+  /** Every value of a repeatable parameter (`attributes=a&attributes=b`), under any spelling. */
+  const all = (name: string) => {
+    const out: string[] = [];
+    for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) out.push(v);
+    return out;
+  };
   return {
     filter: get('filter'),
-    attributes: splitAttributeList(q.getAll('attributes')),
-    excludedAttributes: splitAttributeList(q.getAll('excludedAttributes')),
+    attributes: splitAttributeList(all('attributes')),
+    excludedAttributes: splitAttributeList(all('excludedAttributes')),
     sortBy: get('sortBy') || undefined,
     sortOrder: order(get('sortOrder')),
     startIndex: int(get('startIndex'), 'startIndex'),

@@ -8,6 +8,7 @@ import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type Running
 import express, { type Express } from 'express';
 import { loadConnectorFactory } from './connector-loader.js';
 import { connectorLogger } from './connector-logger.js';
+import { parseChainingBaseUrl } from './chain.js';
 import { createPipeline } from './pipeline.js';
 
 /** A started instance. */
@@ -104,6 +105,12 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     logger: connectorLogger(log.logger),
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,
   });
+  let chainingBaseUrl: string | undefined;
+  try {
+    chainingBaseUrl = parseChainingBaseUrl(g.chainingBaseUrl);
+  } catch (e) {
+    throw new Error(`${cfg.file}: ${(e as Error).message}`);
+  }
   const custom = loadCustomSchemas(cfg);
   const connector =
     opts.connector ??
@@ -147,6 +154,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     encrypted: tls !== undefined,
     isReady: () => ready,
     publicRoutes: new Map((connector.publicRoutes?.() ?? []).map((r) => [r.path, r])),
+    chainingBaseUrl,
   });
   const onRequest = opts.onRequest;
   const app = expressHost(
@@ -171,7 +179,13 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
   }
   ready = true;
   log.logger.info(
-    { port: server.port, url: server.url, connector: cfg.connector, tls: tls !== undefined },
+    {
+      port: server.port,
+      url: server.url,
+      connector: cfg.connector,
+      tls: tls !== undefined,
+      ...(chainingBaseUrl ? { chainingBaseUrl } : {}),
+    },
     `${cfg.name} listening on ${server.url}`,
   );
   return {

@@ -22,6 +22,7 @@ import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
+import { forwardRequest } from './chain.js';
 import { lazyConnectorLogger } from './connector-logger.js';
 import { PROBE_PATHS, probe } from './probes.js';
 
@@ -42,6 +43,8 @@ export interface PipelineDeps {
   isReady: () => boolean;
   /** Unauthenticated documents the connector asked to serve (federated-credential JWKS …), by path. */
   publicRoutes: ReadonlyMap<string, PublicRoute>;
+  /** `scimgateway.chainingBaseUrl`: SCIM requests go on to this gateway once authorized here. */
+  chainingBaseUrl?: string | undefined;
 }
 
 type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi'; tenant?: string; id?: string };
@@ -151,7 +154,9 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         responseBody = r.body;
         return send(r.status, r.headers, r.body);
       }
-      if (tenant !== undefined && !d.tenants.has(tenant)) throw new NotFoundError(`Unknown tenant "${tenant}"`);
+      // A chaining gateway leaves tenants to the gateway that owns them.
+      const chained = d.chainingBaseUrl !== undefined && route !== undefined;
+      if (tenant !== undefined && !chained && !d.tenants.has(tenant)) throw new NotFoundError(`Unknown tenant "${tenant}"`);
       if (!special && !route) throw new NotFoundError(`No endpoint at ${path}`);
       const remoteAddress = req.socket.remoteAddress ?? '';
       if (special?.kind === 'token') {
@@ -200,6 +205,22 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       const limit = route?.endpoint === 'Bulk' ? d.bulkPayloadLimit : d.payloadLimit;
       const text = method === 'GET' || method === 'DELETE' || method === 'HEAD' ? undefined : await readBody(req, limit);
       if (text) requestBody = text;
+      if (chained) {
+        return forwardRequest(
+          d.chainingBaseUrl!,
+          {
+            method,
+            url,
+            headers: req.headers,
+            body: text,
+            requestId: reqId,
+            clientAddress: remoteAddress,
+            origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded),
+          },
+          res,
+          idHeader,
+        );
+      }
       if (special?.kind === 'api') {
         const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });
         responseBody = r.body;

@@ -130,6 +130,9 @@ export async function startProxy(username: string, password: string): Promise<Te
     req.pipe(up);
   });
   server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+    // The server hands the socket over without its error handler: a client that resets the
+    // connection after a refusal (Bun does, after a 407) must not be an uncaught error.
+    client.on('error', () => {});
     requests.push({ method: 'CONNECT', url: req.url ?? '', headers: req.headers, body: '' });
     if (req.headers['proxy-authorization'] !== expected) {
       state.rejected++;

@@ -117,3 +117,20 @@ describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
     expect(r.gcVisible).toBe('undefined');
   });
 });
+
+describe.each(RUNTIMES)('gateway chaining on %s', (runtime, binary) => {
+  it('forwards to a second gateway, streams the answer back, and answers 502 for a dead one', () => {
+    if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
+    const out = execFileSync(binary, [join(here, 'fixtures', 'chain-check.mjs')], { cwd: join(here, '..'), encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as Record<string, unknown>;
+    expect(r).toEqual({
+      created: 201,
+      locationAtFront: true,
+      storedInBack: 'chain.rt',
+      bulk: 200,
+      listed: 301,
+      unreachable: 502,
+      detail: expect.stringMatching(/^The next gateway \(127\.0\.0\.1:\d+\) could not be reached: /),
+    });
+  });
+});

@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, IdleCompactor, loadConfig } from '@scimgw/server';
+import { parseChainingBaseUrl } from './chain.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,8 +115,13 @@ export async function runCli(
     try {
       const cfg = loadConfig(f, { encryptInPlace: args.command === 'start' });
       for (const w of cfg.warnings) io.err(`warning: ${w}`);
+      // Checked here too, so check-config catches it and never prints a URL holding a password.
+      const next = parseChainingBaseUrl(cfg.gateway.chainingBaseUrl);
       loaded.push(cfg);
-      if (args.command === 'check-config') io.out(`${f}: OK (connector ${cfg.connector}, port ${cfg.gateway.port})`);
+      if (args.command === 'check-config') {
+        const what = cfg.connector === null ? `no connector, chains to ${next}` : `connector ${cfg.connector}`;
+        io.out(`${f}: OK (${what}, port ${cfg.gateway.port})`);
+      }
     } catch (e) {
       failed = true;
       io.err(e instanceof ConfigErrors ? e.message : `${f}: ${(e as Error).message}`);

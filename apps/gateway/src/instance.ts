@@ -1,7 +1,15 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { type Connector, createScimHandler, parseSchemaDocument, registryForConnector, type SchemaDocument } from '@scimgw/core';
+import {
+  type Connector,
+  CORE_VERSION,
+  createScimHandler,
+  defineConnector,
+  parseSchemaDocument,
+  registryForConnector,
+  type SchemaDocument,
+} from '@scimgw/core';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
@@ -54,6 +62,24 @@ export function expressHost(
   app.disable('etag');
   app.use((req, res) => listener(req, res));
   return app;
+}
+
+/**
+ * The configured connector package, or for a gateway that only chains (no connector named, see
+ * `loadConfig`) an empty one: every SCIM request goes on to the next gateway.
+ */
+async function createConnector(cfg: LoadedConfig, log: GatewayLogger): Promise<Connector> {
+  if (cfg.connector === null) return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
+  const g = cfg.gateway;
+  const factory = await loadConnectorFactory(cfg.connector);
+  return factory({
+    config: cfg.endpoint,
+    baseDir: cfg.baseDir,
+    tenants: cfg.tenants,
+    gateway: { groupMemberOfUser: g.scim.groupMemberOfUser, scimVersion: g.scim.version },
+    log: connectorLogger(log.logger.child({ connector: cfg.connector })),
+    mailer: log.mailer,
+  });
 }
 
 /** Reads `scim.customSchemas` (a JSON file relative to the config directory), naming the config path on error. */
@@ -112,18 +138,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     throw new Error(`${cfg.file}: ${(e as Error).message}`);
   }
   const custom = loadCustomSchemas(cfg);
-  const connector =
-    opts.connector ??
-    (await (
-      await loadConnectorFactory(cfg.connector)
-    )({
-      config: cfg.endpoint,
-      baseDir: cfg.baseDir,
-      tenants: cfg.tenants,
-      gateway: { groupMemberOfUser: g.scim.groupMemberOfUser, scimVersion: g.scim.version },
-      log: connectorLogger(log.logger.child({ connector: cfg.connector })),
-      mailer: log.mailer,
-    }));
+  const connector = opts.connector ?? (await createConnector(cfg, log));
   const tenants = new Set(cfg.tenants);
   const scim = createScimHandler({
     connector,

@@ -224,6 +224,23 @@ describe('when the next gateway cannot answer', () => {
   });
 });
 
+describe('a gateway that only chains', () => {
+  it('starts without a connector and forwards to the next gateway', async () => {
+    const back = await startTestGateway({ endpoint: { persistence: false, exampleData: false } });
+    // `front.json` names no connector: chainingBaseUrl makes that fine.
+    const front = await startTestGateway({ name: 'front', scimgateway: { chainingBaseUrl: back.base } });
+    try {
+      expect(front.logs()).toContain(`"chainingBaseUrl":"${back.base}"`);
+      const created = await front.call('POST', '/Groups', { displayName: 'chained group' });
+      expect(created.status).toBe(201);
+      expect((await back.call('GET', `/Groups/${created.body.id}`)).body.displayName).toBe('chained group');
+      expect((await front.call('GET', '/ResourceTypes')).body.Resources.map((r: { name: string }) => r.name)).toContain('Group');
+    } finally {
+      await Promise.all([front.stop(), back.stop()]);
+    }
+  });
+});
+
 describe('chainingBaseUrl at startup', () => {
   it('accepts http(s) URLs and nothing else, naming the config path', () => {
     expect(parseChainingBaseUrl(null)).toBeUndefined();

@@ -63,6 +63,31 @@ describe('scimgw CLI', () => {
     expect(msg).toMatch(/scimgateway\.extra: unknown key/);
   });
 
+  it('a gateway that only chains needs no connector; check-config rejects a URL with a password without printing it', async () => {
+    const chain = writeConfig('front.json', {
+      scimgateway: { port: 0, chainingBaseUrl: 'https://gw2.internal:8880', auth: { basic: [{ username: 'a', password: 'b' }] } },
+    });
+    const ok = io();
+    expect(await runCli(['check-config', '--config', chain], ok.io)).toBe(0);
+    expect(ok.out[0]).toMatch(/front\.json: OK \(no connector, chains to https:\/\/gw2\.internal:8880, port 0\)/);
+    // Without chainingBaseUrl the same file names no connector: an error, as before.
+    const none = writeConfig('plain.json', { scimgateway: { port: 0, auth: { basic: [{ username: 'a', password: 'b' }] } } });
+    const noneIo = io();
+    expect(await runCli(['check-config', '--config', none], noneIo.io)).toBe(1);
+    expect(noneIo.err.join()).toMatch(/connector: not set, and the file name "plain" does not name one/);
+    const secret = writeConfig('leaky.json', {
+      scimgateway: {
+        port: 0,
+        chainingBaseUrl: 'https://svc:Sup3rSecret@gw2:8880',
+        auth: { basic: [{ username: 'a', password: 'b' }] },
+      },
+    });
+    const leaky = io();
+    expect(await runCli(['check-config', '--config', secret], leaky.io)).toBe(1);
+    expect(leaky.err.join()).toMatch(/leaky\.json: scimgateway\.chainingBaseUrl: must not contain a user name or password/);
+    expect([...leaky.err, ...leaky.out].join()).not.toContain('Sup3rSecret');
+  });
+
   it('start refuses two configs on one port, a missing connector package, and no auth', async () => {
     const a = writeConfig('connector-loki-a.json', {
       connector: '@scimgw/connector-loki',

@@ -143,8 +143,8 @@ describe('core handler', () => {
     const mixed = await call('GET', `/Users/${c.body.id}?Attributes=userName&ATTRIBUTES=title`);
     expect(Object.keys(mixed.body).sort()).toEqual(['id', 'schemas', 'title', 'userName']);
     const exMixed = await call('GET', `/Users?filter=userName eq "p1"&ExcludedAttributes=title`);
-    expect(exMixed.body.Resources[0].title).toBeUndefined();
-    expect(exMixed.body.Resources[0].userName).toBe('p1');
+    expect(exMixed.body.Resources?.[0]?.title).toBeUndefined();
+    expect(exMixed.body.Resources?.[0]?.userName).toBe('p1');
   });
 
   it('POST .search on a resource type and at the root', async () => {

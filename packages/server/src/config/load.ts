@@ -113,7 +113,9 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     endpoint?: Record<string, unknown>;
   };
   const connector = cfg.connector ?? connectorFromName(name);
-  if (!connector)
+  // A gateway that forwards every SCIM request to the next one needs no connector of its own.
+  const chainsOnly = typeof cfg.scimgateway?.chainingBaseUrl === 'string' && cfg.scimgateway.chainingBaseUrl !== '';
+  if (!connector && !chainsOnly)
     errors.push(
       new ConfigError('connector', `not set, and the file name "${name}" does not name one (use connector-<name>.json)`),
     );
@@ -128,7 +130,7 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     configDir,
     baseDir,
     certsDir: join(configDir, 'certs'),
-    connector: connector as string,
+    connector: connector ?? null,
     gateway: cfg.scimgateway,
     endpoint,
     tenants,

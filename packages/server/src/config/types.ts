@@ -86,8 +86,11 @@ export interface LoadedConfig {
   baseDir: string;
   /** `<configDir>/certs`. */
   certsDir: string;
-  /** Connector package to load. */
-  connector: string;
+  /**
+   * Connector package to load; `null` for a gateway that only chains (`scimgateway.chainingBaseUrl`
+   * set, and neither a `connector` key nor a `connector-<name>.json` file name).
+   */
+  connector: string | null;
   gateway: GatewayConfig;
   /** The `endpoint` section, secrets resolved, passed to the connector as-is. */
   endpoint: Record<string, unknown>;

@@ -50,7 +50,7 @@ export function compactHeap(
     bun.gc(true);
     // Bun.shrink asks JavaScriptCore to shrink its footprint once the VM is idle (right after
     // this tick): it drops compiled code, collects again and hands free allocator pages back to
-    // the system. After an IdP's initial sync that is 6–7 MiB of resident memory at 10,000 users;
+    // the system. After an IdP's initial sync that is 1–7 MiB of resident memory at 10,000 users;
     // the code is compiled again within seconds of the next requests.
     if (opts.releaseCode && typeof bun.shrink === 'function') bun.shrink();
   } else {

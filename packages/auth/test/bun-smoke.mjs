@@ -1,6 +1,7 @@
-// Runtime smoke test of the built package, for Bun (and Node): `bun test/bun-smoke.mjs` after `tsup`.
-// Exercises the node:crypto APIs the package relies on (scrypt, HMAC, HKDF, KeyObject PEM import)
-// and jose's JWKS path against a local node:http server.
+// Runtime smoke test of the built package on Bun and on Node (run by runtime-bun.test.ts; by hand:
+// `bun test/bun-smoke.mjs` after `tsup`). Exercises the node:crypto APIs the package relies on
+// (scrypt, HMAC, HKDF, KeyObject PEM import) and jose's JWKS path against a local node:http server,
+// and checks that forged, expired and unsigned tokens are refused on this runtime too.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -46,6 +47,24 @@ try {
     const r = await a.authenticate(req(`Bearer ${t}`));
     assert.equal(r.ok, true, `${iss}: ${r.detail}`);
   }
+  // Strict checks hold on this runtime as well: another key's signature, an expired token and an
+  // unsigned (alg "none") token are all refused.
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const forged = await new SignJWT({ sub: 'x' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer('jwks')
+    .setExpirationTime('5m')
+    .sign(other);
+  assert.equal((await a.authenticate(req(`Bearer ${forged}`))).status, 401, 'forged signature accepted');
+  const expired = await new SignJWT({ sub: 'x' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer('pem')
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 600)
+    .sign(privateKey);
+  assert.equal((await a.authenticate(req(`Bearer ${expired}`))).status, 401, 'expired token accepted');
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'x', iss: 'pem', exp: Math.floor(Date.now() / 1000) + 300 })}.`;
+  assert.equal((await a.authenticate(req(`Bearer ${unsigned}`))).status, 401, 'unsigned token accepted');
   const tok = await a.tokenEndpoint({
     headers: {},
     body: 'grant_type=client_credentials&client_id=c&client_secret=s',

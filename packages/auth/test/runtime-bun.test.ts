@@ -17,7 +17,8 @@ describe.each([
 ])('@scimgw/auth on %s', (runtime, binary) => {
   it('authenticates every kind of credential and refuses forged ones', () => {
     if (!binary) throw new Error('bun not found: it is a dev dependency of @scimgw/auth (pnpm install), or set BUN_BIN');
-    if (!existsSync(resolve(here, '../dist/index.js'))) throw new Error('the smoke test runs the built package: build it first (tsup)');
+    if (!existsSync(resolve(here, '../dist/index.js')))
+      throw new Error('the smoke test runs the built package: build it first (tsup)');
     const out = execFileSync(binary, [join(here, 'bun-smoke.mjs')], {
       cwd: resolve(here, '..'),
       encoding: 'utf8',

@@ -69,11 +69,12 @@ export function chainRequestHeaders(r: ChainRequest): Record<string, string> {
     const v = header(r.headers[name]);
     if (v !== undefined) out[name] = v;
   }
-  const origin = new URL(r.origin);
   const earlier = header(r.headers['x-forwarded-for']);
   out['x-forwarded-for'] = earlier ? `${earlier}, ${r.clientAddress}` : r.clientAddress;
-  out['x-forwarded-proto'] = origin.protocol.replace(':', '');
-  out['x-forwarded-host'] = origin.host;
+  // `origin` is requestOrigin's `proto://host`.
+  const sep = r.origin.indexOf('://');
+  out['x-forwarded-proto'] = r.origin.slice(0, sep);
+  out['x-forwarded-host'] = r.origin.slice(sep + 3);
   out['x-request-id'] = r.requestId;
   // Relayed byte for byte: no compression to undo on the way through.
   out['accept-encoding'] = 'identity';
@@ -101,7 +102,6 @@ export async function forwardRequest(
   extraHeaders: Record<string, string>,
   timeoutMs = CHAIN_TIMEOUT_MS,
 ): Promise<void> {
-  const next = new URL(base);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   // A client that goes away stops the transfer from the next gateway as well.
@@ -120,6 +120,7 @@ export async function forwardRequest(
     res.off('close', onClose);
     clearTimeout(timer);
     const timedOut = controller.signal.aborted && !res.destroyed;
+    const next = new URL(base);
     throw timedOut
       ? new ScimError(504, `The next gateway (${next.host}) did not answer within ${Math.round(timeoutMs / 1000)} s`)
       : new ScimError(502, `The next gateway (${next.host}) could not be reached: ${failure(e)}`);

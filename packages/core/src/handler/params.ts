@@ -43,16 +43,14 @@ function order(v: string | undefined): ListParams['sortOrder'] {
 export function paramsFromQuery(q: URLSearchParams): ListParams {
   // Parameter names are matched without regard to case, as attribute names are (RFC 7643 §2.1):
   // `?Filter=`, `?Attributes=` and `?filter=` mean the same.
-  const get = (name: string) => {
-    for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) return v;
-    return undefined;
-  };
-  /** Every value of a repeatable parameter (`attributes=a&attributes=b`), under any spelling. */
+  /** Every value of a parameter (`attributes=a&attributes=b`), under any spelling of its name. */
   const all = (name: string) => {
+    const lower = name.toLowerCase();
     const out: string[] = [];
-    for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) out.push(v);
+    for (const [k, v] of q) if (k.toLowerCase() === lower) out.push(v);
     return out;
   };
+  const get = (name: string): string | undefined => all(name)[0];
   return {
     filter: get('filter'),
     attributes: splitAttributeList(all('attributes')),

@@ -4,6 +4,7 @@
  * passed to the connector and returned as-is.
  */
 import {
+  type Access,
   InvalidSyntaxError,
   MethodNotAllowedError,
   NotFoundError,
@@ -25,6 +26,20 @@ export interface ApiCall {
 }
 
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+
+/**
+ * `/api[/{id}]`: method → operation and whether it reads or writes. `handleApi` dispatches from this
+ * table and the pipeline authorizes from it.
+ */
+export const API_OPERATIONS: ReadonlyMap<string, { name: 'get' | 'post' | 'put' | 'patch' | 'delete'; access: Access }> = new Map(
+  [
+    ['GET', { name: 'get', access: 'read' }],
+    ['POST', { name: 'post', access: 'write' }],
+    ['PUT', { name: 'put', access: 'write' }],
+    ['PATCH', { name: 'patch', access: 'write' }],
+    ['DELETE', { name: 'delete', access: 'write' }],
+  ],
+);
 
 function query(url: string): Record<string, string> {
   const i = url.indexOf('?');
@@ -52,28 +67,25 @@ export async function handleApi(
     if (call.method !== 'GET' || !api.publicGet) throw new NotFoundError('No public API here');
     return { status: 200, headers: JSON_TYPE, body: await api.publicGet(query(call.url), ctx) };
   }
-  const need = <T>(fn: T | undefined, what: string): T => {
-    if (!fn) throw new MethodNotAllowedError(`${what} is not supported by this API`);
-    return fn;
-  };
-  switch (call.method) {
-    case 'GET':
-      return { status: 200, headers: JSON_TYPE, body: await need(api.get, 'GET').call(api, call.id, query(call.url), ctx) };
-    case 'POST':
+  const operation = API_OPERATIONS.get(call.method);
+  if (!operation) throw new MethodNotAllowedError(`Method ${call.method} is not allowed`, [...API_OPERATIONS.keys()]);
+  const fn = api[operation.name];
+  if (!fn) throw new MethodNotAllowedError(`${call.method} is not supported by this API`);
+  switch (operation.name) {
+    case 'get':
+      return { status: 200, headers: JSON_TYPE, body: await api.get!(call.id, query(call.url), ctx) };
+    case 'post':
       if (call.id !== undefined) throw new MethodNotAllowedError('POST goes to /api without an id');
-      return { status: 201, headers: JSON_TYPE, body: await need(api.post, 'POST').call(api, parse(call.body), ctx) };
-    case 'PUT':
-    case 'PATCH': {
+      return { status: 201, headers: JSON_TYPE, body: await api.post!(parse(call.body), ctx) };
+    case 'put':
+    case 'patch': {
       if (call.id === undefined) throw new MethodNotAllowedError(`${call.method} needs /api/{id}`);
-      const fn = call.method === 'PUT' ? need(api.put, 'PUT') : need(api.patch, 'PATCH');
-      return { status: 200, headers: JSON_TYPE, body: await fn.call(api, call.id, parse(call.body), ctx) };
+      return { status: 200, headers: JSON_TYPE, body: await api[operation.name]!(call.id, parse(call.body), ctx) };
     }
-    case 'DELETE': {
+    case 'delete': {
       if (call.id === undefined) throw new MethodNotAllowedError('DELETE needs /api/{id}');
-      const body = await need(api.delete, 'DELETE').call(api, call.id, ctx);
+      const body = await api.delete!(call.id, ctx);
       return body === undefined ? { status: 204, headers: {}, body: undefined } : { status: 200, headers: JSON_TYPE, body };
     }
-    default:
-      throw new MethodNotAllowedError(`Method ${call.method} is not allowed`);
   }
 }

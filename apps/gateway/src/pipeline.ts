@@ -6,6 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import {
+  type Access,
+  accessFor,
+  allowedMethods,
   type Connector,
   errorBody,
   type PublicRoute,
@@ -14,6 +17,7 @@ import {
   NotFoundError,
   routeScimPath,
   SCIM_CONTENT_TYPE,
+  type ScimRoute,
   ScimError,
   type ScimHandler,
   toScimError,
@@ -21,7 +25,7 @@ import {
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
-import { handleApi } from './api.js';
+import { API_OPERATIONS, handleApi } from './api.js';
 import { forwardRequest } from './chain.js';
 import { lazyConnectorLogger } from './connector-logger.js';
 import { PROBE_PATHS, probe } from './probes.js';
@@ -84,6 +88,25 @@ function decodeSafe(s: string | undefined): string | undefined {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Whether a request reads or writes, from the route it is dispatched to: SCIM routes from core's
+ * operation table (the handler dispatches from the same table), the gateway's own routes from theirs.
+ */
+export function accessOf(special: Special | undefined, route: ScimRoute | undefined, method: string): Access {
+  if (route) return accessFor(route, method);
+  if (special?.kind === 'api') return API_OPERATIONS.get(method)?.access ?? 'write';
+  // /logger only reads (GET); /auth and /oauth/token are not authorized by access.
+  return special?.kind === 'logger' && method === 'GET' ? 'read' : 'write';
+}
+
+/** What a read-only credential may send to this route (the `Allow` of its 405). */
+function readMethods(special: Special | undefined, route: ScimRoute | undefined): string {
+  if (!route) return special?.kind === 'api' || special?.kind === 'logger' ? 'GET' : '';
+  return allowedMethods(route)
+    .filter((m) => accessFor(route, m) === 'read')
+    .join(', ');
+}
 
 /** Builds the node:http request listener for one instance. */
 export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -167,7 +190,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       }
       const authRequest = {
         method,
-        path,
+        access: accessOf(special, route, method),
         ...(tenant === undefined ? {} : { tenant }),
         headers: req.headers,
         remoteAddress,
@@ -175,8 +198,9 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       // GET /auth validates a credential without side effects (no method check).
       const authResult = special?.kind === 'auth' ? await d.auth.validate(authRequest) : await d.auth.authenticate(authRequest);
       if (!authResult.ok) {
-        const err = new ScimError(authResult.status, authResult.detail);
-        err.headers = authResult.headers;
+        const err = new ScimError(authResult.status, authResult.detail, undefined, {
+          headers: authResult.status === 405 ? { ...authResult.headers, allow: readMethods(special, route) } : authResult.headers,
+        });
         responseBody = errorBody(err, version);
         return scimError(res, err, version, idHeader);
       }

@@ -4,7 +4,7 @@
 import { BasicAuth, parseBasicCredentials } from './basic.js';
 import { BearerTokens } from './bearer-token.js';
 import { listOf, optString, scopeOf, settingsOf } from './config.js';
-import { isReadRequest, tenantAllowed } from './authorize.js';
+import { tenantAllowed } from './authorize.js';
 import { getHeader } from './headers.js';
 import { IpMatcher } from './ip.js';
 // jwt.js and oauth.js (and with them `jose`) are loaded only when a JWT or OAuth method is
@@ -122,8 +122,8 @@ class AuthenticatorImpl implements Authenticator {
     return this.#run(req, true);
   }
 
-  validate(req: Omit<AuthRequest, 'method'> & { method?: string }): Promise<AuthResult> {
-    return this.#run({ ...req, method: req.method ?? 'GET' }, false);
+  validate(req: Omit<AuthRequest, 'method' | 'access'> & { method?: string }): Promise<AuthResult> {
+    return this.#run({ ...req, method: req.method ?? 'GET', access: 'read' }, false);
   }
 
   /** Every challenge this configuration can answer, for 401s without usable credentials. */
@@ -169,9 +169,10 @@ class AuthenticatorImpl implements Authenticator {
       return outcome.failure;
     }
 
-    if (checkMethod && principal.readOnly && !isReadRequest(req.method, req.path)) {
+    if (checkMethod && principal.readOnly && req.access !== 'read') {
       this.#log?.info('auth: write refused for read-only credential', { principal: principal.name, method: req.method });
-      return fail(405, 'this credential is read-only', { Allow: 'GET, HEAD' });
+      // No `Allow` here: which methods read depends on the route, which the host knows (it adds one).
+      return fail(405, 'this credential is read-only');
     }
     if ((checkMethod || req.tenant !== undefined) && !tenantAllowed(principal, req.tenant)) {
       this.#log?.info('auth: tenant refused for credential', { principal: principal.name, tenant: req.tenant });

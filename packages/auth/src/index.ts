@@ -9,7 +9,7 @@
  */
 
 export { createAuthenticator } from './authenticator.js';
-export { isReadRequest, tenantAllowed } from './authorize.js';
+export { tenantAllowed } from './authorize.js';
 export { parseBasicCredentials } from './basic.js';
 export { cidrContains, formatIp, IpMatcher, isIPv4Address, normalizeIp, parseCidr, parseIp } from './ip.js';
 export type { Cidr } from './ip.js';

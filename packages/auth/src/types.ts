@@ -5,7 +5,7 @@
 
 /** Fields every credential shares: what it may do once authenticated. */
 export interface CredentialScope {
-  /** When `true` the credential may only read (GET/HEAD and `POST …/.search`); writes get 405. */
+  /** When `true` the credential may only run operations the host marks `read`; writes get 405. */
   readOnly?: boolean | null;
   /** Tenants (base entities) this credential may reach; empty or absent = all tenants. */
   baseEntities?: string[] | null;
@@ -144,9 +144,14 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 
 /** What the host tells the authenticator about one request. */
 export interface AuthRequest {
+  /** HTTP method, for logs. */
   method: string;
-  /** Request path (a query string is ignored). */
-  path: string;
+  /**
+   * What the request does, decided by the host from the route it dispatches the request to (for
+   * SCIM, `@scimgw/core`'s operation table): a read-only credential may only `read`. Never derive
+   * it from the shape of the path.
+   */
+  access: 'read' | 'write';
   /** Tenant (base entity) addressed by the path, if any. */
   tenant?: string | undefined;
   headers: HeaderBag;
@@ -178,7 +183,7 @@ export type AuthResult =
       ok: false;
       status: 401 | 403 | 405 | 429;
       detail: string;
-      /** `WWW-Authenticate`, `Retry-After`, `Allow` as applicable. */
+      /** `WWW-Authenticate` or `Retry-After` as applicable (a 405's `Allow` is the host's to add). */
       headers: Record<string, string>;
     };
 
@@ -217,7 +222,7 @@ export interface Authenticator {
    * Validate a credential the way `GET /auth` does: same checks as `authenticate` except the
    * read-only check (method-independent); the tenant is checked when given.
    */
-  validate(req: Omit<AuthRequest, 'method'> & { method?: string }): Promise<AuthResult>;
+  validate(req: Omit<AuthRequest, 'method' | 'access'> & { method?: string }): Promise<AuthResult>;
   /** The caller's address, honouring `X-Forwarded-For` only from trusted proxies. */
   clientAddress(req: Pick<AuthRequest, 'headers' | 'remoteAddress'>): string;
   /** `POST /oauth/token` (client credentials grant, RFC 6749 §4.4). */

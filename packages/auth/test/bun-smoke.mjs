@@ -32,7 +32,7 @@ try {
   });
   const req = (authorization) => ({
     method: 'GET',
-    path: '/Users',
+    access: 'read',
     headers: { authorization },
     remoteAddress: '::ffff:127.0.0.1',
   });

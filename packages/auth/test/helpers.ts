@@ -128,7 +128,7 @@ export function req(over: Partial<AuthRequest> & { auth?: string } = {}): AuthRe
   const { auth, ...rest } = over;
   return {
     method: 'GET',
-    path: '/Users',
+    access: 'read',
     remoteAddress: '127.0.0.1',
     ...rest,
     headers: { ...(auth ? { authorization: auth } : {}), ...rest.headers },

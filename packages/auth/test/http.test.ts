@@ -23,7 +23,10 @@ function host(auth: Authenticator): Server {
     }
     const first = url.pathname.split('/')[1] ?? '';
     const tenant = ['Users', 'Groups', 'auth', ''].includes(first) ? undefined : first;
-    const authReq = { method: req.method ?? 'GET', path: url.pathname, tenant, headers: req.headers, remoteAddress };
+    // This stand-in host's route table: GET reads, POST …/.search reads, everything else writes.
+    const access: 'read' | 'write' =
+      req.method === 'GET' || (req.method === 'POST' && url.pathname === '/Users/.search') ? 'read' : 'write';
+    const authReq = { method: req.method ?? 'GET', access, tenant, headers: req.headers, remoteAddress };
     const r = url.pathname.endsWith('/auth') ? await auth.validate(authReq) : await auth.authenticate(authReq);
     if (!r.ok) {
       res.writeHead(r.status, { ...r.headers, 'content-type': 'application/scim+json' });

@@ -97,9 +97,12 @@ describe('no secret or token in any log line', () => {
     for (const [i, h] of headers.entries()) {
       // One address per header: each is tried 4 times, so repeated failures reach the limit of 3.
       const remoteAddress = `192.0.2.${i + 10}`;
-      for (const method of ['GET', 'DELETE']) {
-        results.push(await a.authenticate(req({ method, auth: h, tenant: 'b', remoteAddress })));
-        results.push(await a.authenticate(req({ method, auth: h, remoteAddress })));
+      for (const [method, access] of [
+        ['GET', 'read'],
+        ['DELETE', 'write'],
+      ] as const) {
+        results.push(await a.authenticate(req({ method, access, auth: h, tenant: 'b', remoteAddress })));
+        results.push(await a.authenticate(req({ method, access, auth: h, remoteAddress })));
       }
     }
     if (process.env.SHOW_LOG) console.log(logger.text());

@@ -25,6 +25,8 @@ export type ScimType =
 export interface ScimErrorOptions {
   /** The underlying error, kept for logs; never rendered to clients. */
   cause?: unknown;
+  /** Extra response headers (`Retry-After`, `Allow`, `WWW-Authenticate` …). */
+  headers?: Record<string, string> | undefined;
 }
 
 /**
@@ -42,8 +44,8 @@ export class ScimError extends Error {
   readonly scimType: ScimType | undefined;
   /** Human-readable text rendered as `detail`. */
   readonly detail: string;
-  /** Extra response headers (e.g. `Retry-After`). */
-  headers: Record<string, string> = {};
+  /** Extra response headers (e.g. `Retry-After`), set once by the constructor. */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(status: number, detail: string, scimType?: ScimType, options?: ScimErrorOptions) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -51,7 +53,18 @@ export class ScimError extends Error {
     this.status = status;
     this.detail = detail;
     this.scimType = scimType;
+    this.headers = Object.freeze({ ...(options?.headers ?? {}) });
   }
+}
+
+/** `options` with one more header, when it has a value. */
+function withHeader(
+  options: ScimErrorOptions | undefined,
+  name: string,
+  value: string | undefined,
+): ScimErrorOptions | undefined {
+  if (value === undefined) return options;
+  return { ...options, headers: { ...(options?.headers ?? {}), [name]: value } };
 }
 
 /** 400 invalidFilter: the filter syntax is invalid or names an unsupported comparison. */
@@ -158,11 +171,11 @@ export class ForbiddenError extends ScimError {
   }
 }
 
-/** 405: the method is not allowed here (also read-only credentials writing). */
+/** 405: the method is not allowed here (also read-only credentials writing); `allow` becomes `Allow`. */
 export class MethodNotAllowedError extends ScimError {
   override readonly code = 'ERR_SCIM_METHOD_NOT_ALLOWED';
-  constructor(detail: string, options?: ScimErrorOptions) {
-    super(405, detail, undefined, options);
+  constructor(detail: string, allow?: readonly string[], options?: ScimErrorOptions) {
+    super(405, detail, undefined, withHeader(options, 'allow', allow?.join(', ')));
   }
 }
 
@@ -194,8 +207,7 @@ export class NotImplementedError extends ScimError {
 export class ServiceUnavailableError extends ScimError {
   override readonly code = 'ERR_SCIM_UNAVAILABLE';
   constructor(detail: string, retryAfter?: number, options?: ScimErrorOptions) {
-    super(503, detail, undefined, options);
-    if (retryAfter !== undefined) this.headers['retry-after'] = String(retryAfter);
+    super(503, detail, undefined, withHeader(options, 'retry-after', retryAfter === undefined ? undefined : String(retryAfter)));
   }
 }
 

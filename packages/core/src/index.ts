@@ -136,6 +136,8 @@ export { createScimHandler, errorResponse, registryForConnector } from './handle
 export type { ScimHandler } from './handler/handler.js';
 export { routeScimPath } from './handler/router.js';
 export type { ScimRoute } from './handler/router.js';
+export { accessFor, allowedMethods, operationFor, routeShape } from './handler/operations.js';
+export type { Access, RouteShape, ScimOperation, ScimOperationName } from './handler/operations.js';
 export { computeVersion, listResponse, SCIM_CONTENT_TYPE } from './handler/shape.js';
 export type {
   AuthenticationScheme,
@@ -144,4 +146,4 @@ export type {
   ScimRequest,
   ScimResponse,
 } from './handler/types.js';
-export { parseJsonSafe } from './util/object.js';
+export { MAX_JSON_DEPTH, parseJsonSafe } from './util/object.js';

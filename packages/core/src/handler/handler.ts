@@ -16,7 +16,7 @@ import {
 import { Projection } from '../query/projection.js';
 import type { SchemaDocument } from '../schema/document.js';
 import { defaultResourceTypes, SchemaRegistry } from '../schema/registry.js';
-import { isForbiddenKey, isObject, parseJsonSafe } from '../util/object.js';
+import { isForbiddenKey, MAX_JSON_DEPTH, parseJsonSafe } from '../util/object.js';
 import { type DiscoveryContext, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { isPartialResource, partialResourceToPatchOp } from '../v1/request.js';
 import { bodyToV1, schemaV1, serviceProviderConfigV1 } from '../v1/response.js';
@@ -33,6 +33,7 @@ import {
 } from './params.js';
 import { createOp, deleteOp, getOp, listOp, patchOp, replaceOp, type ResourceCall } from './resources.js';
 import { routeScimPath, type ScimRoute } from './router.js';
+import { allowedMethods, operationFor, routeShape, type ScimOperationName } from './operations.js';
 import { finishResource, listResponse, SCIM_CONTENT_TYPE } from './shape.js';
 import { sortResources } from '../query/sort.js';
 import type { ScimHandlerOptions, ScimRequest, ScimResponse } from './types.js';
@@ -60,12 +61,16 @@ export function registryForConnector(connector: Connector, custom?: SchemaDocume
   });
 }
 
-/** Removes prototype-polluting keys from JSON a host already parsed. */
-function sanitize(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sanitize);
-  if (!isObject(v)) return v;
+/**
+ * Copies JSON a host already parsed without prototype-polluting keys, refusing nesting deeper
+ * than {@link MAX_JSON_DEPTH} as text bodies are.
+ */
+function sanitize(v: unknown, depth = 1): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth > MAX_JSON_DEPTH) throw new InvalidSyntaxError(`Request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x) => sanitize(x, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) if (!isForbiddenKey(k)) out[k] = sanitize(val);
+  for (const [k, val] of Object.entries(v)) if (!isForbiddenKey(k)) out[k] = sanitize(val, depth + 1);
   return out;
 }
 
@@ -81,6 +86,15 @@ function readBody(body: unknown): unknown {
     }
   }
   return sanitize(body);
+}
+
+/** Operations that take a request body; any other ignores one. */
+const BODY_OPERATIONS: ReadonlySet<ScimOperationName> = new Set(['create', 'replace', 'modify', 'bulk', 'search', 'rootSearch']);
+
+/** The query string of a request URL. */
+function queryOf(url: string): URLSearchParams {
+  const i = url.indexOf('?');
+  return new URLSearchParams(i === -1 ? '' : url.slice(i + 1));
 }
 
 /** Renders an error response in the protocol version of the request. */
@@ -103,6 +117,11 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
 
   async function dispatch(req: ScimRequest, route: ScimRoute, version: '2.0' | '1.1'): Promise<ScimResponse> {
     const method = req.method.toUpperCase();
+    const operation = operationFor(route, method);
+    if (!operation) {
+      const allow = allowedMethods(route);
+      throw new MethodNotAllowedError(`${method} is not allowed here; use ${allow.join(' or ')}`, allow);
+    }
     const ctx: RequestContext = { ...(req.context ?? {}) };
     if (ctx.tenant === undefined && route.tenant !== undefined) ctx.tenant = route.tenant;
     if (route.tenant !== undefined && options.isKnownTenant && !options.isKnownTenant(route.tenant)) {
@@ -110,93 +129,100 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
     }
     const headers = { 'content-type': SCIM_CONTENT_TYPE };
     const base = options.skipMetaLocation ? undefined : `${req.origin ?? ''}${route.prefix}`;
-    const q = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
-    let body = method === 'GET' || method === 'DELETE' ? undefined : readBody(req.body);
-    const request: ScimRequest = { ...req, body, context: ctx };
+    let body = BODY_OPERATIONS.has(operation.name) ? readBody(req.body) : undefined;
     const disco: DiscoveryContext = { registry, connector, options, base };
     const v1 = version === '1.1';
 
-    switch (route.endpoint) {
-      case 'ServiceProviderConfig': {
-        if (method !== 'GET') throw new MethodNotAllowedError('ServiceProviderConfig is read-only');
-        const spc = serviceProviderConfig(disco);
-        return { status: 200, headers, body: v1 ? serviceProviderConfigV1(spc) : spc };
-      }
-      case 'ResourceTypes':
-        if (method !== 'GET') throw new MethodNotAllowedError('ResourceTypes is read-only');
-        if (v1) throw new NotFoundError('ResourceTypes is not part of SCIM 1.1');
-        return { status: 200, headers, body: resourceTypes(disco, route.id) };
-      case 'Schemas':
-        if (method !== 'GET') throw new MethodNotAllowedError('Schemas is read-only');
-        if (v1) return { status: 200, headers, body: schemasV1(route.id) };
-        return { status: 200, headers, body: schemas(disco, route.id) };
-      case 'Bulk': {
-        if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /Bulk');
-        const maxOps = options.bulk?.maxOperations ?? 0;
-        if (maxOps <= 0) throw new NotImplementedError('Bulk is not enabled');
-        const maxBytes = options.bulk?.maxPayloadSize ?? 1_048_576;
-        if (typeof req.body === 'string' && new TextEncoder().encode(req.body).length > maxBytes) {
-          throw new PayloadTooLargeError(`Bulk request is larger than ${maxBytes} bytes`);
-        }
-        const res = await runBulk(
-          body,
-          maxOps,
-          async (m, path, data, ifMatch) => {
-            const sub = routeScimPath(path);
-            if (!sub || sub.endpoint === 'Bulk' || sub.tenant !== undefined) {
-              throw new InvalidSyntaxError(`Bulk operation path "${path}" is not a resource path`);
-            }
-            const headers = { ...(req.headers ?? {}), ...(ifMatch ? { 'if-match': ifMatch } : {}) };
-            const r = await dispatch(
-              { ...req, method: m, url: `${route.prefix}${path}`, headers, body: data },
-              { ...sub, prefix: route.prefix, ...(route.tenant === undefined ? {} : { tenant: route.tenant }) },
-              version,
-            );
-            if (!r.headers.location && m !== 'POST' && r.status < 400 && base !== undefined)
-              r.headers.location = `${base}${path}`;
-            return r;
-          },
-          version,
-        );
-        return { ...res, headers };
-      }
-      case '.search':
-        if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /.search');
+    switch (operation.name) {
+      case 'discovery':
+        return discoveryOp(route, disco, v1, headers);
+      case 'bulk':
+        return bulkOp(req, route, body, base, version, headers);
+      case 'rootSearch':
         return rootSearch(paramsFromSearchBody(body), ctx, base, headers);
+      default:
+        break;
     }
 
     const rt = registry.resourceType(route.endpoint);
     const ops = rt ? connector.resources[rt.id] : undefined;
     if (!rt || !ops) throw new NotFoundError(`Endpoint /${route.endpoint} is not served by this gateway`);
-    if (v1 && method === 'PATCH' && isPartialResource(body)) {
+    if (v1 && operation.name === 'modify' && isPartialResource(body)) {
       body = partialResourceToPatchOp(registry, rt, body);
       options.onQuirk?.('partialResourcePatch', req);
     }
-    const call: ResourceCall = { registry, options, rt, ops, ctx, base, headers, request: { ...request, body } };
-    const p: ListParams = paramsFromQuery(q);
-    if (route.search) {
-      if (method !== 'POST') throw new MethodNotAllowedError('Use POST for .search');
-      return listOp(call, paramsFromSearchBody(body));
-    }
-    const id = route.id;
-    switch (method) {
-      case 'GET':
-        return id === undefined ? listOp(call, p) : getOp(call, id, p);
-      case 'POST':
-        if (id !== undefined) throw new MethodNotAllowedError('POST is not allowed on a resource; use PUT or PATCH');
-        return createOp(call, p);
-      case 'PUT':
-        if (id === undefined) throw new MethodNotAllowedError('PUT needs a resource id');
-        return replaceOp(call, id, p);
-      case 'PATCH':
-        if (id === undefined) throw new MethodNotAllowedError('PATCH needs a resource id');
-        return patchOp(call, id, p);
-      case 'DELETE':
-        if (id === undefined) throw new MethodNotAllowedError('DELETE needs a resource id');
+    const call: ResourceCall = { registry, options, rt, ops, ctx, base, headers, request: { ...req, body, context: ctx } };
+    const id = route.id as string;
+    switch (operation.name) {
+      case 'search':
+        return listOp(call, paramsFromSearchBody(body));
+      case 'list':
+        return listOp(call, paramsFromQuery(queryOf(req.url)));
+      case 'get':
+        return getOp(call, id, paramsFromQuery(queryOf(req.url)));
+      case 'create':
+        return createOp(call, paramsFromQuery(queryOf(req.url)));
+      case 'replace':
+        return replaceOp(call, id, paramsFromQuery(queryOf(req.url)));
+      case 'modify':
+        return patchOp(call, id, paramsFromQuery(queryOf(req.url)));
+      case 'delete':
         return deleteOp(call, id);
-      default:
-        throw new MethodNotAllowedError(`Method ${method} is not allowed`);
     }
+  }
+
+  /** `/ServiceProviderConfig`, `/ResourceTypes[/id]`, `/Schemas[/id]`. */
+  function discoveryOp(route: ScimRoute, disco: DiscoveryContext, v1: boolean, headers: Record<string, string>): ScimResponse {
+    switch (route.endpoint) {
+      case 'ServiceProviderConfig': {
+        const spc = serviceProviderConfig(disco);
+        return { status: 200, headers, body: v1 ? serviceProviderConfigV1(spc) : spc };
+      }
+      case 'ResourceTypes':
+        if (v1) throw new NotFoundError('ResourceTypes is not part of SCIM 1.1');
+        return { status: 200, headers, body: resourceTypes(disco, route.id) };
+      default:
+        return { status: 200, headers, body: v1 ? schemasV1(route.id) : schemas(disco, route.id) };
+    }
+  }
+
+  /** `POST /Bulk`: each operation is routed and dispatched like a request of its own. */
+  async function bulkOp(
+    req: ScimRequest,
+    route: ScimRoute,
+    body: unknown,
+    base: string | undefined,
+    version: '2.0' | '1.1',
+    headers: Record<string, string>,
+  ): Promise<ScimResponse> {
+    const maxOps = options.bulk?.maxOperations ?? 0;
+    if (maxOps <= 0) throw new NotImplementedError('Bulk is not enabled');
+    const maxBytes = options.bulk?.maxPayloadSize ?? 1_048_576;
+    if (typeof req.body === 'string' && new TextEncoder().encode(req.body).length > maxBytes) {
+      throw new PayloadTooLargeError(`Bulk request is larger than ${maxBytes} bytes`);
+    }
+    const res = await runBulk(
+      body,
+      maxOps,
+      async (m, path, data, ifMatch) => {
+        const sub = routeScimPath(path);
+        // Only resource paths: no tenant, no nested Bulk, nothing but the methods Bulk allows there.
+        const shape = sub && routeShape(sub);
+        if (!sub || sub.tenant !== undefined || (shape !== 'collection' && shape !== 'item')) {
+          throw new InvalidSyntaxError(`Bulk operation path "${path}" is not a resource path`);
+        }
+        const headers = { ...(req.headers ?? {}), ...(ifMatch ? { 'if-match': ifMatch } : {}) };
+        const r = await dispatch(
+          { ...req, method: m, url: `${route.prefix}${path}`, headers, body: data },
+          { ...sub, prefix: route.prefix, ...(route.tenant === undefined ? {} : { tenant: route.tenant }) },
+          version,
+        );
+        if (!r.headers.location && m !== 'POST' && r.status < 400 && base !== undefined) r.headers.location = `${base}${path}`;
+        return r;
+      },
+      version,
+    );
+    return { ...res, headers };
   }
 
   /** `/Schemas` in SCIM 1.1: one schema document per resource type. */

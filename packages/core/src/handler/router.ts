@@ -88,9 +88,14 @@ export function routeScimPath(path: string): ScimRoute | undefined {
     return undefined;
   }
   if (rest.length === 1) {
+    // `/Bulk`, `/.search` and `/ServiceProviderConfig` have nothing below them, and discovery
+    // endpoints cannot be searched: such paths are not routes (404), whatever the method.
+    if (endpoint === 'Bulk' || endpoint === '.search' || endpoint === 'ServiceProviderConfig') return undefined;
     const seg = rest[0] as string;
-    if (seg.toLowerCase() === '.search') route.search = true;
-    else {
+    if (seg.toLowerCase() === '.search') {
+      if (endpoint === 'Schemas' || endpoint === 'ResourceTypes') return undefined;
+      route.search = true;
+    } else {
       const id = decode(seg);
       if (id === undefined) return undefined;
       route.id = id;

@@ -30,10 +30,38 @@ export function isForbiddenKey(k: string): boolean {
 }
 
 /**
- * Parses client JSON, dropping `__proto__`/`constructor`/`prototype` keys so
- * that no later merge can pollute prototypes.
+ * How deeply client JSON may nest (objects and arrays, each one level). SCIM resources need about
+ * five; the bound keeps every later recursive step (copying, projecting, serializing, journaling)
+ * far from the stack's limit.
  */
-export function parseJsonSafe(text: string): unknown {
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `text` nests objects/arrays deeper than `max` (strings are skipped, escapes honoured). */
+export function jsonNestsDeeper(text: string, max: number): boolean {
+  // A text shorter than the limit cannot open more brackets than it has characters.
+  if (text.length <= max) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character (which may be a quote).
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses client JSON, dropping `__proto__`/`constructor`/`prototype` keys so that no later merge can
+ * pollute prototypes, and refusing nesting deeper than {@link MAX_JSON_DEPTH} (a `SyntaxError`).
+ */
+export function parseJsonSafe(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
+  if (jsonNestsDeeper(text, maxDepth)) throw new SyntaxError(`JSON nested deeper than ${maxDepth} levels`);
   // A reviver makes JSON.parse several times slower, and almost no body needs one: a forbidden key
   // can only be spelled out (it contains "proto" or "constructor") or hidden behind a \u escape.
   if (!text.includes('proto') && !text.includes('constructor') && !text.includes('\\u')) return JSON.parse(text);

@@ -123,18 +123,24 @@ export function groupOperations(
       const id = newId();
       store.assertIdFree('groups', id);
       const doc = storable(resource, id, freshMeta(), 'members');
-      store.putLocal('groups', doc);
-      const members = memberList(resource.members);
-      store.membership.set(id, members);
-      await store.persist({ k: 'put', c: 'groups', doc }, { k: 'mset', g: id, m: members });
+      await store.commit(() => {
+        store.putLocal('groups', doc);
+        const members = memberList(resource.members);
+        store.membership.set(id, members);
+        return [
+          { k: 'put', c: 'groups', doc },
+          { k: 'mset', g: id, m: members },
+        ];
+      });
       return groupView(store, doc);
     },
     async modify(id, changes, ctx) {
       const store = await storeFor(ctx.tenant);
       const cur = mustGet(store, 'groups', id, 'Group');
-      const records: JournalRecord[] = [];
-      const other: Change[] = [];
-      try {
+      // A later change of the same request may be refused: commit undoes the member changes before it.
+      await store.commit(() => {
+        const records: JournalRecord[] = [];
+        const other: Change[] = [];
         for (const ch of changes) {
           if (ch.path.attr === 'members' && !ch.path.extension) records.push(...applyMemberChange(store, id, ch));
           else other.push(ch);
@@ -148,29 +154,32 @@ export function groupOperations(
           store.putLocal('groups', doc);
           records.push({ k: 'put', c: 'groups', doc });
         }
-      } catch (e) {
-        // A later change of the same request was refused: the member changes before it are undone.
-        store.rollbackUnpersisted();
-        throw e;
-      }
-      await store.persist(...records);
+        return records;
+      });
       return undefined;
     },
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
       const cur = mustGet(store, 'groups', id, 'Group');
       const doc = storable(resource, id, touchedMeta(cur), 'members');
-      store.putLocal('groups', doc);
-      const members = memberList(resource.members);
-      store.membership.set(id, members);
-      await store.persist({ k: 'put', c: 'groups', doc }, { k: 'mset', g: id, m: members });
+      await store.commit(() => {
+        store.putLocal('groups', doc);
+        const members = memberList(resource.members);
+        store.membership.set(id, members);
+        return [
+          { k: 'put', c: 'groups', doc },
+          { k: 'mset', g: id, m: members },
+        ];
+      });
       return groupView(store, doc);
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
       mustGet(store, 'groups', id, 'Group');
-      store.deleteLocal('groups', id);
-      await store.persist({ k: 'del', c: 'groups', id });
+      await store.commit(() => {
+        store.deleteLocal('groups', id);
+        return [{ k: 'del', c: 'groups', id }];
+      });
     },
   };
 }

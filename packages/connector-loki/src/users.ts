@@ -53,8 +53,10 @@ export function userOperations(
       const id = newId();
       store.assertIdFree('users', id);
       const doc = storable(resource, id, freshMeta(), 'groups');
-      store.putLocal('users', doc);
-      await store.persist({ k: 'put', c: 'users', doc });
+      await store.commit(() => {
+        store.putLocal('users', doc);
+        return [{ k: 'put', c: 'users', doc }];
+      });
       return userView(store, doc);
     },
     async modify(id, changes: Change[], ctx) {
@@ -66,8 +68,10 @@ export function userOperations(
       if (!changed) return userView(store, cur);
       store.assertUserNameFree(resource.userName, id);
       const doc = storable(resource, id, touchedMeta(cur), 'groups');
-      store.putLocal('users', doc);
-      await store.persist({ k: 'put', c: 'users', doc });
+      await store.commit(() => {
+        store.putLocal('users', doc);
+        return [{ k: 'put', c: 'users', doc }];
+      });
       return userView(store, doc);
     },
     async replace(id, resource, ctx) {
@@ -75,17 +79,21 @@ export function userOperations(
       const cur = mustGet(store, 'users', id, 'User');
       store.assertUserNameFree(resource.userName, id);
       const doc = storable(resource, id, touchedMeta(cur), 'groups');
-      store.putLocal('users', doc);
-      await store.persist({ k: 'put', c: 'users', doc });
+      await store.commit(() => {
+        store.putLocal('users', doc);
+        return [{ k: 'put', c: 'users', doc }];
+      });
       return userView(store, doc);
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
       mustGet(store, 'users', id, 'User');
-      const groups = [...store.membership.groupsOf(id)];
-      for (const g of groups) store.membership.remove(g, [id]);
-      store.deleteLocal('users', id);
-      await store.persist(...groups.map((g) => ({ k: 'mdel' as const, g, v: [id] })), { k: 'del', c: 'users', id });
+      await store.commit(() => {
+        const groups = [...store.membership.groupsOf(id)];
+        for (const g of groups) store.membership.remove(g, [id]);
+        store.deleteLocal('users', id);
+        return [...groups.map((g) => ({ k: 'mdel' as const, g, v: [id] })), { k: 'del', c: 'users', id }];
+      });
     },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Journal, type JournalRecord } from '../src/store/journal.js';
+import { Journal, type JournalRecord, serializeRecords } from '../src/store/journal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loki-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,8 +35,8 @@ describe('Journal: a zero-filled file ahead of the records', () => {
   it('grows by whole chunks of zeros; the records read back end where the zeros start', async () => {
     const path = freshPath();
     const { journal } = reopen(path, 64 * 1024);
-    await journal.append([put('a'), put('b')]);
-    await journal.append([{ k: 'del', c: 'users', id: 'a' }]);
+    await journal.append(serializeRecords([put('a'), put('b')]));
+    await journal.append(serializeRecords([{ k: 'del', c: 'users', id: 'a' }]));
     const text = [put('a'), put('b'), { k: 'del', c: 'users', id: 'a' } as JournalRecord].map(line).join('');
     expect(statSync(path).size).toBe(64 * 1024);
     expect(journal.size).toBe(Buffer.byteLength(text));
@@ -53,16 +53,16 @@ describe('Journal: a zero-filled file ahead of the records', () => {
     const path = freshPath();
     const { journal } = reopen(path, 1024);
     const big = put('big', { note: 'x'.repeat(5000) });
-    await journal.append([big]);
+    await journal.append(serializeRecords([big]));
     expect(statSync(path).size).toBe(journal.size);
-    await journal.append([put('small')]);
+    await journal.append(serializeRecords([put('small')]));
     expect(statSync(path).size).toBe(journal.size - line(put('small')).length + 1024);
     expect(Journal.read(path).records).toEqual([big, put('small')]);
     await journal.close();
 
     const plain = freshPath();
     const j2 = reopen(plain, 0).journal;
-    await j2.append([put('p')]);
+    await j2.append(serializeRecords([put('p')]));
     expect(statSync(plain).size).toBe(line(put('p')).length);
     await j2.close();
   });
@@ -70,11 +70,11 @@ describe('Journal: a zero-filled file ahead of the records', () => {
   it('emptying after a snapshot gives the space back, and the next batch grows the file again', async () => {
     const path = freshPath();
     const { journal } = reopen(path, 4096);
-    await journal.append([put('a')]);
+    await journal.append(serializeRecords([put('a')]));
     await journal.drain();
     journal.truncateSync();
     expect(statSync(path).size).toBe(0);
-    await journal.append([put('b')]);
+    await journal.append(serializeRecords([put('b')]));
     expect(statSync(path).size).toBe(4096);
     expect(Journal.read(path).records).toEqual([put('b')]);
     await journal.close();
@@ -90,7 +90,7 @@ describe('Journal: what a crash leaves behind', () => {
       writeFileSync(path, '{"k":"put","c":"users","doc":{"id":"to');
       const first = reopen(path, preallocate);
       expect(first.records).toEqual([]);
-      await first.journal.append([put('after')]);
+      await first.journal.append(serializeRecords([put('after')]));
       // No clean close: a second open reads what is on disk.
       const second = reopen(path, preallocate);
       expect(second.records).toEqual([put('after')]);
@@ -102,7 +102,7 @@ describe('Journal: what a crash leaves behind', () => {
   it('bytes past a run of zeros (a batch whose first page never reached the disk) never come back', async () => {
     const path = freshPath();
     const { journal } = reopen(path, 4096);
-    await journal.append([put('kept')]);
+    await journal.append(serializeRecords([put('kept')]));
     const end = journal.size;
     await journal.close();
     // The ghost looks like a whole record, 100 bytes past the end of the acknowledged ones.
@@ -110,7 +110,7 @@ describe('Journal: what a crash leaves behind', () => {
     const again = reopen(path, 4096);
     expect(again.records).toEqual([put('kept')]);
     // Records written after the restart run past where the ghost was, and must not pick it up.
-    for (let i = 0; i < 10; i++) await again.journal.append([put(`n${i}`)]);
+    for (let i = 0; i < 10; i++) await again.journal.append(serializeRecords([put(`n${i}`)]));
     expect(again.journal.size).toBeGreaterThan(end + 100 + 40);
     expect(Journal.read(path).records).toEqual([put('kept'), ...Array.from({ length: 10 }, (_, i) => put(`n${i}`))]);
     await again.journal.close();
@@ -162,7 +162,7 @@ describe('Journal: read after any mix of batches, crashes and compactions (prope
         let expected: JournalRecord[] = [];
         for (const s of steps) {
           if (s.t === 'append') {
-            await journal.append(s.batch);
+            await journal.append(serializeRecords(s.batch));
             expected = expected.concat(s.batch);
           } else if (s.t === 'compact') {
             await journal.drain();

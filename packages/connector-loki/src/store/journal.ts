@@ -56,6 +56,17 @@ export interface JournalContents {
   end: number;
 }
 
+/**
+ * The journal text of a batch of records: one JSON line each. Throws (a `TypeError`/`RangeError`
+ * from `JSON.stringify`) when a value cannot be serialized; the caller decides before anything is
+ * queued.
+ */
+export function serializeRecords(records: readonly JournalRecord[]): string {
+  let text = '';
+  for (const r of records) text += `${JSON.stringify(r)}\n`;
+  return text;
+}
+
 /** Default of {@link JournalOptions.preallocate}. */
 const DEFAULT_PREALLOCATE = 1024 * 1024;
 
@@ -123,15 +134,14 @@ export class Journal {
   }
 
   /**
-   * Appends records; resolves when they are durable. When they cannot be written or synced,
-   * `undo` runs before the promise rejects (see {@link flush}).
+   * Appends records serialized by {@link serializeRecords}; resolves when they are durable. When
+   * they cannot be written or synced, `undo` runs before the promise rejects (see {@link flush}).
    */
-  append(records: JournalRecord[], undo?: () => void): Promise<void> {
+  append(line: string, undo?: () => void): Promise<void> {
     if (this.closed) {
       undo?.();
       return Promise.reject(new Error('Journal is closed'));
     }
-    const line = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, resolve, reject, undo });
       if (!this.flushing) {

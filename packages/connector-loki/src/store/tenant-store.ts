@@ -5,10 +5,10 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ServiceUnavailableError, UniquenessError } from '@scimgw/core';
+import { InvalidValueError, ServiceUnavailableError, UniquenessError } from '@scimgw/core';
 import Loki from 'lokijs';
 import { MultiIndex, Membership } from './indexes.js';
-import { Journal, type JournalRecord } from './journal.js';
+import { Journal, type JournalRecord, serializeRecords } from './journal.js';
 import { readSnapshot, writeSnapshotAtomic } from './snapshot.js';
 
 export type Doc = Record<string, unknown> & { id: string };
@@ -46,9 +46,9 @@ export class TenantStore {
   private journal: Journal | undefined;
   private compacting: Promise<void> | undefined;
   /**
-   * Reverts of the in-memory changes made since the last {@link persist} (recorded only once a
-   * journal is open). A write changes memory first and then journals it; if the journal cannot take
-   * it, these put memory back, so no client ever reads a write it was told had failed.
+   * Reverts of the in-memory changes made since the last {@link persist} (recorded once the store is
+   * loaded). A write changes memory first and then journals it; if the journal cannot take it, these
+   * put memory back, so no client ever reads a write it was told had failed.
    */
   private undoLog: (() => void)[] | undefined;
 
@@ -65,6 +65,7 @@ export class TenantStore {
     const s = new TenantStore(opts);
     if (!opts.file) {
       opts.seed?.(s);
+      s.recordUndo();
       return s;
     }
     mkdirSync(dirname(opts.file), { recursive: true });
@@ -80,9 +81,14 @@ export class TenantStore {
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
     if (fresh || records.length > 0) await s.compact();
-    s.undoLog = [];
-    s.membership.onUndo = (undo) => s.undoLog?.push(undo);
+    s.recordUndo();
     return s;
+  }
+
+  /** From now on every change to memory records how to revert it (not while loading). */
+  private recordUndo(): void {
+    this.undoLog = [];
+    this.membership.onUndo = (undo) => this.undoLog?.push(undo);
   }
 
   /** Takes the reverts recorded since the last call, newest last. */
@@ -106,7 +112,7 @@ export class TenantStore {
    * Reverts what an operation changed in memory and did not persist (it failed half-way). Call it
    * where an operation that changes memory in several steps can throw before {@link persist}.
    */
-  rollbackUnpersisted(): void {
+  private rollbackUnpersisted(): void {
     this.takeUndo()?.();
   }
 
@@ -189,7 +195,11 @@ export class TenantStore {
     const coll = this.collection(name);
     const old = coll.by('id', id);
     if (!old) return false;
-    if (this.undoLog) this.undoLog.push(() => this.restore(name, old));
+    if (this.undoLog) {
+      // A copy: LokiJS's remove deletes `$loki` and `meta` from the object it removes.
+      const saved = { ...old };
+      this.undoLog.push(() => this.restore(name, saved));
+    }
     this.index(name, old, false);
     coll.remove(old);
     if (name === 'groups') this.membership.drop(id);
@@ -216,12 +226,40 @@ export class TenantStore {
     }
   }
 
+  /**
+   * Applies one write: `change` updates memory and returns the journal records that describe it,
+   * which are then made durable. If anything fails (`change` throws half-way, the records cannot be
+   * serialized, the journal cannot be written or synced), memory is put back as it was and the
+   * error is thrown: no client ever reads a write it was told had failed, and a restart does not
+   * bring it back either.
+   */
+  async commit(change: () => JournalRecord[]): Promise<void> {
+    let records: JournalRecord[];
+    try {
+      records = change();
+    } catch (e) {
+      this.rollbackUnpersisted();
+      throw e;
+    }
+    await this.persist(records);
+  }
+
   /** Makes records durable; resolves when they are on disk (immediately in memory mode). */
-  async persist(...records: JournalRecord[]): Promise<void> {
+  private async persist(records: JournalRecord[]): Promise<void> {
     const undo = this.takeUndo();
     if (!this.journal || records.length === 0) return;
+    let text: string;
     try {
-      await this.journal.append(records, undo);
+      text = serializeRecords(records);
+    } catch (e) {
+      // The same request would fail the same way again: a client error, not a reason to retry.
+      undo?.();
+      throw new InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', {
+        cause: e,
+      });
+    }
+    try {
+      await this.journal.append(text, undo);
     } catch (e) {
       // Memory is already back to what the journal holds (the undo ran): tell the client to retry,
       // and name the cause (ENOSPC, EIO …), which the gateway logs with every 5xx.

@@ -126,7 +126,12 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     auth: g.auth as Parameters<typeof createAuthenticator>[0]['auth'],
     ipAllowList: g.ipAllowList ?? [],
     trustedProxies: g.trustedProxies ?? [],
-    ...(g.rateLimit ? { rateLimit: g.rateLimit } : {}),
+    // `false` turns the failed-login limit off; `true`, `null` or absent keep the defaults.
+    ...(g.rateLimit === false
+      ? { rateLimit: false as const }
+      : typeof g.rateLimit === 'object' && g.rateLimit
+        ? { rateLimit: g.rateLimit }
+        : {}),
     certsDir: cfg.certsDir,
     logger: connectorLogger(log.logger),
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,

@@ -91,7 +91,10 @@ export const gatewaySpec: Spec = {
         bearerToken: {
           kind: 'array',
           nullable: true,
-          items: { kind: 'object', props: { token: nstr('Shared secret'), ...scopes } },
+          items: {
+            kind: 'object',
+            props: { token: nstr('Shared secret'), name: nstr('Name of the principal in logs'), ...scopes },
+          },
         },
         bearerJwt: {
           kind: 'array',
@@ -104,6 +107,7 @@ export const gatewaySpec: Spec = {
               wellKnownUri: nstr('OpenID discovery URL'),
               azureTenantId: nstr('Entra ID tenant for provisioning tokens'),
               options: { kind: 'object', open: true, props: {} },
+              name: nstr('Name of the principal in logs when the token has no sub'),
               ...scopes,
             },
           },
@@ -134,9 +138,20 @@ export const gatewaySpec: Spec = {
     ipAllowList: strList('CIDRs allowed to connect'),
     trustedProxies: strList('CIDRs of proxies whose X-Forwarded-For is believed'),
     rateLimit: {
-      kind: 'object',
-      nullable: true,
-      props: { maxFailures: int('Failed logins per window', { min: 1 }), windowSeconds: int('Window', { min: 1 }) },
+      kind: 'oneOf',
+      doc: 'Failed-login limit per client address; false turns it off',
+      of: [
+        { kind: 'boolean', nullable: true, doc: 'false turns the limit off' },
+        {
+          kind: 'object',
+          nullable: true,
+          props: {
+            maxFailures: int('Failed logins per window', { min: 1 }),
+            windowSeconds: int('Window', { min: 1 }),
+            maxTracked: int('Client addresses tracked at most', { min: 1 }),
+          },
+        },
+      ],
     },
     email: {
       kind: 'object',

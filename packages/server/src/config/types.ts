@@ -34,7 +34,7 @@ export interface GatewayConfig {
   };
   auth: {
     basic?: ({ username: string | null; password: string | null } & ScopedCredential)[] | null;
-    bearerToken?: ({ token: string | null } & ScopedCredential)[] | null;
+    bearerToken?: ({ token: string | null; name?: string | null } & ScopedCredential)[] | null;
     bearerJwt?:
       | ({
           secret?: string | null;
@@ -42,6 +42,7 @@ export interface GatewayConfig {
           wellKnownUri?: string | null;
           azureTenantId?: string | null;
           options: Record<string, unknown>;
+          name?: string | null;
         } & ScopedCredential)[]
       | null;
     bearerOAuth?: ({ clientId: string | null; clientSecret: string | null } & ScopedCredential)[] | null;
@@ -56,7 +57,7 @@ export interface GatewayConfig {
   pfx?: { bundle?: string | null; password?: string | null } | null;
   ipAllowList?: string[] | null;
   trustedProxies?: string[] | null;
-  rateLimit?: { maxFailures?: number; windowSeconds?: number } | null;
+  rateLimit?: { maxFailures?: number; windowSeconds?: number; maxTracked?: number } | boolean | null;
   email?: {
     auth: { type?: 'smtp' | 'oauth'; options: Record<string, unknown> };
     emailOnError: {

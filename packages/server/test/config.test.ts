@@ -162,6 +162,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('warns when secrets are encrypted with the built-in key (no SEED), and only then', () => {
+    const seedWarning = (w: string[]) => w.filter((x) => x.includes('SEED is not set'));
+    const a = write(minimal);
+    expect(seedWarning(loadConfig(a, { env: {} }).warnings)).toHaveLength(1);
+    // Already encrypted under the built-in key: still a warning on every start.
+    expect(seedWarning(loadConfig(a, { env: {} }).warnings)).toHaveLength(1);
+    expect(seedWarning(loadConfig(write(minimal), { env: { SEED: 'mine' } }).warnings)).toEqual([]);
+    // No secret in the file, nothing to warn about.
+    const none = { scimgateway: { port: 1, auth: { basic: [{ username: 'u', password: 'process.env.PW' }] } } };
+    expect(seedWarning(loadConfig(write(none), { env: { PW: 'x' } }).warnings)).toEqual([]);
+  });
+
   it('authenticated encryption detects tampering', () => {
     const enc = encryptSecret('value', 's');
     expect(isEncrypted(enc)).toBe(true);

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { configFileSpec } from './gateway-spec.js';
 import { resolveReferences } from './references.js';
-import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey } from './secrets.js';
+import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey, usesBuiltInSeed } from './secrets.js';
 import { check, ConfigError, joinPath } from './spec.js';
 import type { GatewayConfig, LoadedConfig } from './types.js';
 
@@ -36,6 +36,13 @@ function encryptTree(node: unknown, seed: string): boolean {
     }
   }
   return changed;
+}
+
+/** True when any value in the tree is an encrypted secret. */
+function hasEncrypted(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasEncrypted);
+  if (node !== null && typeof node === 'object') return Object.values(node).some(hasEncrypted);
+  return isEncrypted(node);
 }
 
 function decryptTree(node: unknown, seed: string, file: string, path = ''): unknown {
@@ -98,6 +105,11 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
         `${abs}: clear-text secrets could not be encrypted in place (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); they stay as they are`,
       );
     }
+  }
+  if (usesBuiltInSeed(env) && hasEncrypted(raw)) {
+    warnings.push(
+      `${abs}: SEED is not set, so the secrets in this file are encrypted with scimgw's built-in key, which anyone with a copy of scimgw can use to decrypt them. For production, put the secrets back in clear text and start once with SEED set to your own random string.`,
+    );
   }
   let resolved: unknown;
   try {

@@ -24,6 +24,11 @@ export function configSeed(env: NodeJS.ProcessEnv = process.env): string {
   return env.SEED && env.SEED !== '' ? env.SEED : DEFAULT_SEED;
 }
 
+/** True when no `SEED` is set and secrets are encrypted with the built-in key (which is public). */
+export function usesBuiltInSeed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return configSeed(env) === DEFAULT_SEED;
+}
+
 /** True for configuration keys whose values are secrets. */
 export function isSecretKey(key: string): boolean {
   return /(password|secret|token|apikey|privatekey|passphrase)$/i.test(key) || /^(password|secret|token)$/i.test(key);

@@ -63,8 +63,8 @@ export interface GatewayConfig {
     emailOnError: {
       enabled: boolean;
       from?: string | null;
-      to?: string | null;
-      cc?: string | null;
+      to?: string | string[] | null;
+      cc?: string | string[] | null;
       subject?: string | null;
       sendInterval: number;
     };

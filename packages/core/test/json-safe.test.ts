@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseJsonSafe } from '../src/index.js';
+import { createScimHandler, defineConnector, MAX_JSON_DEPTH, parseJsonSafe } from '../src/index.js';
+import { jsonNestsDeeper } from '../src/util/object.js';
 
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
 
@@ -65,5 +66,79 @@ describe('parseJsonSafe', () => {
     const parsed = parseJsonSafe('{"\\u005f_proto__":{"polluted":1},"a":1}') as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['a']);
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+});
+
+/** Nesting depth of a parsed value: objects and arrays count one level each. */
+function depthOf(v: unknown): number {
+  if (Array.isArray(v)) return 1 + Math.max(0, ...v.map(depthOf));
+  if (typeof v === 'object' && v !== null) return 1 + Math.max(0, ...Object.values(v).map(depthOf));
+  return 0;
+}
+
+describe('JSON nesting is bounded where the body is parsed', () => {
+  const nest = (n: number, inner = '1') => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
+
+  it(`takes ${MAX_JSON_DEPTH} levels and refuses ${MAX_JSON_DEPTH + 1}`, () => {
+    expect(() => parseJsonSafe(nest(MAX_JSON_DEPTH))).not.toThrow();
+    expect(() => parseJsonSafe(nest(MAX_JSON_DEPTH + 1))).toThrow(SyntaxError);
+    expect(() => parseJsonSafe(`{"a":${nest(100_000)}}`)).toThrow(/nested deeper than 64/);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const text = JSON.stringify({ s: '['.repeat(500), t: `"\\${'{'.repeat(500)}`, u: ['\\"', '[[['] });
+    expect(parseJsonSafe(text)).toEqual(JSON.parse(text));
+  });
+
+  it('agrees with the real depth of any JSON value (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 1, max: 8 }), (v, max) => {
+        const text = JSON.stringify(v);
+        expect(jsonNestsDeeper(text, max)).toBe(depthOf(v) > max);
+      }),
+    );
+  });
+});
+
+describe('the handler refuses deep bodies on every route, before a connector sees them', () => {
+  const deep = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+  const calls: string[] = [];
+  const connector = defineConnector({
+    name: 'recorder',
+    coreVersion: '>=0.1.0 <1',
+    capabilities: { filter: { operators: ['eq'], attributes: '*' } },
+    resources: {
+      User: {
+        async query() {
+          calls.push('query');
+          return { resources: [] };
+        },
+        async create(r) {
+          calls.push('create');
+          return { ...r, id: '1' };
+        },
+      },
+    },
+  });
+  const scim = createScimHandler({ connector, bulk: { maxOperations: 10 } });
+  it.each([
+    ['POST', '/Users', deep],
+    ['POST', '/Users/.search', `{"attributes":${'['.repeat(5000)}"userName"${']'.repeat(5000)}}`],
+    ['POST', '/.search', `{"filter":"userName pr","x":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`],
+    ['POST', '/Bulk', `{"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":${deep}}]}`],
+    ['PUT', '/Users/1', deep],
+    ['PATCH', '/Users/1', `{"Operations":[{"op":"add","value":${deep}}]}`],
+  ])('%s %s → 400 invalidSyntax', async (method, url, body) => {
+    const res = await scim.handle({ method, url, body });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: 'invalidSyntax' });
+    expect(calls).toEqual([]);
+  });
+  it('also for JSON a host parsed itself', async () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 5000; i++) v = [v];
+    const res = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'x', v } });
+    expect(res).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
+    expect(calls).toEqual([]);
   });
 });

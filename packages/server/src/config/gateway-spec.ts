@@ -167,7 +167,11 @@ export const gatewaySpec: Spec = {
             enabled: bool('Send errors by mail', false),
             from: nstr('Sender'),
             to: { kind: 'oneOf', of: [nstr('Recipients, comma separated'), strList('Recipients')], doc: 'Recipients' },
-            cc: { kind: 'oneOf', of: [nstr('Copy recipients, comma separated'), strList('Copy recipients')], doc: 'Copy recipients' },
+            cc: {
+              kind: 'oneOf',
+              of: [nstr('Copy recipients, comma separated'), strList('Copy recipients')],
+              doc: 'Copy recipients',
+            },
             subject: nstr('Subject'),
             sendInterval: int('Minutes between mails', { min: 1, default: 15 }),
           },

@@ -23,5 +23,7 @@ export { ListenerFrameReader } from './frame-reader.js';
 export type { FrameReaderOptions, ReaderEvent } from './frame-reader.js';
 
 // TLS
+export { trustEmulatorCa } from './trust.js';
+export type { TrustTarget } from './trust.js';
 export { createTestTls } from './tls.js';
 export type { TlsMaterial } from './tls.js';

@@ -100,6 +100,9 @@ function prepare(context: RelayContext, req: IncomingMessage): Prepared {
  * chunked body that outgrows 64 kB, is announced with only a rendezvous address and delivered over
  * the rendezvous WebSocket once the listener connects.
  */
+/** A body not read at all yet. */
+const UNREAD: BodyPrefix = { chunks: [], size: 0, ended: false };
+
 async function forwardToListener(context: RelayContext, req: IncomingMessage, prepared: Prepared, exchange: Exchange): Promise<void> {
   const listener = prepared.connection.pick(context.options.balancing);
   if (listener === undefined) throw relayErrors.badGateway('The request could not be routed: no listener is connected.');
@@ -108,7 +111,7 @@ async function forwardToListener(context: RelayContext, req: IncomingMessage, pr
     context.options.requestRouting === 'auto' &&
     headerSize <= CONTROL_CHANNEL_HEADER_BYTES &&
     (prepared.declaredLength === undefined || prepared.declaredLength + headerSize <= CONTROL_CHANNEL_BODY_BYTES);
-  const prefix = prepared.hasBody && mayUseControl ? await readPrefix(req, CONTROL_CHANNEL_BODY_BYTES - headerSize) : NO_BODY;
+  const prefix = !prepared.hasBody ? NO_BODY : mayUseControl ? await readPrefix(req, CONTROL_CHANNEL_BODY_BYTES - headerSize) : UNREAD;
   if (mayUseControl && prefix.ended) sendOverControl(context, req.socket, listener, prepared, exchange, prefix);
   else sendOverRendezvous(context, req, listener, prepared, exchange, prefix);
 }

@@ -28,6 +28,9 @@ export async function handleSenderRequest(context: RelayContext, req: IncomingMe
   }
 }
 
+/** A body not read at all yet. */
+const UNREAD: BodyPrefix = { chunks: [], size: 0, ended: false };
+
 interface Prepared {
   readonly connection: HybridConnection;
   readonly message: Omit<RequestMessage, 'address' | 'body'>;
@@ -47,7 +50,7 @@ async function relay(context: RelayContext, req: IncomingMessage, res: ServerRes
     const session = context.sessions.get(socket);
     if (session?.isOpen) {
       const message: RequestMessage = { ...prepared.message, id: exchange.id, body: prepared.hasBody };
-      void session.sendRequest(message, exchange, NO_BODY, prepared.hasBody ? req : undefined);
+      void session.sendRequest(message, exchange, prepared.hasBody ? UNREAD : NO_BODY, req);
     } else {
       await forwardToListener(context, req, prepared, exchange);
     }
@@ -100,9 +103,6 @@ function prepare(context: RelayContext, req: IncomingMessage): Prepared {
  * chunked body that outgrows 64 kB, is announced with only a rendezvous address and delivered over
  * the rendezvous WebSocket once the listener connects.
  */
-/** A body not read at all yet. */
-const UNREAD: BodyPrefix = { chunks: [], size: 0, ended: false };
-
 async function forwardToListener(context: RelayContext, req: IncomingMessage, prepared: Prepared, exchange: Exchange): Promise<void> {
   const listener = prepared.connection.pick(context.options.balancing);
   if (listener === undefined) throw relayErrors.badGateway('The request could not be routed: no listener is connected.');

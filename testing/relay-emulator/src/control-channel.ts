@@ -51,7 +51,16 @@ export class ControlChannel {
   #expiryTimer: NodeJS.Timeout | undefined;
   #requestsRouted = 0;
 
-  constructor(ws: WebSocket, init: { id: string; connection: HybridConnection; context: RelayContext; tokenExpiresAt: number; remoteAddress: string | undefined }) {
+  constructor(
+    ws: WebSocket,
+    init: {
+      id: string;
+      connection: HybridConnection;
+      context: RelayContext;
+      tokenExpiresAt: number;
+      remoteAddress: string | undefined;
+    },
+  ) {
     this.#ws = ws;
     this.id = init.id;
     this.connection = init.connection;
@@ -126,7 +135,10 @@ export class ControlChannel {
           this.#record(`A response arrived for a request that is not pending on this control channel.`, event.head.requestId);
         } else if (!this.#swallowed.has(exchange.id)) {
           if (event.head.strippedHeaders.length > 0) {
-            this.#record(`The response carried RFC 7230 headers, which were removed: ${event.head.strippedHeaders.join(', ')}.`, exchange.id);
+            this.#record(
+              `The response carried RFC 7230 headers, which were removed: ${event.head.strippedHeaders.join(', ')}.`,
+              exchange.id,
+            );
           }
           exchange.complete({ head: event.head, body: event.body });
         }
@@ -164,10 +176,13 @@ export class ControlChannel {
     clearTimeout(this.#expiryTimer);
     // setTimeout keeps delays within 2^31 ms; a later expiry is re-armed when this one fires.
     const delay = Math.min(this.#tokenExpiresAt - this.#context.now(), 2 ** 31 - 1);
-    this.#expiryTimer = setTimeout(() => {
-      if (this.#tokenExpiresAt <= this.#context.now()) this.close(1008, 'The security token has expired.');
-      else this.#armExpiry();
-    }, Math.max(0, delay));
+    this.#expiryTimer = setTimeout(
+      () => {
+        if (this.#tokenExpiresAt <= this.#context.now()) this.close(1008, 'The security token has expired.');
+        else this.#armExpiry();
+      },
+      Math.max(0, delay),
+    );
     this.#expiryTimer.unref();
   }
 
@@ -208,4 +223,3 @@ export function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Array.isArray(data)) return Buffer.concat(data);
   return Buffer.from(data);
 }
-

@@ -282,7 +282,8 @@ class Emulator implements RelayEmulator {
 
   #connection(path: string): HybridConnection {
     const match = matchConnection(this.#connections, path);
-    if (match === undefined || match.suffix.length > 0) throw new TypeError(`No Hybrid Connection ${JSON.stringify(path)} is configured.`);
+    if (match === undefined || match.suffix.length > 0)
+      throw new TypeError(`No Hybrid Connection ${JSON.stringify(path)} is configured.`);
     return match.connection;
   }
 }

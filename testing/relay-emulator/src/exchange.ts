@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RelayServiceError, relayErrors } from './errors.js';
+import { type RelayServiceError, relayErrors } from './errors.js';
 import type { ResponseHead } from './messages.js';
 
 /** A listener's complete answer to one relayed request. */

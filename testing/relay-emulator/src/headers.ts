@@ -65,7 +65,11 @@ export interface TokenExtraction {
  * `ServiceBusAuthorization` are always stripped; `Authorization` is taken (and stripped) only when
  * sender authorization is on and neither of the others is present, and is otherwise passed on.
  */
-export function takeRelayToken(headers: Map<string, string>, queryToken: string | undefined, authorizationOn: boolean): TokenExtraction {
+export function takeRelayToken(
+  headers: Map<string, string>,
+  queryToken: string | undefined,
+  authorizationOn: boolean,
+): TokenExtraction {
   const kept = new Map<string, string>();
   let headerToken: string | undefined;
   let authorization: { name: string; value: string } | undefined;

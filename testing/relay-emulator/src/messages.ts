@@ -148,7 +148,8 @@ function parseResponse(value: unknown): ParseResult {
 
 function parseStatusCode(value: unknown): number | undefined {
   // The documentation's own example sends the code as a string ("200"), so both forms are read.
-  const code = typeof value === 'number' ? value : typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : Number.NaN;
+  const code =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : Number.NaN;
   return Number.isInteger(code) && code >= 200 && code <= 599 ? code : undefined;
 }
 

@@ -92,7 +92,8 @@ export function resolveOptions(options: RelayEmulatorOptions): ResolvedOptions {
   const seen = new Set<string>();
   for (const connection of connections) {
     const key = connection.segments.join('/');
-    if (seen.has(key)) throw new TypeError(`startRelayEmulator: the path ${JSON.stringify(connection.path)} is configured twice.`);
+    if (seen.has(key))
+      throw new TypeError(`startRelayEmulator: the path ${JSON.stringify(connection.path)} is configured twice.`);
     seen.add(key);
   }
   for (const key of options.namespaceKeys ?? []) checkKey(key, 'namespaceKeys');

@@ -78,7 +78,9 @@ export class RendezvousSession {
       await this.#send(Buffer.alloc(0), { binary: true, fin: true });
     } catch (error) {
       // A body cut off halfway cannot be finished on this socket: it is closed, and the sender told why.
-      exchange.fail(error instanceof RelayServiceError ? error : relayErrors.badGateway('The request body could not be relayed.'));
+      exchange.fail(
+        error instanceof RelayServiceError ? error : relayErrors.badGateway('The request body could not be relayed.'),
+      );
       this.close(1011, 'The request body could not be relayed.');
     }
   }
@@ -99,7 +101,9 @@ export class RendezvousSession {
         reject(relayErrors.badGateway('The rendezvous WebSocket closed.'));
         return;
       }
-      this.#ws.send(data, options, (error) => (error ? reject(relayErrors.badGateway('The rendezvous WebSocket failed.')) : resolve()));
+      this.#ws.send(data, options, (error) =>
+        error ? reject(relayErrors.badGateway('The rendezvous WebSocket failed.')) : resolve(),
+      );
     });
   }
 
@@ -113,10 +117,16 @@ export class RendezvousSession {
         }
       } else if (event.kind === 'response') {
         if (current === undefined || event.head.requestId !== current.id) {
-          this.#record('A response arrived for a request that is not pending on this rendezvous WebSocket.', event.head.requestId);
+          this.#record(
+            'A response arrived for a request that is not pending on this rendezvous WebSocket.',
+            event.head.requestId,
+          );
         } else {
           if (event.head.strippedHeaders.length > 0) {
-            this.#record(`The response carried RFC 7230 headers, which were removed: ${event.head.strippedHeaders.join(', ')}.`, current.id);
+            this.#record(
+              `The response carried RFC 7230 headers, which were removed: ${event.head.strippedHeaders.join(', ')}.`,
+              current.id,
+            );
           }
           current.complete({ head: event.head, body: event.body });
         }

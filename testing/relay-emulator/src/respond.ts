@@ -43,7 +43,13 @@ export function refuseUpgrade(socket: Duplex, error: RelayServiceError): void {
 }
 
 /** Refuses a WebSocket handshake with exactly this status and description. */
-export function refuseUpgradeWith(socket: Duplex, status: number, description: string, body = '', contentType = 'text/plain'): void {
+export function refuseUpgradeWith(
+  socket: Duplex,
+  status: number,
+  description: string,
+  body = '',
+  contentType = 'text/plain',
+): void {
   if (socket.destroyed) return;
   const head =
     `HTTP/1.1 ${status} ${description}\r\n` +

@@ -120,7 +120,9 @@ export function verifySasToken(token: string | undefined, requirement: SasRequir
   const parsed = parseSasToken(token);
   const rule = requirement.keys.find((k) => k.name === parsed.keyName);
   if (rule === undefined) {
-    throw relayErrors.unauthorized(`InvalidSignature: The token names an unknown authorization rule ${quoteName(parsed.keyName)}.`);
+    throw relayErrors.unauthorized(
+      `InvalidSignature: The token names an unknown authorization rule ${quoteName(parsed.keyName)}.`,
+    );
   }
   if (!signatureMatches(parsed, rule.key)) {
     throw relayErrors.unauthorized('InvalidSignature: The token has an invalid signature.');
@@ -132,7 +134,9 @@ export function verifySasToken(token: string | undefined, requirement: SasRequir
   checkAudience(parsed.resource, requirement);
   const rights = rule.rights ?? ['Listen', 'Send', 'Manage'];
   if (!rights.includes(requirement.right) && !rights.includes('Manage')) {
-    throw relayErrors.forbidden(`InvalidClaim: The rule ${quoteName(rule.name)} does not confer the '${requirement.right}' right.`);
+    throw relayErrors.forbidden(
+      `InvalidClaim: The rule ${quoteName(rule.name)} does not confer the '${requirement.right}' right.`,
+    );
   }
   return { keyName: rule.name, expiresAt };
 }

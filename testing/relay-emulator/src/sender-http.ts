@@ -6,7 +6,14 @@ import { namespaceHost, type RelayContext } from './context.js';
 import type { ControlChannel } from './control-channel.js';
 import { RelayServiceError, relayErrors } from './errors.js';
 import { Exchange } from './exchange.js';
-import { appendVia, headerBytes, joinRawHeaders, splitRequestTarget, takeRelayToken, withoutConnectionHeaders } from './headers.js';
+import {
+  appendVia,
+  headerBytes,
+  joinRawHeaders,
+  splitRequestTarget,
+  takeRelayToken,
+  withoutConnectionHeaders,
+} from './headers.js';
 import { type HybridConnection, matchConnection } from './hybrid-connection.js';
 import type { RequestMessage } from './messages.js';
 import { CONTROL_CHANNEL_BODY_BYTES, CONTROL_CHANNEL_HEADER_BYTES } from './options.js';
@@ -24,7 +31,10 @@ export async function handleSenderRequest(context: RelayContext, req: IncomingMe
   try {
     await relay(context, req, res);
   } catch (error) {
-    writeServiceError(res, error instanceof RelayServiceError ? error : relayErrors.internal('Something went wrong in the service.'));
+    writeServiceError(
+      res,
+      error instanceof RelayServiceError ? error : relayErrors.internal('Something went wrong in the service.'),
+    );
   }
 }
 
@@ -69,7 +79,11 @@ function prepare(context: RelayContext, req: IncomingMessage): Prepared {
   if (method === 'CONNECT') throw relayErrors.badRequest('The CONNECT method cannot be relayed.');
   const connection = match.connection;
   const authorizationOn = connection.config.requiresClientAuthorization;
-  const { token, headers } = takeRelayToken(joinRawHeaders(req.rawHeaders), target.relayParams.get('sb-hc-token'), authorizationOn);
+  const { token, headers } = takeRelayToken(
+    joinRawHeaders(req.rawHeaders),
+    target.relayParams.get('sb-hc-token'),
+    authorizationOn,
+  );
   if (authorizationOn) {
     verifySasToken(token, {
       namespaceHost: namespaceHost(context),
@@ -103,7 +117,12 @@ function prepare(context: RelayContext, req: IncomingMessage): Prepared {
  * chunked body that outgrows 64 kB, is announced with only a rendezvous address and delivered over
  * the rendezvous WebSocket once the listener connects.
  */
-async function forwardToListener(context: RelayContext, req: IncomingMessage, prepared: Prepared, exchange: Exchange): Promise<void> {
+async function forwardToListener(
+  context: RelayContext,
+  req: IncomingMessage,
+  prepared: Prepared,
+  exchange: Exchange,
+): Promise<void> {
   const listener = prepared.connection.pick(context.options.balancing);
   if (listener === undefined) throw relayErrors.badGateway('The request could not be routed: no listener is connected.');
   const headerSize = headerBytes(prepared.message.requestHeaders);
@@ -111,7 +130,11 @@ async function forwardToListener(context: RelayContext, req: IncomingMessage, pr
     context.options.requestRouting === 'auto' &&
     headerSize <= CONTROL_CHANNEL_HEADER_BYTES &&
     (prepared.declaredLength === undefined || prepared.declaredLength + headerSize <= CONTROL_CHANNEL_BODY_BYTES);
-  const prefix = !prepared.hasBody ? NO_BODY : mayUseControl ? await readPrefix(req, CONTROL_CHANNEL_BODY_BYTES - headerSize) : UNREAD;
+  const prefix = !prepared.hasBody
+    ? NO_BODY
+    : mayUseControl
+      ? await readPrefix(req, CONTROL_CHANNEL_BODY_BYTES - headerSize)
+      : UNREAD;
   if (mayUseControl && prefix.ended) sendOverControl(context, req.socket, listener, prepared, exchange, prefix);
   else sendOverRendezvous(context, req, listener, prepared, exchange, prefix);
 }
@@ -136,7 +159,11 @@ function sendOverControl(
   });
   exchange.onSettle(issued.cancel);
   const body = prefix.size > 0 ? Buffer.concat(prefix.chunks) : undefined;
-  listener.sendRequest({ ...prepared.message, address: issued.address, id: exchange.id, body: body !== undefined }, body, exchange);
+  listener.sendRequest(
+    { ...prepared.message, address: issued.address, id: exchange.id, body: body !== undefined },
+    body,
+    exchange,
+  );
 }
 
 function sendOverRendezvous(

@@ -22,9 +22,18 @@ export const protocolChoices = new WeakMap<IncomingMessage, string | false>();
  * token, sends an `accept` message to one listener and waits for it to connect to the accept
  * address (or to reject with `sb-hc-statusCode`), then joins the two WebSockets.
  */
-export function connectSender(context: RelayContext, upgrade: PendingUpgrade, connection: HybridConnection, target: SplitTarget): void {
+export function connectSender(
+  context: RelayContext,
+  upgrade: PendingUpgrade,
+  connection: HybridConnection,
+  target: SplitTarget,
+): void {
   const authorizationOn = connection.config.requiresClientAuthorization;
-  const { token, headers } = takeRelayToken(joinRawHeaders(upgrade.req.rawHeaders), target.relayParams.get('sb-hc-token'), authorizationOn);
+  const { token, headers } = takeRelayToken(
+    joinRawHeaders(upgrade.req.rawHeaders),
+    target.relayParams.get('sb-hc-token'),
+    authorizationOn,
+  );
   if (authorizationOn) {
     verifySasToken(token, {
       namespaceHost: namespaceHost(context),
@@ -48,7 +57,8 @@ export function connectSender(context: RelayContext, upgrade: PendingUpgrade, co
       upgrade.socket.off('close', onSenderClose);
       join(context, upgrade, listenerUpgrade, params);
     },
-    onExpire: () => refuseUpgrade(upgrade.socket, relayErrors.gatewayTimeout('The listener did not accept the connection in time.')),
+    onExpire: () =>
+      refuseUpgrade(upgrade.socket, relayErrors.gatewayTimeout('The listener did not accept the connection in time.')),
   });
   upgrade.socket.once('close', onSenderClose);
   listener.sendText(encodeAccept({ address: issued.address, id, connectHeaders: headers }));
@@ -106,7 +116,8 @@ function forward(to: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary:
 function closeWith(ws: WebSocket, code: number, reason: string, fallback: number): void {
   if (ws.readyState !== ws.OPEN) return;
   // Codes a peer may receive but never send (1005, 1006, 1015) become the documented fallback.
-  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
+  const sendable =
+    code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
   ws.close(sendable ? code : fallback, closeReason(reason));
 }
 

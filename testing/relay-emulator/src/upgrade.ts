@@ -18,33 +18,42 @@ export function handleUpgrade(context: RelayContext, upgrade: PendingUpgrade): v
   try {
     dispatch(context, upgrade);
   } catch (error) {
-    refuseUpgrade(upgrade.socket, error instanceof RelayServiceError ? error : relayErrors.internal('Something went wrong in the service.'));
+    refuseUpgrade(
+      upgrade.socket,
+      error instanceof RelayServiceError ? error : relayErrors.internal('Something went wrong in the service.'),
+    );
   }
 }
 
 function dispatch(context: RelayContext, upgrade: PendingUpgrade): void {
   const target = splitRequestTarget(upgrade.req.url ?? '/');
   const segments = pathSegments(target.pathname);
-  if (segments[0] !== '$hc') throw relayErrors.badRequest('Protocol upgrades are not relayed; WebSocket clients connect to /$hc/{path}.');
-  if ((upgrade.req.headers.upgrade ?? '').toLowerCase() !== 'websocket') throw relayErrors.badRequest('Only WebSocket upgrades are accepted.');
+  if (segments[0] !== '$hc')
+    throw relayErrors.badRequest('Protocol upgrades are not relayed; WebSocket clients connect to /$hc/{path}.');
+  if ((upgrade.req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+    throw relayErrors.badRequest('Only WebSocket upgrades are accepted.');
   const match = matchConnection(context.connections, segments.slice(1).join('/'));
   if (match === undefined) throw relayErrors.notFound('The Hybrid Connection path is invalid or the base URL is malformed.');
   const action = target.relayParams.get('sb-hc-action') ?? 'connect';
   switch (action) {
     case 'listen':
-      return acceptListener(context, upgrade, match, target);
+      acceptListener(context, upgrade, match, target);
+      return;
     case 'accept':
     case 'request':
-      return joinRendezvous(context, upgrade, match, action, target);
+      joinRendezvous(context, upgrade, match, action, target);
+      return;
     case 'connect':
-      return connectSender(context, upgrade, match.connection, target);
+      connectSender(context, upgrade, match.connection, target);
+      return;
     default:
       throw relayErrors.badRequest(`Unrecognized action ${JSON.stringify(action.slice(0, 40))}.`);
   }
 }
 
 function acceptListener(context: RelayContext, upgrade: PendingUpgrade, match: PathMatch, target: SplitTarget): void {
-  if (match.suffix.length > 0) throw relayErrors.notFound('A listener registers on the Hybrid Connection path itself, without a suffix.');
+  if (match.suffix.length > 0)
+    throw relayErrors.notFound('A listener registers on the Hybrid Connection path itself, without a suffix.');
   const connection = match.connection;
   const header = upgrade.req.headers[RELAY_AUTH_HEADER];
   const token = target.relayParams.get('sb-hc-token') ?? (Array.isArray(header) ? header[0] : header);
@@ -56,7 +65,8 @@ function acceptListener(context: RelayContext, upgrade: PendingUpgrade, match: P
     now: context.now(),
   });
   const refusal = context.faults.takeListenRefusal();
-  if (refusal !== undefined) throw new RelayServiceError(refusal, 'Injected fault', 'The listener handshake was refused by fault injection.');
+  if (refusal !== undefined)
+    throw new RelayServiceError(refusal, 'Injected fault', 'The listener handshake was refused by fault injection.');
   const open = [...connection.listeners].filter((listener) => listener.isOpen).length;
   if (open >= context.options.maxListenersPerConnection) {
     throw relayErrors.forbidden(`QuotaExceeded: The Hybrid Connection already has ${open} listeners.`);
@@ -74,8 +84,15 @@ function acceptListener(context: RelayContext, upgrade: PendingUpgrade, match: P
   });
 }
 
-function joinRendezvous(context: RelayContext, upgrade: PendingUpgrade, match: PathMatch, action: 'accept' | 'request', target: SplitTarget): void {
-  if (context.faults.takeRendezvousRefusal()) throw relayErrors.internal('The rendezvous handshake was refused by fault injection.');
+function joinRendezvous(
+  context: RelayContext,
+  upgrade: PendingUpgrade,
+  match: PathMatch,
+  action: 'accept' | 'request',
+  target: SplitTarget,
+): void {
+  if (context.faults.takeRendezvousRefusal())
+    throw relayErrors.internal('The rendezvous handshake was refused by fault injection.');
   const handler = context.rendezvous.take(target.relayParams.get('sb-hc-rendezvous'), action, match.connection.path);
   if (handler === undefined) throw relayErrors.forbidden('The URL is not valid or has expired.');
   handler(upgrade, target.relayParams);

@@ -13,19 +13,24 @@ describe('request target', () => {
 
   it('never throws and never lets an sb-hc- parameter through, for any query', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('sb-hc-token', 'Sb-Hc-Action', 'sb%2Dhc-id')), fc.string())), (pairs) => {
-        const query = pairs.map(([k, v]) => `${k}=${v}`).join('&');
-        const split = splitRequestTarget(`/hyco?${query}`);
-        const kept = split.requestTarget.includes('?') ? split.requestTarget.slice(split.requestTarget.indexOf('?') + 1).split('&') : [];
-        for (const part of kept) {
-          const name = part.split('=')[0]!;
-          let decoded = name;
-          try {
-            decoded = decodeURIComponent(name.replace(/\+/g, ' '));
-          } catch {}
-          expect(decoded.toLowerCase().startsWith('sb-hc-')).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(fc.string(), fc.constantFrom('sb-hc-token', 'Sb-Hc-Action', 'sb%2Dhc-id')), fc.string())),
+        (pairs) => {
+          const query = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+          const split = splitRequestTarget(`/hyco?${query}`);
+          const kept = split.requestTarget.includes('?')
+            ? split.requestTarget.slice(split.requestTarget.indexOf('?') + 1).split('&')
+            : [];
+          for (const part of kept) {
+            const name = part.split('=')[0]!;
+            let decoded = name;
+            try {
+              decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+            } catch {}
+            expect(decoded.toLowerCase().startsWith('sb-hc-')).toBe(false);
+          }
+        },
+      ),
     );
   });
 });
@@ -40,9 +45,19 @@ describe('headers', () => {
   });
 
   it('applies the three documented token rules', () => {
-    const base = new Map([['Authorization', 'Bearer app'], ['ServiceBusAuthorization', 'sas-header'], ['X', 'y']]);
+    const base = new Map([
+      ['Authorization', 'Bearer app'],
+      ['ServiceBusAuthorization', 'sas-header'],
+      ['X', 'y'],
+    ]);
     // 1 and 2: sb-hc-token and ServiceBusAuthorization are always taken out; the query wins.
-    expect(takeRelayToken(base, 'sas-query', true)).toEqual({ token: 'sas-query', headers: new Map([['Authorization', 'Bearer app'], ['X', 'y']]) });
+    expect(takeRelayToken(base, 'sas-query', true)).toEqual({
+      token: 'sas-query',
+      headers: new Map([
+        ['Authorization', 'Bearer app'],
+        ['X', 'y'],
+      ]),
+    });
     expect(takeRelayToken(base, undefined, false).headers.has('ServiceBusAuthorization')).toBe(false);
     // 3: Authorization is evaluated only with authorization on and no other token.
     const onlyAuthorization = new Map([['authorization', 'sas-auth']]);
@@ -51,7 +66,13 @@ describe('headers', () => {
   });
 
   it('strips RFC 7230 connection headers and appends to Via', () => {
-    const headers = new Map([['Host', 'x'], ['Content-Length', '3'], ['TE', 'trailers'], ['Via', '1.0 proxy'], ['Accept', '*/*']]);
+    const headers = new Map([
+      ['Host', 'x'],
+      ['Content-Length', '3'],
+      ['TE', 'trailers'],
+      ['Via', '1.0 proxy'],
+      ['Accept', '*/*'],
+    ]);
     const cleaned = withoutConnectionHeaders(headers);
     expect([...cleaned.keys()]).toEqual(['Via', 'Accept']);
     expect(appendVia(cleaned, 'ns.example').get('Via')).toBe('1.0 proxy, 1.1 ns.example');

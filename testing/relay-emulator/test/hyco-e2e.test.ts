@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, Client } from 'undici';
+import { type Agent, Client } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RelayEmulator, startRelayEmulator, trustEmulatorCa } from '../src/index.js';
 import { type Handler, listening, startHycoListener, type TestListener } from './helpers/hyco.js';
@@ -43,7 +43,16 @@ const app: Handler = (req, res) => {
     res.setHeader('Content-Type', 'application/json');
     res.setHeader('X-Listener', 'app');
     const json = req.headers['content-type']?.includes('json') && body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
-    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, bodyLength: body.length, bodySha256: sha256(body), json }));
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        bodyLength: body.length,
+        bodySha256: sha256(body),
+        json,
+      }),
+    );
   });
 };
 
@@ -68,7 +77,7 @@ beforeAll(async () => {
       { path: 'hyco', keys: [ROOT], requiresClientAuthorization: false },
       { path: 'secured', keys: [ROOT] },
     ],
-    requestTimeoutMs: 4_000,
+    requestTimeoutMs: 2_500,
   });
   untrust = trustEmulatorCa(relay);
   agent = trustingAgent(relay);
@@ -117,7 +126,11 @@ describe('hyco-https createRelayedServer through the emulator', () => {
 
   it('relays a POST with a JSON body and the listener status', async () => {
     await listen();
-    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'bjensen', emails: [{ value: 'b@example.com' }] };
+    const user = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'bjensen',
+      emails: [{ value: 'b@example.com' }],
+    };
     const response = await send(agent, relay.senderUrl('hyco', '/Users'), {
       method: 'POST',
       headers: { 'Content-Type': 'application/scim+json' },
@@ -359,11 +372,17 @@ describe('sender authorization (requiresClientAuthorization)', () => {
 
   it('refuses wrong, expired and foreign tokens', async () => {
     const wrong = relay.sasToken({ path: 'secured', key: 'bm90LXRoZS1rZXk=' });
-    expect((await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: wrong } })).status).toBe(401);
+    expect((await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: wrong } })).status).toBe(
+      401,
+    );
     const expired = relay.sasToken({ path: 'secured', expiresInSeconds: -5 });
-    expect((await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: expired } })).status).toBe(401);
+    expect((await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: expired } })).status).toBe(
+      401,
+    );
     const otherEntity = relay.sasToken({ path: 'secured', resource: `http://${relay.namespace}/hyco` });
-    expect((await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: otherEntity } })).status).toBe(403);
+    expect(
+      (await send(agent, relay.senderUrl('secured', '/x'), { headers: { ServiceBusAuthorization: otherEntity } })).status,
+    ).toBe(403);
   });
 });
 

@@ -77,7 +77,16 @@ describe('parseListenerMessage', () => {
         expect(head.statusCode).toBe(response.statusCode);
         expect(head.statusDescription).toBe(response.statusDescription);
         expect(head.body).toBe(response.body);
-        const connectionLevel = new Set(['connection', 'content-length', 'host', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'close']);
+        const connectionLevel = new Set([
+          'connection',
+          'content-length',
+          'host',
+          'te',
+          'trailer',
+          'transfer-encoding',
+          'upgrade',
+          'close',
+        ]);
         const expected = response.responseHeaders.filter(([name]) => !connectionLevel.has(name.toLowerCase()));
         expect([...head.responseHeaders]).toEqual(expected);
       }),
@@ -110,7 +119,9 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
   hostileText.map((text) => ({ binary: false, data: Buffer.from(text) })),
   validResponse.map((response) => ({
     binary: false,
-    data: Buffer.from(JSON.stringify({ response: { ...response, responseHeaders: Object.fromEntries(response.responseHeaders) } })),
+    data: Buffer.from(
+      JSON.stringify({ response: { ...response, responseHeaders: Object.fromEntries(response.responseHeaders) } }),
+    ),
   })),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ binary: true, data: Buffer.from(bytes) })),
 );
@@ -118,21 +129,26 @@ const frame: fc.Arbitrary<Frame> = fc.oneof(
 describe('ListenerFrameReader', () => {
   it('turns any sequence of text and binary frames into events, never an exception', () => {
     fc.assert(
-      fc.property(fc.array(frame, { maxLength: 30 }), fc.integer({ min: 0, max: 200 }), fc.boolean(), (frames, maxBodyBytes, allowRenew) => {
-        const reader = new ListenerFrameReader({ maxBodyBytes, allowRenew });
-        for (const { binary, data } of frames) {
-          for (const event of reader.read(data, binary)) {
-            if (event.kind === 'response') {
-              expect(event.head.body).toBe(event.body !== undefined);
-              if (event.body !== undefined) expect(event.body.length).toBeLessThanOrEqual(maxBodyBytes);
-            } else if (event.kind === 'violation') {
-              expect(event.error.length).toBeGreaterThan(0);
-            } else {
-              expect(allowRenew).toBe(true);
+      fc.property(
+        fc.array(frame, { maxLength: 30 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.boolean(),
+        (frames, maxBodyBytes, allowRenew) => {
+          const reader = new ListenerFrameReader({ maxBodyBytes, allowRenew });
+          for (const { binary, data } of frames) {
+            for (const event of reader.read(data, binary)) {
+              if (event.kind === 'response') {
+                expect(event.head.body).toBe(event.body !== undefined);
+                if (event.body !== undefined) expect(event.body.length).toBeLessThanOrEqual(maxBodyBytes);
+              } else if (event.kind === 'violation') {
+                expect(event.error.length).toBeGreaterThan(0);
+              } else {
+                expect(allowRenew).toBe(true);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 2000 },
     );
   });

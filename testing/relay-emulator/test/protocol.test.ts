@@ -80,7 +80,8 @@ describe('listener control channel', () => {
   it('allows at most the configured number of listeners', async () => {
     const small = await startRelayEmulator({ connections: [{ path: 'hyco', keys: [ROOT] }], maxListenersPerConnection: 2, tls });
     try {
-      const open = () => RawSocket.open(small.listenUrl('hyco'), small.caPem, { headers: { ServiceBusAuthorization: small.sasToken() } });
+      const open = () =>
+        RawSocket.open(small.listenUrl('hyco'), small.caPem, { headers: { ServiceBusAuthorization: small.sasToken() } });
       const first = await open();
       const second = await open();
       expect((await refusal(open())).status).toBe(403);
@@ -120,7 +121,9 @@ describe('HTTP requests over the control channel', () => {
     const head = await socket.next();
     expect(head.binary).toBe(false);
     const { request } = head.json();
-    expect(request.address).toMatch(new RegExp(`^wss://${relay.address.replace(/[.]/g, '\\.')}/\\$hc/hyco\\?sb-hc-action=request&`));
+    expect(request.address).toMatch(
+      new RegExp(`^wss://${relay.address.replace(/[.]/g, '\\.')}/\\$hc/hyco\\?sb-hc-action=request&`),
+    );
     expect(request).toMatchObject({ method: 'POST', requestTarget: '/hyco/Users?x=1', body: true });
     expect(typeof request.id).toBe('string');
     // The sender's spelling of header names is kept; Host, Content-Length and Connection are not forwarded.
@@ -133,7 +136,13 @@ describe('HTTP requests over the control channel', () => {
     expect(body.binary).toBe(true);
     expect(body.text()).toBe('{"userName":"bjensen"}');
     socket.sendJson({
-      response: { requestId: request.id, statusCode: '201', statusDescription: 'Created', responseHeaders: { 'Content-Type': 'application/json', Location: '/Users/1' }, body: true },
+      response: {
+        requestId: request.id,
+        statusCode: '201',
+        statusDescription: 'Created',
+        responseHeaders: { 'Content-Type': 'application/json', Location: '/Users/1' },
+        body: true,
+      },
     });
     socket.sendBinary(Buffer.from('{"id":"1"}'));
     const response = await pending;
@@ -160,11 +169,20 @@ describe('HTTP requests over the control channel', () => {
     const socket = await listener();
     const cases: [string, (id: string) => void][] = [
       ['reserved status', (id) => socket.sendJson({ response: { requestId: id, statusCode: 502, body: false } })],
-      ['body over 64 kB', (id) => {
-        socket.sendJson({ response: { requestId: id, statusCode: 200, body: true } });
-        socket.sendBinary(pattern(64 * 1024 + 1));
-      }],
-      ['bad header', (id) => socket.sendJson({ response: { requestId: id, statusCode: 200, body: false, responseHeaders: { 'X-A': 'a\r\nInjected: 1' } } })],
+      [
+        'body over 64 kB',
+        (id) => {
+          socket.sendJson({ response: { requestId: id, statusCode: 200, body: true } });
+          socket.sendBinary(pattern(64 * 1024 + 1));
+        },
+      ],
+      [
+        'bad header',
+        (id) =>
+          socket.sendJson({
+            response: { requestId: id, statusCode: 200, body: false, responseHeaders: { 'X-A': 'a\r\nInjected: 1' } },
+          }),
+      ],
     ];
     for (const [name, misbehave] of cases) {
       const before = relay.protocolViolations().length;
@@ -175,7 +193,12 @@ describe('HTTP requests over the control channel', () => {
       expect(response.status, name).toBe(502);
       expect(response.headers.via, name).toBeUndefined();
       expect(response.headers.injected).toBeUndefined();
-      expect(relay.protocolViolations().slice(before).map((v) => v.requestId)).toContain(request.id);
+      expect(
+        relay
+          .protocolViolations()
+          .slice(before)
+          .map((v) => v.requestId),
+      ).toContain(request.id);
     }
   });
 
@@ -188,7 +211,10 @@ describe('HTTP requests over the control channel', () => {
     socket.sendJson({ response: { requestId: 'made-up', statusCode: 200, body: false } });
     socket.sendBinary(Buffer.from('stray'));
     expect((await pending).status).toBe(504);
-    const notes = relay.protocolViolations().slice(before).map((v) => v.message);
+    const notes = relay
+      .protocolViolations()
+      .slice(before)
+      .map((v) => v.message);
     expect(notes.some((m) => m.includes('not JSON'))).toBe(true);
     expect(notes.some((m) => m.includes('not pending'))).toBe(true);
     expect(notes.some((m) => m.includes('binary frame'))).toBe(true);
@@ -199,7 +225,10 @@ describe('HTTP requests over the control channel', () => {
     const a = await listener();
     const b = await listener();
     const pending = send(agent, relay.senderUrl('hyco', '/x'));
-    const first = await Promise.race([a.next().then((m) => ({ got: a, other: b, m })), b.next().then((m) => ({ got: b, other: a, m }))]);
+    const first = await Promise.race([
+      a.next().then((m) => ({ got: a, other: b, m })),
+      b.next().then((m) => ({ got: b, other: a, m })),
+    ]);
     const { request } = first.m.json();
     first.other.sendJson({ response: { requestId: request.id, statusCode: 200, body: false } });
     expect((await pending).status).toBe(504);
@@ -235,7 +264,10 @@ describe('rendezvous', () => {
 
     // The address was for one connection only.
     expect((await refusal(RawSocket.open(announce.request.address, relay.caPem))).status).toBe(403);
-    expect((await refusal(RawSocket.open(announce.request.address.replace(/rendezvous=[^&]+/, 'rendezvous=guess'), relay.caPem))).status).toBe(403);
+    expect(
+      (await refusal(RawSocket.open(announce.request.address.replace(/rendezvous=[^&]+/, 'rendezvous=guess'), relay.caPem)))
+        .status,
+    ).toBe(403);
 
     // The same sender connection's next request comes over the rendezvous WebSocket, not the control channel.
     const next = send(agent, relay.senderUrl('hyco', '/second'));
@@ -307,7 +339,10 @@ describe('sender WebSockets (connect and accept)', () => {
     const senderOpen = refusal(RawSocket.open(relay.senderWebSocketUrl('hyco'), relay.caPem));
     const { accept } = (await control.next()).json();
     const listenerSide = await refusal(
-      RawSocket.open(`${accept.address}&sb-hc-statusCode=403&sb-hc-statusDescription=${encodeURIComponent('Not for you')}`, relay.caPem),
+      RawSocket.open(
+        `${accept.address}&sb-hc-statusCode=403&sb-hc-statusDescription=${encodeURIComponent('Not for you')}`,
+        relay.caPem,
+      ),
     );
     expect(listenerSide.status).toBe(410);
     const sender = await senderOpen;
@@ -322,9 +357,15 @@ describe('sender WebSockets (connect and accept)', () => {
   });
 
   it('answers the sender with 504 when no listener accepts in time', async () => {
-    const quick = await startRelayEmulator({ connections: [{ path: 'hyco', keys: [ROOT], requiresClientAuthorization: false }], rendezvousTimeoutMs: 300, tls });
+    const quick = await startRelayEmulator({
+      connections: [{ path: 'hyco', keys: [ROOT], requiresClientAuthorization: false }],
+      rendezvousTimeoutMs: 300,
+      tls,
+    });
     try {
-      const control = await RawSocket.open(quick.listenUrl('hyco'), quick.caPem, { headers: { ServiceBusAuthorization: quick.sasToken() } });
+      const control = await RawSocket.open(quick.listenUrl('hyco'), quick.caPem, {
+        headers: { ServiceBusAuthorization: quick.sasToken() },
+      });
       const senderOpen = refusal(RawSocket.open(quick.senderWebSocketUrl('hyco'), quick.caPem));
       await control.next();
       expect((await senderOpen).status).toBe(504);
@@ -334,4 +375,3 @@ describe('sender WebSockets (connect and accept)', () => {
     }
   });
 });
-

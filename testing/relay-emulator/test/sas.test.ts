@@ -28,7 +28,12 @@ function refusal(run: () => unknown): { status: number; detail: string } {
 
 describe('Shared Access Signature tokens', () => {
   it('signs the URL-encoded resource URI, a newline and the expiry with HMAC-SHA256', () => {
-    const token = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: KEY.name, key: KEY.key, expiry: 1_900_000_000 });
+    const token = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: 1_900_000_000,
+    });
     const sr = encodeURIComponent('http://contoso.servicebus.windows.net/hyco');
     const sig = createHmac('sha256', KEY.key).update(`${sr}\n1900000000`).digest('base64');
     expect(token).toBe(`SharedAccessSignature sr=${sr}&sig=${encodeURIComponent(sig)}&se=1900000000&skn=${KEY.name}`);
@@ -50,54 +55,110 @@ describe('Shared Access Signature tokens', () => {
   });
 
   it('accepts fields in any order and a namespace-wide resource', () => {
-    const token = createSasToken({ resourceUri: 'https://CONTOSO.servicebus.windows.net/', keyName: KEY.name, key: KEY.key, expiry: inAnHour });
+    const token = createSasToken({
+      resourceUri: 'https://CONTOSO.servicebus.windows.net/',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     const [, fields] = token.split(' ');
     const reordered = `SharedAccessSignature ${fields!.split('&').reverse().join('&')}`;
     expect(verifySasToken(reordered, requirement({ entityPath: 'team/hyco' })).keyName).toBe(KEY.name);
   });
 
   it('refuses as the service documents: 401 for missing, malformed, unknown, forged and expired tokens', () => {
-    const good = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: KEY.name, key: KEY.key, expiry: inAnHour });
+    const good = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(undefined, requirement())).status).toBe(401);
     expect(refusal(() => verifySasToken('Bearer abc', requirement())).status).toBe(401);
     expect(refusal(() => verifySasToken(good.replace(/&se=\d+/, ''), requirement())).status).toBe(401);
     expect(refusal(() => verifySasToken(`${good}&se=1`, requirement())).detail).toContain('twice');
-    const wrongKey = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: KEY.name, key: 'other', expiry: inAnHour });
+    const wrongKey = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: 'other',
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(wrongKey, requirement())).detail).toContain('InvalidSignature');
-    const unknownRule = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: 'nobody', key: KEY.key, expiry: inAnHour });
+    const unknownRule = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: 'nobody',
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(unknownRule, requirement())).status).toBe(401);
     const moved = good.replace(`se=${inAnHour}`, `se=${inAnHour + 1}`);
     expect(refusal(() => verifySasToken(moved, requirement())).detail).toContain('InvalidSignature');
-    const expired = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: KEY.name, key: KEY.key, expiry: NOW / 1000 - 1 });
+    const expired = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: NOW / 1000 - 1,
+    });
     expect(refusal(() => verifySasToken(expired, requirement())).detail).toContain('ExpiredToken');
-    const atExpiry = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: KEY.name, key: KEY.key, expiry: NOW / 1000 });
+    const atExpiry = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: NOW / 1000,
+    });
     expect(refusal(() => verifySasToken(atExpiry, requirement())).status).toBe(401);
-    const otherNamespace = createSasToken({ resourceUri: 'http://fabrikam.servicebus.windows.net/hyco', keyName: KEY.name, key: KEY.key, expiry: inAnHour });
+    const otherNamespace = createSasToken({
+      resourceUri: 'http://fabrikam.servicebus.windows.net/hyco',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(otherNamespace, requirement())).status).toBe(401);
   });
 
   it('refuses with 403 a token for another path or without the right', () => {
-    const otherPath = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/other', keyName: KEY.name, key: KEY.key, expiry: inAnHour });
+    const otherPath = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/other',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(otherPath, requirement())).status).toBe(403);
-    const prefixOnly = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hy', keyName: KEY.name, key: KEY.key, expiry: inAnHour });
+    const prefixOnly = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hy',
+      keyName: KEY.name,
+      key: KEY.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(prefixOnly, requirement())).status).toBe(403);
     const sendOnly = { name: 'send', key: 'c2VuZA==', rights: ['Send'] as const };
-    const token = createSasToken({ resourceUri: 'http://contoso.servicebus.windows.net/hyco', keyName: 'send', key: sendOnly.key, expiry: inAnHour });
+    const token = createSasToken({
+      resourceUri: 'http://contoso.servicebus.windows.net/hyco',
+      keyName: 'send',
+      key: sendOnly.key,
+      expiry: inAnHour,
+    });
     expect(refusal(() => verifySasToken(token, requirement({ keys: [sendOnly] }))).status).toBe(403);
     expect(verifySasToken(token, requirement({ keys: [sendOnly], right: 'Send' })).keyName).toBe('send');
   });
 
   it('never throws anything but a service error, and never echoes the signature, for any token text', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `SharedAccessSignature ${s}`)), (token) => {
-        try {
-          verifySasToken(token, requirement());
-        } catch (error) {
-          expect(error).toBeInstanceOf(RelayServiceError);
-          const sig = /sig=([^&]+)/.exec(token)?.[1];
-          if (sig !== undefined && sig.length > 8) expect((error as Error).message).not.toContain(sig);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `SharedAccessSignature ${s}`),
+        ),
+        (token) => {
+          try {
+            verifySasToken(token, requirement());
+          } catch (error) {
+            expect(error).toBeInstanceOf(RelayServiceError);
+            const sig = /sig=([^&]+)/.exec(token)?.[1];
+            if (sig !== undefined && sig.length > 8) expect((error as Error).message).not.toContain(sig);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -62,7 +62,8 @@ export function startHycoListener(
     server,
     errors,
     nextListening: () => new Promise((resolve) => server.once('listening', () => resolve())),
-    nextError: () => new Promise((resolve) => server.once('error', (event: { message?: string }) => resolve(String(event?.message ?? event)))),
+    nextError: () =>
+      new Promise((resolve) => server.once('error', (event: { message?: string }) => resolve(String(event?.message ?? event)))),
     close: () => {
       closed = true;
       try {
@@ -82,7 +83,8 @@ export function startHycoListener(
  */
 export function answerOnResponseRendezvous(server: HycoServer, req: IncomingMessage, res: ServerResponse): void {
   res.once('socket', (socket: unknown) => {
-    if (socket !== server.controlChannel && socket !== (req as unknown as { socket: unknown }).socket) server.emit('requestchannel', socket);
+    if (socket !== server.controlChannel && socket !== (req as unknown as { socket: unknown }).socket)
+      server.emit('requestchannel', socket);
   });
 }
 

@@ -32,7 +32,12 @@ export class RawSocket {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data: Buffer, binary: boolean) => {
-      const message: Received = { binary, data, text: () => data.toString('utf8'), json: () => JSON.parse(data.toString('utf8')) };
+      const message: Received = {
+        binary,
+        data,
+        text: () => data.toString('utf8'),
+        json: () => JSON.parse(data.toString('utf8')),
+      };
       const waiter = this.#waiters.shift();
       if (waiter) waiter(message);
       else this.#queue.push(message);
@@ -41,14 +46,20 @@ export class RawSocket {
   }
 
   /** Opens a WebSocket; rejects with {@link HandshakeRefused} when the service answers with an HTTP status. */
-  static open(url: string, caPem: string, options: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<RawSocket> {
+  static open(
+    url: string,
+    caPem: string,
+    options: { headers?: Record<string, string>; protocols?: string[] } = {},
+  ): Promise<RawSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, options.protocols ?? [], { ca: caPem, headers: options.headers, perMessageDeflate: false });
       ws.once('open', () => resolve(new RawSocket(ws)));
       ws.once('unexpected-response', (_req, res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => reject(new HandshakeRefused(res.statusCode ?? 0, res.statusMessage ?? '', Buffer.concat(chunks).toString())));
+        res.on('end', () =>
+          reject(new HandshakeRefused(res.statusCode ?? 0, res.statusMessage ?? '', Buffer.concat(chunks).toString())),
+        );
         ws.once('error', () => undefined);
       });
       ws.once('error', (error) => reject(error));

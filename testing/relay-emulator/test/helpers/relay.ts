@@ -25,9 +25,18 @@ export interface SimpleResponse {
 export async function send(
   dispatcher: Dispatcher,
   url: string,
-  options: { method?: Dispatcher.HttpMethod; headers?: Record<string, string>; body?: string | Buffer | AsyncIterable<Buffer> } = {},
+  options: {
+    method?: Dispatcher.HttpMethod;
+    headers?: Record<string, string>;
+    body?: string | Buffer | AsyncIterable<Buffer>;
+  } = {},
 ): Promise<SimpleResponse> {
-  const response = await request(url, { dispatcher, method: options.method ?? 'GET', headers: options.headers, body: options.body as never });
+  const response = await request(url, {
+    dispatcher,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body as never,
+  });
   const body = Buffer.from(await response.body.arrayBuffer());
   return {
     status: response.statusCode,
@@ -60,7 +69,11 @@ export function pattern(size: number, seed = 7): Buffer {
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` (a bound for a hang, not a speed assertion). */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);

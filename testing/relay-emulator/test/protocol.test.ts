@@ -304,6 +304,39 @@ describe('rendezvous', () => {
   });
 });
 
+describe('fault injection', () => {
+  afterEach(() => relay.faults.clear());
+
+  it('delayForwarding holds requests back: one sent before any listener is there still reaches the later listener', async () => {
+    relay.faults.delayForwarding(400);
+    const pending = send(agent, relay.senderUrl('hyco', '/early'));
+    const socket = await listener();
+    const { request } = (await socket.next()).json();
+    expect(request.requestTarget).toBe('/hyco/early');
+    socket.sendJson({ response: { requestId: request.id, statusCode: 200, body: false } });
+    expect((await pending).status).toBe(200);
+    relay.faults.clear();
+    // Without the delay, the same situation is a 502.
+    socket.ws.terminate();
+    await waitFor(() => relay.listeners('hyco').length === 0);
+    expect((await send(agent, relay.senderUrl('hyco', '/early'))).status).toBe(502);
+  });
+
+  it('refuseRendezvous fails a rendezvous handshake with 500; the address stays good for one successful connection', async () => {
+    const socket = await listener();
+    const pending = send(agent, relay.senderUrl('hyco', '/big'), { method: 'POST', body: pattern(100_000) });
+    const announce = (await socket.next()).json();
+    relay.faults.refuseRendezvous(1);
+    expect((await refusal(RawSocket.open(announce.request.address, relay.caPem))).status).toBe(500);
+    const rendezvous = await RawSocket.open(announce.request.address, relay.caPem);
+    sockets.push(rendezvous);
+    const { request } = (await rendezvous.next()).json();
+    await rendezvous.next();
+    rendezvous.sendJson({ response: { requestId: request.id, statusCode: 200, body: false } });
+    expect((await pending).status).toBe(200);
+  });
+});
+
 describe('sender WebSockets (connect and accept)', () => {
   it('sends accept with the sender’s headers, joins both WebSockets and relays messages and close codes', async () => {
     const control = await listener();

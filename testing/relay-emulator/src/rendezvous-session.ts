@@ -66,9 +66,9 @@ export class RendezvousSession {
    */
   async sendRequest(message: RequestMessage, exchange: Exchange, prefix: BodyPrefix, rest: Readable | undefined): Promise<void> {
     this.expect(exchange);
-    await this.#send(encodeRequest(message), { binary: false, fin: true });
-    if (!message.body) return;
     try {
+      await this.#send(encodeRequest(message), { binary: false, fin: true });
+      if (!message.body) return;
       for (const chunk of prefix.chunks) await this.#send(chunk, { binary: true, fin: false });
       if (!prefix.ended && rest !== undefined) {
         await pumpBody(rest, prefix.size, this.#context.options.maxBodyBytes, (chunk) =>

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestTls, type RelayEmulator, startRelayEmulator, type TlsMaterial } from '../src/index.js';
-import { RawSocket, refusal } from './helpers/raw-listener.js';
+import { RawSocket, refusal, tapFrames } from './helpers/raw-listener.js';
 import { LISTEN_ONLY, pattern, ROOT, SEND_ONLY, send, sha256, trustingAgent, waitFor } from './helpers/relay.js';
 
 let relay: RelayEmulator;
@@ -154,6 +154,7 @@ describe('HTTP requests over the control channel', () => {
 
   it('delivers a 60 kB body as one binary message (split into frames on the wire)', async () => {
     const socket = await listener();
+    const frames = tapFrames(socket);
     const upload = pattern(60_000);
     const pending = send(agent, relay.senderUrl('hyco', '/blob'), { method: 'PUT', body: upload });
     const { request } = (await socket.next()).json();
@@ -161,6 +162,14 @@ describe('HTTP requests over the control channel', () => {
     const body = await socket.next();
     expect(body.binary).toBe(true);
     expect(sha256(body.data)).toBe(sha256(upload));
+    // A text frame, then binary + continuation frames; only the last one has FIN set.
+    expect(frames.map((f) => [f.opcode, f.fin, f.length])).toEqual([
+      [1, true, expect.any(Number)],
+      [2, false, 16_384],
+      [0, false, 16_384],
+      [0, false, 16_384],
+      [0, true, 60_000 - 3 * 16_384],
+    ]);
     socket.sendJson({ response: { requestId: request.id, statusCode: 204, body: false } });
     expect((await pending).status).toBe(204);
   });

@@ -96,3 +96,51 @@ export async function refusal(open: Promise<RawSocket>): Promise<HandshakeRefuse
   }
   throw new Error('the handshake was accepted');
 }
+
+/** A WebSocket frame header as seen on the wire. */
+export interface WireFrame {
+  readonly fin: boolean;
+  /** 0 continuation, 1 text, 2 binary, 8 close, 9 ping, 10 pong. */
+  readonly opcode: number;
+  readonly length: number;
+}
+
+/**
+ * Records the headers of the frames the server sends on `socket`, read from the raw TLS stream
+ * next to ws's own parser (server frames are unmasked, RFC 6455 §5.2).
+ */
+export function tapFrames(socket: RawSocket): WireFrame[] {
+  const frames: WireFrame[] = [];
+  let buffered = Buffer.alloc(0);
+  let skip = 0;
+  const raw = (socket.ws as unknown as { _socket: NodeJS.ReadableStream })._socket;
+  raw.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    for (;;) {
+      if (skip > 0) {
+        const skipped = Math.min(skip, buffered.length);
+        buffered = buffered.subarray(skipped);
+        skip -= skipped;
+        if (skip > 0) return;
+      }
+      if (buffered.length < 2) return;
+      const first = buffered[0]!;
+      const second = buffered[1]!;
+      let length = second & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (buffered.length < 4) return;
+        length = buffered.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (buffered.length < 10) return;
+        length = Number(buffered.readBigUInt64BE(2));
+        offset = 10;
+      }
+      frames.push({ fin: (first & 0x80) !== 0, opcode: first & 0x0f, length });
+      buffered = buffered.subarray(offset);
+      skip = length;
+    }
+  });
+  return frames;
+}

@@ -222,7 +222,7 @@ class Compiler {
     const collection = this.target.resolve(node.collection);
     if (!collection.collection) throw badRequest(`The any/all operators only apply to collections, not to '${collection.canonical}'.`);
     if (node.op === 'all') this.clauses.push({ property: collection.canonical, op: 'all' });
-    this.lambda = { variable: node.variable, element: { ...collection, collection: false }, collection: collection.canonical };
+    this.lambda = { variable: node.variable, element: { ...collection, collection: false, get: (item) => item }, collection: collection.canonical };
     const body = this.compile(node.body);
     this.lambda = undefined;
     return (record) => {

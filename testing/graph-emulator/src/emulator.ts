@@ -141,16 +141,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   for (const registration of options.apps ?? []) {
     const app = registerApp(registration);
     apps.set(app.clientId, app);
-    tenant.directory.insert('servicePrincipal', app.servicePrincipalId, Object.assign(Object.create(null), {
-      accountEnabled: true,
-      appDisplayName: app.displayName,
-      appId: app.clientId,
-      appOwnerOrganizationId: tenantId,
-      displayName: app.displayName,
-      servicePrincipalNames: [app.clientId],
-      servicePrincipalType: 'Application',
-      tags: [],
-    }));
+    tenant.directory.insert(
+      'servicePrincipal',
+      app.servicePrincipalId,
+      Object.assign(Object.create(null), {
+        accountEnabled: true,
+        appDisplayName: app.displayName,
+        appId: app.clientId,
+        appOwnerOrganizationId: tenantId,
+        displayName: app.displayName,
+        servicePrincipalNames: [app.clientId],
+        servicePrincipalType: 'Application',
+        tags: [],
+      }),
+    );
   }
   const key = await createSigningKey();
   const calls = new CallLog();
@@ -178,7 +182,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     now,
   });
   const host = options.host ?? '127.0.0.1';
-  const tls = options.tls ?? (await testTls(['127.0.0.1', '::1', 'localhost', ...allCloudHosts(), ...(options.extraHostnames ?? [])]));
+  const tls =
+    options.tls ?? (await testTls(['127.0.0.1', '::1', 'localhost', ...allCloudHosts(), ...(options.extraHostnames ?? [])]));
   const cloudNames = options.clouds && options.clouds.length > 0 ? [...new Set(options.clouds)] : (['global'] as CloudName[]);
   const listeners: Listener[] = [];
   const endpoints: Partial<Record<CloudName, CloudEndpoints>> = {};

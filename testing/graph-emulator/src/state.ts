@@ -12,7 +12,11 @@ import type { Tenant } from './model/tenant.js';
 export type UserSeed = Record<string, unknown> & { userPrincipalName?: string; password?: string; managerId?: string };
 
 /** Properties for a seeded group; a security group unless `groupTypes` says otherwise. */
-export type GroupSeed = Record<string, unknown> & { displayName?: string; members?: readonly string[]; owners?: readonly string[] };
+export type GroupSeed = Record<string, unknown> & {
+  displayName?: string;
+  members?: readonly string[];
+  owners?: readonly string[];
+};
 
 function copy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -65,7 +69,12 @@ export class EmulatorState {
       ...props,
       userPrincipalName: upn,
     });
-    const user = this.tenant.directory.insert('user', String(props.id ?? randomUUID()).toLowerCase(), data, password) as UserObject;
+    const user = this.tenant.directory.insert(
+      'user',
+      String(props.id ?? randomUUID()).toLowerCase(),
+      data,
+      password,
+    ) as UserObject;
     if (managerId) this.setManager(user.id, managerId);
     return user.id;
   }
@@ -178,7 +187,12 @@ export class EmulatorState {
   accessPackageAssignments(): Array<{ id: string; accessPackageId: string; targetId: string; state: string }> {
     const { entitlement } = this.tenant;
     entitlement.advance(this.tenant.now());
-    return [...entitlement.assignments.values()].map(({ id, accessPackageId, targetId, state }) => ({ id, accessPackageId, targetId, state }));
+    return [...entitlement.assignments.values()].map(({ id, accessPackageId, targetId, state }) => ({
+      id,
+      accessPackageId,
+      targetId,
+      state,
+    }));
   }
 
   /** Adds an access package; returns its id. */

@@ -19,7 +19,13 @@ describe('$batch', () => {
         { id: '1', method: 'GET', url: `/users/${user}?$select=id` },
         { id: '2', method: 'GET', url: '/users/00000000-0000-0000-0000-000000000000' },
         { id: '3', method: 'GET', url: 'groups?$top=1' },
-        { id: '4', method: 'POST', url: '/groups', headers: { 'Content-Type': 'application/json' }, body: { displayName: 'B', mailEnabled: false, mailNickname: 'b', securityEnabled: true } },
+        {
+          id: '4',
+          method: 'POST',
+          url: '/groups',
+          headers: { 'Content-Type': 'application/json' },
+          body: { displayName: 'B', mailEnabled: false, mailNickname: 'b', securityEnabled: true },
+        },
       ],
     });
     expect(r.status).toBe(200);
@@ -42,12 +48,19 @@ describe('$batch', () => {
     expect(over.status).toBe(400);
     expect(over.json.error.message).toMatch(/20/);
     expect((await t.call('POST', '/$batch', { requests: many.slice(0, 20) })).status).toBe(200);
-    const dup = await t.call('POST', '/$batch', { requests: [{ id: 'a', method: 'GET', url: '/users' }, { id: 'A', method: 'GET', url: '/users' }] });
+    const dup = await t.call('POST', '/$batch', {
+      requests: [
+        { id: 'a', method: 'GET', url: '/users' },
+        { id: 'A', method: 'GET', url: '/users' },
+      ],
+    });
     expect(dup.status).toBe(400);
     const noType = await t.call('POST', '/$batch', { requests: [{ id: '1', method: 'POST', url: '/groups', body: {} }] });
     expect(noType.status).toBe(400);
     expect(noType.json.error.message).toBe('Write request id : 1 does not contain Content-Type header or body.');
-    const unknownDep = await t.call('POST', '/$batch', { requests: [{ id: '1', method: 'GET', url: '/users', dependsOn: ['9'] }] });
+    const unknownDep = await t.call('POST', '/$batch', {
+      requests: [{ id: '1', method: 'GET', url: '/users', dependsOn: ['9'] }],
+    });
     expect(unknownDep.status).toBe(400);
     const cycle = await t.call('POST', '/$batch', {
       requests: [
@@ -65,8 +78,21 @@ describe('$batch', () => {
     const ref = { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user}` };
     const r = await t.call('POST', '/$batch', {
       requests: [
-        { id: 'add', method: 'POST', url: `/groups/${group}/members/$ref`, headers: { 'content-type': 'application/json' }, body: ref },
-        { id: 'again', dependsOn: ['add'], method: 'POST', url: `/groups/${group}/members/$ref`, headers: { 'content-type': 'application/json' }, body: ref },
+        {
+          id: 'add',
+          method: 'POST',
+          url: `/groups/${group}/members/$ref`,
+          headers: { 'content-type': 'application/json' },
+          body: ref,
+        },
+        {
+          id: 'again',
+          dependsOn: ['add'],
+          method: 'POST',
+          url: `/groups/${group}/members/$ref`,
+          headers: { 'content-type': 'application/json' },
+          body: ref,
+        },
         { id: 'after', dependsOn: ['again'], method: 'GET', url: `/groups/${group}/members` },
       ],
     });
@@ -95,7 +121,12 @@ describe('$batch', () => {
     const handle = t.graph.faults.throttle({ scope: 'batch-items', times: 1, retryAfterSeconds: 7 });
     const r = await t.call('POST', '/$batch', {
       requests: [
-        { id: '1', method: 'GET', url: '/users?$count=true&$filter=department ne null', headers: { ConsistencyLevel: 'eventual' } },
+        {
+          id: '1',
+          method: 'GET',
+          url: '/users?$count=true&$filter=department ne null',
+          headers: { ConsistencyLevel: 'eventual' },
+        },
         { id: '2', method: 'GET', url: '/users?$count=true&$filter=department ne null' },
       ],
     });
@@ -106,7 +137,14 @@ describe('$batch', () => {
     expect(items['2']?.status).toBe(400);
     expect(handle.hits).toBe(1);
     const retry = await t.call('POST', '/$batch', {
-      requests: [{ id: '1', method: 'GET', url: '/users?$count=true&$filter=department ne null', headers: { ConsistencyLevel: 'eventual' } }],
+      requests: [
+        {
+          id: '1',
+          method: 'GET',
+          url: '/users?$count=true&$filter=department ne null',
+          headers: { ConsistencyLevel: 'eventual' },
+        },
+      ],
     });
     expect(retry.json.responses[0].status).toBe(200);
     expect(retry.json.responses[0].body['@odata.count']).toBeTypeOf('number');

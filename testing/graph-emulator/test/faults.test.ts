@@ -26,7 +26,9 @@ describe('throttling', () => {
     const handle = t.graph.faults.throttle({ status: 503, route: 'POST /groups/{id}/members/$ref', retryAfterSeconds: 1 });
     const group = t.graph.state.addGroup();
     const [user] = t.graph.state.addUsers(1);
-    const add = await t.call('POST', `/groups/${group}/members/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user}` });
+    const add = await t.call('POST', `/groups/${group}/members/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${user}`,
+    });
     expect(add.status).toBe(503);
     expect(add.headers.get('retry-after')).toBe('1');
     expect(t.graph.state.isMember(group, user as string)).toBe(false);
@@ -85,7 +87,12 @@ describe('replication delay', () => {
     const c = await startTenant({ now: () => now });
     try {
       c.graph.faults.replicationDelay({ ms: 5000 });
-      const created = await c.call('POST', '/groups', { displayName: 'G', mailEnabled: false, mailNickname: 'g', securityEnabled: true });
+      const created = await c.call('POST', '/groups', {
+        displayName: 'G',
+        mailEnabled: false,
+        mailNickname: 'g',
+        securityEnabled: true,
+      });
       expect((await c.call('GET', `/groups/${created.json.id}`)).status).toBe(404);
       expect((await c.call('GET', `/groups/${created.json.id}`)).status).toBe(404);
       now += 5001;

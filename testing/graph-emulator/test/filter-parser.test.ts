@@ -16,8 +16,14 @@ describe('parse table', () => {
     ["displayName eq 'a'", { kind: 'compare', op: 'eq', left: path('displayName'), right: str('a') }],
     ["displayName eq 'it''s'", { kind: 'compare', op: 'eq', left: path('displayName'), right: str("it's") }],
     ["startswith(displayName,'A')", { kind: 'function', name: 'startswith', left: path('displayName'), right: str('A') }],
-    ["NOT startsWith(displayName,'A')", { kind: 'not', operand: { kind: 'function', name: 'startswith', left: path('displayName'), right: str('A') } }],
-    ["startsWith(displayName,'A') eq false", { kind: 'not', operand: { kind: 'function', name: 'startswith', left: path('displayName'), right: str('A') } }],
+    [
+      "NOT startsWith(displayName,'A')",
+      { kind: 'not', operand: { kind: 'function', name: 'startswith', left: path('displayName'), right: str('A') } },
+    ],
+    [
+      "startsWith(displayName,'A') eq false",
+      { kind: 'not', operand: { kind: 'function', name: 'startswith', left: path('displayName'), right: str('A') } },
+    ],
     [
       "a eq 'x' or b eq 'y' and c eq 'z'",
       {
@@ -31,7 +37,15 @@ describe('parse table', () => {
       },
     ],
     ["id in ('1','2')", { kind: 'in', left: path('id'), values: [str('1'), str('2')] }],
-    ['assignedLicenses/$count ne 0', { kind: 'compare', op: 'ne', left: { kind: 'count', segments: ['assignedLicenses'] }, right: { kind: 'literal', type: 'number', value: 0 } }],
+    [
+      'assignedLicenses/$count ne 0',
+      {
+        kind: 'compare',
+        op: 'ne',
+        left: { kind: 'count', segments: ['assignedLicenses'] },
+        right: { kind: 'literal', type: 'number', value: 0 },
+      },
+    ],
     [
       'assignedLicenses/any(x:x/skuId eq 6FD2C87F-B296-42F0-B197-1E91E994B900)',
       {
@@ -39,29 +53,52 @@ describe('parse table', () => {
         op: 'any',
         collection: ['assignedLicenses'],
         variable: 'x',
-        body: { kind: 'compare', op: 'eq', left: path('x', 'skuId'), right: { kind: 'literal', type: 'guid', value: '6fd2c87f-b296-42f0-b197-1e91e994b900' } },
+        body: {
+          kind: 'compare',
+          op: 'eq',
+          left: path('x', 'skuId'),
+          right: { kind: 'literal', type: 'guid', value: '6fd2c87f-b296-42f0-b197-1e91e994b900' },
+        },
       },
     ],
-    ['createdDateTime ge 2024-01-01T00:00:00Z', { kind: 'compare', op: 'ge', left: path('createdDateTime'), right: { kind: 'literal', type: 'datetime', value: '2024-01-01T00:00:00Z' } }],
+    [
+      'createdDateTime ge 2024-01-01T00:00:00Z',
+      {
+        kind: 'compare',
+        op: 'ge',
+        left: path('createdDateTime'),
+        right: { kind: 'literal', type: 'datetime', value: '2024-01-01T00:00:00Z' },
+      },
+    ],
     ['mail eq null', { kind: 'compare', op: 'eq', left: path('mail'), right: { kind: 'literal', type: 'null', value: null } }],
-    ['employeeOrgData/division eq \'R&D\'', { kind: 'compare', op: 'eq', left: path('employeeOrgData', 'division'), right: str('R&D') }],
+    [
+      "employeeOrgData/division eq 'R&D'",
+      { kind: 'compare', op: 'eq', left: path('employeeOrgData', 'division'), right: str('R&D') },
+    ],
   ])('%s', (source, tree) => {
     expect(parseFilter(source)).toEqual(tree);
   });
 
-  test.each(["displayName eq 'a", 'displayName eq', '(a eq 1', "a eq 'x' )", "eq 'x'", 'a eq b', "startsWith(a 'x')", '', "a/any(x:x/b/any(y:y eq 'c'))"])(
-    '%j is a Graph 400',
-    (source) => {
-      let caught: unknown;
-      try {
-        parseFilter(source);
-      } catch (error) {
-        caught = error;
-      }
-      expect(caught).toBeInstanceOf(GraphError);
-      expect((caught as GraphError).status).toBe(400);
-    },
-  );
+  test.each([
+    "displayName eq 'a",
+    'displayName eq',
+    '(a eq 1',
+    "a eq 'x' )",
+    "eq 'x'",
+    'a eq b',
+    "startsWith(a 'x')",
+    '',
+    "a/any(x:x/b/any(y:y eq 'c'))",
+  ])('%j is a Graph 400', (source) => {
+    let caught: unknown;
+    try {
+      parseFilter(source);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GraphError);
+    expect((caught as GraphError).status).toBe(400);
+  });
 
   test('deep nesting is refused, not a stack overflow', () => {
     const deep = `${'('.repeat(5000)}a eq 'x'${')'.repeat(5000)}`;
@@ -79,14 +116,57 @@ function graphFailureOrValue(run: () => unknown): void {
 }
 
 const tokens = fc.constantFrom(
-  'displayName', 'mail', 'proxyAddresses', 'assignedLicenses', 'accountEnabled', 'x', 'p', 'eq', 'ne', 'ge', 'le', 'gt', 'in', 'and', 'or', 'not',
-  'NOT', 'startsWith', 'endswith', 'contains', 'any', 'all', '$count', '(', ')', ',', ':', '/', "'a'", "''", "'it''s'", 'null', 'true', 'false',
-  '42', '-1.5e3', '6fd2c87f-b296-42f0-b197-1e91e994b900', '2024-01-01T00:00:00Z', ' ', "'", '\u0000', 'ü', '%',
+  'displayName',
+  'mail',
+  'proxyAddresses',
+  'assignedLicenses',
+  'accountEnabled',
+  'x',
+  'p',
+  'eq',
+  'ne',
+  'ge',
+  'le',
+  'gt',
+  'in',
+  'and',
+  'or',
+  'not',
+  'NOT',
+  'startsWith',
+  'endswith',
+  'contains',
+  'any',
+  'all',
+  '$count',
+  '(',
+  ')',
+  ',',
+  ':',
+  '/',
+  "'a'",
+  "''",
+  "'it''s'",
+  'null',
+  'true',
+  'false',
+  '42',
+  '-1.5e3',
+  '6fd2c87f-b296-42f0-b197-1e91e994b900',
+  '2024-01-01T00:00:00Z',
+  ' ',
+  "'",
+  '\u0000',
+  'ü',
+  '%',
 );
 
 describe('properties', () => {
   test('any string: a tree or a Graph 400', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (source) => graphFailureOrValue(() => parseFilter(source))), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (source) => graphFailureOrValue(() => parseFilter(source))),
+      { numRuns: 3000 },
+    );
   });
 
   test('token soup through parse, compile and the advanced-query check: a result or a Graph 400', () => {
@@ -105,10 +185,15 @@ describe('properties', () => {
   test('well-formed comparisons always parse', () => {
     const value = fc.string({ maxLength: 20 }).map((s) => `'${s.replace(/'/g, "''")}'`);
     fc.assert(
-      fc.property(fc.constantFrom('displayName', 'mail', 'givenName'), fc.constantFrom('eq', 'ne', 'ge', 'le'), value, (property, op, literal) => {
-        const tree = parseFilter(`${property} ${op} ${literal}`);
-        expect(tree.kind).toBe('compare');
-      }),
+      fc.property(
+        fc.constantFrom('displayName', 'mail', 'givenName'),
+        fc.constantFrom('eq', 'ne', 'ge', 'le'),
+        value,
+        (property, op, literal) => {
+          const tree = parseFilter(`${property} ${op} ${literal}`);
+          expect(tree.kind).toBe('compare');
+        },
+      ),
     );
   });
 

@@ -15,7 +15,14 @@ beforeAll(async () => {
   t = await startTenant({
     now: () => now,
     entitlementTiming: { deliveringAfterMs: 1000, deliveredAfterMs: 5000 },
-    skus: [{ skuId: SKU, skuPartNumber: 'ENTERPRISEPREMIUM', enabledUnits: 1, servicePlans: [{ servicePlanId: PLAN, servicePlanName: 'POWERAPPS_O365_P3' }] }],
+    skus: [
+      {
+        skuId: SKU,
+        skuPartNumber: 'ENTERPRISEPREMIUM',
+        enabledUnits: 1,
+        servicePlans: [{ servicePlanId: PLAN, servicePlanName: 'POWERAPPS_O365_P3' }],
+      },
+    ],
   });
   packageGroup = t.graph.state.addGroup({ displayName: 'Granted by package' });
   packageId = t.graph.state.addAccessPackage({ displayName: 'Sales tools', groupIds: [packageGroup] });
@@ -26,8 +33,14 @@ afterAll(() => t.graph.close());
 describe('entitlement management', () => {
   test('adminAdd: submitted → delivering → delivered, then the target is in the package group', async () => {
     const [user] = t.graph.state.addUsers(1);
-    const packages = await t.call('GET', `${EM}/accessPackages?$filter=${encodeURIComponent("displayName eq 'Sales tools'")}&$expand=assignmentPolicies`);
-    expect(packages.json.value[0]).toMatchObject({ id: packageId, assignmentPolicies: [expect.objectContaining({ id: policyId })] });
+    const packages = await t.call(
+      'GET',
+      `${EM}/accessPackages?$filter=${encodeURIComponent("displayName eq 'Sales tools'")}&$expand=assignmentPolicies`,
+    );
+    expect(packages.json.value[0]).toMatchObject({
+      id: packageId,
+      assignmentPolicies: [expect.objectContaining({ id: policyId })],
+    });
     const request = await t.call('POST', `${EM}/assignmentRequests`, {
       requestType: 'adminAdd',
       assignment: { targetId: user, assignmentPolicyId: policyId, accessPackageId: packageId },
@@ -41,9 +54,17 @@ describe('entitlement management', () => {
     now += 5000;
     expect((await read()).json).toMatchObject({ state: 'delivered', status: 'Delivered' });
     expect(t.graph.state.isMember(packageGroup, user as string)).toBe(true);
-    const assignments = await t.call('GET', `${EM}/assignments?$filter=${encodeURIComponent(`target/objectId eq '${user}'`)}&$expand=target,accessPackage`);
+    const assignments = await t.call(
+      'GET',
+      `${EM}/assignments?$filter=${encodeURIComponent(`target/objectId eq '${user}'`)}&$expand=target,accessPackage`,
+    );
     expect(assignments.json.value).toEqual([
-      expect.objectContaining({ state: 'delivered', status: 'Delivered', target: expect.objectContaining({ objectId: user }), accessPackage: expect.objectContaining({ id: packageId }) }),
+      expect.objectContaining({
+        state: 'delivered',
+        status: 'Delivered',
+        target: expect.objectContaining({ objectId: user }),
+        accessPackage: expect.objectContaining({ id: packageId }),
+      }),
     ]);
     const duplicate = await t.call('POST', `${EM}/assignmentRequests`, {
       requestType: 'adminAdd',
@@ -51,7 +72,10 @@ describe('entitlement management', () => {
     });
     expect(duplicate.status).toBe(400);
 
-    const remove = await t.call('POST', `${EM}/assignmentRequests`, { requestType: 'adminRemove', assignment: { id: assignments.json.value[0].id } });
+    const remove = await t.call('POST', `${EM}/assignmentRequests`, {
+      requestType: 'adminRemove',
+      assignment: { id: assignments.json.value[0].id },
+    });
     expect(remove.json).toMatchObject({ requestType: 'adminRemove', state: 'submitted' });
     now += 6000;
     const after = await t.call('GET', `${EM}/assignments/${assignments.json.value[0].id}`);
@@ -62,7 +86,10 @@ describe('entitlement management', () => {
   test('cancel while submitted; delete only in a final state; wrong policy and request types are refused', async () => {
     const [user] = t.graph.state.addUsers(1);
     const request = (
-      await t.call('POST', `${EM}/assignmentRequests`, { requestType: 'adminAdd', assignment: { targetId: user, assignmentPolicyId: policyId, accessPackageId: packageId } })
+      await t.call('POST', `${EM}/assignmentRequests`, {
+        requestType: 'adminAdd',
+        assignment: { targetId: user, assignmentPolicyId: policyId, accessPackageId: packageId },
+      })
     ).json;
     expect((await t.call('DELETE', `${EM}/assignmentRequests/${request.id}`)).status).toBe(400);
     expect((await t.call('POST', `${EM}/assignmentRequests/${request.id}/cancel`)).status).toBe(204);
@@ -94,11 +121,17 @@ describe('licenses', () => {
     expect(full.status).toBe(400);
     const skus = await t.call('GET', '/subscribedSkus');
     expect(skus.json.value[0]).toMatchObject({ skuId: SKU, consumedUnits: 1, prepaidUnits: { enabled: 1 } });
-    const byFilter = await t.call('GET', `/users?$filter=${encodeURIComponent(`assignedLicenses/any(x:x/skuId eq ${SKU})`)}&$select=id`);
+    const byFilter = await t.call(
+      'GET',
+      `/users?$filter=${encodeURIComponent(`assignedLicenses/any(x:x/skuId eq ${SKU})`)}&$select=id`,
+    );
     expect(byFilter.json.value.map((u: { id: string }) => u.id)).toEqual([a]);
     expect((await t.call('POST', `/users/${a}/assignLicense`, { addLicenses: [], removeLicenses: [SKU] })).status).toBe(200);
     expect((await t.call('POST', `/users/${b}/assignLicense`, body)).status).toBe(200);
-    const unknown = await t.call('POST', `/users/${b}/assignLicense`, { addLicenses: [{ skuId: '55555555-5555-5555-5555-555555555555' }], removeLicenses: [] });
+    const unknown = await t.call('POST', `/users/${b}/assignLicense`, {
+      addLicenses: [{ skuId: '55555555-5555-5555-5555-555555555555' }],
+      removeLicenses: [],
+    });
     expect(unknown.status).toBe(400);
     expect((await t.call('POST', `/users/${b}/assignLicense`, { addLicenses: [] })).status).toBe(400);
   });
@@ -108,8 +141,13 @@ describe('directoryObjects and organization', () => {
   test('getByIds returns the objects that exist, typed, filtered by types', async () => {
     const [user] = t.graph.state.addUsers(1);
     const group = t.graph.state.addGroup();
-    const all = await t.call('POST', '/directoryObjects/getByIds', { ids: [user, group, '66666666-6666-6666-6666-666666666666'] });
-    expect(all.json.value.map((o: { '@odata.type': string }) => o['@odata.type']).sort()).toEqual(['#microsoft.graph.group', '#microsoft.graph.user']);
+    const all = await t.call('POST', '/directoryObjects/getByIds', {
+      ids: [user, group, '66666666-6666-6666-6666-666666666666'],
+    });
+    expect(all.json.value.map((o: { '@odata.type': string }) => o['@odata.type']).sort()).toEqual([
+      '#microsoft.graph.group',
+      '#microsoft.graph.user',
+    ]);
     const groups = await t.call('POST', '/directoryObjects/getByIds', { ids: [user, group], types: ['group'] });
     expect(groups.json.value.map((o: { id: string }) => o.id)).toEqual([group]);
     expect((await t.call('POST', '/directoryObjects/getByIds', { ids: 'x' })).status).toBe(400);
@@ -119,6 +157,9 @@ describe('directoryObjects and organization', () => {
 
   test('organization lists the verified domains', async () => {
     const org = await t.call('GET', '/organization');
-    expect(org.json.value[0]).toMatchObject({ id: t.graph.tenantId, verifiedDomains: [expect.objectContaining({ name: t.graph.domains[0], isDefault: true })] });
+    expect(org.json.value[0]).toMatchObject({
+      id: t.graph.tenantId,
+      verifiedDomains: [expect.objectContaining({ name: t.graph.domains[0], isDefault: true })],
+    });
   });
 });

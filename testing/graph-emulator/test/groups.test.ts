@@ -13,9 +13,20 @@ afterAll(() => t.graph.close());
 
 describe('create', () => {
   test('a security group and a Microsoft 365 group', async () => {
-    const security = await t.call('POST', '/groups', { displayName: 'Sec', mailEnabled: false, mailNickname: 'sec', securityEnabled: true });
+    const security = await t.call('POST', '/groups', {
+      displayName: 'Sec',
+      mailEnabled: false,
+      mailNickname: 'sec',
+      securityEnabled: true,
+    });
     expect(security.status).toBe(201);
-    expect(security.json).toMatchObject({ displayName: 'Sec', mailEnabled: false, securityEnabled: true, groupTypes: [], mail: null });
+    expect(security.json).toMatchObject({
+      displayName: 'Sec',
+      mailEnabled: false,
+      securityEnabled: true,
+      groupTypes: [],
+      mail: null,
+    });
     const unified = await t.call('POST', '/groups', {
       displayName: 'Team',
       mailEnabled: true,
@@ -29,15 +40,37 @@ describe('create', () => {
   });
 
   test('mail-enabled security and distribution groups cannot be created; required properties and nicknames are checked', async () => {
-    const distribution = await t.call('POST', '/groups', { displayName: 'D', mailEnabled: true, mailNickname: 'd', securityEnabled: false });
+    const distribution = await t.call('POST', '/groups', {
+      displayName: 'D',
+      mailEnabled: true,
+      mailNickname: 'd',
+      securityEnabled: false,
+    });
     expect(distribution.status).toBe(400);
-    const unifiedNoMail = await t.call('POST', '/groups', { displayName: 'U', mailEnabled: false, mailNickname: 'u', securityEnabled: true, groupTypes: ['Unified'] });
+    const unifiedNoMail = await t.call('POST', '/groups', {
+      displayName: 'U',
+      mailEnabled: false,
+      mailNickname: 'u',
+      securityEnabled: true,
+      groupTypes: ['Unified'],
+    });
     expect(unifiedNoMail.status).toBe(400);
     const noNickname = await t.call('POST', '/groups', { displayName: 'N', mailEnabled: false, securityEnabled: true });
     expect(noNickname.json.error.message).toBe("Invalid value specified for property 'mailNickname' of resource 'Group'.");
-    const badNickname = await t.call('POST', '/groups', { displayName: 'N', mailEnabled: false, mailNickname: 'has space', securityEnabled: true });
+    const badNickname = await t.call('POST', '/groups', {
+      displayName: 'N',
+      mailEnabled: false,
+      mailNickname: 'has space',
+      securityEnabled: true,
+    });
     expect(badNickname.status).toBe(400);
-    const badType = await t.call('POST', '/groups', { displayName: 'N', mailEnabled: false, mailNickname: 'n', securityEnabled: true, groupTypes: ['Weird'] });
+    const badType = await t.call('POST', '/groups', {
+      displayName: 'N',
+      mailEnabled: false,
+      mailNickname: 'n',
+      securityEnabled: true,
+      groupTypes: ['Weird'],
+    });
     expect(badType.status).toBe(400);
   });
 
@@ -81,7 +114,9 @@ describe('members', () => {
     expect((await t.call('POST', `/groups/${group}/members/$ref`, ref(b as string))).status).toBe(204);
     const again = await t.call('POST', `/groups/${group}/members/$ref`, ref(a as string));
     expect(again.status).toBe(400);
-    expect(again.json.error.message).toBe("One or more added object references already exist for the following modified properties: 'members'.");
+    expect(again.json.error.message).toBe(
+      "One or more added object references already exist for the following modified properties: 'members'.",
+    );
     const ghost = await t.call('POST', `/groups/${group}/members/$ref`, ref('22222222-2222-2222-2222-222222222222'));
     expect(ghost.status).toBe(404);
     const list = await t.call('GET', `/groups/${group}/members`);
@@ -102,7 +137,10 @@ describe('members', () => {
     expect(t.graph.state.memberCount(group)).toBe(20);
     const over = await t.call('PATCH', `/groups/${group}`, { 'members@odata.bind': users.map(bind) });
     expect(over.status).toBe(400);
-    const existing = await t.call('PATCH', `/groups/${group}`, { 'members@odata.bind': [bind(users[0] as string)], description: 'changed' });
+    const existing = await t.call('PATCH', `/groups/${group}`, {
+      'members@odata.bind': [bind(users[0] as string)],
+      description: 'changed',
+    });
     expect(existing.status).toBe(400);
     expect(t.graph.state.group(group)?.description).toBeUndefined();
   });

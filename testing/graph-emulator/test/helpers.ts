@@ -18,7 +18,12 @@ export interface TestTenant {
   secret: string;
   token: string;
   /** Raw Graph call over HTTPS with the emulator's trust; JSON bodies. */
-  call: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; headers: Headers; json: any; text: string }>;
+  call: (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; headers: Headers; json: any; text: string }>;
   tokenFor: (clientId: string, secret: string) => Promise<string>;
 }
 
@@ -32,17 +37,23 @@ export async function requestToken(graph: GraphEmulator, form: Record<string, st
   return { status: response.status, json: (await response.json()) as Record<string, any> };
 }
 
-export async function startTenant(
-  options: Partial<GraphEmulatorOptions> & { permissions?: string[] } = {},
-): Promise<TestTenant> {
+export async function startTenant(options: Partial<GraphEmulatorOptions> & { permissions?: string[] } = {}): Promise<TestTenant> {
   const clientId = randomUUID();
   const secret = `s3cret-${randomUUID()}`;
   const graph = await startGraphEmulator({
     ...options,
-    apps: [{ clientId, secret, displayName: 'test app', permissions: options.permissions ?? ALL_PERMISSIONS }, ...(options.apps ?? [])],
+    apps: [
+      { clientId, secret, displayName: 'test app', permissions: options.permissions ?? ALL_PERMISSIONS },
+      ...(options.apps ?? []),
+    ],
   });
   const tokenFor = async (id: string, value: string) => {
-    const answer = await requestToken(graph, { grant_type: 'client_credentials', client_id: id, client_secret: value, scope: graph.scope });
+    const answer = await requestToken(graph, {
+      grant_type: 'client_credentials',
+      client_id: id,
+      client_secret: value,
+      scope: graph.scope,
+    });
     if (answer.status !== 200) throw new Error(`token: ${JSON.stringify(answer.json)}`);
     return answer.json.access_token as string;
   };

@@ -18,14 +18,22 @@ const certApp = { clientId: randomUUID() };
 const fedApp = { clientId: randomUUID(), subject: 'system:serviceaccount:scim:gateway' };
 
 beforeAll(async () => {
-  [issuer, cert, otherCert] = await Promise.all([startIssuer(), clientCertificate('registered'), clientCertificate('not-registered')]);
+  [issuer, cert, otherCert] = await Promise.all([
+    startIssuer(),
+    clientCertificate('registered'),
+    clientCertificate('not-registered'),
+  ]);
   graph = await startGraphEmulator({
     clouds: ['global', 'usgov', 'china'],
     federation: { ca: issuer.caPem },
     apps: [
       { clientId: secretApp.clientId, secret: secretApp.secret, permissions: ['User.Read.All'] },
       { clientId: certApp.clientId, certificatePem: cert.certPem, permissions: ['User.Read.All'] },
-      { clientId: fedApp.clientId, federated: { issuer: issuer.issuer, subject: fedApp.subject }, permissions: ['User.Read.All'] },
+      {
+        clientId: fedApp.clientId,
+        federated: { issuer: issuer.issuer, subject: fedApp.subject },
+        permissions: ['User.Read.All'],
+      },
     ],
   });
 });
@@ -49,16 +57,26 @@ async function graphStatus(token: string, url = `${graph.graphUrl}/users`): Prom
 
 describe('client secret', () => {
   test('acquires a token Graph accepts, with the app permissions as roles', async () => {
-    const result = await app({ clientId: secretApp.clientId, clientSecret: secretApp.secret }).acquireTokenByClientCredential({ scopes: [graph.scope] });
+    const result = await app({ clientId: secretApp.clientId, clientSecret: secretApp.secret }).acquireTokenByClientCredential({
+      scopes: [graph.scope],
+    });
     expect(result?.accessToken).toBeTruthy();
     const claims = JSON.parse(Buffer.from((result?.accessToken ?? '').split('.')[1] ?? '', 'base64url').toString());
-    expect(claims).toMatchObject({ aud: 'https://graph.microsoft.com', tid: graph.tenantId, appid: secretApp.clientId, roles: ['User.Read.All'], idtyp: 'app' });
+    expect(claims).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      tid: graph.tenantId,
+      appid: secretApp.clientId,
+      roles: ['User.Read.All'],
+      idtyp: 'app',
+    });
     expect(await graphStatus(result?.accessToken ?? '')).toBe(200);
     expect(graph.calls.tokenRequests().at(-1)).toMatchObject({ clientId: secretApp.clientId, method: 'secret', status: 200 });
   });
 
   test('a wrong secret is AADSTS7000215 invalid_client', async () => {
-    const failing = app({ clientId: secretApp.clientId, clientSecret: 'wrong-secret' }).acquireTokenByClientCredential({ scopes: [graph.scope] });
+    const failing = app({ clientId: secretApp.clientId, clientSecret: 'wrong-secret' }).acquireTokenByClientCredential({
+      scopes: [graph.scope],
+    });
     await expect(failing).rejects.toMatchObject({ errorCode: 'invalid_client' });
     await expect(failing).rejects.toThrow(/AADSTS7000215/);
   });
@@ -76,7 +94,10 @@ describe('client secret', () => {
   });
 
   test('works without knownAuthorities: MSAL asks instance discovery, which the emulator answers', async () => {
-    const result = await app({ clientId: secretApp.clientId, clientSecret: secretApp.secret }, false).acquireTokenByClientCredential({
+    const result = await app(
+      { clientId: secretApp.clientId, clientSecret: secretApp.secret },
+      false,
+    ).acquireTokenByClientCredential({
       scopes: [graph.scope],
     });
     expect(await graphStatus(result?.accessToken ?? '')).toBe(200);
@@ -151,7 +172,10 @@ describe('federated credential', () => {
   test('another subject is AADSTS700213, another audience AADSTS700212', async () => {
     const wrongSubject = app({ clientId: fedApp.clientId, clientAssertion: () => issuer.sign({ sub: 'someone-else' }) });
     await expect(wrongSubject.acquireTokenByClientCredential({ scopes: [graph.scope] })).rejects.toThrow(/AADSTS700213/);
-    const wrongAudience = app({ clientId: fedApp.clientId, clientAssertion: () => issuer.sign({ sub: fedApp.subject, aud: 'api://other' }) });
+    const wrongAudience = app({
+      clientId: fedApp.clientId,
+      clientAssertion: () => issuer.sign({ sub: fedApp.subject, aud: 'api://other' }),
+    });
     await expect(wrongAudience.acquireTokenByClientCredential({ scopes: [graph.scope] })).rejects.toThrow(/AADSTS700212/);
   });
 });
@@ -196,7 +220,11 @@ describe('national clouds by their real host names', () => {
 
   test('global by host name: login.microsoftonline.com and graph.microsoft.com', async () => {
     const client = new ConfidentialClientApplication({
-      auth: { clientId: secretApp.clientId, clientSecret: secretApp.secret, authority: `https://login.microsoftonline.com/${graph.domains[0]}` },
+      auth: {
+        clientId: secretApp.clientId,
+        clientSecret: secretApp.secret,
+        authority: `https://login.microsoftonline.com/${graph.domains[0]}`,
+      },
       system: { networkClient: graph.networkClient },
     });
     const result = await client.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });

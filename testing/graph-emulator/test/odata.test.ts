@@ -11,9 +11,33 @@ beforeAll(async () => {
   const d = t.graph.domains[0];
   const s = t.graph.state;
   ids = {
-    alice: s.addUser({ userPrincipalName: `alice@${d}`, displayName: 'Alice Adams', givenName: 'Alice', department: 'Sales', mail: `alice@${d}`, employeeId: 'E100', companyName: 'Contoso', otherMails: ['alice@example.org'] }),
-    bob: s.addUser({ userPrincipalName: `bob@${d}`, displayName: 'Bob Brown', givenName: 'Bob', department: 'Engineering', accountEnabled: false, mail: `bob@${d}`, employeeId: 'E200' }),
-    carol: s.addUser({ userPrincipalName: `carol@${d}`, displayName: 'Carol Clark', givenName: 'Carol', department: 'Sales', mobilePhone: '+1 555 0100', assignedLicenses: [{ skuId: SKU, disabledPlans: [] }] }),
+    alice: s.addUser({
+      userPrincipalName: `alice@${d}`,
+      displayName: 'Alice Adams',
+      givenName: 'Alice',
+      department: 'Sales',
+      mail: `alice@${d}`,
+      employeeId: 'E100',
+      companyName: 'Contoso',
+      otherMails: ['alice@example.org'],
+    }),
+    bob: s.addUser({
+      userPrincipalName: `bob@${d}`,
+      displayName: 'Bob Brown',
+      givenName: 'Bob',
+      department: 'Engineering',
+      accountEnabled: false,
+      mail: `bob@${d}`,
+      employeeId: 'E200',
+    }),
+    carol: s.addUser({
+      userPrincipalName: `carol@${d}`,
+      displayName: 'Carol Clark',
+      givenName: 'Carol',
+      department: 'Sales',
+      mobilePhone: '+1 555 0100',
+      assignedLicenses: [{ skuId: SKU, disabledPlans: [] }],
+    }),
   };
 });
 afterAll(() => t.graph.close());
@@ -64,7 +88,9 @@ describe('$filter', () => {
 
   test('the documented error text for operators that need advanced parameters', async () => {
     const r = await t.call('GET', `/users?$filter=${encodeURIComponent("endsWith(mail,'@x.com')")}`);
-    expect(r.json.error.message).toMatch(/^Operator 'endsWith' is not supported because the required parameters might be missing\./);
+    expect(r.json.error.message).toMatch(
+      /^Operator 'endsWith' is not supported because the required parameters might be missing\./,
+    );
   });
 
   test.each([
@@ -75,7 +101,11 @@ describe('$filter', () => {
     ["contains(displayName,'a')", 'Request_UnsupportedQuery', /displayName/],
     ["passwordProfile/password eq 'x'", 'Request_UnsupportedQuery', /passwordProfile\/password/],
     ["displayName eq 'a' and", 'Request_BadRequest', /Syntax error/],
-    [`givenName in (${Array.from({ length: 16 }, (_, i) => `'n${i}'`).join(',')})`, 'Request_UnsupportedQuery', /Max allowed: 15/],
+    [
+      `givenName in (${Array.from({ length: 16 }, (_, i) => `'n${i}'`).join(',')})`,
+      'Request_UnsupportedQuery',
+      /Max allowed: 15/,
+    ],
   ])('%s is refused', async (filter, code, message) => {
     const r = await t.call('GET', `/users?$filter=${encodeURIComponent(filter)}&$count=true`, undefined, EVENTUAL);
     expect(r.status).toBe(400);
@@ -87,7 +117,12 @@ describe('$filter', () => {
     t.graph.state.addGroup({ displayName: 'Sales team', description: 'People who sell' });
     const refused = await t.call('GET', `/groups?$filter=${encodeURIComponent("description eq 'People who sell'")}`);
     expect(refused.status).toBe(400);
-    const ok = await t.call('GET', `/groups?$filter=${encodeURIComponent("description eq 'People who sell'")}&$count=true`, undefined, EVENTUAL);
+    const ok = await t.call(
+      'GET',
+      `/groups?$filter=${encodeURIComponent("description eq 'People who sell'")}&$count=true`,
+      undefined,
+      EVENTUAL,
+    );
     expect(ok.json.value).toHaveLength(1);
   });
 });
@@ -131,7 +166,11 @@ describe('$select, $top, $count, $orderby, $search', () => {
 
   test('$orderby on displayName by default, with $filter only as an advanced query', async () => {
     const sorted = await t.call('GET', '/users?$orderby=displayName desc&$select=displayName');
-    expect(sorted.json.value.map((u: { displayName: string }) => u.displayName)).toEqual(['Carol Clark', 'Bob Brown', 'Alice Adams']);
+    expect(sorted.json.value.map((u: { displayName: string }) => u.displayName)).toEqual([
+      'Carol Clark',
+      'Bob Brown',
+      'Alice Adams',
+    ]);
     const unsupported = await t.call('GET', '/users?$orderby=jobTitle');
     expect(unsupported.status).toBe(400);
     const withFilter = `/users?$orderby=displayName&$filter=${encodeURIComponent("department eq 'Sales'")}`;
@@ -143,7 +182,12 @@ describe('$select, $top, $count, $orderby, $search', () => {
     const refused = await t.call('GET', '/users?$search="displayName:car"');
     expect(refused.status).toBe(400);
     expect(refused.json.error.message).toMatch(/ConsistencyLevel: eventual/);
-    const found = await t.call('GET', `/users?$search=${encodeURIComponent('"displayName:clar" OR "displayName:bro"')}`, undefined, EVENTUAL);
+    const found = await t.call(
+      'GET',
+      `/users?$search=${encodeURIComponent('"displayName:clar" OR "displayName:bro"')}`,
+      undefined,
+      EVENTUAL,
+    );
     expect(names(found.json)).toEqual(['Bob Brown', 'Carol Clark']);
     const bad = await t.call('GET', '/users?$search=displayName:car', undefined, EVENTUAL);
     expect(bad.status).toBe(400);

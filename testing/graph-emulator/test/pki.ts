@@ -22,7 +22,21 @@ export interface ClientCertificate {
 export async function clientCertificate(cn = 'graph-emulator-client'): Promise<ClientCertificate> {
   const dir = await mkdtemp(join(tmpdir(), 'graph-emu-cert-'));
   try {
-    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '2', '-subj', `/CN=${cn}`]);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+    ]);
     const [certPem, keyPem] = await Promise.all([readFile(join(dir, 'c.pem'), 'utf8'), readFile(join(dir, 'k.pem'), 'utf8')]);
     const raw = new X509Certificate(certPem).raw;
     return {
@@ -41,8 +55,23 @@ export async function serverCertificate(): Promise<{ certPem: string; keyPem: st
   const dir = await mkdtemp(join(tmpdir(), 'graph-emu-issuer-'));
   try {
     await run('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'),
-      '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      join(dir, 'k.pem'),
+      '-out',
+      join(dir, 'c.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
     ]);
     const [certPem, keyPem] = await Promise.all([readFile(join(dir, 'c.pem'), 'utf8'), readFile(join(dir, 'k.pem'), 'utf8')]);
     return { certPem, keyPem };
@@ -70,7 +99,11 @@ export async function startIssuer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sign = (claims: { sub: string; aud?: string; expiresIn?: number; iat?: number }, key = privateKey, kid = 'issuer-key-1') => {
+  const sign = (
+    claims: { sub: string; aud?: string; expiresIn?: number; iat?: number },
+    key = privateKey,
+    kid = 'issuer-key-1',
+  ) => {
     const iat = claims.iat ?? Math.floor(Date.now() / 1000);
     return new SignJWT({ jti: randomUUID() })
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })

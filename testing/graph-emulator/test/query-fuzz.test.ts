@@ -12,16 +12,44 @@ beforeAll(async () => {
 });
 afterAll(() => t.graph.close());
 
-const option = fc.constantFrom('$filter', '$select', '$top', '$count', '$orderby', '$search', '$expand', '$skiptoken', 'filter', '$skip', '$x');
+const option = fc.constantFrom(
+  '$filter',
+  '$select',
+  '$top',
+  '$count',
+  '$orderby',
+  '$search',
+  '$expand',
+  '$skiptoken',
+  'filter',
+  '$skip',
+  '$x',
+);
 const value = fc.oneof(
   fc.string({ maxLength: 60 }),
-  fc.constantFrom("displayName eq 'Fuzz 1'", 'id,displayName', '5', 'true', 'displayName desc', '"displayName:fuzz"', 'manager', 'memberOf($select=id)'),
+  fc.constantFrom(
+    "displayName eq 'Fuzz 1'",
+    'id,displayName',
+    '5',
+    'true',
+    'displayName desc',
+    '"displayName:fuzz"',
+    'manager',
+    'memberOf($select=id)',
+  ),
 );
 
 test('query options on collections', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.constantFrom('/users', '/groups', `/groups/${group}/members`, '/users/$count', '/roleManagement/directory/roleDefinitions', '/identityGovernance/entitlementManagement/assignments'),
+      fc.constantFrom(
+        '/users',
+        '/groups',
+        `/groups/${group}/members`,
+        '/users/$count',
+        '/roleManagement/directory/roleDefinitions',
+        '/identityGovernance/entitlementManagement/assignments',
+      ),
       fc.array(fc.tuple(option, value), { maxLength: 4 }),
       fc.boolean(),
       async (path, pairs, eventual) => {
@@ -38,7 +66,14 @@ test('query options on collections', async () => {
 test('arbitrary JSON bodies on writes', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.constantFrom(['POST', '/users'], ['POST', '/groups'], ['PATCH', `/groups/${group}`], ['POST', `/groups/${group}/members/$ref`], ['POST', '/$batch'], ['POST', '/roleManagement/directory/roleAssignments']),
+      fc.constantFrom(
+        ['POST', '/users'],
+        ['POST', '/groups'],
+        ['PATCH', `/groups/${group}`],
+        ['POST', `/groups/${group}/members/$ref`],
+        ['POST', '/$batch'],
+        ['POST', '/roleManagement/directory/roleAssignments'],
+      ),
       fc.jsonValue({ maxDepth: 4 }),
       async ([method, path], body) => {
         const r = await t.call(method as string, path as string, JSON.stringify(body));

@@ -6,7 +6,11 @@ import { type TestTenant, startTenant } from './helpers.js';
 let t: TestTenant;
 let now = Date.now();
 beforeAll(async () => {
-  t = await startTenant({ now: () => now, tokenLifetimeSeconds: 172_800, roles: [{ id: 'aaaaaaaa-0000-0000-0000-000000000001', displayName: 'Custom Role', isBuiltIn: false }] });
+  t = await startTenant({
+    now: () => now,
+    tokenLifetimeSeconds: 172_800,
+    roles: [{ id: 'aaaaaaaa-0000-0000-0000-000000000001', displayName: 'Custom Role', isBuiltIn: false }],
+  });
 });
 afterAll(() => t.graph.close());
 
@@ -16,8 +20,17 @@ describe('role definitions and assignments', () => {
   test('built-in and custom definitions, filterable', async () => {
     const all = await t.call('GET', `${BASE}/roleDefinitions`);
     expect(all.json.value.length).toBeGreaterThan(10);
-    const byName = await t.call('GET', `${BASE}/roleDefinitions?$filter=${encodeURIComponent("displayName eq 'User Administrator'")}`);
-    expect(byName.json.value).toEqual([expect.objectContaining({ id: ROLE_TEMPLATES.userAdministrator, templateId: ROLE_TEMPLATES.userAdministrator, isBuiltIn: true })]);
+    const byName = await t.call(
+      'GET',
+      `${BASE}/roleDefinitions?$filter=${encodeURIComponent("displayName eq 'User Administrator'")}`,
+    );
+    expect(byName.json.value).toEqual([
+      expect.objectContaining({
+        id: ROLE_TEMPLATES.userAdministrator,
+        templateId: ROLE_TEMPLATES.userAdministrator,
+        isBuiltIn: true,
+      }),
+    ]);
     const custom = await t.call('GET', `${BASE}/roleDefinitions/aaaaaaaa-0000-0000-0000-000000000001`);
     expect(custom.json.isBuiltIn).toBe(false);
   });
@@ -31,20 +44,38 @@ describe('role definitions and assignments', () => {
       directoryScopeId: '/',
     });
     expect(create.status).toBe(201);
-    expect(create.json).toMatchObject({ principalId: user, roleDefinitionId: ROLE_TEMPLATES.helpdeskAdministrator, directoryScopeId: '/' });
-    const duplicate = await t.call('POST', `${BASE}/roleAssignments`, { principalId: user, roleDefinitionId: ROLE_TEMPLATES.helpdeskAdministrator, directoryScopeId: '/' });
+    expect(create.json).toMatchObject({
+      principalId: user,
+      roleDefinitionId: ROLE_TEMPLATES.helpdeskAdministrator,
+      directoryScopeId: '/',
+    });
+    const duplicate = await t.call('POST', `${BASE}/roleAssignments`, {
+      principalId: user,
+      roleDefinitionId: ROLE_TEMPLATES.helpdeskAdministrator,
+      directoryScopeId: '/',
+    });
     expect(duplicate.status).toBe(400);
-    const listed = await t.call('GET', `${BASE}/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${user}'`)}&$expand=roleDefinition`);
+    const listed = await t.call(
+      'GET',
+      `${BASE}/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${user}'`)}&$expand=roleDefinition`,
+    );
     expect(listed.json.value).toHaveLength(1);
     expect(listed.json.value[0].roleDefinition.displayName).toBe('Helpdesk Administrator');
     const roles = await t.call('GET', '/directoryRoles');
-    const helpdesk = roles.json.value.find((r: { roleTemplateId: string }) => r.roleTemplateId === ROLE_TEMPLATES.helpdeskAdministrator);
+    const helpdesk = roles.json.value.find(
+      (r: { roleTemplateId: string }) => r.roleTemplateId === ROLE_TEMPLATES.helpdeskAdministrator,
+    );
     expect(helpdesk).toBeDefined();
     const members = await t.call('GET', `/directoryRoles/${helpdesk.id}/members`);
     expect(members.json.value.map((m: { id: string }) => m.id)).toEqual([user]);
     const memberOf = await t.call('GET', `/users/${user}/memberOf`);
-    expect(memberOf.json.value.map((m: { '@odata.type': string }) => m['@odata.type'])).toEqual(['#microsoft.graph.directoryRole']);
-    const unsupported = await t.call('GET', `${BASE}/roleAssignments?$filter=${encodeURIComponent("startsWith(principalId,'a')")}`);
+    expect(memberOf.json.value.map((m: { '@odata.type': string }) => m['@odata.type'])).toEqual([
+      '#microsoft.graph.directoryRole',
+    ]);
+    const unsupported = await t.call(
+      'GET',
+      `${BASE}/roleAssignments?$filter=${encodeURIComponent("startsWith(principalId,'a')")}`,
+    );
     expect(unsupported.status).toBe(400);
     expect((await t.call('DELETE', `${BASE}/roleAssignments/${create.json.id}`)).status).toBe(204);
     expect((await t.call('GET', `${BASE}/roleAssignments/${create.json.id}`)).status).toBe(404);
@@ -58,10 +89,18 @@ describe('role definitions and assignments', () => {
     });
     expect(ghost.status).toBe(404);
     const plain = t.graph.state.addGroup();
-    const notAssignable = await t.call('POST', `${BASE}/roleAssignments`, { principalId: plain, roleDefinitionId: ROLE_TEMPLATES.globalReader, directoryScopeId: '/' });
+    const notAssignable = await t.call('POST', `${BASE}/roleAssignments`, {
+      principalId: plain,
+      roleDefinitionId: ROLE_TEMPLATES.globalReader,
+      directoryScopeId: '/',
+    });
     expect(notAssignable.status).toBe(400);
     const assignable = t.graph.state.addGroup({ isAssignableToRole: true });
-    const ok = await t.call('POST', `${BASE}/roleAssignments`, { principalId: assignable, roleDefinitionId: ROLE_TEMPLATES.globalReader, directoryScopeId: '/' });
+    const ok = await t.call('POST', `${BASE}/roleAssignments`, {
+      principalId: assignable,
+      roleDefinitionId: ROLE_TEMPLATES.globalReader,
+      directoryScopeId: '/',
+    });
     expect(ok.status).toBe(201);
   });
 });
@@ -78,7 +117,12 @@ describe('eligibility (PIM)', () => {
       scheduleInfo: { startDateTime: new Date(now).toISOString(), expiration: { type: 'afterDuration', duration: 'PT8H' } },
     });
     expect(assign.status).toBe(201);
-    expect(assign.json).toMatchObject({ status: 'Provisioned', action: 'adminAssign', principalId: user, createdBy: { application: { id: t.clientId } } });
+    expect(assign.json).toMatchObject({
+      status: 'Provisioned',
+      action: 'adminAssign',
+      principalId: user,
+      createdBy: { application: { id: t.clientId } },
+    });
     const again = await t.call('POST', `${BASE}/roleEligibilityScheduleRequests`, {
       action: 'adminAssign',
       principalId: user,
@@ -91,7 +135,11 @@ describe('eligibility (PIM)', () => {
     const filter = encodeURIComponent(`principalId eq '${user}'`);
     const schedules = await t.call('GET', `${BASE}/roleEligibilitySchedules?$filter=${filter}`);
     expect(schedules.json.value).toHaveLength(1);
-    expect(schedules.json.value[0].scheduleInfo.expiration).toEqual({ type: 'afterDuration', endDateTime: null, duration: 'PT8H' });
+    expect(schedules.json.value[0].scheduleInfo.expiration).toEqual({
+      type: 'afterDuration',
+      endDateTime: null,
+      duration: 'PT8H',
+    });
     expect((await t.call('GET', `${BASE}/roleEligibilityScheduleInstances?$filter=${filter}`)).json.value).toHaveLength(1);
     now += 9 * 3600_000;
     expect((await t.call('GET', `${BASE}/roleEligibilityScheduleInstances?$filter=${filter}`)).json.value).toHaveLength(0);
@@ -114,7 +162,12 @@ describe('eligibility (PIM)', () => {
 
   test('self actions need a user; a bad expiration is refused', async () => {
     const [user] = t.graph.state.addUsers(1);
-    const self = await t.call('POST', `${BASE}/roleEligibilityScheduleRequests`, { action: 'selfActivate', principalId: user, roleDefinitionId: ROLE_TEMPLATES.globalReader, directoryScopeId: '/' });
+    const self = await t.call('POST', `${BASE}/roleEligibilityScheduleRequests`, {
+      action: 'selfActivate',
+      principalId: user,
+      roleDefinitionId: ROLE_TEMPLATES.globalReader,
+      directoryScopeId: '/',
+    });
     expect(self.status).toBe(400);
     const badDuration = await t.call('POST', `${BASE}/roleEligibilityScheduleRequests`, {
       action: 'adminAssign',

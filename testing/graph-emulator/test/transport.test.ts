@@ -39,7 +39,9 @@ test('plain HTTP serves Graph (global fetch works) but not the identity platform
 });
 
 test('beta is not emulated; bodies over 4 MiB are refused', async () => {
-  const beta = await fetch(`${(t.graph.graphHttpUrl as string).replace('/v1.0', '/beta')}/users`, { headers: { authorization: `Bearer ${t.token}` } });
+  const beta = await fetch(`${(t.graph.graphHttpUrl as string).replace('/v1.0', '/beta')}/users`, {
+    headers: { authorization: `Bearer ${t.token}` },
+  });
   expect(beta.status).toBe(400);
   const big = await fetch(`${t.graph.graphHttpUrl}/users`, {
     method: 'POST',

@@ -25,11 +25,28 @@ function newUser(name: string, extra: Record<string, unknown> = {}) {
 
 describe('create', () => {
   test('201 with the default property set, never the password', async () => {
-    const r = await t.call('POST', '/users', newUser('Ada Lovelace', { givenName: 'Ada', surname: 'Lovelace', employeeId: 'E1', department: 'Math' }));
+    const r = await t.call(
+      'POST',
+      '/users',
+      newUser('Ada Lovelace', { givenName: 'Ada', surname: 'Lovelace', employeeId: 'E1', department: 'Math' }),
+    );
     expect(r.status).toBe(201);
     expect(r.json['@odata.context']).toBe(`${t.graph.graphUrl}/$metadata#users/$entity`);
     expect(Object.keys(r.json).sort()).toEqual(
-      ['@odata.context', 'businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName'].sort(),
+      [
+        '@odata.context',
+        'businessPhones',
+        'displayName',
+        'givenName',
+        'id',
+        'jobTitle',
+        'mail',
+        'mobilePhone',
+        'officeLocation',
+        'preferredLanguage',
+        'surname',
+        'userPrincipalName',
+      ].sort(),
     );
     expect(r.text).not.toContain(password);
     expect(r.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -46,11 +63,20 @@ describe('create', () => {
     expect(r.json.error.code).toBe('Request_BadRequest');
     expect(r.json.error.message).toBe('Another object with the same value for property userPrincipalName already exists.');
     expect(r.json.error.details).toEqual([expect.objectContaining({ code: 'ObjectConflict', target: 'userPrincipalName' })]);
-    expect(r.json.error.innerError).toEqual({ date: expect.any(String), 'request-id': expect.any(String), 'client-request-id': expect.any(String) });
+    expect(r.json.error.innerError).toEqual({
+      date: expect.any(String),
+      'request-id': expect.any(String),
+      'client-request-id': expect.any(String),
+    });
   });
 
   test('required properties, domains, password policy, wrong names and types are refused', async () => {
-    const missing = await t.call('POST', '/users', { displayName: 'x', mailNickname: 'x', userPrincipalName: `x@${domain}`, accountEnabled: true });
+    const missing = await t.call('POST', '/users', {
+      displayName: 'x',
+      mailNickname: 'x',
+      userPrincipalName: `x@${domain}`,
+      accountEnabled: true,
+    });
     expect(missing.status).toBe(400);
     const domainless = await t.call('POST', '/users', newUser('Foreign', { userPrincipalName: 'foreign@example.org' }));
     expect(domainless.json.error.message).toMatch(/verified domain names/);
@@ -101,8 +127,17 @@ describe('read, update, delete', () => {
     });
     expect(patch.status).toBe(204);
     expect(patch.text).toBe('');
-    const read = await t.call('GET', `/users/${created.id}?$select=accountEnabled,usageLocation,otherMails,jobTitle,onPremisesImmutableId`);
-    expect(read.json).toMatchObject({ accountEnabled: false, usageLocation: 'US', otherMails: ['kj@example.org'], jobTitle: 'Engineer', onPremisesImmutableId: 'a2o=' });
+    const read = await t.call(
+      'GET',
+      `/users/${created.id}?$select=accountEnabled,usageLocation,otherMails,jobTitle,onPremisesImmutableId`,
+    );
+    expect(read.json).toMatchObject({
+      accountEnabled: false,
+      usageLocation: 'US',
+      otherMails: ['kj@example.org'],
+      jobTitle: 'Engineer',
+      onPremisesImmutableId: 'a2o=',
+    });
     expect(t.graph.state.checkPassword(created.id, 'N3w!Passw0rd')).toBe(true);
     expect(t.graph.state.checkPassword(created.id, password)).toBe(false);
     const clear = await t.call('PATCH', `/users/${created.id}`, { displayName: null });
@@ -125,7 +160,9 @@ describe('manager and direct reports', () => {
     const worker = (await t.call('POST', '/users', newUser('Worker'))).json;
     const none = await t.call('GET', `/users/${worker.id}/manager`);
     expect(none.status).toBe(404);
-    const set = await t.call('PUT', `/users/${worker.id}/manager/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/users/${boss.id}` });
+    const set = await t.call('PUT', `/users/${worker.id}/manager/$ref`, {
+      '@odata.id': `https://graph.microsoft.com/v1.0/users/${boss.id}`,
+    });
     expect(set.status).toBe(204);
     const manager = await t.call('GET', `/users/${worker.id}/manager`);
     expect(manager.json).toMatchObject({ '@odata.type': '#microsoft.graph.user', id: boss.id, displayName: 'Boss' });

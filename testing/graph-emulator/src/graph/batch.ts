@@ -39,7 +39,8 @@ function parseItem(raw: unknown): BatchItem {
       throw batchError(`The headers of request id : ${echo(item.id)} must be an object.`);
     }
     for (const [name, value] of Object.entries(item.headers)) {
-      if (typeof value !== 'string') throw batchError(`The header '${echo(name)}' of request id : ${echo(item.id)} must be a string.`);
+      if (typeof value !== 'string')
+        throw batchError(`The header '${echo(name)}' of request id : ${echo(item.id)} must be a string.`);
       headers[name.toLowerCase()] = value;
     }
   }
@@ -63,7 +64,12 @@ function parseItem(raw: unknown): BatchItem {
  * ids, unknown or circular dependencies.
  */
 export function parseBatch(body: unknown): BatchItem[] {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray((body as Record<string, unknown>).requests)) {
+  if (
+    body === null ||
+    typeof body !== 'object' ||
+    Array.isArray(body) ||
+    !Array.isArray((body as Record<string, unknown>).requests)
+  ) {
     throw batchError('Invalid batch payload format.');
   }
   const requests = (body as { requests: unknown[] }).requests;
@@ -80,7 +86,8 @@ export function parseBatch(body: unknown): BatchItem[] {
   }
   for (const item of items) {
     for (const dependency of item.dependsOn) {
-      if (!ids.has(dependency.toLowerCase())) throw batchError(`Request id : ${echo(item.id)} depends on an unknown request id : ${echo(dependency)}.`);
+      if (!ids.has(dependency.toLowerCase()))
+        throw batchError(`Request id : ${echo(item.id)} depends on an unknown request id : ${echo(dependency)}.`);
     }
   }
   executionOrder(items);

@@ -73,7 +73,9 @@ export class CallLog {
         (filter.inBatch === undefined || call.inBatch === filter.inBatch) &&
         (filter.status === undefined || call.status === filter.status) &&
         (filter.route === undefined ||
-          (typeof filter.route === 'string' ? call.route === filter.route : call.route !== null && filter.route.test(call.route))),
+          (typeof filter.route === 'string'
+            ? call.route === filter.route
+            : call.route !== null && filter.route.test(call.route))),
     ).length;
   }
 

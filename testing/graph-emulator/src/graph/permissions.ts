@@ -6,7 +6,13 @@
 
 const USER_READ = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const USER_WRITE = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
-const GROUP_READ = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_READ = [
+  'GroupMember.Read.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 const ROLE_READ = [
   'RoleManagement.Read.Directory',
   'RoleManagement.Read.All',
@@ -30,7 +36,13 @@ export const PERMISSIONS = {
   usersPassword: ['User-PasswordProfile.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'],
   usersDelete: USER_WRITE,
   managerWrite: USER_WRITE,
-  memberOfRead: ['GroupMember.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+  memberOfRead: [
+    'GroupMember.Read.All',
+    'Group.Read.All',
+    'Directory.Read.All',
+    'Group.ReadWrite.All',
+    'Directory.ReadWrite.All',
+  ],
   licenseRead: ['LicenseAssignment.Read.All', 'LicenseAssignment.ReadWrite.All', ...USER_READ],
   licenseWrite: ['LicenseAssignment.ReadWrite.All', ...USER_WRITE],
   groupsRead: GROUP_READ,
@@ -47,7 +59,12 @@ export const PERMISSIONS = {
     'Organization.ReadWrite.All',
     'Directory.ReadWrite.All',
   ],
-  directoryRolesRead: ['RoleManagement.Read.Directory', 'Directory.Read.All', 'RoleManagement.ReadWrite.Directory', 'Directory.ReadWrite.All'],
+  directoryRolesRead: [
+    'RoleManagement.Read.Directory',
+    'Directory.Read.All',
+    'RoleManagement.ReadWrite.Directory',
+    'Directory.ReadWrite.All',
+  ],
   roleDefinitionsRead: ROLE_READ,
   roleAssignmentsRead: ROLE_READ,
   roleAssignmentsWrite: ['RoleManagement.ReadWrite.Directory'],

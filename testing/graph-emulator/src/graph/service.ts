@@ -46,7 +46,9 @@ export interface IncomingGraphRequest extends GraphRequest {
 
 type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
-const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'graph-emulator' } });
+const DIAGNOSTIC = JSON.stringify({
+  ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'graph-emulator' },
+});
 
 function throttled(rule: ThrottleRule, ids: { requestId: string; clientRequestId: string }, now: number): GraphResponse {
   const status = rule.status ?? 429;
@@ -86,7 +88,8 @@ export class GraphService {
     try {
       const caller = await authenticate(request.headers.authorization);
       if (isBatch) {
-        if (request.method !== 'POST') throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+        if (request.method !== 'POST')
+          throw new GraphError(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
         if (request.bodyError) throw this.unreadable();
         response = await this.batch(request, caller);
       } else {
@@ -97,7 +100,14 @@ export class GraphService {
     } catch (error) {
       response = this.errorResponse(error, ids);
     }
-    this.deps.calls.record({ method: request.method, route, url: this.url(request), status: response.status, inBatch: false, at: this.deps.now() });
+    this.deps.calls.record({
+      method: request.method,
+      route,
+      url: this.url(request),
+      status: response.status,
+      inBatch: false,
+      at: this.deps.now(),
+    });
     this.deps.log({ kind: 'graph', method: request.method, url: this.url(request), status: response.status, route, requestId });
     return this.withHeaders(response, ids);
   }
@@ -194,13 +204,23 @@ export class GraphService {
     let route: string | null = null;
     let response: GraphResponse;
     if (/^[a-z][a-z0-9+.-]*:/i.test(item.url)) {
-      response = this.errorResponse(badRequest('A batch request URL must be relative to the service root, for example /users.'), ids);
+      response = this.errorResponse(
+        badRequest('A batch request URL must be relative to the service root, for example /users.'),
+        ids,
+      );
     } else if (path.replace(/\/+$/, '').toLowerCase() === '/$batch') {
       response = this.errorResponse(badRequest('A batch request cannot contain another batch request.'), ids);
     } else {
       ({ route, response } = await this.route(request, caller, ids));
     }
-    this.deps.calls.record({ method: item.method, route, url: this.url(request), status: response.status, inBatch: true, at: this.deps.now() });
+    this.deps.calls.record({
+      method: item.method,
+      route,
+      url: this.url(request),
+      status: response.status,
+      inBatch: true,
+      at: this.deps.now(),
+    });
     this.deps.log({ kind: 'graph', method: item.method, url: this.url(request), status: response.status, route, requestId });
     return this.withHeaders(response, ids);
   }

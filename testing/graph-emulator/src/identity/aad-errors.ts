@@ -19,7 +19,10 @@ export class AadError extends Error {
 }
 
 function stamp(now: number): string {
-  return new Date(now).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(now)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** The JSON body for an {@link AadError}. */
@@ -49,7 +52,12 @@ export const aad = {
       `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
     ),
   noTenant: () =>
-    new AadError(400, 'invalid_request', 50059, 'No tenant-identifying information found in either the request or implied by any provided credentials.'),
+    new AadError(
+      400,
+      'invalid_request',
+      50059,
+      'No tenant-identifying information found in either the request or implied by any provided credentials.',
+    ),
   unsupportedGrant: () => new AadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'),
   unknownApp: (clientId: string, tenant: string) =>
     new AadError(
@@ -73,7 +81,12 @@ export const aad = {
       `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     ),
   noCredential: () =>
-    new AadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+    new AadError(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
   twoCredentials: () =>
     new AadError(400, 'invalid_request', 90023, 'A request may present either a client secret or a client assertion, not both.'),
   badSecret: (clientId: string) =>
@@ -83,7 +96,13 @@ export const aad = {
       7000215,
       `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
     ),
-  assertionType: () => new AadError(400, 'invalid_request', 700011, "The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'."),
+  assertionType: () =>
+    new AadError(
+      400,
+      'invalid_request',
+      700011,
+      "The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+    ),
   malformedAssertion: () => new AadError(401, 'invalid_client', 50027, 'JWT token is invalid or malformed.'),
   assertionClientMismatch: () =>
     new AadError(401, 'invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter."),
@@ -101,7 +120,8 @@ export const aad = {
       700027,
       'Client assertion contains an invalid signature. [Reason - The key was found, but use of the key to verify the signature failed.]',
     ),
-  assertionAudience: () => new AadError(401, 'invalid_client', 700023, 'Client assertion audience claim does not match Realm issuer.'),
+  assertionAudience: () =>
+    new AadError(401, 'invalid_client', 700023, 'Client assertion audience claim does not match Realm issuer.'),
   assertionTime: (now: number, nbf: unknown, exp: unknown) =>
     new AadError(
       401,
@@ -109,7 +129,8 @@ export const aad = {
       700024,
       `Client assertion is not within its valid time range. Current time: ${new Date(now).toISOString()}, assertion valid from ${typeof nbf === 'number' ? new Date(nbf * 1000).toISOString() : 'unspecified'}, expiry time of assertion ${typeof exp === 'number' ? new Date(exp * 1000).toISOString() : 'unspecified'}.`,
     ),
-  assertionReplay: () => new AadError(401, 'invalid_client', 7000276, 'The client assertion was already used (its jti has been seen before).'),
+  assertionReplay: () =>
+    new AadError(401, 'invalid_client', 7000276, 'The client assertion was already used (its jti has been seen before).'),
   federatedIssuer: (issuer: string) =>
     new AadError(
       400,

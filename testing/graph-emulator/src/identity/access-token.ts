@@ -76,7 +76,8 @@ export async function verifyAccessToken(
   const match = /^Bearer\s+(\S*)\s*$/i.exec(authorization ?? '');
   const token = match?.[1] ?? '';
   if (token === '') throw invalidToken('Access token is empty.');
-  if (token.length > 16_384 || token.split('.').length !== 3) throw invalidToken('CompactToken parsing failed with error code: 80049217');
+  if (token.length > 16_384 || token.split('.').length !== 3)
+    throw invalidToken('CompactToken parsing failed with error code: 80049217');
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, expected.key.publicKey, {
@@ -92,12 +93,14 @@ export async function verifyAccessToken(
     throw invalidToken('Access token validation failure.');
   }
   const aud = String(payload.aud ?? '').replace(/\/+$/, '');
-  if (!expected.audiences.includes(aud) && aud !== GRAPH_APP_ID) throw invalidToken('Access token validation failure. Invalid audience.');
+  if (!expected.audiences.includes(aud) && aud !== GRAPH_APP_ID)
+    throw invalidToken('Access token validation failure. Invalid audience.');
   if (payload.tid !== expected.tenantId || payload.iss !== `https://${expected.stsHost}/${expected.tenantId}/`) {
     throw invalidToken('Access token validation failure. Invalid issuer.');
   }
   const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-  if (roles.length === 0 && typeof payload.scp !== 'string') throw invalidToken('Either scp or roles claim need to be present in the token.');
+  if (roles.length === 0 && typeof payload.scp !== 'string')
+    throw invalidToken('Either scp or roles claim need to be present in the token.');
   return {
     appId: String(payload.appid),
     displayName: String(payload.app_displayname ?? ''),

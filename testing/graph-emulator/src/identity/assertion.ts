@@ -18,7 +18,11 @@ export interface DecodedAssertion {
 export function decodeAssertion(token: string): DecodedAssertion {
   if (token.length > 16_384 || token.split('.').length !== 3) throw aad.malformedAssertion();
   try {
-    return { token, header: decodeProtectedHeader(token) as Record<string, unknown>, claims: decodeJwt(token) as Record<string, unknown> };
+    return {
+      token,
+      header: decodeProtectedHeader(token) as Record<string, unknown>,
+      claims: decodeJwt(token) as Record<string, unknown>,
+    };
   } catch {
     throw aad.malformedAssertion();
   }
@@ -63,9 +67,13 @@ export async function verifyCertificateAssertion(
   if (claims.sub !== claims.iss) throw aad.assertionClientMismatch();
   const sha256 = typeof header['x5t#S256'] === 'string' ? header['x5t#S256'] : undefined;
   const sha1 = typeof header.x5t === 'string' ? header.x5t : undefined;
-  const certificate = app.certificates.find((c) => (sha256 !== undefined && c.x5tS256 === sha256) || (sha1 !== undefined && c.x5t === sha1));
+  const certificate = app.certificates.find(
+    (c) => (sha256 !== undefined && c.x5tS256 === sha256) || (sha1 !== undefined && c.x5t === sha1),
+  );
   if (!certificate) {
-    const thumbprint = Buffer.from(sha256 ?? sha1 ?? '', 'base64url').toString('hex').toUpperCase();
+    const thumbprint = Buffer.from(sha256 ?? sha1 ?? '', 'base64url')
+      .toString('hex')
+      .toUpperCase();
     throw aad.certificateNotFound(thumbprint);
   }
   if (header.alg !== 'RS256' && header.alg !== 'PS256') throw aad.badAssertionSignature();

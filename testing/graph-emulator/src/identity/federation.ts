@@ -36,24 +36,28 @@ function getJson(url: string, options: FederationOptions): Promise<unknown> {
     }
     const ca = options.ca === undefined ? undefined : Array.isArray(options.ca) ? [...options.ca] : [options.ca as string];
     const send = secure ? httpsRequest : httpRequest;
-    const req = send(target, { method: 'GET', timeout: 5000, headers: { accept: 'application/json' }, ...(secure && ca ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_DOCUMENT) req.destroy(new Error('document too large'));
-        else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch (error) {
-          reject(error);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = send(
+      target,
+      { method: 'GET', timeout: 5000, headers: { accept: 'application/json' }, ...(secure && ca ? { ca } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_DOCUMENT) req.destroy(new Error('document too large'));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          } catch (error) {
+            reject(error);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -71,7 +75,10 @@ export class IssuerKeys {
     if (cached && cached.until > now) return cached.keys;
     let keys: JSONWebKeySet;
     try {
-      const configuration = (await getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, this.options)) as Record<string, unknown>;
+      const configuration = (await getJson(
+        `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`,
+        this.options,
+      )) as Record<string, unknown>;
       if (configuration.issuer !== issuer || typeof configuration.jwks_uri !== 'string') throw new Error('issuer mismatch');
       keys = (await getJson(configuration.jwks_uri, this.options)) as JSONWebKeySet;
       if (!Array.isArray(keys?.keys)) throw new Error('no keys');
@@ -110,10 +117,14 @@ export async function verifyFederatedAssertion(
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_JWT_EXPIRED' || (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: string }).claim === 'nbf')) {
+    if (
+      code === 'ERR_JWT_EXPIRED' ||
+      (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && (error as { claim?: string }).claim === 'nbf')
+    ) {
       throw aad.assertionTime(now, claims.nbf, claims.exp);
     }
-    if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw aad.federatedSignature('The key was not found.');
+    if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS')
+      throw aad.federatedSignature('The key was not found.');
     throw aad.federatedSignature('Key was found, but use of the key to verify the signature failed.');
   }
   checkTime(claims, now);

@@ -26,12 +26,20 @@ export interface IdentityRequest {
   readonly host: string;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache', pragma: 'no-cache' };
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store, no-cache',
+  pragma: 'no-cache',
+};
 
 /** Identity platform endpoints for one cloud. */
 export class IdentityService {
   constructor(
-    private readonly deps: TokenEndpointDeps & { readonly calls: CallLog; readonly log: (entry: LogEntry) => void; readonly now: () => number },
+    private readonly deps: TokenEndpointDeps & {
+      readonly calls: CallLog;
+      readonly log: (entry: LogEntry) => void;
+      readonly now: () => number;
+    },
   ) {}
 
   /** Answers an identity request, or `undefined` when the path is not an identity endpoint. */
@@ -40,15 +48,30 @@ export class IdentityService {
     const [tenant = '', ...rest] = segments;
     const tail = rest.join('/').toLowerCase();
     const ok = (body: unknown): PlainResponse => ({ status: 200, headers: JSON_HEADERS, body });
-    if (request.method === 'GET' && tenant === 'common' && tail === 'discovery/instance') return ok(instanceDiscovery(request.host));
-    if (request.method === 'GET' && (tail === 'v2.0/.well-known/openid-configuration' || tail === '.well-known/openid-configuration')) {
+    if (request.method === 'GET' && tenant === 'common' && tail === 'discovery/instance')
+      return ok(instanceDiscovery(request.host));
+    if (
+      request.method === 'GET' &&
+      (tail === 'v2.0/.well-known/openid-configuration' || tail === '.well-known/openid-configuration')
+    ) {
       const id = this.tenantOf(tenant);
-      if (!id) return { status: 400, headers: JSON_HEADERS, body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` } };
+      if (!id)
+        return {
+          status: 400,
+          headers: JSON_HEADERS,
+          body: { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` },
+        };
       return ok(openIdConfiguration(cloud, request.host, id));
     }
-    if (request.method === 'GET' && (tail === 'discovery/v2.0/keys' || tail === 'discovery/keys')) return ok({ keys: [this.deps.key.jwk] });
+    if (request.method === 'GET' && (tail === 'discovery/v2.0/keys' || tail === 'discovery/keys'))
+      return ok({ keys: [this.deps.key.jwk] });
     if (tail === 'oauth2/v2.0/token' || tail === 'oauth2/token') {
-      if (request.method !== 'POST') return { status: 405, headers: JSON_HEADERS, body: { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' } };
+      if (request.method !== 'POST')
+        return {
+          status: 405,
+          headers: JSON_HEADERS,
+          body: { error: 'invalid_request', error_description: 'The token endpoint accepts POST only.' },
+        };
       return this.token(request, cloud, tenant, tail === 'oauth2/token');
     }
     return undefined;
@@ -66,7 +89,10 @@ export class IdentityService {
     const correlationId = request.headers['client-request-id'] ?? randomUUID();
     const loginHost = issuerHost(cloud, request.host);
     if (v1) {
-      const body = { error: 'invalid_request', error_description: 'AADSTS900561: The emulator implements the v2.0 token endpoint only (/oauth2/v2.0/token).' };
+      const body = {
+        error: 'invalid_request',
+        error_description: 'AADSTS900561: The emulator implements the v2.0 token endpoint only (/oauth2/v2.0/token).',
+      };
       return { status: 400, headers: JSON_HEADERS, body };
     }
     const result = await tokenEndpoint(this.deps, {
@@ -86,7 +112,8 @@ export class IdentityService {
       ...(result.outcome.error ? { code: result.outcome.error } : {}),
     });
     const headers = { ...JSON_HEADERS, 'x-ms-request-id': randomUUID(), 'client-request-id': correlationId };
-    if ('error' in result) return { status: result.error.status, headers, body: aadErrorBody(result.error, correlationId, loginHost, now) };
+    if ('error' in result)
+      return { status: result.error.status, headers, body: aadErrorBody(result.error, correlationId, loginHost, now) };
     return { status: 200, headers, body: result.body };
   }
 }

@@ -88,7 +88,9 @@ function assertionAudiences(deps: TokenEndpointDeps, request: TokenRequest): str
 export async function tokenEndpoint(
   deps: TokenEndpointDeps,
   request: TokenRequest,
-): Promise<{ status: number; body: Record<string, unknown>; outcome: TokenOutcome } | { error: AadError; outcome: TokenOutcome }> {
+): Promise<
+  { status: number; body: Record<string, unknown>; outcome: TokenOutcome } | { error: AadError; outcome: TokenOutcome }
+> {
   let clientId: string | undefined;
   let method: ClientAuthMethod | 'none' = 'none';
   try {
@@ -138,7 +140,12 @@ export async function tokenEndpoint(
     });
     return {
       status: 200,
-      body: { token_type: 'Bearer', expires_in: deps.lifetimeSeconds, ext_expires_in: deps.lifetimeSeconds, access_token: accessToken },
+      body: {
+        token_type: 'Bearer',
+        expires_in: deps.lifetimeSeconds,
+        ext_expires_in: deps.lifetimeSeconds,
+        access_token: accessToken,
+      },
       outcome: { clientId, method, status: 200, error: undefined },
     };
   } catch (error) {

@@ -25,13 +25,17 @@ const EDM: Record<string, string> = {
 /** A JSON object from the client, or a 400. */
 export function requireObject(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    throw badRequest(
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
   }
   return body as Record<string, unknown>;
 }
 
 function convertError(expected: string): Error {
-  return badRequest(`Cannot convert a primitive value to the expected type '${expected}'. See the inner exception for more details.`);
+  return badRequest(
+    `Cannot convert a primitive value to the expected type '${expected}'. See the inner exception for more details.`,
+  );
 }
 
 function checkScalar(def: Pick<PropertyDef, 'type'>, value: unknown): unknown {
@@ -77,7 +81,9 @@ function checkComplex(typeName: string, value: unknown, depth: number): Record<s
       continue;
     }
     if (!def || def.name !== key) {
-      throw badRequest(`Property '${echo(key)}' does not exist on type 'microsoft.graph.${typeName}'. Make sure to only use property names that are defined by the type.`);
+      throw badRequest(
+        `Property '${echo(key)}' does not exist on type 'microsoft.graph.${typeName}'. Make sure to only use property names that are defined by the type.`,
+      );
     }
     out[key] = checkValue(def, inner, depth + 1);
   }

@@ -96,7 +96,14 @@ export class Directory {
     data.id = id;
     const object: DirectoryObject =
       kind === 'user'
-        ? ({ id, kind, seq, data, passwordDigest: password === undefined ? undefined : digest(password), managerId: undefined } as UserObject)
+        ? ({
+            id,
+            kind,
+            seq,
+            data,
+            passwordDigest: password === undefined ? undefined : digest(password),
+            managerId: undefined,
+          } as UserObject)
         : { id, kind, seq, data };
     this.objects.set(id, object);
     this.collection(kind).add(id, seq);

@@ -10,7 +10,17 @@ import type { Directory } from './directory.js';
 import { OrderedIds } from './ordered-ids.js';
 import type { Roles } from './roles.js';
 
-const ACTIONS = new Set(['adminAssign', 'adminUpdate', 'adminRemove', 'selfActivate', 'selfDeactivate', 'adminExtend', 'adminRenew', 'selfExtend', 'selfRenew']);
+const ACTIONS = new Set([
+  'adminAssign',
+  'adminUpdate',
+  'adminRemove',
+  'selfActivate',
+  'selfDeactivate',
+  'adminExtend',
+  'adminRenew',
+  'selfExtend',
+  'selfRenew',
+]);
 const FIELDS = new Set([
   '@odata.type',
   'action',
@@ -72,14 +82,16 @@ function parseSchedule(raw: unknown, now: number): { start: number; end: number 
   const info = raw === undefined || raw === null ? {} : requireObject(raw);
   const start = info.startDateTime === undefined || info.startDateTime === null ? now : Date.parse(String(info.startDateTime));
   if (Number.isNaN(start)) throw badRequest("Invalid value specified for property 'scheduleInfo.startDateTime'.");
-  const exp = info.expiration === undefined || info.expiration === null ? { type: 'noExpiration' } : requireObject(info.expiration);
+  const exp =
+    info.expiration === undefined || info.expiration === null ? { type: 'noExpiration' } : requireObject(info.expiration);
   const type = String(exp.type ?? 'notSpecified');
   if (type === 'noExpiration' || type === 'notSpecified') {
     return { start, end: undefined, expiration: { type: 'noExpiration', endDateTime: null, duration: null } };
   }
   if (type === 'afterDateTime') {
     const end = Date.parse(String(exp.endDateTime));
-    if (Number.isNaN(end) || end <= start) throw pimError('InvalidScheduleInfo', 'The expiration end date time must be after the start date time.');
+    if (Number.isNaN(end) || end <= start)
+      throw pimError('InvalidScheduleInfo', 'The expiration end date time must be after the start date time.');
     return { start, end, expiration: { type, endDateTime: iso(end), duration: null } };
   }
   if (type === 'afterDuration') {
@@ -170,7 +182,10 @@ export class Eligibility {
     const action = String(input.action ?? '');
     if (!ACTIONS.has(action)) throw badRequest("Invalid value specified for property 'action'.");
     if (action.startsWith('self')) {
-      throw pimError('InvalidActionForApplication', `The action '${action}' needs a signed-in user; an application can only use admin actions.`);
+      throw pimError(
+        'InvalidActionForApplication',
+        `The action '${action}' needs a signed-in user; an application can only use admin actions.`,
+      );
     }
     const principalId = this.roles.checkPrincipal(input.principalId);
     const roleDefinitionId = this.roles.checkDefinition(input.roleDefinitionId);
@@ -180,7 +195,8 @@ export class Eligibility {
     const validationOnly = input.isValidationOnly === true;
     const schedule = action === 'adminRemove' ? undefined : parseSchedule(input.scheduleInfo, now);
     if (action === 'adminAssign' && existing) throw pimError('RoleAssignmentExists', 'The Role assignment already exists.');
-    if (action !== 'adminAssign' && !existing) throw pimError('RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
+    if (action !== 'adminAssign' && !existing)
+      throw pimError('RoleAssignmentDoesNotExist', 'The Role assignment does not exist.');
     const id = randomUUID();
     let targetScheduleId = existing?.id ?? null;
     let status = action === 'adminRemove' ? 'Revoked' : 'Provisioned';

@@ -105,12 +105,14 @@ export class Entitlement {
 
   addPackage(seed: AccessPackageSeed, now: number): string {
     const id = (seed.id ?? randomUUID()).toLowerCase();
-    const policies = (seed.policies ?? [{ displayName: 'Direct assignment', description: 'Assigned by an administrator.' }]).map((p) => ({
-      id: (p.id ?? randomUUID()).toLowerCase(),
-      displayName: p.displayName,
-      description: p.description ?? null,
-      seq: this.directory.nextSeq(),
-    }));
+    const policies = (seed.policies ?? [{ displayName: 'Direct assignment', description: 'Assigned by an administrator.' }]).map(
+      (p) => ({
+        id: (p.id ?? randomUUID()).toLowerCase(),
+        displayName: p.displayName,
+        description: p.description ?? null,
+        seq: this.directory.nextSeq(),
+      }),
+    );
     const pkg: AccessPackage = {
       id,
       displayName: seed.displayName,
@@ -176,7 +178,11 @@ export class Entitlement {
       state: assignment.state,
       status: STATUS[assignment.state],
       expiredDateTime: assignment.expired,
-      schedule: { startDateTime: null, recurrence: null, expiration: { endDateTime: null, duration: null, type: 'notSpecified' } },
+      schedule: {
+        startDateTime: null,
+        recurrence: null,
+        expiration: { endDateTime: null, duration: null, type: 'notSpecified' },
+      },
       customExtensionCalloutInstances: [],
     };
   }
@@ -190,7 +196,11 @@ export class Entitlement {
       createdDateTime: iso(request.submittedAt),
       completedDateTime: request.completed,
       justification: request.justification,
-      schedule: { startDateTime: null, recurrence: null, expiration: { endDateTime: null, duration: null, type: 'notSpecified' } },
+      schedule: {
+        startDateTime: null,
+        recurrence: null,
+        expiration: { endDateTime: null, duration: null, type: 'notSpecified' },
+      },
       answers: [],
       customExtensionCalloutInstances: [],
     };
@@ -260,7 +270,11 @@ export class Entitlement {
     const target = this.directory.get(targetId);
     if (!target || target.kind === 'group') throw notFound(targetId);
     for (const existing of this.assignments.values()) {
-      if (existing.targetId === targetId && existing.accessPackageId === packageId && (existing.state === 'delivered' || existing.state === 'delivering')) {
+      if (
+        existing.targetId === targetId &&
+        existing.accessPackageId === packageId &&
+        (existing.state === 'delivered' || existing.state === 'delivering')
+      ) {
         throw emError('The target already has an active assignment for this access package.');
       }
     }

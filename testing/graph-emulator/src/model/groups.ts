@@ -96,19 +96,23 @@ export function createGroup(ctx: GroupContext, body: unknown): { group: Director
   if (data.isAssignableToRole === null) delete data.isAssignableToRole;
   const total = [...binds.values()].reduce((sum, list) => sum + list.length, 0);
   if (total > MAX_BINDS) throw tooManyBinds();
-  for (const key of binds.keys()) if (key !== 'members' && key !== 'owners') throw badRequest(`Property '${key}@odata.bind' is not supported on a group.`);
+  for (const key of binds.keys())
+    if (key !== 'members' && key !== 'owners') throw badRequest(`Property '${key}@odata.bind' is not supported on a group.`);
   return { group: ctx.directory.insert('group', randomUUID(), data), binds };
 }
 
 /** The 400 for more than {@link MAX_BINDS} references in one request. */
 export function tooManyBinds(): Error {
-  return badRequest(`The request adds more than ${MAX_BINDS} reference-property objects. Add at most ${MAX_BINDS} members or owners per request.`);
+  return badRequest(
+    `The request adds more than ${MAX_BINDS} reference-property objects. Add at most ${MAX_BINDS} members or owners per request.`,
+  );
 }
 
 /** Applies a PATCH /groups/{id} body; returns the `x@odata.bind` lists to apply. */
 export function updateGroup(ctx: GroupContext, group: DirectoryObject, body: unknown): Map<string, string[]> {
   const { values, binds } = checkBody(GROUP, body, 'update');
-  for (const key of binds.keys()) if (key !== 'members' && key !== 'owners') throw badRequest(`Property '${key}@odata.bind' is not supported on a group.`);
+  for (const key of binds.keys())
+    if (key !== 'members' && key !== 'owners') throw badRequest(`Property '${key}@odata.bind' is not supported on a group.`);
   const total = [...binds.values()].reduce((sum, list) => sum + list.length, 0);
   if (total > MAX_BINDS) throw tooManyBinds();
   if (values.has('mailNickname')) checkNickname(values.get('mailNickname'));

@@ -93,10 +93,14 @@ export class Licenses {
     if (!Array.isArray(remove)) throw badRequest("Invalid value specified for property 'removeLicenses' of resource 'User'.");
     if (add.length + remove.length > 100) throw badRequest('Too many licenses in one request.');
     const current = new Map(
-      ((user.data.assignedLicenses as Array<{ skuId: string; disabledPlans: string[] }> | undefined) ?? []).map((l) => [l.skuId, l]),
+      ((user.data.assignedLicenses as Array<{ skuId: string; disabledPlans: string[] }> | undefined) ?? []).map((l) => [
+        l.skuId,
+        l,
+      ]),
     );
     const removeIds = remove.map((id) => {
-      if (typeof id !== 'string' || !isGuid(id)) throw badRequest(`Invalid value specified for property 'removeLicenses' of resource 'User'.`);
+      if (typeof id !== 'string' || !isGuid(id))
+        throw badRequest(`Invalid value specified for property 'removeLicenses' of resource 'User'.`);
       const lowerId = id.toLowerCase();
       if (!current.has(lowerId)) throw badRequest('User does not have a corresponding license.');
       return lowerId;
@@ -107,7 +111,10 @@ export class Licenses {
       const sku = this.skus.get(skuId);
       if (!sku) throw badRequest(`License ${echo(String(license.skuId))} does not correspond to a valid company License.`);
       const disabled = license.disabledPlans ?? [];
-      if (!Array.isArray(disabled) || disabled.some((p) => typeof p !== 'string' || !sku.servicePlans.some((s) => s.servicePlanId === p.toLowerCase()))) {
+      if (
+        !Array.isArray(disabled) ||
+        disabled.some((p) => typeof p !== 'string' || !sku.servicePlans.some((s) => s.servicePlanId === p.toLowerCase()))
+      ) {
         throw badRequest(`Invalid value specified for property 'disabledPlans' of resource 'User'.`);
       }
       if (removeIds.includes(skuId)) throw badRequest('A license cannot be added and removed in the same request.');
@@ -135,9 +142,20 @@ export class Licenses {
     const plans = licenses.flatMap((l) =>
       (this.skus.get(l.skuId)?.servicePlans ?? [])
         .filter((p) => !l.disabledPlans.includes(p.servicePlanId))
-        .map((p) => ({ assignedDateTime: stamp, capabilityStatus: 'Enabled', service: p.servicePlanName, servicePlanId: p.servicePlanId })),
+        .map((p) => ({
+          assignedDateTime: stamp,
+          capabilityStatus: 'Enabled',
+          service: p.servicePlanName,
+          servicePlanId: p.servicePlanId,
+        })),
     );
-    directory.update(user, new Map<string, unknown>([['assignedLicenses', licenses], ['assignedPlans', plans]]));
+    directory.update(
+      user,
+      new Map<string, unknown>([
+        ['assignedLicenses', licenses],
+        ['assignedPlans', plans],
+      ]),
+    );
   }
 
   /** Gives back the units of a deleted user. */

@@ -3,7 +3,7 @@
  * already be a member, and must be of a kind the group accepts. Each change is one indexed
  * operation, whatever the size of the group.
  */
-import { GraphError, badRequest, notFound } from '../graph/errors.js';
+import { type GraphError, badRequest, notFound } from '../graph/errors.js';
 import type { DirectoryObject } from './directory.js';
 import { referenceId } from './references.js';
 import type { Tenant } from './tenant.js';
@@ -23,7 +23,9 @@ function lookup(tenant: Tenant, id: string, now: number): DirectoryObject {
 export function checkMember(group: DirectoryObject, member: DirectoryObject): void {
   const types = (group.data.groupTypes as string[] | undefined) ?? [];
   if (types.includes('DynamicMembership')) {
-    throw badRequest('Members of a group with dynamic membership are managed by its membership rule and cannot be added or removed.');
+    throw badRequest(
+      'Members of a group with dynamic membership are managed by its membership rule and cannot be added or removed.',
+    );
   }
   if (member.id === group.id) throw badRequest('A group cannot be a member of itself.');
   if (member.kind === 'group' && types.includes('Unified')) {
@@ -48,8 +50,10 @@ export function resolveBinds(
       const object = lookup(tenant, referenceId(url), now);
       const kind = property as 'members' | 'owners';
       if (kind === 'members') checkMember(group, object);
-      else if (object.kind !== 'user' && object.kind !== 'servicePrincipal') throw badRequest('Owners must be users or service principals.');
-      const exists = kind === 'members' ? tenant.directory.isMember(group.id, object.id) : tenant.directory.ownersOf(group.id).has(object.id);
+      else if (object.kind !== 'user' && object.kind !== 'servicePrincipal')
+        throw badRequest('Owners must be users or service principals.');
+      const exists =
+        kind === 'members' ? tenant.directory.isMember(group.id, object.id) : tenant.directory.ownersOf(group.id).has(object.id);
       if (exists || seen.has(object.id)) throw alreadyExists(kind);
       seen.add(object.id);
       planned.push({ property: kind, object });
@@ -77,7 +81,9 @@ export function addMemberByReference(tenant: Tenant, group: DirectoryObject, mem
 export function removeMemberByReference(tenant: Tenant, group: DirectoryObject, memberId: string): void {
   const types = (group.data.groupTypes as string[] | undefined) ?? [];
   if (types.includes('DynamicMembership')) {
-    throw badRequest('Members of a group with dynamic membership are managed by its membership rule and cannot be added or removed.');
+    throw badRequest(
+      'Members of a group with dynamic membership are managed by its membership rule and cannot be added or removed.',
+    );
   }
   if (!tenant.directory.removeMember(group.id, memberId.toLowerCase())) throw notFound(memberId);
 }

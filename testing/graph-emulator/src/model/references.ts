@@ -1,7 +1,8 @@
 /** `@odata.id` references, as in `{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}`. */
 import { badRequest, echo } from '../graph/errors.js';
 
-const REFERENCE = /^https?:\/\/[^/]+\/v1\.0\/(directoryObjects|users|groups|servicePrincipals|contacts|devices)\/([0-9a-fA-F-]{36})$/;
+const REFERENCE =
+  /^https?:\/\/[^/]+\/v1\.0\/(directoryObjects|users|groups|servicePrincipals|contacts|devices)\/([0-9a-fA-F-]{36})$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lower-case GUID test for object ids. */

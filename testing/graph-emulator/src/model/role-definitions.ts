@@ -30,16 +30,40 @@ export const ROLE_TEMPLATES = {
 
 /** The built-in definitions. */
 export const BUILT_IN_ROLES: readonly RoleDefinitionSeed[] = [
-  { id: ROLE_TEMPLATES.globalAdministrator, displayName: 'Global Administrator', description: 'Manages every aspect of the tenant.' },
+  {
+    id: ROLE_TEMPLATES.globalAdministrator,
+    displayName: 'Global Administrator',
+    description: 'Manages every aspect of the tenant.',
+  },
   { id: ROLE_TEMPLATES.userAdministrator, displayName: 'User Administrator', description: 'Manages users and groups.' },
-  { id: ROLE_TEMPLATES.groupsAdministrator, displayName: 'Groups Administrator', description: 'Manages groups and group settings.' },
-  { id: ROLE_TEMPLATES.helpdeskAdministrator, displayName: 'Helpdesk Administrator', description: 'Resets passwords of non-administrators.' },
+  {
+    id: ROLE_TEMPLATES.groupsAdministrator,
+    displayName: 'Groups Administrator',
+    description: 'Manages groups and group settings.',
+  },
+  {
+    id: ROLE_TEMPLATES.helpdeskAdministrator,
+    displayName: 'Helpdesk Administrator',
+    description: 'Resets passwords of non-administrators.',
+  },
   { id: ROLE_TEMPLATES.globalReader, displayName: 'Global Reader', description: 'Reads everything a Global Administrator can.' },
-  { id: ROLE_TEMPLATES.applicationAdministrator, displayName: 'Application Administrator', description: 'Manages app registrations and enterprise apps.' },
+  {
+    id: ROLE_TEMPLATES.applicationAdministrator,
+    displayName: 'Application Administrator',
+    description: 'Manages app registrations and enterprise apps.',
+  },
   { id: ROLE_TEMPLATES.securityAdministrator, displayName: 'Security Administrator', description: 'Manages security settings.' },
-  { id: ROLE_TEMPLATES.privilegedRoleAdministrator, displayName: 'Privileged Role Administrator', description: 'Manages role assignments.' },
+  {
+    id: ROLE_TEMPLATES.privilegedRoleAdministrator,
+    displayName: 'Privileged Role Administrator',
+    description: 'Manages role assignments.',
+  },
   { id: ROLE_TEMPLATES.licenseAdministrator, displayName: 'License Administrator', description: 'Manages license assignments.' },
   { id: ROLE_TEMPLATES.directoryReaders, displayName: 'Directory Readers', description: 'Reads basic directory information.' },
   { id: ROLE_TEMPLATES.exchangeAdministrator, displayName: 'Exchange Administrator', description: 'Manages Exchange Online.' },
-  { id: ROLE_TEMPLATES.sharePointAdministrator, displayName: 'SharePoint Administrator', description: 'Manages SharePoint Online.' },
+  {
+    id: ROLE_TEMPLATES.sharePointAdministrator,
+    displayName: 'SharePoint Administrator',
+    description: 'Manages SharePoint Online.',
+  },
 ];

@@ -128,7 +128,8 @@ export class Roles {
 
   /** Checks a principal id names an object that can hold a role. */
   checkPrincipal(principalId: unknown): string {
-    if (typeof principalId !== 'string' || !isGuid(principalId)) throw badRequest("Invalid value specified for property 'principalId'.");
+    if (typeof principalId !== 'string' || !isGuid(principalId))
+      throw badRequest("Invalid value specified for property 'principalId'.");
     const principal = this.directory.get(principalId.toLowerCase());
     if (!principal) throw notFound(principalId);
     if (principal.kind === 'group' && principal.data.isAssignableToRole !== true) {
@@ -193,6 +194,7 @@ export class Roles {
 
   /** Drops every assignment of a deleted principal. */
   forgetPrincipal(principalId: string): void {
-    for (const assignment of [...this.assignments.values()]) if (assignment.principalId === principalId) this.delete(assignment.id);
+    for (const assignment of [...this.assignments.values()])
+      if (assignment.principalId === principalId) this.delete(assignment.id);
   }
 }

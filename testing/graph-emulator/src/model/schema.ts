@@ -364,7 +364,14 @@ export const ACCESS_PACKAGE = defineType(
     isHidden: 'bool d',
     modifiedDateTime: 'datetime d',
   },
-  ['accessPackagesIncompatibleWith', 'assignmentPolicies', 'catalog', 'incompatibleAccessPackages', 'incompatibleGroups', 'resourceRoleScopes'],
+  [
+    'accessPackagesIncompatibleWith',
+    'assignmentPolicies',
+    'catalog',
+    'incompatibleAccessPackages',
+    'incompatibleGroups',
+    'resourceRoleScopes',
+  ],
 );
 
 /** `microsoft.graph.accessPackageAssignmentPolicy` (the subset the emulator keeps). */
@@ -474,4 +481,7 @@ export const SERVICE_PRINCIPAL = defineType(
 );
 
 /** `microsoft.graph.directoryObject`: the base of members, memberOf and getByIds results. */
-export const DIRECTORY_OBJECT = defineType('directoryObject', 'DirectoryObject', { id: 'string d', deletedDateTime: 'datetime d' });
+export const DIRECTORY_OBJECT = defineType('directoryObject', 'DirectoryObject', {
+  id: 'string d',
+  deletedDateTime: 'datetime d',
+});

@@ -4,7 +4,7 @@
  * the complexity policy, write-only passwordProfile, read-only proxyAddresses.
  */
 import { randomUUID } from 'node:crypto';
-import { GraphError, badRequest, conflict, echo, invalidValue } from '../graph/errors.js';
+import { type GraphError, badRequest, conflict, echo, invalidValue } from '../graph/errors.js';
 import { checkBody } from './body.js';
 import type { Directory, UserObject } from './directory.js';
 import { USER } from './schema.js';
@@ -79,7 +79,10 @@ function checkCommon(ctx: UserContext, values: Map<string, unknown>, selfId: str
   const upn = values.get('userPrincipalName');
   if (typeof upn === 'string') checkUpn(ctx, upn, selfId);
   const nickname = values.get('mailNickname');
-  if (typeof nickname === 'string' && (nickname === '' || MAIL_NICKNAME_FORBIDDEN.test(nickname) || /[^\x20-\x7e]/.test(nickname))) {
+  if (
+    typeof nickname === 'string' &&
+    (nickname === '' || MAIL_NICKNAME_FORBIDDEN.test(nickname) || /[^\x20-\x7e]/.test(nickname))
+  ) {
     throw invalidValue('mailNickname', 'User');
   }
   const usage = values.get('usageLocation');
@@ -128,7 +131,8 @@ function stampProxy(values: Map<string, unknown>): void {
  */
 export function createUser(ctx: UserContext, body: unknown): UserObject {
   const { values, binds } = checkBody(USER, body, 'create');
-  if (binds.size > 0) throw badRequest(`Property '${echo([...binds.keys()][0] ?? '')}@odata.bind' is not supported when creating a user.`);
+  if (binds.size > 0)
+    throw badRequest(`Property '${echo([...binds.keys()][0] ?? '')}@odata.bind' is not supported when creating a user.`);
   for (const name of ['accountEnabled', 'displayName', 'mailNickname', 'userPrincipalName', 'passwordProfile']) {
     const value = values.get(name);
     if (value === undefined || value === null || value === '') throw required(name);

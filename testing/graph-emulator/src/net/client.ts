@@ -16,7 +16,10 @@ export type HostMap = ReadonlyMap<string, number>;
 export function emulatorAgent(ca: string, hosts: HostMap, options: AgentOptions = {}): Agent {
   const agent = new Agent({ ca, keepAlive: false, ...options });
   const original = agent.createConnection.bind(agent);
-  agent.createConnection = ((connectOptions: ConnectionOptions & { host?: string; port?: number }, callback?: (err: Error | null, socket: Duplex) => void) => {
+  agent.createConnection = ((
+    connectOptions: ConnectionOptions & { host?: string; port?: number },
+    callback?: (err: Error | null, socket: Duplex) => void,
+  ) => {
     const host = (connectOptions.host ?? '').toLowerCase();
     const port = hosts.get(host);
     if (port === undefined) return original(connectOptions, callback);
@@ -26,7 +29,10 @@ export function emulatorAgent(ca: string, hosts: HostMap, options: AgentOptions 
 }
 
 /** A minimal WHATWG `fetch` over node:http(s) with the emulator agent (for injection into clients). */
-export type EmulatorFetch = (input: string | URL, init?: { method?: string; headers?: Record<string, string>; body?: string }) => Promise<Response>;
+export type EmulatorFetch = (
+  input: string | URL,
+  init?: { method?: string; headers?: Record<string, string>; body?: string },
+) => Promise<Response>;
 
 function headerList(headers: IncomingHttpHeaders): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -67,14 +73,25 @@ export function emulatorFetch(agent: Agent): EmulatorFetch {
 
 /** The shape of msal-node's `INetworkModule` (kept structural so msal stays a dev dependency). */
 export interface MsalNetworkModule {
-  sendGetRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }, timeout?: number): Promise<{ headers: Record<string, string>; body: T; status: number }>;
-  sendPostRequestAsync<T>(url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<{ headers: Record<string, string>; body: T; status: number }>;
+  sendGetRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+    timeout?: number,
+  ): Promise<{ headers: Record<string, string>; body: T; status: number }>;
+  sendPostRequestAsync<T>(
+    url: string,
+    options?: { headers?: Record<string, string>; body?: string },
+  ): Promise<{ headers: Record<string, string>; body: T; status: number }>;
 }
 
 /** An msal-node network client on top of an emulator `fetch`. */
 export function msalNetworkClient(fetchFn: EmulatorFetch): MsalNetworkModule {
   const send = async <T>(url: string, method: string, options?: { headers?: Record<string, string>; body?: string }) => {
-    const response = await fetchFn(url, { method, headers: options?.headers ?? {}, ...(method === 'POST' ? { body: options?.body ?? '' } : {}) });
+    const response = await fetchFn(url, {
+      method,
+      headers: options?.headers ?? {},
+      ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+    });
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => {
       headers[key] = value;

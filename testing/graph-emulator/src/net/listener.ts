@@ -46,8 +46,12 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 }
 
 function send(res: ServerResponse, response: GraphResponse | PlainResponse): void {
-  const body = response.body === undefined ? undefined : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  res.writeHead(response.status, { ...response.headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) });
+  const body =
+    response.body === undefined ? undefined : typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    ...response.headers,
+    ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }),
+  });
   res.end(body);
 }
 
@@ -70,7 +74,11 @@ async function dispatch(deps: ListenerDeps, secure: boolean, req: IncomingMessag
     raw = await readBody(req);
   } catch (error) {
     if (!(error instanceof BodyTooLarge)) throw error;
-    send(res, { status: 413, headers: { 'content-type': 'application/json' }, body: { error: { code: 'RequestEntityTooLarge', message: 'The request body exceeds the 4 MB limit.' } } });
+    send(res, {
+      status: 413,
+      headers: { 'content-type': 'application/json' },
+      body: { error: { code: 'RequestEntityTooLarge', message: 'The request body exceeds the 4 MB limit.' } },
+    });
     req.destroy();
     return;
   }
@@ -78,7 +86,11 @@ async function dispatch(deps: ListenerDeps, secure: boolean, req: IncomingMessag
   const version = /^\/(v1\.0|beta)(\/.*)?$/i.exec(url.pathname);
   if (version) {
     if (version[1]?.toLowerCase() === 'beta') {
-      send(res, { status: 400, headers: { 'content-type': 'application/json' }, body: { error: { code: 'BadRequest', message: 'Invalid version: beta. The emulator implements v1.0 only.' } } });
+      send(res, {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        body: { error: { code: 'BadRequest', message: 'Invalid version: beta. The emulator implements v1.0 only.' } },
+      });
       return;
     }
     const { body, bodyError } = parseJson(raw, headers['content-type'] ?? '');
@@ -99,19 +111,31 @@ async function dispatch(deps: ListenerDeps, secure: boolean, req: IncomingMessag
     return;
   }
   if (secure && deps.identity) {
-    const answer = await deps.identity.handle({ method, path: url.pathname, headers, body: raw.toString('utf8'), host }, deps.cloud);
+    const answer = await deps.identity.handle(
+      { method, path: url.pathname, headers, body: raw.toString('utf8'), host },
+      deps.cloud,
+    );
     if (answer) {
       send(res, answer);
       return;
     }
   }
-  send(res, { status: 404, headers: { 'content-type': 'application/json' }, body: { error: { code: 'NotFound', message: 'No emulated endpoint at this path.' } } });
+  send(res, {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+    body: { error: { code: 'NotFound', message: 'No emulated endpoint at this path.' } },
+  });
 }
 
 function handler(deps: ListenerDeps, secure: boolean) {
   return (req: IncomingMessage, res: ServerResponse) => {
     dispatch(deps, secure, req, res).catch(() => {
-      if (!res.headersSent) send(res, { status: 500, headers: { 'content-type': 'application/json' }, body: { error: { code: 'generalException', message: 'General exception while processing.' } } });
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: { error: { code: 'generalException', message: 'General exception while processing.' } },
+        });
       else res.destroy();
     });
   };

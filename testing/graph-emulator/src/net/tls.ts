@@ -25,21 +25,59 @@ async function generate(hostnames: readonly string[]): Promise<TlsMaterial> {
     const file = (name: string) => join(dir, name);
     const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
     await run('openssl', [
-      'req', '-x509', ...curve, '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '7',
-      '-subj', '/CN=scimgw graph emulator test CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      ...curve,
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.pem'),
+      '-days',
+      '7',
+      '-subj',
+      '/CN=scimgw graph emulator test CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
-    await run('openssl', ['req', ...curve, '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=graph-emulator']);
+    await run('openssl', [
+      'req',
+      ...curve,
+      '-keyout',
+      file('server.key'),
+      '-out',
+      file('server.csr'),
+      '-subj',
+      '/CN=graph-emulator',
+    ]);
     const names = hostnames.map((h) => (/^[\d.]+$|:/.test(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
     await writeFile(
       file('ext.cnf'),
       `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${names}\n`,
     );
     await run('openssl', [
-      'x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
-      '-out', file('server.pem'), '-days', '7', '-extfile', file('ext.cnf'),
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      file('server.pem'),
+      '-days',
+      '7',
+      '-extfile',
+      file('ext.cnf'),
     ]);
-    const [caPem, certPem, keyPem] = await Promise.all([readFile(file('ca.pem'), 'utf8'), readFile(file('server.pem'), 'utf8'), readFile(file('server.key'), 'utf8')]);
+    const [caPem, certPem, keyPem] = await Promise.all([
+      readFile(file('ca.pem'), 'utf8'),
+      readFile(file('server.pem'), 'utf8'),
+      readFile(file('server.key'), 'utf8'),
+    ]);
     return { caPem, certPem, keyPem };
   } finally {
     await rm(dir, { recursive: true, force: true });

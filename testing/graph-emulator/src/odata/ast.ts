@@ -31,7 +31,12 @@ export type FilterNode =
   | { readonly kind: 'not'; readonly operand: FilterNode }
   | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: Operand; readonly right: Literal }
   | { readonly kind: 'in'; readonly left: Operand; readonly values: readonly Literal[] }
-  | { readonly kind: 'function'; readonly name: 'startswith' | 'endswith' | 'contains'; readonly left: PathOperand; readonly right: Literal }
+  | {
+      readonly kind: 'function';
+      readonly name: 'startswith' | 'endswith' | 'contains';
+      readonly left: PathOperand;
+      readonly right: Literal;
+    }
   | {
       readonly kind: 'lambda';
       readonly op: 'any' | 'all';

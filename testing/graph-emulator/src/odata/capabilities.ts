@@ -69,7 +69,10 @@ export const USER_FILTERS = table({
   mobilePhone: ALL_ADVANCED,
   officeLocation: ALL_ADVANCED,
   ...Object.fromEntries(
-    Array.from({ length: 15 }, (_, i) => [`onPremisesExtensionAttributes/extensionAttribute${i + 1}`, 'eq:A in:A range:A null:A']),
+    Array.from({ length: 15 }, (_, i) => [
+      `onPremisesExtensionAttributes/extensionAttribute${i + 1}`,
+      'eq:A in:A range:A null:A',
+    ]),
   ),
   onPremisesImmutableId: 'eq:A in:A range:A',
   onPremisesSamAccountName: 'eq:A in:A sw:A range:A',

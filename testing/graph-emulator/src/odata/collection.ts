@@ -76,8 +76,13 @@ function checkDirectoryOptions(options: QueryOptions, eventual: boolean, rules: 
     );
   }
   const advanced = eventual && options.count;
-  if (options.expand && advanced) throw unsupportedQuery('$expand is not supported with advanced queries (ConsistencyLevel eventual and $count).');
-  if (rules.relationship && !advanced && (options.filter !== undefined || options.orderby || rules.cast || options.search !== undefined)) {
+  if (options.expand && advanced)
+    throw unsupportedQuery('$expand is not supported with advanced queries (ConsistencyLevel eventual and $count).');
+  if (
+    rules.relationship &&
+    !advanced &&
+    (options.filter !== undefined || options.orderby || rules.cast || options.search !== undefined)
+  ) {
     if (!(options.search !== undefined && eventual && options.filter === undefined && !options.orderby && !rules.cast)) {
       throw unsupportedQuery(
         'Filtering, sorting, searching or casting this relationship needs the ConsistencyLevel:eventual header and the $count=true query parameter.',
@@ -109,7 +114,8 @@ export function listCollection(request: CollectionRequest, spec: CollectionSpec)
   let test: ((record: Record<string, unknown>) => boolean) | undefined;
   if (options.filter !== undefined) {
     const compiled = compileFilter(parseFilter(options.filter), spec.target);
-    if (spec.directory) checkDirectoryFilter(compiled.clauses, compiled.usesNot, spec.directory.filters, spec.target.label, advanced);
+    if (spec.directory)
+      checkDirectoryFilter(compiled.clauses, compiled.usesNot, spec.directory.filters, spec.target.label, advanced);
     else checkAllowedFilter(compiled.clauses, spec);
     test = compiled.test;
   }

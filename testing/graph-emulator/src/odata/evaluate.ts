@@ -165,8 +165,7 @@ class Compiler {
       this.clauses.push({ property: clauseName, op: 'null' });
       if (op === 'ne') this.clauses.push({ property: clauseName, op: 'ne' });
       const get = fromElement ? (_r: unknown, e: unknown) => path.get(e) : (r: unknown) => path.get(r);
-      const isNull = (value: unknown) =>
-        value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+      const isNull = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.length === 0);
       return op === 'eq' ? (r, e) => isNull(get(r, e)) : (r, e) => !isNull(get(r, e));
     }
     const { path, fromElement, clauseName } = this.scalar(left.segments, right, OP_KIND[op]);
@@ -180,7 +179,8 @@ class Compiler {
 
   private countComparison(op: CompareOp, segments: readonly string[], right: Literal): Predicate {
     const path = this.target.resolve(segments);
-    if (!path.collection) throw badRequest(`The $count segment is only valid on collection properties, not on '${path.canonical}'.`);
+    if (!path.collection)
+      throw badRequest(`The $count segment is only valid on collection properties, not on '${path.canonical}'.`);
     if (right.type !== 'number') throw incompatible('Edm.Int32', EDM[right.type] ?? 'Edm.String', OP_KIND[op]);
     this.clauses.push({ property: path.canonical, op: 'count' });
     const expected = right.value as number;
@@ -212,7 +212,11 @@ class Compiler {
     const test = (value: unknown): boolean => {
       if (typeof value !== 'string') return false;
       const haystack = value.toLowerCase();
-      return op === 'startsWith' ? haystack.startsWith(needle) : op === 'endsWith' ? haystack.endsWith(needle) : haystack.includes(needle);
+      return op === 'startsWith'
+        ? haystack.startsWith(needle)
+        : op === 'endsWith'
+          ? haystack.endsWith(needle)
+          : haystack.includes(needle);
     };
     if (fromElement) return (_r, element) => test(path.get(element));
     return (record) => test(path.get(record));
@@ -220,9 +224,14 @@ class Compiler {
 
   private lambdaExpr(node: Extract<FilterNode, { kind: 'lambda' }>): Predicate {
     const collection = this.target.resolve(node.collection);
-    if (!collection.collection) throw badRequest(`The any/all operators only apply to collections, not to '${collection.canonical}'.`);
+    if (!collection.collection)
+      throw badRequest(`The any/all operators only apply to collections, not to '${collection.canonical}'.`);
     if (node.op === 'all') this.clauses.push({ property: collection.canonical, op: 'all' });
-    this.lambda = { variable: node.variable, element: { ...collection, collection: false, get: (item) => item }, collection: collection.canonical };
+    this.lambda = {
+      variable: node.variable,
+      element: { ...collection, collection: false, get: (item) => item },
+      collection: collection.canonical,
+    };
     const body = this.compile(node.body);
     this.lambda = undefined;
     return (record) => {

@@ -7,7 +7,9 @@ import { type TypeDef, findProperty, odataType } from '../model/schema.js';
 
 /** Graph's message for an unknown `$select`/`$expand` name. */
 export function selectError(name: string, typeName: string): Error {
-  return badRequest(`Parsing OData Select and Expand failed: Could not find a property named '${echo(name)}' on type 'microsoft.graph.${typeName}'.`);
+  return badRequest(
+    `Parsing OData Select and Expand failed: Could not find a property named '${echo(name)}' on type 'microsoft.graph.${typeName}'.`,
+  );
 }
 
 /** Canonical names of a `$select` list for `type`, or a 400. */
@@ -35,7 +37,8 @@ export function project(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (options.withType) out['@odata.type'] = odataType(type);
-  const names = select === undefined ? type.defaults : select.includes('*') ? [...type.properties.values()].map((p) => p.name) : select;
+  const names =
+    select === undefined ? type.defaults : select.includes('*') ? [...type.properties.values()].map((p) => p.name) : select;
   for (const name of names) {
     const def = findProperty(type, name);
     if (!def) continue;

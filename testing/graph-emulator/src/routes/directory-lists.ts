@@ -7,7 +7,13 @@ import { json, text, type GraphResponse } from '../graph/types.js';
 import type { DirectoryObject } from '../model/directory.js';
 import { DIRECTORY_ROLE, GROUP, SERVICE_PRINCIPAL, type TypeDef, USER } from '../model/schema.js';
 import { DIRECTORY_OBJECT_FILTERS, GROUP_FILTERS, GROUP_ORDERBY, USER_FILTERS, USER_ORDERBY } from '../odata/capabilities.js';
-import { type CollectionItem, type CollectionSpec, type DirectoryRules, countCollection, listCollection } from '../odata/collection.js';
+import {
+  type CollectionItem,
+  type CollectionSpec,
+  type DirectoryRules,
+  countCollection,
+  listCollection,
+} from '../odata/collection.js';
 import { contextFragment } from '../odata/projection.js';
 import { typeTarget } from '../odata/target.js';
 import { type RouteContext, collectionRequest, contextUrl, listed } from './context.js';
@@ -15,10 +21,15 @@ import { DIRECTORY_OBJECT_TARGET, checkSelect, projectObject } from './shape.js'
 
 /** `$search` properties of users (lower-case → canonical). */
 export const USER_SEARCH: ReadonlyMap<string, string> = new Map(
-  ['displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'userPrincipalName', 'jobTitle', 'employeeId'].map((p) => [p.toLowerCase(), p]),
+  ['displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'userPrincipalName', 'jobTitle', 'employeeId'].map((p) => [
+    p.toLowerCase(),
+    p,
+  ]),
 );
 /** `$search` properties of groups. */
-export const GROUP_SEARCH: ReadonlyMap<string, string> = new Map(['displayName', 'description', 'mail', 'mailNickname'].map((p) => [p.toLowerCase(), p]));
+export const GROUP_SEARCH: ReadonlyMap<string, string> = new Map(
+  ['displayName', 'description', 'mail', 'mailNickname'].map((p) => [p.toLowerCase(), p]),
+);
 
 /** Directory rules of the top-level `users` collection. */
 export const USER_RULES: DirectoryRules = { filters: USER_FILTERS, orderby: USER_ORDERBY, searchable: USER_SEARCH };
@@ -68,11 +79,18 @@ export function relationshipList(
       yield { seq, record: object.data };
     }
   };
-  const rules: DirectoryRules = cast?.kind === 'user'
-    ? { ...USER_RULES, relationship: true, cast: true }
-    : cast?.kind === 'group'
-      ? { ...GROUP_RULES, relationship: true, cast: true }
-      : { filters: DIRECTORY_OBJECT_FILTERS, orderby: new Map(), searchable: new Map([['displayname', 'displayName']]), relationship: true, cast: Boolean(cast) };
+  const rules: DirectoryRules =
+    cast?.kind === 'user'
+      ? { ...USER_RULES, relationship: true, cast: true }
+      : cast?.kind === 'group'
+        ? { ...GROUP_RULES, relationship: true, cast: true }
+        : {
+            filters: DIRECTORY_OBJECT_FILTERS,
+            orderby: new Map(),
+            searchable: new Map([['displayname', 'displayName']]),
+            relationship: true,
+            cast: Boolean(cast),
+          };
   const spec: CollectionSpec = {
     target: cast ? typeTarget(cast.type) : DIRECTORY_OBJECT_TARGET,
     items,

@@ -72,7 +72,8 @@ export const directoryObjectRoutes: RouteDef[] = [
         entitySet: 'subscribedSkus',
         filters: allowFilters({}),
         *items(afterSeq) {
-          for (const [index, sku] of skus.entries()) if (index > afterSeq) yield { seq: index, record: licenses.toSubscribedSku(sku) };
+          for (const [index, sku] of skus.entries())
+            if (index > afterSeq) yield { seq: index, record: licenses.toSubscribedSku(sku) };
         },
       });
     },

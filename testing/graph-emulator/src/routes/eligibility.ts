@@ -26,7 +26,10 @@ export const eligibilityRoutes: RouteDef[] = [
     permissions: PERMISSIONS.eligibilityWrite,
     handle(ctx) {
       const request = ctx.tenant.eligibility.submit(ctx.request.body, ctx.now, ctx.caller);
-      return json(201, { '@odata.context': contextUrl(ctx, 'roleManagement/directory/roleEligibilityScheduleRequests/$entity'), ...request.json });
+      return json(201, {
+        '@odata.context': contextUrl(ctx, 'roleManagement/directory/roleEligibilityScheduleRequests/$entity'),
+        ...request.json,
+      });
     },
   },
   {
@@ -85,7 +88,12 @@ export const eligibilityRoutes: RouteDef[] = [
       const { eligibility } = ctx.tenant;
       const schedule = eligibility.schedules.get((ctx.params[0] as string).toLowerCase());
       if (!schedule) throw notFound(ctx.params[0] as string);
-      return entityGet(ctx, ELIGIBILITY_SCHEDULE, 'roleManagement/directory/roleEligibilitySchedules', eligibility.scheduleJson(schedule));
+      return entityGet(
+        ctx,
+        ELIGIBILITY_SCHEDULE,
+        'roleManagement/directory/roleEligibilitySchedules',
+        eligibility.scheduleJson(schedule),
+      );
     },
   },
   {

@@ -6,7 +6,14 @@ import { notFound } from '../graph/errors.js';
 import { PERMISSIONS } from '../graph/permissions.js';
 import { json, noContent } from '../graph/types.js';
 import type { Assignment, AssignmentRequest } from '../model/entitlement.js';
-import { ACCESS_PACKAGE, ACCESS_PACKAGE_ASSIGNMENT, ASSIGNMENT_POLICY, ASSIGNMENT_REQUEST, COMPLEX_TYPES, type TypeDef } from '../model/schema.js';
+import {
+  ACCESS_PACKAGE,
+  ACCESS_PACKAGE_ASSIGNMENT,
+  ASSIGNMENT_POLICY,
+  ASSIGNMENT_REQUEST,
+  COMPLEX_TYPES,
+  type TypeDef,
+} from '../model/schema.js';
 import { allowFilters } from '../odata/collection.js';
 import { type QueryTarget, resolveIn, unknownProperty } from '../odata/target.js';
 import { type RouteContext, type RouteDef, contextUrl } from './context.js';
@@ -27,7 +34,11 @@ function navTarget(type: TypeDef, navigation: Record<string, string>): QueryTarg
       if (navName && rest.length > 0) {
         const complex = COMPLEX_TYPES.get(navigation[navName] as string) as TypeDef;
         const inner = resolveIn(complex, rest, `microsoft.graph.${complex.name}`);
-        return { ...inner, canonical: `${navName}/${inner.canonical}`, get: (record) => inner.get((record as Record<string, unknown>)[navName]) };
+        return {
+          ...inner,
+          canonical: `${navName}/${inner.canonical}`,
+          get: (record) => inner.get((record as Record<string, unknown>)[navName]),
+        };
       }
       if (navName) throw unknownProperty(head, odataName);
       return resolveIn(type, segments, odataName);
@@ -35,8 +46,16 @@ function navTarget(type: TypeDef, navigation: Record<string, string>): QueryTarg
   };
 }
 
-const ASSIGNMENT_TARGET = navTarget(ACCESS_PACKAGE_ASSIGNMENT, { target: 'accessPackageSubject', accessPackage: 'entityRef', assignmentPolicy: 'entityRef' });
-const REQUEST_TARGET = navTarget(ASSIGNMENT_REQUEST, { requestor: 'accessPackageSubject', accessPackage: 'entityRef', assignment: 'entityRef' });
+const ASSIGNMENT_TARGET = navTarget(ACCESS_PACKAGE_ASSIGNMENT, {
+  target: 'accessPackageSubject',
+  accessPackage: 'entityRef',
+  assignmentPolicy: 'entityRef',
+});
+const REQUEST_TARGET = navTarget(ASSIGNMENT_REQUEST, {
+  requestor: 'accessPackageSubject',
+  accessPackage: 'entityRef',
+  assignment: 'entityRef',
+});
 const ASSIGNMENT_FILTERS = allowFilters({
   id: 'eq',
   state: 'eq ne',
@@ -46,7 +65,14 @@ const ASSIGNMENT_FILTERS = allowFilters({
   'accessPackage/id': 'eq',
   'assignmentPolicy/id': 'eq',
 });
-const REQUEST_FILTERS = allowFilters({ id: 'eq', state: 'eq ne', status: 'eq', requestType: 'eq', 'accessPackage/id': 'eq', 'assignment/id': 'eq' });
+const REQUEST_FILTERS = allowFilters({
+  id: 'eq',
+  state: 'eq ne',
+  status: 'eq',
+  requestType: 'eq',
+  'accessPackage/id': 'eq',
+  'assignment/id': 'eq',
+});
 const PACKAGE_FILTERS = allowFilters({ id: 'eq', displayName: 'eq startsWith contains', isHidden: 'eq' });
 
 function packageRef(ctx: RouteContext, id: string): Record<string, unknown> | null {
@@ -73,7 +99,9 @@ function requestRecord(ctx: RouteContext, request: AssignmentRequest): Record<st
     ...entitlement.requestJson(request),
     requestor: null,
     accessPackage: packageRef(ctx, request.accessPackageId),
-    assignment: assignment ? { ...entitlement.assignmentJson(assignment), target: entitlement.subjectJson(assignment.targetId) } : null,
+    assignment: assignment
+      ? { ...entitlement.assignmentJson(assignment), target: entitlement.subjectJson(assignment.targetId) }
+      : null,
   };
 }
 
@@ -146,7 +174,8 @@ export const entitlementRoutes: RouteDef[] = [
         entitySet: `${SET}/assignmentPolicies`,
         filters: allowFilters({ id: 'eq', displayName: 'eq' }),
         *items(afterSeq) {
-          for (const policy of pkg.policies) if (policy.seq > afterSeq) yield { seq: policy.seq, record: entitlement.policyJson(pkg, policy) };
+          for (const policy of pkg.policies)
+            if (policy.seq > afterSeq) yield { seq: policy.seq, record: entitlement.policyJson(pkg, policy) };
         },
       });
     },
@@ -164,7 +193,8 @@ export const entitlementRoutes: RouteDef[] = [
         entitySet: `${SET}/assignmentPolicies`,
         filters: allowFilters({ id: 'eq', displayName: 'eq' }),
         *items(afterSeq) {
-          for (const { pkg, policy } of all) if (policy.seq > afterSeq) yield { seq: policy.seq, record: entitlement.policyJson(pkg, policy) };
+          for (const { pkg, policy } of all)
+            if (policy.seq > afterSeq) yield { seq: policy.seq, record: entitlement.policyJson(pkg, policy) };
         },
       });
     },
@@ -200,7 +230,13 @@ export const entitlementRoutes: RouteDef[] = [
       entitlement.advance(ctx.now);
       const assignment = entitlement.assignments.get((ctx.params[0] as string).toLowerCase());
       if (!assignment) throw notFound(ctx.params[0] as string);
-      return entityGet(ctx, ACCESS_PACKAGE_ASSIGNMENT, `${SET}/assignments`, assignmentRecord(ctx, assignment), ASSIGNMENT_EXPANDERS);
+      return entityGet(
+        ctx,
+        ACCESS_PACKAGE_ASSIGNMENT,
+        `${SET}/assignments`,
+        assignmentRecord(ctx, assignment),
+        ASSIGNMENT_EXPANDERS,
+      );
     },
   },
   {
@@ -233,7 +269,10 @@ export const entitlementRoutes: RouteDef[] = [
       const { entitlement } = ctx.tenant;
       entitlement.advance(ctx.now);
       const request = entitlement.submit(ctx.request.body, ctx.now);
-      return json(201, { '@odata.context': contextUrl(ctx, `${SET}/assignmentRequests/$entity`), ...entitlement.requestJson(request) });
+      return json(201, {
+        '@odata.context': contextUrl(ctx, `${SET}/assignmentRequests/$entity`),
+        ...entitlement.requestJson(request),
+      });
     },
   },
   {
@@ -242,7 +281,13 @@ export const entitlementRoutes: RouteDef[] = [
     permissions: PERMISSIONS.entitlementRead,
     handle(ctx) {
       ctx.tenant.entitlement.advance(ctx.now);
-      return entityGet(ctx, ASSIGNMENT_REQUEST, `${SET}/assignmentRequests`, requestRecord(ctx, findRequest(ctx)), REQUEST_EXPANDERS);
+      return entityGet(
+        ctx,
+        ASSIGNMENT_REQUEST,
+        `${SET}/assignmentRequests`,
+        requestRecord(ctx, findRequest(ctx)),
+        REQUEST_EXPANDERS,
+      );
     },
   },
   {

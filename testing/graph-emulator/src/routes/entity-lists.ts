@@ -10,10 +10,17 @@ import { type RouteContext, collectionRequest, contextUrl } from './context.js';
 import { checkSelect } from './shape.js';
 
 /** Navigation properties a collection can `$expand`, by lower-case name. */
-export type Expanders = ReadonlyMap<string, { readonly name: string; readonly get: (record: Record<string, unknown>) => unknown }>;
+export type Expanders = ReadonlyMap<
+  string,
+  { readonly name: string; readonly get: (record: Record<string, unknown>) => unknown }
+>;
 
 /** Checks `$expand` names against `expanders`. */
-export function checkEntityExpand(type: TypeDef, expand: readonly ExpandItem[] | undefined, expanders: Expanders | undefined): void {
+export function checkEntityExpand(
+  type: TypeDef,
+  expand: readonly ExpandItem[] | undefined,
+  expanders: Expanders | undefined,
+): void {
   for (const item of expand ?? []) if (!expanders?.has(item.name.toLowerCase())) throw selectError(item.name, type.name);
 }
 

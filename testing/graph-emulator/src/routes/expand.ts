@@ -56,9 +56,11 @@ function related(ctx: RouteContext, object: DirectoryObject, name: string): Dire
     case 'transitivememberof':
       return many(directory.transitiveGroupsOf(object.id));
     case 'members':
-      return many((function* () {
-        for (const { id } of directory.membersOf(object.id).after()) yield id;
-      })());
+      return many(
+        (function* () {
+          for (const { id } of directory.membersOf(object.id).after()) yield id;
+        })(),
+      );
     case 'owners':
       return many(directory.ownersOf(object.id).values());
     default:
@@ -67,7 +69,12 @@ function related(ctx: RouteContext, object: DirectoryObject, name: string): Dire
 }
 
 /** Adds the expanded navigation properties to an already projected object. */
-export function applyExpand(ctx: RouteContext, object: DirectoryObject, out: Record<string, unknown>, expand: readonly ExpandItem[] | undefined): void {
+export function applyExpand(
+  ctx: RouteContext,
+  object: DirectoryObject,
+  out: Record<string, unknown>,
+  expand: readonly ExpandItem[] | undefined,
+): void {
   for (const item of expand ?? []) {
     const name = item.name.toLowerCase();
     const value = related(ctx, object, name);

@@ -54,8 +54,12 @@ function listRoutes(relation: string, source: Source, permissions: readonly stri
 const transitiveMembers: Source = (ctx) => ({
   source: bySeq(objects(ctx, ctx.tenant.directory.transitiveMembers(findGroup(ctx, ctx.params[0] as string).id))),
 });
-const owners: Source = (ctx) => ({ source: bySeq(objects(ctx, ctx.tenant.directory.ownersOf(findGroup(ctx, ctx.params[0] as string).id).values())) });
-const memberOf: Source = (ctx) => ({ source: bySeq(objects(ctx, ctx.tenant.directory.groupsOf(findGroup(ctx, ctx.params[0] as string).id))) });
+const owners: Source = (ctx) => ({
+  source: bySeq(objects(ctx, ctx.tenant.directory.ownersOf(findGroup(ctx, ctx.params[0] as string).id).values())),
+});
+const memberOf: Source = (ctx) => ({
+  source: bySeq(objects(ctx, ctx.tenant.directory.groupsOf(findGroup(ctx, ctx.params[0] as string).id))),
+});
 const transitiveMemberOf: Source = (ctx) => ({
   source: bySeq(objects(ctx, ctx.tenant.directory.transitiveGroupsOf(findGroup(ctx, ctx.params[0] as string).id))),
 });
@@ -93,7 +97,8 @@ export const groupMemberRoutes: RouteDef[] = [
     handle(ctx) {
       const group = findGroup(ctx, ctx.params[0] as string);
       const owner = findObject(ctx, referenceBody(ctx.request.body));
-      if (owner.kind !== 'user' && owner.kind !== 'servicePrincipal') throw badRequest('Owners must be users or service principals.');
+      if (owner.kind !== 'user' && owner.kind !== 'servicePrincipal')
+        throw badRequest('Owners must be users or service principals.');
       if (!ctx.tenant.directory.addOwner(group.id, owner.id)) throw alreadyExists('owners');
       return noContent();
     },
@@ -104,7 +109,8 @@ export const groupMemberRoutes: RouteDef[] = [
     permissions: PERMISSIONS.ownersWrite,
     handle(ctx) {
       const group = findGroup(ctx, ctx.params[0] as string);
-      if (!ctx.tenant.directory.removeOwner(group.id, (ctx.params[1] as string).toLowerCase())) throw notFound(ctx.params[1] as string);
+      if (!ctx.tenant.directory.removeOwner(group.id, (ctx.params[1] as string).toLowerCase()))
+        throw notFound(ctx.params[1] as string);
       return noContent();
     },
   },

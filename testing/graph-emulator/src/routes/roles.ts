@@ -14,7 +14,13 @@ import { projectObject } from './shape.js';
 
 const BASE = '/roleManagement/directory';
 const DEFINITION_FILTERS = allowFilters({ id: 'eq in', displayName: 'eq startsWith', templateId: 'eq in', isBuiltIn: 'eq' });
-const ASSIGNMENT_FILTERS = allowFilters({ id: 'eq', principalId: 'eq in', roleDefinitionId: 'eq in', directoryScopeId: 'eq', appScopeId: 'eq' });
+const ASSIGNMENT_FILTERS = allowFilters({
+  id: 'eq',
+  principalId: 'eq in',
+  roleDefinitionId: 'eq in',
+  directoryScopeId: 'eq',
+  appScopeId: 'eq',
+});
 const ROLE_FILTERS = allowFilters({ id: 'eq', displayName: 'eq', roleTemplateId: 'eq' });
 
 function assignmentExpanders(ctx: RouteContext): Expanders {
@@ -157,7 +163,13 @@ export const roleRoutes: RouteDef[] = [
       const { roles } = ctx.tenant;
       const assignment = roles.assignments.get((ctx.params[0] as string).toLowerCase());
       if (!assignment) throw notFound(ctx.params[0] as string);
-      return entityGet(ctx, ROLE_ASSIGNMENT, 'roleManagement/directory/roleAssignments', roles.assignmentJson(assignment), assignmentExpanders(ctx));
+      return entityGet(
+        ctx,
+        ROLE_ASSIGNMENT,
+        'roleManagement/directory/roleAssignments',
+        roles.assignmentJson(assignment),
+        assignmentExpanders(ctx),
+      );
     },
   },
   {

@@ -20,7 +20,13 @@ export function typeOf(object: DirectoryObject): TypeDef {
 
 /** Entity set name of an object kind (`users`, `groups`, `servicePrincipals`). */
 export function entitySetOf(object: DirectoryObject): string {
-  return object.kind === 'user' ? 'users' : object.kind === 'group' ? 'groups' : object.kind === 'directoryRole' ? 'directoryRoles' : 'servicePrincipals';
+  return object.kind === 'user'
+    ? 'users'
+    : object.kind === 'group'
+      ? 'groups'
+      : object.kind === 'directoryRole'
+        ? 'directoryRoles'
+        : 'servicePrincipals';
 }
 
 /** Query targets. */
@@ -32,13 +38,18 @@ export const DIRECTORY_OBJECT_TARGET: QueryTarget = {
   odataName: 'microsoft.graph.directoryObject',
   label: 'DirectoryObject',
   resolve(segments) {
-    if (segments.length === 1 && (segments[0] ?? '').toLowerCase() === 'id') return typeTarget(DIRECTORY_OBJECT).resolve(segments);
+    if (segments.length === 1 && (segments[0] ?? '').toLowerCase() === 'id')
+      return typeTarget(DIRECTORY_OBJECT).resolve(segments);
     throw unknownProperty(segments[0] ?? '', 'microsoft.graph.directoryObject');
   },
 };
 
 /** Checks a `$select` for a collection of `types` and returns canonical names. */
-export function checkSelect(types: readonly TypeDef[], select: readonly string[] | undefined, single: boolean): string[] | undefined {
+export function checkSelect(
+  types: readonly TypeDef[],
+  select: readonly string[] | undefined,
+  single: boolean,
+): string[] | undefined {
   if (!select) return undefined;
   const label = types.length === 1 ? (types[0] as TypeDef).name : 'directoryObject';
   return resolveSelect(types, select, label, single);
@@ -59,5 +70,7 @@ export function recordOf(object: DirectoryObject): Record<string, unknown> {
 /** The activated directory roles a principal holds, as directory objects for memberOf lists. */
 export function roleObjects(ctx: { tenant: import('../model/tenant.js').Tenant }, principalId: string): DirectoryObject[] {
   const { roles } = ctx.tenant;
-  return roles.rolesOf(principalId).map((role) => ({ id: role.id, kind: 'directoryRole', seq: role.seq, data: roles.activatedJson(role) }));
+  return roles
+    .rolesOf(principalId)
+    .map((role) => ({ id: role.id, kind: 'directoryRole', seq: role.seq, data: roles.activatedJson(role) }));
 }

@@ -57,9 +57,7 @@ function memberOfRoutes(relation: 'memberOf' | 'transitiveMemberOf'): RouteDef[]
 function memberGroups(ctx: RouteContext, securityOnly: boolean): string[] {
   const { directory } = ctx.tenant;
   const user = findUser(ctx, ctx.params[0] as string);
-  return directory
-    .transitiveGroupsOf(user.id)
-    .filter((id) => !securityOnly || directory.get(id)?.data.securityEnabled === true);
+  return directory.transitiveGroupsOf(user.id).filter((id) => !securityOnly || directory.get(id)?.data.securityEnabled === true);
 }
 
 /** Routes of a user's relationships. */
@@ -110,7 +108,10 @@ export const userRelationRoutes: RouteDef[] = [
     handle(ctx) {
       const { directory } = ctx.tenant;
       const user = findUser(ctx, ctx.params[0] as string);
-      const reports = directory.directReports(user.id).map((id) => directory.get(id)).filter((o): o is DirectoryObject => o !== undefined);
+      const reports = directory
+        .directReports(user.id)
+        .map((id) => directory.get(id))
+        .filter((o): o is DirectoryObject => o !== undefined);
       return relationshipList(ctx, bySeq(reports), {});
     },
   },
@@ -146,8 +147,12 @@ export const userRelationRoutes: RouteDef[] = [
     permissions: PERMISSIONS.memberOfRead,
     handle(ctx) {
       const body = requireObject(ctx.request.body);
-      if (typeof body.securityEnabledOnly !== 'boolean') throw badRequest("Invalid value specified for property 'securityEnabledOnly'.");
-      return json(200, { '@odata.context': contextUrl(ctx, 'Collection(Edm.String)'), value: memberGroups(ctx, body.securityEnabledOnly) });
+      if (typeof body.securityEnabledOnly !== 'boolean')
+        throw badRequest("Invalid value specified for property 'securityEnabledOnly'.");
+      return json(200, {
+        '@odata.context': contextUrl(ctx, 'Collection(Edm.String)'),
+        value: memberGroups(ctx, body.securityEnabledOnly),
+      });
     },
   },
   {

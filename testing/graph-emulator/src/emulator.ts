@@ -15,6 +15,7 @@ import { type App, type AppRegistration, checkPermissions, registerApp } from '.
 import { ReplayGuard } from './identity/assertion.js';
 import { type FederationOptions, IssuerKeys } from './identity/federation.js';
 import { createSigningKey } from './identity/keys.js';
+import { instanceDiscovery, openIdConfiguration } from './identity/metadata.js';
 import { IdentityService } from './identity/service.js';
 import type { AccessPackageSeed, EntitlementTiming } from './model/entitlement.js';
 import type { SkuSeed } from './model/licenses.js';
@@ -80,6 +81,10 @@ export interface CloudEndpoints {
   readonly graphResource: string;
   /** `<graphResource>/.default`. */
   readonly scope: string;
+  /** msal-node `auth.authorityMetadata` for {@link authority}: with it MSAL fetches no OpenID metadata. */
+  readonly authorityMetadata: string;
+  /** msal-node `auth.cloudDiscoveryMetadata` for {@link authority}: with it MSAL makes no instance discovery call. */
+  readonly cloudDiscoveryMetadata: string;
   /** The cloud's real host names, reachable through {@link GraphEmulator.fetch} / `agent` / `networkClient`. */
   readonly loginHosts: readonly string[];
   readonly graphHosts: readonly string[];
@@ -212,6 +217,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         graphHttpUrl: plain ? `http://${host}:${plain.port}/v1.0` : undefined,
         graphResource: resource,
         scope: `${resource}/.default`,
+        authorityMetadata: JSON.stringify(openIdConfiguration(cloud, authorityHost, tenantId)),
+        cloudDiscoveryMetadata: JSON.stringify(instanceDiscovery(authorityHost)),
         loginHosts: cloud.loginHosts,
         graphHosts: cloud.graphHosts.map((g) => g.host),
       };

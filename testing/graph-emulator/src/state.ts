@@ -53,22 +53,17 @@ export class EmulatorState {
     const upn = String(props.userPrincipalName ?? `user${n}.${randomUUID().slice(0, 8)}@${this.tenant.defaultDomain}`);
     if (this.tenant.directory.upnOwner(upn)) throw new Error(`userPrincipalName already exists: ${upn}`);
     const local = upn.split('@')[0] as string;
-    const data: Record<string, unknown> = Object.assign(Object.create(null), {
+    // Seeds come from test code, not from clients: a plain literal keeps 100,000 users cheap.
+    const data: Record<string, unknown> = {
       accountEnabled: true,
       displayName: local,
       mailNickname: local.replace(/[^A-Za-z0-9._-]/g, ''),
       userType: 'Member',
-      businessPhones: [],
-      otherMails: [],
       proxyAddresses: typeof props.mail === 'string' ? [`SMTP:${props.mail}`] : [],
-      assignedLicenses: [],
-      assignedPlans: [],
-      provisionedPlans: [],
-      imAddresses: [],
-      createdDateTime: new Date(this.tenant.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      createdDateTime: this.stamp(),
       ...props,
       userPrincipalName: upn,
-    });
+    };
     const user = this.tenant.directory.insert(
       'user',
       String(props.id ?? randomUUID()).toLowerCase(),
@@ -77,6 +72,10 @@ export class EmulatorState {
     ) as UserObject;
     if (managerId) this.setManager(user.id, managerId);
     return user.id;
+  }
+
+  private stamp(): string {
+    return new Date(this.tenant.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   /** Adds `count` users built by `make(i)`; returns their ids. */

@@ -104,6 +104,33 @@ describe('client secret', () => {
   });
 });
 
+test('with authorityMetadata and cloudDiscoveryMetadata MSAL sends only the token request', async () => {
+  const urls: string[] = [];
+  const recording = {
+    sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) => {
+      urls.push(`GET ${url}`);
+      return graph.networkClient.sendGetRequestAsync<T>(url, options);
+    },
+    sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) => {
+      urls.push(`POST ${url.split('?')[0]}`);
+      return graph.networkClient.sendPostRequestAsync<T>(url, options);
+    },
+  };
+  const client = new ConfidentialClientApplication({
+    auth: {
+      clientId: secretApp.clientId,
+      clientSecret: secretApp.secret,
+      authority: graph.authority,
+      authorityMetadata: graph.authorityMetadata,
+      cloudDiscoveryMetadata: graph.cloudDiscoveryMetadata,
+    },
+    system: { networkClient: recording },
+  });
+  const result = await client.acquireTokenByClientCredential({ scopes: [graph.scope] });
+  expect(await graphStatus(result?.accessToken ?? '')).toBe(200);
+  expect(urls).toEqual([`POST ${graph.authority}/oauth2/v2.0/token`]);
+});
+
 describe('certificate', () => {
   test('SHA-256 thumbprint (PS256 assertion with x5t#S256)', async () => {
     const result = await app({

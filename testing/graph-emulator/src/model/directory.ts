@@ -288,8 +288,11 @@ export class Directory {
       swap(this.byUpn, lower(before?.userPrincipalName), lower(object.data.userPrincipalName));
       swap(this.byImmutableId, lower(before?.onPremisesImmutableId), lower(object.data.onPremisesImmutableId));
     }
-    const oldProxies = new Set(((before?.proxyAddresses as string[] | undefined) ?? []).map(proxyKey));
-    const newProxies = new Set(((object.data.proxyAddresses as string[] | undefined) ?? []).map(proxyKey));
+    const previous = (before?.proxyAddresses as string[] | undefined) ?? [];
+    const after = (object.data.proxyAddresses as string[] | undefined) ?? [];
+    if (previous.length === 0 && after.length === 0) return;
+    const oldProxies = new Set(previous.map(proxyKey));
+    const newProxies = new Set(after.map(proxyKey));
     for (const key of oldProxies) if (!newProxies.has(key) && this.byProxy.get(key) === object.id) this.byProxy.delete(key);
     for (const key of newProxies) this.byProxy.set(key, object.id);
   }

@@ -148,10 +148,6 @@ export function createUser(ctx: UserContext, body: unknown): UserObject {
   data.businessPhones = data.businessPhones ?? [];
   data.otherMails = data.otherMails ?? [];
   data.proxyAddresses = data.proxyAddresses ?? [];
-  data.assignedLicenses = [];
-  data.assignedPlans = [];
-  data.provisionedPlans = [];
-  data.imAddresses = [];
   const user = ctx.directory.insert('user', randomUUID(), data, profile.password as string) as UserObject;
   return user;
 }

@@ -1,5 +1,6 @@
 /** How directory objects appear in responses: per-type default sets, `$select`, `@odata.type`. */
 import type { DirectoryObject } from '../model/directory.js';
+import type { Tenant } from '../model/tenant.js';
 import { DIRECTORY_OBJECT, DIRECTORY_ROLE, GROUP, SERVICE_PRINCIPAL, type TypeDef, USER } from '../model/schema.js';
 import { project, resolveSelect } from '../odata/projection.js';
 import { type QueryTarget, typeTarget, unknownProperty } from '../odata/target.js';
@@ -68,7 +69,7 @@ export function recordOf(object: DirectoryObject): Record<string, unknown> {
 }
 
 /** The activated directory roles a principal holds, as directory objects for memberOf lists. */
-export function roleObjects(ctx: { tenant: import('../model/tenant.js').Tenant }, principalId: string): DirectoryObject[] {
+export function roleObjects(ctx: { tenant: Tenant }, principalId: string): DirectoryObject[] {
   const { roles } = ctx.tenant;
   return roles
     .rolesOf(principalId)

@@ -40,6 +40,11 @@ export function aadErrorBody(error: AadError, correlationId: string, loginHost: 
   };
 }
 
+/** Client-supplied text in a message is cut short, so an error never mirrors a huge input. */
+function cut(value: string): string {
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+}
+
 /** Failures by name, so callers do not repeat codes and wording. */
 export const aad = {
   missing: (parameter: string) =>
@@ -49,7 +54,7 @@ export const aad = {
       400,
       'invalid_request',
       90002,
-      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      `Tenant '${cut(tenant)}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
     ),
   noTenant: () =>
     new AadError(
@@ -64,21 +69,21 @@ export const aad = {
       400,
       'unauthorized_client',
       700016,
-      `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      `Application with identifier '${cut(clientId)}' was not found in the directory '${cut(tenant)}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     ),
   badScope: (scope: string) =>
     new AadError(
       400,
       'invalid_scope',
       1002012,
-      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      `The provided value for scope ${cut(scope)} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
     ),
   unknownResource: (resource: string, tenant: string) =>
     new AadError(
       400,
       'invalid_resource',
       500011,
-      `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      `The resource principal named ${cut(resource)} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     ),
   noCredential: () =>
     new AadError(
@@ -111,7 +116,7 @@ export const aad = {
       401,
       'invalid_client',
       700027,
-      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}']`,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${cut(thumbprint)}']`,
     ),
   badAssertionSignature: () =>
     new AadError(
@@ -136,21 +141,21 @@ export const aad = {
       400,
       'invalid_request',
       700211,
-      `No matching federated identity record found for presented assertion issuer '${issuer}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      `No matching federated identity record found for presented assertion issuer '${cut(issuer)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
     ),
   federatedAudience: (audience: string) =>
     new AadError(
       400,
       'invalid_request',
       700212,
-      `No matching federated identity record found for presented assertion audience '${audience}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      `No matching federated identity record found for presented assertion audience '${cut(audience)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
     ),
   federatedSubject: (subject: string) =>
     new AadError(
       400,
       'invalid_request',
       700213,
-      `No matching federated identity record found for presented assertion subject '${subject}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
+      `No matching federated identity record found for presented assertion subject '${cut(subject)}'. Please note that the matching is done using a case-sensitive comparison. Check your federated identity credential Subject, Audience and Issuer against the presented assertion.`,
     ),
   issuerUnreachable: () => new AadError(400, 'invalid_request', 50166, 'Request to External OIDC endpoint failed.'),
   federatedSignature: (reason: string) =>

@@ -187,6 +187,16 @@ describe('token endpoint', () => {
     expect(basic.status).toBe(200);
   });
 
+  test('client text echoed in an error is cut short', async () => {
+    const huge = 'x'.repeat(100_000);
+    const r = await requestToken(t.graph, { grant_type: 'client_credentials', client_id: huge, client_secret: 'y', scope: t.graph.scope });
+    expect(r.json.error_codes).toEqual([700016]);
+    expect(r.json.error_description.length).toBeLessThan(1000);
+    const g = await t.call('GET', `/users/${'z'.repeat(5000)}`);
+    expect(g.status).toBe(404);
+    expect(g.json.error.message.length).toBeLessThan(300);
+  });
+
   test('OpenID metadata and keys are published per tenant', async () => {
     const config = (await (await t.graph.fetch(`${t.graph.authority}/v2.0/.well-known/openid-configuration`)).json()) as Record<
       string,

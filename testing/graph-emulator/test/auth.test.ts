@@ -189,7 +189,12 @@ describe('token endpoint', () => {
 
   test('client text echoed in an error is cut short', async () => {
     const huge = 'x'.repeat(100_000);
-    const r = await requestToken(t.graph, { grant_type: 'client_credentials', client_id: huge, client_secret: 'y', scope: t.graph.scope });
+    const r = await requestToken(t.graph, {
+      grant_type: 'client_credentials',
+      client_id: huge,
+      client_secret: 'y',
+      scope: t.graph.scope,
+    });
     expect(r.json.error_codes).toEqual([700016]);
     expect(r.json.error_description.length).toBeLessThan(1000);
     const g = await t.call('GET', `/users/${'z'.repeat(5000)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createScimHandler, URN } from '../src/index.js';
+import { URN } from '../src/index.js';
+import { createScimHandler } from '../src/handler/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
 const bulk = (Operations: unknown[], extra: Record<string, unknown> = {}) =>
@@ -89,23 +90,34 @@ describe('Bulk (RFC 7644 §3.7)', () => {
     expect((res.body as BulkBody).Operations.map((o) => o.status)).toEqual(['400', '400']);
   });
 
-  it('enforces and advertises maxOperations and maxPayloadSize (413)', async () => {
+  it('enforces maxOperations (413) and advertises maxPayloadSize (which the host enforces as it reads the body)', async () => {
     const h = handler(2, 300);
     const spc = (await h.handle({ method: 'GET', url: '/ServiceProviderConfig' })).body as { bulk: unknown };
     expect(spc.bulk).toEqual({ supported: true, maxOperations: 2, maxPayloadSize: 300 });
     const three = [1, 2, 3].map((i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: { userName: `u${i}` } }));
     expect((await h.handle({ method: 'POST', url: '/Bulk', body: bulk(three) })).status).toBe(413);
-    expect(
-      (
-        await h.handle({
-          method: 'POST',
-          url: '/Bulk',
-          body: bulk([{ method: 'POST', path: '/Users', bulkId: 'x', data: { userName: 'y'.repeat(400) } }]),
-        })
-      ).status,
-    ).toBe(413);
     const off = createScimHandler({ connector: memoryConnector() });
     expect((await off.handle({ method: 'POST', url: '/Bulk', body: bulk([]) })).status).toBe(501);
+  });
+
+  it('names the resource of every operation but a failed POST, failures included (RFC 7644 §3.7.3)', async () => {
+    const h = handler();
+    const res = await h.handle({
+      method: 'POST',
+      url: '/Bulk',
+      origin: 'https://gw.example',
+      body: bulk([
+        { method: 'PATCH', path: '/Users/nobody', data: { schemas: [URN.PatchOp], Operations: [{ op: 'add', path: 'title', value: 'x' }] } },
+        { method: 'DELETE', path: '/Users/nobody' },
+        { method: 'POST', path: '/Users', bulkId: 'p', data: {} },
+      ]),
+    });
+    const ops = (res.body as BulkBody).Operations;
+    expect(ops.map((o) => [o.status, o.location])).toEqual([
+      ['404', 'https://gw.example/Users/nobody'],
+      ['404', 'https://gw.example/Users/nobody'],
+      ['400', undefined],
+    ]);
   });
 
   it('rejects malformed Bulk requests with invalidSyntax', async () => {

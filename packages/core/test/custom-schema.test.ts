@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createScimHandler, parseSchemaDocument, registryForConnector } from '../src/index.js';
+import { SchemaRegistry } from '../src/index.js';
+import { createScimHandler, parseSchemaDocument } from '../src/handler/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
 const EXT = 'urn:ietf:params:scim:schemas:extension:acme:2.0:User';
@@ -30,7 +31,7 @@ describe('custom schemas from configuration', () => {
       returned: 'default',
     });
     const connector = memoryConnector();
-    const h = createScimHandler({ connector, registry: registryForConnector(connector, parsed) });
+    const h = createScimHandler({ connector, registry: new SchemaRegistry(parsed) });
     const s = await h.handle({ method: 'GET', url: `/Schemas/${EXT}` });
     expect(s.status).toBe(200);
     const rt = await h.handle({ method: 'GET', url: '/ResourceTypes/User' });
@@ -77,7 +78,7 @@ describe('vendor keys', () => {
     const parsed = parseSchemaDocument(doc);
     const first = parsed.schemas[0];
     if (first) first['x-agent-schema'] = { instructions: 'badge numbers are integers' };
-    const h = createScimHandler({ connector, registry: registryForConnector(connector, parsed) });
+    const h = createScimHandler({ connector, registry: new SchemaRegistry(parsed) });
     const s = await h.handle({ method: 'GET', url: `/Schemas/${EXT}` });
     expect((s.body as Record<string, unknown>)['x-agent-schema']).toEqual({ instructions: 'badge numbers are integers' });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchesFilter, parseFilter, SchemaRegistry, URN } from '../src/index.js';
+import { SchemaRegistry, URN } from '../src/index.js';
+import { matchesFilter, parseFilter } from '../src/filter/index.js';
 
 const registry = new SchemaRegistry();
 const userRt = registry.resourceType('User')!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type FilterNode, InvalidFilterError, parseFilter, serializeFilter } from '../src/index.js';
+import { type FilterNode, parseFilter, serializeFilter } from '../src/filter/index.js';
+import { InvalidFilterError } from '../src/errors.js';
 
 const cmp = (attr: string, op: string, value: unknown, extra: Record<string, string> = {}): FilterNode =>
   ({ type: 'compare', path: { attr, ...extra }, op, value }) as FilterNode;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FilterNode, isScimError, matchesFilter, parseFilter, serializeFilter } from '../src/index.js';
+import { type FilterNode, matchesFilter, parseFilter, serializeFilter } from '../src/filter/index.js';
+import { isScimError } from '../src/errors.js';
 
 const name = fc.constantFrom('userName', 'title', 'emails', 'name', 'active', 'x-custom', 'meta');
 const sub = fc.option(fc.constantFrom('value', 'type', 'givenName', 'lastModified'), { nil: undefined });

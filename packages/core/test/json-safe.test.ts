@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createScimHandler, defineConnector, MAX_JSON_DEPTH, parseJsonSafe } from '../src/index.js';
+import { defineConnector } from '../src/index.js';
+import { createScimHandler, MAX_JSON_DEPTH } from '../src/handler/index.js';
+import { parseJsonSafe } from '../src/util/object.js';
 import { jsonNestsDeeper } from '../src/util/object.js';
 
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
@@ -105,10 +107,10 @@ describe('the handler refuses deep bodies on every route, before a connector see
   const calls: string[] = [];
   const connector = defineConnector({
     name: 'recorder',
-    coreVersion: '>=0.1.0 <1',
-    capabilities: { filter: { operators: ['eq'], attributes: '*' } },
+    coreVersion: '^1.0.0',
     resources: {
       User: {
+        capabilities: { filter: { operators: ['eq'], attributes: '*' } },
         async query() {
           calls.push('query');
           return { resources: [] };

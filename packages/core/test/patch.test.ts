@@ -1,14 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applyChanges,
-  isScimError,
-  type PatchQuirk,
-  patchToChanges,
-  SchemaRegistry,
-  type ScimResource,
-  URN,
-} from '../src/index.js';
+import { SchemaRegistry, type ScimResource, URN } from '../src/index.js';
+import { applyChanges, type PatchQuirk, patchToChanges } from '../src/patch/index.js';
+import { isScimError } from '../src/errors.js';
 
 const registry = new SchemaRegistry();
 const userRt = registry.resourceType('User')!;

@@ -2,34 +2,38 @@ import { describe, expectTypeOf, it } from 'vitest';
 import {
   type Change,
   type Connector,
+  type ConnectorConfigSchema,
   type ConnectorFactory,
-  type FilterNode,
+  type ConnectorFactoryContext,
+  defineConnector,
+  errors,
+  type Logger,
   type QueryRequest,
   type QueryResult,
-  type ResourceOperations,
-  type ScimError,
-  type ScimResource,
-  createScimHandler,
-  defineConnector,
-  parseFilter,
-  patchToChanges,
+  type ResourceHandler,
   type SchemaRegistry,
+  type ScimResource,
 } from '../src/index.js';
-import { type ContractCase, connectorContractCases } from '../src/testkit/index.js';
+import { type FilterNode, parseFilter } from '../src/filter/index.js';
+import { createScimHandler } from '../src/handler/index.js';
+import type { HostExtensions } from '../src/host.js';
+import { patchToChanges } from '../src/patch/index.js';
+import { type ContractCase, connectorContractCases, testContext } from '../src/testkit/index.js';
 
-describe('public API types', () => {
-  it('defineConnector keeps the declared value and requires a name and core range', () => {
+describe('the Connector contract 1.0, as types', () => {
+  it('defineConnector keeps the declared value; capabilities are per resource type', () => {
     const c = defineConnector({
       name: 'typed',
-      coreVersion: '>=0.1.0 <1',
-      capabilities: { filter: { operators: ['eq'], attributes: ['userName'] } },
+      coreVersion: '^1.0.0',
       resources: {
         User: {
+          capabilities: { filter: { operators: ['eq'], attributes: ['userName'] } },
           async query(req) {
             expectTypeOf(req).toEqualTypeOf<QueryRequest>();
             return { resources: [] };
           },
         },
+        Group: { capabilities: { filter: { operators: ['eq'], attributes: ['displayName'] } } },
       },
     });
     expectTypeOf(c).toMatchTypeOf<Connector>();
@@ -38,18 +42,32 @@ describe('public API types', () => {
     defineConnector({ name: 'x', resources: {} });
     defineConnector({
       name: 'x',
-      coreVersion: '>=0.1.0 <1',
+      coreVersion: '^1.0.0',
       // @ts-expect-error operators must be SCIM operators
-      capabilities: { filter: { operators: ['like'], attributes: '*' } },
-      resources: {},
+      resources: { User: { capabilities: { filter: { operators: ['like'], attributes: '*' } } } },
     });
+    // @ts-expect-error capabilities are not declared for the whole connector any more
+    defineConnector({ name: 'x', coreVersion: '^1.0.0', capabilities: {}, resources: {} });
   });
 
   it('operations have exact signatures', () => {
-    expectTypeOf<NonNullable<ResourceOperations['modify']>>().parameter(1).toEqualTypeOf<Change[]>();
-    expectTypeOf<NonNullable<ResourceOperations['query']>>().returns.toEqualTypeOf<Promise<QueryResult>>();
-    expectTypeOf<NonNullable<ResourceOperations['get']>>().returns.toEqualTypeOf<Promise<ScimResource | undefined>>();
+    expectTypeOf<NonNullable<ResourceHandler['modify']>>().parameter(1).toEqualTypeOf<Change[]>();
+    expectTypeOf<NonNullable<ResourceHandler['query']>>().returns.toEqualTypeOf<Promise<QueryResult>>();
+    expectTypeOf<NonNullable<ResourceHandler['get']>>().returns.toEqualTypeOf<Promise<ScimResource | undefined>>();
     expectTypeOf<ConnectorFactory>().returns.toEqualTypeOf<Connector | Promise<Connector>>();
+  });
+
+  it('the factory context hands over the registry and one logger type', () => {
+    expectTypeOf<ConnectorFactoryContext['registry']>().toEqualTypeOf<SchemaRegistry>();
+    expectTypeOf<ConnectorFactoryContext['log']>().toEqualTypeOf<Logger>();
+    expectTypeOf(testContext({ a: 1 })).toMatchTypeOf<ConnectorFactoryContext<{ a: number }>>();
+    expectTypeOf<ConnectorConfigSchema<{ a: number }>['validate']>().returns.toMatchTypeOf<
+      { ok: true; value: { a: number } } | { ok: false; issues: { path: (string | number)[]; message: string }[] }
+    >();
+  });
+
+  it('host extensions are a separate, optional type', () => {
+    expectTypeOf<Connector['host']>().toEqualTypeOf<HostExtensions | undefined>();
   });
 
   it('change paths and filters are discriminated unions', () => {
@@ -61,11 +79,12 @@ describe('public API types', () => {
     expectTypeOf(patchToChanges).returns.toEqualTypeOf<Change[]>();
   });
 
-  it('the handler and kit are framework-free', () => {
+  it('errors are one namespace; the handler and kit are framework-free', () => {
+    expectTypeOf(new errors.NotFoundError('x')).toMatchTypeOf<errors.ScimError>();
+    expectTypeOf<errors.ScimError['status']>().toEqualTypeOf<number>();
     const h = createScimHandler({ connector: {} as Connector });
     expectTypeOf(h.handle).parameter(0).toHaveProperty('url').toEqualTypeOf<string>();
     expectTypeOf(h.registry).toEqualTypeOf<SchemaRegistry>();
     expectTypeOf(connectorContractCases).returns.toEqualTypeOf<ContractCase[]>();
-    expectTypeOf<ScimError['status']>().toEqualTypeOf<number>();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { routeScimPath } from '../src/index.js';
+import { routeScimPath } from '../src/handler/index.js';
 
 const ENDPOINT_NAMES = new Set([
   'users',

@@ -1,61 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
-import {
-  CORE_VERSION,
-  createScimHandler,
-  defineConnector,
-  errorBody,
-  normalizeResource,
-  parseFilter,
-  planFilter,
-  satisfies,
-  SchemaRegistry,
-  type ScimResource,
-  sortResources,
-  toScimError,
-  URN,
-} from '../src/index.js';
+import { CORE_VERSION, defineConnector, SchemaRegistry, type ScimResource, URN } from '../src/index.js';
+import { createScimHandler, errorBody, routeScimPath } from '../src/handler/index.js';
+import { normalizeResource } from '../src/resource/normalize.js';
+import { parseFilter, planFilter, sortResources } from '../src/filter/index.js';
+import { satisfies } from '../src/contract/semver.js';
+import { toScimError } from '../src/errors.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
 describe('errors', () => {
-  const cases: [core.ScimError, number, string | undefined][] = [
-    [new core.InvalidFilterError('x'), 400, 'invalidFilter'],
-    [new core.InvalidSyntaxError('x'), 400, 'invalidSyntax'],
-    [new core.InvalidPathError('x'), 400, 'invalidPath'],
-    [new core.NoTargetError('x'), 400, 'noTarget'],
-    [new core.InvalidValueError('x'), 400, 'invalidValue'],
-    [new core.MutabilityError('x'), 400, 'mutability'],
-    [new core.TooManyError('x'), 400, 'tooMany'],
-    [new core.InvalidCursorError('x'), 400, 'invalidCursor'],
-    [new core.InvalidCursorError('x', true), 400, 'expiredCursor'],
-    [new core.UniquenessError('x'), 409, 'uniqueness'],
-    [new core.ConflictError('x'), 409, undefined],
-    [new core.NotFoundError('x'), 404, undefined],
-    [new core.UnauthorizedError(), 401, undefined],
-    [new core.ForbiddenError(), 403, undefined],
-    [new core.MethodNotAllowedError('x'), 405, undefined],
-    [new core.PreconditionFailedError(), 412, undefined],
-    [new core.PayloadTooLargeError('x'), 413, undefined],
-    [new core.NotImplementedError('x'), 501, undefined],
-    [new core.ServiceUnavailableError('x', 30), 503, undefined],
-    [new core.InternalError(), 500, undefined],
+  const cases: [core.errors.ScimError, number, string | undefined][] = [
+    [new core.errors.InvalidFilterError('x'), 400, 'invalidFilter'],
+    [new core.errors.InvalidSyntaxError('x'), 400, 'invalidSyntax'],
+    [new core.errors.InvalidPathError('x'), 400, 'invalidPath'],
+    [new core.errors.NoTargetError('x'), 400, 'noTarget'],
+    [new core.errors.InvalidValueError('x'), 400, 'invalidValue'],
+    [new core.errors.MutabilityError('x'), 400, 'mutability'],
+    [new core.errors.TooManyError('x'), 400, 'tooMany'],
+    [new core.errors.InvalidCursorError('x'), 400, 'invalidCursor'],
+    [new core.errors.InvalidCursorError('x', true), 400, 'expiredCursor'],
+    [new core.errors.UniquenessError('x'), 409, 'uniqueness'],
+    [new core.errors.ConflictError('x'), 409, undefined],
+    [new core.errors.NotFoundError('x'), 404, undefined],
+    [new core.errors.UnauthorizedError(), 401, undefined],
+    [new core.errors.ForbiddenError(), 403, undefined],
+    [new core.errors.MethodNotAllowedError('x'), 405, undefined],
+    [new core.errors.PreconditionFailedError(), 412, undefined],
+    [new core.errors.PayloadTooLargeError('x'), 413, undefined],
+    [new core.errors.NotImplementedError('x'), 501, undefined],
+    [new core.errors.ServiceUnavailableError('x', 30), 503, undefined],
+    [new core.errors.InternalError(), 500, undefined],
   ];
   it.each(cases)('%s has status and scimType', (err, status, scimType) => {
     expect(err.status).toBe(status);
     expect(err.scimType).toBe(scimType);
     expect(err.code).toMatch(/^ERR_SCIM/);
-    expect(core.isScimError(err)).toBe(true);
+    expect(core.errors.isScimError(err)).toBe(true);
     const body = errorBody(err);
     expect(body.status).toBe(String(status));
     expect(errorBody(err, '1.1')).toEqual({ Errors: [{ description: err.detail, code: String(status) }] });
   });
   it('503 carries Retry-After; unknown errors become an opaque 500', () => {
-    expect(new core.ServiceUnavailableError('busy', 30).headers['retry-after']).toBe('30');
+    expect(new core.errors.ServiceUnavailableError('busy', 30).headers['retry-after']).toBe('30');
     const e = toScimError(new TypeError('secret internals'));
     expect(e.status).toBe(500);
     expect(e.detail).not.toMatch(/internals/);
-    expect(core.isScimError({ status: 400, detail: 'x', code: 'ERR_SCIM_X' })).toBe(true);
-    expect(core.isScimError({ status: 400, detail: 'x', code: 'OTHER' })).toBe(false);
+    expect(core.errors.isScimError({ status: 400, detail: 'x', code: 'ERR_SCIM_X' })).toBe(true);
+    expect(core.errors.isScimError({ status: 400, detail: 'x', code: 'OTHER' })).toBe(false);
   });
 });
 
@@ -84,16 +75,16 @@ describe('semver and defineConnector', () => {
     expect(satisfies(v, r)).toBe(ok);
   });
   it('rejects malformed or incompatible connectors at startup', () => {
-    expect(() => defineConnector({ name: '', coreVersion: '>=0.1.0 <1', resources: {} })).toThrow(/name/);
+    expect(() => defineConnector({ name: '', coreVersion: '^1.0.0', resources: {} })).toThrow(/name/);
     expect(() => defineConnector({ name: 'x', coreVersion: '^9.0.0', resources: {} })).toThrow(
       new RegExp(CORE_VERSION.replace(/\./g, '\\.')),
     );
-    expect(() => defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: { User: { get: 5 as never } } })).toThrow(
+    expect(() => defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: { User: { get: 5 as never } } })).toThrow(
       /not a function/,
     );
     expect(() => defineConnector(null as never)).toThrow(TypeError);
-    expect(() => defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: null as never })).toThrow(/no resources/);
-    const c = defineConnector({ name: 'x', coreVersion: '>=0.1.0 <1', resources: {} });
+    expect(() => defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: null as never })).toThrow(/no resources/);
+    const c = defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: {} });
     expect(Object.isFrozen(c)).toBe(true);
   });
 });
@@ -224,10 +215,10 @@ describe('handler with a connector that pages, sorts and modifies natively', () 
     const seen: core.QueryRequest[] = [];
     const connector = defineConnector({
       name: 'pager',
-      coreVersion: '>=0.1.0 <1',
-      capabilities: { filter: { operators: ['eq'], attributes: '*' }, sort: true, paging: { index: true, cursor: true } },
+      coreVersion: '^1.0.0',
       resources: {
         User: {
+          capabilities: { filter: { operators: ['eq'], attributes: '*' }, sort: true, paging: { index: true, cursor: true } },
           async query(q) {
             seen.push(q);
             if (q.cursor !== undefined) return { resources: [{ id: '1', userName: 'a' }], totalResults: 3, nextCursor: 'next-1' };
@@ -286,19 +277,19 @@ describe('routing', () => {
     ['/Users/.search', { endpoint: 'Users', search: true }],
     ['/scim/.search', { endpoint: '.search' }],
   ])('%s', (path, expected) => {
-    expect(core.routeScimPath(path)).toMatchObject(expected);
+    expect(routeScimPath(path)).toMatchObject(expected);
   });
   it.each(['/a/b/Users', '/nothing', '/Users/a/b', '/Users/%E0%A4%A'])('%s is not a SCIM path', (p) => {
-    expect(core.routeScimPath(p)).toBeUndefined();
+    expect(routeScimPath(p)).toBeUndefined();
   });
   it.each(['/constructor', '/__proto__', '/toString/x', '/hasOwnProperty', '/t/valueOf'])(
     '%s is not a SCIM path (no endpoint found on Object.prototype)',
     (p) => {
-      expect(core.routeScimPath(p)).toBeUndefined();
+      expect(routeScimPath(p)).toBeUndefined();
     },
   );
   it('a tenant named like an Object.prototype member still routes', () => {
-    expect(core.routeScimPath('/constructor/Users/x')).toMatchObject({ tenant: 'constructor', endpoint: 'Users', id: 'x' });
+    expect(routeScimPath('/constructor/Users/x')).toMatchObject({ tenant: 'constructor', endpoint: 'Users', id: 'x' });
   });
 });
 

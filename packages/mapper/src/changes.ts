@@ -4,7 +4,9 @@
  * cannot be expressed per key (e.g. `emails[type eq "work"].value` onto a
  * whole pass-through `emails`) need the current resource.
  */
-import { type ApplyContext, applyChanges, type Change, type FilterNode, type ScimResource } from '@scimgw/core';
+import { type ApplyContext, applyChanges } from '@scimgw/core/patch';
+import { type Change, type ScimResource } from '@scimgw/core';
+import { type FilterNode } from '@scimgw/core/filter';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { getCI, isObject } from './endpoint-path.js';
 import { elementsOfType, endpointValue, sourceOf } from './to-endpoint.js';

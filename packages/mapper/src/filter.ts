@@ -3,7 +3,7 @@
  * The result is exact when the endpoint evaluates the same predicate, or a
  * superset (exact: false) the connector post-filters with the original.
  */
-import { type AttrPath, type CompareNode, type CompValue, type FilterNode, parseAttrPath } from '@scimgw/core';
+import { type AttrPath, type CompareNode, type CompValue, type FilterNode, parseAttrPath } from '@scimgw/core/filter';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { convertScalar } from './convert.js';
 import type { TranslatedFilter } from './types.js';

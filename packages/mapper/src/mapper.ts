@@ -1,13 +1,6 @@
 /** `createMapper`: one resource type's mapping, compiled once, used per request. */
-import {
-  type AttrPath,
-  type Change,
-  type FilterNode,
-  parseAttrPath,
-  type ResourceTypeDefinition,
-  SchemaRegistry,
-  type ScimResource,
-} from '@scimgw/core';
+import { type AttrPath, type FilterNode, parseAttrPath } from '@scimgw/core/filter';
+import { type Change, type ResourceTypeDefinition, SchemaRegistry, type ScimResource } from '@scimgw/core';
 import { changesToEndpoint, needsCurrent } from './changes.js';
 import { type CompiledEntry, compileMap } from './compile.js';
 import { convertScalar } from './convert.js';
@@ -134,11 +127,8 @@ export function createMapper(map: MapConfig, options: MapperOptions): Mapper {
   const extensions = generated.slice(1).map((s) => s.id);
   let applyRegistry: SchemaRegistry | undefined;
   const applyContext = () => {
-    applyRegistry ??= new SchemaRegistry({
-      schemas: generated,
-      resourceTypes: [rt],
-      extensions: { [rt.id]: extensions },
-    });
+    // Built on the registry given (the host's: custom schemas included), not on the defaults.
+    applyRegistry ??= registry.extend({ schemas: generated, extensions: { [rt.id]: extensions }, serve: [rt.id] });
     return { registry: applyRegistry, resourceType: applyRegistry.resourceType(rt.id) as ResourceTypeDefinition };
   };
 
@@ -269,11 +259,11 @@ export function createMappers(
 }
 
 /**
- * What a connector passes to `defineConnector` so `/Schemas` and the core's
- * registry reflect the mapping.
+ * The schemas and extensions a mapping generates, to add to the registry a connector serves, so
+ * `/Schemas` and the core's validation reflect the mapping.
  *
  * @example
- * defineConnector({ ...connectorSchemas([users, groups]), resources: {…} })
+ * defineConnector({ registry: context.registry.extend(connectorSchemas([users, groups])), resources: {…} })
  */
 export function connectorSchemas(mappers: readonly Mapper[]): {
   schemas: GeneratedSchema[];

@@ -1,5 +1,5 @@
 /** Value conversion of one entry/target pair, in both directions. */
-import { InvalidValueError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { convertScalar } from './convert.js';
 import { getCI, isObject } from './endpoint-path.js';
@@ -58,18 +58,18 @@ export function toEndpointValue(e: CompiledEntry, t: CompiledTarget, v: unknown)
   if (isObject(v)) {
     // A whole complex value reaching a scalar endpoint attribute: its `value` is what is meant.
     const inner = getCI(v, 'value');
-    if (inner === undefined) throw new InvalidValueError(`"${describe(t)}" needs a simple value`);
+    if (inner === undefined) throw new errors.InvalidValueError(`"${describe(t)}" needs a simple value`);
     return toEndpointValue(e, t, inner);
   }
   let raw: unknown = v;
   if (e.valueMap) {
     const scim = t.scimType === 'complex' ? v : (convertScalar(v, t.scimType) ?? v);
     raw = e.valueMap.toEndpoint(scim, t.leafDef.caseExact || e.config.caseExact === true);
-    if (raw === undefined) throw new InvalidValueError(`Value "${String(v)}" is not allowed for "${describe(t)}"`);
+    if (raw === undefined) throw new errors.InvalidValueError(`Value "${String(v)}" is not allowed for "${describe(t)}"`);
   }
   const out = convertScalar(raw, e.endpointScalar, e.format);
   if (out === undefined) {
-    throw new InvalidValueError(`Value ${JSON.stringify(v)} of "${describe(t)}" cannot be converted to ${e.endpointScalar}`);
+    throw new errors.InvalidValueError(`Value ${JSON.stringify(v)} of "${describe(t)}" cannot be converted to ${e.endpointScalar}`);
   }
   return out;
 }
@@ -79,7 +79,7 @@ export function toEndpointValueOrSkip(e: CompiledEntry, t: CompiledTarget, v: un
   try {
     return toEndpointValue(e, t, v);
   } catch (err) {
-    if (err instanceof InvalidValueError) return undefined;
+    if (err instanceof errors.InvalidValueError) return undefined;
     throw err;
   }
 }

@@ -1,4 +1,6 @@
-import { type Change, type FilterNode, InvalidValueError, parseFilter, patchToChanges, SchemaRegistry } from '@scimgw/core';
+import { type Change, errors, SchemaRegistry } from '@scimgw/core';
+import { type FilterNode, parseFilter } from '@scimgw/core/filter';
+import { patchToChanges } from '@scimgw/core/patch';
 import { describe, expect, it } from 'vitest';
 import { connectorSchemas, createMapper } from '../src/index.js';
 import { directoryMap, ENT } from './fixtures.js';
@@ -131,7 +133,7 @@ describe('changesToEndpoint', () => {
 
   it('valueMap: writes of unlisted values are rejected, removals of them ignored', () => {
     expect(() => groups.changesToEndpoint(patch([{ op: 'replace', path: 'displayName', value: 'Nope' }], 'Group'))).toThrow(
-      InvalidValueError,
+      errors.InvalidValueError,
     );
     expect(groups.changesToEndpoint(patch([{ op: 'replace', path: 'displayName', value: 'admins' }], 'Group')).set).toEqual({
       cn: 'Employees',

@@ -2,17 +2,9 @@
  * The mapper as a connector author uses it: an in-memory "directory" with
  * LDAP-style attribute names behind the core contract kit and handler.
  */
-import {
-  type Connector,
-  createScimHandler,
-  defineConnector,
-  matchesFilter,
-  registryForConnector,
-  type ResourceOperations,
-  type ScimResource,
-  NotFoundError,
-  UniquenessError,
-} from '@scimgw/core';
+import { type Connector, defineConnector, errors, type ResourceHandler, SchemaRegistry, type ScimResource } from '@scimgw/core';
+import { matchesFilter } from '@scimgw/core/filter';
+import { createScimHandler } from '@scimgw/core/handler';
 import { connectorContractCases } from '@scimgw/core/testkit';
 import { describe, expect, it } from 'vitest';
 import { connectorSchemas, createMappers, type EndpointChanges, type Mapper } from '../src/index.js';
@@ -56,16 +48,19 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
   const mappers = createMappers(map);
   const store = { User: new Map<string, Rec>(), Group: new Map<string, Rec>() };
   let seq = 0;
-  const ops = (rt: 'User' | 'Group', m: Mapper, idKey: string, unique?: string): ResourceOperations => {
+  const ops = (rt: 'User' | 'Group', m: Mapper, idKey: string, unique?: string): ResourceHandler => {
     const recs = store[rt];
     const view = (r: Rec) => m.toScim(r);
     const assertUnique = (r: Rec, self?: string) => {
       if (!unique) return;
       const v = String(r[unique] ?? '').toLowerCase();
       for (const [id, o] of recs)
-        if (id !== self && String(o[unique]).toLowerCase() === v) throw new UniquenessError(`${v} exists`);
+        if (id !== self && String(o[unique]).toLowerCase() === v) throw new errors.UniquenessError(`${v} exists`);
     };
     return {
+      capabilities: {
+        filter: { operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr'], attributes: m.scimPaths(), logical: ['and', 'or', 'not'], valuePath: true },
+      },
       async query(req) {
         const t = m.translateFilter(req.filter);
         if (t.kind === 'none') return { resources: [] };
@@ -93,7 +88,7 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
       },
       async modify(id, changes) {
         const r = recs.get(id);
-        if (!r) throw new NotFoundError(`${rt} ${id} not found`);
+        if (!r) throw new errors.NotFoundError(`${rt} ${id} not found`);
         const mod = m.changesToEndpoint(changes, m.needsCurrent(changes) ? { current: view(r) } : {});
         const next = structuredClone(r);
         applyEndpointChanges(next, mod);
@@ -102,14 +97,14 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
         return view(next);
       },
       async replace(id, resource) {
-        if (!recs.has(id)) throw new NotFoundError(`${rt} ${id} not found`);
+        if (!recs.has(id)) throw new errors.NotFoundError(`${rt} ${id} not found`);
         const next = { ...m.toEndpoint(resource), [idKey]: id };
         assertUnique(next, id);
         recs.set(id, next);
         return view(next) as ScimResource;
       },
       async delete(id) {
-        if (!recs.delete(id)) throw new NotFoundError(`${rt} ${id} not found`);
+        if (!recs.delete(id)) throw new errors.NotFoundError(`${rt} ${id} not found`);
       },
     };
   };
@@ -117,16 +112,8 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
   const groups = mappers.Group as Mapper;
   const connector = defineConnector({
     name: 'connector-test-directory',
-    coreVersion: '>=0.1.0 <1',
-    capabilities: {
-      filter: {
-        operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr'],
-        attributes: [...users.scimPaths(), ...groups.scimPaths()],
-        logical: ['and', 'or', 'not'],
-        valuePath: true,
-      },
-    },
-    ...connectorSchemas([users, groups]),
+    coreVersion: '^1.0.0',
+    registry: new SchemaRegistry().extend(connectorSchemas([users, groups])),
     resources: { User: ops('User', users, 'uid', 'sAMAccountName'), Group: ops('Group', groups, 'gid') },
   });
   return { connector, store };
@@ -146,7 +133,7 @@ describe('generated schemas through the core handler', () => {
     const body = res.body as { attributes: Record<string, unknown>[]; 'x-agent-schema'?: unknown };
     expect(body.attributes.map((a) => a.name)).toEqual(['userName', 'name', 'displayName', 'title', 'emails', 'active']);
     expect(body.attributes[0]?.['x-agent-schema']).toEqual({ example: 'bjensen' });
-    expect(connector.schemas?.[0]).toMatchObject({
+    expect(connector.registry?.schema('urn:ietf:params:scim:schemas:core:2.0:User')).toMatchObject({
       'x-agent-schema': { instructions: 'Create users with a unique sAMAccountName' },
     });
     const emails = body.attributes.find((a) => a.name === 'emails') as {
@@ -181,6 +168,6 @@ describe('generated schemas through the core handler', () => {
     expect(patched.status).toBe(200);
     expect((patched.body as { emails: unknown }).emails).toEqual([{ type: 'work', value: 'alice@x' }]);
     expect(store.User.get(id)?.mail).toBe('alice@x');
-    expect(registryForConnector(connector).schema('urn:ietf:params:scim:schemas:core:2.0:User')?.attributes).toHaveLength(6);
+    expect(h.registry.schema('urn:ietf:params:scim:schemas:core:2.0:User')?.attributes).toHaveLength(6);
   });
 });

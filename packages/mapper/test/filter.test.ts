@@ -1,4 +1,4 @@
-import { parseFilter, serializeFilter } from '@scimgw/core';
+import { parseFilter, serializeFilter } from '@scimgw/core/filter';
 import { describe, expect, it } from 'vitest';
 import { createMapper, type TranslatedFilter } from '../src/index.js';
 import { directoryMap, ENT } from './fixtures.js';

@@ -1,4 +1,4 @@
-import { InvalidValueError, URN } from '@scimgw/core';
+import { errors, URN } from '@scimgw/core';
 import { describe, expect, it } from 'vitest';
 import { createMapper, MapperConfigError } from '../src/index.js';
 import { directoryMap, ENT } from './fixtures.js';
@@ -156,14 +156,14 @@ describe('toEndpoint', () => {
         return e;
       }
     })();
-    expect(err).toBeInstanceOf(InvalidValueError);
-    expect((err as InvalidValueError).status).toBe(400);
-    expect((err as InvalidValueError).scimType).toBe('invalidValue');
+    expect(err).toBeInstanceOf(errors.InvalidValueError);
+    expect((err as errors.InvalidValueError).status).toBe(400);
+    expect((err as errors.InvalidValueError).scimType).toBe('invalidValue');
     expect((err as Error).message).toContain('Not allowed');
   });
 
   it('rejects values it cannot convert', () => {
-    expect(() => users.toEndpoint({ userName: 'x', [ENT]: { employeeNumber: 'A-1' } })).toThrow(InvalidValueError);
+    expect(() => users.toEndpoint({ userName: 'x', [ENT]: { employeeNumber: 'A-1' } })).toThrow(errors.InvalidValueError);
   });
 
   it('takes the first listed target with a value (one-to-many)', () => {

@@ -2,7 +2,7 @@
  * Filter push-down: splits a client filter into the part a connector
  * evaluates natively and the residual the core evaluates itself.
  */
-import type { FilterCapabilities } from '../connector/types.js';
+import type { FilterCapabilities } from '../contract/types.js';
 import type { FilterNode } from './ast.js';
 import { formatPath } from './ast.js';
 

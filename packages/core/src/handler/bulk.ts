@@ -173,6 +173,7 @@ export async function runBulk(
       results.set(op, {
         method: op.method,
         ...(op.bulkId ? { bulkId: op.bulkId } : {}),
+        ...(res.headers.location ? { location: res.headers.location } : {}),
         status: String(res.status),
         response: res.body,
       });

@@ -1,5 +1,5 @@
 /** Discovery endpoints (RFC 7644 §4): ServiceProviderConfig, ResourceTypes, Schemas. */
-import type { Connector } from '../connector/types.js';
+import type { Connector } from '../contract/types.js';
 import { NotFoundError } from '../errors.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import { URN } from '../schema/urns.js';

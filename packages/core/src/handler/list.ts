@@ -2,18 +2,11 @@
  * Query execution: pushes to the connector what it declared it can do and
  * does the rest (filter residual, `or` unions, sort, paging, cursors) in core.
  */
-import type {
-  Capabilities,
-  QueryRequest,
-  RequestContext,
-  ResourceOperations,
-  ScimResource,
-  SortSpec,
-} from '../connector/types.js';
+import type { QueryRequest, RequestContext, ResourceHandler, ScimResource, SortSpec } from '../contract/types.js';
 import { InvalidCursorError } from '../errors.js';
 import type { FilterNode } from '../filter/ast.js';
 import { matchesFilter, type PathResolver } from '../filter/evaluate.js';
-import { planFilter } from '../filter/pushdown.js';
+import { type FilterPlan, planFilter } from '../filter/pushdown.js';
 import { sortResources } from '../query/sort.js';
 
 /** Bound query, ready to run against one resource type. */
@@ -54,27 +47,26 @@ function decodeCursor(c: string): number {
 }
 
 /**
- * Gathers every resource matching `filter`, using the connector's native
- * filtering where declared.
+ * Gathers every resource matching `filter`, using the resource's native filtering where declared.
+ * `plan` is the plan already made for this filter, when the caller made one.
  */
 export async function collectMatching(
-  ops: ResourceOperations,
-  caps: Capabilities,
+  handler: ResourceHandler,
   filter: FilterNode | undefined,
   resolve: PathResolver,
   hints: Pick<QueryRequest, 'attributes' | 'excludedAttributes'>,
   ctx: RequestContext,
+  plan: FilterPlan = planFilter(filter, handler.capabilities?.filter),
 ): Promise<ScimResource[]> {
-  const query = ops.query as NonNullable<ResourceOperations['query']>;
-  const plan = planFilter(filter, caps.filter);
+  const query = handler.query as NonNullable<ResourceHandler['query']>;
   if (plan.kind === 'native') {
-    return (await query.call(ops, { filter: plan.pushed, ...hints }, ctx)).resources;
+    return (await query.call(handler, { filter: plan.pushed, ...hints }, ctx)).resources;
   }
   if (plan.kind === 'union') {
     const seen = new Set<string>();
     const out: ScimResource[] = [];
     for (const branch of plan.branches) {
-      for (const r of (await query.call(ops, { filter: branch, ...hints }, ctx)).resources) {
+      for (const r of (await query.call(handler, { filter: branch, ...hints }, ctx)).resources) {
         const key = r.id === undefined ? JSON.stringify(r) : String(r.id);
         if (!seen.has(key)) {
           seen.add(key);
@@ -84,26 +76,21 @@ export async function collectMatching(
     }
     return out;
   }
-  const candidates = (await query.call(ops, { filter: plan.pushed, ...hints }, ctx)).resources;
+  const candidates = (await query.call(handler, { filter: plan.pushed, ...hints }, ctx)).resources;
   return candidates.filter((r) => matchesFilter(plan.residual, r, resolve));
 }
 
 /** Runs a list query and returns one page. */
-export async function runQuery(
-  ops: ResourceOperations,
-  caps: Capabilities,
-  q: BoundQuery,
-  resolve: PathResolver,
-  ctx: RequestContext,
-): Promise<Page> {
+export async function runQuery(handler: ResourceHandler, q: BoundQuery, resolve: PathResolver, ctx: RequestContext): Promise<Page> {
   const hints = { attributes: q.attributes, excludedAttributes: q.excludedAttributes };
-  const query = ops.query as NonNullable<ResourceOperations['query']>;
+  const query = handler.query as NonNullable<ResourceHandler['query']>;
+  const caps = handler.capabilities ?? {};
   const plan = planFilter(q.filter, caps.filter);
   const sortOk = !q.sort || caps.sort === true;
 
   if (plan.kind === 'native' && sortOk) {
     if (q.cursor !== undefined && caps.paging?.cursor) {
-      const res = await query.call(ops, { filter: plan.pushed, sort: q.sort, cursor: q.cursor, count: q.count, ...hints }, ctx);
+      const res = await query.call(handler, { filter: plan.pushed, sort: q.sort, cursor: q.cursor, count: q.count, ...hints }, ctx);
       const page: Page = { resources: res.resources, totalResults: res.totalResults ?? res.resources.length };
       if (res.nextCursor) page.nextCursor = res.nextCursor;
       if (res.previousCursor) page.previousCursor = res.previousCursor;
@@ -111,7 +98,7 @@ export async function runQuery(
     }
     if (q.cursor === undefined && caps.paging?.index) {
       const startIndex = q.startIndex ?? 1;
-      const res = await query.call(ops, { filter: plan.pushed, sort: q.sort, startIndex, count: q.count, ...hints }, ctx);
+      const res = await query.call(handler, { filter: plan.pushed, sort: q.sort, startIndex, count: q.count, ...hints }, ctx);
       const total = res.totalResults ?? res.resources.length;
       // A connector that ignored the page window still gets paged correctly.
       const resources =
@@ -122,7 +109,7 @@ export async function runQuery(
     }
   }
 
-  let all = await collectMatching(ops, caps, q.filter, resolve, hints, ctx);
+  let all = await collectMatching(handler, q.filter, resolve, hints, ctx, plan);
   if (q.sort) all = sortResources(all, q.sort.path, q.sort.order, resolve);
   const total = all.length;
   if (q.cursor !== undefined) {

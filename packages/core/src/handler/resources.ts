@@ -2,7 +2,7 @@
  * Resource endpoints (`/Users`, `/Groups`, `/Roles`, `/Entitlements`): read,
  * search, create, replace, patch, delete — with ETag preconditions.
  */
-import type { Change, RequestContext, ResourceOperations, ScimResource } from '../connector/types.js';
+import type { Change, RequestContext, ResourceHandler, ScimResource } from '../contract/types.js';
 import {
   InvalidSyntaxError,
   MethodNotAllowedError,
@@ -27,7 +27,7 @@ export interface ResourceCall {
   registry: SchemaRegistry;
   options: ScimHandlerOptions;
   rt: ResourceTypeDefinition;
-  ops: ResourceOperations;
+  ops: ResourceHandler;
   ctx: RequestContext;
   /** Base for `meta.location` (origin + prefix), undefined when skipped. */
   base: string | undefined;
@@ -37,7 +37,7 @@ export interface ResourceCall {
 
 const READ_ONLY_TYPES = new Set(['Role', 'Entitlement']);
 
-function need<K extends keyof ResourceOperations>(c: ResourceCall, op: K): NonNullable<ResourceOperations[K]> {
+function need<K extends Exclude<keyof ResourceHandler, 'capabilities'>>(c: ResourceCall, op: K): NonNullable<ResourceHandler[K]> {
   const fn = c.ops[op];
   if (typeof fn !== 'function') {
     if (READ_ONLY_TYPES.has(c.rt.id) && op !== 'query' && op !== 'get') {
@@ -45,7 +45,7 @@ function need<K extends keyof ResourceOperations>(c: ResourceCall, op: K): NonNu
     }
     throw new NotImplementedError(`${c.rt.name} ${String(op)} is not supported by this connector`);
   }
-  return fn.bind(c.ops) as NonNullable<ResourceOperations[K]>;
+  return fn.bind(c.ops) as NonNullable<ResourceHandler[K]>;
 }
 
 function header(req: ScimRequest, name: string): string | undefined {
@@ -117,7 +117,7 @@ export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimRespon
   need(c, 'query');
   const q = bind(c, p);
   const projection = new Projection(c.registry, c.rt, p);
-  const page = await runQuery(c.ops, c.options.connector.capabilities, q, c.registry.resolver(c.rt), c.ctx);
+  const page = await runQuery(c.ops, q, c.registry.resolver(c.rt), c.ctx);
   const extra: Record<string, unknown> = {};
   if (page.nextCursor) extra.nextCursor = page.nextCursor;
   if (page.previousCursor) extra.previousCursor = page.previousCursor;

@@ -1,5 +1,5 @@
 /** Shapes connector output into SCIM responses: schemas, meta, ETag, projection. */
-import type { ResourceMeta, ScimResource } from '../connector/types.js';
+import type { ResourceMeta, ScimResource } from '../contract/types.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { URN } from '../schema/urns.js';

@@ -1,5 +1,5 @@
 /** Plain request/response objects of the framework-free handler. */
-import type { Connector, RequestContext } from '../connector/types.js';
+import type { Connector, RequestContext } from '../contract/types.js';
 import type { FilterLimits } from '../filter/parser.js';
 import type { PatchQuirk } from '../patch/normalize.js';
 import type { ScimRoute } from './router.js';
@@ -54,7 +54,7 @@ export interface AuthenticationScheme {
 /** Options of {@link createScimHandler}. */
 export interface ScimHandlerOptions {
   connector: Connector;
-  /** Schemas and resource types; default built from the connector's declarations. */
+  /** Schemas; default the connector's `registry` (or the built-in schemas). Limited to the connector's resource types. */
   registry?: SchemaRegistry;
   /** Protocol spoken on unversioned paths. Default `'2.0'`. */
   scimVersion?: '2.0' | '1.1';
@@ -65,11 +65,12 @@ export interface ScimHandlerOptions {
   /** Status of a successful group PATCH: 204 (default) or 200 with the group. */
   groupPatchStatus?: 200 | 204;
   pagination?: PaginationOptions;
-  /** Bulk limits; Bulk is off when `maxOperations` is 0. */
+  /**
+   * Bulk limits; Bulk is off when `maxOperations` is 0. `maxPayloadSize` is advertised in
+   * ServiceProviderConfig; the host enforces it when it reads the body.
+   */
   bulk?: { maxOperations?: number; maxPayloadSize?: number };
   filterLimits?: FilterLimits;
-  /** Whether a tenant (`baseEntity`) is configured; unknown tenants get 404. Default: all known. */
-  isKnownTenant?: (tenant: string) => boolean;
   /** Advertised in ServiceProviderConfig. */
   authenticationSchemes?: AuthenticationScheme[];
   documentationUri?: string;

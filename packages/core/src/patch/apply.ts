@@ -2,7 +2,7 @@
  * Applies normalized changes to a stored document — the helper that lets a
  * document-store connector implement `modify` in a few lines.
  */
-import type { Change, ChangePath, ScimResource } from '../connector/types.js';
+import type { Change, ChangePath, ScimResource } from '../contract/types.js';
 import { NoTargetError } from '../errors.js';
 import type { FilterNode } from '../filter/ast.js';
 import { matchesFilter, type PathResolver } from '../filter/evaluate.js';

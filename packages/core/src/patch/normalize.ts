@@ -4,7 +4,7 @@
  * {@link PatchQuirk} and reported through `onQuirk`, so replay tests can
  * assert which dialect rule fired.
  */
-import type { Change, ChangePath } from '../connector/types.js';
+import type { Change, ChangePath } from '../contract/types.js';
 import { InvalidSyntaxError, InvalidValueError, MutabilityError, NoTargetError } from '../errors.js';
 import type { AttrPath, FilterNode } from '../filter/ast.js';
 import { parseAttrPath } from '../filter/path.js';

@@ -8,7 +8,7 @@ import { parseAttrPath } from '../filter/path.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { isObject } from '../util/object.js';
-import type { ScimResource } from '../connector/types.js';
+import type { ScimResource } from '../contract/types.js';
 
 /** Which attributes a client asked for. */
 export interface ProjectionRequest {

@@ -3,7 +3,7 @@ import type { AttrPath } from '../filter/ast.js';
 import type { PathResolver } from '../filter/evaluate.js';
 import type { AttributeType } from '../schema/types.js';
 import { getCI, isObject } from '../util/object.js';
-import type { ScimResource } from '../connector/types.js';
+import type { ScimResource } from '../contract/types.js';
 
 type Key = string | number | boolean | undefined;
 

@@ -2,7 +2,7 @@
  * POST/PUT body → canonical resource: schema casing, extension URNs resolved
  * (aliases too), values coerced by type, read-only attributes dropped.
  */
-import type { ScimResource } from '../connector/types.js';
+import type { ScimResource } from '../contract/types.js';
 import { InvalidSyntaxError, InvalidValueError } from '../errors.js';
 import { parseAttrPath } from '../filter/path.js';
 import { normalizeValue } from '../patch/values.js';

@@ -60,13 +60,18 @@ export class SchemaRegistry {
   /** Resource type → its memoized {@link hidesByDefault} test. */
   private readonly hidesMemo = new WeakMap<ResourceTypeDefinition, (key: string) => boolean>();
 
+  /** What this registry was built from, so {@link extend} can build on it. */
+  private readonly source: SchemaRegistryOptions;
+
   constructor(opts: SchemaRegistryOptions = {}) {
+    this.source = opts;
     for (const s of [...builtinSchemas, ...(opts.schemas ?? [])]) this.schemaMap.set(s.id.toLowerCase(), s);
     this.types = (opts.resourceTypes ?? defaultResourceTypes).map((rt) => ({
       ...rt,
       schemaExtensions: [
         ...rt.schemaExtensions,
         ...(opts.extensions?.[rt.id] ?? [])
+          .filter((e, i, all) => all.findIndex((x) => x.toLowerCase() === e.toLowerCase()) === i)
           .filter((e) => !rt.schemaExtensions.some((x) => x.schema.toLowerCase() === e.toLowerCase()))
           .map((schema) => ({ schema, required: false })),
       ],
@@ -78,6 +83,26 @@ export class SchemaRegistry {
         }
       }
     }
+  }
+
+  /**
+   * A new registry with more schemas and extensions, or fewer resource types (`serve`); this one is
+   * unchanged. How a connector adds what it serves to the host's registry, and how a host keeps
+   * only the resource types its connector has.
+   *
+   * @example
+   * const registry = context.registry.extend({ schemas: [mySchema], extensions: { User: [mySchema.id] } });
+   */
+  extend(more: { schemas?: SchemaDefinition[]; extensions?: Record<string, string[]>; serve?: readonly string[] }): SchemaRegistry {
+    const extensions: Record<string, string[]> = { ...(this.source.extensions ?? {}) };
+    for (const [rt, urns] of Object.entries(more.extensions ?? {})) extensions[rt] = [...(extensions[rt] ?? []), ...urns];
+    const types = this.source.resourceTypes ?? defaultResourceTypes;
+    const serve = more.serve?.map((t) => t.toLowerCase());
+    return new SchemaRegistry({
+      schemas: [...(this.source.schemas ?? []), ...(more.schemas ?? [])],
+      resourceTypes: serve ? types.filter((t) => serve.includes(t.id.toLowerCase())) : [...types],
+      extensions,
+    });
   }
 
   /** All schemas in use by some resource type. */

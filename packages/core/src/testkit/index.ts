@@ -7,9 +7,38 @@
  * import { connectorContractCases } from '@scimgw/core/testkit';
  * for (const c of connectorContractCases({ connector: () => createMyConnector() })) it(c.name, c.run);
  */
-import type { Connector } from '../connector/types.js';
+import type { Logger } from '../contract/logger.js';
+import type { Connector, ConnectorFactoryContext } from '../contract/types.js';
 import { createScimHandler, type ScimHandler } from '../handler/handler.js';
 import type { ScimResponse } from '../handler/types.js';
+import { SchemaRegistry } from '../schema/registry.js';
+
+/** One line a {@link testContext} logger recorded. */
+export interface LoggedLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  msg: string;
+  data?: Record<string, unknown> | undefined;
+}
+
+/**
+ * A factory context for tests, as a host would build it: the given `endpoint` configuration, the
+ * built-in schemas, no tenants, and a logger that records every line in `logs` (assert that no
+ * secret was logged: `JSON.stringify(ctx.logs)` must not contain it).
+ *
+ * @example
+ * const connector = await createConnector(testContext({ persistence: false }));
+ */
+export function testContext<Config>(
+  config: Config,
+  overrides: Partial<Omit<ConnectorFactoryContext<Config>, 'config'>> = {},
+): ConnectorFactoryContext<Config> & { logs: LoggedLine[] } {
+  const logs: LoggedLine[] = [];
+  const line = (level: LoggedLine['level']) => (msg: string, data?: Record<string, unknown>) => {
+    logs.push({ level, msg, ...(data === undefined ? {} : { data }) });
+  };
+  const log: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+  return { config, baseDir: '.', tenants: [], registry: new SchemaRegistry(), log, ...overrides, logs };
+}
 
 /** Options of {@link connectorContractCases}. */
 export interface ContractOptions {

@@ -4,7 +4,14 @@ import { defineConfig } from 'tsup';
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/filter/index.ts', 'src/patch/index.ts', 'src/handler/index.ts', 'src/host.ts', 'src/testkit/index.ts'],
+  entry: [
+    'src/index.ts',
+    'src/filter/index.ts',
+    'src/patch/index.ts',
+    'src/handler/index.ts',
+    'src/host.ts',
+    'src/testkit/index.ts',
+  ],
   format: ['esm'],
   dts: true,
   clean: true,

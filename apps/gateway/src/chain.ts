@@ -6,7 +6,7 @@
  * `/logger`, `/oauth/token`, `/auth` and the `/api` routes stay local.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
-import { ScimError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 
 /** How long the next gateway may take to start answering. */
 export const CHAIN_TIMEOUT_MS = 120_000;
@@ -122,8 +122,8 @@ export async function forwardRequest(
     const timedOut = controller.signal.aborted && !res.destroyed;
     const next = new URL(base);
     throw timedOut
-      ? new ScimError(504, `The next gateway (${next.host}) did not answer within ${Math.round(timeoutMs / 1000)} s`)
-      : new ScimError(502, `The next gateway (${next.host}) could not be reached: ${failure(e)}`);
+      ? new errors.ScimError(504, `The next gateway (${next.host}) did not answer within ${Math.round(timeoutMs / 1000)} s`)
+      : new errors.ScimError(502, `The next gateway (${next.host}) could not be reached: ${failure(e)}`);
   }
   clearTimeout(timer);
   try {

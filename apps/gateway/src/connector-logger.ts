@@ -1,5 +1,5 @@
 /** Adapts a pino logger to the small logger interface connectors receive. */
-import type { ConnectorLogger } from '@scimgw/core';
+import type { Logger } from '@scimgw/core';
 
 interface PinoLike {
   debug(obj: object, msg: string): void;
@@ -8,7 +8,7 @@ interface PinoLike {
   error(obj: object, msg: string): void;
 }
 
-export function connectorLogger(p: PinoLike): ConnectorLogger {
+export function connectorLogger(p: PinoLike): Logger {
   return {
     debug: (msg, data) => p.debug(data ?? {}, msg),
     info: (msg, data) => p.info(data ?? {}, msg),
@@ -18,8 +18,8 @@ export function connectorLogger(p: PinoLike): ConnectorLogger {
 }
 
 /** A connector logger whose pino child is created on first use (most requests never log). */
-export function lazyConnectorLogger(make: () => PinoLike): ConnectorLogger {
-  let real: ConnectorLogger | undefined;
+export function lazyConnectorLogger(make: () => PinoLike): Logger {
+  let real: Logger | undefined;
   const get = () => (real ??= connectorLogger(make()));
   return {
     debug: (msg, data) => get().debug(msg, data),

@@ -1,15 +1,8 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import {
-  type Connector,
-  CORE_VERSION,
-  createScimHandler,
-  defineConnector,
-  parseSchemaDocument,
-  registryForConnector,
-  type SchemaDocument,
-} from '@scimgw/core';
+import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
+import { createScimHandler, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
@@ -42,17 +35,6 @@ export interface InstanceOptions {
   onRequest?: () => void;
 }
 
-function hasAuth(c: LoadedConfig): boolean {
-  const a = c.gateway.auth;
-  return Boolean(
-    a.basic?.some((b) => b.username && b.password) ||
-      a.bearerToken?.some((b) => b.token) ||
-      a.bearerJwt?.some((b) => b.secret || b.publicKey || b.wellKnownUri || b.azureTenantId) ||
-      a.bearerOAuth?.some((b) => b.clientId && b.clientSecret) ||
-      a.passThrough?.enabled,
-  );
-}
-
 /** The express app: one catch-all that hands every request to the pipeline. */
 export function expressHost(
   listener: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
@@ -68,18 +50,42 @@ export function expressHost(
  * The configured connector package, or for a gateway that only chains (no connector named, see
  * `loadConfig`) an empty one: every SCIM request goes on to the next gateway.
  */
-async function createConnector(cfg: LoadedConfig, log: GatewayLogger): Promise<Connector> {
+async function createConnector(cfg: LoadedConfig, log: GatewayLogger, registry: SchemaRegistry): Promise<Connector> {
   if (cfg.connector === null) return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
-  const g = cfg.gateway;
   const factory = await loadConnectorFactory(cfg.connector);
   return factory({
     config: cfg.endpoint,
     baseDir: cfg.baseDir,
     tenants: cfg.tenants,
-    gateway: { groupMemberOfUser: g.scim.groupMemberOfUser, scimVersion: g.scim.version },
+    registry,
     log: connectorLogger(log.logger.child({ connector: cfg.connector })),
-    mailer: log.mailer,
   });
+}
+
+/**
+ * The schemas this host serves before the connector adds its own: the built-in ones, the custom
+ * schemas of `scim.customSchemas`, and with `scim.groupMemberOfUser` a writable `groups` on User
+ * (membership is then changed through the user).
+ */
+export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUser: boolean): SchemaRegistry {
+  const base = new SchemaRegistry();
+  const user = base.schema(URN.User);
+  const schemas = [...(custom?.schemas ?? [])];
+  if (groupMemberOfUser && user) {
+    schemas.unshift({
+      ...user,
+      attributes: user.attributes.map((a) =>
+        a.name === 'groups'
+          ? {
+              ...a,
+              mutability: 'readWrite' as const,
+              subAttributes: a.subAttributes?.map((sub) => ({ ...sub, mutability: 'readWrite' as const })),
+            }
+          : a,
+      ),
+    });
+  }
+  return base.extend({ schemas, extensions: custom?.extensions ?? {} });
 }
 
 /** Reads `scim.customSchemas` (a JSON file relative to the config directory), naming the config path on error. */
@@ -117,11 +123,6 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     ...(opts.stdout ? { stdout: opts.stdout } : {}),
   });
   for (const w of cfg.warnings) log.logger.warn(w);
-  if (!hasAuth(cfg)) {
-    throw new Error(
-      `${cfg.file}: scimgateway.auth: no authentication method is configured; configure basic, bearerToken, bearerJwt, bearerOAuth or passThrough`,
-    );
-  }
   const auth = await createAuthenticator({
     auth: g.auth as Parameters<typeof createAuthenticator>[0]['auth'],
     ipAllowList: g.ipAllowList ?? [],
@@ -136,25 +137,31 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     logger: connectorLogger(log.logger),
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,
   });
+  // Whether any method is configured is decided by the authenticator; a gateway without one refuses to start.
+  if (!auth.enabled) {
+    throw new Error(
+      `${cfg.file}: scimgateway.auth: no authentication method is configured; configure basic, bearerToken, bearerJwt, bearerOAuth or passThrough`,
+    );
+  }
   let chainingBaseUrl: string | undefined;
   try {
     chainingBaseUrl = parseChainingBaseUrl(g.chainingBaseUrl);
   } catch (e) {
     throw new Error(`${cfg.file}: ${(e as Error).message}`);
   }
-  const custom = loadCustomSchemas(cfg);
-  const connector = opts.connector ?? (await createConnector(cfg, log));
+  const registry = hostRegistry(loadCustomSchemas(cfg), g.scim.groupMemberOfUser);
+  const connector = opts.connector ?? (await createConnector(cfg, log, registry));
+  connector.host?.attach?.({ mailer: log.mailer });
   const tenants = new Set(cfg.tenants);
   const scim = createScimHandler({
     connector,
-    registry: registryForConnector(connector, custom),
+    registry: connector.registry ?? registry,
     scimVersion: g.scim.version,
     skipMetaLocation: g.scim.skipMetaLocation,
     usePutSoftSync: g.scim.usePutSoftSync,
     groupPatchStatus: g.scim.groupPatchStatus === 200 ? 200 : 204,
     pagination: { defaultPageSize: g.scim.defaultPageSize, maxPageSize: g.scim.maxPageSize },
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
-    isKnownTenant: (t) => tenants.has(t),
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
   });
@@ -173,7 +180,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     trustForwarded: (g.trustedProxies ?? []).length > 0,
     encrypted: tls !== undefined,
     isReady: () => ready,
-    publicRoutes: new Map((connector.publicRoutes?.() ?? []).map((r) => [r.path, r])),
+    publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
   });
   const onRequest = opts.onRequest;

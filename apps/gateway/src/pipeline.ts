@@ -9,19 +9,13 @@ import {
   type Access,
   accessFor,
   allowedMethods,
-  type Connector,
-  errorBody,
-  type PublicRoute,
-  isScimError,
-  MethodNotAllowedError,
-  NotFoundError,
   routeScimPath,
   SCIM_CONTENT_TYPE,
   type ScimRoute,
-  ScimError,
   type ScimHandler,
-  toScimError,
-} from '@scimgw/core';
+} from '@scimgw/core/handler';
+import { type Connector, errors } from '@scimgw/core';
+import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
@@ -110,8 +104,8 @@ function readMethods(special: Special | undefined, route: ScimRoute | undefined)
 
 /** Builds the node:http request listener for one instance. */
 export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const scimError = (res: ServerResponse, err: ScimError, version: '1.1' | '2.0', extra: Record<string, string> = {}) => {
-    sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errorBody(err, version));
+  const scimError = (res: ServerResponse, err: errors.ScimError, version: '1.1' | '2.0', extra: Record<string, string> = {}) => {
+    sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errors.errorBody(err, version));
   };
 
   return (req, res) => {
@@ -179,11 +173,12 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       }
       // A chaining gateway leaves tenants to the gateway that owns them.
       const chained = d.chainingBaseUrl !== undefined && route !== undefined;
-      if (tenant !== undefined && !chained && !d.tenants.has(tenant)) throw new NotFoundError(`Unknown tenant "${tenant}"`);
-      if (!special && !route) throw new NotFoundError(`No endpoint at ${path}`);
+      if (tenant !== undefined && !chained && !d.tenants.has(tenant))
+        throw new errors.NotFoundError(`Unknown tenant "${tenant}"`);
+      if (!special && !route) throw new errors.NotFoundError(`No endpoint at ${path}`);
       const remoteAddress = req.socket.remoteAddress ?? '';
       if (special?.kind === 'token') {
-        if (method !== 'POST') throw new MethodNotAllowedError('Use POST for /oauth/token');
+        if (method !== 'POST') throw new errors.MethodNotAllowedError('Use POST for /oauth/token');
         const body = await readBody(req, d.payloadLimit);
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
         return send(r.status, r.headers, r.body);
@@ -198,10 +193,10 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       // GET /auth validates a credential without side effects (no method check).
       const authResult = special?.kind === 'auth' ? await d.auth.validate(authRequest) : await d.auth.authenticate(authRequest);
       if (!authResult.ok) {
-        const err = new ScimError(authResult.status, authResult.detail, undefined, {
+        const err = new errors.ScimError(authResult.status, authResult.detail, undefined, {
           headers: authResult.status === 405 ? { ...authResult.headers, allow: readMethods(special, route) } : authResult.headers,
         });
-        responseBody = errorBody(err, version);
+        responseBody = errors.errorBody(err, version);
         return scimError(res, err, version, idHeader);
       }
       principal = authResult.principal.name;
@@ -209,18 +204,18 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         requestId: reqId,
         tenant,
         principal: { name: authResult.principal.name, method: authResult.principal.method },
-        ...(d.passThroughEnabled && d.connector.capabilities.passThroughAuth && authResult.authorization
+        ...(d.passThroughEnabled && d.connector.passThroughAuth && authResult.authorization
           ? { authorization: authResult.authorization }
           : {}),
         log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) })),
       };
       if (special?.kind === 'auth') {
-        if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /auth');
+        if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
         responseBody = { authenticated: true, method: authResult.principal.method, readOnly: authResult.principal.readOnly };
         return send(200, { 'content-type': 'application/json' }, responseBody);
       }
       if (special?.kind === 'logger') {
-        if (method !== 'GET') throw new MethodNotAllowedError('Use GET for /logger');
+        if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /logger');
         // Tenant scoping is enforced by authenticate(): a credential limited to some tenants gets
         // 403 on the tenant-less /logger, and only its own tenant's lines on /<baseEntity>/logger.
         res.setHeader('x-request-id', reqId);
@@ -266,10 +261,10 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
 
     run()
       .then(logLine, (e: unknown) => {
-        const err = toScimError(e);
-        if (!isScimError(e) || err.status >= 500)
+        const err = errors.toScimError(e);
+        if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
-        responseBody = errorBody(err, version);
+        responseBody = errors.errorBody(err, version);
         if (!res.headersSent) scimError(res, err, version, idHeader);
         else res.destroy();
         logLine();

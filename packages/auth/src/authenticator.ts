@@ -1,6 +1,7 @@
 /**
  * The authenticator: one object the gateway and the chain proxy call for every request.
  */
+import type { Logger } from '@scimgw/core';
 import { BasicAuth, parseBasicCredentials } from './basic.js';
 import { BearerTokens } from './bearer-token.js';
 import { listOf, optString, scopeOf, settingsOf } from './config.js';
@@ -17,7 +18,6 @@ import { schemesFor } from './schemes.js';
 import { handleTokenRequest } from './token-endpoint.js';
 import type {
   AuthFailure,
-  AuthLogger,
   AuthOptions,
   AuthRequest,
   AuthResult,
@@ -69,7 +69,7 @@ class AuthenticatorImpl implements Authenticator {
   readonly #limiter: FailureLimiter | undefined;
   readonly #realm: string;
   readonly #now: () => number;
-  readonly #log: AuthLogger | undefined;
+  readonly #log: Logger | undefined;
   readonly #schemes: AuthScheme[];
 
   constructor(
@@ -79,7 +79,7 @@ class AuthenticatorImpl implements Authenticator {
     limiter: FailureLimiter | undefined,
     realm: string,
     now: () => number,
-    log: AuthLogger | undefined,
+    log: Logger | undefined,
   ) {
     this.#parts = parts;
     this.#allow = allow;
@@ -338,7 +338,6 @@ export async function createAuthenticatorWith(options: AuthOptions, internal: In
     now,
     log,
   );
-  if (!a.enabled) log?.warn('auth: no authentication method is configured; every request will be refused');
   log?.info('auth: ready', { schemes: a.schemes().map((s) => s.name), ipAllowList: allow?.cidrs.length ?? 0 });
   return a;
 }

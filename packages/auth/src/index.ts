@@ -20,7 +20,6 @@ export { resolveClientAddress } from './proxy.js';
 export type {
   AuthConfig,
   AuthFailure,
-  AuthLogger,
   AuthMethod,
   AuthOptions,
   AuthRequest,

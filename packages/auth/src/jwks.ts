@@ -3,8 +3,8 @@
  * token names an unknown `kid` (key rotation) — at most once per cool-down so a stream of
  * forged `kid`s cannot turn the gateway into a load generator against the IdP.
  */
+import type { Logger } from '@scimgw/core';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import type { AuthLogger } from './types.js';
 
 const MAX_BYTES = 512 * 1024;
 const DISCOVERY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ export interface RemoteKeySetOptions {
   cacheMs: number;
   cooldownMs: number;
   timeoutMs?: number;
-  logger?: AuthLogger | undefined;
+  logger?: Logger | undefined;
   /** Config path, for log lines. */
   path: string;
 }

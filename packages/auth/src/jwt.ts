@@ -2,6 +2,7 @@
  * `bearerJwt`: verification of JWTs signed by an HMAC secret, a configured public key,
  * keys published through OpenID discovery/JWKS, or Microsoft Entra ID (provisioning).
  */
+import type { Logger } from '@scimgw/core';
 import type { KeyObject } from 'node:crypto';
 import {
   decodeJwt,
@@ -14,7 +15,7 @@ import {
 } from 'jose';
 import { RemoteKeySet } from './jwks.js';
 import { ASYMMETRIC_ALGS, algorithmsForKey, HMAC_ALGS, loadPublicKey } from './keys.js';
-import type { AuthLogger, BearerJwtCredential, JwtVerifyOptions, Principal } from './types.js';
+import type { BearerJwtCredential, JwtVerifyOptions, Principal } from './types.js';
 
 import { ENTRA_PROVISIONING_AUDIENCE, entraIssuers } from './constants.js';
 
@@ -38,7 +39,7 @@ export interface JwtBuildContext {
   now: () => number;
   jwksCacheMs: number;
   jwksCooldownMs: number;
-  logger?: AuthLogger | undefined;
+  logger?: Logger | undefined;
 }
 
 type KeySource =

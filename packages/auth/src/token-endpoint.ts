@@ -2,11 +2,12 @@
  * `POST /oauth/token`: the client-credentials grant (RFC 6749 §4.4) with client
  * authentication by HTTP Basic or by form parameters (§2.3.1).
  */
+import type { Logger } from '@scimgw/core';
 import { getHeader } from './headers.js';
 import type { IpMatcher } from './ip.js';
 import type { OAuthIssuer } from './oauth.js';
 import type { FailureLimiter } from './ratelimit.js';
-import type { AuthLogger, TokenRequest, TokenResponse } from './types.js';
+import type { TokenRequest, TokenResponse } from './types.js';
 
 /** What the endpoint needs from the authenticator. */
 export interface TokenEndpointDeps {
@@ -15,7 +16,7 @@ export interface TokenEndpointDeps {
   limiter: FailureLimiter | undefined;
   clientAddress: (req: Pick<TokenRequest, 'headers' | 'remoteAddress'>) => string;
   realm: string;
-  logger?: AuthLogger | undefined;
+  logger?: Logger | undefined;
 }
 
 const NO_STORE = { 'Content-Type': 'application/json;charset=UTF-8', 'Cache-Control': 'no-store', Pragma: 'no-cache' };

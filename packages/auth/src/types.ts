@@ -2,6 +2,7 @@
  * Public types of `@scimgw/auth`: the configuration shapes (kept compatible with the
  * seed gateway's `scimgateway.auth` section) and the framework-free request/result API.
  */
+import type { Logger } from '@scimgw/core';
 
 /** Fields every credential shares: what it may do once authenticated. */
 export interface CredentialScope {
@@ -103,14 +104,6 @@ export interface RateLimitOptions {
   maxTracked?: number;
 }
 
-/** Minimal logger; pino, console and the scimgw logger all fit. Never receives secrets. */
-export interface AuthLogger {
-  debug(msg: string, data?: Record<string, unknown>): void;
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-}
-
 /** Options of {@link createAuthenticator}. */
 export interface AuthOptions {
   auth: AuthConfig;
@@ -122,7 +115,8 @@ export interface AuthOptions {
   rateLimit?: RateLimitOptions | false | null;
   /** Folder that relative `publicKey` paths are resolved against. Default: the process working directory. */
   certsDir?: string;
-  logger?: AuthLogger;
+  /** Never receives secrets. */
+  logger?: Logger;
   /** Stable secret mixed into the signing keys of issued OAuth tokens (same value on every replica). */
   tokenSigningSeed?: string;
   /** Lifetime of issued OAuth access tokens, seconds. Default 3600. */

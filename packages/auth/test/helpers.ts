@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, SignJWT, type CryptoKey } from 'jose';
-import type { AuthLogger, AuthRequest } from '../src/index.js';
+import type { Logger } from '@scimgw/core';
+import type { AuthRequest } from '../src/index.js';
 
 /** A logger that keeps every line as JSON text, so tests can grep it for secrets. */
-export function captureLogger(): AuthLogger & { lines: string[]; text(): string } {
+export function captureLogger(): Logger & { lines: string[]; text(): string } {
   const lines: string[] = [];
   const put = (level: string) => (msg: string, data?: Record<string, unknown>) => {
     lines.push(JSON.stringify({ level, msg, ...data }));

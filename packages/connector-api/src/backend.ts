@@ -2,7 +2,7 @@
  * Where `/api` calls go: a REST backend through helper-rest, or the built-in
  * example store. Both return backend bodies as they are.
  */
-import { NotFoundError, type RequestContext } from '@scimgw/core';
+import { errors, type RequestContext } from '@scimgw/core';
 import { type HelperRest, restErrorToScimError } from '@scimgw/helper-rest';
 
 /** A collection of JSON items behind `/api`. */
@@ -63,7 +63,7 @@ export function exampleBackend(): ApiBackend {
   };
   const must = (ctx: RequestContext, id: string) => {
     const item = store(ctx).get(id);
-    if (!item) throw new NotFoundError(`Item "${id}" not found`);
+    if (!item) throw new errors.NotFoundError(`Item "${id}" not found`);
     return item;
   };
   return {

@@ -1,15 +1,15 @@
 /** The API-gateway example connector: `api` operations over a backend, no SCIM resources. */
 import { join } from 'node:path';
+import type { ApiOperations } from '@scimgw/core/host';
 import {
-  type ApiOperations,
   type Connector,
   type ConnectorFactoryContext,
-  type ConnectorLogger,
+  type Logger,
   defineConnector,
-  InvalidSyntaxError,
+  errors,
   type RequestContext,
 } from '@scimgw/core';
-import { createHelperRest, type EndpointConfig, type HelperRest, type RestLogger } from '@scimgw/helper-rest';
+import { createHelperRest, type EndpointConfig, type HelperRest } from '@scimgw/helper-rest';
 import { type ApiBackend, exampleBackend, restBackend } from './backend.js';
 
 /** `endpoint` section of `connector-api.json`. */
@@ -34,7 +34,7 @@ export interface ApiConfig extends EndpointConfig {
 export interface ApiConnectorOptions {
   config?: ApiConfig;
   certsDir?: string;
-  logger?: ConnectorLogger | RestLogger;
+  logger?: Logger;
   /** Use this backend instead of the configured one (tests, embedding). */
   backend?: ApiBackend;
   /** Use this REST client instead of building one from `config.entity`. */
@@ -50,7 +50,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** API bodies must be non-empty JSON objects: anything else is a client mistake, not a backend call. */
 function objectBody(body: unknown, method: string): Record<string, unknown> {
   if (!isObject(body) || Object.keys(body).length === 0) {
-    throw new InvalidSyntaxError(`${method} /api needs a non-empty JSON object body`);
+    throw new errors.InvalidSyntaxError(`${method} /api needs a non-empty JSON object body`);
   }
   return body;
 }
@@ -134,9 +134,9 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
 
   return defineConnector({
     name: 'connector-api',
-    coreVersion: '>=0.1.0 <1',
+    coreVersion: '^1.0.0',
     resources: {},
-    api,
+    host: { api },
     async close() {
       await backend.close?.();
     },

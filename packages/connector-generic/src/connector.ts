@@ -11,7 +11,7 @@ import {
   type ResourceOperations,
   type SchemaRegistry,
 } from '@scimgw/core';
-import { createHelperRest, type HelperRest, type RestLogger } from '@scimgw/helper-rest';
+import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
 import { connectorSchemas, createMapper, type Mapper } from '@scimgw/mapper';
 import { DEFAULT_MAP, type GenericConfig, parseVersion, supportFor, type TargetScimVersion } from './config.js';
 import { collectionOperations } from './resources.js';
@@ -22,7 +22,7 @@ export interface GenericConnectorOptions {
   config: GenericConfig;
   /** Directory of relative TLS file names. Default `<cwd>/config/certs`. */
   certsDir?: string;
-  logger?: ConnectorLogger | RestLogger;
+  logger?: ConnectorLogger | Logger;
   /** A REST client to use instead of building one from `config.entity` (tests, instrumentation). */
   rest?: HelperRest;
 }

@@ -5,10 +5,10 @@ import {
   type ConnectorFactoryContext,
   defineConnector,
   type QueryRequest,
-  type ReadOnlyOperations,
+  type ReadOnlyResourceHandler,
+  type ResourceCapabilities,
   SchemaRegistry,
   type ScimResource,
-  URN,
 } from '@scimgw/core';
 import { seedExampleData } from './example-data.js';
 import { groupOperations } from './groups.js';
@@ -43,7 +43,22 @@ export interface LokiConnectorOptions extends LokiConfig {
   baseDir?: string;
   /** Id generator for new resources. Default `crypto.randomUUID`. */
   newId?: () => string;
+  /** The schemas served: the host's registry (custom schemas included). Default the built-in schemas. */
+  registry?: SchemaRegistry;
 }
+
+/** Every resource of the store: filters, sorting, paging and versions are all evaluated natively. */
+const CAPABILITIES: ResourceCapabilities = {
+  filter: {
+    operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],
+    attributes: '*',
+    logical: ['and', 'or', 'not'],
+    valuePath: true,
+  },
+  sort: true,
+  paging: { index: true },
+  etag: true,
+};
 
 /** A size in MiB from the `endpoint` config; a wrong one fails startup naming its path. */
 function sizeOption(v: unknown, name: string, fallback: number, zeroAllowed: boolean): number {
@@ -69,7 +84,7 @@ function fileName(tenant: string | undefined): string {
 export function createLokiConnector(
   options: LokiConnectorOptions = {},
 ): Connector & { flush(): Promise<void>; open(tenants?: string[]): Promise<void> } {
-  const registry = new SchemaRegistry();
+  const registry = options.registry ?? new SchemaRegistry();
   const users = registry.resourceType('User');
   const groups = registry.resourceType('Group');
   const roles = registry.resourceType('Role');
@@ -99,13 +114,14 @@ export function createLokiConnector(
     return s;
   };
 
-  const readOnly = (coll: CollectionName, rt: NonNullable<typeof roles>): ReadOnlyOperations => {
+  const readOnly = (coll: CollectionName, rt: NonNullable<typeof roles>): ReadOnlyResourceHandler => {
     const resolve = registry.resolver(rt);
     const view = (d: Doc): ScimResource => {
       const { $loki: _l, ...doc } = d as Doc & { $loki?: number };
       return { ...doc };
     };
     return {
+      capabilities: CAPABILITIES,
       async query(req: QueryRequest, ctx) {
         return runQuery(await storeFor(ctx.tenant), coll, req, view, resolve);
       },
@@ -118,22 +134,11 @@ export function createLokiConnector(
 
   const connector = defineConnector({
     name: 'connector-loki',
-    coreVersion: '>=0.1.0 <1',
-    capabilities: {
-      filter: {
-        operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],
-        attributes: '*',
-        logical: ['and', 'or', 'not'],
-        valuePath: true,
-      },
-      sort: true,
-      paging: { index: true },
-      etag: true,
-    },
-    extensions: { User: [URN.EnterpriseUser] },
+    coreVersion: '^1.0.0',
+    registry,
     resources: {
-      User: userOperations(storeFor, registry, users, newId),
-      Group: groupOperations(storeFor, registry, groups, newId),
+      User: { capabilities: CAPABILITIES, ...userOperations(storeFor, registry, users, newId) },
+      Group: { capabilities: CAPABILITIES, ...groupOperations(storeFor, registry, groups, newId) },
       Role: readOnly('roles', roles),
       Entitlement: readOnly('entitlements', ents),
     },
@@ -158,7 +163,7 @@ export function createLokiConnector(
  * loads the stores before the gateway reports ready (a corrupt store fails startup, not a request).
  */
 export async function createConnector(context: ConnectorFactoryContext<LokiConfig>): Promise<Connector> {
-  const connector = createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir });
-  await connector.open(context.tenants);
+  const connector = createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir, registry: context.registry });
+  await connector.open([...context.tenants]);
   return connector;
 }

@@ -3,18 +3,9 @@
  * membership index and the journal one member at a time, so a PATCH adding
  * one member to a 50,000-member group neither reads nor writes the others.
  */
-import {
-  applyChanges,
-  type Change,
-  type FilterNode,
-  matchesFilter,
-  type PathResolver,
-  type QueryRequest,
-  type ResourceOperations,
-  type ResourceTypeDefinition,
-  type SchemaRegistry,
-  type ScimResource,
-} from '@scimgw/core';
+import { applyChanges } from '@scimgw/core/patch';
+import type { Change, QueryRequest, ResourceHandler, ResourceTypeDefinition, SchemaRegistry, ScimResource } from '@scimgw/core';
+import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/filter';
 import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
 import type { JournalRecord } from './store/journal.js';
@@ -60,7 +51,7 @@ export function groupOperations(
   registry: SchemaRegistry,
   rt: ResourceTypeDefinition,
   newId: () => string,
-): ResourceOperations {
+): ResourceHandler {
   const resolve: PathResolver = registry.resolver(rt);
 
   /** Applies membership changes in place; returns journal records of what changed. */

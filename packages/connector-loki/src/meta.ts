@@ -1,5 +1,5 @@
 /** Helpers shared by the user and group operations: `meta`, stored shape, lookups. */
-import { NotFoundError, type ScimResource } from '@scimgw/core';
+import { errors, type ScimResource } from '@scimgw/core';
 import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
 let lastMs = Number.NaN;
@@ -68,7 +68,7 @@ export function storable(resource: ScimResource, id: string, meta: Record<string
 /** The stored document, or 404 naming the resource type. */
 export function mustGet(store: TenantStore, coll: CollectionName, id: string, label: string): Doc {
   const d = store.get(coll, id);
-  if (!d) throw new NotFoundError(`${label} "${id}" not found`);
+  if (!d) throw new errors.NotFoundError(`${label} "${id}" not found`);
   return d;
 }
 

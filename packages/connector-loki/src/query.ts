@@ -1,13 +1,6 @@
 /** Query evaluation over one collection, using hash indexes where the filter allows. */
-import {
-  type FilterNode,
-  matchesFilter,
-  type PathResolver,
-  type QueryRequest,
-  type QueryResult,
-  type ScimResource,
-  sortResources,
-} from '@scimgw/core';
+import { type FilterNode, matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
+import type { QueryRequest, QueryResult, ScimResource } from '@scimgw/core';
 import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
 /** True when the filter reads attribute `attr` (so views must compute it). */

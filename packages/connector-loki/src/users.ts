@@ -1,14 +1,7 @@
 /** User operations of the Loki connector. */
-import {
-  applyChanges,
-  type Change,
-  type PathResolver,
-  type QueryRequest,
-  type ResourceOperations,
-  type ResourceTypeDefinition,
-  type SchemaRegistry,
-  type ScimResource,
-} from '@scimgw/core';
+import { applyChanges } from '@scimgw/core/patch';
+import type { Change, QueryRequest, ResourceHandler, ResourceTypeDefinition, SchemaRegistry, ScimResource } from '@scimgw/core';
+import type { PathResolver } from '@scimgw/core/filter';
 import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
@@ -35,7 +28,7 @@ export function userOperations(
   registry: SchemaRegistry,
   rt: ResourceTypeDefinition,
   newId: () => string,
-): ResourceOperations {
+): ResourceHandler {
   const resolve: PathResolver = registry.resolver(rt);
   return {
     async query(req: QueryRequest, ctx) {

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScimHandler } from '@scimgw/core';
+import { createScimHandler } from '@scimgw/core/handler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLokiConnector } from '../src/index.js';
 

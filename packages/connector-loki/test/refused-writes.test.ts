@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createScimHandler, type ScimResponse } from '@scimgw/core';
+import { createScimHandler, type ScimResponse } from '@scimgw/core/handler';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createLokiConnector } from '../src/index.js';
 

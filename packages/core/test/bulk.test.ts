@@ -107,7 +107,11 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       url: '/Bulk',
       origin: 'https://gw.example',
       body: bulk([
-        { method: 'PATCH', path: '/Users/nobody', data: { schemas: [URN.PatchOp], Operations: [{ op: 'add', path: 'title', value: 'x' }] } },
+        {
+          method: 'PATCH',
+          path: '/Users/nobody',
+          data: { schemas: [URN.PatchOp], Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+        },
         { method: 'DELETE', path: '/Users/nobody' },
         { method: 'POST', path: '/Users', bulkId: 'p', data: {} },
       ]),

@@ -250,7 +250,7 @@ describe('core handler', () => {
     expect(put.body.displayName).toBe('E');
   });
 
-  it('routes tenants and /scim/v2 prefixes (which tenants exist is the host\'s concern)', async () => {
+  it("routes tenants and /scim/v2 prefixes (which tenants exist is the host's concern)", async () => {
     const { call } = setup();
     expect((await call('GET', '/acme/scim/v2/Users')).status).toBe(200);
     expect((await call('GET', '/scim/v2/Users')).status).toBe(200);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createScimHandler } from '../src/handler/index.js';
-import { type PatchQuirk } from '../src/patch/index.js';
+import type { PatchQuirk } from '../src/patch/index.js';
 import {
   BROADCOM_V1,
   ENTRA_FLAG,

@@ -5,18 +5,7 @@
  * `category`; {@link restErrorToScimError} maps categories to the SCIM error a
  * client should see through one exhaustive table.
  */
-import {
-  InvalidValueError,
-  NotFoundError,
-  PayloadTooLargeError,
-  PreconditionFailedError,
-  ScimError,
-  type ScimType,
-  ServiceUnavailableError,
-  UnauthorizedError,
-  UniquenessError,
-  isScimError,
-} from '@scimgw/core';
+import { errors } from '@scimgw/core';
 
 /** How a failure is classified; the keys of the SCIM mapping table. */
 export type RestErrorCategory =
@@ -50,7 +39,7 @@ export class HelperRestError extends Error {
   }
 
   /** The SCIM error to answer the inbound client with. */
-  toScimError(): ScimError {
+  toScimError(): errors.ScimError {
     return restErrorToScimError(this);
   }
 }
@@ -198,14 +187,14 @@ export class RestPagingError extends HelperRestError {
  * credentials rejected, upstream timeout). Not in `@scimgw/core` because only
  * gateways in front of other services produce it.
  */
-export class UpstreamError extends ScimError {
+export class UpstreamError extends errors.ScimError {
   override readonly code = 'ERR_SCIM_UPSTREAM';
   constructor(status: 502 | 504, detail: string, options?: { cause?: unknown }) {
     super(status, detail, undefined, options);
   }
 }
 
-const SCIM_TYPES: ReadonlySet<string> = new Set<ScimType>([
+const SCIM_TYPES: ReadonlySet<string> = new Set<errors.ScimType>([
   'invalidFilter',
   'tooMany',
   'uniqueness',
@@ -218,7 +207,7 @@ const SCIM_TYPES: ReadonlySet<string> = new Set<ScimType>([
   'sensitive',
 ]);
 
-type Mapper = (e: HelperRestError) => ScimError;
+type Mapper = (e: HelperRestError) => errors.ScimError;
 
 function statusOf(e: HelperRestError): number | undefined {
   return e instanceof RestError ? e.status : e instanceof RestAuthError ? e.status : undefined;
@@ -244,38 +233,38 @@ const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
     const scimType = isRecord(body) && typeof body.scimType === 'string' ? body.scimType : undefined;
     const detail = detailOf(e, 'The backend rejected the request');
     return scimType && SCIM_TYPES.has(scimType)
-      ? new ScimError(400, detail, scimType as ScimType, { cause: e })
-      : new InvalidValueError(detail, { cause: e });
+      ? new errors.ScimError(400, detail, scimType as errors.ScimType, { cause: e })
+      : new errors.InvalidValueError(detail, { cause: e });
   },
   unauthorized: (e) => new UpstreamError(502, `Backend rejected the gateway's credentials (${statusOf(e) ?? 401})`, { cause: e }),
   forbidden: (e) =>
     new UpstreamError(502, `Backend denied access to the gateway's credentials (${statusOf(e) ?? 403})`, { cause: e }),
-  notFound: (e) => new NotFoundError(detailOf(e, 'Resource not found in backend'), { cause: e }),
-  conflict: (e) => new UniquenessError(detailOf(e, 'Resource already exists in backend'), { cause: e }),
-  preconditionFailed: (e) => new PreconditionFailedError(detailOf(e, 'Backend version precondition failed'), { cause: e }),
-  payloadTooLarge: (e) => new PayloadTooLargeError(detailOf(e, 'Backend rejected the payload size'), { cause: e }),
-  throttled: (e) => new ServiceUnavailableError('Backend is throttling requests', retryAfterOf(e), { cause: e }),
-  unavailable: (e) => new ServiceUnavailableError('Backend is unavailable', retryAfterOf(e), { cause: e }),
+  notFound: (e) => new errors.NotFoundError(detailOf(e, 'Resource not found in backend'), { cause: e }),
+  conflict: (e) => new errors.UniquenessError(detailOf(e, 'Resource already exists in backend'), { cause: e }),
+  preconditionFailed: (e) => new errors.PreconditionFailedError(detailOf(e, 'Backend version precondition failed'), { cause: e }),
+  payloadTooLarge: (e) => new errors.PayloadTooLargeError(detailOf(e, 'Backend rejected the payload size'), { cause: e }),
+  throttled: (e) => new errors.ServiceUnavailableError('Backend is throttling requests', retryAfterOf(e), { cause: e }),
+  unavailable: (e) => new errors.ServiceUnavailableError('Backend is unavailable', retryAfterOf(e), { cause: e }),
   upstream: (e) => new UpstreamError(502, `Backend error${statusOf(e) ? ` (${statusOf(e)})` : ''}`, { cause: e }),
   timeout: (e) => new UpstreamError(504, 'Backend did not answer in time', { cause: e }),
-  unreachable: (e) => new ServiceUnavailableError('Backend is unreachable', undefined, { cause: e }),
-  aborted: (e) => new ServiceUnavailableError('Request was aborted', undefined, { cause: e }),
-  missingCredentials: (e) => new UnauthorizedError('Authorization header required for pass-through', { cause: e }),
-  config: (e) => new ScimError(500, 'Gateway connection is misconfigured', undefined, { cause: e }),
+  unreachable: (e) => new errors.ServiceUnavailableError('Backend is unreachable', undefined, { cause: e }),
+  aborted: (e) => new errors.ServiceUnavailableError('Request was aborted', undefined, { cause: e }),
+  missingCredentials: (e) => new errors.UnauthorizedError('Authorization header required for pass-through', { cause: e }),
+  config: (e) => new errors.ScimError(500, 'Gateway connection is misconfigured', undefined, { cause: e }),
 };
 
 /**
- * Translates anything a `doRequest` may throw into the {@link ScimError} a
+ * Translates anything a `doRequest` may throw into the {@link errors.ScimError} a
  * SCIM client should see. ScimErrors pass through; unknown errors become 500.
  *
  * @example
  * try { await rest.doRequest(tenant, 'GET', `/users/${id}`) }
- * catch (e) { throw restErrorToScimError(e) } // 404 → NotFoundError, 409 → UniquenessError, …
+ * catch (e) { throw restErrorToScimError(e) } // 404 → errors.NotFoundError, 409 → errors.UniquenessError, …
  */
-export function restErrorToScimError(e: unknown): ScimError {
+export function restErrorToScimError(e: unknown): errors.ScimError {
   if (e instanceof HelperRestError) return SCIM_MAPPING[e.category](e);
-  if (isScimError(e)) return e;
-  return new ScimError(500, 'Internal server error', undefined, { cause: e });
+  if (errors.isScimError(e)) return e;
+  return new errors.ScimError(500, 'Internal server error', undefined, { cause: e });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

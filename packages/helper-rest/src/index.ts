@@ -51,7 +51,6 @@ export type {
   PageOptions,
   ProxyConfig,
   RequestOptions,
-  RestLogger,
   RestResponse,
   RetryConfig,
   SamlAssertionProvider,

@@ -5,7 +5,7 @@
  * Authorization headers, and their base64/URL-encoded forms) is replaced in
  * any message or value.
  */
-import type { RestLogger } from './types.js';
+import type { Logger } from '@scimgw/core';
 
 /** What a masked value is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -153,7 +153,7 @@ export function maskUrl(url: string, secrets: SecretRegistry): string {
 }
 
 /** A logger that masks every message and data object before handing it on. */
-export type SafeLogger = RestLogger;
+export type SafeLogger = Logger;
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -161,7 +161,7 @@ const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
  * Wraps an optional sink so nothing unmasked can reach it. Without a sink it
  * is a no-op logger. A throwing sink never breaks a request.
  */
-export function createSafeLogger(sink: RestLogger | undefined, secrets: SecretRegistry): SafeLogger {
+export function createSafeLogger(sink: Logger | undefined, secrets: SecretRegistry): SafeLogger {
   const make = (level: (typeof LEVELS)[number]) => (msg: string, data?: Record<string, unknown>) => {
     if (!sink) return;
     try {

@@ -3,19 +3,8 @@
  * configuration shape (kept compatible with the seed gateway's JSON files),
  * request options and the {@link HelperRest} interface.
  */
-import type { RequestContext } from '@scimgw/core';
+import type { Logger, RequestContext } from '@scimgw/core';
 import type { JWK } from 'jose';
-
-/**
- * Logger accepted by the helper. Every line passes through the secret masker
- * before it reaches this sink, so it may be a plain console wrapper.
- */
-export interface RestLogger {
-  debug(msg: string, data?: Record<string, unknown>): void;
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-}
 
 /**
  * TLS settings for outbound connections. File names are resolved against the
@@ -259,7 +248,8 @@ export interface HelperRestOptions {
   endpoint: EndpointConfig;
   /** Directory of relative TLS/key file names. Default `<cwd>/config/certs`. */
   certsDir?: string;
-  logger?: RestLogger;
+  /** Every line passes through the secret masker before it reaches this logger. */
+  logger?: Logger;
   /** Replacement fetch (tests, instrumentation). Receives undici's `dispatcher` or Bun's `tls`/`proxy` init fields when needed. */
   fetch?: typeof fetch;
 }

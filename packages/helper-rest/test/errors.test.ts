@@ -1,13 +1,4 @@
-import {
-  InvalidValueError,
-  NotFoundError,
-  PayloadTooLargeError,
-  PreconditionFailedError,
-  type ScimError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-  UniquenessError,
-} from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import { describe, expect, it } from 'vitest';
 import {
   categoryForStatus,
@@ -27,18 +18,18 @@ function httpError(status: number, body: unknown = {}, retryAfter?: number): Res
 }
 
 describe('restErrorToScimError', () => {
-  const table: [number, new (...args: never[]) => ScimError, number][] = [
-    [400, InvalidValueError, 400],
-    [422, InvalidValueError, 400],
+  const table: [number, new (...args: never[]) => errors.ScimError, number][] = [
+    [400, errors.InvalidValueError, 400],
+    [422, errors.InvalidValueError, 400],
     [401, UpstreamError, 502],
     [403, UpstreamError, 502],
-    [404, NotFoundError, 404],
-    [410, NotFoundError, 404],
-    [409, UniquenessError, 409],
-    [412, PreconditionFailedError, 412],
-    [413, PayloadTooLargeError, 413],
-    [429, ServiceUnavailableError, 503],
-    [503, ServiceUnavailableError, 503],
+    [404, errors.NotFoundError, 404],
+    [410, errors.NotFoundError, 404],
+    [409, errors.UniquenessError, 409],
+    [412, errors.PreconditionFailedError, 412],
+    [413, errors.PayloadTooLargeError, 413],
+    [429, errors.ServiceUnavailableError, 503],
+    [503, errors.ServiceUnavailableError, 503],
     [500, UpstreamError, 502],
     [502, UpstreamError, 502],
     [504, UpstreamError, 504],
@@ -65,7 +56,7 @@ describe('restErrorToScimError', () => {
     const scim = restErrorToScimError(httpError(400, { detail: 'bad filter', scimType: 'invalidFilter' }));
     expect(scim.scimType).toBe('invalidFilter');
     const weird = restErrorToScimError(httpError(400, { detail: 'x', scimType: 'madeUp' }));
-    expect(weird).toBeInstanceOf(InvalidValueError);
+    expect(weird).toBeInstanceOf(errors.InvalidValueError);
   });
 
   it('maps non-HTTP failures', () => {
@@ -74,10 +65,10 @@ describe('restErrorToScimError', () => {
     expect(restErrorToScimError(new RestAbortedError()).status).toBe(503);
     expect(restErrorToScimError(new RestAuthError('token failed', { status: 400 })).status).toBe(502);
     expect(restErrorToScimError(new RestAuthError('no header', { category: 'missingCredentials' }))).toBeInstanceOf(
-      UnauthorizedError,
+      errors.UnauthorizedError,
     );
     expect(restErrorToScimError(new RestConfigError('bad')).status).toBe(500);
-    const passthrough = new NotFoundError('x');
+    const passthrough = new errors.NotFoundError('x');
     expect(restErrorToScimError(passthrough)).toBe(passthrough);
     expect(restErrorToScimError(new Error('boom')).status).toBe(500);
   });

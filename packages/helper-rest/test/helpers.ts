@@ -10,7 +10,7 @@ import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RestLogger } from '../src/index.js';
+import type { Logger } from '@scimgw/core';
 
 export interface Recorded {
   method: string;
@@ -269,7 +269,7 @@ export function makePki(): Pki {
   };
 }
 
-export interface CapturedLogger extends RestLogger {
+export interface CapturedLogger extends Logger {
   lines: { level: string; msg: string; data?: Record<string, unknown> | undefined }[];
   /** Everything logged, serialized. */
   text(): string;

@@ -5,8 +5,8 @@
  * whole pass-through `emails`) need the current resource.
  */
 import { type ApplyContext, applyChanges } from '@scimgw/core/patch';
-import { type Change, type ScimResource } from '@scimgw/core';
-import { type FilterNode } from '@scimgw/core/filter';
+import type { Change, ScimResource } from '@scimgw/core';
+import type { FilterNode } from '@scimgw/core/filter';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { getCI, isObject } from './endpoint-path.js';
 import { elementsOfType, endpointValue, sourceOf } from './to-endpoint.js';

@@ -3,7 +3,14 @@
  * each `mapTo` target against the schema registry (standard attributes keep
  * their RFC 7643 definitions) and synthesizes definitions for custom targets.
  */
-import { type AttributeDefinition, type AttributeType, attr, commonAttributes, type ResourceTypeDefinition, type SchemaRegistry } from '@scimgw/core';
+import {
+  type AttributeDefinition,
+  type AttributeType,
+  attr,
+  commonAttributes,
+  type ResourceTypeDefinition,
+  type SchemaRegistry,
+} from '@scimgw/core';
 import { splitEndpointKey } from './endpoint-path.js';
 import { MapperConfigError } from './errors.js';
 import { FORBIDDEN_KEYS, parseMapTo } from './map-to.js';

@@ -3,7 +3,7 @@
  * and write through the connector, typed, with sub-attributes and type keys
  * narrowed to what is mapped, allowed values from valueMaps, and agent hints.
  */
-import { type AttributeDefinition, type ResourceTypeDefinition, type SchemaDefinition, type SchemaRegistry } from '@scimgw/core';
+import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition, SchemaRegistry } from '@scimgw/core';
 import type { CompiledEntry, CompiledMap, CompiledTarget } from './compile.js';
 import type { GeneratedAttribute } from './types.js';
 

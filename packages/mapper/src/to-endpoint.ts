@@ -1,5 +1,5 @@
 /** SCIM resource → endpoint record. */
-import { type ScimResource } from '@scimgw/core';
+import type { ScimResource } from '@scimgw/core';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { getCI, isObject, writeEndpoint } from './endpoint-path.js';
 import { toEndpointValue } from './values.js';

@@ -1,5 +1,5 @@
 /** Endpoint record → SCIM resource. */
-import { type ScimResource } from '@scimgw/core';
+import type { ScimResource } from '@scimgw/core';
 import type { CompiledEntry, CompiledTarget } from './compile.js';
 import { isObject, keyCI, readEndpoint } from './endpoint-path.js';
 import { toScimValue, UNLISTED } from './values.js';

@@ -2,8 +2,8 @@
  * The `endpoint.map` configuration shape (kept compatible with the seed
  * gateway's `endpointMapper` files) and the public result types of the mapper.
  */
-import { type AttributeDefinition, type Mutability, type Returned, type Uniqueness } from '@scimgw/core';
-import { type FilterNode } from '@scimgw/core/filter';
+import type { AttributeDefinition, Mutability, Returned, Uniqueness } from '@scimgw/core';
+import type { FilterNode } from '@scimgw/core/filter';
 
 /** Scalar value types a mapped value can have on either side. */
 export type ScalarType = 'string' | 'boolean' | 'integer' | 'number' | 'datetime';

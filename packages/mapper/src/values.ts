@@ -69,7 +69,9 @@ export function toEndpointValue(e: CompiledEntry, t: CompiledTarget, v: unknown)
   }
   const out = convertScalar(raw, e.endpointScalar, e.format);
   if (out === undefined) {
-    throw new errors.InvalidValueError(`Value ${JSON.stringify(v)} of "${describe(t)}" cannot be converted to ${e.endpointScalar}`);
+    throw new errors.InvalidValueError(
+      `Value ${JSON.stringify(v)} of "${describe(t)}" cannot be converted to ${e.endpointScalar}`,
+    );
   }
   return out;
 }

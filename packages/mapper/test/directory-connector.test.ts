@@ -59,7 +59,12 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
     };
     return {
       capabilities: {
-        filter: { operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr'], attributes: m.scimPaths(), logical: ['and', 'or', 'not'], valuePath: true },
+        filter: {
+          operators: ['eq', 'ne', 'co', 'sw', 'ew', 'pr'],
+          attributes: m.scimPaths(),
+          logical: ['and', 'or', 'not'],
+          valuePath: true,
+        },
       },
       async query(req) {
         const t = m.translateFilter(req.filter);

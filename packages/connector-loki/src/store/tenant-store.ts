@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { InvalidValueError, ServiceUnavailableError, UniquenessError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import Loki from 'lokijs';
 import { MultiIndex, Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
@@ -132,13 +132,13 @@ export class TenantStore {
   /** Throws 409 when `userName` is taken by another user. */
   assertUserNameFree(userName: unknown, exceptId?: string): void {
     for (const other of this.userNames.get(userName)) {
-      if (other !== exceptId) throw new UniquenessError(`userName "${String(userName)}" already exists`);
+      if (other !== exceptId) throw new errors.UniquenessError(`userName "${String(userName)}" already exists`);
     }
   }
 
   /** Throws 409 when `id` exists. */
   assertIdFree(name: CollectionName, id: string): void {
-    if (this.get(name, id)) throw new UniquenessError(`id "${id}" already exists`);
+    if (this.get(name, id)) throw new errors.UniquenessError(`id "${id}" already exists`);
   }
 
   private index(name: CollectionName, doc: Doc, add: boolean): void {
@@ -254,7 +254,7 @@ export class TenantStore {
     } catch (e) {
       // The same request would fail the same way again: a client error, not a reason to retry.
       undo?.();
-      throw new InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', {
+      throw new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', {
         cause: e,
       });
     }
@@ -264,7 +264,7 @@ export class TenantStore {
       // Memory is already back to what the journal holds (the undo ran): tell the client to retry,
       // and name the cause (ENOSPC, EIO …), which the gateway logs with every 5xx.
       const code = (e as NodeJS.ErrnoException).code;
-      throw new ServiceUnavailableError(
+      throw new errors.ServiceUnavailableError(
         `The change was not saved: the store's journal could not be written${code ? ` (${code})` : ''}. Nothing was changed; retry later.`,
         30,
         { cause: e },

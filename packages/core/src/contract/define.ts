@@ -36,7 +36,9 @@ export function defineConnector<const T extends ConnectorDefinition>(def: T & Mo
   if (!def || typeof def !== 'object') throw new TypeError('defineConnector: definition must be an object');
   if (typeof def.name !== 'string' || def.name === '') throw new TypeError('defineConnector: name is required');
   if (typeof def.coreVersion !== 'string' || !satisfies(CORE_VERSION, def.coreVersion)) {
-    throw new TypeError(`defineConnector: ${def.name} requires @scimgw/core ${String(def.coreVersion)}, but this is ${CORE_VERSION}`);
+    throw new TypeError(
+      `defineConnector: ${def.name} requires @scimgw/core ${String(def.coreVersion)}, but this is ${CORE_VERSION}`,
+    );
   }
   for (const key of Object.keys(def)) {
     const moved = (MOVED as Record<string, string>)[key];

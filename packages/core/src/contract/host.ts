@@ -24,7 +24,13 @@ export interface PublicRoute {
 
 /** Sends e-mail through the host's configured mail facility. */
 export interface Mailer {
-  sendMail(message: { to?: string | string[]; cc?: string | string[]; subject: string; text?: string; html?: string }): Promise<unknown>;
+  sendMail(message: {
+    to?: string | string[];
+    cc?: string | string[];
+    subject: string;
+    text?: string;
+    html?: string;
+  }): Promise<unknown>;
 }
 
 /** What a host offers the extensions once the connector is created. */

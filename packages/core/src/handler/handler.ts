@@ -4,7 +4,15 @@
  * around it (`../v1/adapter.ts`).
  */
 import type { Connector, RequestContext } from '../contract/types.js';
-import { errorBody, InvalidSyntaxError, MethodNotAllowedError, NotFoundError, NotImplementedError, type ScimError, toScimError } from '../errors.js';
+import {
+  errorBody,
+  InvalidSyntaxError,
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  type ScimError,
+  toScimError,
+} from '../errors.js';
 import { SchemaRegistry } from '../schema/registry.js';
 import { scimV1Adapter } from '../v1/adapter.js';
 import { requestBody } from './body.js';

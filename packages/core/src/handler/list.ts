@@ -81,7 +81,12 @@ export async function collectMatching(
 }
 
 /** Runs a list query and returns one page. */
-export async function runQuery(handler: ResourceHandler, q: BoundQuery, resolve: PathResolver, ctx: RequestContext): Promise<Page> {
+export async function runQuery(
+  handler: ResourceHandler,
+  q: BoundQuery,
+  resolve: PathResolver,
+  ctx: RequestContext,
+): Promise<Page> {
   const hints = { attributes: q.attributes, excludedAttributes: q.excludedAttributes };
   const query = handler.query as NonNullable<ResourceHandler['query']>;
   const caps = handler.capabilities ?? {};
@@ -90,7 +95,11 @@ export async function runQuery(handler: ResourceHandler, q: BoundQuery, resolve:
 
   if (plan.kind === 'native' && sortOk) {
     if (q.cursor !== undefined && caps.paging?.cursor) {
-      const res = await query.call(handler, { filter: plan.pushed, sort: q.sort, cursor: q.cursor, count: q.count, ...hints }, ctx);
+      const res = await query.call(
+        handler,
+        { filter: plan.pushed, sort: q.sort, cursor: q.cursor, count: q.count, ...hints },
+        ctx,
+      );
       const page: Page = { resources: res.resources, totalResults: res.totalResults ?? res.resources.length };
       if (res.nextCursor) page.nextCursor = res.nextCursor;
       if (res.previousCursor) page.previousCursor = res.previousCursor;

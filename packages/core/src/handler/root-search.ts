@@ -33,6 +33,9 @@ export async function rootSearch(
       ? sortResources(all, canonicalSortPath(registry, rt0, p.sortBy), p.sortOrder ?? 'ascending', registry.resolver(rt0))
       : all;
   const start = Math.max(1, p.startIndex ?? 1);
-  const count = Math.min(Math.max(p.count ?? options.pagination?.defaultPageSize ?? 100, 0), options.pagination?.maxPageSize ?? 1000);
+  const count = Math.min(
+    Math.max(p.count ?? options.pagination?.defaultPageSize ?? 100, 0),
+    options.pagination?.maxPageSize ?? 1000,
+  );
   return { status: 200, headers, body: listResponse(sorted.slice(start - 1, start - 1 + count), sorted.length, start) };
 }

@@ -93,7 +93,11 @@ export class SchemaRegistry {
    * @example
    * const registry = context.registry.extend({ schemas: [mySchema], extensions: { User: [mySchema.id] } });
    */
-  extend(more: { schemas?: SchemaDefinition[]; extensions?: Record<string, string[]>; serve?: readonly string[] }): SchemaRegistry {
+  extend(more: {
+    schemas?: SchemaDefinition[];
+    extensions?: Record<string, string[]>;
+    serve?: readonly string[];
+  }): SchemaRegistry {
     const extensions: Record<string, string[]> = { ...(this.source.extensions ?? {}) };
     for (const [rt, urns] of Object.entries(more.extensions ?? {})) extensions[rt] = [...(extensions[rt] ?? []), ...urns];
     const types = this.source.resourceTypes ?? defaultResourceTypes;

@@ -1,6 +1,6 @@
 /** Reading request bodies with a size limit. */
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 
 /**
  * Reads the whole body as text, failing with 413 past `limit` bytes (checked
@@ -10,7 +10,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? -1);
   if (declared > limit) {
     req.resume();
-    return Promise.reject(new PayloadTooLargeError(`Request body larger than ${limit} bytes`));
+    return Promise.reject(new errors.PayloadTooLargeError(`Request body larger than ${limit} bytes`));
   }
   const buffered = bufferedBody(req, declared);
   if (buffered !== undefined) return Promise.resolve(buffered);
@@ -23,7 +23,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size += c.length;
       if (size > limit) {
         failed = true;
-        reject(new PayloadTooLargeError(`Request body larger than ${limit} bytes`));
+        reject(new errors.PayloadTooLargeError(`Request body larger than ${limit} bytes`));
         req.resume();
         return;
       }

@@ -1,5 +1,5 @@
 /** The `endpoint` configuration of the generic connector and its defaults. */
-import type { FilterOperator } from '@scimgw/core';
+import type { FilterOperator } from '@scimgw/core/filter';
 import type { EndpointConfig, EntityConfig } from '@scimgw/helper-rest';
 import type { MapConfig } from '@scimgw/mapper';
 

@@ -3,14 +3,13 @@ import { join } from 'node:path';
 import {
   type Connector,
   type ConnectorFactoryContext,
-  type ConnectorLogger,
   defineConnector,
-  type FilterOperator,
-  type PathResolver,
-  registryForConnector,
-  type ResourceOperations,
-  type SchemaRegistry,
+  type Logger,
+  type ResourceCapabilities,
+  type ResourceHandler,
+  SchemaRegistry,
 } from '@scimgw/core';
+import type { FilterOperator } from '@scimgw/core/filter';
 import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
 import { connectorSchemas, createMapper, type Mapper } from '@scimgw/mapper';
 import { DEFAULT_MAP, type GenericConfig, parseVersion, supportFor, type TargetScimVersion } from './config.js';
@@ -22,12 +21,21 @@ export interface GenericConnectorOptions {
   config: GenericConfig;
   /** Directory of relative TLS file names. Default `<cwd>/config/certs`. */
   certsDir?: string;
-  logger?: ConnectorLogger | Logger;
+  logger?: Logger;
+  /** The host's schemas (custom schemas included); the mapping's generated schemas are added. */
+  registry?: SchemaRegistry;
   /** A REST client to use instead of building one from `config.entity` (tests, instrumentation). */
   rest?: HelperRest;
 }
 
 const ALL_OPS: FilterOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
+
+/** The connector answers everything itself: what the target cannot do is finished locally. */
+const CAPABILITIES = (mapper: Mapper): ResourceCapabilities => ({
+  filter: { operators: ALL_OPS, attributes: mapper.scimPaths(), logical: ['and', 'or', 'not'], valuePath: true },
+  sort: true,
+  paging: { index: true },
+});
 
 function entityKey(tenant: string | undefined): string {
   return tenant === undefined || tenant === '' ? 'undefined' : tenant;
@@ -65,18 +73,13 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     });
 
   const mappers: Mapper[] = [];
-  const resources: Record<string, ResourceOperations> = {};
+  const resources: Record<string, ResourceHandler> = {};
+  const base = options.registry ?? new SchemaRegistry();
   let registry: SchemaRegistry | undefined;
-  const resolvers = new Map<string, PathResolver>();
+  /** Resolvers against the served registry, which exists once every mapper is compiled. */
   const resolverFor = (rt: string) => () => {
-    let r = resolvers.get(rt);
-    if (!r) {
-      registry ??= registryForConnector(connector);
-      const def = registry.resourceType(rt);
-      r = def ? registry.resolver(def) : () => undefined;
-      resolvers.set(rt, r);
-    }
-    return r;
+    const def = (registry as SchemaRegistry).resourceType(rt);
+    return def ? (registry as SchemaRegistry).resolver(def) : () => undefined;
   };
   const keys = Object.keys(map);
   for (const [rt, path] of [
@@ -84,7 +87,7 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     ['Group', config.paths?.groups ?? '/Groups'],
   ] as const) {
     if (!keys.some((k) => k.toLowerCase() === rt.toLowerCase())) continue;
-    const mapper = createMapper(map, { resourceType: rt, configPath: 'endpoint.map' });
+    const mapper = createMapper(map, { resourceType: rt, configPath: 'endpoint.map', registry: base });
     const idEntry = mapper.attributes.find((a) => a.targets.some((t) => t.path === 'id'));
     if (idEntry && idEntry.endpoint !== 'id') {
       throw new Error(
@@ -93,37 +96,30 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     }
     if (!idEntry) throw new Error(`endpoint.map.${rt.toLowerCase()}: map "id" (e.g. "id": { "mapTo": "id" })`);
     mappers.push(mapper);
-    resources[rt] = collectionOperations({
-      rest,
-      mapper,
-      resourceType: rt,
-      path,
-      versionFor,
-      supportFor: support,
-      pageSize: config.pageSize ?? 200,
-      resolver: resolverFor(rt),
-    });
+    resources[rt] = {
+      capabilities: CAPABILITIES(mapper),
+      ...collectionOperations({
+        rest,
+        mapper,
+        resourceType: rt,
+        path,
+        versionFor,
+        supportFor: support,
+        pageSize: config.pageSize ?? 200,
+        resolver: resolverFor(rt),
+      }),
+    };
   }
+  registry = base.extend(connectorSchemas(mappers));
 
   const connector: Connector = defineConnector({
     name: 'connector-generic',
-    coreVersion: '>=0.1.0 <1',
-    capabilities: {
-      // The connector answers everything itself: what the target cannot do is finished locally.
-      filter: {
-        operators: ALL_OPS,
-        attributes: mappers.flatMap((m) => m.scimPaths()),
-        logical: ['and', 'or', 'not'],
-        valuePath: true,
-      },
-      sort: true,
-      paging: { index: true },
-      ...(passThrough ? { passThroughAuth: true } : {}),
-    },
-    ...connectorSchemas(mappers),
+    coreVersion: '^1.0.0',
+    registry,
     resources,
+    passThroughAuth: passThrough,
     // Federated credentials: the identity provider fetches our OpenID configuration and JWKS.
-    publicRoutes: () => rest.federatedRoutes(),
+    host: { publicRoutes: () => rest.federatedRoutes() },
     async close() {
       if (!options.rest) await rest.close();
     },
@@ -137,5 +133,6 @@ export function createConnector(context: ConnectorFactoryContext<GenericConfig>)
     config: context.config ?? {},
     certsDir: join(context.baseDir, 'config', 'certs'),
     logger: context.log,
+    registry: context.registry,
   });
 }

@@ -3,7 +3,8 @@
  * (filter, sort, page window); whatever it cannot is done here on the mapped
  * SCIM resources, so results are the same either way.
  */
-import { type AttrPath, type FilterNode, planFilter, type QueryRequest, serializeFilter, type SortSpec } from '@scimgw/core';
+import { type AttrPath, type FilterNode, planFilter, serializeFilter } from '@scimgw/core/filter';
+import type { QueryRequest, SortSpec } from '@scimgw/core';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
 import { keyFor, urnFor } from './scim-version.js';

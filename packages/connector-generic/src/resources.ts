@@ -1,16 +1,14 @@
 /** User and Group operations against one collection (`/Users`, `/Groups`) of the target. */
 import {
   type Change,
-  matchesFilter,
-  NotFoundError,
-  type PathResolver,
+  errors,
   type QueryRequest,
   type QueryResult,
   type RequestContext,
-  type ResourceOperations,
+  type ResourceHandler,
   type ScimResource,
-  sortResources,
 } from '@scimgw/core';
+import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
 import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
@@ -43,7 +41,7 @@ function toInt(v: unknown): number | undefined {
 const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
 
 /** Builds the operations of one collection. */
-export function collectionOperations(d: CollectionDeps): ResourceOperations {
+export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
 
@@ -102,7 +100,7 @@ export function collectionOperations(d: CollectionDeps): ResourceOperations {
       ctx,
       visibilityKeys.map((k) => keyFor(k, d.versionFor(ctx.tenant))),
     );
-    if (!rec || !mapper.toScim(rec)) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+    if (!rec || !mapper.toScim(rec)) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
   };
 
   const query = async (req: QueryRequest, ctx: RequestContext): Promise<QueryResult> => {
@@ -152,7 +150,7 @@ export function collectionOperations(d: CollectionDeps): ResourceOperations {
     let current: ScimResource | undefined;
     if (mapper.needsCurrent(changes)) {
       current = await get(id, ctx);
-      if (!current) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+      if (!current) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
     }
     const mod = mapper.changesToEndpoint(changes, { current });
     const empty = !mod.clear.length && ![mod.set, mod.add, mod.remove].some((o) => Object.keys(o).length);
@@ -166,7 +164,7 @@ export function collectionOperations(d: CollectionDeps): ResourceOperations {
 
   const replace = async (id: string, resource: ScimResource, ctx: RequestContext): Promise<ScimResource> => {
     const cur = await readRecord(id, ctx);
-    if (!cur || !mapper.toScim(cur)) throw new NotFoundError(`${d.resourceType} "${id}" not found`);
+    if (!cur || !mapper.toScim(cur)) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
     // PUT replaces what the mapping covers; target attributes the mapping does not know are kept.
     const next = structuredClone(cur);
     for (const a of mapper.attributes) if (!a.readOnly) mapper.deleteEndpointValue(next, a.endpoint);

@@ -247,8 +247,9 @@ describe('gateway C (renames, one-to-many, allowlist) in front of gateway A', ()
     const dn = g.attributes.find((x: { name: string }) => x.name === 'displayName');
     expect(dn.canonicalValues).toEqual(['Admins', 'grp-in-1']);
     expect(dn['x-agent-schema']).toEqual({ hint: 'only these two groups exist' });
-    // Schema-level hints are on the connector's schema; the core's /Schemas body does not carry them yet.
-    expect((c.gw.connector.schemas ?? [])[0]).toMatchObject({ 'x-agent-schema': { instructions: 'Provision employees only' } });
+    // Schema-level hints are served with the schema.
+    const u = (await c.call('GET', `/Schemas/${enc('urn:ietf:params:scim:schemas:core:2.0:User')}`)).body;
+    expect(u).toMatchObject({ 'x-agent-schema': { instructions: 'Provision employees only' } });
     const ext = (await c.call('GET', `/Schemas/${enc(ENT)}`)).body;
     expect(ext.attributes.map((x: { name: string }) => x.name)).toEqual(['department']);
     expect(ext.attributes[0]['x-agent-schema']).toEqual({ examples: ['Engineering', 'Sales'] });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { type FilterNode, matchesFilter, parseFilter } from '@scimgw/core';
+import { type FilterNode, matchesFilter, parseFilter } from '@scimgw/core/filter';
 
 const CORE_11 = 'urn:scim:schemas:core:1.0';
 type Res = Record<string, unknown>;

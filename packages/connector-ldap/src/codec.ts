@@ -5,7 +5,7 @@
  * the `userAccountControl` flag word behind a boolean, AD group types — and
  * by mapping type (`boolean` as `TRUE`/`FALSE`, numbers as decimal strings).
  */
-import { InvalidValueError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import { formatGroupType, GroupTypeError, groupTypeValue, parseGroupType, parseGroupTypeName } from './ad/grouptype.js';
 import { GuidFormatError, guidToBytes, guidToString } from './ad/guid.js';
 import { activeToUac, uacToActive } from './ad/uac.js';
@@ -32,7 +32,7 @@ export interface AttrCodec {
   /**
    * Record value → wire value. `current` is the entry's present value, for
    * flag words that keep bits SCIM does not cover.
-   * @throws InvalidValueError for a value that has no wire form
+   * @throws errors.InvalidValueError for a value that has no wire form
    */
   encode(v: unknown, current?: LdapValue): LdapValue;
   /** The directory orders these values as SCIM would (`>=`, `<=`). */
@@ -42,7 +42,7 @@ export interface AttrCodec {
 }
 
 const text = (v: LdapValue) => (typeof v === 'string' ? v : v.toString('utf8'));
-const bad = (what: string, v: unknown) => new InvalidValueError(`${what}: ${String(JSON.stringify(v)).slice(0, 80)}`);
+const bad = (what: string, v: unknown) => new errors.InvalidValueError(`${what}: ${String(JSON.stringify(v)).slice(0, 80)}`);
 
 /** AD attributes holding FILETIME values. */
 export const FILETIME_ATTRIBUTES = new Set([

@@ -2,9 +2,10 @@
 import {
   type Connector,
   type ConnectorFactoryContext,
-  type ConnectorLogger,
   defineConnector,
-  NotFoundError,
+  errors,
+  type Logger,
+  type ResourceCapabilities,
   type SchemaDefinition,
   SchemaRegistry,
   URN,
@@ -23,8 +24,13 @@ export interface LdapConnectorOptions {
   config: LdapConfig;
   /** Base for relative certificate paths. Default `process.cwd()`. */
   baseDir?: string;
-  log?: ConnectorLogger;
-  /** Gateway setting `scim.groupMemberOfUser`: membership is changed through the user's `groups`. */
+  log?: Logger;
+  /** The host's schemas (custom schemas included); the mapping's generated schemas are added. */
+  registry?: SchemaRegistry;
+  /**
+   * Membership is changed through the user's `groups` (the gateway's `scim.groupMemberOfUser`).
+   * Default: whether `groups` of User is writable in `registry`.
+   */
   groupMemberOfUser?: boolean;
   /** Replaces `new Client(options)` (tests capture or fake the LDAP traffic with it). */
   clientFactory?: ClientFactory;
@@ -45,7 +51,13 @@ function writableGroups(schemas: SchemaDefinition[]): void {
   for (const sub of groups.subAttributes ?? []) if (sub.name === 'value') sub.mutability = 'readWrite';
 }
 
-const silent: ConnectorLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** Whether `groups` of User may be written in `registry` (the host's `scim.groupMemberOfUser`). */
+function groupsWritable(registry: SchemaRegistry): boolean {
+  const user = registry.resourceType('User');
+  return user !== undefined && registry.resolve(user, { attr: 'groups' })?.attrDef?.mutability !== 'readOnly';
+}
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Creates the LDAP connector. Configuration errors throw `LdapConfigError`
@@ -66,40 +78,43 @@ export function createLdapConnector(options: LdapConnectorOptions): LdapConnecto
   // (or the first one's) mapping defines it.
   const lead = (tenants.get(undefined) ?? [...tenants.values()][0]) as Tenant;
   const generated = connectorSchemas([lead.users.mapper, lead.groups.mapper]);
-  if (options.groupMemberOfUser) writableGroups(generated.schemas);
-  const registry = new SchemaRegistry({ schemas: generated.schemas, extensions: generated.extensions });
+  const base = options.registry ?? new SchemaRegistry();
+  const groupMemberOfUser = options.groupMemberOfUser ?? groupsWritable(base);
+  if (groupMemberOfUser) writableGroups(generated.schemas);
+  const registry = base.extend(generated);
   for (const t of tenants.values()) t.bind(registry);
 
   const tenantOf = (key: string | undefined): Tenant => {
     const t = tenants.get(key);
-    if (!t) throw new NotFoundError(`Unknown tenant "${String(key)}"`);
+    if (!t) throw new errors.NotFoundError(`Unknown tenant "${String(key)}"`);
     return t;
   };
 
-  // Filterable paths: what any tenant maps, plus the structural ones. A path a tenant
-  // does not map still works there: the connector re-checks inexact terms itself.
-  const attributes = new Set<string>(['id', 'members', 'members.value', 'meta.created', 'meta.lastModified']);
+  // Filterable paths, per resource type: what any tenant maps, plus the structural ones. A path a
+  // tenant does not map still works there: the connector re-checks inexact terms itself.
+  const userPaths = new Set<string>(['id', 'meta.created', 'meta.lastModified']);
+  const groupPaths = new Set<string>(['id', 'members', 'members.value', 'meta.created', 'meta.lastModified']);
   for (const t of tenants.values()) {
-    for (const p of [...t.users.filterPaths(), ...t.groups.filterPaths()]) attributes.add(p);
-    if (t.memberOfAttr) for (const p of ['groups', 'groups.value']) attributes.add(p);
+    for (const p of t.users.filterPaths()) userPaths.add(p);
+    for (const p of t.groups.filterPaths()) groupPaths.add(p);
+    if (t.memberOfAttr) for (const p of ['groups', 'groups.value']) userPaths.add(p);
   }
+  const capabilities = (paths: Set<string>): ResourceCapabilities => ({
+    filter: {
+      operators: ['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le'],
+      attributes: [...paths],
+      logical: ['and', 'or', 'not'],
+      valuePath: true,
+    },
+  });
 
   const connector = defineConnector({
     name: 'connector-ldap',
-    coreVersion: '>=0.1.0 <1',
-    capabilities: {
-      filter: {
-        operators: ['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le'],
-        attributes: [...attributes],
-        logical: ['and', 'or', 'not'],
-        valuePath: true,
-      },
-    },
-    schemas: generated.schemas,
-    extensions: generated.extensions,
+    coreVersion: '^1.0.0',
+    registry,
     resources: {
-      User: userOperations(tenantOf, { groupMemberOfUser: options.groupMemberOfUser === true }),
-      Group: groupOperations(tenantOf),
+      User: { capabilities: capabilities(userPaths), ...userOperations(tenantOf, { groupMemberOfUser }) },
+      Group: { capabilities: capabilities(groupPaths), ...groupOperations(tenantOf) },
     },
     async close() {
       await Promise.all([...tenants.values()].map((t) => t.close()));
@@ -123,6 +138,6 @@ export function createConnector(context: ConnectorFactoryContext<LdapConfig>): C
     config: context.config,
     baseDir: context.baseDir,
     log: context.log,
-    groupMemberOfUser: context.gateway.groupMemberOfUser === true,
+    registry: context.registry,
   });
 }

@@ -4,7 +4,7 @@
  * over the connection pool, with every failure translated into a SCIM error
  * and logged with the server's own diagnostic (which the client never sees).
  */
-import type { ConnectorLogger } from '@scimgw/core';
+import type { Logger } from '@scimgw/core';
 import { Attribute, BerWriter, Change, type Control } from 'ldapts';
 import type { LdapValue } from './codec.js';
 import { type Dn, type Rdn, serializeDn } from './dn.js';
@@ -63,7 +63,7 @@ export class Directory {
 
   constructor(
     readonly pool: LdapPool,
-    private readonly opts: { pageSize: number; retryAfter: number; log?: ConnectorLogger | undefined },
+    private readonly opts: { pageSize: number; retryAfter: number; log?: Logger | undefined },
   ) {}
 
   /** Logs the LDAP side of a failure, then translates it. */

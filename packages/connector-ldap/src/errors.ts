@@ -5,22 +5,7 @@
  *
  * @see RFC 4511 §4.1.9 and Appendix A (result codes)
  */
-import {
-  ConflictError,
-  ForbiddenError,
-  InternalError,
-  InvalidFilterError,
-  InvalidValueError,
-  isScimError,
-  MutabilityError,
-  NoTargetError,
-  NotFoundError,
-  PreconditionFailedError,
-  ScimError,
-  ServiceUnavailableError,
-  TooManyError,
-  UniquenessError,
-} from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import { ResultCodeError } from 'ldapts';
 
 /** How one result code reaches a SCIM client. */
@@ -161,7 +146,7 @@ const TRANSPORT_MESSAGE =
 
 /** True for failures of the connection itself (refused, reset, timed out, TLS), not of an operation. */
 export function isConnectionError(e: unknown): boolean {
-  if (!(e instanceof Error) || e instanceof ResultCodeError || isScimError(e)) return false;
+  if (!(e instanceof Error) || e instanceof ResultCodeError || errors.isScimError(e)) return false;
   const code = (e as NodeJS.ErrnoException).code;
   if (typeof code === 'string' && TRANSPORT_CODE.test(code)) return true;
   return TRANSPORT_MESSAGE.test(e.message);
@@ -195,52 +180,56 @@ export function describeCode(code: number): string {
 }
 
 /**
- * Turns anything an LDAP operation threw into a {@link ScimError}.
+ * Turns anything an LDAP operation threw into a {@link errors.ScimError}.
  *
- * @param e - the thrown value (ldapts `ResultCodeError`, socket error, ScimError …)
+ * @param e - the thrown value (ldapts `ResultCodeError`, socket error, errors.ScimError …)
  * @param opts - the operation, for the client-facing detail
  * @example
  * try { await client.add(dn, attrs) } catch (e) { throw toScimFromLdap(e, { what: `create user "${userName}"` }) }
  */
-export function toScimFromLdap(e: unknown, opts: TranslateOptions): ScimError {
-  if (isScimError(e)) return e;
+export function toScimFromLdap(e: unknown, opts: TranslateOptions): errors.ScimError {
+  if (errors.isScimError(e)) return e;
   const retryAfter = opts.retryAfter ?? 5;
   const code = resultCodeOf(e);
   if (code === undefined) {
     if (isConnectionError(e)) {
-      return new ServiceUnavailableError('The directory is not reachable; try again later', retryAfter, { cause: e });
+      return new errors.ServiceUnavailableError('The directory is not reachable; try again later', retryAfter, { cause: e });
     }
-    return new InternalError({ cause: e });
+    return new errors.InternalError({ cause: e });
   }
   const t: Translation = (RESULT_CODE_TABLE as Record<number, Translation>)[code] ?? { kind: 'internal' };
   const what = `Cannot ${opts.what}`;
   const cause = { cause: e };
   switch (t.kind) {
     case 'notFound':
-      return new NotFoundError(`${what}: no such entry`, cause);
+      return new errors.NotFoundError(`${what}: no such entry`, cause);
     case 'uniqueness':
-      return new UniquenessError(`${what}: an entry with that name already exists`, cause);
+      return new errors.UniquenessError(`${what}: an entry with that name already exists`, cause);
     case 'forbidden':
-      return new ForbiddenError(`${what}: the directory denied access`, cause);
+      return new errors.ForbiddenError(`${what}: the directory denied access`, cause);
     case 'invalidValue':
-      return new InvalidValueError(`${what}: the directory rejected a value (${describeCode(code)})`, cause);
+      return new errors.InvalidValueError(`${what}: the directory rejected a value (${describeCode(code)})`, cause);
     case 'badRequest':
-      return new ScimError(400, `${what}: the directory is unwilling to perform the operation`, undefined, cause);
+      return new errors.ScimError(400, `${what}: the directory is unwilling to perform the operation`, undefined, cause);
     case 'noTarget':
-      return new NoTargetError(`${what}: attribute or value not present`, cause);
+      return new errors.NoTargetError(`${what}: attribute or value not present`, cause);
     case 'mutability':
-      return new MutabilityError(`${what}: the directory does not allow this change (${describeCode(code)})`, cause);
+      return new errors.MutabilityError(`${what}: the directory does not allow this change (${describeCode(code)})`, cause);
     case 'invalidFilter':
-      return new InvalidFilterError(`${what}: the directory cannot evaluate this filter`, cause);
+      return new errors.InvalidFilterError(`${what}: the directory cannot evaluate this filter`, cause);
     case 'tooMany':
-      return new TooManyError(`${what}: the result is larger than the directory will return`, cause);
+      return new errors.TooManyError(`${what}: the result is larger than the directory will return`, cause);
     case 'conflict':
-      return new ConflictError(`${what}: the entry has subordinates`, cause);
+      return new errors.ConflictError(`${what}: the entry has subordinates`, cause);
     case 'precondition':
-      return new PreconditionFailedError(`${what}: precondition failed`, cause);
+      return new errors.PreconditionFailedError(`${what}: precondition failed`, cause);
     case 'unavailable':
-      return new ServiceUnavailableError(`${what}: the directory is busy or unavailable; try again later`, retryAfter, cause);
+      return new errors.ServiceUnavailableError(
+        `${what}: the directory is busy or unavailable; try again later`,
+        retryAfter,
+        cause,
+      );
     case 'internal':
-      return new InternalError(cause);
+      return new errors.InternalError(cause);
   }
 }

@@ -3,16 +3,9 @@
  * attribute as DNs and reach SCIM as ids, resolved in batches. A membership
  * PATCH is one LDAP modify naming only the members it changes.
  */
-import {
-  applyChanges,
-  type Change,
-  InvalidValueError,
-  matchesFilter,
-  NotFoundError,
-  type QueryRequest,
-  type ResourceOperations,
-  type ScimResource,
-} from '@scimgw/core';
+import { applyChanges } from '@scimgw/core/patch';
+import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
+import { matchesFilter } from '@scimgw/core/filter';
 import { groupTypeValue } from './ad/grouptype.js';
 import type { LdapValue } from './codec.js';
 import { dnRefs, serializeDn } from './dn.js';
@@ -64,12 +57,12 @@ export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boo
 }
 
 /** Builds the Group operations. */
-export function groupOperations(tenantOf: TenantOf): ResourceOperations {
+export function groupOperations(tenantOf: TenantOf): ResourceHandler {
   const read = async (t: Tenant, id: string, withMembers: boolean) =>
     t.find('group', id, t.readAttributes('group', withMembers), 'read group');
   const mustRead = async (t: Tenant, id: string, withMembers: boolean) => {
     const e = await read(t, id, withMembers);
-    if (!e || (await toGroups(t, [e], false)).length === 0) throw new NotFoundError(`Group "${id}" not found`);
+    if (!e || (await toGroups(t, [e], false)).length === 0) throw new errors.NotFoundError(`Group "${id}" not found`);
     return e;
   };
   const displayOf = (r: ScimResource) => String(r.displayName ?? '');
@@ -150,7 +143,8 @@ export function groupOperations(tenantOf: TenantOf): ResourceOperations {
         'read group',
       );
       const out = created ? (await toGroups(t, [created], true))[0] : undefined;
-      if (!out) throw new InvalidValueError('The group was created but does not match groupFilter; check the configuration');
+      if (!out)
+        throw new errors.InvalidValueError('The group was created but does not match groupFilter; check the configuration');
       return out;
     },
 
@@ -211,7 +205,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceOperations {
       const newId = t.codec.strategy === 'dn' ? dn : id;
       const e = await read(t, newId, true);
       const out = e ? (await toGroups(t, [e], true))[0] : undefined;
-      if (!out) throw new NotFoundError(`Group "${id}" not found`);
+      if (!out) throw new errors.NotFoundError(`Group "${id}" not found`);
       return out;
     },
 

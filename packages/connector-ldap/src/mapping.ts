@@ -8,7 +8,8 @@
  * `members` / `groups` (DNs ↔ ids, resolved in batches) and `password`
  * (never read; written with the directory's own mechanism).
  */
-import type { Change, FilterNode, SchemaRegistry, ScimResource } from '@scimgw/core';
+import type { Change, SchemaRegistry, ScimResource } from '@scimgw/core';
+import type { FilterNode } from '@scimgw/core/filter';
 import { createMapper, type MapConfig, type Mapper, MapperConfigError, type ResourceMapConfig } from '@scimgw/mapper';
 import { LdapConfigError } from './config.js';
 import {

@@ -9,7 +9,8 @@
  * again without them. `groupOfNames` must keep one member: a placeholder
  * takes the place of the last one and is dropped when a real member arrives.
  */
-import { type Change, type FilterNode, InvalidValueError } from '@scimgw/core';
+import { type Change, errors } from '@scimgw/core';
+import type { FilterNode } from '@scimgw/core/filter';
 import { dnKey, dnRefs } from './dn.js';
 import type { Modification } from './directory.js';
 import { type LdapEntry, values } from './entry.js';
@@ -121,7 +122,7 @@ export async function idsToMemberDns(t: Tenant, ids: string[], strict: boolean):
   if (strict) {
     const missing = ids.filter((id) => !map.has(id));
     if (missing.length) {
-      throw new InvalidValueError(
+      throw new errors.InvalidValueError(
         `Unknown member${missing.length > 1 ? 's' : ''}: ${missing
           .slice(0, 5)
           .map((m) => JSON.stringify(m))

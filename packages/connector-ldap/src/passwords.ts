@@ -6,7 +6,7 @@
  * logged or returned.
  */
 import { randomBytes } from 'node:crypto';
-import { type Change, InvalidValueError } from '@scimgw/core';
+import { type Change, errors } from '@scimgw/core';
 import { assertPasswordTransport, encodeUnicodePwd, unicodePwdChanges } from './ad/password.js';
 import type { LdapValue } from './codec.js';
 import { type Modification, PASSWORD_MODIFY_OID } from './directory.js';
@@ -19,7 +19,8 @@ export function splitPassword(changes: Change[]): { password: string | undefined
   for (const ch of changes) {
     if (ch.path.attr.toLowerCase() === 'password' && !ch.path.extension) {
       if (ch.op === 'remove') continue; // a password cannot be "removed"; ignore as RFC 7643 allows
-      if (typeof ch.value !== 'string' || ch.value === '') throw new InvalidValueError('password must be a non-empty string');
+      if (typeof ch.value !== 'string' || ch.value === '')
+        throw new errors.InvalidValueError('password must be a non-empty string');
       password = ch.value;
     } else rest.push(ch);
   }
@@ -63,7 +64,7 @@ export function passwordMods(t: Tenant, password: string): Modification[] | unde
  */
 export async function setPassword(t: Tenant, dn: string, password: string, what: string): Promise<void> {
   const attr = t.passwordAttr;
-  if (!attr) throw new InvalidValueError('This gateway does not manage passwords (map an attribute to "password")');
+  if (!attr) throw new errors.InvalidValueError('This gateway does not manage passwords (map an attribute to "password")');
   const features = await t.dir.pool.serverFeatures();
   if (attr.toLowerCase() === 'userpassword' && features.extensions.has(PASSWORD_MODIFY_OID)) {
     await t.dir.passwordModify(dn, password, what);

@@ -7,7 +7,7 @@
  * is retried once on the new connection.
  */
 import type { ConnectionOptions } from 'node:tls';
-import type { ConnectorLogger } from '@scimgw/core';
+import type { Logger } from '@scimgw/core';
 import { Client, type ClientOptions, Control } from 'ldapts';
 import { isConnectionError, isUnsentError } from './errors.js';
 
@@ -43,7 +43,7 @@ export interface PoolOptions {
   size?: number;
   timeoutMs?: number;
   connectTimeoutMs?: number;
-  log?: ConnectorLogger | undefined;
+  log?: Logger | undefined;
   clientFactory?: ClientFactory | undefined;
 }
 

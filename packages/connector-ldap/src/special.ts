@@ -3,7 +3,7 @@
  * `members.value` on groups and `groups.value` on users (ids resolved to
  * DNs), and `meta.created` / `meta.lastModified` (operational timestamps).
  */
-import type { AttrPath, CompareNode } from '@scimgw/core';
+import type { AttrPath, CompareNode } from '@scimgw/core/filter';
 import { convertScalar } from '@scimgw/mapper';
 import { and, eq, type LdapFilter, not, present } from './filter.js';
 import type { Kind, Tenant } from './tenant.js';

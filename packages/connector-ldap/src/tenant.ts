@@ -4,7 +4,7 @@
  * lookups users and groups share.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { type ConnectorLogger, type ResourceTypeDefinition, SchemaRegistry, type ScimResource } from '@scimgw/core';
+import { type Logger, type ResourceTypeDefinition, SchemaRegistry, type ScimResource } from '@scimgw/core';
 import { LdapConfigError } from './config.js';
 import type { ResolvedSettings } from './settings.js';
 import { type Dn, dnKey, isWithin } from './dn.js';
@@ -50,7 +50,7 @@ export class Tenant {
 
   constructor(
     readonly s: ResolvedSettings,
-    readonly log: ConnectorLogger,
+    readonly log: Logger,
     clientFactory?: ClientFactory,
   ) {
     const at = s.tenant === undefined ? 'map' : `endpoint.entity.${s.tenant}.map`;

@@ -9,7 +9,8 @@
  * operand of `not` widens to "everything". Values never touch a string: they
  * go into the filter AST, which escapes on output.
  */
-import type { AttributeDefinition, AttrPath, CompareNode, FilterNode } from '@scimgw/core';
+import type { AttributeDefinition } from '@scimgw/core';
+import type { AttrPath, CompareNode, FilterNode } from '@scimgw/core/filter';
 import type { AttrCodec } from './codec.js';
 import { and, eq, type LdapFilter, not, or, present } from './filter.js';
 import type { LdapMapping } from './mapping.js';

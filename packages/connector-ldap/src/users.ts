@@ -3,17 +3,9 @@
  * attribute by attribute. Writes touch only the LDAP attributes whose SCIM
  * attributes changed; a change of the naming attribute is a rename.
  */
-import {
-  applyChanges,
-  type Change,
-  InvalidValueError,
-  matchesFilter,
-  NotFoundError,
-  type QueryRequest,
-  type ResourceOperations,
-  type ScimResource,
-  UniquenessError,
-} from '@scimgw/core';
+import { applyChanges } from '@scimgw/core/patch';
+import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
+import { matchesFilter } from '@scimgw/core/filter';
 import type { LdapValue } from './codec.js';
 import { dnKey, dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
@@ -78,10 +70,10 @@ export async function toUsers(t: Tenant, entries: LdapEntry[], withGroups: boole
 }
 
 /** Builds the User operations. */
-export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: boolean }): ResourceOperations {
+export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: boolean }): ResourceHandler {
   const mustRead = async (t: Tenant, id: string) => {
     const e = await t.find('user', id, t.readAttributes('user', false), 'read user');
-    if (!e || (await toUsers(t, [e], false)).length === 0) throw new NotFoundError(`User "${id}" not found`);
+    if (!e || (await toUsers(t, [e], false)).length === 0) throw new errors.NotFoundError(`User "${id}" not found`);
     return e;
   };
   const nameOf = (r: ScimResource) => String(r.userName ?? '');
@@ -100,7 +92,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
         'check userName',
       );
       if (hits.some((h) => selfDn === undefined || dnKey(h.dn) !== dnKey(selfDn))) {
-        throw new UniquenessError(`userName "${String(v)}" is already taken`);
+        throw new errors.UniquenessError(`userName "${String(v)}" is already taken`);
       }
     }
   }
@@ -111,7 +103,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const e = await t.dir.read(dn, t.userFilter, t.readAttributes('user', false), t.binaryAttributes('user'), 'read user');
       const out = e ? (await toUsers(t, [e], true))[0] : undefined;
       if (out) return out;
-      if (attempt >= 3) throw new NotFoundError('The user was written but cannot be read back; check userFilter');
+      if (attempt >= 3) throw new errors.NotFoundError('The user was written but cannot be read back; check userFilter');
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
     }
   }
@@ -163,7 +155,8 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
    */
   async function writeGroupsOfUser(t: Tenant, entry: LdapEntry, userDn: string, changes: Change[]): Promise<void> {
     const plan = planMembers(changes);
-    if (plan.complex.length) throw new InvalidValueError('groups can only be changed by value (add, remove by value, replace)');
+    if (plan.complex.length)
+      throw new errors.InvalidValueError('groups can only be changed by value (add, remove by value, replace)');
     let { add, remove } = plan;
     if (plan.replace) {
       const current =
@@ -175,7 +168,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     const addDns = await t.resolver.idsToDns(add, scope, true);
     const missing = add.filter((id) => !addDns.has(id));
     if (missing.length)
-      throw new InvalidValueError(`Unknown group${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 5).join(', ')}`);
+      throw new errors.InvalidValueError(`Unknown group${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 5).join(', ')}`);
     const removeDns = await t.resolver.idsToDns(remove, scope, false);
     for (const [id, g] of addDns) await writeMembers(t, g, { add: [userDn], remove: [] }, [], `update group "${id}"`);
     for (const [id, g] of removeDns) await writeMembers(t, g, { add: [], remove: [userDn] }, [], `update group "${id}"`);

@@ -3,7 +3,7 @@
  * resource, whether a change renames it, and the attribute modifications
  * of a full replace.
  */
-import { InvalidValueError, MutabilityError, type ScimResource } from '@scimgw/core';
+import { errors, type ScimResource } from '@scimgw/core';
 import { FILETIME_NEVER } from './ad/filetime.js';
 import type { NamingRule } from './config.js';
 import { type LdapValue, sameValue } from './codec.js';
@@ -36,7 +36,7 @@ export function getScimPath(resource: ScimResource, mapTo: string): unknown {
  * mapping produces for it (so value maps apply), else the SCIM value its
  * rule names.
  *
- * @throws InvalidValueError when a naming value is missing
+ * @throws errors.InvalidValueError when a naming value is missing
  */
 export function rdnFor(
   rules: NamingRule[],
@@ -46,8 +46,8 @@ export function rdnFor(
   return rules.map((r) => {
     const mapped = ldap.get(r.attribute.toLowerCase())?.values[0];
     const v = mapped !== undefined ? mapped : getScimPath(resource, r.mapTo);
-    if (v === undefined || v === null || v === '') throw new InvalidValueError(`${r.mapTo} is required`);
-    if (Buffer.isBuffer(v)) throw new InvalidValueError(`${r.mapTo} cannot name an entry`);
+    if (v === undefined || v === null || v === '') throw new errors.InvalidValueError(`${r.mapTo} is required`);
+    if (Buffer.isBuffer(v)) throw new errors.InvalidValueError(`${r.mapTo} cannot name an entry`);
     return { type: r.attribute, value: String(v) };
   });
 }
@@ -117,7 +117,7 @@ export function nameChanges(mapping: LdapMapping, rules: NamingRule[], cur: Scim
 /** Refuses a rename the configuration does not allow. */
 export function assertRenameAllowed(allowed: boolean, what: string): void {
   if (!allowed) {
-    throw new MutabilityError(
+    throw new errors.MutabilityError(
       `Changing ${what} renames the directory entry, which this gateway is configured not to do (allowModifyDN)`,
     );
   }

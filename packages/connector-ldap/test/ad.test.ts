@@ -3,7 +3,7 @@
  * sends (a small fake AD records them): unicodePwd, userAccountControl,
  * FILETIME, objectGUID / mS-DS-ConsistencyGuid ids, groupType, memberOf.
  */
-import { createScimHandler, type ScimHandler } from '@scimgw/core';
+import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import type { Attribute } from 'ldapts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
+import { testContext } from '@scimgw/core/testkit';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectorFactoryContext } from '@scimgw/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConnector, createLdapConnector, type LdapConfig, LdapConfigError, resolveConfig } from '../src/index.js';
 
@@ -93,22 +93,22 @@ describe('configuration', () => {
     it(`rejects ${what} at ${path}`, () => fails(config, path, message));
   }
 
-  it('is what createConnector(context) builds, with the gateway logger', async () => {
-    const context: ConnectorFactoryContext<LdapConfig> = {
-      config: { ldap: base },
-      baseDir: dir,
-      tenants: [],
-      gateway: {},
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    };
+  it('is what createConnector(context) builds, with the host registry and logger', async () => {
+    const context = testContext<LdapConfig>({ ldap: base }, { baseDir: dir });
     const c = await createConnector(context);
     expect(c.name).toBe('connector-ldap');
-    expect(c.capabilities.filter?.operators).toEqual(['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le']);
-    expect(c.capabilities.filter?.logical).toEqual(['and', 'or', 'not']);
-    expect(c.capabilities.filter?.attributes).toEqual(expect.arrayContaining(['userName', 'displayName', 'members.value', 'id']));
-    expect(c.capabilities.paging).toBeUndefined();
+    const users = c.resources.User?.capabilities;
+    const groups = c.resources.Group?.capabilities;
+    expect(users?.filter?.operators).toEqual(['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le']);
+    expect(users?.filter?.logical).toEqual(['and', 'or', 'not']);
+    // Capabilities are per resource type: members.value is a Group path, userName a User path.
+    expect(users?.filter?.attributes).toEqual(expect.arrayContaining(['userName', 'id']));
+    expect(users?.filter?.attributes).not.toContain('members.value');
+    expect(groups?.filter?.attributes).toEqual(expect.arrayContaining(['displayName', 'members.value', 'id']));
+    expect(groups?.filter?.attributes).not.toContain('userName');
+    expect(users?.paging).toBeUndefined();
     // /Schemas shows what the mapping serves: the preset has no nickName.
-    const user = c.schemas?.find((s) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:User');
+    const user = c.registry?.schema('urn:ietf:params:scim:schemas:core:2.0:User');
     expect(user?.attributes.map((a) => a.name)).toContain('userName');
     expect(user?.attributes.map((a) => a.name)).not.toContain('nickName');
     expect(user?.attributes.map((a) => a.name)).toContain('groups');

@@ -1,4 +1,4 @@
-import { isScimError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import { StatusCodeParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { LDAP_RESULT_CODES, RESULT_CODE_TABLE, toScimFromLdap } from '../src/index.js';
@@ -39,7 +39,7 @@ describe('LDAP result codes → SCIM errors (one exhaustive table)', () => {
     for (const code of Object.keys(LDAP_RESULT_CODES).map(Number)) {
       expect(RESULT_CODE_TABLE[code as keyof typeof RESULT_CODE_TABLE]).toBeDefined();
       const e = toScimFromLdap(ldapError(code), { what: 'update group "g"' });
-      expect(isScimError(e)).toBe(true);
+      expect(errors.isScimError(e)).toBe(true);
       expect(e.detail).not.toContain('DSID');
       expect(e.detail).not.toContain('ou=internal');
       if (e.status === 500) expect(e.detail).toBe('Internal server error');

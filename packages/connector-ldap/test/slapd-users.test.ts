@@ -342,7 +342,7 @@ describe.skipIf(!HAVE_SLAPD)('passwords', () => {
         l,
         (msg: string, data?: unknown) => lines.push(`${l} ${msg} ${JSON.stringify(data)}`),
       ]),
-    ) as unknown as import('@scimgw/core').ConnectorLogger;
+    ) as unknown as import('@scimgw/core').Logger;
     const { call, connector } = scim(slapd, {}, { log });
     try {
       const first = 'Fïrst-S3cret!';

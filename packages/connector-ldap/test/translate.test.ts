@@ -1,4 +1,5 @@
-import { type FilterNode, parseFilter, SchemaRegistry } from '@scimgw/core';
+import { type FilterNode, parseFilter } from '@scimgw/core/filter';
+import { SchemaRegistry } from '@scimgw/core';
 import { describe, expect, it } from 'vitest';
 import { serializeLdapFilter } from '../src/index.js';
 import { LdapMapping } from '../src/mapping.js';

@@ -6,7 +6,7 @@
  *
  * @see MS-ADTS §3.1.1.3.1.5.1 (unicodePwd)
  */
-import { ForbiddenError } from '@scimgw/core';
+import { errors } from '@scimgw/core';
 import { Attribute, Change } from 'ldapts';
 
 /** The attribute AD keeps passwords in. */
@@ -35,11 +35,11 @@ export interface TransportInfo {
  * itself rejects it (with 53 unwillingToPerform); refusing first means the
  * password never crosses the network in clear.
  *
- * @throws ForbiddenError (403) with a detail that says what to configure
+ * @throws errors.ForbiddenError (403) with a detail that says what to configure
  */
 export function assertPasswordTransport(t: TransportInfo): void {
   if (t.url.toLowerCase().startsWith('ldaps://') || t.startTls) return;
-  throw new ForbiddenError(
+  throw new errors.ForbiddenError(
     'Passwords can only be set over an encrypted directory connection: configure an ldaps:// URL or startTls',
   );
 }

@@ -49,8 +49,8 @@ export function endpointConfig(s: Slapd, over: Partial<LdapSettingsConfig> = {},
   return { entity: { undefined: { ldap: ldapSettings(s, over) } }, map };
 }
 
-import { createScimHandler } from '@scimgw/core';
-import type { ConnectorLogger } from '@scimgw/core';
+import { createScimHandler } from '@scimgw/core/handler';
+import type { Logger } from '@scimgw/core';
 import { Client } from 'ldapts';
 import { createLdapConnector, type LdapConnector } from '../../src/index.js';
 import type { ClientFactory } from '../../src/pool.js';
@@ -81,7 +81,7 @@ export function countingFactory(counts: Record<string, number>): ClientFactory {
 export function scim(
   s: Slapd,
   over: Partial<LdapSettingsConfig> = {},
-  opts: { map?: LdapMapConfig; clientFactory?: ClientFactory; log?: ConnectorLogger } = {},
+  opts: { map?: LdapMapConfig; clientFactory?: ClientFactory; log?: Logger } = {},
 ): { connector: LdapConnector; call: (method: string, url: string, body?: unknown) => Promise<Res> } {
   const connector = createLdapConnector({
     config: endpointConfig(s, over, opts.map ?? TEST_MAP),

@@ -1,0 +1,95 @@
+/** A configuration section built from a zod schema: the validator hosts run, and its JSON Schema. */
+import type { ConfigIssue, ConnectorConfigSchema } from '@scimgw/core';
+import { type core, z } from 'zod';
+import { didYouMean, keysAt } from './suggest.js';
+
+/** One issue as zod reports it (the parts this module reads). */
+type ZodIssue = core.$ZodIssue;
+
+/** Turns zod's issues into config issues: one per unknown key, each with a did-you-mean. */
+function issuesOf(zodIssues: readonly ZodIssue[], jsonSchema: Record<string, unknown>): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of zodIssues) {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    if (issue.code === 'unrecognized_keys') {
+      const known = keysAt(jsonSchema, path);
+      for (const key of issue.keys) {
+        const near = didYouMean(key, known);
+        out.push({
+          path: [...path, key],
+          message: `unknown key${near ? ` (did you mean "${near}"?)` : ''}${known.length ? `; known keys: ${known.join(', ')}` : ''}`,
+        });
+      }
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      // The alternative that got furthest explains best what is wrong (its paths are relative to the union).
+      const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] as readonly ZodIssue[];
+      for (const sub of issuesOf(best, jsonSchema)) out.push({ path: [...path, ...sub.path], message: sub.message });
+    } else {
+      out.push({ path, message: messageOf(issue) });
+    }
+  }
+  return out;
+}
+
+function depth(issues: readonly ZodIssue[]): number {
+  return Math.max(0, ...issues.map((i) => i.path.length));
+}
+
+function messageOf(issue: ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    const got = (issue as { input?: unknown }).input;
+    return `expected ${issue.expected}${got === undefined ? ', but it is missing' : `, got ${typeName(got)}`}`;
+  }
+  return issue.message;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+/** Options of {@link configSection}. */
+export interface ConfigSectionOptions {
+  /** Title of the published JSON Schema. */
+  title?: string;
+  /** Description of the published JSON Schema. */
+  description?: string;
+}
+
+/**
+ * A configuration section from a zod schema: `validate` reports every problem with its path (an
+ * unknown key with a did-you-mean), and `jsonSchema` is the schema editors check files against.
+ * Connector packages export one as `configSchema` for their `endpoint` section.
+ *
+ * @example
+ * export const configSchema = configSection(z.strictObject({ directory: z.string().default('data') }));
+ */
+export function configSection<S extends z.ZodType>(
+  schema: S,
+  options: ConfigSectionOptions = {},
+): ConnectorConfigSchema<z.output<S>> & { readonly schema: S } {
+  const jsonSchema = {
+    ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  } as Record<string, unknown>;
+  return {
+    schema,
+    jsonSchema,
+    validate(value: unknown) {
+      const r = schema.safeParse(value, { reportInput: true });
+      return r.success
+        ? { ok: true as const, value: r.data }
+        : { ok: false as const, issues: issuesOf(r.error.issues, jsonSchema) };
+    },
+  };
+}
+
+/** `a.b[0].c` for a config path. */
+export function formatConfigPath(path: readonly (string | number)[], root = ''): string {
+  let out = root;
+  for (const p of path) out = typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p;
+  return out;
+}

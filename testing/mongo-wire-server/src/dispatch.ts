@@ -52,6 +52,8 @@ export async function dispatch(state: ServerState, connection: ConnectionInfo, b
     return ctx.stream ? { kind: 'reply', reply, stream: ctx.stream } : { kind: 'reply', reply };
   } catch (error) {
     if (error instanceof MongoCommandError) return { kind: 'reply', reply: error.toReply() };
+    // The connection closed while the command waited (an awaitable hello): nobody to answer.
+    if (connection.signal.aborted) return { kind: 'close' };
     const internal = error instanceof Error ? error : new Error(String(error));
     state.internalErrors.push(internal);
     return { kind: 'reply', reply: { ok: 0, errmsg: `internal error: ${internal.message}`, code: 1, codeName: 'InternalError' } };

@@ -2,6 +2,7 @@ export type { MongoWireUser, ScramMechanism } from './auth/users.js';
 export { CallLog, type CallRecord } from './call-log.js';
 export { ErrorCode, type ErrorCodeName, MongoCommandError, codeNameOf } from './errors.js';
 export type { FailCommandSpec } from './faults.js';
+export type { ServerStats } from './state.js';
 export { MAX_WIRE_VERSION, SERVER_VERSION } from './commands/handshake.js';
 export {
   type ConnectionCredentials,

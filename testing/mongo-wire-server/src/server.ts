@@ -6,7 +6,7 @@ import { CallLog } from './call-log.js';
 import { ClientConnection } from './connection.js';
 import { type FailCommandSpec, FaultInjector } from './faults.js';
 import { compileFilter } from './query/filter.js';
-import { newProcessId, type ServerState } from './state.js';
+import { newProcessId, type ServerState, type ServerStats } from './state.js';
 import { Catalog } from './store/catalog.js';
 import { CursorRegistry } from './store/cursors.js';
 import { createTestCertificates, type TestCertificates } from './tls.js';
@@ -55,6 +55,8 @@ export interface MongoWireServer {
   readonly calls: CallLog;
   /** Unexpected exceptions caught while serving (each was answered as InternalError). Should stay empty. */
   readonly internalErrors: readonly Error[];
+  /** Work counters (documents examined, index lookups, collection scans); {@link reset} zeroes them. */
+  readonly stats: Readonly<ServerStats>;
   /** Open client connections. */
   readonly connectionCount: number;
   /** Whether the server is listening. */
@@ -114,6 +116,7 @@ class WireServer implements MongoWireServer {
       faults: new FaultInjector(),
       processId: newProcessId(),
       internalErrors: [],
+      stats: { documentsExamined: 0, indexLookups: 0, collectionScans: 0 },
     };
   }
 
@@ -123,6 +126,10 @@ class WireServer implements MongoWireServer {
 
   get internalErrors(): readonly Error[] {
     return this.#state.internalErrors;
+  }
+
+  get stats(): Readonly<ServerStats> {
+    return this.#state.stats;
   }
 
   get connectionCount(): number {
@@ -199,6 +206,7 @@ class WireServer implements MongoWireServer {
     this.#state.cursors.clear();
     this.#state.faults.clear();
     this.calls.clear();
+    Object.assign(this.#state.stats, { documentsExamined: 0, indexLookups: 0, collectionScans: 0 });
   }
 }
 

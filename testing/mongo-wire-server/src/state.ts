@@ -17,6 +17,18 @@ export interface ServerState {
   processId: ObjectId;
   /** Unexpected exceptions caught while running commands (answered as InternalError). */
   readonly internalErrors: Error[];
+  /** Work counters, like the `totalDocsExamined` of MongoDB's explain output. */
+  readonly stats: ServerStats;
+}
+
+/** Work counters of a server. */
+export interface ServerStats {
+  /** Documents tested against a query filter (index lookups examine only their candidates). */
+  documentsExamined: number;
+  /** Queries answered through the `_id` map or a secondary index. */
+  indexLookups: number;
+  /** Queries answered by testing every document of the collection. */
+  collectionScans: number;
 }
 
 /** What a command knows about the connection it arrived on. */

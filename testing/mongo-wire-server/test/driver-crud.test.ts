@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 function coll(name = 'c') {
-  return h.client.db(uniqueDb('crud')).collection(name);
+  return h.client.db(uniqueDb('crud')).collection<any>(name);
 }
 
 describe('insert', () => {
@@ -151,12 +151,12 @@ describe('update', () => {
     await c.insertOne({ _id: 1, n: 1, tags: ['a'], gone: true, list: [1, 2, 3, 2] });
     const r = await c.updateOne(
       { _id: 1 },
-      { $set: { 'deep.x': 1 }, $unset: { gone: '' }, $inc: { n: 2 }, $push: { tags: { $each: ['b', 'c'] } }, $pullAll: { list: [2] } },
+      { $set: { 'deep.x': 1 }, $unset: { gone: '' }, $inc: { n: 2 }, $push: { tags: { $each: ['b', 'c'] } }, $pullAll: { list: [2] } } as any,
     );
     expect(r.matchedCount).toBe(1);
     expect(r.modifiedCount).toBe(1);
     await c.updateOne({ _id: 1 }, { $addToSet: { tags: { $each: ['a', 'd'] } } });
-    await c.updateOne({ _id: 1 }, { $pull: { tags: 'b' } });
+    await c.updateOne({ _id: 1 }, { $pull: { tags: 'b' } } as any);
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, n: 3, tags: ['a', 'c', 'd'], list: [1, 3], deep: { x: 1 } });
   });
 
@@ -217,7 +217,7 @@ describe('update', () => {
     const inc = await serverError(() => c.updateOne({ _id: 1 }, { $inc: { s: 1 } }));
     expect(inc.code).toBe(14);
     expect(inc.message).toBe("Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 's' of non-numeric type string");
-    const push = await serverError(() => c.updateOne({ _id: 1 }, { $push: { s: 1 } }));
+    const push = await serverError(() => c.updateOne({ _id: 1 }, { $push: { s: 1 } } as any));
     expect(push.code).toBe(2);
     const path = await serverError(() => c.updateOne({ _id: 1 }, { $set: { 'n.x': 1 } }));
     expect(path.code).toBe(28);

@@ -7,7 +7,7 @@ const db = uniqueDb('cursors');
 beforeAll(async () => {
   h = await harness();
   const docs = Array.from({ length: 10_000 }, (_, i) => ({ _id: i, group: i % 7, label: `item-${String(i).padStart(5, '0')}` }));
-  await h.client.db(db).collection('items').insertMany(docs);
+  await h.client.db(db).collection<any>('items').insertMany(docs);
 });
 afterAll(async () => {
   await h.close();
@@ -20,7 +20,7 @@ describe('cursors over 10,000 documents', () => {
   test('batchSize 500 reads everything in order with 19 getMores', async () => {
     h.srv.calls.clear();
     const seen: number[] = [];
-    for await (const doc of h.client.db(db).collection('items').find({}, { batchSize: 500, sort: { _id: 1 } })) seen.push(doc._id as number);
+    for await (const doc of h.client.db(db).collection<any>('items').find({}, { batchSize: 500, sort: { _id: 1 } })) seen.push(doc._id as number);
     expect(seen).toHaveLength(10_000);
     expect(seen.every((id, i) => id === i)).toBe(true);
     expect(h.srv.calls.count('find')).toBe(1);
@@ -52,7 +52,7 @@ describe('cursors over 10,000 documents', () => {
   });
 
   test('closing a cursor early sends killCursors; getMore after it is CursorNotFound (43)', async () => {
-    const cursor = h.client.db(db).collection('items').find({}, { batchSize: 10 });
+    const cursor = h.client.db(db).collection<any>('items').find({}, { batchSize: 10 });
     await cursor.next();
     const id = cursor.id!;
     h.srv.calls.clear();

@@ -4,7 +4,7 @@ import { compileFilter } from '../query/filter.js';
 import { runPipeline } from '../query/pipeline.js';
 import { compileProjection } from '../query/projection.js';
 import { parseSort, sortDocuments } from '../query/sort.js';
-import type { CommandContext, CommandDefinition } from '../state.js';
+import type { CommandContext, CommandDefinition, ServerStats } from '../state.js';
 import { type Collation, parseCollation } from '../store/collation.js';
 import type { Collection } from '../store/collection.js';
 import { EMPTY_ARRAY, pathValues } from '../store/paths.js';
@@ -12,12 +12,23 @@ import { isNumeric, isPlainObject, toNumber, valueKey } from '../store/values.js
 import { collectionName, optionalBool, optionalCount, optionalDocument, required } from './args.js';
 
 /** The documents of `collection` matching `filter`, through an index when one serves the filter. */
-export function matchDocuments(collection: Collection | undefined, filter: unknown, collation: Collation | undefined, variables?: Document): Document[] {
+export function matchDocuments(
+  stats: ServerStats,
+  collection: Collection | undefined,
+  filter: unknown,
+  collation: Collation | undefined,
+  variables?: Document,
+): Document[] {
   const predicate = compileFilter(filter, collation, variables);
   if (!collection) return [];
   const query = (filter ?? {}) as Document;
-  const candidates = collection.candidates(query, collation) ?? collection.documents();
-  return Object.keys(query).length === 0 ? candidates : candidates.filter(predicate);
+  const indexed = collection.candidates(query, collation);
+  if (indexed) stats.indexLookups++;
+  else stats.collectionScans++;
+  const candidates = indexed ?? collection.documents();
+  if (Object.keys(query).length === 0) return candidates;
+  stats.documentsExamined += candidates.length;
+  return candidates.filter(predicate);
 }
 
 /** The operation's collation, or the collection's default. */
@@ -78,7 +89,7 @@ const find: CommandDefinition = {
     const limit = optionalCount('limit', body['limit']) ?? 0;
     const batchSize = optionalCount('batchSize', body['batchSize']);
     const project = compileProjection(body['projection'], filter, collation);
-    let docs = matchDocuments(collection, filter, collation, optionalDocument(body, 'let'));
+    let docs = matchDocuments(ctx.state.stats, collection, filter, collation, optionalDocument(body, 'let'));
     if (sort.length > 0) docs = sortDocuments(docs, sort, collation);
     if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
     if (project) docs = project(docs);
@@ -124,7 +135,7 @@ const count: CommandDefinition = {
     const { body, db } = ctx;
     const name = collectionName('count', body);
     const collection = ctx.state.catalog.get(db, name);
-    const docs = matchDocuments(collection, body['query'], collationFor(body, collection));
+    const docs = matchDocuments(ctx.state.stats, collection, body['query'], collationFor(body, collection));
     const skip = optionalCount('skip', body['skip']) ?? 0;
     const rawLimit = body['limit'] === undefined || body['limit'] === null ? 0 : Math.abs(Math.trunc(toNumber(body['limit'])));
     let n = Math.max(0, docs.length - skip);
@@ -141,7 +152,7 @@ const distinct: CommandDefinition = {
     const key = required('distinct', body, 'key') as string;
     const collection = ctx.state.catalog.get(db, name);
     const collation = collationFor(body, collection);
-    const docs = matchDocuments(collection, body['query'], collation);
+    const docs = matchDocuments(ctx.state.stats, collection, body['query'], collation);
     const seen = new Set<string>();
     const values: unknown[] = [];
     for (const doc of docs) {
@@ -202,7 +213,7 @@ const aggregate: CommandDefinition = {
     let docs: Document[];
     const first = pipeline[0];
     if (first && isPlainObject(first) && Object.keys(first).length === 1 && Object.keys(first)[0] === '$match' && isPlainObject(first['$match'])) {
-      docs = matchDocuments(collection, first['$match'], collation, variables);
+      docs = matchDocuments(ctx.state.stats, collection, first['$match'], collation, variables);
       stages = pipeline.slice(1);
     } else {
       docs = collection ? collection.documents() : [];

@@ -105,7 +105,7 @@ function runUpdateStatement(ctx: CommandContext, name: string, statement: Docume
   const sort = parseSort(statement['sort']);
   if (sort.length > 0 && multi) throw commandError('FailedToParse', 'Cannot specify sort with multi=true');
   const existing = ctx.state.catalog.get(ctx.db, name);
-  let matched = matchDocuments(existing, filter, env.collation, env.variables);
+  let matched = matchDocuments(ctx.state.stats, existing, filter, env.collation, env.variables);
   if (!multi && matched.length > 1) matched = sort.length > 0 ? sortDocuments(matched, sort, env.collation).slice(0, 1) : matched.slice(0, 1);
   if (matched.length > 0 && existing) {
     for (const doc of matched) {
@@ -176,7 +176,7 @@ const deleteCommand: CommandDefinition = {
         if (limit !== 0 && limit !== 1) throw commandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
         const collection = ctx.state.catalog.get(db, name);
         const vars = { ...(variables ?? {}), ...(optionalDocument(statement, 'c') ?? {}) };
-        let matched = matchDocuments(collection, filter, collationFor(statement, collection), vars);
+        let matched = matchDocuments(ctx.state.stats, collection, filter, collationFor(statement, collection), vars);
         if (limit === 1) matched = matched.slice(0, 1);
         for (const doc of matched) {
           collection!.remove(doc);
@@ -222,7 +222,7 @@ const findAndModify: CommandDefinition = {
     const project = compileProjection(body['fields'], filter, env.collation);
     const shape = (doc: Document | null) => (doc && project ? project([doc])[0]! : doc);
     const collection = ctx.state.catalog.get(db, name);
-    let matched = matchDocuments(collection, filter, env.collation, env.variables);
+    let matched = matchDocuments(ctx.state.stats, collection, filter, env.collation, env.variables);
     const sort = parseSort(body['sort']);
     if (sort.length > 0 && matched.length > 1) matched = sortDocuments(matched, sort, env.collation);
     const target = matched[0];

@@ -53,9 +53,14 @@ export class CollectionIndex {
     return this.definition.collation;
   }
 
-  /** Whether the index leaves some documents out (sparse or partial). */
-  get isSelective(): boolean {
-    return this.definition.sparse === true || this.#partial !== undefined;
+  /** Whether a partial filter leaves documents out of the index. */
+  get isPartial(): boolean {
+    return this.#partial !== undefined;
+  }
+
+  /** Whether documents missing every key field are left out. */
+  get isSparse(): boolean {
+    return this.definition.sparse === true;
   }
 
   /**

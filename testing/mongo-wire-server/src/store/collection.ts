@@ -195,10 +195,12 @@ export class Collection {
       return out;
     }
     for (const index of this.#indexes) {
-      if (index.isSelective) continue;
+      if (index.isPartial) continue;
       const perField = index.fields.map((field) => equalityValues(filter[field]));
       if (perField.some((values) => values === undefined)) continue;
       const values = perField as unknown[][];
+      // A sparse index has no entries for documents without the field, which `null` would match.
+      if (index.isSparse && values.some((v) => v.some((x) => x === null))) continue;
       if (!values.every((v) => usable(index.collation, collation, v))) continue;
       let tuples: string[] = [];
       values.forEach((fieldValues, i) => {

@@ -87,7 +87,7 @@ export function parseMessage(frame: Buffer): WireRequest {
 }
 
 function parseOpMsg(frame: Buffer, requestId: number): OpMsgRequest {
-  if (frame.length < HEADER_SIZE + 5) {
+  if (frame.length < HEADER_SIZE + 4) {
     throw new WireProtocolError('ProtocolError', 'OP_MSG message is truncated', { fatal: true, requestId });
   }
   const flags = frame.readUInt32LE(HEADER_SIZE);
@@ -101,7 +101,7 @@ function parseOpMsg(frame: Buffer, requestId: number): OpMsgRequest {
   let end = frame.length;
   if (flags & FLAG_CHECKSUM_PRESENT) {
     end -= 4;
-    if (end < HEADER_SIZE + 5) {
+    if (end < HEADER_SIZE + 4) {
       throw new WireProtocolError('ProtocolError', 'OP_MSG message is too short for its checksum', { fatal: true, requestId });
     }
     if (frame.readUInt32LE(end) !== crc32c(frame.subarray(0, end))) {

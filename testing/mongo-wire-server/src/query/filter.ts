@@ -3,6 +3,7 @@ import { Query } from 'mingo/query';
 import { commandError, MongoCommandError } from '../errors.js';
 import type { Collation } from '../store/collation.js';
 import { isPlainObject } from '../store/values.js';
+import { checkFilter } from './filter-checks.js';
 import { mingoOptions } from './mingo-context.js';
 
 /** A compiled query filter. */
@@ -18,9 +19,11 @@ export function compileFilter(filter: unknown, collation?: Collation, variables?
   if (filter === undefined || filter === null) return () => true;
   if (!isPlainObject(filter)) throw commandError('TypeMismatch', 'Expected filter to be an object');
   if (Object.keys(filter).length === 0) return () => true;
+  const checked = checkFilter(filter);
+  if (Object.keys(checked).length === 0) return () => true;
   let query: Query;
   try {
-    query = new Query(filter, mingoOptions(collation, variables ? { variables } : {}));
+    query = new Query(checked, mingoOptions(collation, variables ? { variables } : {}));
   } catch (error) {
     throw translateQueryError(error);
   }
@@ -44,7 +47,7 @@ export function translateQueryError(error: unknown): MongoCommandError {
       `unknown top level operator: ${topLevel[1]}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.`,
     );
   }
-  const operator = /^unknown query operator (\S+)/.exec(message);
+  const operator = /^unknown query operator (.*)$/.exec(message);
   if (operator) return commandError('BadValue', `unknown operator: ${operator[1]}`);
   const expression = /accumulator '(\$[^']*)' is not registered/.exec(message);
   if (expression) return commandError('InvalidPipelineOperator', `Unrecognized expression '${expression[1]}'`);

@@ -4,6 +4,7 @@ import { commandError } from '../errors.js';
 import type { Collation } from '../store/collation.js';
 import { isPlainObject } from '../store/values.js';
 import { translateQueryError } from './filter.js';
+import { checkFilter } from './filter-checks.js';
 import { mingoOptions } from './mingo-context.js';
 
 const NEUTRAL_OPERATORS = new Set(['$slice', '$elemMatch', '$meta']);
@@ -33,7 +34,7 @@ export function compileProjection(
   }
   let query: Query;
   try {
-    query = new Query(filter, mingoOptions(collation));
+    query = new Query(checkFilter(filter), mingoOptions(collation));
   } catch (error) {
     throw translateQueryError(error);
   }

@@ -6,6 +6,7 @@ import type { Collation } from '../store/collation.js';
 import { isPlainObject, renderValue, valueKey, valuesEqual } from '../store/values.js';
 import { checkStorable, checkUpdatedSize, withIdFirst } from './documents.js';
 import { translateQueryError } from './filter.js';
+import { checkFilter } from './filter-checks.js';
 import { mingoOptions } from './mingo-context.js';
 import { checkUpdateShape, checkUpdateTargets } from './update-checks.js';
 
@@ -114,7 +115,7 @@ function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert:
   try {
     const result = updateOne(
       documents,
-      isInsert ? {} : env.filter,
+      isInsert ? {} : checkFilter(env.filter),
       modifier as never,
       { arrayFilters: env.arrayFilters ?? [], cloneMode: 'deep' },
       mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}),
@@ -135,7 +136,7 @@ function runPipeline(doc: Document, pipeline: Document[], env: UpdateEnv, isInse
   }
   const documents = [cloneDeep(doc) as Document];
   try {
-    updateOne(documents, isInsert ? {} : env.filter, pipeline as never, {}, mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}));
+    updateOne(documents, isInsert ? {} : checkFilter(env.filter), pipeline as never, {}, mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}));
   } catch (error) {
     throw translateUpdateError(error);
   }

@@ -83,7 +83,13 @@ export class ClientConnection {
       else if (request.opCode === OP_COMPRESSED) {
         // Compression is never negotiated (hello carries no `compression` field), so a compressed
         // message is a protocol violation.
-        this.#write(encodeOpMsg(responseId(), request.requestId, errorReply('ProtocolError', 'OP_COMPRESSED received but compression was not negotiated')));
+        this.#write(
+          encodeOpMsg(
+            responseId(),
+            request.requestId,
+            errorReply('ProtocolError', 'OP_COMPRESSED received but compression was not negotiated'),
+          ),
+        );
         this.close();
       } else {
         // Legacy op codes removed in MongoDB 6.0 (OP_INSERT, OP_GET_MORE, …) end the connection.

@@ -27,7 +27,12 @@ const TRANSACTION_FIELDS = ['txnNumber', 'autocommit', 'startTransaction'];
  * fields and argument types, then calls the implementation. Every failure becomes an error reply;
  * nothing thrown here escapes to the connection.
  */
-export async function dispatch(state: ServerState, connection: ConnectionInfo, body: Document, options: DispatchOptions): Promise<DispatchResult> {
+export async function dispatch(
+  state: ServerState,
+  connection: ConnectionInfo,
+  body: Document,
+  options: DispatchOptions,
+): Promise<DispatchResult> {
   const name = Object.keys(body)[0] ?? '';
   const rawDb = options.legacyDb ?? body['$db'];
   const db = typeof rawDb === 'string' ? rawDb : '';
@@ -60,7 +65,14 @@ export async function dispatch(state: ServerState, connection: ConnectionInfo, b
   }
 }
 
-function prepare(state: ServerState, connection: ConnectionInfo, body: Document, name: string, db: string, options: DispatchOptions): CommandContext {
+function prepare(
+  state: ServerState,
+  connection: ConnectionInfo,
+  body: Document,
+  name: string,
+  db: string,
+  options: DispatchOptions,
+): CommandContext {
   if (name === '') throw commandError('CommandNotFound', "no such command: ''");
   if (options.legacyDb === undefined && body['$db'] === undefined) {
     throw commandError('Location40571', 'OP_MSG requests require a $db argument');

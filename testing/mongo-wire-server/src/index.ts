@@ -14,5 +14,12 @@ export {
 export { createTestCertificates, type TestCertificates } from './tls.js';
 export { crc32c } from './wire/crc32c.js';
 export { FrameReader } from './wire/frame-reader.js';
-export { encodeOpMsg, encodeOpReply, parseMessage, type WireRequest, type OpMsgRequest, type OpQueryRequest } from './wire/message.js';
+export {
+  encodeOpMsg,
+  encodeOpReply,
+  parseMessage,
+  type WireRequest,
+  type OpMsgRequest,
+  type OpQueryRequest,
+} from './wire/message.js';
 export { WireProtocolError } from './wire/protocol-error.js';

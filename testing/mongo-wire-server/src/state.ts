@@ -75,7 +75,16 @@ export interface CommandDefinition {
 }
 
 /** A field type of a command argument. */
-export type FieldType = 'string' | 'object' | 'array' | 'bool' | 'number' | 'any' | 'objectOrArray' | 'stringOrObject' | 'stringOrNumber';
+export type FieldType =
+  | 'string'
+  | 'object'
+  | 'array'
+  | 'bool'
+  | 'number'
+  | 'any'
+  | 'objectOrArray'
+  | 'stringOrObject'
+  | 'stringOrNumber';
 
 /** A fresh process id (on start and restart). */
 export function newProcessId(): ObjectId {

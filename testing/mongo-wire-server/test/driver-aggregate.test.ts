@@ -9,7 +9,13 @@ beforeAll(async () => {
     .db(db)
     .collection<any>('orders')
     .insertMany(
-      Array.from({ length: 300 }, (_, i) => ({ _id: i, customer: `c${i % 3}`, amount: (i % 10) + 1, status: i % 4 === 0 ? 'open' : 'closed', items: [{ sku: `s${i % 5}` }] })),
+      Array.from({ length: 300 }, (_, i) => ({
+        _id: i,
+        customer: `c${i % 3}`,
+        amount: (i % 10) + 1,
+        status: i % 4 === 0 ? 'open' : 'closed',
+        items: [{ sku: `s${i % 5}` }],
+      })),
     );
   await h.client
     .db(db)
@@ -28,7 +34,11 @@ const orders = () => h.client.db(db).collection<any>('orders');
 describe('aggregate', () => {
   test('$match + $group totals', async () => {
     const totals = await orders()
-      .aggregate([{ $match: { status: 'closed' } }, { $group: { _id: '$customer', total: { $sum: '$amount' }, n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .aggregate([
+        { $match: { status: 'closed' } },
+        { $group: { _id: '$customer', total: { $sum: '$amount' }, n: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ])
       .toArray();
     // Expected totals computed independently of the server.
     const expected = new Map<string, { total: number; n: number }>();
@@ -51,7 +61,11 @@ describe('aggregate', () => {
       { _id: 19, amount: 10 },
       { _id: 29, amount: 10 },
     ]);
-    expect(await orders().aggregate([{ $match: { status: 'open' } }, { $count: 'open' }]).toArray()).toEqual([{ open: 75 }]);
+    expect(
+      await orders()
+        .aggregate([{ $match: { status: 'open' } }, { $count: 'open' }])
+        .toArray(),
+    ).toEqual([{ open: 75 }]);
   });
 
   test('$facet gives a page and a total in one round trip', async () => {
@@ -72,7 +86,11 @@ describe('aggregate', () => {
 
   test('$lookup joins another collection of the database', async () => {
     const joined = await orders()
-      .aggregate([{ $match: { _id: { $in: [0, 1, 2] } } }, { $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'who' } }, { $project: { who: '$who.name' } }])
+      .aggregate([
+        { $match: { _id: { $in: [0, 1, 2] } } },
+        { $lookup: { from: 'customers', localField: 'customer', foreignField: '_id', as: 'who' } },
+        { $project: { who: '$who.name' } },
+      ])
       .toArray();
     expect(joined).toEqual([
       { _id: 0, who: ['Zero'] },
@@ -82,19 +100,41 @@ describe('aggregate', () => {
   });
 
   test('pipelines never change stored documents', async () => {
-    const before = await orders().find({ _id: { $lt: 3 } }).toArray();
-    await orders()
-      .aggregate([{ $addFields: { 'items.extra': 1, amount: 0 } }, { $unwind: { path: '$items', includeArrayIndex: 'ix' } }, { $set: { status: 'x' } }])
+    const before = await orders()
+      .find({ _id: { $lt: 3 } })
       .toArray();
-    expect(await orders().find({ _id: { $lt: 3 } }).toArray()).toEqual(before);
+    await orders()
+      .aggregate([
+        { $addFields: { 'items.extra': 1, amount: 0 } },
+        { $unwind: { path: '$items', includeArrayIndex: 'ix' } },
+        { $set: { status: 'x' } },
+      ])
+      .toArray();
+    expect(
+      await orders()
+        .find({ _id: { $lt: 3 } })
+        .toArray(),
+    ).toEqual(before);
   });
 
   test('unknown and unsupported stages are errors', async () => {
-    const unknown = await serverError(() => orders().aggregate([{ $bogus: {} }]).toArray());
+    const unknown = await serverError(() =>
+      orders()
+        .aggregate([{ $bogus: {} }])
+        .toArray(),
+    );
     expect([unknown.code, unknown.message]).toEqual([40324, "Unrecognized pipeline stage name: '$bogus'"]);
-    const out = await serverError(() => orders().aggregate([{ $out: 'copy' }]).toArray());
+    const out = await serverError(() =>
+      orders()
+        .aggregate([{ $out: 'copy' }])
+        .toArray(),
+    );
     expect(out.code).toBe(115);
-    const twoFields = await serverError(() => orders().aggregate([{ $match: {}, $limit: 1 }]).toArray());
+    const twoFields = await serverError(() =>
+      orders()
+        .aggregate([{ $match: {}, $limit: 1 }])
+        .toArray(),
+    );
     expect(twoFields.code).toBe(40323);
   });
 
@@ -104,6 +144,12 @@ describe('aggregate', () => {
   });
 
   test('aggregate on a missing collection is empty', async () => {
-    expect(await h.client.db(db).collection('none').aggregate([{ $match: {} }]).toArray()).toEqual([]);
+    expect(
+      await h.client
+        .db(db)
+        .collection('none')
+        .aggregate([{ $match: {} }])
+        .toArray(),
+    ).toEqual([]);
   });
 });

@@ -40,7 +40,9 @@ describe('SCRAM', () => {
     });
     expect(n).toBe(1);
     // Monitoring connections do not authenticate; pooled connections do.
-    const handshake = srv.calls.all.find((r) => (r.command === 'ismaster' || r.command === 'hello') && r.body['saslSupportedMechs']);
+    const handshake = srv.calls.all.find(
+      (r) => (r.command === 'ismaster' || r.command === 'hello') && r.body['saslSupportedMechs'],
+    );
     expect(handshake?.body['saslSupportedMechs']).toBe('admin.scim');
     expect(handshake?.body['speculativeAuthenticate']).toBe('<redacted>');
     // Speculative authentication leaves one saslContinue per connection and no saslStart.
@@ -73,7 +75,10 @@ describe('SCRAM', () => {
   });
 
   test('a mechanism the user lacks is refused', async () => {
-    const url = srv.connectionString({ username: 'legacy', password: SHA1_ONLY_PASSWORD, authSource: 'app' }, { authMechanism: 'SCRAM-SHA-256' });
+    const url = srv.connectionString(
+      { username: 'legacy', password: SHA1_ONLY_PASSWORD, authSource: 'app' },
+      { authMechanism: 'SCRAM-SHA-256' },
+    );
     const error = await serverError(() => withClient(url, (client) => client.db('t').command({ ping: 1 })));
     expect(error.code).toBe(18);
   });

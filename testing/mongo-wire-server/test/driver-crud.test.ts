@@ -43,7 +43,9 @@ describe('insert', () => {
     await c.insertOne({ _id: 7 });
     const error = await serverError(() => c.insertOne({ _id: 7 }));
     expect(error.code).toBe(11000);
-    expect(error.message).toMatch(/^E11000 duplicate key error collection: crud_\d+_\d+\.dups index: _id_ dup key: \{ _id: 7 \}$/);
+    expect(error.message).toMatch(
+      /^E11000 duplicate key error collection: crud_\d+_\d+\.dups index: _id_ dup key: \{ _id: 7 \}$/,
+    );
     expect(error.keyPattern).toEqual({ _id: 1 });
     expect(error.keyValue).toEqual({ _id: 7 });
   });
@@ -71,7 +73,9 @@ describe('find', () => {
   test('filter, projection, sort, skip, limit', async () => {
     const c = coll();
     await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: i % 5, name: `u${i}`, tags: [`t${i % 3}`] })));
-    const page = await c.find({ n: { $gte: 2 } }, { projection: { name: 1 }, sort: { n: -1, _id: 1 }, skip: 2, limit: 3 }).toArray();
+    const page = await c
+      .find({ n: { $gte: 2 } }, { projection: { name: 1 }, sort: { n: -1, _id: 1 }, skip: 2, limit: 3 })
+      .toArray();
     // n = 4: ids 4, 9, 14, 19; n = 3: ids 3, 8, …; skipping two leaves 14, 19, 3.
     expect(page).toEqual([
       { _id: 14, name: 'u14' },
@@ -140,6 +144,31 @@ describe('find', () => {
     expect(bad.code).toBe(2);
   });
 
+  test('hint is accepted for an existing index and refused for a missing one', async () => {
+    const c = coll();
+    await c.createIndex({ a: 1 });
+    await c.insertMany([{ a: 1 }, { a: 2 }]);
+    expect(await c.countDocuments({ a: 1 }, { hint: 'a_1' })).toBe(1);
+    expect(await c.find({ a: 2 }, { hint: { a: 1 } }).toArray()).toHaveLength(1);
+    expect(await c.find({}, { hint: { $natural: 1 } }).toArray()).toHaveLength(2);
+    const error = await serverError(() => c.find({}, { hint: 'nope_1' }).toArray());
+    expect([error.code, error.message]).toEqual([2, 'hint provided does not correspond to an existing index']);
+  });
+
+  test('$comment is accepted and literal documents with $-fields match literally', async () => {
+    const c = coll();
+    await c.insertMany([
+      { _id: 1, ref: { x: 1, $y: 2 } },
+      { _id: 2, ref: { x: 1 } },
+    ]);
+    expect(await c.countDocuments({ _id: 1, $comment: 'why' })).toBe(1);
+    expect((await c.find({ ref: { x: 1, $y: 2 } }).toArray()).map((d) => d._id)).toEqual([1]);
+    const mixed = await serverError(() => c.findOne({ ref: { $gt: 0, x: 1 } }));
+    expect([mixed.code, mixed.message]).toEqual([2, 'unknown operator: x']);
+    const notArray = await serverError(() => c.findOne({ _id: { $in: 5 } }));
+    expect([notArray.code, notArray.message]).toEqual([2, '$in needs an array']);
+  });
+
   test('find on a missing collection is empty', async () => {
     expect(await coll('nothing').find({ a: 1 }).toArray()).toEqual([]);
   });
@@ -149,10 +178,13 @@ describe('update', () => {
   test('operators: $set $unset $inc $push $pull $addToSet $each $pullAll', async () => {
     const c = coll();
     await c.insertOne({ _id: 1, n: 1, tags: ['a'], gone: true, list: [1, 2, 3, 2] });
-    const r = await c.updateOne(
-      { _id: 1 },
-      { $set: { 'deep.x': 1 }, $unset: { gone: '' }, $inc: { n: 2 }, $push: { tags: { $each: ['b', 'c'] } }, $pullAll: { list: [2] } } as any,
-    );
+    const r = await c.updateOne({ _id: 1 }, {
+      $set: { 'deep.x': 1 },
+      $unset: { gone: '' },
+      $inc: { n: 2 },
+      $push: { tags: { $each: ['b', 'c'] } },
+      $pullAll: { list: [2] },
+    } as any);
     expect(r.matchedCount).toBe(1);
     expect(r.modifiedCount).toBe(1);
     await c.updateOne({ _id: 1 }, { $addToSet: { tags: { $each: ['a', 'd'] } } });
@@ -182,11 +214,19 @@ describe('update', () => {
 
   test('upsert builds the new document from the query equalities', async () => {
     const c = coll();
-    const r = await c.updateOne({ userName: 'bob', 'meta.kind': 'user', age: { $gt: 3 } }, { $set: { active: true }, $setOnInsert: { created: 1 } }, { upsert: true });
+    const r = await c.updateOne(
+      { userName: 'bob', 'meta.kind': 'user', age: { $gt: 3 } },
+      { $set: { active: true }, $setOnInsert: { created: 1 } },
+      { upsert: true },
+    );
     expect(r.upsertedCount).toBe(1);
     const doc = await c.findOne({ _id: r.upsertedId! });
     expect(doc).toEqual({ _id: r.upsertedId, userName: 'bob', meta: { kind: 'user' }, active: true, created: 1 });
-    const again = await c.updateOne({ userName: 'bob' }, { $set: { active: false }, $setOnInsert: { created: 2 } }, { upsert: true });
+    const again = await c.updateOne(
+      { userName: 'bob' },
+      { $set: { active: false }, $setOnInsert: { created: 2 } },
+      { upsert: true },
+    );
     expect([again.matchedCount, again.modifiedCount, again.upsertedCount]).toEqual([1, 1, 0]);
     expect((await c.findOne({ userName: 'bob' }))!.created).toBe(1);
   });
@@ -194,7 +234,14 @@ describe('update', () => {
   test('multi updates every match; arrayFilters select elements', async () => {
     const c = coll();
     await c.insertMany([
-      { _id: 1, k: 'x', emails: [{ type: 'work', v: 'a' }, { type: 'home', v: 'b' }] },
+      {
+        _id: 1,
+        k: 'x',
+        emails: [
+          { type: 'work', v: 'a' },
+          { type: 'home', v: 'b' },
+        ],
+      },
       { _id: 2, k: 'x', emails: [{ type: 'work', v: 'c' }] },
       { _id: 3, k: 'y', emails: [] },
     ]);
@@ -216,17 +263,25 @@ describe('update', () => {
     await c.insertOne({ _id: 1, s: 'text', n: 5 });
     const inc = await serverError(() => c.updateOne({ _id: 1 }, { $inc: { s: 1 } }));
     expect(inc.code).toBe(14);
-    expect(inc.message).toBe("Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 's' of non-numeric type string");
+    expect(inc.message).toBe(
+      "Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 's' of non-numeric type string",
+    );
     const push = await serverError(() => c.updateOne({ _id: 1 }, { $push: { s: 1 } } as any));
     expect(push.code).toBe(2);
     const path = await serverError(() => c.updateOne({ _id: 1 }, { $set: { 'n.x': 1 } }));
     expect(path.code).toBe(28);
     const conflict = await serverError(() => c.updateOne({ _id: 1 }, { $set: { a: 1 }, $unset: { a: '' } }));
     expect(conflict.code).toBe(40);
-    const unknown = await h.client.db(c.dbName).command({ update: c.collectionName, updates: [{ q: {}, u: { $foo: { a: 1 } } }] });
+    const unknown = await h.client
+      .db(c.dbName)
+      .command({ update: c.collectionName, updates: [{ q: {}, u: { $foo: { a: 1 } } }] });
     expect(unknown.ok).toBe(1);
     expect(unknown.writeErrors).toEqual([
-      { index: 0, code: 9, errmsg: 'Unknown modifier: $foo. Expected a valid update modifier or pipeline-style update specified as an array' },
+      {
+        index: 0,
+        code: 9,
+        errmsg: 'Unknown modifier: $foo. Expected a valid update modifier or pipeline-style update specified as an array',
+      },
     ]);
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, s: 'text', n: 5 });
   });
@@ -258,7 +313,11 @@ describe('delete and findAndModify', () => {
     expect(before).toEqual({ _id: 2, k: 'a', n: 2 });
     const after = await c.findOneAndUpdate({ _id: 1 }, { $set: { x: 1 } }, { returnDocument: 'after', projection: { x: 1 } });
     expect(after).toEqual({ _id: 1, x: 1 });
-    const upserted = await c.findOneAndUpdate({ _id: 3 }, { $set: { k: 'b' } }, { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+    const upserted = await c.findOneAndUpdate(
+      { _id: 3 },
+      { $set: { k: 'b' } },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+    );
     expect(upserted.value).toEqual({ _id: 3, k: 'b' });
     expect(upserted.lastErrorObject).toEqual({ n: 1, updatedExisting: false, upserted: 3 });
     const removed = await c.findOneAndDelete({ _id: 3 });
@@ -270,7 +329,9 @@ describe('delete and findAndModify', () => {
 
   test('findAndModify with both remove and update is FailedToParse', async () => {
     const c = coll();
-    const error = await serverError(() => h.client.db(c.dbName).command({ findAndModify: c.collectionName, query: {}, remove: true, update: { $set: { a: 1 } } }));
+    const error = await serverError(() =>
+      h.client.db(c.dbName).command({ findAndModify: c.collectionName, query: {}, remove: true, update: { $set: { a: 1 } } }),
+    );
     expect(error.code).toBe(9);
   });
 });

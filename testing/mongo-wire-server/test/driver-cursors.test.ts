@@ -20,7 +20,11 @@ describe('cursors over 10,000 documents', () => {
   test('batchSize 500 reads everything in order with 19 getMores', async () => {
     h.srv.calls.clear();
     const seen: number[] = [];
-    for await (const doc of h.client.db(db).collection<any>('items').find({}, { batchSize: 500, sort: { _id: 1 } })) seen.push(doc._id as number);
+    for await (const doc of h.client
+      .db(db)
+      .collection<any>('items')
+      .find({}, { batchSize: 500, sort: { _id: 1 } }))
+      seen.push(doc._id as number);
     expect(seen).toHaveLength(10_000);
     expect(seen.every((id, i) => id === i)).toBe(true);
     expect(h.srv.calls.count('find')).toBe(1);

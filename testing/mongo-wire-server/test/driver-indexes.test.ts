@@ -113,7 +113,9 @@ describe('unique indexes', () => {
     await c.insertOne({ email: 'a@x' });
     const error = await serverError(() => c.insertOne({ email: 'a@x' }));
     expect(error.code).toBe(11000);
-    expect(error.message).toMatch(/^E11000 duplicate key error collection: idx_\d+_\d+\.people index: email_1 dup key: \{ email: "a@x" \}$/);
+    expect(error.message).toMatch(
+      /^E11000 duplicate key error collection: idx_\d+_\d+\.people index: email_1 dup key: \{ email: "a@x" \}$/,
+    );
     expect(error.keyPattern).toEqual({ email: 1 });
     expect(error.keyValue).toEqual({ email: 'a@x' });
   });
@@ -196,7 +198,12 @@ describe('unique indexes', () => {
     );
     try {
       const results = await Promise.allSettled(
-        clients.map((client, i) => client.db(db).collection('users').insertOne({ userName: i % 2 ? 'Racer' : 'rAcEr', i })),
+        clients.map((client, i) =>
+          client
+            .db(db)
+            .collection('users')
+            .insertOne({ userName: i % 2 ? 'Racer' : 'rAcEr', i }),
+        ),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
@@ -214,7 +221,9 @@ describe('unique indexes', () => {
   test('20 concurrent upserts of one key: one document, no duplicate', async () => {
     const c = coll('upserts');
     await c.createIndex({ key: 1 }, { unique: true });
-    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => c.updateOne({ key: 'k' }, { $set: { last: i } }, { upsert: true })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => c.updateOne({ key: 'k' }, { $set: { last: i } }, { upsert: true })),
+    );
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await c.countDocuments({ key: 'k' })).toBe(1);
   });

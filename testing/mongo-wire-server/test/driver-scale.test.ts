@@ -29,7 +29,10 @@ describe('a group with 50,000 members', () => {
     const removed = await groups.updateOne({ _id: 'g1' }, { $pull: { members: { value: 'user-7' } } } as any);
     expect(removed.modifiedCount).toBe(1);
     const [stats] = await groups
-      .aggregate([{ $match: { _id: 'g1' } }, { $project: { n: { $size: '$members' }, last: { $arrayElemAt: ['$members.value', -1] } } }])
+      .aggregate([
+        { $match: { _id: 'g1' } },
+        { $project: { n: { $size: '$members' }, last: { $arrayElemAt: ['$members.value', -1] } } },
+      ])
       .toArray();
     expect(stats).toEqual({ _id: 'g1', n: 50_000, last: 'user-new' });
     expect(await groups.countDocuments({ 'members.value': 'user-7' })).toBe(0);
@@ -53,14 +56,21 @@ describe('100,000 documents', () => {
     const users = h.client.db(db).collection<any>('users');
     await users.createIndex({ userName: 1 }, { unique: true, collation: { locale: 'en', strength: 2 } });
     await users.createIndex({ externalId: 1 }, { unique: true, sparse: true });
-    const docs = Array.from({ length: 100_000 }, (_, i) => ({ _id: `id-${i}`, userName: `User.${i}`, externalId: i % 2 ? `ext-${i}` : undefined, active: i % 3 === 0 }));
+    const docs = Array.from({ length: 100_000 }, (_, i) => ({
+      _id: `id-${i}`,
+      userName: `User.${i}`,
+      externalId: i % 2 ? `ext-${i}` : undefined,
+      active: i % 3 === 0,
+    }));
     const inserted = await users.insertMany(docs, { ignoreUndefined: true });
     expect(inserted.insertedCount).toBe(100_000);
     expect(await users.estimatedDocumentCount()).toBe(100_000);
 
     const before = { ...h.srv.stats };
     expect(await users.findOne({ _id: 'id-99999' })).toMatchObject({ userName: 'User.99999' });
-    expect(await users.findOne({ userName: 'user.4242' }, { collation: { locale: 'en', strength: 2 } })).toMatchObject({ _id: 'id-4242' });
+    expect(await users.findOne({ userName: 'user.4242' }, { collation: { locale: 'en', strength: 2 } })).toMatchObject({
+      _id: 'id-4242',
+    });
     expect(await users.findOne({ userName: 'User.4242' })).toMatchObject({ _id: 'id-4242' });
     expect(await users.findOne({ externalId: 'ext-777' })).toMatchObject({ _id: 'id-777' });
     expect(await users.find({ _id: { $in: ['id-1', 'id-2', 'nope'] } }).toArray()).toHaveLength(2);

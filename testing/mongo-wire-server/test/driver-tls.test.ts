@@ -15,11 +15,18 @@ describe('TLS (no x509 client certificates)', () => {
   test('the url carries tls=true and the CA file; SCRAM works over TLS', async () => {
     expect(srv.url).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?tls=true&tlsCAFile=/);
     expect(srv.tls?.ca).toMatch(/BEGIN CERTIFICATE/);
-    const client = new MongoClient(srv.connectionString({ username: 'app', password: 'tls-secret' }), { serverSelectionTimeoutMS: 3000 });
+    const client = new MongoClient(srv.connectionString({ username: 'app', password: 'tls-secret' }), {
+      serverSelectionTimeoutMS: 3000,
+    });
     try {
       await client.connect();
       await client.db('t').collection('x').insertOne({ over: 'tls' });
-      expect(await client.db('t').collection('x').findOne({}, { projection: { _id: 0 } })).toEqual({ over: 'tls' });
+      expect(
+        await client
+          .db('t')
+          .collection('x')
+          .findOne({}, { projection: { _id: 0 } }),
+      ).toEqual({ over: 'tls' });
     } finally {
       await client.close();
     }

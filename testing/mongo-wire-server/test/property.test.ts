@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FrameReader, type MongoWireServer, parseMessage, startMongoWireServer, WireProtocolError } from '../src/index.js';
 import { opMsg, RawClient } from './raw-client.js';
 
-const validFrame = opMsg({ insert: 'c', $db: 'd', ordered: true }, { sequences: [['documents', [{ a: 1 }, { b: 'x' }]]], checksum: true });
+const validFrame = opMsg(
+  { insert: 'c', $db: 'd', ordered: true },
+  { sequences: [['documents', [{ a: 1 }, { b: 'x' }]]], checksum: true },
+);
 
 describe('frame parser properties', () => {
   test('random bytes give a request or a WireProtocolError, never anything else', () => {
@@ -24,15 +27,18 @@ describe('frame parser properties', () => {
 
   test('mutated valid frames (flipped bytes, OP_MSG header kept) give a request or a WireProtocolError', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: validFrame.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), (flips) => {
-        const frame = Buffer.from(validFrame);
-        for (const [at, value] of flips) if (at >= 16) frame[at] = value;
-        try {
-          parseMessage(frame);
-        } catch (error) {
-          expect(error).toBeInstanceOf(WireProtocolError);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: validFrame.length - 1 }), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        (flips) => {
+          const frame = Buffer.from(validFrame);
+          for (const [at, value] of flips) if (at >= 16) frame[at] = value;
+          try {
+            parseMessage(frame);
+          } catch (error) {
+            expect(error).toBeInstanceOf(WireProtocolError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -63,7 +69,24 @@ describe('frame parser properties', () => {
 
 // Field names that have tripped up document stores: operators, paths, prototype keys.
 const awkwardKey = fc.oneof(
-  fc.constantFrom('$a', '$set', '$where', 'a.b', '.', '$', '$$x', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', ' ', 'ü', '💥'),
+  fc.constantFrom(
+    '$a',
+    '$set',
+    '$where',
+    'a.b',
+    '.',
+    '$',
+    '$$x',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    '',
+    ' ',
+    'ü',
+    '💥',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 8 }).filter((s) => !s.includes('\u0000')),
 );
 const key = awkwardKey.filter((k) => k !== '_id');
@@ -81,15 +104,60 @@ const { value } = fc.letrec((tie) => ({
   ),
 }));
 
-const operator = fc.constantFrom('$eq', '$ne', '$gt', '$lte', '$in', '$nin', '$exists', '$size', '$regex', '$not', '$elemMatch', '$all', '$type', '$mod', '$foo', '$where', '$expr');
+const operator = fc.constantFrom(
+  '$eq',
+  '$ne',
+  '$gt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$exists',
+  '$size',
+  '$regex',
+  '$not',
+  '$elemMatch',
+  '$all',
+  '$type',
+  '$mod',
+  '$foo',
+  '$where',
+  '$expr',
+);
 const condition = fc.oneof(value, fc.dictionary(operator, value, { minKeys: 1, maxKeys: 2 }));
-const filter = fc.dictionary(fc.oneof(key, fc.constantFrom('$and', '$or', '$nor', '$text', '$comment')), condition, { maxKeys: 3 });
-const updateOperator = fc.constantFrom('$set', '$unset', '$inc', '$push', '$addToSet', '$pull', '$pullAll', '$pop', '$rename', '$min', '$mul', '$currentDate', '$setOnInsert', '$bogus', 'plain');
-const updateDoc = fc.dictionary(updateOperator, fc.oneof(fc.dictionary(key, value, { maxKeys: 3 }), value), { minKeys: 1, maxKeys: 3 });
+const filter = fc.dictionary(fc.oneof(key, fc.constantFrom('$and', '$or', '$nor', '$text', '$comment')), condition, {
+  maxKeys: 3,
+});
+const updateOperator = fc.constantFrom(
+  '$set',
+  '$unset',
+  '$inc',
+  '$push',
+  '$addToSet',
+  '$pull',
+  '$pullAll',
+  '$pop',
+  '$rename',
+  '$min',
+  '$mul',
+  '$currentDate',
+  '$setOnInsert',
+  '$bogus',
+  'plain',
+);
+const updateDoc = fc.dictionary(updateOperator, fc.oneof(fc.dictionary(key, value, { maxKeys: 3 }), value), {
+  minKeys: 1,
+  maxKeys: 3,
+});
 
 function isCleanReply(reply: Document): boolean {
   if (reply['ok'] === 1) return true;
-  return reply['ok'] === 0 && typeof reply['code'] === 'number' && reply['code'] !== 1 && typeof reply['errmsg'] === 'string' && typeof reply['codeName'] === 'string';
+  return (
+    reply['ok'] === 0 &&
+    typeof reply['code'] === 'number' &&
+    reply['code'] !== 1 &&
+    typeof reply['errmsg'] === 'string' &&
+    typeof reply['codeName'] === 'string'
+  );
 }
 
 describe('commands with random field names and values', () => {

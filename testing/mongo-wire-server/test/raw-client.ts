@@ -14,7 +14,13 @@ export interface RawReply {
 /** Builds an OP_MSG frame by hand (so tests can also build wrong ones). */
 export function opMsg(
   body: Document,
-  options: { requestId?: number; flags?: number; sequences?: Array<[string, Document[]]>; checksum?: boolean; corruptChecksum?: boolean } = {},
+  options: {
+    requestId?: number;
+    flags?: number;
+    sequences?: Array<[string, Document[]]>;
+    checksum?: boolean;
+    corruptChecksum?: boolean;
+  } = {},
 ): Buffer {
   const parts: Buffer[] = [];
   for (const [identifier, docs] of options.sequences ?? []) {

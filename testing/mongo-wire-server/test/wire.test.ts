@@ -1,6 +1,13 @@
 import { BSON } from 'bson';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { crc32c, FrameReader, type MongoWireServer, parseMessage, startMongoWireServer, WireProtocolError } from '../src/index.js';
+import {
+  crc32c,
+  FrameReader,
+  type MongoWireServer,
+  parseMessage,
+  startMongoWireServer,
+  WireProtocolError,
+} from '../src/index.js';
 import { opMsg, opQuery, RawClient } from './raw-client.js';
 
 describe('frames', () => {
@@ -86,7 +93,7 @@ describe('on the socket', () => {
     expect(reply?.opCode).toBe(1);
     expect(reply?.responseTo).toBe(5);
     expect(reply?.documents[0]).toMatchObject({ ismaster: true, helloOk: true, maxWireVersion: 25, ok: 1 });
-    expect(reply?.documents[0]!['compression']).toBeUndefined();
+    expect(reply?.documents[0]?.['compression']).toBeUndefined();
     raw.send(opQuery('admin.$cmd', { find: 'x' }, 6));
     const refused = await raw.read();
     expect(refused?.documents[0]).toMatchObject({ ok: 0, code: 352, codeName: 'UnsupportedOpQueryCommand' });
@@ -110,7 +117,13 @@ describe('on the socket', () => {
       'readOnly',
       'ok',
     ]);
-    expect(hello).toMatchObject({ isWritablePrimary: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, logicalSessionTimeoutMinutes: 30 });
+    expect(hello).toMatchObject({
+      isWritablePrimary: true,
+      maxBsonObjectSize: 16777216,
+      maxMessageSizeBytes: 48000000,
+      maxWriteBatchSize: 100000,
+      logicalSessionTimeoutMinutes: 30,
+    });
     expect(hello['topologyVersion'].processId).toBeInstanceOf(BSON.ObjectId);
     raw.close();
   });
@@ -118,7 +131,12 @@ describe('on the socket', () => {
   test('OP_MSG: missing $db (40571), unknown command (59), checksummed requests work', async () => {
     raw = await RawClient.open(srv.port);
     expect(await raw.command({ ping: 1 })).toMatchObject({ ok: 0, code: 40571 });
-    expect(await raw.command({ frobnicate: 1, $db: 'admin' })).toEqual({ ok: 0, errmsg: "no such command: 'frobnicate'", code: 59, codeName: 'CommandNotFound' });
+    expect(await raw.command({ frobnicate: 1, $db: 'admin' })).toEqual({
+      ok: 0,
+      errmsg: "no such command: 'frobnicate'",
+      code: 59,
+      codeName: 'CommandNotFound',
+    });
     raw.send(opMsg({ ping: 1, $db: 'admin' }, { checksum: true, requestId: 77 }));
     const reply = await raw.read();
     expect([reply?.responseTo, reply?.documents[0]]).toEqual([77, { ok: 1 }]);
@@ -168,15 +186,36 @@ describe('on the socket', () => {
 
   test('transactions are refused as on a standalone mongod', async () => {
     raw = await RawClient.open(srv.port);
-    const reply = await raw.command({ find: 'x', $db: 'wire', lsid: { id: new BSON.UUID() }, txnNumber: BSON.Long.fromNumber(1), startTransaction: true, autocommit: false });
-    expect(reply).toEqual({ ok: 0, errmsg: 'Transaction numbers are only allowed on a replica set member or mongos', code: 20, codeName: 'IllegalOperation' });
+    const reply = await raw.command({
+      find: 'x',
+      $db: 'wire',
+      lsid: { id: new BSON.UUID() },
+      txnNumber: BSON.Long.fromNumber(1),
+      startTransaction: true,
+      autocommit: false,
+    });
+    expect(reply).toEqual({
+      ok: 0,
+      errmsg: 'Transaction numbers are only allowed on a replica set member or mongos',
+      code: 20,
+      codeName: 'IllegalOperation',
+    });
     raw.close();
   });
 
   test('unknown command fields are refused as MongoDB IDL does', async () => {
     raw = await RawClient.open(srv.port);
-    expect(await raw.command({ find: 'x', filtr: {}, $db: 'wire' })).toEqual({ ok: 0, errmsg: "BSON field 'find.filtr' is an unknown field.", code: 40415, codeName: 'Location40415' });
-    expect(await raw.command({ find: 'x', limit: 'ten', $db: 'wire' })).toMatchObject({ ok: 0, code: 14, codeName: 'TypeMismatch' });
+    expect(await raw.command({ find: 'x', filtr: {}, $db: 'wire' })).toEqual({
+      ok: 0,
+      errmsg: "BSON field 'find.filtr' is an unknown field.",
+      code: 40415,
+      codeName: 'Location40415',
+    });
+    expect(await raw.command({ find: 'x', limit: 'ten', $db: 'wire' })).toMatchObject({
+      ok: 0,
+      code: 14,
+      codeName: 'TypeMismatch',
+    });
     expect(await raw.command({ insert: 'x', documents: [], $db: 'wire' })).toMatchObject({ ok: 0, code: 16 });
     raw.close();
   });

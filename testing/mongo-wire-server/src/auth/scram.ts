@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { commandError, MongoCommandError } from '../errors.js';
+import { commandError, type MongoCommandError } from '../errors.js';
 import { hashOf, type ScramCredential, type ScramMechanism, type UserStore } from './users.js';
 
 /** The one answer MongoDB gives to every authentication failure, so nothing leaks about why. */

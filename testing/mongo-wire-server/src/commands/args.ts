@@ -90,7 +90,10 @@ export function checkFields(command: string, body: Document, fields: Readonly<Re
     const value = body[key];
     if (value === undefined || value === null) continue;
     if (!matches(type, value)) {
-      throw commandError('TypeMismatch', `BSON field '${command}.${key}' is the wrong type '${typeName(value)}', expected ${EXPECTED[type]}`);
+      throw commandError(
+        'TypeMismatch',
+        `BSON field '${command}.${key}' is the wrong type '${typeName(value)}', expected ${EXPECTED[type]}`,
+      );
     }
   }
 }

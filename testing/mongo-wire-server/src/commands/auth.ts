@@ -27,7 +27,8 @@ export const authCommands: Record<string, CommandDefinition> = {
         if (step.done) ctx.connection.conversation = undefined;
         if (step.principal) {
           const { user, db } = step.principal;
-          if (!ctx.connection.principals.some((p) => p.user === user && p.db === db)) ctx.connection.principals.push(step.principal);
+          if (!ctx.connection.principals.some((p) => p.user === user && p.db === db))
+            ctx.connection.principals.push(step.principal);
         }
         return { conversationId: 1, done: step.done, payload: new Binary(step.payload) };
       } catch (error) {

@@ -129,4 +129,3 @@ export const catalogCommands: Record<string, CommandDefinition> = {
   create,
   ...indexCommands,
 };
-

@@ -51,7 +51,12 @@ async function hello(ctx: CommandContext, legacy: boolean): Promise<Document> {
     const speculative = await speculativeAuthenticate(ctx, body['speculativeAuthenticate']);
     if (speculative) reply['speculativeAuthenticate'] = speculative;
   }
-  if (ctx.exhaustAllowed && ctx.stream === undefined && isPlainObject(body['topologyVersion']) && isNumeric(body['maxAwaitTimeMS'])) {
+  if (
+    ctx.exhaustAllowed &&
+    ctx.stream === undefined &&
+    isPlainObject(body['topologyVersion']) &&
+    isNumeric(body['maxAwaitTimeMS'])
+  ) {
     const intervalMs = toNumber(body['maxAwaitTimeMS']);
     ctx.stream = { intervalMs, next: () => ({ ...standaloneHello(ctx, legacy), ok: 1 }) };
   }
@@ -72,7 +77,8 @@ async function awaitTopologyChange(ctx: CommandContext): Promise<void> {
   if (!(ms >= 0)) throw commandError('BadValue', 'maxAwaitTimeMS must be a non-negative integer');
   const processId = version['processId'];
   const current = ctx.state.processId.toHexString();
-  const same = processId !== undefined && String((processId as { toHexString?: () => string }).toHexString?.() ?? processId) === current;
+  const same =
+    processId !== undefined && String((processId as { toHexString?: () => string }).toHexString?.() ?? processId) === current;
   if (!same || toNumber(version['counter']) !== 0) return;
   await delay(ms, ctx.connection.signal);
 }
@@ -106,7 +112,13 @@ export async function startConversation(ctx: CommandContext, db: string, request
   if (!ctx.state.users.enabled) throw authenticationFailed();
   const options = isPlainObject(request['options']) ? request['options'] : {};
   const skipEmptyExchange = options['skipEmptyExchange'] === true;
-  return ScramConversation.start(ctx.state.users, db, mechanism as ScramMechanism, payloadBytes(request['payload']), skipEmptyExchange);
+  return ScramConversation.start(
+    ctx.state.users,
+    db,
+    mechanism as ScramMechanism,
+    payloadBytes(request['payload']),
+    skipEmptyExchange,
+  );
 }
 
 /** `hello`, `isMaster`/`ismaster`, `ping`, `buildInfo`, `connectionStatus`, `whatsmyuri`. */

@@ -16,7 +16,18 @@ function existing(ctx: CommandContext, name: string, message: (ns: string) => st
   return collection;
 }
 
-const SPEC_SUPPORTED = new Set(['key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'collation', 'hidden', 'background', 'v', 'ns']);
+const SPEC_SUPPORTED = new Set([
+  'key',
+  'name',
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'collation',
+  'hidden',
+  'background',
+  'v',
+  'ns',
+]);
 // Real index options this server does not emulate (TTL expiry, text, geo, wildcard, clustered …).
 const SPEC_NOT_EMULATED = new Set([
   'expireAfterSeconds',
@@ -45,11 +56,15 @@ function parseIndexSpec(raw: unknown, collection: Collection | undefined): Index
       throw commandError('CommandNotSupported', `${where}index option '${field}' is not supported by this test server`);
     }
     if (!SPEC_SUPPORTED.has(field)) {
-      throw commandError('InvalidIndexSpecificationOption', `The field '${field}' is not valid for an index specification. Specification: ${renderValue(raw)}`);
+      throw commandError(
+        'InvalidIndexSpecificationOption',
+        `The field '${field}' is not valid for an index specification. Specification: ${renderValue(raw)}`,
+      );
     }
   }
   const key = raw['key'];
-  if (!isPlainObject(key)) throw commandError('FailedToParse', `${where}The 'key' field is a required property of an index specification`);
+  if (!isPlainObject(key))
+    throw commandError('FailedToParse', `${where}The 'key' field is a required property of an index specification`);
   const fields = Object.keys(key);
   if (fields.length === 0) throw commandError('CannotCreateIndex', `${where}Index keys cannot be empty.`);
   for (const field of fields) {
@@ -58,7 +73,10 @@ function parseIndexSpec(raw: unknown, collection: Collection | undefined): Index
       throw commandError('CannotCreateIndex', `${where}index type '${direction}' is not supported by this test server`);
     }
     if (!isNumeric(direction) || toNumber(direction) === 0 || !Number.isFinite(toNumber(direction))) {
-      throw commandError('CannotCreateIndex', `${where}Values in the index key pattern must be non-zero numbers; found ${renderValue(direction)}`);
+      throw commandError(
+        'CannotCreateIndex',
+        `${where}Values in the index key pattern must be non-zero numbers; found ${renderValue(direction)}`,
+      );
     }
     if (field === '' || field.startsWith('$') || field.split('.').some((s) => s === '')) {
       throw commandError('CannotCreateIndex', `${where}Index key contains an illegal field name: '${field}'`);
@@ -118,7 +136,11 @@ const createIndexes: CommandDefinition = {
       if (created) ctx.state.catalog.drop(db, name);
       throw error;
     }
-    const reply: Document = { numIndexesBefore, numIndexesAfter: collection.indexDefinitions().length, createdCollectionAutomatically: created };
+    const reply: Document = {
+      numIndexesBefore,
+      numIndexesAfter: collection.indexDefinitions().length,
+      createdCollectionAutomatically: created,
+    };
     if (built.length === 0) reply['note'] = 'all indexes already exist';
     return reply;
   },
@@ -146,14 +168,20 @@ function dropOne(collection: Collection, target: unknown): void {
     const matches = collection.indexDefinitions().filter((d) => valueKey(d.key) === wanted);
     if (matches.length === 0) throw commandError('IndexNotFound', `can't find index with key: ${renderValue(target)}`);
     if (matches.length > 1) {
-      throw commandError('AmbiguousIndexKeyPattern', `${matches.length} indexes found for key: ${renderValue(target)}, identify by name instead.`);
+      throw commandError(
+        'AmbiguousIndexKeyPattern',
+        `${matches.length} indexes found for key: ${renderValue(target)}, identify by name instead.`,
+      );
     }
     const match = matches[0]!;
     if (match.name === '_id_') throw commandError('InvalidOptions', 'cannot drop _id index');
     collection.dropIndex(match.name);
     return;
   }
-  throw commandError('TypeMismatch', "BSON field 'dropIndexes.index' is the wrong type, expected types '[string, object, array]'");
+  throw commandError(
+    'TypeMismatch',
+    "BSON field 'dropIndexes.index' is the wrong type, expected types '[string, object, array]'",
+  );
 }
 
 const dropIndexes: CommandDefinition = {
@@ -183,4 +211,9 @@ const dropIndexes: CommandDefinition = {
 };
 
 /** `createIndexes`, `listIndexes`, `dropIndexes` (and the `deleteIndexes` alias). */
-export const indexCommands: Record<string, CommandDefinition> = { createIndexes, listIndexes, dropIndexes, deleteIndexes: dropIndexes };
+export const indexCommands: Record<string, CommandDefinition> = {
+  createIndexes,
+  listIndexes,
+  dropIndexes,
+  deleteIndexes: dropIndexes,
+};

@@ -31,6 +31,23 @@ export function matchDocuments(
   return candidates.filter(predicate);
 }
 
+/**
+ * Checks a `hint`: an index name or key pattern of the collection, or `{ $natural: ±1 }`. Hints do
+ * not change how this server runs a query, but a hint naming no index fails as in MongoDB.
+ *
+ * @throws MongoCommandError BadValue.
+ */
+export function checkHint(collection: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || hint === null || !collection) return;
+  if (isPlainObject(hint) && Object.keys(hint).length === 1 && Object.hasOwn(hint, '$natural')) return;
+  const definitions = collection.indexDefinitions();
+  const found =
+    typeof hint === 'string'
+      ? definitions.some((d) => d.name === hint)
+      : isPlainObject(hint) && definitions.some((d) => valueKey(d.key) === valueKey(hint));
+  if (!found) throw commandError('BadValue', 'hint provided does not correspond to an existing index');
+}
+
 /** The operation's collation, or the collection's default. */
 export function collationFor(body: Document, collection: Collection | undefined): Collation | undefined {
   return body['collation'] !== undefined ? parseCollation(body['collation']) : collection?.options.collation;
@@ -41,7 +58,13 @@ function cursorReply(ns: string, id: Long, documents: Document[], first: boolean
 }
 
 /** Opens a cursor over `documents` and returns the first-batch reply. */
-export function openCursor(ctx: CommandContext, ns: string, documents: Document[], batchSize: number | undefined, singleBatch = false): Document {
+export function openCursor(
+  ctx: CommandContext,
+  ns: string,
+  documents: Document[],
+  batchSize: number | undefined,
+  singleBatch = false,
+): Document {
   const batch = ctx.state.cursors.open(ns, documents, batchSize ?? 101, singleBatch);
   return cursorReply(ns, batch.id, batch.documents, true);
 }
@@ -82,6 +105,7 @@ const find: CommandDefinition = {
       }
     }
     const collection = ctx.state.catalog.get(db, name);
+    checkHint(collection, body['hint']);
     const collation = collationFor(body, collection);
     const filter = optionalDocument(body, 'filter') ?? {};
     const sort = parseSort(body['sort']);
@@ -135,6 +159,7 @@ const count: CommandDefinition = {
     const { body, db } = ctx;
     const name = collectionName('count', body);
     const collection = ctx.state.catalog.get(db, name);
+    checkHint(collection, body['hint']);
     const docs = matchDocuments(ctx.state.stats, collection, body['query'], collationFor(body, collection));
     const skip = optionalCount('skip', body['skip']) ?? 0;
     const rawLimit = body['limit'] === undefined || body['limit'] === null ? 0 : Math.abs(Math.trunc(toNumber(body['limit'])));
@@ -151,6 +176,7 @@ const distinct: CommandDefinition = {
     const name = collectionName('distinct', body);
     const key = required('distinct', body, 'key') as string;
     const collection = ctx.state.catalog.get(db, name);
+    checkHint(collection, body['hint']);
     const collation = collationFor(body, collection);
     const docs = matchDocuments(ctx.state.stats, collection, body['query'], collation);
     const seen = new Set<string>();
@@ -188,7 +214,8 @@ const aggregate: CommandDefinition = {
     const { body, db } = ctx;
     const target = body['aggregate'];
     const pipeline = required('aggregate', body, 'pipeline') as Document[];
-    if (optionalBool(body, 'explain', false)) throw commandError('CommandNotSupported', 'explain is not supported by this test server');
+    if (optionalBool(body, 'explain', false))
+      throw commandError('CommandNotSupported', 'explain is not supported by this test server');
     if (!isPlainObject(body['cursor'])) {
       throw commandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
     }
@@ -207,12 +234,19 @@ const aggregate: CommandDefinition = {
     } else {
       throw commandError('FailedToParse', 'Invalid {aggregate: ...} value: must be a collection name string or 1');
     }
+    checkHint(collection, body['hint']);
     const collation = collationFor(body, collection);
     const variables = optionalDocument(body, 'let');
     let stages = pipeline;
     let docs: Document[];
     const first = pipeline[0];
-    if (first && isPlainObject(first) && Object.keys(first).length === 1 && Object.keys(first)[0] === '$match' && isPlainObject(first['$match'])) {
+    if (
+      first &&
+      isPlainObject(first) &&
+      Object.keys(first).length === 1 &&
+      Object.keys(first)[0] === '$match' &&
+      isPlainObject(first['$match'])
+    ) {
       docs = matchDocuments(ctx.state.stats, collection, first['$match'], collation, variables);
       stages = pipeline.slice(1);
     } else {

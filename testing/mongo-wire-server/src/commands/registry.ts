@@ -8,5 +8,12 @@ import { writeCommands } from './writes.js';
 
 /** Every command this server implements, by the name clients send. Anything else is CommandNotFound. */
 export const COMMANDS: ReadonlyMap<string, CommandDefinition> = new Map(
-  Object.entries({ ...handshakeCommands, ...authCommands, ...sessionCommands, ...readCommands, ...writeCommands, ...catalogCommands }),
+  Object.entries({
+    ...handshakeCommands,
+    ...authCommands,
+    ...sessionCommands,
+    ...readCommands,
+    ...writeCommands,
+    ...catalogCommands,
+  }),
 );

@@ -10,13 +10,17 @@ import { validateCollectionName } from '../store/catalog.js';
 import { isPlainObject, toNumber } from '../store/values.js';
 import { MAX_WRITE_BATCH_SIZE } from '../wire/constants.js';
 import { checkFields, collectionName, optionalBool, optionalDocument, required } from './args.js';
-import { collationFor, matchDocuments } from './reads.js';
+import { checkHint, collationFor, matchDocuments } from './reads.js';
 
 function statements(command: string, body: Document, field: string): Document[] {
   const list = required(command, body, field);
-  if (!Array.isArray(list)) throw commandError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type, expected type 'array'`);
+  if (!Array.isArray(list))
+    throw commandError('TypeMismatch', `BSON field '${command}.${field}' is the wrong type, expected type 'array'`);
   if (list.length === 0 || list.length > MAX_WRITE_BATCH_SIZE) {
-    throw commandError('InvalidLength', `Write batch sizes must be between 1 and ${MAX_WRITE_BATCH_SIZE}. Got ${list.length} operations.`);
+    throw commandError(
+      'InvalidLength',
+      `Write batch sizes must be between 1 and ${MAX_WRITE_BATCH_SIZE}. Got ${list.length} operations.`,
+    );
   }
   return list as Document[];
 }
@@ -44,7 +48,8 @@ const insert: CommandDefinition = {
     for (let i = 0; i < docs.length; i++) {
       try {
         const raw = docs[i];
-        if (!isPlainObject(raw)) throw commandError('TypeMismatch', `BSON field 'insert.documents.${i}' is the wrong type, expected type 'object'`);
+        if (!isPlainObject(raw))
+          throw commandError('TypeMismatch', `BSON field 'insert.documents.${i}' is the wrong type, expected type 'object'`);
         const doc = withIdFirst(raw);
         checkStorable(doc);
         checkInsertSize(doc);
@@ -78,7 +83,14 @@ interface UpdateCounts {
   upserted: Document[];
 }
 
-function updateEnv(filter: Document, statement: Document, collationSource: Document, ctx: CommandContext, name: string, variables: Document | undefined): UpdateEnv {
+function updateEnv(
+  filter: Document,
+  statement: Document,
+  collationSource: Document,
+  ctx: CommandContext,
+  name: string,
+  variables: Document | undefined,
+): UpdateEnv {
   const arrayFilters = statement['arrayFilters'];
   if (arrayFilters !== undefined && (!Array.isArray(arrayFilters) || !arrayFilters.every(isPlainObject))) {
     throw commandError('TypeMismatch', 'arrayFilters must be an array of objects');
@@ -93,20 +105,33 @@ function updateEnv(filter: Document, statement: Document, collationSource: Docum
   };
 }
 
-function runUpdateStatement(ctx: CommandContext, name: string, statement: Document, index: number, counts: UpdateCounts, variables: Document | undefined): void {
+function runUpdateStatement(
+  ctx: CommandContext,
+  name: string,
+  statement: Document,
+  index: number,
+  counts: UpdateCounts,
+  variables: Document | undefined,
+): void {
   checkFields('update.updates', { stmt: 1, ...statement }, UPDATE_STATEMENT);
   const filter = required('update.updates', statement, 'q') as Document;
   const update = required('update.updates', statement, 'u') as Document | Document[];
   const kind = updateKind(update);
   const multi = optionalBool(statement, 'multi', false);
   const upsert = optionalBool(statement, 'upsert', false);
-  if (multi && kind === 'replacement') throw commandError('FailedToParse', 'multi update is not supported for replacement-style update');
-  const env = updateEnv(filter, statement, statement, ctx, name, { ...(variables ?? {}), ...(optionalDocument(statement, 'c') ?? {}) });
+  if (multi && kind === 'replacement')
+    throw commandError('FailedToParse', 'multi update is not supported for replacement-style update');
+  const env = updateEnv(filter, statement, statement, ctx, name, {
+    ...(variables ?? {}),
+    ...(optionalDocument(statement, 'c') ?? {}),
+  });
   const sort = parseSort(statement['sort']);
   if (sort.length > 0 && multi) throw commandError('FailedToParse', 'Cannot specify sort with multi=true');
   const existing = ctx.state.catalog.get(ctx.db, name);
+  checkHint(existing, statement['hint']);
   let matched = matchDocuments(ctx.state.stats, existing, filter, env.collation, env.variables);
-  if (!multi && matched.length > 1) matched = sort.length > 0 ? sortDocuments(matched, sort, env.collation).slice(0, 1) : matched.slice(0, 1);
+  if (!multi && matched.length > 1)
+    matched = sort.length > 0 ? sortDocuments(matched, sort, env.collation).slice(0, 1) : matched.slice(0, 1);
   if (matched.length > 0 && existing) {
     for (const doc of matched) {
       const outcome = applyUpdate(doc, update, env, false);
@@ -141,7 +166,8 @@ const update: CommandDefinition = {
     for (let i = 0; i < list.length; i++) {
       try {
         const statement = list[i];
-        if (!isPlainObject(statement)) throw commandError('TypeMismatch', `BSON field 'update.updates.${i}' is the wrong type, expected type 'object'`);
+        if (!isPlainObject(statement))
+          throw commandError('TypeMismatch', `BSON field 'update.updates.${i}' is the wrong type, expected type 'object'`);
         runUpdateStatement(ctx, name, statement, i, counts, variables);
       } catch (error) {
         writeErrors.push(asError(error).toWriteError(i));
@@ -154,7 +180,13 @@ const update: CommandDefinition = {
   },
 };
 
-const DELETE_STATEMENT: Record<string, FieldType> = { q: 'object', limit: 'number', collation: 'object', hint: 'stringOrObject', c: 'object' };
+const DELETE_STATEMENT: Record<string, FieldType> = {
+  q: 'object',
+  limit: 'number',
+  collation: 'object',
+  hint: 'stringOrObject',
+  c: 'object',
+};
 
 const deleteCommand: CommandDefinition = {
   fields: { deletes: 'array', ordered: 'bool', let: 'object' },
@@ -169,12 +201,15 @@ const deleteCommand: CommandDefinition = {
     for (let i = 0; i < list.length; i++) {
       try {
         const statement = list[i];
-        if (!isPlainObject(statement)) throw commandError('TypeMismatch', `BSON field 'delete.deletes.${i}' is the wrong type, expected type 'object'`);
+        if (!isPlainObject(statement))
+          throw commandError('TypeMismatch', `BSON field 'delete.deletes.${i}' is the wrong type, expected type 'object'`);
         checkFields('delete.deletes', { stmt: 1, ...statement }, DELETE_STATEMENT);
         const filter = required('delete.deletes', statement, 'q') as Document;
         const limit = toNumber(required('delete.deletes', statement, 'limit'));
-        if (limit !== 0 && limit !== 1) throw commandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
+        if (limit !== 0 && limit !== 1)
+          throw commandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
         const collection = ctx.state.catalog.get(db, name);
+        checkHint(collection, statement['hint']);
         const vars = { ...(variables ?? {}), ...(optionalDocument(statement, 'c') ?? {}) };
         let matched = matchDocuments(ctx.state.stats, collection, filter, collationFor(statement, collection), vars);
         if (limit === 1) matched = matched.slice(0, 1);
@@ -215,13 +250,18 @@ const findAndModify: CommandDefinition = {
     const upsert = optionalBool(body, 'upsert', false);
     if (remove && update !== undefined) throw commandError('FailedToParse', 'Cannot specify both an update and remove=true');
     if (!remove && update === undefined) throw commandError('FailedToParse', 'Either an update or remove=true must be specified');
-    if (remove && returnNew) throw commandError('FailedToParse', "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+    if (remove && returnNew)
+      throw commandError(
+        'FailedToParse',
+        "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
+      );
     if (remove && upsert) throw commandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
     const filter = optionalDocument(body, 'query') ?? {};
     const env = updateEnv(filter, body, body, ctx, name, optionalDocument(body, 'let'));
     const project = compileProjection(body['fields'], filter, env.collation);
     const shape = (doc: Document | null) => (doc && project ? project([doc])[0]! : doc);
     const collection = ctx.state.catalog.get(db, name);
+    checkHint(collection, body['hint']);
     let matched = matchDocuments(ctx.state.stats, collection, filter, env.collation, env.variables);
     const sort = parseSort(body['sort']);
     if (sort.length > 0 && matched.length > 1) matched = sortDocuments(matched, sort, env.collation);

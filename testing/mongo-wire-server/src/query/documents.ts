@@ -12,12 +12,17 @@ import { MAX_BSON_OBJECT_SIZE } from '../wire/constants.js';
 export function checkStorable(doc: Document): void {
   const id = doc['_id'];
   if (Array.isArray(id)) throw commandError('InvalidIdField', "The '_id' value cannot be of type array");
-  if (id instanceof RegExp || bsonTag(id) === 'BSONRegExp') throw commandError('InvalidIdField', "The '_id' value cannot be of type regex");
-  if (id === undefined && Object.hasOwn(doc, '_id')) throw commandError('InvalidIdField', "The '_id' value cannot be of type undefined");
+  if (id instanceof RegExp || bsonTag(id) === 'BSONRegExp')
+    throw commandError('InvalidIdField', "The '_id' value cannot be of type regex");
+  if (id === undefined && Object.hasOwn(doc, '_id'))
+    throw commandError('InvalidIdField', "The '_id' value cannot be of type undefined");
   if (isPlainObject(id)) {
     for (const key of Object.keys(id)) {
       if (key.startsWith('$')) {
-        throw commandError('DollarPrefixedFieldName', `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+        throw commandError(
+          'DollarPrefixedFieldName',
+          `_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`,
+        );
       }
     }
   }
@@ -47,6 +52,9 @@ export function checkUpdatedSize(doc: Document): void {
 export function checkInsertSize(doc: Document): void {
   const size = documentSize(doc);
   if (size > MAX_BSON_OBJECT_SIZE) {
-    throw commandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+    throw commandError(
+      'BSONObjectTooLarge',
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+    );
   }
 }

@@ -46,7 +46,11 @@ export function checkFilter(filter: Document): Document {
       for (const clause of value) {
         if (!isPlainObject(clause)) throw commandError('BadValue', '$or/$and/$nor entries need to be full objects');
       }
-      define(out, key, value.map((clause) => checkFilter(clause as Document)));
+      define(
+        out,
+        key,
+        value.map((clause) => checkFilter(clause as Document)),
+      );
       continue;
     }
     if (key === '$text') throw commandError('IndexNotFound', 'text index required for $text query');
@@ -71,7 +75,7 @@ const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
 
 function isOperatorDocument(keys: string[]): boolean {
   const first = keys[0];
-  return first !== undefined && first.startsWith('$') && !DBREF_FIELDS.has(first);
+  return first?.startsWith('$') === true && !DBREF_FIELDS.has(first);
 }
 
 function checkOperators(ops: Record<string, unknown>): void {
@@ -85,8 +89,10 @@ function checkOperators(ops: Record<string, unknown>): void {
         break;
       case '$size':
         if (!isNumeric(arg)) throw commandError('BadValue', '$size needs a number');
-        if (!Number.isInteger(toNumber(arg))) throw commandError('BadValue', `Failed to parse $size. Expected an integer, but found ${toNumber(arg)}`);
-        if (toNumber(arg) < 0) throw commandError('BadValue', `Failed to parse $size. Expected a non-negative number in: $size: ${toNumber(arg)}`);
+        if (!Number.isInteger(toNumber(arg)))
+          throw commandError('BadValue', `Failed to parse $size. Expected an integer, but found ${toNumber(arg)}`);
+        if (toNumber(arg) < 0)
+          throw commandError('BadValue', `Failed to parse $size. Expected a non-negative number in: $size: ${toNumber(arg)}`);
         break;
       case '$regex':
         if (typeof arg !== 'string' && !isRegex(arg)) throw commandError('BadValue', '$regex has to be a string');
@@ -100,7 +106,8 @@ function checkOperators(ops: Record<string, unknown>): void {
         break;
       case '$elemMatch':
         if (!isPlainObject(arg)) throw commandError('BadValue', '$elemMatch needs an Object');
-        if (Object.keys(arg)[0]?.startsWith('$') && !['$and', '$or', '$nor', '$expr', '$where'].includes(Object.keys(arg)[0]!)) checkOperators(arg);
+        if (Object.keys(arg)[0]?.startsWith('$') && !['$and', '$or', '$nor', '$expr', '$where'].includes(Object.keys(arg)[0]!))
+          checkOperators(arg);
         else checkFilter(arg);
         break;
       case '$not':

@@ -81,7 +81,9 @@ function collatedQueryOperators(collation: Collation): Record<string, QueryOp> {
     if (!Array.isArray(b)) throw commandError('BadValue', '$in needs an array');
     if (isNil(a)) return b.some((v) => v === null);
     return ensureArray(a).some((v: unknown) =>
-      b.some((candidate) => (candidate instanceof RegExp ? typeof v === 'string' && candidate.test(v) : valuesEqual(v, candidate, collation))),
+      b.some((candidate) =>
+        candidate instanceof RegExp ? typeof v === 'string' && candidate.test(v) : valuesEqual(v, candidate, collation),
+      ),
     );
   };
   const ordered = (test: (c: number) => boolean) => (a: unknown, b: unknown) =>

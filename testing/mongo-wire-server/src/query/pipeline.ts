@@ -41,7 +41,19 @@ const NOT_EMULATED = new Set([
 
 // Stages that build new documents without writing into their input, so stored documents can be
 // fed to them directly; any other stage gets deep copies.
-const NON_MUTATING = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group', '$project', '$sortByCount', '$sample', '$bucket', '$bucketAuto']);
+const NON_MUTATING = new Set([
+  '$match',
+  '$sort',
+  '$skip',
+  '$limit',
+  '$count',
+  '$group',
+  '$project',
+  '$sortByCount',
+  '$sample',
+  '$bucket',
+  '$bucketAuto',
+]);
 
 const KNOWN = new Set(Object.keys(pipelineOperators));
 
@@ -51,7 +63,8 @@ const KNOWN = new Set(Object.keys(pipelineOperators));
  * @throws MongoCommandError 40323 / 40324 / CommandNotSupported.
  */
 export function checkPipeline(pipeline: unknown): asserts pipeline is Document[] {
-  if (!Array.isArray(pipeline)) throw commandError('TypeMismatch', "BSON field 'pipeline' is the wrong type, expected type 'array'");
+  if (!Array.isArray(pipeline))
+    throw commandError('TypeMismatch', "BSON field 'pipeline' is the wrong type, expected type 'array'");
   for (const stage of pipeline) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
       throw commandError('Location40323', 'A pipeline stage specification object must contain exactly one field.');

@@ -28,7 +28,8 @@ export function compileProjection(
     if (field === '_id' || kind === 'neutral') continue;
     if (mode === undefined) mode = kind;
     else if (mode !== kind) {
-      if (kind === 'exclude') throw commandError('Location31254', `Cannot do exclusion on field ${field} in inclusion projection`);
+      if (kind === 'exclude')
+        throw commandError('Location31254', `Cannot do exclusion on field ${field} in inclusion projection`);
       throw commandError('Location31253', `Cannot do inclusion on field ${field} in exclusion projection`);
     }
   }

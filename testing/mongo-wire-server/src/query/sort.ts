@@ -18,9 +18,13 @@ export function parseSort(spec: unknown): SortKey[] {
   const keys: SortKey[] = [];
   for (const path of Object.keys(spec)) {
     const direction = spec[path];
-    if (path === '' || path.startsWith('$')) throw commandError('BadValue', `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
+    if (path === '' || path.startsWith('$'))
+      throw commandError('BadValue', `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
     if (isPlainObject(direction)) {
-      throw commandError('CommandNotSupported', `$meta sort by ${JSON.stringify(direction)} is not supported by this test server`);
+      throw commandError(
+        'CommandNotSupported',
+        `$meta sort by ${JSON.stringify(direction)} is not supported by this test server`,
+      );
     }
     const n = isNumeric(direction) ? toNumber(direction) : Number.NaN;
     if (n !== 1 && n !== -1) {

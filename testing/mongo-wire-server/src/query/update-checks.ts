@@ -34,7 +34,10 @@ export function checkUpdateShape(update: Document, arrayFilters: readonly Docume
   const identifiers = new Set<string>();
   for (const op of Object.keys(update)) {
     if (!UPDATE_OPERATORS.has(op)) {
-      throw commandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw commandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
     const args = update[op];
     if (!isPlainObject(args)) {
@@ -54,23 +57,33 @@ export function checkUpdateShape(update: Document, arrayFilters: readonly Docume
   const declared = new Map<string, Document>();
   for (const filter of arrayFilters ?? []) {
     const top = Object.keys(filter)[0];
-    if (top === undefined) throw commandError('FailedToParse', 'Cannot use an expression without a top-level field name in arrayFilters');
+    if (top === undefined)
+      throw commandError('FailedToParse', 'Cannot use an expression without a top-level field name in arrayFilters');
     const id = top.split('.')[0]!;
     if (!/^[a-z][a-zA-Z0-9]*$/.test(id)) {
-      throw commandError('BadValue', `The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
+      throw commandError(
+        'BadValue',
+        `The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
+      );
     }
-    if (declared.has(id)) throw commandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
+    if (declared.has(id))
+      throw commandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
     declared.set(id, filter);
   }
   for (const id of identifiers) {
     if (!declared.has(id)) {
-      const path = Object.values(update).flatMap((args) => Object.keys(args as Document)).find((p) => p.includes(`$[${id}]`));
+      const path = Object.values(update)
+        .flatMap((args) => Object.keys(args as Document))
+        .find((p) => p.includes(`$[${id}]`));
       throw commandError('BadValue', `No array filter found for identifier '${id}' in path '${path}'`);
     }
   }
   for (const id of declared.keys()) {
     if (!identifiers.has(id)) {
-      throw commandError('FailedToParse', `The array filter for identifier '${id}' was not used in the update ${renderValue(update)}`);
+      throw commandError(
+        'FailedToParse',
+        `The array filter for identifier '${id}' was not used in the update ${renderValue(update)}`,
+      );
     }
   }
 }
@@ -133,15 +146,23 @@ function checkOperand(op: string, path: string, operand: unknown): void {
         const allowed = op === '$push' ? ['$each', '$slice', '$sort', '$position'] : ['$each'];
         for (const key of Object.keys(operand)) {
           if (!allowed.includes(key)) {
-            const message = op === '$push' ? `Unrecognized clause in $push: ${key}` : `Found unexpected fields after $each in $addToSet: ${renderValue(operand)}`;
+            const message =
+              op === '$push'
+                ? `Unrecognized clause in $push: ${key}`
+                : `Found unexpected fields after $each in $addToSet: ${renderValue(operand)}`;
             throw commandError('BadValue', message);
           }
         }
       }
       break;
     case '$currentDate': {
-      const ok = operand === true || (isPlainObject(operand) && (operand['$type'] === 'date' || operand['$type'] === 'timestamp'));
-      if (!ok && operand !== false) throw commandError('BadValue', `${typeName(operand)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`);
+      const ok =
+        operand === true || (isPlainObject(operand) && (operand['$type'] === 'date' || operand['$type'] === 'timestamp'));
+      if (!ok && operand !== false)
+        throw commandError(
+          'BadValue',
+          `${typeName(operand)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`,
+        );
       break;
     }
   }
@@ -162,7 +183,10 @@ function checkTarget(op: string, path: string, value: unknown, id: string): void
     case '$push':
     case '$addToSet':
       if (!Array.isArray(value)) {
-        throw commandError('BadValue', `The field '${path}' must be an array but is of type ${typeName(value)} in document {_id: ${id}}`);
+        throw commandError(
+          'BadValue',
+          `The field '${path}' must be an array but is of type ${typeName(value)} in document {_id: ${id}}`,
+        );
       }
       break;
     case '$pull':
@@ -201,7 +225,10 @@ function walkTo(doc: Document, path: string, creating: boolean): { value: unknow
     }
     if (!creating) return undefined;
     const parent = segments.slice(0, i).join('.');
-    throw commandError('PathNotViable', `Cannot create field '${segment}' in element {${lastSegment(parent)}: ${renderValue(current)}}`);
+    throw commandError(
+      'PathNotViable',
+      `Cannot create field '${segment}' in element {${lastSegment(parent)}: ${renderValue(current)}}`,
+    );
   }
   return { value: current };
 }

@@ -103,7 +103,8 @@ function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert:
   if (isInsert && onInsert) {
     const set = (modifier['$set'] ??= {});
     for (const path of Object.keys(onInsert)) {
-      if (Object.hasOwn(set, path)) throw commandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${path}'`);
+      if (Object.hasOwn(set, path))
+        throw commandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${path}'`);
       copyField(set, path, onInsert[path]);
     }
   }
@@ -136,7 +137,13 @@ function runPipeline(doc: Document, pipeline: Document[], env: UpdateEnv, isInse
   }
   const documents = [cloneDeep(doc) as Document];
   try {
-    updateOne(documents, isInsert ? {} : checkFilter(env.filter), pipeline as never, {}, mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}));
+    updateOne(
+      documents,
+      isInsert ? {} : checkFilter(env.filter),
+      pipeline as never,
+      {},
+      mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}),
+    );
   } catch (error) {
     throw translateUpdateError(error);
   }
@@ -186,7 +193,11 @@ function translateUpdateError(error: unknown): MongoCommandError {
   const message = error instanceof Error ? error.message : String(error);
   if (message.startsWith('Performing an update on the path')) return commandError('ImmutableField', message.replace(/\.$/, ''));
   const conflict = /^updating the path '([^']*)' would create a conflict at '([^']*)'/i.exec(message);
-  if (conflict) return commandError('ConflictingUpdateOperators', `Updating the path '${conflict[1]}' would create a conflict at '${conflict[2]}'`);
+  if (conflict)
+    return commandError(
+      'ConflictingUpdateOperators',
+      `Updating the path '${conflict[1]}' would create a conflict at '${conflict[2]}'`,
+    );
   const dollar = /Dollar \(\$\) prefixed field paths is not allowed in update operations: '([^']*)'/.exec(message);
   if (dollar) {
     return commandError(

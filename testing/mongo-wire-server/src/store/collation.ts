@@ -47,7 +47,15 @@ export class Collation {
   constructor(spec: CollationSpec) {
     this.spec = Object.freeze({ ...spec });
     const sensitivity =
-      spec.strength === 1 ? (spec.caseLevel ? 'case' : 'base') : spec.strength === 2 ? (spec.caseLevel ? 'variant' : 'accent') : 'variant';
+      spec.strength === 1
+        ? spec.caseLevel
+          ? 'case'
+          : 'base'
+        : spec.strength === 2
+          ? spec.caseLevel
+            ? 'variant'
+            : 'accent'
+          : 'variant';
     this.#collator = new Intl.Collator(spec.locale, {
       usage: 'sort',
       sensitivity,
@@ -108,7 +116,8 @@ export function parseCollation(input: unknown): Collation | undefined {
     if (!FIELDS.has(field)) throw commandError('Location40415', `BSON field 'collation.${field}' is an unknown field.`);
   }
   const locale = input['locale'];
-  if (typeof locale !== 'string') throw commandError('FailedToParse', "BSON field 'collation.locale' is missing but a required field");
+  if (typeof locale !== 'string')
+    throw commandError('FailedToParse', "BSON field 'collation.locale' is missing but a required field");
   if (locale === 'simple') {
     if (Object.keys(input).length > 1) {
       throw commandError('FailedToParse', 'If "locale" is set to "simple", then no other fields may be set');
@@ -128,7 +137,10 @@ export function parseCollation(input: unknown): Collation | undefined {
     version: ICU_VERSION,
   };
   if (input['version'] !== undefined && input['version'] !== ICU_VERSION) {
-    throw commandError('BadValue', `Requested collation version ${String(input['version'])} but the only available collator version was ${ICU_VERSION}. Requested collation spec: ${JSON.stringify(input)}`);
+    throw commandError(
+      'BadValue',
+      `Requested collation version ${String(input['version'])} but the only available collator version was ${ICU_VERSION}. Requested collation spec: ${JSON.stringify(input)}`,
+    );
   }
   if (!isKnownLocale(locale)) {
     throw commandError('BadValue', `Field 'locale' is invalid in: { locale: ${JSON.stringify(locale)} }`);
@@ -155,7 +167,10 @@ function readBool(input: Record<string, unknown>, field: string, fallback: boole
   const value = input[field];
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') {
-    throw commandError('TypeMismatch', `BSON field 'collation.${field}' is the wrong type '${typeof value}', expected type 'bool'`);
+    throw commandError(
+      'TypeMismatch',
+      `BSON field 'collation.${field}' is the wrong type '${typeof value}', expected type 'bool'`,
+    );
   }
   return value;
 }

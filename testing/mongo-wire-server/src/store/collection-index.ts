@@ -75,7 +75,10 @@ export class CollectionIndex {
     if (this.definition.sparse && perField.every((p) => p.values.every((v) => v === undefined))) return [];
     const multikeyFields = this.fields.filter((_, i) => perField[i]!.multikey);
     if (multikeyFields.length > 1) {
-      throw commandError('CannotIndexParallelArrays', `cannot index parallel arrays [${multikeyFields[1]}] [${multikeyFields[0]}]`);
+      throw commandError(
+        'CannotIndexParallelArrays',
+        `cannot index parallel arrays [${multikeyFields[1]}] [${multikeyFields[0]}]`,
+      );
     }
     let tuples: unknown[][] = [[]];
     for (const field of perField) {

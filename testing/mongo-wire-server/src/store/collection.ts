@@ -66,7 +66,11 @@ export class Collection {
 
   /** The `_id_` index definition followed by the secondary ones. */
   indexDefinitions(): IndexDefinition[] {
-    const id: IndexDefinition = { name: '_id_', key: { _id: 1 }, ...(this.options.collation ? { collation: this.options.collation } : {}) };
+    const id: IndexDefinition = {
+      name: '_id_',
+      key: { _id: 1 },
+      ...(this.options.collation ? { collation: this.options.collation } : {}),
+    };
     return [id, ...this.#indexes.map((i) => i.definition)];
   }
 
@@ -86,7 +90,9 @@ export class Collection {
     if (this.#docs.has(id)) throw this.#duplicate('_id_', { _id: 1 }, this.idCollation, [doc['_id']]);
     const keys = this.#keysAndCheck(doc, id);
     this.#docs.set(id, doc);
-    this.#indexes.forEach((index, i) => index.add(id, keys[i]!));
+    this.#indexes.forEach((index, i) => {
+      index.add(id, keys[i]!);
+    });
   }
 
   /**
@@ -142,7 +148,9 @@ export class Collection {
       }
       return 'exists';
     }
-    const equivalent = all.find((d) => sameKey(d.key, definition.key) && sameCollation(d.collation, definition.collation) && samePartial(d, definition));
+    const equivalent = all.find(
+      (d) => sameKey(d.key, definition.key) && sameCollation(d.collation, definition.collation) && samePartial(d, definition),
+    );
     if (equivalent) {
       throw commandError('IndexOptionsConflict', `Index already exists with a different name: ${equivalent.name}`);
     }
@@ -157,7 +165,11 @@ export class Collection {
         if (taken) {
           index.clear();
           const error = this.#duplicate(definition.name, definition.key, definition.collation, taken.values);
-          throw commandError('DuplicateKey', `Index build failed: ${this.uuid.toHexString()}: Collection ${this.namespace} ( ${this.uuid.toHexString()} ) :: caused by :: ${error.message}`, error.extra as Record<string, unknown>);
+          throw commandError(
+            'DuplicateKey',
+            `Index build failed: ${this.uuid.toHexString()}: Collection ${this.namespace} ( ${this.uuid.toHexString()} ) :: caused by :: ${error.message}`,
+            error.extra as Record<string, unknown>,
+          );
         }
       }
       index.add(id, keys);
@@ -237,7 +249,12 @@ export class Collection {
     return keys;
   }
 
-  #duplicate(indexName: string, keyPattern: Document, collation: Collation | undefined, values: readonly unknown[]): MongoCommandError {
+  #duplicate(
+    indexName: string,
+    keyPattern: Document,
+    collation: Collation | undefined,
+    values: readonly unknown[],
+  ): MongoCommandError {
     const fields = Object.keys(keyPattern);
     const keyValue: Record<string, unknown> = {};
     fields.forEach((field, i) => {
@@ -299,7 +316,7 @@ function containsString(value: unknown): boolean {
 function usable(indexCollation: Collation | undefined, queryCollation: Collation | undefined, values: unknown[]): boolean {
   if (!values.some(containsString)) return true;
   if (!queryCollation) return true;
-  return indexCollation !== undefined && indexCollation.equals(queryCollation);
+  return indexCollation?.equals(queryCollation) === true;
 }
 
 function sameKey(a: Document, b: Document): boolean {

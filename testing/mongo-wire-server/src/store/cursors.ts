@@ -55,7 +55,10 @@ export class CursorRegistry {
     const cursor = this.#open.get(id.toString());
     if (!cursor) throw commandError('CursorNotFound', `cursor id ${id.toString()} not found`);
     if (cursor.namespace !== namespace) {
-      throw commandError('Unauthorized', `Requested getMore on namespace '${namespace}', but cursor belongs to a different namespace ${cursor.namespace}`);
+      throw commandError(
+        'Unauthorized',
+        `Requested getMore on namespace '${namespace}', but cursor belongs to a different namespace ${cursor.namespace}`,
+      );
     }
     const batch = takeBatch(cursor.documents, cursor.position, batchSize);
     cursor.position += batch.length;

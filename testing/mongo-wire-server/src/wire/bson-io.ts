@@ -22,7 +22,8 @@ export function readDocument(frame: Buffer, offset: number, end: number, request
   } catch (error) {
     throw invalid(`invalid BSON: ${(error as Error).message}`, requestId);
   }
-  if (depthExceeds(doc, MAX_BSON_DEPTH)) throw invalid(`BSONObj exceeds maximum nested object depth: ${MAX_BSON_DEPTH}`, requestId);
+  if (depthExceeds(doc, MAX_BSON_DEPTH))
+    throw invalid(`BSONObj exceeds maximum nested object depth: ${MAX_BSON_DEPTH}`, requestId);
   return [doc, offset + size];
 }
 

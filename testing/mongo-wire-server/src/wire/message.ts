@@ -93,10 +93,14 @@ function parseOpMsg(frame: Buffer, requestId: number): OpMsgRequest {
   const flags = frame.readUInt32LE(HEADER_SIZE);
   const known = FLAG_CHECKSUM_PRESENT | FLAG_MORE_TO_COME;
   if ((flags & 0xffff & ~known) !== 0) {
-    throw new WireProtocolError('IllegalOpMsgFlag', `Message contains illegal flags value: 0b${flags.toString(2).padStart(32, '0')}`, {
-      fatal: true,
-      requestId,
-    });
+    throw new WireProtocolError(
+      'IllegalOpMsgFlag',
+      `Message contains illegal flags value: 0b${flags.toString(2).padStart(32, '0')}`,
+      {
+        fatal: true,
+        requestId,
+      },
+    );
   }
   let end = frame.length;
   if (flags & FLAG_CHECKSUM_PRESENT) {
@@ -147,7 +151,10 @@ function readSequence(frame: Buffer, start: number, end: number, requestId: numb
   if (end - start < 4) throw new WireProtocolError('ProtocolError', 'document sequence is truncated', { fatal: true, requestId });
   const size = frame.readInt32LE(start);
   if (size < 5 || size > end - start) {
-    throw new WireProtocolError('ProtocolError', `document sequence size ${size} does not fit the message`, { fatal: true, requestId });
+    throw new WireProtocolError('ProtocolError', `document sequence size ${size} does not fit the message`, {
+      fatal: true,
+      requestId,
+    });
   }
   const sectionEnd = start + size;
   const nul = frame.indexOf(0, start + 4);
@@ -179,7 +186,8 @@ function parseOpQuery(frame: Buffer, requestId: number): OpQueryRequest {
   const flags = frame.readInt32LE(offset);
   offset += 4;
   const nul = frame.indexOf(0, offset);
-  if (nul < 0) throw new WireProtocolError('ProtocolError', 'OP_QUERY collection name is not terminated', { fatal: true, requestId });
+  if (nul < 0)
+    throw new WireProtocolError('ProtocolError', 'OP_QUERY collection name is not terminated', { fatal: true, requestId });
   const fullCollectionName = frame.toString('utf8', offset, nul);
   offset = nul + 1;
   if (end - offset < 8) throw new WireProtocolError('ProtocolError', 'OP_QUERY message is truncated', { fatal: true, requestId });

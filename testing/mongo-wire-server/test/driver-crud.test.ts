@@ -192,6 +192,35 @@ describe('update', () => {
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, n: 3, tags: ['a', 'c', 'd'], list: [1, 3], deep: { x: 1 } });
   });
 
+  test('$addToSet adds only missing values and keeps duplicates already present', async () => {
+    const c = coll();
+    await c.insertOne({ _id: 1, a: [1, 1, { x: 1, y: 2 }] });
+    await c.updateOne({ _id: 1 }, { $addToSet: { a: { $each: [1, 2, 2, { y: 2, x: 1 }, { x: 1, y: 2 }] } } } as any);
+    // Field order matters for documents; 2 is added once.
+    expect((await c.findOne({ _id: 1 }))!.a).toEqual([1, 1, { x: 1, y: 2 }, 2, { y: 2, x: 1 }]);
+    await c.updateOne({ _id: 1 }, { $addToSet: { fresh: 'v', 'nested.list': 'w' } } as any);
+    expect(await c.findOne({ _id: 1 }, { projection: { fresh: 1, nested: 1 } })).toEqual({
+      _id: 1,
+      fresh: ['v'],
+      nested: { list: ['w'] },
+    });
+  });
+
+  test('$pull by document condition, by scalar and with operators', async () => {
+    const c = coll();
+    await c.insertOne({
+      _id: 1,
+      members: [{ value: 'a', display: 'A' }, { value: 'b' }, { value: 'a', extra: true }],
+      tags: ['x', 'y', 'x'],
+      n: [1, 5, 9],
+    });
+    const r = await c.updateOne({ _id: 1 }, { $pull: { members: { value: 'a' }, tags: 'x', n: { $gte: 5 } } } as any);
+    expect(r.modifiedCount).toBe(1);
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, members: [{ value: 'b' }], tags: ['y'], n: [1] });
+    const none = await c.updateOne({ _id: 1 }, { $pull: { members: { value: 'zzz' } } } as any);
+    expect(none.modifiedCount).toBe(0);
+  });
+
   test('a no-op update matches but does not modify', async () => {
     const c = coll();
     await c.insertOne({ _id: 1, a: 1, s: ['x'] });

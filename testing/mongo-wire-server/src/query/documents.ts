@@ -40,9 +40,31 @@ export function withIdFirst(doc: Document): Document {
   return out;
 }
 
-/** Rejects a document larger than MongoDB's 16 MiB limit after an update. */
-export function checkUpdatedSize(doc: Document): void {
+// Encoded sizes of stored documents (exact, or an upper bound after a bounded update), so a small
+// change to a large document does not re-measure all of it.
+const sizes = new WeakMap<object, number>();
+
+/** The encoded size of a document, or an upper bound of it; measured once per document object. */
+export function sizeOf(doc: Document): number {
+  let size = sizes.get(doc);
+  if (size === undefined) {
+    size = documentSize(doc);
+    sizes.set(doc, size);
+  }
+  return size;
+}
+
+/**
+ * Rejects a document larger than MongoDB's 16 MiB limit after an update. With `bound` (an upper
+ * bound of the new size), the document is measured only when the bound reaches the limit.
+ */
+export function checkUpdatedSize(doc: Document, bound?: number): void {
+  if (bound !== undefined && bound <= MAX_BSON_OBJECT_SIZE) {
+    sizes.set(doc, bound);
+    return;
+  }
   const size = documentSize(doc);
+  sizes.set(doc, size);
   if (size > MAX_BSON_OBJECT_SIZE) {
     throw commandError('Location17419', `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
   }
@@ -50,7 +72,7 @@ export function checkUpdatedSize(doc: Document): void {
 
 /** Rejects a document to insert that is larger than MongoDB's 16 MiB limit. */
 export function checkInsertSize(doc: Document): void {
-  const size = documentSize(doc);
+  const size = sizeOf(doc);
   if (size > MAX_BSON_OBJECT_SIZE) {
     throw commandError(
       'BSONObjectTooLarge',

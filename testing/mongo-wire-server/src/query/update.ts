@@ -4,7 +4,10 @@ import { cloneDeep } from 'mingo/util';
 import { commandError, MongoCommandError } from '../errors.js';
 import type { Collation } from '../store/collation.js';
 import { isPlainObject, renderValue, valueKey, valuesEqual } from '../store/values.js';
-import { checkStorable, checkUpdatedSize, withIdFirst } from './documents.js';
+import { documentSize } from '../wire/bson-io.js';
+import { rewriteArrayOperators } from './array-ops.js';
+import { copyAlongPaths } from './copy-on-write.js';
+import { checkStorable, checkUpdatedSize, sizeOf, withIdFirst } from './documents.js';
 import { translateQueryError } from './filter.js';
 import { checkFilter } from './filter-checks.js';
 import { mingoOptions } from './mingo-context.js';
@@ -58,8 +61,24 @@ export function applyUpdate(doc: Document, update: Document | Document[], env: U
   else outcome = runOperators(doc, update as Document, env, isInsert);
   const result = withIdFirst(outcome.doc);
   checkStorable(result);
-  if (outcome.modified || isInsert) checkUpdatedSize(result);
+  if (outcome.modified || isInsert)
+    checkUpdatedSize(result, kind === 'operators' && !isInsert ? growthBound(doc, update as Document) : undefined);
   return { doc: result, modified: outcome.modified };
+}
+
+// An upper bound of a document's size after an operator update without positional paths: each
+// path adds at most its value (which the update document carries), its field names, a few bytes
+// of type and array-index overhead, or a number widened to 8 bytes.
+function growthBound(doc: Document, update: Document): number | undefined {
+  let paths = 0;
+  for (const args of Object.values(update)) {
+    if (!isPlainObject(args)) return undefined;
+    for (const path of Object.keys(args)) {
+      if (path.includes('$')) return undefined;
+      paths++;
+    }
+  }
+  return sizeOf(doc) + 2 * documentSize(update) + 64 * paths;
 }
 
 function replace(doc: Document, replacement: Document): UpdateOutcome {
@@ -108,22 +127,47 @@ function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert:
       copyField(set, path, onInsert[path]);
     }
   }
+  checkPathConflicts(modifier);
+  rewriteArrayOperators(base, modifier, env.collation);
   for (const op of Object.keys(modifier)) if (Object.keys(modifier[op]!).length === 0) delete modifier[op];
   if (Object.keys(modifier).length === 0) return { doc: base, modified: false };
   checkUpdateTargets(base, modifier);
-  const working = copyForWrite(base, modifier);
+  const working = copyAlongPaths(base, touchedPaths(modifier));
   const documents = [working];
   try {
     const result = updateOne(
       documents,
       isInsert ? {} : checkFilter(env.filter),
       modifier as never,
-      { arrayFilters: env.arrayFilters ?? [], cloneMode: 'deep' },
+      { arrayFilters: env.arrayFilters ?? [], cloneMode: 'copy' },
       mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}),
     );
     return { doc: documents[0]!, modified: result.modifiedCount > 0 };
   } catch (error) {
     throw translateUpdateError(error);
+  }
+}
+
+function touchedPaths(modifier: Record<string, Document>): string[] {
+  const paths: string[] = [];
+  for (const [op, args] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(args)) {
+      paths.push(path);
+      if (op === '$rename' && typeof value === 'string') paths.push(value);
+    }
+  }
+  return paths;
+}
+
+// Two operators may not touch the same path, or a path and its prefix.
+function checkPathConflicts(modifier: Record<string, Document>): void {
+  const paths = touchedPaths(modifier).sort();
+  for (let i = 1; i < paths.length; i++) {
+    const prefix = paths[i - 1]!;
+    const path = paths[i]!;
+    if (path === prefix || path.startsWith(`${prefix}.`)) {
+      throw commandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${prefix}'`);
+    }
   }
 }
 
@@ -158,21 +202,6 @@ function runPipeline(doc: Document, pipeline: Document[], env: UpdateEnv, isInse
     }
   }
   return { doc: next, modified: valueKey(next) !== valueKey(doc) };
-}
-
-// Copy-on-write: only the top-level fields an update touches are cloned, so a 50,000-element
-// array in an untouched field is shared between the old and the new version of a document.
-function copyForWrite(doc: Document, modifier: Record<string, Document>): Document {
-  const touched = new Set<string>();
-  for (const args of Object.values(modifier)) {
-    for (const [path, value] of Object.entries(args)) {
-      touched.add(path.split('.')[0]!);
-      if (typeof value === 'string' && modifier['$rename'] === args) touched.add(value.split('.')[0]!);
-    }
-  }
-  const copy: Document = {};
-  for (const key of Object.keys(doc)) copyField(copy, key, touched.has(key) ? cloneDeep(doc[key]) : doc[key]);
-  return copy;
 }
 
 // Assigns without ever invoking the __proto__ setter.

@@ -34,6 +34,8 @@ export class CollectionIndex {
   readonly #partial: ((doc: Document) => boolean) | undefined;
   // key → one id, or a set of ids once several documents share the key.
   readonly #entries = new Map<string, string | Set<string>>();
+  // Keys of documents with many keys (large arrays), so an update does not recompute the old ones.
+  readonly #keyCache = new WeakMap<Document, IndexKey[]>();
 
   constructor(definition: IndexDefinition, partial?: (doc: Document) => boolean) {
     this.definition = definition;
@@ -70,6 +72,14 @@ export class CollectionIndex {
    * @throws MongoCommandError CannotIndexParallelArrays when two key fields are arrays.
    */
   keysOf(doc: Document): IndexKey[] {
+    const cached = this.#keyCache.get(doc);
+    if (cached) return cached;
+    const keys = this.#computeKeys(doc);
+    if (keys.length > 16) this.#keyCache.set(doc, keys);
+    return keys;
+  }
+
+  #computeKeys(doc: Document): IndexKey[] {
     if (this.#partial && !this.#partial(doc)) return [];
     const perField = this.fields.map((field) => pathValues(doc, field));
     if (this.definition.sparse && perField.every((p) => p.values.every((v) => v === undefined))) return [];
@@ -118,6 +128,25 @@ export class CollectionIndex {
         if (held !== id) this.#entries.set(encoded, new Set([held, id]));
       } else held.add(id);
     }
+  }
+
+  /** Replaces the entries of document `id` (old keys → new keys), touching only keys that changed. */
+  update(id: string, before: readonly IndexKey[], after: readonly IndexKey[]): void {
+    if (before.length + after.length <= 32) {
+      this.remove(id, before);
+      this.add(id, after);
+      return;
+    }
+    const oldKeys = new Set(before.map((k) => k.encoded));
+    const newKeys = new Set(after.map((k) => k.encoded));
+    this.remove(
+      id,
+      before.filter((k) => !newKeys.has(k.encoded)),
+    );
+    this.add(
+      id,
+      after.filter((k) => !oldKeys.has(k.encoded)),
+    );
   }
 
   /** Forgets `keys` of document `id`. */

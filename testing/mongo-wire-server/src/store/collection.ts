@@ -103,10 +103,8 @@ export class Collection {
   replace(before: Document, after: Document): void {
     const id = this.#idKey(before['_id']);
     const keys = this.#keysAndCheck(after, id);
-    const old = this.#indexes.map((index) => index.keysOf(before));
     this.#indexes.forEach((index, i) => {
-      index.remove(id, old[i]!);
-      index.add(id, keys[i]!);
+      index.update(id, index.keysOf(before), keys[i]!);
     });
     this.#docs.set(id, after);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Document, Long } from 'bson';
 import { commandError } from '../errors.js';
-import { documentSize } from '../wire/bson-io.js';
+import { sizeOf } from '../query/documents.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/constants.js';
 
 /** One batch of a cursor and the id to continue with (0 when the cursor is exhausted). */
@@ -109,7 +109,7 @@ function takeBatch(documents: Document[], from: number, batchSize: number | unde
   let bytes = 0;
   for (let i = from; i < documents.length && batch.length < limit; i++) {
     const doc = documents[i]!;
-    const size = documentSize(doc);
+    const size = sizeOf(doc);
     if (batch.length > 0 && bytes + size > BATCH_BYTES) break;
     bytes += size;
     batch.push(doc);

@@ -4,6 +4,9 @@ import type { Collation } from '../store/collation.js';
 import { EMPTY_ARRAY, pathValues } from '../store/paths.js';
 import { compareValues, isNumeric, isPlainObject, toNumber } from '../store/values.js';
 
+/** The path of a `$natural` sort key: insertion order, which is the order documents come in. */
+export const NATURAL = '\u0000natural';
+
 /** One sort key: a dotted path and a direction. */
 export type SortKey = readonly [path: string, direction: 1 | -1];
 
@@ -18,6 +21,13 @@ export function parseSort(spec: unknown): SortKey[] {
   const keys: SortKey[] = [];
   for (const path of Object.keys(spec)) {
     const direction = spec[path];
+    if (path === '$natural') {
+      const n = isNumeric(direction) ? toNumber(direction) : Number.NaN;
+      if (n !== 1 && n !== -1)
+        throw commandError('Location15975', '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
+      keys.push([NATURAL, n]);
+      continue;
+    }
     if (path === '' || path.startsWith('$'))
       throw commandError('BadValue', `FieldPath field names may not start with '$'. Consider using $getField or $setField.`);
     if (isPlainObject(direction)) {
@@ -65,7 +75,11 @@ function compareSortValues(a: unknown, b: unknown, collation: Collation | undefi
  */
 export function sortDocuments<T extends Document>(docs: readonly T[], keys: readonly SortKey[], collation?: Collation): T[] {
   if (keys.length === 0) return docs.slice();
-  const decorated = docs.map((doc, i) => ({ doc, i, values: keys.map(([path, dir]) => sortValue(doc, path, dir, collation)) }));
+  const decorated = docs.map((doc, i) => ({
+    doc,
+    i,
+    values: keys.map(([path, dir]) => (path === NATURAL ? i : sortValue(doc, path, dir, collation))),
+  }));
   decorated.sort((x, y) => {
     for (let k = 0; k < keys.length; k++) {
       const c = compareSortValues(x.values[k], y.values[k], collation);

@@ -41,15 +41,20 @@ export const ErrorCode = {
   NetworkTimeout: 89,
   ShutdownInProgress: 91,
   WriteConflict: 112,
+  ConflictingOperationInProgress: 117,
   CommandNotSupported: 115,
   InvalidPipelineOperator: 168,
   CannotIndexParallelArrays: 171,
   AmbiguousIndexKeyPattern: 181,
   ClientMetadataCannotBeMutated: 186,
   PrimarySteppedDown: 189,
+  IncompleteTransactionHistory: 217,
   InvalidIndexSpecificationOption: 197,
   IllegalOpMsgFlag: 223,
+  TransactionTooOld: 225,
   NoSuchTransaction: 251,
+  TransactionCommitted: 256,
+  OperationNotSupportedInTransaction: 263,
   ExceededTimeLimit: 262,
   TooManyDocumentSequences: 233,
   ChecksumMismatch: 288,
@@ -120,7 +125,8 @@ export class MongoCommandError extends Error {
 
   /** The element of a write command's `writeErrors` array for the statement at `index`. */
   toWriteError(index: number): Record<string, unknown> {
-    return { index, code: this.code, errmsg: this.message, ...this.extra };
+    const { errorLabels: _labels, ...extra } = this.extra;
+    return { index, code: this.code, errmsg: this.message, ...extra };
   }
 }
 

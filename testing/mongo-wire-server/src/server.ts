@@ -6,6 +6,8 @@ import { CallLog } from './call-log.js';
 import { ClientConnection } from './connection.js';
 import { type FailCommandSpec, FaultInjector } from './faults.js';
 import { compileFilter } from './query/filter.js';
+import { ClusterClock } from './sessions/cluster-time.js';
+import { SessionRegistry } from './sessions/sessions.js';
 import { newProcessId, type ServerState, type ServerStats } from './state.js';
 import { Catalog } from './store/catalog.js';
 import { CursorRegistry } from './store/cursors.js';
@@ -33,6 +35,12 @@ export interface MongoWireServerOptions {
   readonly users?: readonly MongoWireUser[];
   /** `true` for a throwaway CA and certificate made with `openssl`, or your own material. TLS-only when set. */
   readonly tls?: boolean | MongoWireTlsOptions;
+  /**
+   * Present the server as the primary of a one-member replica set with this name (instead of a
+   * standalone): `hello` has the member fields, replies carry `$clusterTime`/`operationTime`,
+   * retryable writes and transactions are accepted.
+   */
+  readonly replicaSet?: string;
 }
 
 /** Credentials for {@link MongoWireServer.connectionString}. */
@@ -108,8 +116,13 @@ class WireServer implements MongoWireServer {
     this.#tlsMaterial = tlsMaterial;
     this.tls = tlsMaterial ? { ca: tlsMaterial.ca ?? '', caFile: tlsMaterial.caFile } : undefined;
     this.calls = new CallLog();
+    const catalog = new Catalog(compileFilter);
     this.#state = {
-      catalog: new Catalog(compileFilter),
+      catalog,
+      topology: options.replicaSet ? { kind: 'replicaSet', setName: options.replicaSet, term: 1 } : { kind: 'standalone' },
+      address: '',
+      sessions: new SessionRegistry(catalog),
+      clock: new ClusterClock(),
       cursors: new CursorRegistry(),
       users: new UserStore(options.users ?? []),
       calls: this.calls,
@@ -145,6 +158,7 @@ class WireServer implements MongoWireServer {
     const auth = credentials ? `${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}@` : '';
     const query = new URLSearchParams(params);
     if (credentials) query.set('authSource', credentials.authSource ?? 'admin');
+    if (this.#state.topology.kind === 'replicaSet') query.set('replicaSet', this.#state.topology.setName);
     if (this.tls) {
       query.set('tls', 'true');
       if (this.tls.caFile) query.set('tlsCAFile', this.tls.caFile);
@@ -167,6 +181,7 @@ class WireServer implements MongoWireServer {
     await listenWithRetry(listener, this.port, this.host);
     const address = listener.address();
     if (address && typeof address === 'object') this.port = address.port;
+    this.#state.address = `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
     this.#listener = listener;
     this.#sweeper = setInterval(() => this.#state.cursors.sweep(), 60_000);
     this.#sweeper.unref();
@@ -179,6 +194,7 @@ class WireServer implements MongoWireServer {
     this.#sweeper = undefined;
     this.dropConnections();
     this.#state.cursors.clear();
+    this.#state.sessions.clear();
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
   }
 
@@ -186,6 +202,7 @@ class WireServer implements MongoWireServer {
     await this.stop();
     if (options.keepData === false) this.#state.catalog.clear();
     this.#state.processId = newProcessId();
+    if (this.#state.topology.kind === 'replicaSet') this.#state.topology.term += 1;
     this.#nextConnectionId = 1;
     await this.start();
   }
@@ -204,6 +221,7 @@ class WireServer implements MongoWireServer {
   reset(): void {
     this.#state.catalog.clear();
     this.#state.cursors.clear();
+    this.#state.sessions.clear();
     this.#state.faults.clear();
     this.calls.clear();
     Object.assign(this.#state.stats, { documentsExamined: 0, indexLookups: 0, collectionScans: 0 });

@@ -3,8 +3,14 @@ import type { ScramConversation, Principal } from './auth/scram.js';
 import type { UserStore } from './auth/users.js';
 import type { CallLog } from './call-log.js';
 import type { FaultInjector } from './faults.js';
+import type { ClusterClock } from './sessions/cluster-time.js';
+import type { SessionRegistry, Transaction } from './sessions/sessions.js';
 import type { Catalog } from './store/catalog.js';
 import type { CursorRegistry } from './store/cursors.js';
+import type { DataSource } from './store/data-view.js';
+
+/** How the server presents itself: a standalone mongod, or the primary of a one-member replica set. */
+export type Topology = { readonly kind: 'standalone' } | { readonly kind: 'replicaSet'; readonly setName: string; term: number };
 
 /** Everything the commands share: data, cursors, users, the call log and planned faults. */
 export interface ServerState {
@@ -15,6 +21,13 @@ export interface ServerState {
   readonly faults: FaultInjector;
   /** `topologyVersion.processId`: new on every (re)start, as for a real process. */
   processId: ObjectId;
+  readonly topology: Topology;
+  /** `host:port` clients reach the server at (the replica-set member name). */
+  address: string;
+  /** Sessions with transactions and retryable writes (replica-set mode). */
+  readonly sessions: SessionRegistry;
+  /** Cluster time gossiped in replica-set mode. */
+  readonly clock: ClusterClock;
   /** Unexpected exceptions caught while running commands (answered as InternalError). */
   readonly internalErrors: Error[];
   /** Work counters, like the `totalDocsExamined` of MongoDB's explain output. */
@@ -56,6 +69,10 @@ export interface CommandContext {
   readonly body: Document;
   /** The command name as sent. */
   readonly name: string;
+  /** The data the command reads and writes: the catalog, or its transaction's view. */
+  readonly data: DataSource;
+  /** The transaction the command runs in, if any. */
+  readonly transaction: Transaction | undefined;
   /** Whether the request allows several replies (OP_MSG `exhaustAllowed`). */
   readonly exhaustAllowed: boolean;
   /** Set by a handler that keeps answering after its first reply (streaming `hello`). */

@@ -1,4 +1,4 @@
-import { Binary, type Document, Long } from 'bson';
+import { Binary, type Document, Long, ObjectId } from 'bson';
 import { authenticationFailed, ScramConversation } from '../auth/scram.js';
 import { delay } from '../delay.js';
 import type { ScramMechanism } from '../auth/users.js';
@@ -14,10 +14,27 @@ export const MAX_WIRE_VERSION = 25;
 /** `logicalSessionTimeoutMinutes` (MongoDB's default). */
 export const SESSION_TIMEOUT_MINUTES = 30;
 
-function standaloneHello(ctx: CommandContext, legacy: boolean): Document {
+function helloFields(ctx: CommandContext, legacy: boolean): Document {
+  const { topology, address, processId } = ctx.state;
+  const writable = legacy ? 'ismaster' : 'isWritablePrimary';
+  const topologyVersion = { processId, counter: Long.ZERO };
+  const head: Document =
+    topology.kind === 'replicaSet'
+      ? {
+          topologyVersion,
+          hosts: [address],
+          setName: topology.setName,
+          setVersion: 1,
+          [writable]: true,
+          secondary: false,
+          primary: address,
+          me: address,
+          electionId: electionId(topology.term),
+          lastWrite: lastWrite(ctx),
+        }
+      : { [writable]: true, topologyVersion };
   return {
-    [legacy ? 'ismaster' : 'isWritablePrimary']: true,
-    topologyVersion: { processId: ctx.state.processId, counter: Long.ZERO },
+    ...head,
     maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
     maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
@@ -30,6 +47,18 @@ function standaloneHello(ctx: CommandContext, legacy: boolean): Document {
   };
 }
 
+// A replica set's election id grows with its term, so a restarted primary is never taken for a stale one.
+function electionId(term: number): ObjectId {
+  return new ObjectId(`7fffffff${term.toString(16).padStart(16, '0')}`);
+}
+
+function lastWrite(ctx: CommandContext): Document {
+  const ts = ctx.state.clock.now();
+  const opTime = { ts, t: Long.fromNumber(ctx.state.topology.kind === 'replicaSet' ? ctx.state.topology.term : 1) };
+  const date = new Date(ts.t * 1000);
+  return { opTime, lastWriteDate: date, majorityOpTime: opTime, majorityWriteDate: date };
+}
+
 async function hello(ctx: CommandContext, legacy: boolean): Promise<Document> {
   const { body, connection } = ctx;
   if (body['client'] !== undefined) {
@@ -39,7 +68,7 @@ async function hello(ctx: CommandContext, legacy: boolean): Promise<Document> {
     connection.client = isPlainObject(body['client']) ? body['client'] : {};
   }
   await awaitTopologyChange(ctx);
-  const reply = standaloneHello(ctx, legacy);
+  const reply = helloFields(ctx, legacy);
   if (body['helloOk'] === true) reply['helloOk'] = true;
   const mechs = body['saslSupportedMechs'];
   if (typeof mechs === 'string') {
@@ -58,7 +87,14 @@ async function hello(ctx: CommandContext, legacy: boolean): Promise<Document> {
     isNumeric(body['maxAwaitTimeMS'])
   ) {
     const intervalMs = toNumber(body['maxAwaitTimeMS']);
-    ctx.stream = { intervalMs, next: () => ({ ...standaloneHello(ctx, legacy), ok: 1 }) };
+    ctx.stream = {
+      intervalMs,
+      next: () => ({
+        ...helloFields(ctx, legacy),
+        ok: 1,
+        ...(ctx.state.topology.kind === 'replicaSet' ? ctx.state.clock.gossip() : {}),
+      }),
+    };
   }
   return reply;
 }

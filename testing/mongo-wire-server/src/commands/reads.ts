@@ -6,7 +6,7 @@ import { compileProjection } from '../query/projection.js';
 import { parseSort, sortDocuments } from '../query/sort.js';
 import type { CommandContext, CommandDefinition, ServerStats } from '../state.js';
 import { type Collation, parseCollation } from '../store/collation.js';
-import type { Collection } from '../store/collection.js';
+import type { CollectionView } from '../store/data-view.js';
 import { EMPTY_ARRAY, pathValues } from '../store/paths.js';
 import { isNumeric, isPlainObject, toNumber, valueKey } from '../store/values.js';
 import { collectionName, optionalBool, optionalCount, optionalDocument, required } from './args.js';
@@ -14,7 +14,7 @@ import { collectionName, optionalBool, optionalCount, optionalDocument, required
 /** The documents of `collection` matching `filter`, through an index when one serves the filter. */
 export function matchDocuments(
   stats: ServerStats,
-  collection: Collection | undefined,
+  collection: CollectionView | undefined,
   filter: unknown,
   collation: Collation | undefined,
   variables?: Document,
@@ -37,7 +37,7 @@ export function matchDocuments(
  *
  * @throws MongoCommandError BadValue.
  */
-export function checkHint(collection: Collection | undefined, hint: unknown): void {
+export function checkHint(collection: CollectionView | undefined, hint: unknown): void {
   if (hint === undefined || hint === null || !collection) return;
   if (isPlainObject(hint) && Object.keys(hint).length === 1 && Object.hasOwn(hint, '$natural')) return;
   const definitions = collection.indexDefinitions();
@@ -49,7 +49,7 @@ export function checkHint(collection: Collection | undefined, hint: unknown): vo
 }
 
 /** The operation's collation, or the collection's default. */
-export function collationFor(body: Document, collection: Collection | undefined): Collation | undefined {
+export function collationFor(body: Document, collection: CollectionView | undefined): Collation | undefined {
   return body['collation'] !== undefined ? parseCollation(body['collation']) : collection?.options.collation;
 }
 
@@ -104,7 +104,7 @@ const find: CommandDefinition = {
         throw commandError('CommandNotSupported', `find option '${option}' is not supported by this test server`);
       }
     }
-    const collection = ctx.state.catalog.get(db, name);
+    const collection = ctx.data.get(db, name);
     checkHint(collection, body['hint']);
     const collation = collationFor(body, collection);
     const filter = optionalDocument(body, 'filter') ?? {};
@@ -158,7 +158,7 @@ const count: CommandDefinition = {
   run(ctx) {
     const { body, db } = ctx;
     const name = collectionName('count', body);
-    const collection = ctx.state.catalog.get(db, name);
+    const collection = ctx.data.get(db, name);
     checkHint(collection, body['hint']);
     const docs = matchDocuments(ctx.state.stats, collection, body['query'], collationFor(body, collection));
     const skip = optionalCount('skip', body['skip']) ?? 0;
@@ -175,7 +175,7 @@ const distinct: CommandDefinition = {
     const { body, db } = ctx;
     const name = collectionName('distinct', body);
     const key = required('distinct', body, 'key') as string;
-    const collection = ctx.state.catalog.get(db, name);
+    const collection = ctx.data.get(db, name);
     checkHint(collection, body['hint']);
     const collation = collationFor(body, collection);
     const docs = matchDocuments(ctx.state.stats, collection, body['query'], collation);
@@ -221,10 +221,10 @@ const aggregate: CommandDefinition = {
     }
     const batchSize = optionalCount('cursor.batchSize', (body['cursor'] as Document)['batchSize']);
     let name: string;
-    let collection: Collection | undefined;
+    let collection: CollectionView | undefined;
     if (typeof target === 'string') {
       name = target;
-      collection = ctx.state.catalog.get(db, name);
+      collection = ctx.data.get(db, name);
     } else if (isNumeric(target) && toNumber(target) === 1) {
       name = '$cmd.aggregate';
       const first = pipeline[0] ? Object.keys(pipeline[0])[0] : undefined;
@@ -255,7 +255,7 @@ const aggregate: CommandDefinition = {
     const results = runPipeline(docs, stages, {
       collation,
       ...(variables ? { variables } : {}),
-      resolveCollection: (other) => ctx.state.catalog.get(db, other)?.documents() ?? [],
+      resolveCollection: (other) => ctx.data.get(db, other)?.documents() ?? [],
     });
     return openCursor(ctx, `${db}.${name}`, results, batchSize ?? 101);
   },

@@ -29,10 +29,13 @@ function writeReply(counts: Document, writeErrors: Document[]): Document {
   return writeErrors.length > 0 ? { ...counts, writeErrors } : counts;
 }
 
+// Statement errors become writeErrors; errors about the transaction or session fail the command.
 function asError(error: unknown): MongoCommandError {
-  if (error instanceof MongoCommandError) return error;
+  if (error instanceof MongoCommandError && !COMMAND_LEVEL.has(error.codeName)) return error;
   throw error;
 }
+
+const COMMAND_LEVEL = new Set(['WriteConflict', 'NoSuchTransaction', 'TransactionCommitted', 'TransactionTooOld']);
 
 const insert: CommandDefinition = {
   fields: { documents: 'array', ordered: 'bool', bypassDocumentValidation: 'bool' },
@@ -42,7 +45,7 @@ const insert: CommandDefinition = {
     validateCollectionName(db, name);
     const docs = statements('insert', body, 'documents');
     const ordered = optionalBool(body, 'ordered', true);
-    const { collection } = ctx.state.catalog.ensure(db, name);
+    const { collection } = ctx.data.ensure(db, name);
     let n = 0;
     const writeErrors: Document[] = [];
     for (let i = 0; i < docs.length; i++) {
@@ -95,7 +98,7 @@ function updateEnv(
   if (arrayFilters !== undefined && (!Array.isArray(arrayFilters) || !arrayFilters.every(isPlainObject))) {
     throw commandError('TypeMismatch', 'arrayFilters must be an array of objects');
   }
-  const collection = ctx.state.catalog.get(ctx.db, name);
+  const collection = ctx.data.get(ctx.db, name);
   const collation = collationFor(collationSource, collection);
   return {
     filter,
@@ -127,7 +130,7 @@ function runUpdateStatement(
   });
   const sort = parseSort(statement['sort']);
   if (sort.length > 0 && multi) throw commandError('FailedToParse', 'Cannot specify sort with multi=true');
-  const existing = ctx.state.catalog.get(ctx.db, name);
+  const existing = ctx.data.get(ctx.db, name);
   checkHint(existing, statement['hint']);
   let matched = matchDocuments(ctx.state.stats, existing, filter, env.collation, env.variables);
   if (!multi && matched.length > 1)
@@ -145,7 +148,7 @@ function runUpdateStatement(
   }
   if (!upsert) return;
   validateCollectionName(ctx.db, name);
-  const { collection } = ctx.state.catalog.ensure(ctx.db, name);
+  const { collection } = ctx.data.ensure(ctx.db, name);
   const created = withIdFirst(applyUpdate(upsertSeed(filter), update, env, true).doc);
   checkStorable(created);
   collection.insert(created);
@@ -208,7 +211,7 @@ const deleteCommand: CommandDefinition = {
         const limit = toNumber(required('delete.deletes', statement, 'limit'));
         if (limit !== 0 && limit !== 1)
           throw commandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${limit}`);
-        const collection = ctx.state.catalog.get(db, name);
+        const collection = ctx.data.get(db, name);
         checkHint(collection, statement['hint']);
         const vars = { ...(variables ?? {}), ...(optionalDocument(statement, 'c') ?? {}) };
         let matched = matchDocuments(ctx.state.stats, collection, filter, collationFor(statement, collection), vars);
@@ -260,7 +263,7 @@ const findAndModify: CommandDefinition = {
     const env = updateEnv(filter, body, body, ctx, name, optionalDocument(body, 'let'));
     const project = compileProjection(body['fields'], filter, env.collation);
     const shape = (doc: Document | null) => (doc && project ? project([doc])[0]! : doc);
-    const collection = ctx.state.catalog.get(db, name);
+    const collection = ctx.data.get(db, name);
     checkHint(collection, body['hint']);
     let matched = matchDocuments(ctx.state.stats, collection, filter, env.collation, env.variables);
     const sort = parseSort(body['sort']);
@@ -279,7 +282,7 @@ const findAndModify: CommandDefinition = {
     validateCollectionName(db, name);
     const created = withIdFirst(applyUpdate(upsertSeed(filter), update!, env, true).doc);
     checkStorable(created);
-    ctx.state.catalog.ensure(db, name).collection.insert(created);
+    ctx.data.ensure(db, name).collection.insert(created);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: created['_id'] },
       value: shape(returnNew ? created : null),

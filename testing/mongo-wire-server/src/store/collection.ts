@@ -116,6 +116,86 @@ export class Collection {
     this.#docs.delete(id);
   }
 
+  /** The key under which a document with this `_id` is kept. */
+  idKeyOf(id: unknown): string {
+    return this.#idKey(id);
+  }
+
+  /** The stored version of the document kept under `idKey`. */
+  version(idKey: string): Document | undefined {
+    return this.#docs.get(idKey);
+  }
+
+  /**
+   * Checks that `doc` could be stored if the documents kept under the ids in `ignore` were gone:
+   * its `_id` and its unique index keys are free.
+   *
+   * @throws MongoCommandError DuplicateKey.
+   */
+  checkUnique(doc: Document, ignore: ReadonlySet<string>): void {
+    const id = this.#idKey(doc['_id']);
+    if (this.#docs.has(id) && !ignore.has(id)) throw this.#duplicate('_id_', { _id: 1 }, this.idCollation, [doc['_id']]);
+    for (const index of this.#indexes) {
+      if (!index.unique) continue;
+      for (const key of index.keysOf(doc)) {
+        for (const held of index.lookup(key.encoded)) {
+          if (held !== id && !ignore.has(held))
+            throw this.#duplicate(index.name, index.definition.key, index.collation, key.values);
+        }
+      }
+    }
+  }
+
+  /** A duplicate key error for `doc` on the index named `indexName` (used by transaction views). */
+  duplicateError(indexName: string, doc: Document): MongoCommandError {
+    if (indexName === '_id_') return this.#duplicate('_id_', { _id: 1 }, this.idCollation, [doc['_id']]);
+    const index = this.#indexes.find((i) => i.name === indexName)!;
+    const key = index.keysOf(doc)[0];
+    return this.#duplicate(index.name, index.definition.key, index.collation, key?.values ?? []);
+  }
+
+  /**
+   * Applies several changes at once (a committed transaction): every change or none.
+   * `before` is the stored version to replace or remove (undefined for an insert), `after` the new
+   * version (undefined for a removal).
+   *
+   * @throws MongoCommandError DuplicateKey, leaving the collection as it was.
+   */
+  applyChanges(changes: ReadonlyArray<{ readonly before: Document | undefined; readonly after: Document | undefined }>): void {
+    const ids = changes.map((c) => this.#idKey((c.after ?? c.before)!['_id']));
+    const replaced = new Set(ids.filter((_, i) => changes[i]!.before !== undefined));
+    changes.forEach((change, i) => {
+      if (change.before) for (const index of this.#indexes) index.remove(ids[i]!, index.keysOf(change.before));
+    });
+    const added: number[] = [];
+    const seen = new Set<string>();
+    try {
+      changes.forEach((change, i) => {
+        if (!change.after) return;
+        const id = ids[i]!;
+        if ((this.#docs.has(id) && !replaced.has(id)) || seen.has(id)) {
+          throw this.#duplicate('_id_', { _id: 1 }, this.idCollation, [change.after['_id']]);
+        }
+        const keys = this.#keysAndCheck(change.after, id);
+        this.#indexes.forEach((index, k) => {
+          index.add(id, keys[k]!);
+        });
+        seen.add(id);
+        added.push(i);
+      });
+    } catch (error) {
+      for (const i of added) for (const index of this.#indexes) index.remove(ids[i]!, index.keysOf(changes[i]!.after!));
+      changes.forEach((change, i) => {
+        if (change.before) for (const index of this.#indexes) index.add(ids[i]!, index.keysOf(change.before));
+      });
+      throw error;
+    }
+    changes.forEach((change, i) => {
+      if (change.after) this.#docs.set(ids[i]!, change.after);
+      else this.#docs.delete(ids[i]!);
+    });
+  }
+
   /** Removes every document, keeping the indexes. */
   clear(): void {
     this.#docs.clear();

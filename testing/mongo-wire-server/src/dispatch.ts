@@ -87,6 +87,7 @@ export async function dispatch(
     reply['ok'] = 1;
     if (ctx.transaction && reply['writeErrors']) ctx.transaction.state = 'aborted';
     if (retry) state.sessions.rememberWrite(retry.key, retry.txnNumber, reply);
+    if (fault.kind === 'closeAfterRunning') return { kind: 'close' };
     return ctx.stream
       ? { kind: 'reply', reply: withGossip(state, reply), stream: ctx.stream }
       : { kind: 'reply', reply: withGossip(state, reply) };

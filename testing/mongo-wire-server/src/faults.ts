@@ -15,7 +15,14 @@ export type FailCommandSpec =
       /** `errorLabels` of the reply (e.g. `['RetryableWriteError']`). */
       readonly errorLabels?: readonly string[];
     }
-  | { readonly closeConnection: true };
+  | {
+      readonly closeConnection: true;
+      /**
+       * Run the command first, then close without replying: the write happened but the client never
+       * heard back (a retried write must then not apply twice).
+       */
+      readonly afterRunning?: boolean;
+    };
 
 interface Pending {
   readonly spec: FailCommandSpec;
@@ -23,7 +30,11 @@ interface Pending {
 }
 
 /** The outcome for one command: run it, reply with an error, or close the connection. */
-export type FaultOutcome = { kind: 'none' } | { kind: 'reply'; reply: Record<string, unknown> } | { kind: 'close' };
+export type FaultOutcome =
+  | { kind: 'none' }
+  | { kind: 'reply'; reply: Record<string, unknown> }
+  | { kind: 'close' }
+  | { kind: 'closeAfterRunning' };
 
 /**
  * Planned failures, like MongoDB's `failCommand` fail point but configured from the test process.
@@ -47,7 +58,7 @@ export class FaultInjector {
     next.remaining -= 1;
     if (next.remaining <= 0) list.shift();
     if (list.length === 0) this.#pending.delete(command);
-    if ('closeConnection' in next.spec) return { kind: 'close' };
+    if ('closeConnection' in next.spec) return next.spec.afterRunning ? { kind: 'closeAfterRunning' } : { kind: 'close' };
     const { code, codeName, errmsg, errorLabels } = next.spec;
     return {
       kind: 'reply',

@@ -74,6 +74,13 @@ describe('restart and failover recovery', () => {
     expect(await c.countDocuments()).toBe(2);
   });
 
+  test('on a standalone, a write whose reply is lost fails for the client although it ran', async () => {
+    const c = client.db(db).collection<any>('lost');
+    srv.failNext('insert', { closeConnection: true, afterRunning: true });
+    await expect(c.insertOne({ _id: 'x' })).rejects.toBeInstanceOf(MongoNetworkError);
+    expect(await c.countDocuments({ _id: 'x' })).toBe(1);
+  });
+
   test('failNext with an error code answers exactly that error, once', async () => {
     const c = client.db(db).collection<any>('faults2');
     srv.failNext('insert', { code: 11600, errmsg: 'interrupted at shutdown' });

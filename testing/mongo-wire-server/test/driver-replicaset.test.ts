@@ -67,6 +67,17 @@ describe('retryable writes', () => {
     expect(await c.countDocuments()).toBe(1);
   });
 
+  test('a write that ran but whose reply was lost is retried by the driver and not applied twice', async () => {
+    const c = client.db(uniqueDb('retry')).collection<any>('t');
+    await c.insertOne({ _id: 1, n: 0 });
+    srv.calls.clear();
+    srv.failNext('update', { closeConnection: true, afterRunning: true });
+    const result = await c.updateOne({ _id: 1 }, { $inc: { n: 1 } });
+    expect([result.matchedCount, result.modifiedCount]).toEqual([1, 1]);
+    expect(srv.calls.count('update')).toBe(2);
+    expect((await c.findOne({ _id: 1 }))!.n).toBe(1);
+  });
+
   test('the same txnNumber on the same session returns the first reply without running again', async () => {
     const db = uniqueDb('retry');
     const raw = await RawClient.open(srv.port);

@@ -143,6 +143,24 @@ describe('on the socket', () => {
     raw.close();
   });
 
+  test('document sequences (kind 1) carry insert documents and update statements', async () => {
+    raw = await RawClient.open(srv.port);
+    raw.send(
+      opMsg({ insert: 'seq', $db: 'wire' }, { requestId: 11, sequences: [['documents', [{ _id: 1 }, { _id: 2 }, { _id: 1 }]]] }),
+    );
+    const inserted = await raw.read();
+    expect(inserted?.documents[0]).toMatchObject({ n: 2, ok: 1, writeErrors: [{ index: 2, code: 11000 }] });
+    raw.send(
+      opMsg(
+        { update: 'seq', $db: 'wire' },
+        { requestId: 12, sequences: [['updates', [{ q: { _id: 2 }, u: { $set: { x: 1 } } }]]] },
+      ),
+    );
+    const updated = await raw.read();
+    expect(updated?.documents[0]).toEqual({ n: 1, nModified: 1, ok: 1 });
+    raw.close();
+  });
+
   test('moreToCome requests get no reply (unacknowledged writes)', async () => {
     raw = await RawClient.open(srv.port);
     raw.send(opMsg({ insert: 'w0', documents: [{ _id: 1 }], $db: 'wire', writeConcern: { w: 0 } }, { flags: 2, requestId: 1 }));

@@ -270,6 +270,10 @@ export class Collection {
    * each candidate against the whole filter.
    */
   candidates(filter: Document, collation: Collation | undefined): Document[] | undefined {
+    return this.#fieldCandidates(filter, collation) ?? this.#logicalCandidates(filter, collation);
+  }
+
+  #fieldCandidates(filter: Document, collation: Collation | undefined): Document[] | undefined {
     const ids = equalityValues(filter['_id']);
     if (ids && usable(this.idCollation, collation, ids)) {
       const out: Document[] = [];
@@ -309,6 +313,27 @@ export class Collection {
         }
       }
       return out;
+    }
+    return undefined;
+  }
+  // `$and`: any clause an index serves narrows the whole filter; `$or`: only when every clause does.
+  #logicalCandidates(filter: Document, collation: Collation | undefined): Document[] | undefined {
+    const and = filter['$and'];
+    if (Array.isArray(and)) {
+      for (const clause of and) {
+        const found = isPlainObject(clause) ? this.candidates(clause, collation) : undefined;
+        if (found) return found;
+      }
+    }
+    const or = filter['$or'];
+    if (Array.isArray(or) && or.length > 0) {
+      const union = new Map<string, Document>();
+      for (const clause of or) {
+        const found = isPlainObject(clause) ? this.candidates(clause, collation) : undefined;
+        if (!found) return undefined;
+        for (const doc of found) union.set(this.#idKey(doc['_id']), doc);
+      }
+      return [...union.values()];
     }
     return undefined;
   }

@@ -91,6 +91,33 @@ describe('SCRAM', () => {
     });
   });
 
+  test('nothing the server writes to stdout or stderr contains the password', async () => {
+    const written: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) => {
+      const original = stream.write.bind(stream);
+      stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+        written.push(String(chunk));
+        return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof stream.write;
+      return () => {
+        stream.write = original;
+      };
+    });
+    try {
+      await withClient(srv.connectionString({ username: 'scim', password: PASSWORD }), (client) =>
+        client.db('t').command({ ping: 1 }),
+      );
+      await serverError(() =>
+        withClient(srv.connectionString({ username: 'scim', password: `${PASSWORD}x` }), (client) =>
+          client.db('t').command({ ping: 1 }),
+        ),
+      );
+    } finally {
+      for (const restore of spies) restore();
+    }
+    expect(written.join('')).not.toContain(PASSWORD);
+  });
+
   test('the password never appears in what the server recorded', async () => {
     const recorded = JSON.stringify(srv.calls.all.map((r) => r.body));
     expect(recorded).not.toContain(PASSWORD);

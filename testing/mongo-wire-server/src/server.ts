@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { type MongoWireUser, UserStore } from './auth/users.js';
@@ -89,12 +89,13 @@ export interface MongoWireServer {
 const generatedCertificates = new Set<string>();
 let exitHookInstalled = false;
 
-function removeOnExit(certs: TestCertificates): void {
-  generatedCertificates.add(certs.dir);
+// Best effort for a process that ends without stopping its servers.
+function removeOnExit(dir: string): void {
+  generatedCertificates.add(dir);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const dir of generatedCertificates) rmSync(dir, { recursive: true, force: true });
+    for (const path of generatedCertificates) rmSync(path, { recursive: true, force: true });
   });
 }
 
@@ -105,12 +106,16 @@ class WireServer implements MongoWireServer {
   readonly calls: CallLog;
   readonly #state: ServerState;
   readonly #tlsMaterial: MongoWireTlsOptions | undefined;
+  // A CA this server generated: its file exists while the server runs (clients read it), and is
+  // written again at the same path when a stopped server starts.
+  readonly #generated: TestCertificates | undefined;
   readonly #connections = new Set<ClientConnection>();
   #listener: NetServer | undefined;
   #nextConnectionId = 1;
   #sweeper: NodeJS.Timeout | undefined;
 
-  constructor(options: MongoWireServerOptions, tlsMaterial: MongoWireTlsOptions | undefined) {
+  constructor(options: MongoWireServerOptions, tlsMaterial: MongoWireTlsOptions | undefined, generated?: TestCertificates) {
+    this.#generated = generated;
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
     this.#tlsMaterial = tlsMaterial;
@@ -168,6 +173,10 @@ class WireServer implements MongoWireServer {
   }
 
   async start(): Promise<void> {
+    if (this.#generated) {
+      mkdirSync(this.#generated.dir, { recursive: true });
+      writeFileSync(this.#generated.caFile, this.#generated.ca);
+    }
     const onSocket = (socket: Socket) => {
       const connection = new ClientConnection(this.#nextConnectionId++, socket, this.#state);
       this.#connections.add(connection);
@@ -196,6 +205,7 @@ class WireServer implements MongoWireServer {
     this.#state.cursors.clear();
     this.#state.sessions.clear();
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+    if (this.#generated) await this.#generated.dispose();
   }
 
   async restart(options: { readonly keepData?: boolean } = {}): Promise<void> {
@@ -260,14 +270,15 @@ async function listenWithRetry(listener: NetServer, port: number, host: string):
  */
 export async function startMongoWireServer(options: MongoWireServerOptions = {}): Promise<MongoWireServer> {
   let material: MongoWireTlsOptions | undefined;
+  let generated: TestCertificates | undefined;
   if (options.tls === true) {
-    const certs = await createTestCertificates();
-    removeOnExit(certs);
-    material = { cert: certs.cert, key: certs.key, ca: certs.ca, caFile: certs.caFile };
+    generated = await createTestCertificates();
+    removeOnExit(generated.dir);
+    material = { cert: generated.cert, key: generated.key, ca: generated.ca, caFile: generated.caFile };
   } else if (options.tls) {
     material = options.tls;
   }
-  const server = new WireServer(options, material);
+  const server = new WireServer(options, material, generated);
   await server.start();
   return server;
 }

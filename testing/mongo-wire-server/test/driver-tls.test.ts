@@ -45,3 +45,21 @@ describe('TLS (no x509 client certificates)', () => {
     await client.close();
   });
 });
+
+describe('generated CA file', () => {
+  test('exists while the server runs, is removed by stop() and written again by restart()', async () => {
+    const { existsSync } = await import('node:fs');
+    const own = await startMongoWireServer({ tls: true });
+    const caFile = own.tls!.caFile!;
+    expect(existsSync(caFile)).toBe(true);
+    await own.stop();
+    expect(existsSync(caFile)).toBe(false);
+    await own.restart();
+    expect(existsSync(caFile)).toBe(true);
+    const client = new MongoClient(own.url, { serverSelectionTimeoutMS: 3000 });
+    await client.db('admin').command({ ping: 1 });
+    await client.close();
+    await own.stop();
+    expect(existsSync(caFile)).toBe(false);
+  });
+});

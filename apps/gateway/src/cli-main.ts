@@ -2,9 +2,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigErrors, compactHeap, IdleCompactor, loadConfig } from '@scimgw/server';
-import { parseChainingBaseUrl } from './chain.js';
+import { ConfigErrors, compactHeap, IdleCompactor } from '@scimgw/server';
 import { type GatewayInstance, startInstance } from './instance.js';
+import { type PreparedConfig, prepareAll } from './prepare.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -109,34 +109,22 @@ export async function runCli(
   }
   const cwd = io.cwd ?? process.cwd();
   const files = discoverConfigs(args, cwd, io.out);
-  const loaded = [];
-  let failed = false;
-  for (const f of files) {
-    try {
-      const cfg = loadConfig(f, { encryptInPlace: args.command === 'start' });
-      for (const w of cfg.warnings) io.err(`warning: ${w}`);
-      // Checked here too, so check-config catches it and never prints a URL holding a password.
-      const next = parseChainingBaseUrl(cfg.gateway.chainingBaseUrl);
-      loaded.push(cfg);
-      if (args.command === 'check-config') {
-        const what = cfg.connector === null ? `no connector, chains to ${next}` : `connector ${cfg.connector}`;
-        io.out(`${f}: OK (${what}, port ${cfg.gateway.port})`);
-      }
-    } catch (e) {
-      failed = true;
-      io.err(e instanceof ConfigErrors ? e.message : `${f}: ${(e as Error).message}`);
+  // check-config runs exactly what start runs before it listens.
+  let loaded: PreparedConfig[];
+  try {
+    loaded = await prepareAll(files, { encryptInPlace: args.command === 'start', cwd });
+  } catch (e) {
+    io.err(e instanceof ConfigErrors ? e.message : `scimgw: ${(e as Error).message}`);
+    return 1;
+  }
+  for (const cfg of loaded) {
+    for (const w of cfg.warnings) io.err(`warning: ${w}`);
+    if (args.command === 'check-config') {
+      const what = cfg.connector === null ? `no connector, chains to ${cfg.chainingBaseUrl}` : `connector ${cfg.connector}`;
+      io.out(`${cfg.file}: OK (${what}, port ${cfg.gateway.port})`);
     }
   }
-  if (failed) return 1;
   if (args.command === 'check-config') return 0;
-  const ports = new Set<number>();
-  for (const c of loaded) {
-    if (ports.has(c.gateway.port) && c.gateway.port !== 0) {
-      io.err(`${c.file}: scimgateway.port ${c.gateway.port} is used by another configuration`);
-      return 1;
-    }
-    ports.add(c.gateway.port);
-  }
   const started: GatewayInstance[] = [];
   // One per process: every instance shares the heap.
   const compactor = new IdleCompactor();

@@ -5,12 +5,12 @@ import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } fr
 import { createScimHandler, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
-import { configSeed, listen, type LoadedConfig, loadTls, parseSize, type RunningServer } from '@scimgw/server';
+import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import express, { type Express } from 'express';
-import { loadConnectorFactory } from './connector-loader.js';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from './chain.js';
 import { createPipeline } from './pipeline.js';
+import { type PreparedConfig, prepareLoaded } from './prepare.js';
 
 /** A started instance. */
 export interface GatewayInstance {
@@ -50,10 +50,11 @@ export function expressHost(
  * The configured connector package, or for a gateway that only chains (no connector named, see
  * `loadConfig`) an empty one: every SCIM request goes on to the next gateway.
  */
-async function createConnector(cfg: LoadedConfig, log: GatewayLogger, registry: SchemaRegistry): Promise<Connector> {
-  if (cfg.connector === null) return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
-  const factory = await loadConnectorFactory(cfg.connector);
-  return factory({
+async function createConnector(cfg: PreparedConfig, log: GatewayLogger, registry: SchemaRegistry): Promise<Connector> {
+  if (cfg.connector === null || !cfg.factory) {
+    return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
+  }
+  return cfg.factory({
     config: cfg.endpoint,
     baseDir: cfg.baseDir,
     tenants: cfg.tenants,
@@ -88,26 +89,11 @@ export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUs
   return base.extend({ schemas, extensions: custom?.extensions ?? {} });
 }
 
-/** Reads `scim.customSchemas` (a JSON file relative to the config directory), naming the config path on error. */
-function loadCustomSchemas(cfg: LoadedConfig): SchemaDocument | undefined {
-  const file = cfg.gateway.scim.customSchemas;
-  if (!file) return undefined;
-  const path = resolve(cfg.configDir, file);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`${cfg.file}: scimgateway.scim.customSchemas: cannot read ${path}: ${(e as Error).message}`);
-  }
-  try {
-    return parseSchemaDocument(json, 'scimgateway.scim.customSchemas');
-  } catch (e) {
-    throw new Error(`${cfg.file}: ${(e as Error).message} (in ${path})`);
-  }
-}
-
 /** Starts one instance from a loaded configuration. */
-export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
+export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
+  // The same checks check-config runs, unless the caller already ran them (the CLI does).
+  const cfg: PreparedConfig =
+    'prepared' in loaded ? loaded : await prepareLoaded(loaded, { withoutConnector: opts.connector !== undefined });
   const g = cfg.gateway;
   const log = createGatewayLogger({
     name: cfg.name,
@@ -137,19 +123,9 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     logger: connectorLogger(log.logger),
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,
   });
-  // Whether any method is configured is decided by the authenticator; a gateway without one refuses to start.
-  if (!auth.enabled) {
-    throw new Error(
-      `${cfg.file}: scimgateway.auth: no authentication method is configured; configure basic, bearerToken, bearerJwt, bearerOAuth or passThrough`,
-    );
-  }
-  let chainingBaseUrl: string | undefined;
-  try {
-    chainingBaseUrl = parseChainingBaseUrl(g.chainingBaseUrl);
-  } catch (e) {
-    throw new Error(`${cfg.file}: ${(e as Error).message}`);
-  }
-  const registry = hostRegistry(loadCustomSchemas(cfg), g.scim.groupMemberOfUser);
+
+  const chainingBaseUrl = cfg.chainingBaseUrl ?? parseChainingBaseUrl(g.chainingBaseUrl);
+  const registry = hostRegistry(cfg.customSchemas, g.scim.groupMemberOfUser);
   const connector = opts.connector ?? (await createConnector(cfg, log, registry));
   connector.host?.attach?.({ mailer: log.mailer });
   const tenants = new Set(cfg.tenants);
@@ -165,7 +141,7 @@ export async function startInstance(cfg: LoadedConfig, opts: InstanceOptions = {
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
   });
-  const tls = loadTls(g, cfg.certsDir);
+  const tls = cfg.tls;
   let ready = false;
   const pipeline = createPipeline({
     scim,

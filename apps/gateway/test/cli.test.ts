@@ -58,9 +58,78 @@ describe('scimgw CLI', () => {
     const bad = io();
     expect(await runCli(['check-config', '--config', badFile], bad.io)).toBe(1);
     const msg = bad.err.join('\n');
-    expect(msg).toMatch(/scimgateway\.port: expected a number/);
-    expect(msg).toMatch(/scimgateway\.scim\.version: expected a string/);
+    expect(msg).toMatch(/scimgateway\.port: expected number, got the string "eighty"/);
+    expect(msg).toMatch(/scimgateway\.scim\.version: must be one of "1\.1", "2\.0", got number 2/);
     expect(msg).toMatch(/scimgateway\.extra: unknown key/);
+  });
+
+  /** check-config's messages for a configuration `start` would refuse. */
+  async function checkConfig(name: string, cfg: unknown): Promise<string> {
+    const f =
+      typeof cfg === 'string'
+        ? (writeFileSync(join(dir, 'config', name), cfg), join(dir, 'config', name))
+        : writeConfig(name, cfg);
+    const r = io();
+    expect(await runCli(['check-config', '--config', f], r.io)).toBe(1);
+    return r.err.join('\n');
+  }
+  const auth = { basic: [{ username: 'a', password: 'b' }] };
+
+  it("check-config runs the connector's own validator on the endpoint section", async () => {
+    const msg = await checkConfig('connector-loki-endpoint.json', {
+      connector: '@scimgw/connector-loki',
+      scimgateway: { port: 0, auth },
+      endpoint: { persistence: 'yes', directory: 42, exampleDta: false },
+    });
+    expect(msg).toMatch(/endpoint\.persistence: expected boolean, got the string "yes"/);
+    expect(msg).toMatch(/endpoint\.directory: expected string, got number 42/);
+    expect(msg).toMatch(/endpoint\.exampleDta: unknown key \(did you mean "exampleData"\?\)/);
+  });
+
+  it('check-config reports bad JSON as file:line:column with the line', async () => {
+    const msg = await checkConfig('connector-loki-json.json', '{\n  "scimgateway": {\n    "port": 0,\n  }\n}\n');
+    expect(msg).toMatch(/connector-loki-json\.json:4:3: not valid JSON: /);
+    expect(msg).toContain('4 |   }');
+    expect(msg).not.toMatch(/: :|position/);
+  });
+
+  it('check-config reports a missing package, one that is no connector, one for another core, and no auth', async () => {
+    // Fake connector packages in the deployment folder's node_modules.
+    const pkg = (name: string, json: Record<string, unknown>, code: string) => {
+      const d = join(dir, 'node_modules', '@acme', name);
+      mkdirSync(d, { recursive: true });
+      writeFileSync(
+        join(d, 'package.json'),
+        JSON.stringify({ name: `@acme/${name}`, type: 'module', main: 'index.js', ...json }),
+      );
+      writeFileSync(join(d, 'index.js'), code);
+    };
+    pkg('not-a-connector', {}, 'export const hello = 1;\n');
+    pkg('old-core', { peerDependencies: { '@scimgw/core': '^0.1.0' } }, 'export function createConnector() {}\n');
+    expect(await checkConfig('missing.json', { connector: '@acme/nope', scimgateway: { port: 0, auth } })).toMatch(
+      /missing\.json: connector: connector package "@acme\/nope" is not installed \(npm install @acme\/nope\)/,
+    );
+    expect(await checkConfig('nc.json', { connector: '@acme/not-a-connector', scimgateway: { port: 0, auth } })).toMatch(
+      /connector: @acme\/not-a-connector does not export createConnector\(context\)/,
+    );
+    expect(await checkConfig('old.json', { connector: '@acme/old-core', scimgateway: { port: 0, auth } })).toMatch(
+      /connector: @acme\/old-core is written for @scimgw\/core \^0\.1\.0, but this gateway has 1\./,
+    );
+    expect(
+      await checkConfig('connector-loki-noauth2.json', {
+        scimgateway: { port: 0, auth: { basic: [{ username: null, password: null }] } },
+      }),
+    ).toMatch(/scimgateway\.auth: no authentication method is configured/);
+  });
+
+  it('check-config reports two configurations on one port', async () => {
+    const a = writeConfig('connector-loki-p1.json', { connector: '@scimgw/connector-loki', scimgateway: { port: 18998, auth } });
+    const b = writeConfig('connector-loki-p2.json', { connector: '@scimgw/connector-loki', scimgateway: { port: 18998, auth } });
+    const r = io();
+    expect(await runCli(['check-config', '--config', a, '--config', b], r.io)).toBe(1);
+    expect(r.err.join()).toMatch(
+      /connector-loki-p2\.json: scimgateway\.port: 18998 is also the port of .*connector-loki-p1\.json/,
+    );
   });
 
   it('a gateway that only chains needs no connector; check-config rejects a URL with a password without printing it', async () => {
@@ -99,13 +168,13 @@ describe('scimgw CLI', () => {
     });
     const same = io();
     expect(await runCli(['start', '--config', a, '--config', b], same.io)).toBe(1);
-    expect(same.err.join()).toMatch(/port 18999 is used by another configuration/);
+    expect(same.err.join()).toMatch(/scimgateway\.port: 18999 is also the port of/);
     const missing = writeConfig('connector-nope.json', {
       scimgateway: { port: 0, auth: { basic: [{ username: 'a', password: 'b' }] } },
     });
     const m = io();
     expect(await runCli(['start', '--config', missing], m.io)).toBe(1);
-    expect(m.err.join()).toMatch(/@scimgw\/connector-nope" is not installed/);
+    expect(m.err.join()).toMatch(/connector: connector package "@scimgw\/connector-nope" is not installed/);
     const noAuth = writeConfig('connector-loki-noauth.json', {
       connector: '@scimgw/connector-loki',
       scimgateway: { port: 0, auth: { basic: [{ username: null, password: null }] } },

@@ -4,6 +4,8 @@
 import type { Logger } from '@scimgw/core';
 import { BasicAuth, parseBasicCredentials } from './basic.js';
 import { BearerTokens } from './bearer-token.js';
+import { formatConfigPath } from '@scimgw/config';
+import { authSection } from './config-schema.js';
 import { listOf, optString, scopeOf, settingsOf } from './config.js';
 import { tenantAllowed } from './authorize.js';
 import { getHeader } from './headers.js';
@@ -269,6 +271,11 @@ export function createAuthenticator(options: AuthOptions): Promise<Authenticator
 /** {@link createAuthenticator} with test seams (not exported from the package). */
 export async function createAuthenticatorWith(options: AuthOptions, internal: InternalOptions): Promise<Authenticator> {
   const settings = settingsOf(options);
+  // The shape of the section, checked by the one schema the gateway's configuration loader runs too.
+  const checked = authSection.validate(options.auth);
+  if (!checked.ok) {
+    throw new Error(checked.issues.map((i) => `${formatConfigPath(i.path, 'auth')}: ${i.message}`).join('\n'));
+  }
   const now = options.now ?? Date.now;
   const log = options.logger;
   const auth = options.auth;

@@ -9,6 +9,7 @@
  */
 
 export { createAuthenticator } from './authenticator.js';
+export { authConfigSchema, authSection } from './config-schema.js';
 export { tenantAllowed } from './authorize.js';
 export { parseBasicCredentials } from './basic.js';
 export { cidrContains, formatIp, IpMatcher, isIPv4Address, normalizeIp, parseCidr, parseIp } from './ip.js';

@@ -4,95 +4,17 @@
  */
 import type { Logger } from '@scimgw/core';
 
-/** Fields every credential shares: what it may do once authenticated. */
-export interface CredentialScope {
-  /** When `true` the credential may only run operations the host marks `read`; writes get 405. */
-  readOnly?: boolean | null;
-  /** Tenants (base entities) this credential may reach; empty or absent = all tenants. */
-  baseEntities?: string[] | null;
-}
-
-/**
- * One HTTP Basic credential. `username: null` disables the entry.
- *
- * @example
- * { "username": "gwadmin", "password": "$scrypt$32768$8$1$…$…", "readOnly": false, "baseEntities": [] }
- */
-export interface BasicCredential extends CredentialScope {
-  username: string | null;
-  /** Plaintext (already decrypted by the config loader) or a `$scrypt$N$r$p$salt$hash` string from {@link hashPassword}. */
-  password: string | null;
-}
-
-/** One shared-secret bearer token. `token: null` disables the entry. */
-export interface BearerTokenCredential extends CredentialScope {
-  token: string | null;
-  /** Optional display name used as principal name in logs (defaults to `bearerToken[i]`). */
-  name?: string | null;
-}
-
-/**
- * JWT verification options (a subset of jose's `JWTVerifyOptions`, config-friendly).
- */
-export interface JwtVerifyOptions {
-  /** Expected `iss`; one of several when an array. */
-  issuer?: string | string[];
-  /** Expected `aud`; the token must contain one of them. */
-  audience?: string | string[];
-  /** Restrict algorithms further (intersected with what the key type allows). */
-  algorithms?: string[];
-  /** Allowed clock skew, seconds (number) or a jose time span (`"30s"`). */
-  clockTolerance?: number | string;
-  /** Maximum age since `iat`, seconds or a jose time span (`"1h"`). Also accepted as `maxAge`. */
-  maxTokenAge?: number | string;
-  /** Alias of `maxTokenAge` used by older configurations. */
-  maxAge?: number | string;
-  /** Expected `sub`. */
-  subject?: string;
-  /** Expected `typ` header. */
-  typ?: string;
-  /** Claims that must be present. */
-  requiredClaims?: string[];
-}
-
-/**
- * One JWT key source with its verification rules. An entry with none of `secret`,
- * `publicKey`, `wellKnownUri`, `azureTenantId` set is disabled.
- */
-export interface BearerJwtCredential extends CredentialScope {
-  /** HMAC shared secret (HS256/384/512). */
-  secret?: string | null;
-  /** PEM file (public key, certificate or private key) — relative to `certsDir` or absolute. */
-  publicKey?: string | null;
-  /** OpenID discovery document URL (or a JWKS URL directly). */
-  wellKnownUri?: string | null;
-  /** Entra ID tenant GUID: accept Entra provisioning tokens for this tenant. */
-  azureTenantId?: string | null;
-  options?: JwtVerifyOptions | null;
-  /** Optional display name used when the token has no `sub`. */
-  name?: string | null;
-}
-
-/** One OAuth 2.0 client allowed to use the client-credentials token endpoint. `clientId: null` disables it. */
-export interface OAuthClientCredential extends CredentialScope {
-  clientId: string | null;
-  /** Plaintext or a `$scrypt$…` hash. */
-  clientSecret: string | null;
-}
-
-/** Forward the caller's raw `Authorization` header to the connector instead of (or after) local checks. */
-export interface PassThroughConfig extends CredentialScope {
-  enabled?: boolean | null;
-}
-
-/** The `auth` section of the gateway configuration. */
-export interface AuthConfig {
-  basic?: BasicCredential[] | null;
-  bearerToken?: BearerTokenCredential[] | null;
-  bearerJwt?: BearerJwtCredential[] | null;
-  bearerOAuth?: OAuthClientCredential[] | null;
-  passThrough?: PassThroughConfig | null;
-}
+export type {
+  AuthConfig,
+  BasicCredential,
+  BearerJwtCredential,
+  BearerTokenCredential,
+  CredentialScope,
+  JwtVerifyOptions,
+  OAuthClientCredential,
+  PassThroughConfig,
+} from './config-schema.js';
+import type { AuthConfig } from './config-schema.js';
 
 /** Failed-login throttling per client address. */
 export interface RateLimitOptions {

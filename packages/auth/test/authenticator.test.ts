@@ -279,16 +279,19 @@ describe('schemes and enabled', () => {
 describe('configuration errors name the path', () => {
   it.each([
     [{ auth: null }, /^auth: must be an object/],
-    [{ auth: { basic: {} } }, /^auth\.basic: must be an array/],
-    [{ auth: { basic: ['x'] } }, /^auth\.basic\[0\]: must be an object/],
+    [{ auth: { basic: {} } }, /^auth\.basic: expected array, got an object/],
+    [{ auth: { basic: ['x'] } }, /^auth\.basic\[0\]: expected object, got the string "x"/],
     [{ auth: { basic: [{ username: 'u', password: null }] } }, /^auth\.basic\[0\]\.password: required/],
     [{ auth: { basic: [{ username: 'a:b', password: 'p' }] } }, /^auth\.basic\[0\]\.username: must not contain/],
     [
       { auth: { basic: [{ username: 'u', password: 'p', readOnly: 'yes' }] } },
-      /^auth\.basic\[0\]\.readOnly: must be true or false/,
+      /^auth\.basic\[0\]\.readOnly: expected boolean, got the string "yes"/,
     ],
-    [{ auth: { bearerToken: [{ token: 't', baseEntities: 'a' }] } }, /^auth\.bearerToken\[0\]\.baseEntities: must be an array/],
-    [{ auth: { passThrough: { enabled: 'true' } } }, /^auth\.passThrough\.enabled: must be true or false/],
+    [
+      { auth: { bearerToken: [{ token: 't', baseEntities: 'a' }] } },
+      /^auth\.bearerToken\[0\]\.baseEntities: expected array, got the string "a"/,
+    ],
+    [{ auth: { passThrough: { enabled: 'true' } } }, /^auth\.passThrough\.enabled: expected boolean, got the string "true"/],
     [{ auth: {}, ipAllowList: ['10.0.0.0/8', '10.0.0.0/40'] }, /^ipAllowList\[1\]: /],
     [{ auth: {}, trustedProxies: 'x' }, /^trustedProxies: must be an array/],
     [{ auth: {}, rateLimit: { maxFailures: 0 } }, /^rateLimit\.maxFailures: must be a number/],

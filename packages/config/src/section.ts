@@ -36,11 +36,29 @@ function depth(issues: readonly ZodIssue[]): number {
 }
 
 function messageOf(issue: ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const got = (issue as { input?: unknown }).input;
-    return `expected ${issue.expected}${got === undefined ? ', but it is missing' : `, got ${typeName(got)}`}`;
+  const input = (issue as { input?: unknown }).input;
+  const got = input === undefined ? '' : `, got ${typeName(input)}`;
+  switch (issue.code) {
+    case 'invalid_type':
+      return input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}${got}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const word = issue.code === 'too_small' ? 'at least' : 'at most';
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
+        return `must be ${word} ${String(bound)}${got}`;
+      const unit = issue.origin === 'string' ? 'character' : 'item';
+      return `must have ${word} ${String(bound)} ${unit}${Number(bound) === 1 ? '' : 's'}`;
+    }
+    case 'invalid_format':
+      return `must be a valid ${issue.format}${got}`;
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}${got}`;
+    default:
+      return issue.message;
   }
-  return issue.message;
 }
 
 function typeName(v: unknown): string {

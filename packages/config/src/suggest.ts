@@ -27,23 +27,24 @@ export function keysAt(schema: JsonSchema, path: readonly (string | number)[]): 
   return [...out];
 }
 
-/** Edit distance of two short strings (case-insensitive). */
+/** Edit distance of two short strings, case-insensitive, a swap of neighbours counting as one edit. */
 function distance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) (d[0] as number[])[j] = j;
   for (let i = 1; i <= x.length; i++) {
-    const row = [i];
+    const row = d[i] as number[];
+    const prev = d[i - 1] as number[];
     for (let j = 1; j <= y.length; j++) {
-      row[j] = Math.min(
-        (prev[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (x[i - 1] === y[j - 1] ? 0 : 1),
-      );
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1);
+      }
     }
-    prev = row;
   }
-  return prev[y.length] as number;
+  return (d[x.length] as number[])[y.length] as number;
 }
 
 /**

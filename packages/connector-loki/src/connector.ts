@@ -10,32 +10,12 @@ import {
   SchemaRegistry,
   type ScimResource,
 } from '@scimgw/core';
+import type { LokiConfig } from './config.js';
 import { seedExampleData } from './example-data.js';
 import { groupOperations } from './groups.js';
 import { runQuery } from './query.js';
 import { type CollectionName, type Doc, TenantStore } from './store/tenant-store.js';
 import { userOperations } from './users.js';
-
-/** The `endpoint` configuration of the Loki connector. */
-export interface LokiConfig {
-  /** Persist to disk (default true); false keeps everything in memory. */
-  persistence?: boolean;
-  /** Directory of the data files; relative to the gateway's base directory. Default `data`. */
-  directory?: string;
-  /** fdatasync each journal batch (power-loss safe). Default true. */
-  fsync?: boolean;
-  /** Seed a new store with example users, groups, roles and entitlements. Default true. */
-  exampleData?: boolean;
-  /** Compact the journal into the snapshot past this many MiB. Default 64. */
-  compactMiB?: number;
-  /**
-   * Grow the journal file by this many MiB of zeros at a time, so that most syncs flush data
-   * without a file-system metadata commit. Default 1; 0 appends instead.
-   */
-  preallocateMiB?: number;
-  /** Tenant settings by `baseEntity` (the connector needs none; accepted for a uniform config shape). */
-  entity?: Record<string, unknown>;
-}
 
 /** Options of {@link createLokiConnector}. */
 export interface LokiConnectorOptions extends LokiConfig {

@@ -4,5 +4,7 @@
  * @packageDocumentation
  */
 export { createConnector, createLokiConnector } from './connector.js';
-export type { LokiConfig, LokiConnectorOptions } from './connector.js';
+export type { LokiConnectorOptions } from './connector.js';
+export { configSchema } from './config.js';
+export type { LokiConfig } from './config.js';
 export { seedExampleData } from './example-data.js';

@@ -47,3 +47,4 @@ export type {
   MailResult,
   SmtpAuthOptions,
 } from './mail/types.js';
+export { emailConfigSchema, emailSection, logConfigSchema, logSection } from './config-schema.js';

@@ -7,26 +7,15 @@ import type { FetchFn } from './mail/http.js';
 import type { EmailConfig, EmailEndpoints, GraphAuthOptions, Mailer, SmtpAuthOptions } from './mail/types.js';
 import { createMasker } from './masking.js';
 import { type RequestLogEntry, requestLevel, writeRequestLine } from './request-log.js';
+import type { z } from '@scimgw/config';
+import type { logConfigSchema } from './config-schema.js';
 import { ConsoleSink } from './sinks/console-pretty.js';
 import { RotatingFileSink } from './sinks/file-rotating.js';
 import type { LineSink } from './sinks/types.js';
 import { LogStreamHub, type LogStreamHubOptions } from './stream/hub.js';
 
-/** The `log` section of the gateway configuration (seed shape). */
-export interface LogConfig {
-  /** Level per sink. `file` and `console` default to `off`, `push` (live stream) to `info`; `off` disables a sink. */
-  loglevel?: { file?: SinkLevel; console?: SinkLevel; push?: SinkLevel };
-  /** Directory of the log file. Default `<baseDir>/logs`. */
-  logDirectory?: string;
-  /** Extra attribute names to mask, e.g. `["SSN", "weight"]`. */
-  customMasking?: string[];
-  /** Human-readable coloured console lines (default true) or plain JSON (false). */
-  colorize?: boolean;
-  /** Rotate the log file at this many MB (fractions allowed). Default 20. */
-  maxSize?: number;
-  /** Log files kept, the active one included. Default 5. */
-  maxFiles?: number;
-}
+/** The `log` section of the gateway configuration (seed shape; see {@link logConfigSchema}). */
+export type LogConfig = z.input<typeof logConfigSchema>;
 
 /** Options of {@link createGatewayLogger}. */
 export interface CreateGatewayLoggerOptions {

@@ -3,12 +3,12 @@
  *
  * @packageDocumentation
  */
-export { loadConfig, ConfigErrors, connectorFromName, parseSize } from './config/load.js';
+export { loadConfig, connectorFromName, parseSize } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
-export { ConfigError, check } from './config/spec.js';
-export type { Spec } from './config/spec.js';
-export { configFileSpec, gatewaySpec } from './config/gateway-spec.js';
-export type { GatewayConfig, LoadedConfig, LogLevel, ScopedCredential } from './config/types.js';
+export { ConfigError, ConfigErrors } from './config/errors.js';
+export { configFileSchema, gatewayConfigSchema } from './config/schema.js';
+export { configFileJsonSchema } from './config/json-schema.js';
+export type { GatewayConfig, LoadedConfig } from './config/types.js';
 export { configSeed, decryptSecret, encryptSecret, isEncrypted, isSecretKey } from './config/secrets.js';
 export { resolveReferences } from './config/references.js';
 export { loadTls } from './tls.js';

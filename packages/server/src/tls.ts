@@ -1,7 +1,7 @@
 /** TLS material from the `certificate` / `pfx` configuration. */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ConfigError } from './config/spec.js';
+import { ConfigError } from './config/errors.js';
 import type { GatewayConfig } from './config/types.js';
 
 /** Options for `https.createServer`, or undefined for plain HTTP. */

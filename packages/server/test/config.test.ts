@@ -71,22 +71,39 @@ describe('loadConfig', () => {
     );
     expect(errs).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^scimgateway\.prot: unknown key/),
-        expect.stringMatching(/^scimgateway\.scim\.version: must be one of/),
-        expect.stringMatching(/^scimgateway\.scim\.skipMetaLocation: expected true or false/),
-        expect.stringMatching(/^scimgateway\.log\.loglevel\.file: must be one of/),
-        expect.stringMatching(/^scimgateway\.auth\.basic\[0\]\.username: expected a string/),
-        'scimgateway.port: is required',
+        expect.stringMatching(/^scimgateway\.prot: unknown key \(did you mean "port"\?\); known keys: port, localhostonly/),
+        'scimgateway.scim.version: must be one of "1.1", "2.0", got the string "3.0"',
+        'scimgateway.scim.skipMetaLocation: expected boolean, got the string "yes"',
+        expect.stringMatching(
+          /^scimgateway\.log\.loglevel\.file: must be one of "off", "debug", "info", "warn", "error", got the string "verbose"/,
+        ),
+        'scimgateway.auth.basic[0].username: expected string, got number 1',
+        'scimgateway.port: is required (number)',
       ]),
     );
   });
 
   it('suggests the right spelling for a mis-cased key', () => {
-    expect(errorsOf(() => loadConfig(write({ scimgateway: { Port: 1 } }), { env: {} }))[0]).toMatch(/did you mean "port"/);
+    expect(errorsOf(() => loadConfig(write({ scimgateway: { Port: 1 } }), { env: {} }))).toContainEqual(
+      expect.stringMatching(/^scimgateway\.Port: unknown key \(did you mean "port"\?\)/),
+    );
   });
 
   it('reports invalid JSON and a missing file', () => {
-    expect(() => loadConfig(write('{ nope'))).toThrow(/not valid JSON/);
+    // file:line:column, the offending line and a caret; no stray ": :" and no bare offset.
+    const bad = write('{\n  "scimgateway": {\n    "port": 8880,\n  }\n}\n');
+    const message = (() => {
+      try {
+        loadConfig(bad, { env: {} });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain(`${bad}:4:3: not valid JSON: `);
+    expect(message).toContain('4 |   }');
+    expect(message).not.toMatch(/: :|position/);
+    expect(() => loadConfig(write('{ nope'))).toThrow(/:1:3: not valid JSON/);
     expect(() => loadConfig(join(root, 'missing.json'))).toThrow(/cannot read file: ENOENT/);
     expect(() => loadConfig(write([1, 2]))).toThrow(/JSON object/);
   });

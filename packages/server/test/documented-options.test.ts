@@ -3,31 +3,43 @@
  * accepted, and every key the validator accepts is documented. Both lists are derived, one from the
  * spec, the other from the tables of docs/reference/configuration.md.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check, type ConfigError, configFileSpec } from '../src/index.js';
-import type { Spec } from '../src/config/spec.js';
+import { configFileJsonSchema, loadConfig } from '../src/index.js';
 
-/** Every path the spec knows, and which of them must be documented (values and open objects). */
-function specPaths(spec: Spec, path: string, all: Set<string>, leaves: Set<string>): void {
+type Node = Record<string, unknown>;
+
+/**
+ * Every path the published JSON Schema knows, and which of them must be documented: values and
+ * open objects (an object with declared properties is documented through them).
+ */
+function schemaPaths(node: Node, path: string, all: Set<string>, leaves: Set<string>): void {
   if (path) all.add(path);
-  switch (spec.kind) {
-    case 'object':
-      if (spec.open && path) leaves.add(path);
-      for (const [k, s] of Object.entries(spec.props)) specPaths(s, path ? `${path}.${k}` : k, all, leaves);
-      return;
-    case 'array':
-      if (spec.items.kind === 'object') specPaths(spec.items, `${path}[]`, all, leaves);
-      else leaves.add(path);
-      return;
-    case 'oneOf':
-      leaves.add(path);
-      for (const s of spec.of)
-        if (s.kind === 'object') for (const [k, sub] of Object.entries(s.props)) specPaths(sub, `${path}.${k}`, all, leaves);
-      return;
-    default:
-      leaves.add(path);
+  const alternatives = flatten(node);
+  let structured = false;
+  for (const alt of alternatives) {
+    const props = alt.properties as Record<string, Node> | undefined;
+    if (props) {
+      structured = true;
+      for (const [k, sub] of Object.entries(props)) schemaPaths(sub, path ? `${path}.${k}` : k, all, leaves);
+      if (alt.additionalProperties !== false && path) leaves.add(path);
+    }
+    const items = alt.items as Node | undefined;
+    if (alt.type === 'array' && items?.properties) {
+      structured = true;
+      schemaPaths(items, `${path}[]`, all, leaves);
+    }
   }
+  if (!structured && path) leaves.add(path);
+  // A union of a value and an object (rateLimit: false or { … }) documents the value too.
+  if (structured && alternatives.some((a) => a.type === 'boolean')) leaves.add(path);
+}
+
+/** A node and the alternatives of its (nested) unions. */
+function flatten(node: Node): Node[] {
+  return [node, ...(((node.anyOf ?? node.oneOf) as Node[] | undefined) ?? []).flatMap(flatten)];
 }
 
 /** Keys in the first column of the reference's tables, made absolute by the section they are in. */
@@ -49,7 +61,9 @@ const markdown = readFileSync(new URL('../../../docs/reference/configuration.md'
 describe('docs/reference/configuration.md and the validator', () => {
   const all = new Set<string>();
   const leaves = new Set<string>();
-  specPaths(configFileSpec, '', all, leaves);
+  const schema = configFileJsonSchema();
+  for (const [k, sub] of Object.entries(schema.properties as Record<string, Node>))
+    if (k !== '$schema') schemaPaths(sub, k, all, leaves);
   const documented = documentedPaths(markdown);
 
   it('finds what it compares (the derivations are not empty)', () => {
@@ -65,31 +79,46 @@ describe('docs/reference/configuration.md and the validator', () => {
     expect([...documented].filter((p) => !all.has(p))).toEqual([]);
   });
 
-  it('accepts a file that sets every documented key (by the spec, each with a value of its type)', () => {
-    // A value for each leaf, built from the spec, fed back through the validator: no unknown key.
-    const errors: ConfigError[] = [];
-    const sample = sampleFor(configFileSpec) as { scimgateway: Record<string, unknown> };
-    check(sample, configFileSpec, '', errors);
-    expect(errors.map((e) => e.message)).toEqual([]);
+  it('accepts a file that sets every documented key, each with a value of its type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'documented-'));
+    try {
+      const sample = sampleFor(schema) as Record<string, unknown>;
+      delete sample.$schema;
+      const file = join(dir, 'connector-x.json');
+      writeFileSync(file, JSON.stringify(sample));
+      expect(() => loadConfig(file, { env: { SEED: 'documented' }, encryptInPlace: false })).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
-/** A value of the right type for every key of a spec (first alternative of a oneOf). */
-function sampleFor(spec: Spec): unknown {
-  switch (spec.kind) {
+/** A value of the right type for every key of a JSON Schema (the last object-like alternative of a union). */
+function sampleFor(node: Node): unknown {
+  if (node.anyOf ?? node.oneOf) {
+    // Not a reference (a string matching the pattern), not null: a real value of the option's type.
+    const real = flatten(node).filter((a) => a.type !== undefined && a.type !== 'null' && a.pattern === undefined);
+    const pick = real.find((a) => a.properties || a.type === 'array') ?? real[0] ?? node;
+    return sampleFor({ ...pick, anyOf: undefined, oneOf: undefined });
+  }
+  if (Array.isArray(node.type)) return sampleFor({ ...node, type: node.type.find((t) => t !== 'null') });
+  if (node.const !== undefined) return node.const;
+  if (Array.isArray(node.enum)) return node.enum[0];
+  switch (node.type) {
     case 'object':
-      return Object.fromEntries(Object.entries(spec.props).map(([k, s]) => [k, sampleFor(s)]));
+      return Object.fromEntries(
+        Object.entries((node.properties as Record<string, Node>) ?? {}).map(([k, s]) => [k, sampleFor(s)]),
+      );
     case 'array':
-      return [sampleFor(spec.items)];
-    case 'oneOf':
-      return sampleFor(spec.of[spec.of.length - 1] as Spec);
+      return node.items ? [sampleFor(node.items as Node)] : [];
     case 'string':
-      return spec.enum?.[0] ?? 'x';
+      return 'x';
+    case 'integer':
     case 'number':
-      return spec.min ?? 1;
+      return Math.max(1, Number(node.minimum ?? 1));
     case 'boolean':
       return false;
     default:
-      return {};
+      return null;
   }
 }

@@ -1,4 +1,5 @@
 /** Minimal semver range check for `coreVersion` (`^`, `~`, `>=`, `<`, exact, `x`, `*`, `||`, spaces = and). */
+import { CORE_VERSION } from '../version.js';
 
 type V = [number, number, number];
 
@@ -60,4 +61,14 @@ export function satisfies(version: string, range: string): boolean {
       .split(/\s+/)
       .every((c) => one(fill(v), c)),
   );
+}
+
+/**
+ * Whether this `@scimgw/core` satisfies `range` (a connector's `coreVersion`, or the range its
+ * package declares for `@scimgw/core`). Hosts check a connector package with it before loading it.
+ *
+ * @example coreSatisfies('^1.0.0') // true for core 1.x
+ */
+export function coreSatisfies(range: string): boolean {
+  return satisfies(CORE_VERSION, range);
 }

@@ -18,3 +18,4 @@ export { SCIM_CONTENT_TYPE } from './shape.js';
 export { errorBody } from '../errors.js';
 export { parseSchemaDocument } from '../schema/document.js';
 export type { SchemaDocument } from '../schema/document.js';
+export { coreSatisfies } from '../contract/semver.js';

@@ -1,3 +1,6 @@
+import type { z } from '@scimgw/config';
+import type { emailConfigSchema } from '../config-schema.js';
+
 /** SMTP server and credentials (`email.auth.type: "smtp"`). */
 export interface SmtpAuthOptions {
   host: string;
@@ -30,27 +33,11 @@ export interface GmailAuthOptions {
   serviceAccountKeyFile: string;
 }
 
-/** `email.emailOnError`: send logged errors by e-mail, batched. */
-export interface EmailOnErrorConfig {
-  enabled?: boolean;
-  /** Sender; for SMTP defaults to the username, for Graph/Gmail it is the mailbox that sends. */
-  from?: string;
-  to?: string | string[];
-  cc?: string | string[] | null;
-  /** Default `"<name> error"`. */
-  subject?: string;
-  /** Minutes between two error mails at most (fractions allowed). Default 15. */
-  sendInterval?: number;
-}
+/** The `email` section of the gateway configuration (seed shape; see {@link emailConfigSchema}). */
+export type EmailConfig = z.input<typeof emailConfigSchema>;
 
-/** The `email` section of the gateway configuration (seed shape). */
-export interface EmailConfig {
-  auth?: {
-    type: 'smtp' | 'oauth';
-    options: SmtpAuthOptions | GraphAuthOptions | GmailAuthOptions;
-  };
-  emailOnError?: EmailOnErrorConfig;
-}
+/** `email.emailOnError`: send logged errors by e-mail, batched. */
+export type EmailOnErrorConfig = NonNullable<EmailConfig['emailOnError']>;
 
 /** Base URLs of the mail APIs; overridable so tests can run against local emulators. */
 export interface EmailEndpoints {

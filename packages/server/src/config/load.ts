@@ -1,19 +1,18 @@
 /** Loading a configuration file: parse, encrypt secrets in place, resolve references, decrypt, validate. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { configFileSpec } from './gateway-spec.js';
+import { configSection, formatConfigPath, JsonSyntaxError, parseJsonText } from '@scimgw/config';
+import { ConfigError, ConfigErrors } from './errors.js';
 import { resolveReferences } from './references.js';
+import { configFileSchema } from './schema.js';
 import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey, usesBuiltInSeed } from './secrets.js';
-import { check, ConfigError, joinPath } from './spec.js';
-import type { GatewayConfig, LoadedConfig } from './types.js';
+import type { LoadedConfig } from './types.js';
 
-/** Several configuration problems at once. */
-export class ConfigErrors extends Error {
-  constructor(readonly errors: ConfigError[]) {
-    super(`Invalid configuration:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`);
-    this.name = 'ConfigErrors';
-  }
-}
+/** The file's validator: every problem with its path, unknown keys with a did-you-mean. */
+const fileSection = configSection(configFileSchema);
+
+/** `a.b[0].c` from a parent path and a key. */
+const joinPath = (base: string, key: string | number) => formatConfigPath([key], base);
 
 /** Options of {@link loadConfig}. */
 export interface LoadOptions {
@@ -89,9 +88,12 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseJsonText(text, abs);
   } catch (e) {
-    throw new ConfigErrors([new ConfigError('', `not valid JSON: ${(e as Error).message}`, abs)]);
+    if (e instanceof JsonSyntaxError) {
+      throw new ConfigErrors([new ConfigError('', `not valid JSON: ${e.problem}\n${e.excerpt}`, `${abs}:${e.line}:${e.column}`)]);
+    }
+    throw e;
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigErrors([new ConfigError('', 'the file must hold a JSON object', abs)]);
@@ -118,21 +120,21 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     if (e instanceof ConfigError) throw new ConfigErrors([e]);
     throw e;
   }
+  const checked = fileSection.validate(resolved);
+  if (!checked.ok) {
+    throw new ConfigErrors(checked.issues.map((i) => new ConfigError(formatConfigPath(i.path), i.message, abs)));
+  }
+  const cfg = checked.value;
   const errors: ConfigError[] = [];
-  const cfg = check(resolved, configFileSpec, '', errors) as {
-    connector?: string;
-    scimgateway: GatewayConfig;
-    endpoint?: Record<string, unknown>;
-  };
   const connector = cfg.connector ?? connectorFromName(name);
   // A gateway that forwards every SCIM request to the next one needs no connector of its own.
-  const chainsOnly = typeof cfg.scimgateway?.chainingBaseUrl === 'string' && cfg.scimgateway.chainingBaseUrl !== '';
+  const chainsOnly = typeof cfg.scimgateway.chainingBaseUrl === 'string' && cfg.scimgateway.chainingBaseUrl !== '';
   if (!connector && !chainsOnly)
     errors.push(
       new ConfigError('connector', `not set, and the file name "${name}" does not name one (use connector-<name>.json)`),
     );
   if (errors.length) throw new ConfigErrors(errors.map((e) => new ConfigError(e.path, e.problem, abs)));
-  const endpoint = cfg.endpoint ?? {};
+  const endpoint = cfg.endpoint;
   const entity = endpoint.entity;
   const tenants = entity && typeof entity === 'object' ? Object.keys(entity).filter((k) => k !== 'undefined') : [];
   const baseDir = basename(configDir) === 'config' ? dirname(configDir) : configDir;

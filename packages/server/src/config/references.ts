@@ -3,7 +3,10 @@
  * anywhere in a configuration, resolved at load time.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, joinPath } from './spec.js';
+import { formatConfigPath } from '@scimgw/config';
+import { ConfigError } from './errors.js';
+
+const joinPath = (base: string, key: string | number) => formatConfigPath([key], base);
 
 /** Converts env text to the JSON primitive it spells (`"8880"` → 8880, `"true"` → true). */
 function primitive(text: string): unknown {

@@ -1,0 +1,198 @@
+/**
+ * Everything a configuration must pass before an instance starts, run by `start` and
+ * `check-config` alike: the file (JSON, secrets, the `scimgateway` section), the chaining URL, the
+ * connector package (installed, compatible with this core, exporting `createConnector`) and the
+ * `endpoint` section, checked by the connector's own `configSchema`.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createAuthenticator } from '@scimgw/auth';
+import { formatConfigPath, parseJsonText } from '@scimgw/config';
+import { type ConnectorConfigSchema, type ConnectorFactory, CORE_VERSION } from '@scimgw/core';
+import { coreSatisfies, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
+import { ConfigError, ConfigErrors, type LoadedConfig, loadConfig, loadTls, type TlsMaterial } from '@scimgw/server';
+import { parseChainingBaseUrl } from './chain.js';
+import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
+
+/** A configuration that passed every check, with what starting it needs. */
+export interface PreparedConfig extends LoadedConfig {
+  /** Marks a configuration that went through {@link prepareLoaded}. */
+  prepared: true;
+  /** The connector package's factory; absent for a gateway that only chains. */
+  factory?: ConnectorFactory | undefined;
+  /** `scimgateway.chainingBaseUrl`, parsed. */
+  chainingBaseUrl?: string | undefined;
+  /** `scimgateway.scim.customSchemas`, read and checked. */
+  customSchemas?: SchemaDocument | undefined;
+  /** Certificate and key, read (HTTPS); undefined for HTTP. */
+  tls?: TlsMaterial | undefined;
+}
+
+/** Options of {@link prepareConfig}. */
+export interface PrepareOptions {
+  /** Encrypt clear-text secrets in the file (start does; check-config does not). */
+  encryptInPlace?: boolean;
+  env?: NodeJS.ProcessEnv;
+  /** Where connector packages are looked up besides the gateway's own dependencies. */
+  cwd?: string;
+}
+
+/** Checks one configuration file. Throws {@link ConfigErrors} naming every problem. */
+export async function prepareConfig(file: string, options: PrepareOptions = {}): Promise<PreparedConfig> {
+  const cfg = loadConfig(file, {
+    ...(options.encryptInPlace === undefined ? {} : { encryptInPlace: options.encryptInPlace }),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return prepareLoaded(cfg, options);
+}
+
+/** The checks after the file itself: chaining URL, connector package, `endpoint` section. */
+export async function prepareLoaded(
+  cfg: LoadedConfig,
+  options: Pick<PrepareOptions, 'cwd'> & {
+    /** The caller brings its own connector: skip the package. */ withoutConnector?: boolean;
+  } = {},
+): Promise<PreparedConfig> {
+  const problem = (path: string, text: string) => new ConfigErrors([new ConfigError(path, text, cfg.file)]);
+  let chainingBaseUrl: string | undefined;
+  try {
+    chainingBaseUrl = parseChainingBaseUrl(cfg.gateway.chainingBaseUrl);
+  } catch (e) {
+    const m = /^([\w.]+): (.*)$/s.exec((e as Error).message);
+    throw problem(m?.[1] ?? 'scimgateway.chainingBaseUrl', m?.[2] ?? (e as Error).message);
+  }
+  const host = { prepared: true as const, chainingBaseUrl, customSchemas: readCustomSchemas(cfg), tls: readTls(cfg) };
+  await checkAuth(cfg);
+  if (cfg.connector === null || options.withoutConnector) return { ...cfg, ...host };
+
+  let mod: ConnectorModule;
+  try {
+    mod = await loadConnectorModule(cfg.connector, options.cwd);
+  } catch (e) {
+    throw problem('connector', (e as Error).message);
+  }
+  const range = coreRangeOf(mod.packageJson);
+  if (range !== undefined && !coreSatisfies(range)) {
+    throw problem('connector', `${cfg.connector} is written for @scimgw/core ${range}, but this gateway has ${CORE_VERSION}`);
+  }
+  if (typeof mod.exports.createConnector !== 'function') {
+    throw problem('connector', `${cfg.connector} does not export createConnector(context): it is not a scimgw connector package`);
+  }
+  const schema = mod.exports.configSchema as ConnectorConfigSchema | undefined;
+  let endpoint = cfg.endpoint;
+  const warnings = [...cfg.warnings];
+  if (schema && typeof schema.validate === 'function') {
+    const checked = schema.validate(cfg.endpoint);
+    if (!checked.ok) {
+      throw new ConfigErrors(
+        checked.issues.map((i) => new ConfigError(formatConfigPath(i.path, 'endpoint'), i.message, cfg.file)),
+      );
+    }
+    endpoint = checked.value as Record<string, unknown>;
+  } else {
+    warnings.push(
+      `${cfg.file}: ${cfg.connector} exports no configSchema, so its endpoint section is not checked before it starts`,
+    );
+  }
+  return { ...cfg, ...host, endpoint, warnings, factory: mod.exports.createConnector as ConnectorFactory };
+}
+
+/** Reads `scim.customSchemas` (a JSON file relative to the configuration folder). */
+function readCustomSchemas(cfg: LoadedConfig): SchemaDocument | undefined {
+  const file = cfg.gateway.scim.customSchemas;
+  if (!file) return undefined;
+  const path = resolve(cfg.configDir, file);
+  let json: unknown;
+  try {
+    json = parseJsonText(readFileSync(path, 'utf8'), path);
+  } catch (e) {
+    throw new ConfigErrors([
+      new ConfigError('scimgateway.scim.customSchemas', `cannot read ${path}: ${(e as Error).message}`, cfg.file),
+    ]);
+  }
+  try {
+    return parseSchemaDocument(json, 'scimgateway.scim.customSchemas');
+  } catch (e) {
+    throw new ConfigErrors([new ConfigError('', `${(e as Error).message} (in ${path})`, cfg.file)]);
+  }
+}
+
+/** Reads the certificate and key files named in the configuration. */
+function readTls(cfg: LoadedConfig): TlsMaterial | undefined {
+  try {
+    return loadTls(cfg.gateway, cfg.certsDir);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigErrors([new ConfigError(e.path, e.problem, cfg.file)]);
+    throw e;
+  }
+}
+
+/**
+ * Builds the authenticator as start does (keys read, options checked), and refuses a gateway
+ * that would refuse every request because no method is configured.
+ */
+async function checkAuth(cfg: LoadedConfig): Promise<void> {
+  const g = cfg.gateway;
+  let enabled: boolean;
+  try {
+    enabled = (
+      await createAuthenticator({
+        auth: g.auth,
+        ipAllowList: g.ipAllowList ?? [],
+        trustedProxies: g.trustedProxies ?? [],
+        certsDir: cfg.certsDir,
+        tokenSigningSeed: 'check',
+      })
+    ).enabled;
+  } catch (e) {
+    // Its messages start with the path below `scimgateway` (`auth.basic[0].password: …`).
+    throw new ConfigErrors([new ConfigError('', `scimgateway.${(e as Error).message}`, cfg.file)]);
+  }
+  if (!enabled) {
+    throw new ConfigErrors([
+      new ConfigError(
+        'scimgateway.auth',
+        'no authentication method is configured; configure basic, bearerToken, bearerJwt, bearerOAuth or passThrough',
+        cfg.file,
+      ),
+    ]);
+  }
+}
+
+/** The range of `@scimgw/core` a connector package declares (peer dependency first). */
+function coreRangeOf(pkg: Record<string, unknown> | undefined): string | undefined {
+  for (const field of ['peerDependencies', 'dependencies'] as const) {
+    const deps = pkg?.[field] as Record<string, unknown> | undefined;
+    const range = deps?.['@scimgw/core'];
+    if (typeof range === 'string' && !range.startsWith('workspace:')) return range;
+  }
+  return undefined;
+}
+
+/**
+ * Several configurations for one process: every one prepared, and no two on one port. Returns the
+ * prepared configurations, or throws every problem found at once.
+ */
+export async function prepareAll(files: readonly string[], options: PrepareOptions = {}): Promise<PreparedConfig[]> {
+  const prepared: PreparedConfig[] = [];
+  const errors: ConfigError[] = [];
+  for (const f of files) {
+    try {
+      prepared.push(await prepareConfig(f, options));
+    } catch (e) {
+      if (e instanceof ConfigErrors) errors.push(...e.errors);
+      else errors.push(new ConfigError('', (e as Error).message, f));
+    }
+  }
+  const byPort = new Map<number, string>();
+  for (const p of prepared) {
+    const port = p.gateway.port;
+    const other = byPort.get(port);
+    if (port !== 0 && other !== undefined) {
+      errors.push(new ConfigError('scimgateway.port', `${port} is also the port of ${other}`, p.file));
+    }
+    byPort.set(port, p.file);
+  }
+  if (errors.length) throw new ConfigErrors(errors);
+  return prepared;
+}

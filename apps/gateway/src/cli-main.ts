@@ -2,23 +2,29 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigErrors, compactHeap, IdleCompactor } from '@scimgw/server';
+import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
+import { loadConnectorModule } from './connector-loader.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'help' | 'version';
+  command: 'start' | 'check-config' | 'schema' | 'help' | 'version';
   configs: string[];
   port?: number;
+  /** `schema --connector <package>`. */
+  connector?: string;
 }
 
 const HELP = `scimgw — SCIM provisioning gateway
 
 Usage:
   scimgw start [--config FILE]...      start one instance per configuration file
-  scimgw check-config [--config FILE]...  validate configuration files and exit
+  scimgw check-config [--config FILE]...  validate configuration files and exit (runs every check
+                                       start runs, connector package and endpoint section included)
+  scimgw schema [--connector PACKAGE]  print the JSON Schema of a configuration file for a connector
+                                       (default @scimgw/connector-loki); name it in "$schema" for editors
   scimgw --help | --version
 
 Without --config, every config/connector-*.json (and plugin-*.json) in the
@@ -47,7 +53,11 @@ export function parseArgs(argv: string[]): CliArgs {
       const p = Number(argv[++i]);
       if (!Number.isInteger(p) || p < 0 || p > 65535) throw new Error('--port needs a port number');
       out.port = p;
-    } else if (!commandSeen && (a === 'start' || a === 'check-config')) {
+    } else if (a === '--connector') {
+      const c = argv[++i];
+      if (!c) throw new Error('--connector needs a package name');
+      out.connector = c;
+    } else if (!commandSeen && (a === 'start' || a === 'check-config' || a === 'schema')) {
       out.command = a;
       commandSeen = true;
     } else throw new Error(`unknown argument "${a}" (see --help)`);
@@ -71,8 +81,18 @@ export function discoverConfigs(args: CliArgs, cwd: string, log: (m: string) => 
   mkdirSync(dir, { recursive: true });
   const target = join(dir, 'connector-loki.json');
   copyFileSync(join(pkgDir, 'examples', 'connector-loki.json'), target);
+  // Beside it, the JSON Schema its "$schema" names: completion and checking in editors.
+  copyFileSync(join(pkgDir, 'examples', 'connector-loki.schema.json'), join(dir, 'connector-loki.schema.json'));
   log(`no configuration found: created ${target} from the bundled example`);
   return [target];
+}
+
+/** The JSON Schema of a configuration file for `connector`: the gateway's sections and the connector's endpoint. */
+export async function configJsonSchemaFor(connector: string, cwd: string): Promise<Record<string, unknown>> {
+  const mod = await loadConnectorModule(connector, cwd);
+  const section = mod.exports.configSchema as { jsonSchema?: Record<string, unknown> } | undefined;
+  const name = connector.replace(/^@[^/]+\//, '');
+  return configFileJsonSchema(section?.jsonSchema, `scimgw configuration: ${name}`);
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
@@ -108,6 +128,15 @@ export async function runCli(
     return 0;
   }
   const cwd = io.cwd ?? process.cwd();
+  if (args.command === 'schema') {
+    try {
+      io.out(JSON.stringify(await configJsonSchemaFor(args.connector ?? '@scimgw/connector-loki', cwd), null, 2));
+      return 0;
+    } catch (e) {
+      io.err(`scimgw: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const files = discoverConfigs(args, cwd, io.out);
   // check-config runs exactly what start runs before it listens.
   let loaded: PreparedConfig[];

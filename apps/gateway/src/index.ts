@@ -12,5 +12,5 @@ export type { ConnectorModule } from './connector-loader.js';
 export { prepareAll, prepareConfig, prepareLoaded } from './prepare.js';
 export type { PrepareOptions, PreparedConfig } from './prepare.js';
 export { hostRegistry } from './instance.js';
-export { parseArgs, runCli } from './cli-main.js';
+export { configJsonSchemaFor, parseArgs, runCli } from './cli-main.js';
 export type { CliArgs } from './cli-main.js';

@@ -64,6 +64,8 @@ if (command === 'start') {
 } else if (command === 'test') {
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);
   must(pnpm, ['exec', 'turbo', 'run', 'publint', '--output-logs=errors-only']);
+  // Every published package's public .d.ts against its checked-in API.md.
+  must(process.execPath, [join(root, 'scripts', 'api-report.mjs'), '--check']);
   // Tests run one package at a time: several packages start real servers
   // (slapd, gateways, SMTP) and the machine has two cores.
   must(pnpm, ['exec', 'turbo', 'run', 'test', '--concurrency=1']);

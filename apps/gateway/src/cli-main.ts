@@ -4,14 +4,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
 import { loadConnectorModule } from './connector-loader.js';
+import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'schema' | 'help' | 'version';
+  command: 'start' | 'check-config' | 'schema' | 'new-connector' | 'help' | 'version';
   configs: string[];
+  /** `new-connector <name>`: the package name, and `--dir`. */
+  name?: string;
+  dir?: string;
   port?: number;
   /** `schema --connector <package>`. */
   connector?: string;
@@ -25,6 +29,8 @@ Usage:
                                        start runs, connector package and endpoint section included)
   scimgw schema [--connector PACKAGE]  print the JSON Schema of a configuration file for a connector
                                        (default @scimgw/connector-loki); name it in "$schema" for editors
+  scimgw new-connector NAME [--dir D]  write a connector package NAME (in ./NAME or D) that passes
+                                       the Connector contract kit as generated
   scimgw --help | --version
 
 Without --config, every config/connector-*.json (and plugin-*.json) in the
@@ -57,9 +63,15 @@ export function parseArgs(argv: string[]): CliArgs {
       const c = argv[++i];
       if (!c) throw new Error('--connector needs a package name');
       out.connector = c;
-    } else if (!commandSeen && (a === 'start' || a === 'check-config' || a === 'schema')) {
+    } else if (a === '--dir') {
+      const d = argv[++i];
+      if (!d) throw new Error('--dir needs a folder');
+      out.dir = d;
+    } else if (!commandSeen && (a === 'start' || a === 'check-config' || a === 'schema' || a === 'new-connector')) {
       out.command = a;
       commandSeen = true;
+    } else if (out.command === 'new-connector' && out.name === undefined && !a.startsWith('-')) {
+      out.name = a;
     } else throw new Error(`unknown argument "${a}" (see --help)`);
   }
   return out;
@@ -128,6 +140,20 @@ export async function runCli(
     return 0;
   }
   const cwd = io.cwd ?? process.cwd();
+  if (args.command === 'new-connector') {
+    if (!args.name) {
+      io.err('scimgw: new-connector needs a package name, e.g. scimgw new-connector @acme/scimgw-connector-hr');
+      return 2;
+    }
+    try {
+      const dir = scaffoldConnector(args.name, args.dir, cwd);
+      io.out(`wrote ${args.name} to ${dir}\nnext: cd ${dir} && npm install && npm run build && npm test`);
+      return 0;
+    } catch (e) {
+      io.err(`scimgw: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   if (args.command === 'schema') {
     try {
       io.out(JSON.stringify(await configJsonSchemaFor(args.connector ?? '@scimgw/connector-loki', cwd), null, 2));

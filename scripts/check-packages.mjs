@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Checks every published workspace package (not `private`) is ready to publish, as the release
+// procedure in CONTRIBUTING.md expects: the LICENSE in its folder and tarball, repository /
+// homepage / bugs, the `prepack` build check, README links that work on the npm website, and a
+// CHANGELOG.md whose newest entry is the version in package.json. Part of `npm test`.
+// Usage: node scripts/check-packages.mjs [repository root]
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { REPO_URL, readmeLinkProblems } from './lib/readme-links.mjs';
+import { publishedPackages, repoRoot } from './lib/workspace.mjs';
+
+/**
+ * Problems of every published package under `root`, keyed by package name.
+ * @param {string} root the repository root
+ * @returns {Map<string, string[]>} only packages with problems
+ */
+export function packageProblems(root) {
+  const license = readFileSync(join(root, 'LICENSE'), 'utf8');
+  const pending = pendingChangesetPackages(root);
+  const result = new Map();
+  for (const { dir, rel, pkg } of publishedPackages(root)) {
+    const problems = [];
+    const say = (msg) => problems.push(msg);
+    const file = (name) => join(dir, name);
+
+    if (pkg.license !== 'MIT') say(`"license" is ${JSON.stringify(pkg.license)}, not "MIT"`);
+    if (!existsSync(file('LICENSE'))) say('no LICENSE file: copy the root LICENSE into the package folder');
+    else if (readFileSync(file('LICENSE'), 'utf8') !== license) say('LICENSE differs from the root LICENSE');
+    const files = Array.isArray(pkg.files) ? pkg.files : [];
+    for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (!files.includes(f)) say(`"files" does not list ${f}`);
+
+    const repository = { type: 'git', url: `git+${REPO_URL}.git`, directory: rel };
+    if (JSON.stringify(pkg.repository) !== JSON.stringify(repository)) {
+      say(`"repository" must be ${JSON.stringify(repository)}`);
+    }
+    const homepage = `${REPO_URL}/tree/main/${rel}#readme`;
+    if (pkg.homepage !== homepage) say(`"homepage" must be "${homepage}"`);
+    const bugs = typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
+    if (bugs !== `${REPO_URL}/issues`) say(`"bugs" must be "${REPO_URL}/issues"`);
+
+    const prepack = `node ${relative(dir, join(root, 'scripts', 'check-built.mjs')).split(sep).join('/')}`;
+    if (pkg.scripts?.prepack !== prepack) say(`scripts.prepack must be "${prepack}" (packing an unbuilt package fails)`);
+    if (!pkg.scripts?.publint) say('no scripts.publint ("publint && attw --pack . --profile esm-only")');
+
+    if (!existsSync(file('README.md'))) say('no README.md');
+    else {
+      for (const p of readmeLinkProblems({ root, packageDir: dir, readme: file('README.md') })) {
+        say(`README.md:${p.line}: ${p.url}: ${p.problem}`);
+      }
+    }
+
+    const changelog = file('CHANGELOG.md');
+    if (existsSync(changelog)) {
+      const text = readFileSync(changelog, 'utf8');
+      const first = text.split('\n', 1)[0];
+      if (first !== `# ${pkg.name}`) say(`CHANGELOG.md must start with the line "# ${pkg.name}" (changesets adds entries below it)`);
+      const newest = text.match(/^## (\S+)/m)?.[1];
+      if (newest !== pkg.version) {
+        say(`CHANGELOG.md's newest entry is ${newest ? `## ${newest}` : 'missing'}, but package.json says ${pkg.version}`);
+      }
+    } else if (!pending.has(pkg.name)) {
+      say(`no CHANGELOG.md and no pending changeset: write its first release entry ("## ${pkg.version}", see CONTRIBUTING.md)`);
+    }
+    if (problems.length > 0) result.set(pkg.name ?? rel, problems);
+  }
+  return result;
+}
+
+/** Names of the packages the changesets in `.changeset/` will release. */
+function pendingChangesetPackages(root) {
+  const dir = join(root, '.changeset');
+  const names = new Set();
+  if (!existsSync(dir)) return names;
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.md') || f === 'README.md') continue;
+    const front = readFileSync(join(dir, f), 'utf8').match(/^---\r?\n([\s\S]*?)\r?\n---/);
+    for (const m of front?.[1].matchAll(/^\s*["']?([^"':\s]+)["']?\s*:/gm) ?? []) names.add(m[1]);
+  }
+  return names;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
+  const root = resolve(process.argv[2] ?? repoRoot);
+  const problems = packageProblems(root);
+  const count = publishedPackages(root).length;
+  if (problems.size === 0) {
+    console.log(`✔ ${count} published packages ready to publish (LICENSE, metadata, prepack, README links, CHANGELOG)`);
+  } else {
+    for (const [name, list] of problems) {
+      console.error(`✖ ${name}`);
+      for (const p of list) console.error(`    ${p}`);
+    }
+    console.error(`\n${problems.size} of ${count} published packages are not ready to publish; see CONTRIBUTING.md (Releases).`);
+    process.exit(1);
+  }
+}

@@ -6,7 +6,7 @@
 // Usage: node scripts/check-packages.mjs [repository root]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { REPO_URL, readmeLinkProblems } from './lib/readme-links.mjs';
+import { linkProblems, REPO_URL } from './lib/readme-links.mjs';
 import { publishedPackages, repoRoot } from './lib/workspace.mjs';
 
 /**
@@ -38,13 +38,15 @@ export function packageProblems(root) {
     const bugs = typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
     if (bugs !== `${REPO_URL}/issues`) say(`"bugs" must be "${REPO_URL}/issues"`);
 
-    const prepack = `node ${relative(dir, join(root, 'scripts', 'check-built.mjs')).split(sep).join('/')}`;
+    const prepack = `node ${relative(dir, join(root, 'scripts', 'check-built.mjs'))
+      .split(sep)
+      .join('/')}`;
     if (pkg.scripts?.prepack !== prepack) say(`scripts.prepack must be "${prepack}" (packing an unbuilt package fails)`);
     if (!pkg.scripts?.publint) say('no scripts.publint ("publint && attw --pack . --profile esm-only")');
 
     if (!existsSync(file('README.md'))) say('no README.md');
     else {
-      for (const p of readmeLinkProblems({ root, packageDir: dir, readme: file('README.md') })) {
+      for (const p of linkProblems({ root, packageDir: dir, file: file('README.md') })) {
         say(`README.md:${p.line}: ${p.url}: ${p.problem}`);
       }
     }
@@ -52,8 +54,11 @@ export function packageProblems(root) {
     const changelog = file('CHANGELOG.md');
     if (existsSync(changelog)) {
       const text = readFileSync(changelog, 'utf8');
+      for (const p of linkProblems({ root, packageDir: dir, file: changelog }))
+        say(`CHANGELOG.md:${p.line}: ${p.url}: ${p.problem}`);
       const first = text.split('\n', 1)[0];
-      if (first !== `# ${pkg.name}`) say(`CHANGELOG.md must start with the line "# ${pkg.name}" (changesets adds entries below it)`);
+      if (first !== `# ${pkg.name}`)
+        say(`CHANGELOG.md must start with the line "# ${pkg.name}" (changesets adds entries below it)`);
       const newest = text.match(/^## (\S+)/m)?.[1];
       if (newest !== pkg.version) {
         say(`CHANGELOG.md's newest entry is ${newest ? `## ${newest}` : 'missing'}, but package.json says ${pkg.version}`);

@@ -17,9 +17,11 @@ export function entryPoints(pkg) {
   };
   const walk = (field, value) => {
     if (typeof value === 'string') add(field, value);
-    else if (Array.isArray(value)) value.forEach((v, i) => walk(`${field}[${i}]`, v));
-    else if (value && typeof value === 'object') {
-      for (const [key, v] of Object.entries(value)) walk(/^[A-Za-z_$][\w$]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`, v);
+    else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(`${field}[${i}]`, v);
+    } else if (value && typeof value === 'object') {
+      for (const [key, v] of Object.entries(value))
+        walk(/^[A-Za-z_$][\w$]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`, v);
     }
   };
   walk('exports', pkg.exports);
@@ -36,7 +38,9 @@ export function entryPoints(pkg) {
  * @param {Record<string, unknown>} pkg its parsed package.json
  */
 export function missingEntryPoints(dir, pkg) {
-  return entryPoints(pkg).filter(({ target }) => !(target.includes('*') ? patternMatches(dir, target) : isFile(join(dir, target))));
+  return entryPoints(pkg).filter(
+    ({ target }) => !(target.includes('*') ? patternMatches(dir, target) : isFile(join(dir, target))),
+  );
 }
 
 function isFile(path) {

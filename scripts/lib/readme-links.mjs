@@ -1,4 +1,4 @@
-// Links in a package README must work where the README is read: on GitHub and on the npm
+// Links in a package README (and CHANGELOG) must work where the README is read: on GitHub and on the npm
 // website. npm shows the README from the tarball, so a relative link that leaves the package
 // folder (`../../docs/…`, `../core`) points nowhere there. Such links are absolute GitHub URLs;
 // links inside the package folder may stay relative.
@@ -81,13 +81,14 @@ export function headingAnchors(markdown) {
 }
 
 /**
- * Problems with the links of one package README.
- * @param {{ root: string, packageDir: string, readme: string }} where the repository root, the
- *   package folder and the README's path (all absolute)
+ * Problems with the links of one Markdown file of a package (its README, its CHANGELOG).
+ * @param {{ root: string, packageDir: string, file: string }} where the repository root, the
+ *   package folder and the Markdown file (all absolute)
  * @returns {{ line: number, url: string, problem: string }[]} empty when every link works
+ * @example linkProblems({ root, packageDir: join(root, 'packages/core'), file: join(root, 'packages/core/README.md') })
  */
-export function readmeLinkProblems({ root, packageDir, readme }) {
-  const text = readFileSync(readme, 'utf8');
+export function linkProblems({ root, packageDir, file }) {
+  const text = readFileSync(file, 'utf8');
   const problems = [];
   for (const { url, line } of extractLinks(text)) {
     const problem = linkProblem(url, { root, packageDir, text });
@@ -99,7 +100,7 @@ export function readmeLinkProblems({ root, packageDir, readme }) {
 function linkProblem(url, { root, packageDir, text }) {
   if (url === '') return 'empty link';
   if (url.startsWith('#')) {
-    return headingAnchors(text).has(decode(url.slice(1))) ? null : `no heading in this README has the anchor ${url}`;
+    return headingAnchors(text).has(decode(url.slice(1))) ? null : `no heading in this file has the anchor ${url}`;
   }
   if (url.startsWith('//')) return 'protocol-relative link: write https://';
   if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return repoUrlProblem(url, root);

@@ -3,10 +3,13 @@
 // procedure in CONTRIBUTING.md expects: the LICENSE in its folder and tarball, repository /
 // homepage / bugs, the `prepack` build check, README links that work on the npm website, and a
 // CHANGELOG.md whose newest entry is the version in package.json. Part of `npm test`.
-// Usage: node scripts/check-packages.mjs [repository root]
+// Usage: node scripts/check-packages.mjs [--fix] [repository root]
+// --fix first repairs what is mechanical (LICENSE, package.json metadata and `files`, prepack,
+// links leaving the package folder); versions and CHANGELOG text are left to you.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import { linkProblems, REPO_URL } from './lib/readme-links.mjs';
+import { join, resolve } from 'node:path';
+import { expectedMetadata, fixPackage, REQUIRED_FILES } from './lib/package-rules.mjs';
+import { linkProblems } from './lib/readme-links.mjs';
 import { publishedPackages, repoRoot } from './lib/workspace.mjs';
 
 /**
@@ -23,25 +26,22 @@ export function packageProblems(root) {
     const say = (msg) => problems.push(msg);
     const file = (name) => join(dir, name);
 
-    if (pkg.license !== 'MIT') say(`"license" is ${JSON.stringify(pkg.license)}, not "MIT"`);
+    const want = expectedMetadata(root, rel);
+    if (pkg.license !== want.license) say(`"license" is ${JSON.stringify(pkg.license)}, not "${want.license}"`);
     if (!existsSync(file('LICENSE'))) say('no LICENSE file: copy the root LICENSE into the package folder');
     else if (readFileSync(file('LICENSE'), 'utf8') !== license) say('LICENSE differs from the root LICENSE');
     const files = Array.isArray(pkg.files) ? pkg.files : [];
-    for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (!files.includes(f)) say(`"files" does not list ${f}`);
+    for (const f of REQUIRED_FILES) if (!files.includes(f)) say(`"files" does not list ${f}`);
 
-    const repository = { type: 'git', url: `git+${REPO_URL}.git`, directory: rel };
-    if (JSON.stringify(pkg.repository) !== JSON.stringify(repository)) {
-      say(`"repository" must be ${JSON.stringify(repository)}`);
+    if (JSON.stringify(pkg.repository) !== JSON.stringify(want.repository)) {
+      say(`"repository" must be ${JSON.stringify(want.repository)}`);
     }
-    const homepage = `${REPO_URL}/tree/main/${rel}#readme`;
-    if (pkg.homepage !== homepage) say(`"homepage" must be "${homepage}"`);
+    if (pkg.homepage !== want.homepage) say(`"homepage" must be "${want.homepage}"`);
     const bugs = typeof pkg.bugs === 'string' ? pkg.bugs : pkg.bugs?.url;
-    if (bugs !== `${REPO_URL}/issues`) say(`"bugs" must be "${REPO_URL}/issues"`);
+    if (bugs !== want.bugs) say(`"bugs" must be "${want.bugs}"`);
 
-    const prepack = `node ${relative(dir, join(root, 'scripts', 'check-built.mjs'))
-      .split(sep)
-      .join('/')}`;
-    if (pkg.scripts?.prepack !== prepack) say(`scripts.prepack must be "${prepack}" (packing an unbuilt package fails)`);
+    if (pkg.scripts?.prepack !== want.prepack)
+      say(`scripts.prepack must be "${want.prepack}" (packing an unbuilt package fails)`);
     if (!pkg.scripts?.publint) say('no scripts.publint ("publint && attw --pack . --profile esm-only")');
 
     if (!existsSync(file('README.md'))) say('no README.md');
@@ -64,7 +64,10 @@ export function packageProblems(root) {
         say(`CHANGELOG.md's newest entry is ${newest ? `## ${newest}` : 'missing'}, but package.json says ${pkg.version}`);
       }
     } else if (!pending.has(pkg.name)) {
-      say(`no CHANGELOG.md and no pending changeset: write its first release entry ("## ${pkg.version}", see CONTRIBUTING.md)`);
+      say(
+        'no CHANGELOG.md and no pending changeset: before the first release, version 1.0.0 and a CHANGELOG.md with its ' +
+          '"## 1.0.0" entry; after it, a changeset (CONTRIBUTING.md, Releases)',
+      );
     }
     if (problems.length > 0) result.set(pkg.name ?? rel, problems);
   }
@@ -85,7 +88,14 @@ function pendingChangesetPackages(root) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
-  const root = resolve(process.argv[2] ?? repoRoot);
+  const args = process.argv.slice(2);
+  const fix = args.includes('--fix');
+  const root = resolve(args.find((a) => a !== '--fix') ?? repoRoot);
+  if (fix) {
+    for (const p of publishedPackages(root)) {
+      for (const change of fixPackage(root, p)) console.log(`fixed ${p.pkg.name}: ${change}`);
+    }
+  }
   const problems = packageProblems(root);
   const count = publishedPackages(root).length;
   if (problems.size === 0) {
@@ -95,7 +105,10 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
       console.error(`✖ ${name}`);
       for (const p of list) console.error(`    ${p}`);
     }
-    console.error(`\n${problems.size} of ${count} published packages are not ready to publish; see CONTRIBUTING.md (Releases).`);
+    const hint = fix ? '' : ' `node scripts/check-packages.mjs --fix` repairs the mechanical ones;';
+    console.error(
+      `\n${problems.size} of ${count} published packages are not ready to publish.${hint} see CONTRIBUTING.md (Releases).`,
+    );
     process.exit(1);
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { packageProblems } from '../check-packages.mjs';
+import { fixPackage } from '../lib/package-rules.mjs';
 import { extractLinks, headingAnchors, linkProblems, REPO_URL } from '../lib/readme-links.mjs';
 import { repoRoot } from '../lib/workspace.mjs';
 
@@ -139,6 +140,86 @@ describe('check-packages', () => {
     const r = await promisify(execFile)(process.execPath, [join(repoRoot, 'scripts/check-packages.mjs'), root]).catch((e) => e);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /✖ @x\/a\n {4}no LICENSE file/);
+  });
+});
+
+describe('check-packages --fix', () => {
+  beforeEach(() => readyRepo());
+
+  test('repairs a bare new package except its CHANGELOG, keeping key order, code blocks and text', () => {
+    const dir = join(root, 'packages/a');
+    rmSync(join(dir, 'LICENSE'));
+    rmSync(join(dir, 'CHANGELOG.md'));
+    const bare = {
+      name: '@x/a',
+      version: '0.1.0',
+      description: 'A.',
+      license: 'ISC',
+      type: 'module',
+      files: ['dist', 'README.md'],
+      scripts: { build: 'tsup', publint: 'publint' },
+    };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(bare, null, 2));
+    const readme = [
+      '# @x/a',
+      '',
+      'See [the guide](../../docs/guide.md#gateway-chaining), [b][b] and ../../docs/guide.md in text.',
+      '',
+      '```md',
+      '[the guide](../../docs/guide.md#gateway-chaining)',
+      '```',
+      '',
+      '[b]: ../b',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'README.md'), readme);
+
+    const done = fixPackage(root, { dir, rel: 'packages/a' });
+    assert.deepEqual(done, [
+      'LICENSE copied from the root',
+      'package.json: license, repository, homepage, bugs',
+      'package.json: files + LICENSE, CHANGELOG.md',
+      'package.json: scripts.prepack',
+      'README.md: links made absolute',
+    ]);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    assert.deepEqual(Object.keys(pkg), [
+      'name',
+      'version',
+      'description',
+      'license',
+      'repository',
+      'homepage',
+      'bugs',
+      'type',
+      'files',
+      'scripts',
+    ]);
+    assert.deepEqual(Object.keys(pkg.scripts), ['build', 'prepack', 'publint']);
+    assert.equal(pkg.version, '0.1.0', 'the version is a decision, not a fix');
+    const fixed = readFileSync(join(dir, 'README.md'), 'utf8').split('\n');
+    assert.equal(
+      fixed[2],
+      `See [the guide](${REPO_URL}/blob/main/docs/guide.md#gateway-chaining), [b][b] and ../../docs/guide.md in text.`,
+    );
+    assert.equal(fixed[5], '[the guide](../../docs/guide.md#gateway-chaining)', 'code block unchanged');
+    assert.equal(fixed[8], `[b]: ${REPO_URL}/tree/main/packages/b`);
+
+    assert.deepEqual(problemsOfA(), [
+      'no CHANGELOG.md and no pending changeset: before the first release, version 1.0.0 and a CHANGELOG.md with its ' +
+        '"## 1.0.0" entry; after it, a changeset (CONTRIBUTING.md, Releases)',
+    ]);
+    assert.deepEqual(fixPackage(root, { dir, rel: 'packages/a' }), [], 'a second run changes nothing');
+  });
+
+  test('leaves a ready package byte for byte as it was', () => {
+    const dir = join(root, 'packages/a');
+    const before = ['package.json', 'README.md', 'LICENSE'].map((f) => readFileSync(join(dir, f), 'utf8'));
+    assert.deepEqual(fixPackage(root, { dir, rel: 'packages/a' }), []);
+    assert.deepEqual(
+      ['package.json', 'README.md', 'LICENSE'].map((f) => readFileSync(join(dir, f), 'utf8')),
+      before,
+    );
   });
 });
 

@@ -62,10 +62,14 @@ if (command === 'start') {
   const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
   process.exit(run(process.execPath, ['--max-semi-space-size=6', cli, ...args], { cwd: join(root, 'apps', 'gateway'), env }));
 } else if (command === 'test') {
+  // Publishing readiness first (fast): LICENSE, package metadata, prepack, README links, CHANGELOG.
+  must(pnpm, ['run', '--silent', 'check:packages']);
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);
   must(pnpm, ['exec', 'turbo', 'run', 'publint', '--output-logs=errors-only']);
   // Every published package's public .d.ts against its checked-in API.md.
   must(process.execPath, [join(root, 'scripts', 'api-report.mjs'), '--check']);
+  // The tests of scripts/: packing an unbuilt package fails, a built one packs what it promises.
+  must(pnpm, ['run', '--silent', 'test:scripts']);
   // Tests run one package at a time: several packages start real servers
   // (slapd, gateways, SMTP) and the machine has two cores.
   must(pnpm, ['exec', 'turbo', 'run', 'test', '--concurrency=1']);

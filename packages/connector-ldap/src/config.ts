@@ -93,6 +93,23 @@ export interface LdapSettingsConfig {
   pageSize?: number;
   /** Bound connections kept per tenant. Default 4. */
   poolSize?: number;
+  /**
+   * Connections for paged and virtual-list-view searches, each running one such search at a
+   * time (OpenLDAP keeps one paged search per connection). Default 4.
+   */
+  pagingConnections?: number;
+  /** Page list requests with server-side sorting and virtual list views when the server offers them. Default true. */
+  vlv?: boolean;
+  /**
+   * VLV sort key per resource type, `attribute` or `attribute:orderingRule`. Default the
+   * `userName` / `displayName` attribute, with `caseIgnoreOrderingMatch` outside AD.
+   */
+  sortAttribute?: { user?: string; group?: string };
+  /**
+   * Seconds a sorted list (or DN snapshot) keeps serving the next pages of the same listing;
+   * a write through this gateway ends it sooner. 0 reads every page afresh. Default 10.
+   */
+  listSnapshotSeconds?: number;
   /** Milliseconds per LDAP operation. Default 30000. */
   timeoutMs?: number;
   /** Milliseconds to connect. Default 5000. */

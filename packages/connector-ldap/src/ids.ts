@@ -115,8 +115,41 @@ export interface ResolveScope {
   filters: (LdapFilter | undefined)[];
 }
 
-/** Searches the directory; provided by the connector. */
-export type SearchFn = (base: Dn, filter: LdapFilter, attributes: string[], binary: string[]) => Promise<LdapEntry[]>;
+/** Searches the directory; provided by the connector. `large`: more entries than one plain search returns are expected. */
+export type SearchFn = (
+  base: Dn,
+  filter: LdapFilter,
+  attributes: string[],
+  binary: string[],
+  large: boolean,
+) => Promise<LdapEntry[]>;
+
+/** The groups whose members are being resolved, and the attribute their members list them in. */
+export interface MemberOfHint {
+  /** `memberOf` (or the configured attribute), kept by the directory on each member. */
+  attribute: string;
+  groups: string[];
+}
+
+/** Scope bases with their filters, one search per distinct base (the filters of one base or-ed). */
+function byBase(scope: ResolveScope): { base: Dn; filter: LdapFilter | undefined }[] {
+  const out: { base: Dn; key: string; filters: (LdapFilter | undefined)[] }[] = [];
+  scope.bases.forEach((base, i) => {
+    const key = dnKey(base);
+    const same = out.find((o) => o.key === key);
+    if (same) same.filters.push(scope.filters[i]);
+    else out.push({ base, key, filters: [scope.filters[i]] });
+  });
+  return out.map((o) => ({
+    base: o.base,
+    filter: o.filters.some((f) => f === undefined) ? undefined : or(...(o.filters as LdapFilter[])),
+  }));
+}
+
+/** Groups per memberOf search (an `(|(memberOf=…)…)` term each). */
+const GROUPS_PER_SEARCH = 50;
+/** Above this many expected entries a resolution search is paged at once. */
+const PLAIN_MAX = 200;
 
 /** Resolves ids ↔ DNs in batches. */
 export class IdResolver {
@@ -130,8 +163,14 @@ export class IdResolver {
   /**
    * DN → id for entries inside the scope. DNs outside it (and ones that do not
    * exist, for strategies that need a lookup) are left out of the map.
+   *
+   * With the `dn` strategy ids come from the DNs themselves. Otherwise, given
+   * a {@link MemberOfHint}, the members are found by the groups they belong
+   * to — one search however many there are — and only DNs that search did
+   * not return (members the directory's memberOf does not list, dangling
+   * DNs) are looked up by DN, in batches.
    */
-  async dnsToIds(dns: string[], scope: ResolveScope): Promise<Map<string, string>> {
+  async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const parsed = new Map<string, Dn>();
     for (const d of dns) {
@@ -143,16 +182,29 @@ export class IdResolver {
       return out;
     }
     const want = [...parsed.keys()];
-    for (const [i, base] of scope.bases.entries()) {
-      const inBase = want.filter((k) => !out.has(k) && isWithin(parsed.get(k) as Dn, base));
-      for (const part of chunks(inBase, this.batch)) {
-        const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
-        const extra = scope.filters[i];
-        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
-        for (const e of entries) {
-          const id = this.codec.idOf(e);
-          if (id !== undefined) out.set(dnKey(e.dn), id);
+    const inBase = (base: Dn) => want.filter((k) => !out.has(k) && isWithin(parsed.get(k) as Dn, base));
+    const take = (entries: LdapEntry[]) => {
+      for (const e of entries) {
+        const id = this.codec.idOf(e);
+        const key = dnKey(e.dn);
+        if (id !== undefined && parsed.has(key)) out.set(key, id);
+      }
+    };
+    const targets = byBase(scope);
+    if (hint?.groups.length) {
+      for (const { base, filter } of targets) {
+        const expected = inBase(base).length;
+        if (!expected) continue;
+        for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
+          const f = or(...part.map((g) => eq(hint.attribute, g)));
+          take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected > PLAIN_MAX));
         }
+      }
+    }
+    for (const { base, filter } of targets) {
+      for (const part of chunks(inBase(base), this.batch)) {
+        const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
+        take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), part.length > PLAIN_MAX));
       }
     }
     return out;
@@ -180,7 +232,13 @@ export class IdResolver {
       for (const part of chunks(left, this.batch)) {
         const f = or(...part.map((id) => this.codec.filter(id, this.dnAttribute) as LdapFilter));
         const extra = scope.filters[i];
-        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
+        const entries = await this.search(
+          base,
+          extra ? and(extra, f) : f,
+          this.codec.attributes(),
+          this.codec.binary(),
+          part.length > PLAIN_MAX,
+        );
         for (const e of entries) {
           const id = this.codec.idOf(e);
           const match = id === undefined ? undefined : part.find((p) => p.toLowerCase() === id.toLowerCase());
@@ -199,7 +257,7 @@ export class IdResolver {
       for (const part of chunks(inBase, this.batch)) {
         const f = or(...part.map((d) => eq(this.dnAttribute, canonicalDn(d))));
         const extra = scope.filters[i];
-        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [])) found.add(dnKey(e.dn));
+        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length > PLAIN_MAX)) found.add(dnKey(e.dn));
       }
     }
     return found;

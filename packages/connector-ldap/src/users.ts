@@ -23,6 +23,7 @@ import { dropFromAllGroups, planMembers, writeMembers } from './membership.js';
 import { passwordForAdd, passwordMods, randomPassword, setPassword, splitPassword } from './passwords.js';
 import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
+import { listEntries } from './listing.js';
 import { translateFilter } from './translate.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
@@ -186,20 +187,12 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const t = tenantOf(ctx.tenant);
       const tr = req.filter ? await translateFilter(req.filter, t.users, specialTerms(t, 'user')) : undefined;
       if (tr?.kind === 'false') return { resources: [] };
-      const entries = await t.dir.search(
-        {
-          base: t.s.userBase,
-          filter: tr?.kind === 'filter' ? and(t.userFilter, tr.filter) : t.userFilter,
-          attributes: t.readAttributes('user', false),
-          binary: t.binaryAttributes('user'),
-        },
-        'list users',
-      );
+      const listed = await listEntries(t, 'user', req, tr, t.readAttributes('user', false), 'list users');
       const recheck = tr !== undefined && !tr.exact && req.filter !== undefined;
-      let resources = await toUsers(t, entries, wantGroups(t, req, false) || recheck);
+      let resources = await toUsers(t, listed.entries, wantGroups(t, req, false) || recheck);
       const resolve = t.registry.resolver(t.userRt);
       if (recheck) resources = resources.filter((r) => matchesFilter(req.filter as NonNullable<typeof req.filter>, r, resolve));
-      return { resources };
+      return listed.total === undefined ? { resources } : { resources, totalResults: listed.total };
     },
 
     async get(id, ctx, opts) {

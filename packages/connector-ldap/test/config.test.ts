@@ -106,7 +106,7 @@ describe('configuration', () => {
     expect(c.capabilities.filter?.operators).toEqual(['eq', 'sw', 'ew', 'co', 'pr', 'gt', 'ge', 'lt', 'le']);
     expect(c.capabilities.filter?.logical).toEqual(['and', 'or', 'not']);
     expect(c.capabilities.filter?.attributes).toEqual(expect.arrayContaining(['userName', 'displayName', 'members.value', 'id']));
-    expect(c.capabilities.paging).toBeUndefined();
+    expect(c.capabilities.paging).toEqual({ index: true });
     // /Schemas shows what the mapping serves: the preset has no nickName.
     const user = c.schemas?.find((s) => s.id === 'urn:ietf:params:scim:schemas:core:2.0:User');
     expect(user?.attributes.map((a) => a.name)).toContain('userName');

@@ -89,6 +89,13 @@ export interface LdapSettingsConfig {
    * they can be created enabled where the domain requires a password. Default false.
    */
   generateInitialPassword?: boolean;
+  /**
+   * User attributes the object classes require, each with the SCIM paths (first with a value
+   * wins) that fill it when the mapping gives no value. Default for person classes outside AD:
+   * `{ "cn": ["displayName", "name.formatted", "userName"], "sn": ["name.familyName", "displayName", "userName"] }`;
+   * `{}` turns it off.
+   */
+  requiredAttributes?: Record<string, string[]>;
   /** Simple Paged Results page size. Default 500. */
   pageSize?: number;
   /** Bound connections kept per tenant. Default 4. */

@@ -58,6 +58,8 @@ export interface ResolvedSettings {
   timeoutMs: number;
   connectTimeoutMs: number;
   retryAfterSeconds: number;
+  /** Configured `requiredAttributes` (defaults are applied by object class in the tenant). */
+  requiredAttributes: Record<string, string[]> | undefined;
   map: LdapMapConfig;
 }
 
@@ -100,6 +102,19 @@ function sortKeyAt(path: string, v: unknown): SortKey | undefined {
   const m = typeof v === 'string' ? /^([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?::([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+))?$/.exec(v) : null;
   if (!m) throw new LdapConfigError(path, 'must be "attribute" or "attribute:orderingRule"');
   return { attributeType: m[1] as string, ...(m[2] ? { orderingRule: m[2] } : {}) };
+}
+
+function requiredAt(path: string, v: unknown): Record<string, string[]> | undefined {
+  if (v === undefined) return undefined;
+  if (!isObj(v)) throw new LdapConfigError(path, 'must be an object of attribute → list of SCIM paths');
+  const out: Record<string, string[]> = {};
+  for (const [attr, from] of Object.entries(v)) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr)) throw new LdapConfigError(`${path}.${attr}`, 'is not an LDAP attribute name');
+    if (!Array.isArray(from) || !from.length || !from.every((f) => typeof f === 'string' && f !== ''))
+      throw new LdapConfigError(`${path}.${attr}`, 'must be a non-empty list of SCIM paths');
+    out[attr] = from as string[];
+  }
+  return out;
 }
 
 function pem(path: string, v: string, baseDir: string): string {
@@ -287,6 +302,7 @@ export function resolveSettings(
       group: sortKeyAt(`${path}.sortAttribute.group`, c.sortAttribute?.group),
     },
     listSnapshotSeconds: nonNegInt(`${path}.listSnapshotSeconds`, c.listSnapshotSeconds, 10),
+    requiredAttributes: requiredAt(`${path}.requiredAttributes`, c.requiredAttributes),
     timeoutMs: posInt(`${path}.timeoutMs`, c.timeoutMs, 30_000),
     connectTimeoutMs: posInt(`${path}.connectTimeoutMs`, c.connectTimeoutMs, 5_000),
     retryAfterSeconds: posInt(`${path}.retryAfterSeconds`, c.retryAfterSeconds, 5),

@@ -18,6 +18,7 @@ import { type ClientFactory, LdapPool } from './pool.js';
 import { fromEndpoint } from './translate.js';
 import type { SortKey } from './controls/sort.js';
 import { PageWindows } from './window.js';
+import { type RequiredRules, requiredRules } from './required.js';
 
 /** Which side of the directory. */
 export type Kind = 'user' | 'group';
@@ -44,6 +45,8 @@ export class Tenant {
   readonly passwordAttr: string | undefined;
   /** Timestamps that become `meta.created` / `meta.lastModified`. */
   readonly metaAttrs: { created: string; lastModified: string };
+  /** Required user attributes and the SCIM paths that fill them. */
+  readonly required: RequiredRules;
   /** Pages of list results (VLV, or DN snapshots). */
   readonly windows: PageWindows;
   /** VLV sort key per kind. */
@@ -79,6 +82,7 @@ export class Tenant {
     if (!this.groups.attributesFor('displayName').length)
       throw new LdapConfigError(`${at}.group`, 'must map an LDAP attribute to displayName');
     this.passwordAttr = this.users.structural.get('password');
+    this.required = requiredRules(s.requiredAttributes, s.objectClasses.user, s.isActiveDirectory);
     this.metaAttrs = s.isActiveDirectory
       ? { created: 'whenCreated', lastModified: 'whenChanged' }
       : { created: 'createTimestamp', lastModified: 'modifyTimestamp' };

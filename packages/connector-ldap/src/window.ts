@@ -90,8 +90,21 @@ class UseSnapshot extends Error {
   }
 }
 
+/** What {@link PageWindows} did (tests and metrics). */
+export interface WindowStats {
+  /** Pages read with a VLV search. */
+  vlv: number;
+  /** Of those, pages that started a new sorted list on the server. */
+  sorted: number;
+  /** Pages cut from a DN snapshot. */
+  snapshot: number;
+  /** DN snapshots read. */
+  scans: number;
+}
+
 /** Pages of search results for one tenant. */
 export class PageWindows {
+  readonly stats: WindowStats = { vlv: 0, sorted: 0, snapshot: 0, scans: 0 };
   private readonly views = new Map<number, View>();
   private readonly snapshots = new Map<string, Snapshot>();
   /** Sort key sets the server refused; pages with them come from snapshots. */
@@ -263,6 +276,8 @@ export class PageWindows {
         });
       else this.views.delete(lease.lane);
     }
+    this.stats.vlv++;
+    if (!reuse) this.stats.sorted++;
     if (pastEnd || count === 0) return { entries: [], total: response.contentCount };
     return { entries: entries.slice(0, count), total: response.contentCount };
   }
@@ -272,6 +287,7 @@ export class PageWindows {
     const key = this.key({ ...spec, sort: [] });
     const known = this.snapshots.get(key);
     if (known && this.fresh(known)) return known.dns;
+    this.stats.scans++;
     const dns = this.dir
       .search({ base: spec.base, filter: spec.filter, attributes: [], large: true }, what)
       .then((entries) => entries.map((e) => e.dn));
@@ -288,6 +304,7 @@ export class PageWindows {
 
   private async snapshotPage(spec: WindowSpec, startIndex: number, count: number, what: string): Promise<WindowResult> {
     const dns = await this.dnsOf(spec, what);
+    this.stats.snapshot++;
     const window = dns.slice(startIndex - 1, startIndex - 1 + count);
     if (!window.length) return { entries: [], total: dns.length };
     const byKey = new Map<string, LdapEntry>();

@@ -196,11 +196,9 @@ export class Directory {
           }
           if (!lost) throw e;
           this.opts.log?.warn('ldap: paged search failed twice', { base, error: (e as Error).message });
-          throw new ServiceUnavailableError(
-            'The directory could not page this result; try again later',
-            this.opts.retryAfter,
-            { cause: e },
-          );
+          throw new ServiceUnavailableError('The directory could not page this result; try again later', this.opts.retryAfter, {
+            cause: e,
+          });
         }
       }
     });

@@ -18,7 +18,6 @@ import type { LdapValue } from './codec.js';
 import { dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import type { LdapEntry } from './entry.js';
-import { and } from './filter.js';
 import {
   dropFromAllGroups,
   idsToMemberDns,

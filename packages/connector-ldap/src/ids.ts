@@ -197,14 +197,30 @@ export class IdResolver {
         if (!expected) continue;
         for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
           const f = or(...part.map((g) => eq(hint.attribute, g)));
-          take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected > PLAIN_MAX));
+          take(
+            await this.search(
+              base,
+              filter ? and(filter, f) : f,
+              this.codec.attributes(),
+              this.codec.binary(),
+              expected > PLAIN_MAX,
+            ),
+          );
         }
       }
     }
     for (const { base, filter } of targets) {
       for (const part of chunks(inBase(base), this.batch)) {
         const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
-        take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), part.length > PLAIN_MAX));
+        take(
+          await this.search(
+            base,
+            filter ? and(filter, f) : f,
+            this.codec.attributes(),
+            this.codec.binary(),
+            part.length > PLAIN_MAX,
+          ),
+        );
       }
     }
     return out;
@@ -257,7 +273,8 @@ export class IdResolver {
       for (const part of chunks(inBase, this.batch)) {
         const f = or(...part.map((d) => eq(this.dnAttribute, canonicalDn(d))));
         const extra = scope.filters[i];
-        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length > PLAIN_MAX)) found.add(dnKey(e.dn));
+        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length > PLAIN_MAX))
+          found.add(dnKey(e.dn));
       }
     }
     return found;

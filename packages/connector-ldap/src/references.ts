@@ -35,7 +35,11 @@ function extensionOf(resource: ScimResource): Record<string, unknown> | undefine
  *
  * @param resources - `toScim` results, index-aligned with `entries`
  */
-export async function managerIdsIntoResources(t: Tenant, entries: LdapEntry[], resources: (ScimResource | undefined)[]): Promise<void> {
+export async function managerIdsIntoResources(
+  t: Tenant,
+  entries: LdapEntry[],
+  resources: (ScimResource | undefined)[],
+): Promise<void> {
   const attr = managerAttribute(t);
   if (!attr) return;
   const dns = entries.map((e) => values(e, attr).map(text)[0]);

@@ -34,8 +34,7 @@ export function requiredRules(
   activeDirectory: boolean,
 ): RequiredRules {
   const source =
-    configured ??
-    (!activeDirectory && objectClasses.some((c) => PERSON_CLASSES.has(c.toLowerCase())) ? PERSON_DEFAULTS : {});
+    configured ?? (!activeDirectory && objectClasses.some((c) => PERSON_CLASSES.has(c.toLowerCase())) ? PERSON_DEFAULTS : {});
   return new Map(Object.entries(source).map(([attr, from]) => [attr.toLowerCase(), { attr, from: [...from] }]));
 }
 

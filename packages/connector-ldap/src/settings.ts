@@ -99,7 +99,10 @@ function nonNegInt(path: string, v: unknown, dflt: number): number {
 /** `attribute` or `attribute:orderingRule` (names or OIDs). */
 function sortKeyAt(path: string, v: unknown): SortKey | undefined {
   if (v === undefined) return undefined;
-  const m = typeof v === 'string' ? /^([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?::([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+))?$/.exec(v) : null;
+  const m =
+    typeof v === 'string'
+      ? /^([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?::([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+))?$/.exec(v)
+      : null;
   if (!m) throw new LdapConfigError(path, 'must be "attribute" or "attribute:orderingRule"');
   return { attributeType: m[1] as string, ...(m[2] ? { orderingRule: m[2] } : {}) };
 }

@@ -128,7 +128,9 @@ describe('VLV request (draft-ietf-ldapext-ldapv3-vlv-09 §6.1)', () => {
   });
 
   it('refuses counts outside 0..maxInt', () => {
-    expect(() => encodeVlvRequest({ beforeCount: -1, afterCount: 0, target: { offset: 1, contentCount: 0 } })).toThrow(RangeError);
+    expect(() => encodeVlvRequest({ beforeCount: -1, afterCount: 0, target: { offset: 1, contentCount: 0 } })).toThrow(
+      RangeError,
+    );
     expect(() => encodeVlvRequest({ beforeCount: 0, afterCount: 2 ** 31, target: { offset: 1, contentCount: 0 } })).toThrow(
       RangeError,
     );
@@ -204,7 +206,10 @@ describe('VLV response (draft-ietf-ldapext-ldapv3-vlv-09 §6.2)', () => {
   });
 
   it('gives a response or a BerError for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodesOrRefuses(decodeVlvResponse, b)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodesOrRefuses(decodeVlvResponse, b)),
+      { numRuns: 5000 },
+    );
   });
 
   it('gives a response or a BerError for any corruption of a valid response', () => {
@@ -221,7 +226,10 @@ describe('VLV response (draft-ietf-ldapext-ldapv3-vlv-09 §6.2)', () => {
   });
 
   it('gives a request or a BerError for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodesOrRefuses(decodeVlvRequest, b)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodesOrRefuses(decodeVlvRequest, b)),
+      { numRuns: 5000 },
+    );
   });
 });
 
@@ -230,7 +238,9 @@ describe('server-side sorting (RFC 2891)', () => {
     const keys: SortKey[] = [{ attributeType: 'uid', orderingRule: 'caseIgnoreOrderingMatch', reverseOrder: false }];
     const name = Buffer.from('caseIgnoreOrderingMatch').toString('hex');
     expect(hex(encodeSortRequest(keys))).toBe(`3020301e0403756964 8017${name}`.replace(/\s/g, ''));
-    expect(decodeSortRequest(encodeSortRequest(keys))).toEqual([{ attributeType: 'uid', orderingRule: 'caseIgnoreOrderingMatch' }]);
+    expect(decodeSortRequest(encodeSortRequest(keys))).toEqual([
+      { attributeType: 'uid', orderingRule: 'caseIgnoreOrderingMatch' },
+    ]);
   });
 
   it('encodes reverse order as [1] TRUE', () => {

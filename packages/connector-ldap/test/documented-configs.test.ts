@@ -97,7 +97,14 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
   it('keeps cn and sn when a PATCH or PUT removes what they come from', async () => {
     const found = await call('GET', `/Users?filter=${enc('userName eq "asmith"')}`);
     const id = enc(String(found.body.Resources?.[0]?.id));
-    const p = await call('PATCH', `/Users/${id}`, patchBody([{ op: 'remove', path: 'displayName' }, { op: 'remove', path: 'name.familyName' }]));
+    const p = await call(
+      'PATCH',
+      `/Users/${id}`,
+      patchBody([
+        { op: 'remove', path: 'displayName' },
+        { op: 'remove', path: 'name.familyName' },
+      ]),
+    );
     expect(p.status).toBe(200);
     expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn'])).toMatchObject({ cn: 'asmith', sn: 'asmith' });
     const put = await call('PUT', `/Users/${id}`, { userName: 'asmith', name: { givenName: 'Alice' } });

@@ -69,11 +69,24 @@ describe('LdapPool lanes', () => {
   it('hands a free lane the caller prefers, and a recycled lane reconnects', async () => {
     const f = factory();
     const pool = new LdapPool({ urls: ['ldap://x'], lanes: 3, clientFactory: f.make });
-    const lanes = await Promise.all([0, 1, 2].map(() => pool.lease(async (l) => (await l.client(), l.lane))));
+    const lanes = await Promise.all(
+      [0, 1, 2].map(() =>
+        pool.lease(async (l) => {
+          await l.client();
+          return l.lane;
+        }),
+      ),
+    );
     expect(lanes.sort()).toEqual([0, 1, 2]);
-    const picked = await pool.lease(async (l) => l.lane, (free) => free.findIndex((x) => x.lane === 2));
+    const picked = await pool.lease(
+      async (l) => l.lane,
+      (free) => free.findIndex((x) => x.lane === 2),
+    );
     expect(picked).toBe(2);
-    const before = await pool.lease(async (l) => l.connection, (free) => free.findIndex((x) => x.lane === 1));
+    const before = await pool.lease(
+      async (l) => l.connection,
+      (free) => free.findIndex((x) => x.lane === 1),
+    );
     const after = await pool.lease(
       async (l) => {
         await l.recycle();

@@ -70,7 +70,7 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
         try {
           const at = starts(n);
           const pages = await Promise.all(at.map((s) => env.call('GET', `/Users?startIndex=${s}&count=100`)));
-          pages.forEach((p, i) => expectPage(p, at[i] as number));
+          for (const [i, p] of pages.entries()) expectPage(p, at[i] as number);
           const stats = env.connector.tenant().windows.stats;
           if (vlv) expect(stats).toMatchObject({ vlv: n, snapshot: 0 });
           else expect(stats).toMatchObject({ vlv: 0, snapshot: n });
@@ -160,7 +160,9 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
         const orig = c.searchPaginated.bind(c);
         (c as unknown as { searchPaginated: LdapClient['searchPaginated'] }).searchPaginated = async function* (...args) {
           if (left-- > 0) {
-            throw left % 2 ? new ProtocolError('paged results cookie is invalid') : new UnwillingToPerformError('paged results cookie is invalid or old');
+            throw left % 2
+              ? new ProtocolError('paged results cookie is invalid')
+              : new UnwillingToPerformError('paged results cookie is invalid or old');
           }
           yield* orig(...args);
         };
@@ -251,7 +253,11 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
             break;
           case 5:
             calls.push(
-              env.call('PATCH', `/Groups/${gid}`, patchBody([{ op: i % 2 ? 'add' : 'remove', path: 'members', value: [{ value: uid }] }])),
+              env.call(
+                'PATCH',
+                `/Groups/${gid}`,
+                patchBody([{ op: i % 2 ? 'add' : 'remove', path: 'members', value: [{ value: uid }] }]),
+              ),
             );
             break;
           default:

@@ -81,7 +81,8 @@ export function decodeSortResponse(bytes: Uint8Array): SortResponse {
   const s = top.sequence();
   top.finish('the sort response');
   const result = s.integer(TAG.enumerated, 'ENUMERATED');
-  const attributeType = s.peekTag() === ATTRIBUTE_TYPE ? text(s.octets(ATTRIBUTE_TYPE, 'attributeType'), 'attributeType') : undefined;
+  const attributeType =
+    s.peekTag() === ATTRIBUTE_TYPE ? text(s.octets(ATTRIBUTE_TYPE, 'attributeType'), 'attributeType') : undefined;
   s.finish('the sort response');
   return { result, ...(attributeType !== undefined ? { attributeType } : {}) };
 }

@@ -44,7 +44,8 @@ export interface VlvResponse {
 const MAX_INT = 2_147_483_647;
 
 function count(name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min || v > MAX_INT) throw new RangeError(`VLV ${name} must be an integer in ${min}..${MAX_INT}`);
+  if (!Number.isInteger(v) || v < min || v > MAX_INT)
+    throw new RangeError(`VLV ${name} must be an integer in ${min}..${MAX_INT}`);
 }
 
 /**

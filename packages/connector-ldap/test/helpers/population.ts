@@ -36,7 +36,9 @@ export function populationLdif(p: Population): string {
   const members: string[][] = Array.from({ length: p.groups }, () => []);
   for (let i = 1; i <= p.users; i++) members[i % p.groups]?.push(userDn(i));
   members.forEach((m, j) => {
-    out.push(`dn: cn=${groupCn(j)},${GROUPS}\nobjectClass: top\nobjectClass: groupOfNames\ncn: ${groupCn(j)}\n${m.map((d) => `member: ${d}\n`).join('')}`);
+    out.push(
+      `dn: cn=${groupCn(j)},${GROUPS}\nobjectClass: top\nobjectClass: groupOfNames\ncn: ${groupCn(j)}\n${m.map((d) => `member: ${d}\n`).join('')}`,
+    );
   });
   const big = Array.from({ length: p.bigGroup }, (_, k) => `member: ${userDn(k + 1)}\n`).join('');
   out.push(`dn: ${BIG_DN}\nobjectClass: top\nobjectClass: groupOfNames\ncn: big\n${big}`);

@@ -42,6 +42,8 @@ export interface SearchSpec {
   sizeLimit?: number;
   /** The result is known to exceed a plain search's size limit: page it at once. */
   large?: boolean;
+  /** Entries per page when paged (default the `pageSize` setting); a page holding the whole expected result saves round trips. */
+  pageSize?: number;
 }
 
 /** One attribute modification, before it becomes an ldapts `Change`. */
@@ -173,7 +175,7 @@ export class Directory {
    * a fresh connection; a second loss answers 503, never 400 or 500.
    */
   private async paged(spec: SearchSpec, base: string): Promise<LdapEntry[]> {
-    const options = { ...this.options(spec), paged: { pageSize: this.opts.pageSize } };
+    const options = { ...this.options(spec), paged: { pageSize: spec.pageSize ?? this.opts.pageSize } };
     return this.pool.lease(async (lease) => {
       for (let attempt = 0; ; attempt++) {
         const out: LdapEntry[] = [];

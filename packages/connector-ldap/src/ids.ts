@@ -6,7 +6,7 @@
 import { type LdapEntry, values } from './entry.js';
 import { guidToBytes, guidToString, isGuidString } from './ad/guid.js';
 import type { IdStrategy } from './config.js';
-import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn } from './dn.js';
+import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn, tryDnKey } from './dn.js';
 import { and, eq, type LdapFilter, or } from './filter.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -115,13 +115,13 @@ export interface ResolveScope {
   filters: (LdapFilter | undefined)[];
 }
 
-/** Searches the directory; provided by the connector. `large`: more entries than one plain search returns are expected. */
+/** Searches the directory; provided by the connector. `expected`: about how many entries the search finds. */
 export type SearchFn = (
   base: Dn,
   filter: LdapFilter,
   attributes: string[],
   binary: string[],
-  large: boolean,
+  expected: number,
 ) => Promise<LdapEntry[]>;
 
 /** The groups whose members are being resolved, and the attribute their members list them in. */
@@ -148,8 +148,6 @@ function byBase(scope: ResolveScope): { base: Dn; filter: LdapFilter | undefined
 
 /** Groups per memberOf search (an `(|(memberOf=…)…)` term each). */
 const GROUPS_PER_SEARCH = 50;
-/** Above this many expected entries a resolution search is paged at once. */
-const PLAIN_MAX = 200;
 
 /** Resolves ids ↔ DNs in batches. */
 export class IdResolver {
@@ -172,22 +170,26 @@ export class IdResolver {
    */
   async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    const parsed = new Map<string, Dn>();
+    const bases = scope.bases.map(serializeDn);
+    // dnKey → the DN as given, for DNs inside the scope (keys are cached: no DN is parsed twice).
+    const wanted = new Map<string, string>();
     for (const d of dns) {
-      const p = tryParseDn(d);
-      if (p && scope.bases.some((b) => isWithin(p, b))) parsed.set(dnKey(p), p);
+      const key = tryDnKey(d);
+      if (key !== undefined && !wanted.has(key) && bases.some((b) => isWithin(d, b))) wanted.set(key, d);
     }
     if (this.codec.strategy === 'dn') {
-      for (const [k, p] of parsed) out.set(k, serializeDn(p));
+      for (const [k, d] of wanted) out.set(k, canonicalDn(d));
       return out;
     }
-    const want = [...parsed.keys()];
-    const inBase = (base: Dn) => want.filter((k) => !out.has(k) && isWithin(parsed.get(k) as Dn, base));
+    const inBase = (base: Dn) => {
+      const b = serializeDn(base);
+      return [...wanted].filter(([k, d]) => !out.has(k) && isWithin(d, b));
+    };
     const take = (entries: LdapEntry[]) => {
       for (const e of entries) {
         const id = this.codec.idOf(e);
-        const key = dnKey(e.dn);
-        if (id !== undefined && parsed.has(key)) out.set(key, id);
+        const key = tryDnKey(e.dn);
+        if (id !== undefined && key !== undefined && wanted.has(key)) out.set(key, id);
       }
     };
     const targets = byBase(scope);
@@ -197,30 +199,14 @@ export class IdResolver {
         if (!expected) continue;
         for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
           const f = or(...part.map((g) => eq(hint.attribute, g)));
-          take(
-            await this.search(
-              base,
-              filter ? and(filter, f) : f,
-              this.codec.attributes(),
-              this.codec.binary(),
-              expected > PLAIN_MAX,
-            ),
-          );
+          take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected));
         }
       }
     }
     for (const { base, filter } of targets) {
       for (const part of chunks(inBase(base), this.batch)) {
-        const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
-        take(
-          await this.search(
-            base,
-            filter ? and(filter, f) : f,
-            this.codec.attributes(),
-            this.codec.binary(),
-            part.length > PLAIN_MAX,
-          ),
-        );
+        const f = or(...part.map(([, d]) => eq(this.dnAttribute, d)));
+        take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), part.length));
       }
     }
     return out;
@@ -253,7 +239,7 @@ export class IdResolver {
           extra ? and(extra, f) : f,
           this.codec.attributes(),
           this.codec.binary(),
-          part.length > PLAIN_MAX,
+          part.length,
         );
         for (const e of entries) {
           const id = this.codec.idOf(e);
@@ -273,8 +259,7 @@ export class IdResolver {
       for (const part of chunks(inBase, this.batch)) {
         const f = or(...part.map((d) => eq(this.dnAttribute, canonicalDn(d))));
         const extra = scope.filters[i];
-        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length > PLAIN_MAX))
-          found.add(dnKey(e.dn));
+        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length)) found.add(dnKey(e.dn));
       }
     }
     return found;

@@ -123,7 +123,11 @@ interface Lane {
 export class LdapPool {
   private readonly slots: Slot[];
   private readonly lanes: Lane[];
-  private readonly waiting: { choose: ((free: LaneInfo[]) => number) | undefined; grant: (lane: number) => void }[] = [];
+  private readonly waiting: {
+    choose: ((free: LaneInfo[]) => number) | undefined;
+    grant: (lane: number) => void;
+    fail: (e: Error) => void;
+  }[] = [];
   private next = 0;
   /** Index into `urls` of the last server that answered; new connections try it first. */
   private preferred = 0;
@@ -306,6 +310,10 @@ export class LdapPool {
           clearTimeout(timer);
           resolve(lane);
         },
+        fail: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
       const timer = setTimeout(() => {
         const i = this.waiting.indexOf(waiter);
@@ -397,6 +405,7 @@ export class LdapPool {
   /** Unbinds every connection; later calls fail. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w.fail(new Error('Connection closed: the LDAP pool was shut down'));
     await Promise.all(
       [...this.slots, ...this.lanes].map(async (s) => {
         const p = s.client;

@@ -137,8 +137,20 @@ export class Tenant {
       dnAttribute: s.dnAttribute,
       log,
     });
-    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary, large) =>
-      this.dir.search({ base, filter, attributes, binary, large }, 'resolve references'),
+    // Lookups expecting more entries than a plain search comfortably returns are paged at once,
+    // in one page where the server allows it.
+    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary, expected) =>
+      this.dir.search(
+        {
+          base,
+          filter,
+          attributes,
+          binary,
+          large: expected > 200,
+          pageSize: Math.min(Math.max(s.pageSize, expected + 1), 10_000),
+        },
+        'resolve references',
+      ),
     );
   }
 

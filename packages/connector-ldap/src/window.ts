@@ -289,7 +289,8 @@ export class PageWindows {
     if (known && this.fresh(known)) return known.dns;
     this.stats.scans++;
     const dns = this.dir
-      .search({ base: spec.base, filter: spec.filter, attributes: [], large: true }, what)
+      // DNs only: large pages, few round trips.
+      .search({ base: spec.base, filter: spec.filter, attributes: [], large: true, pageSize: 5000 }, what)
       .then((entries) => entries.map((e) => e.dn));
     const snap: Snapshot = { dns, created: Date.now(), generation: this.dir.generation };
     this.snapshots.delete(key);

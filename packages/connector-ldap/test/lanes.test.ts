@@ -117,3 +117,17 @@ describe('LdapPool lanes', () => {
     await pool.close();
   });
 });
+
+describe('LdapPool lanes on close', () => {
+  it('fails the searches still waiting for a lane', async () => {
+    const f = factory();
+    const pool = new LdapPool({ urls: ['ldap://x'], lanes: 1, clientFactory: f.make });
+    let release!: () => void;
+    const held = pool.lease(() => new Promise<void>((r) => (release = r)));
+    const waiting = pool.lease(async () => 'never').catch((e: Error) => e.message);
+    await pool.close();
+    expect(await waiting).toMatch(/shut down/);
+    release();
+    await held;
+  });
+});

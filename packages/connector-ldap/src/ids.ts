@@ -170,21 +170,20 @@ export class IdResolver {
    */
   async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    const bases = scope.bases.map(serializeDn);
-    // dnKey → the DN as given, for DNs inside the scope (keys are cached: no DN is parsed twice).
-    const wanted = new Map<string, string>();
+    const targets = byBase(scope);
+    const bases = targets.map((t) => serializeDn(t.base));
+    // dnKey → the DN as given and the bases it lies in (keys are cached: no DN is parsed twice).
+    const wanted = new Map<string, { dn: string; in: number[] }>();
     for (const d of dns) {
       const key = tryDnKey(d);
-      if (key !== undefined && !wanted.has(key) && bases.some((b) => isWithin(d, b))) wanted.set(key, d);
+      if (key === undefined || wanted.has(key)) continue;
+      const within = bases.flatMap((b, i) => (isWithin(d, b) ? [i] : []));
+      if (within.length) wanted.set(key, { dn: d, in: within });
     }
     if (this.codec.strategy === 'dn') {
-      for (const [k, d] of wanted) out.set(k, canonicalDn(d));
+      for (const [k, w] of wanted) out.set(k, canonicalDn(w.dn));
       return out;
     }
-    const inBase = (base: Dn) => {
-      const b = serializeDn(base);
-      return [...wanted].filter(([k, d]) => !out.has(k) && isWithin(d, b));
-    };
     const take = (entries: LdapEntry[]) => {
       for (const e of entries) {
         const id = this.codec.idOf(e);
@@ -192,20 +191,18 @@ export class IdResolver {
         if (id !== undefined && key !== undefined && wanted.has(key)) out.set(key, id);
       }
     };
-    const targets = byBase(scope);
-    if (hint?.groups.length) {
-      for (const { base, filter } of targets) {
-        const expected = inBase(base).length;
-        if (!expected) continue;
+    // A DN in nested bases is looked for in each until found.
+    const open = (i: number) => [...wanted].filter(([k, w]) => !out.has(k) && w.in.includes(i));
+    for (const [i, { base, filter }] of targets.entries()) {
+      const expected = open(i).length;
+      if (hint?.groups.length && expected) {
         for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
           const f = or(...part.map((g) => eq(hint.attribute, g)));
           take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected));
         }
       }
-    }
-    for (const { base, filter } of targets) {
-      for (const part of chunks(inBase(base), this.batch)) {
-        const f = or(...part.map(([, d]) => eq(this.dnAttribute, d)));
+      for (const part of chunks(open(i), this.batch)) {
+        const f = or(...part.map(([, w]) => eq(this.dnAttribute, w.dn)));
         take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), part.length));
       }
     }

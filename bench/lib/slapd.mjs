@@ -46,7 +46,9 @@ function ldif({ users, groups, big }) {
   const members = Array.from({ length: groups }, () => []);
   for (let i = 1; i <= users; i++) members[i % groups].push(userDn(i));
   members.forEach((m, j) => {
-    out.push(`dn: ${groupDn(j)}\nobjectClass: top\nobjectClass: groupOfNames\ncn: group${String(j).padStart(4, '0')}\n${m.map((d) => `member: ${d}\n`).join('')}`);
+    out.push(
+      `dn: ${groupDn(j)}\nobjectClass: top\nobjectClass: groupOfNames\ncn: group${String(j).padStart(4, '0')}\n${m.map((d) => `member: ${d}\n`).join('')}`,
+    );
   });
   const bigMembers = Array.from({ length: big }, (_, k) => `member: ${userDn(k + 1)}\n`).join('');
   out.push(`dn: cn=big,${GROUPS}\nobjectClass: top\nobjectClass: groupOfNames\ncn: big\n${bigMembers}`);

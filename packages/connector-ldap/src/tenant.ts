@@ -135,6 +135,7 @@ export class Tenant {
       snapshotMs: s.listSnapshotSeconds * 1000,
       vlv: s.vlv,
       dnAttribute: s.dnAttribute,
+      windowMax: s.pageSize,
       log,
     });
     // Lookups expecting more entries than a plain search comfortably returns are paged at once,

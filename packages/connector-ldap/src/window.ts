@@ -17,8 +17,8 @@
  * one search for the page's entries; the snapshot is reused the same way.
  */
 import type { ConnectorLogger } from '@scimgw/core';
-import { decodeSortResponse, type SortKey } from './controls/sort.js';
-import { decodeVlvResponse } from './controls/vlv.js';
+import { decodeSortResponse, type SortKey, type SortResponse } from './controls/sort.js';
+import { decodeVlvResponse, type VlvResponse } from './controls/vlv.js';
 import { vlvControls } from './controls/wire.js';
 import type { Directory, SearchSpec } from './directory.js';
 import { dnKey, serializeDn } from './dn.js';
@@ -26,7 +26,7 @@ import { fromLdapts, type LdapEntry } from './entry.js';
 import { isConnectionError, resultCodeOf } from './errors.js';
 import { and, eq, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
 import { bufferSpellings } from './entry.js';
-import type { Lease, LaneInfo } from './pool.js';
+import type { LaneInfo, LdapClient, Lease } from './pool.js';
 
 /** One page of a result and the size of the whole result. */
 export interface WindowResult {
@@ -52,6 +52,8 @@ export interface PageWindowOptions {
   vlv: boolean;
   /** Attribute holding an entry's DN, for reading a page of DNs in one search. */
   dnAttribute: string;
+  /** Most entries asked of one VLV search (a server's size limit applies to each); larger pages take several. */
+  windowMax: number;
   log?: ConnectorLogger | undefined;
 }
 
@@ -82,6 +84,14 @@ const DN_BATCH = 250;
 
 const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined) =>
   a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
+/** One VLV search's entries, failure and response controls. */
+interface VlvAttempt {
+  entries: LdapEntry[];
+  failure: unknown;
+  response: VlvResponse | undefined;
+  sorted: SortResponse | undefined;
+}
 
 /** Raised inside a VLV attempt when the page must come from the snapshot instead. */
 class UseSnapshot extends Error {
@@ -197,6 +207,83 @@ export class PageWindows {
     this.dirty.delete(lease.lane);
   }
 
+  /** One VLV search; a failed one comes back as a value, with whatever response controls arrived. */
+  private async vlvSearch(
+    client: LdapClient,
+    spec: WindowSpec,
+    offset: number,
+    count: number,
+    contextId: Uint8Array | undefined,
+  ): Promise<VlvAttempt> {
+    const wire = vlvControls(spec.sort, {
+      beforeCount: 0,
+      afterCount: Math.max(0, count - 1),
+      target: { offset, contentCount: 0 },
+      contextId,
+    });
+    let entries: LdapEntry[] = [];
+    let failure: unknown;
+    try {
+      this.dir.stats.search++;
+      const res = await client.search(
+        typeof spec.base === 'string' ? spec.base : serializeDn(spec.base),
+        {
+          scope: 'sub',
+          filter: toLdapts(spec.filter),
+          attributes: spec.attributes.length ? spec.attributes : ['1.1'],
+          explicitBufferAttributes: bufferSpellings(spec.binary),
+        },
+        wire.controls,
+      );
+      entries = res.searchEntries.map(fromLdapts);
+    } catch (e) {
+      if (isConnectionError(e)) throw e;
+      failure = e;
+    }
+    return {
+      entries,
+      failure,
+      response: wire.vlv.value ? decodeVlvResponse(wire.vlv.value) : undefined,
+      sorted: wire.sort.value ? decodeSortResponse(wire.sort.value) : undefined,
+    };
+  }
+
+  /**
+   * What a VLV attempt means: the response (and whether the offset was past the end), or an
+   * exception — the failure itself for 51 busy (the caller retries), {@link UseSnapshot} otherwise.
+   */
+  private outcome(a: VlvAttempt, spec: WindowSpec, lane: number, sessions: boolean): { response: VlvResponse; pastEnd: boolean } {
+    const code = resultCodeOf(a.failure);
+    const pastEnd = code === 76 && a.response !== undefined && OFFSET_RANGE.has(a.response.result);
+    if (a.failure !== undefined && !pastEnd) {
+      // Whatever the server kept on this connection is unknown now.
+      if (sessions) this.dirty.add(lane);
+      if (code === 51) throw a.failure;
+      const sort = a.sorted && a.sorted.result !== 0 ? `, sort ${a.sorted.result}` : '';
+      const vlv = a.response && a.response.result !== 0 ? `, vlv ${a.response.result}` : '';
+      const reason = `${code ?? 'no result code'}${sort}${vlv}`;
+      if (code !== undefined && VLV_UNSUPPORTED.has(code)) {
+        this.unsortable.add(JSON.stringify(spec.sort));
+        this.opts.log?.warn('ldap: the server refused a sorted virtual list view; pages come from DN snapshots', {
+          sort: spec.sort.map((k) => k.attributeType).join(','),
+          result: reason,
+          diagnostic: (a.failure as Error).message,
+        });
+      }
+      throw new UseSnapshot(`VLV search failed (${reason})`);
+    }
+    if (!a.response) {
+      if (sessions) this.dirty.add(lane);
+      throw new UseSnapshot('the server sent no VLV response');
+    }
+    return { response: a.response, pastEnd };
+  }
+
+  /**
+   * The page from VLV searches on one lane: the first reuses the lane's sorted list when it is
+   * this search's and fresh; a page larger than `windowMax` (a server's size limit applies to
+   * each VLV search) continues on the same list in further searches.
+   */
   private async vlvOnLane(
     lease: Lease,
     key: string,
@@ -212,74 +299,54 @@ export class PageWindows {
     if (sessions && !reuse && (view !== undefined || this.dirty.has(lease.lane))) await this.recycle(lease);
     const client = await lease.client();
     const connection = lease.connection;
-    const wire = vlvControls(spec.sort, {
-      beforeCount: 0,
-      afterCount: Math.max(0, count - 1),
-      target: { offset: startIndex, contentCount: 0 },
-      contextId: reuse ? view?.contextId : undefined,
-    });
-    const base = typeof spec.base === 'string' ? spec.base : serializeDn(spec.base);
-    let entries: LdapEntry[] = [];
-    let failure: unknown;
-    try {
-      this.dir.stats.search++;
-      const res = await client.search(
-        base,
-        {
-          scope: 'sub',
-          filter: toLdapts(spec.filter),
-          attributes: spec.attributes.length ? spec.attributes : ['1.1'],
-          explicitBufferAttributes: bufferSpellings(spec.binary),
-        },
-        wire.controls,
-      );
-      entries = res.searchEntries.map(fromLdapts);
-    } catch (e) {
-      if (isConnectionError(e)) throw e;
-      failure = e;
-    }
-    const response = wire.vlv.value ? decodeVlvResponse(wire.vlv.value) : undefined;
-    const sorted = wire.sort.value ? decodeSortResponse(wire.sort.value) : undefined;
-    const code = resultCodeOf(failure);
-    if (failure !== undefined && code === 32) return { entries: [], total: 0 };
-    const pastEnd = code === 76 && response !== undefined && OFFSET_RANGE.has(response.result);
-    if (failure !== undefined && !pastEnd) {
-      // Whatever the server kept on this connection is unknown now.
-      if (sessions) this.dirty.add(lease.lane);
-      if (code === 51) throw failure;
-      const reason = `${code ?? 'no result code'}${sorted && sorted.result !== 0 ? `, sort ${sorted.result}` : ''}${response && response.result !== 0 ? `, vlv ${response.result}` : ''}`;
-      if (code !== undefined && VLV_UNSUPPORTED.has(code)) {
-        this.unsortable.add(JSON.stringify(spec.sort));
-        this.opts.log?.warn('ldap: the server refused a sorted virtual list view; pages come from DN snapshots', {
-          sort: spec.sort.map((k) => k.attributeType).join(','),
-          result: reason,
-          diagnostic: (failure as Error).message,
-        });
-      }
-      throw new UseSnapshot(`VLV search failed (${reason})`);
-    }
-    if (!response) {
-      if (sessions) this.dirty.add(lease.lane);
-      throw new UseSnapshot('the server sent no VLV response');
-    }
-    if (sessions) {
-      // A context the server did not recognise started a second list on this connection.
-      if (reuse && !sameBytes(response.contextId, view?.contextId)) this.dirty.add(lease.lane);
-      // An empty list is not kept by the server (nothing to page through).
-      if (response.contentCount > 0)
-        this.views.set(lease.lane, {
-          connection,
-          key,
-          contextId: response.contextId,
-          created: reuse && view ? view.created : Date.now(),
-          generation: reuse && view ? view.generation : this.dir.generation,
-        });
-      else this.views.delete(lease.lane);
+    const chunk = Math.max(1, this.opts.windowMax);
+    const entries: LdapEntry[] = [];
+    let context = reuse ? view?.contextId : undefined;
+    let total = 0;
+    for (let offset = startIndex, left = count, first = true; first || left > 0; first = false) {
+      const n = Math.min(left, chunk);
+      const attempt = await this.vlvSearch(client, spec, offset, n, context);
+      if (resultCodeOf(attempt.failure) === 32) return { entries: [], total: 0 };
+      const { response, pastEnd } = this.outcome(attempt, spec, lease.lane, sessions);
+      if (first) this.remember(lease.lane, connection, key, response, sessions, reuse ? view : undefined);
+      else if (sessions && !sameBytes(response.contextId, context)) this.dirty.add(lease.lane);
+      total = response.contentCount;
+      if (pastEnd) break;
+      entries.push(...attempt.entries.slice(0, n));
+      if (attempt.entries.length < n) break;
+      context = response.contextId;
+      offset += n;
+      left -= n;
     }
     this.stats.vlv++;
     if (!reuse) this.stats.sorted++;
-    if (pastEnd || count === 0) return { entries: [], total: response.contentCount };
-    return { entries: entries.slice(0, count), total: response.contentCount };
+    return { entries, total };
+  }
+
+  /** Records the sorted list a lane's connection now holds. */
+  private remember(
+    lane: number,
+    connection: number,
+    key: string,
+    response: VlvResponse,
+    sessions: boolean,
+    reused: View | undefined,
+  ): void {
+    if (!sessions) return;
+    // A context the server did not recognise started a second list on this connection.
+    if (reused && !sameBytes(response.contextId, reused.contextId)) this.dirty.add(lane);
+    // An empty list is not kept by the server (nothing to page through).
+    if (response.contentCount === 0) {
+      this.views.delete(lane);
+      return;
+    }
+    this.views.set(lane, {
+      connection,
+      key,
+      contextId: response.contextId,
+      created: reused ? reused.created : Date.now(),
+      generation: reused ? reused.generation : this.dir.generation,
+    });
   }
 
   /** The result's DNs, from a snapshot young enough, else read now (DNs only, paged). */

@@ -99,6 +99,19 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
     }
   });
 
+  it('reads a page larger than the size limit (1,000 of 500) from one sorted list in two searches', async () => {
+    const env = scim(slapd, { pagingConnections: 1 });
+    try {
+      const r = await env.call('GET', '/Users?startIndex=2001&count=1000');
+      expect(r.status).toBe(200);
+      expect(r.body.totalResults).toBe(USERS);
+      expect(r.body.Resources?.map((u) => u.userName)).toEqual(Array.from({ length: 1000 }, (_, k) => userUid(2001 + k)));
+      expect(env.connector.tenant().windows.stats).toMatchObject({ vlv: 1, sorted: 1, snapshot: 0 });
+    } finally {
+      await env.connector.close?.();
+    }
+  });
+
   it('pages a filter larger than the size limit with VLV, and reads a small filter whole', async () => {
     const env = scim(slapd);
     try {

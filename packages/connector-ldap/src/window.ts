@@ -77,6 +77,8 @@ interface Snapshot {
 const OFFSET_RANGE = new Set([61, 77]);
 /** Result codes after which VLV is never tried again with these sort keys (the server cannot sort or view them). */
 const VLV_UNSUPPORTED = new Set([12, 16, 18, 53, 60, 76]);
+/** The largest offset a VLV request holds (maxInt). */
+const MAX_OFFSET = 2_147_483_647;
 /** Most snapshots kept per tenant. */
 const MAX_SNAPSHOTS = 8;
 /** DNs read per search when a page is fetched by DN. */
@@ -133,7 +135,10 @@ export class PageWindows {
    * @example
    * const { entries, total } = await windows.page(spec, 9001, 100, 'list users');
    */
-  async page(spec: WindowSpec, startIndex: number, count: number, what: string): Promise<WindowResult> {
+  async page(spec: WindowSpec, from: number, size: number, what: string): Promise<WindowResult> {
+    // Offsets past what a VLV request can carry are past every real list's end anyway.
+    const startIndex = Math.min(Math.max(1, Math.floor(from)), MAX_OFFSET);
+    const count = Math.min(Math.max(0, Math.floor(size)), MAX_OFFSET);
     const features = await this.dir.pool.serverFeatures();
     const sortKey = JSON.stringify(spec.sort);
     if (this.opts.vlv && features.vlv && spec.sort.length && !this.unsortable.has(sortKey)) {

@@ -93,6 +93,10 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
         expect(last.body.Resources?.map((r) => r.userName)).toEqual([userUid(USERS)]);
         const none = await env.call('GET', '/Users?count=0');
         expect(none.body.totalResults).toBe(USERS);
+        const huge = await env.call('GET', '/Users?startIndex=99999999999&count=10');
+        expect(huge.status).toBe(200);
+        expect(huge.body.totalResults).toBe(USERS);
+        expect(huge.body.Resources ?? []).toEqual([]);
       } finally {
         await env.connector.close?.();
       }

@@ -114,7 +114,9 @@ export interface LdapSettingsConfig {
   sortAttribute?: { user?: string; group?: string };
   /**
    * Seconds a sorted list (or DN snapshot) keeps serving the next pages of the same listing;
-   * a write through this gateway ends it sooner. 0 reads every page afresh. Default 10.
+   * a write through this gateway that may change the listing (an add, delete or rename, or a
+   * change to an attribute the listing filters or sorts on) ends it sooner. 0 reads every page
+   * afresh. Default 10.
    */
   listSnapshotSeconds?: number;
   /** Milliseconds per LDAP operation. Default 30000. */

@@ -17,6 +17,7 @@ import { bufferSpellings, fromLdapts, type LdapEntry } from './entry.js';
 import { describeCode, isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
 import { type LdapFilter, serializeLdapFilter, toLdapts } from './filter.js';
 import type { LdapPool } from './pool.js';
+import { WriteLog } from './writes.js';
 
 /** OID of the Password Modify extended operation (RFC 3062). */
 export const PASSWORD_MODIFY_OID = '1.3.6.1.4.1.4203.1.11.1';
@@ -84,8 +85,8 @@ export const isPagingStateError = (e: unknown) => {
 /** Typed directory operations for one tenant. */
 export class Directory {
   readonly stats: OperationStats = { search: 0, add: 0, modify: 0, modifyDN: 0, del: 0, compare: 0 };
-  /** Counts writes sent through this directory; a list snapshot from an older count is stale. */
-  generation = 0;
+  /** Writes sent through this directory (list state kept between requests checks it). */
+  readonly writes = new WriteLog();
 
   constructor(
     readonly pool: LdapPool,
@@ -226,7 +227,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.add++;
-        this.generation++;
+        this.writes.structure();
         return c.add(target, list);
       }, 'unsent');
     } catch (e) {
@@ -245,7 +246,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.modify++;
-        this.generation++;
+        this.writes.modified(mods.map((m) => m.type));
         return c.modify(target, changes, controls);
       }, 'unsent');
     } catch (e) {
@@ -267,7 +268,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.modifyDN++;
-        this.generation++;
+        this.writes.structure();
         return c.modifyDN(target, rdn);
       }, 'unsent');
     } catch (e) {
@@ -280,7 +281,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.del++;
-        this.generation++;
+        this.writes.structure();
         return c.del(target);
       }, 'unsent');
     } catch (e) {
@@ -301,7 +302,7 @@ export class Directory {
     w.endSequence();
     try {
       await this.pool.run((c) => {
-        this.generation++;
+        this.writes.modified(['userPassword']);
         return c.exop(PASSWORD_MODIFY_OID, w.buffer);
       }, 'unsent');
     } catch (e) {

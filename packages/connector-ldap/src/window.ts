@@ -10,7 +10,8 @@
  * (`sssvlv-max`) may hold. So VLV searches run on lanes, each lane keeps at
  * most one list, a lane reconnects before it sorts a different search, and
  * the next page of the same search reuses the list (its context id) for
- * `listSnapshotSeconds` or until this gateway writes to the directory.
+ * `listSnapshotSeconds`, or until this gateway writes something that may change the listing
+ * (see {@link WriteLog}).
  *
  * Elsewhere (no VLV, or the server refuses the sort) the page comes from a
  * snapshot of the result's DNs — one paged search reading DNs only — and
@@ -24,9 +25,10 @@ import type { Directory, SearchSpec } from './directory.js';
 import { dnKey, serializeDn } from './dn.js';
 import { fromLdapts, type LdapEntry } from './entry.js';
 import { isConnectionError, resultCodeOf } from './errors.js';
-import { and, eq, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
+import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
 import { bufferSpellings } from './entry.js';
 import type { LaneInfo, LdapClient, Lease } from './pool.js';
+import type { AttributeSet, WriteLog } from './writes.js';
 
 /** One page of a result and the size of the whole result. */
 export interface WindowResult {
@@ -57,20 +59,31 @@ export interface PageWindowOptions {
   log?: ConnectorLogger | undefined;
 }
 
+/** When list state was taken and which attributes its listing depends on. */
+interface Taken {
+  created: number;
+  /** The directory's write generation then. */
+  generation: number;
+  depends: AttributeSet;
+}
+
 /** A sorted list the server keeps on one lane's connection. */
-interface View {
+interface View extends Taken {
   connection: number;
   key: string;
   contextId: Uint8Array | undefined;
-  created: number;
-  generation: number;
 }
 
 /** A snapshot of a result's DNs, in the server's order. */
-interface Snapshot {
+interface Snapshot extends Taken {
   dns: Promise<string[]>;
-  created: number;
-  generation: number;
+}
+
+/** Attributes a listing depends on: its filter's, its sort keys', and objectClass. */
+function dependsOn(spec: WindowSpec): AttributeSet {
+  const f = filterAttributes(spec.filter);
+  if (f === '*') return '*';
+  return new Set([...f, 'objectclass', ...spec.sort.map((k) => k.attributeType.toLowerCase())]);
 }
 
 /** VLV result values meaning the offset is past the end (the draft's 61, OpenLDAP's 77). */
@@ -157,8 +170,9 @@ export class PageWindows {
     return JSON.stringify([base, serializeLdapFilter(spec.filter), spec.sort]);
   }
 
-  private fresh(v: { created: number; generation: number }): boolean {
-    return v.generation === this.dir.generation && Date.now() - v.created < this.opts.snapshotMs;
+  /** Young enough, and no write through this gateway since could have changed the listing. */
+  private fresh(v: Taken): boolean {
+    return Date.now() - v.created < this.opts.snapshotMs && !this.dir.writes.changedSince(v.generation, v.depends);
   }
 
   /** The lane to lease: one holding this search's list, else one holding none, else the oldest list's. */
@@ -313,7 +327,7 @@ export class PageWindows {
       const attempt = await this.vlvSearch(client, spec, offset, n, context);
       if (resultCodeOf(attempt.failure) === 32) return { entries: [], total: 0 };
       const { response, pastEnd } = this.outcome(attempt, spec, lease.lane, sessions);
-      if (first) this.remember(lease.lane, connection, key, response, sessions, reuse ? view : undefined);
+      if (first) this.remember(lease.lane, connection, key, dependsOn(spec), response, sessions, reuse ? view : undefined);
       else if (sessions && !sameBytes(response.contextId, context)) this.dirty.add(lease.lane);
       total = response.contentCount;
       if (pastEnd) break;
@@ -333,6 +347,7 @@ export class PageWindows {
     lane: number,
     connection: number,
     key: string,
+    depends: AttributeSet,
     response: VlvResponse,
     sessions: boolean,
     reused: View | undefined,
@@ -350,7 +365,8 @@ export class PageWindows {
       key,
       contextId: response.contextId,
       created: reused ? reused.created : Date.now(),
-      generation: reused ? reused.generation : this.dir.generation,
+      generation: reused ? reused.generation : this.dir.writes.generation,
+      depends,
     });
   }
 
@@ -364,7 +380,7 @@ export class PageWindows {
       // DNs only: large pages, few round trips.
       .search({ base: spec.base, filter: spec.filter, attributes: [], large: true, pageSize: 5000 }, what)
       .then((entries) => entries.map((e) => e.dn));
-    const snap: Snapshot = { dns, created: Date.now(), generation: this.dir.generation };
+    const snap: Snapshot = { dns, created: Date.now(), generation: this.dir.writes.generation, depends: dependsOn(spec) };
     this.snapshots.delete(key);
     this.snapshots.set(key, snap);
     while (this.snapshots.size > MAX_SNAPSHOTS) this.snapshots.delete(this.snapshots.keys().next().value as string);

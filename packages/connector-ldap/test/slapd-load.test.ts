@@ -143,6 +143,28 @@ describe.skipIf(!ready)('parallel deep listings against slapd (4,200 users)', ()
       expect(first.body.totalResults).toBe(USERS + 1);
       expect(first.body.Resources?.map((r) => r.userName)).toEqual(['aaa-first', userUid(1)]);
       expect(env.connector.tenant().windows.stats.sorted).toBe(2);
+      // A change to an attribute the listing neither filters nor sorts on keeps the sorted list.
+      const patched = await env.call(
+        'PATCH',
+        `/Users/${enc(String(made.body.id))}`,
+        patchBody([{ op: 'replace', path: 'title', value: 'Lead' }]),
+      );
+      expect(patched.status).toBe(200);
+      const second = await env.call('GET', '/Users?startIndex=2&count=3');
+      expect(second.body.totalResults).toBe(USERS + 1);
+      expect(second.body.Resources?.map((r) => r.userName)).toEqual([userUid(1), userUid(2), userUid(3)]);
+      expect(env.connector.tenant().windows.stats.sorted).toBe(2);
+      // A listing filtered on that attribute is sorted again.
+      const titled = () => env.call('GET', `/Users?filter=${enc('title eq "Engineer"')}&startIndex=1&count=5`);
+      expect((await titled()).body.totalResults).toBe(USERS);
+      expect(env.connector.tenant().windows.stats.sorted).toBe(3);
+      await env.call(
+        'PATCH',
+        `/Users/${enc(String(made.body.id))}`,
+        patchBody([{ op: 'replace', path: 'title', value: 'Engineer' }]),
+      );
+      expect((await titled()).body.totalResults).toBe(USERS + 1);
+      expect(env.connector.tenant().windows.stats.sorted).toBe(4);
       expect((await env.call('DELETE', `/Users/${enc(String(made.body.id))}`)).status).toBe(204);
     } finally {
       await env.connector.close?.();

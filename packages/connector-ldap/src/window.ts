@@ -11,7 +11,7 @@
  * most one list, a lane reconnects before it sorts a different search, and
  * the next page of the same search reuses the list (its context id) for
  * `listSnapshotSeconds`, or until this gateway writes something that may change the listing
- * (see {@link WriteLog}).
+ * (see `WriteLog` in writes.ts).
  *
  * Elsewhere (no VLV, or the server refuses the sort) the page comes from a
  * snapshot of the result's DNs — one paged search reading DNs only — and
@@ -28,7 +28,7 @@ import { isConnectionError, resultCodeOf } from './errors.js';
 import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
 import { bufferSpellings } from './entry.js';
 import type { LaneInfo, LdapClient, Lease } from './pool.js';
-import type { AttributeSet, WriteLog } from './writes.js';
+import type { AttributeSet } from './writes.js';
 
 /** One page of a result and the size of the whole result. */
 export interface WindowResult {

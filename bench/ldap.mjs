@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
-import { GROUPS, GW_DN, GW_PW, HAVE_SLAPD, PEOPLE, startSlapd, uidOf } from './lib/slapd.mjs';
+import { GROUPS, GW_DN, GW_PW, HAVE_SLAPD, missingModules, PEOPLE, startSlapd, uidOf } from './lib/slapd.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -101,8 +101,10 @@ const randomStart = () => 1 + Math.floor(Math.random() * (users - 100));
 const pickUid = () => uidOf(1 + Math.floor(Math.random() * users));
 
 async function main() {
-  if (!HAVE_SLAPD) {
-    console.log('ldap bench skipped: slapd is not installed');
+  if (!HAVE_SLAPD || missingModules().length) {
+    console.log(
+      `ldap bench skipped: ${HAVE_SLAPD ? `slapd modules missing (${missingModules().join(', ')})` : 'slapd is not installed'}`,
+    );
     return;
   }
   const started = Date.now();

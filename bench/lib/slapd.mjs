@@ -15,6 +15,8 @@ export const GW_PW = 'gateway-pw';
 
 export const HAVE_SLAPD = existsSync('/usr/sbin/slapd') || existsSync('/usr/bin/slapd');
 const module = (name) => existsSync(`/usr/lib/ldap/${name}.la`) || existsSync(`/usr/lib/ldap/${name}.so`);
+/** The slapd modules the benchmark loads that are not installed. */
+export const missingModules = () => ['back_mdb', 'memberof', 'sssvlv'].filter((m) => !module(m));
 
 export const uidOf = (i) => `user${String(i).padStart(6, '0')}`;
 
@@ -58,7 +60,8 @@ function ldif({ users, groups, big }) {
 /** Starts slapd with the population; returns its URL and a stop function. */
 export async function startSlapd({ users, groups, big }) {
   if (!HAVE_SLAPD) throw new Error('slapd is not installed (apt-get install slapd ldap-utils)');
-  for (const m of ['back_mdb', 'memberof', 'sssvlv']) if (!module(m)) throw new Error(`the slapd module ${m} is not installed`);
+  const missing = missingModules();
+  if (missing.length) throw new Error(`slapd modules not installed: ${missing.join(', ')}`);
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-bench-slapd-'));
   mkdirSync(join(dir, 'db'));
   const conf = [

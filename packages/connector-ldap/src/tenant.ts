@@ -136,6 +136,7 @@ export class Tenant {
       vlv: s.vlv,
       dnAttribute: s.dnAttribute,
       windowMax: s.pageSize,
+      retryAfter: s.retryAfterSeconds,
       log,
     });
     // Lookups expecting more entries than a plain search comfortably returns are paged at once,

@@ -17,14 +17,14 @@
  * snapshot of the result's DNs — one paged search reading DNs only — and
  * one search for the page's entries; the snapshot is reused the same way.
  */
-import type { ConnectorLogger } from '@scimgw/core';
+import { type ConnectorLogger, isScimError } from '@scimgw/core';
 import { decodeSortResponse, type SortKey, type SortResponse } from './controls/sort.js';
 import { decodeVlvResponse, type VlvResponse } from './controls/vlv.js';
 import { vlvControls } from './controls/wire.js';
 import type { Directory, SearchSpec } from './directory.js';
 import { dnKey, serializeDn } from './dn.js';
 import { fromLdapts, type LdapEntry } from './entry.js';
-import { isConnectionError, resultCodeOf } from './errors.js';
+import { isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
 import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
 import { bufferSpellings } from './entry.js';
 import type { LaneInfo, LdapClient, Lease } from './pool.js';
@@ -56,6 +56,8 @@ export interface PageWindowOptions {
   dnAttribute: string;
   /** Most entries asked of one VLV search (a server's size limit applies to each); larger pages take several. */
   windowMax: number;
+  /** `Retry-After` seconds when the directory is unavailable. */
+  retryAfter: number;
   log?: ConnectorLogger | undefined;
 }
 
@@ -152,17 +154,23 @@ export class PageWindows {
     // Offsets past what a VLV request can carry are past every real list's end anyway.
     const startIndex = Math.min(Math.max(1, Math.floor(from)), MAX_OFFSET);
     const count = Math.min(Math.max(0, Math.floor(size)), MAX_OFFSET);
-    const features = await this.dir.pool.serverFeatures();
-    const sortKey = JSON.stringify(spec.sort);
-    if (this.opts.vlv && features.vlv && spec.sort.length && !this.unsortable.has(sortKey)) {
-      try {
-        return await this.vlvPage(spec, startIndex, count, features.sortSessionsPerConnection);
-      } catch (e) {
-        if (!(e instanceof UseSnapshot)) throw e;
-        this.opts.log?.info('ldap: virtual list view not used for this page', { reason: e.reason });
+    try {
+      const features = await this.dir.pool.serverFeatures();
+      const sortKey = JSON.stringify(spec.sort);
+      if (this.opts.vlv && features.vlv && spec.sort.length && !this.unsortable.has(sortKey)) {
+        try {
+          return await this.vlvPage(spec, startIndex, count, features.sortSessionsPerConnection);
+        } catch (e) {
+          if (!(e instanceof UseSnapshot)) throw e;
+          this.opts.log?.info('ldap: virtual list view not used for this page', { reason: e.reason });
+        }
       }
+      return await this.snapshotPage(spec, startIndex, count, what);
+    } catch (e) {
+      // Directory searches arrive translated already; transport failures of VLV searches do not.
+      if (!isScimError(e)) this.opts.log?.warn('ldap: list page failed', { error: (e as Error).message });
+      throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter });
     }
-    return this.snapshotPage(spec, startIndex, count, what);
   }
 
   private key(spec: WindowSpec): string {

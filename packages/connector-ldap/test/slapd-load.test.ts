@@ -343,4 +343,23 @@ describe.skipIf(!ready)('a server out of sort sessions (sssvlv-max 2)', () => {
       await env.connector.close?.();
     }
   }, 60_000);
+
+  it('answers a page 503 with Retry-After while the directory is down, and pages again once it is back', async () => {
+    const env = scim(small, { retryAfterSeconds: 4, connectTimeoutMs: 1000 });
+    try {
+      expect((await env.call('GET', '/Users?startIndex=500&count=10')).status).toBe(200);
+      await small.stop();
+      for (const url of ['/Users?startIndex=600&count=10', '/Groups?startIndex=1&count=2']) {
+        const down = await env.call('GET', url);
+        expect(down.status).toBe(503);
+        expect(down.headers['retry-after']).toBe('4');
+      }
+      await small.start();
+      const back = await env.call('GET', '/Users?startIndex=700&count=10');
+      expect(back.status).toBe(200);
+      expect(back.body.Resources?.[0]?.userName).toBe(userUid(700));
+    } finally {
+      await env.connector.close?.();
+    }
+  }, 60_000);
 });

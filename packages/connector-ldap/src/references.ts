@@ -72,24 +72,34 @@ async function dnOfManager(t: Tenant, id: string): Promise<string> {
   return dn;
 }
 
-/** The id in a manager value: `{ value }` or a bare string. */
-function idIn(v: unknown): string | undefined {
-  if (typeof v === 'string') return v === '' ? undefined : v;
-  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+/** A manager value as a client sent it: an id, "no manager", or something without an id. */
+type Sent = { id: string } | 'none' | 'invalid';
+
+/** Reads a manager value: `{ value }` or a bare string; `""`, `null` or `{ value: "" }` mean no manager. */
+function sentManager(v: unknown): Sent {
+  if (v === null || v === '') return 'none';
+  if (typeof v === 'string') return { id: v };
+  if (typeof v === 'object' && !Array.isArray(v)) {
     const value = (v as Record<string, unknown>).value;
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    if (value === null || value === '') return 'none';
+    if (typeof value === 'string') return { id: value };
   }
-  return undefined;
+  return 'invalid';
 }
+
+const invalid = () => new InvalidValueError("manager needs a value: the manager's id");
 
 /** A copy of a resource (create, replace) whose manager names a DN instead of an id. */
 export async function managerDnIntoResource(t: Tenant, resource: ScimResource): Promise<ScimResource> {
   if (!managerAttribute(t)) return resource;
   const ext = extensionOf(resource);
-  const id = ext ? idIn(ext.manager) : undefined;
-  if (!ext || id === undefined) return resource;
+  if (!ext || ext.manager === undefined) return resource;
   const key = Object.keys(resource).find((k) => k.toLowerCase() === URN.EnterpriseUser.toLowerCase()) as string;
-  return { ...resource, [key]: { ...ext, manager: { value: await dnOfManager(t, id) } } };
+  const sent = sentManager(ext.manager);
+  if (sent === 'invalid') throw invalid();
+  const { manager: _, ...rest } = ext;
+  if (sent === 'none') return { ...resource, [key]: rest };
+  return { ...resource, [key]: { ...rest, manager: { value: await dnOfManager(t, sent.id) } } };
 }
 
 /** PATCH changes whose manager values name DNs instead of ids. */
@@ -108,13 +118,14 @@ export async function managerDnIntoChanges(t: Tenant, changes: Change[]): Promis
       // $ref and displayName are the server's to set.
       continue;
     }
-    const id = idIn(ch.value);
-    if (id === undefined) {
+    const sent = sentManager(ch.value);
+    if (sent === 'invalid') throw invalid();
+    if (sent === 'none') {
       // An empty manager clears it (Entra ID sends "" or { value: "" } for "no manager").
       out.push({ op: 'remove', path: { extension: p.extension as string, attr: p.attr } });
       continue;
     }
-    const dn = await dnOfManager(t, id);
+    const dn = await dnOfManager(t, sent.id);
     out.push({ ...ch, value: p.sub === undefined ? { value: dn } : dn });
   }
   return out;

@@ -145,11 +145,28 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
     );
     expect(unknown.status).toBe(400);
     expect(unknown.body.scimType).toBe('invalidValue');
+    // Entra ID clears a manager with an empty value.
+    const emptied = await call(
+      'PATCH',
+      `/Users/${id}`,
+      patchBody([{ op: 'replace', path: `${ENT}:manager`, value: { value: '' } }]),
+    );
+    expect(emptied.status).toBe(200);
+    expect(managerOf(emptied)).toBeUndefined();
+    await call('PATCH', `/Users/${id}`, patchBody([{ op: 'replace', path: `${ENT}:manager`, value: otherId }]));
     const cleared = await call('PATCH', `/Users/${id}`, patchBody([{ op: 'remove', path: `${ENT}:manager` }]));
     expect(cleared.status).toBe(200);
     expect(managerOf(cleared)).toBeUndefined();
     // ldapts lists an attribute that was asked for and is absent as [].
     expect([(await rawRead(slapd, `uid=report,${PEOPLE}`, ['manager']))?.manager ?? []].flat()).toEqual([]);
+  });
+
+  it('creates a user sent with an empty manager as one without', async () => {
+    const r = await call('POST', '/Users', { userName: 'nomgr', [ENT]: { manager: { value: '' }, department: 'Ops' } });
+    expect(r.status).toBe(201);
+    expect(managerOf(r)).toBeUndefined();
+    expect((r.body[ENT] as { department?: string } | undefined)?.department).toBeUndefined();
+    expect(await call('DELETE', `/Users/${enc(String(r.body.id))}`)).toMatchObject({ status: 204 });
   });
 
   it('creates a group with members and pages through users', async () => {

@@ -89,10 +89,36 @@ export interface LdapSettingsConfig {
    * they can be created enabled where the domain requires a password. Default false.
    */
   generateInitialPassword?: boolean;
+  /**
+   * User attributes the object classes require, each with the SCIM paths (first with a value
+   * wins) that fill it when the mapping gives no value. Default for person classes outside AD:
+   * `{ "cn": ["displayName", "name.formatted", "userName"], "sn": ["name.familyName", "displayName", "userName"] }`;
+   * `{}` turns it off.
+   */
+  requiredAttributes?: Record<string, string[]>;
   /** Simple Paged Results page size. Default 500. */
   pageSize?: number;
   /** Bound connections kept per tenant. Default 4. */
   poolSize?: number;
+  /**
+   * Connections for paged and virtual-list-view searches, each running one such search at a
+   * time (OpenLDAP keeps one paged search per connection). Default 4.
+   */
+  pagingConnections?: number;
+  /** Page list requests with server-side sorting and virtual list views when the server offers them. Default true. */
+  vlv?: boolean;
+  /**
+   * VLV sort key per resource type, `attribute` or `attribute:orderingRule`. Default the
+   * `userName` / `displayName` attribute, with `caseIgnoreOrderingMatch` outside AD.
+   */
+  sortAttribute?: { user?: string; group?: string };
+  /**
+   * Seconds a sorted list (or DN snapshot) keeps serving the next pages of the same listing;
+   * a write through this gateway that may change the listing (an add, delete or rename, or a
+   * change to an attribute the listing filters or sorts on) ends it sooner. 0 reads every page
+   * afresh. Default 10.
+   */
+  listSnapshotSeconds?: number;
   /** Milliseconds per LDAP operation. Default 30000. */
   timeoutMs?: number;
   /** Milliseconds to connect. Default 5000. */

@@ -106,6 +106,8 @@ export function createLdapConnector(options: LdapConnectorOptions): LdapConnecto
       logical: ['and', 'or', 'not'],
       valuePath: true,
     },
+    // Pages are read as pages (VLV or DN snapshots), never the whole directory per request.
+    paging: { index: true },
   });
 
   const connector = defineConnector({

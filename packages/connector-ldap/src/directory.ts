@@ -1,17 +1,23 @@
 /**
- * The directory as the connector sees it: typed search (with Simple Paged
- * Results when the server offers it), read, add, modify, rename and delete
- * over the connection pool, with every failure translated into a SCIM error
- * and logged with the server's own diagnostic (which the client never sees).
+ * The directory as the connector sees it: typed search, read, add, modify,
+ * rename and delete over the connection pool, with every failure translated
+ * into a SCIM error and logged with the server's own diagnostic (which the
+ * client never sees).
+ *
+ * Searches go out plain first, multiplexed on the shared connections; one
+ * the server's size limit stops, or one known to be large, is read with
+ * Simple Paged Results on a lane of its own (one paged search per
+ * connection, as OpenLDAP requires).
  */
-import type { Logger } from '@scimgw/core';
-import { Attribute, BerWriter, Change, type Control } from 'ldapts';
+import { errors, type Logger } from '@scimgw/core';
+import { Attribute, BerWriter, Change, type Control, type SearchOptions } from 'ldapts';
 import type { LdapValue } from './codec.js';
 import { type Dn, type Rdn, serializeDn } from './dn.js';
 import { bufferSpellings, fromLdapts, type LdapEntry } from './entry.js';
-import { describeCode, resultCodeOf, toScimFromLdap } from './errors.js';
+import { describeCode, isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
 import { type LdapFilter, serializeLdapFilter, toLdapts } from './filter.js';
 import type { LdapPool } from './pool.js';
+import { WriteLog } from './writes.js';
 
 /** OID of the Password Modify extended operation (RFC 3062). */
 export const PASSWORD_MODIFY_OID = '1.3.6.1.4.1.4203.1.11.1';
@@ -35,6 +41,10 @@ export interface SearchSpec {
   binary?: string[];
   /** Stop after this many entries (no paging needed). */
   sizeLimit?: number;
+  /** The result is known to exceed a plain search's size limit: page it at once. */
+  large?: boolean;
+  /** Entries per page when paged (default the `pageSize` setting); a page holding the whole expected result saves round trips. */
+  pageSize?: number;
 }
 
 /** One attribute modification, before it becomes an ldapts `Change`. */
@@ -57,9 +67,26 @@ export function toChanges(mods: Modification[]): Change[] {
 
 const dnString = (dn: Dn | string) => (typeof dn === 'string' ? dn : serializeDn(dn));
 
+/** 4 sizeLimitExceeded, 11 adminLimitExceeded (AD's MaxPageSize): the plain search was cut short. */
+const isSizeLimited = (e: unknown) => {
+  const code = resultCodeOf(e);
+  return code === 4 || code === 11;
+};
+
+/**
+ * 2 protocolError and 53 unwillingToPerform from a paged search: the server lost (or never had)
+ * the paging state, such as OpenLDAP's "paged results cookie is invalid or old".
+ */
+export const isPagingStateError = (e: unknown) => {
+  const code = resultCodeOf(e);
+  return code === 2 || code === 53;
+};
+
 /** Typed directory operations for one tenant. */
 export class Directory {
   readonly stats: OperationStats = { search: 0, add: 0, modify: 0, modifyDN: 0, del: 0, compare: 0 };
+  /** Writes sent through this directory (list state kept between requests checks it). */
+  readonly writes = new WriteLog();
 
   constructor(
     readonly pool: LdapPool,
@@ -79,44 +106,109 @@ export class Directory {
     throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter });
   }
 
+  /** ldapts options of a search spec. */
+  private options(spec: SearchSpec): SearchOptions {
+    return {
+      scope: spec.scope ?? 'sub',
+      filter: toLdapts(spec.filter),
+      attributes: spec.attributes.length ? spec.attributes : ['1.1'],
+      explicitBufferAttributes: bufferSpellings(spec.binary ?? []),
+      ...(spec.sizeLimit ? { sizeLimit: spec.sizeLimit } : {}),
+    };
+  }
+
   /**
-   * Searches, paging with the Simple Paged Results control (RFC 2696) when
-   * the server supports it, so directories larger than the server's size
-   * limit are read completely.
+   * Searches. A plain search first (unless `spec.large`); when the server's
+   * size limit cuts it short, the search is repeated with Simple Paged
+   * Results (RFC 2696), so results larger than that limit are read completely.
    */
   async search(spec: SearchSpec, what: string): Promise<LdapEntry[]> {
     const base = dnString(spec.base);
     const features = await this.pool.serverFeatures().catch((e) => this.fail(e, what, base));
-    const paged = features.pagedResults && spec.sizeLimit === undefined;
+    const pageable = features.pagedResults && spec.sizeLimit === undefined;
     try {
-      const out: LdapEntry[] = [];
-      await this.pool.run(async (c) => {
-        out.length = 0;
-        const options = {
-          scope: spec.scope ?? 'sub',
-          filter: toLdapts(spec.filter),
-          attributes: spec.attributes.length ? spec.attributes : ['1.1'],
-          explicitBufferAttributes: bufferSpellings(spec.binary ?? []),
-          ...(spec.sizeLimit ? { sizeLimit: spec.sizeLimit } : {}),
-        };
-        if (!paged) {
-          this.stats.search++;
-          const res = await c.search(base, options);
-          for (const e of res.searchEntries) out.push(fromLdapts(e));
-          return;
-        }
-        for await (const page of c.searchPaginated(base, { ...options, paged: { pageSize: this.opts.pageSize } })) {
-          this.stats.search++;
-          for (const e of page.searchEntries) out.push(fromLdapts(e));
-        }
-      });
-      return out;
+      if (!pageable || !spec.large) {
+        const small = await this.plain(spec, base, pageable);
+        if (small) return small;
+      }
+      return await this.paged(spec, base);
     } catch (e) {
-      // A missing base is an empty result for a search, not an error.
-      if (resultCodeOf(e) === 32) return [];
-      this.opts.log?.debug('ldap search failed', { base, filter: serializeLdapFilter(spec.filter) });
-      return this.fail(e, what, base);
+      return this.failSearch(e, spec, what, base);
     }
+  }
+
+  /**
+   * A plain search only: `undefined` when the server's size limit cut it short
+   * (and the caller should page or window instead).
+   */
+  async trySmall(spec: SearchSpec, what: string): Promise<LdapEntry[] | undefined> {
+    const base = dnString(spec.base);
+    try {
+      return await this.plain(spec, base, true);
+    } catch (e) {
+      return this.failSearch(e, spec, what, base);
+    }
+  }
+
+  private failSearch(e: unknown, spec: SearchSpec, what: string, base: string): never | LdapEntry[] {
+    // A missing base is an empty result for a search, not an error.
+    if (resultCodeOf(e) === 32) return [];
+    this.opts.log?.debug('ldap search failed', { base, filter: serializeLdapFilter(spec.filter) });
+    return this.fail(e, what, base);
+  }
+
+  private async plain(spec: SearchSpec, base: string, mayPage: boolean): Promise<LdapEntry[] | undefined> {
+    try {
+      return await this.pool.run(async (c) => {
+        this.stats.search++;
+        const res = await c.search(base, this.options(spec));
+        return res.searchEntries.map(fromLdapts);
+      });
+    } catch (e) {
+      if (mayPage && isSizeLimited(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * A paged search on a lane. A transport failure or a lost paging state
+   * (2/53, see {@link isPagingStateError}) is retried once from the start on
+   * a fresh connection; a second loss answers 503, never 400 or 500.
+   */
+  private async paged(spec: SearchSpec, base: string): Promise<LdapEntry[]> {
+    const options = { ...this.options(spec), paged: { pageSize: spec.pageSize ?? this.opts.pageSize } };
+    return this.pool.lease(async (lease) => {
+      for (let attempt = 0; ; attempt++) {
+        const out: LdapEntry[] = [];
+        try {
+          const c = await lease.client();
+          for await (const page of c.searchPaginated(base, options)) {
+            this.stats.search++;
+            for (const e of page.searchEntries) out.push(fromLdapts(e));
+          }
+          return out;
+        } catch (e) {
+          const lost = isPagingStateError(e);
+          if (!lost && !isConnectionError(e)) throw e;
+          await lease.recycle();
+          if (attempt === 0) {
+            this.opts.log?.warn('ldap: paged search lost its state, reading again on a new connection', {
+              error: (e as Error).message,
+            });
+            continue;
+          }
+          if (!lost) throw e;
+          this.opts.log?.warn('ldap: paged search failed twice', { base, error: (e as Error).message });
+          throw new errors.ServiceUnavailableError(
+            'The directory could not page this result; try again later',
+            this.opts.retryAfter,
+            {
+              cause: e,
+            },
+          );
+        }
+      }
+    });
   }
 
   /** Reads one entry (base search); `undefined` when it does not exist or does not match `filter`. */
@@ -139,6 +231,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.add++;
+        this.writes.structure();
         return c.add(target, list);
       }, 'unsent');
     } catch (e) {
@@ -157,6 +250,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.modify++;
+        this.writes.modified(mods.map((m) => m.type));
         return c.modify(target, changes, controls);
       }, 'unsent');
     } catch (e) {
@@ -178,6 +272,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.modifyDN++;
+        this.writes.structure();
         return c.modifyDN(target, rdn);
       }, 'unsent');
     } catch (e) {
@@ -190,6 +285,7 @@ export class Directory {
     try {
       await this.pool.run((c) => {
         this.stats.del++;
+        this.writes.structure();
         return c.del(target);
       }, 'unsent');
     } catch (e) {
@@ -209,7 +305,10 @@ export class Directory {
     w.writeString(newPassword, 0x82);
     w.endSequence();
     try {
-      await this.pool.run((c) => c.exop(PASSWORD_MODIFY_OID, w.buffer), 'unsent');
+      await this.pool.run((c) => {
+        this.writes.modified(['userPassword']);
+        return c.exop(PASSWORD_MODIFY_OID, w.buffer);
+      }, 'unsent');
     } catch (e) {
       this.fail(e, what, target);
     }

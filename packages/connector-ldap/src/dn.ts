@@ -209,15 +209,31 @@ function normValue(v: string | Uint8Array): string {
  * @param dn - a DN string or parsed DN
  */
 export function dnKey(dn: string | Dn): string {
-  const parsed = typeof dn === 'string' ? parseDn(dn) : dn;
-  return parsed
-    .map((rdn) =>
-      rdn
-        .map((a) => `${a.type.toLowerCase()}=${normValue(a.value)}`)
-        .sort()
-        .join('+'),
-    )
-    .join(',');
+  return typeof dn === 'string' ? keyed(dn).key : rdnKeys(dn).join(',');
+}
+
+const rdnKeys = (dn: Dn): string[] =>
+  dn.map((rdn) =>
+    rdn
+      .map((a) => `${a.type.toLowerCase()}=${normValue(a.value)}`)
+      .sort()
+      .join('+'),
+  );
+
+/** Keys of DN strings seen lately: a group's member DNs are keyed several times per request. */
+const KEY_CACHE_MAX = 16_384;
+const keyCache = new Map<string, { key: string; rdns: readonly string[] }>();
+
+function keyed(dn: string): { key: string; rdns: readonly string[] } {
+  let k = keyCache.get(dn);
+  if (k === undefined) {
+    const rdns = rdnKeys(parseDn(dn));
+    k = { key: rdns.join(','), rdns };
+    // Cleared when full: bounded memory, and a working set of one request always fits.
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+    keyCache.set(dn, k);
+  }
+  return k;
 }
 
 /** {@link dnKey}, or `undefined` for text that is not a DN (a stray member value, say). */
@@ -232,10 +248,11 @@ export function tryDnKey(dn: string): string | undefined {
 
 /** True when `dn` is `base` or lies below it. */
 export function isWithin(dn: string | Dn, base: string | Dn): boolean {
-  const d = typeof dn === 'string' ? parseDn(dn) : dn;
-  const b = typeof base === 'string' ? parseDn(base) : base;
+  const d = typeof dn === 'string' ? keyed(dn).rdns : rdnKeys(dn);
+  const b = typeof base === 'string' ? keyed(base).rdns : rdnKeys(base);
   if (b.length > d.length) return false;
-  return dnKey(d.slice(d.length - b.length)) === dnKey(b);
+  const offset = d.length - b.length;
+  return b.every((r, i) => d[offset + i] === r);
 }
 
 /**

@@ -24,7 +24,7 @@ export type Translation =
   | { kind: 'unavailable' }
   | { kind: 'internal' };
 
-/** Every result code of RFC 4511 and its extensions (RFC 3909, 4370, 4528, 4533), by number. */
+/** Every result code of RFC 4511 and its extensions (RFC 3909, 4370, 4528, 4533, the VLV draft), by number. */
 export const LDAP_RESULT_CODES = {
   0: 'success',
   1: 'operationsError',
@@ -65,6 +65,7 @@ export const LDAP_RESULT_CODES = {
   68: 'entryAlreadyExists',
   69: 'objectClassModsProhibited',
   71: 'affectsMultipleDSAs',
+  76: 'virtualListViewError',
   80: 'other',
   118: 'canceled',
   119: 'noSuchOperation',
@@ -122,6 +123,7 @@ export const RESULT_CODE_TABLE: Record<LdapResultCode, Translation> = {
   68: { kind: 'uniqueness' },
   69: { kind: 'mutability' },
   71: { kind: 'internal' },
+  76: { kind: 'internal' }, // the connector falls back to its own paging instead
   80: { kind: 'internal' },
   118: { kind: 'unavailable' },
   119: { kind: 'internal' },
@@ -131,6 +133,12 @@ export const RESULT_CODE_TABLE: Record<LdapResultCode, Translation> = {
   123: { kind: 'forbidden' },
   4096: { kind: 'internal' },
 };
+
+/** Raised when every lane (connection for paged and VLV searches) stayed busy for the operation timeout. */
+export class LaneTimeoutError extends Error {
+  override name = 'LaneTimeoutError';
+  readonly code = 'ERR_LDAP_LANE_TIMEOUT';
+}
 
 /** Result code of an ldapts error, or `undefined` for transport failures. */
 export function resultCodeOf(e: unknown): number | undefined {
@@ -190,6 +198,9 @@ export function describeCode(code: number): string {
 export function toScimFromLdap(e: unknown, opts: TranslateOptions): errors.ScimError {
   if (errors.isScimError(e)) return e;
   const retryAfter = opts.retryAfter ?? 5;
+  if (e instanceof LaneTimeoutError) {
+    return new errors.ServiceUnavailableError('The directory is busy; try again later', retryAfter, { cause: e });
+  }
   const code = resultCodeOf(e);
   if (code === undefined) {
     if (isConnectionError(e)) {

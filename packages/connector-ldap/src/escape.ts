@@ -54,6 +54,9 @@ export function escapeFilterValue(value: string | Uint8Array): string {
   return out;
 }
 
+/** A value that has something to escape: a special, `=`, a control character, a leading `#`/space or a trailing space. */
+const NEEDS_DN_ESCAPE = /["+,;<>\\=\x00-\x1f\x7f]|^[# ]| $/;
+
 /** Characters RFC 4514 §2.4 requires to be escaped anywhere in a value. */
 const DN_SPECIAL = new Set(['"', '+', ',', ';', '<', '>', '\\']);
 
@@ -71,6 +74,8 @@ const DN_SPECIAL = new Set(['"', '+', ',', ';', '<', '>', '\\']);
  * escapeDnValue(' Smith, John ') // '\\ Smith\\, John\\ '
  */
 export function escapeDnValue(value: string): string {
+  // Most values need nothing escaped: one scan instead of a walk per character.
+  if (!NEEDS_DN_ESCAPE.test(value)) return value;
   const chars = [...value];
   let out = '';
   chars.forEach((ch, i) => {

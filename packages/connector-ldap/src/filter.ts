@@ -72,6 +72,28 @@ export function or(...filters: LdapFilter[]): LdapFilter {
   const flat = filters.flatMap((f) => (f.type === 'or' ? f.filters : [f]));
   return flat.length === 1 ? (flat[0] as LdapFilter) : { type: 'or', filters: flat };
 }
+/** The attributes a filter tests (lower-cased); `'*'` when an extensible match may test any. */
+export function filterAttributes(f: LdapFilter): ReadonlySet<string> | '*' {
+  const out = new Set<string>();
+  const walk = (x: LdapFilter): boolean => {
+    switch (x.type) {
+      case 'and':
+      case 'or':
+        return x.filters.every(walk);
+      case 'not':
+        return walk(x.filter);
+      case 'ext':
+        if (x.attribute === undefined || x.dnAttributes) return false;
+        out.add(x.attribute.toLowerCase());
+        return true;
+      default:
+        out.add(x.attribute.toLowerCase());
+        return true;
+    }
+  };
+  return walk(f) ? out : '*';
+}
+
 /** Builds `(!…)`. */
 export const not = (filter: LdapFilter): LdapFilter => ({ type: 'not', filter });
 

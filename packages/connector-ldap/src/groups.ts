@@ -11,7 +11,6 @@ import type { LdapValue } from './codec.js';
 import { dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import type { LdapEntry } from './entry.js';
-import { and } from './filter.js';
 import {
   dropFromAllGroups,
   idsToMemberDns,
@@ -23,6 +22,7 @@ import {
 } from './membership.js';
 import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
+import { listEntries } from './listing.js';
 import { translateFilter } from './translate.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
@@ -37,7 +37,11 @@ const isMembers = (ch: Change) => ch.path.attr.toLowerCase() === 'members' && !c
 /** Builds SCIM groups from entries, resolving all member DNs in one batch. */
 export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boolean): Promise<ScimResource[]> {
   const dnsByEntry = entries.map((e) => (withMembers ? memberDns(t, e) : []));
-  const ids = withMembers ? await t.resolver.dnsToIds(dnsByEntry.flat(), t.scope(['user', 'group'])) : new Map<string, string>();
+  // Members list their groups in memberOf where the directory keeps it: one search finds them all.
+  const hint = t.memberOfAttr ? { attribute: t.memberOfAttr, groups: entries.map((e) => e.dn) } : undefined;
+  const ids = withMembers
+    ? await t.resolver.dnsToIds(dnsByEntry.flat(), t.scope(['user', 'group']), hint)
+    : new Map<string, string>();
   const out: ScimResource[] = [];
   entries.forEach((e, i) => {
     const id = t.codec.idOf(e);
@@ -92,21 +96,13 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const tr = req.filter ? await translateFilter(req.filter, t.groups, specialTerms(t, 'group')) : undefined;
       if (tr?.kind === 'false') return { resources: [] };
       const withMembers = !excludesMembers(req) || (tr !== undefined && !tr.exact);
-      const entries = await t.dir.search(
-        {
-          base: t.s.groupBase,
-          filter: tr?.kind === 'filter' ? and(t.groupFilter, tr.filter) : t.groupFilter,
-          attributes: t.readAttributes('group', withMembers),
-          binary: t.binaryAttributes('group'),
-        },
-        'list groups',
-      );
-      let resources = await toGroups(t, entries, withMembers);
+      const listed = await listEntries(t, 'group', req, tr, t.readAttributes('group', withMembers), 'list groups');
+      let resources = await toGroups(t, listed.entries, withMembers);
       const resolve = t.registry.resolver(t.groupRt);
       if (tr && !tr.exact && req.filter)
         resources = resources.filter((r) => matchesFilter(req.filter as NonNullable<typeof req.filter>, r, resolve));
       if (excludesMembers(req)) for (const r of resources) delete r.members;
-      return { resources };
+      return listed.total === undefined ? { resources } : { resources, totalResults: listed.total };
     },
 
     async get(id, ctx, opts) {

@@ -6,7 +6,7 @@
 import { type LdapEntry, values } from './entry.js';
 import { guidToBytes, guidToString, isGuidString } from './ad/guid.js';
 import type { IdStrategy } from './config.js';
-import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn } from './dn.js';
+import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn, tryDnKey } from './dn.js';
 import { and, eq, type LdapFilter, or } from './filter.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -115,8 +115,39 @@ export interface ResolveScope {
   filters: (LdapFilter | undefined)[];
 }
 
-/** Searches the directory; provided by the connector. */
-export type SearchFn = (base: Dn, filter: LdapFilter, attributes: string[], binary: string[]) => Promise<LdapEntry[]>;
+/** Searches the directory; provided by the connector. `expected`: about how many entries the search finds. */
+export type SearchFn = (
+  base: Dn,
+  filter: LdapFilter,
+  attributes: string[],
+  binary: string[],
+  expected: number,
+) => Promise<LdapEntry[]>;
+
+/** The groups whose members are being resolved, and the attribute their members list them in. */
+export interface MemberOfHint {
+  /** `memberOf` (or the configured attribute), kept by the directory on each member. */
+  attribute: string;
+  groups: string[];
+}
+
+/** Scope bases with their filters, one search per distinct base (the filters of one base or-ed). */
+function byBase(scope: ResolveScope): { base: Dn; filter: LdapFilter | undefined }[] {
+  const out: { base: Dn; key: string; filters: (LdapFilter | undefined)[] }[] = [];
+  scope.bases.forEach((base, i) => {
+    const key = dnKey(base);
+    const same = out.find((o) => o.key === key);
+    if (same) same.filters.push(scope.filters[i]);
+    else out.push({ base, key, filters: [scope.filters[i]] });
+  });
+  return out.map((o) => ({
+    base: o.base,
+    filter: o.filters.some((f) => f === undefined) ? undefined : or(...(o.filters as LdapFilter[])),
+  }));
+}
+
+/** Groups per memberOf search (an `(|(memberOf=…)…)` term each). */
+const GROUPS_PER_SEARCH = 50;
 
 /** Resolves ids ↔ DNs in batches. */
 export class IdResolver {
@@ -130,29 +161,49 @@ export class IdResolver {
   /**
    * DN → id for entries inside the scope. DNs outside it (and ones that do not
    * exist, for strategies that need a lookup) are left out of the map.
+   *
+   * With the `dn` strategy ids come from the DNs themselves. Otherwise, given
+   * a {@link MemberOfHint}, the members are found by the groups they belong
+   * to — one search however many there are — and only DNs that search did
+   * not return (members the directory's memberOf does not list, dangling
+   * DNs) are looked up by DN, in batches.
    */
-  async dnsToIds(dns: string[], scope: ResolveScope): Promise<Map<string, string>> {
+  async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    const parsed = new Map<string, Dn>();
+    const targets = byBase(scope);
+    const bases = targets.map((t) => serializeDn(t.base));
+    // dnKey → the DN as given and the bases it lies in (keys are cached: no DN is parsed twice).
+    const wanted = new Map<string, { dn: string; in: number[] }>();
     for (const d of dns) {
-      const p = tryParseDn(d);
-      if (p && scope.bases.some((b) => isWithin(p, b))) parsed.set(dnKey(p), p);
+      const key = tryDnKey(d);
+      if (key === undefined || wanted.has(key)) continue;
+      const within = bases.flatMap((b, i) => (isWithin(d, b) ? [i] : []));
+      if (within.length) wanted.set(key, { dn: d, in: within });
     }
     if (this.codec.strategy === 'dn') {
-      for (const [k, p] of parsed) out.set(k, serializeDn(p));
+      for (const [k, w] of wanted) out.set(k, canonicalDn(w.dn));
       return out;
     }
-    const want = [...parsed.keys()];
-    for (const [i, base] of scope.bases.entries()) {
-      const inBase = want.filter((k) => !out.has(k) && isWithin(parsed.get(k) as Dn, base));
-      for (const part of chunks(inBase, this.batch)) {
-        const f = or(...part.map((k) => eq(this.dnAttribute, serializeDn(parsed.get(k) as Dn))));
-        const extra = scope.filters[i];
-        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
-        for (const e of entries) {
-          const id = this.codec.idOf(e);
-          if (id !== undefined) out.set(dnKey(e.dn), id);
+    const take = (entries: LdapEntry[]) => {
+      for (const e of entries) {
+        const id = this.codec.idOf(e);
+        const key = tryDnKey(e.dn);
+        if (id !== undefined && key !== undefined && wanted.has(key)) out.set(key, id);
+      }
+    };
+    // A DN in nested bases is looked for in each until found.
+    const open = (i: number) => [...wanted].filter(([k, w]) => !out.has(k) && w.in.includes(i));
+    for (const [i, { base, filter }] of targets.entries()) {
+      const expected = open(i).length;
+      if (hint?.groups.length && expected) {
+        for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
+          const f = or(...part.map((g) => eq(hint.attribute, g)));
+          take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected));
         }
+      }
+      for (const part of chunks(open(i), this.batch)) {
+        const f = or(...part.map(([, w]) => eq(this.dnAttribute, w.dn)));
+        take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), part.length));
       }
     }
     return out;
@@ -180,7 +231,13 @@ export class IdResolver {
       for (const part of chunks(left, this.batch)) {
         const f = or(...part.map((id) => this.codec.filter(id, this.dnAttribute) as LdapFilter));
         const extra = scope.filters[i];
-        const entries = await this.search(base, extra ? and(extra, f) : f, this.codec.attributes(), this.codec.binary());
+        const entries = await this.search(
+          base,
+          extra ? and(extra, f) : f,
+          this.codec.attributes(),
+          this.codec.binary(),
+          part.length,
+        );
         for (const e of entries) {
           const id = this.codec.idOf(e);
           const match = id === undefined ? undefined : part.find((p) => p.toLowerCase() === id.toLowerCase());
@@ -199,7 +256,7 @@ export class IdResolver {
       for (const part of chunks(inBase, this.batch)) {
         const f = or(...part.map((d) => eq(this.dnAttribute, canonicalDn(d))));
         const extra = scope.filters[i];
-        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [])) found.add(dnKey(e.dn));
+        for (const e of await this.search(base, extra ? and(extra, f) : f, [], [], part.length)) found.add(dnKey(e.dn));
       }
     }
     return found;

@@ -31,10 +31,33 @@ export type { FilterValue, LdapFilter } from './filter.js';
 export { LDAP_RESULT_CODES, RESULT_CODE_TABLE, toScimFromLdap } from './errors.js';
 export type { LdapResultCode, Translation } from './errors.js';
 
-// Connections
+// Connections and paging
 export { LdapPool, PERMISSIVE_MODIFY_OID } from './pool.js';
-export type { ClientFactory, LdapClient, PoolOptions, ServerFeatures } from './pool.js';
+export type { ClientFactory, LaneInfo, LdapClient, Lease, PoolOptions, ServerFeatures } from './pool.js';
+export { LaneTimeoutError } from './errors.js';
 export type { OperationStats } from './directory.js';
+export type { WindowStats } from './window.js';
+
+// Server-side sorting (RFC 2891) and virtual list view controls, with their BER codec
+export { BerError } from './controls/ber.js';
+export {
+  decodeSortRequest,
+  decodeSortResponse,
+  encodeSortRequest,
+  encodeSortResponse,
+  SORT_REQUEST_OID,
+  SORT_RESPONSE_OID,
+} from './controls/sort.js';
+export type { SortKey, SortResponse } from './controls/sort.js';
+export {
+  decodeVlvRequest,
+  decodeVlvResponse,
+  encodeVlvRequest,
+  encodeVlvResponse,
+  VLV_REQUEST_OID,
+  VLV_RESPONSE_OID,
+} from './controls/vlv.js';
+export type { VlvRequest, VlvResponse } from './controls/vlv.js';
 
 // Active Directory helpers
 export { filetimeToIso, isoToFiletime, FILETIME_NEVER } from './ad/filetime.js';

@@ -43,6 +43,8 @@ export interface LdapMappingOptions {
   registry?: SchemaRegistry;
 }
 
+const MANAGER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager';
+
 const STRUCTURAL: Record<string, Structural> = {
   id: 'id',
   members: 'members',
@@ -62,6 +64,9 @@ function prepare(section: ResourceMapConfig | undefined, o: LdapMappingOptions):
     }
     const entry = { ...(raw as Record<string, unknown>) };
     const lc = key.toLowerCase();
+    // `manager` is complex in SCIM; its id (`manager.value`) is what maps onto the directory's DN.
+    if (typeof entry.mapTo === 'string' && entry.mapTo.trim().toLowerCase() === MANAGER.toLowerCase())
+      entry.mapTo = `${MANAGER}.value`;
     if (entry.type === undefined && (FILETIME_ATTRIBUTES.has(lc) || GENERALIZED_TIME_ATTRIBUTES.has(lc))) entry.type = 'datetime';
     // LDAP stores GeneralizedTime (AD: FILETIME for its account times), not ISO strings.
     if (typeof entry.type === 'string' && /^date(time)?$/i.test(entry.type) && entry.format === undefined) {

@@ -5,11 +5,19 @@
  * timeout, network) is noticed before use or by the failed operation, thrown
  * away and replaced — with StartTLS and bind done again — and the operation
  * is retried once on the new connection.
+ *
+ * Searches that keep state on the server between requests (Simple Paged
+ * Results, virtual list views) cannot share a connection: OpenLDAP keeps one
+ * paged search per connection, and a second one invalidates the first's
+ * cookie. They run on separate *lanes*, connections leased to one such
+ * search at a time (see {@link LdapPool.lease}).
  */
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from '@scimgw/core';
 import { Client, type ClientOptions, Control } from 'ldapts';
-import { isConnectionError, isUnsentError } from './errors.js';
+import { SORT_REQUEST_OID } from './controls/sort.js';
+import { VLV_REQUEST_OID } from './controls/vlv.js';
+import { isConnectionError, isUnsentError, LaneTimeoutError } from './errors.js';
 
 /** The part of the ldapts `Client` the connector uses (so tests can wrap or fake it). */
 export type LdapClient = Pick<
@@ -41,6 +49,8 @@ export interface PoolOptions {
   tls?: ConnectionOptions;
   /** Connections kept. Default 4. */
   size?: number;
+  /** Lanes (connections for stateful searches, one search each at a time). Default 4. */
+  lanes?: number;
   timeoutMs?: number;
   connectTimeoutMs?: number;
   log?: Logger | undefined;
@@ -54,6 +64,13 @@ export interface ServerFeatures {
   /** `LDAP_SERVER_PERMISSIVE_MODIFY_OID`: add of a present value / delete of an absent one succeed. */
   permissiveModify: boolean;
   pagedResults: boolean;
+  /** Server-side sorting (RFC 2891) and virtual list views, both offered. */
+  vlv: boolean;
+  /**
+   * The server keeps a sorted list per connection until the connection closes (OpenLDAP's
+   * sssvlv overlay, which identifies itself by the root DSE's `OpenLDAProotDSE` class).
+   */
+  sortSessionsPerConnection: boolean;
 }
 
 /** Permissive modify control (AD, OpenLDAP ≥ 2.4). */
@@ -70,6 +87,32 @@ interface Slot {
   client: Promise<LdapClient> | undefined;
 }
 
+/** A lane as {@link LdapPool.lease} hands it to its caller. */
+export interface Lease {
+  /** Which lane (stable for the pool's life). */
+  readonly lane: number;
+  /** Counts the connections the lane has had; changes when {@link Lease.recycle} or a failure replaced it. */
+  readonly connection: number;
+  /** The lane's bound connection (connecting first if needed). */
+  client(): Promise<LdapClient>;
+  /** Closes the lane's connection (dropping all server state on it); the next {@link Lease.client} opens a new one. */
+  recycle(): Promise<void>;
+}
+
+/** What a caller's lane preference sees of a free lane. */
+export interface LaneInfo {
+  lane: number;
+  connection: number;
+  /** Whether the lane has an open connection. */
+  open: boolean;
+}
+
+interface Lane {
+  client: Promise<LdapClient> | undefined;
+  connection: number;
+  busy: boolean;
+}
+
 /**
  * Pool of bound connections to one directory (one tenant).
  *
@@ -79,6 +122,12 @@ interface Slot {
  */
 export class LdapPool {
   private readonly slots: Slot[];
+  private readonly lanes: Lane[];
+  private readonly waiting: {
+    choose: ((free: LaneInfo[]) => number) | undefined;
+    grant: (lane: number) => void;
+    fail: (e: Error) => void;
+  }[] = [];
   private next = 0;
   /** Index into `urls` of the last server that answered; new connections try it first. */
   private preferred = 0;
@@ -90,6 +139,11 @@ export class LdapPool {
   constructor(private readonly opts: PoolOptions) {
     if (!opts.urls.length) throw new Error('LdapPool needs at least one URL');
     this.slots = Array.from({ length: Math.max(1, opts.size ?? 4) }, () => ({ client: undefined }));
+    this.lanes = Array.from({ length: Math.max(1, opts.lanes ?? 4) }, () => ({
+      client: undefined,
+      connection: 0,
+      busy: false,
+    }));
     this.currentUrl = opts.urls[0] as string;
   }
 
@@ -206,6 +260,117 @@ export class LdapPool {
     }
   }
 
+  /**
+   * Runs `fn` with a lane of its own: no other stateful search uses that
+   * connection until `fn` settles. When every lane is busy the call waits
+   * (first come, first served) for at most the operation timeout.
+   *
+   * @param choose - picks among the free lanes (by index into the list it is given); default the first
+   * @example
+   * await pool.lease(async (l) => { for await (const page of (await l.client()).searchPaginated(base, opts)) … });
+   */
+  async lease<T>(fn: (lease: Lease) => Promise<T>, choose?: (free: LaneInfo[]) => number): Promise<T> {
+    if (this.closed) throw new Error('Connection closed: the LDAP pool was shut down');
+    const index = await this.takeLane(choose);
+    const lane = this.lanes[index] as Lane;
+    const lease: Lease = {
+      lane: index,
+      get connection() {
+        return lane.connection;
+      },
+      client: () => this.laneClient(lane),
+      recycle: () => this.recycleLane(lane),
+    };
+    try {
+      return await fn(lease);
+    } finally {
+      this.releaseLane(index);
+    }
+  }
+
+  private freeLanes(): LaneInfo[] {
+    const out: LaneInfo[] = [];
+    this.lanes.forEach((l, lane) => {
+      if (!l.busy) out.push({ lane, connection: l.connection, open: l.client !== undefined });
+    });
+    return out;
+  }
+
+  private takeLane(choose: ((free: LaneInfo[]) => number) | undefined): Promise<number> {
+    const free = this.freeLanes();
+    if (free.length && !this.waiting.length) {
+      const pick = free[choose ? choose(free) : 0] ?? (free[0] as LaneInfo);
+      (this.lanes[pick.lane] as Lane).busy = true;
+      return Promise.resolve(pick.lane);
+    }
+    return new Promise<number>((resolve, reject) => {
+      const waiter = {
+        choose,
+        grant: (lane: number) => {
+          clearTimeout(timer);
+          resolve(lane);
+        },
+        fail: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(waiter);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new LaneTimeoutError('Every LDAP paging connection stayed busy; try again later'));
+      }, this.opts.timeoutMs ?? 30_000);
+      this.waiting.push(waiter);
+    });
+  }
+
+  private releaseLane(index: number): void {
+    const lane = this.lanes[index] as Lane;
+    const waiter = this.waiting.shift();
+    if (!waiter) {
+      lane.busy = false;
+      return;
+    }
+    // Hand the lane straight on, or a lane the waiter prefers if another one is free.
+    lane.busy = false;
+    const free = this.freeLanes();
+    const pick = free[waiter.choose ? waiter.choose(free) : free.findIndex((f) => f.lane === index)] ?? { lane: index };
+    (this.lanes[pick.lane] as Lane).busy = true;
+    waiter.grant(pick.lane);
+  }
+
+  private async laneClient(lane: Lane): Promise<LdapClient> {
+    if (this.closed) throw new Error('Connection closed: the LDAP pool was shut down');
+    if (lane.client) {
+      try {
+        const c = await lane.client;
+        if (this.healthy(c)) return c;
+        void c.unbind().catch(() => undefined);
+      } catch {
+        // a failed connect: try again below
+      }
+      lane.client = undefined;
+    }
+    lane.connection++;
+    const p = this.connect();
+    lane.client = p;
+    p.catch(() => {
+      if (lane.client === p) lane.client = undefined;
+    });
+    return p;
+  }
+
+  private async recycleLane(lane: Lane): Promise<void> {
+    const p = lane.client;
+    lane.client = undefined;
+    if (!p) return;
+    try {
+      await (await p).unbind();
+    } catch {
+      // already gone
+    }
+  }
+
   /** Reads (once) what the server supports from its root DSE. */
   serverFeatures(): Promise<ServerFeatures> {
     if (!this.features) {
@@ -213,17 +378,20 @@ export class LdapPool {
         const { searchEntries } = await c.search('', {
           scope: 'base',
           filter: '(objectClass=*)',
-          attributes: ['supportedControl', 'supportedExtension'],
+          attributes: ['supportedControl', 'supportedExtension', 'objectClass'],
         });
         const e = searchEntries[0] ?? { dn: '' };
         const list = (v: unknown) => new Set((Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String));
         const controls = list(e.supportedControl ?? e.supportedcontrol);
         const extensions = list(e.supportedExtension ?? e.supportedextension);
+        const classes = [...list(e.objectClass ?? e.objectclass)].map((c) => c.toLowerCase());
         return {
           controls,
           extensions,
           permissiveModify: controls.has(PERMISSIVE_MODIFY_OID),
           pagedResults: controls.has(PAGED_RESULTS_OID),
+          vlv: controls.has(VLV_REQUEST_OID) && controls.has(SORT_REQUEST_OID),
+          sortSessionsPerConnection: classes.includes('openldaprootdse'),
         };
       });
       this.features = p;
@@ -237,8 +405,9 @@ export class LdapPool {
   /** Unbinds every connection; later calls fail. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.waiting.splice(0)) w.fail(new Error('Connection closed: the LDAP pool was shut down'));
     await Promise.all(
-      this.slots.map(async (s) => {
+      [...this.slots, ...this.lanes].map(async (s) => {
         const p = s.client;
         s.client = undefined;
         if (!p) return;

@@ -23,6 +23,7 @@ export const OPENLDAP_MAP: Readonly<MapConfig> = Object.freeze({
     employeeNumber: { mapTo: `${ENTERPRISE}:employeeNumber` },
     departmentNumber: { mapTo: `${ENTERPRISE}:department` },
     o: { mapTo: `${ENTERPRISE}:organization` },
+    manager: { mapTo: `${ENTERPRISE}:manager.value` },
     userPassword: { mapTo: 'password' },
   },
   group: {
@@ -47,6 +48,7 @@ export const ACTIVE_DIRECTORY_MAP: Readonly<MapConfig> = Object.freeze({
     employeeID: { mapTo: `${ENTERPRISE}:employeeNumber` },
     department: { mapTo: `${ENTERPRISE}:department` },
     company: { mapTo: `${ENTERPRISE}:organization` },
+    manager: { mapTo: `${ENTERPRISE}:manager.value` },
     memberOf: { mapTo: 'groups.value' },
     unicodePwd: { mapTo: 'password' },
   },

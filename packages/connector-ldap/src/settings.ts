@@ -15,6 +15,7 @@ import {
   type LdapSettingsConfig,
   type NamingRule,
 } from './config.js';
+import type { SortKey } from './controls/sort.js';
 import { type Dn, DnSyntaxError, parseDn } from './dn.js';
 import { type LdapFilter, LdapFilterSyntaxError, parseLdapFilter } from './filter.js';
 import { ACTIVE_DIRECTORY_MAP, OPENLDAP_MAP } from './presets.js';
@@ -49,9 +50,16 @@ export interface ResolvedSettings {
   generateInitialPassword: boolean;
   pageSize: number;
   poolSize: number;
+  pagingConnections: number;
+  vlv: boolean;
+  /** VLV sort keys per kind (resolved against the map in the tenant). */
+  sortAttribute: { user: SortKey | undefined; group: SortKey | undefined };
+  listSnapshotSeconds: number;
   timeoutMs: number;
   connectTimeoutMs: number;
   retryAfterSeconds: number;
+  /** Configured `requiredAttributes` (defaults are applied by object class in the tenant). */
+  requiredAttributes: Record<string, string[]> | undefined;
   map: LdapMapConfig;
 }
 
@@ -80,6 +88,36 @@ function posInt(path: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new LdapConfigError(path, 'must be a positive integer');
   return v;
+}
+
+function nonNegInt(path: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new LdapConfigError(path, 'must be a non-negative integer');
+  return v;
+}
+
+/** `attribute` or `attribute:orderingRule` (names or OIDs). */
+function sortKeyAt(path: string, v: unknown): SortKey | undefined {
+  if (v === undefined) return undefined;
+  const m =
+    typeof v === 'string'
+      ? /^([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?::([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+))?$/.exec(v)
+      : null;
+  if (!m) throw new LdapConfigError(path, 'must be "attribute" or "attribute:orderingRule"');
+  return { attributeType: m[1] as string, ...(m[2] ? { orderingRule: m[2] } : {}) };
+}
+
+function requiredAt(path: string, v: unknown): Record<string, string[]> | undefined {
+  if (v === undefined) return undefined;
+  if (!isObj(v)) throw new LdapConfigError(path, 'must be an object of attribute → list of SCIM paths');
+  const out: Record<string, string[]> = {};
+  for (const [attr, from] of Object.entries(v)) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr)) throw new LdapConfigError(`${path}.${attr}`, 'is not an LDAP attribute name');
+    if (!Array.isArray(from) || !from.length || !from.every((f) => typeof f === 'string' && f !== ''))
+      throw new LdapConfigError(`${path}.${attr}`, 'must be a non-empty list of SCIM paths');
+    out[attr] = from as string[];
+  }
+  return out;
 }
 
 function pem(path: string, v: string, baseDir: string): string {
@@ -260,6 +298,14 @@ export function resolveSettings(
     generateInitialPassword: c.generateInitialPassword === true,
     pageSize: posInt(`${path}.pageSize`, c.pageSize, 500),
     poolSize: posInt(`${path}.poolSize`, c.poolSize, 4),
+    pagingConnections: posInt(`${path}.pagingConnections`, c.pagingConnections, 4),
+    vlv: c.vlv !== false,
+    sortAttribute: {
+      user: sortKeyAt(`${path}.sortAttribute.user`, c.sortAttribute?.user),
+      group: sortKeyAt(`${path}.sortAttribute.group`, c.sortAttribute?.group),
+    },
+    listSnapshotSeconds: nonNegInt(`${path}.listSnapshotSeconds`, c.listSnapshotSeconds, 10),
+    requiredAttributes: requiredAt(`${path}.requiredAttributes`, c.requiredAttributes),
     timeoutMs: posInt(`${path}.timeoutMs`, c.timeoutMs, 30_000),
     connectTimeoutMs: posInt(`${path}.connectTimeoutMs`, c.connectTimeoutMs, 5_000),
     retryAfterSeconds: posInt(`${path}.retryAfterSeconds`, c.retryAfterSeconds, 5),

@@ -6,6 +6,7 @@
 import type { AttrPath, CompareNode } from '@scimgw/core/filter';
 import { convertScalar } from '@scimgw/mapper';
 import { and, eq, type LdapFilter, not, present } from './filter.js';
+import { managerAttribute } from './references.js';
 import type { Kind, Tenant } from './tenant.js';
 import type { SpecialTerms, Translated } from './translate.js';
 
@@ -28,12 +29,15 @@ export function specialTerms(t: Tenant, kind: Kind): SpecialTerms {
     async reference(attr: string, node: CompareNode): Promise<Translated | undefined> {
       if (node.op !== 'eq' || node.value === null) return undefined;
       const id = String(node.value);
+      const manager = kind === 'user' && attr === 'manager' ? managerAttribute(t) : undefined;
       const [target, on] =
         kind === 'group' && attr === 'members'
           ? [t.memberAttr, t.scope(['user', 'group'])]
           : kind === 'user' && attr === 'groups' && t.memberOfAttr
             ? [t.memberOfAttr, t.scope(['group'])]
-            : [undefined, undefined];
+            : manager
+              ? [manager, t.scope(['user'])]
+              : [undefined, undefined];
       if (!target || !on) return undefined;
       const dn = (await t.resolver.idsToDns([id], on, false)).get(id);
       return dn ? { kind: 'filter', filter: eq(target, dn), exact: true } : { kind: 'false', exact: true };

@@ -16,6 +16,9 @@ import { LdapMapping } from './mapping.js';
 import { parseDate } from '@scimgw/mapper';
 import { type ClientFactory, LdapPool } from './pool.js';
 import { fromEndpoint } from './translate.js';
+import type { SortKey } from './controls/sort.js';
+import { PageWindows } from './window.js';
+import { type RequiredRules, requiredRules } from './required.js';
 
 /** Which side of the directory. */
 export type Kind = 'user' | 'group';
@@ -42,6 +45,17 @@ export class Tenant {
   readonly passwordAttr: string | undefined;
   /** Timestamps that become `meta.created` / `meta.lastModified`. */
   readonly metaAttrs: { created: string; lastModified: string };
+  /** Required user attributes and the SCIM paths that fill them. */
+  readonly required: RequiredRules;
+  /** Pages of list results (VLV, or DN snapshots). */
+  readonly windows: PageWindows;
+  /** VLV sort key per kind. */
+  readonly sortKeys: Record<Kind, SortKey[]>;
+  /**
+   * Whether the base filter hides exactly what the mapping hides (a value-map allowlist the
+   * LDAP filter expresses exactly), so counts from the directory are counts of SCIM resources.
+   */
+  readonly exactVisibility: Record<Kind, boolean>;
 
   /** The schemas clients see (generated from the mapping); set by {@link Tenant.bind}. */
   registry: SchemaRegistry = new SchemaRegistry();
@@ -68,6 +82,7 @@ export class Tenant {
     if (!this.groups.attributesFor('displayName').length)
       throw new LdapConfigError(`${at}.group`, 'must map an LDAP attribute to displayName');
     this.passwordAttr = this.users.structural.get('password');
+    this.required = requiredRules(s.requiredAttributes, s.objectClasses.user, s.isActiveDirectory);
     this.metaAttrs = s.isActiveDirectory
       ? { created: 'whenCreated', lastModified: 'whenChanged' }
       : { created: 'createTimestamp', lastModified: 'modifyTimestamp' };
@@ -86,6 +101,7 @@ export class Tenant {
       startTls: s.startTls,
       tls,
       size: s.poolSize,
+      lanes: s.pagingConnections,
       timeoutMs: s.timeoutMs,
       connectTimeoutMs: s.connectTimeoutMs,
       log,
@@ -95,18 +111,48 @@ export class Tenant {
     const oc = (k: Kind) => eq('objectClass', structuralClass(k === 'user' ? s.objectClasses.user : s.objectClasses.group));
     // Value-map allowlists (e.g. only some groups by name) become part of the base filter, so
     // hidden entries are never read, counted or paged.
-    const visible = (m: LdapMapping): LdapFilter[] => {
+    const exact: Record<Kind, boolean> = { user: true, group: true };
+    const visible = (m: LdapMapping, kind: Kind): LdapFilter[] => {
       const v = m.mapper.visibilityFilter();
       const tr = v ? fromEndpoint(v, m, false, s.isActiveDirectory) : undefined;
+      if (v && !(tr?.kind === 'filter' && tr.exact)) exact[kind] = false;
       return tr?.kind === 'filter' && tr.exact ? [tr.filter] : [];
     };
     this.userFilter = and(
       s.userFilter ?? (s.isActiveDirectory ? and(eq('objectCategory', 'person'), eq('objectClass', 'user')) : oc('user')),
-      ...visible(this.users),
+      ...visible(this.users, 'user'),
     );
-    this.groupFilter = and(s.groupFilter ?? oc('group'), ...visible(this.groups));
-    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary) =>
-      this.dir.search({ base, filter, attributes, binary }, 'resolve references'),
+    this.groupFilter = and(s.groupFilter ?? oc('group'), ...visible(this.groups, 'group'));
+    this.exactVisibility = exact;
+    // Text attributes rarely have an ORDERING rule of their own (uid, cn): name one. AD sorts by its own rules.
+    const defaultKey = (attr: string | undefined): SortKey[] =>
+      attr ? [{ attributeType: attr, ...(s.isActiveDirectory ? {} : { orderingRule: 'caseIgnoreOrderingMatch' }) }] : [];
+    this.sortKeys = {
+      user: s.sortAttribute.user ? [s.sortAttribute.user] : defaultKey(this.users.attributesFor('userName')[0]),
+      group: s.sortAttribute.group ? [s.sortAttribute.group] : defaultKey(this.groups.attributesFor('displayName')[0]),
+    };
+    this.windows = new PageWindows(this.dir, {
+      snapshotMs: s.listSnapshotSeconds * 1000,
+      vlv: s.vlv,
+      dnAttribute: s.dnAttribute,
+      windowMax: s.pageSize,
+      retryAfter: s.retryAfterSeconds,
+      log,
+    });
+    // Lookups expecting more entries than a plain search comfortably returns are paged at once,
+    // in one page where the server allows it.
+    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary, expected) =>
+      this.dir.search(
+        {
+          base,
+          filter,
+          attributes,
+          binary,
+          large: expected > 200,
+          pageSize: Math.min(Math.max(s.pageSize, expected + 1), 10_000),
+        },
+        'resolve references',
+      ),
     );
   }
 

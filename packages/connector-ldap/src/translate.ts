@@ -35,6 +35,8 @@ export interface SpecialTerms {
   activeDirectory: boolean;
 }
 
+const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user';
+
 /** OID of the AD bitwise-AND matching rule. */
 export const LDAP_MATCHING_RULE_BIT_AND = '1.2.840.113556.1.4.803';
 
@@ -184,6 +186,15 @@ export async function translateFilter(node: FilterNode, m: LdapMapping, special:
         return (await special.reference(attr, node)) ?? TRUE(false);
       }
       if (!node.path.uri && attr === 'meta') return node.path.sub ? special.meta(node.path.sub, node) : TRUE(false);
+      // The manager's id is a DN in the directory: an `eq` searches by that DN.
+      if (
+        node.type === 'compare' &&
+        node.path.uri?.toLowerCase() === ENTERPRISE_USER &&
+        attr === 'manager' &&
+        (node.path.sub === undefined || node.path.sub.toLowerCase() === 'value')
+      ) {
+        return (await special.reference('manager', node)) ?? mapped(node, m, special);
+      }
       return mapped(node, m, special);
     }
   }

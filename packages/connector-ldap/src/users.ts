@@ -15,6 +15,9 @@ import { dropFromAllGroups, planMembers, writeMembers } from './membership.js';
 import { passwordForAdd, passwordMods, randomPassword, setPassword, splitPassword } from './passwords.js';
 import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
+import { listEntries } from './listing.js';
+import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources } from './references.js';
+import { fillRequiredForAdd, keepRequired } from './required.js';
 import { translateFilter } from './translate.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
@@ -48,14 +51,16 @@ async function groupDnsOf(t: Tenant, entries: LdapEntry[]): Promise<string[][]> 
   return out;
 }
 
-/** Builds SCIM users from entries. */
+/** Builds SCIM users from entries (group and manager DNs of the whole list resolved in batches). */
 export async function toUsers(t: Tenant, entries: LdapEntry[], withGroups: boolean): Promise<ScimResource[]> {
   const groupDns = withGroups ? await groupDnsOf(t, entries) : [];
   const ids = withGroups ? await t.resolver.dnsToIds(groupDns.flat(), t.scope(['group'])) : new Map<string, string>();
+  const mapped = entries.map((e) => t.users.toScim(e));
+  await managerIdsIntoResources(t, entries, mapped);
   const out: ScimResource[] = [];
   entries.forEach((e, i) => {
     const id = t.codec.idOf(e);
-    const res = t.users.toScim(e);
+    const res = mapped[i];
     if (id === undefined || res === undefined || res.userName === undefined) return;
     res.id = id;
     const meta = t.meta(e);
@@ -139,9 +144,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     // RDN attributes change by rename only.
     const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
     const pwMods = password === undefined ? undefined : passwordMods(t, password);
+    const kept = keepRequired(t.required, mods, entry, next);
     await t.dir.modify(
       dn,
-      [...mods.filter((m) => !skip.has(m.type.toLowerCase())), ...(pwMods ?? [])],
+      [...kept.filter((m) => !skip.has(m.type.toLowerCase())), ...(pwMods ?? [])],
       `update user "${nameOf(next)}"`,
     );
     if (password !== undefined && !pwMods) await setPassword(t, dn, password, `set password of "${nameOf(next)}"`);
@@ -179,20 +185,12 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const t = tenantOf(ctx.tenant);
       const tr = req.filter ? await translateFilter(req.filter, t.users, specialTerms(t, 'user')) : undefined;
       if (tr?.kind === 'false') return { resources: [] };
-      const entries = await t.dir.search(
-        {
-          base: t.s.userBase,
-          filter: tr?.kind === 'filter' ? and(t.userFilter, tr.filter) : t.userFilter,
-          attributes: t.readAttributes('user', false),
-          binary: t.binaryAttributes('user'),
-        },
-        'list users',
-      );
+      const listed = await listEntries(t, 'user', req, tr, t.readAttributes('user', false), 'list users');
       const recheck = tr !== undefined && !tr.exact && req.filter !== undefined;
-      let resources = await toUsers(t, entries, wantGroups(t, req, false) || recheck);
+      let resources = await toUsers(t, listed.entries, wantGroups(t, req, false) || recheck);
       const resolve = t.registry.resolver(t.userRt);
       if (recheck) resources = resources.filter((r) => matchesFilter(req.filter as NonNullable<typeof req.filter>, r, resolve));
-      return { resources };
+      return listed.total === undefined ? { resources } : { resources, totalResults: listed.total };
     },
 
     async get(id, ctx, opts) {
@@ -201,8 +199,9 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       return e ? (await toUsers(t, [e], wantGroups(t, opts, true)))[0] : undefined;
     },
 
-    async create(resource, ctx) {
+    async create(sent, ctx) {
       const t = tenantOf(ctx.tenant);
+      const resource = await managerDnIntoResource(t, sent);
       const given = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
       const password = given ?? (t.s.isActiveDirectory && t.s.generateInitialPassword ? randomPassword() : undefined);
       const ldap = t.users.toLdap(resource);
@@ -215,6 +214,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
         if (!cur.some((v) => String(v).toLowerCase() === String(ava.value).toLowerCase()))
           attrs.set(ava.type, [...cur, ava.value as string]);
       }
+      fillRequiredForAdd(t.required, attrs, resource);
       const pw = passwordForAdd(t, password);
       if (pw) attrs.set(pw[0], pw[1]);
       const dn = serializeDn([rdn, ...t.s.userBase]);
@@ -235,7 +235,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const entry = await mustRead(t, id);
       const { password, rest } = splitPassword(changes);
       const groupChanges = rest.filter((c) => c.path.attr.toLowerCase() === 'groups' && !c.path.extension);
-      const valueChanges = rest.filter((c) => !groupChanges.includes(c));
+      const valueChanges = await managerDnIntoChanges(
+        t,
+        rest.filter((c) => !groupChanges.includes(c)),
+      );
       const next = applyChanges(t.users.toScim(entry) ?? {}, valueChanges, {
         registry: t.registry,
         resourceType: t.userRt,
@@ -245,9 +248,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       return readBack(t, dn);
     },
 
-    async replace(id, resource, ctx) {
+    async replace(id, sent, ctx) {
       const t = tenantOf(ctx.tenant);
       const entry = await mustRead(t, id);
+      const resource = await managerDnIntoResource(t, sent);
       const password = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
       const skip = new Set(t.s.naming.user.map((n) => n.attribute.toLowerCase()));
       const mods = attributeMods(t.users, entry, t.users.toLdap(resource, entry), skip);

@@ -106,7 +106,9 @@ describe('configuration', () => {
     expect(users?.filter?.attributes).not.toContain('members.value');
     expect(groups?.filter?.attributes).toEqual(expect.arrayContaining(['displayName', 'members.value', 'id']));
     expect(groups?.filter?.attributes).not.toContain('userName');
-    expect(users?.paging).toBeUndefined();
+    // Pages are read as pages (VLV or DN snapshots), never the whole directory per request.
+    expect(users?.paging).toEqual({ index: true });
+    expect(groups?.paging).toEqual({ index: true });
     // /Schemas shows what the mapping serves: the preset has no nickName.
     const user = c.registry?.schema('urn:ietf:params:scim:schemas:core:2.0:User');
     expect(user?.attributes.map((a) => a.name)).toContain('userName');

@@ -9,8 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drive, type SlapdTarget } from './fixtures/ldap-drive.js';
+import { driveLoad, type LoadTarget } from './fixtures/load-drive.js';
 import { rawRead } from './helpers/config.js';
-import { HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
+import { populationLdif } from './helpers/population.js';
+import { HAVE_MEMBEROF, HAVE_SLAPD, HAVE_SSSVLV, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -36,6 +38,21 @@ const EXPECTED = {
   gone: 404,
 };
 
+/** Runs a fixture script under Bun and returns the JSON line it prints. */
+async function onBun(script: string, arg: unknown): Promise<unknown> {
+  const bun = findBun();
+  if (!bun) throw new Error('bun not found: it is a dev dependency of @scimgw/connector-ldap (pnpm install), or set BUN_BIN');
+  const stdout = await new Promise<string>((ok, fail) =>
+    execFile(
+      bun,
+      [join(here, 'fixtures', script), JSON.stringify(arg)],
+      { cwd: resolve(here, '..'), timeout: 90_000 },
+      (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : ok(out)),
+    ),
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) as string);
+}
+
 let slapd: Slapd;
 let target: SlapdTarget;
 beforeAll(async () => {
@@ -54,17 +71,40 @@ describe.skipIf(!HAVE_SLAPD)('connector-ldap on Node and on Bun against slapd', 
   }, 60_000);
 
   it('on Bun: the same', async () => {
-    const bun = findBun();
-    if (!bun) throw new Error('bun not found: it is a dev dependency of @scimgw/connector-ldap (pnpm install), or set BUN_BIN');
-    const stdout = await new Promise<string>((ok, fail) =>
-      execFile(
-        bun,
-        [join(here, 'fixtures', 'bun-ldap.ts'), JSON.stringify(target)],
-        { cwd: resolve(here, '..'), timeout: 60_000 },
-        (err, out, errOut) => (err ? fail(new Error(`${err.message}\n${errOut}`)) : ok(out)),
-      ),
-    );
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ runtime: 'bun', ...EXPECTED });
+    expect(await onBun('bun-ldap.ts', target)).toEqual({ runtime: 'bun', ...EXPECTED });
     expect(await rawRead(slapd, `uid=rt.user,${PEOPLE}`)).toBeUndefined();
   }, 90_000);
+});
+
+/** What both runtimes must see against 4,200 users with the sssvlv and memberof overlays. */
+const LOAD_EXPECTED = {
+  vlvPages: { statuses: [200], right: true },
+  snapshotPages: { statuses: [200], right: true },
+  bigGroup: { status: 200, members: 1000, distinct: 1000, fewSearches: true },
+  created: { statuses: [201, 201], displayName: 'rt-boss', manager: true },
+  deleted: [204, 204],
+};
+
+describe.skipIf(!HAVE_SLAPD || !HAVE_SSSVLV || !HAVE_MEMBEROF)('load and directory shape on Node and on Bun', () => {
+  let loaded: Slapd;
+  let load: LoadTarget;
+  beforeAll(async () => {
+    loaded = await startSlapd({
+      sssvlv: true,
+      sizeLimit: 500,
+      preload: populationLdif({ users: 4200, groups: 20, bigGroup: 1000, memberOf: true }),
+    });
+    load = { url: loaded.url, ldapsUrl: loaded.ldapsUrl, caPem: loaded.caPem, memberOf: loaded.memberOf, users: 4200, big: 1000 };
+  }, 120_000);
+  afterAll(async () => {
+    await loaded?.destroy();
+  });
+
+  it('on Node: parallel deep pages, a 1,000-member group, derived cn/sn and a manager', async () => {
+    expect(await driveLoad(load)).toEqual({ runtime: 'node', ...LOAD_EXPECTED });
+  }, 90_000);
+
+  it('on Bun: the same', async () => {
+    expect(await onBun('bun-load.ts', load)).toEqual({ runtime: 'bun', ...LOAD_EXPECTED });
+  }, 120_000);
 });

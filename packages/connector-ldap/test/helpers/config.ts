@@ -15,6 +15,7 @@ export const TEST_MAP: LdapMapConfig = {
     mobile: { mapTo: 'phoneNumbers.mobile.value' },
     title: { mapTo: 'title' },
     employeeNumber: { mapTo: `${ENTERPRISE}:employeeNumber` },
+    manager: { mapTo: `${ENTERPRISE}:manager.value` },
     accountActive: { mapTo: 'active', type: 'boolean' },
     userPassword: { mapTo: 'password' },
   },

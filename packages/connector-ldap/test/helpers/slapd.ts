@@ -3,7 +3,9 @@
  * loopback ports (ldap:// and ldaps://), a CA and server certificate made
  * with openssl, the core/cosine/inetorgperson/nis schemas plus a one-attribute
  * test schema, back_mdb, `sizelimit 50` (paged results unlimited, as AD
- * behaves) and the memberof overlay when the module is installed.
+ * behaves), the memberof overlay when the module is installed and, on
+ * request, the sssvlv overlay (server-side sorting and virtual list views).
+ * Large directories are loaded offline with slapadd before the first start.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,25 @@ export const ADMINS = `ou=admins,${SUFFIX}`;
 export const HAVE_SLAPD = existsSync('/usr/sbin/slapd') || existsSync('/usr/bin/slapd');
 /** True when the memberof overlay module is present. */
 export const HAVE_MEMBEROF = existsSync('/usr/lib/ldap/memberof.la') || existsSync('/usr/lib/ldap/memberof.so');
+/** True when the sssvlv overlay module (RFC 2891 sorting, VLV) is present. */
+export const HAVE_SSSVLV = existsSync('/usr/lib/ldap/sssvlv.la') || existsSync('/usr/lib/ldap/sssvlv.so');
+
+/** Options of {@link startSlapd}. */
+export interface SlapdOptions {
+  /** Load the memberof overlay (default: when installed). */
+  memberOf?: boolean;
+  /** Load the sssvlv overlay (default false). */
+  sssvlv?: boolean;
+  /** `sssvlv-max` and `sssvlv-maxperconn` (defaults: slapd's own). */
+  sssvlvMax?: number;
+  sssvlvMaxPerConn?: number;
+  /** Entries per plain search (default 50); `'unlimited'` lifts it. */
+  sizeLimit?: number | 'unlimited';
+  /** slapd worker threads (default slapd's 16). */
+  threads?: number;
+  /** LDIF loaded with slapadd before the first start (after the base entries). */
+  preload?: string;
+}
 
 export interface Slapd {
   dir: string;
@@ -33,6 +54,7 @@ export interface Slapd {
   ldapsUrl: string;
   caPem: string;
   memberOf: boolean;
+  sssvlv: boolean;
   /** Stops the server, keeping its data. */
   stop(): Promise<void>;
   /** Starts it again on the same ports and data. */
@@ -125,13 +147,24 @@ const TEST_SCHEMA = `attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'accountActive'
 objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'scimgwAccount' AUXILIARY MAY ( accountActive ) )
 `;
 
+const BASE_LDIF = [
+  `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example\n`,
+  `dn: ${PEOPLE}\nobjectClass: organizationalUnit\nou: people\n`,
+  `dn: ${GROUPS}\nobjectClass: organizationalUnit\nou: groups\n`,
+  `dn: ${ADMINS}\nobjectClass: organizationalUnit\nou: admins\n`,
+  `dn: ${GW_DN}\nobjectClass: person\ncn: gateway\nsn: gateway\nuserPassword: ${GW_PW}\n`,
+].join('\n');
+
 /** Starts a fresh slapd. */
-export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Slapd> {
+export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-slapd-'));
   mkdirSync(join(dir, 'db'));
   makeCerts(dir);
   writeFileSync(join(dir, 'test.schema'), TEST_SCHEMA);
   const memberOf = opts.memberOf !== false && HAVE_MEMBEROF;
+  const sssvlv = opts.sssvlv === true;
+  if (sssvlv && !HAVE_SSSVLV) throw new Error('the sssvlv overlay is not installed (/usr/lib/ldap/sssvlv.la)');
+  const limit = opts.sizeLimit ?? 50;
   const conf = [
     'include /etc/ldap/schema/core.schema',
     'include /etc/ldap/schema/cosine.schema',
@@ -143,11 +176,13 @@ export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Sla
     'modulepath /usr/lib/ldap',
     'moduleload back_mdb',
     ...(memberOf ? ['moduleload memberof'] : []),
+    ...(sssvlv ? ['moduleload sssvlv'] : []),
+    ...(opts.threads ? [`threads ${opts.threads}`] : []),
     `TLSCACertificateFile ${join(dir, 'ca.pem')}`,
     `TLSCertificateFile ${join(dir, 'server.pem')}`,
     `TLSCertificateKeyFile ${join(dir, 'server.key')}`,
     // 50 entries per plain search; paged searches may return everything (like AD's MaxPageSize).
-    'sizelimit size.soft=50 size.hard=50 size.prtotal=unlimited',
+    limit === 'unlimited' ? 'sizelimit unlimited' : `sizelimit size.soft=${limit} size.hard=${limit} size.prtotal=unlimited`,
     'database mdb',
     'maxsize 268435456',
     // Throwaway data: no fsync per write.
@@ -160,7 +195,15 @@ export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Sla
     'index uid,cn eq,sub',
     'index member,uniqueMember eq',
     'index entryUUID eq',
+    ...(memberOf ? ['index memberOf eq'] : []),
     ...(memberOf ? ['overlay memberof', 'memberof-group-oc groupOfNames', 'memberof-dangling ignore'] : []),
+    ...(sssvlv
+      ? [
+          'overlay sssvlv',
+          ...(opts.sssvlvMax ? [`sssvlv-max ${opts.sssvlvMax}`] : []),
+          ...(opts.sssvlvMaxPerConn ? [`sssvlv-maxperconn ${opts.sssvlvMaxPerConn}`] : []),
+        ]
+      : []),
     `access to attrs=userPassword by dn.exact="${GW_DN}" write by self write by anonymous auth by * none`,
     `access to * by dn.exact="${GW_DN}" write by * read`,
     '',
@@ -205,6 +248,13 @@ export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Sla
     await run('ldapadd', ['-x', '-H', url, '-D', ADMIN_DN, '-w', ADMIN_PW, '-c'], ldif, 120_000);
   };
 
+  writeFileSync(join(dir, 'slapd.conf'), conf);
+  if (opts.preload !== undefined) {
+    // Offline load: far faster than ldapadd for thousands of entries (overlays do not run, so the
+    // LDIF carries memberOf itself).
+    writeFileSync(join(dir, 'preload.ldif'), `${BASE_LDIF}\n${opts.preload}`);
+    await run('slapadd', ['-q', '-f', join(dir, 'slapd.conf'), '-l', join(dir, 'preload.ldif')], undefined, 600_000);
+  }
   // A port picked free may be taken before slapd binds it (other tests run in parallel): try again.
   for (let attempt = 1; ; attempt++) {
     [port, tlsPort] = [await freePort(), await freePort()];
@@ -222,15 +272,7 @@ export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Sla
       }
     }
   }
-  await ldapadd(
-    [
-      `dn: ${SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\no: Example\ndc: example\n`,
-      `dn: ${PEOPLE}\nobjectClass: organizationalUnit\nou: people\n`,
-      `dn: ${GROUPS}\nobjectClass: organizationalUnit\nou: groups\n`,
-      `dn: ${ADMINS}\nobjectClass: organizationalUnit\nou: admins\n`,
-      `dn: ${GW_DN}\nobjectClass: person\ncn: gateway\nsn: gateway\nuserPassword: ${GW_PW}\n`,
-    ].join('\n'),
-  );
+  if (opts.preload === undefined) await ldapadd(BASE_LDIF);
   return {
     dir,
     port,
@@ -239,6 +281,7 @@ export async function startSlapd(opts: { memberOf?: boolean } = {}): Promise<Sla
     ldapsUrl,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     memberOf,
+    sssvlv,
     stop,
     start,
     destroy: async () => {

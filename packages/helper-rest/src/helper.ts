@@ -44,7 +44,7 @@ export function createHelperRest(opts: HelperRestOptions): HelperRest {
   const log = createSafeLogger(opts.logger, secrets);
   const certsDir = opts.certsDir ?? join(process.cwd(), 'config', 'certs');
   const federation = new FederationRegistry(certsDir);
-  const pipeline: PipelineDeps = { log, secrets };
+  const pipeline: PipelineDeps = { log, secrets, deadlines: new WeakMap() };
   const runtimes = new Map<string, TenantRuntime>();
   let closed = false;
 

@@ -1,13 +1,13 @@
 /**
  * The request pipeline of one call: target resolution, headers and body,
  * authorization, then attempts with base URL failover, retries with backoff,
- * one token refresh on 401, and typed errors.
+ * one token refresh on 401, and typed errors — all inside the call's deadline.
  */
 import type { RequestContext } from '@scimgw/core';
 import { passThroughAuth } from './auth/index.js';
 import type { AuthProvider } from './auth/types.js';
-import type { ResolvedConnection } from './config.js';
-import { RestConfigError, RestError, RestNetworkError, RestTimeoutError, upstreamMessage } from './errors.js';
+import { DEFAULT_TIMEOUT_MS, type ResolvedConnection } from './config.js';
+import { RestAbortedError, RestConfigError, RestError, RestNetworkError, RestTimeoutError, upstreamMessage } from './errors.js';
 import { appendQuery, type BaseUrlPool, isAbsoluteUrl, joinUrl } from './failover.js';
 import {
   createSafeLogger,
@@ -18,8 +18,9 @@ import {
   type SecretRegistry,
   truncate,
 } from './mask.js';
-import { backoffDelay, isIdempotent, mergeRetry, parseRetryAfter, sleep } from './retry.js';
-import { classifyFetchError, type Transport } from './transport.js';
+import { type AbortCause, classifyTransportError } from './network-errors.js';
+import { backoffDelay, mayResend, mergeRetry, parseRetryAfter, sleep } from './retry.js';
+import type { RawResponse, Transport } from './transport.js';
 import type { RequestOptions, RestResponse } from './types.js';
 
 /** Everything one tenant needs at request time. */
@@ -28,12 +29,16 @@ export interface TenantRuntime {
   pool: BaseUrlPool;
   transport: Transport;
   auth: AuthProvider;
+  /** The last Authorization value registered with the masker (registering is not free). */
+  lastAuthorization?: string | undefined;
 }
 
 /** Helper-wide services. */
 export interface PipelineDeps {
   log: SafeLogger;
   secrets: SecretRegistry;
+  /** Deadlines of inbound requests, by their `ctx`: every call made for one request shares one. */
+  deadlines: WeakMap<object, number>;
   /** Source of jitter; replaceable in tests. */
   random?: () => number;
 }
@@ -49,41 +54,51 @@ export interface RequestSpec {
   noAuth?: boolean;
 }
 
-interface RawResponse {
-  status: number;
-  headers: Headers;
-  bytes: Uint8Array;
-  url: string;
-}
-
 const FORM = 'application/x-www-form-urlencoded';
+const NO_OPTIONS: RequestOptions = {};
+const decoder = new TextDecoder();
+
+/** An attempt shorter than this is not worth starting: the deadline ends the call instead. */
+const MIN_ATTEMPT_MS = 50;
 
 /** Serializes a body and picks its content type (JSON unless the caller said form). */
-export function encodeBody(body: unknown, contentType: string | null): { body?: RequestInit['body']; contentType?: string } {
+export async function encodeBody(
+  body: unknown,
+  contentType: string | undefined,
+): Promise<{ body?: string | Uint8Array; contentType?: string }> {
   if (body === undefined || body === null) return {};
   if (typeof body === 'string') return { body, contentType: contentType ?? 'application/json' };
-  if (body instanceof URLSearchParams) return { body, contentType: contentType ?? FORM };
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof Blob) {
-    return { body: body as RequestInit['body'], contentType: contentType ?? 'application/octet-stream' };
+  if (body instanceof URLSearchParams) return { body: body.toString(), contentType: contentType ?? FORM };
+  if (body instanceof Uint8Array) return { body, contentType: contentType ?? 'application/octet-stream' };
+  if (body instanceof ArrayBuffer) return { body: new Uint8Array(body), contentType: contentType ?? 'application/octet-stream' };
+  if (body instanceof Blob) {
+    return { body: new Uint8Array(await body.arrayBuffer()), contentType: contentType ?? (body.type || 'application/octet-stream') };
   }
   if (contentType?.toLowerCase().startsWith(FORM) && typeof body === 'object') {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(body as Record<string, unknown>))
       if (v !== undefined && v !== null) params.append(k, String(v));
-    return { body: params, contentType };
+    return { body: params.toString(), contentType };
   }
   return { body: JSON.stringify(body), contentType: contentType ?? 'application/json' };
 }
 
+function looksLikeJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) continue;
+    return c === 0x7b /* { */ || c === 0x5b /* [ */;
+  }
+  return false;
+}
+
 /** Reads a body as JSON when it looks like JSON, else text; empty bodies are `undefined`. */
-export function decodeBody(raw: RawResponse, mode: RequestOptions['responseType']): unknown {
+export function decodeBody(raw: Pick<RawResponse, 'bytes' | 'header'>, mode: RequestOptions['responseType']): unknown {
   if (mode === 'bytes') return raw.bytes;
   if (raw.bytes.byteLength === 0) return undefined;
-  const text = new TextDecoder().decode(raw.bytes);
+  const text = decoder.decode(raw.bytes);
   if (mode === 'text') return text;
-  const type = raw.headers.get('content-type') ?? '';
-  const trimmed = text.trimStart();
-  if (/json/i.test(type) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
+  if (looksLikeJson(text) || /json/i.test(raw.header('content-type') ?? '')) {
     try {
       return JSON.parse(text);
     } catch {
@@ -94,9 +109,11 @@ export function decodeBody(raw: RawResponse, mode: RequestOptions['responseType'
 }
 
 function callerSignal(ctx: RequestContext | undefined, options: RequestOptions): AbortSignal | undefined {
-  const signals = [ctx?.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
-  if (signals.length <= 1) return signals[0];
-  return AbortSignal.any(signals);
+  const a = ctx?.signal;
+  const b = options.signal;
+  if (!a) return b;
+  if (!b) return a;
+  return AbortSignal.any([a, b]);
 }
 
 function logBody(body: unknown, secrets: SecretRegistry): unknown {
@@ -112,22 +129,76 @@ function logBody(body: unknown, secrets: SecretRegistry): unknown {
 }
 
 /**
+ * When the call must be done: a per-call `options.deadline`, else the deadline of the inbound
+ * request `ctx` belongs to (set by its first call), else the connection's deadline from now.
+ */
+function deadlineOf(deps: PipelineDeps, conn: ResolvedConnection, ctx: RequestContext | undefined, options: RequestOptions) {
+  const now = Date.now();
+  if (options.deadline !== undefined && options.deadline > 0) return now + options.deadline;
+  if (!ctx) return now + conn.deadline;
+  let at = deps.deadlines.get(ctx);
+  if (at === undefined) {
+    at = now + conn.deadline;
+    deps.deadlines.set(ctx, at);
+  }
+  return at;
+}
+
+/** Waits for `p`, but no longer than `until` (ms since epoch) and not past a caller abort. */
+function withinDeadline<T>(p: Promise<T>, until: number, caller: AbortSignal | undefined, what: () => string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RestAbortedError(`${what()} aborted by caller`, { cause: caller?.reason }));
+    };
+    const timer = setTimeout(
+      () => {
+        caller?.removeEventListener('abort', onAbort);
+        reject(new RestTimeoutError(`${what()}: no credentials within the request's deadline`, { deadline: true }));
+      },
+      Math.max(0, until - Date.now()),
+    );
+    if (caller?.aborted) return onAbort();
+    caller?.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        caller?.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
  * Runs one request through the pipeline.
  *
  * @throws RestError for HTTP ≥ 400, RestNetworkError / RestTimeoutError when
- *   attempts are exhausted, RestAbortedError, RestAuthError, RestConfigError.
+ *   attempts or the deadline are exhausted, RestAbortedError, RestAuthError, RestConfigError.
  */
 export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, spec: RequestSpec): Promise<RestResponse<T>> {
-  const { conn, pool, transport, secrets } = { ...rt, secrets: deps.secrets };
-  const options = spec.options ?? {};
+  const { conn, pool, transport } = rt;
+  const secrets = deps.secrets;
+  const options = spec.options ?? NO_OPTIONS;
   const ctx = spec.ctx;
-  const log = ctx?.log ? createSafeLogger(ctx.log, secrets) : deps.log;
   const method = spec.method.toUpperCase();
-  const retry = mergeRetry(conn.retry, options.retry === false ? { attempts: 1 } : options.retry);
-  const maySendAgain = isIdempotent(method) || options.retryNonIdempotent === true;
-  const timeoutMs = options.timeout && options.timeout > 0 ? options.timeout : conn.timeout;
+  const retry =
+    options.retry === undefined ? conn.retry : mergeRetry(conn.retry, options.retry === false ? { attempts: 1 } : options.retry);
+  const resendable = mayResend(method, retry, options.retryNonIdempotent === true);
+  // An explicit timeout bounds every attempt; by default only attempts that may be repeated are cut
+  // short, and one that cannot be repeated (a write, the last try) may use what is left of the deadline.
+  const explicitTimeout = options.timeout !== undefined && options.timeout > 0 ? options.timeout : conn.timeout;
+  const deadlineAt = deadlineOf(deps, conn, ctx, options);
   const caller = callerSignal(ctx, options);
   const random = deps.random ?? Math.random;
+  const unreachableRetryAfter = Math.ceil(retry.unreachableRetryAfterMs / 1000);
+  let requestLog: SafeLogger | undefined;
+  const log = () => (requestLog ??= ctx?.log ? createSafeLogger(ctx.log, secrets) : deps.log);
 
   // Where to send: a path under the base URLs (with failover) or a foreign absolute URL.
   let rel: string | undefined;
@@ -141,36 +212,72 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   const sendAuth = !spec.noAuth && (absolute === undefined || pool.sameOrigin(absolute) || options.sendAuth === true);
   const provider = options.passThrough ? passThroughAuth() : rt.auth;
 
-  const headers = new Headers({ accept: 'application/json' });
-  for (const [k, v] of Object.entries(conn.headers)) headers.set(k, v);
-  for (const [k, v] of Object.entries(options.headers ?? {})) headers.set(k, v);
+  const headers: Record<string, string> = { accept: 'application/json', ...conn.headers };
+  if (options.headers) for (const k of Object.keys(options.headers)) headers[k.toLowerCase()] = options.headers[k] as string;
   registerSensitiveValues(spec.body, secrets);
-  const encoded = encodeBody(spec.body, headers.get('content-type'));
-  if (encoded.contentType) headers.set('content-type', encoded.contentType);
-  const callerAuthorization = headers.has('authorization');
-  if (callerAuthorization) secrets.add(headers.get('authorization'));
+  const encoded = await encodeBody(spec.body, headers['content-type']);
+  if (encoded.contentType) headers['content-type'] = encoded.contentType;
+  const callerAuthorization = headers.authorization !== undefined;
+  if (callerAuthorization) secrets.add(headers.authorization);
 
   const tenant = conn.tenant;
   const requestId = ctx?.requestId;
   const what = (url: string) => `${method} ${maskUrl(url, secrets)}`;
 
-  const attemptOnce = async (): Promise<RawResponse> => {
+  /** One exchange with one base URL, aborted by the caller or after `timeoutMs`. */
+  const exchange = async (url: string, timeoutMs: number, endsCall: boolean): Promise<RawResponse> => {
+    const ac = new AbortController();
+    let cause: AbortCause;
+    const timer = setTimeout(() => {
+      cause = endsCall ? 'deadline' : 'attempt';
+      ac.abort();
+    }, timeoutMs);
+    const onAbort = () => {
+      cause = 'caller';
+      ac.abort();
+    };
+    if (caller) {
+      if (caller.aborted) cause = 'caller';
+      else caller.addEventListener('abort', onAbort, { once: true });
+    }
+    try {
+      if (cause === 'caller') throw caller?.reason;
+      return await transport.send({ method, url, headers, body: encoded.body, signal: ac.signal });
+    } catch (e) {
+      throw classifyTransportError(e, {
+        what: what(url),
+        method,
+        cause,
+        callerReason: caller?.reason,
+        timeoutMs,
+        retryAfter: unreachableRetryAfter,
+      });
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  /** Tries the base URLs in order (failover) until one can be connected to. */
+  const attemptOnce = async (mayRetryLater: boolean): Promise<RawResponse> => {
     const bases = absolute === undefined ? pool.candidates() : [undefined];
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i];
       const url = appendQuery(base === undefined ? (absolute as string) : joinUrl(base, rel as string), options.query);
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = caller ? AbortSignal.any([timeout, caller]) : timeout;
+      const remaining = deadlineAt - Date.now();
+      if (remaining <= 0) {
+        throw new RestTimeoutError(`${what(url)} did not finish within the request's deadline`, { method, deadline: true });
+      }
+      const limit = explicitTimeout ?? (mayRetryLater ? DEFAULT_TIMEOUT_MS : remaining);
+      const endsCall = limit >= remaining;
       try {
-        const res = await transport.fetch(url, { method, headers, body: encoded.body ?? null, signal, redirect: 'follow' });
+        const raw = await exchange(url, endsCall ? remaining : limit, endsCall);
         if (base !== undefined) pool.succeeded(base);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        return { status: res.status, headers: res.headers, bytes, url };
-      } catch (e) {
-        const err = classifyFetchError(e, { timeout, caller }, what(url), timeoutMs);
+        return raw;
+      } catch (err) {
         const next = bases[i + 1];
         if (err instanceof RestNetworkError && !err.reached && !err.fatal && next !== undefined) {
-          log.warn('base URL unreachable, failing over', {
+          log().warn('base URL unreachable, failing over', {
             tenant,
             requestId,
             from: maskUrl(base ?? url, secrets),
@@ -185,65 +292,83 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     throw new RestConfigError('no base URL to send to');
   };
 
+  /** True when waiting `delayMs` still leaves time for another attempt. */
+  const timeLeftAfter = (delayMs: number) => Date.now() + delayMs + MIN_ATTEMPT_MS < deadlineAt;
+
   let attempt = 0;
   let refreshed = false;
   for (;;) {
     attempt++;
-    let authorization: string | undefined;
     if (sendAuth && !callerAuthorization) {
-      authorization = await provider.authorize(ctx);
+      const ready = provider.ready(ctx);
+      const authorization =
+        ready === false
+          ? await withinDeadline(provider.authorize(ctx), deadlineAt, caller, () => `${method} ${rel ?? absolute}`)
+          : ready;
       if (authorization) {
-        secrets.add(authorization);
-        secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
-        headers.set('authorization', authorization);
-      } else headers.delete('authorization');
+        if (authorization !== rt.lastAuthorization) {
+          secrets.add(authorization);
+          secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
+          rt.lastAuthorization = authorization;
+        }
+        headers.authorization = authorization;
+      } else delete headers.authorization;
     }
     const started = Date.now();
-    log.debug('rest request', {
-      tenant,
-      requestId,
-      method,
-      url: maskUrl(rel ?? absolute ?? '', secrets),
-      attempt,
-      body: logBody(spec.body, secrets),
-    });
+    const debug = log().enabled('debug');
+    if (debug) {
+      log().debug('rest request', {
+        tenant,
+        requestId,
+        method,
+        url: maskUrl(rel ?? absolute ?? '', secrets),
+        attempt,
+        body: logBody(spec.body, secrets),
+      });
+    }
 
+    const mayRetryLater = resendable && attempt < retry.attempts;
     let raw: RawResponse;
     try {
-      raw = await attemptOnce();
+      raw = await attemptOnce(mayRetryLater);
     } catch (e) {
-      const transient = e instanceof RestTimeoutError || (e instanceof RestNetworkError && !e.fatal);
-      const allowed = e instanceof RestNetworkError && !e.reached ? true : maySendAgain;
-      if (!transient || !allowed || attempt >= retry.attempts) {
-        log.warn('rest request failed', { tenant, requestId, method, attempt, error: (e as Error).message });
+      const transient = (e instanceof RestTimeoutError && !e.deadline) || (e instanceof RestNetworkError && !e.fatal);
+      // A connection that never opened carried nothing: any method may go again.
+      const allowed = e instanceof RestNetworkError && !e.reached ? true : resendable;
+      const delayMs = backoffDelay(attempt, retry, random);
+      if (!transient || !allowed || attempt >= retry.attempts || !timeLeftAfter(delayMs)) {
+        log().warn('rest request failed', { tenant, requestId, method, attempt, error: (e as Error).message });
         throw e;
       }
-      const delayMs = backoffDelay(attempt, retry, random);
-      log.warn('rest request failed, retrying', { tenant, requestId, method, attempt, delayMs, error: (e as Error).message });
+      log().warn('rest request failed, retrying', { tenant, requestId, method, attempt, delayMs, error: (e as Error).message });
       await sleep(delayMs, caller);
       continue;
     }
-    log.debug('rest response', {
-      tenant,
-      requestId,
-      method,
-      url: maskUrl(raw.url, secrets),
-      status: raw.status,
-      ms: Date.now() - started,
-    });
+    if (debug) {
+      log().debug('rest response', {
+        tenant,
+        requestId,
+        method,
+        url: maskUrl(raw.url, secrets),
+        status: raw.status,
+        ms: Date.now() - started,
+      });
+    }
 
-    if (raw.status === 401 && authorization && !refreshed && provider.refresh(authorization)) {
+    const authorization = headers.authorization;
+    if (raw.status === 401 && authorization && !callerAuthorization && !refreshed && provider.refresh(authorization)) {
       refreshed = true;
       attempt--; // a credential refresh is not a retry of a failed attempt
-      log.info('credentials rejected (401), refreshing token once', { tenant, requestId, method });
+      log().info('credentials rejected (401), refreshing token once', { tenant, requestId, method });
       continue;
     }
 
-    const retryAfterMs = parseRetryAfter(raw.headers.get('retry-after'));
-    if (retry.statuses.includes(raw.status) && attempt < retry.attempts && maySendAgain) {
-      if (retryAfterMs === undefined || retryAfterMs <= retry.maxRetryAfterMs) {
-        const delayMs = retryAfterMs ?? backoffDelay(attempt, retry, random);
-        log.warn('rest request throttled or unavailable, retrying', {
+    const retryAfterMs = parseRetryAfter(raw.header('retry-after'));
+    // A 429 means the target refused the request: any method may be sent again.
+    if (retry.statuses.includes(raw.status) && attempt < retry.attempts && (resendable || raw.status === 429)) {
+      const delayMs = retryAfterMs ?? backoffDelay(attempt, retry, random);
+      if (delayMs <= retry.maxRetryAfterMs && timeLeftAfter(delayMs)) {
+        log().warn('rest request throttled or unavailable, retrying', {
           tenant,
           requestId,
           method,
@@ -257,24 +382,40 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     }
 
     const body = decodeBody(raw, raw.status >= 400 ? 'auto' : options.responseType);
-    if (raw.status >= 400) {
-      const url = maskUrl(raw.url, secrets);
-      const upstreamRaw = upstreamMessage(body);
-      const upstream = upstreamRaw === undefined ? undefined : secrets.maskString(upstreamRaw);
-      const err = new RestError({
-        detail: upstream,
-        status: raw.status,
-        body,
-        headers: raw.headers,
-        method,
-        url,
-        retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
-        message: secrets.maskString(`${method} ${url} failed with status ${raw.status}${upstream ? `: ${upstream}` : ''}`),
-      });
-      const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
-      log[level]('rest error response', { tenant, requestId, method, url, status: raw.status, body: logBody(body, secrets) });
-      throw err;
-    }
-    return { status: raw.status, headers: raw.headers, body: body as T, url: raw.url };
+    if (raw.status >= 400) throw httpError(raw, body, method, retryAfterMs, secrets, log(), { tenant, requestId });
+    return {
+      status: raw.status,
+      get headers() {
+        return raw.headers();
+      },
+      body: body as T,
+      url: raw.url,
+    };
   }
+}
+
+function httpError(
+  raw: RawResponse,
+  body: unknown,
+  method: string,
+  retryAfterMs: number | undefined,
+  secrets: SecretRegistry,
+  log: SafeLogger,
+  where: { tenant: string | undefined; requestId: string | undefined },
+): RestError {
+  const url = maskUrl(raw.url, secrets);
+  const upstreamRaw = upstreamMessage(body);
+  const upstream = upstreamRaw === undefined ? undefined : secrets.maskString(upstreamRaw);
+  const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
+  if (log.enabled(level)) log[level]('rest error response', { ...where, method, url, status: raw.status, body: logBody(body, secrets) });
+  return new RestError({
+    detail: upstream,
+    status: raw.status,
+    body,
+    headers: raw.headers(),
+    method,
+    url,
+    retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+    message: secrets.maskString(`${method} ${url} failed with status ${raw.status}${upstream ? `: ${upstream}` : ''}`),
+  });
 }

@@ -27,8 +27,10 @@ describe('connection config', () => {
       auth: { type: 'oauth', options: { tokenUrl: 'https://idp/t', clientId: 'a', clientSecret: 'b', scope: 's' } },
     });
     expect((c.auth.options as Record<string, unknown>).scope).toBe('s');
-    expect(c.timeout).toBe(30_000);
+    expect(c.timeout).toBeUndefined();
+    expect(c.deadline).toBe(25_000);
     expect(c.retry.attempts).toBe(3);
+    expect(c.retry.idempotentWrites).toEqual([]);
   });
 
   it('uses fedCred.subject as client id (seed behaviour)', () => {

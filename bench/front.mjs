@@ -147,7 +147,10 @@ async function main() {
       make: (i) => ({
         method: 'POST',
         path: '/Users',
-        body: { userName: `${prefix}-new-${i}-${Math.random().toString(36).slice(2)}`, name: { givenName: 'N', familyName: 'U' } },
+        body: {
+          userName: `${prefix}-new-${i}-${Math.random().toString(36).slice(2)}`,
+          name: { givenName: 'N', familyName: 'U' },
+        },
       }),
     },
     e: {
@@ -164,7 +167,9 @@ async function main() {
         method: 'PATCH',
         path: `/Groups/${seeded.bigGroupId}`,
         body: {
-          Operations: [{ op: 'add', path: 'members', value: [{ value: `${prefix}-x-${i}-${Math.random().toString(36).slice(2)}` }] }],
+          Operations: [
+            { op: 'add', path: 'members', value: [{ value: `${prefix}-x-${i}-${Math.random().toString(36).slice(2)}` }] },
+          ],
         },
       }),
     },

@@ -72,7 +72,10 @@ export async function encodeBody(
   if (body instanceof Uint8Array) return { body, contentType: contentType ?? 'application/octet-stream' };
   if (body instanceof ArrayBuffer) return { body: new Uint8Array(body), contentType: contentType ?? 'application/octet-stream' };
   if (body instanceof Blob) {
-    return { body: new Uint8Array(await body.arrayBuffer()), contentType: contentType ?? (body.type || 'application/octet-stream') };
+    return {
+      body: new Uint8Array(await body.arrayBuffer()),
+      contentType: contentType ?? (body.type || 'application/octet-stream'),
+    };
   }
   if (contentType?.toLowerCase().startsWith(FORM) && typeof body === 'object') {
     const params = new URLSearchParams();
@@ -407,7 +410,8 @@ function httpError(
   const upstreamRaw = upstreamMessage(body);
   const upstream = upstreamRaw === undefined ? undefined : secrets.maskString(upstreamRaw);
   const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
-  if (log.enabled(level)) log[level]('rest error response', { ...where, method, url, status: raw.status, body: logBody(body, secrets) });
+  if (log.enabled(level))
+    log[level]('rest error response', { ...where, method, url, status: raw.status, body: logBody(body, secrets) });
   return new RestError({
     detail: upstream,
     status: raw.status,

@@ -67,7 +67,8 @@ export function mergeRetry(...layers: (Partial<RetryConfig> | null | undefined)[
     if (Array.isArray(l.idempotentWrites)) {
       out.idempotentWrites = l.idempotentWrites.map((m) => {
         const up = String(m).toUpperCase();
-        if (!WRITE_METHODS.has(up)) throw new Error(`retry.idempotentWrites lists "${String(m)}"; use POST, PUT, PATCH or DELETE`);
+        if (!WRITE_METHODS.has(up))
+          throw new Error(`retry.idempotentWrites lists "${String(m)}"; use POST, PUT, PATCH or DELETE`);
         return up;
       });
     }

@@ -13,16 +13,25 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 /** Own property by exact name, else by case-insensitive name. */
 export function getCI(obj: Record<string, unknown>, key: string): unknown {
   if (Object.hasOwn(obj, key)) return obj[key];
-  const l = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === l) return obj[k];
-  return undefined;
+  const k = otherCase(obj, key);
+  return k === undefined ? undefined : obj[k];
 }
 
 /** The existing key matching `key` case-insensitively, if any. */
 export function keyCI(obj: Record<string, unknown>, key: string): string | undefined {
-  if (Object.hasOwn(obj, key)) return key;
-  const l = key.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === l);
+  return Object.hasOwn(obj, key) ? key : otherCase(obj, key);
+}
+
+// Most lookups miss (a mapped attribute the record does not have): compare lengths before
+// lower-casing, so a miss costs no string allocations.
+function otherCase(obj: Record<string, unknown>, key: string): string | undefined {
+  let l: string | undefined;
+  for (const k in obj) {
+    if (k.length !== key.length || !Object.hasOwn(obj, k)) continue;
+    l ??= key.toLowerCase();
+    if (k.toLowerCase() === l) return k;
+  }
+  return undefined;
 }
 
 /** Splits an endpoint key into path segments. */

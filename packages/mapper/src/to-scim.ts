@@ -11,9 +11,9 @@ interface Assembly {
   whole: unknown[];
   /** `members.value`-style entries, aligned by endpoint index. */
   zipped: Record<string, unknown>[];
-  zipDrop: Set<number>;
+  zipDrop: Set<number> | undefined;
   /** `emails.work.value`-style entries, per type key (lower-cased). */
-  typed: Map<string, { typeKey: string; elements: Record<string, unknown>[]; drop: Set<number> }>;
+  typed: Map<string, { typeKey: string; elements: Record<string, unknown>[]; drop: Set<number> }> | undefined;
 }
 
 function containerFor(out: ScimResource, t: CompiledTarget): Record<string, unknown> {
@@ -34,7 +34,7 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
     const k = `${t.schemaId.toLowerCase()}|${t.attr.toLowerCase()}`;
     let a = assemblies.get(k);
     if (!a) {
-      a = { container: containerFor(out, t), name: t.attr, whole: [], zipped: [], zipDrop: new Set(), typed: new Map() };
+      a = { container: containerFor(out, t), name: t.attr, whole: [], zipped: [], zipDrop: undefined, typed: undefined };
       assemblies.set(k, a);
     }
     return a;
@@ -70,7 +70,7 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
         case 'subOfMulti': {
           const a = assembly(t);
           vals.forEach((v, i) => {
-            if (v === UNLISTED) a.zipDrop.add(i);
+            if (v === UNLISTED) (a.zipDrop ??= new Set()).add(i);
             else if (v !== undefined) {
               const el = (a.zipped[i] ??= {});
               if (el[t.sub as string] === undefined) el[t.sub as string] = v;
@@ -81,6 +81,7 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
         case 'typed': {
           const a = assembly(t);
           const tk = (t.typeKey as string).toLowerCase();
+          a.typed ??= new Map();
           let g = a.typed.get(tk);
           if (!g) a.typed.set(tk, (g = { typeKey: t.typeKey as string, elements: [], drop: new Set() }));
           const group = g;
@@ -100,9 +101,9 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
   for (const a of assemblies.values()) {
     const elements: unknown[] = [...a.whole];
     a.zipped.forEach((el, i) => {
-      if (el && !a.zipDrop.has(i) && Object.keys(el).length) elements.push(el);
+      if (el && !a.zipDrop?.has(i) && Object.keys(el).length) elements.push(el);
     });
-    for (const g of a.typed.values()) {
+    for (const g of a.typed?.values() ?? []) {
       g.elements.forEach((el, i) => {
         if (el && !g.drop.has(i) && Object.keys(el).length > 1) elements.push(el);
       });

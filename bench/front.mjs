@@ -7,7 +7,9 @@
 //   node bench/front.mjs                     # Node, 2,000 users, 10 connections, 5 s per workload
 //   node bench/front.mjs --runtime bun
 //   node bench/front.mjs --profile DIR       # Node: write --cpu-prof profiles of both gateways to DIR
+//   node bench/front.mjs --perf DIR          # Linux perf: on-CPU samples of both gateways per workload
 //   node bench/front.mjs --smoke             # tiny run used by `npm test` so the benchmark can't rot
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +29,7 @@ const { values: opt } = parseArgs({
     warmup: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'string' },
+    perf: { type: 'string' },
     out: { type: 'string' },
     smoke: { type: 'boolean', default: false },
   },
@@ -77,6 +80,8 @@ async function startGateway(name, endpoint, { profileName } = {}) {
     }),
   );
   const flags = [...GATEWAY_RUNTIME_FLAGS[runtime]];
+  // V8 writes /tmp/perf-<pid>.map so perf can name JavaScript frames.
+  if (opt.perf && runtime === 'node') flags.push('--perf-basic-prof');
   if (opt.profile && profileName) {
     mkdirSync(resolve(opt.profile), { recursive: true });
     flags.push('--cpu-prof', `--cpu-prof-dir=${resolve(opt.profile)}`, `--cpu-prof-name=${profileName}.cpuprofile`);
@@ -93,6 +98,19 @@ async function startGateway(name, endpoint, { profileName } = {}) {
     rmSync(dir, { recursive: true, force: true });
   });
   return { base: `http://127.0.0.1:${port}`, pid: p.child.pid };
+}
+
+/** Starts `perf record` on `pid` (on-CPU samples with call graphs); returns a function that stops it. */
+function perfRecord(pid, name) {
+  mkdirSync(resolve(opt.perf), { recursive: true });
+  const p = spawn('perf', ['record', '-F', '1999', '-g', '-p', String(pid), '-o', join(resolve(opt.perf), `${name}.data`)], {
+    stdio: 'ignore',
+  });
+  return () =>
+    new Promise((done) => {
+      p.once('exit', done);
+      p.kill('SIGINT');
+    });
 }
 
 function pick(list) {
@@ -180,11 +198,13 @@ async function main() {
     const w = W[key];
     if (!w) throw new Error(`unknown workload ${key}`);
     await load({ url: front.base, headers, connections, duration: warmup, makeRequest: w.make });
+    const recorders = opt.perf ? [perfRecord(front.pid, `${key}-front`), perfRecord(target.pid, `${key}-target`)] : [];
     const f0 = cpuMs(front.pid);
     const t0 = cpuMs(target.pid);
     const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });
     const frontMs = cpuMs(front.pid) - f0;
     const targetMs = cpuMs(target.pid) - t0;
+    await Promise.all(recorders.map((stop) => stop()));
     const n = Math.max(1, r.requests);
     results[key] = {
       name: w.name,

@@ -255,6 +255,11 @@ export interface PageOptions extends RequestOptions {
   maxPages?: number;
   /** SCIM page size (`count`). Default 100. */
   pageSize?: number;
+  /**
+   * SCIM paging: a 404 answer is an empty page, ending the list. SCIM 1.1 services answer a
+   * filter that matches nothing with 404 (RFC 7644 §3.4.2 wants 200 and an empty list).
+   */
+  notFoundIsEmpty?: boolean;
 }
 
 /** A successful (2xx/3xx) response. */

@@ -26,8 +26,8 @@ export function keyCI(obj: Record<string, unknown>, key: string): string | undef
 // lower-casing, so a miss costs no string allocations.
 function otherCase(obj: Record<string, unknown>, key: string): string | undefined {
   let l: string | undefined;
-  for (const k in obj) {
-    if (k.length !== key.length || !Object.hasOwn(obj, k)) continue;
+  for (const k of Object.keys(obj)) {
+    if (k.length !== key.length) continue;
     l ??= key.toLowerCase();
     if (k.toLowerCase() === l) return k;
   }
@@ -45,15 +45,24 @@ export function splitEndpointKey(key: string, nested: boolean): string[] {
 }
 
 /**
- * Reads an endpoint value. Passing through an array maps over its elements
+ * Reads an endpoint value (`top`, when given, reads the record's own keys).
+ * Passing through an array maps over its elements
  * and keeps holes (`undefined`) so values of sibling keys stay aligned
  * (`groups.value` and `groups.display` of the same element share an index).
  */
-export function readEndpoint(record: Record<string, unknown>, key: string, segs: readonly string[]): unknown {
+export function readEndpoint(
+  record: Record<string, unknown>,
+  key: string,
+  segs: readonly string[],
+  top?: (key: string, lower: string) => unknown,
+  firstLower?: string,
+): unknown {
   // A literal dotted key wins over the nested reading.
   if (segs.length > 1 && Object.hasOwn(record, key)) return record[key];
-  let cur: unknown = record;
-  for (const s of segs) {
+  const first = segs[0] as string;
+  let cur: unknown = top ? top(first, firstLower ?? first.toLowerCase()) : getCI(record, first);
+  for (let i = 1; i < segs.length; i++) {
+    const s = segs[i] as string;
     if (Array.isArray(cur)) cur = cur.map((el) => (isObject(el) ? getCI(el, s) : undefined));
     else if (isObject(cur)) cur = getCI(cur, s);
     else return undefined;

@@ -23,6 +23,43 @@ function containerFor(out: ScimResource, t: CompiledTarget): Record<string, unkn
   return out[k] as Record<string, unknown>;
 }
 
+/** The first path segments of a map's entries, exact and lower-cased. */
+interface Names {
+  exact: ReadonlySet<string>;
+  lower: ReadonlySet<string>;
+}
+
+const namesOf = new WeakMap<readonly CompiledEntry[], Names>();
+
+function names(entries: readonly CompiledEntry[]): Names {
+  let n = namesOf.get(entries);
+  if (!n)
+    namesOf.set(
+      entries,
+      (n = { exact: new Set(entries.map((e) => e.segs[0] as string)), lower: new Set(entries.map((e) => e.firstLower)) }),
+    );
+  return n;
+}
+
+/**
+ * Reads the record's own top-level values for the entries: by exact name, else by a key that
+ * differs only in case (directories treat names that way). Such keys are found with one pass over
+ * the record's keys, so the many mapped attributes a record lacks cost no lookups of their own.
+ */
+function topLevelReader(record: Record<string, unknown>, n: Names): (key: string, lower: string) => unknown {
+  let aliases: Map<string, string> | undefined;
+  for (const k of Object.keys(record)) {
+    if (n.exact.has(k)) continue;
+    const l = k.toLowerCase();
+    if (n.lower.has(l)) (aliases ??= new Map()).set(l, k);
+  }
+  return (key, lower) => {
+    if (Object.hasOwn(record, key)) return record[key];
+    const k = aliases?.get(lower);
+    return k === undefined ? undefined : record[k];
+  };
+}
+
 /**
  * Maps one endpoint record. Returns `undefined` when the record is hidden: a
  * single-valued attribute with a `valueMap` holds a value the map does not list.
@@ -31,18 +68,18 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
   const out: ScimResource = {};
   const assemblies = new Map<string, Assembly>();
   const assembly = (t: CompiledTarget): Assembly => {
-    const k = `${t.schemaId.toLowerCase()}|${t.attr.toLowerCase()}`;
-    let a = assemblies.get(k);
+    let a = assemblies.get(t.assemblyKey);
     if (!a) {
       a = { container: containerFor(out, t), name: t.attr, whole: [], zipped: [], zipDrop: undefined, typed: undefined };
-      assemblies.set(k, a);
+      assemblies.set(t.assemblyKey, a);
     }
     return a;
   };
 
+  if (!isObject(record)) return out;
+  const read = topLevelReader(record, names(entries));
   for (const e of entries) {
-    if (!isObject(record)) break;
-    const raw = readEndpoint(record, e.key, e.segs);
+    const raw = readEndpoint(record, e.key, e.segs, read, e.firstLower);
     if (raw === undefined || raw === null) continue;
     const list: unknown[] = Array.isArray(raw) ? raw : [raw];
     for (const t of e.targets) {

@@ -28,6 +28,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     only: { type: 'string' },
+    rounds: { type: 'string' },
     profile: { type: 'string' },
     perf: { type: 'string' },
     out: { type: 'string' },
@@ -44,6 +45,9 @@ const bigSize = Number(opt.big ?? (smoke ? 50 : 1000));
 const connections = Number(opt.connections);
 const duration = Number(opt.duration ?? (smoke ? 0.5 : 5));
 const warmup = Number(opt.warmup ?? (smoke ? 0.5 : 3));
+// Other work on a shared machine moves single readings; each workload is read several times and
+// the median round reported.
+const rounds = Math.max(1, Number(opt.rounds ?? (smoke ? 1 : 3)));
 const USER = 'gwadmin';
 const PASSWORD = 'password';
 const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
@@ -198,22 +202,33 @@ async function main() {
     const w = W[key];
     if (!w) throw new Error(`unknown workload ${key}`);
     await load({ url: front.base, headers, connections, duration: warmup, makeRequest: w.make });
-    const recorders = opt.perf ? [perfRecord(front.pid, `${key}-front`), perfRecord(target.pid, `${key}-target`)] : [];
-    const f0 = cpuMs(front.pid);
-    const t0 = cpuMs(target.pid);
-    const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });
-    const frontMs = cpuMs(front.pid) - f0;
-    const targetMs = cpuMs(target.pid) - t0;
-    await Promise.all(recorders.map((stop) => stop()));
-    const n = Math.max(1, r.requests);
+    const readings = [];
+    for (let round = 1; round <= rounds; round++) {
+      const tag = rounds > 1 ? `${key}${round}` : key;
+      const recorders = opt.perf ? [perfRecord(front.pid, `${tag}-front`), perfRecord(target.pid, `${tag}-target`)] : [];
+      const f0 = cpuMs(front.pid);
+      const t0 = cpuMs(target.pid);
+      const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });
+      const frontMs = cpuMs(front.pid) - f0;
+      const targetMs = cpuMs(target.pid) - t0;
+      await Promise.all(recorders.map((stop) => stop()));
+      const n = Math.max(1, r.requests);
+      readings.push({
+        ...r,
+        frontCpuMsPerRequest: Math.round((frontMs / n) * 1000) / 1000,
+        targetCpuMsPerRequest: Math.round((targetMs / n) * 1000) / 1000,
+        ratio: targetMs > 0 ? Math.round((frontMs / targetMs) * 100) / 100 : undefined,
+      });
+      if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
+    }
+    const median = [...readings].sort((a, b) => (a.ratio ?? 0) - (b.ratio ?? 0))[Math.floor(readings.length / 2)];
     results[key] = {
       name: w.name,
-      ...r,
-      frontCpuMsPerRequest: Math.round((frontMs / n) * 1000) / 1000,
-      targetCpuMsPerRequest: Math.round((targetMs / n) * 1000) / 1000,
-      ratio: targetMs > 0 ? Math.round((frontMs / targetMs) * 100) / 100 : undefined,
+      ...median,
+      errors: readings.reduce((s, x) => s + x.errors, 0),
+      non2xx: readings.reduce((s, x) => s + x.non2xx, 0),
+      ratios: readings.map((x) => x.ratio),
     };
-    if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   }
   await cleanup();
   console.table(
@@ -225,6 +240,7 @@ async function main() {
       'front CPU ms/req': r.frontCpuMsPerRequest,
       'target CPU ms/req': r.targetCpuMsPerRequest,
       'front ÷ target': r.ratio,
+      rounds: r.ratios.join(' '),
     })),
   );
   const targets = smoke
@@ -244,6 +260,7 @@ async function main() {
     bigGroupMembers: bigSize,
     connections,
     durationSeconds: duration,
+    rounds,
     workloads: results,
     targets,
     date: new Date().toISOString(),

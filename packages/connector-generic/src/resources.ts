@@ -44,7 +44,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function withVersion(resource: ScimResource | undefined, rec: Record<string, unknown>): ScimResource | undefined {
   const meta = rec.meta;
   if (!resource || !isObject(meta) || typeof meta.version !== 'string' || meta.version === '') return resource;
-  resource.meta = { ...(isObject(resource.meta) ? resource.meta : {}), version: meta.version };
+  // The mapper built this resource: its meta object is its own to extend.
+  if (isObject(resource.meta)) resource.meta.version = meta.version;
+  else resource.meta = { version: meta.version };
   return resource;
 }
 

@@ -165,20 +165,23 @@ export interface SafeLogger {
   enabled(level: LogLevel): boolean;
 }
 
+/** Whether a sink takes lines of `level` (true when it cannot say). */
+export function sinkEnabled(sink: RestLogger | undefined, level: LogLevel): boolean {
+  if (!sink) return false;
+  if (typeof sink.isLevelEnabled !== 'function') return true;
+  try {
+    return sink.isLevelEnabled(level);
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Wraps an optional sink so nothing unmasked can reach it. Without a sink it
  * is a no-op logger. A throwing sink never breaks a request.
  */
 export function createSafeLogger(sink: RestLogger | undefined, secrets: SecretRegistry): SafeLogger {
-  const enabled = (level: LogLevel): boolean => {
-    if (!sink) return false;
-    if (typeof sink.isLevelEnabled !== 'function') return true;
-    try {
-      return sink.isLevelEnabled(level);
-    } catch {
-      return true;
-    }
-  };
+  const enabled = (level: LogLevel): boolean => sinkEnabled(sink, level);
   const make = (level: LogLevel) => (msg: string, data?: Record<string, unknown>) => {
     if (!sink) return;
     try {

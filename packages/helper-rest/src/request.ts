@@ -11,16 +11,18 @@ import { RestAbortedError, RestConfigError, RestError, RestNetworkError, RestTim
 import { appendQuery, type BaseUrlPool, isAbsoluteUrl, joinUrl } from './failover.js';
 import {
   createSafeLogger,
+  type LogLevel,
   maskUrl,
   maskValue,
   registerSensitiveValues,
   type SafeLogger,
   type SecretRegistry,
+  sinkEnabled,
   truncate,
 } from './mask.js';
-import { type AbortCause, classifyTransportError } from './network-errors.js';
+import { classifyTransportError } from './network-errors.js';
 import { backoffDelay, mayResend, mergeRetry, parseRetryAfter, sleep } from './retry.js';
-import type { RawResponse, Transport } from './transport.js';
+import { type RawResponse, type Transport, TransportAbort } from './transport.js';
 import type { RequestOptions, RestResponse } from './types.js';
 
 /** Everything one tenant needs at request time. */
@@ -61,22 +63,18 @@ const decoder = new TextDecoder();
 /** An attempt shorter than this is not worth starting: the deadline ends the call instead. */
 const MIN_ATTEMPT_MS = 50;
 
-/** Serializes a body and picks its content type (JSON unless the caller said form). */
-export async function encodeBody(
-  body: unknown,
-  contentType: string | undefined,
-): Promise<{ body?: string | Uint8Array; contentType?: string }> {
-  if (body === undefined || body === null) return {};
+const NO_BODY: { body?: string | Uint8Array; contentType?: string } = {};
+
+/**
+ * Serializes a body and picks its content type (JSON unless the caller said form). A `Blob` is
+ * read by the caller first, so that everything else is encoded without waiting.
+ */
+export function encodeBody(body: unknown, contentType: string | undefined): { body?: string | Uint8Array; contentType?: string } {
+  if (body === undefined || body === null) return NO_BODY;
   if (typeof body === 'string') return { body, contentType: contentType ?? 'application/json' };
   if (body instanceof URLSearchParams) return { body: body.toString(), contentType: contentType ?? FORM };
   if (body instanceof Uint8Array) return { body, contentType: contentType ?? 'application/octet-stream' };
   if (body instanceof ArrayBuffer) return { body: new Uint8Array(body), contentType: contentType ?? 'application/octet-stream' };
-  if (body instanceof Blob) {
-    return {
-      body: new Uint8Array(await body.arrayBuffer()),
-      contentType: contentType ?? (body.type || 'application/octet-stream'),
-    };
-  }
   if (contentType?.toLowerCase().startsWith(FORM) && typeof body === 'object') {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(body as Record<string, unknown>))
@@ -200,8 +198,11 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   const caller = callerSignal(ctx, options);
   const random = deps.random ?? Math.random;
   const unreachableRetryAfter = Math.ceil(retry.unreachableRetryAfterMs / 1000);
+  // The request's own logger (`ctx.log`) when there is one; wrapped only when a line is written.
   let requestLog: SafeLogger | undefined;
   const log = () => (requestLog ??= ctx?.log ? createSafeLogger(ctx.log, secrets) : deps.log);
+  const logs = (level: LogLevel) =>
+    requestLog ? requestLog.enabled(level) : ctx?.log ? sinkEnabled(ctx.log, level) : deps.log.enabled(level);
 
   // Where to send: a path under the base URLs (with failover) or a foreign absolute URL.
   let rel: string | undefined;
@@ -218,7 +219,10 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   const headers: Record<string, string> = { accept: 'application/json', ...conn.headers };
   if (options.headers) for (const k of Object.keys(options.headers)) headers[k.toLowerCase()] = options.headers[k] as string;
   registerSensitiveValues(spec.body, secrets);
-  const encoded = await encodeBody(spec.body, headers['content-type']);
+  const encoded =
+    spec.body instanceof Blob
+      ? encodeBody(new Uint8Array(await spec.body.arrayBuffer()), headers['content-type'] ?? (spec.body.type || undefined))
+      : encodeBody(spec.body, headers['content-type']);
   if (encoded.contentType) headers['content-type'] = encoded.contentType;
   const callerAuthorization = headers.authorization !== undefined;
   if (callerAuthorization) secrets.add(headers.authorization);
@@ -227,54 +231,48 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   const requestId = ctx?.requestId;
   const what = (url: string) => `${method} ${maskUrl(url, secrets)}`;
 
-  /** One exchange with one base URL, aborted by the caller or after `timeoutMs`. */
-  const exchange = async (url: string, timeoutMs: number, endsCall: boolean): Promise<RawResponse> => {
-    const ac = new AbortController();
-    let cause: AbortCause;
-    const timer = setTimeout(() => {
-      cause = endsCall ? 'deadline' : 'attempt';
-      ac.abort();
-    }, timeoutMs);
-    const onAbort = () => {
-      cause = 'caller';
-      ac.abort();
-    };
-    if (caller) {
-      if (caller.aborted) cause = 'caller';
-      else caller.addEventListener('abort', onAbort, { once: true });
-    }
-    try {
-      if (cause === 'caller') throw caller?.reason;
-      return await transport.send({ method, url, headers, body: encoded.body, signal: ac.signal });
-    } catch (e) {
-      throw classifyTransportError(e, {
+  /** One exchange with one base URL, abandoned when the caller aborts or after `timeoutMs`. */
+  const exchange = (url: string, timeoutMs: number, endsCall: boolean): Promise<RawResponse> =>
+    transport.send({ method, url, headers, body: encoded.body, timeoutMs, caller }).catch((e: unknown) => {
+      const why = e instanceof TransportAbort ? e.why : undefined;
+      throw classifyTransportError(e instanceof TransportAbort ? e.reason : e, {
         what: what(url),
         method,
-        cause,
+        cause: why === 'caller' ? 'caller' : why === 'timeout' ? (endsCall ? 'deadline' : 'attempt') : undefined,
         callerReason: caller?.reason,
         timeoutMs,
         retryAfter: unreachableRetryAfter,
       });
-    } finally {
-      clearTimeout(timer);
-      caller?.removeEventListener('abort', onAbort);
+    });
+
+  /** Sends to `url` within the time this attempt may take. */
+  const attemptAt = (url: string, mayRetryLater: boolean): Promise<RawResponse> => {
+    const remaining = deadlineAt - Date.now();
+    if (remaining <= 0) {
+      return Promise.reject(
+        new RestTimeoutError(`${what(url)} did not finish within the request's deadline`, { method, deadline: true }),
+      );
     }
+    const limit = explicitTimeout ?? (mayRetryLater ? DEFAULT_TIMEOUT_MS : remaining);
+    const endsCall = limit >= remaining;
+    return exchange(url, endsCall ? remaining : limit, endsCall);
   };
 
   /** Tries the base URLs in order (failover) until one can be connected to. */
   const attemptOnce = async (mayRetryLater: boolean): Promise<RawResponse> => {
     const bases = absolute === undefined ? pool.candidates() : [undefined];
+    // One base URL: nothing to fail over to.
+    if (bases.length === 1) {
+      return attemptAt(
+        appendQuery(bases[0] === undefined ? (absolute as string) : joinUrl(bases[0], rel as string), options.query),
+        mayRetryLater,
+      );
+    }
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i];
       const url = appendQuery(base === undefined ? (absolute as string) : joinUrl(base, rel as string), options.query);
-      const remaining = deadlineAt - Date.now();
-      if (remaining <= 0) {
-        throw new RestTimeoutError(`${what(url)} did not finish within the request's deadline`, { method, deadline: true });
-      }
-      const limit = explicitTimeout ?? (mayRetryLater ? DEFAULT_TIMEOUT_MS : remaining);
-      const endsCall = limit >= remaining;
       try {
-        const raw = await exchange(url, endsCall ? remaining : limit, endsCall);
+        const raw = await attemptAt(url, mayRetryLater);
         if (base !== undefined) pool.succeeded(base);
         return raw;
       } catch (err) {
@@ -318,7 +316,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
       } else delete headers.authorization;
     }
     const started = Date.now();
-    const debug = log().enabled('debug');
+    const debug = logs('debug');
     if (debug) {
       log().debug('rest request', {
         tenant,
@@ -385,7 +383,10 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     }
 
     const body = decodeBody(raw, raw.status >= 400 ? 'auto' : options.responseType);
-    if (raw.status >= 400) throw httpError(raw, body, method, retryAfterMs, secrets, log(), { tenant, requestId });
+    if (raw.status >= 400) {
+      const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
+      throw httpError(raw, body, method, retryAfterMs, secrets, logs(level) ? log() : undefined, { tenant, requestId });
+    }
     return {
       status: raw.status,
       get headers() {
@@ -403,15 +404,14 @@ function httpError(
   method: string,
   retryAfterMs: number | undefined,
   secrets: SecretRegistry,
-  log: SafeLogger,
+  log: SafeLogger | undefined,
   where: { tenant: string | undefined; requestId: string | undefined },
 ): RestError {
   const url = maskUrl(raw.url, secrets);
   const upstreamRaw = upstreamMessage(body);
   const upstream = upstreamRaw === undefined ? undefined : secrets.maskString(upstreamRaw);
   const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
-  if (log.enabled(level))
-    log[level]('rest error response', { ...where, method, url, status: raw.status, body: logBody(body, secrets) });
+  log?.[level]('rest error response', { ...where, method, url, status: raw.status, body: logBody(body, secrets) });
   return new RestError({
     detail: upstream,
     status: raw.status,

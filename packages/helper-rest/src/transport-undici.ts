@@ -1,14 +1,21 @@
 /**
  * The Node transport: one undici `Agent` (or `ProxyAgent`) per connection,
- * with its keep-alive pool per origin, driven through undici's `request` API.
+ * with its keep-alive pool per origin, driven through undici's `dispatch` API.
  * A replacement `fetch` gets the same dispatcher as its `dispatcher` field.
  * Redirects are followed (at most five); credentials are dropped when a
  * redirect leaves the origin.
  */
 import type { Dispatcher } from 'undici';
 import { RestConfigError } from './errors.js';
-import type { OutboundRequest, RawResponse, Transport, TransportOptions } from './transport.js';
-import { fetchTransport, readFetchResponse } from './transport-fetch.js';
+import {
+  MAX_RESPONSE_BYTES,
+  type OutboundRequest,
+  type RawResponse,
+  type Transport,
+  TransportAbort,
+  type TransportOptions,
+} from './transport.js';
+import { fetchTransport, readFetchResponse, withAbort } from './transport-fetch.js';
 
 type UndiciModule = typeof import('undici');
 
@@ -68,26 +75,102 @@ function toHeaders(h: Record<string, string | string[] | undefined>): Headers {
   return out;
 }
 
-async function requestVia(d: Dispatcher, req: OutboundRequest): Promise<RawResponse> {
+/**
+ * Collects one exchange's answer. A class rather than closures: one object per request, the
+ * methods shared (this runs for every request a connector sends).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #stop: Error | undefined;
+  #settled = false;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly req: OutboundRequest,
+    readonly resolve: (r: RawResponse) => void,
+    readonly reject: (e: unknown) => void,
+  ) {
+    this.#timer = setTimeout(() => this.abort(new TransportAbort('timeout')), req.timeoutMs);
+    const caller = req.caller;
+    if (caller) {
+      this.#onAbort = () => this.abort(new TransportAbort('caller', caller.reason));
+      caller.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  abort(why: Error): void {
+    if (this.#settled || this.#stop) return;
+    this.#stop = why;
+    this.#controller?.abort(why);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort) this.req.caller?.removeEventListener('abort', this.#onAbort);
+    return true;
+  }
+
+  fail(e: unknown): void {
+    if (this.#settle()) this.reject(this.#stop ?? e);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.#controller = c;
+    if (this.#stop) c.abort(this.#stop);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, unknown>): void {
+    this.#status = statusCode;
+    this.#headers = headers as Record<string, string | string[] | undefined>;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > MAX_RESPONSE_BYTES) this.abort(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+    else this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (!this.#settle()) return;
+    const chunks = this.#chunks;
+    const h = this.#headers;
+    let built: Headers | undefined;
+    this.resolve({
+      status: this.#status,
+      header: (name) => headerValue(h, name),
+      headers: () => (built ??= toHeaders(h)),
+      bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
+      url: this.req.url,
+    });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+}
+
+/**
+ * One exchange through `d.dispatch`: undici's `request()` would wrap the answer in a Node stream
+ * first, which costs more than the exchange itself on a small answer.
+ */
+function dispatchVia(d: Dispatcher, req: OutboundRequest): Promise<RawResponse> {
+  if (req.caller?.aborted) return Promise.reject(new TransportAbort('caller', req.caller.reason));
   const { origin, path } = splitUrl(req.url);
-  const res = await d.request({
-    origin,
-    path,
-    method: req.method as Dispatcher.HttpMethod,
-    headers: req.headers,
-    body: req.body ?? null,
-    signal: req.signal,
+  return new Promise<RawResponse>((resolve, reject) => {
+    const x = new Exchange(req, resolve, reject);
+    try {
+      d.dispatch({ origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null }, x);
+    } catch (e) {
+      x.fail(e);
+    }
   });
-  const bytes = new Uint8Array(await res.body.arrayBuffer());
-  const h = res.headers;
-  let built: Headers | undefined;
-  return {
-    status: res.statusCode,
-    header: (name) => headerValue(h, name),
-    headers: () => (built ??= toHeaders(h)),
-    bytes,
-    url: req.url,
-  };
 }
 
 async function buildSender(opts: TransportOptions): Promise<Sender> {
@@ -111,39 +194,44 @@ async function buildSender(opts: TransportOptions): Promise<Sender> {
   if (opts.fetchImpl) {
     const f = opts.fetchImpl;
     return {
-      async send(req) {
-        const res = await f(req.url, {
-          method: req.method,
-          headers: req.headers,
-          body: req.body ?? null,
-          signal: req.signal,
-          redirect: 'follow',
-          dispatcher: agent,
-        } as unknown as RequestInit);
-        return readFetchResponse(res, req.url);
-      },
+      send: (req) =>
+        withAbort(req, async (signal) => {
+          const res = await f(req.url, {
+            method: req.method,
+            headers: req.headers,
+            body: req.body ?? null,
+            signal,
+            redirect: 'follow',
+            dispatcher: agent,
+          } as unknown as RequestInit);
+          return readFetchResponse(res, req.url);
+        }),
       close,
     };
   }
   const dispatcher = agent.compose(undici.interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
-  return { send: (req) => requestVia(dispatcher, req), close };
+  return { send: (req) => dispatchVia(dispatcher, req), close };
 }
 
 /** The Node transport of one connection (see the module comment). */
 export function undiciTransport(opts: TransportOptions): Transport {
   let sender: Promise<Sender> | undefined;
+  let ready: Sender | undefined;
   let closed = false;
   const get = () => {
-    sender ??= buildSender(opts).catch((e: unknown) => {
-      sender = undefined;
-      throw e;
-    });
+    sender ??= buildSender(opts).then(
+      (s) => (ready = s),
+      (e: unknown) => {
+        sender = undefined;
+        throw e;
+      },
+    );
     return sender;
   };
   return {
-    async send(req) {
-      if (closed) throw new RestConfigError('The REST helper is closed');
-      return (await get()).send(req);
+    send(req) {
+      if (closed) return Promise.reject(new RestConfigError('The REST helper is closed'));
+      return ready ? ready.send(req) : get().then((s) => s.send(req));
     },
     async close() {
       closed = true;

@@ -28,9 +28,24 @@ export interface OutboundRequest {
   /** Lower-case header names. */
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
-  /** Aborts the exchange (deadline, attempt timeout or caller). */
-  signal: AbortSignal;
+  /** The exchange is abandoned after this many ms (the transport then throws {@link TransportAbort}). */
+  timeoutMs: number;
+  /** The caller's cancellation (`ctx.signal`, `options.signal`). */
+  caller?: AbortSignal | undefined;
 }
+
+/** Thrown by a transport that abandoned an exchange: its timeout passed, or the caller aborted. */
+export class TransportAbort extends Error {
+  constructor(
+    readonly why: 'timeout' | 'caller',
+    readonly reason?: unknown,
+  ) {
+    super(why === 'timeout' ? 'exchange timed out' : 'exchange aborted by the caller');
+  }
+}
+
+/** Largest response body read into memory (bytes); a bigger one fails the exchange. */
+export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** A response read to its end. */
 export interface RawResponse {

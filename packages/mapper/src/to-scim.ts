@@ -66,8 +66,10 @@ function topLevelReader(record: Record<string, unknown>, n: Names): (key: string
  */
 export function toScim(entries: readonly CompiledEntry[], record: Record<string, unknown>): ScimResource | undefined {
   const out: ScimResource = {};
-  const assemblies = new Map<string, Assembly>();
+  let assemblies: Map<string, Assembly> | undefined;
+  let extensions = false;
   const assembly = (t: CompiledTarget): Assembly => {
+    assemblies ??= new Map();
     let a = assemblies.get(t.assemblyKey);
     if (!a) {
       a = { container: containerFor(out, t), name: t.attr, whole: [], zipped: [], zipDrop: undefined, typed: undefined };
@@ -81,9 +83,26 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
   for (const e of entries) {
     const raw = readEndpoint(record, e.key, e.segs, read, e.firstLower);
     if (raw === undefined || raw === null) continue;
-    const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+    const one = !Array.isArray(raw);
+    let list: unknown[] | undefined;
     for (const t of e.targets) {
       if (t.writeOnly) continue;
+      if (t.extension) extensions = true;
+      // One value into a single-valued target (most of a record): no lists to build.
+      if (one && (t.shape === 'single' || t.shape === 'subOfSingle')) {
+        const v = toScimValue(e, t, raw);
+        if (v === UNLISTED && e.hides) return undefined;
+        if (v === undefined || v === UNLISTED) continue;
+        const c = containerFor(out, t);
+        if (t.shape === 'single') {
+          if (c[t.attr] === undefined) c[t.attr] = v;
+        } else {
+          const obj = (isObject(c[t.attr]) ? c[t.attr] : (c[t.attr] = {})) as Record<string, unknown>;
+          if (obj[t.sub as string] === undefined) obj[t.sub as string] = v;
+        }
+        continue;
+      }
+      list ??= one ? [raw] : (raw as unknown[]);
       const vals = list.map((v) => toScimValue(e, t, v));
       if (e.hides && vals.some((v) => v === UNLISTED)) return undefined;
       const first = vals.find((v) => v !== undefined && v !== UNLISTED);
@@ -135,7 +154,7 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
     }
   }
 
-  for (const a of assemblies.values()) {
+  for (const a of assemblies?.values() ?? []) {
     const elements: unknown[] = [...a.whole];
     a.zipped.forEach((el, i) => {
       if (el && !a.zipDrop?.has(i) && Object.keys(el).length) elements.push(el);
@@ -147,8 +166,10 @@ export function toScim(entries: readonly CompiledEntry[], record: Record<string,
     }
     if (elements.length) a.container[a.name] = elements;
   }
-  for (const k of Object.keys(out)) {
-    if (/^urn:/i.test(k) && isObject(out[k]) && Object.keys(out[k] as object).length === 0) delete out[k];
+  if (extensions) {
+    for (const k of Object.keys(out)) {
+      if (/^urn:/i.test(k) && isObject(out[k]) && Object.keys(out[k] as object).length === 0) delete out[k];
+    }
   }
   return out;
 }

@@ -31,6 +31,8 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string' },
     profile: { type: 'string' },
     perf: { type: 'string' },
+    strace: { type: 'string' },
+    'front-flags': { type: 'string' },
     out: { type: 'string' },
     smoke: { type: 'boolean', default: false },
   },
@@ -84,6 +86,8 @@ async function startGateway(name, endpoint, { profileName } = {}) {
     }),
   );
   const flags = [...GATEWAY_RUNTIME_FLAGS[runtime]];
+  // Extra runtime flags for the front only (experiments: `--front-flags=--max-semi-space-size=16`).
+  if (profileName === 'front' && opt['front-flags']) flags.push(...opt['front-flags'].split(' ').filter(Boolean));
   // V8 writes /tmp/perf-<pid>.map so perf can name JavaScript frames.
   if (opt.perf && runtime === 'node') flags.push('--perf-basic-prof');
   if (opt.profile && profileName) {
@@ -110,6 +114,17 @@ function perfRecord(pid, name) {
   const p = spawn('perf', ['record', '-F', '1999', '-g', '-p', String(pid), '-o', join(resolve(opt.perf), `${name}.data`)], {
     stdio: 'ignore',
   });
+  return () =>
+    new Promise((done) => {
+      p.once('exit', done);
+      p.kill('SIGINT');
+    });
+}
+
+/** Counts the syscalls of `pid` and its threads (`strace -c`); returns a function that stops it. */
+function straceCount(pid, name) {
+  mkdirSync(resolve(opt.strace), { recursive: true });
+  const p = spawn('strace', ['-c', '-f', '-p', String(pid), '-o', join(resolve(opt.strace), `${name}.txt`)], { stdio: 'ignore' });
   return () =>
     new Promise((done) => {
       p.once('exit', done);
@@ -206,6 +221,7 @@ async function main() {
     for (let round = 1; round <= rounds; round++) {
       const tag = rounds > 1 ? `${key}${round}` : key;
       const recorders = opt.perf ? [perfRecord(front.pid, `${tag}-front`), perfRecord(target.pid, `${tag}-target`)] : [];
+      if (opt.strace) recorders.push(straceCount(front.pid, `${tag}-front`), straceCount(target.pid, `${tag}-target`));
       const f0 = cpuMs(front.pid);
       const t0 = cpuMs(target.pid);
       const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });

@@ -387,14 +387,27 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
       const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
       throw httpError(raw, body, method, retryAfterMs, secrets, logs(level) ? log() : undefined, { tenant, requestId });
     }
-    return {
-      status: raw.status,
-      get headers() {
-        return raw.headers();
-      },
-      body: body as T,
-      url: raw.url,
-    };
+    return new Answer<T>(raw, body as T);
+  }
+}
+
+/** A successful answer; `headers` is built only when someone reads it. */
+class Answer<T> implements RestResponse<T> {
+  readonly status: number;
+  readonly url: string;
+  readonly #raw: RawResponse;
+
+  constructor(
+    raw: RawResponse,
+    readonly body: T,
+  ) {
+    this.status = raw.status;
+    this.url = raw.url;
+    this.#raw = raw;
+  }
+
+  get headers(): Headers {
+    return this.#raw.headers();
   }
 }
 

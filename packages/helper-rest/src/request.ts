@@ -339,6 +339,14 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
       const delayMs = backoffDelay(attempt, retry, random);
       if (!transient || !allowed || attempt >= retry.attempts || !timeLeftAfter(delayMs)) {
         log().warn('rest request failed', { tenant, requestId, method, attempt, error: (e as Error).message });
+        // A timeout that could have been tried again but for the deadline is the deadline's doing.
+        if (e instanceof RestTimeoutError && transient && allowed && attempt < retry.attempts) {
+          throw new RestTimeoutError(`${e.message}; no time left within the request's deadline to try again`, {
+            cause: e,
+            method,
+            deadline: true,
+          });
+        }
         throw e;
       }
       log().warn('rest request failed, retrying', { tenant, requestId, method, attempt, delayMs, error: (e as Error).message });

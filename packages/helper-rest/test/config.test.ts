@@ -33,6 +33,16 @@ describe('connection config', () => {
     expect(c.retry.idempotentWrites).toEqual([]);
   });
 
+  it('reads deadline, timeout and idempotent writes, and rejects bad values with their config path', () => {
+    const c = resolve({ baseUrls: ['https://api'], deadline: 5000, timeout: 1000, retry: { idempotentWrites: ['PATCH'] } });
+    expect([c.deadline, c.timeout, c.retry.idempotentWrites]).toEqual([5000, 1000, ['PATCH']]);
+    expect(() => resolve({ baseUrls: ['https://api'], deadline: 0 })).toThrow(/connection: deadline must be a positive number/);
+    expect(() => resolve({ baseUrls: ['https://api'], timeout: '5s' as unknown as number })).toThrow(/timeout must be/);
+    expect(() => resolve({ baseUrls: ['https://api'], retry: { idempotentWrites: ['GET'] } })).toThrow(
+      /connection: retry.idempotentWrites lists "GET"/,
+    );
+  });
+
   it('uses fedCred.subject as client id (seed behaviour)', () => {
     const c = resolve({
       auth: { type: 'oauthJwtBearer', options: { azureTenantId: 'x', fedCred: { issuer: 'https://gw', subject: 'obj-id' } } },

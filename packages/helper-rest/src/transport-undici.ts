@@ -183,13 +183,17 @@ async function buildSender(opts: TransportOptions): Promise<Sender> {
     throw e;
   }
   const tls = opts.tls ? { ...opts.tls } : undefined;
+  // The pipeline times every exchange itself (attempt timeout, deadline): undici's own header and
+  // body timers would only be a second timer per request.
+  const timers = { headersTimeout: 0, bodyTimeout: 0 };
   const agent: Dispatcher = opts.proxy
     ? new undici.ProxyAgent({
         uri: opts.proxy.url,
         ...(opts.proxy.authorization ? { token: opts.proxy.authorization } : {}),
         ...(tls ? { requestTls: tls } : {}),
+        ...timers,
       })
-    : new undici.Agent({ connect: tls ?? {} });
+    : new undici.Agent({ connect: tls ?? {}, ...timers });
   const close = () => agent.close();
   if (opts.fetchImpl) {
     const f = opts.fetchImpl;

@@ -301,19 +301,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   for (;;) {
     attempt++;
     if (sendAuth && !callerAuthorization) {
-      const ready = provider.ready(ctx);
-      const authorization =
-        ready === false
-          ? await withinDeadline(provider.authorize(ctx), deadlineAt, caller, () => `${method} ${rel ?? absolute}`)
-          : ready;
-      if (authorization) {
-        if (authorization !== rt.lastAuthorization) {
-          secrets.add(authorization);
-          secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
-          rt.lastAuthorization = authorization;
-        }
-        headers.authorization = authorization;
-      } else delete headers.authorization;
+      await authorize(rt, provider, { ctx, headers, secrets, deadlineAt, caller, what: () => `${method} ${rel ?? absolute}` });
     }
     const started = Date.now();
     const debug = logs('debug');
@@ -333,9 +321,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     try {
       raw = await attemptOnce(mayRetryLater);
     } catch (e) {
-      const transient = (e instanceof RestTimeoutError && !e.deadline) || (e instanceof RestNetworkError && !e.fatal);
-      // A connection that never opened carried nothing: any method may go again.
-      const allowed = e instanceof RestNetworkError && !e.reached ? true : resendable;
+      const { transient, allowed } = mayRetryAfter(e, resendable);
       const delayMs = backoffDelay(attempt, retry, random);
       if (!transient || !allowed || attempt >= retry.attempts || !timeLeftAfter(delayMs)) {
         log().warn('rest request failed', { tenant, requestId, method, attempt, error: (e as Error).message });
@@ -397,6 +383,48 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     }
     return new Answer<T>(raw, body as T);
   }
+}
+
+/**
+ * Sets the attempt's `Authorization` header: the provider's current value when it has one at hand,
+ * else what it fetches (a token), waiting no longer than the deadline.
+ */
+async function authorize(
+  rt: TenantRuntime,
+  provider: AuthProvider,
+  a: {
+    ctx: RequestContext | undefined;
+    headers: Record<string, string>;
+    secrets: SecretRegistry;
+    deadlineAt: number;
+    caller: AbortSignal | undefined;
+    what: () => string;
+  },
+): Promise<void> {
+  const ready = provider.ready(a.ctx);
+  const authorization = ready === false ? await withinDeadline(provider.authorize(a.ctx), a.deadlineAt, a.caller, a.what) : ready;
+  if (!authorization) {
+    delete a.headers.authorization;
+    return;
+  }
+  // Registering a secret with the masker is not free: only when the value changes (a new token).
+  if (authorization !== rt.lastAuthorization) {
+    a.secrets.add(authorization);
+    a.secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
+    rt.lastAuthorization = authorization;
+  }
+  a.headers.authorization = authorization;
+}
+
+/**
+ * Whether a failed attempt may be followed by another: the failure is transient (a timeout of the
+ * attempt, a connection that failed or broke), and sending again is harmless (the connection never
+ * opened, so nothing was sent; or the request may be sent again).
+ */
+function mayRetryAfter(e: unknown, resendable: boolean): { transient: boolean; allowed: boolean } {
+  const transient = (e instanceof RestTimeoutError && !e.deadline) || (e instanceof RestNetworkError && !e.fatal);
+  const allowed = e instanceof RestNetworkError && !e.reached ? true : resendable;
+  return { transient, allowed };
 }
 
 /** A successful answer; `headers` is built only when someone reads it. */

@@ -207,7 +207,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         ...(d.passThroughEnabled && d.connector.passThroughAuth && authResult.authorization
           ? { authorization: authResult.authorization }
           : {}),
-        log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) })),
+        log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) }), d.log.logger),
       };
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');

@@ -18,6 +18,13 @@ export interface TargetSupport {
   sort?: boolean;
   /** `startIndex`/`count` paging. Default true. */
   paging?: boolean;
+  /** The `attributes` query parameter (which attributes to return). Default true. */
+  attributes?: boolean;
+  /**
+   * The `excludedAttributes` query parameter. Default true for 2.0, false for 1.1 (which has
+   * none): there an exclusion is sent as `attributes` listing everything else.
+   */
+  excludedAttributes?: boolean;
 }
 
 /** One tenant (`endpoint.entity.<baseEntity>`): connection plus the target's SCIM version. */
@@ -101,6 +108,8 @@ export function supportFor(version: TargetScimVersion, configured: TargetSupport
     valuePath: configured?.valuePath ?? !v11,
     sort: configured?.sort ?? true,
     paging: configured?.paging ?? true,
+    attributes: configured?.attributes ?? true,
+    excludedAttributes: configured?.excludedAttributes ?? !v11,
   };
 }
 

@@ -62,7 +62,9 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
   }
   const versionFor = (tenant: string | undefined) => versions.get(entityKey(tenant)) ?? defaultVersion;
-  const support = (tenant: string | undefined) => supportFor(versionFor(tenant), config.targetSupport);
+  // What a target supports depends only on its version: computed once per version, not per request.
+  const supports = { '1.1': supportFor('1.1', config.targetSupport), '2.0': supportFor('2.0', config.targetSupport) };
+  const support = (tenant: string | undefined) => supports[versionFor(tenant)];
   const map = config.map ?? DEFAULT_MAP;
   const rest =
     options.rest ??

@@ -2,6 +2,7 @@
 import {
   type Change,
   errors,
+  type GetOptions,
   type QueryRequest,
   type QueryResult,
   type RequestContext,
@@ -12,6 +13,7 @@ import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/fi
 import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
+import { targetProjection, pathsOf, type TargetProjection } from './projection.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
 
@@ -33,6 +35,23 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The mapped resource, with the target's `meta.version` when it has one: a version of the whole
+ * target record stays right for any projection of it, and spares the core hashing every answer.
+ */
+function withVersion(resource: ScimResource | undefined, rec: Record<string, unknown>): ScimResource | undefined {
+  const meta = rec.meta;
+  if (!resource || !isObject(meta) || typeof meta.version !== 'string' || meta.version === '') return resource;
+  // The mapper built this resource: its meta object is its own to extend.
+  if (isObject(resource.meta)) resource.meta.version = meta.version;
+  else resource.meta = { version: meta.version };
+  return resource;
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof RestError && e.status === 404;
+}
+
 function toInt(v: unknown): number | undefined {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
@@ -44,6 +63,7 @@ const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'conte
 export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
+  const mapped = (rec: Record<string, unknown>) => withVersion(mapper.toScim(rec), rec);
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
     try {
@@ -57,10 +77,10 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const readRecord = async (
     id: string,
     ctx: RequestContext,
-    attributes?: string[],
+    projection: TargetProjection = {},
   ): Promise<Record<string, unknown> | undefined> => {
     try {
-      const path = `${url(id)}${queryString({ attributes: attributes?.join(',') })}`;
+      const path = `${url(id)}${queryString({ ...projection })}`;
       const res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
       return fromTarget(res.body, d.versionFor(ctx.tenant));
     } catch (e) {
@@ -71,7 +91,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
 
   const view = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
     const rec = fromTarget(body, d.versionFor(ctx.tenant));
-    return rec ? mapper.toScim(rec) : undefined;
+    return rec ? mapped(rec) : undefined;
   };
 
   const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
@@ -81,9 +101,10 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   };
 
   /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
-  const get = async (id: string, ctx: RequestContext): Promise<ScimResource | undefined> => {
-    const rec = await readRecord(id, ctx);
-    return rec ? mapper.toScim(rec) : undefined;
+  const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
+    const version = d.versionFor(ctx.tenant);
+    const rec = await readRecord(id, ctx, targetProjection(mapper, options, version, d.supportFor(ctx.tenant)));
+    return rec ? mapped(rec) : undefined;
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.
@@ -95,11 +116,8 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     // Only allowlists can hide a resource; without one, the target's own 404 is enough. Read just the
     // deciding attributes, so a membership change never reads the member list.
     if (!mapper.hidesResources) return;
-    const rec = await readRecord(
-      id,
-      ctx,
-      visibilityKeys.map((k) => keyFor(k, d.versionFor(ctx.tenant))),
-    );
+    const attributes = visibilityKeys.map((k) => keyFor(k, d.versionFor(ctx.tenant))).join(',');
+    const rec = await readRecord(id, ctx, { attributes });
     if (!rec || !mapper.toScim(rec)) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
   };
 
@@ -109,11 +127,25 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     const plan = planTargetQuery(mapper, req, version, support);
     if (plan.none) return { resources: [], totalResults: 0 };
     const sortOk = !req.sort || plan.sortBy !== undefined;
-    const base = { filter: plan.filter, sortBy: plan.sortBy, sortOrder: plan.sortOrder };
+    const exact = plan.exact && sortOk && (support.paging || req.count === undefined);
+    // What the connector filters or sorts itself must come back from the target whatever the client projected.
+    const projection = targetProjection(mapper, req, version, support, exact ? [] : pathsOf(req.filter, req.sort));
+    const base = { filter: plan.filter, sortBy: plan.sortBy, sortOrder: plan.sortOrder, ...projection };
+    // A SCIM 1.1 service (and the odd 2.0 one) answers a filter that matches nothing with 404;
+    // RFC 7644 §3.4.2 wants 200 and an empty list, which is what Entra's lookup-before-create expects.
+    const filtered = plan.filter !== undefined;
 
-    if (plan.exact && sortOk && (support.paging || req.count === undefined)) {
+    if (exact) {
       const page = support.paging ? { startIndex: req.startIndex, count: req.count } : {};
-      const res = await send(ctx, 'GET', `${d.path}${queryString({ ...base, ...page })}`);
+      let res: Awaited<ReturnType<typeof send>>;
+      try {
+        res = await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString({ ...base, ...page })}`, undefined, ctx, {
+          headers: SCIM_HEADERS,
+        });
+      } catch (e) {
+        if (filtered && isNotFound(e)) return { resources: [], totalResults: 0 };
+        throw restErrorToScimError(e);
+      }
       const body = isObject(res.body) ? res.body : {};
       const list = Array.isArray(body.Resources) ? body.Resources : [];
       const resources = list.map((r) => view(r, ctx)).filter((r): r is ScimResource => r !== undefined);
@@ -127,13 +159,15 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
         ? await rest.getAllPagesScim(ctx.tenant, `${d.path}${queryString(base)}`, ctx, {
             pageSize: d.pageSize,
             headers: SCIM_HEADERS,
+            notFoundIsEmpty: filtered,
           })
         : ((b) => (isObject(b) && Array.isArray(b.Resources) ? b.Resources : []))(
             (await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString(base)}`, undefined, ctx, { headers: SCIM_HEADERS }))
               .body,
           );
     } catch (e) {
-      throw restErrorToScimError(e);
+      if (!(filtered && isNotFound(e))) throw restErrorToScimError(e);
+      all = [];
     }
     const resolve = d.resolver();
     let matched = all
@@ -180,8 +214,8 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
 
   return {
     query,
-    async get(id, ctx) {
-      return get(id, ctx);
+    async get(id, ctx, options) {
+      return get(id, ctx, options);
     },
     async create(resource, ctx) {
       const version = d.versionFor(ctx.tenant);

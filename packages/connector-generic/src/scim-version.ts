@@ -27,12 +27,16 @@ function renameKey(obj: Record<string, unknown>, from: string, to: string): void
   delete obj[k];
 }
 
-/** A target resource as 2.0 JSON: 1.1 extension URNs renamed, `schemas` dropped. */
+/**
+ * A target resource as 2.0 JSON: 1.1 extension URNs renamed. `schemas` is left in place (the
+ * mapping never reads it); a 2.0 record is returned as it is, so mapping reads the parsed object
+ * without a copy.
+ */
 export function fromTarget(body: unknown, version: TargetScimVersion): Record<string, unknown> | undefined {
   if (!isObject(body)) return undefined;
+  if (version === '2.0') return body;
   const out = { ...body };
-  delete out.schemas;
-  if (version === '1.1') renameKey(out, URN_11.enterprise, URN.EnterpriseUser);
+  renameKey(out, URN_11.enterprise, URN.EnterpriseUser);
   return out;
 }
 

@@ -177,6 +177,91 @@ describe('gateway B (one-to-one example config) in front of gateway A', () => {
   });
 });
 
+describe('projections reach the target', () => {
+  let groupId = '';
+  beforeAll(async () => {
+    // A group whose member list is worth not sending: 300 members.
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push((await a.call('POST', '/Users', { userName: `proj-${i}` })).body.id);
+    const g = await a.call('POST', '/Groups', { displayName: 'Projected group', members: ids.map((value) => ({ value })) });
+    groupId = g.body.id;
+  });
+
+  const lastTo = (path: string) => [...proxy.requests].reverse().find((r) => r.method === 'GET' && r.url.startsWith(path));
+
+  it('GET /Groups/{id}?excludedAttributes=members does not fetch the members', async () => {
+    const full = await b.call('GET', `/Groups/${groupId}`);
+    expect(full.body.members).toHaveLength(300);
+    const fullBytes = lastTo(`/Groups/${groupId}`)?.responseBytes ?? 0;
+    const res = await b.call('GET', `/Groups/${groupId}?excludedAttributes=members`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: groupId, displayName: 'Projected group' });
+    expect(res.body.members).toBeUndefined();
+    const sent = lastTo(`/Groups/${groupId}`);
+    expect(new URL(sent?.url ?? '', 'http://x').searchParams.get('excludedAttributes')).toBe('members');
+    // The target's answer carried no members: a small fraction of the full group's bytes.
+    expect(sent?.responseBytes ?? Number.POSITIVE_INFINITY).toBeLessThan(fullBytes / 20);
+  });
+
+  it('GET /Groups?filter=…&excludedAttributes=members (Entra ID) does not fetch them either', async () => {
+    const res = await b.call('GET', `/Groups?filter=${enc('displayName eq "Projected group"')}&excludedAttributes=members`);
+    expect([res.status, res.body.totalResults]).toEqual([200, 1]);
+    expect(res.body.Resources[0].members).toBeUndefined();
+    const sent = new URL(lastTo('/Groups?')?.url ?? '', 'http://x').searchParams;
+    expect(sent.get('excludedAttributes')).toBe('members');
+    expect(sent.get('filter')).toBe('displayName eq "Projected group"');
+  });
+
+  it('attributes=userName asks the target for that (and what the connector needs)', async () => {
+    const res = await b.call('GET', `/Users?filter=${enc('userName eq "proj-7"')}&attributes=userName`);
+    expect(res.status).toBe(200);
+    expect(res.body.Resources).toEqual(
+      [{ id: expect.any(String), userName: 'proj-7', schemas: expect.any(Array) }].map(({ schemas: _s, ...r }) =>
+        expect.objectContaining(r),
+      ),
+    );
+    const asked = (new URL(lastTo('/Users?')?.url ?? '', 'http://x').searchParams.get('attributes') ?? '').split(',');
+    expect(asked).toEqual(expect.arrayContaining(['id', 'userName']));
+    expect(asked).not.toContain('emails');
+  });
+});
+
+describe('SCIM 1.1 clients of a 2.0 target (the gateway in 1.1 mode)', () => {
+  let e: TestGateway;
+  beforeAll(async () => {
+    e = await startGateway('connector-generic', { entity: entityFor(a.base) }, { scimgateway: { scim: { version: '1.1' } } });
+  });
+  afterAll(async () => {
+    await e?.stop();
+  });
+
+  it('looks up (404, as 1.1 clients expect), creates and finds a user, all in 1.1 form', async () => {
+    // A answers the empty lookup 200 with an empty list (2.0); a 1.1 client gets the 1.1 convention.
+    const lookup = await e.call('GET', `/Users?filter=${enc('userName eq "v11.client"')}`);
+    expect(lookup.status).toBe(404);
+    expect(lookup.body).toEqual({ Errors: [{ description: expect.any(String), code: '404' }] });
+    const created = await e.call('POST', '/Users', {
+      schemas: ['urn:scim:schemas:core:1.0', 'urn:scim:schemas:extension:enterprise:1.0'],
+      userName: 'v11.client',
+      'urn:scim:schemas:extension:enterprise:1.0': { employeeNumber: '11' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.schemas).toEqual(['urn:scim:schemas:core:1.0', 'urn:scim:schemas:extension:enterprise:1.0']);
+    expect((await a.call('GET', `/Users/${created.body.id}`)).body[ENT]).toEqual({ employeeNumber: '11' });
+    const found = await e.call('GET', `/Users?filter=${enc('userName eq "v11.client"')}`);
+    expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([created.body.id]);
+  });
+
+  it("the target's 2.0 errors reach the 1.1 client as 1.1 errors", async () => {
+    const dup = await e.call('POST', '/Users', { schemas: ['urn:scim:schemas:core:1.0'], userName: 'v11.client' });
+    expect(dup.status).toBe(409);
+    expect(dup.body).toEqual({ Errors: [{ description: expect.stringContaining('v11.client'), code: '409' }] });
+    const missing = await e.call('GET', '/Users/no-such-user');
+    expect(missing.status).toBe(404);
+    expect(missing.body.Errors[0].code).toBe('404');
+  });
+});
+
 describe('gateway C (renames, one-to-many, allowlist) in front of gateway A', () => {
   it('renames attributes both ways and fills one-to-many targets', async () => {
     const made = await c.call('POST', '/Users', {

@@ -30,19 +30,28 @@ export function entityFor(base: string, extra: Record<string, unknown> = {}): Re
   };
 }
 
+/** One request that passed the recording proxy, with the size of the target's answer. */
+export interface ProxiedRequest {
+  method: string;
+  url: string;
+  body: any;
+  responseBytes?: number;
+}
+
 /** A recording HTTP proxy in front of `target`: every request that passes is kept. */
 export async function startRecordingProxy(target: () => string): Promise<{
   base: string;
-  requests: { method: string; url: string; body: any }[];
+  requests: ProxiedRequest[];
   close: () => Promise<void>;
 }> {
   const { createServer } = await import('node:http');
-  const requests: { method: string; url: string; body: any }[] = [];
+  const requests: ProxiedRequest[] = [];
   const server = createServer((req, res) => {
     (async () => {
       let text = '';
       for await (const c of req) text += c;
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body: text ? JSON.parse(text) : undefined });
+      const entry: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', body: text ? JSON.parse(text) : undefined };
+      requests.push(entry);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
@@ -52,6 +61,7 @@ export async function startRecordingProxy(target: () => string): Promise<{
         ...(text ? { body: text } : {}),
       });
       const out = Buffer.from(await up.arrayBuffer());
+      entry.responseBytes = out.length;
       const h: Record<string, string> = {};
       up.headers.forEach((v, k) => {
         if (k !== 'content-length' && k !== 'transfer-encoding' && k !== 'connection') h[k] = v;

@@ -3,6 +3,11 @@
  * `/Groups` with 1.1 bodies, 1.1 ListResponses and errors, and 1.1 PATCH
  * (partial resource, `meta.attributes`, `operation: "delete"`). It rejects 2.0
  * shapes, so a test passing against it proves the connector spoke 1.1.
+ *
+ * Like the 1.1 services the gateway meets, it answers a filter that matches
+ * nothing with `404 {"Errors":[…]}` (1.1 says nothing about empty results;
+ * RFC 7644 §3.4.2 later required 200 with an empty list), honours the 1.1
+ * `attributes` parameter and has no `excludedAttributes` (a 2.0 addition).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,8 +18,8 @@ type Res = Record<string, unknown>;
 
 export interface Scim11Server {
   base: string;
-  /** Every request received, in order. */
-  requests: { method: string; url: string; body: any }[];
+  /** Every request received, in order, with the status it was answered with. */
+  requests: { method: string; url: string; body: any; status?: number }[];
   users: Map<string, Res>;
   groups: Map<string, Res>;
   close(): Promise<void>;
@@ -105,14 +110,36 @@ export async function startScim11Server(): Promise<Scim11Server> {
   const expected = `Basic ${Buffer.from('gwadmin:password').toString('base64')}`;
 
   const server: Server = createServer((req, res) => {
+    const entry: Scim11Server['requests'][number] = { method: req.method ?? '', url: req.url ?? '', body: undefined };
     const send = (status: number, body?: unknown) => {
+      entry.status = status;
       res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
       res.end(body === undefined ? undefined : JSON.stringify(body));
     };
     (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
-      const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
-      requests.push({ method: req.method ?? '', url: req.url ?? '', body });
+      requests.push(entry);
+      entry.body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
+      const body = entry.body;
+      if (url.searchParams.has('excludedAttributes')) throw new HttpError(400, 'excludedAttributes is not SCIM 1.1');
+      // 1.1 `attributes`: return only these (and `id`).
+      const only = url.searchParams
+        .get('attributes')
+        ?.split(',')
+        .map((a) => a.trim().toLowerCase());
+      const project = (r: Res): Res =>
+        only
+          ? Object.fromEntries(
+              Object.entries(r).filter(
+                ([k]) =>
+                  k === 'id' ||
+                  k === 'schemas' ||
+                  only.some(
+                    (a) => a === k.toLowerCase() || a.startsWith(`${k.toLowerCase()}.`) || a.startsWith(`${k.toLowerCase()}:`),
+                  ),
+              ),
+            )
+          : r;
       if (req.headers.authorization !== expected) throw new HttpError(401, 'Unauthorized');
       const [, coll, id] = url.pathname.split('/') as [string, string | undefined, string | undefined];
       const store = coll === 'Users' ? users : coll === 'Groups' ? groups : undefined;
@@ -120,6 +147,9 @@ export async function startScim11Server(): Promise<Scim11Server> {
       const now = new Date().toISOString();
       const checkBody = (b: unknown): Res => {
         if (!isObject(b)) throw new HttpError(400, 'Body must be an object');
+        if (typeof b.displayName === 'string' && b.displayName.length > 64) {
+          throw new HttpError(400, 'displayName is longer than 64 characters');
+        }
         const schemas = Array.isArray(b.schemas) ? (b.schemas as string[]) : [];
         if (!schemas.includes(CORE_11) || schemas.some((s) => s.includes(':2.0'))) {
           throw new HttpError(400, `schemas must be SCIM 1.1 (${CORE_11}), got ${JSON.stringify(schemas)}`);
@@ -139,7 +169,7 @@ export async function startScim11Server(): Promise<Scim11Server> {
       };
       switch (req.method) {
         case 'GET': {
-          if (id) return send(200, must(decodeURIComponent(id)));
+          if (id) return send(200, project(must(decodeURIComponent(id))));
           let list = [...store.values()];
           const f = url.searchParams.get('filter');
           if (f) {
@@ -154,7 +184,8 @@ export async function startScim11Server(): Promise<Scim11Server> {
           }
           const start = Number(url.searchParams.get('startIndex') ?? 1);
           const count = url.searchParams.has('count') ? Number(url.searchParams.get('count')) : list.length;
-          const page = list.slice(start - 1, start - 1 + count);
+          const page = list.slice(start - 1, start - 1 + count).map(project);
+          if (f && list.length === 0) throw new HttpError(404, `No ${coll} match the filter ${f}`);
           return send(200, {
             schemas: [CORE_11],
             totalResults: list.length,

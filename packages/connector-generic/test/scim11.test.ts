@@ -28,6 +28,7 @@ afterAll(async () => {
 });
 
 const last = (method: string) => [...v11.requests].reverse().find((r) => r.method === method);
+const userId = () => [...v11.users.keys()][0] as string;
 
 describe('2.0 clients → SCIM 1.1 target', () => {
   let userId = '';
@@ -127,6 +128,96 @@ describe('2.0 clients → SCIM 1.1 target', () => {
     const dup = await gw.call('POST', '/Users', { userName: 'bjensen' });
     expect(dup.status).toBe(409);
     expect(dup.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], scimType: 'uniqueness' });
+  });
+});
+
+describe('every 1.1 answer reaches 2.0 clients in 2.0 form', () => {
+  it('a filter that matches nothing: the target answers 404, the client gets 200 and an empty list', async () => {
+    const res = await gw.call('GET', `/Users?filter=${enc('userName eq "nobody"')}`);
+    expect(last('GET')?.status).toBe(404);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0 });
+    expect(res.body.Resources ?? []).toEqual([]);
+    // With a filter the target can only narrow (`ne` is not 1.1: read page by page, finish here), the same.
+    const local = await gw.call('GET', `/Users?filter=${enc('userName sw "nobody" and title ne "x"')}`);
+    expect(new URL(last('GET')?.url ?? '', 'http://x').searchParams.get('filter')).toBe('userName sw "nobody"');
+    expect(last('GET')?.status).toBe(404);
+    expect(local.status).toBe(200);
+    expect(local.body.totalResults).toBe(0);
+  });
+
+  it('a 404 for one resource stays a 404, in 2.0 form', async () => {
+    const res = await gw.call('GET', '/Users/no-such-user');
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+  });
+
+  it("1.1 error bodies become 2.0 errors carrying the target's description", async () => {
+    const res = await gw.call('POST', '/Groups', { displayName: 'x'.repeat(65) });
+    expect(last('POST')?.status).toBe(400);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      status: '400',
+      scimType: 'invalidValue',
+      detail: 'displayName is longer than 64 characters',
+    });
+  });
+
+  it('Entra ID provisioning: look up, create, look up again, disable, and groups without members', async () => {
+    const userName = 'entra.lookup@example.com';
+    const lookup = await gw.call('GET', `/Users?filter=${enc(`userName eq "${userName}"`)}`);
+    expect([lookup.status, lookup.body.totalResults]).toEqual([200, 0]);
+    const created = await gw.call('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT],
+      externalId: 'entra-1',
+      userName,
+      active: true,
+      name: { givenName: 'En', familyName: 'Tra' },
+      [ENT]: { department: 'IT' },
+    });
+    expect(created.status).toBe(201);
+    const again = await gw.call('GET', `/Users?filter=${enc(`userName eq "${userName}"`)}`);
+    expect([again.status, again.body.totalResults, again.body.Resources[0].id]).toEqual([200, 1, created.body.id]);
+    // Entra's dialect: capitalised op, boolean as a string.
+    const disabled = await gw.call('PATCH', `/Users/${created.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
+    expect(disabled.status).toBe(200);
+    expect(v11.users.get(created.body.id)?.active).toBe(false);
+    const group = await gw.call('GET', `/Groups?filter=${enc('displayName eq "No Such Group"')}&excludedAttributes=members`);
+    expect([group.status, group.body.totalResults]).toEqual([200, 0]);
+  });
+
+  it('a filter the connector finishes itself still reads the attributes it filters on', async () => {
+    // `ne` is not 1.1: the connector reads the list and filters on title itself, though the
+    // client asked only for userName.
+    const full = await gw.call('GET', `/Users?filter=${enc('title ne "Boss"')}`);
+    expect(full.body.Resources.map((u: { userName: string }) => u.userName)).toContain('other');
+    const res = await gw.call('GET', `/Users?filter=${enc('title ne "Boss"')}&attributes=userName`);
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((u: { id: string }) => u.id)).toEqual(full.body.Resources.map((u: { id: string }) => u.id));
+    expect(res.body.Resources.every((u: { title?: string }) => u.title === undefined)).toBe(true);
+    const asked = (new URL(last('GET')?.url ?? '', 'http://x').searchParams.get('attributes') ?? '').split(',');
+    expect(asked).toEqual(expect.arrayContaining(['id', 'userName', 'title']));
+    expect(asked).not.toContain('emails');
+  });
+
+  it('excludedAttributes, which 1.1 lacks, reaches the target as the attributes to return', async () => {
+    const g = await gw.call('POST', '/Groups', { displayName: 'Projected', members: [{ value: userId() }] });
+    expect(g.status).toBe(201);
+    const res = await gw.call('GET', `/Groups/${g.body.id}?excludedAttributes=members`);
+    expect(res.status).toBe(200);
+    expect(res.body.members).toBeUndefined();
+    expect(res.body.displayName).toBe('Projected');
+    const sent = new URL(last('GET')?.url ?? '', 'http://x').searchParams;
+    expect(sent.has('excludedAttributes')).toBe(false);
+    const asked = (sent.get('attributes') ?? '').split(',');
+    expect(asked).toContain('displayName');
+    expect(asked).not.toContain('members');
+    // The group has its member at the target; only the projection kept it off the wire.
+    expect(Object.keys(v11.groups.get(g.body.id) ?? {})).toContain('members');
   });
 });
 

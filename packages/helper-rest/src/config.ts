@@ -17,8 +17,20 @@ export const GRAPH_BASE_URL = 'https://graph.microsoft.com/beta';
 /** Entra ID authority host. */
 export const ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
 
-/** Default per-attempt timeout (ms). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Default per-attempt timeout (ms) of attempts that may be followed by another (reads, and writes
+ * the target is configured to apply idempotently). Without a configured `timeout`, an attempt that
+ * cannot be repeated (a write, the last try) may use what is left of the deadline.
+ */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Default deadline (ms) of all the calls made for one inbound request: below the shortest client
+ * timeout of the identity providers that provision through the gateway (Okta's on-premises
+ * provisioning: 30 s at least; Microsoft Entra ID: 60 s), so the client gets the gateway's answer
+ * rather than its own timeout. Retries and waits for `Retry-After` happen inside it, never past it.
+ */
+export const DEFAULT_DEADLINE_MS = 25_000;
 
 /** Key of a tenant in `endpoint.entity`: the default tenant is the string `"undefined"`. */
 export function tenantKey(baseEntity: string | undefined): string {
@@ -35,7 +47,10 @@ export interface ResolvedConnection {
   headers: Record<string, string>;
   tls: LoadedTls | undefined;
   proxy: ResolvedProxy | undefined;
-  timeout: number;
+  /** Per-attempt timeout (ms) when configured; see {@link DEFAULT_TIMEOUT_MS} for the default. */
+  timeout: number | undefined;
+  /** Deadline of one inbound request's calls (ms). */
+  deadline: number;
   retry: RetryConfig;
 }
 
@@ -177,9 +192,17 @@ export function resolveConnection(
   if (baseUrls.length === 0 && str(rawOpts.azureTenantId)) baseUrls = [GRAPH_BASE_URL];
   const auth = resolveAuth(key, conn.auth, baseUrls);
   registerSecrets(conn, auth, secrets);
-  const timeout = typeof conn.timeout === 'number' && conn.timeout > 0 ? conn.timeout : DEFAULT_TIMEOUT_MS;
+  const timeout = positiveMs(key, 'timeout', conn.timeout);
+  const deadline = positiveMs(key, 'deadline', conn.deadline) ?? DEFAULT_DEADLINE_MS;
+  // Lower-case names: the pipeline builds each request's headers as a plain object.
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(conn.options?.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+  for (const [k, v] of Object.entries(conn.options?.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  let retry: RetryConfig;
+  try {
+    retry = mergeRetry(conn.retry);
+  } catch (e) {
+    fail(key, (e as Error).message);
+  }
   let tls: LoadedTls | undefined;
   let proxy: ResolvedProxy | undefined;
   try {
@@ -197,8 +220,16 @@ export function resolveConnection(
     tls,
     proxy,
     timeout,
-    retry: mergeRetry(conn.retry),
+    deadline,
+    retry,
   };
+}
+
+/** A positive number of milliseconds, `undefined` when not set; anything else is a configuration error. */
+function positiveMs(key: string, name: string, v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(key, `${name} must be a positive number of milliseconds`);
+  return v;
 }
 
 /** Validates every tenant that has a `connection`. */

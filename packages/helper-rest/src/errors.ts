@@ -114,6 +114,14 @@ export class RestError extends HelperRestError {
   }
 }
 
+/** Methods that change something at the target: a lost answer leaves their outcome unknown. */
+const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** True for POST, PUT, PATCH and DELETE. */
+export function isWriteMethod(method: string | undefined): boolean {
+  return method !== undefined && WRITES.has(method.toUpperCase());
+}
+
 /** The backend could not be reached, or the connection broke before a response arrived. */
 export class RestNetworkError extends HelperRestError {
   override readonly code = 'ERR_REST_NETWORK';
@@ -123,20 +131,53 @@ export class RestNetworkError extends HelperRestError {
   readonly errno: string | undefined;
   /** TLS verification failures are configuration problems: not retried, no failover. */
   readonly fatal: boolean;
+  /** The request's method, when known. */
+  readonly method: string | undefined;
+  /** Seconds a client should wait before trying again (the `Retry-After` of the 503 it gets). */
+  readonly retryAfter: number | undefined;
 
-  constructor(message: string, init: { reached: boolean; errno?: string | undefined; fatal?: boolean; cause?: unknown }) {
+  constructor(
+    message: string,
+    init: {
+      reached: boolean;
+      errno?: string | undefined;
+      fatal?: boolean;
+      method?: string | undefined;
+      retryAfter?: number | undefined;
+      cause?: unknown;
+    },
+  ) {
     super(message, 'unreachable', { cause: init.cause });
     this.reached = init.reached;
     this.errno = init.errno;
     this.fatal = init.fatal ?? false;
+    this.method = init.method;
+    this.retryAfter = init.retryAfter;
+  }
+
+  /** True for a write whose connection broke after it was sent: the target may have applied it. */
+  get mayHaveBeenApplied(): boolean {
+    return this.reached && isWriteMethod(this.method);
   }
 }
 
-/** No response within the per-attempt timeout. */
+/** No response within the attempt's timeout or the request's deadline. */
 export class RestTimeoutError extends HelperRestError {
   override readonly code = 'ERR_REST_TIMEOUT';
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** The request's method, when known. */
+  readonly method: string | undefined;
+  /** True when the request's deadline ended it (no time was left to try again). */
+  readonly deadline: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; method?: string | undefined; deadline?: boolean }) {
     super(message, 'timeout', options);
+    this.method = options?.method;
+    this.deadline = options?.deadline ?? false;
+  }
+
+  /** True for a write: it was sent, so the target may still apply it after the gateway gave up. */
+  get mayHaveBeenApplied(): boolean {
+    return isWriteMethod(this.method);
   }
 }
 
@@ -246,8 +287,24 @@ const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
   throttled: (e) => new errors.ServiceUnavailableError('Backend is throttling requests', retryAfterOf(e), { cause: e }),
   unavailable: (e) => new errors.ServiceUnavailableError('Backend is unavailable', retryAfterOf(e), { cause: e }),
   upstream: (e) => new UpstreamError(502, `Backend error${statusOf(e) ? ` (${statusOf(e)})` : ''}`, { cause: e }),
-  timeout: (e) => new UpstreamError(504, 'Backend did not answer in time', { cause: e }),
-  unreachable: (e) => new errors.ServiceUnavailableError('Backend is unreachable', undefined, { cause: e }),
+  timeout: (e) =>
+    new UpstreamError(
+      504,
+      e instanceof RestTimeoutError && e.mayHaveBeenApplied
+        ? `Backend did not answer the ${e.method} in time; it may still apply it, so read the resource before sending the request again`
+        : 'Backend did not answer in time',
+      { cause: e },
+    ),
+  unreachable: (e) => {
+    const net = e instanceof RestNetworkError ? e : undefined;
+    return new errors.ServiceUnavailableError(
+      net?.mayHaveBeenApplied
+        ? `The connection to the backend broke after the ${net.method} was sent; it may have been applied, so read the resource before sending the request again`
+        : 'Backend is unreachable',
+      net?.retryAfter,
+      { cause: e },
+    );
+  },
   aborted: (e) => new errors.ServiceUnavailableError('Request was aborted', undefined, { cause: e }),
   missingCredentials: (e) => new errors.UnauthorizedError('Authorization header required for pass-through', { cause: e }),
   config: (e) => new errors.ScimError(500, 'Gateway connection is misconfigured', undefined, { cause: e }),

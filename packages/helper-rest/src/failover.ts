@@ -15,7 +15,7 @@ function trimBase(url: string): string {
  * attaches to the base as is.
  */
 export function joinUrl(base: string, path: string): string {
-  const b = trimBase(base);
+  const b = base.endsWith('/') ? trimBase(base) : base;
   if (path === '' || path.startsWith('?')) return b + path;
   return path.startsWith('/') ? b + path : `${b}/${path}`;
 }
@@ -50,8 +50,9 @@ export class BaseUrlPool {
   }
 
   /** All base URLs, starting with the current one and wrapping around. */
-  candidates(): string[] {
+  candidates(): readonly string[] {
     const n = this.urls.length;
+    if (n === 1) return this.urls;
     const out: string[] = [];
     for (let i = 0; i < n; i++) out.push(this.urls[(this.#current + i) % n]!);
     return out;

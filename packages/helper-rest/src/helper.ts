@@ -9,7 +9,7 @@ import { FederationRegistry } from './auth/federated.js';
 import { createAuthProvider } from './auth/index.js';
 import type { AuthDeps } from './auth/types.js';
 import { resolveEndpoint, tenantKey } from './config.js';
-import { RestConfigError } from './errors.js';
+import { RestConfigError, RestError } from './errors.js';
 import { BaseUrlPool } from './failover.js';
 import { createSafeLogger, SecretRegistry } from './mask.js';
 import { collectODataPages, collectScimPages, DEFAULT_MAX_PAGES } from './paging.js';
@@ -44,7 +44,7 @@ export function createHelperRest(opts: HelperRestOptions): HelperRest {
   const log = createSafeLogger(opts.logger, secrets);
   const certsDir = opts.certsDir ?? join(process.cwd(), 'config', 'certs');
   const federation = new FederationRegistry(certsDir);
-  const pipeline: PipelineDeps = { log, secrets };
+  const pipeline: PipelineDeps = { log, secrets, deadlines: new WeakMap() };
   const runtimes = new Map<string, TenantRuntime>();
   let closed = false;
 
@@ -102,8 +102,17 @@ export function createHelperRest(opts: HelperRestOptions): HelperRest {
   };
 
   const pageFetcher = (baseEntity: string | undefined, ctx: RequestContext | undefined, options: PageOptions | undefined) => {
-    const { maxPages: _m, pageSize: _p, ...rest } = options ?? {};
-    return (p: string) => doRequest<unknown>(baseEntity, 'GET', p, undefined, ctx, rest);
+    const { maxPages: _m, pageSize: _p, notFoundIsEmpty, ...rest } = options ?? {};
+    return async (p: string): Promise<RestResponse<unknown>> => {
+      try {
+        return await doRequest<unknown>(baseEntity, 'GET', p, undefined, ctx, rest);
+      } catch (e) {
+        if (notFoundIsEmpty && e instanceof RestError && e.status === 404) {
+          return { status: 404, headers: e.headers, body: { Resources: [] }, url: e.url };
+        }
+        throw e;
+      }
+    };
   };
 
   return {

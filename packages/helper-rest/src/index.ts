@@ -13,6 +13,7 @@ export { createHelperRest } from './helper.js';
 export {
   categoryForStatus,
   HelperRestError,
+  isWriteMethod,
   RestAbortedError,
   RestAuthError,
   RestConfigError,
@@ -25,8 +26,8 @@ export {
   upstreamMessage,
 } from './errors.js';
 export type { RestErrorCategory } from './errors.js';
-export { DEFAULT_TIMEOUT_MS, ENTRA_AUTHORITY, entraTokenUrl, GRAPH_BASE_URL } from './config.js';
-export { backoffDelay, DEFAULT_RETRY, isIdempotent, parseRetryAfter } from './retry.js';
+export { DEFAULT_DEADLINE_MS, DEFAULT_TIMEOUT_MS, ENTRA_AUTHORITY, entraTokenUrl, GRAPH_BASE_URL } from './config.js';
+export { backoffDelay, DEFAULT_RETRY, isIdempotent, mayResend, parseRetryAfter } from './retry.js';
 export { REDACTED } from './mask.js';
 export { ENTRA_FEDERATION_AUDIENCE, federatedPaths } from './auth/federated.js';
 export { CLIENT_ASSERTION_TYPE_JWT, GRANT_TYPE_JWT_BEARER } from './auth/jwt-bearer.js';

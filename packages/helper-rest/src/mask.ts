@@ -152,17 +152,37 @@ export function maskUrl(url: string, secrets: SecretRegistry): string {
   }
 }
 
-/** A logger that masks every message and data object before handing it on. */
-export type SafeLogger = Logger;
+/** Log levels. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** A logger that masks every message and data object before handing it on. */
+export interface SafeLogger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+  /** False when lines of `level` would be dropped: callers skip building them. */
+  enabled(level: LogLevel): boolean;
+}
+
+/** Whether a sink takes lines of `level` (true when it cannot say). */
+export function sinkEnabled(sink: Logger | undefined, level: LogLevel): boolean {
+  if (!sink) return false;
+  if (typeof sink.isLevelEnabled !== 'function') return true;
+  try {
+    return sink.isLevelEnabled(level);
+  } catch {
+    return true;
+  }
+}
 
 /**
  * Wraps an optional sink so nothing unmasked can reach it. Without a sink it
  * is a no-op logger. A throwing sink never breaks a request.
  */
 export function createSafeLogger(sink: Logger | undefined, secrets: SecretRegistry): SafeLogger {
-  const make = (level: (typeof LEVELS)[number]) => (msg: string, data?: Record<string, unknown>) => {
+  const enabled = (level: LogLevel): boolean => sinkEnabled(sink, level);
+  const make = (level: LogLevel) => (msg: string, data?: Record<string, unknown>) => {
     if (!sink) return;
     try {
       const masked = data === undefined ? undefined : (maskValue(data, secrets) as Record<string, unknown>);
@@ -171,7 +191,7 @@ export function createSafeLogger(sink: Logger | undefined, secrets: SecretRegist
       // Logging must never fail a request.
     }
   };
-  return { debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error') };
+  return { debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error'), enabled };
 }
 
 /** Shortens text for log lines. */

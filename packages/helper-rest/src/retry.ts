@@ -14,21 +14,48 @@ export const DEFAULT_RETRY: Readonly<RetryConfig> = Object.freeze({
   maxDelayMs: 10_000,
   maxRetryAfterMs: 30_000,
   statuses: [429, 502, 503, 504],
+  idempotentWrites: [],
+  unreachableRetryAfterMs: 30_000,
 });
+
+/** The write methods `idempotentWrites` may list. */
+const WRITE_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Hard ceiling so a typo in config cannot turn into an endless loop. */
 const MAX_ATTEMPTS = 10;
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-/** True for methods that may be repeated without changing the outcome. */
+/**
+ * True for methods HTTP defines as idempotent (RFC 9110 §9.2.2). Whether a request is sent again
+ * after a timeout is decided by {@link mayResend}: a target may not honour PUT's and DELETE's
+ * idempotence (a repeated DELETE answers 404), so writes need `retry.idempotentWrites`.
+ */
 export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method.toUpperCase());
 }
 
-/** Merges retry settings, clamping to sane bounds. */
+/**
+ * True when a request that may have reached the target (it timed out, its connection broke, or a
+ * gateway in front of the target answered 502/503/504) may be sent again: reads always, writes
+ * only when the connection lists them in `idempotentWrites` (or the call says so).
+ */
+export function mayResend(method: string, retry: Pick<RetryConfig, 'idempotentWrites'>, forced = false): boolean {
+  const m = method.toUpperCase();
+  return forced || !WRITE_METHODS.has(m) || retry.idempotentWrites.includes(m);
+}
+
+/**
+ * Merges retry settings, clamping numbers to sane bounds.
+ *
+ * @throws Error when `idempotentWrites` names something other than POST, PUT, PATCH or DELETE
+ */
 export function mergeRetry(...layers: (Partial<RetryConfig> | null | undefined)[]): RetryConfig {
-  const out: RetryConfig = { ...DEFAULT_RETRY, statuses: [...DEFAULT_RETRY.statuses] };
+  const out: RetryConfig = {
+    ...DEFAULT_RETRY,
+    statuses: [...DEFAULT_RETRY.statuses],
+    idempotentWrites: [...DEFAULT_RETRY.idempotentWrites],
+  };
   for (const l of layers) {
     if (!l) continue;
     if (typeof l.attempts === 'number') out.attempts = l.attempts;
@@ -36,11 +63,21 @@ export function mergeRetry(...layers: (Partial<RetryConfig> | null | undefined)[
     if (typeof l.maxDelayMs === 'number') out.maxDelayMs = l.maxDelayMs;
     if (typeof l.maxRetryAfterMs === 'number') out.maxRetryAfterMs = l.maxRetryAfterMs;
     if (Array.isArray(l.statuses)) out.statuses = [...l.statuses];
+    if (typeof l.unreachableRetryAfterMs === 'number') out.unreachableRetryAfterMs = l.unreachableRetryAfterMs;
+    if (Array.isArray(l.idempotentWrites)) {
+      out.idempotentWrites = l.idempotentWrites.map((m) => {
+        const up = String(m).toUpperCase();
+        if (!WRITE_METHODS.has(up))
+          throw new Error(`retry.idempotentWrites lists "${String(m)}"; use POST, PUT, PATCH or DELETE`);
+        return up;
+      });
+    }
   }
   out.attempts = Math.min(MAX_ATTEMPTS, Math.max(1, Math.floor(out.attempts)));
   out.baseDelayMs = Math.max(0, out.baseDelayMs);
   out.maxDelayMs = Math.max(out.baseDelayMs, out.maxDelayMs);
   out.maxRetryAfterMs = Math.max(0, out.maxRetryAfterMs);
+  out.unreachableRetryAfterMs = Math.max(0, out.unreachableRetryAfterMs);
   return out;
 }
 

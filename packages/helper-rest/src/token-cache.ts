@@ -44,6 +44,12 @@ export class TokenCache {
     this.#now = now;
   }
 
+  /** The cached token while it is still fresh, without fetching. */
+  peek(): AccessToken | undefined {
+    const e = this.#entry;
+    return e && this.#now() < e.refreshAt ? e.token : undefined;
+  }
+
   /** A valid token, fetching one if needed. Concurrent callers share one fetch. */
   get(): Promise<AccessToken> {
     const e = this.#entry;

@@ -41,8 +41,24 @@ export interface RetryConfig {
   maxDelayMs: number;
   /** A `Retry-After` longer than this (ms) is not waited for; the error is returned instead. Default 30000. */
   maxRetryAfterMs: number;
-  /** Response statuses that are retried. Default `[429, 502, 503, 504]`. */
+  /**
+   * Response statuses that are retried. Default `[429, 502, 503, 504]`. A 429 is retried for any
+   * method (the target refused the request); the others only for requests {@link idempotentWrites}
+   * allows to be sent again.
+   */
   statuses: number[];
+  /**
+   * Write methods (`POST`, `PUT`, `PATCH`, `DELETE`) this target applies idempotently, so a write
+   * that timed out, lost its connection or got 502/503/504 is sent again. Default none: such a
+   * write is reported to the client, which must read before it retries (the target may have
+   * applied it). Reads are always sent again.
+   */
+  idempotentWrites: string[];
+  /**
+   * `Retry-After` (ms, sent in whole seconds) on the 503 a client gets when the target cannot be
+   * reached. Default 30000.
+   */
+  unreachableRetryAfterMs: number;
 }
 
 /** `auth.type: "basic"`. */
@@ -159,8 +175,19 @@ export interface ConnectionConfig {
     headers?: Record<string, string> | null;
     tls?: TlsConfig | null;
   } | null;
-  /** Per-attempt timeout in ms (connect + response + body). Default 30000. */
+  /**
+   * Per-attempt timeout in ms (connect, response and body). When set it bounds every attempt.
+   * Unset (default): 10000 for attempts that may be followed by another (reads, idempotent
+   * writes); an attempt that cannot be repeated (a write, the last try) may use what is left of
+   * the deadline.
+   */
   timeout?: number | null;
+  /**
+   * Deadline in ms of all calls made for one inbound request (the same `ctx`), or of one call
+   * without `ctx`: retries, backoff and `Retry-After` waits included. Default 25000, below the
+   * client timeouts of the common identity providers.
+   */
+  deadline?: number | null;
   retry?: Partial<RetryConfig> | null;
 }
 
@@ -185,11 +212,16 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Query parameters appended to the URL. */
   query?: Record<string, string | number | boolean | undefined>;
-  /** Per-attempt timeout in ms, overriding the connection's. */
+  /** Per-attempt timeout in ms for this call, bounding every attempt (see `ConnectionConfig.timeout`). */
   timeout?: number;
+  /**
+   * Deadline in ms from now for this call alone, instead of the connection's deadline shared by
+   * every call of the same inbound request.
+   */
+  deadline?: number;
   /** Retry overrides, or `false` for a single attempt. */
   retry?: Partial<RetryConfig> | false;
-  /** Also retry POST/PATCH after the request may have reached the server. */
+  /** Send this call again after a timeout or a broken connection even if it is a write. */
   retryNonIdempotent?: boolean;
   /** Forward `ctx.authorization` even if the connection's auth type is not `passThrough`. */
   passThrough?: boolean;
@@ -207,6 +239,11 @@ export interface PageOptions extends RequestOptions {
   maxPages?: number;
   /** SCIM page size (`count`). Default 100. */
   pageSize?: number;
+  /**
+   * SCIM paging: a 404 answer is an empty page, ending the list. SCIM 1.1 services answer a
+   * filter that matches nothing with 404 (RFC 7644 §3.4.2 wants 200 and an empty list).
+   */
+  notFoundIsEmpty?: boolean;
 }
 
 /** A successful (2xx/3xx) response. */

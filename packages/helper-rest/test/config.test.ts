@@ -27,8 +27,20 @@ describe('connection config', () => {
       auth: { type: 'oauth', options: { tokenUrl: 'https://idp/t', clientId: 'a', clientSecret: 'b', scope: 's' } },
     });
     expect((c.auth.options as Record<string, unknown>).scope).toBe('s');
-    expect(c.timeout).toBe(30_000);
+    expect(c.timeout).toBeUndefined();
+    expect(c.deadline).toBe(25_000);
     expect(c.retry.attempts).toBe(3);
+    expect(c.retry.idempotentWrites).toEqual([]);
+  });
+
+  it('reads deadline, timeout and idempotent writes, and rejects bad values with their config path', () => {
+    const c = resolve({ baseUrls: ['https://api'], deadline: 5000, timeout: 1000, retry: { idempotentWrites: ['PATCH'] } });
+    expect([c.deadline, c.timeout, c.retry.idempotentWrites]).toEqual([5000, 1000, ['PATCH']]);
+    expect(() => resolve({ baseUrls: ['https://api'], deadline: 0 })).toThrow(/connection: deadline must be a positive number/);
+    expect(() => resolve({ baseUrls: ['https://api'], timeout: '5s' as unknown as number })).toThrow(/timeout must be/);
+    expect(() => resolve({ baseUrls: ['https://api'], retry: { idempotentWrites: ['GET'] } })).toThrow(
+      /connection: retry.idempotentWrites lists "GET"/,
+    );
   });
 
   it('uses fedCred.subject as client id (seed behaviour)', () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_RETRY, isIdempotent, parseRetryAfter } from '../src/index.js';
 import { appendQuery, BaseUrlPool, joinUrl } from '../src/failover.js';
 import { maskUrl, maskValue, REDACTED, SecretRegistry } from '../src/mask.js';
-import { mergeRetry } from '../src/retry.js';
+import { mayResend, mergeRetry } from '../src/retry.js';
+import { splitUrl } from '../src/transport-undici.js';
 import { TokenCache } from '../src/token-cache.js';
 
 describe('parseRetryAfter', () => {
@@ -50,6 +51,47 @@ describe('backoff', () => {
   it('idempotent methods', () => {
     expect(['GET', 'put', 'DELETE', 'HEAD'].every(isIdempotent)).toBe(true);
     expect(['POST', 'patch'].some(isIdempotent)).toBe(false);
+  });
+});
+
+describe('which requests may be sent again', () => {
+  it('reads always, writes only when the target applies them idempotently', () => {
+    const none = mergeRetry();
+    for (const m of ['GET', 'head', 'OPTIONS']) expect(mayResend(m, none)).toBe(true);
+    for (const m of ['POST', 'put', 'PATCH', 'DELETE']) expect(mayResend(m, none)).toBe(false);
+    const some = mergeRetry({ idempotentWrites: ['put', 'DELETE'] });
+    expect(some.idempotentWrites).toEqual(['PUT', 'DELETE']);
+    expect([mayResend('PUT', some), mayResend('delete', some), mayResend('POST', some)]).toEqual([true, true, false]);
+    expect(mayResend('POST', none, true)).toBe(true);
+  });
+  it('rejects anything but write methods in idempotentWrites', () => {
+    expect(() => mergeRetry({ idempotentWrites: ['GET'] })).toThrow(/idempotentWrites lists "GET"/);
+  });
+});
+
+describe('splitUrl (origin and path for undici)', () => {
+  it('splits without parsing, and encodes what undici refuses', () => {
+    expect(splitUrl('http://h:8080/scim/v2/Users?filter=a')).toEqual({
+      origin: 'http://h:8080',
+      path: '/scim/v2/Users?filter=a',
+    });
+    expect(splitUrl('https://h')).toEqual({ origin: 'https://h', path: '/' });
+    expect(splitUrl('https://h?x=1')).toEqual({ origin: 'https://h', path: '/?x=1' });
+    expect(splitUrl('http://h/a b')).toEqual({ origin: 'http://h', path: '/a%20b' });
+  });
+  it('property: any web URL splits into its origin and the rest as written', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true }), (u) => {
+        const { origin, path } = splitUrl(u);
+        expect(new URL(origin).origin).toBe(new URL(u).origin);
+        expect(path.startsWith('/')).toBe(true);
+        // Nothing is lost or reordered: the request line carries the rest of the URL as written.
+        const rest = u.slice(origin.length);
+        expect(u.startsWith(origin)).toBe(true);
+        expect(path).toBe(rest.startsWith('/') ? rest : `/${rest}`);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -26,12 +26,16 @@ export interface CompiledTarget extends MappedTarget {
   leafDef: AttributeDefinition;
   /** Conversion type on the SCIM side. */
   scimType: ScalarType | 'complex';
+  /** Identifies the SCIM attribute (schema and name, lower-cased) whose elements targets share. */
+  assemblyKey: string;
 }
 
 /** A compiled map entry. */
 export interface CompiledEntry {
   key: string;
   segs: string[];
+  /** `segs[0]` lower-cased, for case-insensitive reads of records. */
+  firstLower: string;
   /** Dotted key of a list: the parent holds a list of objects (`groups.display`). */
   listParent: boolean;
   type: MapValueType;
@@ -212,6 +216,7 @@ export function compileMap(
     const entry: CompiledEntry = {
       key,
       segs,
+      firstLower: (segs[0] as string).toLowerCase(),
       listParent: type === 'array' && segs.length > 1,
       type,
       isList,
@@ -373,6 +378,7 @@ function resolve(
     attrDef,
     leafDef,
     scimType: scimTypeOf(leafDef),
+    assemblyKey: `${schemaId.toLowerCase()}|${name.toLowerCase()}`,
   };
   if (extension) t.extension = extension;
   if (raw.typeKey !== undefined) t.typeKey = raw.typeKey;

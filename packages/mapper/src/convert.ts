@@ -61,6 +61,17 @@ export function parseDate(v: unknown, format: DatetimeFormat = 'iso'): Date | un
   return Number.isFinite(t) ? new Date(t) : undefined;
 }
 
+const CANONICAL_ISO = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+/**
+ * True for a string `Date#toISOString` would write back unchanged: reading it as a date and
+ * formatting it again is skipped (datetimes of every record of every page go through here).
+ * Days 29-31 take the slow path, which knows month lengths.
+ */
+function isCanonicalIso(s: string): boolean {
+  return s.length === 24 && CANONICAL_ISO.test(s);
+}
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 /** Writes a date in an endpoint format. */
@@ -151,6 +162,7 @@ export function convertScalar(
     case 'number':
       return toNumber(v, false);
     case 'datetime': {
+      if (outFormat === 'iso' && inFormat === 'iso' && typeof v === 'string' && isCanonicalIso(v)) return v;
       const d = parseDate(v, inFormat);
       return d ? formatDate(d, outFormat) : undefined;
     }

@@ -13,16 +13,25 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 /** Own property by exact name, else by case-insensitive name. */
 export function getCI(obj: Record<string, unknown>, key: string): unknown {
   if (Object.hasOwn(obj, key)) return obj[key];
-  const l = key.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === l) return obj[k];
-  return undefined;
+  const k = otherCase(obj, key);
+  return k === undefined ? undefined : obj[k];
 }
 
 /** The existing key matching `key` case-insensitively, if any. */
 export function keyCI(obj: Record<string, unknown>, key: string): string | undefined {
-  if (Object.hasOwn(obj, key)) return key;
-  const l = key.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === l);
+  return Object.hasOwn(obj, key) ? key : otherCase(obj, key);
+}
+
+// Most lookups miss (a mapped attribute the record does not have): compare lengths before
+// lower-casing, so a miss costs no string allocations.
+function otherCase(obj: Record<string, unknown>, key: string): string | undefined {
+  let l: string | undefined;
+  for (const k of Object.keys(obj)) {
+    if (k.length !== key.length) continue;
+    l ??= key.toLowerCase();
+    if (k.toLowerCase() === l) return k;
+  }
+  return undefined;
 }
 
 /** Splits an endpoint key into path segments. */
@@ -36,15 +45,24 @@ export function splitEndpointKey(key: string, nested: boolean): string[] {
 }
 
 /**
- * Reads an endpoint value. Passing through an array maps over its elements
+ * Reads an endpoint value (`top`, when given, reads the record's own keys).
+ * Passing through an array maps over its elements
  * and keeps holes (`undefined`) so values of sibling keys stay aligned
  * (`groups.value` and `groups.display` of the same element share an index).
  */
-export function readEndpoint(record: Record<string, unknown>, key: string, segs: readonly string[]): unknown {
+export function readEndpoint(
+  record: Record<string, unknown>,
+  key: string,
+  segs: readonly string[],
+  top?: (key: string, lower: string) => unknown,
+  firstLower?: string,
+): unknown {
   // A literal dotted key wins over the nested reading.
   if (segs.length > 1 && Object.hasOwn(record, key)) return record[key];
-  let cur: unknown = record;
-  for (const s of segs) {
+  const first = segs[0] as string;
+  let cur: unknown = top ? top(first, firstLower ?? first.toLowerCase()) : getCI(record, first);
+  for (let i = 1; i < segs.length; i++) {
+    const s = segs[i] as string;
     if (Array.isArray(cur)) cur = cur.map((el) => (isObject(el) ? getCI(el, s) : undefined));
     else if (isObject(cur)) cur = getCI(cur, s);
     else return undefined;

@@ -10,9 +10,14 @@ export const UNLISTED: unique symbol = Symbol('unlisted');
 
 function pick(obj: Record<string, unknown>, keys: readonly string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    const v = obj[k];
     if (v === null || v === undefined || FORBIDDEN_KEYS.has(k)) continue;
-    if (keys && !keys.some((s) => s.toLowerCase() === k.toLowerCase())) continue;
+    if (keys) {
+      const lk = k.toLowerCase();
+      if (!keys.some((s) => s.toLowerCase() === lk)) continue;
+    }
     out[k] = v;
   }
   return out;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createMapper } from '../src/index.js';
+import { convertScalar, createMapper } from '../src/index.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const map = {
@@ -115,6 +115,25 @@ describe('round trips (property)', () => {
         expect(mod.set).toEqual(flat);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('datetime conversion', () => {
+  // A string in toISOString's exact form skips parsing and formatting: it must read as the slow
+  // path would, including impossible dates (day 31 of a 30-day month) and out-of-range fields.
+  const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((a) => a.join(''));
+  const isoShaped = fc
+    .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+
+  it('reads ISO-shaped strings as Date.parse and toISOString would', () => {
+    fc.assert(
+      fc.property(fc.oneof(isoShaped, date(1)), (s) => {
+        const t = Date.parse(s);
+        expect(convertScalar(s, 'datetime')).toBe(Number.isFinite(t) ? new Date(t).toISOString() : undefined);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

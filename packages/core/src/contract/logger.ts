@@ -7,4 +7,9 @@ export interface Logger {
   info(msg: string, data?: Record<string, unknown>): void;
   warn(msg: string, data?: Record<string, unknown>): void;
   error(msg: string, data?: Record<string, unknown>): void;
+  /**
+   * Optional (pino's name): `false` when lines of `level` are dropped anyway, so a caller can skip
+   * building them. Without it, every line is built and handed over.
+   */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }

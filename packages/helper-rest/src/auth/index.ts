@@ -15,7 +15,7 @@ import { passThroughAuth } from './pass-through.js';
 import { samlBearerAuth } from './saml-bearer.js';
 import type { AuthDeps, AuthProvider } from './types.js';
 
-const noAuth: AuthProvider = { authorize: async () => undefined, refresh: () => false };
+const noAuth: AuthProvider = { authorize: async () => undefined, ready: () => undefined, refresh: () => false };
 
 /** Builds the provider of a validated connection (see `config.ts` for validation). */
 export function createAuthProvider(deps: AuthDeps): AuthProvider {

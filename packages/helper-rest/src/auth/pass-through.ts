@@ -17,6 +17,7 @@ export function passThroughAuth(): AuthProvider {
       }
       return ctx.authorization;
     },
+    ready: (ctx) => ctx?.authorization ?? false,
     refresh: () => false,
   };
 }

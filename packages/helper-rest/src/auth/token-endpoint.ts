@@ -64,6 +64,10 @@ export function tokenAuth(cache: TokenCache): AuthProvider {
       const t = await cache.get();
       return `${t.tokenType} ${t.value}`;
     },
+    ready() {
+      const t = cache.peek();
+      return t ? `${t.tokenType} ${t.value}` : false;
+    },
     refresh(rejected) {
       cache.invalidate(rejected.slice(rejected.indexOf(' ') + 1));
       return true;

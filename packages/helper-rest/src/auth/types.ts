@@ -13,6 +13,11 @@ export interface AuthProvider {
   /** The header value, or `undefined` for no authentication. */
   authorize(ctx: RequestContext | undefined): Promise<string | undefined>;
   /**
+   * The header value when it is known without waiting (`undefined`: send none), or `false` when
+   * {@link authorize} has to be awaited (a token is being fetched, or the call fails).
+   */
+  ready(ctx: RequestContext | undefined): string | undefined | false;
+  /**
    * Called once when the backend answered 401 to `rejected`. Returns true when
    * retrying with a refreshed credential makes sense (token-based flows).
    */

@@ -1,0 +1,245 @@
+/**
+ * The Node transport: one undici `Agent` (or `ProxyAgent`) per connection,
+ * with its keep-alive pool per origin, driven through undici's `dispatch` API.
+ * A replacement `fetch` gets the same dispatcher as its `dispatcher` field.
+ * Redirects are followed (at most five); credentials are dropped when a
+ * redirect leaves the origin.
+ */
+import type { Dispatcher } from 'undici';
+import { RestConfigError } from './errors.js';
+import {
+  MAX_RESPONSE_BYTES,
+  type OutboundRequest,
+  type RawResponse,
+  type Transport,
+  TransportAbort,
+  type TransportOptions,
+} from './transport.js';
+import { fetchTransport, readFetchResponse, withAbort } from './transport-fetch.js';
+
+type UndiciModule = typeof import('undici');
+
+/** Redirects followed per request, as a browser would (fewer: no API needs more). */
+const MAX_REDIRECTS = 5;
+
+let undiciModule: Promise<UndiciModule> | undefined;
+
+function loadUndici(): Promise<UndiciModule> {
+  // Cached once per process; a failed import is tried again by the next request that needs it.
+  undiciModule ??= import('undici').catch((e: unknown) => {
+    undiciModule = undefined;
+    throw new RestConfigError(
+      'TLS or proxy options on Node need the "undici" package (a dependency of @scimgw/helper-rest); it could not be loaded',
+      { cause: e },
+    );
+  });
+  return undiciModule;
+}
+
+interface Sender {
+  send(req: OutboundRequest): Promise<RawResponse>;
+  close(): Promise<void>;
+}
+
+/** Characters undici refuses in a request path; `new URL` percent-encodes them. */
+const NEEDS_ENCODING = /[^\x21-\x7e]/;
+
+/** Splits an absolute URL into undici's `origin` and `path` without parsing it. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const href = NEEDS_ENCODING.test(url) ? new URL(url).href : url;
+  const scheme = href.indexOf('://');
+  let cut = -1;
+  for (let i = scheme + 3; i < href.length; i++) {
+    const c = href.charCodeAt(i);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
+      cut = i;
+      break;
+    }
+  }
+  if (cut < 0) return { origin: href, path: '/' };
+  const rest = href.slice(cut);
+  return { origin: href.slice(0, cut), path: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
+function headerValue(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function toHeaders(h: Record<string, string | string[] | undefined>): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (Array.isArray(v)) for (const x of v) out.append(k, x);
+    else if (v !== undefined) out.append(k, v);
+  }
+  return out;
+}
+
+/**
+ * Collects one exchange's answer. A class rather than closures: one object per request, the
+ * methods shared (this runs for every request a connector sends).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  #controller: Dispatcher.DispatchController | undefined;
+  #stop: Error | undefined;
+  #settled = false;
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  readonly #onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly req: OutboundRequest,
+    readonly resolve: (r: RawResponse) => void,
+    readonly reject: (e: unknown) => void,
+  ) {
+    this.#timer = setTimeout(() => this.abort(new TransportAbort('timeout')), req.timeoutMs);
+    const caller = req.caller;
+    if (caller) {
+      this.#onAbort = () => this.abort(new TransportAbort('caller', caller.reason));
+      caller.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  abort(why: Error): void {
+    if (this.#settled || this.#stop) return;
+    this.#stop = why;
+    this.#controller?.abort(why);
+  }
+
+  #settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    if (this.#onAbort) this.req.caller?.removeEventListener('abort', this.#onAbort);
+    return true;
+  }
+
+  fail(e: unknown): void {
+    if (this.#settle()) this.reject(this.#stop ?? e);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.#controller = c;
+    if (this.#stop) c.abort(this.#stop);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, unknown>): void {
+    this.#status = statusCode;
+    this.#headers = headers as Record<string, string | string[] | undefined>;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#size > MAX_RESPONSE_BYTES) this.abort(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+    else this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (!this.#settle()) return;
+    const chunks = this.#chunks;
+    const h = this.#headers;
+    let built: Headers | undefined;
+    this.resolve({
+      status: this.#status,
+      header: (name) => headerValue(h, name),
+      headers: () => (built ??= toHeaders(h)),
+      bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
+      url: this.req.url,
+    });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
+}
+
+/**
+ * One exchange through `d.dispatch`: undici's `request()` would wrap the answer in a Node stream
+ * first, which costs more than the exchange itself on a small answer.
+ */
+function dispatchVia(d: Dispatcher, req: OutboundRequest): Promise<RawResponse> {
+  if (req.caller?.aborted) return Promise.reject(new TransportAbort('caller', req.caller.reason));
+  const { origin, path } = splitUrl(req.url);
+  return new Promise<RawResponse>((resolve, reject) => {
+    const x = new Exchange(req, resolve, reject);
+    try {
+      d.dispatch({ origin, path, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null }, x);
+    } catch (e) {
+      x.fail(e);
+    }
+  });
+}
+
+async function buildSender(opts: TransportOptions): Promise<Sender> {
+  let undici: UndiciModule;
+  try {
+    undici = await loadUndici();
+  } catch (e) {
+    // Without undici a plain connection still works through the global fetch.
+    if (!opts.tls && !opts.proxy) return fetchTransport(opts.fetchImpl ?? globalThis.fetch.bind(globalThis), {});
+    throw e;
+  }
+  const tls = opts.tls ? { ...opts.tls } : undefined;
+  // The pipeline times every exchange itself (attempt timeout, deadline): undici's own header and
+  // body timers would only be a second timer per request.
+  const timers = { headersTimeout: 0, bodyTimeout: 0 };
+  const agent: Dispatcher = opts.proxy
+    ? new undici.ProxyAgent({
+        uri: opts.proxy.url,
+        ...(opts.proxy.authorization ? { token: opts.proxy.authorization } : {}),
+        ...(tls ? { requestTls: tls } : {}),
+        ...timers,
+      })
+    : new undici.Agent({ connect: tls ?? {}, ...timers });
+  const close = () => agent.close();
+  if (opts.fetchImpl) {
+    const f = opts.fetchImpl;
+    return {
+      send: (req) =>
+        withAbort(req, async (signal) => {
+          const res = await f(req.url, {
+            method: req.method,
+            headers: req.headers,
+            body: req.body ?? null,
+            signal,
+            redirect: 'follow',
+            dispatcher: agent,
+          } as unknown as RequestInit);
+          return readFetchResponse(res, req.url);
+        }),
+      close,
+    };
+  }
+  const dispatcher = agent.compose(undici.interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  return { send: (req) => dispatchVia(dispatcher, req), close };
+}
+
+/** The Node transport of one connection (see the module comment). */
+export function undiciTransport(opts: TransportOptions): Transport {
+  let sender: Promise<Sender> | undefined;
+  let ready: Sender | undefined;
+  let closed = false;
+  const get = () => {
+    sender ??= buildSender(opts).then(
+      (s) => (ready = s),
+      (e: unknown) => {
+        sender = undefined;
+        throw e;
+      },
+    );
+    return sender;
+  };
+  return {
+    send(req) {
+      if (closed) return Promise.reject(new RestConfigError('The REST helper is closed'));
+      return ready ? ready.send(req) : get().then((s) => s.send(req));
+    },
+    async close() {
+      closed = true;
+      if (sender) await (await sender.catch(() => undefined))?.close();
+    },
+  };
+}

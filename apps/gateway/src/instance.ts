@@ -58,6 +58,7 @@ async function createConnector(cfg: PreparedConfig, log: GatewayLogger, registry
     config: cfg.endpoint,
     baseDir: cfg.baseDir,
     tenants: cfg.tenants,
+    certsDir: cfg.certsDir,
     registry,
     log: connectorLogger(log.logger.child({ connector: cfg.connector })),
   });

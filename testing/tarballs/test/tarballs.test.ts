@@ -3,7 +3,7 @@
  * connector scaffolded there passes the contract kit, and the gateway serves it by its own name.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,21 @@ const work = mkdtempSync(join(tmpdir(), 'scimgw-tarballs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** pnpm as npm test runs it (its launcher), else the copy `npm test` installs into .tools/, else PATH. */
+function pnpm(args: string[], cwd: string): string {
+  const launcher = process.env.npm_execpath;
+  if (launcher && /pnpm/.test(launcher)) return execFileSync(process.execPath, [launcher, ...args], { cwd, encoding: 'utf8' });
+  const local = join(repo, '.tools', 'node_modules', '.bin', 'pnpm');
+  return execFileSync(existsSync(local) ? local : 'pnpm', args, { cwd, encoding: 'utf8' });
+}
 /** npm with no prompts, no audit and the local cache first. */
 function npmRun(cwd: string, args: string[]): string {
   return execFileSync(npm, [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
     cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, npm_config_update_notifier: 'false' },
+    env: { ...process.env, npm_config_update_notifier: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
     timeout: 600_000,
   });
 }
@@ -67,7 +75,7 @@ describe('scimgw from npm tarballs, with a third-party connector', () => {
     const files = new Map<string, string>();
     for (const name of new Set(needed)) {
       const { dir } = ws.get(name) as { dir: string };
-      const out = execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: dir, encoding: 'utf8' });
+      const out = pnpm(['pack', '--pack-destination', tarballs], dir);
       const tgz = out.trim().split('\n').pop() as string;
       files.set(name, tgz.startsWith('/') ? tgz : join(tarballs, tgz));
     }
@@ -98,7 +106,8 @@ describe('scimgw from npm tarballs, with a third-party connector', () => {
     writeFileSync(join(hr, 'package.json'), JSON.stringify(hrPkg, null, 2));
     npmRun(hr, ['install']);
     npmRun(hr, ['run', 'build']);
-    const kit = npmRun(hr, ['test']);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal colours
+    const kit = npmRun(hr, ['test']).replace(/\u001b\[[0-9;]*m/g, '');
     expect(kit).toMatch(/Tests\s+\d+ passed/);
     expect(kit).not.toMatch(/failed/);
 

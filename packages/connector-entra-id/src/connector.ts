@@ -17,7 +17,7 @@ import { type EntraIdConfig, type EntraIdConfigInput, type EntraIdEntityConfig, 
 import type { BatchDeps } from './graph/batch.js';
 import { GraphClient, type GraphTenant } from './graph/client.js';
 import { FreshObjects } from './graph/fresh.js';
-import { DEFAULT_MAP } from './mapping.js';
+import { DEFAULT_MAP, ENTERPRISE, RELATION_PREFIX } from './mapping.js';
 import { groupHandler } from './resources/groups.js';
 import { groupsRelation, type UserRelation } from './resources/relations.js';
 import { userHandler } from './resources/users.js';
@@ -95,6 +95,26 @@ function federationEndpoint(config: EntraIdConfig): EndpointConfig | undefined {
 }
 
 /**
+ * Adds the relationship attributes (`members`, `groups`, `manager`, roles, entitlements) to a
+ * mapping under reserved keys, so they are part of the served schema; the handlers write them
+ * through their own Graph relationships and drop the reserved keys from property bodies.
+ */
+function withRelations(section: MapConfig['user'], relations: Record<string, Record<string, unknown>>): MapConfig['user'] {
+  const out: Record<string, unknown> = { ...(section ?? {}) };
+  const mapped = new Set(
+    Object.values(out).flatMap((e) =>
+      e && typeof e === 'object' && typeof (e as { mapTo?: unknown }).mapTo === 'string'
+        ? String((e as { mapTo: string }).mapTo).split(',').map((t) => t.trim().toLowerCase())
+        : [],
+    ),
+  );
+  for (const [name, entry] of Object.entries(relations)) {
+    if (!mapped.has(String(entry.mapTo).toLowerCase())) out[`${RELATION_PREFIX}${name}`] = entry;
+  }
+  return out as MapConfig['user'];
+}
+
+/**
  * Creates the connector: Microsoft Entra ID users, groups, directory roles, access packages and
  * licenses through Microsoft Graph.
  *
@@ -161,9 +181,20 @@ export function createEntraIdConnector(options: EntraIdConnectorOptions): Connec
   };
 
   const base = options.registry ?? new SchemaRegistry();
+  const relationAttributes = ['groups', config.roles.attribute, config.accessPackages.attribute, config.licenses.attribute];
   const map: MapConfig = {
-    user: (config.map?.user as MapConfig['user']) ?? DEFAULT_MAP.user,
-    group: (config.map?.group as MapConfig['group']) ?? DEFAULT_MAP.group,
+    user: withRelations((config.map?.user as MapConfig['user']) ?? DEFAULT_MAP.user, {
+      manager: { mapTo: `${ENTERPRISE}:manager`, type: 'complexObject' },
+      ...Object.fromEntries(
+        [...new Set(relationAttributes.filter((a): a is string => !!a))].map((a) => [
+          a,
+          { mapTo: a, type: 'complexArray', ...(a === 'groups' ? { mutability: 'readOnly' } : {}) },
+        ]),
+      ),
+    }),
+    group: withRelations((config.map?.group as MapConfig['group']) ?? DEFAULT_MAP.group, {
+      members: { mapTo: 'members', type: 'complexArray' },
+    }),
   };
   const users = createMapper(map, { resourceType: 'User', registry: base, configPath: 'endpoint.map' });
   const groups = createMapper(map, { resourceType: 'Group', registry: base, configPath: 'endpoint.map' });

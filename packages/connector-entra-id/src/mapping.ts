@@ -14,6 +14,9 @@ export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0
 /** Extension for Graph user properties SCIM has no attribute for. */
 export const ENTRA_USER_EXTENSION = 'urn:scimgw:schemas:extension:entra-id:2.0:User';
 
+/** Map keys of relationship attributes the connector adds itself; never Graph properties. */
+export const RELATION_PREFIX = '__relation_';
+
 /** The default `endpoint.map`. */
 export const DEFAULT_MAP: MapConfig = {
   user: {

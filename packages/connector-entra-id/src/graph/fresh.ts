@@ -28,6 +28,11 @@ export class FreshObjects {
     }
   }
 
+  /** Forgets an object (deleted: its 404 is final). */
+  delete(id: string): void {
+    this.#createdAt.delete(id.toLowerCase());
+  }
+
   /** True while `id` is within the replication window. */
   has(id: string): boolean {
     const at = this.#createdAt.get(id.toLowerCase());

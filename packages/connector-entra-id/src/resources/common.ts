@@ -2,6 +2,13 @@
 import { randomInt } from 'node:crypto';
 import type { AttrPath, FilterNode } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
+import { RELATION_PREFIX } from '../mapping.js';
+
+/** Drops the reserved relationship keys from a Graph property body. */
+export function propertiesOnly(body: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(body)) if (k.startsWith(RELATION_PREFIX)) delete body[k];
+  return body;
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,7 +61,7 @@ export function selectFor(
   const out = new Set<string>(['id', ...always]);
   for (const k of keys) {
     const top = k.split('.')[0] as string;
-    if (!writeOnly.has(top) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(top)) out.add(top);
+    if (!writeOnly.has(top) && !top.startsWith(RELATION_PREFIX) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(top)) out.add(top);
   }
   return [...out];
 }

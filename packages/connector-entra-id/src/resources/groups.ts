@@ -21,7 +21,8 @@ import type { FreshObjects } from '../graph/fresh.js';
 import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
 import { toODataFilter } from '../query/odata.js';
 import { GROUP_ORDERBY, GROUP_PROPERTIES } from '../query/support.js';
-import { isObjectId, mentions, nicknameFrom, selectFor, setPath, takeEq, wants } from './common.js';
+import { RELATION_PREFIX } from '../mapping.js';
+import { isObjectId, mentions, nicknameFrom, propertiesOnly, selectFor, setPath, takeEq, wants } from './common.js';
 import { addMembers, readMembers, reference, removeMembers, replaceMembers } from './members.js';
 import { elementsOf } from './relations.js';
 
@@ -70,7 +71,7 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
   };
 
   const createBody = (resource: ScimResource): Record_ => {
-    const body: Record_ = { ...config.groups.createDefaults, ...mapper.toEndpoint(resource) };
+    const body: Record_ = { ...config.groups.createDefaults, ...propertiesOnly(mapper.toEndpoint(resource)) };
     const name = typeof body.displayName === 'string' ? body.displayName : '';
     if (body.mailNickname === undefined) body.mailNickname = nicknameFrom(name.replace(/[^A-Za-z0-9._-]/g, ''));
     if (config.groups.kind === 'microsoft365') {
@@ -160,9 +161,9 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
   const replace = async (id: string, resource: ScimResource, ctx: RequestContext): Promise<ScimResource> => {
     const tenant = graph.tenant(ctx);
     if (!isObjectId(id)) throw new errors.NotFoundError(`Group "${id}" not found`);
-    const body = mapper.toEndpoint(resource);
+    const body = propertiesOnly(mapper.toEndpoint(resource));
     for (const a of mapper.attributes) {
-      if (a.readOnly || a.endpoint === 'id' || a.endpoint === 'displayName') continue;
+      if (a.readOnly || a.endpoint === 'id' || a.endpoint === 'displayName' || a.endpoint.startsWith(RELATION_PREFIX)) continue;
       if (mapper.getEndpointValue(body, a.endpoint) === undefined) setPath(body, a.endpoint, null);
     }
     if (Object.keys(body).length) {
@@ -178,6 +179,7 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
     const tenant = graph.tenant(ctx);
     if (!isObjectId(id)) throw new errors.NotFoundError(`Group "${id}" not found`);
     await graph.call(tenant, { method: 'DELETE', path: `/groups/${id}`, op: 'groups.write', fresh: [id] }, ctx);
+    fresh.delete(id);
   };
 
   const query = async (request: QueryRequest, ctx: RequestContext) => {

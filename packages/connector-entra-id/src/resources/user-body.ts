@@ -5,7 +5,8 @@
 import { errors, type ScimResource } from '@scimgw/core';
 import type { EndpointChanges, Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
-import { nicknameFrom, randomPassword, setPath } from './common.js';
+import { RELATION_PREFIX } from '../mapping.js';
+import { nicknameFrom, propertiesOnly, randomPassword, setPath } from './common.js';
 
 /** The `userPrincipalName` form of a userName (the domain added when configured and missing). */
 export function upnToGraph(value: unknown, domain: string | undefined): unknown {
@@ -45,7 +46,7 @@ export function createBody(
   config: EntraIdConfig,
   domain: string | undefined,
 ): Record<string, unknown> {
-  const body = mapper.toEndpoint(resource);
+  const body = propertiesOnly(mapper.toEndpoint(resource));
   if (body.userPrincipalName !== undefined) body.userPrincipalName = upnToGraph(body.userPrincipalName, domain);
   for (const [k, v] of Object.entries(config.users.createDefaults)) if (body[k] === undefined) body[k] = v;
   if (body.accountEnabled === undefined) body.accountEnabled = config.users.accountEnabledDefault;
@@ -67,10 +68,10 @@ export function replaceBody(
   config: EntraIdConfig,
   domain: string | undefined,
 ): Record<string, unknown> {
-  const body = mapper.toEndpoint(resource);
+  const body = propertiesOnly(mapper.toEndpoint(resource));
   if (body.userPrincipalName !== undefined) body.userPrincipalName = upnToGraph(body.userPrincipalName, domain);
   for (const a of mapper.attributes) {
-    if (a.readOnly || a.targets.every((t) => t.writeOnly)) continue;
+    if (a.readOnly || a.targets.every((t) => t.writeOnly) || a.endpoint.startsWith(RELATION_PREFIX)) continue;
     const top = a.endpoint.split('.')[0] as string;
     if (PROTECTED.has(top) || a.endpoint === 'id') continue;
     if (mapper.getEndpointValue(body, a.endpoint) !== undefined) continue;

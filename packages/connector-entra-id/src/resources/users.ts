@@ -101,7 +101,8 @@ export function userHandler(deps: UserDeps): ResourceHandler {
   const setManager = async (tenant: GraphTenant, userId: string, managerId: string | undefined, ctx: RequestContext) => {
     if (managerId === undefined) {
       try {
-        await graph.callRaw(tenant, { method: 'DELETE', path: `/users/${userId}/manager/$ref`, op: 'users.manager', fresh: [userId] }, ctx);
+        // No `fresh` here: 404 is the ordinary answer for a user without a manager.
+        await graph.callRaw(tenant, { method: 'DELETE', path: `/users/${userId}/manager/$ref`, op: 'users.manager' }, ctx);
       } catch (e) {
         // No manager to remove: the wanted state already holds.
         if (!(e instanceof GraphError && e.status === 404)) throw graph.translate(e, tenant, 'users.manager');
@@ -270,6 +271,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     const tenant = graph.tenant(ctx);
     if (!isObjectId(id)) throw new errors.NotFoundError(`User "${id}" not found`);
     await graph.call(tenant, { method: 'DELETE', path: `/users/${id}`, op: 'users.delete', fresh: [id] }, ctx);
+    fresh.delete(id);
   };
 
   const query = async (request: QueryRequest, ctx: RequestContext) => {

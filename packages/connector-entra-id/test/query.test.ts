@@ -219,3 +219,30 @@ describe('relations in lists', () => {
     expect(withGroups.res.body.Resources[0].groups).toEqual([{ value: group, display: 'Engineering' }]);
   });
 });
+
+describe('any query', () => {
+  it('answers 200 or a 4xx SCIM error, never a 5xx (fast-check over filters, sorts and cursors)', async () => {
+    const fc = (await import('fast-check')).default;
+    const attr = fc.constantFrom('userName', 'displayName', 'title', 'active', 'emails.value', 'emails', 'externalId', 'id', 'name.givenName', 'meta.created', 'groups.value', 'roles', 'nickName', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department');
+    const value = fc.oneof(fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)), fc.constantFrom('true', 'false', 'null', '7', '"2024-01-01T00:00:00Z"'));
+    const leaf = fc.oneof(
+      fc.tuple(attr, fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'), value).map(([a, o, v]) => `${a} ${o} ${v}`),
+      attr.map((a) => `${a} pr`),
+    );
+    const filter = fc.oneof(leaf, fc.tuple(leaf, fc.constantFrom('and', 'or'), leaf).map(([a, o, b]) => `${a} ${o} ${b}`), leaf.map((l) => `not (${l})`));
+    await fc.assert(
+      fc.asyncProperty(
+        filter,
+        fc.option(fc.constantFrom('userName', 'title', 'displayName')),
+        fc.option(fc.string({ maxLength: 16 })),
+        async (f, sortBy, cursor) => {
+          const url = `/Users?filter=${encodeURIComponent(f)}&count=3${sortBy ? `&sortBy=${sortBy}` : ''}${cursor !== null ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+          const res = await get(url);
+          if (res.status >= 500) throw new Error(`${url} → ${res.status} ${JSON.stringify(res.body)}`);
+          return true;
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

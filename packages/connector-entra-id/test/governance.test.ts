@@ -182,6 +182,16 @@ describe('access packages and licenses on a user', () => {
     }
   });
 
+  it('reads all relations of a user (groups, roles, eligibility, access packages, licenses) in one $batch', async () => {
+    const id = graph.state.addUser({ userPrincipalName: 'batched@contoso.com' });
+    graph.calls.reset();
+    const got = await call('GET', `/Users/${id}`);
+    expect(got.status).toBe(200);
+    const outer = graph.calls.list().filter((c) => !c.inBatch).map((c) => c.route);
+    expect(outer).toEqual(['GET /users/{id}', 'POST /$batch']);
+    expect(graph.calls.count({ inBatch: true })).toBe(5);
+  });
+
   it('logged no secret', () => {
     expect(JSON.stringify(logs)).not.toContain(app.secret);
   });

@@ -165,26 +165,28 @@ function rolesRelation(
     attribute,
     owns: ownership(attribute, [PERMANENT, ELIGIBLE], shared, true),
     async read(tenant, userIds, ctx) {
+      const filter = (id: string) => encodeURIComponent(`principalId eq ${quote(id)}`);
+      // Both reads start before anything is awaited, so they share the request's $batch round.
+      const [permanent, eligible] = await Promise.all([
+        config.roles.permanent
+          ? readPerUser<Assignment>(deps, tenant, 'roles.read', userIds, (id) => `${ROLES}/roleAssignments?$filter=${filter(id)}`, ctx)
+          : undefined,
+        config.roles.eligible
+          ? readPerUser<Assignment>(deps, tenant, 'eligibility.read', userIds, (id) => `${ROLES}/roleEligibilitySchedules?$filter=${filter(id)}`, ctx)
+          : undefined,
+      ]);
       const names = new Map((await definitions.get(tenant, ctx)).map((d) => [d.id.toLowerCase(), d.displayName]));
       const out = new Map<string, Element[]>(userIds.map((id) => [id, []]));
-      const filter = (id: string) => encodeURIComponent(`principalId eq ${quote(id)}`);
-      const add = (found: Map<string, Assignment[]>, type: string) => {
-        for (const [id, list] of found) {
+      const add = (found: Map<string, Assignment[]> | undefined, type: string) => {
+        for (const [id, list] of found ?? []) {
           for (const a of list) {
             if (!a.roleDefinitionId || (a.directoryScopeId ?? '/') !== '/') continue;
             out.get(id)?.push({ value: a.roleDefinitionId, display: names.get(a.roleDefinitionId.toLowerCase()), type });
           }
         }
       };
-      if (config.roles.permanent) {
-        add(await readPerUser<Assignment>(deps, tenant, 'roles.read', userIds, (id) => `${ROLES}/roleAssignments?$filter=${filter(id)}`, ctx), PERMANENT);
-      }
-      if (config.roles.eligible) {
-        add(
-          await readPerUser<Assignment>(deps, tenant, 'eligibility.read', userIds, (id) => `${ROLES}/roleEligibilitySchedules?$filter=${filter(id)}`, ctx),
-          ELIGIBLE,
-        );
-      }
+      add(permanent, PERMANENT);
+      add(eligible, ELIGIBLE);
       return out;
     },
     async grant(tenant, userId, elements, ctx) {

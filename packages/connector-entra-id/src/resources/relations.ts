@@ -5,7 +5,7 @@
  * change never rewrites the others.
  */
 import { errors, type RequestContext, type ScimResource } from '@scimgw/core';
-import { runBatch, type BatchDeps } from '../graph/batch.js';
+import { type BatchDeps, type BatchRequest, type BatchResult, runBatch } from '../graph/batch.js';
 import type { GraphClient, GraphTenant } from '../graph/client.js';
 import type { GraphOperation } from '../graph/permissions.js';
 
@@ -75,9 +75,46 @@ export interface RelationDeps {
   batch: BatchDeps;
 }
 
+interface Queued {
+  request: BatchRequest;
+  resolve(result: BatchResult): void;
+  reject(error: unknown): void;
+}
+
+/** Reads queued per request (its context) and tenant, sent together in one `$batch` round. */
+const queues = new WeakMap<RequestContext, Map<string, Queued[]>>();
+
 /**
- * Reads one collection per user with `$batch` (20 users per call), following `@odata.nextLink`
- * of users with more than one page.
+ * Queues one GET; every GET queued for the same request and tenant before the next turn of the
+ * event loop goes out in the same `$batch` (20 per call): the relations of a user (groups, roles,
+ * access packages, licenses) cost one Graph call together.
+ */
+function enqueue(deps: RelationDeps, tenant: GraphTenant, request: BatchRequest, ctx: RequestContext): Promise<BatchResult> {
+  let byTenant = queues.get(ctx);
+  if (!byTenant) {
+    byTenant = new Map();
+    queues.set(ctx, byTenant);
+  }
+  let queue = byTenant.get(tenant.key);
+  if (!queue) {
+    const fresh: Queued[] = [];
+    queue = fresh;
+    byTenant.set(tenant.key, fresh);
+    setImmediate(() => {
+      byTenant?.delete(tenant.key);
+      runBatch(deps.batch, tenant, 'users.read', fresh.map((q) => q.request), ctx).then(
+        (results) => fresh.forEach((q, i) => q.resolve(results[i] as BatchResult)),
+        (e: unknown) => fresh.forEach((q) => q.reject(e)),
+      );
+    });
+  }
+  const list = queue;
+  return new Promise((resolve, reject) => list.push({ request, resolve, reject }));
+}
+
+/**
+ * Reads one collection per user, through the request's shared `$batch` rounds, following
+ * `@odata.nextLink` of users with more than one page.
  */
 export async function readPerUser<T = Record<string, unknown>>(
   deps: RelationDeps,
@@ -89,13 +126,7 @@ export async function readPerUser<T = Record<string, unknown>>(
 ): Promise<Map<string, T[]>> {
   const out = new Map<string, T[]>();
   if (userIds.length === 0) return out;
-  const results = await runBatch(
-    deps.batch,
-    tenant,
-    op,
-    userIds.map((id) => ({ method: 'GET' as const, url: url(id), fresh: [id] })),
-    ctx,
-  );
+  const results = await Promise.all(userIds.map((id) => enqueue(deps, tenant, { method: 'GET', url: url(id), fresh: [id] }, ctx)));
   for (let i = 0; i < userIds.length; i++) {
     const id = userIds[i] as string;
     const r = results[i];
@@ -125,24 +156,19 @@ export function groupsRelation(deps: RelationDeps, transitive: boolean): UserRel
     attribute: 'groups',
     owns: () => true,
     async read(tenant, userIds, ctx) {
-      const direct = await readPerUser<Member>(
-        deps,
-        tenant,
-        'users.memberOf',
-        userIds,
-        (id) => `/users/${id}/memberOf?$select=id,displayName&$top=999`,
-        ctx,
-      );
-      const all = transitive
-        ? await readPerUser<Member>(
-            deps,
-            tenant,
-            'users.memberOf',
-            userIds,
-            (id) => `/users/${id}/transitiveMemberOf?$select=id,displayName&$top=999`,
-            ctx,
-          )
-        : undefined;
+      const [direct, all] = await Promise.all([
+        readPerUser<Member>(deps, tenant, 'users.memberOf', userIds, (id) => `/users/${id}/memberOf?$select=id,displayName&$top=999`, ctx),
+        transitive
+          ? readPerUser<Member>(
+              deps,
+              tenant,
+              'users.memberOf',
+              userIds,
+              (id) => `/users/${id}/transitiveMemberOf?$select=id,displayName&$top=999`,
+              ctx,
+            )
+          : undefined,
+      ]);
       const out = new Map<string, Element[]>();
       for (const id of userIds) {
         const directIds = new Set((direct.get(id) ?? []).filter(isGroup).map((m) => m.id as string));

@@ -104,7 +104,9 @@ function withRelations(section: MapConfig['user'], relations: Record<string, Rec
   const mapped = new Set(
     Object.values(out).flatMap((e) =>
       e && typeof e === 'object' && typeof (e as { mapTo?: unknown }).mapTo === 'string'
-        ? String((e as { mapTo: string }).mapTo).split(',').map((t) => t.trim().toLowerCase())
+        ? String((e as { mapTo: string }).mapTo)
+            .split(',')
+            .map((t) => t.trim().toLowerCase())
         : [],
     ),
   );

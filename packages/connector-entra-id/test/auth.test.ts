@@ -36,9 +36,43 @@ const fedApp = { clientId: randomUUID(), subject: `scimgw-${randomUUID()}` };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'entra-certs-'));
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=scimgw-test']);
-  await run('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'key.pem'), '-in', join(dir, 'cert.pem'), '-out', join(dir, 'app.pfx'), '-passout', 'pass:pfx-pass']);
-  await run('openssl', ['pkcs8', '-topk8', '-in', join(dir, 'key.pem'), '-out', join(dir, 'key-enc.pem'), '-passout', 'pass:key-pass']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'cert.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=scimgw-test',
+  ]);
+  await run('openssl', [
+    'pkcs12',
+    '-export',
+    '-inkey',
+    join(dir, 'key.pem'),
+    '-in',
+    join(dir, 'cert.pem'),
+    '-out',
+    join(dir, 'app.pfx'),
+    '-passout',
+    'pass:pfx-pass',
+  ]);
+  await run('openssl', [
+    'pkcs8',
+    '-topk8',
+    '-in',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'key-enc.pem'),
+    '-passout',
+    'pass:key-pass',
+  ]);
   [certPem, keyPem] = await Promise.all([readFile(join(dir, 'cert.pem'), 'utf8'), readFile(join(dir, 'key.pem'), 'utf8')]);
   // The federated issuer is the connector itself: its public routes, served over HTTP here.
   issuerServer = createServer(async (req, res) => {
@@ -88,7 +122,11 @@ async function listUsers(handler: ReturnType<typeof createScimHandler>) {
 
 describe('client secret', () => {
   it('gets a token once and reuses it', async () => {
-    const { connector: c, handler, logs } = connector({
+    const {
+      connector: c,
+      handler,
+      logs,
+    } = connector({
       type: 'oauth',
       options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: secretApp.secret },
     });
@@ -119,7 +157,11 @@ describe('client secret', () => {
 
   it('a wrong secret is a 502 naming the AADSTS error, and the secret is nowhere', async () => {
     const wrong = `Wrong~${randomUUID()}`;
-    const { connector: c, handler, logs } = connector({
+    const {
+      connector: c,
+      handler,
+      logs,
+    } = connector({
       type: 'oauth',
       options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: wrong },
     });
@@ -133,7 +175,11 @@ describe('client secret', () => {
 
 describe('certificate', () => {
   it('PEM key and certificate files under certsDir', async () => {
-    const { connector: c, handler, logs } = connector({
+    const {
+      connector: c,
+      handler,
+      logs,
+    } = connector({
       type: 'oauthJwtBearer',
       options: { azureTenantId: graph.tenantId, clientId: certApp.clientId, tls: { key: 'key.pem', cert: 'cert.pem' } },
     });
@@ -148,7 +194,11 @@ describe('certificate', () => {
     const encrypted = await readFile(join(dir, 'key-enc.pem'), 'utf8');
     const { connector: c, handler } = connector({
       type: 'oauthJwtBearer',
-      options: { azureTenantId: graph.tenantId, clientId: certApp.clientId, tls: { key: encrypted, cert: certPem, passphrase: 'key-pass' } },
+      options: {
+        azureTenantId: graph.tenantId,
+        clientId: certApp.clientId,
+        tls: { key: encrypted, cert: certPem, passphrase: 'key-pass' },
+      },
     });
     expect((await listUsers(handler)).status).toBe(200);
     await c.close?.();
@@ -197,7 +247,11 @@ describe('federated credential (the gateway is the issuer)', () => {
   it('signs an assertion Entra verifies against the JWKS the connector serves', async () => {
     const made = connector({
       type: 'oauthJwtBearer',
-      options: { azureTenantId: graph.tenantId, clientId: fedApp.clientId, fedCred: { issuer, subject: fedApp.subject, name: 'scimgw' } },
+      options: {
+        azureTenantId: graph.tenantId,
+        clientId: fedApp.clientId,
+        fedCred: { issuer, subject: fedApp.subject, name: 'scimgw' },
+      },
     });
     served = made.connector;
     const routes = made.connector.host?.publicRoutes?.() ?? [];
@@ -229,11 +283,17 @@ describe('national clouds', () => {
   for (const cloud of ['usgov', 'china'] as const) {
     it(`${cloud}: tokens from its login host, calls to its Graph host`, async () => {
       const { connector: c, handler } = connector(
-        { type: 'oauth', options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: secretApp.secret } },
+        {
+          type: 'oauth',
+          options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: secretApp.secret },
+        },
         { cloud },
       );
       graph.state.addUser({ userPrincipalName: `in-${cloud}@contoso.com` });
-      const res = await handler.handle({ method: 'GET', url: `/Users?filter=${encodeURIComponent(`userName eq "in-${cloud}@contoso.com"`)}` });
+      const res = await handler.handle({
+        method: 'GET',
+        url: `/Users?filter=${encodeURIComponent(`userName eq "in-${cloud}@contoso.com"`)}`,
+      });
       expect(res.status).toBe(200);
       expect((res.body as { totalResults: number }).totalResults).toBe(1);
       await c.close?.();
@@ -247,7 +307,10 @@ describe('national clouds', () => {
           cloud: 'usgov',
           connection: {
             baseUrls: ['https://graph.microsoft.com/v1.0'],
-            auth: { type: 'oauth', options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: secretApp.secret } },
+            auth: {
+              type: 'oauth',
+              options: { azureTenantId: graph.tenantId, clientId: secretApp.clientId, clientSecret: secretApp.secret },
+            },
           },
         },
       },

@@ -48,7 +48,11 @@ describe('/Roles and /Entitlements', () => {
     const res = await call('GET', `/Roles?filter=${encodeURIComponent('displayName eq "User Administrator"')}`);
     expect(res.status).toBe(200);
     expect(res.body.Resources).toEqual([
-      expect.objectContaining({ id: ROLE_TEMPLATES.userAdministrator, value: ROLE_TEMPLATES.userAdministrator, type: 'DirectoryRole' }),
+      expect.objectContaining({
+        id: ROLE_TEMPLATES.userAdministrator,
+        value: ROLE_TEMPLATES.userAdministrator,
+        type: 'DirectoryRole',
+      }),
     ]);
     const one = await call('GET', `/Roles/${ROLE_TEMPLATES.userAdministrator}`);
     expect(one.body.displayName).toBe('User Administrator');
@@ -56,7 +60,8 @@ describe('/Roles and /Entitlements', () => {
 
   it('lists licenses and access packages, told apart by type', async () => {
     const res = await call('GET', '/Entitlements');
-    const byType = (t: string) => res.body.Resources.filter((r: { type: string }) => r.type === t).map((r: { displayName: string }) => r.displayName);
+    const byType = (t: string) =>
+      res.body.Resources.filter((r: { type: string }) => r.type === t).map((r: { displayName: string }) => r.displayName);
     expect(byType('License')).toEqual(['SPE_E5']);
     expect(byType('AccessPackage')).toEqual(['VPN access']);
     expect((await call('POST', '/Entitlements', { displayName: 'x' })).status).toBeGreaterThanOrEqual(405);
@@ -98,7 +103,9 @@ describe('roles on a user', () => {
       Operations: [{ op: 'remove', path: 'roles', value: [{ value: ROLE_TEMPLATES.globalReader, type: 'Eligible' }] }],
     });
     expect(removed.status).toBe(200);
-    expect(removed.body.roles).toEqual([{ value: ROLE_TEMPLATES.userAdministrator, display: 'User Administrator', type: 'Permanent' }]);
+    expect(removed.body.roles).toEqual([
+      { value: ROLE_TEMPLATES.userAdministrator, display: 'User Administrator', type: 'Permanent' },
+    ]);
     expect(graph.state.eligibilitySchedules().filter((s) => s.principalId === id)).toHaveLength(0);
     expect(graph.state.roleAssignments().filter((a) => a.principalId === id)).toHaveLength(1);
   });
@@ -153,7 +160,11 @@ describe('access packages and licenses on a user', () => {
   });
 
   it('shows assigned licenses as read-only entitlements', async () => {
-    const id = graph.state.addUser({ userPrincipalName: 'licensed@contoso.com', usageLocation: 'US', assignedLicenses: [{ skuId: E5, disabledPlans: [] }] });
+    const id = graph.state.addUser({
+      userPrincipalName: 'licensed@contoso.com',
+      usageLocation: 'US',
+      assignedLicenses: [{ skuId: E5, disabledPlans: [] }],
+    });
     const got = await call('GET', `/Users/${id}`);
     expect(got.body.entitlements).toEqual([{ value: E5, display: 'SPE_E5', type: 'License' }]);
     const change = await call('PATCH', `/Users/${id}`, {
@@ -166,13 +177,23 @@ describe('access packages and licenses on a user', () => {
 
   it('without the permissions for roles, a user GET names the missing one', async () => {
     const { graph: g2, app: limited } = await startGraph({}, ['User.ReadWrite.All', 'GroupMember.Read.All']);
-    const made = connectorFor(g2, secretConfig(g2, limited, { accessPackages: { attribute: null }, licenses: { attribute: null } }));
+    const made = connectorFor(
+      g2,
+      secretConfig(g2, limited, { accessPackages: { attribute: null }, licenses: { attribute: null } }),
+    );
     try {
       const id = g2.state.addUser({ userPrincipalName: 'someone@contoso.com' });
       const res = await createScimHandler({ connector: made.connector }).handle({ method: 'GET', url: `/Users/${id}` });
       expect(res.status).toBe(502);
       expect(JSON.stringify(res.body)).toMatch(/RoleManagement\.Read\.Directory/);
-      const narrow = connectorFor(g2, secretConfig(g2, limited, { roles: { attribute: null }, accessPackages: { attribute: null }, licenses: { attribute: null } }));
+      const narrow = connectorFor(
+        g2,
+        secretConfig(g2, limited, {
+          roles: { attribute: null },
+          accessPackages: { attribute: null },
+          licenses: { attribute: null },
+        }),
+      );
       const ok = await createScimHandler({ connector: narrow.connector }).handle({ method: 'GET', url: `/Users/${id}` });
       expect(ok.status).toBe(200);
       await narrow.connector.close?.();
@@ -187,7 +208,10 @@ describe('access packages and licenses on a user', () => {
     graph.calls.reset();
     const got = await call('GET', `/Users/${id}`);
     expect(got.status).toBe(200);
-    const outer = graph.calls.list().filter((c) => !c.inBatch).map((c) => c.route);
+    const outer = graph.calls
+      .list()
+      .filter((c) => !c.inBatch)
+      .map((c) => c.route);
     expect(outer).toEqual(['GET /users/{id}', 'POST /$batch']);
     expect(graph.calls.count({ inBatch: true })).toBe(5);
   });

@@ -124,7 +124,13 @@ describe('replication delay', () => {
 
 describe('$batch partial failure', () => {
   it('applies what it can, treats an existing member as added, and reports the member Graph refused', async () => {
-    const group = graph.state.addGroup({ displayName: 'm365', groupTypes: ['Unified'], mailEnabled: true, securityEnabled: false, mailNickname: 'm365' });
+    const group = graph.state.addGroup({
+      displayName: 'm365',
+      groupTypes: ['Unified'],
+      mailEnabled: true,
+      securityEnabled: false,
+      mailNickname: 'm365',
+    });
     const [a, b] = graph.state.addUsers(2, (i) => ({ userPrincipalName: `pf${i}@contoso.com` }));
     const nested = graph.state.addGroup({ displayName: 'nested' });
     graph.state.addMembers(group, [a as string]);

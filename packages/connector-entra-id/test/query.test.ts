@@ -76,7 +76,9 @@ describe('filters', () => {
   });
 
   it('an or of eq on one attribute becomes in (…)', async () => {
-    const { res, calls } = await graphCalls(`/Users?filter=${q('userName eq "u0001@contoso.com" or userName eq "u0002@contoso.com"')}`);
+    const { res, calls } = await graphCalls(
+      `/Users?filter=${q('userName eq "u0001@contoso.com" or userName eq "u0002@contoso.com"')}`,
+    );
     expect(res.body.totalResults).toBe(2);
     expect(calls[0]).toContain("userPrincipalName in ('u0001@contoso.com','u0002@contoso.com')");
   });
@@ -184,7 +186,11 @@ describe('paging', () => {
   });
 
   it('a forged cursor is 400 invalidCursor', async () => {
-    for (const bad of ['%%%', Buffer.from('{"s":5}').toString('base64url'), Buffer.from('{"s":"forged"}').toString('base64url')]) {
+    for (const bad of [
+      '%%%',
+      Buffer.from('{"s":5}').toString('base64url'),
+      Buffer.from('{"s":"forged"}').toString('base64url'),
+    ]) {
       const res = await get(`/Users?cursor=${encodeURIComponent(bad)}&count=10`);
       expect(res.status, bad).toBe(400);
       expect(res.body.scimType).toBe('invalidCursor');
@@ -192,7 +198,9 @@ describe('paging', () => {
   });
 
   it('sorts by userName through $orderby, descending too', async () => {
-    const { res, calls } = await graphCalls(`/Users?filter=${q('userName sw "u000"')}&sortBy=userName&sortOrder=descending&count=3`);
+    const { res, calls } = await graphCalls(
+      `/Users?filter=${q('userName sw "u000"')}&sortBy=userName&sortOrder=descending&count=3`,
+    );
     expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual([
       'u0009@contoso.com',
       'u0008@contoso.com',
@@ -203,7 +211,10 @@ describe('paging', () => {
 
   it('sorts by other attributes locally, up to maxLocalResults, then 400 tooMany', async () => {
     const small = await get(`/Users?filter=${q('userName sw "u000"')}&sortBy=title&count=10&attributes=title`);
-    expect(small.body.Resources.map((r: { title: string }) => r.title)).toEqual([...Array(5).fill('Clerk'), ...Array(5).fill('Engineer')]);
+    expect(small.body.Resources.map((r: { title: string }) => r.title)).toEqual([
+      ...Array(5).fill('Clerk'),
+      ...Array(5).fill('Engineer'),
+    ]);
     const big = await get('/Users?sortBy=title&count=10');
     expect(big.status).toBe(400);
     expect(big.body.scimType).toBe('tooMany');
@@ -223,13 +234,37 @@ describe('relations in lists', () => {
 describe('any query', () => {
   it('answers 200 or a 4xx SCIM error, never a 5xx (fast-check over filters, sorts and cursors)', async () => {
     const fc = (await import('fast-check')).default;
-    const attr = fc.constantFrom('userName', 'displayName', 'title', 'active', 'emails.value', 'emails', 'externalId', 'id', 'name.givenName', 'meta.created', 'groups.value', 'roles', 'nickName', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department');
-    const value = fc.oneof(fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)), fc.constantFrom('true', 'false', 'null', '7', '"2024-01-01T00:00:00Z"'));
+    const attr = fc.constantFrom(
+      'userName',
+      'displayName',
+      'title',
+      'active',
+      'emails.value',
+      'emails',
+      'externalId',
+      'id',
+      'name.givenName',
+      'meta.created',
+      'groups.value',
+      'roles',
+      'nickName',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department',
+    );
+    const value = fc.oneof(
+      fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
+      fc.constantFrom('true', 'false', 'null', '7', '"2024-01-01T00:00:00Z"'),
+    );
     const leaf = fc.oneof(
-      fc.tuple(attr, fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'), value).map(([a, o, v]) => `${a} ${o} ${v}`),
+      fc
+        .tuple(attr, fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'), value)
+        .map(([a, o, v]) => `${a} ${o} ${v}`),
       attr.map((a) => `${a} pr`),
     );
-    const filter = fc.oneof(leaf, fc.tuple(leaf, fc.constantFrom('and', 'or'), leaf).map(([a, o, b]) => `${a} ${o} ${b}`), leaf.map((l) => `not (${l})`));
+    const filter = fc.oneof(
+      leaf,
+      fc.tuple(leaf, fc.constantFrom('and', 'or'), leaf).map(([a, o, b]) => `${a} ${o} ${b}`),
+      leaf.map((l) => `not (${l})`),
+    );
     await fc.assert(
       fc.asyncProperty(
         filter,

@@ -15,7 +15,12 @@ import { describe, expect, it } from 'vitest';
 import { createEntraIdConnector, type EntraIdConfigInput } from '../src/index.js';
 
 const env = process.env;
-const enabled = Boolean(env.SCIMGW_ENTRA_TENANT_ID && env.SCIMGW_ENTRA_CLIENT_ID && env.SCIMGW_ENTRA_DOMAIN && (env.SCIMGW_ENTRA_CLIENT_SECRET || env.SCIMGW_ENTRA_PFX));
+const enabled = Boolean(
+  env.SCIMGW_ENTRA_TENANT_ID &&
+    env.SCIMGW_ENTRA_CLIENT_ID &&
+    env.SCIMGW_ENTRA_DOMAIN &&
+    (env.SCIMGW_ENTRA_CLIENT_SECRET || env.SCIMGW_ENTRA_PFX),
+);
 
 function config(): EntraIdConfigInput {
   const options = {
@@ -30,7 +35,13 @@ function config(): EntraIdConfigInput {
         connection: {
           auth: env.SCIMGW_ENTRA_CLIENT_SECRET
             ? { type: 'oauth', options: { ...options, clientSecret: env.SCIMGW_ENTRA_CLIENT_SECRET } }
-            : { type: 'oauthJwtBearer', options: { ...options, tls: { pfx: env.SCIMGW_ENTRA_PFX as string, passphrase: env.SCIMGW_ENTRA_PFX_PASSPHRASE ?? null } } },
+            : {
+                type: 'oauthJwtBearer',
+                options: {
+                  ...options,
+                  tls: { pfx: env.SCIMGW_ENTRA_PFX as string, passphrase: env.SCIMGW_ENTRA_PFX_PASSPHRASE ?? null },
+                },
+              },
         },
       },
     },

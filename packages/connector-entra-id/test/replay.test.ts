@@ -51,7 +51,8 @@ const GRAPH_ANSWERS: Record<string, Partial<Pick<Step, 'status' | 'check'>>> = {
 function fill(v: unknown, vars: Record<string, string>): unknown {
   if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
   if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
   return v;
 }
 
@@ -70,7 +71,8 @@ async function replay(steps: Step[], extra: Parameters<typeof secretConfig>[2] =
         ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
       });
       expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(expected.status);
-      for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String((res.body as Record<string, unknown>)[key]);
+      for (const [name, key] of Object.entries(step.capture ?? {}))
+        vars[name] = String((res.body as Record<string, unknown>)[key]);
       try {
         expected.check?.(res.body);
       } catch (e) {
@@ -109,7 +111,13 @@ describe('IdP replays into Microsoft Graph', () => {
   it('Okta (OIN and custom apps), with the weak-password policy allowed', async () => {
     const v = await replay(OKTA, { users: { createDefaults: { passwordPolicies: 'DisableStrongPassword' } } });
     const user = graph.state.user('dade.murphy@example.com');
-    expect(user).toMatchObject({ id: v.user, surname: 'Murphy-Jr', givenName: 'Dade', accountEnabled: false, mail: 'dade.murphy@example.com' });
+    expect(user).toMatchObject({
+      id: v.user,
+      surname: 'Murphy-Jr',
+      givenName: 'Dade',
+      accountEnabled: false,
+      mail: 'dade.murphy@example.com',
+    });
     expect(graph.state.checkPassword(v.user as string, '1mz050nq')).toBe(true);
     expect(graph.state.group(v.group as string)).toMatchObject({ displayName: 'Test SCIMv2 renamed' });
     expect(graph.state.members(v.group as string)).toEqual([v.user]);
@@ -164,4 +172,3 @@ describe('IdP replays into Microsoft Graph', () => {
     expect(JSON.stringify(allLogs)).not.toContain('1mz050nq');
   });
 });
-

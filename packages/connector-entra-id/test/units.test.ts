@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   configSchema,
   GRAPH_ERROR_CODES,
-  GRAPH_PERMISSIONS,
+  type GRAPH_PERMISSIONS,
   GraphError,
   retryDelayMs,
   toODataFilter,
@@ -40,7 +40,12 @@ describe('Graph errors → SCIM errors (one table)', () => {
     ],
     [400, { error: { code: 'Request_BadRequest', message: "Invalid value specified for property 'mail'" } }, 400, 'invalidValue'],
     [400, { error: { code: 'Request_UnsupportedQuery', message: 'Unsupported query.' } }, 400, 'invalidFilter'],
-    [403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } }, 502, undefined],
+    [
+      403,
+      { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } },
+      502,
+      undefined,
+    ],
     [401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } }, 502, undefined],
     [429, { error: { code: 'TooManyRequests', message: 'Too many requests' } }, 503, undefined],
     [503, { error: { code: 'serviceNotAvailable', message: 'busy' } }, 503, undefined],
@@ -67,7 +72,18 @@ describe('Graph errors → SCIM errors (one table)', () => {
   });
 
   it('every table entry is a known translation', () => {
-    const known = new Set(['notFound', 'uniqueness', 'invalidValue', 'invalidFilter', 'permission', 'credentials', 'throttled', 'unavailable', 'precondition', 'tooLarge']);
+    const known = new Set([
+      'notFound',
+      'uniqueness',
+      'invalidValue',
+      'invalidFilter',
+      'permission',
+      'credentials',
+      'throttled',
+      'unavailable',
+      'precondition',
+      'tooLarge',
+    ]);
     for (const t of Object.values(GRAPH_ERROR_CODES)) expect(known.has(t)).toBe(true);
   });
 
@@ -111,7 +127,8 @@ describe('retry policy', () => {
 });
 
 describe('SCIM filter → OData $filter', () => {
-  const cmp = (attr: string, op: string, value: unknown): FilterNode => ({ type: 'compare', path: { attr }, op, value }) as FilterNode;
+  const cmp = (attr: string, op: string, value: unknown): FilterNode =>
+    ({ type: 'compare', path: { attr }, op, value }) as FilterNode;
 
   it.each([
     [cmp('userPrincipalName', 'eq', "a'b"), "userPrincipalName eq 'a''b'", false, true],
@@ -138,7 +155,10 @@ describe('SCIM filter → OData $filter', () => {
   });
 
   it('an and keeps the parts Graph can do and marks the rest inexact', () => {
-    const r = toODataFilter(USER_PROPERTIES, { type: 'and', filters: [cmp('displayName', 'co', 'x'), cmp('jobTitle', 'eq', 'y')] });
+    const r = toODataFilter(USER_PROPERTIES, {
+      type: 'and',
+      filters: [cmp('displayName', 'co', 'x'), cmp('jobTitle', 'eq', 'y')],
+    });
     expect(r).toMatchObject({ filter: "jobTitle eq 'y'", exact: false });
   });
 
@@ -147,19 +167,37 @@ describe('SCIM filter → OData $filter', () => {
   });
 
   it('property: any filter over any values translates into a $filter Graph parses, with each value intact', () => {
-    const props = ['userPrincipalName', 'displayName', 'jobTitle', 'mail', 'otherMails', 'accountEnabled', 'employeeId', 'department'];
+    const props = [
+      'userPrincipalName',
+      'displayName',
+      'jobTitle',
+      'mail',
+      'otherMails',
+      'accountEnabled',
+      'employeeId',
+      'department',
+    ];
     const leaf = fc
       .record({
         attr: fc.constantFrom(...props),
         op: fc.constantFrom('eq', 'ne', 'sw', 'ew', 'co', 'gt', 'ge', 'lt', 'le'),
-        value: fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom("'", "''", "') or (1 eq 1", '\\', '%27'), fc.boolean(), fc.constant(null)),
+        value: fc.oneof(
+          fc.string({ maxLength: 20 }),
+          fc.string({ unit: 'grapheme', maxLength: 8 }),
+          fc.constantFrom("'", "''", "') or (1 eq 1", '\\', '%27'),
+          fc.boolean(),
+          fc.constant(null),
+        ),
       })
       .map(({ attr, op, value }) => ({ type: 'compare', path: { attr }, op, value }) as FilterNode);
     const tree: fc.Arbitrary<FilterNode> = fc.letrec<{ node: FilterNode }>((tie) => ({
       node: fc.oneof(
         { depthSize: 'small', withCrossShrink: true },
         leaf,
-        fc.record({ type: fc.constant('present' as const), path: fc.record({ attr: fc.constantFrom(...props) }) }) as fc.Arbitrary<FilterNode>,
+        fc.record({
+          type: fc.constant('present' as const),
+          path: fc.record({ attr: fc.constantFrom(...props) }),
+        }) as fc.Arbitrary<FilterNode>,
         fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters) => ({ type: 'and', filters }) as FilterNode),
         fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters) => ({ type: 'or', filters }) as FilterNode),
         tie('node').map((filter) => ({ type: 'not', filter }) as FilterNode),

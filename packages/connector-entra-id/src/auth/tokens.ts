@@ -71,10 +71,7 @@ function credentialConfig(t: TenantCredentials, certsDir: string): { auth: Confi
  * Creates the token source of one tenant. Certificate files are read here, so a wrong path or
  * passphrase fails at startup.
  */
-export function createTokenSource(
-  t: TenantCredentials,
-  deps: { rest: HelperRest; certsDir: string; log: Logger },
-): TokenSource {
+export function createTokenSource(t: TenantCredentials, deps: { rest: HelperRest; certsDir: string; log: Logger }): TokenSource {
   const { auth, kind } = credentialConfig(t, deps.certsDir);
   const app = new ConfidentialClientApplication({
     auth,

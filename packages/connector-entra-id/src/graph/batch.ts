@@ -132,7 +132,10 @@ export async function runBatch(
       }
       for (const index of chunk) {
         if (!answered.has(index)) {
-          results[index] = { ok: false, error: new GraphError({ status: 502, message: 'The $batch response left out a request' }) };
+          results[index] = {
+            ok: false,
+            error: new GraphError({ status: 502, message: 'The $batch response left out a request' }),
+          };
         }
       }
     }

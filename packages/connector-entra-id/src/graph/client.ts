@@ -120,7 +120,8 @@ export class GraphClient {
         });
         return { status: res.status, body: res.body, headers: res.headers };
       } catch (e) {
-        if (e instanceof RestAbortedError) throw new errors.ServiceUnavailableError('The request was cancelled', undefined, { cause: e });
+        if (e instanceof RestAbortedError)
+          throw new errors.ServiceUnavailableError('The request was cancelled', undefined, { cause: e });
         if (e instanceof RestNetworkError || e instanceof RestTimeoutError) {
           const mayRepeat = (e instanceof RestNetworkError && !e.reached) || idempotent;
           const wait = mayRepeat ? budget.wait(undefined, this.#deps.random) : undefined;
@@ -163,7 +164,11 @@ export class GraphClient {
       if (failure.status === 404 && call.fresh?.length) {
         const until = this.#deps.fresh.retryUntil(call.fresh);
         if (until !== undefined && now() + replicationWait <= Math.min(until, budget.deadline)) {
-          log.debug('graph 404 for a new object, waiting for replication', { tenant: tenant.key, op: call.op, waitMs: replicationWait });
+          log.debug('graph 404 for a new object, waiting for replication', {
+            tenant: tenant.key,
+            op: call.op,
+            waitMs: replicationWait,
+          });
           await sleep(replicationWait, ctx.signal);
           replicationWait = Math.min(replicationWait * 2, 5_000);
           continue;
@@ -196,7 +201,11 @@ export class GraphClient {
     let path: string | undefined = call.path;
     let seen = 0;
     while (path !== undefined) {
-      const res: GraphResponse<ODataCollection<T>> = await this.call<ODataCollection<T>>(tenant, { ...call, method: 'GET', path }, ctx);
+      const res: GraphResponse<ODataCollection<T>> = await this.call<ODataCollection<T>>(
+        tenant,
+        { ...call, method: 'GET', path },
+        ctx,
+      );
       const body = res.body ?? ({} as ODataCollection<T>);
       const items = Array.isArray(body.value) ? body.value : [];
       const next = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined;

@@ -184,7 +184,11 @@ export function toScimError(e: GraphError, ctx: ErrorContext): errors.ScimError 
         options,
       );
     case 'throttled':
-      return new errors.ServiceUnavailableError(`Microsoft Graph is throttling requests: ${e.message}`, e.retryAfter ?? 10, options);
+      return new errors.ServiceUnavailableError(
+        `Microsoft Graph is throttling requests: ${e.message}`,
+        e.retryAfter ?? 10,
+        options,
+      );
     case 'unavailable':
       return new errors.ServiceUnavailableError(`Microsoft Graph is unavailable: ${e.message}`, e.retryAfter, options);
   }

@@ -66,7 +66,8 @@ function decodeCursor(text: string): Cursor {
   } catch {
     throw new errors.InvalidCursorError(`Invalid cursor "${text.slice(0, 40)}"`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new errors.InvalidCursorError('Invalid cursor');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new errors.InvalidCursorError('Invalid cursor');
   const c = parsed as Record<string, unknown>;
   if (c.s !== undefined && (typeof c.s !== 'string' || c.s.length > 4096)) throw new errors.InvalidCursorError('Invalid cursor');
   if (c.o !== undefined && (typeof c.o !== 'number' || !Number.isSafeInteger(c.o) || c.o < 0))
@@ -86,10 +87,19 @@ function skiptokenOf(nextLink: string): string | undefined {
 function isAdvanced(spec: CollectionSpec, plan: ListPlan): boolean {
   if (plan.odata.advanced) return true;
   if (plan.orderBy && plan.odata.filter) return true;
-  return spec.relationship && (plan.odata.filter !== undefined || plan.orderBy !== undefined || spec.path.includes('/microsoft.graph.'));
+  return (
+    spec.relationship &&
+    (plan.odata.filter !== undefined || plan.orderBy !== undefined || spec.path.includes('/microsoft.graph.'))
+  );
 }
 
-function queryString(spec: CollectionSpec, plan: ListPlan, top: number | undefined, advanced: boolean, skiptoken?: string): string {
+function queryString(
+  spec: CollectionSpec,
+  plan: ListPlan,
+  top: number | undefined,
+  advanced: boolean,
+  skiptoken?: string,
+): string {
   const parts: string[] = [];
   if (spec.select.length) parts.push(`$select=${spec.select.join(',')}`);
   if (plan.odata.filter) parts.push(`$filter=${encodeURIComponent(plan.odata.filter)}`);
@@ -169,7 +179,8 @@ async function native(
     const page = first.done ? { resources: [], count: 0, nextLink: undefined } : first.value;
     const token = page.nextLink ? skiptokenOf(page.nextLink) : undefined;
     const total =
-      page.count ?? (cursor.s === undefined && !page.nextLink ? page.resources.length : await totalOf(deps, tenant, spec, plan, ctx));
+      page.count ??
+      (cursor.s === undefined && !page.nextLink ? page.resources.length : await totalOf(deps, tenant, spec, plan, ctx));
     const resources = count === 0 ? [] : page.resources;
     await spec.complete?.(resources, ctx);
     return { resources, totalResults: total, ...(token && count !== 0 ? { nextCursor: encodeCursor({ s: token }) } : {}) };
@@ -228,7 +239,8 @@ async function scan(
   }
   await spec.complete?.(out, ctx);
   const result: QueryResult = { resources: request.count === 0 ? [] : out, totalResults: matches };
-  if (cursor && offset + out.length < matches && request.count !== 0) result.nextCursor = encodeCursor({ o: offset + out.length });
+  if (cursor && offset + out.length < matches && request.count !== 0)
+    result.nextCursor = encodeCursor({ o: offset + out.length });
   if (cursor && offset > 0) result.previousCursor = encodeCursor({ o: Math.max(0, offset - want) });
   return result;
 }

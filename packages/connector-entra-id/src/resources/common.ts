@@ -47,11 +47,7 @@ export function wants(
  * `$select` for a request: the top-level Graph properties behind the requested SCIM attributes
  * (every mapped one when none were named), `id` always, write-only ones never.
  */
-export function selectFor(
-  mapper: Mapper,
-  request: { attributes?: string[] | undefined },
-  always: readonly string[],
-): string[] {
+export function selectFor(mapper: Mapper, request: { attributes?: string[] | undefined }, always: readonly string[]): string[] {
   const writeOnly = new Set(
     mapper.attributes.filter((a) => a.targets.every((t) => t.writeOnly)).map((a) => a.endpoint.split('.')[0] as string),
   );
@@ -108,7 +104,9 @@ export function takeEq(
     return { value: node.value, rest: undefined };
   }
   if (node.type === 'and') {
-    const i = node.filters.findIndex((f) => f.type === 'compare' && f.op === 'eq' && typeof f.value === 'string' && match(f.path));
+    const i = node.filters.findIndex(
+      (f) => f.type === 'compare' && f.op === 'eq' && typeof f.value === 'string' && match(f.path),
+    );
     if (i === -1) return undefined;
     const hit = node.filters[i] as { value: string };
     const others = node.filters.filter((_, j) => j !== i);

@@ -37,7 +37,8 @@ interface Named {
 }
 
 const quote = (v: string) => `'${v.replace(/'/g, "''")}'`;
-const eqCI = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+const eqCI = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /** A per-tenant list read through all pages and kept for a few minutes (role definitions, packages, SKUs). */
 function cachedList(graph: GraphClient, path: string, op: GraphOperation) {
@@ -77,7 +78,11 @@ export function governanceResources(deps: GovernanceDeps): {
   const resources: Record<string, ResourceHandler> = {};
   const attributes = [config.roles.attribute, config.accessPackages.attribute, config.licenses.attribute];
   const shared = (a: string | null) => a !== null && attributes.filter((x) => x === a).length > 1;
-  const definitions = cachedList(graph, `${ROLES}/roleDefinitions?$select=id,displayName,description,templateId,isEnabled`, 'roles.read');
+  const definitions = cachedList(
+    graph,
+    `${ROLES}/roleDefinitions?$select=id,displayName,description,templateId,isEnabled`,
+    'roles.read',
+  );
   const packages = cachedList(graph, `${EM}/accessPackages?$select=id,displayName,description`, 'accessPackages.read');
   const skus = cachedList(graph, '/subscribedSkus', 'licenses.read');
 
@@ -103,14 +108,31 @@ export function governanceResources(deps: GovernanceDeps): {
     resources.Entitlement = listResource(graph, async (tenant, ctx) => {
       const out: ScimResource[] = [];
       if (licAttr) {
-        for (const s of (await skus.get(tenant, ctx)) as (Named & { skuId?: string; skuPartNumber?: string; capabilityStatus?: string })[]) {
+        for (const s of (await skus.get(tenant, ctx)) as (Named & {
+          skuId?: string;
+          skuPartNumber?: string;
+          capabilityStatus?: string;
+        })[]) {
           const id = s.skuId ?? s.id;
-          out.push({ id, value: id, displayName: s.skuPartNumber ?? id, type: config.licenses.type, enabled: s.capabilityStatus !== 'Suspended' && s.capabilityStatus !== 'Deleted' });
+          out.push({
+            id,
+            value: id,
+            displayName: s.skuPartNumber ?? id,
+            type: config.licenses.type,
+            enabled: s.capabilityStatus !== 'Suspended' && s.capabilityStatus !== 'Deleted',
+          });
         }
       }
       if (pkgAttr) {
         for (const p of await packages.get(tenant, ctx)) {
-          out.push({ id: p.id, value: p.id, displayName: p.displayName, ...(p.description ? { description: p.description } : {}), type: config.accessPackages.type, enabled: true });
+          out.push({
+            id: p.id,
+            value: p.id,
+            displayName: p.displayName,
+            ...(p.description ? { description: p.description } : {}),
+            type: config.accessPackages.type,
+            enabled: true,
+          });
         }
       }
       return out;
@@ -144,7 +166,8 @@ function rolesRelation(
   const { graph, config } = deps;
   const PERMANENT = 'Permanent';
   const ELIGIBLE = 'Eligible';
-  const typeOf = (e: Element) => (eqCI(e.type, ELIGIBLE) ? ELIGIBLE : eqCI(e.type, PERMANENT) ? PERMANENT : config.roles.defaultType);
+  const typeOf = (e: Element) =>
+    eqCI(e.type, ELIGIBLE) ? ELIGIBLE : eqCI(e.type, PERMANENT) ? PERMANENT : config.roles.defaultType;
   const resolve = async (tenant: GraphTenant, e: Element, ctx: RequestContext) => {
     const d = await definitions.find(tenant, e.value || e.display || '', ctx);
     if (!d) throw new errors.InvalidValueError(`${attribute}: no directory role "${e.value || e.display}"`);
@@ -155,7 +178,11 @@ function rolesRelation(
     const out: Assignment[] = [];
     for await (const page of graph.pages<Assignment>(
       tenant,
-      { path: `${ROLES}/roleAssignments?$filter=${encodeURIComponent(`principalId eq ${quote(userId)}`)}`, op: 'roles.read', fresh: [userId] },
+      {
+        path: `${ROLES}/roleAssignments?$filter=${encodeURIComponent(`principalId eq ${quote(userId)}`)}`,
+        op: 'roles.read',
+        fresh: [userId],
+      },
       ctx,
     ))
       out.push(...page.items);
@@ -169,10 +196,24 @@ function rolesRelation(
       // Both reads start before anything is awaited, so they share the request's $batch round.
       const [permanent, eligible] = await Promise.all([
         config.roles.permanent
-          ? readPerUser<Assignment>(deps, tenant, 'roles.read', userIds, (id) => `${ROLES}/roleAssignments?$filter=${filter(id)}`, ctx)
+          ? readPerUser<Assignment>(
+              deps,
+              tenant,
+              'roles.read',
+              userIds,
+              (id) => `${ROLES}/roleAssignments?$filter=${filter(id)}`,
+              ctx,
+            )
           : undefined,
         config.roles.eligible
-          ? readPerUser<Assignment>(deps, tenant, 'eligibility.read', userIds, (id) => `${ROLES}/roleEligibilitySchedules?$filter=${filter(id)}`, ctx)
+          ? readPerUser<Assignment>(
+              deps,
+              tenant,
+              'eligibility.read',
+              userIds,
+              (id) => `${ROLES}/roleEligibilitySchedules?$filter=${filter(id)}`,
+              ctx,
+            )
           : undefined,
       ]);
       const names = new Map((await definitions.get(tenant, ctx)).map((d) => [d.id.toLowerCase(), d.displayName]));
@@ -198,7 +239,13 @@ function rolesRelation(
           if ((await permanentOf(tenant, userId, ctx)).some((a) => eqCI(a.roleDefinitionId, d.id))) continue;
           await graph.call(
             tenant,
-            { method: 'POST', path: `${ROLES}/roleAssignments`, body: { principalId: userId, roleDefinitionId: d.id, directoryScopeId: '/' }, op: 'roles.assign', fresh: [userId] },
+            {
+              method: 'POST',
+              path: `${ROLES}/roleAssignments`,
+              body: { principalId: userId, roleDefinitionId: d.id, directoryScopeId: '/' },
+              op: 'roles.assign',
+              fresh: [userId],
+            },
             ctx,
           );
         } else {
@@ -215,7 +262,11 @@ function rolesRelation(
         if (type === PERMANENT && config.roles.permanent) {
           for (const a of (await permanentOf(tenant, userId, ctx)).filter((x) => eqCI(x.roleDefinitionId, d.id))) {
             try {
-              await graph.callRaw(tenant, { method: 'DELETE', path: `${ROLES}/roleAssignments/${a.id}`, op: 'roles.assign' }, ctx);
+              await graph.callRaw(
+                tenant,
+                { method: 'DELETE', path: `${ROLES}/roleAssignments/${a.id}`, op: 'roles.assign' },
+                ctx,
+              );
             } catch (err) {
               if (!(err instanceof GraphError && err.status === 404)) throw graph.translate(err, tenant, 'roles.assign');
             }
@@ -227,7 +278,13 @@ function rolesRelation(
     },
   };
 
-  async function eligibility(tenant: GraphTenant, userId: string, roleDefinitionId: string, action: 'adminAssign' | 'adminRemove', ctx: RequestContext) {
+  async function eligibility(
+    tenant: GraphTenant,
+    userId: string,
+    roleDefinitionId: string,
+    action: 'adminAssign' | 'adminRemove',
+    ctx: RequestContext,
+  ) {
     const body: Record<string, unknown> = {
       action,
       principalId: userId,
@@ -277,7 +334,11 @@ function accessPackageRelation(
       ctx,
     );
   const request = (tenant: GraphTenant, body: unknown, userId: string, ctx: RequestContext) =>
-    graph.call(tenant, { method: 'POST', path: `${EM}/assignmentRequests`, body, op: 'accessPackages.assign', fresh: [userId] }, ctx);
+    graph.call(
+      tenant,
+      { method: 'POST', path: `${EM}/assignmentRequests`, body, op: 'accessPackages.assign', fresh: [userId] },
+      ctx,
+    );
   return {
     attribute,
     owns: ownership(attribute, [type], shared, true),
@@ -300,7 +361,12 @@ function accessPackageRelation(
         if (!pkg) throw new errors.InvalidValueError(`${attribute}: no access package "${e.value || e.display}"`);
         if (current.some((a) => active(a) && eqCI(a.accessPackage?.id, pkg.id))) continue;
         const policy = config.accessPackages.policies[pkg.id] ?? (await firstPolicy(tenant, pkg.id, ctx));
-        await request(tenant, { requestType: 'adminAdd', assignment: { targetId: userId, assignmentPolicyId: policy, accessPackageId: pkg.id } }, userId, ctx);
+        await request(
+          tenant,
+          { requestType: 'adminAdd', assignment: { targetId: userId, assignmentPolicyId: policy, accessPackageId: pkg.id } },
+          userId,
+          ctx,
+        );
       }
     },
     async revoke(tenant, userId, elements, ctx) {
@@ -335,12 +401,21 @@ function licenseRelation(deps: GovernanceDeps, attribute: string, shared: boolea
     attribute,
     owns: ownership(attribute, [type], shared, false),
     async read(tenant, userIds, ctx) {
-      const found = await readPerUser<Detail>(deps, tenant, 'users.licenses', userIds, (id) => `/users/${id}/licenseDetails?$select=skuId,skuPartNumber`, ctx);
+      const found = await readPerUser<Detail>(
+        deps,
+        tenant,
+        'users.licenses',
+        userIds,
+        (id) => `/users/${id}/licenseDetails?$select=skuId,skuPartNumber`,
+        ctx,
+      );
       const out = new Map<string, Element[]>();
       for (const [id, list] of found) {
         out.set(
           id,
-          list.filter((d) => d.skuId).map((d) => ({ value: d.skuId as string, ...(d.skuPartNumber ? { display: d.skuPartNumber } : {}), type })),
+          list
+            .filter((d) => d.skuId)
+            .map((d) => ({ value: d.skuId as string, ...(d.skuPartNumber ? { display: d.skuPartNumber } : {}), type })),
         );
       }
       return out;

@@ -11,11 +11,11 @@ import {
   type ResourceHandler,
   type ScimResource,
 } from '@scimgw/core';
-import type { PathResolver } from '@scimgw/core/filter';
+import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
 import type { BatchDeps } from '../graph/batch.js';
-import type { GraphClient, GraphTenant } from '../graph/client.js';
+import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { FreshObjects } from '../graph/fresh.js';
 import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
@@ -58,7 +58,11 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
     try {
       const select = selectFor(mapper, options, []);
       record = (
-        await graph.callRaw<Record_>(tenant, { method: 'GET', path: `/groups/${id}?$select=${select.join(',')}`, op: 'groups.read', fresh: [id] }, ctx)
+        await graph.callRaw<Record_>(
+          tenant,
+          { method: 'GET', path: `/groups/${id}?$select=${select.join(',')}`, op: 'groups.read', fresh: [id] },
+          ctx,
+        )
       ).body;
     } catch (e) {
       if (e instanceof GraphError && e.status === 404) return undefined;
@@ -109,7 +113,9 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
         await addMembers(memberDeps, tenant, id, unique, ctx);
       } catch (e) {
         // All or nothing, as for the smaller create: remove the half-made group.
-        await graph.call(tenant, { method: 'DELETE', path: `/groups/${id}`, op: 'groups.write', fresh: [id] }, ctx).catch(() => undefined);
+        await graph
+          .call(tenant, { method: 'DELETE', path: `/groups/${id}`, op: 'groups.write', fresh: [id] }, ctx)
+          .catch(() => undefined);
         throw e;
       }
     }
@@ -130,16 +136,36 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
         mapped.push(ch);
         continue;
       }
-      if (ch.op === 'add') await addMembers(memberDeps, tenant, id, elementsOf(ch.value).map((m) => m.value), ctx);
-      else if (ch.op === 'replace' && !ch.path.where) await replaceMembers(memberDeps, tenant, id, elementsOf(ch.value).map((m) => m.value), ctx);
-      else if (ch.op === 'remove' && ch.value) await removeMembers(memberDeps, tenant, id, elementsOf(ch.value).map((m) => m.value), ctx);
+      if (ch.op === 'add')
+        await addMembers(
+          memberDeps,
+          tenant,
+          id,
+          elementsOf(ch.value).map((m) => m.value),
+          ctx,
+        );
+      else if (ch.op === 'replace' && !ch.path.where)
+        await replaceMembers(
+          memberDeps,
+          tenant,
+          id,
+          elementsOf(ch.value).map((m) => m.value),
+          ctx,
+        );
+      else if (ch.op === 'remove' && ch.value)
+        await removeMembers(
+          memberDeps,
+          tenant,
+          id,
+          elementsOf(ch.value).map((m) => m.value),
+          ctx,
+        );
       else if (ch.op === 'remove' && ch.path.where) {
         const ids = selectedIds(ch.path.where);
         if (ids) await removeMembers(memberDeps, tenant, id, ids, ctx);
         else {
-          const { matchesFilter } = await import('@scimgw/core/filter');
           const current = await readMembers(memberDeps, tenant, id, ctx);
-          const hit = current.filter((m) => matchesFilter(ch.path.where as never, m)).map((m) => m.value);
+          const hit = current.filter((m) => matchesFilter(ch.path.where as FilterNode, m)).map((m) => m.value);
           await removeMembers(memberDeps, tenant, id, hit, ctx);
         }
       } else if (ch.op === 'remove') await replaceMembers(memberDeps, tenant, id, [], ctx);
@@ -169,7 +195,13 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
     if (Object.keys(body).length) {
       await graph.call(tenant, { method: 'PATCH', path: `/groups/${id}`, body, op: 'groups.write', fresh: [id] }, ctx);
     }
-    await replaceMembers(memberDeps, tenant, id, elementsOf(resource.members).map((m) => m.value), ctx);
+    await replaceMembers(
+      memberDeps,
+      tenant,
+      id,
+      elementsOf(resource.members).map((m) => m.value),
+      ctx,
+    );
     const out = await get(id, ctx, {});
     if (!out) throw new errors.NotFoundError(`Group "${id}" not found`);
     return out;
@@ -244,7 +276,12 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
 
   return {
     capabilities: {
-      filter: { operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'], attributes: '*', logical: ['and', 'or', 'not'], valuePath: true },
+      filter: {
+        operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],
+        attributes: '*',
+        logical: ['and', 'or', 'not'],
+        valuePath: true,
+      },
       sort: true,
       paging: { index: true, cursor: true },
     },
@@ -258,11 +295,12 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
 }
 
 /** `value eq "a"` or `value eq "a" or value eq "b"`: the ids; anything else `undefined`. */
-function selectedIds(where: import('@scimgw/core/filter').FilterNode): string[] | undefined {
+function selectedIds(where: FilterNode): string[] | undefined {
   const terms = where.type === 'or' ? where.filters : [where];
   const out: string[] = [];
   for (const t of terms) {
-    if (t.type !== 'compare' || t.op !== 'eq' || t.path.attr.toLowerCase() !== 'value' || typeof t.value !== 'string') return undefined;
+    if (t.type !== 'compare' || t.op !== 'eq' || t.path.attr.toLowerCase() !== 'value' || typeof t.value !== 'string')
+      return undefined;
     out.push(t.value);
   }
   return out;

@@ -23,7 +23,11 @@ function describe(failures: { id: string; error: GraphError }[]): string {
 
 async function groupExists(deps: MemberDeps, tenant: GraphTenant, groupId: string, ctx: RequestContext): Promise<boolean> {
   try {
-    await deps.graph.callRaw(tenant, { method: 'GET', path: `/groups/${groupId}?$select=id`, op: 'groups.read', fresh: [groupId] }, ctx);
+    await deps.graph.callRaw(
+      tenant,
+      { method: 'GET', path: `/groups/${groupId}?$select=id`, op: 'groups.read', fresh: [groupId] },
+      ctx,
+    );
     return true;
   } catch (e) {
     if (e instanceof GraphError && e.status === 404) return false;
@@ -60,7 +64,11 @@ export async function addMembers(
   if (ids.length === 1) {
     const r = request(ids[0] as string);
     try {
-      await deps.graph.callRaw(tenant, { method: r.method, path: r.url, body: r.body, op: 'groups.members', fresh: r.fresh, idempotent: true }, ctx);
+      await deps.graph.callRaw(
+        tenant,
+        { method: r.method, path: r.url, body: r.body, op: 'groups.members', fresh: r.fresh, idempotent: true },
+        ctx,
+      );
       results = [{ ok: true, status: 204, body: undefined }];
     } catch (e) {
       if (!(e instanceof GraphError)) throw e;
@@ -80,7 +88,10 @@ export async function addMembers(
   }
   if (failures.length === 1) throw deps.graph.translate(first, tenant, 'groups.members');
   const translated = deps.graph.translate(first, tenant, 'groups.members') as errors.ScimError;
-  throw new errors.ScimError(translated.status, describe(failures), translated.scimType, { cause: first, headers: { ...translated.headers } });
+  throw new errors.ScimError(translated.status, describe(failures), translated.scimType, {
+    cause: first,
+    headers: { ...translated.headers },
+  });
 }
 
 /** Removes members; ones not there count as removed. */
@@ -115,12 +126,16 @@ export async function removeMembers(
     if (r.error.status === 404) notFound = true;
     else failures.push({ id: ids[i] as string, error: r.error });
   });
-  if (notFound && !(await groupExists(deps, tenant, groupId, ctx))) throw new errors.NotFoundError(`Group "${groupId}" not found`);
+  if (notFound && !(await groupExists(deps, tenant, groupId, ctx)))
+    throw new errors.NotFoundError(`Group "${groupId}" not found`);
   if (failures.length === 0) return;
   const first = (failures[0] as { error: GraphError }).error;
   if (failures.length === 1) throw deps.graph.translate(first, tenant, 'groups.members');
   const translated = deps.graph.translate(first, tenant, 'groups.members') as errors.ScimError;
-  throw new errors.ScimError(translated.status, describe(failures), translated.scimType, { cause: first, headers: { ...translated.headers } });
+  throw new errors.ScimError(translated.status, describe(failures), translated.scimType, {
+    cause: first,
+    headers: { ...translated.headers },
+  });
 }
 
 /** One member of a group as SCIM shows it. */
@@ -131,7 +146,12 @@ export interface MemberElement {
 }
 
 /** Reads a group's direct members page by page (for GET and for whole-list replaces). */
-export async function readMembers(deps: MemberDeps, tenant: GraphTenant, groupId: string, ctx: RequestContext): Promise<MemberElement[]> {
+export async function readMembers(
+  deps: MemberDeps,
+  tenant: GraphTenant,
+  groupId: string,
+  ctx: RequestContext,
+): Promise<MemberElement[]> {
   const out: MemberElement[] = [];
   type Member = { id?: string; displayName?: string; '@odata.type'?: string };
   for await (const page of deps.graph.pages<Member>(
@@ -145,7 +165,11 @@ export async function readMembers(deps: MemberDeps, tenant: GraphTenant, groupId
       out.push({
         value: m.id,
         ...(m.displayName ? { display: m.displayName } : {}),
-        ...(kind === '#microsoft.graph.user' ? { type: 'User' as const } : kind === '#microsoft.graph.group' ? { type: 'Group' as const } : {}),
+        ...(kind === '#microsoft.graph.user'
+          ? { type: 'User' as const }
+          : kind === '#microsoft.graph.group'
+            ? { type: 'Group' as const }
+            : {}),
       });
     }
   }
@@ -162,6 +186,18 @@ export async function replaceMembers(
 ): Promise<void> {
   const current = new Set((await readMembers(deps, tenant, groupId, ctx)).map((m) => m.value.toLowerCase()));
   const target = new Set(wanted.map((w) => w.toLowerCase()));
-  await removeMembers(deps, tenant, groupId, [...current].filter((c) => !target.has(c)), ctx);
-  await addMembers(deps, tenant, groupId, [...target].filter((t) => !current.has(t)), ctx);
+  await removeMembers(
+    deps,
+    tenant,
+    groupId,
+    [...current].filter((c) => !target.has(c)),
+    ctx,
+  );
+  await addMembers(
+    deps,
+    tenant,
+    groupId,
+    [...target].filter((t) => !current.has(t)),
+    ctx,
+  );
 }

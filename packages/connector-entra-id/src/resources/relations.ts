@@ -102,9 +102,19 @@ function enqueue(deps: RelationDeps, tenant: GraphTenant, request: BatchRequest,
     byTenant.set(tenant.key, fresh);
     setImmediate(() => {
       byTenant?.delete(tenant.key);
-      runBatch(deps.batch, tenant, 'users.read', fresh.map((q) => q.request), ctx).then(
-        (results) => fresh.forEach((q, i) => q.resolve(results[i] as BatchResult)),
-        (e: unknown) => fresh.forEach((q) => q.reject(e)),
+      runBatch(
+        deps.batch,
+        tenant,
+        'users.read',
+        fresh.map((q) => q.request),
+        ctx,
+      ).then(
+        (results) => {
+          for (const [i, q] of fresh.entries()) q.resolve(results[i] as BatchResult);
+        },
+        (e: unknown) => {
+          for (const q of fresh) q.reject(e);
+        },
       );
     });
   }
@@ -126,7 +136,9 @@ export async function readPerUser<T = Record<string, unknown>>(
 ): Promise<Map<string, T[]>> {
   const out = new Map<string, T[]>();
   if (userIds.length === 0) return out;
-  const results = await Promise.all(userIds.map((id) => enqueue(deps, tenant, { method: 'GET', url: url(id), fresh: [id] }, ctx)));
+  const results = await Promise.all(
+    userIds.map((id) => enqueue(deps, tenant, { method: 'GET', url: url(id), fresh: [id] }, ctx)),
+  );
   for (let i = 0; i < userIds.length; i++) {
     const id = userIds[i] as string;
     const r = results[i];
@@ -157,7 +169,14 @@ export function groupsRelation(deps: RelationDeps, transitive: boolean): UserRel
     owns: () => true,
     async read(tenant, userIds, ctx) {
       const [direct, all] = await Promise.all([
-        readPerUser<Member>(deps, tenant, 'users.memberOf', userIds, (id) => `/users/${id}/memberOf?$select=id,displayName&$top=999`, ctx),
+        readPerUser<Member>(
+          deps,
+          tenant,
+          'users.memberOf',
+          userIds,
+          (id) => `/users/${id}/memberOf?$select=id,displayName&$top=999`,
+          ctx,
+        ),
         transitive
           ? readPerUser<Member>(
               deps,

@@ -117,9 +117,14 @@ export function patchBody(
     if (PROTECTED.has(key)) throw new errors.InvalidValueError(`Microsoft Graph does not allow clearing ${key}`);
     put(key, USER_COLLECTIONS.has(key) ? [] : null);
   }
-  for (const [key, value] of Object.entries(changes.set)) put(key, key === 'userPrincipalName' ? upnToGraph(value, domain) : value);
+  for (const [key, value] of Object.entries(changes.set))
+    put(key, key === 'userPrincipalName' ? upnToGraph(value, domain) : value);
   for (const key of new Set([...Object.keys(changes.add), ...Object.keys(changes.remove)])) {
-    const list = Array.isArray(body[key]) ? (body[key] as unknown[]) : Array.isArray(current[key]) ? [...(current[key] as unknown[])] : [];
+    const list = Array.isArray(body[key])
+      ? (body[key] as unknown[])
+      : Array.isArray(current[key])
+        ? [...(current[key] as unknown[])]
+        : [];
     const lower = (v: unknown) => String(v).toLowerCase();
     const drop = new Set((changes.remove[key] ?? []).map(lower));
     const kept = list.filter((v) => !drop.has(lower(v)));

@@ -11,7 +11,7 @@ import {
   type ResourceHandler,
   type ScimResource,
 } from '@scimgw/core';
-import type { FilterNode, PathResolver } from '@scimgw/core/filter';
+import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
 import type { GraphClient, GraphTenant } from '../graph/client.js';
@@ -55,14 +55,23 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     const manager = record.manager as Record_ | null | undefined;
     if (manager && typeof manager.id === 'string') {
       const ent = (resource[ENTERPRISE] ?? {}) as Record_;
-      ent.manager = { value: manager.id, ...(typeof manager.displayName === 'string' ? { displayName: manager.displayName } : {}) };
+      ent.manager = {
+        value: manager.id,
+        ...(typeof manager.displayName === 'string' ? { displayName: manager.displayName } : {}),
+      };
       resource[ENTERPRISE] = ent;
     }
     return resource;
   };
 
   /** Reads the relations each resource needs and attaches them. */
-  const complete = async (tenant: GraphTenant, resources: ScimResource[], request: GetOptions, byDefault: boolean, ctx: RequestContext) => {
+  const complete = async (
+    tenant: GraphTenant,
+    resources: ScimResource[],
+    request: GetOptions,
+    byDefault: boolean,
+    ctx: RequestContext,
+  ) => {
     const ids = resources.map((r) => r.id).filter((id): id is string => typeof id === 'string');
     if (ids.length === 0) return;
     // Started together, the relations' reads share $batch calls (one call for a single user).
@@ -73,7 +82,12 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     });
   };
 
-  const readUser = async (tenant: GraphTenant, id: string, options: GetOptions, ctx: RequestContext): Promise<Record_ | undefined> => {
+  const readUser = async (
+    tenant: GraphTenant,
+    id: string,
+    options: GetOptions,
+    ctx: RequestContext,
+  ): Promise<Record_ | undefined> => {
     if (!isObjectId(id)) return undefined;
     const select = selectFor(mapper, options, []);
     const expand = wants(`${ENTERPRISE}:manager`, options, true) ? '&$expand=manager($select=id,displayName)' : '';
@@ -144,7 +158,13 @@ export function userHandler(deps: UserDeps): ResourceHandler {
   };
 
   /** Makes a relation attribute equal `wanted` (PUT, replace without path). */
-  const replaceRelations = async (tenant: GraphTenant, userId: string, attribute: string, wanted: Element[], ctx: RequestContext) => {
+  const replaceRelations = async (
+    tenant: GraphTenant,
+    userId: string,
+    attribute: string,
+    wanted: Element[],
+    ctx: RequestContext,
+  ) => {
     const current: Element[] = [];
     for (const r of deps.relations.filter((x) => x.attribute === attribute && x.grant)) {
       current.push(...((await r.read(tenant, [userId], ctx)).get(userId) ?? []));
@@ -168,7 +188,9 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     const manager = elementsOf((ent.manager as unknown) ?? undefined)[0]?.value;
     if (manager) await setManager(tenant, id, manager, ctx);
     for (const attribute of relationAttributes) {
-      const wanted = elementsOf(resource[attribute]).filter((e) => deps.relations.some((r) => r.attribute === attribute && r.grant && r.owns(e)));
+      const wanted = elementsOf(resource[attribute]).filter((e) =>
+        deps.relations.some((r) => r.attribute === attribute && r.grant && r.owns(e)),
+      );
       if (wanted.length) await applyRelations(tenant, id, attribute, wanted, [], ctx);
     }
     const stored = { ...body, ...(res.body ?? {}) };
@@ -222,7 +244,13 @@ export function userHandler(deps: UserDeps): ResourceHandler {
       if (Object.keys(body).length) {
         await graph.call(
           tenant,
-          { method: 'PATCH', path: `/users/${id}`, body, op: body.passwordProfile ? 'users.password' : 'users.write', fresh: [id] },
+          {
+            method: 'PATCH',
+            path: `/users/${id}`,
+            body,
+            op: body.passwordProfile ? 'users.password' : 'users.write',
+            fresh: [id],
+          },
           ctx,
         );
       }
@@ -233,7 +261,8 @@ export function userHandler(deps: UserDeps): ResourceHandler {
   const modifyRelation = async (tenant: GraphTenant, id: string, ch: Change, ctx: RequestContext) => {
     const attribute = ch.path.attr;
     if (ch.op === 'add') return applyRelations(tenant, id, attribute, elementsOf(ch.value), [], ctx);
-    if (ch.op === 'replace' && !ch.path.where && !ch.path.sub) return replaceRelations(tenant, id, attribute, elementsOf(ch.value), ctx);
+    if (ch.op === 'replace' && !ch.path.where && !ch.path.sub)
+      return replaceRelations(tenant, id, attribute, elementsOf(ch.value), ctx);
     if (ch.op === 'remove' && ch.value) return applyRelations(tenant, id, attribute, [], elementsOf(ch.value), ctx);
     // remove with a filter, or clear: resolve against the current elements.
     const current: Element[] = [];
@@ -241,7 +270,6 @@ export function userHandler(deps: UserDeps): ResourceHandler {
       current.push(...((await r.read(tenant, [id], ctx)).get(id) ?? []));
     }
     if (ch.op === 'remove') {
-      const { matchesFilter } = await import('@scimgw/core/filter');
       const hit = ch.path.where ? current.filter((e) => matchesFilter(ch.path.where as FilterNode, e)) : current;
       return applyRelations(tenant, id, attribute, [], hit, ctx);
     }
@@ -300,7 +328,11 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     const byGroup = takeEq(request.filter, isGroupsValue);
     const byManager = takeEq(request.filter, (p) => isManagerPath(p) && (p.sub === undefined || p.sub.toLowerCase() === 'value'));
     const source = byGroup
-      ? { id: byGroup.value, rest: byGroup.rest, path: `/groups/${byGroup.value}/${config.users.transitiveGroups ? 'transitiveMembers' : 'members'}/microsoft.graph.user` }
+      ? {
+          id: byGroup.value,
+          rest: byGroup.rest,
+          path: `/groups/${byGroup.value}/${config.users.transitiveGroups ? 'transitiveMembers' : 'members'}/microsoft.graph.user`,
+        }
       : byManager
         ? { id: byManager.value, rest: byManager.rest, path: `/users/${byManager.value}/directReports/microsoft.graph.user` }
         : undefined;
@@ -318,8 +350,10 @@ export function userHandler(deps: UserDeps): ResourceHandler {
         throw e;
       }
     }
-    if (mentions(request.filter, (p) => !p.uri && ['groups', ...relationAttributes].includes(p.attr) ) ||
-        mentions(request.filter, isManagerPath)) {
+    if (
+      mentions(request.filter, (p) => !p.uri && ['groups', ...relationAttributes].includes(p.attr)) ||
+      mentions(request.filter, isManagerPath)
+    ) {
       throw new errors.InvalidFilterError(
         'Filters on groups, manager, roles or entitlements are supported only as "<attribute>.value eq <id>" (groups, manager)',
       );
@@ -336,12 +370,20 @@ export function userHandler(deps: UserDeps): ResourceHandler {
       if (prop && USER_ORDERBY.has(prop)) plan.orderBy = `${prop}${request.sort.order === 'descending' ? ' desc' : ''}`;
       else plan.localSort = request.sort;
     }
-    return list({ path: '/users', expand: wants(`${ENTERPRISE}:manager`, request, false) ? 'manager($select=id,displayName)' : undefined }, plan);
+    return list(
+      { path: '/users', expand: wants(`${ENTERPRISE}:manager`, request, false) ? 'manager($select=id,displayName)' : undefined },
+      plan,
+    );
   };
 
   return {
     capabilities: {
-      filter: { operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'], attributes: '*', logical: ['and', 'or', 'not'], valuePath: true },
+      filter: {
+        operators: ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'],
+        attributes: '*',
+        logical: ['and', 'or', 'not'],
+        valuePath: true,
+      },
       sort: true,
       paging: { index: true, cursor: true },
     },

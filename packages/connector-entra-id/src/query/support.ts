@@ -54,6 +54,9 @@ export const USER_PROPERTIES: Readonly<Record<string, PropertySupport>> = {
   mobilePhone: advanced(),
   officeLocation: advanced(),
   onPremisesImmutableId: { eq: 'A', in: 'A', range: 'A' },
+  ...Object.fromEntries(
+    Array.from({ length: 15 }, (_, i) => [`onPremisesExtensionAttributes/extensionAttribute${i + 1}`, advanced()]),
+  ),
   onPremisesSamAccountName: { eq: 'A', in: 'A', sw: 'A', range: 'A' },
   otherMails: { eq: 'D', sw: 'D', ew: 'A', count: 'A', collection: true },
   postalCode: advanced(),

@@ -47,7 +47,7 @@ const isMembersPath = (p: { uri?: string | undefined; attr: string; sub?: string
 /** Creates the Group handler. */
 export function groupHandler(deps: GroupDeps): ResourceHandler {
   const { graph, mapper, config, fresh } = deps;
-  const memberDeps = { graph, batch: deps.batch };
+  const memberDeps = { graph, batch: deps.batch, fresh };
 
   const toScim = (record: Record_) => mapper.toScim(record);
 

@@ -8,12 +8,14 @@ import { errors, type RequestContext } from '@scimgw/core';
 import { type BatchDeps, type BatchResult, runBatch } from '../graph/batch.js';
 import type { GraphClient, GraphTenant } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
+import type { FreshObjects } from '../graph/fresh.js';
 import { isObjectId } from './common.js';
 
 /** What membership changes need. */
 export interface MemberDeps {
   graph: GraphClient;
   batch: BatchDeps;
+  fresh: FreshObjects;
 }
 
 function describe(failures: { id: string; error: GraphError }[]): string {
@@ -52,11 +54,16 @@ export async function addMembers(
   const bad = ids.filter((m) => !isObjectId(m));
   if (bad.length) throw new errors.InvalidValueError(`members: "${bad[0]}" is not a user or group id`);
   if (ids.length === 0) return;
+  // A 404 cannot say whether the group or the member is missing. A group created a moment ago is
+  // first read until it has replicated, so that a later 404 is about the member alone.
+  if (deps.fresh.has(groupId) && !(await groupExists(deps, tenant, groupId, ctx))) {
+    throw new errors.NotFoundError(`Group "${groupId}" not found`);
+  }
   const request = (id: string) => ({
     method: 'POST' as const,
     url: `/groups/${groupId}/members/$ref`,
     body: reference(tenant, id),
-    fresh: [groupId, id],
+    fresh: [id],
     // Adding a member twice only answers "already exists": a repeat is harmless.
     idempotent: true,
   });

@@ -334,7 +334,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
           path: `/groups/${byGroup.value}/${config.users.transitiveGroups ? 'transitiveMembers' : 'members'}/microsoft.graph.user`,
         }
       : byManager
-        ? { id: byManager.value, rest: byManager.rest, path: `/users/${byManager.value}/directReports/microsoft.graph.user` }
+        ? { id: byManager.value, rest: byManager.rest, path: `/users/${byManager.value}/directReports` }
         : undefined;
     if (source) {
       if (!isObjectId(source.id)) return { resources: [], totalResults: 0 };
@@ -344,7 +344,10 @@ export function userHandler(deps: UserDeps): ResourceHandler {
         ...(request.sort ? { localSort: request.sort } : {}),
       };
       try {
-        return await list({ path: source.path, relationship: true }, plan);
+        // directReports may hold organizational contacts: only users become SCIM users.
+        const usersOnly = (r: Record_) =>
+          r['@odata.type'] === undefined || r['@odata.type'] === '#microsoft.graph.user' ? toScim(tenant, r) : undefined;
+        return await list({ path: source.path, relationship: true, toScim: usersOnly }, plan);
       } catch (e) {
         if (e instanceof errors.NotFoundError) return { resources: [], totalResults: 0 };
         throw e;

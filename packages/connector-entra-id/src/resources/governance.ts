@@ -63,9 +63,12 @@ function cachedList(graph: GraphClient, path: string, op: GraphOperation) {
   };
 }
 
-/** Owns an element by its `type` when the attribute is shared, else every element. */
-function ownership(attribute: string, types: string[], shared: boolean, defaultOwn: boolean) {
-  return (e: Element) => (e.type ? types.some((t) => eqCI(t, e.type)) : !shared && defaultOwn) && attribute !== '';
+/**
+ * Which elements a relation owns: those with one of its `types`; an element without `type` only
+ * when the relation has its attribute to itself and takes untyped elements.
+ */
+function ownership(types: string[], shared: boolean, untyped: boolean) {
+  return (e: Element) => (e.type ? types.some((t) => eqCI(t, e.type)) : !shared && untyped);
 }
 
 /** The governance relations and resources configured. */
@@ -190,7 +193,7 @@ function rolesRelation(
   };
   return {
     attribute,
-    owns: ownership(attribute, [PERMANENT, ELIGIBLE], shared, true),
+    owns: ownership([PERMANENT, ELIGIBLE], shared, true),
     async read(tenant, userIds, ctx) {
       const filter = (id: string) => encodeURIComponent(`principalId eq ${quote(id)}`);
       // Both reads start before anything is awaited, so they share the request's $batch round.
@@ -341,7 +344,7 @@ function accessPackageRelation(
     );
   return {
     attribute,
-    owns: ownership(attribute, [type], shared, true),
+    owns: ownership([type], shared, true),
     async read(tenant, userIds, ctx) {
       const out = new Map<string, Element[]>();
       for (const [id, list] of await assignmentsOf(tenant, userIds, ctx)) {
@@ -399,7 +402,7 @@ function licenseRelation(deps: GovernanceDeps, attribute: string, shared: boolea
   type Detail = { skuId?: string; skuPartNumber?: string };
   return {
     attribute,
-    owns: ownership(attribute, [type], shared, false),
+    owns: ownership([type], shared, false),
     async read(tenant, userIds, ctx) {
       const found = await readPerUser<Detail>(
         deps,

@@ -227,7 +227,10 @@ export function userHandler(deps: UserDeps): ResourceHandler {
       mapped.push(ch);
     }
     if (mapped.length) {
-      const current = mapper.needsCurrent(mapped) ? await get(id, ctx, {}) : undefined;
+      // Only the mapped attributes matter here: the relations are not read.
+      const current = mapper.needsCurrent(mapped)
+        ? await get(id, ctx, { excludedAttributes: ['groups', ...relationAttributes, `${ENTERPRISE}:manager`] })
+        : undefined;
       if (mapper.needsCurrent(mapped) && !current) throw new errors.NotFoundError(`User "${id}" not found`);
       const endpoint = mapper.changesToEndpoint(mapped, { current });
       const touched = collectionsTouched(endpoint);

@@ -147,7 +147,7 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
 export function createConnector(context: ConnectorFactoryContext<ApiConfig>): Connector {
   return createApiConnector({
     config: context.config ?? {},
-    certsDir: join(context.baseDir, 'config', 'certs'),
+    certsDir: context.certsDir,
     logger: context.log,
   });
 }

@@ -133,7 +133,7 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
 export function createConnector(context: ConnectorFactoryContext<GenericConfig>): Connector {
   return createGenericConnector({
     config: context.config ?? {},
-    certsDir: join(context.baseDir, 'config', 'certs'),
+    certsDir: context.certsDir,
     logger: context.log,
     registry: context.registry,
   });

@@ -1,5 +1,3 @@
-/** The API-gateway example connector: `api` operations over a backend, no SCIM resources. */
-import { join } from 'node:path';
 import type { ApiOperations } from '@scimgw/core/host';
 import {
   type Connector,

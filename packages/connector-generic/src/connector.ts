@@ -1,5 +1,3 @@
-/** The generic connector value: mapper + REST client + one collection per resource type. */
-import { join } from 'node:path';
 import {
   type Connector,
   type ConnectorFactoryContext,

@@ -1,15 +1,6 @@
-/**
- * Loopback test servers: plain HTTP(S) backends, a forward proxy with
- * Basic auth (CONNECT and absolute-URI), a port nobody listens on, a PKI
- * made with the openssl CLI, and a logger that records every line.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '@scimgw/core';
 import { makeTestPki, type TestPki } from '@scimgw/testing-pki';
 

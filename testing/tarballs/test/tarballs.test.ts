@@ -106,7 +106,6 @@ describe('scimgw from npm tarballs, with a third-party connector', () => {
     writeFileSync(join(hr, 'package.json'), JSON.stringify(hrPkg, null, 2));
     npmRun(hr, ['install']);
     npmRun(hr, ['run', 'build']);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing terminal colours
     const kit = npmRun(hr, ['test']).replace(/\u001b\[[0-9;]*m/g, '');
     expect(kit).toMatch(/Tests\s+\d+ passed/);
     expect(kit).not.toMatch(/failed/);

@@ -164,21 +164,24 @@ export function compileTemplate(template: Record<string, unknown> | undefined, k
         // Copies, so escaping the message never changes the caller's record.
         return v === undefined ? undefined : structuredClone(v);
       }
-      case 'array':
-        return n.items.map((i) => fillNode(i, values)).filter((x) => x !== undefined);
+      case 'array': {
+        const items = n.items.map((i) => fillNode(i, values)).filter((x) => x !== undefined);
+        // A list that only held absent placeholders is left out, like they are.
+        return items.length === 0 && n.items.length > 0 ? undefined : items;
+      }
       case 'object': {
         const out: Record<string, unknown> = {};
         for (const [k, child] of n.entries) {
           const v = fillNode(child, values);
           if (v !== undefined) out[k] = v;
         }
-        return out;
+        return Object.keys(out).length === 0 && n.entries.length > 0 ? undefined : out;
       }
     }
   };
   return {
     uses,
-    fill: (values) => fillNode(root, values) as Record<string, unknown>,
+    fill: (values) => (fillNode(root, values) as Record<string, unknown> | undefined) ?? {},
   };
 }
 

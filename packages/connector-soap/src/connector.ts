@@ -11,6 +11,7 @@ import {
 } from '@scimgw/core';
 import { createHelperRest, type EndpointConfig, type HelperRest } from '@scimgw/helper-rest';
 import { connectorSchemas, createMapper, type MapConfig, type Mapper } from '@scimgw/mapper';
+import { arrayWrapping } from './arrays.js';
 import { configSchema, type SoapConfig, type SoapConfigInput, type WsSecurityConfig } from './config.js';
 import { resourceHandler } from './resources.js';
 import { maskingLogger, SecretMask } from './secrets.js';
@@ -154,7 +155,9 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
   for (const [rt, mapper] of mappers) {
     const key = rt === 'User' ? 'user' : 'group';
     try {
+      const arrays = arrayWrapping(config.map[key], mapper, `map.${key}`);
       resources[rt] = resourceHandler({
+        arrays,
         resourceType: rt,
         ops: config.operations[key] ?? {},
         mapper,

@@ -17,10 +17,11 @@ import {
 import { type FilterNode, matchesFilter } from '@scimgw/core/filter';
 import { applyChanges } from '@scimgw/core/patch';
 import type { EndpointChanges, Mapper } from '@scimgw/mapper';
+import type { ArrayWrapping } from './arrays.js';
 import { applyChangesTo, asList, isEmpty, needsRecord, partialChanges } from './changes.js';
 import type { ListOperationConfig, OperationConfig, ResourceOperationsConfig, SearchOperationConfig } from './config.js';
 import { SoapCallError, toScimError } from './errors.js';
-import { integerAt, recordsAt, writeAnswer } from './result.js';
+import { integerAt, recordsAt as recordsIn, writeAnswer } from './result.js';
 import type { SecretMask } from './secrets.js';
 import type { SoapServices } from './services.js';
 import { type CompiledTemplate, compileTemplate, pages, type TemplateKind, type TemplateValues } from './template.js';
@@ -37,6 +38,8 @@ export interface ResourceDeps {
   registry(): SchemaRegistry;
   /** `operations.user` — for configuration errors. */
   where: string;
+  /** Lists written as one element per item (SOAP-encoded arrays). */
+  arrays: ArrayWrapping;
 }
 
 const IDEMPOTENT: Readonly<Record<TemplateKind, boolean>> = {
@@ -88,7 +91,9 @@ function searchKeys(mapper: Mapper, search: SearchOperationConfig, where: string
 
 /** Builds the handler of one resource type. */
 export function resourceHandler(deps: ResourceDeps): ResourceHandler {
-  const { mapper, ops, services, secrets, where } = deps;
+  const { mapper, ops, services, secrets, where, arrays } = deps;
+  /** The records of a result, lists unwrapped. */
+  const recordsAt = (result: unknown, path: string | undefined) => recordsIn(result, path).map((r) => arrays.unwrap(r));
   const rt = deps.resourceType;
   const templates = new Map<TemplateKind, CompiledTemplate>();
   for (const kind of Object.keys(ops) as TemplateKind[]) {
@@ -113,7 +118,13 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
   const run = async (kind: TemplateKind, ctx: RequestContext, values: TemplateValues): Promise<unknown> => {
     const op = ops[kind] as AnyOp;
     const template = templates.get(kind) as CompiledTemplate;
-    const filled = template.fill({ ...values, tenant: ctx.tenant, readKey: (r, k) => mapper.getEndpointValue(r, k) });
+    const filled = template.fill({
+      ...values,
+      ...(values.record ? { record: arrays.wrap(values.record) } : {}),
+      ...(values.set ? { set: arrays.wrap(values.set) } : {}),
+      tenant: ctx.tenant,
+      readKey: (r, k) => mapper.getEndpointValue(r, k),
+    });
     let message: Record<string, unknown>;
     try {
       message = prepareMessage(filled) as Record<string, unknown>;
@@ -209,7 +220,7 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
   const answered = async (op: AnyOp, result: unknown, ctx: RequestContext, id?: string): Promise<ScimResource | undefined> => {
     const ans = writeAnswer(result, op.result);
     if (ans.kind === 'record') {
-      const r = view(ans.record);
+      const r = view(arrays.unwrap(ans.record));
       if (r) return r;
     }
     const newId = ans.kind === 'id' ? ans.id : id;

@@ -209,7 +209,8 @@ function directoryService(store) {
       const name = input.displayName === undefined || input.displayName === null ? '' : String(input.displayName);
       if (name.trim() === '') fault('soap:Client', 'displayName is required', { Invalid: 'displayName' });
       for (const g of groups.values()) {
-        if (lower(g.displayName) === lower(name)) fault('soap:Client', `Group ${name} already exists`, { Duplicate: 'displayName' });
+        if (lower(g.displayName) === lower(name))
+          fault('soap:Client', `Group ${name} already exists`, { Duplicate: 'displayName' });
       }
       const stored = { id: randomUUID(), displayName: name, member: new Set(list(input.member).map(String)) };
       if (input.externalId !== undefined && input.externalId !== null) stored.externalId = String(input.externalId);
@@ -233,7 +234,11 @@ function directoryService(store) {
     replaceGroup(args) {
       const g = mustGroup(args.id);
       const input = args.group ?? {};
-      const next = { id: g.id, displayName: String(input.displayName ?? g.displayName), member: new Set(list(input.member).map(String)) };
+      const next = {
+        id: g.id,
+        displayName: String(input.displayName ?? g.displayName),
+        member: new Set(list(input.member).map(String)),
+      };
       if (input.externalId !== undefined && input.externalId !== null) next.externalId = String(input.externalId);
       groups.set(g.id, next);
       return { group: groupOut(next) };
@@ -286,7 +291,13 @@ function legacyService(store) {
     const { password: _secret, ...visible } = a;
     return wire(visible);
   };
-  const roleOut = (r) => wire({ groupID: r.groupID, groupName: r.groupName, ...(r.correlationId ? { correlationId: r.correlationId } : {}), members: { item: [...r.members] } });
+  const roleOut = (r) =>
+    wire({
+      groupID: r.groupID,
+      groupName: r.groupName,
+      ...(r.correlationId ? { correlationId: r.correlationId } : {}),
+      members: { item: [...r.members] },
+    });
   const mustAccount = (id) => accounts.get(String(id)) ?? fault('tns:ObjectNotFound', `no account ${id}`);
   const mustRole = (id) => roles.get(String(id)) ?? fault('tns:ObjectNotFound', `no role ${id}`);
   const cleanAccount = (input) => {
@@ -300,7 +311,8 @@ function legacyService(store) {
   const checkAccount = (a, id) => {
     if (!a.loginName || a.loginName.trim() === '') fault('tns:InvalidInput', 'loginName must not be empty');
     for (const other of accounts.values()) {
-      if (other.userID !== id && lower(other.loginName) === lower(a.loginName)) fault('tns:DuplicateKey', `loginName ${a.loginName} is in use`);
+      if (other.userID !== id && lower(other.loginName) === lower(a.loginName))
+        fault('tns:DuplicateKey', `loginName ${a.loginName} is in use`);
     }
   };
 
@@ -342,7 +354,8 @@ function legacyService(store) {
       const input = args.role ?? {};
       const name = input.groupName === undefined || input.groupName === null ? '' : String(input.groupName);
       if (name.trim() === '') fault('tns:InvalidInput', 'groupName must not be empty');
-      for (const r of roles.values()) if (lower(r.groupName) === lower(name)) fault('tns:DuplicateKey', `groupName ${name} is in use`);
+      for (const r of roles.values())
+        if (lower(r.groupName) === lower(name)) fault('tns:DuplicateKey', `groupName ${name} is in use`);
       const stored = { groupID: newId('G'), groupName: name, members: new Set(list(input.members?.item).map(String)) };
       if (input.correlationId !== undefined && input.correlationId !== null) stored.correlationId = String(input.correlationId);
       roles.set(stored.groupID, stored);
@@ -396,6 +409,32 @@ function usernameTokenCheck(expected) {
   };
 }
 
+/**
+ * soap's server looks up the schema of a request by the name of its body element. An rpc request
+ * element is named after the operation, which soap finds no message for, and rpc parts declared
+ * with `type=` have no element types; either way a value of only spaces would be lost. Give each
+ * operation name its input message, described.
+ */
+function typeRequests(definitions) {
+  for (const message of Object.values(definitions.messages ?? {})) {
+    if (message.element || !message.parts) continue;
+    for (const [name, node] of Object.entries(message.parts)) {
+      if (node && typeof node === 'object' && typeof node.description === 'function') {
+        message.parts[name] = node.description(definitions, node.xmlns);
+      }
+    }
+  }
+  for (const portType of Object.values(definitions.portTypes ?? {})) {
+    for (const [operation, method] of Object.entries(portType.methods ?? {})) {
+      const input = definitions.messages[method.input?.$name];
+      if (!input || definitions.messages[operation]) continue;
+      definitions.messages[operation] = {
+        description: (defs) => (input.element ? input.description(defs) : { [operation]: input.parts }),
+      };
+    }
+  }
+}
+
 /** Starts both services on one HTTP(S) server. */
 function listenService(server, path, services, wsdlFile, authenticate) {
   return new Promise((resolve, reject) => {
@@ -404,7 +443,11 @@ function listenService(server, path, services, wsdlFile, authenticate) {
       services,
       xml: readFileSync(wsdlFile, 'utf8'),
       suppressStack: true,
-      callback: (err) => (err ? reject(err) : resolve(s)),
+      callback: (err) => {
+        if (err) return reject(err);
+        typeRequests(s.wsdl.definitions);
+        resolve(s);
+      },
     });
     // soap's server trims text unless asked not to; leading and trailing spaces are data.
     s.wsdl.options.preserveWhitespace = true;
@@ -430,11 +473,29 @@ export async function startExampleServer(options = {}) {
     legacy: { accounts: new Map(), roles: new Map() },
   };
   const server = options.tls
-    ? https.createServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: options.tls.requestCert ?? false, rejectUnauthorized: options.tls.requestCert ?? false })
+    ? https.createServer({
+        key: options.tls.key,
+        cert: options.tls.cert,
+        ca: options.tls.ca,
+        requestCert: options.tls.requestCert ?? false,
+        rejectUnauthorized: options.tls.requestCert ?? false,
+      })
     : http.createServer();
   const authenticate = options.usernameToken ? usernameTokenCheck(options.usernameToken) : undefined;
-  await listenService(server, '/soap/directory', { DirectoryService: { DirectoryPort: directoryService(store.directory) } }, DOCUMENT_WSDL, authenticate);
-  await listenService(server, '/soap/legacy', { LegacyDirectory: { LegacyDirectoryPort: legacyService(store.legacy) } }, RPC_WSDL, authenticate);
+  await listenService(
+    server,
+    '/soap/directory',
+    { DirectoryService: { DirectoryPort: directoryService(store.directory) } },
+    DOCUMENT_WSDL,
+    authenticate,
+  );
+  await listenService(
+    server,
+    '/soap/legacy',
+    { LegacyDirectory: { LegacyDirectoryPort: legacyService(store.legacy) } },
+    RPC_WSDL,
+    authenticate,
+  );
 
   // Read each body before soap does, for Basic auth and the hook.
   const soapHandler = server.listeners('request')[0];
@@ -464,6 +525,8 @@ export async function startExampleServer(options = {}) {
     soapHandler.call(server, req, res);
   });
 
+  // Longer than any client's idle keep-alive, so a client never sends on a socket being closed.
+  server.keepAliveTimeout = 65_000;
   await new Promise((resolve) => server.listen(options.port ?? 8890, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address();
   const origin = `${options.tls ? 'https' : 'http'}://${options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1')}:${port}`;

@@ -30,7 +30,9 @@ export function arrayWrapping(section: Record<string, unknown> | undefined, mapp
     if (!isRecord(entry) || entry.arrayItem === undefined) continue;
     const item = entry.arrayItem;
     if (typeof item !== 'string' || !/^[\p{L}_][\p{L}\p{N}_.-]*$/u.test(item)) {
-      throw Object.assign(new Error(`${where}.${key}.arrayItem: must be an element name, e.g. "item"`), { path: `${where}.${key}.arrayItem` });
+      throw Object.assign(new Error(`${where}.${key}.arrayItem: must be an element name, e.g. "item"`), {
+        path: `${where}.${key}.arrayItem`,
+      });
     }
     items.set(key, item);
   }

@@ -71,7 +71,10 @@ const connectionSchema = z
         baseDelayMs: z.number().int().min(0).optional(),
         maxDelayMs: z.number().int().min(0).optional(),
         maxRetryAfterMs: z.number().int().min(0).optional(),
-        statuses: z.array(z.number().int().min(400).max(599)).optional().describe('HTTP statuses retried. Default 429, 502, 503, 504'),
+        statuses: z
+          .array(z.number().int().min(400).max(599))
+          .optional()
+          .describe('HTTP statuses retried. Default 429, 502, 503, 504'),
       })
       .nullish(),
   })
@@ -114,12 +117,21 @@ const entitySchema = z.strictObject({
 });
 
 const serviceSchema = z.strictObject({
-  wsdl: z.string().min(1).optional().describe('WSDL file (relative to the base directory) or http(s) URL. Default <wsdlDir>/<name>.wsdl'),
+  wsdl: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('WSDL file (relative to the base directory) or http(s) URL. Default <wsdlDir>/<name>.wsdl'),
   path: z
     .string()
     .optional()
-    .describe("Path of the service under the tenant's base URLs. Default: the service name. Without base URLs the WSDL's address is used"),
-  port: z.string().optional().describe('WSDL port to use when the service has several. Default: the first that has the operation'),
+    .describe(
+      "Path of the service under the tenant's base URLs. Default: the service name. Without base URLs the WSDL's address is used",
+    ),
+  port: z
+    .string()
+    .optional()
+    .describe('WSDL port to use when the service has several. Default: the first that has the operation'),
   soap12: z.boolean().default(false).describe('Send SOAP 1.2 envelopes and headers'),
 });
 
@@ -185,9 +197,14 @@ const endpointSchema = z.strictObject({
   baseServiceEndpoint: z
     .url()
     .optional()
-    .describe('Base URL of the services (seed name); a service is at <baseServiceEndpoint>/<path>. Default for connection.baseUrls'),
+    .describe(
+      'Base URL of the services (seed name); a service is at <baseServiceEndpoint>/<path>. Default for connection.baseUrls',
+    ),
   wsdlDir: z.string().default('config/wsdls').describe('Where <service>.wsdl files are, relative to the base directory'),
-  username: z.string().optional().describe('Seed shorthand: WS-Security UsernameToken user (PasswordText) when wsSecurity is not set'),
+  username: z
+    .string()
+    .optional()
+    .describe('Seed shorthand: WS-Security UsernameToken user (PasswordText) when wsSecurity is not set'),
   password: z.string().optional().describe('Seed shorthand: the UsernameToken password'),
   wsSecurity: wsSecuritySchema.optional().describe('WS-Security of every tenant without its own'),
   services: z.record(z.string(), serviceSchema).default({}).describe('Services by name'),

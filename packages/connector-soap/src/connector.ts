@@ -89,7 +89,15 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
   const tenants = new Map<string, TenantTransport>();
   const seedToken: WsSecurityConfig | undefined =
     config.username !== undefined
-      ? { usernameToken: { username: config.username, password: config.password ?? '', passwordType: 'PasswordText', timestamp: false, created: true } }
+      ? {
+          usernameToken: {
+            username: config.username,
+            password: config.password ?? '',
+            passwordType: 'PasswordText',
+            timestamp: false,
+            created: true,
+          },
+        }
       : undefined;
   let passThrough = false;
   for (const [key, entity] of Object.entries(entities)) {

@@ -26,5 +26,13 @@ export { BUILT_IN_FAULT_RULES, classifyFault, faultOf } from './faults.js';
 export type { FaultCategory, SoapFault } from './faults.js';
 export { ALLOWED_PLACEHOLDERS, compileTemplate, TemplateError } from './template.js';
 export type { CompiledTemplate, PlaceholderName, TemplateKind, TemplateValues } from './template.js';
-export { firstNonXmlChar, MAX_DEPTH, prepareMessage, protectText, refuseXml, XmlRefusedError, XmlValueError } from './xml-guard.js';
+export {
+  firstNonXmlChar,
+  MAX_DEPTH,
+  prepareMessage,
+  protectText,
+  refuseXml,
+  XmlRefusedError,
+  XmlValueError,
+} from './xml-guard.js';
 export { REDACTED } from './secrets.js';

@@ -112,7 +112,8 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
     .filter((a) => a.targets.some((t) => t.path.toLowerCase() === 'password' || t.writeOnly))
     .map((a) => a.endpoint);
   const listPages = ops.list !== undefined && pages(templates.get('list') as CompiledTemplate) && ops.list.total !== undefined;
-  const searchPages = ops.search !== undefined && pages(templates.get('search') as CompiledTemplate) && ops.search.total !== undefined;
+  const searchPages =
+    ops.search !== undefined && pages(templates.get('search') as CompiledTemplate) && ops.search.total !== undefined;
 
   /** Runs one configured operation. */
   const run = async (kind: TemplateKind, ctx: RequestContext, values: TemplateValues): Promise<unknown> => {
@@ -194,7 +195,10 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
     const idKey = searchKeyOf.get('id');
     const records =
       ops.search && idKey
-        ? recordsAt(await run('search', ctx, { attribute: idKey, value: id, startIndex: 1, offset: 0, count: 2 }), ops.search.result)
+        ? recordsAt(
+            await run('search', ctx, { attribute: idKey, value: id, startIndex: 1, offset: 0, count: 2 }),
+            ops.search.result,
+          )
         : await listAll(ctx);
     return records.find((r) => view(r)?.id === id);
   };
@@ -333,7 +337,9 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
     const template = templates.get('modify');
     if (!ops.modify || !template) {
       if (!ops.replace || !canGet) {
-        throw new errors.NotImplementedError(`${rt}: changing ${[...Object.keys(mod.set), ...mod.clear].join(', ')} needs a "modify" operation`);
+        throw new errors.NotImplementedError(
+          `${rt}: changing ${[...Object.keys(mod.set), ...mod.clear].join(', ')} needs a "modify" operation`,
+        );
       }
       // Through replace: the current resource with the changes (membership went through addMember/removeMember).
       const reg = deps.registry();
@@ -384,7 +390,14 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
       remember(record);
       const stored = await answered(create, await run('create', ctx, { record }), ctx);
       if (!stored) {
-        throw toScimError(new SoapCallError('invalidResponse', create.service, create.method, 'create answered without the new resource or its id'));
+        throw toScimError(
+          new SoapCallError(
+            'invalidResponse',
+            create.service,
+            create.method,
+            'create answered without the new resource or its id',
+          ),
+        );
       }
       return stored;
     });

@@ -34,7 +34,11 @@ export function readPem(ref: string, certsDir: string, what: string): string {
  * The WS-Security header of a tenant, or `undefined` without one. Registers the secrets it uses,
  * so no log line carries them.
  */
-export function buildWsSecurity(cfg: WsSecurityConfig | undefined | null, certsDir: string, secrets: SecretMask): WsSecurity | undefined {
+export function buildWsSecurity(
+  cfg: WsSecurityConfig | undefined | null,
+  certsDir: string,
+  secrets: SecretMask,
+): WsSecurity | undefined {
   if (!cfg) return undefined;
   let token: WSSecurity | undefined;
   let signer: WSSecurityCert | undefined;

@@ -10,6 +10,7 @@ import soap, { type Client, type IHttpClient, type IOptions } from 'soap';
 import type { FaultRule, ServiceConfig, SoapConfig } from './config.js';
 import { FAULT_CATEGORY, SoapCallError, type SoapFailureCategory, transportCategory } from './errors.js';
 import { classifyFault, faultOf } from './faults.js';
+import { describeRpcParts } from './rpc-types.js';
 import type { SecretMask } from './secrets.js';
 import { SecurityConfigError, type WsSecurity } from './security.js';
 import { CALL_OPTIONS, type CallOptions, createSoapHttpClient } from './transport.js';
@@ -171,16 +172,26 @@ export class SoapServices {
     let client: Client;
     try {
       // soap types its HTTP client by axios's promise, which it never reads from a custom client.
-      client = await soap.createClientAsync(location, { ...clientOptions(svc), httpClient: httpClient as unknown as IHttpClient });
-    } catch (e) {
-      throw new WsdlLoadError(`WSDL of service "${name}" (${location}) could not be loaded: ${(e as Error).message ?? String(e)}`, {
-        cause: e,
+      client = await soap.createClientAsync(location, {
+        ...clientOptions(svc),
+        httpClient: httpClient as unknown as IHttpClient,
       });
+    } catch (e) {
+      throw new WsdlLoadError(
+        `WSDL of service "${name}" (${location}) could not be loaded: ${(e as Error).message ?? String(e)}`,
+        {
+          cause: e,
+        },
+      );
     }
+    describeRpcParts(client.wsdl.definitions);
     if (transport?.security) client.setSecurity(transport.security);
     const methods = new Map<string, ResolvedMethod>();
     const names: string[] = [];
-    const services = (client.wsdl.definitions.services ?? {}) as Record<string, { ports: Record<string, { binding: { methods: Record<string, { style?: string }> } }> }>;
+    const services = (client.wsdl.definitions.services ?? {}) as Record<
+      string,
+      { ports: Record<string, { binding: { methods: Record<string, { style?: string }> } }> }
+    >;
     const api = client as unknown as Record<string, Record<string, Record<string, SoapMethodFn>>>;
     for (const [serviceName, service] of Object.entries(services)) {
       for (const [portName, port] of Object.entries(service.ports ?? {})) {
@@ -212,7 +223,12 @@ export class SoapServices {
     const started = Date.now();
     const transport = this.#deps.tenant(tenantKey);
     if (!transport) {
-      throw new SoapCallError('config', service, method, `no configuration for tenant "${tenantKey}" (endpoint.entity.${tenantKey})`);
+      throw new SoapCallError(
+        'config',
+        service,
+        method,
+        `no configuration for tenant "${tenantKey}" (endpoint.entity.${tenantKey})`,
+      );
     }
     let loaded: LoadedService;
     try {
@@ -245,11 +261,18 @@ export class SoapServices {
           settle(e ?? new Error('soap failed to build the request'));
         }
       });
-      log.debug('soap call', { tenant: ctx.tenant, requestId: ctx.requestId, service, operation: method, ms: Date.now() - started });
+      log.debug('soap call', {
+        tenant: ctx.tenant,
+        requestId: ctx.requestId,
+        service,
+        operation: method,
+        ms: Date.now() - started,
+      });
       return result;
     } catch (e) {
       const err = this.#classify(e, service, method);
-      const level = err.category === 'notFound' || err.category === 'duplicate' || err.category === 'validation' ? 'debug' : 'warn';
+      const level =
+        err.category === 'notFound' || err.category === 'duplicate' || err.category === 'validation' ? 'debug' : 'warn';
       log[level]('soap call failed', {
         tenant: ctx.tenant,
         requestId: ctx.requestId,
@@ -281,7 +304,9 @@ export class SoapServices {
     if (fault) {
       const status = isRecord(e) && isRecord(e.response) && typeof e.response.status === 'number' ? e.response.status : undefined;
       const category: SoapFailureCategory =
-        status === 401 || status === 403 ? 'credentials' : FAULT_CATEGORY[classifyFault(fault, this.#deps.config.faults as FaultRule[])];
+        status === 401 || status === 403
+          ? 'credentials'
+          : FAULT_CATEGORY[classifyFault(fault, this.#deps.config.faults as FaultRule[])];
       const reason = fault.reason || fault.code || 'fault without a reason';
       return new SoapCallError(category, service, method, mask(reason), { cause: e, fault });
     }

@@ -94,7 +94,10 @@ function parsePlaceholder(text: string, where: string, allowed: readonly Placeho
   const name = dot < 0 ? body : body.slice(0, dot);
   const path = dot < 0 ? undefined : body.slice(dot + 1);
   if (!NAMES.has(name)) {
-    throw new TemplateError(where, `unknown placeholder "${text}" (known: ${[...NAMES].map((n) => `$${n}`).join(', ')}; "$$…" is a literal "$…")`);
+    throw new TemplateError(
+      where,
+      `unknown placeholder "${text}" (known: ${[...NAMES].map((n) => `$${n}`).join(', ')}; "$$…" is a literal "$…")`,
+    );
   }
   if (!allowed.includes(name as PlaceholderName)) {
     throw new TemplateError(where, `"${text}" can't be used here (allowed: ${allowed.map((n) => `$${n}`).join(', ') || 'none'})`);
@@ -130,7 +133,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * @example
  * compileTemplate({ userID: '$id' }, 'get', 'operations.user.get.request').fill({ id: 'u1' }) // { userID: 'u1' }
  */
-export function compileTemplate(template: Record<string, unknown> | undefined, kind: TemplateKind, where: string): CompiledTemplate {
+export function compileTemplate(
+  template: Record<string, unknown> | undefined,
+  kind: TemplateKind,
+  where: string,
+): CompiledTemplate {
   const allowed = ALLOWED_PLACEHOLDERS[kind];
   const uses = new Set<PlaceholderName>();
   const compile = (v: unknown, at: string): Node => {

@@ -26,7 +26,11 @@ export interface CallOptions {
 }
 
 /** What soap hands its HTTP client, and how it expects the answer (the axios response shape it reads). */
-type SoapCallback = (error: unknown, res?: { status: number; headers: Record<string, string>; data: string }, body?: string) => void;
+type SoapCallback = (
+  error: unknown,
+  res?: { status: number; headers: Record<string, string>; data: string },
+  body?: string,
+) => void;
 
 const ACCEPT = 'text/xml, application/soap+xml, application/xml;q=0.9, */*;q=0.1';
 const ENVELOPE = /<(?:[\w.-]+:)?Envelope[\s>/]/;

@@ -53,7 +53,8 @@ function localName(qname: string): string {
  * refuseXml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>') // 'document type declarations are not accepted'
  */
 export function refuseXml(xml: string, nested = 0): string | undefined {
-  const parser = sax.parser(true, { xmlns: false, position: false });
+  // Only the five predefined entities: sax would otherwise read HTML ones (&nbsp;) as if declared.
+  const parser = sax.parser(true, { xmlns: false, position: false, strictEntities: true } as sax.SAXOptions);
   let reason: string | undefined;
   let depth = 0;
   const refuse = (why: string) => {
@@ -145,7 +146,8 @@ const CDATA_CLOSE = ']]>';
  * CDATA sections, which soap also leaves alone and every XML parser reads as nothing.
  */
 export function protectText(s: string): string {
-  if (s.startsWith(CDATA_OPEN) && s.endsWith(CDATA_CLOSE)) return `${CDATA_OPEN}${CDATA_CLOSE}${escapeText(s)}${CDATA_OPEN}${CDATA_CLOSE}`;
+  if (s.startsWith(CDATA_OPEN) && s.endsWith(CDATA_CLOSE))
+    return `${CDATA_OPEN}${CDATA_CLOSE}${escapeText(s)}${CDATA_OPEN}${CDATA_CLOSE}`;
   return s;
 }
 

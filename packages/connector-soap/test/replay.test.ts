@@ -26,7 +26,8 @@ afterAll(async () => {
 function fill(v: unknown, vars: Record<string, string>): unknown {
   if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
   if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
   return v;
 }
 
@@ -43,7 +44,8 @@ async function replay(which: Example, steps: Step[]): Promise<void> {
         ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
       });
       expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(step.status);
-      for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String((res.body as Record<string, unknown>)[key]);
+      for (const [name, key] of Object.entries(step.capture ?? {}))
+        vars[name] = String((res.body as Record<string, unknown>)[key]);
       try {
         step.check?.(res.body);
       } catch (e) {
@@ -57,7 +59,13 @@ async function replay(which: Example, steps: Step[]): Promise<void> {
 
 /** Both services start empty for every replay: fixtures reuse names (dade.murphy, displayName …). */
 function reset() {
-  for (const m of [server.store.directory.users, server.store.directory.groups, server.store.legacy.accounts, server.store.legacy.roles]) m.clear();
+  for (const m of [
+    server.store.directory.users,
+    server.store.directory.groups,
+    server.store.legacy.accounts,
+    server.store.legacy.roles,
+  ])
+    m.clear();
 }
 
 describe.each([

@@ -11,7 +11,7 @@ import type { Connector } from '@scimgw/core';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import { testContext } from '@scimgw/core/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSoapConnector, SoapConfigError } from '../src/index.js';
+import { createSoapConnector, SoapConfigError, type SoapConfigInput } from '../src/index.js';
 import { DOCUMENT_WSDL } from '../examples/server.mjs';
 import { connectorFor, type ExampleServer, exampleEndpoint, examplesDir, merge, startExampleServer } from './helpers.js';
 
@@ -459,7 +459,7 @@ describe('operations a service lacks are absent', () => {
 
 describe('configuration errors stop the start, with their paths', () => {
   const create = (config: Record<string, unknown>) =>
-    createSoapConnector({ config, baseDir: examplesDir, logger: testContext({}).log });
+    createSoapConnector({ config: config as SoapConfigInput, baseDir: examplesDir, logger: testContext({}).log });
 
   it.each([
     [

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testContext } from '@scimgw/core/testkit';
 import { startExampleServer } from '../examples/server.mjs';
-import { createConnector, type SoapConfig } from '../src/index.js';
+import { createConnector, createSoapConnector, type SoapConfig, type SoapConfigInput } from '../src/index.js';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const examplesDir = join(here, '..', 'examples');
@@ -35,9 +35,20 @@ export function merge<T>(base: T, patch: Record<string, unknown>): T {
   return out as T;
 }
 
-/** A connector for an endpoint section, through the package entry, and the test context (logs). */
-export async function connectorFor(endpoint: Record<string, unknown>) {
+/**
+ * A connector for an endpoint section (through the package entry, or with TLS and key files read
+ * from `certsDir`), and the test context that records its logs.
+ */
+export async function connectorFor(endpoint: Record<string, unknown>, certsDir?: string) {
   const ctx = testContext(endpoint as unknown as SoapConfig, { baseDir: examplesDir });
-  const connector = await createConnector(ctx);
+  const connector = certsDir
+    ? await createSoapConnector({
+        config: endpoint as SoapConfigInput,
+        baseDir: examplesDir,
+        certsDir,
+        logger: ctx.log,
+        registry: ctx.registry,
+      })
+    : await createConnector(ctx);
   return { connector, ctx };
 }

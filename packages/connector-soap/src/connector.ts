@@ -44,12 +44,14 @@ export interface SoapConnectorOptions {
 
 const SILENT: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const SECRET_KEY = /pass(word|phrase)|secret|token/i;
+/** Keys that name a kind of secret rather than hold one (`passwordType`, `tokenUrl`). */
+const DESCRIPTIVE_KEY = /(type|url|uri|file)$/i;
 
 /** Registers every secret-looking value of the configuration. */
 function registerConfigSecrets(value: unknown, secrets: SecretMask, depth = 0): void {
   if (depth > 10 || typeof value !== 'object' || value === null) return;
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v === 'string' && SECRET_KEY.test(k)) secrets.add(v);
+    if (typeof v === 'string' && SECRET_KEY.test(k) && !DESCRIPTIVE_KEY.test(k)) secrets.add(v);
     else registerConfigSecrets(v, secrets, depth + 1);
   }
   const o = value as Record<string, unknown>;

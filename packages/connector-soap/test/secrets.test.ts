@@ -6,6 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createScimHandler } from '@scimgw/core/handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +48,7 @@ beforeAll(async () => {
     },
   );
   // A careless service: for one user it puts the UsernameToken and the user's password into its fault message.
-  const echo: Parameters<typeof startExampleServer>[0]['onRequest'] = (req, res) => {
+  const echo = (req: { body: string }, res: ServerResponse): boolean => {
     if (!req.body.includes('echo.me')) return false;
     res.writeHead(500, { 'content-type': 'text/xml' });
     const token = /<wsse:UsernameToken[\s\S]*?<\/wsse:UsernameToken>/.exec(req.body)?.[0] ?? '';

@@ -163,12 +163,24 @@ export class SoapServices {
     const svc = this.service(name);
     const tenant = tenantKey === 'undefined' ? undefined : tenantKey;
     const transport = this.#deps.tenant(tenantKey);
+    const location = this.wsdlLocation(name);
+    // Credentials go to the configured WSDL URL's origin and, for a WSDL from a file, to the
+    // addresses it names; never to a host a fetched WSDL or one of its imports points at.
+    const trusted = new Set<string>();
+    const remote = /^https?:/i.test(location);
+    if (remote) trusted.add(new URL(location).origin);
     const httpClient = createSoapHttpClient({
       rest: this.#deps.rest,
       tenant,
-      maxResponseChars: this.#deps.config.maxResponseBytes,
+      maxResponseBytes: this.#deps.config.maxResponseBytes,
+      sendAuthTo: (url) => {
+        try {
+          return trusted.has(new URL(url).origin);
+        } catch {
+          return false;
+        }
+      },
     });
-    const location = this.wsdlLocation(name);
     let client: Client;
     try {
       // soap types its HTTP client by axios's promise, which it never reads from a custom client.
@@ -190,8 +202,19 @@ export class SoapServices {
     const names: string[] = [];
     const services = (client.wsdl.definitions.services ?? {}) as Record<
       string,
-      { ports: Record<string, { binding: { methods: Record<string, { style?: string }> } }> }
+      { ports: Record<string, { location?: string; binding: { methods: Record<string, { style?: string }> } }> }
     >;
+    if (!remote) {
+      for (const service of Object.values(services)) {
+        for (const port of Object.values(service.ports ?? {})) {
+          try {
+            if (port.location) trusted.add(new URL(port.location).origin);
+          } catch {
+            // not a URL: no credentials for it
+          }
+        }
+      }
+    }
     const api = client as unknown as Record<string, Record<string, Record<string, SoapMethodFn>>>;
     for (const [serviceName, service] of Object.entries(services)) {
       for (const [portName, port] of Object.entries(service.ports ?? {})) {

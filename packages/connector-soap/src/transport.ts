@@ -50,8 +50,13 @@ export interface SoapHttpClientOptions {
   rest: HelperRest;
   /** The tenant (baseEntity) whose connection is used. */
   tenant: string | undefined;
-  /** Responses longer than this (characters) are refused before parsing. */
-  maxResponseChars: number;
+  /** Responses longer than this (bytes) are refused before parsing. */
+  maxResponseBytes: number;
+  /**
+   * Whether an absolute URL may receive the connection's credentials. Relative paths (under the
+   * base URLs) always do; a URL a WSDL names (an import, an address) only when this says so.
+   */
+  sendAuthTo(url: string): boolean;
 }
 
 /**
@@ -72,8 +77,8 @@ export function createSoapHttpClient(opts: SoapHttpClientOptions) {
       const method = data === null || data === undefined ? 'GET' : 'POST';
       const deliver = (status: number, headers: Headers, text: string) => {
         const refused =
-          text.length > opts.maxResponseChars
-            ? `the response is longer than ${opts.maxResponseChars} characters`
+          Buffer.byteLength(text) > opts.maxResponseBytes
+            ? `the response is longer than ${opts.maxResponseBytes} bytes`
             : refuseXml(text);
         if (refused) {
           callback(new XmlRefusedError(refused));
@@ -97,8 +102,7 @@ export function createSoapHttpClient(opts: SoapHttpClientOptions) {
           headers: { accept: ACCEPT, ...plainHeaders(exheaders) },
           responseType: 'text',
           retryNonIdempotent: method === 'GET' || call?.idempotent === true,
-          // soap's URL (the WSDL's address) is where the configured connection is meant to go.
-          sendAuth: true,
+          sendAuth: call?.path !== undefined || opts.sendAuthTo(rurl),
           ...(call?.timeout ? { timeout: call.timeout } : {}),
         })
         .then(

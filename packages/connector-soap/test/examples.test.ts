@@ -16,7 +16,10 @@ let child: ChildProcess;
 let origin: string;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [join(examplesDir, 'server.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [join(examplesDir, 'server.mjs')], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   origin = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -80,7 +83,13 @@ describe.each([
 
 it('the docs page shows the shipped example files', () => {
   const page = readFileSync(join(here, '..', '..', '..', 'docs', 'connectors', 'soap.md'), 'utf8');
-  for (const f of ['wsdl/directory-document.wsdl', 'wsdl/directory-rpc.wsdl', 'connector-soap.json', 'connector-soap-legacy.json', 'server.mjs']) {
+  for (const f of [
+    'wsdl/directory-document.wsdl',
+    'wsdl/directory-rpc.wsdl',
+    'connector-soap.json',
+    'connector-soap-legacy.json',
+    'server.mjs',
+  ]) {
     expect(page, f).toContain(`packages/connector-soap/examples/${f}`);
   }
 });

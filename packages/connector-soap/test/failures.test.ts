@@ -252,7 +252,7 @@ describe('responses that are refused or unreadable', () => {
     const r = await call(h, 'GET', '/Users');
     expect([r.status, r.body.detail]).toEqual([
       502,
-      'SOAP service "directory" (searchUsers) sent a response that was refused: the response is longer than 2000 characters',
+      'SOAP service "directory" (searchUsers) sent a response that was refused: the response is longer than 2000 bytes',
     ]);
     server.store.directory.users.clear();
     await connector.close?.();

@@ -3,11 +3,15 @@
  * UsernameToken (text and digest, checked by the server), X.509 signatures (verified by the server
  * with xml-crypto), TLS with a custom CA, client certificates, and a forward proxy with credentials.
  */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createScimHandler } from '@scimgw/core/handler';
 import { DOMParser } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOCUMENT_WSDL } from '../examples/server.mjs';
 import { makePki, type Pki, startProxy, type TestProxy } from '../../helper-rest/test/helpers.js';
 import { connectorFor, type ExampleServer, exampleEndpoint, merge, startExampleServer } from './helpers.js';
 
@@ -36,14 +40,38 @@ const endpointFor = (origin: string, patch: Record<string, unknown> = {}) =>
 
 describe('HTTP Basic and WS-Security UsernameToken', () => {
   let server: ExampleServer;
+  /** Another origin a WSDL imports a schema from; it records the Authorization headers it sees. */
+  let other: Server;
+  const otherAuth: (string | undefined)[] = [];
   beforeAll(async () => {
+    other = createServer((req, res) => {
+      otherAuth.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      res.end(
+        '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:extra"><xsd:element name="extra" type="xsd:string"/></xsd:schema>',
+      );
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const importing = readFileSync(DOCUMENT_WSDL, 'utf8').replace(
+      '<xsd:complexType name="PersonName">',
+      `<xsd:import namespace="urn:extra" schemaLocation="http://127.0.0.1:${(other.address() as AddressInfo).port}/extra.xsd"/><xsd:complexType name="PersonName">`,
+    );
     server = await startExampleServer({
       port: 0,
       basicAuth: { username: 'http-user', password: 'http-Secret-1' },
       usernameToken: { username: 'ws-user', password: 'ws-Secret&<"2>' },
+      onRequest: (req, res) => {
+        if (req.path !== '/soap/importing') return false;
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(importing);
+        return true;
+      },
     });
   });
-  afterAll(() => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    await new Promise((r) => other?.close(r));
+  });
 
   const connection = { auth: { type: 'basic', options: { username: 'http-user', password: 'http-Secret-1' } } };
 
@@ -83,6 +111,18 @@ describe('HTTP Basic and WS-Security UsernameToken', () => {
     );
     expect(r.status).toBe(502);
     expect(r.detail).toMatch(/rejected the gateway's credentials: HTTP 401/);
+  });
+
+  it('sends credentials for a fetched WSDL to its own origin, never to the hosts it imports from', async () => {
+    const r = await listStatus(
+      merge(exampleEndpoint('document', server.origin), {
+        services: { directory: { wsdl: `${server.origin}/soap/importing?wsdl` } },
+        entity: { undefined: { connection } },
+        wsSecurity: { usernameToken: { username: 'ws-user', password: 'ws-Secret&<"2>' } },
+      }),
+    );
+    expect(r.status).toBe(200);
+    expect(otherAuth).toEqual([undefined]);
   });
 
   it('a tenant’s own wsSecurity wins over the endpoint’s', async () => {

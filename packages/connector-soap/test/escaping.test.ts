@@ -167,13 +167,13 @@ async function roundTrip(h: ScimHandler, which: Example, v: string): Promise<voi
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [
         { op: 'replace', path: 'title', value: `${v}!` },
-        { op: 'replace', path: 'name.familyName', value: v.split('').reverse().join('') },
+        { op: 'replace', path: 'name.familyName', value: [...v].reverse().join('') },
       ],
     }),
   });
   expect(patched.status).toBe(200);
   expect((patched.body as { title: string }).title).toBe(`${v}!`);
-  expect((patched.body as { name: { familyName: string } }).name.familyName).toBe(v.split('').reverse().join(''));
+  expect((patched.body as { name: { familyName: string } }).name.familyName).toBe([...v].reverse().join(''));
   const put = await h.handle({
     method: 'PUT',
     url: `/Users/${enc(id)}`,

@@ -222,7 +222,9 @@ export class SoapServices {
         for (const [methodName, m] of Object.entries(port.binding?.methods ?? {})) {
           if (!names.includes(methodName)) names.push(methodName);
           const fn = api[serviceName]?.[portName]?.[methodName];
-          if (!methods.has(methodName) && typeof fn === 'function') methods.set(methodName, { fn, rpc: m.style === 'rpc' });
+          if (!methods.has(methodName) && typeof fn === 'function') {
+            methods.set(methodName, { fn, rpc: m.style === 'rpc' });
+          }
         }
       }
     }

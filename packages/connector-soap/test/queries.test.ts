@@ -118,6 +118,27 @@ describe('queries', () => {
   });
 });
 
+describe('messages', () => {
+  it('lists elements in the order of the WSDL sequence (soap does), whatever the order of the mapping', async () => {
+    const endpoint = exampleEndpoint('document', server.origin) as { map: { user: Record<string, unknown> } };
+    endpoint.map.user = Object.fromEntries(Object.entries(endpoint.map.user).reverse());
+    const h = createScimHandler({ connector: (await connectorFor(endpoint)).connector });
+    const r = await call(h, 'POST', '/Users', {
+      userName: 'ordered',
+      password: 'Pw-123456',
+      emails: [{ type: 'work', value: 'o@example.com' }],
+      name: { familyName: 'F', givenName: 'G' },
+      active: true,
+    });
+    expect(r.status).toBe(201);
+    const body = bodies.get('createUser')?.[0] ?? '';
+    const at = (tag: string) => body.indexOf(`<${tag}>`);
+    const order = ['userName', 'active', 'name', 'givenName', 'familyName', 'email', 'password'].map(at);
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
 describe.each([
   ['document', 'addGroupMember', 'removeGroupMember', ['getGroup', 'searchGroups', 'modifyGroup', 'replaceGroup']],
   ['rpc', 'assignUserToGroup', 'removeUserFromGroup', ['lookupRole', 'listRoles', 'saveRole']],

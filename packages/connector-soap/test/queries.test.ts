@@ -119,6 +119,30 @@ describe('queries', () => {
 });
 
 describe('messages', () => {
+  it('speaks SOAP 1.2 when the service says so (envelope namespace and content type)', async () => {
+    const types: string[] = [];
+    const own = await startExampleServer({
+      port: 0,
+      onRequest: (req: { body: string; headers: Record<string, unknown> }) => {
+        if (req.body.includes('Envelope'))
+          types.push(`${String(req.headers['content-type'])} ${/xmlns:soap="([^"]+)"/.exec(req.body)?.[1]}`);
+        return false;
+      },
+    });
+    const { connector } = await connectorFor(
+      merge(exampleEndpoint('document', own.origin), { services: { directory: { soap12: true } } }),
+    );
+    const h = createScimHandler({ connector });
+    const u = await call(h, 'POST', '/Users', { userName: 'soap12' });
+    expect([u.status, (await call(h, 'GET', `/Users/${u.body.id}`)).body.userName]).toEqual([201, 'soap12']);
+    expect((await call(h, 'GET', '/Users/none')).status).toBe(404);
+    expect(types[0]).toBe(
+      'application/soap+xml; charset=utf-8; action="urn:example:scimgw:directory/createUser" http://www.w3.org/2003/05/soap-envelope',
+    );
+    await connector.close?.();
+    await own.close();
+  });
+
   it('lists elements in the order of the WSDL sequence (soap does), whatever the order of the mapping', async () => {
     const endpoint = exampleEndpoint('document', server.origin) as { map: { user: Record<string, unknown> } };
     endpoint.map.user = Object.fromEntries(Object.entries(endpoint.map.user).reverse());

@@ -133,6 +133,7 @@ function directoryService(store) {
     userName: (u, v) => lower(u.userName) === lower(v),
     externalId: (u, v) => u.externalId === v,
     email: (u, v) => lower(u.email) === lower(v),
+    employeeNumber: (u, v) => u.employeeNumber === v,
   };
   const GROUP_FILTERS = {
     id: (g, v) => g.id === v,

@@ -173,9 +173,9 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
   /** The endpoint filter `search` can answer, or `undefined`. */
   const searchTerm = (filter: FilterNode): { attribute: string; value: unknown } | 'none' | undefined => {
     if (filter.type !== 'compare' || filter.op !== 'eq') return undefined;
-    const scimPath = [filter.path.uri, filter.path.attr, filter.path.sub].filter(Boolean).join(filter.path.uri ? ':' : '.');
     const plainPath = filter.path.sub ? `${filter.path.attr}.${filter.path.sub}` : filter.path.attr;
-    const key = searchKeyOf.get(scimPath.toLowerCase()) ?? searchKeyOf.get(plainPath.toLowerCase());
+    const scimPath = filter.path.uri ? `${filter.path.uri}:${plainPath}` : plainPath;
+    const key = searchKeyOf.get(scimPath.toLowerCase());
     if (key === undefined) return undefined;
     const tr = mapper.translateFilter(filter);
     if (tr.kind === 'none') return 'none';

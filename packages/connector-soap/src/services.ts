@@ -11,7 +11,7 @@ import type { FaultRule, ServiceConfig, SoapConfig } from './config.js';
 import { FAULT_CATEGORY, SoapCallError, type SoapFailureCategory, transportCategory } from './errors.js';
 import { classifyFault, faultOf } from './faults.js';
 import { describeRpcParts } from './rpc-types.js';
-import type { SecretMask } from './secrets.js';
+import { maskingLogger, type SecretMask } from './secrets.js';
 import { SecurityConfigError, type WsSecurity } from './security.js';
 import { CALL_OPTIONS, type CallOptions, createSoapHttpClient } from './transport.js';
 import { XmlRefusedError } from './xml-guard.js';
@@ -244,7 +244,10 @@ export class SoapServices {
     settings: CallSettings,
   ): Promise<unknown> {
     const tenantKey = ctx.tenant === undefined || ctx.tenant === '' ? 'undefined' : ctx.tenant;
-    const log = ctx.log ?? this.#deps.log;
+    // The host's request logger gets the same mask as the connector's: helper-rest logs request
+    // bodies through it, and SOAP bodies carry secrets only this connector knows.
+    const safe: RequestContext = ctx.log ? { ...ctx, log: maskingLogger(ctx.log, this.#deps.secrets) } : ctx;
+    const log = safe.log ?? this.#deps.log;
     const started = Date.now();
     const transport = this.#deps.tenant(tenantKey);
     if (!transport) {
@@ -274,7 +277,7 @@ export class SoapServices {
           else resolve(value);
         };
         const call: CallOptions = {
-          ctx,
+          ctx: safe,
           path: transport.hasBaseUrls ? (this.service(service).path ?? service) : undefined,
           idempotent: settings.idempotent,
           timeout: settings.timeout,

@@ -68,6 +68,19 @@ describe('queries', () => {
     expect(bodies.get('searchUsers')?.[0]).toMatch(/<attribute>userName<\/attribute><value>USER3<\/value>.*<count>10<\/count>/);
   });
 
+  it('pushes an extension attribute listed in search.attributes', async () => {
+    seedUsers(3);
+    (server.store.directory.users.get('u0001') as Record<string, unknown>).employeeNumber = '42';
+    const ent = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber';
+    const endpoint = exampleEndpoint('document', server.origin) as { operations: { user: { search: { attributes: string[] } } } };
+    endpoint.operations.user.search.attributes = ['id', 'userName', ent];
+    const h = createScimHandler({ connector: (await connectorFor(endpoint)).connector });
+    const r = await call(h, 'GET', `/Users?filter=${enc(`${ent} eq "42"`)}`);
+    expect([r.body.totalResults, r.body.Resources[0].id]).toEqual([1, 'u0001']);
+    expect(count('searchUsers')).toBe(1);
+    expect(bodies.get('searchUsers')?.[0]).toMatch(/<attribute>employeeNumber<\/attribute><value>42<\/value>/);
+  });
+
   it('pages a plain list at the service, totals from it', async () => {
     seedUsers(25);
     const h = await handler('document');

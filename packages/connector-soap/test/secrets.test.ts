@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createScimHandler } from '@scimgw/core/handler';
+import { testContext } from '@scimgw/core/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type Pki } from '../../helper-rest/test/helpers.js';
 import { connectorFor, type ExampleServer, exampleEndpoint, merge, startExampleServer } from './helpers.js';
@@ -92,8 +93,11 @@ describe.each(['none', 'PasswordText', 'PasswordDigest'])('with WS-Security %s',
     const { connector, ctx } = await connectorFor(endpoint);
     const h = createScimHandler({ connector });
     const seen: string[] = [];
+    // The host's per-request logger (the gateway passes one with every request).
+    const request = testContext({});
     const call = async (method: string, url: string, body?: unknown) => {
-      const res = await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const context = { log: request.log };
+      const res = await h.handle({ method, url, context, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       seen.push(JSON.stringify(res.body ?? null));
       return res;
     };
@@ -121,10 +125,11 @@ describe.each(['none', 'PasswordText', 'PasswordDigest'])('with WS-Security %s',
     expect((await call('DELETE', `/Users/${id}`)).status).toBe(204);
     await connector.close?.();
 
-    const logs = JSON.stringify(ctx.logs);
-    // The test can fail: bodies were logged (masked), calls and failures too.
-    expect(ctx.logs.some((l) => l.msg === 'soap call')).toBe(true);
-    expect(ctx.logs.some((l) => l.msg === 'soap call failed')).toBe(true);
+    const logs = JSON.stringify(ctx.logs) + JSON.stringify(request.logs);
+    // The test can fail: bodies were logged (masked), calls and failures too, through both loggers.
+    expect(request.logs.some((l) => l.msg === 'soap call')).toBe(true);
+    expect(request.logs.some((l) => l.msg === 'soap call failed')).toBe(true);
+    expect(request.logs.some((l) => l.msg === 'rest request')).toBe(true);
     // Logged bodies are cut at 1000 characters: without a token header the user's password is in them.
     expect(logs).toContain(passwordType === 'none' ? '<password>[REDACTED]</password>' : '>[REDACTED]</wsse:Password>');
     if (passwordType !== 'none') expect(logs).toContain(`#${passwordType}`);

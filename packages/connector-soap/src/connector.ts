@@ -14,6 +14,7 @@ import { connectorSchemas, createMapper, type MapConfig, type Mapper } from '@sc
 import { arrayWrapping } from './arrays.js';
 import { configSchema, type SoapConfig, type SoapConfigInput, type WsSecurityConfig } from './config.js';
 import { resourceHandler } from './resources.js';
+import { retryPolicy } from './retry.js';
 import { maskingLogger, SecretMask } from './secrets.js';
 import { buildWsSecurity } from './security.js';
 import { SoapServices, type TenantTransport } from './services.js';
@@ -108,7 +109,7 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
     if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
     try {
       const security = buildWsSecurity(entity?.wsSecurity ?? config.wsSecurity ?? seedToken, certsDir, secrets);
-      tenants.set(key, { hasBaseUrls: baseUrls.length > 0, security });
+      tenants.set(key, { hasBaseUrls: baseUrls.length > 0, security, retry: retryPolicy(entity?.connection?.retry) });
     } catch (e) {
       issues.push({ path: ['entity', key, 'wsSecurity'], message: (e as Error).message });
     }

@@ -5,11 +5,12 @@
  */
 import { isAbsolute, join } from 'node:path';
 import type { Logger, RequestContext } from '@scimgw/core';
-import { HelperRestError } from '@scimgw/helper-rest';
+import { HelperRestError, type RetryConfig } from '@scimgw/helper-rest';
 import soap, { type Client, type IHttpClient, type IOptions } from 'soap';
 import type { FaultRule, ServiceConfig, SoapConfig } from './config.js';
 import { FAULT_CATEGORY, SoapCallError, type SoapFailureCategory, transportCategory } from './errors.js';
 import { classifyFault, faultOf } from './faults.js';
+import { mayRetry, pause, retryDelay } from './retry.js';
 import { describeRpcParts } from './rpc-types.js';
 import { maskingLogger, type SecretMask } from './secrets.js';
 import { SecurityConfigError, type WsSecurity } from './security.js';
@@ -21,6 +22,8 @@ export interface TenantTransport {
   /** True when the tenant's connection has base URLs (services are paths under them). */
   hasBaseUrls: boolean;
   security: WsSecurity | undefined;
+  /** The connection's retry settings. */
+  retry: RetryConfig;
 }
 
 /** Options of one call. */
@@ -267,8 +270,10 @@ export class SoapServices {
     const m = loaded.methods.get(method);
     if (!m) throw new SoapCallError('config', service, method, `"${method}" is not an operation of the service's WSDL`);
     const message = args === null || (m.rpc && Object.keys(args).length === 0) ? null : args;
-    try {
-      const result = await new Promise<unknown>((resolve, reject) => {
+    const path = transport.hasBaseUrls ? (this.service(service).path ?? service) : undefined;
+    /** One attempt: soap builds the envelope (a fresh WS-Security token) and sends it. */
+    const once = () =>
+      new Promise<unknown>((resolve, reject) => {
         let settled = false;
         const settle = (err: unknown, value?: unknown) => {
           if (settled) return;
@@ -278,8 +283,7 @@ export class SoapServices {
         };
         const call: CallOptions = {
           ctx: safe,
-          path: transport.hasBaseUrls ? (this.service(service).path ?? service) : undefined,
-          idempotent: settings.idempotent,
+          path,
           timeout: settings.timeout,
           fail: (e) => settle(e ?? new Error('soap failed to read the response')),
         };
@@ -289,29 +293,40 @@ export class SoapServices {
           settle(e ?? new Error('soap failed to build the request'));
         }
       });
-      log.debug('soap call', {
-        tenant: ctx.tenant,
-        requestId: ctx.requestId,
-        service,
-        operation: method,
-        ms: Date.now() - started,
-      });
-      return result;
-    } catch (e) {
-      const err = this.#classify(e, service, method);
-      const level =
-        err.category === 'notFound' || err.category === 'duplicate' || err.category === 'validation' ? 'debug' : 'warn';
-      log[level]('soap call failed', {
-        tenant: ctx.tenant,
-        requestId: ctx.requestId,
-        service,
-        operation: method,
-        category: err.category,
-        ...(err.fault ? { faultCode: err.fault.code } : {}),
-        detail: err.detail,
-        ms: Date.now() - started,
-      });
-      throw err;
+    const where = { tenant: ctx.tenant, requestId: ctx.requestId, service, operation: method };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await once();
+        log.debug('soap call', { ...where, attempt, ms: Date.now() - started });
+        return result;
+      } catch (e) {
+        const err = this.#classify(e, service, method);
+        const delayMs =
+          attempt < transport.retry.attempts && mayRetry(err, settings.idempotent, transport.retry)
+            ? retryDelay(err, attempt, transport.retry)
+            : undefined;
+        if (delayMs !== undefined) {
+          log.warn('soap call failed, retrying', { ...where, attempt, category: err.category, delayMs });
+          try {
+            await pause(delayMs, ctx.signal);
+          } catch (abort) {
+            throw new SoapCallError('aborted', service, method, 'the request was aborted while waiting to retry', {
+              cause: abort,
+            });
+          }
+          continue;
+        }
+        const quiet = err.category === 'notFound' || err.category === 'duplicate' || err.category === 'validation';
+        log[quiet ? 'debug' : 'warn']('soap call failed', {
+          ...where,
+          attempt,
+          category: err.category,
+          ...(err.fault ? { faultCode: err.fault.code } : {}),
+          detail: err.detail,
+          ms: Date.now() - started,
+        });
+        throw err;
+      }
     }
   }
 

@@ -18,8 +18,6 @@ export interface CallOptions {
   ctx?: RequestContext | undefined;
   /** Path under the tenant's base URLs (failover), or `undefined` to use soap's absolute URL. */
   path?: string | undefined;
-  /** May be sent again after it may have reached the server. */
-  idempotent: boolean;
   timeout?: number | undefined;
   /** Called when soap throws while reading a response, so the call fails instead of hanging. */
   fail(e: unknown): void;
@@ -101,7 +99,8 @@ export function createSoapHttpClient(opts: SoapHttpClientOptions) {
         .doRequest<string>(tenant, method, call?.path ?? rurl, method === 'POST' ? String(data) : undefined, call?.ctx, {
           headers: { accept: ACCEPT, ...plainHeaders(exheaders) },
           responseType: 'text',
-          retryNonIdempotent: method === 'GET' || call?.idempotent === true,
+          // A call is retried whole by the caller (a new envelope each time); a WSDL fetch here.
+          ...(call ? { retry: false as const } : { retryNonIdempotent: true }),
           sendAuth: call?.path !== undefined || opts.sendAuthTo(rurl),
           ...(call?.timeout ? { timeout: call.timeout } : {}),
         })

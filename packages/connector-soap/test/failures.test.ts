@@ -371,6 +371,35 @@ describe('timeouts and bounded retries of idempotent operations only', () => {
     await connector.close?.();
   });
 
+  it('every attempt is a new envelope: a WS-Security nonce is never sent twice', async () => {
+    const { h, connector } = await handler({
+      wsSecurity: { usernameToken: { username: 'u', password: 'p-secret', passwordType: 'PasswordDigest' } },
+    });
+    const nonces: string[] = [];
+    hook = (req, res) => {
+      if (operationOf(req.headers) !== 'getUser') return false;
+      nonces.push(/<wsse:Nonce[^>]*>([^<]+)<\/wsse:Nonce>/.exec(req.body)?.[1] ?? '');
+      return nonces.length <= 2 ? reply(res, 503, 'busy', { 'content-type': 'text/plain' }) : false;
+    };
+    expect((await call(h, 'GET', '/Users/nobody')).status).toBe(404);
+    expect(nonces).toHaveLength(3);
+    expect(new Set(nonces).size).toBe(3);
+    expect(nonces.every((n) => n.length > 0)).toBe(true);
+    await connector.close?.();
+  });
+
+  it('an operation’s own timeout wins over the connection’s', async () => {
+    const { h, connector } = await handler({ operations: { user: { get: { timeout: 150 } } } });
+    hook = on('getUser', (res) => {
+      held.push(res);
+      return true;
+    });
+    const r = await call(h, 'GET', '/Users/u1');
+    expect(r.status).toBe(504);
+    expect(r.body.detail).toMatch(/timed out after 150 ms/);
+    await connector.close?.();
+  });
+
   it('retries stop at the configured attempts (never more than 10)', async () => {
     const { h, connector } = await handler({ entity: { undefined: { connection: { retry: { attempts: 5 } } } } });
     hook = on('searchUsers', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain' }));

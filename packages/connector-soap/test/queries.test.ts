@@ -131,6 +131,30 @@ describe('queries', () => {
   });
 });
 
+describe('valueMap allowlists', () => {
+  it('groups outside the allowlist are invisible: not listed, 404 to read, change or delete', async () => {
+    const endpoint = exampleEndpoint('document', server.origin) as { map: { group: Record<string, Record<string, unknown>> } };
+    endpoint.map.group.displayName = { mapTo: 'displayName', valueMap: { 'APP-Admins': 'Admins' } };
+    const h = createScimHandler({ connector: (await connectorFor(endpoint)).connector });
+    server.store.directory.groups.set('g1', { id: 'g1', displayName: 'APP-Admins', member: new Set() });
+    server.store.directory.groups.set('g2', { id: 'g2', displayName: 'Payroll', member: new Set() });
+    const list = await call(h, 'GET', '/Groups');
+    expect(list.body.Resources.map((g: { displayName: string }) => g.displayName)).toEqual(['Admins']);
+    expect((await call(h, 'GET', '/Groups/g2')).status).toBe(404);
+    bodies.clear();
+    expect((await call(h, 'DELETE', '/Groups/g2')).status).toBe(404);
+    expect(count('deleteGroup')).toBe(0);
+    const rename = await call(h, 'PATCH', '/Groups/g2', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'Admins' }],
+    });
+    expect(rename.status).toBe(404);
+    expect(count('modifyGroup')).toBe(0);
+    expect(server.store.directory.groups.has('g2')).toBe(true);
+    expect((await call(h, 'DELETE', '/Groups/g1')).status).toBe(204);
+  });
+});
+
 describe('messages', () => {
   it('speaks SOAP 1.2 when the service says so (envelope namespace and content type)', async () => {
     const types: string[] = [];

@@ -111,9 +111,18 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
   const secretKeys = mapper.attributes
     .filter((a) => a.targets.some((t) => t.path.toLowerCase() === 'password' || t.writeOnly))
     .map((a) => a.endpoint);
-  const listPages = ops.list !== undefined && pages(templates.get('list') as CompiledTemplate) && ops.list.total !== undefined;
-  const searchPages =
-    ops.search !== undefined && pages(templates.get('search') as CompiledTemplate) && ops.search.total !== undefined;
+  // A paged operation without a total would end every listing after its first page.
+  for (const kind of ['list', 'search'] as const) {
+    const op = ops[kind];
+    if (op && pages(templates.get(kind) as CompiledTemplate) && op.total === undefined) {
+      throw new OperationConfigError(
+        `${where}.${kind}.total`,
+        'the request pages ($startIndex, $offset or $count): say where the total count is',
+      );
+    }
+  }
+  const listPages = ops.list !== undefined && pages(templates.get('list') as CompiledTemplate);
+  const searchPages = ops.search !== undefined && pages(templates.get('search') as CompiledTemplate);
 
   /** Runs one configured operation. */
   const run = async (kind: TemplateKind, ctx: RequestContext, values: TemplateValues): Promise<unknown> => {

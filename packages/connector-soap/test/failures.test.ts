@@ -517,6 +517,11 @@ describe('configuration errors stop the start, with their paths', () => {
       'endpoint.operations.user.search.attributes[0]: "nickname2" is not mapped',
     ],
     ['a resource type without a mapping', { map: { user: undefined } }, 'endpoint.map.user: operations.user needs a mapping'],
+    [
+      'a paged list without a total',
+      { operations: { user: { list: { total: undefined } } } },
+      'endpoint.operations.user.list.total: the request pages',
+    ],
     ['a WSDL file that is not there', { services: { directory: { wsdl: 'wsdl/missing.wsdl' } } }, 'could not be loaded'],
     [
       'an unreadable X.509 key',

@@ -117,11 +117,30 @@ function approximate(state: State, superset: boolean): Cond {
   return superset;
 }
 
-/** `field` holds a present value (core `isPresent`): a non-empty string, a number, a boolean, a non-empty object. */
-function presentValue(field: string): Query {
+/** A present scalar (core `isPresent`): a boolean, a number, a non-empty string, a non-empty object. */
+function presentScalar(field: string): Query {
   return {
     $or: [{ [field]: { $type: ['bool', 'number'] } }, { [field]: NON_EMPTY_STRING }, { [field]: { $type: 'object', $ne: {} } }],
   };
+}
+
+/**
+ * Some element of the array `field` is present. (`$elemMatch` rather than `$type` on the array: the
+ * same for MongoDB, and it does not depend on how a server applies `$type` to array elements.)
+ */
+function presentElement(field: string): Query {
+  return {
+    $or: [
+      { [field]: { $elemMatch: { $type: ['bool', 'number'] } } },
+      { [field]: { $elemMatch: NON_EMPTY_STRING } },
+      { [field]: { $elemMatch: { $type: 'object', $ne: {} } } },
+    ],
+  };
+}
+
+/** Some element of the array `field` is an object. */
+function objectElement(field: string): Query {
+  return { [field]: { $elemMatch: { $type: 'object' } } };
 }
 
 /** Where the values of a path are read from, and the definition they compare by. */
@@ -198,15 +217,22 @@ function leafOf(sp: StoredPath, prefix?: string): Leaf {
 /** `path pr` for a stored path (core: some collected value is present). */
 function present(sp: StoredPath, prefix?: string): Cond {
   const base = prefix === undefined ? sp.field : prefix;
-  if (sp.sub !== undefined) return presentValue(joinField(base, encodeKey(sp.sub)));
-  if (sp.attrDef.type !== 'complex') return presentValue(base);
-  const nonEmptyObject = { [base]: { $type: 'object', $ne: {} } };
-  if (!hasValueSub(sp.attrDef)) return nonEmptyObject;
-  // Elements with a `value` count by it; elements without one count as (non-empty) objects.
-  const withoutValue = sp.attrDef.multiValued
-    ? { [base]: { $elemMatch: { value: { $exists: false } } } }
-    : { $and: [nonEmptyObject, { [joinField(base, 'value')]: { $exists: false } }] };
-  return or([presentValue(joinField(base, 'value')), withoutValue]);
+  const def = sp.attrDef;
+  if (def.type !== 'complex') {
+    // A scalar, or a list of scalars (a single value where a list was expected counts as one).
+    return def.multiValued ? or([presentScalar(base), presentElement(base)]) : presentScalar(base);
+  }
+  if (!def.multiValued) {
+    if (sp.sub !== undefined) return presentScalar(joinField(base, encodeKey(sp.sub)));
+    const nonEmptyObject = { [base]: { $type: 'object', $ne: {} } };
+    if (!hasValueSub(def)) return nonEmptyObject;
+    // Counted by its `value`, or, without one, as a (non-empty) object.
+    return or([presentScalar(joinField(base, 'value')), { $and: [nonEmptyObject, { [joinField(base, 'value')]: { $exists: false } }] }]);
+  }
+  // A list of complex values: each element on its own (elements are stored as non-empty objects).
+  if (sp.sub !== undefined) return { [base]: { $elemMatch: presentScalar(encodeKey(sp.sub)) } };
+  if (!hasValueSub(def)) return objectElement(base);
+  return or([{ [base]: { $elemMatch: presentScalar('value') } }, { [base]: { $elemMatch: { value: { $exists: false } } } }]);
 }
 
 /** A comparison node on a stored path. */
@@ -284,7 +310,7 @@ function translateNode(state: State, node: FilterNode, superset: boolean): Cond 
       // Part of the element filter was approximated: approximate the whole value path.
       if (!inside.exact) return approximate(state, superset);
       if (inner === false) return false;
-      if (inner === true) return { [sp.field]: { $type: 'object' } };
+      if (inner === true) return objectElement(sp.field);
       return { [sp.field]: { $elemMatch: inner } };
     }
   }

@@ -37,7 +37,9 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
   const sp = resolveStored(schema.registry, schema.rt, sort.path);
   if (!sp || (sp.extension === undefined && schema.computed?.has(sp.attr))) return { kind: 'memory' };
   const leaf = sp.sub !== undefined ? sp.subDef : sp.attrDef.type === 'complex' ? sp.attrDef.subAttributes?.find((s) => s.name === 'value') : sp.attrDef;
-  const collation = leaf !== undefined && STRINGY.has(leaf.type) && !leaf.caseExact;
+  // As the core: the leaf's type, but the case rule of the path itself (a complex attribute's own caseExact).
+  const caseRule = sp.sub !== undefined ? sp.subDef : sp.attrDef;
+  const collation = leaf !== undefined && STRINGY.has(leaf.type) && !(caseRule?.caseExact ?? false);
   const always =
     sp.extension === undefined &&
     ((sp.attr === 'id' && sp.sub === undefined) ||

@@ -94,7 +94,11 @@ function and(conds: Cond[]): Cond {
     if (c !== true) qs.push(c);
   }
   if (qs.length === 0) return true;
-  return qs.length === 1 ? (qs[0] as Query) : { $and: qs };
+  if (qs.length === 1) return qs[0] as Query;
+  // Conditions on distinct fields read better (and match as MongoDB's own examples) as one document.
+  const keys = qs.flatMap((q) => Object.keys(q));
+  if (keys.every((k) => !k.startsWith('$')) && new Set(keys).size === keys.length) return Object.assign({}, ...qs) as Query;
+  return { $and: qs };
 }
 
 function or(conds: Cond[]): Cond {
@@ -340,5 +344,11 @@ export function translateFilter(node: FilterNode | undefined, schema: FilterSche
 export function translateElementFilter(node: FilterNode, parent: StoredPath, schema: FilterSchema): Query | boolean | undefined {
   const state: State = { schema, collation: false, exact: true };
   const query = translateElement(state, parent, node, true);
-  return state.exact ? query : undefined;
+  if (!state.exact) return undefined;
+  // A `$pull` condition whose first key is an operator is matched against each element as a value
+  // in MongoDB only when that operator takes a path ($gt, $in …); `$and`/`$or`/`$nor` first are read
+  // as a query on the element. Servers that differ on this exist, so the caller applies such filters
+  // with compare-and-set instead: only conditions on fields are used.
+  if (typeof query === 'object' && Object.keys(query).some((k) => k.startsWith('$'))) return undefined;
+  return query;
 }

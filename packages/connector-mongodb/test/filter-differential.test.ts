@@ -99,7 +99,8 @@ const caseVariant = (s: string) =>
   fc.constantFrom(s, s.toLowerCase(), s.toUpperCase(), s.slice(0, Math.max(1, Math.floor(s.length / 2))), s.slice(-3));
 const words = fc.constantFrom(...WORDS, ...DOMAINS, ...TYPES, 'engineer', 'oslo', 'ext-1', 'EXT-2', 'mgr-a', 'AbC', 'abc', 'red', 'x');
 const text = words.chain(caseVariant);
-const punct = fc.constantFrom(...DEPARTMENTS, '.', '*', '(', ')', '+', '?', '[', '\\', '^$', '|', '@', '\n', '\u0000');
+const punctPrintable = fc.constantFrom(...DEPARTMENTS, '.', '*', '(', ')', '+', '?', '[', '\\', '^$', '|', '@');
+const punct = fc.oneof(punctPrintable, fc.constantFrom('\n', '\u0000', 'a\nb'));
 
 function valueFor(kind: Kind, op: string): fc.Arbitrary<CompValue> {
   const ordered = op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
@@ -118,7 +119,11 @@ function valueFor(kind: Kind, op: string): fc.Arbitrary<CompValue> {
       // Ordered comparisons on case-insensitive strings follow the collation (ICU), which orders
       // punctuation before digits and letters; against this corpus, alphabetic literals order the
       // same under ICU and under code points (the core's order).
-      return ordered ? fc.oneof(text, fc.constantFrom<CompValue>(null, 'm', 'M')) : fc.oneof(text, punct, fc.constantFrom<CompValue>(null, 7, true, ''));
+      if (ordered) return fc.oneof(text, fc.constantFrom<CompValue>(null, 'm', 'M'));
+      // Equality on case-insensitive strings follows the collation too, which ignores control
+      // characters ("\n" equals ""), as the unique index does; patterns (co/sw/ew) do not.
+      if ((op === 'eq' || op === 'ne') && kind === 'string') return fc.oneof(text, punctPrintable, fc.constantFrom<CompValue>(null, 7, true, ''));
+      return fc.oneof(text, punct, fc.constantFrom<CompValue>(null, 7, true, ''));
   }
 }
 

@@ -170,31 +170,36 @@ export async function runQuery(kind: Kind, tenant: Tenant, coll: Collection<Docu
   if (req.cursor === undefined) {
     const skip = Math.max(0, (req.startIndex ?? 1) - 1);
     const count = req.count;
-    const total = count === undefined && skip === 0 ? undefined : countMatching(kind, coll, match, collation);
-    if (count === 0) return { resources: [], totalResults: await (total as Promise<number>) };
-    const docs = await fetch(kind, coll, plan, { ...base, skip, ...(count === undefined ? {} : { limit: count }) });
+    const needTotal = count !== undefined || skip > 0;
+    if (count === 0) return { resources: [], totalResults: await countMatching(kind, coll, match, collation) };
+    const [docs, total] = await Promise.all([
+      fetch(kind, coll, plan, { ...base, skip, ...(count === undefined ? {} : { limit: count }) }),
+      needTotal ? countMatching(kind, coll, match, collation) : undefined,
+    ]);
     const resources = await views(kind, tenant, docs, proj.computed);
-    return { resources, totalResults: total === undefined ? resources.length : await total };
+    return { resources, totalResults: total ?? resources.length };
   }
 
   const c = req.cursor === '' ? undefined : decodeCursor(req.cursor, hash);
   if (c?.kind === 'offset') throw new errors.InvalidCursorError('Invalid cursor');
   const count = req.count ?? 100;
-  const total = countMatching(kind, coll, match, collation);
-  if (count === 0) return { resources: [], totalResults: await total };
+  if (count === 0) return { resources: [], totalResults: await countMatching(kind, coll, match, collation) };
   const backwards = c?.dir === 'prev';
-  const docs = await fetch(kind, coll, plan, {
-    ...base,
-    ...(c ? { after: keysetCondition(plan, c) } : {}),
-    limit: count + 1,
-    reverse: backwards,
-  });
+  const [docs, totalResults] = await Promise.all([
+    fetch(kind, coll, plan, {
+      ...base,
+      ...(c ? { after: keysetCondition(plan, c) } : {}),
+      limit: count + 1,
+      reverse: backwards,
+    }),
+    countMatching(kind, coll, match, collation),
+  ]);
   const more = docs.length > count;
   const page = docs.slice(0, count);
   if (backwards) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
-  const result: QueryResult = { resources: [], totalResults: await total };
+  const result: QueryResult = { resources: [], totalResults };
   // Forwards: more after this page if we read one extra; something before if we came from a cursor.
   // Backwards: the reverse.
   if (last && (backwards || more)) result.nextCursor = encodeCursor(positionOf(plan, last, 'next'), hash);

@@ -26,7 +26,9 @@ export const tlsSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('PEM file with the client certificate and its key (x509 authentication, or servers that require client certificates)'),
+    .describe(
+      'PEM file with the client certificate and its key (x509 authentication, or servers that require client certificates)',
+    ),
   certificateKeyFilePassword: z.string().optional().describe('Password of the key in certificateKeyFile'),
   allowInvalidCertificates: z.boolean().default(false).describe('Accept any server certificate (tests only)'),
   allowInvalidHostnames: z.boolean().default(false).describe('Accept a certificate issued for another host name'),
@@ -91,10 +93,15 @@ export const endpointSchema = z
     tenancy: z
       .enum(['database', 'field'])
       .default('database')
-      .describe('"database": one database per tenant (baseEntity); "field": one set of collections, documents tagged with tenantField'),
+      .describe(
+        '"database": one database per tenant (baseEntity); "field": one set of collections, documents tagged with tenantField',
+      ),
     tenantField: z
       .string()
-      .regex(TENANT_FIELD, 'must start with "_" (so no SCIM attribute can collide with it), not be _id, and use letters, digits, _')
+      .regex(
+        TENANT_FIELD,
+        'must start with "_" (so no SCIM attribute can collide with it), not be _id, and use letters, digits, _',
+      )
       .default('_tenant')
       .describe('With tenancy "field": the field holding the tenant (baseEntity)'),
     collections: z
@@ -125,7 +132,9 @@ export const endpointSchema = z
       .min(100)
       .max(1_000_000)
       .default(10_000)
-      .describe('Most candidates read for a filter MongoDB cannot evaluate (user groups, unknown attributes); more is 400 tooMany'),
+      .describe(
+        'Most candidates read for a filter MongoDB cannot evaluate (user groups, unknown attributes); more is 400 tooMany',
+      ),
     entity: z.record(z.string(), entitySchema).default({}).describe('Tenants by baseEntity'),
   })
   .superRefine((cfg, ctx) => {

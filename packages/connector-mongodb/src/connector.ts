@@ -94,7 +94,8 @@ export function createMongoConnector(options: MongoConnectorOptions): MongoConne
     ...(config.exampleData
       ? {
           seed: async (tenant) => {
-            if (await seedExampleData(tenant, maxTimeMS)) log.info('mongodb: example data seeded', { tenant: tenant.name ?? '(default)' });
+            if (await seedExampleData(tenant, maxTimeMS))
+              log.info('mongodb: example data seeded', { tenant: tenant.name ?? '(default)' });
           },
         }
       : {}),

@@ -100,7 +100,13 @@ export function decodeCursor(text: string, hash: string): Cursor {
   const id = decodeId(r.i);
   if (id === undefined) invalid();
   const k = r.k;
-  if (k !== undefined && k !== null && typeof k !== 'string' && typeof k !== 'boolean' && !(typeof k === 'number' && Number.isFinite(k))) {
+  if (
+    k !== undefined &&
+    k !== null &&
+    typeof k !== 'string' &&
+    typeof k !== 'boolean' &&
+    !(typeof k === 'number' && Number.isFinite(k))
+  ) {
     invalid();
   }
   if (r.m !== undefined && r.m !== 0 && r.m !== 1) invalid();

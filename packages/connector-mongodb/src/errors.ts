@@ -234,7 +234,11 @@ export function toScimError(e: unknown, opts: TranslateOptions): errors.ScimErro
     case 'tooMany':
       return new errors.TooManyError(`${what}: the result is larger than the database will sort or return`, cause);
     case 'unavailable':
-      return new errors.ServiceUnavailableError(`${what}: the database is busy or unavailable; try again later`, opts.retryAfter, cause);
+      return new errors.ServiceUnavailableError(
+        `${what}: the database is busy or unavailable; try again later`,
+        opts.retryAfter,
+        cause,
+      );
     case 'internal':
       return new errors.InternalError(cause);
   }

@@ -46,7 +46,12 @@ export function exampleDocuments(): Record<'users' | 'groups' | 'roles' | 'entit
       },
     ],
     groups: [
-      { id: 'Admins', displayName: 'Admins', members: [{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }], meta: meta(3) },
+      {
+        id: 'Admins',
+        displayName: 'Admins',
+        members: [{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }],
+        meta: meta(3),
+      },
       {
         id: 'Employees',
         displayName: 'Employees',

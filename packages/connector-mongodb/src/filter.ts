@@ -168,10 +168,16 @@ function boolOf(v: unknown): boolean | undefined {
 const MAX_SORTABLE_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** One comparison on a leaf, `null` literals excluded. Returns the "some value compares" condition. */
-function compareLeaf(state: State, leaf: Leaf, op: CompareNode['op'], literal: string | number | boolean, superset: boolean): Cond {
+function compareLeaf(
+  state: State,
+  leaf: Leaf,
+  op: CompareNode['op'],
+  literal: string | number | boolean,
+  superset: boolean,
+): Cond {
   const { values: f, def } = leaf;
   // A complex attribute without a `value`: its values are objects, which never compare.
-  if (!def) return op === 'ne' ? true : false;
+  if (!def) return op === 'ne';
   if (op === 'ne') return not(compareLeaf(state, leaf, 'eq', literal, !superset));
   const type = def.type;
   if (type === 'boolean') {
@@ -213,7 +219,9 @@ function leafOf(sp: StoredPath, prefix?: string): Leaf {
   const base = prefix === undefined ? sp.field : prefix;
   if (sp.sub !== undefined) return { values: joinField(base, encodeKey(sp.sub)), def: sp.subDef };
   if (sp.attrDef.type === 'complex') {
-    return hasValueSub(sp.attrDef) ? { values: joinField(base, 'value'), def: leafDefinition(sp) } : { values: base, def: undefined };
+    return hasValueSub(sp.attrDef)
+      ? { values: joinField(base, 'value'), def: leafDefinition(sp) }
+      : { values: base, def: undefined };
   }
   return { values: base, def: sp.attrDef };
 }
@@ -231,7 +239,10 @@ function present(sp: StoredPath, prefix?: string): Cond {
     const nonEmptyObject = { [base]: { $type: 'object', $ne: {} } };
     if (!hasValueSub(def)) return nonEmptyObject;
     // Counted by its `value`, or, without one, as a (non-empty) object.
-    return or([presentScalar(joinField(base, 'value')), { $and: [nonEmptyObject, { [joinField(base, 'value')]: { $exists: false } }] }]);
+    return or([
+      presentScalar(joinField(base, 'value')),
+      { $and: [nonEmptyObject, { [joinField(base, 'value')]: { $exists: false } }] },
+    ]);
   }
   // A list of complex values: each element on its own (elements are stored as non-empty objects).
   if (sp.sub !== undefined) return { [base]: { $elemMatch: presentScalar(encodeKey(sp.sub)) } };
@@ -328,7 +339,11 @@ function translateNode(state: State, node: FilterNode, superset: boolean): Cond 
  * translateFilter(parseFilter('userName eq "bjensen"'), schema)
  * // { query: { userName: 'bjensen' }, exact: true, collation: true }
  */
-export function translateFilter(node: FilterNode | undefined, schema: FilterSchema, sortCaseInsensitive = false): TranslatedFilter {
+export function translateFilter(
+  node: FilterNode | undefined,
+  schema: FilterSchema,
+  sortCaseInsensitive = false,
+): TranslatedFilter {
   const collation = sortCaseInsensitive || (node !== undefined && needsCollation(node, schema));
   if (!node) return { query: true, exact: true, collation };
   const state: State = { schema, collation, exact: true };

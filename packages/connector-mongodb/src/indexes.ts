@@ -33,7 +33,12 @@ export function indexDefinitions(role: CollectionRole, opts: { uniqueGroupDispla
           why: 'userName is unique regardless of case; `userName eq` lookups and sorting',
         },
         { name: 'scim_externalId', key: { externalId: 1 }, why: '`externalId eq` lookups (IdP matching)' },
-        { name: 'scim_emails_value', key: { 'emails.value': 1 }, caseInsensitive: true, why: '`emails.value eq` / `emails[value eq …]`' },
+        {
+          name: 'scim_emails_value',
+          key: { 'emails.value': 1 },
+          caseInsensitive: true,
+          why: '`emails.value eq` / `emails[value eq …]`',
+        },
       ];
     case 'groups':
       return [

@@ -20,7 +20,10 @@ const DECODED: Record<string, string> = { '%25': '%', '%24': '$', '%C2%B7': '\u0
 export function encodeKey(key: string): string {
   if (!NEEDS_ENCODING.test(key)) return key;
   if (key === '') return '%';
-  const escaped = key.replace(/%/g, '%25').replace(/\u00b7/g, '%C2%B7').replace(/\./g, '\u00b7');
+  const escaped = key
+    .replace(/%/g, '%25')
+    .replace(/\u00b7/g, '%C2%B7')
+    .replace(/\./g, '\u00b7');
   return escaped.startsWith('$') ? `%24${escaped.slice(1)}` : escaped;
 }
 

@@ -14,7 +14,11 @@ export interface GroupRef {
 }
 
 /** Groups of each of `userIds` (users without groups are absent from the map). */
-export async function groupsOfUsers(tenant: Tenant, userIds: readonly string[], maxTimeMS: number): Promise<Map<string, GroupRef[]>> {
+export async function groupsOfUsers(
+  tenant: Tenant,
+  userIds: readonly string[],
+  maxTimeMS: number,
+): Promise<Map<string, GroupRef[]>> {
   const out = new Map<string, GroupRef[]>();
   if (userIds.length === 0) return out;
   const ids = [...new Set(userIds)];

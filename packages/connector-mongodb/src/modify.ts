@@ -35,7 +35,13 @@ interface Diagnosis {
   present: Set<string>;
 }
 
-async function diagnose(coll: Collection<Document>, tenant: Tenant, id: string, askMembers: string[], maxTimeMS: number): Promise<Diagnosis> {
+async function diagnose(
+  coll: Collection<Document>,
+  tenant: Tenant,
+  id: string,
+  askMembers: string[],
+  maxTimeMS: number,
+): Promise<Diagnosis> {
   const project: Document = { _id: 0, v: '$meta.version' };
   if (askMembers.length) {
     project.present = {
@@ -48,9 +54,13 @@ async function diagnose(coll: Collection<Document>, tenant: Tenant, id: string, 
       },
     };
   }
-  const [row] = await coll.aggregate([{ $match: { ...tenant.scope(false), id } }, { $project: project }], { maxTimeMS }).toArray();
+  const [row] = await coll
+    .aggregate([{ $match: { ...tenant.scope(false), id } }, { $project: project }], { maxTimeMS })
+    .toArray();
   if (!row) return { exists: false, version: undefined, present: new Set() };
-  const present = new Set<string>(Array.isArray(row.present) ? row.present.filter((v: unknown): v is string => typeof v === 'string') : []);
+  const present = new Set<string>(
+    Array.isArray(row.present) ? row.present.filter((v: unknown): v is string => typeof v === 'string') : [],
+  );
   return { exists: true, version: row.v, present };
 }
 
@@ -78,7 +88,10 @@ async function casValues(
 ): Promise<{ exists: boolean; version: unknown; set: Document; unset: string[] }> {
   const projection: Document = { _id: 0, meta: 1 };
   for (const top of plan.cas.keys()) projection[top] = 1;
-  const cur = await coll.findOne({ ...tenant.scope(false), id }, { projection, maxTimeMS: kind.config.connection.timeouts.operationMS });
+  const cur = await coll.findOne(
+    { ...tenant.scope(false), id },
+    { projection, maxTimeMS: kind.config.connection.timeouts.operationMS },
+  );
   if (!cur) return { exists: false, version: undefined, set: {}, unset: [] };
   const version = (cur.meta as Document | undefined)?.version;
   const partial = fromStored({ ...cur, meta: undefined }, undefined);
@@ -187,7 +200,14 @@ export async function modifyResource(
       const literalSet: Document = {};
       for (const [k, v] of Object.entries($set)) literalSet[k] = { $literal: v };
       const stages: Document[] = [
-        { $set: { ...literalSet, members: membersExpr, 'meta.lastModified': { $literal: now }, 'meta.version': { $literal: version } } },
+        {
+          $set: {
+            ...literalSet,
+            members: membersExpr,
+            'meta.lastModified': { $literal: now },
+            'meta.version': { $literal: version },
+          },
+        },
       ];
       const unsetKeys = Object.keys($unset);
       if (unsetKeys.length) stages.push({ $unset: unsetKeys });
@@ -208,7 +228,13 @@ export async function modifyResource(
       return undefined;
     }
 
-    const d = await diagnose(coll, tenant, id, adds.length && $push ? adds.map((a) => a.value) : onlyRemoving ? removes : [], maxTimeMS);
+    const d = await diagnose(
+      coll,
+      tenant,
+      id,
+      adds.length && $push ? adds.map((a) => a.value) : onlyRemoving ? removes : [],
+      maxTimeMS,
+    );
     if (!d.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
     if (observed !== undefined && d.version !== observed) throw new errors.PreconditionFailedError();
     if (onlyRemoving && d.present.size === 0) return undefined;

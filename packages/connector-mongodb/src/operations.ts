@@ -25,7 +25,8 @@ function uniquenessDetail(kind: Kind, resource?: ScimResource): (e: unknown) => 
     if (serverCodeOf(e) !== 11000) return undefined;
     const keyPattern = (e as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
     if ('userName' in keyPattern) return `userName${quoted(resource?.userName)} is already in use`;
-    if ('displayName' in keyPattern) return `displayName${quoted(resource?.displayName)} is already used by another ${kind.label.toLowerCase()}`;
+    if ('displayName' in keyPattern)
+      return `displayName${quoted(resource?.displayName)} is already used by another ${kind.label.toLowerCase()}`;
     return `${kind.label} already exists`;
   };
 }
@@ -74,9 +75,16 @@ function createdOf(meta: Document, fallback: string): string {
 }
 
 /** Writes of a writable resource type (users, groups). */
-export function writeOperations(env: Env, kind: Kind): Required<Pick<ResourceHandler, 'create' | 'modify' | 'replace' | 'delete'>> {
-  const store = (resource: ScimResource, id: string, tenant: Tenant, meta: { created: string; lastModified: string; version: string }): StoredDoc =>
-    toStored(resource, id, meta, kind.store, tenant.field);
+export function writeOperations(
+  env: Env,
+  kind: Kind,
+): Required<Pick<ResourceHandler, 'create' | 'modify' | 'replace' | 'delete'>> {
+  const store = (
+    resource: ScimResource,
+    id: string,
+    tenant: Tenant,
+    meta: { created: string; lastModified: string; version: string },
+  ): StoredDoc => toStored(resource, id, meta, kind.store, tenant.field);
 
   return {
     create(resource, ctx) {
@@ -97,10 +105,16 @@ export function writeOperations(env: Env, kind: Kind): Required<Pick<ResourceHan
     },
 
     modify(id, changes, ctx) {
-      return guarded(env, ctx, `modify ${kind.label} "${id}"`, async () => {
-        const tenant = await env.tenants.open(ctx.tenant);
-        return modifyResource(env, kind, tenant, collectionOf(kind, tenant), id, changes, ctx);
-      }, uniquenessDetail(kind));
+      return guarded(
+        env,
+        ctx,
+        `modify ${kind.label} "${id}"`,
+        async () => {
+          const tenant = await env.tenants.open(ctx.tenant);
+          return modifyResource(env, kind, tenant, collectionOf(kind, tenant), id, changes, ctx);
+        },
+        uniquenessDetail(kind),
+      );
     },
 
     replace(id, resource, ctx) {
@@ -131,7 +145,10 @@ export function writeOperations(env: Env, kind: Kind): Required<Pick<ResourceHan
               throw new errors.PreconditionFailedError();
             }
           }
-          throw new errors.ServiceUnavailableError(`${kind.label} "${id}" changed too often while being replaced; try again`, env.retryAfter);
+          throw new errors.ServiceUnavailableError(
+            `${kind.label} "${id}" changed too often while being replaced; try again`,
+            env.retryAfter,
+          );
         },
         uniquenessDetail(kind, resource),
       );
@@ -162,7 +179,10 @@ async function removeFromGroups(env: Env, tenant: Tenant, userId: string, ctx: R
   try {
     await tenant.groups.updateMany(
       { ...tenant.scope(false), 'members.value': userId },
-      { $pull: { members: { value: userId } } as Document, $set: { 'meta.lastModified': new Date().toISOString(), 'meta.version': newVersion() } },
+      {
+        $pull: { members: { value: userId } } as Document,
+        $set: { 'meta.lastModified': new Date().toISOString(), 'meta.version': newVersion() },
+      },
     );
   } catch (e) {
     // The user is gone; its id left in a group is a dangling reference, not worth failing the delete.

@@ -27,7 +27,11 @@ export function joinField(...parts: (string | undefined)[]): string {
 
 /** Stored path of an attribute (optionally one of its sub-attributes). */
 export function fieldOf(extension: string | undefined, attr: string, sub?: string): string {
-  return joinField(extension === undefined ? undefined : encodeKey(extension), encodeKey(attr), sub === undefined ? undefined : encodeKey(sub));
+  return joinField(
+    extension === undefined ? undefined : encodeKey(extension),
+    encodeKey(attr),
+    sub === undefined ? undefined : encodeKey(sub),
+  );
 }
 
 /** Resolves a (canonical) path against the schemas; `undefined` for attributes the schemas do not define. */

@@ -60,11 +60,18 @@ async function fetch(kind: Kind, coll: Collection<Document>, plan: SortPlan, f: 
     const inclusive = Object.values(f.projection).some((v) => v === 1);
     pipeline.push({ $project: inclusive ? { ...f.projection, [SORT_KEY]: 1, [SORT_MISSING]: 1 } : f.projection });
   }
-  return coll.aggregate(pipeline, { ...(f.collation ? { collation: f.collation } : {}), maxTimeMS, allowDiskUse: true }).toArray();
+  return coll
+    .aggregate(pipeline, { ...(f.collation ? { collation: f.collation } : {}), maxTimeMS, allowDiskUse: true })
+    .toArray();
 }
 
 /** `$count` of the matching documents. */
-async function countMatching(kind: Kind, coll: Collection<Document>, match: Document, collation?: CollationOptions): Promise<number> {
+async function countMatching(
+  kind: Kind,
+  coll: Collection<Document>,
+  match: Document,
+  collation?: CollationOptions,
+): Promise<number> {
   const [row] = await coll
     .aggregate([{ $match: match }, { $count: 'n' }], { ...(collation ? { collation } : {}), maxTimeMS: maxTime(kind) })
     .toArray();

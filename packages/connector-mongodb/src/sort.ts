@@ -36,7 +36,12 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
   const dir = sort.order === 'descending' ? -1 : 1;
   const sp = resolveStored(schema.registry, schema.rt, sort.path);
   if (!sp || (sp.extension === undefined && schema.computed?.has(sp.attr))) return { kind: 'memory' };
-  const leaf = sp.sub !== undefined ? sp.subDef : sp.attrDef.type === 'complex' ? sp.attrDef.subAttributes?.find((s) => s.name === 'value') : sp.attrDef;
+  const leaf =
+    sp.sub !== undefined
+      ? sp.subDef
+      : sp.attrDef.type === 'complex'
+        ? sp.attrDef.subAttributes?.find((s) => s.name === 'value')
+        : sp.attrDef;
   // As the core: the leaf's type, but the case rule of the path itself (a complex attribute's own caseExact).
   const caseRule = sp.sub !== undefined ? sp.subDef : sp.attrDef;
   const collation = leaf !== undefined && STRINGY.has(leaf.type) && !(caseRule?.caseExact ?? false);

@@ -100,7 +100,8 @@ export class TenantRegistry {
 
   /** The tenant of a request; 404 for a tenant that is not configured. */
   tenant(name: string | undefined): Tenant {
-    if (this.closed) throw new errors.ServiceUnavailableError('The connector is shutting down', this.opts.config.retryAfterSeconds);
+    if (this.closed)
+      throw new errors.ServiceUnavailableError('The connector is shutting down', this.opts.config.retryAfterSeconds);
     const key = name ?? '';
     const hit = this.tenants.get(key);
     if (hit) return hit;

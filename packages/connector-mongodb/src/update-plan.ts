@@ -125,7 +125,9 @@ export function planUpdate(
     if (!p.extension && IGNORED.has(p.attr)) continue;
     const sp = resolveStored(registry, rt, { ...(p.extension ? { uri: p.extension } : {}), attr: p.attr });
     if (sp && !sp.extension && schema.computed?.has(sp.attr)) {
-      throw new errors.MutabilityError(`"${sp.attr}" is computed from the groups' members; change the membership through the group`);
+      throw new errors.MutabilityError(
+        `"${sp.attr}" is computed from the groups' members; change the membership through the group`,
+      );
     }
     if (sp && !sp.extension && sp.attr === 'members' && rt.id === 'Group') {
       membersPath = sp;

@@ -17,7 +17,9 @@ let handlers: ScimHandler[] = [];
 beforeAll(async () => {
   backend = await startBackend();
   const database = uniqueDb('race');
-  gateways = Array.from({ length: 5 }, () => connectorOn(backend.url, { database, connection: { url: backend.url, maxPoolSize: 10 } }));
+  gateways = Array.from({ length: 5 }, () =>
+    connectorOn(backend.url, { database, connection: { url: backend.url, maxPoolSize: 10 } }),
+  );
   for (const g of gateways) await g.open();
   handlers = gateways.map((connector) => createScimHandler({ connector }));
 });
@@ -27,7 +29,12 @@ afterAll(async () => {
 });
 
 const call = (i: number, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
-  (handlers[i % handlers.length] as ScimHandler).handle({ method, url, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  (handlers[i % handlers.length] as ScimHandler).handle({
+    method,
+    url,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 
 async function newUser(name: string): Promise<string> {
   const res = await call(0, 'POST', '/Users', { userName: name });
@@ -42,7 +49,10 @@ describe('races between gateways', () => {
     const gid = (g.body as { id: string }).id;
     const results = await Promise.all(
       users.map((u, i) =>
-        call(i, 'PATCH', `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: u }] }] }),
+        call(i, 'PATCH', `/Groups/${gid}`, {
+          schemas: [PATCH],
+          Operations: [{ op: 'add', path: 'members', value: [{ value: u }] }],
+        }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(users.map(() => 204));
@@ -54,7 +64,9 @@ describe('races between gateways', () => {
       users.map((u, i) =>
         call(i, 'PATCH', `/Groups/${gid}`, {
           schemas: [PATCH],
-          Operations: [i % 2 ? { op: 'remove', path: `members[value eq "${u}"]` } : { op: 'add', path: 'members', value: [{ value: u }] }],
+          Operations: [
+            i % 2 ? { op: 'remove', path: `members[value eq "${u}"]` } : { op: 'add', path: 'members', value: [{ value: u }] },
+          ],
         }),
       ),
     );
@@ -83,7 +95,13 @@ describe('races between gateways', () => {
     expect(etag).toMatch(/^W\/"[0-9a-f]{24}"$/);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        call(i, 'PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `writer-${i}` }] }, { 'if-match': etag }),
+        call(
+          i,
+          'PATCH',
+          `/Users/${id}`,
+          { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `writer-${i}` }] },
+          { 'if-match': etag },
+        ),
       ),
     );
     const won = results.map((r, i) => [r.status, i] as const).filter(([s]) => s === 200);
@@ -102,7 +120,9 @@ describe('races between gateways', () => {
     expect(seen?.meta?.version).toBeTypeOf('string');
     // Meanwhile another gateway changes the user.
     await gateways[1]!.resources.User!.modify!(id, [{ op: 'replace', path: { attr: 'title' }, value: 'theirs' }], {});
-    await expect(users.modify!(id, [{ op: 'replace', path: { attr: 'title' }, value: 'mine' }], slow)).rejects.toMatchObject({ status: 412 });
+    await expect(users.modify!(id, [{ op: 'replace', path: { attr: 'title' }, value: 'mine' }], slow)).rejects.toMatchObject({
+      status: 412,
+    });
     await expect(users.replace!(id, { userName: `lost-x`, title: 'mine' }, slow)).rejects.toMatchObject({ status: 412 });
     await expect(users.delete!(id, slow)).rejects.toMatchObject({ status: 412 });
     expect((await users.get!(id, {}, {}))?.title).toBe('theirs');

@@ -37,7 +37,9 @@ suite('SCRAM', () => {
   afterAll(() => srv.stop());
 
   it('connects with SCRAM-SHA-256 (user and password from the configuration), and never logs the password', async () => {
-    const ctx = testContext(config({ connection: { url: srv.url, username: 'scim', password: PASSWORD }, database: uniqueDb('scram') }));
+    const ctx = testContext(
+      config({ connection: { url: srv.url, username: 'scim', password: PASSWORD }, database: uniqueDb('scram') }),
+    );
     const connector = await createConnector(ctx);
     const h = createScimHandler({ connector });
     const res = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'scram-user' }) });
@@ -62,7 +64,9 @@ suite('SCRAM', () => {
 
   it('a wrong password fails startup (configuration), with no password in the message or the logs', async () => {
     const wrong = 'not-the-password-42';
-    const ctx = testContext(config({ connection: { url: srv.url, username: 'scim', password: wrong }, database: uniqueDb('bad') }));
+    const ctx = testContext(
+      config({ connection: { url: srv.url, username: 'scim', password: wrong }, database: uniqueDb('bad') }),
+    );
     const err = await createConnector(ctx).then(
       () => undefined,
       (e: unknown) => e as Error,
@@ -103,7 +107,9 @@ suite('TLS', () => {
     );
     const connector = await createConnector(ctx);
     const h = createScimHandler({ connector });
-    expect((await h.handle({ method: 'POST', url: '/Groups', body: JSON.stringify({ displayName: 'over tls' }) })).status).toBe(201);
+    expect((await h.handle({ method: 'POST', url: '/Groups', body: JSON.stringify({ displayName: 'over tls' }) })).status).toBe(
+      201,
+    );
     await connector.close?.();
   });
 
@@ -153,7 +159,12 @@ suite('x509', () => {
       database: uniqueDb('x509'),
     });
     const options = clientOptions(parsed.connection, (p) => join(dir, p));
-    expect(options).toMatchObject({ authMechanism: 'MONGODB-X509', authSource: '$external', tls: true, tlsCertificateKeyFile: pem });
+    expect(options).toMatchObject({
+      authMechanism: 'MONGODB-X509',
+      authSource: '$external',
+      tls: true,
+      tlsCertificateKeyFile: pem,
+    });
     srv.calls.clear();
     const ctx = testContext(parsed, { baseDir: dir });
     const started = await createConnector(ctx).then(
@@ -179,7 +190,9 @@ suite('outages and failover', () => {
   afterAll(() => srv.stop());
 
   it('a server restart mid-run: 503 with Retry-After while it is down, then recovery without restarting the gateway', async () => {
-    const ctx = testContext(config({ connection: { url: srv.url, timeouts: { serverSelectionMS: 400 } }, database: uniqueDb('restart') }));
+    const ctx = testContext(
+      config({ connection: { url: srv.url, timeouts: { serverSelectionMS: 400 } }, database: uniqueDb('restart') }),
+    );
     const connector = await createConnector(ctx);
     const h = createScimHandler({ connector });
     const made = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'survivor' }) });
@@ -188,7 +201,11 @@ suite('outages and failover', () => {
     for (const req of [
       { method: 'GET', url: '/Users' },
       { method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'during-outage' }) },
-      { method: 'PATCH', url: `/Users/${(made.body as { id: string }).id}`, body: JSON.stringify({ Operations: [{ op: 'replace', path: 'title', value: 'x' }] }) },
+      {
+        method: 'PATCH',
+        url: `/Users/${(made.body as { id: string }).id}`,
+        body: JSON.stringify({ Operations: [{ op: 'replace', path: 'title', value: 'x' }] }),
+      },
     ]) {
       const res = await h.handle(req);
       expect(res.status, `${req.method} ${JSON.stringify(res.body)}`).toBe(503);

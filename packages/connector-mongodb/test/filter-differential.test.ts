@@ -97,7 +97,20 @@ const PATHS: [AttrPath, Kind][] = [
 
 const caseVariant = (s: string) =>
   fc.constantFrom(s, s.toLowerCase(), s.toUpperCase(), s.slice(0, Math.max(1, Math.floor(s.length / 2))), s.slice(-3));
-const words = fc.constantFrom(...WORDS, ...DOMAINS, ...TYPES, 'engineer', 'oslo', 'ext-1', 'EXT-2', 'mgr-a', 'AbC', 'abc', 'red', 'x');
+const words = fc.constantFrom(
+  ...WORDS,
+  ...DOMAINS,
+  ...TYPES,
+  'engineer',
+  'oslo',
+  'ext-1',
+  'EXT-2',
+  'mgr-a',
+  'AbC',
+  'abc',
+  'red',
+  'x',
+);
 const text = words.chain(caseVariant);
 const punctPrintable = fc.constantFrom(...DEPARTMENTS, '.', '*', '(', ')', '+', '?', '[', '\\', '^$', '|', '@');
 const punct = fc.oneof(punctPrintable, fc.constantFrom('\n', '\u0000', 'a\nb'));
@@ -122,7 +135,8 @@ function valueFor(kind: Kind, op: string): fc.Arbitrary<CompValue> {
       if (ordered) return fc.oneof(text, fc.constantFrom<CompValue>(null, 'm', 'M'));
       // Equality on case-insensitive strings follows the collation too, which ignores control
       // characters ("\n" equals ""), as the unique index does; patterns (co/sw/ew) do not.
-      if ((op === 'eq' || op === 'ne') && kind === 'string') return fc.oneof(text, punctPrintable, fc.constantFrom<CompValue>(null, 7, true, ''));
+      if ((op === 'eq' || op === 'ne') && kind === 'string')
+        return fc.oneof(text, punctPrintable, fc.constantFrom<CompValue>(null, 7, true, ''));
       return fc.oneof(text, punct, fc.constantFrom<CompValue>(null, 7, true, ''));
   }
 }
@@ -150,7 +164,9 @@ const EMAIL_SUBS: [string, Kind][] = [
 const emailLeaf: fc.Arbitrary<FilterNode> = fc.constantFrom(...EMAIL_SUBS).chain(([attr, kind]) =>
   fc.oneof(
     fc.constant<FilterNode>({ type: 'present', path: { attr } }),
-    fc.constantFrom(...OPS).chain((op) => valueFor(kind, op).map((value): FilterNode => ({ type: 'compare', path: { attr }, op, value }))),
+    fc
+      .constantFrom(...OPS)
+      .chain((op) => valueFor(kind, op).map((value): FilterNode => ({ type: 'compare', path: { attr }, op, value }))),
   ),
 );
 const emailFilter: fc.Arbitrary<FilterNode> = fc.oneof(
@@ -161,9 +177,13 @@ const emailFilter: fc.Arbitrary<FilterNode> = fc.oneof(
 );
 const valuePath = fc.oneof(
   emailFilter.map((filter): FilterNode => ({ type: 'valuePath', path: { attr: 'emails' }, filter })),
-  fc
-    .constantFrom('Oslo', 'oslo', 'NO', 'x')
-    .map((v): FilterNode => ({ type: 'valuePath', path: { attr: 'addresses' }, filter: { type: 'compare', path: { attr: 'locality' }, op: 'eq', value: v } })),
+  fc.constantFrom('Oslo', 'oslo', 'NO', 'x').map(
+    (v): FilterNode => ({
+      type: 'valuePath',
+      path: { attr: 'addresses' },
+      filter: { type: 'compare', path: { attr: 'locality' }, op: 'eq', value: v },
+    }),
+  ),
 );
 
 const filterTree: fc.Arbitrary<FilterNode> = fc.letrec<{ node: FilterNode }>((tie) => ({
@@ -171,8 +191,14 @@ const filterTree: fc.Arbitrary<FilterNode> = fc.letrec<{ node: FilterNode }>((ti
     { depthSize: 'small', withCrossShrink: true },
     { weight: 6, arbitrary: leaf },
     { weight: 2, arbitrary: valuePath },
-    { weight: 2, arbitrary: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters): FilterNode => ({ type: 'and', filters })) },
-    { weight: 2, arbitrary: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters): FilterNode => ({ type: 'or', filters })) },
+    {
+      weight: 2,
+      arbitrary: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters): FilterNode => ({ type: 'and', filters })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.array(tie('node'), { minLength: 2, maxLength: 3 }).map((filters): FilterNode => ({ type: 'or', filters })),
+    },
     { weight: 1, arbitrary: tie('node').map((filter): FilterNode => ({ type: 'not', filter })) },
   ),
 })).node;
@@ -241,11 +267,15 @@ describe('filters: MongoDB and the core evaluator agree', () => {
   it('on random sorts, in the same order (ties in insertion order)', async () => {
     const sortable = PATHS.filter(([p]) => p.attr !== 'undefinedAttribute');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...sortable), fc.constantFrom('ascending' as const, 'descending' as const), async ([path], order) => {
-        const expected = ids(sortResources(all, path, order, resolve));
-        const got = ids((await query({ sort: { path, order } })).resources);
-        expect(got, `${JSON.stringify(path)} ${order}`).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...sortable),
+        fc.constantFrom('ascending' as const, 'descending' as const),
+        async ([path], order) => {
+          const expected = ids(sortResources(all, path, order, resolve));
+          const got = ids((await query({ sort: { path, order } })).resources);
+          expect(got, `${JSON.stringify(path)} ${order}`).toEqual(expected);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -44,7 +44,8 @@ async function replay(steps: Step[]): Promise<void> {
         ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
       });
       expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(step.status);
-      for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String((res.body as Record<string, unknown>)[key]);
+      for (const [name, key] of Object.entries(step.capture ?? {}))
+        vars[name] = String((res.body as Record<string, unknown>)[key]);
       try {
         step.check?.(res.body);
       } catch (e) {

@@ -63,19 +63,32 @@ describe('values that look like operators are data', () => {
   it('stores them literally and finds exactly them', async () => {
     for (const [i, v] of VALUES.entries()) {
       const userName = `${v}#${i}`;
-      const res = await call('POST', '/Users', { userName, displayName: v, title: v, name: { givenName: v }, emails: [{ value: v, type: v }] });
+      const res = await call('POST', '/Users', {
+        userName,
+        displayName: v,
+        title: v,
+        name: { givenName: v },
+        emails: [{ value: v, type: v }],
+      });
       expect(res.status, `${v}: ${JSON.stringify(res.body)}`).toBe(201);
       made.push({ id: res.body.id as string, userName });
       const got = await call('GET', `/Users/${encodeURIComponent(res.body.id as string)}`);
-      expect(got.body).toMatchObject({ userName, displayName: v, title: v, name: { givenName: v }, emails: [{ value: v, type: v }] });
+      expect(got.body).toMatchObject({
+        userName,
+        displayName: v,
+        title: v,
+        name: { givenName: v },
+        emails: [{ value: v, type: v }],
+      });
     }
     for (const [i, v] of VALUES.entries()) {
       const exact = await q(`userName eq ${quote(`${v}#${i}`)}`);
       expect(exact.body.totalResults, v).toBe(1);
       const byDisplay = await q(`displayName eq ${quote(v)}`);
-      expect(byDisplay.body.Resources?.map((r) => r.displayName), v).toEqual(
-        VALUES.filter((x) => x.toLowerCase() === v.toLowerCase()).map((x) => x),
-      );
+      expect(
+        byDisplay.body.Resources?.map((r) => r.displayName),
+        v,
+      ).toEqual(VALUES.filter((x) => x.toLowerCase() === v.toLowerCase()).map((x) => x));
       for (const op of ['co', 'sw', 'ew'] as const) {
         const res = await q(`title ${op} ${quote(v)}`);
         const expected = VALUES.filter((t) => {
@@ -128,7 +141,12 @@ describe('keys that look like operators or paths are data', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const id = res.body.id as string;
     const got = await call('GET', `/Users/${id}`);
-    expect(got.body).toMatchObject({ emails: body.emails, name: body.name, 'a.b': 'top-level dotted', unknownThing: body.unknownThing });
+    expect(got.body).toMatchObject({
+      emails: body.emails,
+      name: body.name,
+      'a.b': 'top-level dotted',
+      unknownThing: body.unknownThing,
+    });
     // PATCH values carrying such keys.
     const patched = await call('PATCH', `/Users/${id}`, {
       Operations: [
@@ -138,7 +156,11 @@ describe('keys that look like operators or paths are data', () => {
       ],
     });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ emails: [{ value: 'p@x.org', ...nested }], addresses: [{ locality: 'L', ...nested }], name: { familyName: 'F', ...nested } });
+    expect(patched.body).toMatchObject({
+      emails: [{ value: 'p@x.org', ...nested }],
+      addresses: [{ locality: 'L', ...nested }],
+      name: { familyName: 'F', ...nested },
+    });
     // Filtering by the unknown attribute compares data, in memory.
     expect((await q('unknownThing.$where eq "x"')).status).toBe(400);
     // In MongoDB the keys are escaped: none starts with "$" or contains a dot.
@@ -147,8 +169,9 @@ describe('keys that look like operators or paths are data', () => {
       const doc = await client.db(database).collection('users').findOne({ id });
       const keys: string[] = [];
       const walk = (v: unknown) => {
-        if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === 'object' && !('_bsontype' in v)) {
+        if (Array.isArray(v)) {
+          for (const x of v) walk(x);
+        } else if (v && typeof v === 'object' && !('_bsontype' in v)) {
           for (const [k, x] of Object.entries(v)) {
             keys.push(k);
             walk(x);
@@ -168,9 +191,13 @@ describe('keys that look like operators or paths are data', () => {
     const g = await call('POST', '/Groups', { displayName: 'inj-group', members: [{ value: '{"$gt":""}' }] });
     expect(g.status).toBe(201);
     const gid = g.body.id as string;
-    const add = await call('PATCH', `/Groups/${gid}`, { Operations: [{ op: 'add', path: 'members', value: [{ value: '$where' }, { value: '.*' }] }] });
+    const add = await call('PATCH', `/Groups/${gid}`, {
+      Operations: [{ op: 'add', path: 'members', value: [{ value: '$where' }, { value: '.*' }] }],
+    });
     expect(add.status).toBe(204);
-    const rm = await call('PATCH', `/Groups/${gid}`, { Operations: [{ op: 'remove', path: 'members[value eq "{\\"$gt\\":\\"\\"}"]' }] });
+    const rm = await call('PATCH', `/Groups/${gid}`, {
+      Operations: [{ op: 'remove', path: 'members[value eq "{\\"$gt\\":\\"\\"}"]' }],
+    });
     expect(rm.status).toBe(204);
     const got = await call('GET', `/Groups/${gid}`);
     expect((got.body.members as { value: string }[]).map((m) => m.value).sort()).toEqual(['$where', '.*'].sort());
@@ -188,8 +215,9 @@ describe('what reached MongoDB', () => {
     expect(srv.calls.all.length).toBeGreaterThan(100);
     const offending: string[] = [];
     const walk = (v: unknown, where: string) => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${where}[${i}]`));
-      else if (v && typeof v === 'object' && !('_bsontype' in v) && !(v instanceof RegExp)) {
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, `${where}[${i}]`);
+      } else if (v && typeof v === 'object' && !('_bsontype' in v) && !(v instanceof RegExp)) {
         for (const [k, x] of Object.entries(v)) {
           if (KEYS.includes(k) || k === '__proto__') offending.push(`${where}.${k}`);
           walk(x, `${where}.${k}`);

@@ -50,7 +50,12 @@ const SORTS: (SortSpec | undefined)[] = [
   { path: { uri: EXT, attr: 'flag' }, order: 'ascending' },
   { path: { attr: 'groups' }, order: 'ascending' },
 ];
-const FILTERS: (string | undefined)[] = [undefined, 'title pr', 'active eq true or emails.type eq "work"', 'groups pr or userName sw "a"'];
+const FILTERS: (string | undefined)[] = [
+  undefined,
+  'title pr',
+  'active eq true or emails.type eq "work"',
+  'groups pr or userName sw "a"',
+];
 
 function expectedOrder(filter: FilterNode | undefined, sort: SortSpec | undefined): string[] {
   let list = filter ? all.filter((r) => matchesFilter(filter, r, resolve)) : all;
@@ -81,34 +86,39 @@ describe('index paging', () => {
 describe('RFC 9865 cursors (keyset)', () => {
   it('walks forwards and backwards through every sort without gaps or overlaps', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...SORTS), fc.constantFrom(...FILTERS), fc.integer({ min: 1, max: 12 }), async (sort, text, count) => {
-        const filter = text === undefined ? undefined : parseFilter(text);
-        const expected = expectedOrder(filter, sort);
-        const forward: string[] = [];
-        const cursors: string[] = [];
-        let cursor = '';
-        for (let guard = 0; guard < 100; guard++) {
-          const page = await query({ filter, sort, cursor, count });
-          expect(page.totalResults).toBe(expected.length);
-          forward.push(...ids(page.resources));
-          if (!page.nextCursor) break;
-          cursors.push(page.nextCursor);
-          cursor = page.nextCursor;
-        }
-        expect(forward).toEqual(expected);
-        // Backwards from the last page: previousCursor until there is none.
-        if (cursors.length) {
-          const last = await query({ filter, sort, cursor: cursors[cursors.length - 1] as string, count });
-          const backward: string[][] = [ids(last.resources)];
-          let prev = last.previousCursor;
-          for (let guard = 0; prev && guard < 100; guard++) {
-            const page = await query({ filter, sort, cursor: prev, count });
-            backward.unshift(ids(page.resources));
-            prev = page.previousCursor;
+      fc.asyncProperty(
+        fc.constantFrom(...SORTS),
+        fc.constantFrom(...FILTERS),
+        fc.integer({ min: 1, max: 12 }),
+        async (sort, text, count) => {
+          const filter = text === undefined ? undefined : parseFilter(text);
+          const expected = expectedOrder(filter, sort);
+          const forward: string[] = [];
+          const cursors: string[] = [];
+          let cursor = '';
+          for (let guard = 0; guard < 100; guard++) {
+            const page = await query({ filter, sort, cursor, count });
+            expect(page.totalResults).toBe(expected.length);
+            forward.push(...ids(page.resources));
+            if (!page.nextCursor) break;
+            cursors.push(page.nextCursor);
+            cursor = page.nextCursor;
           }
-          expect(backward.flat()).toEqual(expected);
-        }
-      }),
+          expect(forward).toEqual(expected);
+          // Backwards from the last page: previousCursor until there is none.
+          if (cursors.length) {
+            const last = await query({ filter, sort, cursor: cursors[cursors.length - 1] as string, count });
+            const backward: string[][] = [ids(last.resources)];
+            let prev = last.previousCursor;
+            for (let guard = 0; prev && guard < 100; guard++) {
+              const page = await query({ filter, sort, cursor: prev, count });
+              backward.unshift(ids(page.resources));
+              prev = page.previousCursor;
+            }
+            expect(backward.flat()).toEqual(expected);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -136,12 +146,19 @@ describe('RFC 9865 cursors (keyset)', () => {
       `${good}x`,
       Buffer.from(JSON.stringify({ v: 1, h: 'nope', d: 'n', i: { s: 'a' } })).toString('base64url'),
       Buffer.from('{"$gt":""}').toString('base64url'),
-      Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(good, 'base64url').toString()), k: { $gt: '' } })).toString('base64url'),
-      Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(good, 'base64url').toString()), i: { o: { $ne: null } } })).toString('base64url'),
+      Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(good, 'base64url').toString()), k: { $gt: '' } })).toString(
+        'base64url',
+      ),
+      Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(good, 'base64url').toString()), i: { o: { $ne: null } } })).toString(
+        'base64url',
+      ),
       'A'.repeat(5000),
     ];
     for (const cursor of bad) {
-      await expect(query({ sort, cursor, count: 5 }), cursor.slice(0, 40)).rejects.toMatchObject({ status: 400, scimType: 'invalidCursor' });
+      await expect(query({ sort, cursor, count: 5 }), cursor.slice(0, 40)).rejects.toMatchObject({
+        status: 400,
+        scimType: 'invalidCursor',
+      });
     }
     // The same cursor with another sort order is another query.
     await expect(query({ sort: { ...sort, order: 'descending' }, cursor: good, count: 5 })).rejects.toMatchObject({

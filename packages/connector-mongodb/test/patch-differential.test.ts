@@ -60,16 +60,29 @@ const str = fc.constantFrom('Alpha', 'beta', 'Gamma', '', 'a.b', '$x');
 
 const OP: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ op: fc.constantFrom('replace', 'add'), path: fc.constantFrom('displayName', 'title', 'nickName'), value: str }),
-  fc.record({ op: fc.constant('remove'), path: fc.constantFrom('displayName', 'title', 'nickName', 'name', 'emails', 'addresses') }),
+  fc.record({
+    op: fc.constant('remove'),
+    path: fc.constantFrom('displayName', 'title', 'nickName', 'name', 'emails', 'addresses'),
+  }),
   fc.record({ op: fc.constantFrom('replace', 'add'), path: fc.constant('active'), value: fc.constantFrom(true, false, 'False') }),
   fc.record({ op: fc.constantFrom('replace', 'add'), path: fc.constantFrom('name.givenName', 'name.familyName'), value: str }),
   fc.record({ op: fc.constant('remove'), path: fc.constantFrom('name.givenName', 'name.familyName') }),
-  fc.record({ op: fc.constant('replace'), path: fc.constant('name'), value: fc.record({ givenName: str, formatted: str }, { requiredKeys: [] }) }),
+  fc.record({
+    op: fc.constant('replace'),
+    path: fc.constant('name'),
+    value: fc.record({ givenName: str, formatted: str }, { requiredKeys: [] }),
+  }),
   fc.record({ op: fc.constant('add'), path: fc.constant('emails'), value: fc.array(EMAIL, { minLength: 1, maxLength: 3 }) }),
   fc.record({ op: fc.constant('replace'), path: fc.constant('emails'), value: fc.array(EMAIL, { maxLength: 3 }) }),
   fc.record({
     op: fc.constant('remove'),
-    path: fc.constantFrom('emails[type eq "work"]', 'emails[value eq "a@x.org"]', 'emails[primary eq true]', 'emails[not (type eq "home")]', 'emails[value sw "B"]'),
+    path: fc.constantFrom(
+      'emails[type eq "work"]',
+      'emails[value eq "a@x.org"]',
+      'emails[primary eq true]',
+      'emails[not (type eq "home")]',
+      'emails[value sw "B"]',
+    ),
   }),
   fc.record({
     op: fc.constant('remove'),
@@ -84,19 +97,42 @@ const OP: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
   fc.record({ op: fc.constant('remove'), path: fc.constantFrom('emails[type eq "work"].type', 'emails.primary') }),
   fc.record({
     op: fc.constantFrom('replace', 'add'),
-    path: fc.constantFrom(`${ENT}:department`, `${ENT}:manager`, `${ENT}:manager.value`, `${EXT}:level`, `${EXT}:since`, `${EXT}:code`),
+    path: fc.constantFrom(
+      `${ENT}:department`,
+      `${ENT}:manager`,
+      `${ENT}:manager.value`,
+      `${EXT}:level`,
+      `${EXT}:since`,
+      `${EXT}:code`,
+    ),
     value: fc.constantFrom('Sales', 'mgr-1', 3, '2025-01-01T00:00:00+01:00'),
   }),
-  fc.record({ op: fc.constant('remove'), path: fc.constantFrom(`${ENT}:department`, `${ENT}:manager`, `${EXT}:tags`, `${EXT}:level`) }),
-  fc.record({ op: fc.constantFrom('add', 'replace'), path: fc.constant(`${EXT}:tags`), value: fc.array(fc.constantFrom('red', 'blue'), { maxLength: 2 }) }),
+  fc.record({
+    op: fc.constant('remove'),
+    path: fc.constantFrom(`${ENT}:department`, `${ENT}:manager`, `${EXT}:tags`, `${EXT}:level`),
+  }),
+  fc.record({
+    op: fc.constantFrom('add', 'replace'),
+    path: fc.constant(`${EXT}:tags`),
+    value: fc.array(fc.constantFrom('red', 'blue'), { maxLength: 2 }),
+  }),
   fc.record({
     op: fc.constant('replace'),
     value: fc.record(
-      { displayName: str, 'name.familyName': str, active: fc.boolean(), [`${ENT}:department`]: str, title: fc.constantFrom(null, 'T') },
+      {
+        displayName: str,
+        'name.familyName': str,
+        active: fc.boolean(),
+        [`${ENT}:department`]: str,
+        title: fc.constantFrom(null, 'T'),
+      },
       { requiredKeys: [] },
     ),
   }),
-  fc.record({ op: fc.constant('add'), value: fc.record({ emails: fc.array(EMAIL, { maxLength: 2 }), title: str }, { requiredKeys: [] }) }),
+  fc.record({
+    op: fc.constant('add'),
+    value: fc.record({ emails: fc.array(EMAIL, { maxLength: 2 }), title: str }, { requiredKeys: [] }),
+  }),
 );
 
 describe('PATCH: the connector and the core reference agree', () => {
@@ -114,7 +150,9 @@ describe('PATCH: the connector and the core reference agree', () => {
         let expected: unknown;
         let expectedStatus = 200;
         try {
-          expected = canonical(applyChanges(before, patchToChanges(registry, rt, patch), { registry, resourceType: rt }).resource);
+          expected = canonical(
+            applyChanges(before, patchToChanges(registry, rt, patch), { registry, resourceType: rt }).resource,
+          );
         } catch (e) {
           expectedStatus = (e as { status?: number }).status ?? 500;
         }

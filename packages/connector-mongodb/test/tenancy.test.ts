@@ -34,7 +34,9 @@ describe.each(['database', 'field'] as const)('tenancy "%s"', (tenancy) => {
       connection: { url: backend.url },
       database,
       tenancy,
-      ...(tenancy === 'database' ? { entity: { acme: { database: `${database}_acme_custom` }, globex: {} } } : { entity: { acme: {}, globex: {} } }),
+      ...(tenancy === 'database'
+        ? { entity: { acme: { database: `${database}_acme_custom` }, globex: {} } }
+        : { entity: { acme: {}, globex: {} } }),
     });
 
   it('keeps tenants apart: same userName in two tenants, nothing visible across', async () => {
@@ -92,7 +94,11 @@ describe.each(['database', 'field'] as const)('tenancy "%s"', (tenancy) => {
 
 describe('indexes', () => {
   it('uniqueGroupDisplayName makes group names unique regardless of case', async () => {
-    const connector = createMongoConnector({ connection: { url: backend.url }, database: uniqueDb('gname'), indexes: { uniqueGroupDisplayName: true } });
+    const connector = createMongoConnector({
+      connection: { url: backend.url },
+      database: uniqueDb('gname'),
+      indexes: { uniqueGroupDisplayName: true },
+    });
     await connector.open();
     const h = createScimHandler({ connector });
     const post = (displayName: string) => h.handle({ method: 'POST', url: '/Groups', body: JSON.stringify({ displayName }) });
@@ -113,7 +119,7 @@ describe('indexes', () => {
 });
 
 describe('example data', () => {
-  it('seeds an empty tenant once, with the embedded store\'s users and groups', async () => {
+  it("seeds an empty tenant once, with the embedded store's users and groups", async () => {
     const database = uniqueDb('example');
     const make = () => createConnector(testContext(parsed({ connection: { url: backend.url }, database, exampleData: true })));
     const first = await make();
@@ -126,7 +132,9 @@ describe('example data', () => {
       groups: expect.arrayContaining([expect.objectContaining({ value: 'Admins', display: 'Admins' })]),
     });
     expect(((await h.handle({ method: 'GET', url: '/Roles' })).body as { totalResults: number }).totalResults).toBe(2);
-    expect(((await h.handle({ method: 'GET', url: '/Entitlements/vpn' })).body as { displayName: string }).displayName).toBe('VPN access');
+    expect(((await h.handle({ method: 'GET', url: '/Entitlements/vpn' })).body as { displayName: string }).displayName).toBe(
+      'VPN access',
+    );
     expect((await h.handle({ method: 'POST', url: '/Roles', body: '{}' })).status).toBe(405);
     await h.handle({ method: 'DELETE', url: '/Users/jsmith' });
     await first.close?.();
@@ -136,7 +144,7 @@ describe('example data', () => {
     expect(await client.db(database).collection('users').countDocuments()).toBe(1);
     // And jsmith left the groups when deleted.
     const employees = await second.resources.Group!.get!('Employees', {}, {});
-    expect((employees?.members as { value: string }[]).map((m) => m.value)).toEqual(['bjensen']);
+    expect(((employees?.members ?? []) as { value: string }[]).map((m) => m.value)).toEqual(['bjensen']);
     await second.close?.();
   });
 });
@@ -147,7 +155,11 @@ describe('projection', () => {
     const connector = createMongoConnector({ connection: { url: backend.url }, database: uniqueDb('proj') });
     await connector.open();
     const h = createScimHandler({ connector });
-    const g = await h.handle({ method: 'POST', url: '/Groups', body: JSON.stringify({ displayName: 'P', members: [{ value: 'a' }, { value: 'b' }] }) });
+    const g = await h.handle({
+      method: 'POST',
+      url: '/Groups',
+      body: JSON.stringify({ displayName: 'P', members: [{ value: 'a' }, { value: 'b' }] }),
+    });
     const gid = (g.body as { id: string }).id;
     srv?.calls.clear();
     const list = await h.handle({ method: 'GET', url: '/Groups?excludedAttributes=members' });
@@ -167,7 +179,11 @@ describe('projection', () => {
 
 describe('configuration', () => {
   it('validates with paths and did-you-mean, and publishes a JSON Schema', () => {
-    const bad = configSchema.validate({ connection: { url: 'http://x', timeouts: { serverSelectionMS: 5 } }, databse: 'x', tenancy: 'schema' });
+    const bad = configSchema.validate({
+      connection: { url: 'http://x', timeouts: { serverSelectionMS: 5 } },
+      databse: 'x',
+      tenancy: 'schema',
+    });
     expect(bad.ok).toBe(false);
     const issues = bad.ok ? [] : bad.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues.join('\n')).toMatch(/connection\.url: must be a mongodb/);
@@ -197,8 +213,12 @@ describe('configuration', () => {
   });
 
   it('refuses tenants whose names differ only in case, and tenant databases with invalid names', () => {
-    expect(() => createMongoConnector({ connection: { url: backend.url }, entity: { Acme: {}, acme: {} } })).toThrow(/differ only in case/);
-    expect(() => createMongoConnector({ connection: { url: backend.url }, tenants: ['a.b'] })).toThrow(/not a valid MongoDB database name/);
+    expect(() => createMongoConnector({ connection: { url: backend.url }, entity: { Acme: {}, acme: {} } })).toThrow(
+      /differ only in case/,
+    );
+    expect(() => createMongoConnector({ connection: { url: backend.url }, tenants: ['a.b'] })).toThrow(
+      /not a valid MongoDB database name/,
+    );
     expect(() => createMongoConnector({ connection: { url: backend.url }, tenancy: 'field', tenants: ['a.b'] })).not.toThrow();
   });
 });

@@ -43,7 +43,13 @@ export const WORDS = ['alice', 'Bob', 'carol', 'DAVE', 'eve', 'Frank', 'grace', 
 export const DOMAINS = ['example.com', 'Example.org', 'test.net'];
 export const TYPES = ['work', 'home', 'Other'];
 export const DEPARTMENTS = ['Sales', 'sales', 'R&D', 'Ops (EU)', 'a.b*c+?', '^$[x]'];
-export const DATES = ['2024-01-01T00:00:00.000Z', '2025-06-15T12:30:00Z', '2025-06-15T12:30:00.000Z', '2026-02-28T23:59:59.999Z', '2023-03-01T08:00:00+02:00'];
+export const DATES = [
+  '2024-01-01T00:00:00.000Z',
+  '2025-06-15T12:30:00Z',
+  '2025-06-15T12:30:00.000Z',
+  '2026-02-28T23:59:59.999Z',
+  '2023-03-01T08:00:00+02:00',
+];
 
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)] as T;

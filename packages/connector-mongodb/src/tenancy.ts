@@ -36,6 +36,9 @@ export interface TenantOptions {
   seed?: (tenant: Tenant) => Promise<void>;
 }
 
+/** The `entity` key of the default tenant (no baseEntity in the URL). */
+const DEFAULT_TENANT_KEY = 'undefined';
+
 const DB_NAME = /^[^/\\. "$*<>:|?\u0000]{1,63}$/;
 
 /** Resolves tenants to their collections, opening clients as needed. */
@@ -47,7 +50,8 @@ export class TenantRegistry {
   private closed = false;
 
   constructor(private readonly opts: TenantOptions) {
-    this.known = new Set([...opts.tenants, ...Object.keys(opts.config.entity)]);
+    // `entity.undefined` holds the default tenant's settings (the older product's convention).
+    this.known = new Set([...opts.tenants, ...Object.keys(opts.config.entity)].filter((t) => t !== DEFAULT_TENANT_KEY));
     this.checkTenants();
   }
 
@@ -78,13 +82,14 @@ export class TenantRegistry {
 
   private databaseOf(tenant: string | undefined): string {
     const { config } = this.opts;
-    if (tenant === undefined || config.tenancy === 'field') return config.database;
+    if (config.tenancy === 'field') return config.database;
+    if (tenant === undefined) return config.entity[DEFAULT_TENANT_KEY]?.database ?? config.database;
     return config.entity[tenant]?.database ?? `${config.database}_${tenant}`;
   }
 
   private connectionOf(tenant: string | undefined): MongoConnectionConfig {
     const { config } = this.opts;
-    return (tenant !== undefined && config.entity[tenant]?.connection) || config.connection;
+    return config.entity[tenant ?? DEFAULT_TENANT_KEY]?.connection ?? config.connection;
   }
 
   private clientFor(c: MongoConnectionConfig): MongoClient {

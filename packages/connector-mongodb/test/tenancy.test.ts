@@ -222,3 +222,16 @@ describe('configuration', () => {
     expect(() => createMongoConnector({ connection: { url: backend.url }, tenancy: 'field', tenants: ['a.b'] })).not.toThrow();
   });
 });
+
+describe('entity.undefined', () => {
+  it('holds the default tenant\'s database, as in the older product', async () => {
+    const database = uniqueDb('undef');
+    const connector = createMongoConnector({ connection: { url: backend.url }, database: 'ignored_here', entity: { undefined: { database } } });
+    await connector.open();
+    const h = createScimHandler({ connector });
+    expect((await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'dflt' }) })).status).toBe(201);
+    expect((await h.handle({ method: 'GET', url: '/undefined/Users' })).status).toBe(404);
+    expect(await client.db(database).collection('users').countDocuments()).toBe(1);
+    await connector.close?.();
+  });
+});

@@ -81,7 +81,7 @@ export async function seedExampleData(tenant: Tenant, maxTimeMS: number): Promis
   for (const role of ['users', 'groups', 'roles', 'entitlements'] as const) {
     const list = docs[role].map((d) => (tenant.field ? { ...d, [tenant.field.name]: tenant.field.value } : { ...d }));
     try {
-      await tenant[role].insertMany(list, { ordered: false });
+      await tenant[role].insertMany(list, { ordered: false, maxTimeMS });
     } catch (e) {
       // Another gateway seeded the same documents a moment earlier.
       if (!(e instanceof MongoBulkWriteError) || e.writeErrors === undefined) throw e;

@@ -211,7 +211,7 @@ export async function modifyResource(
       ];
       const unsetKeys = Object.keys($unset);
       if (unsetKeys.length) stages.push({ $unset: unsetKeys });
-      result = await coll.updateOne(filter, stages);
+      result = await coll.updateOne(filter, stages, { maxTimeMS });
     } else {
       const update: Document = { $set: { ...$set, 'meta.lastModified': now, 'meta.version': version } };
       if (Object.keys($unset).length) update.$unset = $unset;
@@ -221,7 +221,7 @@ export async function modifyResource(
         for (const [path, conds] of pulls) $pull[path] = pullCondition(conds);
         update.$pull = $pull;
       }
-      result = await coll.updateOne(filter, update);
+      result = await coll.updateOne(filter, update, { maxTimeMS });
     }
     if (result.matchedCount === 1) {
       env.versions.replace(ctx, vkey, version);

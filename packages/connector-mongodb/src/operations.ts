@@ -97,7 +97,7 @@ export function writeOperations(
           const now = new Date().toISOString();
           const id = env.newId();
           const doc = store(resource, id, tenant, { created: now, lastModified: now, version: newVersion() });
-          await collectionOf(kind, tenant).insertOne(doc);
+          await collectionOf(kind, tenant).insertOne(doc, { maxTimeMS: kind.config.connection.timeouts.operationMS });
           return fromStored(doc, tenant.field?.name);
         },
         uniquenessDetail(kind, resource),
@@ -133,7 +133,9 @@ export function writeOperations(
             const now = new Date().toISOString();
             const version = newVersion();
             const doc = store(resource, id, tenant, { created: createdOf(meta, now), lastModified: now, version });
-            const res = await coll.replaceOne({ ...tenant.scope(false), id, 'meta.version': meta.version ?? null }, doc);
+            const res = await coll.replaceOne({ ...tenant.scope(false), id, 'meta.version': meta.version ?? null }, doc, {
+              maxTimeMS: kind.config.connection.timeouts.operationMS,
+            });
             if (res.matchedCount === 1) {
               env.versions.replace(ctx, vkey, version);
               const [view] = await viewsOf(kind, tenant, [doc], true);
@@ -161,21 +163,22 @@ export function writeOperations(
         const observed = env.versions.of(ctx, versionKey(kind, id));
         const filter: Document = { ...tenant.scope(false), id };
         if (observed !== undefined) filter['meta.version'] = observed;
-        const res = await coll.deleteOne(filter);
+        const maxTimeMS = kind.config.connection.timeouts.operationMS;
+        const res = await coll.deleteOne(filter, { maxTimeMS });
         if (res.deletedCount !== 1) {
-          const exists = await coll.countDocuments({ ...tenant.scope(false), id }, { limit: 1 });
+          const exists = await coll.countDocuments({ ...tenant.scope(false), id }, { limit: 1, maxTimeMS });
           if (exists) throw new errors.PreconditionFailedError();
           throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
         }
         env.versions.replace(ctx, versionKey(kind, id), undefined);
-        if (kind.computed === 'groups') await removeFromGroups(env, tenant, id, ctx);
+        if (kind.computed === 'groups') await removeFromGroups(env, tenant, id, ctx, maxTimeMS);
       });
     },
   };
 }
 
 /** After a user is deleted: out of every group (one update per group that had it). */
-async function removeFromGroups(env: Env, tenant: Tenant, userId: string, ctx: RequestContext): Promise<void> {
+async function removeFromGroups(env: Env, tenant: Tenant, userId: string, ctx: RequestContext, maxTimeMS: number): Promise<void> {
   try {
     await tenant.groups.updateMany(
       { ...tenant.scope(false), 'members.value': userId },
@@ -183,6 +186,7 @@ async function removeFromGroups(env: Env, tenant: Tenant, userId: string, ctx: R
         $pull: { members: { value: userId } } as Document,
         $set: { 'meta.lastModified': new Date().toISOString(), 'meta.version': newVersion() },
       },
+      { maxTimeMS },
     );
   } catch (e) {
     // The user is gone; its id left in a group is a dangling reference, not worth failing the delete.

@@ -224,9 +224,13 @@ describe('configuration', () => {
 });
 
 describe('entity.undefined', () => {
-  it('holds the default tenant\'s database, as in the older product', async () => {
+  it("holds the default tenant's database, as in the older product", async () => {
     const database = uniqueDb('undef');
-    const connector = createMongoConnector({ connection: { url: backend.url }, database: 'ignored_here', entity: { undefined: { database } } });
+    const connector = createMongoConnector({
+      connection: { url: backend.url },
+      database: 'ignored_here',
+      entity: { undefined: { database } },
+    });
     await connector.open();
     const h = createScimHandler({ connector });
     expect((await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'dflt' }) })).status).toBe(201);

@@ -4,6 +4,7 @@
  * `failNext`) skip against a real server.
  */
 import { type MongoWireServer, type MongoWireServerOptions, startMongoWireServer } from '@scimgw/testing-mongo-wire-server';
+import { MongoClient } from 'mongodb';
 import { createMongoConnector, type MongoConnector, type MongoConnectorOptions } from '../../src/index.js';
 
 /** Set when the suite runs against a real MongoDB. */
@@ -18,7 +19,7 @@ export interface Backend {
 
 /** Starts the test server (or names the real one). */
 export async function startBackend(options: MongoWireServerOptions = {}): Promise<Backend> {
-  if (REAL_URL) return { url: REAL_URL, srv: undefined, async stop() {} };
+  if (REAL_URL) return { url: REAL_URL, srv: undefined, stop: () => dropOwnDatabases(REAL_URL) };
   const srv = await startMongoWireServer(options);
   return {
     url: srv.url,
@@ -28,6 +29,18 @@ export async function startBackend(options: MongoWireServerOptions = {}): Promis
       if (srv.internalErrors.length) throw new Error(`test server internal errors: ${JSON.stringify(srv.internalErrors)}`);
     },
   };
+}
+
+/** A real server keeps what tests wrote: drop the databases this process created (tenant databases included). */
+async function dropOwnDatabases(url: string): Promise<void> {
+  const client = new MongoClient(url);
+  try {
+    const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
+    for (const { name } of databases)
+      if (name.startsWith('t_') && name.includes(`_${process.pid}_`)) await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
 }
 
 let n = 0;

@@ -155,6 +155,15 @@ describe('error table', () => {
   });
 });
 
+describe('the example configuration', () => {
+  it('validates', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = JSON.parse(readFileSync(new URL('../examples/connector-mongodb.json', import.meta.url), 'utf8'));
+    const r = configSchema.validate(file.endpoint);
+    expect(r.ok ? [] : r.issues).toEqual([]);
+  });
+});
+
 describe('client options', () => {
   it('bounds every timeout and passes credentials and TLS to the driver', () => {
     const r = configSchema.validate({

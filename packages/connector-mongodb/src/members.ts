@@ -71,13 +71,19 @@ export function planMembers(changes: readonly Change[], members: StoredPath, sch
     return sd ? { attr: sd.name, attrDef: sd } : { attr: p.attr };
   };
 
-  const removeValues = (values: string[]) => {
-    if (mode === 'set') list = list.filter((m) => !values.includes(m.value));
-    else
-      for (const v of values) {
-        adds.delete(v);
-        removes.add(v);
-      }
+  /** False when the removal cannot share one `$pull` with a filtered removal already planned. */
+  const removeValues = (values: string[]): boolean => {
+    if (mode === 'set') {
+      list = list.filter((m) => !values.includes(m.value));
+      return true;
+    }
+    // Values and a filter together would be one `$pull` with `$or`, which servers read differently.
+    if (pull !== undefined) return false;
+    for (const v of values) {
+      adds.delete(v);
+      removes.add(v);
+    }
+    return true;
   };
 
   for (const ch of changes) {
@@ -86,7 +92,12 @@ export function planMembers(changes: readonly Change[], members: StoredPath, sch
     if (ch.op === 'add' && !p.where) {
       const els = memberElements(ch.value);
       if (mode === 'set') {
-        for (const el of els) if (!list.some((m) => m.value === el.value)) list.push(el);
+        // An added member that is there already takes the new fields (as the core and the embedded store do).
+        for (const el of els) {
+          const i = list.findIndex((m) => m.value === el.value);
+          if (i < 0) list.push(el);
+          else list[i] = { ...list[i], ...el } as MemberElement;
+        }
       } else {
         // A filtered removal before an add cannot share one update with it (and may match it).
         if (pull !== undefined && els.length) return { kind: 'cas' };
@@ -115,11 +126,11 @@ export function planMembers(changes: readonly Change[], members: StoredPath, sch
         if (typeof v !== 'string') return { kind: 'cas' };
         values.push(v);
       }
-      removeValues(values);
+      if (!removeValues(values)) return { kind: 'cas' };
     } else if (ch.op === 'remove' && p.where) {
       const one = exactMemberValue(p.where);
       if (one !== undefined) {
-        removeValues([one]);
+        if (!removeValues([one])) return { kind: 'cas' };
         continue;
       }
       const where = p.where;
@@ -127,7 +138,7 @@ export function planMembers(changes: readonly Change[], members: StoredPath, sch
         list = list.filter((m) => !matchesFilter(where, decoded(m), elementResolver));
         continue;
       }
-      if (pull !== undefined || adds.size) return { kind: 'cas' };
+      if (pull !== undefined || adds.size || removes.size) return { kind: 'cas' };
       const t = translateElementFilter(where, members, schema);
       if (t === undefined) return { kind: 'cas' };
       pull = t;
@@ -141,18 +152,42 @@ export function planMembers(changes: readonly Change[], members: StoredPath, sch
 }
 
 /**
- * The server-side expression of "remove these values, then append these members unless present"
- * (a pipeline update's `$set` of `members`). Client values only appear inside `$literal`.
+ * The server-side expression of "remove these values, then add these members": members already
+ * there take the added fields (`$mergeObjects`, as the core's `applyChanges` merges), the others are
+ * appended. A pipeline update's `$set` of `members`; client values only appear inside `$literal`.
  */
 export function mergeMembersExpression(removes: string[], adds: MemberElement[]): Record<string, unknown> {
+  const addValues = adds.map((a) => a.value);
   return {
     $let: {
       vars: {
         kept: {
-          $filter: {
-            input: { $ifNull: ['$members', []] },
+          $map: {
+            input: {
+              $filter: {
+                input: { $ifNull: ['$members', []] },
+                as: 'm',
+                cond: { $not: [{ $in: ['$$m.value', { $literal: removes }] }] },
+              },
+            },
             as: 'm',
-            cond: { $not: [{ $in: ['$$m.value', { $literal: removes }] }] },
+            in: {
+              $cond: [
+                { $in: ['$$m.value', { $literal: addValues }] },
+                {
+                  $mergeObjects: [
+                    '$$m',
+                    {
+                      $arrayElemAt: [
+                        { $filter: { input: { $literal: adds }, as: 'a', cond: { $eq: ['$$a.value', '$$m.value'] } } },
+                        0,
+                      ],
+                    },
+                  ],
+                },
+                '$$m',
+              ],
+            },
           },
         },
       },

@@ -136,6 +136,8 @@ export async function modifyResource(
   const members = plan.members;
   let adds: MemberElement[] = members.kind === 'delta' ? members.adds : [];
   const removes = members.kind === 'delta' ? members.removes : [];
+  /** Set when added members turned out to be there already with fields to merge: a pipeline update. */
+  let mergeExisting = false;
   const memberPull = members.kind === 'delta' ? members.pull : undefined;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -166,17 +168,16 @@ export async function modifyResource(
       if (members.list.length) $set.members = members.list;
       else $unset.members = '';
     } else if (members.kind === 'delta') {
-      if (adds.length && (removes.length || memberPull !== undefined)) {
+      if (adds.length && (removes.length || memberPull !== undefined || mergeExisting)) {
         membersExpr = mergeMembersExpression(removes, adds);
       } else if (adds.length) {
         const values = adds.map((a) => a.value);
         filter['members.value'] = values.length === 1 ? { $ne: values[0] } : { $nin: values };
         $push = { members: adds.length === 1 ? adds[0] : { $each: adds } };
       } else if (removes.length || memberPull !== undefined) {
-        const conds: unknown[] = [];
-        if (removes.length) conds.push({ value: { $in: removes } });
-        if (memberPull !== undefined && memberPull !== false) conds.push(memberPull === true ? {} : memberPull);
-        if (conds.length) pulls.set('members', conds);
+        // Either values or one filter (planMembers never combines them).
+        if (removes.length) pulls.set('members', [{ value: { $in: removes } }]);
+        else if (memberPull !== undefined && memberPull !== false) pulls.set('members', [memberPull === true ? {} : memberPull]);
         onlyRemoving =
           memberPull === undefined && Object.keys($set).length === 0 && Object.keys($unset).length === 0 && pulls.size === 1;
         // Removing absent members from an otherwise unchanged group changes nothing, not even its version.
@@ -238,7 +239,11 @@ export async function modifyResource(
     if (!d.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
     if (observed !== undefined && d.version !== observed) throw new errors.PreconditionFailedError();
     if (onlyRemoving && d.present.size === 0) return undefined;
-    if ($push && d.present.size) adds = adds.filter((a) => !d.present.has(a.value));
+    if ($push && d.present.size) {
+      // Members already there keep their element, unless the add brings fields to merge into it.
+      if (adds.some((a) => d.present.has(a.value) && Object.keys(a).length > 1)) mergeExisting = true;
+      else adds = adds.filter((a) => !d.present.has(a.value));
+    }
   }
   throw new errors.ServiceUnavailableError(
     `${kind.label} "${id}" changed too often while this change was being applied; try again`,

@@ -31,6 +31,19 @@ function uniquenessDetail(kind: Kind, resource?: ScimResource): (e: unknown) => 
   };
 }
 
+/** A group's members as the embedded store keeps them: objects with a non-empty string `value`, once each (later fields win). */
+function withUniqueMembers(resource: ScimResource): ScimResource {
+  if (!Array.isArray(resource.members)) return resource;
+  const byValue = new Map<string, Record<string, unknown>>();
+  for (const m of resource.members) {
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) continue;
+    const v = (m as Record<string, unknown>).value;
+    if (typeof v !== 'string' || v === '') continue;
+    byValue.set(v, { ...byValue.get(v), ...(m as Record<string, unknown>) });
+  }
+  return { ...resource, members: [...byValue.values()] };
+}
+
 /** `query` and `get`, shared by every resource type. */
 export function readOperations(env: Env, kind: Kind): Required<Pick<ResourceHandler, 'query' | 'get'>> {
   return {
@@ -84,7 +97,7 @@ export function writeOperations(
     id: string,
     tenant: Tenant,
     meta: { created: string; lastModified: string; version: string },
-  ): StoredDoc => toStored(resource, id, meta, kind.store, tenant.field);
+  ): StoredDoc => toStored(kind.rt.id === 'Group' ? withUniqueMembers(resource) : resource, id, meta, kind.store, tenant.field);
 
   return {
     create(resource, ctx) {

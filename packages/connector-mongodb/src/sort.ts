@@ -21,8 +21,8 @@ export const SORT_MISSING = '_m';
 export type SortPlan =
   /** No sort: insertion order. */
   | { kind: 'none' }
-  /** On a stored field that every resource has. */
-  | { kind: 'field'; field: string; dir: 1 | -1; collation: boolean }
+  /** On a stored field that every resource has; `unique`: no ties, so no `_id` tie-break (the index alone serves the sort). */
+  | { kind: 'field'; field: string; dir: 1 | -1; collation: boolean; unique: boolean }
   /** On a computed key (aggregation). */
   | { kind: 'computed'; key: Document; dir: 1 | -1; collation: boolean }
   /** MongoDB cannot sort by it (an attribute the schemas do not define, a computed attribute). */
@@ -52,7 +52,9 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
       (sp.sub === undefined && sp.attrDef.required && !sp.attrDef.multiValued && sp.attrDef.type !== 'complex'));
   if (always) {
     const field = sp.sub === undefined ? sp.field : `${sp.field}.${encodeKey(sp.sub)}`;
-    return { kind: 'field', field, dir, collation };
+    // `id` and the unique attributes of the indexes (userName) have no ties.
+    const unique = sp.sub === undefined && (sp.attr === 'id' || (sp.attr === 'userName' && schema.rt.id === 'User'));
+    return { kind: 'field', field, dir, collation, unique };
   }
   const base = `$${sp.field}`;
   const element = sp.attrDef.multiValued
@@ -98,7 +100,7 @@ export function sortDocument(plan: SortPlan, reverse = false): Record<string, 1 
   const r = (d: 1 | -1): 1 | -1 => (reverse ? (-d as 1 | -1) : d);
   switch (plan.kind) {
     case 'field':
-      return { [plan.field]: r(plan.dir), _id: r(1) };
+      return plan.unique ? { [plan.field]: r(plan.dir) } : { [plan.field]: r(plan.dir), _id: r(1) };
     case 'computed':
       return { [SORT_MISSING]: r(1), [SORT_KEY]: r(plan.dir), _id: r(1) };
     default:

@@ -7,6 +7,7 @@
 import { errors, type Logger } from '@scimgw/core';
 import { type Collection, type Document, MongoClient } from 'mongodb';
 import { clientOptions, redactUrl } from './client-options.js';
+import { isConnectionError } from './errors.js';
 import type { MongoConfig, MongoConnectionConfig } from './config.js';
 import { type CollectionRole, ensureIndexes, indexDefinitions } from './indexes.js';
 import { patternCondition } from './regex.js';
@@ -156,7 +157,20 @@ export class TenantRegistry {
       const tenantField = tenant.field?.name;
       const opts = { uniqueGroupDisplayName: config.indexes.uniqueGroupDisplayName };
       for (const role of ['users', 'groups', 'roles', 'entitlements'] as CollectionRole[]) {
-        await ensureIndexes(tenant[role], indexDefinitions(role, opts), tenantField, config.connection.timeouts.operationMS);
+        const coll = tenant[role];
+        try {
+          await ensureIndexes(coll, indexDefinitions(role, opts), tenantField, config.connection.timeouts.operationMS);
+        } catch (e) {
+          if (isConnectionError(e)) throw e;
+          // Duplicates the new unique index refuses, or an index of the same name or key with
+          // other options: the data or the database needs attention, not the request.
+          throw new Error(
+            `mongodb: cannot create the indexes of ${coll.dbName}.${coll.collectionName} (tenant ${tenant.name ?? '(default)'}): ${
+              e instanceof Error ? e.message : String(e)
+            } — see the connector's documentation, "Indexes"`,
+            { cause: e },
+          );
+        }
       }
       log.debug('mongodb: indexes in place', { tenant: tenant.name ?? '(default)' });
     }

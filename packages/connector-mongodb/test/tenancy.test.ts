@@ -109,11 +109,25 @@ describe('indexes', () => {
     await connector.close?.();
   });
 
+  it('users differing only in the case of their userName (older data) fail startup with a clear error', async () => {
+    const database = uniqueDb('dupcase');
+    await client
+      .db(database)
+      .collection('users')
+      .insertMany([
+        { id: 'a', userName: 'Ann' },
+        { id: 'b', userName: 'ann' },
+      ]);
+    const connector = createMongoConnector({ connection: { url: backend.url }, database });
+    await expect(connector.open()).rejects.toThrow(/cannot create the indexes of .*\.users/);
+    await connector.close?.();
+  });
+
   it('a conflicting index of the same name fails startup with a clear error', async () => {
     const database = uniqueDb('conflict');
     await client.db(database).collection('groups').createIndex({ displayName: 1 }, { name: 'scim_displayName' });
     const connector = createMongoConnector({ connection: { url: backend.url }, database });
-    await expect(connector.open()).rejects.toBeDefined();
+    await expect(connector.open()).rejects.toThrow(/cannot create the indexes of .*\.groups .*"Indexes"/);
     await connector.close?.();
   });
 });

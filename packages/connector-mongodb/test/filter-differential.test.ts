@@ -236,6 +236,18 @@ describe('filters: MongoDB and the core evaluator agree', () => {
       'externalId eq "ext-1" or userName sw "ALICE"',
       'undefinedAttribute pr',
       'meta.created gt "2020-01-01"',
+      'name[givenName eq "ALICE"]',
+      'name[not (givenName pr)]',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq "mgr-A"]',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager pr',
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager eq "MGR-A"',
+      'addresses[not (locality eq "oslo")]',
+      'emails[value pr and not (primary eq true)]',
+      'emails[type ne "work"] and not (emails.type eq "home")',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User:tags pr',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User:tags ne "red"',
+      'id pr and externalId sw "EXT"',
+      'userName gt "m" and externalId lt "ext-5"',
     ];
     const h = createScimHandler({ connector });
     for (const text of cases) {

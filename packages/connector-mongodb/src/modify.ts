@@ -21,7 +21,8 @@ import { decodeKey } from './keys.js';
 import type { Kind } from './kind.js';
 import { type MemberElement, memberElements, mergeMembersExpression } from './members.js';
 import type { Tenant } from './tenancy.js';
-import { pullCondition, type UpdatePlan, planUpdate } from './update-plan.js';
+import type { Query } from './filter.js';
+import { type UpdatePlan, planUpdate } from './update-plan.js';
 import { newVersion } from './versions.js';
 
 /** How often a compare-and-set or member push is tried before giving up with 503. */
@@ -115,6 +116,119 @@ async function casValues(
   return { exists: true, version, set, unset };
 }
 
+/** What the member part of a PATCH still has to do, as learnt across attempts. */
+interface MemberState {
+  adds: MemberElement[];
+  removes: string[];
+  pull: Query | boolean | undefined;
+  /** Added members turned out to be there already with fields to merge: a pipeline update. */
+  mergeExisting: boolean;
+}
+
+/** One update, ready to send. */
+interface Attempt {
+  filter: Document;
+  /** Operator update, or pipeline update. */
+  update: Document | Document[];
+  version: string;
+  /** Member values to ask the group about when the update matches nothing. */
+  ask: string[];
+  /** A pure removal of members, on condition that one of them is there. */
+  onlyRemoving: boolean;
+  /** A `$push` on condition that none of the added members is there. */
+  pushing: boolean;
+}
+
+/** The member part of an attempt: conditions, `$push`/`$pull`, or a pipeline expression. */
+function memberOperations(
+  plan: UpdatePlan,
+  m: MemberState,
+  filter: Document,
+  ops: { $set: Document; $unset: Document; pulls: Map<string, unknown> },
+): { expr?: Document; $push?: Document; onlyRemoving: boolean } {
+  if (plan.members.kind === 'set') {
+    if (plan.members.list.length) ops.$set.members = plan.members.list;
+    else ops.$unset.members = '';
+    return { onlyRemoving: false };
+  }
+  if (plan.members.kind !== 'delta') return { onlyRemoving: false };
+  if (m.adds.length && (m.removes.length || m.pull !== undefined || m.mergeExisting)) {
+    return { expr: mergeMembersExpression(m.removes, m.adds), onlyRemoving: false };
+  }
+  if (m.adds.length) {
+    const values = m.adds.map((a) => a.value);
+    filter['members.value'] = values.length === 1 ? { $ne: values[0] } : { $nin: values };
+    return { $push: { members: m.adds.length === 1 ? m.adds[0] : { $each: m.adds } }, onlyRemoving: false };
+  }
+  // Values or one filter (planMembers never combines them in one $pull).
+  if (m.removes.length) ops.pulls.set('members', { value: { $in: m.removes } });
+  else if (m.pull !== undefined && m.pull !== false) ops.pulls.set('members', m.pull === true ? {} : m.pull);
+  const onlyRemoving =
+    m.removes.length > 0 && Object.keys(ops.$set).length === 0 && Object.keys(ops.$unset).length === 0 && ops.pulls.size === 1;
+  // Removing absent members from an otherwise unchanged group changes nothing, not even its version.
+  if (onlyRemoving) filter['members.value'] = { $in: m.removes };
+  return { onlyRemoving };
+}
+
+/** Builds one attempt; `undefined` when there is nothing to write. */
+async function buildAttempt(
+  kind: Kind,
+  tenant: Tenant,
+  coll: Collection<Document>,
+  id: string,
+  changes: readonly Change[],
+  plan: UpdatePlan,
+  m: MemberState,
+  observed: unknown,
+): Promise<Attempt | undefined> {
+  const filter: Document = { ...tenant.scope(false), id };
+  if (observed !== undefined) filter['meta.version'] = observed;
+  const ops = { $set: {} as Document, $unset: {} as Document, pulls: new Map<string, unknown>() };
+  for (const op of plan.direct) {
+    if (op.k === 'set') ops.$set[op.path] = op.value;
+    else if (op.k === 'unset') ops.$unset[op.path] = '';
+    else ops.pulls.set(op.path, op.cond);
+  }
+  if (plan.cas.size) {
+    const cas = await casValues(kind, tenant, coll, id, plan, changes);
+    if (!cas.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
+    if (observed !== undefined && cas.version !== observed) throw new errors.PreconditionFailedError();
+    filter['meta.version'] = cas.version ?? null;
+    Object.assign(ops.$set, cas.set);
+    for (const top of cas.unset) ops.$unset[top] = '';
+  }
+  const members = memberOperations(plan, m, filter, ops);
+  const writes = Object.keys(ops.$set).length + Object.keys(ops.$unset).length + ops.pulls.size;
+  if (writes === 0 && !members.$push && !members.expr) return undefined;
+
+  const version = newVersion();
+  const now = new Date().toISOString();
+  const ask = members.$push ? m.adds.map((a) => a.value) : members.onlyRemoving ? m.removes : [];
+  const common = { filter, version, ask, onlyRemoving: members.onlyRemoving, pushing: members.$push !== undefined };
+  if (members.expr) {
+    const literal: Document = {};
+    for (const [k, v] of Object.entries(ops.$set)) literal[k] = { $literal: v };
+    const stages: Document[] = [
+      {
+        $set: {
+          ...literal,
+          members: members.expr,
+          'meta.lastModified': { $literal: now },
+          'meta.version': { $literal: version },
+        },
+      },
+    ];
+    const unsetKeys = Object.keys(ops.$unset);
+    if (unsetKeys.length) stages.push({ $unset: unsetKeys });
+    return { ...common, update: stages };
+  }
+  const update: Document = { $set: { ...ops.$set, 'meta.lastModified': now, 'meta.version': version } };
+  if (Object.keys(ops.$unset).length) update.$unset = ops.$unset;
+  if (members.$push) update.$push = members.$push;
+  if (ops.pulls.size) update.$pull = Object.fromEntries(ops.pulls);
+  return { ...common, update };
+}
+
 /**
  * Applies normalized changes to one resource.
  *
@@ -133,117 +247,35 @@ export async function modifyResource(
   const vkey = versionKey(kind, id);
   const observed = env.versions.of(ctx, vkey);
   const maxTimeMS = kind.config.connection.timeouts.operationMS;
-  const members = plan.members;
-  let adds: MemberElement[] = members.kind === 'delta' ? members.adds : [];
-  const removes = members.kind === 'delta' ? members.removes : [];
-  /** Set when added members turned out to be there already with fields to merge: a pipeline update. */
-  let mergeExisting = false;
-  const memberPull = members.kind === 'delta' ? members.pull : undefined;
+  const delta = plan.members.kind === 'delta' ? plan.members : undefined;
+  const m: MemberState = { adds: delta?.adds ?? [], removes: delta?.removes ?? [], pull: delta?.pull, mergeExisting: false };
+  const notFound = () => new errors.NotFoundError(`${kind.label} "${id}" not found`);
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const filter: Document = { ...tenant.scope(false), id };
-    if (observed !== undefined) filter['meta.version'] = observed;
-    const $set: Document = {};
-    const $unset: Document = {};
-    const pulls = new Map<string, unknown[]>();
-    for (const op of plan.direct) {
-      if (op.k === 'set') $set[op.path] = op.value;
-      else if (op.k === 'unset') $unset[op.path] = '';
-      else pulls.set(op.path, [...(pulls.get(op.path) ?? []), op.cond]);
-    }
-
-    if (plan.cas.size) {
-      const cas = await casValues(kind, tenant, coll, id, plan, changes);
-      if (!cas.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
-      if (observed !== undefined && cas.version !== observed) throw new errors.PreconditionFailedError();
-      filter['meta.version'] = cas.version ?? null;
-      Object.assign($set, cas.set);
-      for (const top of cas.unset) $unset[top] = '';
-    }
-
-    let membersExpr: Document | undefined;
-    let $push: Document | undefined;
-    let onlyRemoving = false;
-    if (members.kind === 'set') {
-      if (members.list.length) $set.members = members.list;
-      else $unset.members = '';
-    } else if (members.kind === 'delta') {
-      if (adds.length && (removes.length || memberPull !== undefined || mergeExisting)) {
-        membersExpr = mergeMembersExpression(removes, adds);
-      } else if (adds.length) {
-        const values = adds.map((a) => a.value);
-        filter['members.value'] = values.length === 1 ? { $ne: values[0] } : { $nin: values };
-        $push = { members: adds.length === 1 ? adds[0] : { $each: adds } };
-      } else if (removes.length || memberPull !== undefined) {
-        // Either values or one filter (planMembers never combines them).
-        if (removes.length) pulls.set('members', [{ value: { $in: removes } }]);
-        else if (memberPull !== undefined && memberPull !== false) pulls.set('members', [memberPull === true ? {} : memberPull]);
-        onlyRemoving =
-          memberPull === undefined && Object.keys($set).length === 0 && Object.keys($unset).length === 0 && pulls.size === 1;
-        // Removing absent members from an otherwise unchanged group changes nothing, not even its version.
-        if (onlyRemoving) filter['members.value'] = { $in: removes };
-      }
-    }
-
-    const writes = Object.keys($set).length + Object.keys($unset).length + pulls.size + ($push ? 1 : 0) + (membersExpr ? 1 : 0);
-    if (writes === 0) {
-      // Nothing to write (an add of members all present, say): the resource must still exist.
+    const a = await buildAttempt(kind, tenant, coll, id, changes, plan, m, observed);
+    if (!a) {
+      // Nothing to write (members added that are all there, say): the resource must still exist.
       const d = await diagnose(coll, tenant, id, [], maxTimeMS);
-      if (!d.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
+      if (!d.exists) throw notFound();
       if (observed !== undefined && d.version !== observed) throw new errors.PreconditionFailedError();
       return undefined;
     }
-
-    const version = newVersion();
-    const now = new Date().toISOString();
-    let result: { matchedCount: number };
-    if (membersExpr) {
-      const literalSet: Document = {};
-      for (const [k, v] of Object.entries($set)) literalSet[k] = { $literal: v };
-      const stages: Document[] = [
-        {
-          $set: {
-            ...literalSet,
-            members: membersExpr,
-            'meta.lastModified': { $literal: now },
-            'meta.version': { $literal: version },
-          },
-        },
-      ];
-      const unsetKeys = Object.keys($unset);
-      if (unsetKeys.length) stages.push({ $unset: unsetKeys });
-      result = await coll.updateOne(filter, stages, { maxTimeMS });
-    } else {
-      const update: Document = { $set: { ...$set, 'meta.lastModified': now, 'meta.version': version } };
-      if (Object.keys($unset).length) update.$unset = $unset;
-      if ($push) update.$push = $push;
-      if (pulls.size) {
-        const $pull: Document = {};
-        for (const [path, conds] of pulls) $pull[path] = pullCondition(conds);
-        update.$pull = $pull;
-      }
-      result = await coll.updateOne(filter, update, { maxTimeMS });
-    }
+    const result = await coll.updateOne(a.filter, a.update, { maxTimeMS });
     if (result.matchedCount === 1) {
-      env.versions.replace(ctx, vkey, version);
+      env.versions.replace(ctx, vkey, a.version);
       return undefined;
     }
-
-    const d = await diagnose(
-      coll,
-      tenant,
-      id,
-      adds.length && $push ? adds.map((a) => a.value) : onlyRemoving ? removes : [],
-      maxTimeMS,
-    );
-    if (!d.exists) throw new errors.NotFoundError(`${kind.label} "${id}" not found`);
+    // Matched nothing: learn why.
+    const d = await diagnose(coll, tenant, id, a.ask, maxTimeMS);
+    if (!d.exists) throw notFound();
     if (observed !== undefined && d.version !== observed) throw new errors.PreconditionFailedError();
-    if (onlyRemoving && d.present.size === 0) return undefined;
-    if ($push && d.present.size) {
+    if (a.onlyRemoving && d.present.size === 0) return undefined;
+    if (a.pushing && d.present.size) {
       // Members already there keep their element, unless the add brings fields to merge into it.
-      if (adds.some((a) => d.present.has(a.value) && Object.keys(a).length > 1)) mergeExisting = true;
-      else adds = adds.filter((a) => !d.present.has(a.value));
+      if (m.adds.some((x) => d.present.has(x.value) && Object.keys(x).length > 1)) m.mergeExisting = true;
+      else m.adds = m.adds.filter((x) => !d.present.has(x.value));
     }
+    // Otherwise a compare-and-set lost to another write: read again and retry.
   }
   throw new errors.ServiceUnavailableError(
     `${kind.label} "${id}" changed too often while this change was being applied; try again`,

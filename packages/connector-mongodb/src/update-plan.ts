@@ -12,7 +12,7 @@
  */
 import { type Change, errors, type ResourceTypeDefinition, type SchemaRegistry } from '@scimgw/core';
 import { cleanValue } from './documents.js';
-import { type FilterSchema, type Query, translateElementFilter } from './filter.js';
+import { type FilterSchema, translateElementFilter } from './filter.js';
 import { encodeKey, encodeValue } from './keys.js';
 import { type MemberPlan, planMembers } from './members.js';
 import { resolveStored, type StoredPath } from './paths.js';
@@ -181,9 +181,4 @@ export function planUpdate(
     }
   }
   return { direct, cas, members };
-}
-
-/** Builds the `$pull` argument of several pulls on one path. */
-export function pullCondition(conds: unknown[]): unknown {
-  return conds.length === 1 ? conds[0] : { $or: conds as Query[] };
 }

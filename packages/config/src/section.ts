@@ -35,7 +35,11 @@ function depth(issues: readonly ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
+/** zod's own messages (a schema's custom message is kept as written). */
+const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Expected|Unrecognized|Required|Number must|String must)/;
+
 function messageOf(issue: ZodIssue): string {
+  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
   const input = (issue as { input?: unknown }).input;
   const got = input === undefined ? '' : `, got ${typeName(input)}`;
   switch (issue.code) {

@@ -153,3 +153,13 @@ describe('parseJsonText', () => {
     );
   });
 });
+
+describe('custom messages', () => {
+  it("keeps a schema author's own message", () => {
+    const s = configSection(
+      z.strictObject({ url: z.string().regex(/^mongodb/, 'must be a mongodb:// URL'), n: z.number().min(2) }),
+    );
+    const r = s.validate({ url: 'http://x', n: 1 });
+    expect(r.ok ? [] : r.issues.map((i) => i.message)).toEqual(['must be a mongodb:// URL', 'must be at least 2, got number 1']);
+  });
+});

@@ -74,7 +74,8 @@ async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource |
   if (!ifMatch) return undefined;
   if (c.ops.capabilities?.etag) {
     c.ctx.ifMatch = ifMatch;
-    return undefined;
+    // One tag (or `*`), as clients send it, is the connector's to apply; a list is also checked here.
+    if (!ifMatch.includes(',')) return undefined;
   }
   const cur = await current(c, id);
   if (!etagMatches(ifMatch, cur.meta?.version)) throw new PreconditionFailedError();

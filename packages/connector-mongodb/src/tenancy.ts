@@ -1,0 +1,194 @@
+/**
+ * Tenants (`baseEntity`): with tenancy "database" each tenant has its own database (optionally on
+ * its own server), with tenancy "field" all tenants share one set of collections and every document
+ * carries the tenant in `tenantField`. One `MongoClient` per distinct connection, shared by the
+ * tenants on it; each tenant's indexes (and example data) are set up once, on first use or at startup.
+ */
+import { errors, type Logger } from '@scimgw/core';
+import { type Collection, type Document, MongoClient } from 'mongodb';
+import { clientOptions, redactUrl } from './client-options.js';
+import { isConnectionError } from './errors.js';
+import type { MongoConfig, MongoConnectionConfig } from './config.js';
+import { type CollectionRole, ensureIndexes, indexDefinitions } from './indexes.js';
+import { patternCondition } from './regex.js';
+
+/** The collections and scope of one tenant. */
+export interface Tenant {
+  /** The tenant as in the URL; `undefined` for the default tenant. */
+  name: string | undefined;
+  users: Collection<Document>;
+  groups: Collection<Document>;
+  roles: Collection<Document>;
+  entitlements: Collection<Document>;
+  /** With tenancy "field": the field and the value documents of this tenant carry. */
+  field?: { name: string; value: string | null };
+  /** The condition every query of this tenant includes (`{}` with tenancy "database"). */
+  scope(collated: boolean): Document;
+}
+
+/** What {@link TenantRegistry} needs beyond the configuration. */
+export interface TenantOptions {
+  config: MongoConfig;
+  /** Tenants the host serves (`endpoint.entity` keys). */
+  tenants: readonly string[];
+  log: Logger;
+  resolvePath?: (p: string) => string;
+  /** Runs once per tenant after its indexes exist (example data). */
+  seed?: (tenant: Tenant) => Promise<void>;
+}
+
+/** The `entity` key of the default tenant (no baseEntity in the URL). */
+const DEFAULT_TENANT_KEY = 'undefined';
+
+const DB_NAME = /^[^/\\. "$*<>:|?\u0000]{1,63}$/;
+
+/** Resolves tenants to their collections, opening clients as needed. */
+export class TenantRegistry {
+  private readonly clients = new Map<string, MongoClient>();
+  private readonly tenants = new Map<string, Tenant>();
+  private readonly ready = new Map<string, Promise<void>>();
+  private readonly known: ReadonlySet<string>;
+  private closed = false;
+
+  constructor(private readonly opts: TenantOptions) {
+    // `entity.undefined` holds the default tenant's settings (the older product's convention).
+    this.known = new Set([...opts.tenants, ...Object.keys(opts.config.entity)].filter((t) => t !== DEFAULT_TENANT_KEY));
+    this.checkTenants();
+  }
+
+  /** Fails at startup for a tenant whose database name would be invalid, or tenants only case apart. */
+  private checkTenants(): void {
+    const { config } = this.opts;
+    if (config.tenancy === 'database') {
+      for (const t of this.known) {
+        const db = this.databaseOf(t);
+        if (!DB_NAME.test(db)) {
+          throw new Error(
+            `endpoint.entity.${t}: the tenant's database name "${db}" is not a valid MongoDB database name; set endpoint.entity.${t}.database`,
+          );
+        }
+      }
+    }
+    const lower = new Map<string, string>();
+    for (const t of this.known) {
+      const other = lower.get(t.toLowerCase());
+      if (other !== undefined) {
+        throw new Error(
+          `endpoint.entity: tenants "${other}" and "${t}" differ only in case; MongoDB database names and the case-insensitive indexes cannot tell them apart`,
+        );
+      }
+      lower.set(t.toLowerCase(), t);
+    }
+  }
+
+  private databaseOf(tenant: string | undefined): string {
+    const { config } = this.opts;
+    if (config.tenancy === 'field') return config.database;
+    if (tenant === undefined) return config.entity[DEFAULT_TENANT_KEY]?.database ?? config.database;
+    return config.entity[tenant]?.database ?? `${config.database}_${tenant}`;
+  }
+
+  private connectionOf(tenant: string | undefined): MongoConnectionConfig {
+    const { config } = this.opts;
+    return config.entity[tenant ?? DEFAULT_TENANT_KEY]?.connection ?? config.connection;
+  }
+
+  private clientFor(c: MongoConnectionConfig): MongoClient {
+    const key = JSON.stringify(c);
+    let client = this.clients.get(key);
+    if (!client) {
+      client = new MongoClient(c.url, clientOptions(c, this.opts.resolvePath));
+      this.clients.set(key, client);
+      this.opts.log.info('mongodb: client created', { url: redactUrl(c.url), replicaSet: c.replicaSet });
+    }
+    return client;
+  }
+
+  /** The tenant of a request; 404 for a tenant that is not configured. */
+  tenant(name: string | undefined): Tenant {
+    if (this.closed)
+      throw new errors.ServiceUnavailableError('The connector is shutting down', this.opts.config.retryAfterSeconds);
+    const key = name ?? '';
+    const hit = this.tenants.get(key);
+    if (hit) return hit;
+    if (name !== undefined && !this.known.has(name)) throw new errors.NotFoundError(`Tenant "${name}" is not configured`);
+    const { config } = this.opts;
+    const db = this.clientFor(this.connectionOf(name)).db(this.databaseOf(name));
+    const c = config.collections;
+    const field = config.tenancy === 'field' ? { name: config.tenantField, value: name ?? null } : undefined;
+    const tenant: Tenant = {
+      name,
+      users: db.collection(c.users),
+      groups: db.collection(c.groups),
+      roles: db.collection(c.roles),
+      entitlements: db.collection(c.entitlements),
+      ...(field ? { field } : {}),
+      scope(collated) {
+        if (!field) return {};
+        // Under the case-insensitive collation `{ _tenant: "a" }` would also match tenant "A": a
+        // case-exact pattern (no collation affects patterns) keeps tenants apart.
+        if (collated && field.value !== null) {
+          return { [field.name]: { $eq: field.value, ...patternCondition('eq', field.value, false) } };
+        }
+        return { [field.name]: field.value };
+      },
+    };
+    this.tenants.set(key, tenant);
+    return tenant;
+  }
+
+  /** The tenant with its indexes in place (created once; retried after a failure). */
+  async open(name: string | undefined): Promise<Tenant> {
+    const tenant = this.tenant(name);
+    const key = name ?? '';
+    let p = this.ready.get(key);
+    if (!p) {
+      p = this.prepare(tenant);
+      this.ready.set(key, p);
+      p.catch(() => this.ready.delete(key));
+    }
+    await p;
+    return tenant;
+  }
+
+  private async prepare(tenant: Tenant): Promise<void> {
+    const { config, log } = this.opts;
+    if (config.indexes.create) {
+      const tenantField = tenant.field?.name;
+      const opts = { uniqueGroupDisplayName: config.indexes.uniqueGroupDisplayName };
+      for (const role of ['users', 'groups', 'roles', 'entitlements'] as CollectionRole[]) {
+        const coll = tenant[role];
+        try {
+          await ensureIndexes(coll, indexDefinitions(role, opts), tenantField, config.connection.timeouts.operationMS);
+        } catch (e) {
+          if (isConnectionError(e)) throw e;
+          // Duplicates the new unique index refuses, or an index of the same name or key with
+          // other options: the data or the database needs attention, not the request.
+          throw new Error(
+            `mongodb: cannot create the indexes of ${coll.dbName}.${coll.collectionName} (tenant ${tenant.name ?? '(default)'}): ${
+              e instanceof Error ? e.message : String(e)
+            } — see the connector's documentation, "Indexes"`,
+            { cause: e },
+          );
+        }
+      }
+      log.debug('mongodb: indexes in place', { tenant: tenant.name ?? '(default)' });
+    }
+    if (this.opts.seed) await this.opts.seed(tenant);
+  }
+
+  /** Tenants configured at startup (the default one included). */
+  configured(): (string | undefined)[] {
+    return [undefined, ...this.known];
+  }
+
+  /** Closes every client. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    this.tenants.clear();
+    this.ready.clear();
+    await Promise.all(all.map((c) => c.close()));
+  }
+}

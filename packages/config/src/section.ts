@@ -47,13 +47,17 @@ function messageOf(issue: ZodIssue): string {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const word = issue.code === 'too_small' ? 'at least' : 'at most';
-      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
-        return `must be ${word} ${String(bound)}${got}`;
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+        // `.positive()` and `.gt()` leave the bound out.
+        const strict = issue.inclusive === false ? (issue.code === 'too_small' ? 'greater than' : 'less than') : word;
+        return `must be ${strict} ${String(bound)}${got}`;
+      }
       const unit = issue.origin === 'string' ? 'character' : 'item';
       return `must have ${word} ${String(bound)} ${unit}${Number(bound) === 1 ? '' : 's'}`;
     }
     case 'invalid_format':
-      return `must be a valid ${issue.format}${got}`;
+      // A pattern says nothing to a reader: sections give `.regex()` a message of their own.
+      return issue.format === 'regex' ? `${issue.message}${got}` : `must be a valid ${issue.format}${got}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}${got}`;
     default:

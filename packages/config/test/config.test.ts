@@ -42,6 +42,20 @@ describe('configSection: validate', () => {
     expect(at('extra')[0]).toMatch(/^unknown key; known keys: ldap, persistence, mode$/);
   });
 
+  it('says "greater than" for an exclusive bound, and gives a pattern its own message', () => {
+    const s = configSection(
+      z.strictObject({
+        deadline: z.number().positive().optional(),
+        method: z.string().regex(/^(?:GET|PUT)$/, 'must be GET or PUT').optional(),
+      }),
+    );
+    const r = s.validate({ deadline: 0, method: 'POST' });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'deadline: must be greater than 0, got number 0',
+      'method: must be GET or PUT, got the string "POST"',
+    ]);
+  });
+
   it('explains a union by the alternative that got furthest', () => {
     const r = section.validate({ ldap: { baseUrls: ['ldap://x'], userBase: 'u' }, mode: { users: 3 } });
     expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([

@@ -69,6 +69,7 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'function') return 'a function';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 

@@ -46,7 +46,10 @@ describe('configSection: validate', () => {
     const s = configSection(
       z.strictObject({
         deadline: z.number().positive().optional(),
-        method: z.string().regex(/^(?:GET|PUT)$/, 'must be GET or PUT').optional(),
+        method: z
+          .string()
+          .regex(/^(?:GET|PUT)$/, 'must be GET or PUT')
+          .optional(),
       }),
     );
     const r = s.validate({ deadline: 0, method: 'POST' });

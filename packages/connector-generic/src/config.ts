@@ -40,7 +40,7 @@ const targetSupportSchema = z
 
 /** One tenant (`endpoint.entity.<baseEntity>`): connection plus the target's SCIM version. */
 const entitySchema = z.strictObject({
-  scimVersion: versionSchema.nullable().optional().describe('SCIM version of this tenant\'s target; default endpoint.scimVersion'),
+  scimVersion: versionSchema.nullable().optional().describe("SCIM version of this tenant's target; default endpoint.scimVersion"),
   connection: connectionConfigSchema.nullable().optional(),
 });
 
@@ -50,10 +50,9 @@ const entitySchema = z.strictObject({
  */
 const mapSchema = z
   .record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())))
-  .describe('Attribute map (endpointMapper shape): map.user and map.group, endpoint attribute → { mapTo, type, valueMap … }') as unknown as z.ZodType<
-  MapConfig,
-  MapConfig
->;
+  .describe(
+    'Attribute map (endpointMapper shape): map.user and map.group, endpoint attribute → { mapTo, type, valueMap … }',
+  ) as unknown as z.ZodType<MapConfig, MapConfig>;
 
 /** Zod schema of the `endpoint` section of the generic connector. */
 export const genericConfigZod = z
@@ -74,7 +73,12 @@ export const genericConfigZod = z
       .optional()
       .describe('Resource paths at the target'),
     targetSupport: targetSupportSchema.optional(),
-    pageSize: z.number().int().min(1).optional().describe('Page size when every page must be read (local filtering). Default 200'),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Page size when every page must be read (local filtering). Default 200'),
   })
   .superRefine((config, ctx) => {
     try {

@@ -20,7 +20,10 @@ export function compileMappers(map: MapConfig, registry: SchemaRegistry): Map<(t
     const where = `endpoint.map.${keys.find((k) => k.toLowerCase() === rt.toLowerCase())}`;
     const idEntry = mapper.attributes.find((a) => a.targets.some((t) => t.path === 'id'));
     if (idEntry && idEntry.endpoint !== 'id') {
-      throw new MapperConfigError(`${where}.${idEntry.endpoint}`, `"id" must be mapped from the target's "id" (found "${idEntry.endpoint}")`);
+      throw new MapperConfigError(
+        `${where}.${idEntry.endpoint}`,
+        `"id" must be mapped from the target's "id" (found "${idEntry.endpoint}")`,
+      );
     }
     if (!idEntry) throw new MapperConfigError(where, 'map "id" (e.g. "id": { "mapTo": "id" })');
     out.set(rt, mapper);

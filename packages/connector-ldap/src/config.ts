@@ -86,8 +86,14 @@ export const ldapSettingsSchema = z
     groupObjectClasses: classes.optional().describe('Seed spelling of objectClasses.group'),
     tls: tlsSchema.optional(),
     startTls: z.boolean().default(false).describe('Upgrade ldap:// connections with StartTLS before binding'),
-    isActiveDirectory: z.boolean().optional().describe('Active Directory conventions (objectGUID, unicodePwd, userAccountControl, memberOf)'),
-    isOpenLdap: z.boolean().optional().describe('Seed flag: isOpenLdap false means Active Directory when isActiveDirectory is not set'),
+    isActiveDirectory: z
+      .boolean()
+      .optional()
+      .describe('Active Directory conventions (objectGUID, unicodePwd, userAccountControl, memberOf)'),
+    isOpenLdap: z
+      .boolean()
+      .optional()
+      .describe('Seed flag: isOpenLdap false means Active Directory when isActiveDirectory is not set'),
     idStrategy: z
       .enum(['dn', 'entryUUID', 'objectGUID', 'mS-DS-ConsistencyGuid'])
       .optional()
@@ -124,8 +130,14 @@ export const ldapSettingsSchema = z
       ),
     pageSize: count('Simple Paged Results page size', LDAP_DEFAULTS.pageSize),
     poolSize: count('Bound connections per tenant for everything but paged searches', LDAP_DEFAULTS.poolSize),
-    pagingConnections: count('Connections for paged and VLV searches, one search each at a time', LDAP_DEFAULTS.pagingConnections),
-    vlv: z.boolean().default(LDAP_DEFAULTS.vlv).describe('Page lists with server-side sorting and virtual list views when offered'),
+    pagingConnections: count(
+      'Connections for paged and VLV searches, one search each at a time',
+      LDAP_DEFAULTS.pagingConnections,
+    ),
+    vlv: z
+      .boolean()
+      .default(LDAP_DEFAULTS.vlv)
+      .describe('Page lists with server-side sorting and virtual list views when offered'),
     sortAttribute: perKind(
       z
         .string()
@@ -171,7 +183,7 @@ export const ldapConfigShape = z.strictObject({
     .optional()
     .describe('Tenants by baseEntity; the default tenant is "undefined", as in the seed'),
   ldap: ldapSettingsSchema.optional().describe('Single-tenant shorthand for entity.undefined.ldap'),
-  map: mapSchema.optional().describe('Mapping shared by all tenants (a tenant\'s own map wins)'),
+  map: mapSchema.optional().describe("Mapping shared by all tenants (a tenant's own map wins)"),
 });
 
 /** One naming (RDN) rule: the RDN attribute and the SCIM attribute its value comes from. */

@@ -11,7 +11,14 @@
 import type { Change, SchemaRegistry, ScimResource } from '@scimgw/core';
 import type { FilterNode } from '@scimgw/core/filter';
 import { formatConfigPath } from '@scimgw/config';
-import { createMapper, type MapConfig, type Mapper, MapperConfigError, mapErrorPath, type ResourceMapConfig } from '@scimgw/mapper';
+import {
+  createMapper,
+  type MapConfig,
+  type Mapper,
+  MapperConfigError,
+  mapErrorPath,
+  type ResourceMapConfig,
+} from '@scimgw/mapper';
 import { type ConfigPath, LdapConfigError } from './config.js';
 import {
   type AttrCodec,

@@ -209,7 +209,9 @@ export function resolveSettings(
   }
   const tls = c.tls ?? {};
   const cas =
-    tls.ca === undefined ? undefined : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((x, i) => pem(at('tls', 'ca', i), x, baseDir));
+    tls.ca === undefined
+      ? undefined
+      : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((x, i) => pem(at('tls', 'ca', i), x, baseDir));
   return {
     tenant,
     urls,
@@ -220,8 +222,18 @@ export function resolveSettings(
     userFilter: filterAt(at('userFilter'), c.userFilter),
     groupFilter: filterAt(at('groupFilter'), c.groupFilter),
     naming: {
-      user: naming(at('namingAttribute', 'user'), c.namingAttribute?.user, [{ attribute: isAd ? 'cn' : 'uid', mapTo: 'userName' }], m.user),
-      group: naming(at('namingAttribute', 'group'), c.namingAttribute?.group, [{ attribute: 'cn', mapTo: 'displayName' }], m.group),
+      user: naming(
+        at('namingAttribute', 'user'),
+        c.namingAttribute?.user,
+        [{ attribute: isAd ? 'cn' : 'uid', mapTo: 'userName' }],
+        m.user,
+      ),
+      group: naming(
+        at('namingAttribute', 'group'),
+        c.namingAttribute?.group,
+        [{ attribute: 'cn', mapTo: 'displayName' }],
+        m.group,
+      ),
     },
     objectClasses: { user: userOc, group: groupOc },
     tls: {
@@ -280,7 +292,13 @@ export interface TenantSource {
 export function tenantSources(config: CheckedConfig): TenantSource[] {
   const out: TenantSource[] = [];
   if (config.ldap !== undefined) {
-    out.push({ tenant: undefined, path: ['endpoint', 'ldap'], settings: config.ldap, map: config.map, mapPath: ['endpoint', 'map'] });
+    out.push({
+      tenant: undefined,
+      path: ['endpoint', 'ldap'],
+      settings: config.ldap,
+      map: config.map,
+      mapPath: ['endpoint', 'map'],
+    });
   }
   for (const [key, ent] of Object.entries(config.entity ?? {})) {
     const path: ConfigPath = ['endpoint', 'entity', key];

@@ -41,8 +41,13 @@ export function tenantMappings(s: ResolvedSettings): { users: LdapMapping; group
     groupsAttr: s.memberOfAttribute ?? 'memberOf',
     ...(s.passwordAttribute ? { passwordAttr: s.passwordAttribute } : {}),
   });
-  const groups = new LdapMapping(s.map.group, { resourceType: 'Group', path: [...s.mapPath, 'group'], memberAttr: s.memberAttribute });
-  if (!users.attributesFor('userName').length) throw new LdapConfigError([...s.mapPath, 'user'], 'must map an LDAP attribute to userName');
+  const groups = new LdapMapping(s.map.group, {
+    resourceType: 'Group',
+    path: [...s.mapPath, 'group'],
+    memberAttr: s.memberAttribute,
+  });
+  if (!users.attributesFor('userName').length)
+    throw new LdapConfigError([...s.mapPath, 'user'], 'must map an LDAP attribute to userName');
   if (!groups.attributesFor('displayName').length)
     throw new LdapConfigError([...s.mapPath, 'group'], 'must map an LDAP attribute to displayName');
   return { users, groups };

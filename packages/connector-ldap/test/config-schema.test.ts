@@ -82,7 +82,6 @@ const badRules: [string, unknown, string][] = [
   ['a filter that does not parse', ldap({ userFilter: '(objectClass=person' }), 'ldap.userFilter'],
   ['StartTLS on ldaps', ldap({ startTls: true }), 'ldap.startTls'],
   ['an unknown AD group type', ldap({ adGroupType: 'planetary' }), 'ldap.adGroupType'],
-  ['a naming attribute the map lacks', { ldap: { ...base, namingAttribute: { user: 'cn' } }, map: { user: { uid: { mapTo: 'userName' } } } }, 'ldap.namingAttribute.user'],
   ['a map without userName', { ldap: base, map: { user: { cn: { mapTo: 'displayName' } } } }, 'map.user'],
   ['an empty user map', { ldap: base, map: { user: {}, group: {} } }, 'map.user'],
   ['an unknown mapping type', { ldap: base, map: { user: { uid: { mapTo: 'userName', type: 'blob' } } } }, 'map.user.uid.type'],

@@ -22,9 +22,11 @@ function jsonBlocks(page: string): Record<string, unknown>[] {
   });
 }
 
-/** The connections a block shows: each tenant's of a whole `endpoint`, or the block itself. */
+/** The connections a block shows: each tenant's of an `endpoint` (or its `entity`), or the block itself. */
 function connectionsOf(block: Record<string, unknown>): Record<string, unknown>[] {
-  const endpoint = block.endpoint as { entity?: Record<string, { connection?: Record<string, unknown> }> } | undefined;
+  const endpoint = (block.endpoint ?? (block.entity ? block : undefined)) as
+    | { entity?: Record<string, { connection?: Record<string, unknown> }> }
+    | undefined;
   if (endpoint) return Object.values(endpoint.entity ?? {}).flatMap((e) => (e.connection ? [e.connection] : []));
   if (block.connection) return [block.connection as Record<string, unknown>];
   return [block];
@@ -33,9 +35,11 @@ function connectionsOf(block: Record<string, unknown>): Record<string, unknown>[
 const docs = new URL('../../../docs/', import.meta.url);
 const documented = [
   ...jsonBlocks(readFileSync(new URL('reference/helper-rest.md', docs), 'utf8')).flatMap(connectionsOf),
-  // The generic connector's page shows connections too (blocks with placeholders left out).
-  ...jsonBlocks(readFileSync(new URL('connectors/generic.md', docs), 'utf8').replace(/```json\n[^`]*…[^`]*```/g, '')).flatMap(
-    (b) => (b.connection || b.endpoint ? connectionsOf(b) : []),
+  // The connector pages show connections too.
+  ...['connectors/generic.md', 'connectors/api.md'].flatMap((page) =>
+    jsonBlocks(readFileSync(new URL(page, docs), 'utf8')).flatMap((b) =>
+      b.connection || b.endpoint || b.entity ? connectionsOf(b) : [],
+    ),
   ),
 ];
 

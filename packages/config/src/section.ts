@@ -25,7 +25,7 @@ function issuesOf(zodIssues: readonly ZodIssue[], jsonSchema: Record<string, unk
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] as readonly ZodIssue[];
       for (const sub of issuesOf(best, jsonSchema)) out.push({ path: [...path, ...sub.path], message: sub.message });
     } else {
-      out.push({ path, message: messageOf(issue) });
+      out.push({ path, message: messageOf(issue, isSecretPath(path)) });
     }
   }
   return out;
@@ -35,9 +35,17 @@ function depth(issues: readonly ZodIssue[]): number {
   return Math.max(0, ...issues.map((i) => i.path.length));
 }
 
-function messageOf(issue: ZodIssue): string {
+/** Keys whose values are secrets: a message about them never repeats the value. */
+const SECRET_KEY = /(password|passwd|secret|token|apikey|api-key|privatekey|private_key|passphrase|assertion|credential)$/i;
+
+function isSecretPath(path: readonly (string | number)[]): boolean {
+  const key = [...path].reverse().find((p) => typeof p === 'string');
+  return typeof key === 'string' && SECRET_KEY.test(key);
+}
+
+function messageOf(issue: ZodIssue, secret = false): string {
   const input = (issue as { input?: unknown }).input;
-  const got = input === undefined ? '' : `, got ${typeName(input)}`;
+  const got = input === undefined || secret ? '' : `, got ${typeName(input)}`;
   switch (issue.code) {
     case 'invalid_type':
       return input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}${got}`;

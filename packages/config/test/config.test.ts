@@ -57,6 +57,24 @@ describe('configSection: validate', () => {
       'deadline: must be greater than 0, got number 0',
       'method: must be GET or PUT, got the string "POST"',
     ]);
+    // A function given in code is named, not printed.
+    const f = s.validate({ method: () => 'GET' });
+    expect(f.ok ? '' : f.issues[0]?.message).toBe('expected string, got a function');
+  });
+
+  it('never repeats the value of a secret in a message', () => {
+    const s = configSection(
+      z.strictObject({
+        auth: z.strictObject({ password: z.string(), clientSecret: z.string(), apiToken: z.string(), port: z.number() }),
+      }),
+    );
+    const r = s.validate({ auth: { password: 271828, clientSecret: true, apiToken: 314159, port: 'http' } });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'auth.password: expected string',
+      'auth.clientSecret: expected string',
+      'auth.apiToken: expected string',
+      'auth.port: expected number, got the string "http"',
+    ]);
   });
 
   it('explains a union by the alternative that got furthest', () => {

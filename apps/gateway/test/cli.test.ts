@@ -65,10 +65,11 @@ describe('scimgw CLI', () => {
 
   /** check-config's messages for a configuration `start` would refuse. */
   async function checkConfig(name: string, cfg: unknown): Promise<string> {
-    const f =
-      typeof cfg === 'string'
-        ? (writeFileSync(join(dir, 'config', name), cfg), join(dir, 'config', name))
-        : writeConfig(name, cfg);
+    let f: string;
+    if (typeof cfg === 'string') {
+      f = join(dir, 'config', name);
+      writeFileSync(f, cfg);
+    } else f = writeConfig(name, cfg);
     const r = io();
     expect(await runCli(['check-config', '--config', f], r.io)).toBe(1);
     return r.err.join('\n');

@@ -1,5 +1,3 @@
-/** The API-gateway example connector: `api` operations over a backend, no SCIM resources. */
-import { join } from 'node:path';
 import type { ApiOperations } from '@scimgw/core/host';
 import {
   type Connector,
@@ -130,7 +128,7 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
 export function createConnector(context: ConnectorFactoryContext<ApiConfig>): Connector {
   return createApiConnector({
     config: context.config ?? {},
-    certsDir: join(context.baseDir, 'config', 'certs'),
+    certsDir: context.certsDir,
     logger: context.log,
   });
 }

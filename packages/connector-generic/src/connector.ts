@@ -1,5 +1,3 @@
-/** The generic connector value: mapper + REST client + one collection per resource type. */
-import { join } from 'node:path';
 import {
   type Connector,
   type ConnectorFactoryContext,
@@ -122,7 +120,7 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
 export function createConnector(context: ConnectorFactoryContext<GenericConfig>): Connector {
   return createGenericConnector({
     config: context.config ?? {},
-    certsDir: join(context.baseDir, 'config', 'certs'),
+    certsDir: context.certsDir,
     logger: context.log,
     registry: context.registry,
   });

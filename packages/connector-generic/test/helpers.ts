@@ -1,6 +1,6 @@
 /** Test gateways on loopback: a config file in a temp dir, started with the real gateway host. */
 import type { Connector } from '@scimgw/core';
-import { startTestGateway, TEST_BASIC_AUTH, type TestGateway } from '@scimgw/gateway/testing';
+import { startTestGateway, TEST_BASIC_AUTH, type TestGateway } from '@scimgw/testing-kit';
 import type { LoadedConfig } from '@scimgw/server';
 import type { GenericEntityConfig } from '../src/index.js';
 

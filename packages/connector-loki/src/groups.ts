@@ -127,7 +127,7 @@ export function groupOperations(
     },
     async modify(id, changes, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, 'groups', id, 'Group');
+      const cur = mustGet(store, 'groups', id, 'Group', ctx);
       // A later change of the same request may be refused: commit undoes the member changes before it.
       await store.commit(() => {
         const records: JournalRecord[] = [];
@@ -151,7 +151,7 @@ export function groupOperations(
     },
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, 'groups', id, 'Group');
+      const cur = mustGet(store, 'groups', id, 'Group', ctx);
       const doc = storable(resource, id, touchedMeta(cur), 'members');
       await store.commit(() => {
         store.putLocal('groups', doc);
@@ -166,7 +166,7 @@ export function groupOperations(
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
-      mustGet(store, 'groups', id, 'Group');
+      mustGet(store, 'groups', id, 'Group', ctx);
       await store.commit(() => {
         store.deleteLocal('groups', id);
         return [{ k: 'del', c: 'groups', id }];

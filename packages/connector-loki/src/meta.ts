@@ -1,5 +1,5 @@
 /** Helpers shared by the user and group operations: `meta`, stored shape, lookups. */
-import { errors, type ScimResource } from '@scimgw/core';
+import { errors, etagMatches, type RequestContext, type ScimResource } from '@scimgw/core';
 import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
 
 let lastMs = Number.NaN;
@@ -65,10 +65,17 @@ export function storable(resource: ScimResource, id: string, meta: Record<string
   return out as Doc;
 }
 
-/** The stored document, or 404 naming the resource type. */
-export function mustGet(store: TenantStore, coll: CollectionName, id: string, label: string): Doc {
+/**
+ * The stored document, or 404 naming the resource type; with the client's `If-Match` (`ctx.ifMatch`)
+ * a 412 when the stored version differs. Checked and written in one turn of the event loop, so no
+ * other write comes between.
+ */
+export function mustGet(store: TenantStore, coll: CollectionName, id: string, label: string, ctx?: RequestContext): Doc {
   const d = store.get(coll, id);
   if (!d) throw new errors.NotFoundError(`${label} "${id}" not found`);
+  if (ctx?.ifMatch !== undefined && !etagMatches(ctx.ifMatch, (d.meta as { version?: string } | undefined)?.version)) {
+    throw new errors.PreconditionFailedError();
+  }
   return d;
 }
 

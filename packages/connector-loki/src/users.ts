@@ -54,7 +54,7 @@ export function userOperations(
     },
     async modify(id, changes: Change[], ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, 'users', id, 'User');
+      const cur = mustGet(store, 'users', id, 'User', ctx);
       // applyChanges copies what it changes and never touches `cur`; LokiJS's `$loki`, copied along,
       // is dropped by `storable`.
       const { resource, changed } = applyChanges(cur, changes, { registry, resourceType: rt });
@@ -69,7 +69,7 @@ export function userOperations(
     },
     async replace(id, resource, ctx) {
       const store = await storeFor(ctx.tenant);
-      const cur = mustGet(store, 'users', id, 'User');
+      const cur = mustGet(store, 'users', id, 'User', ctx);
       store.assertUserNameFree(resource.userName, id);
       const doc = storable(resource, id, touchedMeta(cur), 'groups');
       await store.commit(() => {
@@ -80,7 +80,7 @@ export function userOperations(
     },
     async delete(id, ctx) {
       const store = await storeFor(ctx.tenant);
-      mustGet(store, 'users', id, 'User');
+      mustGet(store, 'users', id, 'User', ctx);
       await store.commit(() => {
         const groups = [...store.membership.groupsOf(id)];
         for (const g of groups) store.membership.remove(g, [id]);

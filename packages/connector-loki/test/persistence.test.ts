@@ -125,3 +125,38 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
     expect(() => createLokiConnector({ directory: dir, compactMiB: '64' as unknown as number })).toThrow(/endpoint\.compactMiB/);
   });
 });
+
+describe('connector-loki: If-Match is a condition of the write itself (capabilities.etag)', () => {
+  it('a stale version answers 412 and changes nothing; * matches any existing resource', async () => {
+    const s = await open(mkdtempSync(join(tmpdir(), 'loki-ifmatch-')));
+    const u = await s.call('POST', '/Users', { userName: 'etag-user' });
+    const id = (u.body as { id: string }).id;
+    const v1 = u.headers.etag as string;
+    const patch = (ifMatch: string, title: string) =>
+      s.connector.resources.User?.modify?.(id, [{ op: 'replace', path: { attr: 'title' }, value: title }], { ifMatch });
+    // Straight to the connector: no read by the core in between, so the store alone must decide.
+    await patch(v1, 'first');
+    await expect(patch(v1, 'second')).rejects.toMatchObject({ status: 412 });
+    await expect(s.connector.resources.User?.delete?.(id, { ifMatch: v1 })).rejects.toMatchObject({ status: 412 });
+    const now = await s.call('GET', `/Users/${id}`);
+    expect((now.body as { title: string }).title).toBe('first');
+    await patch('*', 'third');
+    expect(((await s.call('GET', `/Users/${id}`)).body as { title: string }).title).toBe('third');
+    // Through the handler too: the same stale tag is a 412, the current one a 200.
+    const h = createScimHandler({ connector: s.connector });
+    const withTag = (tag: string) =>
+      h.handle({
+        method: 'PATCH',
+        url: `/Users/${id}`,
+        headers: { 'if-match': tag },
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'title', value: 'x' }],
+        }),
+      });
+    expect((await withTag(v1)).status).toBe(412);
+    const current = (await s.call('GET', `/Users/${id}`)).headers.etag as string;
+    expect((await withTag(current)).status).toBe(200);
+    await s.connector.close?.();
+  });
+});

@@ -13,6 +13,7 @@ export { CORE_VERSION } from './version.js';
 
 // The Connector contract
 export { defineConnector } from './contract/define.js';
+export { etagMatches } from './contract/etag.js';
 export type {
   Change,
   ChangePath,

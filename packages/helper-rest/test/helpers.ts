@@ -1,16 +1,8 @@
-/**
- * Loopback test servers: plain HTTP(S) backends, a forward proxy with
- * Basic auth (CONNECT and absolute-URI), a port nobody listens on, a PKI
- * made with the openssl CLI, and a logger that records every line.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from '@scimgw/core';
+import { makeTestPki, type TestPki } from '@scimgw/testing-pki';
 
 export interface Recorded {
   method: string;
@@ -170,103 +162,12 @@ export async function startProxy(username: string, password: string): Promise<Te
   };
 }
 
-export interface Pki {
-  dir: string;
-  caCert: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-  /** A second, unrelated self-signed certificate (untrusted). */
-  otherCert: string;
-  otherKey: string;
-}
+/** A CA, a server certificate for 127.0.0.1, a client certificate and an unrelated self-signed one. */
+export type Pki = TestPki;
 
-/** Generates a CA, a server certificate for 127.0.0.1, a client certificate and an unrelated self-signed cert. */
+/** Generates a test PKI (the shared one from @scimgw/testing-kit). */
 export function makePki(): Pki {
-  const dir = mkdtempSync(join(tmpdir(), 'helper-rest-pki-'));
-  const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ossl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-subj',
-    '/CN=helper-rest test CA',
-    '-days',
-    '2',
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  ossl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
-  );
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=gateway-client');
-  ossl(
-    'x509',
-    '-req',
-    '-in',
-    'client.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'client.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'client.ext',
-  );
-  ossl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other.key',
-    '-out',
-    'other.pem',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-days',
-    '2',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return {
-    dir,
-    caCert: read('ca.pem'),
-    serverCert: read('server.pem'),
-    serverKey: read('server.key'),
-    clientCert: read('client.pem'),
-    clientKey: read('client.key'),
-    otherCert: read('other.pem'),
-    otherKey: read('other.key'),
-  };
+  return makeTestPki({ caName: 'helper-rest test CA', serverNames: ['IP:127.0.0.1'], clientName: 'gateway-client' });
 }
 
 export interface CapturedLogger extends Logger {

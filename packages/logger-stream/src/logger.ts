@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { hasBodies, stripBodies } from './bodies.js';
-import { LEVEL_VALUES, OFF, type SinkLevel, levelName, levelValue } from './levels.js';
+import { LEVEL_VALUES, OFF, levelName, levelValue } from './levels.js';
 import { createMailer } from './mail/mailer.js';
 import type { FetchFn } from './mail/http.js';
 import type { EmailConfig, EmailEndpoints, GraphAuthOptions, Mailer, SmtpAuthOptions } from './mail/types.js';

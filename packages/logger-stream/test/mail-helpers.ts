@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { makeTestPki } from '@scimgw/testing-pki';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -74,31 +72,11 @@ export async function startSmtp(
   return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-/** A throwaway self-signed certificate for 127.0.0.1, or undefined when openssl is missing. */
-export function selfSignedCert(dir: string): { key: string; cert: string } | undefined {
+/** A throwaway self-signed certificate for 127.0.0.1 (the shared test PKI's untrusted one), or undefined when openssl is missing. */
+export function selfSignedCert(_dir: string): { key: string; cert: string } | undefined {
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+    const pki = makeTestPki();
+    return { key: pki.otherKey, cert: pki.otherCert };
   } catch {
     return undefined;
   }

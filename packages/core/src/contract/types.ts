@@ -32,6 +32,13 @@ export interface RequestContext {
   requestId?: string | undefined;
   /** The inbound `Authorization` header: only with pass-through enabled and `passThroughAuth` declared. */
   authorization?: string | undefined;
+  /**
+   * The client's `If-Match` on a write (RFC 7644 §3.14). A resource that declares
+   * `capabilities.etag` makes it a condition of the write itself (`errors.PreconditionFailedError`
+   * when the stored version differs; `etagMatches` tells), so a lost race answers 412 and never
+   * overwrites; for other resources the core checks it by reading the resource first.
+   */
+  ifMatch?: string | undefined;
   /** Aborted when the client goes away or the host shuts down. */
   signal?: AbortSignal | undefined;
   /** Request-scoped logger. */
@@ -110,7 +117,7 @@ export interface ResourceCapabilities {
   sort?: boolean;
   /** Pages by `startIndex`/`count` (`index`) and/or RFC 9865 cursors (`cursor`). */
   paging?: { index?: boolean; cursor?: boolean };
-  /** Keeps `meta.version` itself (otherwise the core computes one from the content). */
+  /** Keeps `meta.version` itself (otherwise the core computes one from the content), and applies `ctx.ifMatch`. */
   etag?: boolean;
 }
 
@@ -189,6 +196,8 @@ export interface ConnectorFactoryContext<Config = unknown> {
   baseDir: string;
   /** Tenants (`baseEntity` values) configured under `endpoint.entity`. */
   tenants: readonly string[];
+  /** Folder relative certificate and key file names in the configuration resolve against. */
+  certsDir: string;
   /** The host's schemas: the built-in ones plus the configuration's custom schemas. */
   registry: SchemaRegistry;
   log: Logger;

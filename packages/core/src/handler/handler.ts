@@ -3,7 +3,7 @@
  * (node:http, express, Bun) are thin adapters around it. It speaks SCIM 2.0; SCIM 1.1 is a wrapper
  * around it (`../v1/adapter.ts`).
  */
-import type { Connector, RequestContext } from '../contract/types.js';
+import type { RequestContext } from '../contract/types.js';
 import {
   errorBody,
   InvalidSyntaxError,

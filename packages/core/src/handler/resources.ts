@@ -16,6 +16,7 @@ import { Projection } from '../query/projection.js';
 import { normalizeResource } from '../resource/normalize.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
+import { etagMatches } from '../contract/etag.js';
 import { isObject } from '../util/object.js';
 import { runQuery } from './list.js';
 import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
@@ -57,22 +58,24 @@ function finish(c: ResourceCall, r: ScimResource, withVersion = true): ScimResou
   return finishResource(c.registry, c.rt, r, c.base, withVersion);
 }
 
-function etagMatches(list: string, version: string | undefined): boolean {
-  if (list.trim() === '*') return version !== undefined;
-  const norm = (s: string) => s.trim().replace(/^W\//, '');
-  return version !== undefined && list.split(',').some((t) => norm(t) === norm(version));
-}
-
 async function current(c: ResourceCall, id: string): Promise<ScimResource> {
   const r = await need(c, 'get')(id, c.ctx, {});
   if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
   return finish(c, r);
 }
 
-/** Checks `If-Match`; returns the current resource when it had to be read. */
+/**
+ * Checks `If-Match`; returns the current resource when it had to be read. A resource that keeps
+ * versions itself (`capabilities.etag`) gets the condition as `ctx.ifMatch` and applies it with
+ * the write, atomically; the others are checked here by reading first.
+ */
 async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource | undefined> {
   const ifMatch = header(c.request, 'if-match');
   if (!ifMatch) return undefined;
+  if (c.ops.capabilities?.etag) {
+    c.ctx.ifMatch = ifMatch;
+    return undefined;
+  }
   const cur = await current(c, id);
   if (!etagMatches(ifMatch, cur.meta?.version)) throw new PreconditionFailedError();
   return cur;

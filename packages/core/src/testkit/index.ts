@@ -37,7 +37,7 @@ export function testContext<Config>(
     logs.push({ level, msg, ...(data === undefined ? {} : { data }) });
   };
   const log: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
-  return { config, baseDir: '.', tenants: [], registry: new SchemaRegistry(), log, ...overrides, logs };
+  return { config, baseDir: '.', certsDir: 'certs', tenants: [], registry: new SchemaRegistry(), log, ...overrides, logs };
 }
 
 /** Options of {@link connectorContractCases}. */

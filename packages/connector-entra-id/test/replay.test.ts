@@ -1,0 +1,174 @@
+/**
+ * The IdP replay bodies (Entra ID with and without the 2020 compliance flag, Okta, OneLogin, a
+ * non-standard client, Broadcom IM over SCIM 1.1) through the core handler into the Graph
+ * emulator, then the state Graph holds afterwards.
+ *
+ * Where Graph itself answers differently from a plain store, the step's expectation is replaced
+ * here, each with the reason (`GRAPH_ANSWERS`).
+ */
+import { createScimHandler } from '@scimgw/core/handler';
+import type { GraphEmulator } from '@scimgw/testing-graph-emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BROADCOM_V1,
+  ENTRA_FLAG,
+  ENTRA_NO_FLAG,
+  NONSTANDARD_DELETE_OP,
+  OKTA,
+  ONELOGIN,
+  type Step,
+} from '../../core/test/fixtures/idp-traffic.js';
+import { connectorFor, type SecretApp, secretConfig, startGraph } from './helpers.js';
+
+let graph: GraphEmulator;
+let app: SecretApp;
+const allLogs: unknown[] = [];
+
+beforeAll(async () => {
+  ({ graph, app } = await startGraph());
+});
+afterAll(async () => {
+  await graph?.close();
+});
+
+/** Steps whose answer differs on Microsoft Graph, and why. */
+const GRAPH_ANSWERS: Record<string, Partial<Pick<Step, 'status' | 'check'>>> = {
+  // Graph requires a user's displayName: clearing it is 400 invalidValue with Graph's message.
+  'null clears an attribute': {
+    status: 400,
+    check: (b) => {
+      if (b.scimType !== 'invalidValue' || !String(b.detail).includes('displayName')) throw new Error(JSON.stringify(b));
+    },
+  },
+  // PUT cannot clear displayName either: it keeps the value, everything else is replaced.
+  'custom app: PUT for a profile change': {
+    check: (b) => {
+      if (b.name.familyName !== 'Murphy-Jr' || b.displayName !== 'Dade Murphy') throw new Error(JSON.stringify(b));
+    },
+  },
+};
+
+function fill(v: unknown, vars: Record<string, string>): unknown {
+  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
+  if (Array.isArray(v)) return v.map((x) => fill(x, vars));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
+  return v;
+}
+
+async function replay(steps: Step[], extra: Parameters<typeof secretConfig>[2] = {}): Promise<Record<string, string>> {
+  const { connector, ctx } = connectorFor(graph, secretConfig(graph, app, extra));
+  allLogs.push(ctx.logs);
+  const h = createScimHandler({ connector });
+  const vars: Record<string, string> = {};
+  try {
+    for (const step of steps) {
+      const expected = { ...step, ...(GRAPH_ANSWERS[step.name] ?? {}) };
+      const res = await h.handle({
+        method: step.method,
+        url: fill(step.url, vars) as string,
+        headers: step.headers ?? {},
+        ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
+      });
+      expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(expected.status);
+      for (const [name, key] of Object.entries(step.capture ?? {}))
+        vars[name] = String((res.body as Record<string, unknown>)[key]);
+      try {
+        expected.check?.(res.body);
+      } catch (e) {
+        throw new Error(`${step.name}: ${(e as Error).message}`);
+      }
+    }
+  } finally {
+    await connector.close?.();
+  }
+  return vars;
+}
+
+describe('IdP replays into Microsoft Graph', () => {
+  it('Entra ID without the 2020 compliance flag', async () => {
+    const v = await replay(ENTRA_NO_FLAG);
+    expect(graph.state.exists(v.user as string)).toBe(false);
+    const second = graph.state.user('second@contoso.com');
+    expect(second).toMatchObject({ id: v.user2, accountEnabled: true, onPremisesImmutableId: 'ext-2' });
+    expect(graph.state.members(v.group as string)).toEqual([v.user2]);
+    expect(graph.state.group(v.group as string)).toMatchObject({ displayName: 'displayName', securityEnabled: true });
+  });
+
+  it('Entra ID with aadOptscim062020', async () => {
+    const v = await replay(ENTRA_FLAG);
+    expect(graph.state.user('flag@contoso.com')).toMatchObject({
+      id: v.user,
+      displayName: 'Flag User',
+      givenName: 'Flag',
+      surname: 'User',
+      employeeId: '2',
+      accountEnabled: false,
+    });
+    expect(graph.state.members(v.group as string)).toEqual([v.m]);
+  });
+
+  it('Okta (OIN and custom apps), with the weak-password policy allowed', async () => {
+    const v = await replay(OKTA, { users: { createDefaults: { passwordPolicies: 'DisableStrongPassword' } } });
+    const user = graph.state.user('dade.murphy@example.com');
+    expect(user).toMatchObject({
+      id: v.user,
+      surname: 'Murphy-Jr',
+      givenName: 'Dade',
+      accountEnabled: false,
+      mail: 'dade.murphy@example.com',
+    });
+    expect(graph.state.checkPassword(v.user as string, '1mz050nq')).toBe(true);
+    expect(graph.state.group(v.group as string)).toMatchObject({ displayName: 'Test SCIMv2 renamed' });
+    expect(graph.state.members(v.group as string)).toEqual([v.user]);
+  });
+
+  it('Okta: a password Graph finds too weak is 400 invalidValue with Graph’s message', async () => {
+    const { connector } = connectorFor(graph, secretConfig(graph, app));
+    const h = createScimHandler({ connector });
+    const res = await h.handle({
+      method: 'POST',
+      url: '/Users',
+      body: JSON.stringify({ userName: 'weak.password@example.com', password: '1mz050nq', active: true }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ scimType: 'invalidValue' });
+    expect(String((res.body as { detail: string }).detail)).toMatch(/password complexity/);
+    expect(graph.state.user('weak.password@example.com')).toBeUndefined();
+    await connector.close?.();
+  });
+
+  it('OneLogin', async () => {
+    const v = await replay(ONELOGIN);
+    const user = graph.state.user(v.user as string);
+    expect(user).toMatchObject({ givenName: 'Uno', surname: 'Login' });
+    expect(user?.department).toBeUndefined();
+    expect(user?.employeeId).toBeUndefined();
+    expect(graph.state.members(v.group as string)).toEqual([v.user]);
+  });
+
+  it('non-standard "op":"delete"', async () => {
+    const v = await replay(NONSTANDARD_DELETE_OP);
+    const user = graph.state.user(v.user as string);
+    expect(user).toMatchObject({ userPrincipalName: 'op-delete@contoso.onmicrosoft.com' });
+    expect(user?.jobTitle).toBeUndefined();
+  });
+
+  it('Broadcom Identity Manager (SCIM 1.1)', async () => {
+    const v = await replay(BROADCOM_V1);
+    const user = graph.state.user(v.user as string);
+    expect(user).toMatchObject({
+      userPrincipalName: 'im.user@contoso.onmicrosoft.com',
+      mail: 'new@example.com',
+      displayName: 'IM User',
+      department: 'IM',
+    });
+    expect(user?.jobTitle).toBeUndefined();
+    expect(graph.state.members(v.group as string)).toEqual([]);
+  });
+
+  it('logged no secret', () => {
+    expect(JSON.stringify(allLogs)).not.toContain(app.secret);
+    expect(JSON.stringify(allLogs)).not.toContain('1mz050nq');
+  });
+});

@@ -1,0 +1,8 @@
+/**
+ * @scimgw/testing-pki: throwaway certificates for tests (private, never published). A package of
+ * its own, depending on nothing, so that any package's tests may use it.
+ *
+ * @packageDocumentation
+ */
+export { makeTestPki } from './pki.js';
+export type { TestPki, TestPkiOptions } from './pki.js';

@@ -2,28 +2,15 @@
  * `scimgw check-config` on API-connector configurations, through the real CLI: the gateway loads
  * this package by name and runs its `configSchema` on the `endpoint` section.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '@scimgw/gateway';
-import { afterAll, describe, expect, it } from 'vitest';
+import { checkConfig as runCheck } from '@scimgw/testing-kit';
+import { describe, expect, it } from 'vitest';
 
-const dir = mkdtempSync(join(tmpdir(), 'api-check-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** This package's folder: the gateway resolves `@scimgw/connector-api` from here (its built dist). */
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 const example = JSON.parse(readFileSync(new URL('../examples/connector-api.json', import.meta.url), 'utf8'));
-
-async function checkConfig(endpoint: unknown): Promise<{ code: unknown; out: string; err: string }> {
-  mkdirSync(join(dir, 'config'), { recursive: true });
-  const file = join(dir, 'config', 'connector-api.json');
-  writeFileSync(file, JSON.stringify({ ...example, endpoint }));
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['check-config', '--config', file], { out: (s) => out.push(s), err: (s) => err.push(s), cwd });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const checkConfig = (endpoint: unknown) => runCheck({ ...example, endpoint }, { name: 'connector-api', cwd });
 
 describe('scimgw check-config with the API connector', () => {
   it('accepts the shipped example, without a warning that the section went unchecked', async () => {

@@ -3,30 +3,14 @@
  * package by name (as a deployment does) and runs its `configSchema` on the `endpoint` section,
  * so typos, wrong types and DN mistakes are reported without starting anything.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '@scimgw/gateway';
-import { afterAll, describe, expect, it } from 'vitest';
+import { checkConfig as runCheck } from '@scimgw/testing-kit';
+import { describe, expect, it } from 'vitest';
 
-const dir = mkdtempSync(join(tmpdir(), 'ldap-check-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** This package's folder: the gateway resolves `@scimgw/connector-ldap` from here (its built dist). */
 const cwd = fileURLToPath(new URL('..', import.meta.url));
-
-async function checkConfig(endpoint: unknown): Promise<{ code: unknown; out: string; err: string }> {
-  mkdirSync(join(dir, 'config'), { recursive: true });
-  const file = join(dir, 'config', 'connector-ldap.json');
-  writeFileSync(
-    file,
-    JSON.stringify({ scimgateway: { port: 0, auth: { basic: [{ username: 'gw', password: 'pw' }] } }, endpoint }),
-  );
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(['check-config', '--config', file], { out: (s) => out.push(s), err: (s) => err.push(s), cwd });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const scimgateway = { port: 0, auth: { basic: [{ username: 'gw', password: 'pw' }] } };
+const checkConfig = (endpoint: unknown) => runCheck({ scimgateway, endpoint }, { name: 'connector-ldap', cwd });
 
 const ldap = { baseUrls: ['ldaps://ldap.example.org:636'], userBase: 'ou=people,dc=example,dc=org' };
 

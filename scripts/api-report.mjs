@@ -38,7 +38,7 @@ function entryTypes(pkg) {
   return out;
 }
 
-const HASH = /-[A-Za-z0-9_]{8}(?=\.(?:d\.ts|js)\b)/g;
+const HASH = /-[A-Za-z0-9_-]{8}(?=\.(?:d\.ts|js)\b)/g;
 const stable = (p) => p.replace(HASH, '');
 
 /** An entry's .d.ts and the chunks it imports, transitively, keyed by stable file name. */

@@ -25,7 +25,7 @@ function issuesOf(zodIssues: readonly ZodIssue[], jsonSchema: Record<string, unk
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] as readonly ZodIssue[];
       for (const sub of issuesOf(best, jsonSchema)) out.push({ path: [...path, ...sub.path], message: sub.message });
     } else {
-      out.push({ path, message: messageOf(issue) });
+      out.push({ path, message: messageOf(issue, isSecretPath(path)) });
     }
   }
   return out;
@@ -38,10 +38,19 @@ function depth(issues: readonly ZodIssue[]): number {
 /** zod's own messages (a schema's custom message is kept as written). */
 const ZOD_DEFAULT = /^(Invalid|Too (small|big)|Expected|Unrecognized|Required|Number must|String must)/;
 
-function messageOf(issue: ZodIssue): string {
-  if (!ZOD_DEFAULT.test(issue.message)) return issue.message;
+/** Keys whose values are secrets: a message about them never repeats the value. */
+const SECRET_KEY = /(password|passwd|secret|token|apikey|api-key|privatekey|private_key|passphrase|assertion|credential)$/i;
+
+function isSecretPath(path: readonly (string | number)[]): boolean {
+  const key = [...path].reverse().find((p) => typeof p === 'string');
+  return typeof key === 'string' && SECRET_KEY.test(key);
+}
+
+function messageOf(issue: ZodIssue, secret = false): string {
+  const regex = issue.code === 'invalid_format' && issue.format === 'regex';
+  if (!regex && !ZOD_DEFAULT.test(issue.message)) return issue.message;
   const input = (issue as { input?: unknown }).input;
-  const got = input === undefined ? '' : `, got ${typeName(input)}`;
+  const got = input === undefined || secret ? '' : `, got ${typeName(input)}`;
   switch (issue.code) {
     case 'invalid_type':
       return input === undefined ? `is required (${issue.expected})` : `expected ${issue.expected}${got}`;
@@ -51,13 +60,17 @@ function messageOf(issue: ZodIssue): string {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const word = issue.code === 'too_small' ? 'at least' : 'at most';
-      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint')
-        return `must be ${word} ${String(bound)}${got}`;
+      if (issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint') {
+        // `.positive()` and `.gt()` leave the bound out.
+        const strict = issue.inclusive === false ? (issue.code === 'too_small' ? 'greater than' : 'less than') : word;
+        return `must be ${strict} ${String(bound)}${got}`;
+      }
       const unit = issue.origin === 'string' ? 'character' : 'item';
       return `must have ${word} ${String(bound)} ${unit}${Number(bound) === 1 ? '' : 's'}`;
     }
     case 'invalid_format':
-      return `must be a valid ${issue.format}${got}`;
+      // A pattern says nothing to a reader: sections give `.regex()` a message of their own.
+      return issue.format === 'regex' ? `${issue.message}${got}` : `must be a valid ${issue.format}${got}`;
     case 'not_multiple_of':
       return `must be a multiple of ${String(issue.divisor)}${got}`;
     default:
@@ -69,6 +82,7 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'function') return 'a function';
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 

@@ -42,6 +42,41 @@ describe('configSection: validate', () => {
     expect(at('extra')[0]).toMatch(/^unknown key; known keys: ldap, persistence, mode$/);
   });
 
+  it('says "greater than" for an exclusive bound, and gives a pattern its own message', () => {
+    const s = configSection(
+      z.strictObject({
+        deadline: z.number().positive().optional(),
+        method: z
+          .string()
+          .regex(/^(?:GET|PUT)$/, 'must be GET or PUT')
+          .optional(),
+      }),
+    );
+    const r = s.validate({ deadline: 0, method: 'POST' });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'deadline: must be greater than 0, got number 0',
+      'method: must be GET or PUT, got the string "POST"',
+    ]);
+    // A function given in code is named, not printed.
+    const f = s.validate({ method: () => 'GET' });
+    expect(f.ok ? '' : f.issues[0]?.message).toBe('expected string, got a function');
+  });
+
+  it('never repeats the value of a secret in a message', () => {
+    const s = configSection(
+      z.strictObject({
+        auth: z.strictObject({ password: z.string(), clientSecret: z.string(), apiToken: z.string(), port: z.number() }),
+      }),
+    );
+    const r = s.validate({ auth: { password: 271828, clientSecret: true, apiToken: 314159, port: 'http' } });
+    expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'auth.password: expected string',
+      'auth.clientSecret: expected string',
+      'auth.apiToken: expected string',
+      'auth.port: expected number, got the string "http"',
+    ]);
+  });
+
   it('explains a union by the alternative that got furthest', () => {
     const r = section.validate({ ldap: { baseUrls: ['ldap://x'], userBase: 'u' }, mode: { users: 3 } });
     expect(r.ok ? [] : r.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
@@ -160,6 +195,9 @@ describe('custom messages', () => {
       z.strictObject({ url: z.string().regex(/^mongodb/, 'must be a mongodb:// URL'), n: z.number().min(2) }),
     );
     const r = s.validate({ url: 'http://x', n: 1 });
-    expect(r.ok ? [] : r.issues.map((i) => i.message)).toEqual(['must be a mongodb:// URL', 'must be at least 2, got number 1']);
+    expect(r.ok ? [] : r.issues.map((i) => i.message)).toEqual([
+      'must be a mongodb:// URL, got the string "http://x"',
+      'must be at least 2, got number 1',
+    ]);
   });
 });

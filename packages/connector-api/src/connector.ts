@@ -7,26 +7,9 @@ import {
   errors,
   type RequestContext,
 } from '@scimgw/core';
-import { createHelperRest, type EndpointConfig, type HelperRest } from '@scimgw/helper-rest';
+import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
 import { type ApiBackend, exampleBackend, restBackend } from './backend.js';
-
-/** `endpoint` section of `connector-api.json`. */
-export interface ApiConfig extends EndpointConfig {
-  /**
-   * Collection path at the REST backend. Default `/products`. Without any
-   * `entity.<baseEntity>.connection.baseUrls`, the built-in example store answers instead.
-   */
-  resourcePath?: string;
-  /** The unauthenticated `GET /pub/api`. */
-  public?: {
-    /** Serve `/pub/api` at all. Default true. */
-    enabled?: boolean;
-    /** Query parameters clients may filter by (others are ignored). Default `["model"]`. */
-    filters?: string[];
-    /** The only fields returned publicly. Default `["id", "model", "title", "price", "year"]`. */
-    fields?: string[];
-  };
-}
+import type { ApiConfig } from './config.js';
 
 /** Options of {@link createApiConnector}. */
 export interface ApiConnectorOptions {

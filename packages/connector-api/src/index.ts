@@ -6,6 +6,8 @@
  * @packageDocumentation
  */
 export { createApiConnector, createConnector } from './connector.js';
-export type { ApiConfig, ApiConnectorOptions } from './connector.js';
+export type { ApiConnectorOptions } from './connector.js';
+export { apiConfigZod, configSchema } from './config.js';
+export type { ApiConfig } from './config.js';
 export { EXAMPLE_ITEMS, exampleBackend, restBackend } from './backend.js';
 export type { ApiBackend } from './backend.js';

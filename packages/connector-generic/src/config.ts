@@ -1,52 +1,110 @@
-/** The `endpoint` configuration of the generic connector and its defaults. */
+/**
+ * The `endpoint` configuration of the generic connector, declared once as a zod schema (its
+ * validator, JSON Schema and types), and its defaults.
+ */
+import { configSection, z } from '@scimgw/config';
+import { SchemaRegistry } from '@scimgw/core';
 import type { FilterOperator } from '@scimgw/core/filter';
-import type { EndpointConfig, EntityConfig } from '@scimgw/helper-rest';
-import type { MapConfig } from '@scimgw/mapper';
+import { connectionConfigSchema } from '@scimgw/helper-rest';
+import { type MapConfig, MapperConfigError, mapErrorPath } from '@scimgw/mapper';
+import { compileMappers } from './mappers.js';
 
 /** SCIM protocol version spoken by the target. */
 export type TargetScimVersion = '1.1' | '2.0';
 
+const ALL_OPS: FilterOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
+const OPS_11: FilterOperator[] = ['eq', 'co', 'sw', 'gt', 'ge', 'lt', 'le', 'pr'];
+
+/** `"1.1"`, `"2.0"`, the short forms `"1"`, `"1.0"`, `"2"`, or the numbers a file may write (`2.0` is 2). */
+const versionSchema = z
+  .union([z.enum(['1.1', '2.0', '1', '1.0', '2']), z.literal(1), z.literal(1.1), z.literal(2)])
+  .describe('SCIM version of the target: "2.0" or "1.1"');
+
 /** What the target service evaluates itself; anything else the connector does locally. */
-export interface TargetSupport {
-  /** Filter operators the target evaluates. Default: all (2.0), no `ne`/`ew` (1.1). */
-  operators?: FilterOperator[];
-  /** Logical operators. Default `and`, `or`, `not` (2.0); `and`, `or` (1.1). */
-  logical?: ('and' | 'or' | 'not')[];
-  /** Value-path filters (`emails[type eq "work"]`). Default true for 2.0, false for 1.1. */
-  valuePath?: boolean;
-  /** `sortBy`/`sortOrder`. Default true. */
-  sort?: boolean;
-  /** `startIndex`/`count` paging. Default true. */
-  paging?: boolean;
-  /** The `attributes` query parameter (which attributes to return). Default true. */
-  attributes?: boolean;
-  /**
-   * The `excludedAttributes` query parameter. Default true for 2.0, false for 1.1 (which has
-   * none): there an exclusion is sent as `attributes` listing everything else.
-   */
-  excludedAttributes?: boolean;
-}
+const targetSupportSchema = z
+  .strictObject({
+    operators: z
+      .array(z.enum(ALL_OPS as [FilterOperator, ...FilterOperator[]]))
+      .describe('Filter operators the target evaluates. Default: all (2.0), no ne/ew (1.1)'),
+    logical: z.array(z.enum(['and', 'or', 'not'])).describe('Logical operators. Default and, or, not (2.0); and, or (1.1)'),
+    valuePath: z.boolean().describe('Value-path filters (emails[type eq "work"]). Default true for 2.0, false for 1.1'),
+    sort: z.boolean().describe('sortBy/sortOrder. Default true'),
+    paging: z.boolean().describe('startIndex/count paging. Default true'),
+    attributes: z.boolean().describe('The attributes query parameter. Default true'),
+    excludedAttributes: z
+      .boolean()
+      .describe('The excludedAttributes query parameter. Default true for 2.0, false for 1.1 (sent as attributes instead)'),
+  })
+  .partial()
+  .describe('What the target supports natively; the connector does the rest');
 
 /** One tenant (`endpoint.entity.<baseEntity>`): connection plus the target's SCIM version. */
-export interface GenericEntityConfig extends EntityConfig {
-  /** SCIM version of this tenant's target (seed position of the setting). */
-  scimVersion?: TargetScimVersion | string;
-}
+const entitySchema = z.strictObject({
+  scimVersion: versionSchema.nullable().optional().describe("SCIM version of this tenant's target; default endpoint.scimVersion"),
+  connection: connectionConfigSchema.nullable().optional(),
+});
+
+/**
+ * `endpoint.map`: resource type → endpoint attribute → entry, checked by `@scimgw/mapper` itself
+ * (the entries' own shape is the mapper's: see its reference).
+ */
+const mapSchema = z
+  .record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown())))
+  .describe(
+    'Attribute map (endpointMapper shape): map.user and map.group, endpoint attribute → { mapTo, type, valueMap … }',
+  ) as unknown as z.ZodType<MapConfig, MapConfig>;
+
+/** Zod schema of the `endpoint` section of the generic connector. */
+export const genericConfigZod = z
+  .strictObject({
+    scimVersion: versionSchema.optional().describe('Default SCIM version of the targets ("2.0" or "1.1"). Default "2.0"'),
+    entity: z
+      .record(z.string(), entitySchema.nullable())
+      .nullable()
+      .optional()
+      .describe('Tenants by baseEntity; the default tenant is "undefined"'),
+    map: mapSchema.optional(),
+    paths: z
+      .strictObject({
+        users: z.string().min(1).describe('Default /Users'),
+        groups: z.string().min(1).describe('Default /Groups'),
+      })
+      .partial()
+      .optional()
+      .describe('Resource paths at the target'),
+    targetSupport: targetSupportSchema.optional(),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Page size when every page must be read (local filtering). Default 200'),
+  })
+  .superRefine((config, ctx) => {
+    try {
+      compileMappers(config.map ?? DEFAULT_MAP, new SchemaRegistry());
+    } catch (e) {
+      if (!(e instanceof MapperConfigError)) throw e;
+      const path = config.map ? ['map', ...mapErrorPath(e, config.map as Record<string, unknown>, 'endpoint.map')] : [];
+      ctx.addIssue({ code: 'custom', path, message: e.message.replace(`${e.path}: `, '') });
+    }
+  });
+
+/**
+ * The `endpoint` section as a configuration section: the gateway runs it in `start` and
+ * `check-config` before `createConnector`; `scimgw schema --connector @scimgw/connector-generic`
+ * prints its JSON Schema.
+ */
+export const configSchema = configSection(genericConfigZod, { title: 'connector-generic endpoint' });
 
 /** `endpoint` section of `connector-generic.json`. */
-export interface GenericConfig extends EndpointConfig {
-  entity?: Record<string, GenericEntityConfig | null | undefined> | null;
-  /** Default SCIM version of targets (a tenant's `scimVersion` wins). Default `2.0`. */
-  scimVersion?: TargetScimVersion | string;
-  /** Attribute mapping (`endpointMapper` shape). Default: {@link DEFAULT_MAP}. */
-  map?: MapConfig;
-  /** Resource paths at the target. Default `/Users` and `/Groups`. */
-  paths?: { users?: string; groups?: string };
-  /** What the target supports natively. */
-  targetSupport?: TargetSupport;
-  /** Page size when the connector has to read every page (local filtering). Default 200. */
-  pageSize?: number;
-}
+export type GenericConfig = z.input<typeof genericConfigZod>;
+
+/** One tenant (`endpoint.entity.<baseEntity>`): connection plus the target's SCIM version. */
+export type GenericEntityConfig = z.input<typeof entitySchema>;
+
+/** What the target service evaluates itself; anything else the connector does locally. */
+export type TargetSupport = z.input<typeof targetSupportSchema>;
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const same = (attr: string, type = 'string', extra: Record<string, unknown> = {}) => ({ mapTo: attr, type, ...extra });
@@ -95,9 +153,6 @@ export const DEFAULT_MAP: MapConfig = {
     'meta.lastModified': same('meta.lastModified', 'datetime'),
   },
 };
-
-const ALL_OPS: FilterOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
-const OPS_11: FilterOperator[] = ['eq', 'co', 'sw', 'gt', 'ge', 'lt', 'le', 'pr'];
 
 /** Effective target support for a version, with configured overrides. */
 export function supportFor(version: TargetScimVersion, configured: TargetSupport | undefined): Required<TargetSupport> {

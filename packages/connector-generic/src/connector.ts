@@ -9,8 +9,9 @@ import {
 } from '@scimgw/core';
 import type { FilterOperator } from '@scimgw/core/filter';
 import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
-import { connectorSchemas, createMapper, type Mapper } from '@scimgw/mapper';
+import { connectorSchemas, type Mapper } from '@scimgw/mapper';
 import { DEFAULT_MAP, type GenericConfig, parseVersion, supportFor, type TargetScimVersion } from './config.js';
+import { compileMappers } from './mappers.js';
 import { collectionOperations } from './resources.js';
 
 /** Options of {@link createGenericConnector}. */
@@ -81,20 +82,8 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
     const def = (registry as SchemaRegistry).resourceType(rt);
     return def ? (registry as SchemaRegistry).resolver(def) : () => undefined;
   };
-  const keys = Object.keys(map);
-  for (const [rt, path] of [
-    ['User', config.paths?.users ?? '/Users'],
-    ['Group', config.paths?.groups ?? '/Groups'],
-  ] as const) {
-    if (!keys.some((k) => k.toLowerCase() === rt.toLowerCase())) continue;
-    const mapper = createMapper(map, { resourceType: rt, configPath: 'endpoint.map', registry: base });
-    const idEntry = mapper.attributes.find((a) => a.targets.some((t) => t.path === 'id'));
-    if (idEntry && idEntry.endpoint !== 'id') {
-      throw new Error(
-        `endpoint.map.${rt.toLowerCase()}: "id" must be mapped from the target's "id" (found "${idEntry.endpoint}")`,
-      );
-    }
-    if (!idEntry) throw new Error(`endpoint.map.${rt.toLowerCase()}: map "id" (e.g. "id": { "mapTo": "id" })`);
+  const paths = { User: config.paths?.users ?? '/Users', Group: config.paths?.groups ?? '/Groups' };
+  for (const [rt, mapper] of compileMappers(map, base)) {
     mappers.push(mapper);
     resources[rt] = {
       capabilities: CAPABILITIES(mapper),
@@ -102,7 +91,7 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
         rest,
         mapper,
         resourceType: rt,
-        path,
+        path: paths[rt],
         versionFor,
         supportFor: support,
         pageSize: config.pageSize ?? 200,

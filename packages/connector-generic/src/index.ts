@@ -6,6 +6,6 @@
  */
 export { createConnector, createGenericConnector } from './connector.js';
 export type { GenericConnectorOptions } from './connector.js';
-export { DEFAULT_MAP, supportFor } from './config.js';
+export { configSchema, DEFAULT_MAP, genericConfigZod, supportFor } from './config.js';
 export type { GenericConfig, GenericEntityConfig, TargetScimVersion, TargetSupport } from './config.js';
 export { fromTarget, patch11, patch20, toTarget, URN_11 } from './scim-version.js';

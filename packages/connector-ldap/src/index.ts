@@ -5,11 +5,13 @@
  */
 export { createConnector, createLdapConnector } from './connector.js';
 export type { LdapConnector, LdapConnectorOptions } from './connector.js';
-export { LdapConfigError } from './config.js';
+export { LDAP_DEFAULTS, LdapConfigError, ldapConfigShape, ldapSettingsSchema } from './config.js';
+export { configSchema } from './schema.js';
 export { resolveConfig } from './settings.js';
 export type { ResolvedSettings } from './settings.js';
 export type {
   AttributeMapConfig,
+  ConfigPath,
   IdStrategy,
   LdapConfig,
   LdapEntityConfig,

@@ -10,8 +10,16 @@
  */
 import type { Change, SchemaRegistry, ScimResource } from '@scimgw/core';
 import type { FilterNode } from '@scimgw/core/filter';
-import { createMapper, type MapConfig, type Mapper, MapperConfigError, type ResourceMapConfig } from '@scimgw/mapper';
-import { LdapConfigError } from './config.js';
+import { formatConfigPath } from '@scimgw/config';
+import {
+  createMapper,
+  type MapConfig,
+  type Mapper,
+  MapperConfigError,
+  mapErrorPath,
+  type ResourceMapConfig,
+} from '@scimgw/mapper';
+import { type ConfigPath, LdapConfigError } from './config.js';
 import {
   type AttrCodec,
   codecFor,
@@ -32,8 +40,8 @@ type Structural = 'id' | 'members' | 'groups' | 'password';
 export interface LdapMappingOptions {
   /** `User` or `Group`. */
   resourceType: 'User' | 'Group';
-  /** JSON path of the section, for messages. */
-  path: string;
+  /** JSON path of the section (`['endpoint', 'map', 'user']`), for messages. */
+  path: ConfigPath;
   /** Group member attribute: added to a group map that lacks one, so the schema has `members`. */
   memberAttr?: string;
   /** User attribute listing groups: added to a user map that lacks one, so the schema has `groups`. */
@@ -102,16 +110,19 @@ export class LdapMapping {
     readonly o: LdapMappingOptions,
   ) {
     const map: MapConfig = { [o.resourceType.toLowerCase()]: prepare(section, o) };
+    const root = o.path.slice(0, -1);
+    const configPath = formatConfigPath(root);
     try {
       this.mapper = createMapper(map, {
         resourceType: o.resourceType,
-        configPath: o.path.replace(/\.(user|group)$/, ''),
+        configPath,
         // LDAP attribute names may be OIDs (`2.5.4.3`): dots are not nesting.
         nestedEndpointKeys: false,
         ...(o.registry ? { registry: o.registry } : {}),
       });
     } catch (e) {
-      if (e instanceof MapperConfigError) throw new LdapConfigError(e.path, e.message.replace(`${e.path}: `, ''));
+      if (e instanceof MapperConfigError)
+        throw new LdapConfigError([...root, ...mapErrorPath(e, map, configPath)], e.message.replace(`${e.path}: `, ''));
       throw e;
     }
     for (const a of this.mapper.attributes) {
@@ -124,7 +135,7 @@ export class LdapMapping {
         continue;
       }
       if (a.endpoint !== 'dn' && !/^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*$/.test(a.endpoint)) {
-        throw new LdapConfigError(`${o.path}.${a.endpoint}`, 'is not an LDAP attribute name');
+        throw new LdapConfigError([...o.path, a.endpoint], 'is not an LDAP attribute name');
       }
       const raw = (section?.[a.endpoint] ?? {}) as { items?: { type?: string } };
       const isList = a.type === 'array' || a.type === 'complexArray';

@@ -5,20 +5,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { configSection, type z } from '@scimgw/config';
 import type { ResourceMapConfig } from '@scimgw/mapper';
 import { type AdGroupType, GroupTypeError, parseGroupTypeName } from './ad/grouptype.js';
 import {
+  type ConfigPath,
   type IdStrategy,
   type LdapConfig,
   LdapConfigError,
   type LdapMapConfig,
-  type LdapSettingsConfig,
+  type ldapConfigShape,
+  ldapConfigShape as shape,
+  type ldapSettingsSchema,
   type NamingRule,
 } from './config.js';
 import type { SortKey } from './controls/sort.js';
 import { type Dn, DnSyntaxError, parseDn } from './dn.js';
 import { type LdapFilter, LdapFilterSyntaxError, parseLdapFilter } from './filter.js';
 import { ACTIVE_DIRECTORY_MAP, OPENLDAP_MAP } from './presets.js';
+
+/** The `endpoint` section after its shape was checked (defaults filled in). */
+export type CheckedConfig = z.output<typeof ldapConfigShape>;
+/** One tenant's `ldap` settings after their shape was checked. */
+export type CheckedSettings = z.output<typeof ldapSettingsSchema>;
 
 /** Validated settings of one tenant. */
 export interface ResolvedSettings {
@@ -61,12 +70,12 @@ export interface ResolvedSettings {
   /** Configured `requiredAttributes` (defaults are applied by object class in the tenant). */
   requiredAttributes: Record<string, string[]> | undefined;
   map: LdapMapConfig;
+  /** Where the map came from (`endpoint.map`, or the tenant's own), for messages. */
+  mapPath: ConfigPath;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function dnAt(path: string, v: unknown): Dn {
-  if (typeof v !== 'string' || v.trim() === '') throw new LdapConfigError(path, 'must be a DN string');
+function dnAt(path: ConfigPath, v: string): Dn {
+  if (v.trim() === '') throw new LdapConfigError(path, 'must be a DN');
   try {
     return parseDn(v);
   } catch (e) {
@@ -74,9 +83,8 @@ function dnAt(path: string, v: unknown): Dn {
   }
 }
 
-function filterAt(path: string, v: unknown): LdapFilter | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw new LdapConfigError(path, 'must be an LDAP filter string');
+function filterAt(path: ConfigPath, v: string | undefined): LdapFilter | undefined {
+  if (v === undefined || v === '') return undefined;
   try {
     return parseLdapFilter(v);
   } catch (e) {
@@ -84,44 +92,16 @@ function filterAt(path: string, v: unknown): LdapFilter | undefined {
   }
 }
 
-function posInt(path: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new LdapConfigError(path, 'must be a positive integer');
-  return v;
-}
-
-function nonNegInt(path: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new LdapConfigError(path, 'must be a non-negative integer');
-  return v;
-}
-
-/** `attribute` or `attribute:orderingRule` (names or OIDs). */
-function sortKeyAt(path: string, v: unknown): SortKey | undefined {
+/** `attribute` or `attribute:orderingRule` (the schema checked the form). */
+function sortKey(v: string | undefined): SortKey | undefined {
   if (v === undefined) return undefined;
-  const m =
-    typeof v === 'string'
-      ? /^([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?::([A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+))?$/.exec(v)
-      : null;
-  if (!m) throw new LdapConfigError(path, 'must be "attribute" or "attribute:orderingRule"');
-  return { attributeType: m[1] as string, ...(m[2] ? { orderingRule: m[2] } : {}) };
+  const [attributeType, orderingRule] = v.split(':') as [string, string | undefined];
+  return { attributeType, ...(orderingRule ? { orderingRule } : {}) };
 }
 
-function requiredAt(path: string, v: unknown): Record<string, string[]> | undefined {
-  if (v === undefined) return undefined;
-  if (!isObj(v)) throw new LdapConfigError(path, 'must be an object of attribute → list of SCIM paths');
-  const out: Record<string, string[]> = {};
-  for (const [attr, from] of Object.entries(v)) {
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr)) throw new LdapConfigError(`${path}.${attr}`, 'is not an LDAP attribute name');
-    if (!Array.isArray(from) || !from.length || !from.every((f) => typeof f === 'string' && f !== ''))
-      throw new LdapConfigError(`${path}.${attr}`, 'must be a non-empty list of SCIM paths');
-    out[attr] = from as string[];
-  }
-  return out;
-}
-
-function pem(path: string, v: string, baseDir: string): string {
-  if (v.includes('-----BEGIN')) return v;
+/** PEM text, or the file it names read; without a base directory (validation only) nothing is read. */
+function pem(path: ConfigPath, v: string, baseDir: string | undefined): string {
+  if (v.includes('-----BEGIN') || baseDir === undefined) return v;
   const file = isAbsolute(v) ? v : resolve(baseDir, v);
   try {
     return readFileSync(file, 'utf8');
@@ -130,28 +110,21 @@ function pem(path: string, v: string, baseDir: string): string {
   }
 }
 
-function naming(path: string, v: unknown, dflt: NamingRule[], map: ResourceMapConfig | undefined): NamingRule[] {
+function naming(
+  path: ConfigPath,
+  v: string | NamingRule[] | undefined,
+  dflt: NamingRule[],
+  map: ResourceMapConfig | undefined,
+): NamingRule[] {
   if (v === undefined) return dflt;
-  if (typeof v === 'string') {
-    const mapped = Object.entries(map ?? {}).find(([k]) => k.toLowerCase() === v.toLowerCase());
-    const first = String((mapped?.[1] as { mapTo?: unknown } | undefined)?.mapTo ?? '')
-      .split(',')[0]
-      ?.trim();
-    const mapTo = first || dflt[0]?.mapTo;
-    if (!mapTo)
-      throw new LdapConfigError(path, `"${v}" is not mapped; use [{ "attribute": "${v}", "mapTo": "<SCIM attribute>" }]`);
-    return [{ attribute: v, mapTo }];
-  }
-  if (!Array.isArray(v) || v.length === 0)
-    throw new LdapConfigError(path, 'must be an attribute name or a list of { attribute, mapTo }');
-  return v.map((r, i) => {
-    if (!isObj(r) || typeof r.attribute !== 'string' || typeof r.mapTo !== 'string') {
-      throw new LdapConfigError(`${path}[${i}]`, 'must be { "attribute": string, "mapTo": string }');
-    }
-    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(r.attribute))
-      throw new LdapConfigError(`${path}[${i}].attribute`, 'invalid attribute name');
-    return { attribute: r.attribute, mapTo: r.mapTo };
-  });
+  if (Array.isArray(v)) return v.map((r) => ({ attribute: r.attribute, mapTo: r.mapTo }));
+  const mapped = Object.entries(map ?? {}).find(([k]) => k.toLowerCase() === v.toLowerCase());
+  const first = String((mapped?.[1] as { mapTo?: unknown } | undefined)?.mapTo ?? '')
+    .split(',')[0]
+    ?.trim();
+  const mapTo = first || dflt[0]?.mapTo;
+  if (!mapTo) throw new LdapConfigError(path, `"${v}" is not mapped; use [{ "attribute": "${v}", "mapTo": "<SCIM attribute>" }]`);
+  return [{ attribute: v, mapTo }];
 }
 
 /** The id attribute a `map` entry with `mapTo: "id"` selects, when `idStrategy` is not given. */
@@ -181,74 +154,64 @@ function structuralAttr(map: ResourceMapConfig | undefined, scim: 'members' | 'g
   return undefined;
 }
 
-const STRATEGIES: IdStrategy[] = ['dn', 'entryUUID', 'objectGUID', 'mS-DS-ConsistencyGuid'];
-
 /**
- * Validates one tenant's settings and fills in defaults.
+ * Checks one tenant's settings beyond their shape (DNs, filters, what depends on the kind of
+ * directory) and fills in the defaults that depend on it.
  *
- * @param path - JSON path for messages (`endpoint.entity.undefined.ldap`)
- * @param raw - the `ldap` object
- * @param map - the effective `map` for this tenant
- * @param baseDir - base for relative certificate paths
+ * @param path - JSON path of the `ldap` object (`['endpoint', 'entity', 'undefined', 'ldap']`)
+ * @param c - the settings, their shape checked
+ * @param map - the effective `map` for this tenant, and `mapPath` where it came from
+ * @param baseDir - base for relative certificate paths; undefined reads no file (validation only)
  * @throws LdapConfigError naming the setting at fault
  */
 export function resolveSettings(
-  path: string,
-  raw: unknown,
+  path: ConfigPath,
+  c: CheckedSettings,
   map: LdapMapConfig | undefined,
-  baseDir: string,
+  mapPath: ConfigPath,
+  baseDir: string | undefined,
   tenant: string | undefined,
 ): ResolvedSettings {
-  if (!isObj(raw)) throw new LdapConfigError(path, 'must be an object');
-  const c = raw as unknown as LdapSettingsConfig;
-  const urls = (Array.isArray(c.baseUrls) ? c.baseUrls : typeof c.baseUrls === 'string' ? [c.baseUrls] : []).filter(
-    (u) => typeof u === 'string' && u !== '',
-  );
-  if (!urls.length) throw new LdapConfigError(`${path}.baseUrls`, 'needs at least one ldap:// or ldaps:// URL');
-  urls.forEach((u, i) => {
-    if (!/^ldaps?:\/\/[^/]+\/?$/i.test(u))
-      throw new LdapConfigError(`${path}.baseUrls[${i}]`, `"${u}" is not an ldap:// or ldaps:// URL`);
-  });
+  const at = (...rest: (string | number)[]): ConfigPath => [...path, ...rest];
+  const urls = typeof c.baseUrls === 'string' ? [c.baseUrls] : c.baseUrls;
   const isAd = c.isActiveDirectory ?? (c.isOpenLdap === undefined ? false : !c.isOpenLdap);
-  const userBase = dnAt(`${path}.userBase`, c.userBase);
-  const groupBase = c.groupBase === undefined ? userBase : dnAt(`${path}.groupBase`, c.groupBase);
-  if (c.username !== undefined) dnAt(`${path}.username`, c.username);
+  const userBase = dnAt(at('userBase'), c.userBase);
+  const groupBase = c.groupBase === undefined ? userBase : dnAt(at('groupBase'), c.groupBase);
+  if (c.username !== undefined) dnAt(at('username'), c.username);
   if (c.startTls && urls.some((u) => u.toLowerCase().startsWith('ldaps:'))) {
-    throw new LdapConfigError(`${path}.startTls`, 'cannot be combined with ldaps:// URLs (they are encrypted already)');
+    throw new LdapConfigError(at('startTls'), 'cannot be combined with ldaps:// URLs (they are encrypted already)');
   }
   const preset = isAd ? ACTIVE_DIRECTORY_MAP : OPENLDAP_MAP;
   const m: LdapMapConfig = { user: map?.user ?? preset.user, group: map?.group ?? preset.group };
   const idStrategy = c.idStrategy ?? idFromMap(m.user) ?? (isAd ? 'objectGUID' : 'entryUUID');
-  if (!STRATEGIES.includes(idStrategy))
-    throw new LdapConfigError(`${path}.idStrategy`, `must be one of ${STRATEGIES.join(', ')}`);
   const userOc =
     c.objectClasses?.user ??
     c.userObjectClasses ??
     (isAd ? ['top', 'person', 'organizationalPerson', 'user'] : ['top', 'inetOrgPerson']);
   const groupOc = c.objectClasses?.group ?? c.groupObjectClasses ?? (isAd ? ['top', 'group'] : ['top', 'groupOfNames']);
-  const memberAttribute =
-    c.groupMemberAttribute ?? (structuralAttr(m.group, 'members') as 'member' | 'uniqueMember' | undefined) ?? 'member';
-  if (!/^(member|uniqueMember)$/i.test(memberAttribute)) {
-    throw new LdapConfigError(`${path}.groupMemberAttribute`, 'must be "member" or "uniqueMember"');
+  const structural = structuralAttr(m.group, 'members');
+  if (c.groupMemberAttribute === undefined && structural !== undefined && !/^(member|uniqueMember)$/i.test(structural)) {
+    throw new LdapConfigError([...mapPath, 'group', structural], 'members must map to "member" or "uniqueMember"');
   }
+  const memberAttribute = c.groupMemberAttribute ?? structural ?? 'member';
   // groupOfNames / groupOfUniqueNames make the member attribute mandatory (AD groups may be empty).
   const needsMember = !isAd && groupOc.some((o) => /^groupOf(Unique)?Names$/i.test(o));
   let placeholder: string | undefined;
   if (needsMember) {
     placeholder = c.placeholderMemberDn ?? c.username ?? 'cn=empty-membership-placeholder';
-    dnAt(`${path}.placeholderMemberDn`, placeholder);
+    dnAt(at('placeholderMemberDn'), placeholder);
   }
   let adGroupType: AdGroupType;
   try {
-    adGroupType = parseGroupTypeName(c.adGroupType ?? 'global-security');
+    adGroupType = parseGroupTypeName(c.adGroupType);
   } catch (e) {
-    throw new LdapConfigError(`${path}.adGroupType`, e instanceof GroupTypeError ? e.message : 'invalid');
+    throw new LdapConfigError(at('adGroupType'), e instanceof GroupTypeError ? e.message : 'invalid');
   }
   const tls = c.tls ?? {};
   const cas =
     tls.ca === undefined
       ? undefined
-      : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((x, i) => pem(`${path}.tls.ca[${i}]`, x, baseDir));
+      : (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((x, i) => pem(at('tls', 'ca', i), x, baseDir));
   return {
     tenant,
     urls,
@@ -256,17 +219,17 @@ export function resolveSettings(
     password: c.password,
     userBase,
     groupBase,
-    userFilter: filterAt(`${path}.userFilter`, c.userFilter),
-    groupFilter: filterAt(`${path}.groupFilter`, c.groupFilter),
+    userFilter: filterAt(at('userFilter'), c.userFilter),
+    groupFilter: filterAt(at('groupFilter'), c.groupFilter),
     naming: {
       user: naming(
-        `${path}.namingAttribute.user`,
+        at('namingAttribute', 'user'),
         c.namingAttribute?.user,
         [{ attribute: isAd ? 'cn' : 'uid', mapTo: 'userName' }],
         m.user,
       ),
       group: naming(
-        `${path}.namingAttribute.group`,
+        at('namingAttribute', 'group'),
         c.namingAttribute?.group,
         [{ attribute: 'cn', mapTo: 'displayName' }],
         m.group,
@@ -275,15 +238,15 @@ export function resolveSettings(
     objectClasses: { user: userOc, group: groupOc },
     tls: {
       ...(cas ? { ca: cas } : {}),
-      ...(tls.cert ? { cert: pem(`${path}.tls.cert`, tls.cert, baseDir) } : {}),
-      ...(tls.key ? { key: pem(`${path}.tls.key`, tls.key, baseDir) } : {}),
+      ...(tls.cert ? { cert: pem(at('tls', 'cert'), tls.cert, baseDir) } : {}),
+      ...(tls.key ? { key: pem(at('tls', 'key'), tls.key, baseDir) } : {}),
       rejectUnauthorized: tls.rejectUnauthorized !== false,
       ...(tls.servername ? { servername: tls.servername } : {}),
     },
-    startTls: c.startTls === true,
+    startTls: c.startTls,
     isActiveDirectory: isAd,
     idStrategy,
-    allowModifyDN: c.allowModifyDN === true,
+    allowModifyDN: c.allowModifyDN,
     memberAttribute,
     memberOfAttribute:
       c.memberOfAttribute === null
@@ -293,46 +256,92 @@ export function resolveSettings(
     placeholderMemberDn: placeholder,
     dnAttribute: c.dnAttribute ?? (isAd ? 'distinguishedName' : 'entryDN'),
     maintainMembership: c.maintainMembership ?? !isAd,
-    permissiveModify: c.permissiveModify !== false,
+    permissiveModify: c.permissiveModify,
     adGroupType,
-    generateInitialPassword: c.generateInitialPassword === true,
-    pageSize: posInt(`${path}.pageSize`, c.pageSize, 500),
-    poolSize: posInt(`${path}.poolSize`, c.poolSize, 4),
-    pagingConnections: posInt(`${path}.pagingConnections`, c.pagingConnections, 4),
-    vlv: c.vlv !== false,
-    sortAttribute: {
-      user: sortKeyAt(`${path}.sortAttribute.user`, c.sortAttribute?.user),
-      group: sortKeyAt(`${path}.sortAttribute.group`, c.sortAttribute?.group),
-    },
-    listSnapshotSeconds: nonNegInt(`${path}.listSnapshotSeconds`, c.listSnapshotSeconds, 10),
-    requiredAttributes: requiredAt(`${path}.requiredAttributes`, c.requiredAttributes),
-    timeoutMs: posInt(`${path}.timeoutMs`, c.timeoutMs, 30_000),
-    connectTimeoutMs: posInt(`${path}.connectTimeoutMs`, c.connectTimeoutMs, 5_000),
-    retryAfterSeconds: posInt(`${path}.retryAfterSeconds`, c.retryAfterSeconds, 5),
+    generateInitialPassword: c.generateInitialPassword,
+    pageSize: c.pageSize,
+    poolSize: c.poolSize,
+    pagingConnections: c.pagingConnections,
+    vlv: c.vlv,
+    sortAttribute: { user: sortKey(c.sortAttribute?.user), group: sortKey(c.sortAttribute?.group) },
+    listSnapshotSeconds: c.listSnapshotSeconds,
+    requiredAttributes: c.requiredAttributes,
+    timeoutMs: c.timeoutMs,
+    connectTimeoutMs: c.connectTimeoutMs,
+    retryAfterSeconds: c.retryAfterSeconds,
     map: m,
+    mapPath,
   };
+}
+
+/** One tenant of the `endpoint` section: its settings and map, and where both are written. */
+export interface TenantSource {
+  tenant: string | undefined;
+  path: ConfigPath;
+  settings: CheckedSettings;
+  map: LdapMapConfig | undefined;
+  mapPath: ConfigPath;
+}
+
+/**
+ * The tenants of a checked `endpoint` section: `ldap` (the default tenant) and every
+ * `entity.<baseEntity>.ldap`, each with the map it uses (its own, else the shared one).
+ *
+ * @throws LdapConfigError when there is none, or the default tenant is written twice
+ */
+export function tenantSources(config: CheckedConfig): TenantSource[] {
+  const out: TenantSource[] = [];
+  if (config.ldap !== undefined) {
+    out.push({
+      tenant: undefined,
+      path: ['endpoint', 'ldap'],
+      settings: config.ldap,
+      map: config.map,
+      mapPath: ['endpoint', 'map'],
+    });
+  }
+  for (const [key, ent] of Object.entries(config.entity ?? {})) {
+    const path: ConfigPath = ['endpoint', 'entity', key];
+    const tenant = key === 'undefined' ? undefined : key;
+    if (out.some((t) => t.tenant === tenant)) throw new LdapConfigError(path, 'duplicates endpoint.ldap');
+    out.push({
+      tenant,
+      path: [...path, 'ldap'],
+      settings: ent.ldap,
+      map: ent.map ?? config.map,
+      mapPath: ent.map ? [...path, 'map'] : ['endpoint', 'map'],
+    });
+  }
+  if (!out.length) throw new LdapConfigError(['endpoint'], 'needs entity.<baseEntity>.ldap (or ldap) settings');
+  return out;
+}
+
+const shapeSection = configSection(shape);
+
+/**
+ * Checks the shape of the `endpoint` section (types, unknown keys, required values) and fills in
+ * the defaults the schema declares.
+ *
+ * @throws LdapConfigError for the first problem (the gateway's `check-config` reports them all)
+ */
+export function checkShape(config: unknown): CheckedConfig {
+  const r = shapeSection.validate(config);
+  if (r.ok) return r.value;
+  const [first] = r.issues;
+  const more = r.issues.length > 1 ? ` (and ${r.issues.length - 1} more)` : '';
+  throw new LdapConfigError(['endpoint', ...(first?.path ?? [])], `${first?.message ?? 'invalid'}${more}`);
 }
 
 /**
  * Resolves the whole `endpoint` section into settings per tenant key
- * (`undefined` for the default tenant).
+ * (`undefined` for the default tenant), reading the certificate files it names.
  *
  * @throws LdapConfigError for the first invalid setting
  */
 export function resolveConfig(config: LdapConfig, baseDir: string): Map<string | undefined, ResolvedSettings> {
-  if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new LdapConfigError('endpoint', 'must be an object');
   const out = new Map<string | undefined, ResolvedSettings>();
-  if (config.ldap !== undefined) {
-    out.set(undefined, resolveSettings('endpoint.ldap', config.ldap, config.map, baseDir, undefined));
+  for (const t of tenantSources(checkShape(config))) {
+    out.set(t.tenant, resolveSettings(t.path, t.settings, t.map, t.mapPath, baseDir, t.tenant));
   }
-  for (const [key, ent] of Object.entries(config.entity ?? {})) {
-    const path = `endpoint.entity.${key}`;
-    if (typeof ent !== 'object' || ent === null) throw new LdapConfigError(path, 'must be an object');
-    const tenant = key === 'undefined' ? undefined : key;
-    if (out.has(tenant)) throw new LdapConfigError(path, 'duplicates endpoint.ldap');
-    out.set(tenant, resolveSettings(`${path}.ldap`, ent.ldap, ent.map ?? config.map, baseDir, tenant));
-  }
-  if (!out.size) throw new LdapConfigError('endpoint', 'needs entity.<baseEntity>.ldap (or ldap) settings');
   return out;
 }

@@ -28,6 +28,31 @@ function structuralClass(classes: string[]): string {
   return [...classes].reverse().find((c) => c.toLowerCase() !== 'top') ?? 'top';
 }
 
+/**
+ * The user and group mappings of a tenant's settings, each checked (the mapper's own checks,
+ * LDAP attribute names, a userName and a displayName mapped).
+ *
+ * @throws LdapConfigError naming the map entry at fault
+ */
+export function tenantMappings(s: ResolvedSettings): { users: LdapMapping; groups: LdapMapping } {
+  const users = new LdapMapping(s.map.user, {
+    resourceType: 'User',
+    path: [...s.mapPath, 'user'],
+    groupsAttr: s.memberOfAttribute ?? 'memberOf',
+    ...(s.passwordAttribute ? { passwordAttr: s.passwordAttribute } : {}),
+  });
+  const groups = new LdapMapping(s.map.group, {
+    resourceType: 'Group',
+    path: [...s.mapPath, 'group'],
+    memberAttr: s.memberAttribute,
+  });
+  if (!users.attributesFor('userName').length)
+    throw new LdapConfigError([...s.mapPath, 'user'], 'must map an LDAP attribute to userName');
+  if (!groups.attributesFor('displayName').length)
+    throw new LdapConfigError([...s.mapPath, 'group'], 'must map an LDAP attribute to displayName');
+  return { users, groups };
+}
+
 /** One tenant's runtime. */
 export class Tenant {
   readonly dir: Directory;
@@ -67,20 +92,9 @@ export class Tenant {
     readonly log: Logger,
     clientFactory?: ClientFactory,
   ) {
-    const at = s.tenant === undefined ? 'map' : `endpoint.entity.${s.tenant}.map`;
     this.memberAttr = s.memberAttribute;
     this.memberOfAttr = s.memberOfAttribute;
-    this.users = new LdapMapping(s.map.user, {
-      resourceType: 'User',
-      path: `${at}.user`,
-      groupsAttr: s.memberOfAttribute ?? 'memberOf',
-      ...(s.passwordAttribute ? { passwordAttr: s.passwordAttribute } : {}),
-    });
-    this.groups = new LdapMapping(s.map.group, { resourceType: 'Group', path: `${at}.group`, memberAttr: s.memberAttribute });
-    if (!this.users.attributesFor('userName').length)
-      throw new LdapConfigError(`${at}.user`, 'must map an LDAP attribute to userName');
-    if (!this.groups.attributesFor('displayName').length)
-      throw new LdapConfigError(`${at}.group`, 'must map an LDAP attribute to displayName');
+    ({ users: this.users, groups: this.groups } = tenantMappings(s));
     this.passwordAttr = this.users.structural.get('password');
     this.required = requiredRules(s.requiredAttributes, s.objectClasses.user, s.isActiveDirectory);
     this.metaAttrs = s.isActiveDirectory

@@ -9,7 +9,7 @@ import { TEST_MAP } from './helpers/config.js';
 const registry = new SchemaRegistry();
 const userRt = registry.resourceType('User');
 if (!userRt) throw new Error('no User type');
-const users = new LdapMapping(TEST_MAP.user, { resourceType: 'User', path: 'map.user', groupsAttr: 'memberOf' });
+const users = new LdapMapping(TEST_MAP.user, { resourceType: 'User', path: ['map', 'user'], groupsAttr: 'memberOf' });
 const special = (ad = false): SpecialTerms => ({
   activeDirectory: ad,
   def: (p) => {
@@ -58,7 +58,7 @@ describe('SCIM filter → LDAP filter', () => {
   it('uses the AD bitwise rule for active on Active Directory', async () => {
     const ad = new LdapMapping(
       { sAMAccountName: { mapTo: 'userName' }, userAccountControl: { mapTo: 'active', type: 'boolean' } },
-      { resourceType: 'User', path: 'map.user' },
+      { resourceType: 'User', path: ['map', 'user'] },
     );
     const t = await translateFilter(parseFilter('active eq false') as FilterNode, ad, special(true));
     expect(t.kind === 'filter' && serializeLdapFilter(t.filter)).toBe('(userAccountControl:1.2.840.113556.1.4.803:=2)');
@@ -69,7 +69,7 @@ describe('SCIM filter → LDAP filter', () => {
   it('turns a value outside a value map into "no match" without asking the directory', async () => {
     const groups = new LdapMapping(
       { cn: { mapTo: 'displayName', valueMap: { Employees: 'Staff' } } },
-      { resourceType: 'Group', path: 'map.group', memberAttr: 'member' },
+      { resourceType: 'Group', path: ['map', 'group'], memberAttr: 'member' },
     );
     const none = await translateFilter(parseFilter('displayName eq "Admins"') as FilterNode, groups, special());
     expect(none.kind).toBe('false');

@@ -2,12 +2,15 @@
  * Reads and validates `endpoint.entity.<baseEntity>.connection`. Everything
  * that can be checked without network access is checked here, when the
  * helper is created, so a bad config fails at startup rather than on the
- * first provisioning call.
+ * first provisioning call: the shape by `connectionOptionsSchema` (the schema
+ * `check-config` runs too), then the files it names.
  */
+import { configSection, formatConfigPath } from '@scimgw/config';
 import { RestConfigError } from './errors.js';
 import { isSensitiveKey, type SecretRegistry } from './mask.js';
 import { type ResolvedProxy, resolveProxy } from './proxy.js';
 import { mergeRetry } from './retry.js';
+import { connectionOptionsSchema } from './schema.js';
 import { type LoadedTls, loadTls } from './tls.js';
 import type { AuthConfig, AuthType, ConnectionConfig, EndpointConfig, RetryConfig } from './types.js';
 
@@ -54,17 +57,6 @@ export interface ResolvedConnection {
   retry: RetryConfig;
 }
 
-const AUTH_TYPES: ReadonlySet<AuthType> = new Set<AuthType>([
-  'basic',
-  'bearer',
-  'token',
-  'oauth',
-  'oauthJwtBearer',
-  'oauthSamlBearer',
-  'passThrough',
-  'none',
-]);
-
 /** Token URL of an Entra tenant (v2 endpoint). */
 export function entraTokenUrl(azureTenantId: string, authorityHost: string = ENTRA_AUTHORITY): string {
   return `${authorityHost.replace(/\/+$/, '')}/${encodeURIComponent(azureTenantId)}/oauth2/v2.0/token`;
@@ -78,73 +70,36 @@ function fail(key: string, msg: string): never {
   throw new RestConfigError(`endpoint.entity.${key}.connection: ${msg}`);
 }
 
+/** The connection checked by {@link connectionOptionsSchema}: every problem, each with its path. */
+function checked(key: string, conn: unknown): ConnectionConfig {
+  const r = optionsSection.validate(conn);
+  if (r.ok) return r.value;
+  const root = `endpoint.entity.${key}.connection`;
+  throw new RestConfigError(r.issues.map((i) => `${formatConfigPath(i.path, root)}: ${i.message}`).join('\n'));
+}
+
+const optionsSection = configSection(connectionOptionsSchema);
+
 /**
- * Normalizes the auth section: applies the seed's alias (`oauth` with an Entra
- * certificate means `oauthJwtBearer`), checks required options, and fills the
- * Entra defaults (token URL from the tenant id, `<graph origin>/.default` scope).
+ * Normalizes a checked auth section: applies the seed's alias (`oauth` with an Entra
+ * certificate means `oauthJwtBearer`) and fills the Entra defaults (token URL from the tenant
+ * id, `<graph origin>/.default` scope, `fedCred.subject` as client id).
  */
-function resolveAuth(key: string, raw: ConnectionConfig['auth'], baseUrls: string[]): AuthConfig {
-  if (!raw?.type) return { type: 'none' };
-  const type = raw.type as AuthType;
-  if (!AUTH_TYPES.has(type)) fail(key, `unknown auth.type "${String(raw.type)}"`);
+function resolveAuth(raw: ConnectionConfig['auth'], baseUrls: string[]): AuthConfig {
+  if (!raw) return { type: 'none' };
   const o = { ...((raw.options ?? {}) as Record<string, unknown>) };
   const azure = str(o.azureTenantId);
   const tls = (o.tls ?? {}) as Record<string, unknown>;
-  let effective: AuthType = type;
-  if (type === 'oauth' && azure && !str(o.clientSecret) && str(tls.key) && str(tls.cert)) effective = 'oauthJwtBearer';
-
-  if (effective === 'oauth' || effective === 'oauthJwtBearer') {
-    if (!str(o.tokenUrl)) {
-      if (!azure) fail(key, `auth.type "${effective}" needs auth.options.tokenUrl or azureTenantId`);
+  let type: AuthType = raw.type;
+  if (type === 'oauth' && azure && !str(o.clientSecret) && str(tls.key) && str(tls.cert)) type = 'oauthJwtBearer';
+  if (type === 'oauth' || type === 'oauthJwtBearer') {
+    if (!str(o.tokenUrl))
       o.tokenUrl = entraTokenUrl(o.azureTenantId as string, str(o.authorityHost) ? o.authorityHost : undefined);
-    }
     if (azure && !str(o.scope)) o.scope = `${new URL(baseUrls[0] ?? GRAPH_BASE_URL).origin}/.default`;
   }
-
-  switch (effective) {
-    case 'basic':
-      if (!str(o.username) || typeof o.password !== 'string')
-        fail(key, 'auth.type "basic" needs options.username and options.password');
-      break;
-    case 'bearer':
-    case 'token':
-      if (!str(o.token) && !(str(o.tokenUrl) && typeof o.password === 'string')) {
-        fail(key, `auth.type "${effective}" needs options.token (or tokenUrl with username/password)`);
-      }
-      break;
-    case 'oauth':
-      if (!str(o.clientId) || !str(o.clientSecret))
-        fail(key, 'auth.type "oauth" needs options.clientId and options.clientSecret');
-      break;
-    case 'oauthJwtBearer': {
-      const fed = o.fedCred as Record<string, unknown> | null | undefined;
-      if (fed && (str(fed.issuer) || str(fed.subject))) {
-        if (!str(fed.issuer) || !str(fed.subject)) fail(key, 'auth.options.fedCred needs issuer and subject');
-        try {
-          new URL(fed.issuer as string);
-        } catch {
-          fail(key, 'auth.options.fedCred.issuer must be a URL');
-        }
-        if (!str(o.clientId)) o.clientId = fed.subject;
-      } else {
-        if (!str(tls.key)) fail(key, 'auth.type "oauthJwtBearer" needs options.tls.key (or options.fedCred)');
-        if (!o.jwtPayload && (!str(tls.cert) || !str(o.clientId))) {
-          fail(key, 'auth.type "oauthJwtBearer" needs options.clientId and options.tls.cert (or options.jwtPayload)');
-        }
-      }
-      break;
-    }
-    case 'oauthSamlBearer':
-      if (!str(o.tokenUrl)) fail(key, 'auth.type "oauthSamlBearer" needs options.tokenUrl');
-      if (!str(o.assertion) && typeof o.assertion !== 'function') {
-        fail(key, 'auth.type "oauthSamlBearer" needs options.assertion (a SAML assertion or a function returning one)');
-      }
-      break;
-    case 'passThrough':
-    case 'none':
-      break;
-  }
-  return { type: effective, options: o } as AuthConfig;
+  const fed = o.fedCred as { subject?: string } | undefined;
+  if (type === 'oauthJwtBearer' && fed && !str(o.clientId)) o.clientId = fed.subject;
+  return { type, options: o } as AuthConfig;
 }
 
 /** Registers every configured secret with the masker. */
@@ -171,38 +126,19 @@ function registerSecrets(conn: ConnectionConfig, auth: AuthConfig, secrets: Secr
  */
 export function resolveConnection(
   key: string,
-  conn: ConnectionConfig,
+  raw: ConnectionConfig,
   certsDir: string,
   secrets: SecretRegistry,
 ): ResolvedConnection {
-  if (typeof conn !== 'object' || conn === null) fail(key, 'must be an object');
-  if (conn.baseUrls !== undefined && conn.baseUrls !== null && !Array.isArray(conn.baseUrls))
-    fail(key, 'baseUrls must be an array');
+  const conn = checked(key, raw);
   let baseUrls = (conn.baseUrls ?? []).filter((u) => str(u));
-  for (const u of baseUrls) {
-    let parsed: URL;
-    try {
-      parsed = new URL(u);
-    } catch {
-      fail(key, `baseUrls entry "${u}" is not a URL`);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') fail(key, `baseUrls entry "${u}" must be http(s)`);
-  }
-  const rawOpts = (conn.auth?.options ?? {}) as Record<string, unknown>;
-  if (baseUrls.length === 0 && str(rawOpts.azureTenantId)) baseUrls = [GRAPH_BASE_URL];
-  const auth = resolveAuth(key, conn.auth, baseUrls);
+  if (baseUrls.length === 0 && str((conn.auth?.options as Record<string, unknown> | null | undefined)?.azureTenantId))
+    baseUrls = [GRAPH_BASE_URL];
+  const auth = resolveAuth(conn.auth, baseUrls);
   registerSecrets(conn, auth, secrets);
-  const timeout = positiveMs(key, 'timeout', conn.timeout);
-  const deadline = positiveMs(key, 'deadline', conn.deadline) ?? DEFAULT_DEADLINE_MS;
   // Lower-case names: the pipeline builds each request's headers as a plain object.
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(conn.options?.headers ?? {})) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-  let retry: RetryConfig;
-  try {
-    retry = mergeRetry(conn.retry);
-  } catch (e) {
-    fail(key, (e as Error).message);
-  }
+  for (const [k, v] of Object.entries(conn.options?.headers ?? {})) headers[k.toLowerCase()] = v;
   let tls: LoadedTls | undefined;
   let proxy: ResolvedProxy | undefined;
   try {
@@ -219,17 +155,10 @@ export function resolveConnection(
     headers,
     tls,
     proxy,
-    timeout,
-    deadline,
-    retry,
+    timeout: conn.timeout ?? undefined,
+    deadline: conn.deadline ?? DEFAULT_DEADLINE_MS,
+    retry: mergeRetry(conn.retry),
   };
-}
-
-/** A positive number of milliseconds, `undefined` when not set; anything else is a configuration error. */
-function positiveMs(key: string, name: string, v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(key, `${name} must be a positive number of milliseconds`);
-  return v;
 }
 
 /** Validates every tenant that has a `connection`. */

@@ -11,6 +11,14 @@
 
 export { createHelperRest } from './helper.js';
 export {
+  connectionConfigSchema,
+  connectionOptionsSchema,
+  connectionSection,
+  proxyConfigSchema,
+  retryConfigSchema,
+  tlsConfigSchema,
+} from './schema.js';
+export {
   categoryForStatus,
   HelperRestError,
   isWriteMethod,

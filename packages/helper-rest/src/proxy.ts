@@ -2,6 +2,7 @@
  * Outbound HTTP(S) proxy settings (`connection.proxy`).
  */
 import { RestConfigError } from './errors.js';
+import { parseProxyHost } from './schema.js';
 import type { ProxyConfig } from './types.js';
 
 /** A validated proxy. `url` never carries credentials; they travel in `authorization`. */
@@ -22,16 +23,8 @@ export interface ResolvedProxy {
  */
 export function resolveProxy(cfg: ProxyConfig | null | undefined): ResolvedProxy | undefined {
   if (!cfg?.host) return undefined;
-  const raw = /^[a-z][a-z0-9+.-]*:\/\//i.test(cfg.host) ? cfg.host : `http://${cfg.host}`;
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new RestConfigError('proxy.host is not a valid URL or host:port');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new RestConfigError(`proxy.host protocol ${u.protocol} is not supported (use http: or https:)`);
-  }
+  const u = parseProxyHost(cfg.host);
+  if (typeof u === 'string') throw new RestConfigError(`proxy.host ${u}`);
   const username = cfg.username || decodeURIComponent(u.username) || undefined;
   const password = cfg.password || decodeURIComponent(u.password) || undefined;
   u.username = '';

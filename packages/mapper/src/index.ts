@@ -10,7 +10,7 @@
 export { createMapper, createMappers, connectorSchemas } from './mapper.js';
 export type { Mapper, MapperOptions } from './mapper.js';
 export { parseMapTo } from './map-to.js';
-export { MapperConfigError } from './errors.js';
+export { mapErrorPath, MapperConfigError } from './errors.js';
 export { convertScalar, formatDate, parseDate } from './convert.js';
 export { endpointPath } from './filter.js';
 export type { GeneratedSchema } from './schema.js';

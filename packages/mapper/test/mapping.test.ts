@@ -1,6 +1,6 @@
 import { errors, URN } from '@scimgw/core';
 import { describe, expect, it } from 'vitest';
-import { createMapper, MapperConfigError } from '../src/index.js';
+import { createMapper, mapErrorPath, MapperConfigError } from '../src/index.js';
 import { directoryMap, ENT } from './fixtures.js';
 
 const users = createMapper(directoryMap, { resourceType: 'User' });
@@ -278,9 +278,39 @@ describe('configuration errors name the JSON path', () => {
         expect(e).toBeInstanceOf(MapperConfigError);
         expect((e as MapperConfigError).path).toBe(path);
         expect((e as Error).message).toMatch(msg);
+        // The key "a.__proto__" stays one segment; elsewhere the segments are the path split at its dots.
+        const segments = path === 'map.user.a.__proto__' ? ['user', 'a.__proto__'] : path.split('.').slice(1);
+        expect(mapErrorPath(e as MapperConfigError, map as Record<string, unknown>)).toEqual(segments);
       }
     });
   }
+
+  it('splits paths into segments by the keys of the map, dots in names kept', () => {
+    const map = {
+      user: {
+        'meta.created': { mapTo: 'meta.created', type: 'time' },
+        '2.5.4.3': { mapTo: 'displayName', valueMap: { 'a.b': 'x', 'c.d': 'X' } },
+      },
+    };
+    const at = (m: Record<string, unknown>, configPath?: string) => {
+      try {
+        createMapper(m as never, { resourceType: 'User', nestedEndpointKeys: false, ...(configPath ? { configPath } : {}) });
+      } catch (e) {
+        return mapErrorPath(e as MapperConfigError, m, configPath);
+      }
+      return undefined;
+    };
+    expect(at(map)).toEqual(['user', 'meta.created', 'type']);
+    expect(at({ user: { '2.5.4.3': map.user['2.5.4.3'] } }, 'endpoint.entity.a.map')).toEqual([
+      'user',
+      '2.5.4.3',
+      'valueMap',
+      'c.d',
+    ]);
+    expect(at({ group: {} })).toEqual(['user']);
+    expect(mapErrorPath(new MapperConfigError('map', 'must be an object'), {})).toEqual([]);
+    expect(mapErrorPath(new MapperConfigError('elsewhere.x', 'what'), {})).toEqual([]);
+  });
 
   it('rejects an unknown resource type', () => {
     expect(() => createMapper({ user: {} }, { resourceType: 'Device' })).toThrow(/unknown resource type "Device"/);

@@ -6,5 +6,7 @@
  */
 export { httpCaller, startTestGateway, TEST_BASIC_AUTH } from '@scimgw/gateway/testing';
 export type { TestCall, TestGateway, TestGatewayOptions, TestResponse } from '@scimgw/gateway/testing';
+export { checkConfig } from './check-config.js';
+export type { CheckConfigOptions, CheckConfigResult } from './check-config.js';
 export { makeTestPki } from '@scimgw/testing-pki';
 export type { TestPki, TestPkiOptions } from '@scimgw/testing-pki';

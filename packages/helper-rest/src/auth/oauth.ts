@@ -12,18 +12,20 @@ import type { AuthDeps, AuthProvider } from './types.js';
 /** Client credentials with a client secret (`client_secret_post` by default). */
 export function clientCredentialsAuth(deps: AuthDeps, o: OAuthClientCredentialsOptions): AuthProvider {
   const tokenUrl = o.tokenUrl as string;
+  // The schema requires it: only the certificate flow (resolved to oauthJwtBearer) goes without.
+  const clientSecret = o.clientSecret as string;
   const cache = new TokenCache(() => {
     const form: Record<string, string> = { grant_type: 'client_credentials' };
     const headers: Record<string, string> = {};
     if (o.tokenAuthMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
       const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
-      const basic = Buffer.from(`${enc(o.clientId)}:${enc(o.clientSecret)}`).toString('base64');
+      const basic = Buffer.from(`${enc(o.clientId)}:${enc(clientSecret)}`).toString('base64');
       deps.secrets.add(basic);
       headers.Authorization = `Basic ${basic}`;
     } else {
       form.client_id = o.clientId;
-      form.client_secret = o.clientSecret;
+      form.client_secret = clientSecret;
     }
     if (o.scope) form.scope = o.scope;
     return requestToken(deps, tokenUrl, withExtra(form, o.extraParams), headers);

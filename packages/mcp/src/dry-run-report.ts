@@ -44,7 +44,7 @@ export async function dryRunReport(
       },
     );
   }
-  return ok({ dryRun: true, changed: false, wouldSend, ...summarize(res, hidden) });
+  return ok({ dryRun: true, note: 'Nothing was changed (dry run).', wouldSend, ...summarize(res, hidden) });
 }
 
 /** What the recorded writes would do. */

@@ -13,7 +13,7 @@ export { createDryRun, DRY_RUN_ID } from './dry-run.js';
 export type { DryRun, DryRunRecord } from './dry-run.js';
 export { discover, DiscoveryError } from './discovery.js';
 export type { Discovery, ServedAttribute, ServedResourceType, ServedSchema } from './discovery.js';
-export { buildToolSet } from './toolset.js';
+export { buildToolSet, connectorSupports } from './toolset.js';
 export type { ResourceOperation, ToolSet, ToolSetOptions } from './toolset.js';
 export type { ToolContext, ToolDefinition, ToolHints } from './tool.js';
 export type { ToolOutcome } from './outcome.js';

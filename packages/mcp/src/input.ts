@@ -51,7 +51,8 @@ function valueOrList(a: ServedAttribute, purpose: InputPurpose): z.ZodType {
 
 function withDocs<T extends z.ZodType>(t: T, a: ServedAttribute, required: boolean): T {
   const examples = hintExamples(a['x-agent-schema']);
-  const described = t.describe(describeAttribute(a, required));
+  const doc = describeAttribute(a, required);
+  const described = doc ? t.describe(doc) : t;
   return (examples ? described.meta({ examples }) : described) as T;
 }
 

@@ -28,23 +28,25 @@ const MAX_DEPTH = 32;
  * @example redactArguments({ user: { userName: 'b', password: 'x' } }, new Set(['password'])) // { user: { userName: 'b', password: '********' } }
  */
 export function redactArguments(value: unknown, hidden: ReadonlySet<string>): unknown {
-  const secretKey = (key: string) => {
-    const k = key.toLowerCase();
-    return hidden.has(k) || SECRET_NAME.test(k) || [...hidden].some((h) => k.endsWith(`:${h}`));
+  const secretKey = (name: string) => {
+    const k = name.toLowerCase();
+    const plain = k.slice(k.lastIndexOf(':') + 1);
+    return hidden.has(k) || SECRET_NAME.test(plain);
   };
-  const walk = (v: unknown, depth: number): unknown => {
+  // `prefix`: the extension URN (lower-case, with a trailing ':') whose attributes `v` holds.
+  const walk = (v: unknown, depth: number, prefix: string): unknown => {
     if (typeof v !== 'object' || v === null) return v;
     if (depth > MAX_DEPTH) return '[too deep]';
-    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1, prefix));
     const obj = v as Record<string, unknown>;
     const path = typeof obj.path === 'string' ? attributeOf(obj.path) : undefined;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(obj)) {
-      if (secretKey(k) && x !== null && x !== undefined && x !== '') out[k] = REDACTED;
+      if (secretKey(`${prefix}${k}`) && x !== null && x !== undefined && x !== '') out[k] = REDACTED;
       else if (k === 'value' && path !== undefined && secretKey(path)) out[k] = REDACTED;
-      else out[k] = walk(x, depth + 1);
+      else out[k] = walk(x, depth + 1, /^urn:/i.test(k) ? `${k.toLowerCase()}:` : prefix);
     }
     return out;
   };
-  return walk(value, 0);
+  return walk(value, 0, '');
 }

@@ -2,6 +2,7 @@
  * The tools of one gateway (and tenant), generated from its discovery documents: for each
  * resource type it serves, the tools its operations allow.
  */
+import type { Connector } from '@scimgw/core';
 import { routeScimPath } from '@scimgw/core/handler';
 import type { Discovery, ServedResourceType } from './discovery.js';
 import { renderHints } from './describe.js';
@@ -13,6 +14,21 @@ import { createTool, deactivateTool, deleteTool, updateTool } from './tools-writ
 
 /** Connector operations a tool may need. */
 export type ResourceOperation = 'query' | 'get' | 'create' | 'modify' | 'delete';
+
+/**
+ * What a connector implements, as {@link ToolSetOptions.supports} wants it: a PATCH works with
+ * `modify`, or with `get` and `replace` (the core then applies the changes itself).
+ *
+ * @example buildToolSet(discovery, { destructiveTools: false, pageSize: 25, supports: connectorSupports(connector) })
+ */
+export function connectorSupports(connector: Connector): (resourceType: string, operation: ResourceOperation) => boolean {
+  return (resourceType, operation) => {
+    const ops = connector.resources[resourceType];
+    if (!ops) return false;
+    if (operation === 'modify') return typeof ops.modify === 'function' || (typeof ops.replace === 'function' && typeof ops.get === 'function');
+    return typeof ops[operation] === 'function';
+  };
+}
 
 /** Options of {@link buildToolSet}. */
 export interface ToolSetOptions {

@@ -3,6 +3,7 @@ import { URN } from '@scimgw/core';
 import type { ToolScimRequest, ToolScimResponse } from './call.js';
 import type { ServedResourceType } from './discovery.js';
 import { failure, ok, resourceDiff, scimFailure, type ToolOutcome, visible } from './outcome.js';
+import { redactArguments } from './redact.js';
 import type { ToolContext } from './tool.js';
 
 /** A conflict a create would run into: an existing resource holds a unique value. */
@@ -23,7 +24,12 @@ export async function dryRunReport(
   conflicts: Conflict[] = [],
 ): Promise<ToolOutcome> {
   const res = await tool.scim({ ...request, dryRun: true });
-  const wouldSend = { method: request.method, path: request.path, ...(request.body === undefined ? {} : { body: request.body }) };
+  // The request as sent, write-only values (passwords) replaced: the agent gave them, nobody needs them back.
+  const wouldSend = {
+    method: request.method,
+    path: request.path,
+    ...(request.body === undefined ? {} : { body: redactArguments(request.body, hidden) }),
+  };
   const failed = scimFailure(res);
   if (failed)
     return failure(`dry run: the request would fail: ${failed.structured.error}`, {

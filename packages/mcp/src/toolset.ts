@@ -25,7 +25,8 @@ export function connectorSupports(connector: Connector): (resourceType: string, 
   return (resourceType, operation) => {
     const ops = connector.resources[resourceType];
     if (!ops) return false;
-    if (operation === 'modify') return typeof ops.modify === 'function' || (typeof ops.replace === 'function' && typeof ops.get === 'function');
+    if (operation === 'modify')
+      return typeof ops.modify === 'function' || (typeof ops.replace === 'function' && typeof ops.get === 'function');
     return typeof ops[operation] === 'function';
   };
 }

@@ -61,14 +61,23 @@ export interface TestHost {
 }
 
 export async function testHost(
-  opts: { registry?: SchemaRegistry; config?: Record<string, unknown>; service?: Partial<McpServiceOptions>; principal?: string } = {},
+  opts: {
+    registry?: SchemaRegistry;
+    config?: Record<string, unknown>;
+    service?: Partial<McpServiceOptions>;
+    principal?: string;
+  } = {},
 ): Promise<TestHost> {
   const registry = opts.registry ?? new SchemaRegistry();
   const connector = createLokiConnector({ persistence: false, registry });
   const served = connector.registry ?? registry;
   const scim = createScimHandler({ connector, registry: served, pagination: { defaultPageSize: 100, maxPageSize: 200 } });
   const dry = createDryRun(connector, served);
-  const preview = createScimHandler({ connector: dry.connector, registry: served, pagination: { defaultPageSize: 100, maxPageSize: 200 } });
+  const preview = createScimHandler({
+    connector: dry.connector,
+    registry: served,
+    pagination: { defaultPageSize: 100, maxPageSize: 200 },
+  });
   const requests: ToolScimRequest[] = [];
   const call: ScimCall = async (req, info) => {
     requests.push(req);

@@ -5,6 +5,11 @@ import { discover } from '../src/discovery.js';
 import { buildToolSet } from '../src/toolset.js';
 import { ACME, customRegistry, testHost } from './host.js';
 
+function must<T>(v: T | undefined): T {
+  if (v === undefined) throw new Error('missing');
+  return v;
+}
+
 const SAFE = [
   'search_users',
   'get_user',
@@ -34,7 +39,12 @@ describe('tool listing', () => {
     const names = (await (await h.client()).listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['delete_user', 'delete_group', 'remove_group_members']));
     // Roles and entitlements are read-only in the embedded store: no write tool for them.
-    expect(names.filter((n) => /role|entitlement/.test(n)).sort()).toEqual(['get_entitlement', 'get_role', 'search_entitlements', 'search_roles']);
+    expect(names.filter((n) => /role|entitlement/.test(n)).sort()).toEqual([
+      'get_entitlement',
+      'get_role',
+      'search_entitlements',
+      'search_roles',
+    ]);
   });
 
   it('decides readOnlyHint from the operation table authorization uses', async () => {
@@ -87,7 +97,7 @@ describe('input schemas and descriptions from the SCIM schemas', () => {
     const h = await testHost({ registry: customRegistry() });
     const { tools } = await (await h.client()).listTools();
     const create = tools.find((t) => t.name === 'create_user');
-    const user = (create?.inputSchema.properties as any).user;
+    const user = (must(create).inputSchema.properties as any).user;
     expect(user.required).toEqual(['userName']);
     expect(user.additionalProperties).toBe(false);
     const acme = user.properties[ACME];
@@ -100,7 +110,7 @@ describe('input schemas and descriptions from the SCIM schemas', () => {
     expect(acme.properties.pin.description).toContain('Write-only');
     // The PATCH tool takes the same attribute, none of them required.
     const update = tools.find((t) => t.name === 'update_user');
-    const replace = (update?.inputSchema.properties as any).replace;
+    const replace = (must(update).inputSchema.properties as any).replace;
     expect(replace.properties[ACME].properties.badgeNumber.type).toBe('integer');
     expect(replace.required).toBeUndefined();
     // Searchable paths name it; write-only ones are not offered.
@@ -113,7 +123,7 @@ describe('input schemas and descriptions from the SCIM schemas', () => {
   it('types follow the schema: integers, booleans, multi-valued lists, complex objects', async () => {
     const h = await testHost();
     const set = await h.service.toolSet(h.session);
-    const user = (set.byName.get('create_user')?.input.jsonSchema.properties as any).user.properties;
+    const user = (must(set.byName.get('create_user')).input.jsonSchema.properties as any).user.properties;
     expect(user.active.type).toBe('boolean');
     expect(user.emails.type).toBe('array');
     expect(user.emails.items.properties.primary.type).toBe('boolean');
@@ -125,7 +135,7 @@ describe('input schemas and descriptions from the SCIM schemas', () => {
     const manager = user['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].properties.manager;
     expect(manager.properties.value.type).toBe('string');
     expect(manager.properties.displayName).toBeUndefined();
-    const group = (set.byName.get('create_group')?.input.jsonSchema.properties as any).group.properties;
+    const group = (must(set.byName.get('create_group')).input.jsonSchema.properties as any).group.properties;
     expect(group.members.items.properties.value.type).toBe('string');
   });
 

@@ -7,6 +7,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { serveMcpStdio } from '@scimgw/mcp';
+import { authorizeRequest } from './authorize.js';
 import { buildInstance } from './instance.js';
 import { sessionCall } from './mcp.js';
 import type { PreparedConfig } from './prepare.js';
@@ -65,10 +66,17 @@ export async function runMcpStdio(cfg: PreparedConfig, o: McpStdioOptions): Prom
   const parts = await buildInstance(cfg, { withMcp: true, stdout: o.stderr ?? process.stderr });
   const mcp = parts.mcp;
   const headers = { authorization };
-  const checked = await parts.deps.auth.validate({ headers, remoteAddress: STDIO_ADDRESS, tenant: o.tenant });
+  // Checked as the HTTP endpoint checks a connection: this credential, reading, in this tenant.
+  const checked = await authorizeRequest(parts.deps.auth, {
+    method: 'POST',
+    special: { kind: 'mcp', ...(o.tenant === undefined ? {} : { tenant: o.tenant }) },
+    tenant: o.tenant,
+    headers,
+    remoteAddress: STDIO_ADDRESS,
+  });
   if (!checked.ok || !mcp) {
     // The detail never contains the credential.
-    o.err(`scimgw mcp: the credential was refused: ${checked.ok ? 'no MCP server' : checked.detail}`);
+    o.err(`scimgw mcp: the credential was refused: ${checked.ok ? 'no MCP server' : checked.error.detail}`);
     await parts.close();
     return 1;
   }
@@ -78,11 +86,19 @@ export async function runMcpStdio(cfg: PreparedConfig, o: McpStdioOptions): Prom
     tenant: o.tenant,
     transport: 'stdio' as const,
   };
-  const served = await serveMcpStdio(mcp.service, session, {
-    ...(o.stdin ? { stdin: o.stdin } : {}),
-    ...(o.stdout ? { stdout: o.stdout } : {}),
-    maxMessageBytes: parts.deps.payloadLimit,
-  });
+  let served: Awaited<ReturnType<typeof serveMcpStdio>>;
+  try {
+    served = await serveMcpStdio(mcp.service, session, {
+      ...(o.stdin ? { stdin: o.stdin } : {}),
+      ...(o.stdout ? { stdout: o.stdout } : {}),
+      maxMessageBytes: parts.deps.payloadLimit,
+    });
+  } catch (e) {
+    // The tools are built from the gateway's discovery documents before the session starts.
+    o.err(`scimgw mcp: cannot start: ${(e as Error).message}`);
+    await parts.close();
+    return 1;
+  }
   parts.setReady(true);
   parts.log.logger.info(
     { principal: session.principal, ...(o.tenant === undefined ? {} : { tenant: o.tenant }) },

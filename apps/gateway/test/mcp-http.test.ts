@@ -93,7 +93,7 @@ describe('tools generated from what the gateway serves', () => {
       ]),
     );
     const create = tools.find((x) => x.name === 'create_user');
-    const acme = (create?.inputSchema.properties as Structured).user.properties[ACME];
+    const acme = (create?.inputSchema.properties as Structured | undefined)?.user.properties[ACME];
     expect(acme.description).toContain('Badge numbers come from the security desk');
     expect(acme.properties.badgeNumber).toMatchObject({ type: 'integer', examples: [4711] });
     expect(acme.properties.badgeNumber.description).toContain('Printed on the badge');

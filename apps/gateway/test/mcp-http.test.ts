@@ -4,6 +4,7 @@
  * the gateway's own credentials with their read-only flag and tenants, dry runs, destructive tools,
  * the rate limit, and logs without secrets.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,15 @@ const ADMIN_TOKEN = 'mcp-admin-token-4f1c2b9a77';
 const READER_TOKEN = 'mcp-reader-token-8d0e11c3aa';
 const ACME_TOKEN = 'mcp-acme-token-52c9f0d1be';
 const PASSWORD = 'Pl3ase-never-log-me!';
+const JWT_SECRET = 'mcp-jwt-hmac-secret-0123456789abcdef';
+
+/** An HS256 JWT, written by hand so the test does not rely on the code it checks. */
+function hs256(claims: Record<string, unknown>): string {
+  const b64u = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64u({ alg: 'HS256', typ: 'JWT' })}.${b64u({ iat: now, exp: now + 600, ...claims })}`;
+  return `${head}.${createHmac('sha256', JWT_SECRET).update(head).digest('base64url')}`;
+}
 
 type Structured = Record<string, any>;
 const structured = (r: unknown): Structured => (r as { structuredContent: Structured }).structuredContent;
@@ -59,6 +69,8 @@ beforeAll(async () => {
       scim: { customSchemas: file },
       auth: {
         basic: [{ username: 'gwadmin', password: 'password' }],
+        bearerOAuth: [{ clientId: 'mcp-client', clientSecret: 'mcp-client-secret-0b1c', readOnly: true }],
+        bearerJwt: [{ secret: JWT_SECRET, options: { issuer: 'mcp-test-issuer' } }],
         bearerToken: [
           { token: ADMIN_TOKEN, name: 'agent-admin' },
           { token: READER_TOKEN, name: 'agent-reader', readOnly: true },
@@ -187,6 +199,28 @@ describe('the gateway decides who may do what', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
     await expect(connect(t, 'Bearer wrong-token-123456')).rejects.toThrow();
+  });
+
+  it('accepts a JWT and a token of the OAuth endpoint, with the principal and read-only flag they carry', async () => {
+    const jwt = await connect(t, `Bearer ${hs256({ iss: 'mcp-test-issuer', sub: 'jwt-agent' })}`);
+    const made = await jwt.callTool({ name: 'create_user', arguments: { user: { userName: 'by.jwt' } } });
+    expect(made.isError, JSON.stringify(made)).toBeFalsy();
+    await jwt.close();
+    const tok = await fetch(`${t.base}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=mcp-client&client_secret=mcp-client-secret-0b1c',
+    });
+    const { access_token } = (await tok.json()) as { access_token: string };
+    const oauth = await connect(t, `Bearer ${access_token}`);
+    expect(structured(await oauth.callTool({ name: 'get_user', arguments: { id: 'bjensen' } })).id).toBe('bjensen');
+    const refused = await oauth.callTool({ name: 'deactivate_user', arguments: { id: 'bjensen' } });
+    expect(structured(refused)).toMatchObject({ status: 405 });
+    await oauth.close();
+    const lines = t.logs().split('\n').filter((l) => l.includes('"mcp tool call"')).map((l) => JSON.parse(l));
+    expect(lines.some((l) => l.principal === 'jwt-agent' && l.tool === 'create_user')).toBe(true);
+    expect(lines.some((l) => l.principal === 'mcp-client' && l.tool === 'deactivate_user' && l.status === 405)).toBe(true);
+    expect(t.logs()).not.toContain(access_token);
   });
 
   it('a read-only token reads, and is refused every write, dry runs included', async () => {

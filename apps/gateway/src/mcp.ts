@@ -91,7 +91,8 @@ export interface SessionIdentity {
  */
 export function sessionCall(d: SessionDeps, identity: SessionIdentity): ScimCall {
   const tenant = identity.tenant;
-  const prefix = tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`;
+  // SCIM 2.0 whatever `scim.version` serves on unversioned paths: the tools read 2.0 documents.
+  const prefix = `${tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`}/scim/v2`;
   return async (request, info) => {
     const started = performance.now();
     const url = `${prefix}${request.path}`;

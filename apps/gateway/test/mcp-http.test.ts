@@ -126,7 +126,7 @@ describe('every tool against the embedded store', () => {
     };
     const user = (await call('create_user', { user: { userName: 'mcp.http', password: PASSWORD, [ACME]: { badgeNumber: 12 } } }))
       .created;
-    expect(user.meta.location).toBe(`${t.base}/Users/${user.id}`);
+    expect(user.meta.location).toBe(`${t.base}/scim/v2/Users/${user.id}`);
     expect((await call('get_user', { id: user.id }))[ACME]).toEqual({ badgeNumber: 12 });
     expect((await call('search_users', { filter: `${ACME}:badgeNumber eq 12` })).totalResults).toBe(1);
     await call('update_user', { id: user.id, replace: { title: 'Agent' } });
@@ -217,7 +217,11 @@ describe('the gateway decides who may do what', () => {
     const refused = await oauth.callTool({ name: 'deactivate_user', arguments: { id: 'bjensen' } });
     expect(structured(refused)).toMatchObject({ status: 405 });
     await oauth.close();
-    const lines = t.logs().split('\n').filter((l) => l.includes('"mcp tool call"')).map((l) => JSON.parse(l));
+    const lines = t
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('"mcp tool call"'))
+      .map((l) => JSON.parse(l));
     expect(lines.some((l) => l.principal === 'jwt-agent' && l.tool === 'create_user')).toBe(true);
     expect(lines.some((l) => l.principal === 'mcp-client' && l.tool === 'deactivate_user' && l.status === 405)).toBe(true);
     expect(t.logs()).not.toContain(access_token);
@@ -253,7 +257,7 @@ describe('the gateway decides who may do what', () => {
     const r = await client.callTool({ name: 'create_user', arguments: { user: { userName: 'acme.only' } } });
     expect(r.isError, JSON.stringify(r)).toBeFalsy();
     const id = structured(r).created.id;
-    expect(structured(r).created.meta.location).toBe(`${t.base}/acme/Users/${id}`);
+    expect(structured(r).created.meta.location).toBe(`${t.base}/acme/scim/v2/Users/${id}`);
     expect((await t.call('GET', `/acme/Users/${id}`)).status).toBe(200);
     expect((await t.call('GET', `/other/Users/${id}`)).status).toBe(404);
     expect((await t.call('GET', `/Users/${id}`)).status).toBe(404);
@@ -280,7 +284,9 @@ describe('the gateway decides who may do what', () => {
       .map((l) => JSON.parse(l));
     expect(lines.some((l) => l.tool === 'create_user' && l.principal === 'agent-admin' && l.outcome === 'ok')).toBe(true);
     // The SCIM request of the tool call is logged like any other, with the principal.
-    const scimLines = logs.split('\n').filter((l) => l.includes('"POST"') && l.includes('"/Users"') && l.includes('agent-admin'));
+    const scimLines = logs
+      .split('\n')
+      .filter((l) => l.includes('"POST"') && l.includes('"/scim/v2/Users"') && l.includes('agent-admin'));
     expect(scimLines.length).toBeGreaterThan(0);
     for (const secret of [PASSWORD, ADMIN_TOKEN, READER_TOKEN, ACME_TOKEN]) expect(logs).not.toContain(secret);
   });
@@ -293,6 +299,11 @@ describe('configuration', () => {
       mcp: { enabled: true, rateLimit: { maxCalls: 3, windowSeconds: 3600 } },
     });
     const off = await startGateway({ auth: { bearerToken: [{ token: ADMIN_TOKEN }] } });
+    const v1 = await startGateway({
+      auth: { bearerToken: [{ token: ADMIN_TOKEN }] },
+      scim: { version: '1.1' },
+      mcp: { enabled: true },
+    });
     try {
       const client = await connect(gw, `Bearer ${ADMIN_TOKEN}`);
       const names = (await client.listTools()).tools.map((x) => x.name);
@@ -308,9 +319,24 @@ describe('configuration', () => {
       await client.close();
       const res = await fetch(`${off.base}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(res.status).toBe(404);
+      // A gateway speaking SCIM 1.1 on unversioned paths: the tools still read and write 2.0.
+      const old = await connect(v1, `Bearer ${ADMIN_TOKEN}`);
+      const found = structured(await old.callTool({ name: 'search_users', arguments: { filter: 'userName eq "bjensen"' } }));
+      expect(found).toMatchObject({ totalResults: 1, Resources: [{ id: 'bjensen' }] });
+      const made = await old.callTool({
+        name: 'create_user',
+        arguments: { user: { userName: 'v1.user', emails: [{ value: 'v1@example.com' }] } },
+      });
+      expect(made.isError, JSON.stringify(made)).toBeFalsy();
+      const back = await v1.call('GET', `/Users/${structured(made).created.id}`, undefined, {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      });
+      expect(back.body).toMatchObject({ schemas: ['urn:scim:schemas:core:1.0'], userName: 'v1.user' });
+      await old.close();
     } finally {
       await gw.stop();
       await off.stop();
+      await v1.stop();
     }
   });
 });

@@ -121,7 +121,7 @@ describe('scimgw mcp (stdio)', () => {
     const s = await start({ SCIMGW_MCP_AUTHORIZATION: `Bearer ${ACME}` }, ['--tenant', 'acme']);
     const r = await s.client.callTool({ name: 'create_user', arguments: { user: { userName: 'acme.desk' } } });
     expect(r.isError, JSON.stringify(r)).toBeFalsy();
-    expect(structured(r).created.meta.location).toBe(`/acme/Users/${structured(r).created.id}`);
+    expect(structured(r).created.meta.location).toBe(`/acme/scim/v2/Users/${structured(r).created.id}`);
     await s.client.close();
     const outside = await run({ SCIMGW_MCP_TOKEN: ACME }, ['--config', config]);
     expect(outside.code).toBe(1);

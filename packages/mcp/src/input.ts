@@ -15,7 +15,8 @@ export type InputPurpose = 'create' | 'replace';
 
 /** Whether an attribute can be written for `purpose` (top level: immutable only on create). */
 function writable(a: ServedAttribute, purpose: InputPurpose, topLevel: boolean): boolean {
-  if (a.mutability === 'readOnly') return false;
+  // A property named `__proto__` would set the prototype of the shape object instead.
+  if (a.mutability === 'readOnly' || a.name === '__proto__') return false;
   if (topLevel && purpose === 'replace' && a.mutability === 'immutable') return false;
   return true;
 }

@@ -1,5 +1,6 @@
 /** The tools are generated from what the gateway serves: discovery documents, operations, hints. */
 import { operationFor, routeScimPath } from '@scimgw/core/handler';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { discover } from '../src/discovery.js';
 import { buildToolSet } from '../src/toolset.js';
@@ -145,5 +146,76 @@ describe('input schemas and descriptions from the SCIM schemas', () => {
     expect(client.getInstructions()).toContain('dryRun');
     const set = await h.service.toolSet(h.session);
     expect(set.instructions).toMatch(/Deleting resources and removing group members is turned off/);
+  });
+});
+
+describe('any discovery document', () => {
+  it('gives tools or a DiscoveryError, never a crash', async () => {
+    const { DiscoveryError } = await import('../src/discovery.js');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue({ maxDepth: 5 }),
+        fc.jsonValue({ maxDepth: 5 }),
+        fc.constantFrom(200, 200, 404),
+        async (types, schemas, status) => {
+          const call = async (req: { path: string }) => ({
+            status,
+            headers: {},
+            body: req.path === '/ResourceTypes' ? types : req.path === '/Schemas' ? schemas : {},
+          });
+          try {
+            const d = await discover(call, 'p');
+            const set = buildToolSet(d, { destructiveTools: true, pageSize: 5 });
+            for (const t of set.tools) expect(t.input.validate({}).ok === true || t.input.validate({}).ok === false).toBe(true);
+          } catch (e) {
+            expect(e).toBeInstanceOf(DiscoveryError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('builds tools for any well-formed schema a connector could serve', async () => {
+    const attr = fc.record({
+      name: fc.stringMatching(/^[A-Za-z][\w-]{0,12}$/),
+      type: fc.constantFrom('string', 'boolean', 'decimal', 'integer', 'dateTime', 'reference', 'binary', 'complex'),
+      multiValued: fc.boolean(),
+      required: fc.boolean(),
+      mutability: fc.constantFrom('readOnly', 'readWrite', 'immutable', 'writeOnly'),
+      returned: fc.constantFrom('always', 'never', 'default', 'request'),
+      uniqueness: fc.constantFrom('none', 'server'),
+      'x-agent-schema': fc.option(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(attr, { maxLength: 8 }), async (attributes) => {
+        const schema = {
+          id: 'urn:x:Thing',
+          name: 'Thing',
+          attributes: attributes.map((a) =>
+            a.type === 'complex' ? { ...a, subAttributes: [{ ...a, type: 'string', name: 'value' }] } : a,
+          ),
+        };
+        const types = {
+          Resources: [{ id: 'User', name: 'User', endpoint: '/Users', schema: 'urn:x:Thing', schemaExtensions: [] }],
+        };
+        const call = async (req: { path: string }) => ({
+          status: 200,
+          headers: {},
+          body: req.path === '/Schemas' ? { Resources: [schema] } : req.path === '/ResourceTypes' ? types : {},
+        });
+        const set = buildToolSet(await discover(call, 'p'), { destructiveTools: true, pageSize: 5 });
+        expect(set.byName.has('search_users')).toBe(true);
+        const create = set.byName.get('create_user');
+        const props =
+          (create?.input.jsonSchema.properties as { user: { properties: Record<string, unknown> } } | undefined)?.user
+            .properties ?? {};
+        for (const a of attributes) {
+          if (a.mutability === 'readOnly' || ['id', 'meta', 'schemas'].includes(a.name)) continue;
+          expect(Object.keys(props)).toContain(a.name);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -3,7 +3,8 @@
  * starts it: the real CLI (dist/cli.js) in a child process, the credential from the environment.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,9 +49,19 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function start(env: Record<string, string>, args: string[] = []) {
+function bunBinary(): string | undefined {
+  try {
+    const pkg = createRequire(join(dirname(cli), '..', 'package.json')).resolve('bun/package.json');
+    const bin = join(dirname(pkg), 'bin', 'bun.exe');
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function start(env: Record<string, string>, args: string[] = [], runtime = process.execPath) {
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command: runtime,
     args: [cli, 'mcp', '--config', config, ...args],
     env: { PATH: process.env.PATH ?? '', SEED: 'stdio-test', ...env },
     cwd: dir,
@@ -152,5 +163,17 @@ describe('scimgw mcp (stdio)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/MCP server on stdio/);
     expect(r.stderr).toMatch(/connector-loki stopped/);
+  });
+});
+
+describe.each([
+  ['node', process.execPath],
+  ['bun', bunBinary()],
+])('scimgw mcp on %s', (runtime, binary) => {
+  it('serves the tools over stdio', async () => {
+    if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
+    const s = await start({ SCIMGW_MCP_TOKEN: ADMIN }, [], binary);
+    expect(structured(await s.client.callTool({ name: 'get_user', arguments: { id: 'bjensen' } })).userName).toBe('bjensen');
+    await s.client.close();
   });
 });

@@ -1,9 +1,10 @@
-/** The `scimgw` command line: start, check-config, --help, --version. */
+/** The `scimgw` command line: start, check-config, schema, new-connector, mcp, --help, --version. */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
 import { loadConnectorModule } from './connector-loader.js';
+import { runMcpStdio } from './mcp-stdio.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
@@ -11,7 +12,7 @@ import { type PreparedConfig, prepareAll } from './prepare.js';
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'schema' | 'new-connector' | 'help' | 'version';
+  command: 'start' | 'check-config' | 'schema' | 'new-connector' | 'mcp' | 'help' | 'version';
   configs: string[];
   /** `new-connector <name>`: the package name, and `--dir`. */
   name?: string;
@@ -19,6 +20,8 @@ export interface CliArgs {
   port?: number;
   /** `schema --connector <package>`. */
   connector?: string;
+  /** `mcp --tenant <baseEntity>`. */
+  tenant?: string;
 }
 
 const HELP = `scimgw — SCIM provisioning gateway
@@ -31,6 +34,10 @@ Usage:
                                        (default @scimgw/connector-loki); name it in "$schema" for editors
   scimgw new-connector NAME [--dir D]  write a connector package NAME (in ./NAME or D) that passes
                                        the Connector contract kit as generated
+  scimgw mcp --config FILE [--tenant NAME]
+                                       serve the configuration's MCP tools over stdio (for desktop
+                                       MCP clients); the credential comes from SCIMGW_MCP_TOKEN or
+                                       SCIMGW_MCP_AUTHORIZATION
   scimgw --help | --version
 
 Without --config, every config/connector-*.json (and plugin-*.json) in the
@@ -40,6 +47,8 @@ created from the bundled example (embedded store, user gwadmin/password).
 Environment:
   SEED           key seed for secrets encrypted in configuration files
   SCIMGW_CONFIG  comma-separated configuration files (instead of --config)
+  SCIMGW_MCP_TOKEN, SCIMGW_MCP_AUTHORIZATION
+                 the credential of \`scimgw mcp\`: a bearer token, or a whole Authorization value
 `;
 
 /** Parses argv (without node and script). Throws Error with a usage message on bad input. */
@@ -63,11 +72,18 @@ export function parseArgs(argv: string[]): CliArgs {
       const c = argv[++i];
       if (!c) throw new Error('--connector needs a package name');
       out.connector = c;
+    } else if (a === '--tenant') {
+      const t = argv[++i];
+      if (!t) throw new Error('--tenant needs a tenant (baseEntity)');
+      out.tenant = t;
     } else if (a === '--dir') {
       const d = argv[++i];
       if (!d) throw new Error('--dir needs a folder');
       out.dir = d;
-    } else if (!commandSeen && (a === 'start' || a === 'check-config' || a === 'schema' || a === 'new-connector')) {
+    } else if (
+      !commandSeen &&
+      (a === 'start' || a === 'check-config' || a === 'schema' || a === 'new-connector' || a === 'mcp')
+    ) {
       out.command = a;
       commandSeen = true;
     } else if (out.command === 'new-connector' && out.name === undefined && !a.startsWith('-')) {
@@ -108,6 +124,31 @@ export async function configJsonSchemaFor(connector: string, cwd: string): Promi
 }
 
 const mib = (bytes: number): number => Math.round(bytes / 1048576);
+
+/**
+ * `scimgw mcp`: one configuration's MCP tools over stdio. stdout carries the protocol, so every
+ * message for the user goes to `err`, and the configuration file is never rewritten.
+ */
+async function mcpCommand(args: CliArgs, cwd: string, io: { err: (s: string) => void }): Promise<number> {
+  if (args.configs.length !== 1 && !process.env.SCIMGW_CONFIG) {
+    io.err('scimgw mcp: name one configuration file with --config FILE');
+    return 2;
+  }
+  const files = discoverConfigs(args, cwd, io.err);
+  if (files.length !== 1) {
+    io.err('scimgw mcp: serves one configuration; name it with --config FILE');
+    return 2;
+  }
+  let cfg: PreparedConfig;
+  try {
+    [cfg] = (await prepareAll(files, { encryptInPlace: false, cwd })) as [PreparedConfig];
+  } catch (e) {
+    io.err(e instanceof ConfigErrors ? e.message : `scimgw mcp: ${(e as Error).message}`);
+    return 1;
+  }
+  for (const w of cfg.warnings) io.err(`warning: ${w}`);
+  return runMcpStdio(cfg, { tenant: args.tenant, env: process.env, err: io.err, handleSignals: true });
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
@@ -163,6 +204,7 @@ export async function runCli(
       return 1;
     }
   }
+  if (args.command === 'mcp') return mcpCommand(args, cwd, io);
   const files = discoverConfigs(args, cwd, io.out);
   // check-config runs exactly what start runs before it listens.
   let loaded: PreparedConfig[];

@@ -3,8 +3,10 @@
  *
  * @packageDocumentation
  */
-export { expressHost, startInstance } from './instance.js';
-export type { GatewayInstance, InstanceOptions } from './instance.js';
+export { buildInstance, expressHost, startInstance } from './instance.js';
+export type { BuildOptions, GatewayInstance, InstanceOptions, InstanceParts } from './instance.js';
+export { MCP_AUTHORIZATION_ENV, MCP_TOKEN_ENV, runMcpStdio } from './mcp-stdio.js';
+export type { McpStdioOptions } from './mcp-stdio.js';
 export { createPipeline, routeSpecial } from './pipeline.js';
 export type { PipelineDeps } from './pipeline.js';
 export { loadConnectorFactory, loadConnectorModule } from './connector-loader.js';

@@ -1,14 +1,15 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { resolve } from 'node:path';
 import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
-import { createScimHandler, type SchemaDocument } from '@scimgw/core/handler';
+import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import express, { type Express } from 'express';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from './chain.js';
-import { createPipeline } from './pipeline.js';
+import { createMcpHost, type McpHost } from './mcp.js';
+import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
 
 /** A started instance. */
@@ -89,8 +90,29 @@ export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUs
   return base.extend({ schemas, extensions: custom?.extensions ?? {} });
 }
 
-/** Starts one instance from a loaded configuration. */
-export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
+/** An instance's parts before it listens: what `start` serves over HTTP and `scimgw mcp` over stdio. */
+export interface InstanceParts {
+  cfg: PreparedConfig;
+  log: GatewayLogger;
+  connector: Connector;
+  /** The request pipeline's dependencies (the core handler, the authenticator …). */
+  deps: PipelineDeps;
+  /** The MCP server, built for `scimgateway.mcp.enabled` or when asked for (`withMcp`). */
+  mcp: McpHost | undefined;
+  /** Marks the instance ready (`/readyz`). */
+  setReady(ready: boolean): void;
+  /** Flushes and closes the connector and the logs (not a listener: the caller owns that). */
+  close(): Promise<void>;
+}
+
+/** Options of {@link buildInstance}. */
+export interface BuildOptions extends Omit<InstanceOptions, 'port' | 'onRequest'> {
+  /** Build the MCP server even when `scimgateway.mcp.enabled` is false (stdio). */
+  withMcp?: boolean;
+}
+
+/** Builds one instance from a loaded configuration, without listening. */
+export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts: BuildOptions = {}): Promise<InstanceParts> {
   // The same checks check-config runs, unless the caller already ran them (the CLI does).
   const cfg: PreparedConfig =
     'prepared' in loaded ? loaded : await prepareLoaded(loaded, { withoutConnector: opts.connector !== undefined });
@@ -129,7 +151,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
   const connector = opts.connector ?? (await createConnector(cfg, log, registry));
   connector.host?.attach?.({ mailer: log.mailer });
   const tenants = new Set(cfg.tenants);
-  const scim = createScimHandler({
+  const scimOptions: ScimHandlerOptions = {
     connector,
     registry: connector.registry ?? registry,
     scimVersion: g.scim.version,
@@ -140,25 +162,57 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
-  });
-  const tls = cfg.tls;
+  };
+  const scim = createScimHandler(scimOptions);
+  const payloadLimit = parseSize(g.payloadSize);
+  // A gateway that only chains has no resources to offer tools for: MCP is served where the connector runs.
+  const mcp =
+    (g.mcp.enabled || opts.withMcp) && cfg.connector !== null
+      ? createMcpHost({ config: g.mcp, connector, scimOptions, registry: scim.registry, log, maxArgumentBytes: payloadLimit })
+      : undefined;
   let ready = false;
-  const pipeline = createPipeline({
+  const deps: PipelineDeps = {
     scim,
     connector,
     auth,
     log,
     tenants,
     scimVersion: g.scim.version,
-    payloadLimit: parseSize(g.payloadSize),
+    payloadLimit,
     bulkPayloadLimit: g.bulk.maxPayloadSize,
     passThroughEnabled: g.auth.passThrough?.enabled === true,
     trustForwarded: (g.trustedProxies ?? []).length > 0,
-    encrypted: tls !== undefined,
+    encrypted: cfg.tls !== undefined,
     isReady: () => ready,
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
-  });
+    mcp,
+  };
+  return {
+    cfg,
+    log,
+    connector,
+    deps,
+    mcp,
+    setReady: (r) => {
+      ready = r;
+    },
+    async close() {
+      await connector.close?.();
+      log.logger.info(`${cfg.name} stopped`);
+      await log.close();
+    },
+  };
+}
+
+/** Starts one instance from a loaded configuration. */
+export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
+  const parts = await buildInstance(loaded, opts);
+  const { cfg, log, connector } = parts;
+  const g = cfg.gateway;
+  const tls = cfg.tls;
+  const chainingBaseUrl = parts.deps.chainingBaseUrl;
+  const pipeline = createPipeline(parts.deps);
   const onRequest = opts.onRequest;
   const app = expressHost(
     onRequest
@@ -180,7 +234,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     await connector.close?.();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
   }
-  ready = true;
+  parts.setReady(true);
   log.logger.info(
     {
       port: server.port,
@@ -198,11 +252,9 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     log,
     async close(timeoutMs?: number) {
-      ready = false;
+      parts.setReady(false);
       await server.close(timeoutMs);
-      await connector.close?.();
-      log.logger.info(`${cfg.name} stopped`);
-      await log.close();
+      await parts.close();
     },
   };
 }

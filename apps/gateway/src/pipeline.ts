@@ -5,24 +5,21 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import {
-  type Access,
-  accessFor,
-  allowedMethods,
-  routeScimPath,
-  SCIM_CONTENT_TYPE,
-  type ScimRoute,
-  type ScimHandler,
-} from '@scimgw/core/handler';
+import { routeScimPath, SCIM_CONTENT_TYPE, type ScimHandler } from '@scimgw/core/handler';
 import { type Connector, errors } from '@scimgw/core';
 import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
-import { API_OPERATIONS, handleApi } from './api.js';
+import { handleMcpHttp } from '@scimgw/mcp';
+import { handleApi } from './api.js';
+import { authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { forwardRequest } from './chain.js';
-import { lazyConnectorLogger } from './connector-logger.js';
+import { type McpHost, sessionCall } from './mcp.js';
 import { PROBE_PATHS, probe } from './probes.js';
+
+export { accessOf, routeSpecial } from './authorize.js';
+export type { Special } from './authorize.js';
 
 /** What the pipeline needs from its instance. */
 export interface PipelineDeps {
@@ -43,64 +40,11 @@ export interface PipelineDeps {
   publicRoutes: ReadonlyMap<string, PublicRoute>;
   /** `scimgateway.chainingBaseUrl`: SCIM requests go on to this gateway once authorized here. */
   chainingBaseUrl?: string | undefined;
-}
-
-type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi'; tenant?: string; id?: string };
-
-/** Paths that can be one of the routes {@link routeSpecial} knows (a cheap test before splitting). */
-const MAYBE_SPECIAL = /\/(?:logger|auth|oauth|pub|api)(?:\/|$)/i;
-
-/** Recognizes the non-SCIM routes, with an optional leading tenant segment. */
-export function routeSpecial(path: string): Special | undefined {
-  if (!MAYBE_SPECIAL.test(path)) return undefined;
-  const segs = path.split('/').filter(Boolean);
-  const at = (i: number) => segs[i]?.toLowerCase();
-  for (const offset of [0, 1]) {
-    const tenant = offset === 1 ? decodeSafe(segs[0]) : undefined;
-    if (offset === 1 && tenant === undefined) return undefined;
-    const rest = segs.length - offset;
-    const base = tenant === undefined ? {} : { tenant };
-    if (rest === 1 && at(offset) === 'logger') return { kind: 'logger', ...base };
-    if (rest === 1 && at(offset) === 'auth') return { kind: 'auth', ...base };
-    if (rest === 2 && at(offset) === 'oauth' && at(offset + 1) === 'token') return { kind: 'token', ...base };
-    if (rest === 2 && at(offset) === 'pub' && at(offset + 1) === 'api') return { kind: 'pubapi', ...base };
-    if ((rest === 1 || rest === 2) && at(offset) === 'api') {
-      const id = rest === 2 ? decodeSafe(segs[offset + 1]) : undefined;
-      return { kind: 'api', ...base, ...(id === undefined ? {} : { id }) };
-    }
-  }
-  return undefined;
-}
-
-function decodeSafe(s: string | undefined): string | undefined {
-  if (s === undefined) return undefined;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
+  /** The MCP server at `/mcp` (`scimgateway.mcp.enabled`); without it `/mcp` is not a route. */
+  mcp?: McpHost | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
-/**
- * Whether a request reads or writes, from the route it is dispatched to: SCIM routes from core's
- * operation table (the handler dispatches from the same table), the gateway's own routes from theirs.
- */
-export function accessOf(special: Special | undefined, route: ScimRoute | undefined, method: string): Access {
-  if (route) return accessFor(route, method);
-  if (special?.kind === 'api') return API_OPERATIONS.get(method)?.access ?? 'write';
-  // /logger only reads (GET); /auth and /oauth/token are not authorized by access.
-  return special?.kind === 'logger' && method === 'GET' ? 'read' : 'write';
-}
-
-/** What a read-only credential may send to this route (the `Allow` of its 405). */
-function readMethods(special: Special | undefined, route: ScimRoute | undefined): string {
-  if (!route) return special?.kind === 'api' || special?.kind === 'logger' ? 'GET' : '';
-  return allowedMethods(route)
-    .filter((m) => accessFor(route, m) === 'read')
-    .join(', ');
-}
 
 /** Builds the node:http request listener for one instance. */
 export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -140,7 +84,8 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
     const send = (status: number, headers: Record<string, string>, body?: unknown) =>
       sendJson(res, status, { ...headers, ...idHeader }, body);
     const method = (req.method ?? 'GET').toUpperCase();
-    const special = routeSpecial(path);
+    const found = routeSpecial(path);
+    const special = found?.kind === 'mcp' && !d.mcp ? undefined : found;
     const route = special ? undefined : routeScimPath(path);
     const tenant = special?.tenant ?? route?.tenant;
     const version = route?.version ?? d.scimVersion;
@@ -183,35 +128,16 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
         return send(r.status, r.headers, r.body);
       }
-      const authRequest = {
-        method,
-        access: accessOf(special, route, method),
-        ...(tenant === undefined ? {} : { tenant }),
-        headers: req.headers,
-        remoteAddress,
-      };
-      // GET /auth validates a credential without side effects (no method check).
-      const authResult = special?.kind === 'auth' ? await d.auth.validate(authRequest) : await d.auth.authenticate(authRequest);
-      if (!authResult.ok) {
-        const err = new errors.ScimError(authResult.status, authResult.detail, undefined, {
-          headers: authResult.status === 405 ? { ...authResult.headers, allow: readMethods(special, route) } : authResult.headers,
-        });
-        responseBody = errors.errorBody(err, version);
-        return scimError(res, err, version, idHeader);
+      const authorized = await authorizeRequest(d.auth, { method, special, route, tenant, headers: req.headers, remoteAddress });
+      if (!authorized.ok) {
+        responseBody = errors.errorBody(authorized.error, version);
+        return scimError(res, authorized.error, version, idHeader);
       }
-      principal = authResult.principal.name;
-      const ctx = {
-        requestId: reqId,
-        tenant,
-        principal: { name: authResult.principal.name, method: authResult.principal.method },
-        ...(d.passThroughEnabled && d.connector.passThroughAuth && authResult.authorization
-          ? { authorization: authResult.authorization }
-          : {}),
-        log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) }), d.log.logger),
-      };
+      principal = authorized.principal.name;
+      const ctx = requestContext(d, reqId, tenant, authorized);
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
-        responseBody = { authenticated: true, method: authResult.principal.method, readOnly: authResult.principal.readOnly };
+        responseBody = { authenticated: true, method: authorized.principal.method, readOnly: authorized.principal.readOnly };
         return send(200, { 'content-type': 'application/json' }, responseBody);
       }
       if (special?.kind === 'logger') {
@@ -239,6 +165,20 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
           res,
           idHeader,
         );
+      }
+      if (special?.kind === 'mcp' && d.mcp) {
+        const session = {
+          call: sessionCall(
+            { ...d, mcp: d.mcp },
+            { headers: req.headers, remoteAddress, tenant, origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) },
+          ),
+          principal: authorized.principal.name,
+          tenant,
+          transport: 'http' as const,
+        };
+        const r = await handleMcpHttp(d.mcp.service, { method, headers: req.headers, body: text }, session);
+        responseBody = r.body;
+        return send(r.status, r.headers, r.body);
       }
       if (special?.kind === 'api') {
         const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });

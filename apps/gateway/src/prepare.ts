@@ -111,10 +111,36 @@ function readCustomSchemas(cfg: LoadedConfig): SchemaDocument | undefined {
     ]);
   }
   try {
-    return parseSchemaDocument(json, 'scimgateway.scim.customSchemas');
+    return withVendorKeys(json, parseSchemaDocument(json, 'scimgateway.scim.customSchemas'));
   } catch (e) {
     throw new ConfigErrors([new ConfigError('', `${(e as Error).message} (in ${path})`, cfg.file)]);
   }
+}
+
+/** Vendor keys (`x-…`, such as `x-agent-schema`) of a schema or attribute in a custom schemas file. */
+function vendorKeys(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null) return {};
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => /^x-[\w-]+$/.test(k)));
+}
+
+/**
+ * The parsed custom schemas with the vendor keys of the file put back on their schemas and
+ * attributes (the schema parser keeps the standard characteristics only), so that `x-agent-schema`
+ * hints of a custom schema reach `/Schemas` and the MCP tools as the mapper's do.
+ */
+function withVendorKeys(raw: unknown, parsed: SchemaDocument): SchemaDocument {
+  const rawSchemas = (raw as { schemas?: unknown }).schemas;
+  if (!Array.isArray(rawSchemas)) return parsed;
+  const schemas = parsed.schemas.map((schema, i) => {
+    const source = rawSchemas[i] as { attributes?: unknown[] } | undefined;
+    const attributes = schema.attributes.map((a, j) => {
+      const rawAttr = source?.attributes?.[j] as { subAttributes?: unknown[] } | undefined;
+      const subAttributes = a.subAttributes?.map((sub, k) => ({ ...sub, ...vendorKeys(rawAttr?.subAttributes?.[k]) }));
+      return { ...a, ...vendorKeys(rawAttr), ...(subAttributes ? { subAttributes } : {}) };
+    });
+    return { ...schema, ...vendorKeys(source), attributes };
+  });
+  return { ...parsed, schemas };
 }
 
 /** Reads the certificate and key files named in the configuration. */

@@ -3,6 +3,8 @@
  * against a gateway over real sockets. It runs in-process on Node and, spawned
  * through the CLI, on Node and on Bun (runtimes.test.ts).
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'vitest';
 import { BASIC } from './helpers.js';
 
@@ -223,6 +225,20 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
       // A malformed id is not echoed (it would go into logs and headers as given): a fresh one is made.
       const odd = await t.call('GET', '/Users/bjensen', undefined, { 'x-request-id': 'bad id with spaces' });
       expect(id(odd)).toMatch(uuid);
+    },
+  },
+
+  {
+    name: 'MCP over Streamable HTTP: tools listed and called with the SDK client (scimgateway.mcp.enabled)',
+    run: async (t) => {
+      const client = new Client({ name: 'http-suite', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${t.base}/mcp`), { requestInit: { headers: { authorization: BASIC } } }),
+      );
+      expect((await client.listTools()).tools.map((x) => x.name)).toContain('search_users');
+      const r = await client.callTool({ name: 'search_users', arguments: { filter: 'userName eq "bjensen"' } });
+      expect((r.structuredContent as { Resources: { id: string }[] }).Resources.map((u) => u.id)).toEqual(['bjensen']);
+      await client.close();
     },
   },
 ];

@@ -4,7 +4,7 @@ import { httpCases } from './http-suite.js';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startGateway();
+  t = await startGateway({ mcp: { enabled: true } });
 });
 afterAll(() => t.stop());
 

@@ -59,6 +59,7 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
           localhostonly: true,
           auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
           log: { loglevel: { console: 'info' }, colorize: false },
+          mcp: { enabled: true },
         },
         endpoint: { directory: 'data' },
       }),

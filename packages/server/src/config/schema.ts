@@ -1,12 +1,13 @@
 /**
  * The shape of a configuration file, declared once with zod: the `scimgateway` section (the older
  * scimgateway product's shape, so its files migrate), composed of the sections other packages own
- * (`auth` from @scimgw/auth, `log` and `email` from @scimgw/logger-stream). The `endpoint` section
- * belongs to the connector and is checked by the connector's own `configSchema`.
+ * (`auth` from @scimgw/auth, `log` and `email` from @scimgw/logger-stream, `mcp` from @scimgw/mcp).
+ * The `endpoint` section belongs to the connector and is checked by the connector's own `configSchema`.
  */
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
+import { mcpConfigSchema } from '@scimgw/mcp/config';
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);
@@ -67,6 +68,7 @@ export const gatewayConfigSchema = z.strictObject({
     .nullish()
     .describe('Failed-login limit per client address; false turns it off'),
   email: emailConfigSchema.nullish(),
+  mcp: mcpConfigSchema.prefault({}).describe('The MCP server: provisioning tools for AI agents'),
   bulk: z
     .strictObject({
       maxOperations: z.number().int().min(0).default(1000).describe('Operations per Bulk request; 0 turns Bulk off'),

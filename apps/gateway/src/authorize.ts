@@ -1,0 +1,130 @@
+/**
+ * Who is calling and what they may do: the gateway's own routes beside the SCIM ones, the access
+ * each request needs, and the one step that authenticates and authorizes a request. HTTP requests
+ * and the SCIM requests of MCP tool calls both go through {@link authorizeRequest}, so read-only
+ * and tenant decisions are made in one place, for the access core's operation table assigns.
+ */
+import { type Access, accessFor, allowedMethods, type ScimRoute } from '@scimgw/core/handler';
+import { type Connector, errors, type RequestContext } from '@scimgw/core';
+import type { Authenticator, HeaderBag, Principal } from '@scimgw/auth';
+import type { GatewayLogger } from '@scimgw/logger-stream';
+import { API_OPERATIONS } from './api.js';
+import { lazyConnectorLogger } from './connector-logger.js';
+
+/** A non-SCIM route of the gateway, with the tenant it was addressed under. */
+export type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi' | 'mcp'; tenant?: string; id?: string };
+
+/** Paths that can be one of the routes {@link routeSpecial} knows (a cheap test before splitting). */
+const MAYBE_SPECIAL = /\/(?:logger|auth|oauth|pub|api|mcp)(?:\/|$)/i;
+
+function decodeSafe(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Recognizes the non-SCIM routes, with an optional leading tenant segment. */
+export function routeSpecial(path: string): Special | undefined {
+  if (!MAYBE_SPECIAL.test(path)) return undefined;
+  const segs = path.split('/').filter(Boolean);
+  const at = (i: number) => segs[i]?.toLowerCase();
+  for (const offset of [0, 1]) {
+    const tenant = offset === 1 ? decodeSafe(segs[0]) : undefined;
+    if (offset === 1 && tenant === undefined) return undefined;
+    const rest = segs.length - offset;
+    const base = tenant === undefined ? {} : { tenant };
+    if (rest === 1 && at(offset) === 'logger') return { kind: 'logger', ...base };
+    if (rest === 1 && at(offset) === 'auth') return { kind: 'auth', ...base };
+    if (rest === 1 && at(offset) === 'mcp') return { kind: 'mcp', ...base };
+    if (rest === 2 && at(offset) === 'oauth' && at(offset + 1) === 'token') return { kind: 'token', ...base };
+    if (rest === 2 && at(offset) === 'pub' && at(offset + 1) === 'api') return { kind: 'pubapi', ...base };
+    if ((rest === 1 || rest === 2) && at(offset) === 'api') {
+      const id = rest === 2 ? decodeSafe(segs[offset + 1]) : undefined;
+      return { kind: 'api', ...base, ...(id === undefined ? {} : { id }) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a request reads or writes, from the route it is dispatched to: SCIM routes from core's
+ * operation table (the handler dispatches from the same table), the gateway's own routes from theirs.
+ * Connecting to `/mcp` only reads: each tool call's SCIM request is authorized for its own access.
+ */
+export function accessOf(special: Special | undefined, route: ScimRoute | undefined, method: string): Access {
+  if (route) return accessFor(route, method);
+  if (special?.kind === 'api') return API_OPERATIONS.get(method)?.access ?? 'write';
+  if (special?.kind === 'mcp') return 'read';
+  // /logger only reads (GET); /auth and /oauth/token are not authorized by access.
+  return special?.kind === 'logger' && method === 'GET' ? 'read' : 'write';
+}
+
+/** What a read-only credential may send to this route (the `Allow` of its 405). */
+function readMethods(special: Special | undefined, route: ScimRoute | undefined): string {
+  if (!route) return special?.kind === 'api' || special?.kind === 'logger' ? 'GET' : special?.kind === 'mcp' ? 'POST' : '';
+  return allowedMethods(route)
+    .filter((m) => accessFor(route, m) === 'read')
+    .join(', ');
+}
+
+/** One request to authorize. */
+export interface AuthorizeRequest {
+  method: string;
+  special?: Special | undefined;
+  route?: ScimRoute | undefined;
+  tenant?: string | undefined;
+  headers: HeaderBag;
+  remoteAddress: string;
+}
+
+/** Outcome of {@link authorizeRequest}: the principal, or the SCIM error to answer with. */
+export type Authorized =
+  | { ok: true; principal: Principal; authorization?: string | undefined }
+  | { ok: false; error: errors.ScimError };
+
+/**
+ * Authenticates the caller and authorizes the request (IP allow list, failed-login limit,
+ * credential, read-only for the route's access, tenant) with the gateway's authenticator.
+ * `GET /auth` only validates the credential.
+ */
+export async function authorizeRequest(auth: Authenticator, r: AuthorizeRequest): Promise<Authorized> {
+  const authRequest = {
+    method: r.method,
+    access: accessOf(r.special, r.route, r.method),
+    ...(r.tenant === undefined ? {} : { tenant: r.tenant }),
+    headers: r.headers,
+    remoteAddress: r.remoteAddress,
+  };
+  const result = r.special?.kind === 'auth' ? await auth.validate(authRequest) : await auth.authenticate(authRequest);
+  if (result.ok) return result;
+  const headers = result.status === 405 ? { ...result.headers, allow: readMethods(r.special, r.route) } : result.headers;
+  return { ok: false, error: new errors.ScimError(result.status, result.detail, undefined, { headers }) };
+}
+
+/** What {@link requestContext} needs from the instance. */
+export interface ContextDeps {
+  connector: Connector;
+  log: GatewayLogger;
+  passThroughEnabled: boolean;
+}
+
+/** The connector's context for an authorized request. */
+export function requestContext(
+  d: ContextDeps,
+  reqId: string,
+  tenant: string | undefined,
+  authorized: Extract<Authorized, { ok: true }>,
+): RequestContext {
+  return {
+    requestId: reqId,
+    tenant,
+    principal: { name: authorized.principal.name, method: authorized.principal.method },
+    ...(d.passThroughEnabled && d.connector.passThroughAuth && authorized.authorization
+      ? { authorization: authorized.authorization }
+      : {}),
+    log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) }), d.log.logger),
+  };
+}

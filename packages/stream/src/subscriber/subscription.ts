@@ -1,0 +1,599 @@
+/**
+ * One tenant's subscription: a durable JetStream consumer whose messages are applied to the
+ * gateway's connector and acknowledged once applied.
+ *
+ * - **Order per resource.** A resource's messages share a subject and run one after another, in
+ *   stream order; different resources run in parallel (`concurrency`).
+ * - **Effectively once.** Each resource's record holds the stream sequence of its last settled
+ *   message; a redelivered message at or below it is acknowledged without being applied again.
+ * - **Retries, then the dead-letter subject.** A failing message is retried with exponential
+ *   backoff (its resource waits; the others flow), then parked on `<subject>_dlq.<consumer>` with
+ *   the reason in its headers, and acknowledged.
+ * - **Crashes.** After a restart, the messages the consumer had delivered and not seen acknowledged
+ *   are read again from the stream, in order, before anything newer of their resources.
+ */
+import type { Logger } from '@scimgw/core';
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  type MsgRequest,
+} from '@nats-io/jetstream';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import type { StreamConnection } from '../connection.js';
+import { decodeMessage, PoisonMessageError, type StreamMessage } from '../message.js';
+import { decodeSet, looksLikeJws, type SetVerifier } from '../set.js';
+import { deadLetterSubject, ensureStream, isNotFound, type StreamSettings } from '../streams.js';
+import { type ApplyOptions, type ApplyOutcome, applyMessage } from './apply.js';
+import type { RecordStore, ResourceRecord } from './records.js';
+import { recordKey } from './references.js';
+import { Semaphore } from './semaphore.js';
+import { RetryableError, type ScimTarget } from './target.js';
+
+/** How the consumer behaves. */
+export interface SubscriptionTuning {
+  deliverPolicy: 'all' | 'new';
+  maxAttempts: number;
+  retryDelay: number;
+  maxRetryDelay: number;
+  concurrency: number;
+  maxAckPending: number;
+  /** Seconds. */
+  ackWait: number;
+  /** Seconds between lag log lines; 0: none. */
+  lagLogInterval: number;
+}
+
+/** Options of {@link Subscription}. */
+export interface SubscriptionOptions {
+  /** Tenant key of this gateway (`undefined` is the default tenant). */
+  tenantKey: string;
+  stream: string;
+  subject: string;
+  /** Consumer name. */
+  consumer: string;
+  connection: StreamConnection;
+  records: RecordStore;
+  target: ScimTarget;
+  apply: ApplyOptions;
+  verifier?: SetVerifier | undefined;
+  settings: StreamSettings;
+  tuning: SubscriptionTuning;
+  log: Logger;
+}
+
+/** What {@link Subscription.status} reports. */
+export interface SubscriptionStatus {
+  tenant: string;
+  stream: string;
+  subject: string;
+  consumer: string;
+  connected: boolean;
+  /** Consuming (the consumer exists and messages are being pulled). */
+  running: boolean;
+  /** Messages in the stream not yet delivered to this consumer (as of the last look). */
+  pending: number;
+  /** Delivered, not yet acknowledged. */
+  ackPending: number;
+  /** `pending + ackPending`: messages not yet applied here. */
+  lag: number;
+  applied: number;
+  skipped: number;
+  duplicates: number;
+  parked: number;
+  retries: number;
+  /** When the last message was applied (ISO 8601). */
+  lastAppliedAt?: string | undefined;
+  lastError?: string | undefined;
+}
+
+/** A message on its way through: from the consumer, or read back from the stream after a restart. */
+interface Entry {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+  headers: MsgHdrs | undefined;
+  /** Deliveries to acknowledge once settled (none for a message read back from the stream). */
+  msgs: JsMsg[];
+  done: Promise<void>;
+}
+
+class Stopped extends Error {}
+
+const HEADER_VALUE = /[\r\n]+/g;
+
+/** One tenant's subscription. */
+export class Subscription {
+  private readonly sem: Semaphore;
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly pendingByKey = new Map<string, Entry[]>();
+  private readonly inflight = new Map<number, Entry>();
+  private stopped = false;
+  private running = false;
+  private attaching: Promise<void> | undefined;
+  private messages: ConsumerMessages | undefined;
+  private nc: NatsConnection | undefined;
+  private readonly wakers = new Set<() => void>();
+  private timers: NodeJS.Timeout[] = [];
+  private readonly counts = { applied: 0, skipped: 0, duplicates: 0, parked: 0, retries: 0 };
+  private pending = 0;
+  private ackPending = 0;
+  private lastAppliedAt: string | undefined;
+  private lastError: string | undefined;
+  private readonly prefixLength: number;
+
+  constructor(private readonly o: SubscriptionOptions) {
+    this.sem = new Semaphore(o.tuning.concurrency);
+    this.prefixLength = o.subject.length + 1;
+  }
+
+  /** Starts consuming as soon as NATS is reachable (returns at once). */
+  start(): void {
+    this.o.connection.onConnect((nc) => this.attach(nc));
+    this.timers.push(setInterval(() => void this.refreshLag(), 5000));
+    if (this.o.tuning.lagLogInterval > 0) this.timers.push(setInterval(() => this.logLag(), this.o.tuning.lagLogInterval * 1000));
+    for (const t of this.timers) t.unref();
+  }
+
+  private attach(nc: NatsConnection): Promise<void> {
+    this.attaching ??= this.setUp(nc).finally(() => {
+      this.attaching = undefined;
+    });
+    return this.attaching;
+  }
+
+  /** Declares stream, bucket and consumer; starts the consume loop unless it runs on this connection. */
+  private async setUp(nc: NatsConnection): Promise<void> {
+    if (this.stopped) return;
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, this.o.stream, this.o.subject, this.o.settings);
+    await this.o.records.open(nc);
+    await this.ensureConsumer(jsm);
+    if (this.running && this.nc === nc) return;
+    this.nc = nc;
+    await this.recover(jsm);
+    void this.consume(nc);
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const config = {
+      ack_wait: this.o.tuning.ackWait * 1e9,
+      max_ack_pending: this.o.tuning.maxAckPending,
+    };
+    try {
+      const info = await jsm.consumers.info(this.o.stream, this.o.consumer);
+      if (info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending)
+        await jsm.consumers.update(this.o.stream, this.o.consumer, config);
+      return;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    await jsm.consumers.add(this.o.stream, {
+      ...config,
+      durable_name: this.o.consumer,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: this.o.tuning.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+      filter_subject: `${this.o.subject}.>`,
+      max_deliver: -1,
+    });
+    this.o.log.info('stream: durable consumer created', {
+      stream: this.o.stream,
+      consumer: this.o.consumer,
+      subject: `${this.o.subject}.>`,
+    });
+  }
+
+  /**
+   * Reads back, in stream order, what the consumer delivered and did not see acknowledged (a
+   * crashed predecessor's work), so each resource continues where it stopped before anything
+   * newer of it is applied. What was settled already is recognized by its record.
+   */
+  private async recover(jsm: JetStreamManager): Promise<void> {
+    const info = await jsm.consumers.info(this.o.stream, this.o.consumer);
+    const floor = info.ack_floor.stream_seq;
+    const delivered = info.delivered.stream_seq;
+    let seq = floor + 1;
+    let count = 0;
+    while (seq <= delivered && !this.stopped) {
+      // The server answers `next_by_subj` (first match at or after `seq`); the client's type lacks it.
+      const query = { seq, next_by_subj: `${this.o.subject}.>` } as unknown as MsgRequest;
+      const m = await jsm.streams.getMessage(this.o.stream, query).catch((e) => {
+        if (isNotFound(e) || /no message found/i.test((e as Error).message)) return null;
+        throw e;
+      });
+      if (!m || m.seq > delivered) break;
+      if (!this.inflight.has(m.seq)) {
+        this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.header, msgs: [] });
+        count++;
+      }
+      seq = m.seq + 1;
+    }
+    if (count > 0)
+      this.o.log.info('stream: re-reading messages delivered before a restart and not acknowledged', {
+        consumer: this.o.consumer,
+        count,
+        from: floor + 1,
+        to: delivered,
+      });
+  }
+
+  private async consume(nc: NatsConnection): Promise<void> {
+    this.running = true;
+    try {
+      const consumer = await jetstream(nc).consumers.get(this.o.stream, this.o.consumer);
+      const messages = await consumer.consume({ max_messages: Math.min(this.o.tuning.maxAckPending, 512) });
+      this.messages = messages;
+      void this.watch(messages);
+      for await (const m of messages) {
+        this.pending = m.info.pending;
+        this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.headers, msgs: [m] });
+      }
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      if (!this.stopped)
+        this.o.log.warn('stream: consumer stopped; starting again', { consumer: this.o.consumer, error: this.lastError });
+    } finally {
+      this.running = false;
+      this.messages = undefined;
+    }
+    if (this.stopped) return;
+    await this.sleep(1000);
+    if (this.stopped) return;
+    try {
+      await this.attach(await this.o.connection.connection(60_000));
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      // The next (re)connect attaches again.
+    }
+  }
+
+  private async watch(messages: ConsumerMessages): Promise<void> {
+    for await (const s of messages.status()) {
+      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+        this.lastError = s.type.replace(/_/g, ' ');
+        this.o.log.warn('stream: consumer is gone; declaring it again', { consumer: this.o.consumer, notice: s.type });
+        if (this.nc) void this.attachExisting(this.nc);
+      }
+    }
+  }
+
+  /** Re-declares stream and consumer for a running loop (it picks the consumer up by name). */
+  private async attachExisting(nc: NatsConnection): Promise<void> {
+    try {
+      const jsm = await jetstreamManager(nc);
+      await ensureStream(jsm, this.o.stream, this.o.subject, this.o.settings);
+      await this.ensureConsumer(jsm);
+    } catch (e) {
+      this.lastError = (e as Error).message;
+    }
+  }
+
+  /** The record key of a message subject: `<type>.<id token>`. */
+  private keyOf(subject: string): string {
+    return subject.slice(this.prefixLength);
+  }
+
+  private dispatch(init: Omit<Entry, 'done'>): void {
+    const known = this.inflight.get(init.seq);
+    if (known) {
+      // Redelivered while still being applied: acknowledge this delivery too when it settles.
+      known.msgs.push(...init.msgs);
+      return;
+    }
+    const key = this.keyOf(init.subject);
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const entry = init as Entry;
+    entry.done = before.then(() => this.run(key, entry));
+    this.inflight.set(entry.seq, entry);
+    const list = this.pendingByKey.get(key);
+    if (list) list.push(entry);
+    else this.pendingByKey.set(key, [entry]);
+    this.tails.set(key, entry.done);
+    void entry.done.finally(() => {
+      this.inflight.delete(entry.seq);
+      const l = this.pendingByKey.get(key);
+      if (l) {
+        const i = l.indexOf(entry);
+        if (i !== -1) l.splice(i, 1);
+        if (l.length === 0) this.pendingByKey.delete(key);
+      }
+      if (this.tails.get(key) === entry.done) this.tails.delete(key);
+    });
+  }
+
+  /** Resolves once the messages of `key` that come before `seq` in the stream are settled here. */
+  private async earlier(key: string, seq: number): Promise<void> {
+    const list = this.pendingByKey.get(key);
+    if (!list) return;
+    await Promise.all(list.filter((e) => e.seq < seq).map((e) => e.done));
+  }
+
+  private async run(key: string, entry: Entry): Promise<void> {
+    await this.sem.acquire();
+    try {
+      // A message is settled (applied or parked, recorded, acknowledged) before the next one of
+      // its resource starts: an unexpected failure is tried again rather than skipped.
+      while (!this.stopped) {
+        try {
+          await this.settle(key, entry);
+          return;
+        } catch (e) {
+          if (e instanceof Stopped) return;
+          this.lastError = (e as Error).message;
+          this.o.log.error('stream: settling a message failed; trying again', {
+            consumer: this.o.consumer,
+            seq: entry.seq,
+            error: this.lastError,
+          });
+          await this.sleep(1000);
+        }
+      }
+    } finally {
+      this.sem.release();
+    }
+  }
+
+  private async settle(key: string, entry: Entry): Promise<void> {
+    const rec = await this.persist(() => this.o.records.get(key));
+    if (rec && rec.seq >= entry.seq) {
+      this.counts.duplicates++;
+      this.ack(entry);
+      return;
+    }
+    let message: StreamMessage;
+    try {
+      message = await this.decode(entry);
+      if (recordKey(message.resourceType, message.resourceId) !== key)
+        throw new PoisonMessageError(`subject ${entry.subject} does not name ${message.resourceType} ${message.resourceId}`);
+    } catch (e) {
+      await this.park(entry, (e as Error).message, 1);
+      await this.persist(() => this.o.records.put(key, { ...keep(rec), seq: entry.seq, msg: '' }));
+      this.ack(entry);
+      return;
+    }
+    const outcome = await this.attempt(key, entry, message, rec);
+    const record: ResourceRecord = outcome
+      ? { ...outcome.record, seq: entry.seq, msg: message.id }
+      : { ...keep(rec), seq: entry.seq, msg: message.id };
+    await this.persist(() => this.o.records.put(key, record));
+    this.ack(entry);
+    if (!outcome) return;
+    if (outcome.action === 'skipped') this.counts.skipped++;
+    else {
+      this.counts.applied++;
+      this.lastAppliedAt = new Date().toISOString();
+    }
+    const line = {
+      consumer: this.o.consumer,
+      seq: entry.seq,
+      messageId: message.id,
+      operation: message.operation,
+      resourceType: message.resourceType,
+      resourceId: message.resourceId,
+      action: outcome.action,
+      ...(outcome.record.id ? { localId: outcome.record.id } : {}),
+      ...(outcome.note ? { note: outcome.note } : {}),
+    };
+    if (outcome.action === 'skipped') this.o.log.info('stream: message skipped', line);
+    else this.o.log.debug('stream: message applied', line);
+  }
+
+  /** Applies with retries; parks after the last attempt (returns `undefined` then). */
+  private async attempt(
+    key: string,
+    entry: Entry,
+    message: StreamMessage,
+    rec: ResourceRecord | undefined,
+  ): Promise<ApplyOutcome | undefined> {
+    const lookup = {
+      record: (k: string) => this.o.records.get(k),
+      // Waiting for another resource gives this one's slot to others meanwhile.
+      settled: async (k: string) => {
+        if (k === key || !this.pendingByKey.has(k)) return;
+        this.sem.release();
+        try {
+          await this.earlier(k, entry.seq);
+        } finally {
+          await this.sem.acquire();
+        }
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopped) throw new Stopped();
+      try {
+        return await applyMessage({ ...lookup, target: this.o.target, options: this.o.apply, log: this.o.log }, message, rec);
+      } catch (e) {
+        if (this.stopped) throw new Stopped();
+        const retryable = e instanceof RetryableError || !(e instanceof PoisonMessageError);
+        const reason = (e as Error).message;
+        if (retryable && attempt < this.o.tuning.maxAttempts) {
+          this.counts.retries++;
+          const delay = Math.min(this.o.tuning.retryDelay * 2 ** (attempt - 1), this.o.tuning.maxRetryDelay);
+          this.o.log.warn('stream: applying a message failed; retrying', {
+            consumer: this.o.consumer,
+            seq: entry.seq,
+            messageId: message.id,
+            attempt,
+            retryInMs: delay,
+            error: reason,
+          });
+          await this.wait(entry, delay);
+          continue;
+        }
+        await this.park(entry, reason, attempt, message);
+        return undefined;
+      }
+    }
+  }
+
+  /** Waits between attempts, telling JetStream the message is still being worked on. */
+  private async wait(entry: Entry, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    while (!this.stopped && Date.now() < until) {
+      for (const m of entry.msgs) {
+        try {
+          m.working();
+        } catch {}
+      }
+      await this.sleep(Math.min(until - Date.now(), (this.o.tuning.ackWait * 1000) / 2));
+    }
+    if (this.stopped) throw new Stopped();
+  }
+
+  private async decode(entry: Entry): Promise<StreamMessage> {
+    const type = entry.headers?.get('Content-Type') ?? '';
+    const signed = type.startsWith('application/secevent+jwt') || (type === '' && looksLikeJws(entry.data));
+    const verifier = this.o.verifier;
+    if (verifier) {
+      if (!signed)
+        throw new PoisonMessageError('unsigned message refused: this subscriber accepts signed security event tokens only');
+      return decodeSet(entry.data, verifier, this.o.target.scim.registry);
+    }
+    if (signed)
+      throw new PoisonMessageError('signed message, but this subscriber has no key to check it (subscriber.set.keyFile)');
+    return decodeMessage(entry.data);
+  }
+
+  /** Copies the message to the dead-letter subject with the reason, until JetStream has it. */
+  private async park(entry: Entry, reason: string, attempts: number, message?: StreamMessage): Promise<void> {
+    const subject = deadLetterSubject(this.o.subject, this.o.consumer);
+    const h = natsHeaders();
+    const type = entry.headers?.get('Content-Type');
+    if (type) h.set('Content-Type', type);
+    h.set('Scimgw-Dead-Reason', reason.replace(HEADER_VALUE, ' ').slice(0, 1000));
+    h.set('Scimgw-Original-Subject', entry.subject);
+    h.set('Scimgw-Original-Sequence', String(entry.seq));
+    h.set('Scimgw-Attempts', String(attempts));
+    h.set('Scimgw-Consumer', this.o.consumer);
+    await this.persist(async () => {
+      const nc = await this.o.connection.connection(5000);
+      await jetstream(nc).publish(subject, entry.data, {
+        msgID: `${this.o.consumer}:${entry.seq}`,
+        headers: h,
+        expect: { streamName: this.o.stream },
+      });
+    });
+    this.counts.parked++;
+    this.o.log.error('stream: message parked on the dead-letter subject', {
+      consumer: this.o.consumer,
+      seq: entry.seq,
+      deadLetterSubject: subject,
+      reason,
+      attempts,
+      ...(message
+        ? {
+            messageId: message.id,
+            operation: message.operation,
+            resourceType: message.resourceType,
+            resourceId: message.resourceId,
+          }
+        : {}),
+    });
+  }
+
+  private ack(entry: Entry): void {
+    for (const m of entry.msgs) {
+      try {
+        m.ack();
+      } catch {
+        // The connection is gone: the message comes again and is recognized by its record.
+      }
+    }
+    entry.msgs.length = 0;
+  }
+
+  /** Retries a NATS operation until it works; a settled message must be recorded before its ack. */
+  private async persist<T>(fn: () => Promise<T>): Promise<T> {
+    let delay = 250;
+    for (;;) {
+      if (this.stopped) throw new Stopped();
+      try {
+        return await fn();
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+
+  private async refreshLag(): Promise<void> {
+    if (!this.o.connection.connected || !this.nc) return;
+    try {
+      const info = await (await jetstreamManager(this.nc)).consumers.info(this.o.stream, this.o.consumer);
+      this.pending = info.num_pending;
+      this.ackPending = info.num_ack_pending;
+    } catch {}
+  }
+
+  private logLag(): void {
+    const s = this.status();
+    this.o.log.info('stream: subscriber status', {
+      consumer: s.consumer,
+      connected: s.connected,
+      lag: s.lag,
+      pending: s.pending,
+      ackPending: s.ackPending,
+      applied: s.applied,
+      parked: s.parked,
+      retries: s.retries,
+    });
+  }
+
+  status(): SubscriptionStatus {
+    const ackPending = Math.max(this.ackPending, this.inflight.size);
+    return {
+      tenant: this.o.tenantKey,
+      stream: this.o.stream,
+      subject: this.o.subject,
+      consumer: this.o.consumer,
+      connected: this.o.connection.connected,
+      running: this.running,
+      pending: this.pending,
+      ackPending,
+      lag: this.pending + ackPending,
+      ...this.counts,
+      ...(this.lastAppliedAt ? { lastAppliedAt: this.lastAppliedAt } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /** Fresh counts from the server (tests and the bench call it before reading the lag). */
+  async refresh(): Promise<SubscriptionStatus> {
+    await this.refreshLag();
+    return this.status();
+  }
+
+  /**
+   * Stops consuming. Messages being applied finish their current attempt (up to `timeoutMs`);
+   * what is not settled stays unacknowledged, for the next start.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const w of [...this.wakers]) w();
+    await this.messages?.close().catch(() => {});
+    const all = Promise.all([...this.inflight.values()].map((e) => e.done.catch(() => {})));
+    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+}
+
+function keep(rec: ResourceRecord | undefined): Pick<ResourceRecord, 'id' | 'roles'> {
+  return { id: rec?.id ?? null, ...(rec?.roles ? { roles: rec.roles } : {}) };
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLokiConnector } from '@scimgw/connector-loki';
+import { createConnector } from '@scimgw/connector-loki';
 import { type Connector, type Logger, SchemaRegistry } from '@scimgw/core';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -39,13 +39,13 @@ export function recordingLog(): Logger & { lines: { level: string; msg: string; 
 /** An in-memory Loki store behind a SCIM handler. */
 export async function lokiHandler(): Promise<{ connector: Connector; scim: ScimHandler; registry: SchemaRegistry }> {
   const registry = new SchemaRegistry();
-  const connector = await createLokiConnector({
+  const connector = await createConnector({
     config: { persistence: false, exampleData: false },
     baseDir: '.',
     tenants: [],
     registry,
     log: recordingLog(),
-  } as never);
+  });
   return { connector, scim: createScimHandler({ connector, registry: connector.registry ?? registry }), registry };
 }
 

@@ -86,6 +86,8 @@ export interface SubscriptionStatus {
   duplicates: number;
   parked: number;
   retries: number;
+  /** Deliveries JetStream made again (after `ackWait`, or after a restart). */
+  redelivered: number;
   /** When the last message was applied (ISO 8601). */
   lastAppliedAt?: string | undefined;
   lastError?: string | undefined;
@@ -119,7 +121,7 @@ export class Subscription {
   private nc: NatsConnection | undefined;
   private readonly wakers = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
-  private readonly counts = { applied: 0, skipped: 0, duplicates: 0, parked: 0, retries: 0 };
+  private readonly counts = { applied: 0, skipped: 0, duplicates: 0, parked: 0, retries: 0, redelivered: 0 };
   private pending = 0;
   private ackPending = 0;
   private lastAppliedAt: string | undefined;
@@ -230,6 +232,7 @@ export class Subscription {
       void this.watch(messages);
       for await (const m of messages) {
         this.pending = m.info.pending;
+        if (m.info.redelivered) this.counts.redelivered++;
         this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.headers, msgs: [m] });
       }
     } catch (e) {

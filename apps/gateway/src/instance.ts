@@ -6,6 +6,7 @@ import { createScimHandler, parseSchemaDocument, type SchemaDocument } from '@sc
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
+import { createPublishOnlyConnector, GatewayStream } from '@scimgw/stream';
 import express, { type Express } from 'express';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from './chain.js';
@@ -19,6 +20,8 @@ export interface GatewayInstance {
   port: number;
   connector: Connector;
   log: GatewayLogger;
+  /** The SCIM Stream of this instance, when it publishes or subscribes. */
+  stream?: GatewayStream | undefined;
   /** Graceful stop: finish in-flight requests, flush the connector and logs. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -47,11 +50,18 @@ export function expressHost(
 }
 
 /**
- * The configured connector package, or for a gateway that only chains (no connector named, see
- * `loadConfig`) an empty one: every SCIM request goes on to the next gateway.
+ * The configured connector package; for a gateway without one (see `loadConfig`), the publish-only
+ * connector when it publishes (stores nothing; the stream is the result), else an empty one: every
+ * SCIM request goes on to the next gateway.
  */
-async function createConnector(cfg: PreparedConfig, log: GatewayLogger, registry: SchemaRegistry): Promise<Connector> {
+async function createConnector(
+  cfg: PreparedConfig,
+  log: GatewayLogger,
+  registry: SchemaRegistry,
+  stream: GatewayStream | undefined,
+): Promise<Connector> {
   if (cfg.connector === null || !cfg.factory) {
+    if (stream?.publishes) return createPublishOnlyConnector(registry);
     return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
   }
   return cfg.factory({
@@ -126,21 +136,37 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
 
   const chainingBaseUrl = cfg.chainingBaseUrl ?? parseChainingBaseUrl(g.chainingBaseUrl);
   const registry = hostRegistry(cfg.customSchemas, g.scim.groupMemberOfUser);
-  const connector = opts.connector ?? (await createConnector(cfg, log, registry));
-  connector.host?.attach?.({ mailer: log.mailer });
+  const stream =
+    g.stream && (g.stream.publisher?.enabled || g.stream.subscriber?.enabled)
+      ? new GatewayStream({
+          config: g.stream,
+          name: cfg.name,
+          files: cfg.streamFiles ?? {},
+          log: connectorLogger(log.logger.child({ component: 'stream' })),
+        })
+      : undefined;
+  const base = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  base.host?.attach?.({ mailer: log.mailer });
+  // The publisher sits in front of the connector's writes; what the subscriber applies goes to the
+  // connector itself, so it is not published again.
+  const connector = stream ? stream.wrap(base) : base;
   const tenants = new Set(cfg.tenants);
-  const scim = createScimHandler({
-    connector,
-    registry: connector.registry ?? registry,
+  const handlerOptions = (c: Connector) => ({
+    connector: c,
+    registry: c.registry ?? registry,
     scimVersion: g.scim.version,
     skipMetaLocation: g.scim.skipMetaLocation,
     usePutSoftSync: g.scim.usePutSoftSync,
-    groupPatchStatus: g.scim.groupPatchStatus === 200 ? 200 : 204,
+    groupPatchStatus: g.scim.groupPatchStatus === 200 ? (200 as const) : (204 as const),
     pagination: { defaultPageSize: g.scim.defaultPageSize, maxPageSize: g.scim.maxPageSize },
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
     authenticationSchemes: auth.schemes(),
+  });
+  const scim = createScimHandler({
+    ...handlerOptions(connector),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
   });
+  stream?.start(stream.subscribes ? createScimHandler(handlerOptions(base)) : undefined);
   const tls = cfg.tls;
   let ready = false;
   const pipeline = createPipeline({
@@ -155,7 +181,8 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     passThroughEnabled: g.auth.passThrough?.enabled === true,
     trustForwarded: (g.trustedProxies ?? []).length > 0,
     encrypted: tls !== undefined,
-    isReady: () => ready,
+    isReady: () => ready && (stream?.ready() ?? true),
+    ...(stream ? { readiness: () => ({ stream: stream.status() }) } : {}),
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
   });
@@ -177,6 +204,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       idleTimeoutSeconds: g.idleTimeout,
     });
   } catch (e) {
+    await stream?.close();
     await connector.close?.();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
   }
@@ -188,6 +216,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       connector: cfg.connector,
       tls: tls !== undefined,
       ...(chainingBaseUrl ? { chainingBaseUrl } : {}),
+      ...(stream ? { stream: { publishes: stream.publishes, subscribes: stream.subscribes } } : {}),
     },
     `${cfg.name} listening on ${server.url}`,
   );
@@ -197,9 +226,12 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     port: server.port,
     connector,
     log,
+    stream,
     async close(timeoutMs?: number) {
       ready = false;
       await server.close(timeoutMs);
+      // The subscriber finishes what it is applying before the connector goes.
+      await stream?.close(timeoutMs);
       await connector.close?.();
       log.logger.info(`${cfg.name} stopped`);
       await log.close();

@@ -96,7 +96,9 @@ describe('applying messages', () => {
     );
     expect((await get(`/Users/${local}`))?.name).toEqual({ givenName: 'Babs' });
 
-    const replaced = await apply(msg({ operation: 'replace', resourceId: 'pub-1', data: { resource: { id: 'pub-1', userName: 'bjensen', title: 'CEO' } } }));
+    const replaced = await apply(
+      msg({ operation: 'replace', resourceId: 'pub-1', data: { resource: { id: 'pub-1', userName: 'bjensen', title: 'CEO' } } }),
+    );
     expect(replaced.action).toBe('replaced');
     const after = await get(`/Users/${local}`);
     expect(after?.title).toBe('CEO');
@@ -116,7 +118,11 @@ describe('applying messages', () => {
     expect(again.record.id).toBe(first.record.id);
     expect(await users()).toHaveLength(1);
 
-    const add = msg({ operation: 'modify', resourceId: 'pub-1', data: { changes: [{ op: 'add', path: { attr: 'emails' }, value: [{ value: 'b@example.com' }] }] } });
+    const add = msg({
+      operation: 'modify',
+      resourceId: 'pub-1',
+      data: { changes: [{ op: 'add', path: { attr: 'emails' }, value: [{ value: 'b@example.com' }] }] },
+    });
     await apply(add);
     await apply(add);
     expect((await get(`/Users/${first.record.id}`))?.emails).toEqual([{ value: 'b@example.com' }]);
@@ -131,7 +137,11 @@ describe('applying messages', () => {
   it('finds a resource it never saw by its natural key (adopts it)', async () => {
     const pre = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'jsmith' } });
     const id = (pre.body as ScimResource).id;
-    const m = msg({ operation: 'modify', resourceId: 'pub-9', data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'CTO' }], key: { userName: 'jsmith' } } });
+    const m = msg({
+      operation: 'modify',
+      resourceId: 'pub-9',
+      data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'CTO' }], key: { userName: 'jsmith' } },
+    });
     const out = await apply(m);
     expect(out).toMatchObject({ action: 'modified', record: { id } });
     expect((await get(`/Users/${id}`))?.title).toBe('CTO');
@@ -141,10 +151,17 @@ describe('applying messages', () => {
     const withResource = msg({
       operation: 'modify',
       resourceId: 'pub-2',
-      data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'x' }], resource: { id: 'pub-2', userName: 'new-one', title: 'x' } },
+      data: {
+        changes: [{ op: 'replace', path: { attr: 'title' }, value: 'x' }],
+        resource: { id: 'pub-2', userName: 'new-one', title: 'x' },
+      },
     });
     expect((await apply(withResource)).action).toBe('created');
-    const bare = msg({ operation: 'modify', resourceId: 'pub-3', data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'x' }] } });
+    const bare = msg({
+      operation: 'modify',
+      resourceId: 'pub-3',
+      data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'x' }] },
+    });
     await expect(apply(bare)).rejects.toThrow(PoisonMessageError);
   });
 
@@ -154,12 +171,19 @@ describe('applying messages', () => {
       operation: 'create',
       resourceType: 'Group',
       resourceId: 'pub-g',
-      data: { resource: { id: 'pub-g', displayName: 'Admins', members: [{ value: 'pub-u1', $ref: 'https://publisher/Users/pub-u1' }] } },
+      data: {
+        resource: { id: 'pub-g', displayName: 'Admins', members: [{ value: 'pub-u1', $ref: 'https://publisher/Users/pub-u1' }] },
+      },
     });
     const group = await apply(g);
     expect((await get(`/Groups/${group.record.id}`))?.members).toEqual([expect.objectContaining({ value: u1 })]);
 
-    const addUnknown = msg({ operation: 'modify', resourceType: 'Group', resourceId: 'pub-g', data: { changes: [{ op: 'add', path: { attr: 'members' }, value: [{ value: 'pub-u2' }] }] } });
+    const addUnknown = msg({
+      operation: 'modify',
+      resourceType: 'Group',
+      resourceId: 'pub-g',
+      data: { changes: [{ op: 'add', path: { attr: 'members' }, value: [{ value: 'pub-u2' }] }] },
+    });
     await expect(apply(addUnknown)).rejects.toThrow(RetryableError);
     const u2 = (await apply(createUser('pub-u2', 'u2'))).record.id;
     await apply(addUnknown);
@@ -174,9 +198,15 @@ describe('applying messages', () => {
   });
 
   it('refuses what the connector refuses, as a permanent failure with the reason', async () => {
-    const bad = msg({ operation: 'create', resourceId: 'pub-x', data: { resource: { id: 'pub-x', userName: 'x', active: 'maybe' } } });
+    const bad = msg({
+      operation: 'create',
+      resourceId: 'pub-x',
+      data: { resource: { id: 'pub-x', userName: 'x', active: 'maybe' } },
+    });
     await expect(apply(bad)).rejects.toThrow(/400/);
-    await expect(apply(msg({ operation: 'create', resourceType: 'Gadget', resourceId: 'x', data: { resource: {} } }))).rejects.toThrow(/not served/);
+    await expect(
+      apply(msg({ operation: 'create', resourceType: 'Gadget', resourceId: 'x', data: { resource: {} } })),
+    ).rejects.toThrow(/not served/);
   });
 });
 
@@ -185,7 +215,11 @@ describe('subscriber options', () => {
     expect((await apply(createUser('pub-1', 'ghost'), { modifyOnly: true })).action).toBe('skipped');
     expect(await users()).toHaveLength(0);
     const pre = (await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'kept' } })).body as ScimResource;
-    const mod = msg({ operation: 'modify', resourceId: 'pub-2', data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 't' }], key: { userName: 'kept' } } });
+    const mod = msg({
+      operation: 'modify',
+      resourceId: 'pub-2',
+      data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 't' }], key: { userName: 'kept' } },
+    });
     expect((await apply(mod, { modifyOnly: true })).action).toBe('modified');
     expect((await apply(msg({ operation: 'delete', resourceId: 'pub-2' }), { modifyOnly: true })).action).toBe('skipped');
     expect((await get(`/Users/${pre.id}`))?.title).toBe('t');
@@ -193,12 +227,25 @@ describe('subscriber options', () => {
 
   it('replaceDomains rewrites mail domains in resources and changes', async () => {
     const rules = { replaceDomains: [{ from: 'example.com', to: 'example.org' }] };
-    const out = await apply(createUser('pub-1', 'bjensen@example.com', { emails: [{ value: 'bjensen@example.com', type: 'work' }] }), rules);
+    const out = await apply(
+      createUser('pub-1', 'bjensen@example.com', { emails: [{ value: 'bjensen@example.com', type: 'work' }] }),
+      rules,
+    );
     const u = await get(`/Users/${out.record.id}`);
     expect(u?.userName).toBe('bjensen@example.org');
     expect(u?.emails).toEqual([{ value: 'bjensen@example.org', type: 'work' }]);
-    await apply(msg({ operation: 'modify', resourceId: 'pub-1', data: { changes: [{ op: 'add', path: { attr: 'emails' }, value: [{ value: 'b2@EXAMPLE.com' }] }] } }), rules);
-    expect(((await get(`/Users/${out.record.id}`))?.emails as { value: string }[]).map((e) => e.value)).toEqual(['bjensen@example.org', 'b2@example.org']);
+    await apply(
+      msg({
+        operation: 'modify',
+        resourceId: 'pub-1',
+        data: { changes: [{ op: 'add', path: { attr: 'emails' }, value: [{ value: 'b2@EXAMPLE.com' }] }] },
+      }),
+      rules,
+    );
+    expect(((await get(`/Users/${out.record.id}`))?.emails as { value: string }[]).map((e) => e.value)).toEqual([
+      'bjensen@example.org',
+      'b2@example.org',
+    ]);
   });
 
   it('generateUserPassword gives created users a password (never returned, so seen on its way in)', async () => {
@@ -225,14 +272,26 @@ describe('subscriber options', () => {
     const id = out.record.id as string;
     expect(out.record.roles).toEqual(['Sales', 'Support']);
     const groupsOf = async () =>
-      (((await scim.handle({ method: 'GET', url: `/Groups?filter=${encodeURIComponent(`members.value eq "${id}"`)}` })).body as { Resources: ScimResource[] }).Resources)
-        .map((g) => g.displayName)
-        .sort();
+      (
+        (await scim.handle({ method: 'GET', url: `/Groups?filter=${encodeURIComponent(`members.value eq "${id}"`)}` })).body as {
+          Resources: ScimResource[];
+        }
+      ).Resources.map((g) => g.displayName).sort();
     expect(await groupsOf()).toEqual(['Sales', 'Support']);
     expect((await get(`/Users/${id}`))?.roles).toBeUndefined();
-    await apply(msg({ operation: 'modify', resourceId: 'pub-1', data: { changes: [{ op: 'remove', path: { attr: 'roles' }, value: [{ value: 'Sales' }] }] } }), opts);
+    await apply(
+      msg({
+        operation: 'modify',
+        resourceId: 'pub-1',
+        data: { changes: [{ op: 'remove', path: { attr: 'roles' }, value: [{ value: 'Sales' }] }] },
+      }),
+      opts,
+    );
     expect(await groupsOf()).toEqual(['Support']);
-    await apply(msg({ operation: 'replace', resourceId: 'pub-1', data: { resource: { userName: 'bjensen', roles: [{ value: 'Ops' }] } } }), opts);
+    await apply(
+      msg({ operation: 'replace', resourceId: 'pub-1', data: { resource: { userName: 'bjensen', roles: [{ value: 'Ops' }] } } }),
+      opts,
+    );
     expect(await groupsOf()).toEqual(['Ops']);
 
     const kept = await apply(createUser('pub-2', 'jsmith', { roles: [{ value: 'Sales' }] }));
@@ -244,17 +303,35 @@ describe('subscriber options', () => {
     const u = (await apply(createUser('pub-u', 'leaver'), opts)).record.id as string;
     const both = (await apply(createUser('pub-b', 'stayer'), opts)).record.id as string;
     const group = (name: string, id: string, members: string[]) =>
-      msg({ operation: 'create', resourceType: 'Group', resourceId: id, data: { resource: { displayName: name, members: members.map((value) => ({ value })) } } });
+      msg({
+        operation: 'create',
+        resourceType: 'Group',
+        resourceId: id,
+        data: { resource: { displayName: name, members: members.map((value) => ({ value })) } },
+      });
     await apply(group('G1', 'pub-g1', ['pub-u', 'pub-b']), opts);
     await apply(group('G2', 'pub-g2', ['pub-u', 'pub-b']), opts);
     const remove = (g: string, member: string) =>
-      msg({ operation: 'modify', resourceType: 'Group', resourceId: g, data: { changes: [{ op: 'remove', path: { attr: 'members' }, value: [{ value: member }] }] } });
+      msg({
+        operation: 'modify',
+        resourceType: 'Group',
+        resourceId: g,
+        data: { changes: [{ op: 'remove', path: { attr: 'members' }, value: [{ value: member }] }] },
+      });
     await apply(remove('pub-g1', 'pub-u'), opts);
     expect(await get(`/Users/${u}`)).toBeDefined();
     await apply(remove('pub-g2', 'pub-u'), opts);
     expect(await get(`/Users/${u}`)).toBeUndefined();
     // Emptying a group wholesale counts too; a user still in another group stays.
-    await apply(msg({ operation: 'modify', resourceType: 'Group', resourceId: 'pub-g1', data: { changes: [{ op: 'replace', path: { attr: 'members' }, value: [] }] } }), opts);
+    await apply(
+      msg({
+        operation: 'modify',
+        resourceType: 'Group',
+        resourceId: 'pub-g1',
+        data: { changes: [{ op: 'replace', path: { attr: 'members' }, value: [] }] },
+      }),
+      opts,
+    );
     expect(await get(`/Users/${both}`)).toBeDefined();
     await apply(msg({ operation: 'delete', resourceType: 'Group', resourceId: 'pub-g2' }), opts);
     expect(await get(`/Users/${both}`)).toBeUndefined();

@@ -21,7 +21,10 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A logger that records every line. */
-export function recordingLog(): Logger & { lines: { level: string; msg: string; data?: Record<string, unknown> }[]; text(): string } {
+export function recordingLog(): Logger & {
+  lines: { level: string; msg: string; data?: Record<string, unknown> }[];
+  text(): string;
+} {
   const lines: { level: string; msg: string; data?: Record<string, unknown> }[] = [];
   const at = (level: string) => (msg: string, data?: Record<string, unknown>) => {
     lines.push({ level, msg, ...(data ? { data } : {}) });

@@ -53,7 +53,10 @@ describe('message format v1', () => {
       [{ ...base, operation: 'modify', data: {} }, /data.changes must be an array/],
       [{ ...base, operation: 'modify', data: { changes: [{ op: 'move', path: { attr: 'x' } }] } }, /op must be/],
       [{ ...base, operation: 'modify', data: { changes: [{ op: 'add', path: {} }] } }, /path.attr/],
-      [{ ...base, operation: 'modify', data: { changes: [{ op: 'remove', path: { attr: 'x' }, value: 'y' }] } }, /must be an array/],
+      [
+        { ...base, operation: 'modify', data: { changes: [{ op: 'remove', path: { attr: 'x' }, value: 'y' }] } },
+        /must be an array/,
+      ],
     ];
     for (const [value, message] of cases) expect(() => checkMessage(value)).toThrow(message);
   });

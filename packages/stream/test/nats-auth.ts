@@ -31,7 +31,13 @@ const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64url');
 
 /** A NATS JWT: claims signed by `signer` (ed25519 nkey), `jti` the base32 SHA-256 of the claims. */
 function natsJwt(signer: nkeys.KeyPair, subject: string, name: string, nats: Record<string, unknown>): string {
-  const claims: Record<string, unknown> = { iat: Math.floor(Date.now() / 1000), iss: signer.getPublicKey(), name, sub: subject, nats };
+  const claims: Record<string, unknown> = {
+    iat: Math.floor(Date.now() / 1000),
+    iss: signer.getPublicKey(),
+    name,
+    sub: subject,
+    nats,
+  };
   claims.jti = base32(createHash('sha256').update(JSON.stringify(claims)).digest());
   const head = b64(JSON.stringify({ typ: 'JWT', alg: 'ed25519-nkey' }));
   const body = b64(JSON.stringify(claims));
@@ -54,7 +60,15 @@ export function jwtSetup(): { serverConfig: string; userJwt: string; userSeed: s
     version: 2,
   });
   const systemJwt = natsJwt(operator, system.getPublicKey(), 'SYS', { limits: UNLIMITED, type: 'account', version: 2 });
-  const userJwt = natsJwt(account, user.getPublicKey(), 'svc', { pub: {}, sub: {}, subs: -1, data: -1, payload: -1, type: 'user', version: 2 });
+  const userJwt = natsJwt(account, user.getPublicKey(), 'svc', {
+    pub: {},
+    sub: {},
+    subs: -1,
+    data: -1,
+    payload: -1,
+    type: 'user',
+    version: 2,
+  });
   const serverConfig = [
     `operator: "${operatorJwt}"`,
     `system_account: ${system.getPublicKey()}`,
@@ -80,7 +94,23 @@ export function tlsSetup(dir: string): { ca: string; caFile: string; serverConfi
   run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scimgw test CA']);
   run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext']);
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  ]);
   return {
     ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
     caFile: join(dir, 'ca.pem'),

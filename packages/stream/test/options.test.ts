@@ -47,13 +47,19 @@ describe('generatePassword', () => {
 
 describe('roles', () => {
   it('names roles by value, else display', () => {
-    expect(roleNames([{ value: 'admin' }, { display: 'Sales' }, 'plain', { value: 'admin' }, {}])).toEqual(['admin', 'Sales', 'plain']);
+    expect(roleNames([{ value: 'admin' }, { display: 'Sales' }, 'plain', { value: 'admin' }, {}])).toEqual([
+      'admin',
+      'Sales',
+      'plain',
+    ]);
     expect(roleNames(undefined)).toEqual([]);
   });
 
   it('follows add, remove, replace and clear', () => {
     const r = (op: 'add' | 'remove' | 'replace', value?: unknown) =>
-      value === undefined ? ({ op: 'remove', path: { attr: 'roles' } } as const) : ({ op, path: { attr: 'roles' }, value } as never);
+      value === undefined
+        ? ({ op: 'remove', path: { attr: 'roles' } } as const)
+        : ({ op, path: { attr: 'roles' }, value } as never);
     expect(rolesAfter(['a'], [r('add', [{ value: 'b' }])])).toEqual(['a', 'b']);
     expect(rolesAfter(['a', 'b'], [r('remove', [{ value: 'a' }])])).toEqual(['b']);
     expect(rolesAfter(['a', 'b'], [r('replace', [{ value: 'c' }])])).toEqual(['c']);

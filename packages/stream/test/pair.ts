@@ -4,14 +4,7 @@
  */
 import { type Connector, defineConnector, errors, type ResourceHandler, type ScimResource } from '@scimgw/core';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
-import {
-  consumerName,
-  GatewayStream,
-  natsName,
-  type StreamConfigInput,
-  type StreamFiles,
-  streamSection,
-} from '../src/index.js';
+import { consumerName, GatewayStream, natsName, type StreamConfigInput, type StreamFiles, streamSection } from '../src/index.js';
 import { deleteStreams, lokiHandler, NATS_URL, recordingLog, uniqueName, until } from './helpers.js';
 
 export type Log = ReturnType<typeof recordingLog>;
@@ -58,7 +51,11 @@ export async function publisherSide(n: { stream: string; subject: string }, o: S
   const stream = new GatewayStream({
     config: streamConfig({
       baseUrls: [o.url ?? NATS_URL],
-      publisher: { enabled: true, entity: { undefined: { nats: { tenant: n.stream, subject: n.subject, ...o.nats } } }, ...o.publisher },
+      publisher: {
+        enabled: true,
+        entity: { undefined: { nats: { tenant: n.stream, subject: n.subject, ...o.nats } } },
+        ...o.publisher,
+      },
       ...o.extra,
     }),
     name: o.name ?? 'gw-pub',
@@ -86,7 +83,9 @@ export async function subscriberSide(n: { stream: string; subject: string }, o: 
         maxRetryDelay: 200,
         maxAttempts: 4,
         lagLogInterval: 0,
-        entity: { undefined: { nats: { tenant: n.stream, subject: n.subject, ...o.nats }, skipConvertRolesToGroups: true, ...o.entity } },
+        entity: {
+          undefined: { nats: { tenant: n.stream, subject: n.subject, ...o.nats }, skipConvertRolesToGroups: true, ...o.entity },
+        },
         ...o.subscriber,
       },
       ...o.extra,
@@ -105,16 +104,25 @@ export function recordStreamOf(stream: string, durable = 'gw-sub', tenantKey = '
 }
 
 /** Deletes what a test created on the server. */
-export async function cleanUp(n: { stream: string }, durables: string[] = ['gw-sub'], url = NATS_URL, options: Record<string, unknown> = {}) {
+export async function cleanUp(
+  n: { stream: string },
+  durables: string[] = ['gw-sub'],
+  url = NATS_URL,
+  options: Record<string, unknown> = {},
+) {
   await deleteStreams(url, [n.stream, ...durables.map((d) => recordStreamOf(n.stream, d))], options);
 }
 
 /** Waits until the subscriber settled `count` messages (applied, skipped, duplicate or parked). */
 export async function settled(side: Side, count: number, ms = 30_000): Promise<void> {
-  await until(() => {
-    const s = side.stream.status().subscriber?.[0];
-    return s && s.applied + s.skipped + s.duplicates + s.parked >= count;
-  }, `${count} messages settled`, ms);
+  await until(
+    () => {
+      const s = side.stream.status().subscriber?.[0];
+      return s && s.applied + s.skipped + s.duplicates + s.parked >= count;
+    },
+    `${count} messages settled`,
+    ms,
+  );
 }
 
 /** userName → resource of every user of a side. */
@@ -131,7 +139,9 @@ export async function groupsOf(scim: ScimHandler): Promise<Record<string, string
   const r = await scim.handle({ method: 'GET', url: '/Groups?count=1000' });
   const out: Record<string, string[]> = {};
   for (const g of (r.body as { Resources: ScimResource[] }).Resources) {
-    out[g.displayName as string] = ((g.members as { value: string }[] | undefined) ?? []).map((m) => byId.get(m.value) ?? `?${m.value}`).sort();
+    out[g.displayName as string] = ((g.members as { value: string }[] | undefined) ?? [])
+      .map((m) => byId.get(m.value) ?? `?${m.value}`)
+      .sort();
   }
   return out;
 }

@@ -36,9 +36,9 @@ describe('change lists as PATCH requests', () => {
   it('formats change paths as PATCH paths', () => {
     expect(changePathToString({ attr: 'name', sub: 'givenName' })).toBe('name.givenName');
     expect(changePathToString({ extension: ENT, attr: 'manager', sub: 'value' })).toBe(`${ENT}:manager.value`);
-    expect(changePathToString({ attr: 'emails', where: { type: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' } })).toBe(
-      'emails[type eq "work"]',
-    );
+    expect(
+      changePathToString({ attr: 'emails', where: { type: 'compare', path: { attr: 'type' }, op: 'eq', value: 'work' } }),
+    ).toBe('emails[type eq "work"]');
   });
 
   it('a PATCH built from changes normalizes back to the same changes', () => {

@@ -32,15 +32,31 @@ async function setup(fail?: (req: PublishRequest) => boolean, delay = 0) {
 describe('the publisher decorator', () => {
   it('publishes each write with its data, after the connector applied it', async () => {
     const { pub, scim } = await setup();
-    const created = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'bjensen', password: 'Secret-1', title: 'x' } });
+    const created = await scim.handle({
+      method: 'POST',
+      url: '/Users',
+      body: { userName: 'bjensen', password: 'Secret-1', title: 'x' },
+    });
     expect(created.status).toBe(201);
     const id = (created.body as ScimResource).id as string;
-    await scim.handle({ method: 'PATCH', url: `/Users/${id}`, body: { Operations: [{ op: 'replace', path: 'title', value: 'CEO' }] } });
-    await scim.handle({ method: 'PATCH', url: `/Users/${id}`, body: { Operations: [{ op: 'replace', path: 'password', value: 'Secret-2' }] } });
+    await scim.handle({
+      method: 'PATCH',
+      url: `/Users/${id}`,
+      body: { Operations: [{ op: 'replace', path: 'title', value: 'CEO' }] },
+    });
+    await scim.handle({
+      method: 'PATCH',
+      url: `/Users/${id}`,
+      body: { Operations: [{ op: 'replace', path: 'password', value: 'Secret-2' }] },
+    });
     await scim.handle({ method: 'PUT', url: `/Users/${id}`, body: { userName: 'bjensen', displayName: 'B' } });
     const g = await scim.handle({ method: 'POST', url: '/Groups', body: { displayName: 'Admins', members: [{ value: id }] } });
     const gid = (g.body as ScimResource).id as string;
-    await scim.handle({ method: 'PATCH', url: `/Groups/${gid}`, body: { Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] } });
+    await scim.handle({
+      method: 'PATCH',
+      url: `/Groups/${gid}`,
+      body: { Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }] },
+    });
     await scim.handle({ method: 'DELETE', url: `/Users/${id}` });
 
     expect(pub.published.map((p) => `${p.operation} ${p.resourceType}`)).toEqual([
@@ -51,7 +67,14 @@ describe('the publisher decorator', () => {
       'modify Group',
       'delete User',
     ]);
-    const [create, modify, replace, gcreate, gmodify, del] = pub.published as [PublishRequest, PublishRequest, PublishRequest, PublishRequest, PublishRequest, PublishRequest];
+    const [create, modify, replace, gcreate, gmodify, del] = pub.published as [
+      PublishRequest,
+      PublishRequest,
+      PublishRequest,
+      PublishRequest,
+      PublishRequest,
+      PublishRequest,
+    ];
     expect(create.resourceId).toBe(id);
     expect(create.data.resource).toMatchObject({ id, userName: 'bjensen', title: 'x' });
     expect(create.data.resource).not.toHaveProperty('meta');
@@ -69,7 +92,11 @@ describe('the publisher decorator', () => {
     const { pub, scim } = await setup((req) => req.operation === 'modify');
     const created = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'x' } });
     const id = (created.body as ScimResource).id as string;
-    const res = await scim.handle({ method: 'PATCH', url: `/Users/${id}`, body: { Operations: [{ op: 'replace', path: 'title', value: 'T' }] } });
+    const res = await scim.handle({
+      method: 'PATCH',
+      url: `/Users/${id}`,
+      body: { Operations: [{ op: 'replace', path: 'title', value: 'T' }] },
+    });
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(pub.published).toHaveLength(1);
@@ -89,7 +116,11 @@ describe('the publisher decorator', () => {
     const n = 40;
     await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        scim.handle({ method: 'PATCH', url: `/Groups/${gid}`, body: { Operations: [{ op: 'replace', path: 'displayName', value: `name-${i}` }] } }),
+        scim.handle({
+          method: 'PATCH',
+          url: `/Groups/${gid}`,
+          body: { Operations: [{ op: 'replace', path: 'displayName', value: `name-${i}` }] },
+        }),
       ),
     );
     const names = pub.published.filter((p) => p.operation === 'modify').map((p) => (p.data.changes?.[0]?.value as string) ?? '');
@@ -110,17 +141,31 @@ describe('publish-only mode', () => {
     expect(created.status).toBe(201);
     const id = (created.body as ScimResource).id as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const patched = await scim.handle({ method: 'PATCH', url: `/Users/${id}`, body: { Operations: [{ op: 'replace', path: 'title', value: 'T' }] } });
+    const patched = await scim.handle({
+      method: 'PATCH',
+      url: `/Users/${id}`,
+      body: { Operations: [{ op: 'replace', path: 'title', value: 'T' }] },
+    });
     expect(patched.status).toBe(200);
     expect((patched.body as ScimResource).title).toBe('T');
     expect((await scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(204);
     expect((await scim.handle({ method: 'GET', url: `/Users/${id}` })).status).toBe(404);
-    expect(((await scim.handle({ method: 'GET', url: '/Users?filter=userName eq "bjensen"' })).body as { totalResults: number }).totalResults).toBe(0);
+    expect(
+      ((await scim.handle({ method: 'GET', url: '/Users?filter=userName eq "bjensen"' })).body as { totalResults: number })
+        .totalResults,
+    ).toBe(0);
     expect(pub.published.map((p) => p.operation)).toEqual(['create', 'modify', 'delete']);
     expect(pub.published[0]?.resourceId).toBe(id);
 
-    const failing = withStreamPublisher(createPublishOnlyConnector(registry), recorder(() => true));
-    const res = await createScimHandler({ connector: failing, registry }).handle({ method: 'POST', url: '/Users', body: { userName: 'z' } });
+    const failing = withStreamPublisher(
+      createPublishOnlyConnector(registry),
+      recorder(() => true),
+    );
+    const res = await createScimHandler({ connector: failing, registry }).handle({
+      method: 'POST',
+      url: '/Users',
+      body: { userName: 'z' },
+    });
     expect(res.status).toBe(503);
   });
 });

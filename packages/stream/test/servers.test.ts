@@ -81,9 +81,18 @@ describe('credentials', () => {
   it('wrong credentials: not connected, the reason shown, the secret not', async () => {
     const s = await server('authorization { user: svc, password: "right-one" }');
     const n = names();
-    const pub = await publisherSide(n, { url: s.url, nats: { user: 'svc', password: 'Wr0ng-Secret' }, publisher: { timeout: 300 } });
+    const pub = await publisherSide(n, {
+      url: s.url,
+      nats: { user: 'svc', password: 'Wr0ng-Secret' },
+      publisher: { timeout: 300 },
+    });
     sides.push(pub);
-    await until(() => pub.stream.status().publisher?.[0]?.connected === false && pub.log.lines.some((l) => /authorization/i.test(JSON.stringify(l))), 'an authorization error');
+    await until(
+      () =>
+        pub.stream.status().publisher?.[0]?.connected === false &&
+        pub.log.lines.some((l) => /authorization/i.test(JSON.stringify(l))),
+      'an authorization error',
+    );
     expect((await pub.scim.handle({ method: 'POST', url: '/Users', body: { userName: 'x' } })).status).toBe(503);
     expect(pub.log.text()).not.toContain('Wr0ng-Secret');
   });

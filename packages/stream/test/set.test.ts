@@ -35,7 +35,10 @@ const base: StreamMessage = {
   resourceType: 'User',
   resourceId: 'u-1',
   operation: 'create',
-  data: { resource: { id: 'u-1', userName: 'bjensen', name: { givenName: 'Barbara' } }, key: { userName: 'bjensen', externalId: 'e1' } },
+  data: {
+    resource: { id: 'u-1', userName: 'bjensen', name: { givenName: 'Barbara' } },
+    key: { userName: 'bjensen', externalId: 'e1' },
+  },
 };
 
 describe('Security Event Tokens (RFC 8417 / RFC 9967)', () => {
@@ -72,7 +75,11 @@ describe('Security Event Tokens (RFC 8417 / RFC 9967)', () => {
 
   it('carries a PATCH as a PatchOp request (patch:full)', async () => {
     const token = await encodeSet(
-      { ...base, operation: 'modify', data: { changes: [{ op: 'remove', path: { attr: 'emails' }, value: [{ value: 'x@y' }] }] } },
+      {
+        ...base,
+        operation: 'modify',
+        data: { changes: [{ op: 'remove', path: { attr: 'emails' }, value: [{ value: 'x@y' }] }] },
+      },
       signer,
     );
     const events = decodeJwt(new TextDecoder().decode(token)).events as Record<string, { data: unknown }>;
@@ -97,7 +104,9 @@ describe('Security Event Tokens (RFC 8417 / RFC 9967)', () => {
 
   it('refuses a token signed as a plain JWT (typ) or carrying no SCIM event', async () => {
     const { SignJWT } = await import('jose');
-    const plain = await new SignJWT({ events: { [SCIM_EVENTS.create]: {} } }).setProtectedHeader({ alg: 'ES256' }).sign(keys.priv);
+    const plain = await new SignJWT({ events: { [SCIM_EVENTS.create]: {} } })
+      .setProtectedHeader({ alg: 'ES256' })
+      .sign(keys.priv);
     await expect(decodeSet(new TextEncoder().encode(plain), verifier, registry)).rejects.toThrow(/typ/);
     const none = await new SignJWT({ events: { 'urn:example:other': {} } })
       .setProtectedHeader({ alg: 'ES256', typ: 'secevent+jwt' })

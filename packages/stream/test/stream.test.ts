@@ -3,7 +3,7 @@
  * 127.0.0.1:4222), each test with a stream, subject and consumer of its own, deleted afterwards.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { type ScimResource } from '@scimgw/core';
+import type { ScimResource } from '@scimgw/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -81,14 +81,25 @@ describe('SCIM Stream over JetStream', () => {
     await until(() => pub.stream.ready(), 'publisher connected');
 
     const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push((await post(pub, '/Users', { userName: `user${i}`, name: { givenName: `G${i}` }, emails: [{ value: `u${i}@example.com` }] })).id as string);
+    for (let i = 0; i < 20; i++)
+      ids.push(
+        (
+          await post(pub, '/Users', {
+            userName: `user${i}`,
+            name: { givenName: `G${i}` },
+            emails: [{ value: `u${i}@example.com` }],
+          })
+        ).id as string,
+      );
     const admins = await post(pub, '/Groups', { displayName: 'Admins', members: ids.slice(0, 5).map((value) => ({ value })) });
     const staff = await post(pub, '/Groups', { displayName: 'Staff' });
-    for (const id of ids.slice(5, 15)) await patch(pub, `/Groups/${staff.id}`, [{ op: 'add', path: 'members', value: [{ value: id }] }]);
+    for (const id of ids.slice(5, 15))
+      await patch(pub, `/Groups/${staff.id}`, [{ op: 'add', path: 'members', value: [{ value: id }] }]);
     await patch(pub, `/Groups/${admins.id}`, [{ op: 'remove', path: `members[value eq "${ids[0]}"]` }]);
     for (const id of ids.slice(0, 10)) await patch(pub, `/Users/${id}`, [{ op: 'replace', path: 'title', value: 'Engineer' }]);
     await pub.scim.handle({ method: 'PUT', url: `/Users/${ids[19]}`, body: { userName: 'user19', displayName: 'Nineteen' } });
-    for (const id of ids.slice(16, 18)) expect((await pub.scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(204);
+    for (const id of ids.slice(16, 18))
+      expect((await pub.scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(204);
     const total = 20 + 2 + 10 + 1 + 10 + 1 + 2;
 
     await settled(sub, total);
@@ -109,7 +120,14 @@ describe('SCIM Stream over JetStream', () => {
       const jsm = await jetstreamManager(nc);
       const stored = await jsm.streams.getMessage(n.stream, { last_by_subj: `${n.subject}.User.${idToken(u.id as string)}` });
       const m = decodeMessage(stored!.data);
-      expect(m).toMatchObject({ format: MESSAGE_FORMAT, operation: 'create', resourceType: 'User', resourceId: u.id, tenant: null, source: 'gw-pub' });
+      expect(m).toMatchObject({
+        format: MESSAGE_FORMAT,
+        operation: 'create',
+        resourceType: 'User',
+        resourceId: u.id,
+        tenant: null,
+        source: 'gw-pub',
+      });
       expect(stored!.header.get('Nats-Msg-Id')).toBe(m.id);
       expect(new TextDecoder().decode(stored!.data)).not.toContain('not-in-the-stream');
       const again = await jetstream(nc).publish(stored!.subject, stored!.data, { msgID: m.id });
@@ -147,7 +165,19 @@ describe('SCIM Stream over JetStream', () => {
     const s = sub.stream.status().subscriber?.[0];
     expect(s).toMatchObject({ parked: 2, applied: 11 });
     expect(s?.retries).toBeGreaterThanOrEqual(2);
-    expect([...(await usersOf(sub.scim)).keys()].sort()).toEqual(['fine0', 'fine1', 'fine2', 'fine3', 'fine4', 'fine5', 'fine6', 'fine7', 'fine8', 'fine9', 'flaky-one']);
+    expect([...(await usersOf(sub.scim)).keys()].sort()).toEqual([
+      'fine0',
+      'fine1',
+      'fine2',
+      'fine3',
+      'fine4',
+      'fine5',
+      'fine6',
+      'fine7',
+      'fine8',
+      'fine9',
+      'flaky-one',
+    ]);
     expect(counter.failed.get('flaky-one')).toBe(2);
     expect(counter.writes.get('User:flaky-one')).toBe(1);
 
@@ -176,7 +206,13 @@ describe('SCIM Stream over JetStream', () => {
     const users = await Promise.all(Array.from({ length: 8 }, (_, i) => post(pub, '/Users', { userName: `o${i}` })));
     const writes: Promise<void>[] = [];
     for (let step = 0; step < 25; step++)
-      for (const u of users) writes.push(patch(pub, `/Users/${u.id}`, [{ op: 'replace', path: 'title', value: `step-${step}` }, { op: 'add', path: 'emails', value: [{ value: `s${step}@example.com` }] }]));
+      for (const u of users)
+        writes.push(
+          patch(pub, `/Users/${u.id}`, [
+            { op: 'replace', path: 'title', value: `step-${step}` },
+            { op: 'add', path: 'emails', value: [{ value: `s${step}@example.com` }] },
+          ]),
+        );
     await Promise.all(writes);
     await settled(sub, 8 + 8 * 25);
     expect(await comparableUsers(sub.scim)).toEqual(await comparableUsers(pub.raw));
@@ -190,7 +226,16 @@ describe('SCIM Stream over JetStream', () => {
       const user = wrapped.resources.User!;
       const create = user.create!.bind(user);
       // Slower than ackWait (1 s): JetStream redelivers while the write is running.
-      return { ...wrapped, resources: { ...wrapped.resources, User: { ...user, create: async (r: ScimResource, ctx: object) => (await new Promise((res) => setTimeout(res, 1500)), create(r, ctx)) } } } as typeof wrapped;
+      return {
+        ...wrapped,
+        resources: {
+          ...wrapped.resources,
+          User: {
+            ...user,
+            create: async (r: ScimResource, ctx: object) => (await new Promise((res) => setTimeout(res, 1500)), create(r, ctx)),
+          },
+        },
+      } as typeof wrapped;
     };
     const pub = track(await publisherSide(n));
     const sub = track(await subscriberSide(n, { wrapConnector: slow, subscriber: { ackWait: 1 } }));
@@ -271,7 +316,13 @@ describe('SCIM Stream over JetStream', () => {
 
   it('a publisher that cannot reach NATS answers 503 and is not ready; secrets stay out of the logs', async () => {
     const n = fresh([]);
-    const pub = track(await publisherSide(n, { url: 'nats://127.0.0.1:1', nats: { user: 'svc', password: 'S3cret-pw' }, publisher: { timeout: 300 } }));
+    const pub = track(
+      await publisherSide(n, {
+        url: 'nats://127.0.0.1:1',
+        nats: { user: 'svc', password: 'S3cret-pw' },
+        publisher: { timeout: 300 },
+      }),
+    );
     expect(pub.stream.ready()).toBe(false);
     const r = await pub.scim.handle({ method: 'POST', url: '/Users', body: { userName: 'lost' } });
     expect(r.status).toBe(503);

@@ -1,8 +1,7 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import { resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
-import { createScimHandler, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
+import { createScimHandler, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';

@@ -194,7 +194,8 @@ describe('applying messages', () => {
       data: { changes: [{ op: 'remove', path: { attr: 'members' }, value: [{ value: 'pub-u1' }, { value: 'never-seen' }] }] },
     });
     await apply(removeUnknownAndU1);
-    expect(((await get(`/Groups/${group.record.id}`))?.members as { value: string }[]).map((m) => m.value)).toEqual([u2]);
+    const members = (await get(`/Groups/${group.record.id}`))?.members as { value: string }[];
+    expect(members.map((m) => m.value)).toEqual([u2]);
   });
 
   it('refuses what the connector refuses, as a permanent failure with the reason', async () => {
@@ -242,10 +243,8 @@ describe('subscriber options', () => {
       }),
       rules,
     );
-    expect(((await get(`/Users/${out.record.id}`))?.emails as { value: string }[]).map((e) => e.value)).toEqual([
-      'bjensen@example.org',
-      'b2@example.org',
-    ]);
+    const emails = (await get(`/Users/${out.record.id}`))?.emails as { value: string }[];
+    expect(emails.map((e) => e.value)).toEqual(['bjensen@example.org', 'b2@example.org']);
   });
 
   it('generateUserPassword gives created users a password (never returned, so seen on its way in)', async () => {

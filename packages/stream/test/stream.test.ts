@@ -232,7 +232,10 @@ describe('SCIM Stream over JetStream', () => {
           ...wrapped.resources,
           User: {
             ...user,
-            create: async (r: ScimResource, ctx: object) => (await new Promise((res) => setTimeout(res, 1500)), create(r, ctx)),
+            create: async (r: ScimResource, ctx: object) => {
+              await new Promise((res) => setTimeout(res, 1500));
+              return create(r, ctx);
+            },
           },
         },
       } as typeof wrapped;

@@ -134,6 +134,72 @@ describe('applying messages', () => {
     expect(await users()).toHaveLength(0);
   });
 
+  it('a message that may have been applied already (delivered before a crash) is written only if it changes something', async () => {
+    const writes: string[] = [];
+    const inner = scim;
+    scim = {
+      registry: inner.registry,
+      handle: async (req) => {
+        if (req.method !== 'GET') writes.push(req.method);
+        return inner.handle(req);
+      },
+    };
+    const create = createUser('pub-1', 'bjensen', { title: 'T' });
+    const first = await apply(create);
+    const replay = async (m: StreamMessage) => {
+      const key = recordKey(m.resourceType, m.resourceId);
+      const log = recordingLog();
+      const outcome = await applyMessage(
+        {
+          target: new ScimTarget(scim, undefined, log),
+          options: defaults,
+          log,
+          record: async (k) => records.get(k),
+          settled: async () => {},
+          mayBeApplied: true,
+        },
+        m,
+        records.get(key),
+      );
+      records.set(key, { ...outcome.record, seq: ++seq, msg: m.id });
+      return outcome;
+    };
+    writes.length = 0;
+    // The record was not written before the crash: the user is found by its key, and is as the message says.
+    records.delete(recordKey('User', 'pub-1'));
+    expect(await replay(create)).toMatchObject({ action: 'adopted', record: { id: first.record.id } });
+    expect(writes).toEqual([]);
+    const modify = msg({
+      operation: 'modify',
+      resourceId: 'pub-1',
+      data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'CEO' }] },
+    });
+    await apply(modify);
+    const replace = msg({
+      operation: 'replace',
+      resourceId: 'pub-1',
+      data: { resource: { userName: 'bjensen', title: 'CEO', nickName: 'B' } },
+    });
+    await apply(replace);
+    expect(writes).toEqual(['PATCH', 'PUT']);
+    writes.length = 0;
+    await replay(replace);
+    await replay(modify);
+    expect(writes).toEqual([]);
+    // What is not there yet is written.
+    await replay(
+      msg({
+        operation: 'modify',
+        resourceId: 'pub-1',
+        data: { changes: [{ op: 'replace', path: { attr: 'title' }, value: 'CTO' }] },
+      }),
+    );
+    await replay(msg({ operation: 'replace', resourceId: 'pub-1', data: { resource: { userName: 'bjensen', title: 'CTO' } } }));
+    expect(writes).toEqual(['PATCH', 'PUT']);
+    expect(await get(`/Users/${first.record.id}`)).toMatchObject({ title: 'CTO' });
+    expect((await get(`/Users/${first.record.id}`))?.nickName).toBeUndefined();
+  });
+
   it('finds a resource it never saw by its natural key (adopts it)', async () => {
     const pre = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'jsmith' } });
     const id = (pre.body as ScimResource).id;

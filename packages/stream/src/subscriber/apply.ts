@@ -8,6 +8,7 @@
 import type { Change, Logger, ScimResource } from '@scimgw/core';
 import { NATURAL_KEYS, type NaturalKey, naturalKeyOf, PoisonMessageError, type StreamMessage } from '../message.js';
 import { toPatchOp } from '../patch-op.js';
+import { applyChanges } from '@scimgw/core/patch';
 import { type DomainReplacement, generatePassword, isRolesChange, replaceDomains, roleNames, rolesAfter } from './options.js';
 import type { ResourceRecord } from './records.js';
 import { type ReferenceLookup, translateChanges, translateResource } from './references.js';
@@ -38,6 +39,33 @@ export interface ApplyContext extends ReferenceLookup {
   target: ScimTarget;
   options: ApplyOptions;
   log: Logger;
+  /**
+   * The message may have been applied before (it was delivered to a subscriber that stopped before
+   * recording it): each write is read first and left out when it would change nothing.
+   */
+  mayBeApplied?: boolean | undefined;
+}
+
+/** Attributes a write does not set, left out when comparing what is there with what a message writes. */
+const NOT_WRITTEN = new Set(['id', 'meta', 'schemas', 'password', 'groups']);
+
+/** JSON with object keys in a fixed order, for comparing values. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** True when `current` is what a PUT of `body` would leave (so the PUT is not needed). */
+export function coversReplace(current: ScimResource, body: ScimResource): boolean {
+  for (const [k, v] of Object.entries(body)) if (!NOT_WRITTEN.has(k) && canonical(current[k]) !== canonical(v)) return false;
+  for (const [k, v] of Object.entries(current)) if (!NOT_WRITTEN.has(k) && v !== undefined && !(k in body)) return false;
+  return true;
 }
 
 /** One message being applied. */
@@ -139,8 +167,24 @@ class Application {
     return note ? { ...outcome, note } : outcome;
   }
 
+  /** The resource as it is here now; `undefined` when it is not here. */
+  private async current(id: string): Promise<ScimResource | undefined> {
+    const res = await this.call('GET', `${this.endpoint}/${encodeURIComponent(id)}`);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) this.ctx.target.fail(res, `reading ${this.type} ${id}`);
+    return res.body as ScimResource;
+  }
+
   /** PUT; false when the resource is not here (any more). */
   private async put(id: string, body: ScimResource): Promise<boolean> {
+    if (this.ctx.mayBeApplied) {
+      const now = await this.current(id);
+      if (!now) return false;
+      if (coversReplace(now, body)) {
+        this.dropped.push('the write (already applied)');
+        return true;
+      }
+    }
     const res = await this.call('PUT', `${this.endpoint}/${encodeURIComponent(id)}`, body);
     if (res.status === 404) return false;
     if (res.status !== 200) this.ctx.target.fail(res, `replacing ${this.type} ${id}`);
@@ -150,6 +194,15 @@ class Application {
   /** PATCH; false when the resource is not here (any more). */
   private async patch(id: string, changes: readonly Change[]): Promise<boolean> {
     if (changes.length === 0) return true;
+    if (this.ctx.mayBeApplied) {
+      const now = await this.current(id);
+      if (!now) return false;
+      const rt = this.ctx.target.scim.registry.resourceType(this.type);
+      if (rt && !applyChanges(now, changes, { registry: this.ctx.target.scim.registry, resourceType: rt }).changed) {
+        this.dropped.push('the write (already applied)');
+        return true;
+      }
+    }
     const res = await this.call('PATCH', `${this.endpoint}/${encodeURIComponent(id)}`, toPatchOp(changes));
     if (res.status === 404) return false;
     if (res.status !== 200 && res.status !== 204) this.ctx.target.fail(res, `modifying ${this.type} ${id}`);

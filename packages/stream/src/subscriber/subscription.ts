@@ -101,6 +101,8 @@ interface Entry {
   headers: MsgHdrs | undefined;
   /** Deliveries to acknowledge once settled (none for a message read back from the stream). */
   msgs: JsMsg[];
+  /** Read back from the stream after a restart: delivered to a predecessor, maybe applied. */
+  replayed?: boolean;
   done: Promise<void>;
 }
 
@@ -209,7 +211,7 @@ export class Subscription {
       });
       if (!m || m.seq > delivered) break;
       if (!this.inflight.has(m.seq)) {
-        this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.header, msgs: [] });
+        this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.header, msgs: [], replayed: true });
         count++;
       }
       seq = m.seq + 1;
@@ -408,7 +410,13 @@ export class Subscription {
     for (let attempt = 1; ; attempt++) {
       if (this.stopped) throw new Stopped();
       try {
-        return await applyMessage({ ...lookup, target: this.o.target, options: this.o.apply, log: this.o.log }, message, rec);
+        // Only a message delivered before may have been applied before: it is checked before each write.
+        const mayBeApplied = entry.replayed === true || attempt > 1 || entry.msgs.some((m) => m.info.redelivered);
+        return await applyMessage(
+          { ...lookup, target: this.o.target, options: this.o.apply, log: this.o.log, mayBeApplied },
+          message,
+          rec,
+        );
       } catch (e) {
         if (this.stopped) throw new Stopped();
         const retryable = e instanceof RetryableError || !(e instanceof PoisonMessageError);

@@ -56,7 +56,7 @@ async function subscriberStatus(gw: TestGateway): Promise<Record<string, Record<
 async function settled(gw: TestGateway, tenant: string, count: number) {
   await until(async () => {
     const s = (await subscriberStatus(gw))[tenant];
-    return s && s.applied + s.skipped + s.duplicates + s.parked >= count && s.lag === 0;
+    return s && (s.applied ?? 0) + (s.skipped ?? 0) + (s.duplicates ?? 0) + (s.parked ?? 0) >= count && s.lag === 0;
   }, `${count} messages applied by tenant ${tenant}`);
 }
 
@@ -159,13 +159,19 @@ describe('SCIM Stream between two gateways', () => {
     const b = users.find((u) => u.userName === 'bjensen@example.com') as Record<string, unknown>;
     expect(b).toMatchObject({ active: false, title: 'Manager', name: { givenName: 'Barbara', familyName: 'Jensen' } });
     expect(b.id).not.toBe(bj.body.id);
-    const groups = (await subscriber.call('GET', '/Groups')).body.Resources as { displayName: string; members: { value: string }[] }[];
+    const groups = (await subscriber.call('GET', '/Groups')).body.Resources as {
+      displayName: string;
+      members: { value: string }[];
+    }[];
     expect(groups).toHaveLength(1);
     expect(groups[0]?.members.map((m) => m.value)).toEqual([b.id]);
   });
 
   it('tenants: the publisher’s tenant goes to the subscriber tenant that subscribes to its subject, with its options', async () => {
-    const r = await publisher.call('POST', '/clientA/Users', { userName: 'a1@example.com', emails: [{ value: 'a1@example.com' }] });
+    const r = await publisher.call('POST', '/clientA/Users', {
+      userName: 'a1@example.com',
+      emails: [{ value: 'a1@example.com' }],
+    });
     expect(r.status).toBe(201);
     await settled(subscriber, 'target-a', 1);
     const got = (await subscriber.call('GET', '/target-a/Users')).body.Resources as Record<string, unknown>[];
@@ -174,7 +180,10 @@ describe('SCIM Stream between two gateways', () => {
   });
 
   it('/readyz shows the publisher’s connection and the subscriber’s lag and counts; a log line shows the lag', async () => {
-    const pub = (await (await fetch(`${publisher.base}/readyz`)).json()) as { status: string; stream: { ready: boolean; publisher: Record<string, unknown>[] } };
+    const pub = (await (await fetch(`${publisher.base}/readyz`)).json()) as {
+      status: string;
+      stream: { ready: boolean; publisher: Record<string, unknown>[] };
+    };
     expect(pub.status).toBe('ready');
     expect(pub.stream.publisher.find((p) => p.tenant === 'undefined')).toMatchObject({ connected: true, failed: 0 });
     const sub = await subscriberStatus(subscriber);
@@ -190,7 +199,10 @@ describe('SCIM Stream between two gateways', () => {
       scimgateway: {
         stream: {
           baseUrls: [NATS],
-          publisher: { enabled: true, entity: { undefined: { nats: { tenant: STREAM, subject: `gwtest.${run}.main`, user: 'svc', password: SECRET } } } },
+          publisher: {
+            enabled: true,
+            entity: { undefined: { nats: { tenant: STREAM, subject: `gwtest.${run}.main`, user: 'svc', password: SECRET } } },
+          },
         },
       },
     });

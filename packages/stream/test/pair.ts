@@ -157,7 +157,7 @@ export async function comparableUsers(scim: ScimHandler): Promise<Record<string,
 }
 
 /**
- * A connector decorator that counts writes per userName/displayName and fails the first `failures`
+ * A connector decorator that counts writes (create, modify, replace) per userName/displayName and fails the first `failures`
  * writes of resources whose name starts with `flaky` (503: worth retrying).
  */
 export function countingConnector(failures = 0) {
@@ -189,6 +189,13 @@ export function countingConnector(failures = 0) {
         out.modify = async (id, changes, ctx) => {
           await count(nameOf(await get?.(id, ctx, {}), id));
           return modify(id, changes, ctx);
+        };
+      }
+      if (h.replace) {
+        const replace = h.replace.bind(h);
+        out.replace = async (id, r, ctx) => {
+          await count(nameOf(r, id));
+          return replace(id, r, ctx);
         };
       }
       resources[type] = out;

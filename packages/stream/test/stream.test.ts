@@ -8,8 +8,17 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScimHandler } from '@scimgw/core/handler';
 import {
+  consumerName,
   deadLetterSubject,
+  GatewayStream,
+  natsName,
+  RecordStore,
+  type ResourceRecord,
+  ScimTarget,
+  StreamConnection,
+  Subscription,
   decodeMessage,
   encodeMessage,
   idToken,
@@ -18,7 +27,7 @@ import {
   publicKeyFromPem,
   type StreamMessage,
 } from '../src/index.js';
-import { NATS_URL, until } from './helpers.js';
+import { lokiHandler, NATS_URL, recordingLog, until } from './helpers.js';
 import {
   cleanUp,
   comparableUsers,
@@ -28,6 +37,7 @@ import {
   publisherSide,
   type Side,
   settled,
+  streamConfig,
   subscriberSide,
   usersOf,
 } from './pair.js';
@@ -259,6 +269,88 @@ describe('SCIM Stream over JetStream', () => {
     await settled(again, 3);
     expect(again.stream.status().subscriber?.[0]).toMatchObject({ duplicates: 3, applied: 0 });
     expect([...counter.writes.values()]).toEqual([1, 1, 1]);
+  });
+
+  it('a message written by a subscriber that died before recording it is not written again by the next one', async () => {
+    const n = fresh();
+    const pub = track(await publisherSide(n));
+    await until(() => pub.stream.ready(), 'publisher connected');
+    for (let i = 0; i < 3; i++) await post(pub, '/Users', { userName: `w${i}` });
+
+    // One store, two subscriber lives. The first dies (its record writes hang) right after the
+    // connector wrote the third user.
+    const counter = countingConnector();
+    const loki = await lokiHandler();
+    const connector = counter.wrap(loki.connector);
+    const scim = createScimHandler({ connector, registry: connector.registry });
+    class DyingRecords extends RecordStore {
+      override async put(key: string, rec: ResourceRecord): Promise<void> {
+        if (counter.writes.size >= 3) return new Promise(() => {});
+        return super.put(key, rec);
+      }
+    }
+    const log = recordingLog();
+    const conn = new StreamConnection({ servers: [NATS_URL], credentials: {}, name: 'dying' }, log);
+    const dying = new Subscription({
+      tenantKey: 'undefined',
+      stream: n.stream,
+      subject: n.subject,
+      consumer: consumerName('gw-sub', 'undefined'),
+      connection: conn,
+      records: new DyingRecords(natsName(`scimgw-${n.stream}-${consumerName('gw-sub', 'undefined')}`), 1),
+      target: new ScimTarget(scim, undefined, log),
+      apply: {
+        deleteUserOnLastGroupRoleRemoval: false,
+        skipConvertRolesToGroups: true,
+        generateUserPassword: false,
+        modifyOnly: false,
+        replaceDomains: [],
+      },
+      settings: { retentionDays: 1, replicas: 1 },
+      tuning: {
+        deliverPolicy: 'all',
+        maxAttempts: 3,
+        retryDelay: 10,
+        maxRetryDelay: 50,
+        concurrency: 1,
+        maxAckPending: 100,
+        ackWait: 2,
+        lagLogInterval: 0,
+      },
+      log,
+    });
+    dying.start();
+    conn.start();
+    await until(() => counter.writes.size === 3, 'three users written');
+    await dying.stop(100);
+    await conn.close();
+
+    const nextLog = recordingLog();
+    const next = new GatewayStream({
+      config: streamConfig({
+        baseUrls: [NATS_URL],
+        subscriber: {
+          enabled: true,
+          durable: 'gw-sub',
+          ackWait: 2,
+          lagLogInterval: 0,
+          entity: { undefined: { nats: { tenant: n.stream, subject: n.subject }, skipConvertRolesToGroups: true } },
+        },
+      }),
+      name: 'gw-sub',
+      files: {},
+      log: nextLog,
+    });
+    next.start(scim);
+    open.push({ stream: next, log: nextLog } as unknown as Side);
+    // The first two were recorded and acknowledged; the third comes again, and is found applied.
+    await until(() => next.status().subscriber?.[0]?.applied === 1, 'the next subscriber settled the third');
+    expect([...counter.writes.entries()].sort()).toEqual([
+      ['User:w0', 1],
+      ['User:w1', 1],
+      ['User:w2', 1],
+    ]);
+    expect(nextLog.text()).toMatch(/already applied/);
   });
 
   it('an offline subscriber catches up from where it stopped, and its lag shows meanwhile', async () => {

@@ -75,11 +75,16 @@ export interface SubscriptionStatus {
   connected: boolean;
   /** Consuming (the consumer exists and messages are being pulled). */
   running: boolean;
-  /** Messages in the stream not yet delivered to this consumer (as of the last look). */
+  /** Messages in the stream not yet delivered to this consumer (as of the last delivery or look). */
   pending: number;
-  /** Delivered, not yet acknowledged. */
+  /** Messages this gateway holds and has not settled yet. */
+  inFlight: number;
+  /**
+   * Delivered and not acknowledged, as the server counted at its last look (includes deliveries to
+   * a stopped predecessor, which come again after `ackWait`).
+   */
   ackPending: number;
-  /** `pending + ackPending`: messages not yet applied here. */
+  /** `pending + inFlight`: messages not yet applied here. */
   lag: number;
   applied: number;
   skipped: number;
@@ -307,6 +312,8 @@ export class Subscription {
         if (l.length === 0) this.pendingByKey.delete(key);
       }
       if (this.tails.get(key) === entry.done) this.tails.delete(key);
+      // All caught up, as far as this process knows: ask the server (its counts may be older).
+      if (this.inflight.size === 0) this.scheduleRefresh();
     });
   }
 
@@ -544,6 +551,17 @@ export class Subscription {
     });
   }
 
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer || this.stopped) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refreshLag();
+    }, 100);
+    this.refreshTimer.unref();
+  }
+
   private async refreshLag(): Promise<void> {
     if (!this.o.connection.connected || !this.nc) return;
     try {
@@ -560,7 +578,7 @@ export class Subscription {
       connected: s.connected,
       lag: s.lag,
       pending: s.pending,
-      ackPending: s.ackPending,
+      inFlight: s.inFlight,
       applied: s.applied,
       parked: s.parked,
       retries: s.retries,
@@ -568,7 +586,6 @@ export class Subscription {
   }
 
   status(): SubscriptionStatus {
-    const ackPending = Math.max(this.ackPending, this.inflight.size);
     return {
       tenant: this.o.tenantKey,
       stream: this.o.stream,
@@ -577,8 +594,9 @@ export class Subscription {
       connected: this.o.connection.connected,
       running: this.running,
       pending: this.pending,
-      ackPending,
-      lag: this.pending + ackPending,
+      inFlight: this.inflight.size,
+      ackPending: this.ackPending,
+      lag: this.pending + this.inflight.size,
       ...this.counts,
       ...(this.lastAppliedAt ? { lastAppliedAt: this.lastAppliedAt } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -598,6 +616,7 @@ export class Subscription {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const w of [...this.wakers]) w();
     await this.messages?.close().catch(() => {});
     const all = Promise.all([...this.inflight.values()].map((e) => e.done.catch(() => {})));

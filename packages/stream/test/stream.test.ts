@@ -3,7 +3,7 @@
  * 127.0.0.1:4222), each test with a stream, subject and consumer of its own, deleted afterwards.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { ScimResource } from '@scimgw/core';
+import { errors, type ScimResource } from '@scimgw/core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -206,6 +206,58 @@ describe('SCIM Stream over JetStream', () => {
       await nc.close();
     }
     expect(sub.log.lines.filter((l) => l.msg.includes('parked')).length).toBe(2);
+  });
+
+  it('a resource whose writes keep failing waits alone: the others are applied meanwhile, its own later messages after it', async () => {
+    const n = fresh();
+    let open = false;
+    const gated = (c: Parameters<ReturnType<typeof countingConnector>['wrap']>[0]) => {
+      const user = c.resources.User!;
+      const create = user.create!.bind(user);
+      const modify = user.modify!.bind(user);
+      const order: string[] = [];
+      const wrapped = {
+        ...c,
+        resources: {
+          ...c.resources,
+          User: {
+            ...user,
+            create: async (r: ScimResource, ctx: object) => {
+              if (r.userName === 'blocked' && !open) throw new errors.ServiceUnavailableError('target busy', 1);
+              order.push(`create ${r.userName}`);
+              return create(r, ctx);
+            },
+            modify: async (id: string, changes: never, ctx: object) => {
+              order.push(`modify ${id}`);
+              return modify(id, changes, ctx);
+            },
+          },
+        },
+      } as typeof c;
+      return Object.assign(wrapped, { order });
+    };
+    let sideConnector: ReturnType<typeof gated> | undefined;
+    const pub = track(await publisherSide(n));
+    const sub = track(
+      await subscriberSide(n, {
+        wrapConnector: (c) => (sideConnector = gated(c)),
+        subscriber: { maxAttempts: 1000, retryDelay: 10, maxRetryDelay: 50 },
+      }),
+    );
+    await until(() => pub.stream.ready(), 'publisher connected');
+    const blocked = await post(pub, '/Users', { userName: 'blocked' });
+    await patch(pub, `/Users/${blocked.id}`, [{ op: 'replace', path: 'title', value: 'after the create' }]);
+    for (let i = 0; i < 10; i++) await post(pub, '/Users', { userName: `free${i}` });
+    await until(async () => (await usersOf(sub.scim)).size === 10, 'the ten others applied while one is retried');
+    expect((await usersOf(sub.scim)).has('blocked')).toBe(false);
+    expect(sub.stream.status().subscriber?.[0]?.retries).toBeGreaterThan(0);
+    open = true;
+    await settled(sub, 12);
+    expect((await usersOf(sub.scim)).get('blocked')?.title).toBe('after the create');
+    const order = sideConnector?.order ?? [];
+    // Its change came after its create, though both waited.
+    expect(order.indexOf('create blocked')).toBeLessThan(order.findIndex((o) => o.startsWith('modify')));
+    expect(sub.stream.status().subscriber?.[0]?.parked).toBe(0);
   });
 
   it('keeps the order of each resource’s messages while resources run in parallel', async () => {

@@ -562,13 +562,20 @@ export class Subscription {
     this.refreshTimer.unref();
   }
 
+  private manager: { nc: NatsConnection; jsm: Promise<JetStreamManager> } | undefined;
+
   private async refreshLag(): Promise<void> {
-    if (!this.o.connection.connected || !this.nc) return;
+    const nc = this.nc;
+    if (!this.o.connection.connected || !nc) return;
     try {
-      const info = await (await jetstreamManager(this.nc)).consumers.info(this.o.stream, this.o.consumer);
+      if (this.manager?.nc !== nc) this.manager = { nc, jsm: jetstreamManager(nc) };
+      const info = await (await this.manager.jsm).consumers.info(this.o.stream, this.o.consumer);
       this.pending = info.num_pending;
       this.ackPending = info.num_ack_pending;
-    } catch {}
+    } catch {
+      // Asked again next time, on a fresh manager.
+      this.manager = undefined;
+    }
   }
 
   private logLag(): void {

@@ -8,6 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 import { startTestGateway, type TestGateway } from '../src/testing.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -214,6 +215,54 @@ describe('SCIM Stream between two gateways', () => {
     await settled(subscriber, 'undefined', before + 1);
     const found = await subscriber.call('GET', '/Users?filter=userName eq "from-the-front"');
     expect(found.body.totalResults).toBe(1);
+  });
+
+  it('signed messages (Security Event Tokens) with keys named in the configuration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scimgw-stream-keys-'));
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'signing.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
+    writeFileSync(join(dir, 'verify.pem'), publicKey.export({ format: 'pem', type: 'spki' }));
+    const subject = `gwtest.${run}.signed`;
+    const nats = { tenant: STREAM, subject };
+    const signer = await startTestGateway({
+      scimgateway: {
+        stream: {
+          baseUrls: [NATS],
+          publisher: {
+            enabled: true,
+            entity: { undefined: { nats } },
+            set: { keyFile: join(dir, 'signing.pem'), issuer: 'signer' },
+          },
+        },
+      },
+      endpoint: { persistence: false, exampleData: false },
+    });
+    const verifier = await startTestGateway({
+      scimgateway: {
+        stream: {
+          baseUrls: [NATS],
+          subscriber: {
+            enabled: true,
+            durable: 'signed',
+            entity: { undefined: { nats, skipConvertRolesToGroups: true } },
+            set: { keyFile: join(dir, 'verify.pem'), issuer: 'signer' },
+          },
+        },
+      },
+      endpoint: { persistence: false, exampleData: false },
+    });
+    streams.push(recordStream('signed', 'default'));
+    try {
+      await until(async () => (await fetch(`${signer.base}/readyz`)).status === 200, 'signer ready');
+      expect((await signer.call('POST', '/Users', { userName: 'signed-user' })).status).toBe(201);
+      await settled(verifier, 'undefined', 1);
+      expect((await verifier.call('GET', '/Users?filter=userName eq "signed-user"')).body.totalResults).toBe(1);
+      expect((await subscriberStatus(verifier)).undefined?.parked).toBe(0);
+    } finally {
+      await signer.stop();
+      await verifier.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no NATS secret in any log line', () => {

@@ -13,23 +13,18 @@
  *   are read again from the stream, in order, before anything newer of their resources.
  */
 import type { Logger } from '@scimgw/core';
-import {
-  AckPolicy,
-  type ConsumerMessages,
-  DeliverPolicy,
-  type JetStreamManager,
-  type JsMsg,
-  jetstream,
-  jetstreamManager,
-  type MsgRequest,
-} from '@nats-io/jetstream';
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
+import { type ConsumerMessages, type JetStreamManager, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { StreamConnection } from '../connection.js';
-import { decodeMessage, PoisonMessageError, type StreamMessage } from '../message.js';
-import { decodeSet, looksLikeJws, type SetVerifier } from '../set.js';
-import { deadLetterSubject, ensureStream, isNotFound, type StreamSettings } from '../streams.js';
+import { PoisonMessageError, type StreamMessage } from '../message.js';
+import type { SetVerifier } from '../set.js';
+import { deadLetterSubject, ensureStream, type StreamSettings } from '../streams.js';
 import { type ApplyOptions, type ApplyOutcome, applyMessage } from './apply.js';
+import { type ConsumerSpec, ensureConsumer, messagesIn, unacknowledged } from './consumer.js';
+import { type Delivered, decodeDelivery, publishDeadLetter } from './delivery.js';
 import type { RecordStore, ResourceRecord } from './records.js';
+import { ConsumerLag } from './lag.js';
+import { ResourceQueue } from './resource-queue.js';
 import { recordKey } from './references.js';
 import { Semaphore } from './semaphore.js';
 import { RetryableError, type ScimTarget } from './target.js';
@@ -99,28 +94,21 @@ export interface SubscriptionStatus {
 }
 
 /** A message on its way through: from the consumer, or read back from the stream after a restart. */
-interface Entry {
-  seq: number;
-  subject: string;
-  data: Uint8Array;
-  headers: MsgHdrs | undefined;
+interface Entry extends Delivered {
   /** Deliveries to acknowledge once settled (none for a message read back from the stream). */
   msgs: JsMsg[];
   /** Read back from the stream after a restart: delivered to a predecessor, maybe applied. */
   replayed?: boolean;
-  done: Promise<void>;
 }
 
 class Stopped extends Error {}
 
-const HEADER_VALUE = /[\r\n]+/g;
-
 /** One tenant's subscription. */
 export class Subscription {
   private readonly sem: Semaphore;
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly pendingByKey = new Map<string, Entry[]>();
-  private readonly inflight = new Map<number, Entry>();
+  private readonly lag: ConsumerLag;
+  // All caught up, as far as this process knows: ask the server (its counts may be older).
+  private readonly queue = new ResourceQueue<Entry>(() => this.lag.soon());
   private stopped = false;
   private running = false;
   private attaching: Promise<void> | undefined;
@@ -129,21 +117,20 @@ export class Subscription {
   private readonly wakers = new Set<() => void>();
   private timers: NodeJS.Timeout[] = [];
   private readonly counts = { applied: 0, skipped: 0, duplicates: 0, parked: 0, retries: 0, redelivered: 0 };
-  private pending = 0;
-  private ackPending = 0;
   private lastAppliedAt: string | undefined;
   private lastError: string | undefined;
   private readonly prefixLength: number;
 
   constructor(private readonly o: SubscriptionOptions) {
     this.sem = new Semaphore(o.tuning.concurrency);
+    this.lag = new ConsumerLag(o.stream, o.consumer, () => (o.connection.connected ? this.nc : undefined));
     this.prefixLength = o.subject.length + 1;
   }
 
   /** Starts consuming as soon as NATS is reachable (returns at once). */
   start(): void {
     this.o.connection.onConnect((nc) => this.attach(nc));
-    this.timers.push(setInterval(() => void this.refreshLag(), 5000));
+    this.timers.push(setInterval(() => void this.lag.refresh(), 5000));
     if (this.o.tuning.lagLogInterval > 0) this.timers.push(setInterval(() => this.logLag(), this.o.tuning.lagLogInterval * 1000));
     for (const t of this.timers) t.unref();
   }
@@ -168,32 +155,25 @@ export class Subscription {
     void this.consume(nc);
   }
 
-  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
-    const config = {
-      ack_wait: this.o.tuning.ackWait * 1e9,
-      max_ack_pending: this.o.tuning.maxAckPending,
-    };
-    try {
-      const info = await jsm.consumers.info(this.o.stream, this.o.consumer);
-      if (info.config.ack_wait !== config.ack_wait || info.config.max_ack_pending !== config.max_ack_pending)
-        await jsm.consumers.update(this.o.stream, this.o.consumer, config);
-      return;
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-    await jsm.consumers.add(this.o.stream, {
-      ...config,
-      durable_name: this.o.consumer,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: this.o.tuning.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-      filter_subject: `${this.o.subject}.>`,
-      max_deliver: -1,
-    });
-    this.o.log.info('stream: durable consumer created', {
+  private spec(): ConsumerSpec {
+    const t = this.o.tuning;
+    return {
       stream: this.o.stream,
-      consumer: this.o.consumer,
-      subject: `${this.o.subject}.>`,
-    });
+      name: this.o.consumer,
+      subject: this.o.subject,
+      deliverPolicy: t.deliverPolicy,
+      ackWait: t.ackWait,
+      maxAckPending: t.maxAckPending,
+    };
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    if (await ensureConsumer(jsm, this.spec()))
+      this.o.log.info('stream: durable consumer created', {
+        stream: this.o.stream,
+        consumer: this.o.consumer,
+        subject: `${this.o.subject}.>`,
+      });
   }
 
   /**
@@ -202,31 +182,20 @@ export class Subscription {
    * newer of it is applied. What was settled already is recognized by its record.
    */
   private async recover(jsm: JetStreamManager): Promise<void> {
-    const info = await jsm.consumers.info(this.o.stream, this.o.consumer);
-    const floor = info.ack_floor.stream_seq;
-    const delivered = info.delivered.stream_seq;
-    let seq = floor + 1;
+    const range = await unacknowledged(jsm, this.spec());
     let count = 0;
-    while (seq <= delivered && !this.stopped) {
-      // The server answers `next_by_subj` (first match at or after `seq`); the client's type lacks it.
-      const query = { seq, next_by_subj: `${this.o.subject}.>` } as unknown as MsgRequest;
-      const m = await jsm.streams.getMessage(this.o.stream, query).catch((e) => {
-        if (isNotFound(e) || /no message found/i.test((e as Error).message)) return null;
-        throw e;
-      });
-      if (!m || m.seq > delivered) break;
-      if (!this.inflight.has(m.seq)) {
-        this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.header, msgs: [], replayed: true });
-        count++;
-      }
-      seq = m.seq + 1;
+    for await (const m of messagesIn(jsm, this.spec(), range)) {
+      if (this.stopped) return;
+      if (this.queue.get(m.seq)) continue;
+      this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.header, msgs: [], replayed: true });
+      count++;
     }
     if (count > 0)
       this.o.log.info('stream: re-reading messages delivered before a restart and not acknowledged', {
         consumer: this.o.consumer,
         count,
-        from: floor + 1,
-        to: delivered,
+        from: range.from,
+        to: range.to,
       });
   }
 
@@ -238,7 +207,7 @@ export class Subscription {
       this.messages = messages;
       void this.watch(messages);
       for await (const m of messages) {
-        this.pending = m.info.pending;
+        this.lag.delivered(m.info.pending);
         if (m.info.redelivered) this.counts.redelivered++;
         this.dispatch({ seq: m.seq, subject: m.subject, data: m.data, headers: m.headers, msgs: [m] });
       }
@@ -287,41 +256,15 @@ export class Subscription {
     return subject.slice(this.prefixLength);
   }
 
-  private dispatch(init: Omit<Entry, 'done'>): void {
-    const known = this.inflight.get(init.seq);
+  private dispatch(entry: Entry): void {
+    const known = this.queue.get(entry.seq);
     if (known) {
       // Redelivered while still being applied: acknowledge this delivery too when it settles.
-      known.msgs.push(...init.msgs);
+      known.msgs.push(...entry.msgs);
       return;
     }
-    const key = this.keyOf(init.subject);
-    const before = this.tails.get(key) ?? Promise.resolve();
-    const entry = init as Entry;
-    entry.done = before.then(() => this.run(key, entry));
-    this.inflight.set(entry.seq, entry);
-    const list = this.pendingByKey.get(key);
-    if (list) list.push(entry);
-    else this.pendingByKey.set(key, [entry]);
-    this.tails.set(key, entry.done);
-    void entry.done.finally(() => {
-      this.inflight.delete(entry.seq);
-      const l = this.pendingByKey.get(key);
-      if (l) {
-        const i = l.indexOf(entry);
-        if (i !== -1) l.splice(i, 1);
-        if (l.length === 0) this.pendingByKey.delete(key);
-      }
-      if (this.tails.get(key) === entry.done) this.tails.delete(key);
-      // All caught up, as far as this process knows: ask the server (its counts may be older).
-      if (this.inflight.size === 0) this.scheduleRefresh();
-    });
-  }
-
-  /** Resolves once the messages of `key` that come before `seq` in the stream are settled here. */
-  private async earlier(key: string, seq: number): Promise<void> {
-    const list = this.pendingByKey.get(key);
-    if (!list) return;
-    await Promise.all(list.filter((e) => e.seq < seq).map((e) => e.done));
+    const key = this.keyOf(entry.subject);
+    this.queue.push(key, entry, () => this.run(key, entry));
   }
 
   private async run(key: string, entry: Entry): Promise<void> {
@@ -358,7 +301,7 @@ export class Subscription {
     }
     let message: StreamMessage;
     try {
-      message = await this.decode(entry);
+      message = await decodeDelivery(entry, this.o.verifier, this.o.target.scim.registry);
       if (recordKey(message.resourceType, message.resourceId) !== key)
         throw new PoisonMessageError(`subject ${entry.subject} does not name ${message.resourceType} ${message.resourceId}`);
     } catch (e) {
@@ -405,10 +348,10 @@ export class Subscription {
       record: (k: string) => this.o.records.get(k),
       // Waiting for another resource gives this one's slot to others meanwhile.
       settled: async (k: string) => {
-        if (k === key || !this.pendingByKey.has(k)) return;
+        if (k === key || !this.queue.busy(k)) return;
         this.sem.release();
         try {
-          await this.earlier(k, entry.seq);
+          await this.queue.before(k, entry.seq);
         } finally {
           await this.sem.acquire();
         }
@@ -462,44 +405,15 @@ export class Subscription {
     if (this.stopped) throw new Stopped();
   }
 
-  private async decode(entry: Entry): Promise<StreamMessage> {
-    const type = entry.headers?.get('Content-Type') ?? '';
-    const signed = type.startsWith('application/secevent+jwt') || (type === '' && looksLikeJws(entry.data));
-    const verifier = this.o.verifier;
-    if (verifier) {
-      if (!signed)
-        throw new PoisonMessageError('unsigned message refused: this subscriber accepts signed security event tokens only');
-      return decodeSet(entry.data, verifier, this.o.target.scim.registry);
-    }
-    if (signed)
-      throw new PoisonMessageError('signed message, but this subscriber has no key to check it (subscriber.set.keyFile)');
-    return decodeMessage(entry.data);
-  }
-
   /** Copies the message to the dead-letter subject with the reason, until JetStream has it. */
   private async park(entry: Entry, reason: string, attempts: number, message?: StreamMessage): Promise<void> {
-    const subject = deadLetterSubject(this.o.subject, this.o.consumer);
-    const h = natsHeaders();
-    const type = entry.headers?.get('Content-Type');
-    if (type) h.set('Content-Type', type);
-    h.set('Scimgw-Dead-Reason', reason.replace(HEADER_VALUE, ' ').slice(0, 1000));
-    h.set('Scimgw-Original-Subject', entry.subject);
-    h.set('Scimgw-Original-Sequence', String(entry.seq));
-    h.set('Scimgw-Attempts', String(attempts));
-    h.set('Scimgw-Consumer', this.o.consumer);
-    await this.persist(async () => {
-      const nc = await this.o.connection.connection(5000);
-      await jetstream(nc).publish(subject, entry.data, {
-        msgID: `${this.o.consumer}:${entry.seq}`,
-        headers: h,
-        expect: { streamName: this.o.stream },
-      });
-    });
+    const to = { subject: deadLetterSubject(this.o.subject, this.o.consumer), stream: this.o.stream, consumer: this.o.consumer };
+    await this.persist(async () => publishDeadLetter(await this.o.connection.connection(5000), to, entry, reason, attempts));
     this.counts.parked++;
     this.o.log.error('stream: message parked on the dead-letter subject', {
       consumer: this.o.consumer,
       seq: entry.seq,
-      deadLetterSubject: subject,
+      deadLetterSubject: to.subject,
       reason,
       attempts,
       ...(message
@@ -551,33 +465,6 @@ export class Subscription {
     });
   }
 
-  private refreshTimer: NodeJS.Timeout | undefined;
-
-  private scheduleRefresh(): void {
-    if (this.refreshTimer || this.stopped) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = undefined;
-      void this.refreshLag();
-    }, 100);
-    this.refreshTimer.unref();
-  }
-
-  private manager: { nc: NatsConnection; jsm: Promise<JetStreamManager> } | undefined;
-
-  private async refreshLag(): Promise<void> {
-    const nc = this.nc;
-    if (!this.o.connection.connected || !nc) return;
-    try {
-      if (this.manager?.nc !== nc) this.manager = { nc, jsm: jetstreamManager(nc) };
-      const info = await (await this.manager.jsm).consumers.info(this.o.stream, this.o.consumer);
-      this.pending = info.num_pending;
-      this.ackPending = info.num_ack_pending;
-    } catch {
-      // Asked again next time, on a fresh manager.
-      this.manager = undefined;
-    }
-  }
-
   private logLag(): void {
     const s = this.status();
     this.o.log.info('stream: subscriber status', {
@@ -600,10 +487,10 @@ export class Subscription {
       consumer: this.o.consumer,
       connected: this.o.connection.connected,
       running: this.running,
-      pending: this.pending,
-      inFlight: this.inflight.size,
-      ackPending: this.ackPending,
-      lag: this.pending + this.inflight.size,
+      pending: this.lag.pending,
+      inFlight: this.queue.size,
+      ackPending: this.lag.ackPending,
+      lag: this.lag.pending + this.queue.size,
       ...this.counts,
       ...(this.lastAppliedAt ? { lastAppliedAt: this.lastAppliedAt } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
@@ -612,7 +499,7 @@ export class Subscription {
 
   /** Fresh counts from the server (tests and the bench call it before reading the lag). */
   async refresh(): Promise<SubscriptionStatus> {
-    await this.refreshLag();
+    await this.lag.refresh();
     return this.status();
   }
 
@@ -623,11 +510,10 @@ export class Subscription {
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.lag.stop();
     for (const w of [...this.wakers]) w();
     await this.messages?.close().catch(() => {});
-    const all = Promise.all([...this.inflight.values()].map((e) => e.done.catch(() => {})));
-    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await Promise.race([this.queue.drained(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
   }
 }
 

@@ -264,6 +264,13 @@ describe('applying messages', () => {
     expect(members.map((m) => m.value)).toEqual([u2]);
   });
 
+  it('leaves out what this side does not let clients write (a user’s groups), untranslated', async () => {
+    const m = createUser('pub-1', 'member', { groups: [{ value: 'pub-group-never-seen', display: 'G' }] });
+    const out = await apply(m);
+    expect(out.action).toBe('created');
+    expect((await get(`/Users/${out.record.id}`))?.groups ?? []).toEqual([]);
+  });
+
   it('refuses what the connector refuses, as a permanent failure with the reason', async () => {
     const bad = msg({
       operation: 'create',

@@ -137,6 +137,12 @@ class Application {
       roles = roleNames(rest.roles);
       delete rest.roles;
     }
+    // What this side does not let a client write (a user's `groups`, say) is not translated either.
+    const registry = this.ctx.target.scim.registry;
+    const rt = registry.resourceType(this.type);
+    for (const attr of Object.keys(rest)) {
+      if (rt && registry.resolve(rt, { attr })?.attrDef?.mutability === 'readOnly') delete rest[attr];
+    }
     return { body: await translateResource(this.ctx, this.type, rest, this.dropped), roles };
   }
 

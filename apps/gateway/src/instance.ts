@@ -5,6 +5,7 @@ import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from 
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
+import { createPublishOnlyConnector, GatewayStream } from '@scimgw/stream';
 import express, { type Express } from 'express';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from './chain.js';
@@ -19,6 +20,8 @@ export interface GatewayInstance {
   port: number;
   connector: Connector;
   log: GatewayLogger;
+  /** The SCIM Stream of this instance, when it publishes or subscribes. */
+  stream?: GatewayStream | undefined;
   /** Graceful stop: finish in-flight requests, flush the connector and logs. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -47,11 +50,18 @@ export function expressHost(
 }
 
 /**
- * The configured connector package, or for a gateway that only chains (no connector named, see
- * `loadConfig`) an empty one: every SCIM request goes on to the next gateway.
+ * The configured connector package; for a gateway without one (see `loadConfig`), the publish-only
+ * connector when it publishes (stores nothing; the stream is the result), else an empty one: every
+ * SCIM request goes on to the next gateway.
  */
-async function createConnector(cfg: PreparedConfig, log: GatewayLogger, registry: SchemaRegistry): Promise<Connector> {
+async function createConnector(
+  cfg: PreparedConfig,
+  log: GatewayLogger,
+  registry: SchemaRegistry,
+  stream: GatewayStream | undefined,
+): Promise<Connector> {
   if (cfg.connector === null || !cfg.factory) {
+    if (stream?.publishes) return createPublishOnlyConnector(registry);
     return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
   }
   return cfg.factory({
@@ -99,16 +109,27 @@ export interface InstanceParts {
   deps: PipelineDeps;
   /** The MCP server, built for `scimgateway.mcp.enabled` or when asked for (`withMcp`). */
   mcp: McpHost | undefined;
+  /** The SCIM Stream of this instance, when it publishes or subscribes. */
+  stream: GatewayStream | undefined;
   /** Marks the instance ready (`/readyz`). */
   setReady(ready: boolean): void;
-  /** Flushes and closes the connector and the logs (not a listener: the caller owns that). */
-  close(): Promise<void>;
+  /**
+   * Stops the stream (the subscriber finishes what it is applying first), then flushes and closes
+   * the connector and the logs (not a listener: the caller owns that).
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** Options of {@link buildInstance}. */
 export interface BuildOptions extends Omit<InstanceOptions, 'port' | 'onRequest'> {
   /** Build the MCP server even when `scimgateway.mcp.enabled` is false (stdio). */
   withMcp?: boolean;
+  /**
+   * Run the SCIM Stream subscriber when the configuration enables it (default true). `scimgw mcp`
+   * says false: a durable consumer is the gateway's, and a second process on it would break the
+   * order per resource.
+   */
+  subscribe?: boolean;
 }
 
 /** Builds one instance from a loaded configuration, without listening. */
@@ -148,21 +169,34 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
 
   const chainingBaseUrl = cfg.chainingBaseUrl ?? parseChainingBaseUrl(g.chainingBaseUrl);
   const registry = hostRegistry(cfg.customSchemas, g.scim.groupMemberOfUser);
-  const connector = opts.connector ?? (await createConnector(cfg, log, registry));
-  connector.host?.attach?.({ mailer: log.mailer });
+  const stream =
+    g.stream && (g.stream.publisher?.enabled || g.stream.subscriber?.enabled)
+      ? new GatewayStream({
+          config: g.stream,
+          name: cfg.name,
+          files: cfg.streamFiles ?? {},
+          log: connectorLogger(log.logger.child({ component: 'stream' })),
+        })
+      : undefined;
+  const base = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  base.host?.attach?.({ mailer: log.mailer });
+  // The publisher sits in front of the connector's writes; what the subscriber applies goes to the
+  // connector itself, so it is not published again.
+  const connector = stream ? stream.wrap(base) : base;
   const tenants = new Set(cfg.tenants);
-  const scimOptions: ScimHandlerOptions = {
-    connector,
-    registry: connector.registry ?? registry,
+  const handlerOptions = (c: Connector): ScimHandlerOptions => ({
+    connector: c,
+    registry: c.registry ?? registry,
     scimVersion: g.scim.version,
     skipMetaLocation: g.scim.skipMetaLocation,
     usePutSoftSync: g.scim.usePutSoftSync,
-    groupPatchStatus: g.scim.groupPatchStatus === 200 ? 200 : 204,
+    groupPatchStatus: g.scim.groupPatchStatus === 200 ? (200 as const) : (204 as const),
     pagination: { defaultPageSize: g.scim.defaultPageSize, maxPageSize: g.scim.maxPageSize },
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
-  };
+  });
+  const scimOptions = handlerOptions(connector);
   const scim = createScimHandler(scimOptions);
   const payloadLimit = parseSize(g.payloadSize);
   // A gateway that only chains has no resources to offer tools for: MCP is served where the connector runs.
@@ -170,6 +204,8 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     (g.mcp.enabled || opts.withMcp) && cfg.connector !== null
       ? createMcpHost({ config: g.mcp, connector, scimOptions, registry: scim.registry, log, maxArgumentBytes: payloadLimit })
       : undefined;
+  // The subscriber applies the stream to the undecorated connector, so nothing it applies is published again.
+  stream?.start(stream.subscribes && opts.subscribe !== false ? createScimHandler(handlerOptions(base)) : undefined);
   let ready = false;
   const deps: PipelineDeps = {
     scim,
@@ -183,7 +219,8 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     passThroughEnabled: g.auth.passThrough?.enabled === true,
     trustForwarded: (g.trustedProxies ?? []).length > 0,
     encrypted: cfg.tls !== undefined,
-    isReady: () => ready,
+    isReady: () => ready && (stream?.ready() ?? true),
+    ...(stream ? { readiness: () => ({ stream: stream.status() }) } : {}),
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
     mcp,
@@ -194,10 +231,12 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     deps,
     mcp,
+    stream,
     setReady: (r) => {
       ready = r;
     },
-    async close() {
+    async close(timeoutMs?: number) {
+      await stream?.close(timeoutMs);
       await connector.close?.();
       log.logger.info(`${cfg.name} stopped`);
       await log.close();
@@ -208,7 +247,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
 /** Starts one instance from a loaded configuration. */
 export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
   const parts = await buildInstance(loaded, opts);
-  const { cfg, log, connector } = parts;
+  const { cfg, log, connector, stream } = parts;
   const g = cfg.gateway;
   const tls = cfg.tls;
   const chainingBaseUrl = parts.deps.chainingBaseUrl;
@@ -231,6 +270,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       idleTimeoutSeconds: g.idleTimeout,
     });
   } catch (e) {
+    await stream?.close();
     await connector.close?.();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
   }
@@ -242,6 +282,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       connector: cfg.connector,
       tls: tls !== undefined,
       ...(chainingBaseUrl ? { chainingBaseUrl } : {}),
+      ...(stream ? { stream: { publishes: stream.publishes, subscribes: stream.subscribes } } : {}),
     },
     `${cfg.name} listening on ${server.url}`,
   );
@@ -251,10 +292,11 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     port: server.port,
     connector,
     log,
+    stream,
     async close(timeoutMs?: number) {
       parts.setReady(false);
       await server.close(timeoutMs);
-      await parts.close();
+      await parts.close(timeoutMs);
     },
   };
 }

@@ -63,7 +63,7 @@ export async function runMcpStdio(cfg: PreparedConfig, o: McpStdioOptions): Prom
     );
     return 2;
   }
-  const parts = await buildInstance(cfg, { withMcp: true, stdout: o.stderr ?? process.stderr });
+  const parts = await buildInstance(cfg, { withMcp: true, subscribe: false, stdout: o.stderr ?? process.stderr });
   const mcp = parts.mcp;
   const headers = { authorization };
   // Checked as the HTTP endpoint checks a connection: this credential, reading, in this tenant.

@@ -36,6 +36,8 @@ export interface PipelineDeps {
   trustForwarded: boolean;
   encrypted: boolean;
   isReady: () => boolean;
+  /** More of the instance's state for `/readyz` (the SCIM Stream's connections and lag). */
+  readiness?: () => Record<string, unknown>;
   /** Unauthenticated documents the connector asked to serve (federated-credential JWKS …), by path. */
   publicRoutes: ReadonlyMap<string, PublicRoute>;
   /** `scimgateway.chainingBaseUrl`: SCIM requests go on to this gateway once authorized here. */
@@ -57,7 +59,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (PROBE_PATHS.has(path)) {
-      const p = probe(path, d.isReady());
+      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined);
       res.writeHead(p.status, { 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
       res.end(p.body);
       return;

@@ -11,6 +11,7 @@ import { formatConfigPath, parseJsonText } from '@scimgw/config';
 import { type ConnectorConfigSchema, type ConnectorFactory, CORE_VERSION } from '@scimgw/core';
 import { coreSatisfies, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
 import { ConfigError, ConfigErrors, type LoadedConfig, loadConfig, loadTls, type TlsMaterial } from '@scimgw/server';
+import { readStreamFiles, StreamFileError, type StreamFiles } from '@scimgw/stream';
 import { parseChainingBaseUrl } from './chain.js';
 import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
 
@@ -26,6 +27,8 @@ export interface PreparedConfig extends LoadedConfig {
   customSchemas?: SchemaDocument | undefined;
   /** Certificate and key, read (HTTPS); undefined for HTTP. */
   tls?: TlsMaterial | undefined;
+  /** Files of `scimgateway.stream` (NATS TLS, signing keys), read; undefined without a stream. */
+  streamFiles?: StreamFiles | undefined;
 }
 
 /** Options of {@link prepareConfig}. */
@@ -61,7 +64,13 @@ export async function prepareLoaded(
     const m = /^([\w.]+): (.*)$/s.exec((e as Error).message);
     throw problem(m?.[1] ?? 'scimgateway.chainingBaseUrl', m?.[2] ?? (e as Error).message);
   }
-  const host = { prepared: true as const, chainingBaseUrl, customSchemas: readCustomSchemas(cfg), tls: readTls(cfg) };
+  const host = {
+    prepared: true as const,
+    chainingBaseUrl,
+    customSchemas: readCustomSchemas(cfg),
+    tls: readTls(cfg),
+    streamFiles: readStream(cfg),
+  };
   await checkAuth(cfg);
   if (cfg.connector === null || options.withoutConnector) return { ...cfg, ...host };
 
@@ -149,6 +158,19 @@ function readTls(cfg: LoadedConfig): TlsMaterial | undefined {
     return loadTls(cfg.gateway, cfg.certsDir);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigErrors([new ConfigError(e.path, e.problem, cfg.file)]);
+    throw e;
+  }
+}
+
+/** Reads the files `scimgateway.stream` names (NATS CA and client certificate, signing keys). */
+function readStream(cfg: LoadedConfig): StreamFiles | undefined {
+  const stream = cfg.gateway.stream;
+  if (!stream || !(stream.publisher?.enabled || stream.subscriber?.enabled)) return undefined;
+  try {
+    return readStreamFiles(stream, cfg.certsDir);
+  } catch (e) {
+    if (e instanceof StreamFileError)
+      throw new ConfigErrors([new ConfigError(`scimgateway.stream.${e.path}`, e.problem, cfg.file)]);
     throw e;
   }
 }

@@ -113,6 +113,45 @@ describe('loadConfig', () => {
     expect(loadConfig(write({ ...minimal, connector: '@acme/x' }, 'mygateway'), { env: {} }).connector).toBe('@acme/x');
   });
 
+  it('a gateway that only publishes to the SCIM Stream needs no connector; its tenants are the publisher’s', () => {
+    const stream = {
+      baseUrls: ['nats://127.0.0.1:4222'],
+      publisher: {
+        enabled: true,
+        entity: {
+          undefined: { nats: { tenant: 'T', subject: 'GW.A' } },
+          clientA: { nats: { tenant: 'T', subject: 'GW.B', password: 'x', user: 'u' } },
+        },
+      },
+    };
+    const c = loadConfig(write({ scimgateway: { ...minimal.scimgateway, stream } }, 'publisher'), { env: { SEED: 's' } });
+    expect(c.connector).toBeNull();
+    expect(c.tenants).toEqual(['clientA']);
+    expect(c.gateway.stream?.publisher?.timeout).toBe(5000);
+    expect(c.gateway.stream?.subscriber).toBeUndefined();
+    // The NATS password is a secret like any other: encrypted in place.
+    expect(readFileSync(c.file, 'utf8')).not.toContain('"password": "x"');
+    expect(c.gateway.stream?.publisher?.entity?.clientA?.nats.password).toBe('x');
+  });
+
+  it('refuses the stream on a gateway that only chains, and checks the stream section', () => {
+    const chained = { ...minimal.scimgateway, chainingBaseUrl: 'http://next:8880' };
+    const stream = {
+      baseUrls: ['nats://x'],
+      subscriber: { enabled: true, entity: { undefined: { nats: { tenant: 'T', subject: 'GW' } } } },
+    };
+    expect(errorsOf(() => loadConfig(write({ scimgateway: { ...chained, stream } }, 'chain'), { env: {} }))[0]).toMatch(
+      /^scimgateway.stream: a gateway with chainingBaseUrl/,
+    );
+    const bad = { subscriber: { enabled: true, entity: { undefined: { nats: { subject: 'GW.>' } } } } };
+    expect(errorsOf(() => loadConfig(write({ scimgateway: { ...minimal.scimgateway, stream: bad } }), { env: {} }))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^scimgateway.stream.subscriber.entity.undefined.nats.subject: /),
+        'scimgateway.stream.baseUrls: is required when subscriber.enabled is true',
+      ]),
+    );
+  });
+
   it('resolves process.env, process.text and process.file references', () => {
     const dir = join(root, 'secrets');
     mkdirSync(dir, { recursive: true });

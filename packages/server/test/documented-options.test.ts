@@ -26,6 +26,12 @@ function schemaPaths(node: Node, path: string, all: Set<string>, leaves: Set<str
       for (const [k, sub] of Object.entries(props)) schemaPaths(sub, path ? `${path}.${k}` : k, all, leaves);
       if (alt.additionalProperties !== false && path) leaves.add(path);
     }
+    // A map keyed by tenant (`stream.publisher.entity`): its entries are documented as `<baseEntity>`.
+    const entry = alt.additionalProperties as Node | boolean | undefined;
+    if (!props && typeof entry === 'object' && flatten(entry).some((a) => a.properties)) {
+      structured = true;
+      schemaPaths(entry, `${path}.<baseEntity>`, all, leaves);
+    }
     const items = alt.items as Node | undefined;
     if (alt.type === 'array' && items?.properties) {
       structured = true;

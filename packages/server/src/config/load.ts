@@ -127,15 +127,26 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   const cfg = checked.value;
   const errors: ConfigError[] = [];
   const connector = cfg.connector ?? connectorFromName(name);
-  // A gateway that forwards every SCIM request to the next one needs no connector of its own.
-  const chainsOnly = typeof cfg.scimgateway.chainingBaseUrl === 'string' && cfg.scimgateway.chainingBaseUrl !== '';
-  if (!connector && !chainsOnly)
+  // A gateway that forwards every SCIM request to the next one needs no connector of its own, and
+  // neither does one that only publishes to the SCIM Stream.
+  const chains = typeof cfg.scimgateway.chainingBaseUrl === 'string' && cfg.scimgateway.chainingBaseUrl !== '';
+  const stream = cfg.scimgateway.stream;
+  const publishes = stream?.publisher?.enabled === true;
+  if (!connector && !chains && !publishes)
     errors.push(
       new ConfigError('connector', `not set, and the file name "${name}" does not name one (use connector-<name>.json)`),
     );
+  if (chains && (publishes || stream?.subscriber?.enabled === true))
+    errors.push(
+      new ConfigError(
+        'scimgateway.stream',
+        'a gateway with chainingBaseUrl forwards SCIM requests and applies nothing itself: publish and subscribe on the gateway that has the connector',
+      ),
+    );
   if (errors.length) throw new ConfigErrors(errors.map((e) => new ConfigError(e.path, e.problem, abs)));
   const endpoint = cfg.endpoint;
-  const entity = endpoint.entity;
+  // Tenants are the connector's (`endpoint.entity`); a publish-only gateway's are the publisher's.
+  const entity = !connector && publishes ? stream?.publisher?.entity : endpoint.entity;
   const tenants = entity && typeof entity === 'object' ? Object.keys(entity).filter((k) => k !== 'undefined') : [];
   const baseDir = basename(configDir) === 'config' ? dirname(configDir) : configDir;
   return {

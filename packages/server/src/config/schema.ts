@@ -1,13 +1,15 @@
 /**
  * The shape of a configuration file, declared once with zod: the `scimgateway` section (the older
  * scimgateway product's shape, so its files migrate), composed of the sections other packages own
- * (`auth` from @scimgw/auth, `log` and `email` from @scimgw/logger-stream, `mcp` from @scimgw/mcp).
- * The `endpoint` section belongs to the connector and is checked by the connector's own `configSchema`.
+ * (`auth` from @scimgw/auth, `log` and `email` from @scimgw/logger-stream, `mcp` from @scimgw/mcp,
+ * `stream` from @scimgw/stream). The `endpoint` section belongs to the connector and is checked by
+ * the connector's own `configSchema`.
  */
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
 import { mcpConfigSchema } from '@scimgw/mcp/config';
+import { streamConfigSchema } from '@scimgw/stream';
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);
@@ -79,7 +81,7 @@ export const gatewayConfigSchema = z.strictObject({
     .looseObject({ enabled: z.boolean().default(false) })
     .nullish()
     .describe('Azure Relay listener (accepted for migration)'),
-  stream: z.looseObject({}).nullish().describe('SCIM Stream (accepted for migration)'),
+  stream: streamConfigSchema.nullish(),
   kubernetes: z
     .strictObject({
       enabled: z.boolean().default(false).describe('Accepted for compatibility'),

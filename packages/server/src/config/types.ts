@@ -16,14 +16,18 @@ export interface LoadedConfig {
   /** `<configDir>/certs`. */
   certsDir: string;
   /**
-   * Connector package to load; `null` for a gateway that only chains (`scimgateway.chainingBaseUrl`
-   * set, and neither a `connector` key nor a `connector-<name>.json` file name).
+   * Connector package to load; `null` for a gateway without one: it only chains
+   * (`scimgateway.chainingBaseUrl`) or only publishes (`scimgateway.stream.publisher`), and has
+   * neither a `connector` key nor a `connector-<name>.json` file name.
    */
   connector: string | null;
   gateway: GatewayConfig;
   /** The `endpoint` section, secrets resolved, passed to the connector as-is. */
   endpoint: Record<string, unknown>;
-  /** Tenants configured under `endpoint.entity` (the `undefined` key is the default tenant). */
+  /**
+   * Tenants configured under `endpoint.entity` (the `undefined` key is the default tenant); for a
+   * publish-only gateway, those under `scimgateway.stream.publisher.entity`.
+   */
   tenants: string[];
   /** Non-fatal findings (e.g. a read-only config file that could not be encrypted in place). */
   warnings: string[];

@@ -1,0 +1,75 @@
+/**
+ * The subscriber's side of a message: requests to its own SCIM handler (in process, no HTTP), so
+ * messages get exactly what a client's request would — the core's normalization, capability
+ * push-down, its fallbacks for connectors without `replace` or `modify`, and typed errors.
+ */
+import type { Logger, ScimResource } from '@scimgw/core';
+import type { ScimHandler, ScimResponse } from '@scimgw/core/handler';
+import { PoisonMessageError } from '../message.js';
+
+/** A failure worth another attempt (the target is down, busy, or a resource it needs is not here yet). */
+export class RetryableError extends Error {
+  override readonly name = 'RetryableError';
+}
+
+/** The SCIM handler of one tenant, as the subscriber uses it. */
+export class ScimTarget {
+  private readonly prefix: string;
+
+  constructor(
+    readonly scim: ScimHandler,
+    readonly tenant: string | undefined,
+    private readonly log: Logger,
+  ) {
+    this.prefix = tenant === undefined ? '' : `/${encodeURIComponent(tenant)}`;
+  }
+
+  /** `/Users` for `User`; a type the handler does not serve cannot be applied. */
+  endpoint(resourceType: string): string {
+    const rt = this.scim.registry.resourceType(resourceType);
+    if (!rt) throw new PoisonMessageError(`resource type "${resourceType}" is not served by this gateway`);
+    return rt.endpoint.startsWith('/') ? rt.endpoint : `/${rt.endpoint}`;
+  }
+
+  /** Sends one request. */
+  async call(method: string, path: string, requestId: string, body?: unknown): Promise<ScimResponse> {
+    return this.scim.handle({
+      method,
+      url: `${this.prefix}${path}`,
+      headers: {},
+      ...(body === undefined ? {} : { body }),
+      context: { tenant: this.tenant, requestId, log: this.log },
+    });
+  }
+
+  /** Throws the error a failed response stands for: retryable for 408, 429 and 5xx, else permanent. */
+  fail(res: ScimResponse, what: string): never {
+    const detail = errorDetail(res);
+    const text = `${what}: ${res.status}${detail ? ` ${detail}` : ''}`;
+    if (res.status === 408 || res.status === 429 || res.status >= 500) throw new RetryableError(text);
+    throw new PoisonMessageError(text);
+  }
+
+  /** The ids of resources of `resourceType` whose `attr` equals `value` (two at most). */
+  async find(resourceType: string, attr: string, value: string, requestId: string): Promise<string[]> {
+    const filter = `${attr} eq ${JSON.stringify(value)}`;
+    const res = await this.call(
+      'GET',
+      `${this.endpoint(resourceType)}?filter=${encodeURIComponent(filter)}&attributes=id&count=2`,
+      requestId,
+    );
+    if (res.status !== 200) this.fail(res, `looking up ${resourceType} by ${attr}`);
+    const list = (res.body as { Resources?: ScimResource[] } | undefined)?.Resources ?? [];
+    return list.map((r) => r.id).filter((id): id is string => typeof id === 'string');
+  }
+}
+
+function errorDetail(res: ScimResponse): string | undefined {
+  const body = res.body as { detail?: unknown; scimType?: unknown } | undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  const parts = [
+    typeof body.scimType === 'string' ? body.scimType : undefined,
+    typeof body.detail === 'string' ? body.detail : undefined,
+  ];
+  return parts.filter(Boolean).join(': ') || undefined;
+}

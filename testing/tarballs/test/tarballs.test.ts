@@ -18,7 +18,11 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** pnpm as npm test runs it (its launcher), else the copy `npm test` installs into .tools/, else PATH. */
 function pnpm(args: string[], cwd: string): string {
   const launcher = process.env.npm_execpath;
-  if (launcher && /pnpm/.test(launcher)) return execFileSync(process.execPath, [launcher, ...args], { cwd, encoding: 'utf8' });
+  if (launcher && /pnpm/.test(launcher)) {
+    // pnpm's launcher is a script for node, or (pnpm 11+) a native executable run directly.
+    if (/\.[cm]?js$/.test(launcher)) return execFileSync(process.execPath, [launcher, ...args], { cwd, encoding: 'utf8' });
+    return execFileSync(launcher, args, { cwd, encoding: 'utf8' });
+  }
   const local = join(repo, '.tools', 'node_modules', '.bin', 'pnpm');
   return execFileSync(existsSync(local) ? local : 'pnpm', args, { cwd, encoding: 'utf8' });
 }

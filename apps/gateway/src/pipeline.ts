@@ -13,7 +13,8 @@ import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleMcpHttp } from '@scimgw/mcp';
 import { handleApi } from './api.js';
-import { authorizeRequest, requestContext, routeSpecial } from './authorize.js';
+import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
+import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from './chain.js';
 import { type McpHost, sessionCall } from './mcp.js';
 import { PROBE_PATHS, probe } from './probes.js';
@@ -137,6 +138,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       }
       principal = authorized.principal.name;
       const ctx = requestContext(d, reqId, tenant, authorized);
+      if (accessOf(special, route, method) === 'read') cancelOnDisconnect(ctx, res);
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
         responseBody = { authenticated: true, method: authorized.principal.method, readOnly: authorized.principal.readOnly };

@@ -39,7 +39,11 @@ export interface RequestContext {
    * overwrites; for other resources the core checks it by reading the resource first.
    */
   ifMatch?: string | undefined;
-  /** Aborted when the client goes away or the host shuts down. */
+  /**
+   * On reads: aborted when the client goes away before its answer is written (it hung up, or the
+   * host closed the connection while shutting down). Writes get none: they run to their end so a
+   * backend is never left half-changed.
+   */
   signal?: AbortSignal | undefined;
   /** Request-scoped logger. */
   log?: Logger | undefined;

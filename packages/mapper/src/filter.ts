@@ -110,6 +110,9 @@ function compareVia(c: Candidate, node: CompareNode | { type: 'present'; path: A
   const { op } = node;
   let value: CompValue = node.value;
   if (value === null) return ALL_INEXACT;
+  // SCIM reads only true/false as a boolean literal (the core's evaluator); the endpoint-side
+  // conversion would also read "yes" or 1, which would make the endpoint match what SCIM does not.
+  if (c.t.scimType === 'boolean' && typeof value !== 'boolean' && !/^(true|false)$/i.test(String(value))) return ALL_INEXACT;
   if (c.e.valueMap) {
     if (op !== 'eq') return ALL_INEXACT;
     const scim = convertScalar(value, c.t.scimType) ?? value;

@@ -26,6 +26,8 @@ describe('translateFilter', () => {
     [users, 'emails[type eq "home"]', 'homeMail pr'],
     [users, 'emails[type eq "other"]', 'NONE'],
     [users, 'active eq true', 'enabled eq "true"'],
+    [users, 'active eq "yes"', 'ALL (post-filter)'],
+    [users, 'active eq "False"', 'enabled eq "False"'],
     [users, `${ENT}:employeeNumber eq "42"`, 'employeeID eq 42'],
     [users, 'meta.created gt "2024-05-01T10:00:00Z"', 'whenCreated gt "20240501100000Z"'],
     [users, 'department eq "Human Resources"', 'dept eq "HR"'],

@@ -1,0 +1,81 @@
+/** `createConnector` for the gateway and `createPostgresConnector` for direct use. */
+import type { Connector, ConnectorFactoryContext, Logger, SchemaRegistry } from '@scimgw/core';
+import { createSqlConnector, type SqlConnector } from '@scimgw/sql';
+import { configSchema, type PostgresConfig } from './config.js';
+import { postgresDialect } from './dialect.js';
+import { postgresDriver } from './driver.js';
+
+/** Options of {@link createPostgresConnector}. */
+export interface PostgresConnectorOptions {
+  /** The `endpoint` section (validated here; defaults filled in). */
+  config: unknown;
+  /** The host's registry (custom schemas included). */
+  registry?: SchemaRegistry | undefined;
+  log?: Logger | undefined;
+  /** Directory TLS file names are relative to. */
+  baseDir?: string | undefined;
+}
+
+/** Validates the `endpoint` section, naming every problem with its path. */
+export function parseConfig(value: unknown, path = 'endpoint'): PostgresConfig {
+  const r = configSchema.validate(value ?? {});
+  if (!r.ok) {
+    const lines = r.issues.map((i) => `${[path, ...i.path].join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return r.value;
+}
+
+/**
+ * Creates the PostgreSQL connector (and returns the SQL layer's catalog and database with it).
+ *
+ * @example
+ * const { connector } = await createPostgresConnector({
+ *   config: { connection: { host: '127.0.0.1', database: 'test', schema: 'scim' }, createTables: true },
+ * });
+ */
+export async function createPostgresConnector(options: PostgresConnectorOptions): Promise<SqlConnector> {
+  const config = parseConfig(options.config);
+  const c = config.connection;
+  const driver = postgresDriver({
+    connectionString: c.connectionString,
+    host: c.host,
+    port: c.port,
+    database: c.database,
+    user: c.user,
+    password: c.password,
+    schema: c.schema,
+    applicationName: c.applicationName,
+    tls: c.tls,
+    pool: config.pool,
+    statementTimeoutMs: config.statementTimeoutMs,
+    baseDir: options.baseDir,
+    log: options.log,
+  });
+  return createSqlConnector({
+    name: 'connector-postgres',
+    dialect: postgresDialect,
+    driver,
+    layout: config.layout,
+    map: config.map,
+    tablePrefix: config.tablePrefix,
+    pageIndex: config.pageIndex,
+    createTables: config.createTables,
+    checkLayout: config.checkLayout,
+    registry: options.registry,
+    log: options.log,
+    retry: config.retry,
+    maxScan: config.maxScan,
+  });
+}
+
+/** The package entry the gateway calls: the connector from the `endpoint` section. */
+export async function createConnector(context: ConnectorFactoryContext<unknown>): Promise<Connector> {
+  const { connector } = await createPostgresConnector({
+    config: context.config,
+    registry: context.registry,
+    log: context.log,
+    baseDir: context.baseDir,
+  });
+  return connector;
+}

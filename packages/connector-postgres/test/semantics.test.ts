@@ -1,0 +1,8 @@
+import { semanticsCases } from '@scimgw/testing-sql';
+import { describe, it } from 'vitest';
+import { freshConnector } from './helpers/fresh.js';
+
+describe('filter, sort and cursor semantics on PostgreSQL match the core evaluator', () => {
+  for (const c of semanticsCases(() => freshConnector({}, 'sem'), Number(process.env.SEMANTICS_RUNS ?? 150)))
+    it(c.name, c.run, 120_000);
+});

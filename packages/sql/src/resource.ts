@@ -1,0 +1,165 @@
+/**
+ * The Connector contract's resource handler for one SQL-backed resource type: capabilities
+ * declared from what the catalog compiles exactly, each operation one read or one transaction.
+ */
+import {
+  type Change,
+  errors,
+  type GetOptions,
+  type QueryRequest,
+  type RequestContext,
+  type ResourceCapabilities,
+  type ResourceHandler,
+  type SchemaRegistry,
+  type ScimResource,
+} from '@scimgw/core';
+import { type CompValue, type FilterNode, type FilterOperator, parseAttrPath } from '@scimgw/core/filter';
+import type { Database } from './database.js';
+import { UnsupportedFilter } from './filter/compare.js';
+import type { WhereCompiler } from './filter/where.js';
+import type { ResourceCatalog } from './layout/catalog.js';
+import { listResources, wantedLists } from './query.js';
+import { createResource, deleteResource, loadById, modifyResource, replaceResource, type WriteEnv } from './write/resource.js';
+
+const OPERATORS: FilterOperator[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
+
+/** Everything one resource type's handler needs. */
+export interface SqlResourceOptions {
+  db: Database;
+  catalog: ResourceCatalog;
+  catalogs: ReadonlyMap<string, ResourceCatalog>;
+  registry: SchemaRegistry;
+  where: WhereCompiler;
+  maxScan: number;
+  newId(): string;
+  now(): Date;
+  /**
+   * Versions seen by `get` during a request. The core reads the resource through `get` to check
+   * `If-Match` and then writes with the same request context; the write repeats the check in its
+   * UPDATE (`WHERE version = ?`), so a change made by another gateway in between is refused (412)
+   * instead of overwritten.
+   */
+  versions: WeakMap<RequestContext, Map<string, unknown>>;
+}
+
+const SAMPLE: Record<string, CompValue> = {
+  boolean: true,
+  integer: 1,
+  decimal: 1.5,
+  dateTime: '2024-01-01T00:00:00.000Z',
+};
+
+/** The attribute paths whose every operator this catalog translates and compiles exactly. */
+export function exactAttributes(catalog: ResourceCatalog, registry: SchemaRegistry, where: WhereCompiler): string[] {
+  const out: string[] = [];
+  const paths = ['id', ...catalog.mapper.scimPaths()];
+  for (const p of paths) {
+    let path: ReturnType<typeof parseAttrPath>;
+    try {
+      path = parseAttrPath(p);
+    } catch {
+      continue;
+    }
+    const r = registry.resolve(catalog.rt, path);
+    const leaf =
+      path.sub !== undefined
+        ? r?.subDef
+        : r?.attrDef?.type === 'complex'
+          ? r.attrDef.subAttributes?.find((s) => s.name === 'value')
+          : r?.attrDef;
+    const sample = SAMPLE[leaf?.type ?? 'string'] ?? 'x';
+    const ok = OPERATORS.every((op) => {
+      const node: FilterNode = op === 'pr' ? { type: 'present', path } : { type: 'compare', path, op, value: sample };
+      const t = catalog.mapper.translateFilter(node);
+      if (t.kind === 'none') return true;
+      if (!t.exact) return false;
+      if (t.kind === 'all') return true;
+      try {
+        where.compile(t.filter, 't');
+        return true;
+      } catch (e) {
+        if (e instanceof UnsupportedFilter) return false;
+        throw e;
+      }
+    });
+    if (ok && !out.some((x) => x.toLowerCase() === p.toLowerCase())) out.push(p);
+  }
+  return out;
+}
+
+/** An id the table can hold; anything else is simply not found. */
+function plausibleId(catalog: ResourceCatalog, id: string): boolean {
+  if (typeof id !== 'string' || id === '' || id.length > 1024 || id.includes('\u0000')) return false;
+  return catalog.keyGeneration !== 'database' || /^-?\d{1,18}$/.test(id);
+}
+
+/** Builds the handler of one resource type. */
+export function sqlResourceHandler(o: SqlResourceOptions): ResourceHandler {
+  const { db, catalog } = o;
+  const env: WriteEnv = {
+    catalog,
+    catalogs: o.catalogs,
+    newId: o.newId,
+    now: o.now,
+    apply: () => ({ registry: o.registry, resourceType: catalog.rt }),
+  };
+  const listEnv = { catalog, where: o.where, registry: o.registry, maxScan: o.maxScan };
+  const capabilities: ResourceCapabilities = {
+    filter: {
+      operators: OPERATORS,
+      attributes: exactAttributes(catalog, o.registry, o.where),
+      logical: ['and', 'or', 'not'],
+      valuePath: true,
+    },
+    sort: true,
+    paging: { index: true, cursor: true },
+    ...(catalog.version ? { etag: true } : {}),
+  };
+  const name = catalog.rt.name;
+  const uniqueDetail =
+    catalog.resourceType === 'User'
+      ? 'A User with this userName (or another value the database keeps unique) already exists'
+      : `A ${name} with a value the database keeps unique already exists`;
+  const opts = (ctx: RequestContext) => ({ signal: ctx.signal, log: ctx.log, uniqueDetail });
+  const guardOf = (ctx: RequestContext, id: string) => (catalog.version ? o.versions.get(ctx)?.get(id) : undefined);
+  const notFound = (id: string) => new errors.NotFoundError(`${name} "${id}" not found`);
+
+  return {
+    capabilities,
+    query(request: QueryRequest, ctx: RequestContext) {
+      return db.read((session) => listResources(session, listEnv, request), opts(ctx));
+    },
+    async get(id: string, ctx: RequestContext, options: GetOptions): Promise<ScimResource | undefined> {
+      if (!plausibleId(catalog, id)) return undefined;
+      const wanted = wantedLists(catalog, options.attributes, options.excludedAttributes);
+      const loaded = await db.read((session) => loadById(session, catalog, id, wanted), opts(ctx));
+      if (!loaded) return undefined;
+      if (catalog.version) {
+        let seen = o.versions.get(ctx);
+        if (!seen) o.versions.set(ctx, (seen = new Map()));
+        seen.set(id, loaded.version);
+      }
+      return loaded.resource;
+    },
+    create(resource: ScimResource, ctx: RequestContext) {
+      return db.write((session) => createResource(session, env, resource), opts(ctx));
+    },
+    async modify(id: string, changes: Change[], ctx: RequestContext) {
+      if (!plausibleId(catalog, id)) throw notFound(id);
+      const guard = guardOf(ctx, id);
+      await db.write((session) => modifyResource(session, env, id, changes, guard), opts(ctx));
+      // The core reads the resource back only when the response needs it (a group PATCH answers 204).
+      return undefined;
+    },
+    replace(id: string, resource: ScimResource, ctx: RequestContext) {
+      if (!plausibleId(catalog, id)) throw notFound(id);
+      const guard = guardOf(ctx, id);
+      return db.write((session) => replaceResource(session, env, id, resource, guard), opts(ctx));
+    },
+    async delete(id: string, ctx: RequestContext) {
+      if (!plausibleId(catalog, id)) throw notFound(id);
+      const guard = guardOf(ctx, id);
+      await db.write((session) => deleteResource(session, env, id, guard), opts(ctx));
+    },
+  };
+}

@@ -1,0 +1,404 @@
+/**
+ * Create, replace, modify and delete, each inside one transaction. Every write starts with one
+ * UPDATE of the resource's own row (new version, new `lastModified`, `WHERE version = ?` when the
+ * client sent `If-Match`): it proves the row exists, locks it against concurrent writers, and
+ * makes the version check atomic. PATCH then touches only the columns and rows it changes.
+ */
+import { type Change, errors, type ScimResource } from '@scimgw/core';
+import type { EndpointChanges } from '@scimgw/mapper';
+import { type ApplyContext, applyChanges } from '@scimgw/core/patch';
+import type { Session } from '../database.js';
+import {
+  type ChildStorage,
+  type JsonStorage,
+  type KeyStorage,
+  type MemberOfStorage,
+  type ResourceCatalog,
+  valueColumnOf,
+  numericColumn,
+} from '../layout/catalog.js';
+import { loadLists, resourceOf, selectById } from '../read.js';
+import { ident, join, type Sql, sql } from '../sql.js';
+import { toColumn } from '../values.js';
+import {
+  addElements,
+  addMemberships,
+  changedJson,
+  clearElements,
+  deleteElements,
+  fitsColumn,
+  insertElements,
+  member,
+  removeMemberships,
+} from './elements.js';
+
+/** What writes need besides the session. */
+export interface WriteEnv {
+  catalog: ResourceCatalog;
+  /** Every resource type's catalog (memberships span users and groups). */
+  catalogs: ReadonlyMap<string, ResourceCatalog>;
+  newId(): string;
+  now(): Date;
+  /** The registry and resource type `applyChanges` needs (PATCHes that read the resource first). */
+  apply(): ApplyContext;
+}
+
+/** A resource and the raw value of its version column, as read. */
+export interface Loaded {
+  resource: ScimResource;
+  version: unknown;
+}
+
+/** Reads one resource by id (`undefined` when absent). */
+export async function loadById(
+  session: Session,
+  catalog: ResourceCatalog,
+  id: unknown,
+  wanted: ReadonlySet<string> | undefined,
+): Promise<Loaded | undefined> {
+  const res = await session.query(selectById(catalog, id, wanted));
+  const row = res.rows[0];
+  if (!row) return undefined;
+  const lists = await loadLists(session, catalog, [row], wanted);
+  const resource = resourceOf(catalog, row, lists.get(String(row[catalog.key])), (v) => session.dialect.readJson(v));
+  if (!resource) return undefined;
+  return { resource, version: catalog.version ? row[catalog.version] : undefined };
+}
+
+/** The groups' members storage, when groups are served (memberships of a deleted resource go with it). */
+function membersStorage(catalogs: ReadonlyMap<string, ResourceCatalog>): ChildStorage | undefined {
+  const groups = catalogs.get('Group');
+  if (!groups) return undefined;
+  return [...groups.storages.values()].find(
+    (s): s is ChildStorage =>
+      s.kind === 'child' &&
+      groups.mapper.attributes.some((a) => a.endpoint === s.key && a.targets.some((t) => t.attr === 'members')),
+  );
+}
+
+/**
+ * `UPDATE … SET <sets>, version = version + 1, lastModified = now WHERE key = id [AND version = guard]`.
+ * Throws 404 when the row is missing and 412 when only the version differs.
+ */
+async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[], guard: unknown): Promise<void> {
+  const { catalog } = env;
+  const all = [...sets];
+  if (catalog.version) all.push(sql`${ident(catalog.version)} = ${ident(catalog.version)} + 1`);
+  if (catalog.lastModified) all.push(sql`${ident(catalog.lastModified)} = ${env.now()}`);
+  // Without version or timestamp columns an assignment to itself still locks the row and counts it.
+  if (all.length === 0) all.push(sql`${ident(catalog.key)} = ${ident(catalog.key)}`);
+  const conds = [sql`${ident(catalog.key)} = ${id}`];
+  if (guard !== undefined && catalog.version) conds.push(sql`${ident(catalog.version)} = ${guard}`);
+  const res = await session.query(sql`UPDATE ${ident(catalog.table)} SET ${join(all)} WHERE ${join(conds, ' AND ')}`);
+  if (res.rowCount > 0) return;
+  if (guard !== undefined && catalog.version) {
+    const exists = await session.query(
+      sql`SELECT ${ident(catalog.key)} FROM ${ident(catalog.table)} WHERE ${ident(catalog.key)} = ${id}`,
+    );
+    if (exists.rows.length) throw new errors.PreconditionFailedError();
+  }
+  throw new errors.NotFoundError(`${catalog.rt.name} "${String(id)}" not found`);
+}
+
+/** Bumps the version of groups whose members changed through a user's `groups`. */
+async function touchGroups(session: Session, env: WriteEnv, groupIds: readonly unknown[]): Promise<void> {
+  const groups = env.catalogs.get('Group');
+  if (!groups || groupIds.length === 0) return;
+  const sets: Sql[] = [];
+  if (groups.version) sets.push(sql`${ident(groups.version)} = ${ident(groups.version)} + 1`);
+  if (groups.lastModified) sets.push(sql`${ident(groups.lastModified)} = ${env.now()}`);
+  const kind = numericColumn(groups.numeric, groups.table, groups.key);
+  const ids = groupIds.filter((g) => fitsColumn(kind, g));
+  if (sets.length === 0 || ids.length === 0) return;
+  await session.query(
+    sql`UPDATE ${ident(groups.table)} SET ${join(sets)} WHERE ${ident(groups.key)} IN (${join(ids.map((g) => sql`${g}`))})`,
+  );
+}
+
+const groupIdsOf = (elements: readonly unknown[]) =>
+  elements
+    .map((el) => (typeof el === 'object' && el !== null ? member(el, 'value') : el))
+    .filter((v) => v !== undefined && v !== null);
+
+function listOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+}
+
+/** Creates a resource; returns it as stored. */
+export async function createResource(session: Session, env: WriteEnv, resource: ScimResource): Promise<ScimResource> {
+  const { catalog } = env;
+  const d = session.dialect;
+  const record = catalog.mapper.toEndpoint(resource);
+  const now = env.now();
+  const columns: Sql[] = [];
+  const values: Sql[] = [];
+  const put = (column: string, value: Sql) => {
+    columns.push(ident(column));
+    values.push(value);
+  };
+  let id: unknown;
+  if (catalog.keyGeneration === 'uuid') {
+    id = env.newId();
+    put(catalog.key, sql`${id}`);
+  }
+  if (catalog.version) put(catalog.version, sql`${1}`);
+  if (catalog.created) put(catalog.created, sql`${now}`);
+  if (catalog.lastModified) put(catalog.lastModified, sql`${now}`);
+  for (const s of catalog.storages.values()) {
+    if (!s.writable || !(s.key in record)) continue;
+    if (s.kind === 'column' && s.column !== catalog.key) put(s.column, sql`${toColumn(record[s.key], s.type)}`);
+    else if (s.kind === 'json') put(s.column, d.jsonValue(record[s.key]));
+  }
+  if (catalog.keyGeneration === 'database') {
+    const res = await session.query(
+      d.insertReturningKey({ table: ident(catalog.table), columns, values, key: ident(catalog.key) }),
+    );
+    id = res.rows[0]?.[catalog.key] ?? res.insertId;
+    if (id === undefined || id === null) throw new Error(`the database returned no key for the new ${catalog.rt.name}`);
+    id = String(id);
+  } else await session.query(d.insert({ table: ident(catalog.table), columns, rows: [values] }));
+  for (const s of catalog.lists) {
+    if (!s.writable || !(s.key in record)) continue;
+    if (s.kind === 'child') await insertElements(session, s, id, listOf(record[s.key]));
+    else if (s.kind === 'memberOf') {
+      const groups = groupIdsOf(listOf(record[s.key]));
+      await addMemberships(session, s, id, groups);
+      await touchGroups(session, env, groups);
+    }
+  }
+  const stored = await loadById(session, catalog, id, undefined);
+  if (!stored) throw new Error(`the new ${catalog.rt.name} could not be read back`);
+  return stored.resource;
+}
+
+/** Replaces a resource (PUT): every writable column and list gets the new value or none. */
+export async function replaceResource(
+  session: Session,
+  env: WriteEnv,
+  id: unknown,
+  resource: ScimResource,
+  guard: unknown,
+): Promise<ScimResource> {
+  const { catalog } = env;
+  const d = session.dialect;
+  const record = catalog.mapper.toEndpoint(resource);
+  const sets: Sql[] = [];
+  for (const s of catalog.storages.values()) {
+    if (!s.writable) continue;
+    if (s.kind === 'column' && s.column !== catalog.key) {
+      sets.push(sql`${ident(s.column)} = ${toColumn(record[s.key], s.type)}`);
+    } else if (s.kind === 'json') {
+      sets.push(
+        record[s.key] === undefined ? sql`${ident(s.column)} = NULL` : sql`${ident(s.column)} = ${d.jsonValue(record[s.key])}`,
+      );
+    }
+  }
+  await lockRow(session, env, id, sets, guard);
+  for (const s of catalog.lists) {
+    if (!s.writable) continue;
+    if (s.kind === 'child') {
+      await clearElements(session, s, id);
+      await insertElements(session, s, id, listOf(record[s.key]));
+    } else if (s.kind === 'memberOf') {
+      await replaceMemberships(session, env, s, id, groupIdsOf(listOf(record[s.key])));
+    }
+  }
+  const stored = await loadById(session, catalog, id, undefined);
+  if (!stored) throw new errors.NotFoundError(`${catalog.rt.name} "${String(id)}" not found`);
+  return stored.resource;
+}
+
+async function replaceMemberships(session: Session, env: WriteEnv, s: MemberOfStorage, id: unknown, groups: unknown[]) {
+  const via = s.via;
+  if (!via) return;
+  const vcol = valueColumnOf(via.members) as string;
+  const before = await session.query(
+    sql`SELECT ${ident(via.members.owner)} AS ${ident('g')} FROM ${ident(via.members.table)} WHERE ${ident(vcol)} = ${id}`,
+  );
+  await removeMemberships(session, s, id, undefined);
+  await addMemberships(session, s, id, groups);
+  await touchGroups(session, env, [...new Set([...before.rows.map((r) => r.g), ...groups])]);
+}
+
+/** The storage of an endpoint key, or of the JSON object a nested key (`name.givenName`) belongs to. */
+function storageOfKey(catalog: ResourceCatalog, key: string): { s: KeyStorage; sub?: string } | undefined {
+  const s = catalog.storages.get(key);
+  if (s) return { s };
+  const dot = key.indexOf('.');
+  if (dot > 0) {
+    const parent = catalog.storages.get(key.slice(0, dot));
+    if (parent?.kind === 'json' && parent.object) return { s: parent, sub: key.slice(dot + 1) };
+  }
+  return undefined;
+}
+
+type JsonChange = { set?: unknown; clear?: boolean; add?: unknown[]; remove?: unknown[]; members?: Record<string, unknown> };
+
+/** A column assignment waiting for the final UPDATE: a value, or an expression of the stored value. */
+type PendingColumn = { value: unknown } | { expr: Sql };
+
+/** True when the endpoint changes touch columns of the main table only. */
+function columnsOnly(catalog: ResourceCatalog, ec: EndpointChanges): boolean {
+  const keys = [...ec.clear, ...Object.keys(ec.set), ...Object.keys(ec.add), ...Object.keys(ec.remove)];
+  return keys.every((k) => catalog.storages.get(k)?.kind === 'column');
+}
+
+/**
+ * Applies a PATCH (`changes`, normalized by the core) to the changed columns and rows only. The
+ * changes are applied one after the other, in the order the client sent them, exactly as the
+ * core's `applyChanges` would apply them to a document: an `add` then a `remove` of the same
+ * element leaves nothing, two `add`s of one element merge.
+ */
+export async function modifyResource(
+  session: Session,
+  env: WriteEnv,
+  id: unknown,
+  changes: Change[],
+  guard: unknown,
+): Promise<void> {
+  const { catalog } = env;
+  const mapper = catalog.mapper;
+  const needs = mapper.needsCurrent(changes);
+  if (!needs && changes.length === 1) {
+    // The common case — one attribute replaced — is one UPDATE.
+    const ec = mapper.changesToEndpoint(changes);
+    if (columnsOnly(catalog, ec)) {
+      const pending = new Map<string, PendingColumn>();
+      applyColumnChanges(catalog, ec, pending);
+      await lockRow(session, env, id, columnAssignments(pending), guard);
+      return;
+    }
+  }
+  await lockRow(session, env, id, [], guard);
+  let current: ScimResource | undefined;
+  if (needs) {
+    current = (await loadById(session, catalog, id, undefined))?.resource;
+    if (!current) throw new errors.NotFoundError(`${catalog.rt.name} "${String(id)}" not found`);
+  }
+  const pending = new Map<string, PendingColumn>();
+  const json = new Map<JsonStorage, { value: unknown }>();
+  const touched = new Set<unknown>();
+  const jsonValue = async (s: JsonStorage) => {
+    let slot = json.get(s);
+    if (!slot) {
+      const res = await session.query(
+        sql`SELECT ${ident(s.column)} AS ${ident('v')} FROM ${ident(catalog.table)} WHERE ${ident(catalog.key)} = ${id}`,
+      );
+      const raw = res.rows[0]?.v;
+      let value: unknown;
+      try {
+        value = raw === undefined || raw === null ? undefined : session.dialect.readJson(raw);
+      } catch {
+        value = undefined;
+      }
+      json.set(s, (slot = { value }));
+    }
+    return slot;
+  };
+  const applyJson = async (s: JsonStorage, change: JsonChange) => {
+    const slot = change.set !== undefined || change.clear ? (json.get(s) ?? { value: undefined }) : await jsonValue(s);
+    slot.value = changedJson(s, slot.value, change);
+    json.set(s, slot);
+  };
+
+  for (const ch of changes) {
+    const ec = mapper.changesToEndpoint([ch], needs ? { current } : {});
+    applyColumnChanges(catalog, ec, pending);
+    for (const key of ec.clear) {
+      const hit = storageOfKey(catalog, key);
+      if (!hit || hit.s.kind === 'column') continue;
+      const { s, sub } = hit;
+      if (s.kind === 'json') await applyJson(s, sub ? { members: { [sub]: undefined } } : { clear: true });
+      else if (s.kind === 'child') await clearElements(session, s, id);
+      else if (s.kind === 'memberOf') await replaceMemberships(session, env, s, id, []);
+    }
+    for (const [key, values] of Object.entries(ec.remove)) {
+      const hit = storageOfKey(catalog, key);
+      if (!hit || hit.s.kind === 'column') continue;
+      const { s } = hit;
+      if (s.kind === 'json') await applyJson(s, { remove: values });
+      else if (s.kind === 'child') await deleteElements(session, s, id, values, catalog.numeric);
+      else if (s.kind === 'memberOf') {
+        const groups = groupIdsOf(values);
+        for (const g of groups) touched.add(g);
+        await removeMemberships(session, s, id, groups, catalog.numeric);
+      }
+    }
+    for (const [key, value] of Object.entries(ec.set)) {
+      const hit = storageOfKey(catalog, key);
+      if (!hit || hit.s.kind === 'column') continue;
+      const { s, sub } = hit;
+      if (s.kind === 'json') await applyJson(s, sub ? { members: { [sub]: value } } : { set: value });
+      else if (s.kind === 'child') {
+        await clearElements(session, s, id);
+        await insertElements(session, s, id, listOf(value));
+      } else if (s.kind === 'memberOf') await replaceMemberships(session, env, s, id, groupIdsOf(listOf(value)));
+    }
+    for (const [key, values] of Object.entries(ec.add)) {
+      const hit = storageOfKey(catalog, key);
+      if (!hit || hit.s.kind === 'column') continue;
+      const { s } = hit;
+      if (s.kind === 'json') await applyJson(s, { add: values });
+      else if (s.kind === 'child') await addElements(session, s, id, values);
+      else if (s.kind === 'memberOf') {
+        const groups = groupIdsOf(values);
+        for (const g of groups) touched.add(g);
+        await addMemberships(session, s, id, groups);
+      }
+    }
+    if (current) current = applyChanges(current, [ch], env.apply()).resource;
+  }
+  const d = session.dialect;
+  const sets = columnAssignments(pending);
+  for (const [s, slot] of json) {
+    sets.push(slot.value === undefined ? sql`${ident(s.column)} = NULL` : sql`${ident(s.column)} = ${d.jsonValue(slot.value)}`);
+  }
+  if (sets.length) await session.query(sql`UPDATE ${ident(catalog.table)} SET ${join(sets)} WHERE ${ident(catalog.key)} = ${id}`);
+  if (touched.size) await touchGroups(session, env, [...touched]);
+}
+
+/** Column parts of endpoint changes, folded into the pending assignments in the mapper's order. */
+function applyColumnChanges(catalog: ResourceCatalog, ec: EndpointChanges, pending: Map<string, PendingColumn>): void {
+  for (const key of ec.clear) {
+    const s = catalog.storages.get(key);
+    if (s?.kind === 'column') pending.set(s.column, { value: null });
+  }
+  for (const [key, values] of Object.entries(ec.remove)) {
+    const s = catalog.storages.get(key);
+    if (s?.kind !== 'column') continue;
+    const before = pending.get(s.column);
+    const typed = values.map((v) => toColumn(v, s.type));
+    if (before && 'value' in before) {
+      // Decided here: the value the column will hold is known.
+      if (typed.some((v) => v === before.value)) pending.set(s.column, { value: null });
+    } else {
+      const list = join(typed.map((v) => sql`${v}`));
+      pending.set(s.column, { expr: sql`CASE WHEN ${ident(s.column)} IN (${list}) THEN NULL ELSE ${ident(s.column)} END` });
+    }
+  }
+  for (const [key, value] of Object.entries(ec.set)) {
+    const s = catalog.storages.get(key);
+    if (s?.kind === 'column') pending.set(s.column, { value: toColumn(value, s.type) });
+  }
+  for (const [key, values] of Object.entries(ec.add)) {
+    const s = catalog.storages.get(key);
+    if (s?.kind === 'column') pending.set(s.column, { value: toColumn(values[0], s.type) });
+  }
+}
+
+function columnAssignments(pending: Map<string, PendingColumn>): Sql[] {
+  return [...pending].map(([column, p]) =>
+    'expr' in p ? sql`${ident(column)} = ${p.expr}` : sql`${ident(column)} = ${p.value}`,
+  );
+}
+
+/** Deletes a resource, its elements and the memberships that name it. */
+export async function deleteResource(session: Session, env: WriteEnv, id: unknown, guard: unknown): Promise<void> {
+  const { catalog } = env;
+  await lockRow(session, env, id, [], guard);
+  const members = membersStorage(env.catalogs);
+  const vcol = members ? valueColumnOf(members) : undefined;
+  if (members && vcol) await session.query(sql`DELETE FROM ${ident(members.table)} WHERE ${ident(vcol)} = ${id}`);
+  for (const s of catalog.lists) if (s.kind === 'child') await clearElements(session, s, id);
+  await session.query(sql`DELETE FROM ${ident(catalog.table)} WHERE ${ident(catalog.key)} = ${id}`);
+}

@@ -1,0 +1,97 @@
+import { errors } from '@scimgw/core';
+import { describe, expect, it } from 'vitest';
+import { CommitError, Database, type RunStatement, type SqlDriver, type SqlErrorKind, sql } from '../src/index.js';
+import { ansiDialect } from './helpers/dialects.js';
+
+/** A driver that fails the first `failures` runs with errors of `kind`, then answers. */
+function flaky(failures: number, kind: SqlErrorKind, where: 'statement' | 'commit' = 'statement') {
+  const calls = { runs: 0 };
+  const driver: SqlDriver = {
+    async run<T>(fn: (run: RunStatement) => Promise<T>) {
+      calls.runs++;
+      const fail = calls.runs <= failures;
+      const result = await fn(async () => {
+        if (fail && where === 'statement') throw Object.assign(new Error(`${kind}!`), { kind });
+        return { rows: [{ n: 1 }], rowCount: 1 };
+      });
+      if (fail && where === 'commit') throw new CommitError(Object.assign(new Error(`${kind}!`), { kind }));
+      return result;
+    },
+    async close() {},
+  };
+  return { driver, calls };
+}
+
+const logs: string[] = [];
+const log = { debug() {}, info() {}, warn: (m: string) => logs.push(`warn ${m}`), error: (m: string) => logs.push(`error ${m}`) };
+const fast = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, retryAfterSeconds: 7 };
+
+describe('Database', () => {
+  it('retries transient failures and succeeds within the bound', async () => {
+    for (const kind of ['deadlock', 'serializationFailure', 'connectionLost', 'unavailable'] as const) {
+      const { driver, calls } = flaky(2, kind);
+      const db = new Database(ansiDialect, driver, { retry: fast, log });
+      const rows = await db.write((s) => s.query(sql`SELECT 1`));
+      expect(rows.rows).toEqual([{ n: 1 }]);
+      expect(calls.runs, kind).toBe(3);
+    }
+  });
+
+  it('gives up after the bound with 503 and Retry-After', async () => {
+    const { driver, calls } = flaky(10, 'deadlock');
+    const db = new Database(ansiDialect, driver, { retry: fast, log });
+    const e = await db.write((s) => s.query(sql`SELECT 1`)).catch((x) => x);
+    expect(e).toBeInstanceOf(errors.ServiceUnavailableError);
+    expect(e.headers['retry-after']).toBe('7');
+    expect(calls.runs).toBe(3);
+  });
+
+  it('never retries a COMMIT that lost its connection (the outcome is unknown)', async () => {
+    const { driver, calls } = flaky(1, 'connectionLost', 'commit');
+    const db = new Database(ansiDialect, driver, { retry: fast, log });
+    const e = await db.write((s) => s.query(sql`SELECT 1`)).catch((x) => x);
+    expect(e.status).toBe(503);
+    expect(e.detail).toMatch(/may or may not have been applied/);
+    expect(calls.runs).toBe(1);
+  });
+
+  it('retries a COMMIT refused for serialization (nothing was committed)', async () => {
+    const { driver, calls } = flaky(1, 'serializationFailure', 'commit');
+    const db = new Database(ansiDialect, driver, { retry: fast, log });
+    await db.write((s) => s.query(sql`SELECT 1`));
+    expect(calls.runs).toBe(2);
+  });
+
+  it('maps the other kinds once, without retrying', async () => {
+    const expected: [SqlErrorKind, number, string | undefined][] = [
+      ['uniqueViolation', 409, 'uniqueness'],
+      ['invalidValue', 400, 'invalidValue'],
+      ['constraintViolation', 400, 'invalidValue'],
+      ['statementTimeout', 503, undefined],
+      ['undefinedObject', 500, undefined],
+      ['permissionDenied', 500, undefined],
+      ['unknown', 500, undefined],
+    ];
+    for (const [kind, status, scimType] of expected) {
+      const { driver, calls } = flaky(1, kind);
+      const db = new Database(ansiDialect, driver, { retry: fast, log });
+      const e = await db.write((s) => s.query(sql`SELECT 1`), { uniqueDetail: 'taken' }).catch((x) => x);
+      expect(e.status, kind).toBe(status);
+      expect(e.scimType, kind).toBe(scimType);
+      expect(calls.runs, kind).toBe(1);
+      if (kind === 'uniqueViolation') expect(e.detail).toBe('taken');
+    }
+  });
+
+  it('passes SCIM errors thrown inside an operation through untouched', async () => {
+    const { driver, calls } = flaky(0, 'unknown');
+    const db = new Database(ansiDialect, driver, { retry: fast, log });
+    const e = await db
+      .write(async () => {
+        throw new errors.NotFoundError('gone');
+      })
+      .catch((x) => x);
+    expect(e).toBeInstanceOf(errors.NotFoundError);
+    expect(calls.runs).toBe(1);
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * A layout that is not the default: the database makes the keys, other table and column names,
+ * custom typed attributes (integer, dateTime) in an extension, emails as a JSON column, a list of
+ * strings in a child table, and group members as a child table of plain values. The contract kit
+ * and typed filters run on it; the connector packages create the tables with their own DDL.
+ */
+import type { ScimResource } from '@scimgw/core';
+import { type FilterNode, matchesFilter, parseFilter } from '@scimgw/core/filter';
+import { createScimHandler } from '@scimgw/core/handler';
+import { connectorContractCases } from '@scimgw/core/testkit';
+import type { FreshFactory, SuiteCase } from './types.js';
+import { check } from './types.js';
+
+export const ACME = 'urn:ietf:params:scim:schemas:extension:acme:2.0:User';
+
+/**
+ * The layout (tables `people`, `person_tags`, `teams`, `team_members`). `lowerCase`: generated
+ * lower-case columns where the database needs them (MariaDB: `{ login: 'login_lower' }`).
+ */
+export const customLayout = (lowerCase?: Record<string, string>) => ({
+  users: {
+    table: 'people',
+    key: 'pid',
+    keyGeneration: 'database',
+    version: 'rev',
+    created: 'created_at',
+    lastModified: 'changed_at',
+    ...(lowerCase ? { lowerCase } : {}),
+    multiValued: {
+      mails: { json: 'mails' },
+      tags: { table: 'person_tags', owner: 'pid', value: 'tag', order: 'seq' },
+      teams: { memberOf: true },
+    },
+  },
+  groups: {
+    table: 'teams',
+    key: 'tid',
+    keyGeneration: 'database',
+    version: 'rev',
+    multiValued: { member: { table: 'team_members', owner: 'tid', value: 'member', unique: true } },
+  },
+});
+
+/** The map that goes with {@link customLayout}. */
+export const CUSTOM_MAP = {
+  user: {
+    login: { mapTo: 'userName' },
+    full_name: { mapTo: 'displayName' },
+    given: { mapTo: 'name.givenName' },
+    family: { mapTo: 'name.familyName' },
+    is_active: { mapTo: 'active', type: 'boolean' },
+    level: { mapTo: `${ACME}:level`, type: 'integer' },
+    hired: { mapTo: `${ACME}:hired`, type: 'datetime' },
+    mails: { mapTo: 'emails', type: 'complexArray' },
+    tags: { mapTo: `${ACME}:tags`, type: 'array' },
+    teams: { mapTo: 'groups', type: 'complexArray' },
+  },
+  group: {
+    name: { mapTo: 'displayName' },
+    member: { mapTo: 'members.value', type: 'array' },
+  },
+};
+
+const FILTERS = [
+  `${ACME}:level gt 3`,
+  `${ACME}:level eq "2"`,
+  `${ACME}:level le 1 or ${ACME}:level pr`,
+  `not (${ACME}:level pr)`,
+  `${ACME}:level co "1"`,
+  `${ACME}:hired ge "2021-01-01T00:00:00Z"`,
+  `${ACME}:hired lt "2020-06-01"`,
+  `${ACME}:tags eq "blue"`,
+  `${ACME}:tags co "re"`,
+  `not (${ACME}:tags pr)`,
+  `${ACME}:tags ne "red"`,
+  'emails[type eq "work" and value sw "p"]',
+  'emails.value ew "example.org"',
+  'emails[primary eq true]',
+  'active eq true and name.familyName co "a"',
+  'userName gt "p3"',
+  'meta.created le "2100-01-01T00:00:00Z"',
+];
+
+/** Cases on the custom layout: the contract kit, typed filters, membership in a table of plain values. */
+export function customLayoutCases(fresh: FreshFactory): SuiteCase[] {
+  let state: Promise<Awaited<ReturnType<FreshFactory>>> | undefined;
+  const get = () => (state ??= fresh());
+  const kit = connectorContractCases({ connector: async () => (await get()).connector }).map((c) => ({
+    name: `contract kit: ${c.name}`,
+    run: c.run,
+  }));
+  return [
+    ...kit,
+    {
+      name: 'database-made ids: numeric, and anything else is simply not found',
+      async run() {
+        const h = createScimHandler({ connector: (await get()).connector });
+        const u = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'ids.user' }) });
+        check(u.status === 201 && /^\d+$/.test(String((u.body as ScimResource).id)), `id ${(u.body as ScimResource).id}`);
+        for (const id of ['abc', '1.5', '99999999999', '-', "1' OR '1'='1", '1e3']) {
+          const r = await h.handle({ method: 'GET', url: `/Users/${encodeURIComponent(id)}` });
+          check(r.status === 404, `GET /Users/${id}: ${r.status}`);
+          const f = await h.handle({ method: 'GET', url: `/Users?filter=${encodeURIComponent(`id eq ${JSON.stringify(id)}`)}` });
+          check(f.status === 200 && (f.body as { totalResults: number }).totalResults === 0, `id eq ${id}: ${f.status}`);
+        }
+      },
+    },
+    {
+      name: 'typed custom attributes, a JSON column and a list table filter and sort as the core evaluates them',
+      async run() {
+        const h = createScimHandler({ connector: (await get()).connector });
+        const colours = ['red', 'blue', 'green', 'reed'];
+        for (let i = 0; i < 12; i++) {
+          const body = {
+            userName: `p${i}`,
+            active: i % 3 !== 0,
+            name: { givenName: `G${i}`, familyName: ['Adams', 'Brown', 'Cole'][i % 3] },
+            emails:
+              i % 4 === 3
+                ? undefined
+                : [{ value: `p${i}@${i % 2 ? 'example.org' : 'x.io'}`, type: i % 2 ? 'work' : 'home', primary: i % 5 === 0 }],
+            [ACME]: {
+              ...(i % 6 === 5 ? {} : { level: i % 5 }),
+              ...(i % 4 === 0 ? {} : { hired: new Date(Date.UTC(2019 + (i % 4), i % 12, 1)).toISOString() }),
+              ...(i % 3 === 2 ? {} : { tags: [colours[i % 4], colours[(i + 1) % 4]] }),
+            },
+          };
+          const r = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify(body) });
+          check(r.status === 201, `create p${i}: ${r.status} ${JSON.stringify(r.body)}`);
+          const stored = r.body as ScimResource;
+          const ext = stored[ACME] as Record<string, unknown> | undefined;
+          if (i % 6 !== 5) check(ext?.level === i % 5, `level of p${i} came back as ${JSON.stringify(ext?.level)}`);
+        }
+        const all = ((await h.handle({ method: 'GET', url: '/Users?count=1000' })).body as { Resources: ScimResource[] })
+          .Resources;
+        const connector = (await get()).connector;
+        const rt = connector.registry?.resourceType('User');
+        const resolve = rt ? connector.registry?.resolver(rt) : undefined;
+        for (const text of FILTERS) {
+          const filter: FilterNode = parseFilter(text);
+          const res = await h.handle({ method: 'GET', url: `/Users?count=1000&filter=${encodeURIComponent(text)}` });
+          check(res.status === 200, `${text}: ${res.status} ${JSON.stringify(res.body)}`);
+          const got = (res.body as { Resources: ScimResource[] }).Resources.map((r) => r.id).sort();
+          const want = all
+            .filter((u) => matchesFilter(filter, u, resolve))
+            .map((u) => u.id)
+            .sort();
+          check(JSON.stringify(got) === JSON.stringify(want), `${text}: got ${got}, want ${want}`);
+        }
+        const byLevel = await h.handle({
+          method: 'GET',
+          url: `/Users?sortBy=${encodeURIComponent(`${ACME}:level`)}&sortOrder=descending&count=3`,
+        });
+        const levels = (byLevel.body as { Resources: ScimResource[] }).Resources.map(
+          (r) => (r[ACME] as Record<string, unknown>)?.level,
+        );
+        check(JSON.stringify(levels) === JSON.stringify([4, 4, 3]), `sorted levels ${JSON.stringify(levels)}`);
+      },
+    },
+    {
+      name: 'group members in a table of plain values, and the groups of a user from it',
+      async run() {
+        const h = createScimHandler({ connector: (await get()).connector });
+        const ids: string[] = [];
+        for (const n of ['m1', 'm2', 'm3']) {
+          const r = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: n }) });
+          ids.push(String((r.body as ScimResource).id));
+        }
+        const g = await h.handle({
+          method: 'POST',
+          url: '/Groups',
+          body: JSON.stringify({ displayName: 'Team A', members: [{ value: ids[0] }, { value: ids[1] }] }),
+        });
+        check(g.status === 201, `group: ${g.status} ${JSON.stringify(g.body)}`);
+        const gid = String((g.body as ScimResource).id);
+        const patch = (ops: unknown[]) =>
+          h.handle({ method: 'PATCH', url: `/Groups/${gid}`, body: JSON.stringify({ Operations: ops }) });
+        check(
+          (await patch([{ op: 'add', path: 'members', value: [{ value: ids[2] }, { value: ids[0] }] }])).status === 204,
+          'add',
+        );
+        check((await patch([{ op: 'remove', path: `members[value eq "${ids[1]}"]` }])).status === 204, 'remove');
+        const read = await h.handle({ method: 'GET', url: `/Groups/${gid}` });
+        const members = ((read.body as ScimResource).members as { value: string }[]).map((m) => m.value).sort();
+        check(JSON.stringify(members) === JSON.stringify([ids[0], ids[2]].sort()), `members ${members}`);
+        const byMember = await h.handle({
+          method: 'GET',
+          url: `/Groups?filter=${encodeURIComponent(`members.value eq "${ids[2]}"`)}`,
+        });
+        check((byMember.body as { totalResults: number }).totalResults === 1, 'members.value eq');
+        const user = await h.handle({ method: 'GET', url: `/Users/${ids[0]}` });
+        const groups = (user.body as ScimResource).groups as { value: string; display?: string }[] | undefined;
+        check(
+          groups?.length === 1 && groups[0]?.value === gid && groups[0]?.display === 'Team A',
+          `groups ${JSON.stringify(groups)}`,
+        );
+        const inTeam = await h.handle({
+          method: 'GET',
+          url: `/Users?filter=${encodeURIComponent(`groups.display eq "team a"`)}`,
+        });
+        check((inTeam.body as { totalResults: number }).totalResults === 2, 'groups.display eq (case-insensitive)');
+        check((await h.handle({ method: 'DELETE', url: `/Users/${ids[2]}` })).status === 204, 'delete member');
+        const after = await h.handle({ method: 'GET', url: `/Groups/${gid}` });
+        const left = ((after.body as ScimResource).members as { value: string }[]).map((m) => m.value);
+        check(JSON.stringify(left) === JSON.stringify([ids[0]]), `deleting a user removes its memberships: ${left}`);
+      },
+    },
+    {
+      name: 'cleanup',
+      async run() {
+        if (state) await (await state).done();
+        state = undefined;
+      },
+    },
+  ];
+}

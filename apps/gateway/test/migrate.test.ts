@@ -170,6 +170,29 @@ describe('scimgw migrate', () => {
     for (const secret of ['s3cret-gw-pass', 'hr-api-key-42', 'clear-bearer-token-xyz', 'plain-pw-1'])
       expect(written).not.toContain(secret);
     expect(readFileSync(join(to, 'migration-report.txt'), 'utf8')).toContain('UNMAPPED scimgateway.somethingOld');
+    expect(loki.endpoint).toEqual({
+      persistence: true,
+      exampleData: false,
+      idStrategy: 'legacy',
+      entity: { undefined: { importLokiFile: 'data/import/undefined-loki.db' } },
+    });
+    expect(readFileSync(join(to, 'data', 'import', 'undefined-loki.db'), 'utf8')).toBe('{"collections":[]}');
+    // The whole file passes every check start runs, the embedded store's endpoint section included.
+    const saved = process.env.SEED;
+    process.env.SEED = NEW_SEED;
+    try {
+      const out: string[] = [];
+      const code = await runCli(['check-config', '--config', join(to, 'config', 'connector-loki.json')], {
+        out: (s) => out.push(s),
+        err: (s) => out.push(s),
+        cwd: to,
+      });
+      expect(out.join('\n')).toMatch(/OK \(connector @scimgw\/connector-loki, port 8880\)/);
+      expect(code).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.SEED;
+      else process.env.SEED = saved;
+    }
     // The scimgateway section and secrets load as scimgw loads them.
     const loaded = loadConfig(join(to, 'config', 'connector-hr.json'), { env: { SEED: NEW_SEED }, encryptInPlace: false });
     expect(loaded.gateway.auth.basic?.[0]?.password).toBe('plain-pw-1');

@@ -26,9 +26,9 @@ describe('importing the older plugin-loki database', () => {
     });
     expect(b?.$loki).toBeUndefined();
     expect(b?.meta?.created).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect((b?.groups as { value: string }[]).map((g) => g.value).sort()).toEqual(['Admins', 'Employees']);
+    expect(((b?.groups ?? []) as { value: string }[]).map((g) => g.value).sort()).toEqual(['Admins', 'Employees']);
     const emp = await c.resources.Group?.get?.('Employees', ctx, {});
-    expect((emp?.members as { value: string }[]).map((m) => m.value).sort()).toEqual(['bjensen', 'jsmith']);
+    expect(((emp?.members ?? []) as { value: string }[]).map((m) => m.value).sort()).toEqual(['bjensen', 'jsmith']);
     const all = await c.resources.User?.query?.({}, ctx);
     expect(all?.resources.map((u) => u.id).sort()).toEqual(['bjensen', 'jsmith']);
     await c.close?.();

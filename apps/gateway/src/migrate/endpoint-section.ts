@@ -98,7 +98,7 @@ function migrateLdap(endpoint: Json): EndpointResult {
     const removed: Segments[] = [];
     const t = pruneEmpty(raw, base, removed) as Json;
     for (const p of outermost(removed))
-      entries.push({ path: pathText(p), status: 'dropped', note: 'not set in the older file (null or empty): left out' });
+      entries.push({ path: pathText(p), status: 'unset', note: 'not set in the older file (null or empty): left out' });
     const ldap: Json = isJson(t.ldap) ? { ...t.ldap } : {};
     for (const k of Object.keys(ldap)) entries.push(mapped([...base, 'ldap', k], [...base, 'ldap', k]));
     for (const k of ['baseUrls', 'username', 'password', 'tls'] as const) {

@@ -36,7 +36,7 @@ export function migrateGatewaySection(section: unknown): { value: Json; entries:
   const removed: Segments[] = [];
   const value = pruneEmpty(section, ['scimgateway'], removed) as Json;
   for (const p of outermost(removed))
-    entries.push({ path: pathText(p), status: 'dropped', note: 'not set in the older file (null or empty): left out' });
+    entries.push({ path: pathText(p), status: 'unset', note: 'not set in the older file (null or empty): left out' });
   const root = { scimgateway: value };
   // Each round removes what the schema refuses; the schema reports unknown keys one object at a time.
   for (let round = 0; round < 50; round++) {

@@ -1,7 +1,7 @@
 /** The migration report: what happened to every key of every older configuration file. */
 
 /** What became of one key. */
-export type ReportStatus = 'mapped' | 'moved' | 'secret' | 'unmapped' | 'dropped' | 'copied' | 'todo';
+export type ReportStatus = 'mapped' | 'moved' | 'secret' | 'unmapped' | 'dropped' | 'unset' | 'copied' | 'todo';
 
 /** One line of the report. */
 export interface ReportEntry {
@@ -28,13 +28,14 @@ const LABEL: Record<ReportStatus, string> = {
   copied: 'copied  ',
   unmapped: 'UNMAPPED',
   dropped: 'DROPPED ',
+  unset: 'unset   ',
   todo: 'TO DO   ',
 };
 
 /** The report as text, one line per key; problems first so nobody misses them. */
 export function formatReport(files: readonly FileReport[], dryRun: boolean): string {
   const lines: string[] = [];
-  const order: ReportStatus[] = ['todo', 'unmapped', 'dropped', 'secret', 'moved', 'copied', 'mapped'];
+  const order: ReportStatus[] = ['todo', 'unmapped', 'dropped', 'secret', 'moved', 'copied', 'mapped', 'unset'];
   for (const f of files) {
     lines.push(`${f.source} → ${f.target}${dryRun ? ' (dry run: not written)' : ''}`);
     lines.push(`  connector: ${f.connector}`);
@@ -42,7 +43,7 @@ export function formatReport(files: readonly FileReport[], dryRun: boolean): str
     for (const e of sorted) lines.push(`  ${LABEL[e.status]} ${e.path}${e.note ? `: ${e.note}` : ''}`);
     const count = (s: ReportStatus) => f.entries.filter((e) => e.status === s).length;
     lines.push(
-      `  ${count('mapped') + count('moved') + count('secret')} keys mapped (${count('secret')} secrets re-encrypted), ${count('unmapped') + count('dropped')} without an equivalent, ${count('todo')} to do`,
+      `  ${count('mapped') + count('moved') + count('secret')} keys mapped (${count('secret')} secrets re-encrypted), ${count('unmapped') + count('dropped')} without an equivalent, ${count('unset')} unset (null or empty) left out, ${count('todo')} to do`,
     );
     lines.push('');
   }

@@ -1,16 +1,19 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decryptSecret, loadConfig } from '@scimgw/server';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
+import type { GatewayInstance } from '../src/instance.js';
 import { parseMigrateArgs } from '../src/migrate/cli.js';
 import { decryptLegacy, legacyKey, legacySeed, looksLegacyEncrypted } from '../src/migrate/legacy-secrets.js';
 
 // Values encrypted by `openssl enc -aes-128-cbc` (not by our code) in the older product's format,
 // SEED "short-seed": the key is the last 16 characters of "<file name><seed>".
+const here = dirname(fileURLToPath(import.meta.url));
 const OLD_SEED = 'short-seed';
 const LOKI_GW_PASS = 'MGYxZTJkM2M0YjVhNjk3ODg3OTZhNWI0YzNkMmUxZjA6YWNiMDlhZDQ5Yzc5NGYwZDJkY2NkMmEwZjY0NGU0NTQ='; // s3cret-gw-pass
 const HR_API_KEY = 'MGYxZTJkM2M0YjVhNjk3ODg3OTZhNWI0YzNkMmUxZjA6Y2ViNGE3MWFkNTJjMjU4MTkyZDM4MmY3OWExMTkyNmU='; // hr-api-key-42
@@ -197,6 +200,50 @@ describe('scimgw migrate', () => {
     const loaded = loadConfig(join(to, 'config', 'connector-hr.json'), { env: { SEED: NEW_SEED }, encryptInPlace: false });
     expect(loaded.gateway.auth.basic?.[0]?.password).toBe('plain-pw-1');
     expect(loaded.gateway.port).toBe(8881);
+  });
+
+  it('a migrated custom plugin starts through the real CLI and serves its users', async () => {
+    const from = olderInstall();
+    writeFileSync(
+      join(from, 'lib', 'plugin-hr.ts'),
+      [
+        "import { ScimGateway } from 'scimgateway'",
+        'const g = new ScimGateway()',
+        'const config = g.getConfig()',
+        "g.getUsers = async (baseEntity: string, getObj: any) => ({ Resources: [{ id: 'u1', userName: `eu-${config.region}-${config.entity[baseEntity].apiKey}` }] })",
+        '',
+      ].join('\n'),
+    );
+    const to = mkdtempSync(join(tmpdir(), 'scimgw-new-'));
+    expect((await migrate([from, '--out', to], { SEED: NEW_SEED, SCIMGATEWAY_SEED: OLD_SEED })).code).toBe(0);
+    // "npm install @scimgw/connector-legacy-plugin" in the new folder: the workspace package stands in.
+    mkdirSync(join(to, 'node_modules', '@scimgw'), { recursive: true });
+    symlinkSync(
+      join(here, '..', '..', '..', 'packages', 'connector-legacy-plugin'),
+      join(to, 'node_modules', '@scimgw', 'connector-legacy-plugin'),
+    );
+    const saved = process.env.SEED;
+    process.env.SEED = NEW_SEED;
+    let started: GatewayInstance[] = [];
+    try {
+      const res = await runCli(['start', '--config', join(to, 'config', 'connector-hr.json'), '--port', '0'], {
+        out: () => {},
+        err: () => {},
+        cwd: to,
+      });
+      expect(Array.isArray(res)).toBe(true);
+      started = res as GatewayInstance[];
+      const r = await fetch(`${started[0]?.url}/Users/u1`, {
+        headers: { authorization: `Basic ${Buffer.from('gwadmin:plain-pw-1').toString('base64')}` },
+      });
+      expect(r.status).toBe(200);
+      // The plugin read its configuration, the re-encrypted apiKey decrypted for it.
+      expect(((await r.json()) as { userName: string }).userName).toBe('eu-eu-hr-api-key-42');
+    } finally {
+      for (const g of started) await g.close(1000);
+      if (saved === undefined) delete process.env.SEED;
+      else process.env.SEED = saved;
+    }
   });
 
   it('a secret encrypted with another seed becomes a TO DO, never a wrong value', async () => {

@@ -24,7 +24,7 @@ import { legacyPluginOptionsZod } from './config.js';
 import { changesToAttrObj, fromLegacyObject, needsCurrent, type ShapeInfo, toLegacyObject } from './convert/shapes.js';
 import { toScimError } from './errors.js';
 import { type GatewayModule, loadLegacyPlugin } from './loader.js';
-import { toGetObj } from './query.js';
+import { type LegacyGetObj, toGetObj } from './query.js';
 import { LegacyGatewayObject, type LegacyMethod, type PluginMethodName } from './shim/gateway-object.js';
 import { legacyHelperRestClass } from './shim/helper-rest.js';
 
@@ -77,6 +77,30 @@ function resultList(res: unknown): { list: Obj[]; total: number | undefined } {
   return { list: [], total: undefined };
 }
 
+/** Page size when scimgw needs every match (the older API's plugins defaulted to 200 without a count). */
+const ALL_PAGE = 200;
+
+/**
+ * Every match, page by page: plugins written for the older API return at most `count` (200 when
+ * none is given), while the core, evaluating a filter itself, needs them all. Stops at
+ * `totalResults`, at a short page, and when a plugin that ignores `startIndex` repeats a page.
+ */
+async function everyPage(getObj: LegacyGetObj, fetchPage: (getObj: LegacyGetObj) => Promise<unknown>): Promise<Obj[]> {
+  const out: Obj[] = [];
+  let previousFirst: unknown;
+  for (let startIndex = 1; ; startIndex += ALL_PAGE) {
+    const { list, total } = resultList(await fetchPage({ ...getObj, startIndex, count: ALL_PAGE }));
+    // More than a page: the plugin ignored paging and returned everything.
+    if (startIndex === 1 && list.length > ALL_PAGE) return list;
+    const first = list[0]?.id;
+    if (list.length === 0 || (startIndex > 1 && first !== undefined && first === previousFirst)) break;
+    previousFirst = first;
+    out.push(...list);
+    if (list.length < ALL_PAGE || (total !== undefined && out.length >= total)) break;
+  }
+  return out;
+}
+
 interface Deps {
   gateway: LegacyGatewayObject;
   options: LegacyPluginOptions;
@@ -115,16 +139,20 @@ function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
     },
     async query(request: QueryRequest, ctx) {
       const getObj = toGetObj(request, info);
+      if (request.count === undefined) {
+        const list = await everyPage(getObj, (o) => call(names.get, ctx, o, request.attributes ?? []));
+        return { resources: list.map((r) => fromLegacyObject(r, info)) };
+      }
       const res = await call(names.get, ctx, getObj, request.attributes ?? []);
       let { list, total } = resultList(res);
       const start = request.startIndex ?? 1;
       // A plugin that ignored startIndex/count returned everything: page it here.
-      if (request.count !== undefined && list.length > request.count) {
+      if (list.length > request.count) {
         total = list.length;
         list = list.slice(start - 1, start - 1 + request.count);
       }
       const resources = list.map((r) => fromLegacyObject(r, info));
-      return { resources, ...(request.count !== undefined ? { totalResults: total ?? start - 1 + resources.length } : {}) };
+      return { resources, totalResults: total ?? start - 1 + resources.length };
     },
     get: (id, ctx, opts) => byId(id, ctx, opts.attributes ?? []),
     async create(resource, ctx) {

@@ -103,6 +103,35 @@ describe('HelperRest for plugins', () => {
     expect(dup.body.scimType).toBe('uniqueness');
   });
 
+  it("pass-through: the plugin hands ctx over and the caller's Authorization reaches the backend", async () => {
+    const ctx = testContext(
+      {
+        legacyPlugin: { file: join(here, 'plugins', 'plugin-rest.ts'), groups: false },
+        entity: { undefined: { connection: { baseUrls: [be.url] } } },
+      },
+      { baseDir: here },
+    );
+    const connector = await createLegacyPluginConnector(ctx);
+    expect(connector.passThroughAuth).toBe(true);
+    const pt = await startTestGateway({
+      name: 'connector-legacy-plugin',
+      scimgateway: { auth: { passThrough: { enabled: true } } },
+      connector: () => connector,
+    });
+    try {
+      const good = `Basic ${Buffer.from('svc:s3cr3t-pw').toString('base64')}`;
+      const ok = await pt.call('GET', '/Users/p1', undefined, { authorization: good });
+      expect(ok.status).toBe(200);
+      expect(be.seen.at(-1)?.auth).toBe(good);
+      const bad = await pt.call('GET', '/Users/p1', undefined, {
+        authorization: `Basic ${Buffer.from('svc:nope').toString('base64')}`,
+      });
+      expect(bad.status).toBe(401);
+    } finally {
+      await pt.stop();
+    }
+  });
+
   it('never logs the connection password', () => {
     expect(gw.logs()).not.toContain('s3cr3t-pw');
     expect(JSON.stringify(logs)).not.toContain('s3cr3t-pw');

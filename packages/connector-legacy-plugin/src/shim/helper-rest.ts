@@ -79,8 +79,13 @@ export function legacyHelperRestClass(host: HelperRestHost): LegacyHelperRestCon
       options?: RequestOptions,
     ): Promise<LegacyRestResult> {
       const tenant = baseEntity === 'undefined' ? undefined : baseEntity;
+      const reqCtx = requestContext(ctx);
+      // The older helper sent the inbound Authorization header as it was when a plugin passed `ctx`.
+      const opts: RequestOptions | undefined = reqCtx?.authorization
+        ? { ...options, headers: { ...options?.headers, authorization: reqCtx.authorization } }
+        : options;
       try {
-        const res = await this.#client.doRequest(tenant, method, path, body, requestContext(ctx), options);
+        const res = await this.#client.doRequest(tenant, method, path, body, reqCtx, opts);
         return { statusCode: res.status, statusMessage: '', body: res.body, headers: headerObject(res.headers) };
       } catch (e) {
         if (e instanceof RestError) {

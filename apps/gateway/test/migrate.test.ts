@@ -291,6 +291,20 @@ describe('scimgw migrate', () => {
     expect(r.out).toMatch(/plugin-loki\.json → .*connector-loki\.json[^\n]*\n {2}connector: @scimgw\/connector-legacy-plugin/);
   });
 
+  it('warns that GUIDs mapped to SCIM attributes change form (base64 → dashed)', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'scimgw-older-'));
+    mkdirSync(join(from, 'config'));
+    writeFileSync(
+      join(from, 'config', 'plugin-ldap.json'),
+      JSON.stringify({
+        scimgateway: { port: 8883 },
+        endpoint: { map: { user: { dn: { mapTo: 'id' }, objectGUID: { mapTo: 'externalId', type: 'string' } } } },
+      }),
+    );
+    const r = await migrate([from, '--dry-run'], { SEED: NEW_SEED });
+    expect(r.out).toMatch(/TO DO +endpoint\.map\.user\.objectGUID: externalId now carries the dashed GUID/);
+  });
+
   it('parses its arguments', () => {
     expect(parseMigrateArgs(['old', '--dry-run', '--legacy', 'a,b', '--legacy', 'c'])).toEqual({
       from: 'old',

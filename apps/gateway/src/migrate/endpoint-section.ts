@@ -86,6 +86,26 @@ function migrateLoki(endpoint: Json): EndpointResult {
   return { value: out, entries, copies };
 }
 
+/**
+ * GUID attributes mapped to SCIM attributes: the older plugin sent their bytes as base64, the LDAP
+ * connector sends the dashed GUID form, so an IdP matching on that value needs the new form.
+ */
+function guidWarnings(map: Json): ReportEntry[] {
+  const out: ReportEntry[] = [];
+  for (const [kind, section] of Object.entries(map)) {
+    if (!isJson(section)) continue;
+    for (const [attr, entry] of Object.entries(section)) {
+      if (!['objectguid', 'ms-ds-consistencyguid'].includes(attr.toLowerCase()) || !isJson(entry)) continue;
+      out.push({
+        path: pathText(['endpoint', 'map', kind, attr]),
+        status: 'todo',
+        note: `${String(entry.mapTo)} now carries the dashed GUID (xxxxxxxx-xxxx-…), where the older plugin sent base64: an IdP matching on it (Entra ID immutableId) needs the new form`,
+      });
+    }
+  }
+  return out;
+}
+
 /** plugin-ldap: `entity.<be>.{baseUrls, username, password, tls, ldap}` → `entity.<be>.ldap`; `map` stays. */
 function migrateLdap(endpoint: Json): EndpointResult {
   const entries: ReportEntry[] = [];
@@ -121,6 +141,7 @@ function migrateLdap(endpoint: Json): EndpointResult {
   if (isJson(endpoint.map)) {
     out.map = endpoint.map;
     for (const leaf of leaves(endpoint.map, ['endpoint', 'map'])) entries.push(mapped(leaf.path, leaf.path));
+    entries.push(...guidWarnings(endpoint.map));
   }
   for (const k of Object.keys(endpoint)) {
     if (k !== 'entity' && k !== 'map')

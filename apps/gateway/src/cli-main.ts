@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
 import { loadConnectorModule } from './connector-loader.js';
 import { runMcpStdio } from './mcp-stdio.js';
+import { migrateCommand } from './migrate/cli.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
@@ -38,6 +39,10 @@ Usage:
                                        serve the configuration's MCP tools over stdio (for desktop
                                        MCP clients); the credential comes from SCIMGW_MCP_TOKEN or
                                        SCIMGW_MCP_AUTHORIZATION
+  scimgw migrate FOLDER [--out DIR] [--dry-run] [--legacy NAME]... [--force]
+                                       turn an older scimgateway install's config/plugin-*.json
+                                       into scimgw configuration files (secrets re-encrypted),
+                                       with a report of every key; --dry-run writes nothing
   scimgw --help | --version
 
 Without --config, every config/connector-*.json (and plugin-*.json) in the
@@ -46,6 +51,7 @@ created from the bundled example (embedded store, user gwadmin/password).
 
 Environment:
   SEED           key seed for secrets encrypted in configuration files
+  SCIMGATEWAY_SEED  the older scimgateway install's SEED, for migrate (default SEED, else the machine id)
   SCIMGW_CONFIG  comma-separated configuration files (instead of --config)
   SCIMGW_MCP_TOKEN, SCIMGW_MCP_AUTHORIZATION
                  the credential of \`scimgw mcp\`: a bearer token, or a whole Authorization value
@@ -165,6 +171,7 @@ export async function runCli(
     err: (s) => process.stderr.write(`${s}\n`),
   },
 ): Promise<number | GatewayInstance[]> {
+  if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), { ...io, cwd: io.cwd ?? process.cwd() });
   let args: CliArgs;
   try {
     args = parseArgs(argv);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSlapd } from './ensure-services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.TURBO_TELEMETRY_DISABLED = '1';
@@ -62,6 +63,7 @@ if (command === 'start') {
   const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
   process.exit(run(process.execPath, ['--max-semi-space-size=6', cli, ...args], { cwd: join(root, 'apps', 'gateway'), env }));
 } else if (command === 'test') {
+  if (!ensureSlapd()) process.exit(1);
   // Publishing readiness first (fast): LICENSE, package metadata, prepack, README links, CHANGELOG.
   must(pnpm, ['run', '--silent', 'check:packages']);
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);

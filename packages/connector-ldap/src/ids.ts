@@ -6,7 +6,19 @@
 import { type LdapEntry, values } from './entry.js';
 import { guidToBytes, guidToString, isGuidString } from './ad/guid.js';
 import type { IdStrategy } from './config.js';
-import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn, tryDnKey } from './dn.js';
+import {
+  canonicalDn,
+  type Dn,
+  DnSyntaxError,
+  dnKey,
+  endsWithRdns,
+  isWithin,
+  parseDn,
+  rdnKeysOf,
+  serializeDn,
+  tryDnKey,
+  tryKeyed,
+} from './dn.js';
 import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter } from './filter.js';
 import type { IdCache } from './id-cache.js';
 
@@ -187,14 +199,16 @@ export class IdResolver {
   async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const targets = byBase(scope);
-    const bases = targets.map((t) => serializeDn(t.base));
+    const bases = targets.map((t) => rdnKeysOf(t.base));
     // dnKey → the DN as given and the bases it lies in (keys are cached: no DN is parsed twice).
+    // Plain loops: this runs for every member of every group read.
     const wanted = new Map<string, { dn: string; in: number[] }>();
     for (const d of dns) {
-      const key = tryDnKey(d);
-      if (key === undefined || wanted.has(key)) continue;
-      const within = bases.flatMap((b, i) => (isWithin(d, b) ? [i] : []));
-      if (within.length) wanted.set(key, { dn: d, in: within });
+      const k = tryKeyed(d);
+      if (k === undefined || wanted.has(k.key)) continue;
+      let within: number[] | undefined;
+      for (let i = 0; i < bases.length; i++) if (endsWithRdns(k.rdns, bases[i] as readonly string[])) (within ??= []).push(i);
+      if (within) wanted.set(k.key, { dn: d, in: within });
     }
     if (this.codec.strategy === 'dn') {
       for (const [k, w] of wanted) out.set(k, canonicalDn(w.dn));
@@ -225,7 +239,12 @@ export class IdResolver {
       }
     };
     // A DN in nested bases is looked for in each until found.
-    const open = (i: number) => [...wanted].filter(([k, w]) => !out.has(k) && w.in.includes(i));
+    const open = (i: number) => {
+      const left: [string, { dn: string; in: number[] }][] = [];
+      if (out.size === wanted.size) return left;
+      for (const e of wanted) if (!out.has(e[0]) && e[1].in.includes(i)) left.push(e);
+      return left;
+    };
     for (const [i, { base, filter }] of targets.entries()) {
       const expected = open(i).length;
       if (hint?.groups.length && expected && !(hits > 0 && expected <= this.batch)) {

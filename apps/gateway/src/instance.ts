@@ -8,7 +8,7 @@ import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } 
 import { createPublishOnlyConnector, GatewayStream } from '@scimgw/stream';
 import express, { type Express } from 'express';
 import { connectorLogger } from './connector-logger.js';
-import { parseChainingBaseUrl } from './chain.js';
+import { parseChainingBaseUrl } from '@scimgw/chain';
 import { createMcpHost, type McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';

@@ -19,3 +19,4 @@ export { readBody } from './http/body.js';
 export { requestOrigin, sendJson } from './http/send.js';
 export { COMPACT_HEAP_THRESHOLD, compactHeap, IdleCompactor } from './heap.js';
 export type { IdleCompactionOptions } from './heap.js';
+export { PROBE_PATHS, probe } from './probes.js';

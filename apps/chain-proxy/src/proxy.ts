@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { createAuthenticator } from '@scimgw/auth';
+import { type RelayListener, startRelayListener } from '@scimgw/azure-relay';
 import { parseChainingBaseUrl } from '@scimgw/chain';
 import type { Logger } from '@scimgw/core';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
@@ -154,6 +155,7 @@ export async function startChainProxy(loaded: LoadedConfig | ProxyConfig, opts: 
     tokenSigningSeed: `${configSeed()}:${cfg.name}`,
   });
   let ready = false;
+  let relay: RelayListener | undefined;
   const pipeline = createProxyPipeline({
     chainingBaseUrl: cfg.chainingBaseUrl,
     auth,
@@ -164,7 +166,17 @@ export async function startChainProxy(loaded: LoadedConfig | ProxyConfig, opts: 
     trustForwarded: (g.trustedProxies ?? []).length > 0,
     encrypted: cfg.tls !== undefined,
     isReady: () => ready,
+    readiness: () => (relay ? { azureRelay: relay.status() } : {}),
   });
+  // Requests through Azure Relay take the same pipeline as the port's; /readyz shows the relay.
+  if (g.azureRelay?.enabled) {
+    try {
+      relay = startRelayListener({ config: g.azureRelay, handler: pipeline, log: plainLogger(log.logger) });
+    } catch (e) {
+      await log.close();
+      throw new Error(`${cfg.file}: ${(e as Error).message}`);
+    }
+  }
   let server: RunningServer;
   try {
     server = await listen(pipeline, {
@@ -174,6 +186,7 @@ export async function startChainProxy(loaded: LoadedConfig | ProxyConfig, opts: 
       idleTimeoutSeconds: g.idleTimeout,
     });
   } catch (e) {
+    await relay?.close();
     await log.close();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
   }
@@ -189,6 +202,7 @@ export async function startChainProxy(loaded: LoadedConfig | ProxyConfig, opts: 
     log,
     async close(timeoutMs?: number) {
       ready = false;
+      await relay?.close();
       await server.close(timeoutMs);
       log.logger.info(`${cfg.name} stopped`);
       await log.close();

@@ -8,8 +8,41 @@
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
-import { mcpConfigSchema } from '@scimgw/mcp/config';
-import { streamConfigSchema } from '@scimgw/stream';
+import type { mcpConfigSchema as McpConfigSchema } from '@scimgw/mcp/config';
+import type { streamConfigSchema as StreamConfigSchema } from '@scimgw/stream';
+
+/**
+ * A section whose package this host did not install (optional peer dependencies: the chain proxy
+ * installs neither the MCP server nor the SCIM Stream client). Anything switched on in it is refused.
+ */
+function notInstalled(pkg: string, section: string) {
+  return z.looseObject({}).superRefine((value, ctx) => {
+    if (/"enabled":true/.test(JSON.stringify(value)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs ${pkg}, which is not installed with this host: turn ${section} off or use the gateway`,
+      });
+  });
+}
+
+/** The fallback when `pkg` itself is missing; any other failure to load it is a real error. */
+function ifMissing<T>(pkg: string, section: string): (e: unknown) => T {
+  return (e) => {
+    const code = (e as { code?: unknown })?.code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(pkg))
+      return notInstalled(pkg, section) as unknown as T;
+    throw e;
+  };
+}
+
+const mcpConfigSchema: typeof McpConfigSchema = await import('@scimgw/mcp/config').then(
+  (m) => m.mcpConfigSchema,
+  ifMissing<typeof McpConfigSchema>('@scimgw/mcp', 'scimgateway.mcp'),
+);
+const streamConfigSchema: typeof StreamConfigSchema = await import('@scimgw/stream').then(
+  (m) => m.streamConfigSchema,
+  ifMissing<typeof StreamConfigSchema>('@scimgw/stream', 'scimgateway.stream'),
+);
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);

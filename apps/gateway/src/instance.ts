@@ -3,12 +3,13 @@ import { resolve } from 'node:path';
 import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
 import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
+import { type RelayListener, startRelayListener } from '@scimgw/azure-relay';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import { createPublishOnlyConnector, GatewayStream } from '@scimgw/stream';
 import express, { type Express } from 'express';
 import { connectorLogger } from './connector-logger.js';
-import { parseChainingBaseUrl } from './chain.js';
+import { parseChainingBaseUrl } from '@scimgw/chain';
 import { createMcpHost, type McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
@@ -261,6 +262,23 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
         }
       : pipeline,
   );
+  // Requests through Azure Relay take the same pipeline as the port's; /readyz shows the relay.
+  let relay: RelayListener | undefined;
+  if (g.azureRelay?.enabled) {
+    // The pipeline itself, not express: express would swap the prototypes of hyco-https's objects.
+    const handler: typeof pipeline = (req, res) => {
+      onRequest?.();
+      pipeline(req, res);
+    };
+    try {
+      relay = startRelayListener({ config: g.azureRelay, handler, log: connectorLogger(log.logger) });
+    } catch (e) {
+      await parts.close();
+      throw new Error(`${cfg.file}: ${(e as Error).message}`);
+    }
+    const before = parts.deps.readiness;
+    parts.deps.readiness = () => ({ ...before?.(), azureRelay: relay?.status() });
+  }
   let server: RunningServer;
   try {
     server = await listen(app, {
@@ -270,6 +288,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       idleTimeoutSeconds: g.idleTimeout,
     });
   } catch (e) {
+    await relay?.close();
     await stream?.close();
     await connector.close?.();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
@@ -295,6 +314,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     stream,
     async close(timeoutMs?: number) {
       parts.setReady(false);
+      await relay?.close();
       await server.close(timeoutMs);
       await parts.close(timeoutMs);
     },

@@ -15,9 +15,9 @@ import { handleMcpHttp } from '@scimgw/mcp';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
-import { forwardRequest } from './chain.js';
+import { forwardRequest } from '@scimgw/chain';
 import { type McpHost, sessionCall } from './mcp.js';
-import { PROBE_PATHS, probe } from './probes.js';
+import { PROBE_PATHS, probe } from '@scimgw/server';
 
 export { accessOf, routeSpecial } from './authorize.js';
 export type { Special } from './authorize.js';

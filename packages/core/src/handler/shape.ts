@@ -75,7 +75,29 @@ export function finishResource(
   }
   if (!meta.version && withVersion) meta.version = computeVersion(resource);
   out.meta = meta;
+  if (locationBase) {
+    if (Array.isArray(resource.members)) out.members = withRefs(resource.members, locationBase, registry, undefined);
+    if (Array.isArray(resource.groups)) out.groups = withRefs(resource.groups, locationBase, registry, 'Group');
+  }
   return out;
+}
+
+/**
+ * `$ref` (RFC 7643 §4.2: the URI of the member or group) on each element that names its resource
+ * type, or whose type is implied (a user's `groups`); elements with a `$ref` already keep it.
+ */
+function withRefs(list: unknown[], base: string, registry: SchemaRegistry, implied: string | undefined): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const el = list[i];
+    if (!isObject(el) || el.$ref !== undefined || typeof el.value !== 'string') continue;
+    const kind = typeof el.type === 'string' && (el.type === 'User' || el.type === 'Group') ? el.type : implied;
+    const target = kind ? registry.resourceType(kind) : undefined;
+    if (!target) continue;
+    out ??= list.slice();
+    out[i] = { ...el, $ref: `${base}${target.endpoint}/${encodeURIComponent(el.value)}` };
+  }
+  return out ?? list;
 }
 
 const META_OWN = new Set(['resourceType', 'created', 'lastModified', 'location', 'version']);

@@ -118,6 +118,12 @@ function checkLiteral(def: AttributeDefinition, value: CompValue, where: string)
   }
 }
 
+/** A string-like attribute (or a complex one whose `value` is). */
+function isTextual(def: AttributeDefinition | undefined): boolean {
+  const leaf = def?.type === 'complex' ? def.subAttributes?.find((s) => s.name === 'value') : def;
+  return leaf !== undefined && (leaf.type === 'string' || leaf.type === 'reference' || leaf.type === 'binary');
+}
+
 function checkOp(def: AttributeDefinition | undefined, op: string, where: string, value?: CompValue): void {
   if (!def) return;
   const leaf = def.type === 'complex' ? def.subAttributes?.find((s) => s.name === 'value') : def;
@@ -150,6 +156,8 @@ export function canonicalFilter(registry: SchemaRegistry, rt: ResourceTypeDefini
     case 'compare': {
       const { path, def } = canon(node.path);
       checkOp(def, node.op, path.sub !== undefined ? `${path.attr}.${path.sub}` : path.attr, node.value);
+      // An unquoted number compared with a string attribute (Entra ID: `externalId eq 12345`) is that text.
+      if (typeof node.value === 'number' && isTextual(def)) return { ...node, path, value: String(node.value) };
       return { ...node, path };
     }
     case 'present':

@@ -29,13 +29,19 @@ function typed(out: string[], at: string, v: unknown, type: 'string' | 'boolean'
 
 function meta(out: string[], at: string, v: unknown): void {
   if (v === undefined) return;
-  if (!isObj(v)) return void out.push(`${at}: must be an object`);
+  if (!isObj(v)) {
+    out.push(`${at}: must be an object`);
+    return;
+  }
   members(out, at, v, ['resourceType', 'created', 'lastModified', 'location', 'version']);
   for (const k of Object.keys(v)) typed(out, `${at}.${k}`, v[k], 'string');
 }
 
 function attribute(out: string[], at: string, a: unknown, sub: boolean): void {
-  if (!isObj(a)) return void out.push(`${at}: must be an object`);
+  if (!isObj(a)) {
+    out.push(`${at}: must be an object`);
+    return;
+  }
   members(out, at, a, [
     'name',
     'type',
@@ -74,7 +80,7 @@ function attribute(out: string[], at: string, a: unknown, sub: boolean): void {
   if (a.type === 'complex') {
     if (sub) out.push(`${at}: a sub-attribute cannot be complex (§2.3.8)`);
     if (!Array.isArray(a.subAttributes)) out.push(`${at}.subAttributes: missing on a complex attribute`);
-    else a.subAttributes.forEach((s, i) => attribute(out, `${at}.subAttributes[${i}]`, s, true));
+    else for (const [i, s] of a.subAttributes.entries()) attribute(out, `${at}.subAttributes[${i}]`, s, true);
   } else if (a.subAttributes !== undefined) out.push(`${at}.subAttributes: on a ${String(a.type)}`);
 }
 
@@ -87,7 +93,7 @@ export function schemaResourceProblems(doc: unknown, at = 'schema'): string[] {
   typed(out, `${at}.name`, doc.name, 'string');
   typed(out, `${at}.description`, doc.description, 'string');
   if (!Array.isArray(doc.attributes)) out.push(`${at}.attributes: must be an array`);
-  else doc.attributes.forEach((a, i) => attribute(out, `${at}.attributes[${i}]`, a, false));
+  else for (const [i, a] of doc.attributes.entries()) attribute(out, `${at}.attributes[${i}]`, a, false);
   meta(out, `${at}.meta`, doc.meta);
   return out;
 }
@@ -103,13 +109,16 @@ export function resourceTypeProblems(doc: unknown, at = 'resourceType'): string[
   if (doc.schemaExtensions !== undefined) {
     if (!Array.isArray(doc.schemaExtensions)) out.push(`${at}.schemaExtensions: must be an array`);
     else
-      doc.schemaExtensions.forEach((e, i) => {
+      for (const [i, e] of doc.schemaExtensions.entries()) {
         const p = `${at}.schemaExtensions[${i}]`;
-        if (!isObj(e)) return void out.push(`${p}: must be an object`);
+        if (!isObj(e)) {
+          out.push(`${p}: must be an object`);
+          continue;
+        }
         members(out, p, e, ['schema', 'required']);
         typed(out, `${p}.schema`, e.schema, 'string', true);
         typed(out, `${p}.required`, e.required, 'boolean', true);
-      });
+      }
   }
   meta(out, `${at}.meta`, doc.meta);
   return out;
@@ -149,27 +158,36 @@ export function serviceProviderConfigProblems(doc: unknown): string[] {
   }
   if (!Array.isArray(doc.authenticationSchemes)) out.push(`${at}.authenticationSchemes: must be an array`);
   else
-    doc.authenticationSchemes.forEach((s, i) => {
+    for (const [i, s] of doc.authenticationSchemes.entries()) {
       const p = `${at}.authenticationSchemes[${i}]`;
-      if (!isObj(s)) return void out.push(`${p}: must be an object`);
+      if (!isObj(s)) {
+        out.push(`${p}: must be an object`);
+        continue;
+      }
       members(out, p, s, ['type', 'name', 'description', 'specUri', 'documentationUri', 'primary']);
       for (const k of ['type', 'name', 'description']) typed(out, `${p}.${k}`, s[k], 'string', true);
-    });
+    }
   meta(out, `${at}.meta`, doc.meta);
   return out;
 }
 
 function value(out: string[], at: string, def: AttributeDefinition, v: unknown): void {
   if (def.multiValued) {
-    if (!Array.isArray(v)) return void out.push(`${at}: multi-valued, must be an array`);
-    v.forEach((e, i) => single(out, `${at}[${i}]`, def, e));
+    if (!Array.isArray(v)) {
+      out.push(`${at}: multi-valued, must be an array`);
+      return;
+    }
+    for (const [i, e] of v.entries()) single(out, `${at}[${i}]`, def, e);
   } else single(out, at, def, v);
 }
 
 function single(out: string[], at: string, def: AttributeDefinition, v: unknown): void {
   switch (def.type) {
     case 'complex': {
-      if (!isObj(v)) return void out.push(`${at}: must be an object`);
+      if (!isObj(v)) {
+        out.push(`${at}: must be an object`);
+        return;
+      }
       for (const [k, sv] of Object.entries(v)) {
         const sd = def.subAttributes?.find((s) => s.name === k);
         if (!sd) out.push(`${at}.${k}: no such sub-attribute`);
@@ -178,7 +196,8 @@ function single(out: string[], at: string, def: AttributeDefinition, v: unknown)
       return;
     }
     case 'boolean':
-      return typed(out, at, v, 'boolean', true);
+      typed(out, at, v, 'boolean', true);
+      return;
     case 'integer':
       if (!Number.isSafeInteger(v)) out.push(`${at}: must be an integer`);
       return;
@@ -186,7 +205,8 @@ function single(out: string[], at: string, def: AttributeDefinition, v: unknown)
       if (typeof v !== 'number' || !Number.isFinite(v)) out.push(`${at}: must be a decimal`);
       return;
     default:
-      return typed(out, at, v, 'string', true);
+      typed(out, at, v, 'string', true);
+      return;
   }
 }
 

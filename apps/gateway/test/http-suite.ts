@@ -62,6 +62,13 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
+    name: 'discovery documents',
+    run: async (t) => {
+      for (const p of ['/Schemas', '/ResourceTypes', '/ServiceProviderConfig']) expect((await t.call('GET', p)).status).toBe(200);
+    },
+  },
+
+  {
     name: 'filter userName eq',
     run: async (t) => {
       const r = await t.call('GET', `/Users?filter=${encodeURIComponent('userName eq "bjensen"')}`);

@@ -21,17 +21,26 @@ const REASONS: Record<number, string> = {
   431: 'Request Header Fields Too Large',
 };
 
+const REQUEST_LINE_START = /^[A-Z]+ \S/;
+const REQUEST_LINE_END = / HTTP\/\d\.\d$/;
+/** A request line longer than this is what overflowed (Node's whole limit is 16 KB by default). */
+const LONG_LINE = 8192;
+
 /**
  * 414 when the overflow is in the request line (a filter in the URL), 431 when it is in the
- * headers. Node says only "header overflow"; the packet it failed on tells which: inside the
- * request line there is no line end yet, or the first line is the request line.
+ * headers. Node says only "header overflow"; the packet it failed on tells which: a request line
+ * that is long or still unfinished, or the unfinished tail of one, against header lines. (A packet
+ * from the middle of a line carries no mark of its own; it counts as the request line unless it
+ * holds a header's `": "`.)
  */
-function overflowStatus(raw: Buffer | undefined): 414 | 431 {
+export function overflowStatus(raw: Buffer | undefined): 414 | 431 {
   if (!raw) return 431;
   const text = raw.toString('latin1');
   const end = text.indexOf('\r\n');
-  if (end === -1) return text.includes(': ') ? 431 : 414;
-  return / HTTP\/\d\.\d$/.test(text.slice(0, end)) || !text.slice(0, end).includes(': ') ? 414 : 431;
+  const first = end === -1 ? text : text.slice(0, end);
+  if (REQUEST_LINE_START.test(first)) return end === -1 || first.length > LONG_LINE ? 414 : 431;
+  if (end !== -1 && REQUEST_LINE_END.test(first) && !first.includes(': ')) return 414;
+  return first.includes(': ') || end !== -1 ? 431 : 414;
 }
 
 /**

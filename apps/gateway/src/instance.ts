@@ -1,4 +1,5 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
+import { warnOncePerName } from './unknown-attributes.js';
 import { resolve } from 'node:path';
 import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
 import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from '@scimgw/core/handler';
@@ -196,6 +197,8 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
+    unknownAttributes: g.scim.unknownAttributes,
+    onUnknownAttribute: warnOncePerName(log.logger),
   });
   const scimOptions = handlerOptions(connector);
   const scim = createScimHandler(scimOptions);
@@ -286,6 +289,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       localhostOnly: g.localhostonly,
       tls,
       idleTimeoutSeconds: g.idleTimeout,
+      onClientError: (r) => log.logger.warn(r, `request refused before routing: ${r.status} (${r.code})`),
     });
   } catch (e) {
     await relay?.close();

@@ -55,7 +55,16 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
       expect(u.body.meta.location).toBe(`${t.base.replace('127.0.0.1', '127.0.0.1')}/Users/bjensen`);
       expect(u.body.groups.map((g: { value: string }) => g.value).sort()).toEqual(['Admins', 'Employees']);
       const g = await t.call('GET', '/Groups/Admins');
-      expect(g.body.members).toEqual([{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }]);
+      expect(g.body.members).toEqual([
+        { value: 'bjensen', display: 'Babs Jensen', type: 'User', $ref: `${t.base}/Users/bjensen` },
+      ]);
+    },
+  },
+
+  {
+    name: 'discovery documents',
+    run: async (t) => {
+      for (const p of ['/Schemas', '/ResourceTypes', '/ServiceProviderConfig']) expect((await t.call('GET', p)).status).toBe(200);
     },
   },
 

@@ -16,6 +16,7 @@ export type { TlsMaterial } from './tls.js';
 export { listen } from './listen.js';
 export type { ListenOptions, RunningServer } from './listen.js';
 export { readBody } from './http/body.js';
+export type { ClientErrorReport } from './http/client-error.js';
 export { requestOrigin, sendJson, setRequestOrigin } from './http/send.js';
 export { COMPACT_HEAP_THRESHOLD, compactHeap, IdleCompactor } from './heap.js';
 export type { IdleCompactionOptions } from './heap.js';

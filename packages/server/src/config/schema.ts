@@ -105,6 +105,12 @@ export const gatewayConfigSchema = z.strictObject({
       skipMetaLocation: z.boolean().default(false).describe('Omit meta.location'),
       groupMemberOfUser: z.boolean().default(false).describe("Membership is changed through the user's groups"),
       usePutSoftSync: z.boolean().default(false).describe('PUT keeps attributes the body omits'),
+      unknownAttributes: z
+        .enum(['ignore', 'reject'])
+        .default('ignore')
+        .describe(
+          'Attributes no served schema defines, in POST, PUT, PATCH and Bulk: ignore (left out, one warning per name) or reject (400)',
+        ),
       groupPatchStatus: z
         .union([z.literal(200), z.literal(204)])
         .default(204)

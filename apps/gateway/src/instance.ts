@@ -22,7 +22,11 @@ export interface GatewayInstance {
   log: GatewayLogger;
   /** The SCIM Stream of this instance, when it publishes or subscribes. */
   stream?: GatewayStream | undefined;
-  /** Graceful stop: finish in-flight requests, flush the connector and logs. */
+  /**
+   * Graceful stop: ends the live `/logger` streams (they never finish on their own), finishes
+   * in-flight requests for at most `timeoutMs` (default `kubernetes.shutdownTimeout` seconds),
+   * then flushes the connector and the logs.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -244,6 +248,11 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   };
 }
 
+/** `kubernetes.shutdownTimeout` (seconds, default 15) in milliseconds. */
+export function shutdownTimeoutMs(gateway: PreparedConfig['gateway']): number {
+  return (gateway.kubernetes?.shutdownTimeout ?? 15) * 1000;
+}
+
 /** Starts one instance from a loaded configuration. */
 export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
   const parts = await buildInstance(loaded, opts);
@@ -293,8 +302,11 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     log,
     stream,
-    async close(timeoutMs?: number) {
+    async close(timeoutMs = shutdownTimeoutMs(g)) {
       parts.setReady(false);
+      // A live stream is an in-flight request that never ends: without this, it would hold the
+      // shutdown for the whole timeout.
+      log.stream.close();
       await server.close(timeoutMs);
       await parts.close(timeoutMs);
     },

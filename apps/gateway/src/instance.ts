@@ -12,6 +12,10 @@ import { parseChainingBaseUrl } from './chain.js';
 import { createMcpHost, type McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
+import { meterConnector } from './telemetry/metered-connector.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
+import type { PipelineTelemetry } from './telemetry/request.js';
+import { GatewayTracing } from './telemetry/tracing.js';
 
 /** A started instance. */
 export interface GatewayInstance {
@@ -22,6 +26,8 @@ export interface GatewayInstance {
   log: GatewayLogger;
   /** The SCIM Stream of this instance, when it publishes or subscribes. */
   stream?: GatewayStream | undefined;
+  /** The instance's Prometheus metrics (`scimgateway.metrics.enabled`), served at `/metrics`. */
+  metrics?: GatewayMetrics | undefined;
   /**
    * Graceful stop: ends the live `/logger` streams (they never finish on their own), finishes
    * in-flight requests for at most `timeoutMs` (default `kubernetes.shutdownTimeout` seconds),
@@ -104,6 +110,27 @@ export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUs
   return base.extend({ schemas, extensions: custom?.extensions ?? {} });
 }
 
+/**
+ * The metrics and tracer `scimgateway.metrics` and `scimgateway.tracing` ask for; undefined when
+ * both are off, and then nothing is measured.
+ */
+function instanceTelemetry(
+  cfg: PreparedConfig,
+  tenants: ReadonlySet<string>,
+  stream: GatewayStream | undefined,
+): PipelineTelemetry | undefined {
+  const g = cfg.gateway;
+  if (!g.metrics.enabled && !g.tracing.enabled) return undefined;
+  const metrics = g.metrics.enabled
+    ? new GatewayMetrics({ gateway: cfg.name, processMetrics: g.metrics.processMetrics })
+    : undefined;
+  if (metrics && stream?.subscribes)
+    metrics.streamLagFrom(() =>
+      (stream.status().subscriber ?? []).map((s) => ({ tenant: s.tenant === 'undefined' ? '' : s.tenant, lag: s.lag })),
+    );
+  return { metrics, tracing: g.tracing.enabled ? new GatewayTracing(cfg.name) : undefined, tenants };
+}
+
 /** An instance's parts before it listens: what `start` serves over HTTP and `scimgw mcp` over stdio. */
 export interface InstanceParts {
   cfg: PreparedConfig;
@@ -182,12 +209,15 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
           log: connectorLogger(log.logger.child({ component: 'stream' })),
         })
       : undefined;
-  const base = opts.connector ?? (await createConnector(cfg, log, registry, stream));
-  base.host?.attach?.({ mailer: log.mailer });
+  const tenants = new Set(cfg.tenants);
+  const telemetry = instanceTelemetry(cfg, tenants, stream);
+  const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  created.host?.attach?.({ mailer: log.mailer });
+  // Timed and traced below the SCIM Stream publisher: a connector call is the connector's own time.
+  const base = telemetry ? meterConnector(created, telemetry) : created;
   // The publisher sits in front of the connector's writes; what the subscriber applies goes to the
   // connector itself, so it is not published again.
   const connector = stream ? stream.wrap(base) : base;
-  const tenants = new Set(cfg.tenants);
   const handlerOptions = (c: Connector): ScimHandlerOptions => ({
     connector: c,
     registry: c.registry ?? registry,
@@ -228,6 +258,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
     mcp,
+    telemetry,
   };
   return {
     cfg,
@@ -302,6 +333,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     log,
     stream,
+    metrics: parts.deps.telemetry?.metrics,
     async close(timeoutMs = shutdownTimeoutMs(g)) {
       parts.setReady(false);
       // A live stream is an in-flight request that never ends: without this, it would hold the

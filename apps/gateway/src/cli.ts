@@ -4,6 +4,7 @@
  * within its `kubernetes.shutdownTimeout`.
  */
 import { runCli } from './cli-main.js';
+import { flushTraces } from './telemetry/tracing.js';
 
 const result = await runCli(process.argv.slice(2));
 if (typeof result === 'number') {
@@ -19,6 +20,8 @@ if (typeof result === 'number') {
     stopping = true;
     process.stdout.write(`scimgw: ${signal} received, finishing in-flight requests\n`);
     await Promise.allSettled(result.map((i) => i.close()));
+    // With an OpenTelemetry SDK registered (tracing.enabled), its buffered spans go out first.
+    await flushTraces();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -3,6 +3,7 @@
  * access like `/logger`, the series the operations guide's dashboard reads, bounded labels, and
  * no raw path, id or secret in the output.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeScimPath } from '@scimgw/core/handler';
@@ -173,6 +174,22 @@ describe('/metrics content', () => {
     expect(sample(text, 'scimgw_rate_limit_blocks_total', { endpoint: 'scim', tenant: '' })).toBe(3);
     // The wrong password is nowhere in the output.
     expect(text).not.toContain('not-the-password');
+  });
+});
+
+describe('the Grafana dashboard of the docs', () => {
+  it('queries only metric families a gateway exports', async () => {
+    const file = new URL('../../../docs/public/grafana/scimgw-dashboard.json', import.meta.url);
+    const dashboard = JSON.parse(readFileSync(file, 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((x) => x.expr));
+    expect(exprs.length).toBeGreaterThan(15);
+    const families = new Set([...(await t.gw.metrics!.render()).matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1]));
+    const used = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:scimgw|process|nodejs)_\w+)/g)].map((m) => m[1] as string)));
+    for (const name of used) {
+      const family = name.replace(/_(bucket|sum|count)$/, '');
+      expect(families.has(family) || families.has(name), name).toBe(true);
+    }
+    expect(used.size).toBeGreaterThan(12);
   });
 });
 

@@ -122,3 +122,22 @@ export class GatewayTracing {
     propagation.inject(ctx, headers);
   }
 }
+
+/**
+ * Pushes the spans the registered SDK still buffers to its exporter (at most `timeoutMs`). The CLI
+ * calls it before it exits: `process.exit` would otherwise drop the spans of the last requests.
+ * Without an SDK, or with one that cannot flush, it does nothing.
+ */
+export async function flushTraces(timeoutMs = 5000): Promise<void> {
+  const global = trace.getTracerProvider() as { getDelegate?: () => unknown };
+  const sdk = (global.getDelegate?.() ?? global) as { forceFlush?: () => Promise<void> };
+  if (typeof sdk.forceFlush !== 'function') return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    sdk.forceFlush().catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -12,6 +12,7 @@ import { parseChainingBaseUrl } from './chain.js';
 import { createMcpHost, type McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
+import { tenantLabel } from './telemetry/labels.js';
 import { meterConnector } from './telemetry/metered-connector.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import type { PipelineTelemetry } from './telemetry/request.js';
@@ -212,7 +213,13 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   const tenants = new Set(cfg.tenants);
   const telemetry = instanceTelemetry(cfg, tenants, stream);
   const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
-  created.host?.attach?.({ mailer: log.mailer });
+  const metrics = telemetry?.metrics;
+  created.host?.attach?.({
+    mailer: log.mailer,
+    ...(metrics
+      ? { telemetry: { durableWrite: (w) => metrics.journalSync(tenantLabel(w.tenant, tenants), w.seconds, w.bytes) } }
+      : {}),
+  });
   // Timed and traced below the SCIM Stream publisher: a connector call is the connector's own time.
   const base = telemetry ? meterConnector(created, telemetry) : created;
   // The publisher sits in front of the connector's writes; what the subscriber applies goes to the

@@ -234,6 +234,28 @@ describe('route labels', () => {
   });
 });
 
+describe('the embedded store journal', () => {
+  it('reports each durable batch: sync time and bytes by tenant', async () => {
+    // Persistent (the default of connector-loki): every write goes through the journal.
+    const p = await startGateway({}, { persistence: true, exampleData: false, entity: { acme: {} } });
+    try {
+      for (const name of ['j.one', 'j.two'])
+        expect(
+          (await p.call('POST', '/acme/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: name }))
+            .status,
+        ).toBe(201);
+      const text = await p.gw.metrics!.render();
+      const batches = sample(text, 'scimgw_journal_sync_duration_seconds_count', { tenant: 'acme' }) ?? 0;
+      expect(batches).toBeGreaterThanOrEqual(1);
+      expect(batches).toBeLessThanOrEqual(2);
+      expect(sample(text, 'scimgw_journal_sync_bytes_count', { tenant: 'acme' })).toBe(batches);
+      expect(sample(text, 'scimgw_journal_sync_bytes_sum', { tenant: 'acme' })).toBeGreaterThan(100);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
 describe('metrics switched off', () => {
   it('/metrics is not a route, and process metrics can be left out', async () => {
     const off = await startGateway({ metrics: { enabled: false } });

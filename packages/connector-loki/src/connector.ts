@@ -11,6 +11,7 @@ import {
   type ScimResource,
 } from '@scimgw/core';
 import type { LokiConfig } from './config.js';
+import type { HostTelemetry } from '@scimgw/core/host';
 import { seedExampleData } from './example-data.js';
 import { groupOperations } from './groups.js';
 import { runQuery } from './query.js';
@@ -76,6 +77,9 @@ export function createLokiConnector(
   const persist = options.persistence !== false;
   const stores = new Map<string, Promise<TenantStore>>();
   const newId = options.newId ?? (() => crypto.randomUUID());
+  // The host's metrics, once it attaches (after the stores of configured tenants are open: the
+  // callbacks read this when a batch is synced, not when the store is opened).
+  let telemetry: HostTelemetry | undefined;
 
   const storeFor = (tenant: string | undefined): Promise<TenantStore> => {
     const key = tenant ?? '';
@@ -87,6 +91,7 @@ export function createLokiConnector(
         compactBytes: compactMiB * 1024 * 1024,
         preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
         seed: options.exampleData === false ? undefined : seedExampleData,
+        onSync: (seconds, bytes) => telemetry?.durableWrite({ tenant, seconds, bytes }),
       });
       stores.set(key, s);
       s.catch(() => stores.delete(key));
@@ -121,6 +126,11 @@ export function createLokiConnector(
       Group: { capabilities: CAPABILITIES, ...groupOperations(storeFor, registry, groups, newId) },
       Role: readOnly('roles', roles),
       Entitlement: readOnly('entitlements', ents),
+    },
+    host: {
+      attach(services) {
+        telemetry = services.telemetry;
+      },
     },
     async close() {
       for (const s of stores.values()) await (await s).close();

@@ -11,13 +11,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIC } from './helpers.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 const homes: string[] = [];
 const children: ChildProcess[] = [];
-afterEach(() => {
+afterAll(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true });
 });
@@ -80,10 +80,18 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
 
-describe('scimgw shutdown', () => {
-  it('SIGINT with a /logger live stream open: the stream ends and the process exits', async () => {
+// Starting a child process can take many seconds on a busy machine: that happens in beforeAll,
+// so each test's own timeout measures the shutdown alone.
+const STARTUP_MS = 120_000;
+
+describe('scimgw shutdown: a /logger live stream', () => {
+  let gw: Started;
+  beforeAll(async () => {
     // An hour for in-flight requests: only closing the live stream first lets the process go.
-    const gw = await startCli(3600);
+    gw = await startCli(3600);
+  }, STARTUP_MS);
+
+  it('SIGINT with a /logger live stream open: the stream ends and the process exits', async () => {
     const req = request(`http://127.0.0.1:${gw.port}/logger`, { headers: { authorization: BASIC, accept: 'text/event-stream' } });
     req.end();
     const [res] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
@@ -94,10 +102,17 @@ describe('scimgw shutdown', () => {
     await ended;
     expect(await gw.exited).toBe(0);
     expect(gw.output()).toContain('SIGINT received');
-  }, 20_000);
+  }, 60_000);
+});
 
-  it('kubernetes.shutdownTimeout: 0 cuts an unfinished request at once', async () => {
-    const gw = await startCli(0);
+describe('scimgw shutdown: kubernetes.shutdownTimeout 0', () => {
+  let gw: Started;
+  beforeAll(async () => {
+    gw = await startCli(0);
+  }, STARTUP_MS);
+
+  // 10 s: well below the 15 s the gateway once waited whatever the configuration said.
+  it('cuts an unfinished request at once', async () => {
     // A POST whose body never completes: an in-flight request that only the timeout ends.
     const sock = connect(gw.port, '127.0.0.1');
     await once(sock, 'connect');
@@ -110,10 +125,16 @@ describe('scimgw shutdown', () => {
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toBe(0);
     await closed;
-  }, 20_000);
+  }, 10_000);
+});
 
-  it('kubernetes.shutdownTimeout: a long timeout lets an in-flight request finish after SIGTERM', async () => {
-    const gw = await startCli(3600);
+describe('scimgw shutdown: a long kubernetes.shutdownTimeout', () => {
+  let gw: Started;
+  beforeAll(async () => {
+    gw = await startCli(3600);
+  }, STARTUP_MS);
+
+  it('lets an in-flight request finish after SIGTERM', async () => {
     const sock = connect(gw.port, '127.0.0.1');
     await once(sock, 'connect');
     const body = JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'late.finisher' });
@@ -130,5 +151,5 @@ describe('scimgw shutdown', () => {
     await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 201 /);
     expect(await gw.exited).toBe(0);
-  }, 20_000);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * owns the connector. A chaining gateway authenticates and authorizes each SCIM request with its
  * own `auth` settings (pass-through credentials included), then sends it, with the client's
  * `Authorization` header, to the next gateway and relays the answer as it streams in. Probes,
- * `/logger`, `/oauth/token`, `/auth` and the `/api` routes stay local.
+ * `/logger`, `/metrics`, `/oauth/token`, `/auth` and the `/api` routes stay local.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { context, propagation } from '@opentelemetry/api';

@@ -14,6 +14,11 @@ import { parseChainingBaseUrl } from '@scimgw/chain';
 import { createMcpHost, type McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
+import { tenantLabel } from './telemetry/labels.js';
+import { meterConnector } from './telemetry/metered-connector.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
+import type { PipelineTelemetry } from './telemetry/request.js';
+import { GatewayTracing } from './telemetry/tracing.js';
 
 /** A started instance. */
 export interface GatewayInstance {
@@ -24,7 +29,13 @@ export interface GatewayInstance {
   log: GatewayLogger;
   /** The SCIM Stream of this instance, when it publishes or subscribes. */
   stream?: GatewayStream | undefined;
-  /** Graceful stop: finish in-flight requests, flush the connector and logs. */
+  /** The instance's Prometheus metrics (`scimgateway.metrics.enabled`), served at `/metrics`. */
+  metrics?: GatewayMetrics | undefined;
+  /**
+   * Graceful stop: ends the live `/logger` streams (they never finish on their own), finishes
+   * in-flight requests for at most `timeoutMs` (default `kubernetes.shutdownTimeout` seconds),
+   * then flushes the connector and the logs.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -100,6 +111,27 @@ export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUs
     });
   }
   return base.extend({ schemas, extensions: custom?.extensions ?? {} });
+}
+
+/**
+ * The metrics and tracer `scimgateway.metrics` and `scimgateway.tracing` ask for; undefined when
+ * both are off, and then nothing is measured.
+ */
+function instanceTelemetry(
+  cfg: PreparedConfig,
+  tenants: ReadonlySet<string>,
+  stream: GatewayStream | undefined,
+): PipelineTelemetry | undefined {
+  const g = cfg.gateway;
+  if (!g.metrics.enabled && !g.tracing.enabled) return undefined;
+  const metrics = g.metrics.enabled
+    ? new GatewayMetrics({ gateway: cfg.name, processMetrics: g.metrics.processMetrics })
+    : undefined;
+  if (metrics && stream?.subscribes)
+    metrics.streamLagFrom(() =>
+      (stream.status().subscriber ?? []).map((s) => ({ tenant: s.tenant === 'undefined' ? '' : s.tenant, lag: s.lag })),
+    );
+  return { metrics, tracing: g.tracing.enabled ? new GatewayTracing(cfg.name) : undefined, tenants };
 }
 
 /** An instance's parts before it listens: what `start` serves over HTTP and `scimgw mcp` over stdio. */
@@ -180,12 +212,21 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
           log: connectorLogger(log.logger.child({ component: 'stream' })),
         })
       : undefined;
-  const base = opts.connector ?? (await createConnector(cfg, log, registry, stream));
-  base.host?.attach?.({ mailer: log.mailer });
+  const tenants = new Set(cfg.tenants);
+  const telemetry = instanceTelemetry(cfg, tenants, stream);
+  const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  const metrics = telemetry?.metrics;
+  created.host?.attach?.({
+    mailer: log.mailer,
+    ...(metrics
+      ? { telemetry: { durableWrite: (w) => metrics.journalSync(tenantLabel(w.tenant, tenants), w.seconds, w.bytes) } }
+      : {}),
+  });
+  // Timed and traced below the SCIM Stream publisher: a connector call is the connector's own time.
+  const base = telemetry ? meterConnector(created, telemetry) : created;
   // The publisher sits in front of the connector's writes; what the subscriber applies goes to the
   // connector itself, so it is not published again.
   const connector = stream ? stream.wrap(base) : base;
-  const tenants = new Set(cfg.tenants);
   const handlerOptions = (c: Connector): ScimHandlerOptions => ({
     connector: c,
     registry: c.registry ?? registry,
@@ -228,6 +269,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
     mcp,
+    telemetry,
   };
   return {
     cfg,
@@ -246,6 +288,11 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
       await log.close();
     },
   };
+}
+
+/** `kubernetes.shutdownTimeout` (seconds, default 15) in milliseconds. */
+export function shutdownTimeoutMs(gateway: PreparedConfig['gateway']): number {
+  return (gateway.kubernetes?.shutdownTimeout ?? 15) * 1000;
 }
 
 /** Starts one instance from a loaded configuration. */
@@ -316,8 +363,12 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     log,
     stream,
-    async close(timeoutMs?: number) {
+    metrics: parts.deps.telemetry?.metrics,
+    async close(timeoutMs = shutdownTimeoutMs(g)) {
       parts.setReady(false);
+      // A live stream is an in-flight request that never ends: without this, it would hold the
+      // shutdown for the whole timeout.
+      log.stream.close();
       await relay?.close();
       await server.close(timeoutMs);
       await parts.close(timeoutMs);

@@ -18,6 +18,7 @@ import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from '@scimgw/chain';
 import { type McpHost, sessionCall } from './mcp.js';
 import { PROBE_PATHS, probe } from '@scimgw/server';
+import { observeRequest, type PipelineTelemetry } from './telemetry/request.js';
 
 export { accessOf, routeSpecial } from './authorize.js';
 export type { Special } from './authorize.js';
@@ -45,6 +46,8 @@ export interface PipelineDeps {
   chainingBaseUrl?: string | undefined;
   /** The MCP server at `/mcp` (`scimgateway.mcp.enabled`); without it `/mcp` is not a route. */
   mcp?: McpHost | undefined;
+  /** Metrics (`/metrics`) and traces of the instance; without it nothing is measured. */
+  telemetry?: PipelineTelemetry | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -88,17 +91,21 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       sendJson(res, status, { ...headers, ...idHeader }, body);
     const method = (req.method ?? 'GET').toUpperCase();
     const found = routeSpecial(path);
-    const special = found?.kind === 'mcp' && !d.mcp ? undefined : found;
+    const special = (found?.kind === 'mcp' && !d.mcp) || (found?.kind === 'metrics' && !d.telemetry?.metrics) ? undefined : found;
     const route = special ? undefined : routeScimPath(path);
     const tenant = special?.tenant ?? route?.tenant;
     const version = route?.version ?? d.scimVersion;
     let requestBody: unknown;
     let responseBody: unknown;
     let principal: string | undefined;
+    const observed = d.telemetry
+      ? observeRequest(d.telemetry, { method, special, route, tenant, requestId: reqId, headers: req.headers })
+      : undefined;
 
     // One log line per request, written once the response has been handed to the socket (run()
     // settles after its last write), not from a 'finish' listener: no closure to register per request.
     const logLine = () => {
+      observed?.end(res.statusCode);
       if (special?.kind === 'logger') return;
       d.log.logRequest({
         reqId,
@@ -129,10 +136,12 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         if (method !== 'POST') throw new errors.MethodNotAllowedError('Use POST for /oauth/token');
         const body = await readBody(req, d.payloadLimit);
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
+        if (r.status === 401 || r.status === 429) observed?.refused(r.status, 'token');
         return send(r.status, r.headers, r.body);
       }
       const authorized = await authorizeRequest(d.auth, { method, special, route, tenant, headers: req.headers, remoteAddress });
       if (!authorized.ok) {
+        observed?.refused(authorized.error.status, 'scim');
         responseBody = errors.errorBody(authorized.error, version);
         return scimError(res, authorized.error, version, idHeader);
       }
@@ -143,6 +152,13 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
         responseBody = { authenticated: true, method: authorized.principal.method, readOnly: authorized.principal.readOnly };
         return send(200, { 'content-type': 'application/json' }, responseBody);
+      }
+      if (special?.kind === 'metrics' && d.telemetry?.metrics) {
+        if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /metrics');
+        const text = await d.telemetry.metrics.render();
+        res.writeHead(200, { 'content-type': d.telemetry.metrics.contentType, 'cache-control': 'no-store', ...idHeader });
+        res.end(text);
+        return;
       }
       if (special?.kind === 'logger') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /logger');
@@ -203,7 +219,7 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
       send(out.status, out.headers, out.body);
     };
 
-    run()
+    (observed ? observed.run(run) : run())
       .then(logLine, (e: unknown) => {
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)

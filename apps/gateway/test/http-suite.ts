@@ -162,6 +162,19 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
+    name: '/metrics: Prometheus text with this request counted by its route template',
+    run: async (t) => {
+      expect((await t.call('GET', '/Users/bjensen')).status).toBe(200);
+      const r = await t.call('GET', '/metrics');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(r.body).toMatch(/^scimgw_http_requests_total\{[^}]*route="\/Users\/\{id\}"[^}]*\} \d+$/m);
+      expect(r.body).toMatch(/^process_cpu_user_seconds_total\{[^}]*\} [\d.e+-]+$/m);
+      expect((await t.call('GET', '/metrics', undefined, { authorization: '' })).status).toBe(401);
+    },
+  },
+
+  {
     name: 'paths named like Object.prototype members → 404 SCIM errors',
     run: async (t) => {
       for (const path of ['/constructor', '/__proto__', '/toString/x', '/hasOwnProperty?filter=a']) {

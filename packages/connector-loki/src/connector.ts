@@ -13,6 +13,7 @@ import {
   type ScimResource,
 } from '@scimgw/core';
 import type { LokiConfig } from './config.js';
+import type { HostTelemetry } from '@scimgw/core/host';
 import { seedExampleData } from './example-data.js';
 import { groupOperations } from './groups.js';
 import { importLegacyLokiFile } from './legacy-import.js';
@@ -110,6 +111,9 @@ export function createLokiConnector(
     }
     return options.exampleData === false ? undefined : seedExampleData;
   };
+  // The host's metrics, once it attaches (after the stores of configured tenants are open: the
+  // callbacks read this when a batch is synced, not when the store is opened).
+  let telemetry: HostTelemetry | undefined;
 
   const storeFor = (tenant: string | undefined): Promise<TenantStore> => {
     const key = tenant ?? '';
@@ -121,6 +125,7 @@ export function createLokiConnector(
         compactBytes: compactMiB * 1024 * 1024,
         preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
         seed: seedFor(tenant),
+        onSync: (seconds, bytes) => telemetry?.durableWrite({ tenant, seconds, bytes }),
       });
       stores.set(key, s);
       s.catch(() => stores.delete(key));
@@ -155,6 +160,11 @@ export function createLokiConnector(
       Group: { capabilities: CAPABILITIES, ...groupOperations(storeFor, registry, groups, newId) },
       Role: readOnly('roles', roles),
       Entitlement: readOnly('entitlements', ents),
+    },
+    host: {
+      attach(services) {
+        telemetry = services.telemetry;
+      },
     },
     async close() {
       for (const s of stores.values()) await (await s).close();

@@ -150,6 +150,25 @@ export const gatewayConfigSchema = z.strictObject({
     .describe('Failed-login limit per client address; false turns it off'),
   email: emailConfigSchema.nullish(),
   mcp: mcpConfigSchema.prefault({}).describe('The MCP server: provisioning tools for AI agents'),
+  metrics: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Serve GET /metrics (Prometheus text format), with the credentials /logger takes'),
+      processMetrics: z.boolean().default(true).describe('Include Node.js process metrics: CPU, memory, event loop lag, GC'),
+    })
+    .prefault({})
+    .describe('Prometheus metrics of requests, connector calls, the journal, the SCIM Stream and the process'),
+  tracing: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Make OpenTelemetry spans (the process registers the SDK and exporter) and pass W3C traceparent on'),
+    })
+    .prefault({})
+    .describe('OpenTelemetry traces through @opentelemetry/api'),
   bulk: z
     .strictObject({
       maxOperations: z.number().int().min(0).default(1000).describe('Operations per Bulk request; 0 turns Bulk off'),

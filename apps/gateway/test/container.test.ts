@@ -33,7 +33,7 @@ chmodSync(work, 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The instructions of a Dockerfile's last stage, continuation lines joined, comments dropped. */
-export function runtimeStage(dockerfile: string): { op: string; args: string }[] {
+function runtimeStage(dockerfile: string): { op: string; args: string }[] {
   const lines = dockerfile
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)

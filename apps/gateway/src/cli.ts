@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=6
+#!/usr/bin/env node
 /** `scimgw` executable: runs the CLI and shuts down gracefully on SIGTERM/SIGINT. */
 import { runCli } from './cli-main.js';
 

@@ -42,6 +42,8 @@ export interface TdsEmulator {
   statements: { sql: string; params: unknown[] }[];
   /** Arms a fault. */
   inject(fault: Fault): void;
+  /** Disarms every fault. */
+  clearFaults(): void;
   /** Closes every client connection (a failover, as clients see it). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -95,6 +97,9 @@ export async function startTdsEmulator(options: TdsEmulatorOptions = {}): Promis
     backendDatabase,
     statements,
     inject: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
     dropConnections() {
       for (const s of sockets) s.destroy();
     },

@@ -222,6 +222,7 @@ export class TdsSession {
       const p = declared.get(name);
       if (!p) throw new TsqlError(8145, `${name} is not a parameter for procedure sp_executesql.`);
       values[p.index - 1] = pgValue(a.value);
+      if (a.value.value === null) p.isNull = true;
     });
     await this.execute(stmt, declared, values, w, 'rpc');
   }
@@ -286,13 +287,14 @@ export class TdsSession {
     try {
       statements = translateBatch(text, { params, quotedIdentifier: this.quotedIdentifier, trancount: this.transaction ? 1 : 0 });
     } catch (e) {
-      this.error(w, e);
+      this.error(w, e, text);
       finish(true);
       return;
     }
     const fault = this.host.takeFault(text);
     if (fault?.drop) {
-      this.socket.destroy();
+      // A failover as the client sees it: the server closes the connection mid-request.
+      this.socket.end();
       return;
     }
     if (fault) {
@@ -312,7 +314,7 @@ export class TdsSession {
       try {
         await this.run(statements[i] as Statement, values, w, doneToken, last && mode === 'batch' ? 0 : tok.DONE.More);
       } catch (e) {
-        this.error(w, e instanceof TsqlError ? e : await this.mapError(e));
+        this.error(w, e instanceof TsqlError ? e : await this.mapError(e), `${text}\n  => ${JSON.stringify(statements[i])}`);
         finish(true);
         return;
       }
@@ -335,8 +337,10 @@ export class TdsSession {
     return err;
   }
 
-  private error(w: Writer, e: unknown): void {
+  private error(w: Writer, e: unknown, sql?: string): void {
     const err = e instanceof TsqlError ? e : new TsqlError(102, String((e as Error)?.message ?? e), 15);
+    // TDS_EMULATOR_DEBUG=1 prints what was refused, with the statement, to find dialect gaps quickly.
+    if (process.env.TDS_EMULATOR_DEBUG) console.error(`[tds-emulator] ${err.number}: ${err.message}\n  ${sql ?? ''}`);
     tok.message(w, 'error', { number: err.number, state: err.state, severity: err.severity, text: err.message });
   }
 
@@ -385,7 +389,13 @@ export class TdsSession {
               tok.row(
                 w,
                 cols,
-                (row as unknown[]).map((v) => (v === null ? null : String(v).replace(/\+00(:00)?$/, ''))),
+                (row as unknown[]).map((v, k) =>
+                  v === null
+                    ? null
+                    : cols[k]?.type === 'datetime2'
+                      ? String(v).replace(/\+00(:00)?$/, '')
+                      : unescapeNul(String(v)),
+                ),
               );
             tok.done(w, token, more | tok.DONE.Count, r.rows.length);
           } else {
@@ -442,8 +452,22 @@ export function parseDeclarations(text: string): Map<string, Param> {
   return out;
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000, SQL Server's can: text goes in with U+0000 and U+E000
+ * written as U+E000 U+E001 and U+E000 U+E000 (an injective escape) and comes back unescaped.
+ */
+export function escapeNul(s: string): string {
+  return /[\u0000\ue000]/.test(s) ? s.replace(/[\u0000\ue000]/g, (c) => (c === '\u0000' ? '\ue000\ue001' : '\ue000\ue000')) : s;
+}
+
+/** The inverse of {@link escapeNul}. */
+export function unescapeNul(s: string): string {
+  return s.includes('\ue000') ? s.replace(/\ue000([\ue000\ue001])/g, (_, c) => (c === '\ue001' ? '\u0000' : '\ue000')) : s;
+}
+
 function pgValue(v: TdsValue): unknown {
   if (v.value === null) return null;
+  if (typeof v.value === 'string') return escapeNul(v.value);
   if (typeof v.value === 'bigint') return v.value.toString();
   return v.value;
 }

@@ -13,6 +13,8 @@ import { isOp, isWord, type Token, tokenize } from './lexer.js';
 export interface Param {
   index: number;
   pgType: string;
+  /** The bound value is NULL. */
+  isNull?: boolean | undefined;
 }
 
 /** Session state the translation depends on. */
@@ -37,6 +39,9 @@ interface Frame {
   offset: boolean;
   suffix?: string | undefined;
 }
+
+/** Unreserved keywords that a parenthesis may follow without being a function call. */
+const NOT_CALLS = new Set(['USING', 'INCLUDE', 'APPLY', 'MATCHED', 'PARTITION']);
 
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const quoteName = (s: string) => `"${s.replace(/"/g, '""')}"`;
@@ -256,6 +261,11 @@ class Emitter {
       case 'variable': {
         const p = this.ctx.params.get(t.value);
         if (!p) throw new TsqlError(137, `Must declare the scalar variable "${t.text}".`, 15, 2);
+        // A NULL is untyped in SQL Server's implicit conversions (an nvarchar NULL goes into a bit column).
+        if (p.isNull) {
+          this.out.push('NULL');
+          return i + 1;
+        }
         let n = this.order.indexOf(p.index) + 1;
         if (n === 0) n = this.order.push(p.index);
         this.out.push(`CAST($${n} AS ${p.pgType})`);
@@ -391,6 +401,26 @@ class Emitter {
       }
       case 'PERSISTED':
         return i + 1;
+      case 'AS': {
+        // A computed column in CREATE TABLE: `[c] AS expr [PERSISTED]` → a stored generated column.
+        const bb = this.prev(i - 1);
+        if (
+          this.head !== 'CREATE' ||
+          !(before?.kind === 'bracket' || before?.kind === 'word') ||
+          !(isOp(bb, '(') || isOp(bb, ','))
+        )
+          break;
+        let end = i + 1;
+        let d = 0;
+        while (end < to && !(d === 0 && (isOp(this.t[end], ',') || isOp(this.t[end], ')')))) {
+          if (isOp(this.t[end], '(')) d++;
+          if (isOp(this.t[end], ')')) d--;
+          end++;
+        }
+        const exprEnd = isWord(this.t[end - 1], 'PERSISTED') ? end - 1 : end;
+        this.out.push(`VARCHAR(4000) COLLATE "C" GENERATED ALWAYS AS (${this.sub(i + 1, exprEnd)}) STORED`);
+        return end;
+      }
       case 'LIKE':
         return this.like(i, to, false);
       case 'NOT':
@@ -408,7 +438,7 @@ class Emitter {
       this.out.push(pg);
       return n;
     }
-    if (isOp(next, '(') && !RESERVED.has(w) && !this.isNameBeforeColumns(i)) return this.call(t, i);
+    if (isOp(next, '(') && !RESERVED.has(w) && !NOT_CALLS.has(w) && !this.isNameBeforeColumns(i)) return this.call(t, i);
     if (isOp(next, '(') && ['LEFT', 'RIGHT', 'COALESCE', 'NULLIF', 'CONVERT'].includes(w)) return this.call(t, i);
     this.out.push(t.text);
     return i + 1;

@@ -41,3 +41,15 @@ describe('smoke', () => {
     expect(q.recordset).toEqual([{ id: '1', name: 'bob', on: true, at: new Date('2024-01-02T03:04:05.678Z'), n: 1 }]);
   });
 });
+
+describe('text', () => {
+  it('keeps U+0000 and U+E000', async () => {
+    await pool.request().batch('CREATE TABLE [n] ([v] NVARCHAR(50) NULL)');
+    await pool.request().input('p1', sql.NVarChar(4000), 'a\u0000b\ue000c').query('INSERT INTO [n] ([v]) VALUES (@p1)');
+    const r = await pool
+      .request()
+      .input('p1', sql.NVarChar(4000), 'a\u0000b\ue000c')
+      .query('SELECT [v] FROM [n] WHERE [v] = @p1');
+    expect(r.recordset).toEqual([{ v: 'a\u0000b\ue000c' }]);
+  });
+});

@@ -10,7 +10,6 @@ CREATE SCHEMA IF NOT EXISTS dbo;
 CREATE SCHEMA IF NOT EXISTS tsql;
 -- SQL Server converts nvarchar to a number implicitly where a number is compared (data type precedence).
 CREATE CAST (varchar AS bigint) WITH INOUT AS IMPLICIT;
-CREATE CAST (varchar AS integer) WITH INOUT AS IMPLICIT;
 CREATE OR REPLACE FUNCTION tsql.isjson(doc text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE j jsonb;
 BEGIN

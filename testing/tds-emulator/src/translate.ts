@@ -395,8 +395,10 @@ class Emitter {
       case 'COLLATE': {
         const name = next?.value ?? '';
         if (!/_BIN2?$|_CI_|_CS_|_CI$|_CS$/.test(name)) throw new TsqlError(448, `Invalid collation '${next?.text ?? ''}'.`);
-        // Binary collations compare like PostgreSQL's "C"; others are approximated by it (see README).
-        this.out.push('COLLATE "C"');
+        // In expressions a binary collation compares like PostgreSQL's "C". Columns keep the database
+        // default (C.UTF-8: exact equality, Unicode LOWER()), because a "C" column would make
+        // LOWER() fold ASCII only, where SQL Server folds all of Unicode even on a BIN2 column.
+        if (this.head !== 'CREATE' && this.head !== 'ALTER') this.out.push('COLLATE "C"');
         return i + 2;
       }
       case 'PERSISTED':
@@ -418,7 +420,7 @@ class Emitter {
           end++;
         }
         const exprEnd = isWord(this.t[end - 1], 'PERSISTED') ? end - 1 : end;
-        this.out.push(`VARCHAR(4000) COLLATE "C" GENERATED ALWAYS AS (${this.sub(i + 1, exprEnd)}) STORED`);
+        this.out.push(`VARCHAR(4000) GENERATED ALWAYS AS (${this.sub(i + 1, exprEnd)}) STORED`);
         return end;
       }
       case 'LIKE':

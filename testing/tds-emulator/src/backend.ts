@@ -10,11 +10,15 @@ CREATE SCHEMA IF NOT EXISTS dbo;
 CREATE SCHEMA IF NOT EXISTS tsql;
 -- SQL Server converts nvarchar to a number implicitly where a number is compared (data type precedence).
 CREATE CAST (varchar AS bigint) WITH INOUT AS IMPLICIT;
+-- jsonb refuses the escape \u0000; SQL Server's JSON functions accept it. It becomes the emulator's
+-- own escape of U+0000 (U+E000 U+E001, see session.ts), which the output turns back into U+0000.
+CREATE OR REPLACE FUNCTION tsql.json_text(doc text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT regexp_replace(doc, '((?:^|[^\\])(?:\\\\)*)\\u0000', '\1\\ue000\\ue001', 'g') $$;
 CREATE OR REPLACE FUNCTION tsql.isjson(doc text) RETURNS integer LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE j jsonb;
 BEGIN
   IF doc IS NULL THEN RETURN NULL; END IF;
-  BEGIN j := doc::jsonb; EXCEPTION WHEN others THEN RETURN 0; END;
+  BEGIN j := tsql.json_text(doc)::jsonb; EXCEPTION WHEN others THEN RETURN 0; END;
   RETURN CASE WHEN jsonb_typeof(j) IN ('object', 'array') THEN 1 ELSE 0 END;
 END $$;
 -- OPENJSON: the elements of an array or the property values of an object; error 13609 otherwise.
@@ -22,7 +26,7 @@ CREATE OR REPLACE FUNCTION tsql.openjson(doc text) RETURNS SETOF jsonb LANGUAGE 
 DECLARE j jsonb;
 BEGIN
   IF doc IS NULL THEN RETURN; END IF;
-  BEGIN j := doc::jsonb; EXCEPTION WHEN others THEN RAISE EXCEPTION 'JSON text is not properly formatted.' USING ERRCODE = 'TS609'; END;
+  BEGIN j := tsql.json_text(doc)::jsonb; EXCEPTION WHEN others THEN RAISE EXCEPTION 'JSON text is not properly formatted.' USING ERRCODE = 'TS609'; END;
   IF jsonb_typeof(j) = 'array' THEN RETURN QUERY SELECT e FROM jsonb_array_elements(j) e;
   ELSIF jsonb_typeof(j) = 'object' THEN RETURN QUERY SELECT e.value FROM jsonb_each(j) e;
   ELSE RAISE EXCEPTION 'JSON text is not properly formatted.' USING ERRCODE = 'TS609'; END IF;
@@ -48,7 +52,7 @@ BEGIN
   RETURN v #>> '{}';
 END $$;
 CREATE OR REPLACE FUNCTION tsql.json_value(doc text, path text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT tsql.json_path(doc::jsonb, path) $$;
+  SELECT tsql.json_path(tsql.json_text(doc)::jsonb, path) $$;
 -- SQL Server's LIKE language ('%', '_', '[abc]', '[^a-c]', an ESCAPE character) as an anchored regular expression.
 CREATE OR REPLACE FUNCTION tsql.like_re(p text, esc text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE out text := '^'; i int := 1; c text; n int := length(p); j int; cls text;

@@ -53,3 +53,15 @@ describe('text', () => {
     expect(r.recordset).toEqual([{ v: 'a\u0000b\ue000c' }]);
   });
 });
+
+describe('JSON', () => {
+  it('OPENJSON reads \\u0000 escapes as SQL Server does', async () => {
+    await pool.request().batch('CREATE TABLE [j] ([d] NVARCHAR(MAX) NULL)');
+    const doc = JSON.stringify([{ type: 'a\u0000b' }, { type: 'c\\u0000' }]);
+    await pool.request().input('p1', sql.NVarChar(sql.MAX), doc).query('INSERT INTO [j] ([d]) VALUES (@p1)');
+    const r = await pool
+      .request()
+      .query(`SELECT [e].[t] FROM [j] CROSS APPLY OPENJSON([j].[d]) WITH ([t] NVARCHAR(MAX) '$."type"') AS [e]`);
+    expect(r.recordset.map((x) => x.t)).toEqual(['a\u0000b', 'c\\u0000']);
+  });
+});

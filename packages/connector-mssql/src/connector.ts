@@ -32,7 +32,7 @@ export function parseConfig(value: unknown, path = 'endpoint'): MssqlConfig {
  * const { connector } = await createMssqlConnector({
  *   config: {
  *     connection: { server: 'sql.example.com', database: 'scim',
- *       authentication: { type: 'sql', user: 'scim', password: 'process.env:MSSQL_PASSWORD' } },
+ *       authentication: { type: 'sql', user: 'scim', password: 'process.env.MSSQL_PASSWORD' } },
  *     createTables: true,
  *   },
  * });

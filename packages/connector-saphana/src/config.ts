@@ -9,10 +9,10 @@ const connectionSchema = z.strictObject({
   host: z.string().min(1).describe('Server host name (HANA Cloud: <instance>.hana.prod-<region>.hanacloud.ondemand.com)'),
   port: z.int().min(1).max(65535).default(443).describe('SQL port (HANA Cloud: 443; on premise: 3<instance>15)'),
   user: z.string().min(1).describe('Technical user with USER ADMIN and ROLE ADMIN (or the grants it hands out)'),
-  password: z.string().min(1).describe('Password (use a secret reference: process.env:…, file:…)'),
+  password: z.string().min(1).describe('Password (use a secret reference: process.env.NAME, process.file.PATH)'),
   encrypt: z.boolean().default(true).describe('TLS; always passed to the driver'),
   sslValidateCertificate: z.boolean().default(true).describe('Verify the server certificate; always passed to the driver'),
-  sslTrustStore: z.string().optional().describe('PEM of the CA to trust (the text, or a file: reference)'),
+  sslTrustStore: z.string().optional().describe('PEM of the CA to trust (the text, or a process.text.PATH reference)'),
 });
 
 const usersSchema = z.strictObject({

@@ -27,7 +27,7 @@ export interface HanaConnectorOptions {
  *
  * @example
  * const connector = await createHanaConnector({ config: {
- *   connection: { host: 'hana.example.com', port: 443, user: 'SCIM_ADMIN', password: 'process.env:HANA_PASSWORD' },
+ *   connection: { host: 'hana.example.com', port: 443, user: 'SCIM_ADMIN', password: 'process.env.HANA_PASSWORD' },
  *   users: { samlProvider: 'CORP_IDP' } } });
  */
 export async function createHanaConnector(options: HanaConnectorOptions): Promise<Connector> {

@@ -56,3 +56,12 @@ describe('applyUpdate', () => {
     );
   });
 });
+
+describe('$mul on integers', () => {
+  test('an integer zero times a negative integer stays the integer 0, unmodified', () => {
+    const { doc: next, modified } = applyUpdate({ _id: 1, c: 0 } as Document, { $mul: { c: -1 } }, { filter: {} }, false);
+    expect(Object.is(next['c'], 0)).toBe(true);
+    expect(modified).toBe(false);
+    expect(BSON.serialize(next)).toEqual(BSON.serialize({ _id: 1, c: 0 }));
+  });
+});

@@ -142,9 +142,30 @@ function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert:
       { arrayFilters: env.arrayFilters ?? [], cloneMode: 'copy' },
       mingoOptions(env.collation, env.variables ? { variables: env.variables } : {}),
     );
-    return { doc: documents[0]!, modified: result.modifiedCount > 0 };
+    const next = documents[0]!;
+    if (modifier['$mul']) integerZeros(next, modifier['$mul']);
+    return { doc: next, modified: result.modifiedCount > 0 };
   } catch (error) {
     throw translateUpdateError(error);
+  }
+}
+
+/**
+ * MongoDB multiplies integers as integers: `{c: 0}` with `{$mul: {c: -1}}` stays the int32 `0`
+ * (and is not a modification). JavaScript gives `-0`, which BSON would store as a double, so a
+ * zero made by an integer operand is written back as `0`. (Whole doubles already travel as
+ * numbers here, so nothing else is lost by this.)
+ */
+function integerZeros(doc: Document, args: Document): void {
+  for (const [path, operand] of Object.entries(args)) {
+    if (typeof operand !== 'number' || !Number.isInteger(operand)) continue;
+    const parts = path.split('.');
+    if (parts.some((p) => p.startsWith('$'))) continue;
+    let holder: unknown = doc;
+    for (const part of parts.slice(0, -1)) holder = (holder as Record<string, unknown> | undefined)?.[part];
+    const last = parts[parts.length - 1]!;
+    if (holder && typeof holder === 'object' && Object.is((holder as Record<string, unknown>)[last], -0))
+      (holder as Record<string, unknown>)[last] = 0;
   }
 }
 

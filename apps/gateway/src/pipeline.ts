@@ -49,13 +49,20 @@ export interface PipelineDeps {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * A request listener of one instance. `mountPath` is the path a host mounted the gateway at and
+ * already removed from `req.url` (express's `req.baseUrl`, see express.ts); `meta.location`
+ * includes it. The gateway's own node:http server passes none.
+ */
+export type PipelineListener = (req: IncomingMessage, res: ServerResponse, mountPath?: string) => void;
+
 /** Builds the node:http request listener for one instance. */
-export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPipeline(d: PipelineDeps): PipelineListener {
   const scimError = (res: ServerResponse, err: errors.ScimError, version: '1.1' | '2.0', extra: Record<string, string> = {}) => {
     sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errors.errorBody(err, version));
   };
 
-  return (req, res) => {
+  return (req, res, mountPath) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -174,7 +181,12 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         const session = {
           call: sessionCall(
             { ...d, mcp: d.mcp },
-            { headers: req.headers, remoteAddress, tenant, origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) },
+            {
+              headers: req.headers,
+              remoteAddress,
+              tenant,
+              origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
+            },
           ),
           principal: authorized.principal.name,
           tenant,
@@ -195,7 +207,8 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         route,
         headers: req.headers,
         body: text,
-        origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded),
+        // `meta.location` is origin + route prefix: a mounted gateway's resources live under its mount path.
+        origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
         context: ctx,
       });
       responseBody = out.body;

@@ -128,6 +128,8 @@ async function startGateway(preload) {
       endpoint: { persistence: true, directory: 'data', exampleData: false },
     }),
   );
+  // From spawning `scimgw start` to its first answer (/ping): at a million users, mostly loading the store.
+  const t0 = Date.now();
   const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
     flags: GATEWAY_RUNTIME_FLAGS[runtime],
     cwd: dir,
@@ -139,7 +141,9 @@ async function startGateway(preload) {
     await p.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded };
+  const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
+  console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(p.child.pid) ?? 'n/a'} MiB)`);
+  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
 }
 
 function pick(list) {
@@ -173,7 +177,7 @@ async function main() {
 
   if (opt.scale) {
     const scale = await scaleRun({ base: gw.base, auth, seeded, connections, duration });
-    const out = { runtime, users, scale, memoryMiB: memory, date: new Date().toISOString() };
+    const out = { runtime, users, scale, memoryMiB: memory, startSeconds: gw.startSeconds, date: new Date().toISOString() };
     writeResult(out, 'scale');
     await cleanup();
     return;
@@ -294,6 +298,7 @@ async function main() {
     baselineReadings: readings.map((x) => ({ nodeHttp: x.http.rps, express: x.express.rps, durable: x.durable.rps })),
     memoryAfterSeedMiB: memory,
     memoryAtRestMiB: memoryAtRest,
+    startSeconds: gw.startSeconds,
     seedSeconds: seeded.seconds,
     workloads: ordered,
     targets,

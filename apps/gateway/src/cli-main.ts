@@ -4,7 +4,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
 import { loadConnectorModule } from './connector-loader.js';
-import { runMcpStdio } from './mcp-stdio.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
@@ -147,6 +146,8 @@ async function mcpCommand(args: CliArgs, cwd: string, io: { err: (s: string) => 
     return 1;
   }
   for (const w of cfg.warnings) io.err(`warning: ${w}`);
+  // Loaded here: `scimgw start` never needs the MCP SDK unless a configuration enables MCP.
+  const { runMcpStdio } = await import('./mcp-stdio.js');
   return runMcpStdio(cfg, { tenant: args.tenant, env: process.env, err: io.err, handleSignals: true });
 }
 

@@ -6,10 +6,10 @@ import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from 
 import { createAuthenticator } from '@scimgw/auth';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
-import { createPublishOnlyConnector, GatewayStream } from '@scimgw/stream';
+import type { GatewayStream } from '@scimgw/stream';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from './chain.js';
-import { createMcpHost, type McpHost } from './mcp.js';
+import type { McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
 
@@ -50,7 +50,7 @@ async function createConnector(
   stream: GatewayStream | undefined,
 ): Promise<Connector> {
   if (cfg.connector === null || !cfg.factory) {
-    if (stream?.publishes) return createPublishOnlyConnector(registry);
+    if (stream?.publishes) return (await import('@scimgw/stream')).createPublishOnlyConnector(registry);
     return defineConnector({ name: 'chaining-only', coreVersion: `^${CORE_VERSION}`, resources: {} });
   }
   return cfg.factory({
@@ -158,9 +158,11 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
 
   const chainingBaseUrl = cfg.chainingBaseUrl ?? parseChainingBaseUrl(g.chainingBaseUrl);
   const registry = hostRegistry(cfg.customSchemas, g.scim.groupMemberOfUser);
+  // @scimgw/stream (NATS clients) and @scimgw/mcp (the MCP SDK) are loaded only by instances that
+  // use them: together they are over 10 MiB of resident memory in a process that never needs them.
   const stream =
     g.stream && (g.stream.publisher?.enabled || g.stream.subscriber?.enabled)
-      ? new GatewayStream({
+      ? new (await import('@scimgw/stream')).GatewayStream({
           config: g.stream,
           name: cfg.name,
           files: cfg.streamFiles ?? {},
@@ -191,7 +193,14 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   // A gateway that only chains has no resources to offer tools for: MCP is served where the connector runs.
   const mcp =
     (g.mcp.enabled || opts.withMcp) && cfg.connector !== null
-      ? createMcpHost({ config: g.mcp, connector, scimOptions, registry: scim.registry, log, maxArgumentBytes: payloadLimit })
+      ? (await import('./mcp.js')).createMcpHost({
+          config: g.mcp,
+          connector,
+          scimOptions,
+          registry: scim.registry,
+          log,
+          maxArgumentBytes: payloadLimit,
+        })
       : undefined;
   // The subscriber applies the stream to the undecorated connector, so nothing it applies is published again.
   stream?.start(stream.subscribes && opts.subscribe !== false ? createScimHandler(handlerOptions(base)) : undefined);

@@ -11,12 +11,11 @@ import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
-import { handleMcpHttp } from '@scimgw/mcp';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from './chain.js';
-import { type McpHost, sessionCall } from './mcp.js';
+import type { McpHost } from './mcp.js';
 import { PROBE_PATHS, probe } from './probes.js';
 
 export { accessOf, routeSpecial } from './authorize.js';
@@ -178,21 +177,17 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         );
       }
       if (special?.kind === 'mcp' && d.mcp) {
-        const session = {
-          call: sessionCall(
-            { ...d, mcp: d.mcp },
-            {
-              headers: req.headers,
-              remoteAddress,
-              tenant,
-              origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
-            },
-          ),
-          principal: authorized.principal.name,
-          tenant,
-          transport: 'http' as const,
-        };
-        const r = await handleMcpHttp(d.mcp.service, { method, headers: req.headers, body: text }, session);
+        const r = await d.mcp.http(
+          { ...d, mcp: d.mcp },
+          { method, headers: req.headers, body: text },
+          {
+            headers: req.headers,
+            remoteAddress,
+            tenant,
+            origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
+          },
+          authorized.principal.name,
+        );
         responseBody = r.body;
         return send(r.status, r.headers, r.body);
       }

@@ -11,7 +11,7 @@ import { formatConfigPath, parseJsonText } from '@scimgw/config';
 import { type ConnectorConfigSchema, type ConnectorFactory, CORE_VERSION } from '@scimgw/core';
 import { coreSatisfies, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
 import { ConfigError, ConfigErrors, type LoadedConfig, loadConfig, loadTls, type TlsMaterial } from '@scimgw/server';
-import { readStreamFiles, StreamFileError, type StreamFiles } from '@scimgw/stream';
+import { readStreamFiles, StreamFileError, type StreamFiles } from '@scimgw/stream/config';
 import { parseChainingBaseUrl } from './chain.js';
 import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
 

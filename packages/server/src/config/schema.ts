@@ -9,7 +9,7 @@ import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
 import { mcpConfigSchema } from '@scimgw/mcp/config';
-import { streamConfigSchema } from '@scimgw/stream';
+import { streamConfigSchema } from '@scimgw/stream/config';
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);

@@ -1,5 +1,12 @@
 /** Writing plain responses to node:http. */
 import type { ServerResponse } from 'node:http';
+import { responseJson } from './json.js';
+
+/**
+ * Bodies longer than this (in UTF-16 code units) are encoded to a Buffer once, which gives the
+ * length too; shorter ones go as strings (see below).
+ */
+const BUFFER_FROM = 16 * 1024;
 
 /** Sends a status, headers and an optional JSON body. */
 export function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body?: unknown): void {
@@ -13,7 +20,15 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
   // `writev` (strace: [head+body, ''] against [head, body, '']). All headers go to writeHead in
   // one object: when none was set before with setHeader, Node formats that object directly
   // instead of merging it into its header map key by key.
-  const data = typeof body === 'string' ? body : JSON.stringify(body);
+  // Large bodies are encoded once: `Buffer.byteLength` and the socket's own encoding would each
+  // walk the whole string. Frozen arrays (a group's members) come as bytes cached by `responseJson`.
+  const json = typeof body === 'string' ? body : responseJson(body);
+  const data = typeof json === 'string' && json.length > BUFFER_FROM ? Buffer.from(json, 'utf8') : json;
+  if (typeof data !== 'string') {
+    res.writeHead(status, { ...headers, 'content-length': data.length });
+    res.end(data);
+    return;
+  }
   res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(data, 'utf8') });
   res.end(data, 'utf8');
 }

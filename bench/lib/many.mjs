@@ -3,8 +3,7 @@
 // they never share the cores), then prints issue 31's table: each ratio's median over the rounds
 // with its range, which is the noise of the machine.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir } from './proc.mjs';
 import { ROUND2 } from './targets.mjs';
@@ -55,14 +54,17 @@ function cell(values, min) {
  */
 export async function runMany({ runtimes, repeat, argv }) {
   for (const r of runtimes) if (!['node', 'bun'].includes(r)) throw new Error(`--runtime: unknown runtime ${r}`);
-  const dir = mkdtempSync(join(tmpdir(), 'scimgw-bench-many-'));
+  // Every run's JSON stays in bench/results/, the table's rows can be traced to them.
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = join(benchDir, 'results');
+  mkdirSync(dir, { recursive: true });
   const results = Object.fromEntries(runtimes.map((r) => [r, []]));
   const rest = childArgs(argv);
   try {
     for (let round = 1; round <= Math.max(1, repeat); round++) {
       // Alternating runtimes round by round: a slow stretch of the machine lands on both.
       for (const r of runtimes) {
-        const file = join(dir, `${r}-${round}.json`);
+        const file = join(dir, `${r}-${stamp}-round${round}.json`);
         console.log(`\n=== round ${round} of ${repeat}, ${r} ===`);
         await runChild([...rest, '--runtime', r, '--out', file]);
         results[r].push(JSON.parse(readFileSync(file, 'utf8')));
@@ -70,7 +72,6 @@ export async function runMany({ runtimes, repeat, argv }) {
     }
   } finally {
     printTable(results, repeat);
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -20,24 +20,52 @@ import { scaleRun } from './lib/scale.mjs';
 import { TARGETS, checkRound2, checkTargets } from './lib/targets.mjs';
 import { runMany } from './lib/many.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    users: { type: 'string' },
-    groups: { type: 'string', default: '100' },
-    big: { type: 'string' },
-    connections: { type: 'string', default: '10' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    url: { type: 'string' },
-    user: { type: 'string', default: 'gwadmin' },
-    password: { type: 'string', default: 'password' },
-    out: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-    scale: { type: 'boolean', default: false },
-    repeat: { type: 'string', default: '1' },
-  },
-});
+const USAGE = `usage: node bench/run.mjs [options]
+  --runtime node|bun     runtime of the gateway under test (default node)
+  --users N              users seeded (default 10000; --smoke 300; --scale 1000000)
+  --groups N             groups seeded (default 100)
+  --big N                members of the big group (default 5000)
+  --connections N        concurrent connections (default 10)
+  --duration S           seconds per workload (default 5)
+  --warmup S             seconds of warm-up per workload
+  --url URL              measure a running gateway instead of starting one
+  --user U --password P  its credential (default gwadmin/password)
+  --out FILE             write the results as JSON
+  --smoke                tiny run (npm test runs it so the benchmark cannot rot)
+  --scale                1,000,000 users: filter/paging latency and the group-size curve
+  --repeat N             run the whole comparison N times; the table shows medians and ranges
+  --help                 this text`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      runtime: { type: 'string', default: 'node' },
+      users: { type: 'string' },
+      groups: { type: 'string', default: '100' },
+      big: { type: 'string' },
+      connections: { type: 'string', default: '10' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      url: { type: 'string' },
+      user: { type: 'string', default: 'gwadmin' },
+      password: { type: 'string', default: 'password' },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '1' },
+    },
+  });
+} catch (e) {
+  console.error(`${e.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const opt = parsed.values;
+if (opt.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const smoke = opt.smoke;
 const runtime = opt.runtime;

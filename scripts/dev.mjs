@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSlapd } from './ensure-services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.TURBO_TELEMETRY_DISABLED = '1';
@@ -38,7 +39,15 @@ function findPnpm() {
   const local = join(root, '.tools', 'node_modules', '.bin', isWin ? 'pnpm.cmd' : 'pnpm');
   if (!existsSync(local)) {
     console.log(`→ installing pnpm ${PNPM_VERSION} into .tools/ (one time)`);
-    must('npm', ['install', '--no-audit', '--no-fund', '--prefix', join(root, '.tools'), `pnpm@${PNPM_VERSION}`]);
+    must('npm', [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--prefix',
+      join(root, '.tools'),
+      `pnpm@${PNPM_VERSION}`,
+    ]);
   }
   // turbo looks pnpm up on PATH, so the local copy must be on it for child processes.
   process.env.PATH = `${dirname(local)}${isWin ? ';' : ':'}${process.env.PATH ?? ''}`;
@@ -52,7 +61,10 @@ const frozen = existsSync(join(root, 'pnpm-lock.yaml'));
 must(pnpm, ['install', ...(frozen ? ['--frozen-lockfile'] : []), '--reporter=append-only']);
 
 if (command === 'start') {
-  must(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@scimgw/gateway...', '--output-logs=errors-only']);
+  console.log('→ building the gateway and its packages (the first build takes about a minute; one line per package)');
+  // hash-only: one line as each package starts building (or comes from the cache), errors in full.
+  must(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@scimgw/gateway...', '--output-logs=hash-only']);
+  console.log('→ starting the gateway (config/, data/ and logs/ are in apps/gateway)');
   // Runs in apps/gateway: its config/, data/ and logs/ folders are created there on first start.
   const args = rest.length ? rest : ['start'];
   // A smaller V8 young generation keeps the gateway's memory low (see bench/README.md).
@@ -61,7 +73,17 @@ if (command === 'start') {
   // lower trim threshold keep the resident size close to what the process really uses.
   const env = { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
   process.exit(run(process.execPath, ['--max-semi-space-size=6', cli, ...args], { cwd: join(root, 'apps', 'gateway'), env }));
+} else if (command === 'docs') {
+  // The documentation site, served with live reload (VitePress).
+  process.exit(run(pnpm, ['--filter', '@scimgw/docs', 'run', 'dev', ...rest]));
+} else if (command === 'start:bun') {
+  must(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@scimgw/gateway...', '--output-logs=hash-only']);
+  // The same folder as `npm start`: one configuration and one store, whatever the runtime.
+  const bun = join(root, 'apps', 'gateway', 'node_modules', 'bun', 'bin', 'bun.exe');
+  const cli = join(root, 'apps', 'gateway', 'dist', 'cli.js');
+  process.exit(run(bun, ['--smol', cli, ...(rest.length ? rest : ['start'])], { cwd: join(root, 'apps', 'gateway') }));
 } else if (command === 'test') {
+  if (!ensureSlapd()) process.exit(1);
   // Publishing readiness first (fast): LICENSE, package metadata, prepack, README links, CHANGELOG.
   must(pnpm, ['run', '--silent', 'check:packages']);
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);
@@ -75,6 +97,6 @@ if (command === 'start') {
   must(pnpm, ['exec', 'turbo', 'run', 'test', '--concurrency=1']);
   console.log('\n✔ all checks passed');
 } else {
-  console.error(`unknown command ${command}; use start or test`);
+  console.error(`unknown command ${command}; use start, start:bun, docs or test`);
   process.exit(2);
 }

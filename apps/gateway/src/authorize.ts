@@ -12,10 +12,10 @@ import { API_OPERATIONS } from './api.js';
 import { lazyConnectorLogger } from './connector-logger.js';
 
 /** A non-SCIM route of the gateway, with the tenant it was addressed under. */
-export type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi' | 'mcp'; tenant?: string; id?: string };
+export type Special = { kind: 'logger' | 'token' | 'auth' | 'api' | 'pubapi' | 'mcp' | 'metrics'; tenant?: string; id?: string };
 
 /** Paths that can be one of the routes {@link routeSpecial} knows (a cheap test before splitting). */
-const MAYBE_SPECIAL = /\/(?:logger|auth|oauth|pub|api|mcp)(?:\/|$)/i;
+const MAYBE_SPECIAL = /\/(?:logger|auth|oauth|pub|api|mcp|metrics)(?:\/|$)/i;
 
 function decodeSafe(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;
@@ -37,6 +37,8 @@ export function routeSpecial(path: string): Special | undefined {
     const rest = segs.length - offset;
     const base = tenant === undefined ? {} : { tenant };
     if (rest === 1 && at(offset) === 'logger') return { kind: 'logger', ...base };
+    // Metrics are the whole instance's: no tenant form.
+    if (rest === 1 && offset === 0 && at(0) === 'metrics') return { kind: 'metrics' };
     if (rest === 1 && at(offset) === 'auth') return { kind: 'auth', ...base };
     if (rest === 1 && at(offset) === 'mcp') return { kind: 'mcp', ...base };
     if (rest === 2 && at(offset) === 'oauth' && at(offset + 1) === 'token') return { kind: 'token', ...base };
@@ -58,13 +60,18 @@ export function accessOf(special: Special | undefined, route: ScimRoute | undefi
   if (route) return accessFor(route, method);
   if (special?.kind === 'api') return API_OPERATIONS.get(method)?.access ?? 'write';
   if (special?.kind === 'mcp') return 'read';
-  // /logger only reads (GET); /auth and /oauth/token are not authorized by access.
-  return special?.kind === 'logger' && method === 'GET' ? 'read' : 'write';
+  // /logger and /metrics only read (GET); /auth and /oauth/token are not authorized by access.
+  return (special?.kind === 'logger' || special?.kind === 'metrics') && method === 'GET' ? 'read' : 'write';
 }
 
 /** What a read-only credential may send to this route (the `Allow` of its 405). */
 function readMethods(special: Special | undefined, route: ScimRoute | undefined): string {
-  if (!route) return special?.kind === 'api' || special?.kind === 'logger' ? 'GET' : special?.kind === 'mcp' ? 'POST' : '';
+  if (!route)
+    return special?.kind === 'api' || special?.kind === 'logger' || special?.kind === 'metrics'
+      ? 'GET'
+      : special?.kind === 'mcp'
+        ? 'POST'
+        : '';
   return allowedMethods(route)
     .filter((m) => accessFor(route, m) === 'read')
     .join(', ');

@@ -1,9 +1,13 @@
 /** The `scimgw` command line: start, check-config, schema, new-connector, mcp, --help, --version. */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
+import { readGatewayFile } from './bundled.js';
+import { buildBinaryCommand } from './build-binary.js';
 import { loadConnectorModule } from './connector-loader.js';
+import { initCommand } from './init.js';
+import { migrateCommand } from './migrate/cli.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
@@ -11,7 +15,7 @@ import { type PreparedConfig, prepareAll } from './prepare.js';
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface CliArgs {
-  command: 'start' | 'check-config' | 'schema' | 'new-connector' | 'mcp' | 'help' | 'version';
+  command: 'start' | 'check-config' | 'schema' | 'new-connector' | 'mcp' | 'init' | 'build-binary' | 'help' | 'version';
   configs: string[];
   /** `new-connector <name>`: the package name, and `--dir`. */
   name?: string;
@@ -21,12 +25,16 @@ export interface CliArgs {
   connector?: string;
   /** `mcp --tenant <baseEntity>`. */
   tenant?: string;
+  /** `init` and `build-binary`: their own arguments, parsed by their own modules. */
+  rest?: string[];
 }
 
 const HELP = `scimgw — SCIM provisioning gateway
 
 Usage:
-  scimgw start [--config FILE]...      start one instance per configuration file
+  scimgw start [--config FILE]... [--port N]
+                                       start one instance per configuration file; --port overrides
+                                       scimgateway.port (one configuration only; 0 = a free port)
   scimgw check-config [--config FILE]...  validate configuration files and exit (runs every check
                                        start runs, connector package and endpoint section included)
   scimgw schema [--connector PACKAGE]  print the JSON Schema of a configuration file for a connector
@@ -37,6 +45,18 @@ Usage:
                                        serve the configuration's MCP tools over stdio (for desktop
                                        MCP clients); the credential comes from SCIMGW_MCP_TOKEN or
                                        SCIMGW_MCP_AUTHORIZATION
+  scimgw migrate FOLDER [--out DIR] [--dry-run] [--legacy NAME]... [--force]
+                                       turn an older scimgateway install's config/plugin-*.json
+                                       into scimgw configuration files (secrets re-encrypted),
+                                       with a report of every key; --dry-run writes nothing
+  scimgw init FOLDER [--connector PACKAGE] [--port N]
+                                       write a deployment folder: configuration, package.json with
+                                       only the packages it needs, systemd unit, Dockerfile
+  scimgw build-binary [--connector PACKAGE]... [--runtime bun|node|both] [--target NAME]... [--out DIR]
+                                       compile the gateway and the named connectors into one
+                                       executable (Bun targets: linux-x64, linux-arm64,
+                                       linux-x64-musl, linux-arm64-musl, darwin-x64, darwin-arm64,
+                                       windows-x64; Node: this machine's platform)
   scimgw --help | --version
 
 Without --config, every config/connector-*.json (and plugin-*.json) in the
@@ -45,6 +65,7 @@ created from the bundled example (embedded store, user gwadmin/password).
 
 Environment:
   SEED           key seed for secrets encrypted in configuration files
+  SCIMGATEWAY_SEED  the older scimgateway install's SEED, for migrate (default SEED, else the machine id)
   SCIMGW_CONFIG  comma-separated configuration files (instead of --config)
   SCIMGW_MCP_TOKEN, SCIMGW_MCP_AUTHORIZATION
                  the credential of \`scimgw mcp\`: a bearer token, or a whole Authorization value
@@ -52,6 +73,10 @@ Environment:
 
 /** Parses argv (without node and script). Throws Error with a usage message on bad input. */
 export function parseArgs(argv: string[]): CliArgs {
+  if (argv[0] === 'init' || argv[0] === 'build-binary') {
+    if (argv.includes('--help') || argv.includes('-h')) return { command: 'help', configs: [] };
+    return { command: argv[0], configs: [], rest: argv.slice(1) };
+  }
   const out: CliArgs = { command: 'start', configs: [] };
   let commandSeen = false;
   for (let i = 0; i < argv.length; i++) {
@@ -100,16 +125,17 @@ export function discoverConfigs(args: CliArgs, cwd: string, log: (m: string) => 
   const dir = join(cwd, 'config');
   const found = existsSync(dir)
     ? readdirSync(dir)
-        .filter((f) => /^(connector|plugin)-.+\.json$/i.test(f))
+        // The JSON Schema written beside the example (connector-loki.schema.json) is no configuration.
+        .filter((f) => /^(connector|plugin)-.+\.json$/i.test(f) && !/\.schema\.json$/i.test(f))
         .sort()
         .map((f) => join(dir, f))
     : [];
   if (found.length) return found;
   mkdirSync(dir, { recursive: true });
   const target = join(dir, 'connector-loki.json');
-  copyFileSync(join(pkgDir, 'examples', 'connector-loki.json'), target);
+  writeFileSync(target, readGatewayFile(pkgDir, 'examples/connector-loki.json'));
   // Beside it, the JSON Schema its "$schema" names: completion and checking in editors.
-  copyFileSync(join(pkgDir, 'examples', 'connector-loki.schema.json'), join(dir, 'connector-loki.schema.json'));
+  writeFileSync(join(dir, 'connector-loki.schema.json'), readGatewayFile(pkgDir, 'examples/connector-loki.schema.json'));
   log(`no configuration found: created ${target} from the bundled example`);
   return [target];
 }
@@ -152,7 +178,7 @@ async function mcpCommand(args: CliArgs, cwd: string, io: { err: (s: string) => 
 }
 
 function version(): string {
-  return (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readGatewayFile(pkgDir, 'package.json')) as { version: string }).version;
 }
 
 /**
@@ -166,6 +192,7 @@ export async function runCli(
     err: (s) => process.stderr.write(`${s}\n`),
   },
 ): Promise<number | GatewayInstance[]> {
+  if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), { ...io, cwd: io.cwd ?? process.cwd() });
   let args: CliArgs;
   try {
     args = parseArgs(argv);
@@ -206,6 +233,8 @@ export async function runCli(
     }
   }
   if (args.command === 'mcp') return mcpCommand(args, cwd, io);
+  if (args.command === 'build-binary') return buildBinaryCommand(args.rest ?? [], { ...io, cwd });
+  if (args.command === 'init') return initCommand(args.rest ?? [], { ...io, cwd });
   const files = discoverConfigs(args, cwd, io.out);
   // check-config runs exactly what start runs before it listens.
   let loaded: PreparedConfig[];

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ConnectorFactory } from '@scimgw/core';
+import { bundledConnector } from './bundled.js';
 
 /** A loaded connector package: its exports and its package.json (when found). */
 export interface ConnectorModule {
@@ -47,6 +48,9 @@ function packageJsonOf(entry: string, pkg: string): Record<string, unknown> | un
  * package.json. Throws an Error saying how to install it when it cannot be found.
  */
 export async function loadConnectorModule(pkg: string, cwd = process.cwd()): Promise<ConnectorModule> {
+  // A single executable carries its connectors: nothing to resolve on disk.
+  const bundled = bundledConnector(pkg);
+  if (bundled) return bundled;
   const entry = resolveEntry(pkg, cwd);
   let exports: Record<string, unknown>;
   try {
@@ -55,6 +59,18 @@ export async function loadConnectorModule(pkg: string, cwd = process.cwd()): Pro
     throw new Error(`connector package "${pkg}" cannot be loaded: ${(e as Error).message}`);
   }
   return { exports, packageJson: packageJsonOf(entry.startsWith('file:') ? fileURLToPath(entry) : entry, pkg) };
+}
+
+/**
+ * Where a connector package is on disk: its entry file and package.json (resolved as
+ * {@link loadConnectorModule} does). `scimgw build-binary` compiles these into the executable.
+ */
+export function resolveConnectorPackage(
+  pkg: string,
+  cwd = process.cwd(),
+): { entry: string; packageJson: Record<string, unknown> | undefined } {
+  const entry = resolveEntry(pkg, cwd);
+  return { entry, packageJson: packageJsonOf(entry, pkg) };
 }
 
 /** The `createConnector` export of a connector package. */

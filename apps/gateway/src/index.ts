@@ -16,5 +16,7 @@ export type { ConnectorModule } from './connector-loader.js';
 export { prepareAll, prepareConfig, prepareLoaded } from './prepare.js';
 export type { PrepareOptions, PreparedConfig } from './prepare.js';
 export { hostRegistry } from './instance.js';
+export { GatewayMetrics } from './telemetry/metrics.js';
+export type { ConnectorSample, GatewayMetricsOptions, RequestSample, StreamLagSource } from './telemetry/metrics.js';
 export { configJsonSchemaFor, parseArgs, runCli } from './cli-main.js';
 export type { CliArgs } from './cli-main.js';

@@ -1,17 +1,24 @@
 /** One gateway instance: a configuration file → connector, auth, logging, SCIM handler, listener. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { warnOncePerName } from './unknown-attributes.js';
 import { resolve } from 'node:path';
 import { type Connector, CORE_VERSION, defineConnector, SchemaRegistry, URN } from '@scimgw/core';
 import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from '@scimgw/core/handler';
 import { createAuthenticator } from '@scimgw/auth';
+import { type RelayListener, startRelayListener } from '@scimgw/azure-relay';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
 import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import type { GatewayStream } from '@scimgw/stream';
 import { connectorLogger } from './connector-logger.js';
-import { parseChainingBaseUrl } from './chain.js';
+import { parseChainingBaseUrl } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
+import { tenantLabel } from './telemetry/labels.js';
+import { meterConnector } from './telemetry/metered-connector.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
+import type { PipelineTelemetry } from './telemetry/request.js';
+import { GatewayTracing } from './telemetry/tracing.js';
 
 /** A started instance. */
 export interface GatewayInstance {
@@ -22,7 +29,13 @@ export interface GatewayInstance {
   log: GatewayLogger;
   /** The SCIM Stream of this instance, when it publishes or subscribes. */
   stream?: GatewayStream | undefined;
-  /** Graceful stop: finish in-flight requests, flush the connector and logs. */
+  /** The instance's Prometheus metrics (`scimgateway.metrics.enabled`), served at `/metrics`. */
+  metrics?: GatewayMetrics | undefined;
+  /**
+   * Graceful stop: ends the live `/logger` streams (they never finish on their own), finishes
+   * in-flight requests for at most `timeoutMs` (default `kubernetes.shutdownTimeout` seconds),
+   * then flushes the connector and the logs.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -87,6 +100,27 @@ export function hostRegistry(custom: SchemaDocument | undefined, groupMemberOfUs
     });
   }
   return base.extend({ schemas, extensions: custom?.extensions ?? {} });
+}
+
+/**
+ * The metrics and tracer `scimgateway.metrics` and `scimgateway.tracing` ask for; undefined when
+ * both are off, and then nothing is measured.
+ */
+function instanceTelemetry(
+  cfg: PreparedConfig,
+  tenants: ReadonlySet<string>,
+  stream: GatewayStream | undefined,
+): PipelineTelemetry | undefined {
+  const g = cfg.gateway;
+  if (!g.metrics.enabled && !g.tracing.enabled) return undefined;
+  const metrics = g.metrics.enabled
+    ? new GatewayMetrics({ gateway: cfg.name, processMetrics: g.metrics.processMetrics })
+    : undefined;
+  if (metrics && stream?.subscribes)
+    metrics.streamLagFrom(() =>
+      (stream.status().subscriber ?? []).map((s) => ({ tenant: s.tenant === 'undefined' ? '' : s.tenant, lag: s.lag })),
+    );
+  return { metrics, tracing: g.tracing.enabled ? new GatewayTracing(cfg.name) : undefined, tenants };
 }
 
 /** An instance's parts before it listens: what `start` serves over HTTP and `scimgw mcp` over stdio. */
@@ -169,12 +203,21 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
           log: connectorLogger(log.logger.child({ component: 'stream' })),
         })
       : undefined;
-  const base = opts.connector ?? (await createConnector(cfg, log, registry, stream));
-  base.host?.attach?.({ mailer: log.mailer });
+  const tenants = new Set(cfg.tenants);
+  const telemetry = instanceTelemetry(cfg, tenants, stream);
+  const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  const metrics = telemetry?.metrics;
+  created.host?.attach?.({
+    mailer: log.mailer,
+    ...(metrics
+      ? { telemetry: { durableWrite: (w) => metrics.journalSync(tenantLabel(w.tenant, tenants), w.seconds, w.bytes) } }
+      : {}),
+  });
+  // Timed and traced below the SCIM Stream publisher: a connector call is the connector's own time.
+  const base = telemetry ? meterConnector(created, telemetry) : created;
   // The publisher sits in front of the connector's writes; what the subscriber applies goes to the
   // connector itself, so it is not published again.
   const connector = stream ? stream.wrap(base) : base;
-  const tenants = new Set(cfg.tenants);
   const handlerOptions = (c: Connector): ScimHandlerOptions => ({
     connector: c,
     registry: c.registry ?? registry,
@@ -186,6 +229,8 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     bulk: { maxOperations: g.bulk.maxOperations, maxPayloadSize: g.bulk.maxPayloadSize },
     authenticationSchemes: auth.schemes(),
     onQuirk: (quirk, req) => log.logger.debug({ quirk, reqId: req.context?.requestId }, 'client dialect rule applied'),
+    unknownAttributes: g.scim.unknownAttributes,
+    onUnknownAttribute: warnOncePerName(log.logger),
   });
   const scimOptions = handlerOptions(connector);
   const scim = createScimHandler(scimOptions);
@@ -222,6 +267,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     publicRoutes: new Map((connector.host?.publicRoutes?.() ?? []).map((r) => [r.path, r])),
     chainingBaseUrl,
     mcp,
+    telemetry,
   };
   return {
     cfg,
@@ -242,6 +288,11 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   };
 }
 
+/** `kubernetes.shutdownTimeout` (seconds, default 15) in milliseconds. */
+export function shutdownTimeoutMs(gateway: PreparedConfig['gateway']): number {
+  return (gateway.kubernetes?.shutdownTimeout ?? 15) * 1000;
+}
+
 /** Starts one instance from a loaded configuration. */
 export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts: InstanceOptions = {}): Promise<GatewayInstance> {
   const parts = await buildInstance(loaded, opts);
@@ -259,6 +310,22 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
         pipeline(req, res);
       }
     : pipeline;
+  // Requests through Azure Relay take the same pipeline as the port's; /readyz shows the relay.
+  let relay: RelayListener | undefined;
+  if (g.azureRelay?.enabled) {
+    const handler: typeof pipeline = (req, res) => {
+      onRequest?.();
+      pipeline(req, res);
+    };
+    try {
+      relay = startRelayListener({ config: g.azureRelay, handler, log: connectorLogger(log.logger) });
+    } catch (e) {
+      await parts.close();
+      throw new Error(`${cfg.file}: ${(e as Error).message}`);
+    }
+    const before = parts.deps.readiness;
+    parts.deps.readiness = () => ({ ...before?.(), azureRelay: relay?.status() });
+  }
   let server: RunningServer;
   try {
     server = await listen(listener, {
@@ -266,8 +333,10 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
       localhostOnly: g.localhostonly,
       tls,
       idleTimeoutSeconds: g.idleTimeout,
+      onClientError: (r) => log.logger.warn(r, `request refused before routing: ${r.status} (${r.code})`),
     });
   } catch (e) {
+    await relay?.close();
     await stream?.close();
     await connector.close?.();
     throw new Error(`${cfg.file}: cannot listen on port ${opts.port ?? g.port}: ${(e as Error).message}`);
@@ -291,8 +360,13 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
     connector,
     log,
     stream,
-    async close(timeoutMs?: number) {
+    metrics: parts.deps.telemetry?.metrics,
+    async close(timeoutMs = shutdownTimeoutMs(g)) {
       parts.setReady(false);
+      // A live stream is an in-flight request that never ends: without this, it would hold the
+      // shutdown for the whole timeout.
+      log.stream.close();
+      await relay?.close();
       await server.close(timeoutMs);
       await parts.close(timeoutMs);
     },

@@ -14,9 +14,10 @@ import { readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
-import { forwardRequest } from './chain.js';
+import { forwardRequest } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
-import { PROBE_PATHS, probe } from './probes.js';
+import { PROBE_PATHS, probe } from '@scimgw/server';
+import { observeRequest, type PipelineTelemetry } from './telemetry/request.js';
 
 export { accessOf, routeSpecial } from './authorize.js';
 export type { Special } from './authorize.js';
@@ -44,6 +45,8 @@ export interface PipelineDeps {
   chainingBaseUrl?: string | undefined;
   /** The MCP server at `/mcp` (`scimgateway.mcp.enabled`); without it `/mcp` is not a route. */
   mcp?: McpHost | undefined;
+  /** Metrics (`/metrics`) and traces of the instance; without it nothing is measured. */
+  telemetry?: PipelineTelemetry | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -94,17 +97,21 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       sendJson(res, status, { ...headers, ...idHeader }, body);
     const method = (req.method ?? 'GET').toUpperCase();
     const found = routeSpecial(path);
-    const special = found?.kind === 'mcp' && !d.mcp ? undefined : found;
+    const special = (found?.kind === 'mcp' && !d.mcp) || (found?.kind === 'metrics' && !d.telemetry?.metrics) ? undefined : found;
     const route = special ? undefined : routeScimPath(path);
     const tenant = special?.tenant ?? route?.tenant;
     const version = route?.version ?? d.scimVersion;
     let requestBody: unknown;
     let responseBody: unknown;
     let principal: string | undefined;
+    const observed = d.telemetry
+      ? observeRequest(d.telemetry, { method, special, route, tenant, requestId: reqId, headers: req.headers })
+      : undefined;
 
     // One log line per request, written once the response has been handed to the socket (run()
     // settles after its last write), not from a 'finish' listener: no closure to register per request.
     const logLine = () => {
+      observed?.end(res.statusCode);
       if (special?.kind === 'logger') return;
       d.log.logRequest({
         reqId,
@@ -135,10 +142,12 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         if (method !== 'POST') throw new errors.MethodNotAllowedError('Use POST for /oauth/token');
         const body = await readBody(req, d.payloadLimit);
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
+        if (r.status === 401 || r.status === 429) observed?.refused(r.status, 'token');
         return send(r.status, r.headers, r.body);
       }
       const authorized = await authorizeRequest(d.auth, { method, special, route, tenant, headers: req.headers, remoteAddress });
       if (!authorized.ok) {
+        observed?.refused(authorized.error.status, 'scim');
         responseBody = errors.errorBody(authorized.error, version);
         return scimError(res, authorized.error, version, idHeader);
       }
@@ -149,6 +158,13 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
         responseBody = { authenticated: true, method: authorized.principal.method, readOnly: authorized.principal.readOnly };
         return send(200, { 'content-type': 'application/json' }, responseBody);
+      }
+      if (special?.kind === 'metrics' && d.telemetry?.metrics) {
+        if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /metrics');
+        const text = await d.telemetry.metrics.render();
+        res.writeHead(200, { 'content-type': d.telemetry.metrics.contentType, 'cache-control': 'no-store', ...idHeader });
+        res.end(text);
+        return;
       }
       if (special?.kind === 'logger') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /logger');
@@ -211,7 +227,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       send(out.status, out.headers, out.body);
     };
 
-    run()
+    (observed ? observed.run(run) : run())
       .then(logLine, (e: unknown) => {
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)

@@ -12,7 +12,7 @@ import { type ConnectorConfigSchema, type ConnectorFactory, CORE_VERSION } from 
 import { coreSatisfies, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
 import { ConfigError, ConfigErrors, type LoadedConfig, loadConfig, loadTls, type TlsMaterial } from '@scimgw/server';
 import { readStreamFiles, StreamFileError, type StreamFiles } from '@scimgw/stream/config';
-import { parseChainingBaseUrl } from './chain.js';
+import { parseChainingBaseUrl } from '@scimgw/chain';
 import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
 
 /** A configuration that passed every check, with what starting it needs. */

@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChainingBaseUrl } from '../src/chain.js';
+import { parseChainingBaseUrl } from '@scimgw/chain';
 import { loadConfig } from '@scimgw/server';
 import { startInstance } from '../src/instance.js';
 import { startTestGateway, TEST_BASIC_AUTH, type TestGateway } from '../src/testing.js';

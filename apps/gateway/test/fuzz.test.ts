@@ -105,7 +105,13 @@ const query = fc.option(
 );
 
 const nested = (n: number, inner: string) => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
-const scimValue = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(null, 1e308, -0, '', '\u0000', 'False'));
+// Strings too, as well-typed values: the handler refuses ill-typed ones (400), and the run must
+// still reach the writes that succeed.
+const scimValue = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.constantFrom(null, 1e308, -0, '', '\u0000', 'False'),
+  fc.string({ minLength: 1, maxLength: 12 }),
+);
 const body: fc.Arbitrary<Buffer | undefined> = fc.oneof(
   fc.constant(undefined),
   fc.jsonValue({ maxDepth: 6 }).map((v) => Buffer.from(JSON.stringify(v))),

@@ -55,7 +55,16 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
       expect(u.body.meta.location).toBe(`${t.base.replace('127.0.0.1', '127.0.0.1')}/Users/bjensen`);
       expect(u.body.groups.map((g: { value: string }) => g.value).sort()).toEqual(['Admins', 'Employees']);
       const g = await t.call('GET', '/Groups/Admins');
-      expect(g.body.members).toEqual([{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }]);
+      expect(g.body.members).toEqual([
+        { value: 'bjensen', display: 'Babs Jensen', type: 'User', $ref: `${t.base}/Users/bjensen` },
+      ]);
+    },
+  },
+
+  {
+    name: 'discovery documents',
+    run: async (t) => {
+      for (const p of ['/Schemas', '/ResourceTypes', '/ServiceProviderConfig']) expect((await t.call('GET', p)).status).toBe(200);
     },
   },
 
@@ -149,6 +158,19 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
       expect(r.status).toBe(404);
       expect(r.body.status).toBe('404');
       expect((await t.call('GET', '/Nothing/here')).status).toBe(404);
+    },
+  },
+
+  {
+    name: '/metrics: Prometheus text with this request counted by its route template',
+    run: async (t) => {
+      expect((await t.call('GET', '/Users/bjensen')).status).toBe(200);
+      const r = await t.call('GET', '/metrics');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(r.body).toMatch(/^scimgw_http_requests_total\{[^}]*route="\/Users\/\{id\}"[^}]*\} \d+$/m);
+      expect(r.body).toMatch(/^process_cpu_user_seconds_total\{[^}]*\} [\d.e+-]+$/m);
+      expect((await t.call('GET', '/metrics', undefined, { authorization: '' })).status).toBe(401);
     },
   },
 

@@ -7,7 +7,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
-import { startTestGateway, type TestGateway } from '../src/testing.js';
+import { startTestGateway, TEST_BASIC_AUTH as BASIC, type TestGateway } from '../src/testing.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,6 +192,10 @@ describe('SCIM Stream between two gateways', () => {
     expect(sub.undefined?.applied).toBeGreaterThanOrEqual(8);
     await until(async () => subscriber.logs().includes('stream: subscriber status'), 'a status log line');
     expect(subscriber.logs()).toMatch(/"lag":0/);
+    // The same lag on /metrics, per subscribed tenant (the default tenant's label is empty).
+    const metrics = await (await fetch(`${subscriber.base}/metrics`, { headers: { authorization: BASIC } })).text();
+    expect(metrics).toMatch(/^scimgw_stream_lag_messages\{[^}]*tenant=""[^}]*\} 0$/m);
+    expect(metrics).toMatch(/^scimgw_stream_lag_messages\{[^}]*tenant="target-a"[^}]*\} 0$/m);
   });
 
   it('a gateway without a connector only publishes: the JetStream acknowledgement is the success', async () => {

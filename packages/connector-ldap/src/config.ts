@@ -32,6 +32,7 @@ export const LDAP_DEFAULTS = {
   pagingConnections: 4,
   vlv: true,
   listSnapshotSeconds: 10,
+  idCacheSeconds: 10,
   timeoutMs: 30_000,
   connectTimeoutMs: 5_000,
   retryAfterSeconds: 5,
@@ -153,6 +154,12 @@ export const ldapSettingsSchema = z
       .min(0)
       .default(LDAP_DEFAULTS.listSnapshotSeconds)
       .describe('Seconds a sorted list or DN snapshot serves the next pages of a listing; 0 reads every page afresh'),
+    idCacheSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(LDAP_DEFAULTS.idCacheSeconds)
+      .describe('Seconds the ids of member and reference DNs serve later reads (not with idStrategy dn); 0 searches every time'),
     timeoutMs: count('Milliseconds per LDAP operation', LDAP_DEFAULTS.timeoutMs),
     connectTimeoutMs: count('Milliseconds to connect', LDAP_DEFAULTS.connectTimeoutMs),
     retryAfterSeconds: count('Retry-After seconds when the directory is busy or down', LDAP_DEFAULTS.retryAfterSeconds),

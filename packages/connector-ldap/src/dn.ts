@@ -246,6 +246,31 @@ export function tryDnKey(dn: string): string | undefined {
   }
 }
 
+/**
+ * A DN's {@link dnKey} and the keys of its RDNs, cached like {@link dnKey}; `undefined` for
+ * text that is not a DN. With {@link endsWithRdns}, tests one DN against several bases without
+ * looking it up again for each.
+ */
+export function tryKeyed(dn: string): { key: string; rdns: readonly string[] } | undefined {
+  try {
+    return keyed(dn);
+  } catch (e) {
+    if (e instanceof DnSyntaxError) return undefined;
+    throw e;
+  }
+}
+
+/** The keys of a parsed DN's RDNs (for {@link endsWithRdns}). */
+export const rdnKeysOf = (dn: Dn): readonly string[] => rdnKeys(dn);
+
+/** True when the DN with RDN keys `d` is the one with keys `base` or lies below it. */
+export function endsWithRdns(d: readonly string[], base: readonly string[]): boolean {
+  if (base.length > d.length) return false;
+  const offset = d.length - base.length;
+  for (let i = 0; i < base.length; i++) if (d[offset + i] !== base[i]) return false;
+  return true;
+}
+
 /** True when `dn` is `base` or lies below it. */
 export function isWithin(dn: string | Dn, base: string | Dn): boolean {
   const d = typeof dn === 'string' ? keyed(dn).rdns : rdnKeys(dn);

@@ -6,8 +6,21 @@
 import { type LdapEntry, values } from './entry.js';
 import { guidToBytes, guidToString, isGuidString } from './ad/guid.js';
 import type { IdStrategy } from './config.js';
-import { canonicalDn, type Dn, DnSyntaxError, dnKey, isWithin, parseDn, serializeDn, tryDnKey } from './dn.js';
-import { and, eq, type LdapFilter, or } from './filter.js';
+import {
+  canonicalDn,
+  type Dn,
+  DnSyntaxError,
+  dnKey,
+  endsWithRdns,
+  isWithin,
+  parseDn,
+  rdnKeysOf,
+  serializeDn,
+  tryDnKey,
+  tryKeyed,
+} from './dn.js';
+import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter } from './filter.js';
+import type { IdCache } from './id-cache.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -146,6 +159,18 @@ function byBase(scope: ResolveScope): { base: Dn; filter: LdapFilter | undefined
   }));
 }
 
+/** Attributes the scope's filters test (a modify of one of them may change what the scope holds). */
+function scopeAttributes(targets: { filter: LdapFilter | undefined }[]): Set<string> | '*' {
+  const out = new Set<string>();
+  for (const t of targets) {
+    if (!t.filter) continue;
+    const a = filterAttributes(t.filter);
+    if (a === '*') return '*';
+    for (const x of a) out.add(x);
+  }
+  return out;
+}
+
 /** Groups per memberOf search (an `(|(memberOf=…)…)` term each). */
 const GROUPS_PER_SEARCH = 50;
 
@@ -156,6 +181,7 @@ export class IdResolver {
     private readonly dnAttribute: string,
     private readonly search: SearchFn,
     private readonly batch = 200,
+    private readonly cache?: IdCache,
   ) {}
 
   /**
@@ -166,36 +192,62 @@ export class IdResolver {
    * a {@link MemberOfHint}, the members are found by the groups they belong
    * to — one search however many there are — and only DNs that search did
    * not return (members the directory's memberOf does not list, dangling
-   * DNs) are looked up by DN, in batches.
+   * DNs) are looked up by DN, in batches. DNs resolved lately (the
+   * {@link IdCache}) need no search; when only a few are left, they are looked
+   * up by DN rather than by a `memberOf` search that would read every member.
    */
   async dnsToIds(dns: string[], scope: ResolveScope, hint?: MemberOfHint): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const targets = byBase(scope);
-    const bases = targets.map((t) => serializeDn(t.base));
+    const bases = targets.map((t) => rdnKeysOf(t.base));
     // dnKey → the DN as given and the bases it lies in (keys are cached: no DN is parsed twice).
+    // Plain loops: this runs for every member of every group read.
     const wanted = new Map<string, { dn: string; in: number[] }>();
     for (const d of dns) {
-      const key = tryDnKey(d);
-      if (key === undefined || wanted.has(key)) continue;
-      const within = bases.flatMap((b, i) => (isWithin(d, b) ? [i] : []));
-      if (within.length) wanted.set(key, { dn: d, in: within });
+      const k = tryKeyed(d);
+      if (k === undefined || wanted.has(k.key)) continue;
+      let within: number[] | undefined;
+      for (let i = 0; i < bases.length; i++) if (endsWithRdns(k.rdns, bases[i] as readonly string[])) (within ??= []).push(i);
+      if (within) wanted.set(k.key, { dn: d, in: within });
     }
     if (this.codec.strategy === 'dn') {
       for (const [k, w] of wanted) out.set(k, canonicalDn(w.dn));
       return out;
     }
+    const cached = this.cache?.view(
+      targets.map((t) => `${serializeDn(t.base)}\u0000${t.filter ? serializeLdapFilter(t.filter) : ''}`).join('\u0000'),
+      scopeAttributes(targets),
+    );
+    let hits = 0;
+    if (cached) {
+      for (const k of wanted.keys()) {
+        const id = cached.get(k);
+        if (id !== undefined) {
+          out.set(k, id);
+          hits++;
+        }
+      }
+    }
     const take = (entries: LdapEntry[]) => {
       for (const e of entries) {
         const id = this.codec.idOf(e);
         const key = tryDnKey(e.dn);
-        if (id !== undefined && key !== undefined && wanted.has(key)) out.set(key, id);
+        if (id === undefined || key === undefined) continue;
+        // Every entry a search returns is in the scope: worth keeping even if not wanted now.
+        cached?.set(key, id);
+        if (wanted.has(key)) out.set(key, id);
       }
     };
     // A DN in nested bases is looked for in each until found.
-    const open = (i: number) => [...wanted].filter(([k, w]) => !out.has(k) && w.in.includes(i));
+    const open = (i: number) => {
+      const left: [string, { dn: string; in: number[] }][] = [];
+      if (out.size === wanted.size) return left;
+      for (const e of wanted) if (!out.has(e[0]) && e[1].in.includes(i)) left.push(e);
+      return left;
+    };
     for (const [i, { base, filter }] of targets.entries()) {
       const expected = open(i).length;
-      if (hint?.groups.length && expected) {
+      if (hint?.groups.length && expected && !(hits > 0 && expected <= this.batch)) {
         for (const part of chunks(hint.groups, GROUPS_PER_SEARCH)) {
           const f = or(...part.map((g) => eq(hint.attribute, g)));
           take(await this.search(base, filter ? and(filter, f) : f, this.codec.attributes(), this.codec.binary(), expected));

@@ -64,6 +64,8 @@ export interface ResolvedSettings {
   /** VLV sort keys per kind (resolved against the map in the tenant). */
   sortAttribute: { user: SortKey | undefined; group: SortKey | undefined };
   listSnapshotSeconds: number;
+  /** How long resolved DN → id answers serve (0: not kept). */
+  idCacheSeconds: number;
   timeoutMs: number;
   connectTimeoutMs: number;
   retryAfterSeconds: number;
@@ -265,6 +267,7 @@ export function resolveSettings(
     vlv: c.vlv,
     sortAttribute: { user: sortKey(c.sortAttribute?.user), group: sortKey(c.sortAttribute?.group) },
     listSnapshotSeconds: c.listSnapshotSeconds,
+    idCacheSeconds: c.idCacheSeconds,
     requiredAttributes: c.requiredAttributes,
     timeoutMs: c.timeoutMs,
     connectTimeoutMs: c.connectTimeoutMs,

@@ -11,6 +11,7 @@ import { type Dn, dnKey, isWithin } from './dn.js';
 import { Directory } from './directory.js';
 import { first, type LdapEntry } from './entry.js';
 import { and, eq, type LdapFilter } from './filter.js';
+import { IdCache } from './id-cache.js';
 import { IdCodec, IdResolver, type ResolveScope, tryParseDn } from './ids.js';
 import { LdapMapping } from './mapping.js';
 import { parseDate } from '@scimgw/mapper';
@@ -155,18 +156,23 @@ export class Tenant {
     });
     // Lookups expecting more entries than a plain search comfortably returns are paged at once,
     // in one page where the server allows it.
-    this.resolver = new IdResolver(this.codec, s.dnAttribute, (base, filter, attributes, binary, expected) =>
-      this.dir.search(
-        {
-          base,
-          filter,
-          attributes,
-          binary,
-          large: expected > 200,
-          pageSize: Math.min(Math.max(s.pageSize, expected + 1), 10_000),
-        },
-        'resolve references',
-      ),
+    this.resolver = new IdResolver(
+      this.codec,
+      s.dnAttribute,
+      (base, filter, attributes, binary, expected) =>
+        this.dir.search(
+          {
+            base,
+            filter,
+            attributes,
+            binary,
+            large: expected > 200,
+            pageSize: Math.min(Math.max(s.pageSize, expected + 1), 10_000),
+          },
+          'resolve references',
+        ),
+      200,
+      new IdCache(s.idCacheSeconds * 1000, this.dir.writes),
     );
   }
 

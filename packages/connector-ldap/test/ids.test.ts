@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { type Dn, dnKey, isWithin, parseDn } from '../src/dn.js';
 import type { LdapEntry } from '../src/entry.js';
 import { eq, type LdapFilter } from '../src/filter.js';
+import { IdCache } from '../src/id-cache.js';
 import { IdCodec, IdResolver, type ResolveScope } from '../src/ids.js';
+import { WriteLog } from '../src/writes.js';
 
 interface Row {
   dn: string;
@@ -144,5 +146,101 @@ describe('IdResolver.dnsToIds', () => {
     );
     expect(ids.get(dnKey(group.dn))).toBe(group.uuid);
     expect(ids.size).toBe(2);
+  });
+});
+
+describe('IdResolver.dnsToIds with an IdCache', () => {
+  const rows = Array.from({ length: 300 }, (_, i) => user(i));
+  const hint = { attribute: 'memberOf', groups: [G] };
+  const setup = (ttlMs = 10_000) => {
+    const d = directory(rows);
+    const writes = new WriteLog();
+    let now = 1_000;
+    const cache = new IdCache(ttlMs, writes, () => now);
+    const r = new IdResolver(new IdCodec('entryUUID'), 'entryDN', d.search, 200, cache);
+    return { d, writes, r, tick: (ms: number) => (now += ms) };
+  };
+  const dns = rows.map((x) => x.dn);
+
+  it('answers a second read of the same members without a search', async () => {
+    const { d, r } = setup();
+    expect((await r.dnsToIds(dns, both, hint)).size).toBe(300);
+    const again = await r.dnsToIds(dns, both, hint);
+    expect(again.size).toBe(300);
+    expect(again.get(dnKey(rows[42]?.dn as string))).toBe(rows[42]?.uuid);
+    expect(d.searches).toHaveLength(1);
+  });
+
+  it('looks up only the DNs it does not know, by DN', async () => {
+    const { d, r } = setup();
+    await r.dnsToIds(dns.slice(0, 250), both, hint);
+    const ids = await r.dnsToIds(dns, both, hint);
+    expect(ids.size).toBe(300);
+    // The memberOf search already returned all 300 entries of the group: nothing left to look up.
+    expect(d.searches).toHaveLength(1);
+    const fresh = setup();
+    await fresh.r.dnsToIds(dns.slice(0, 250), scope([PEOPLE], ['inetOrgPerson']));
+    fresh.d.searches.length = 0;
+    await fresh.r.dnsToIds(dns, scope([PEOPLE], ['inetOrgPerson']), hint);
+    expect(fresh.d.searches).toEqual([{ base: dnKey(PEOPLE), expected: 50 }]);
+  });
+
+  it('keeps answers per scope: a DN found as a user is not a group', async () => {
+    const { d, r } = setup();
+    await r.dnsToIds(dns, scope([PEOPLE], ['inetOrgPerson']), hint);
+    expect(d.searches).toHaveLength(1);
+    const asGroups = await r.dnsToIds(dns, scope([PEOPLE], ['groupOfNames']), hint);
+    expect(asGroups.size).toBe(0);
+    // Searched again (memberOf, then the DNs it did not return, 200 a search), not answered from the users' scope.
+    expect(d.searches).toHaveLength(4);
+  });
+
+  it('searches again after idCacheSeconds, after an add, delete or rename, and after a modify of a filtered attribute', async () => {
+    const { d, writes, r, tick } = setup(10_000);
+    const count = async () => {
+      const before = d.searches.length;
+      await r.dnsToIds(dns, both, hint);
+      return d.searches.length - before;
+    };
+    expect(await count()).toBe(1);
+    tick(9_999);
+    expect(await count()).toBe(0);
+    tick(1);
+    expect(await count()).toBe(1);
+    writes.modified(['member']);
+    expect(await count()).toBe(0);
+    writes.structure();
+    expect(await count()).toBe(1);
+    writes.modified(['objectClass']);
+    expect(await count()).toBe(1);
+  });
+
+  it('keeps nothing with idCacheSeconds 0', async () => {
+    const { d, r } = setup(0);
+    await r.dnsToIds(dns, both, hint);
+    await r.dnsToIds(dns, both, hint);
+    expect(d.searches).toHaveLength(2);
+  });
+
+  it('drops what a search returned while a write happened', async () => {
+    const d = directory(rows);
+    const writes = new WriteLog();
+    const cache = new IdCache(10_000, writes);
+    const r = new IdResolver(new IdCodec('entryUUID'), 'entryDN', d.search, 200, cache);
+    // A resolution whose search overlaps a write (here: the write happens during it).
+    const racing = new IdResolver(
+      new IdCodec('entryUUID'),
+      'entryDN',
+      async (...a) => {
+        writes.structure();
+        return d.search(...a);
+      },
+      200,
+      cache,
+    );
+    await racing.dnsToIds(dns, both, hint);
+    const before = d.searches.length;
+    await r.dnsToIds(dns, both, hint);
+    expect(d.searches.length - before).toBe(1);
   });
 });

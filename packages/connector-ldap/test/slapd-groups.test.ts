@@ -6,8 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDn, dnKey } from '../src/index.js';
+import { Client } from 'ldapts';
 import { countingFactory, enc, patchBody, rawRead, scim } from './helpers/config.js';
-import { GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
+import { ADMIN_DN, ADMIN_PW, GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 let slapd: Slapd;
 beforeAll(async () => {
@@ -289,6 +290,48 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
       );
       expect(p.status).toBe(400);
     } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('reads a group again without resolving its members, and sees a member replaced by others after idCacheSeconds', async () => {
+    const counts: Record<string, number> = {};
+    const { call, connector } = scim(
+      slapd,
+      { idStrategy: 'entryUUID', idCacheSeconds: 1 },
+      { clientFactory: countingFactory(counts) },
+    );
+    const admin = new Client({ url: slapd.url, timeout: 10_000, strictDN: false });
+    try {
+      const ids = [];
+      for (const n of ['cache-a', 'cache-b', 'cache-c']) ids.push(String((await call('POST', '/Users', user(n))).body.id));
+      const g = await call('POST', '/Groups', { displayName: 'cached', members: ids.map((value) => ({ value })) });
+      const gid = enc(String(g.body.id));
+      const members = async () =>
+        ((await call('GET', `/Groups/${gid}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
+      expect(await members()).toEqual([...ids].sort());
+      const before = counts.search ?? 0;
+      expect(await members()).toEqual([...ids].sort());
+      // The group itself, nothing for its members.
+      expect((counts.search ?? 0) - before).toBe(1);
+
+      // A member deleted through the gateway: gone at once.
+      expect((await call('DELETE', `/Users/${ids[2]}`)).status).toBe(204);
+      expect(await members()).toEqual([ids[0], ids[1]].sort());
+
+      // Someone else deletes cache-b and creates another entry under its DN (a new entryUUID); the
+      // group still lists the DN. Within idCacheSeconds the old id may still be shown; after, the new one.
+      await admin.bind(ADMIN_DN, ADMIN_PW);
+      const dnB = `uid=cache-b,${PEOPLE}`;
+      await admin.del(dnB);
+      await admin.add(dnB, { objectClass: ['inetOrgPerson', 'scimgwAccount'], uid: 'cache-b', cn: 'cache-b', sn: 'F' });
+      const newB = (await call('GET', `/Users?filter=${enc('userName eq "cache-b"')}`)).body.Resources?.[0]?.id;
+      expect(newB).toBeDefined();
+      expect(newB).not.toBe(ids[1]);
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await members()).toEqual([ids[0], newB].sort());
+    } finally {
+      await admin.unbind();
       await connector.close?.();
     }
   });

@@ -11,10 +11,29 @@ export const lokiConfigZod = z.strictObject({
   exampleData: z.boolean().default(true).describe('Seed a new store with example users, groups, roles and entitlements'),
   compactMiB: mib('Fold the journal into the snapshot once it passes this many MiB', 0.001).default(64),
   preallocateMiB: mib('Grow the journal file by this many MiB of zeros at a time; 0 appends instead', 0).default(1),
+  idStrategy: z
+    .enum(['uuid', 'legacy'])
+    .default('uuid')
+    .describe(
+      'Ids of new resources: uuid (random), or legacy: id = userName for users and displayName for groups, as the older scimgateway plugin-loki gave them',
+    ),
   entity: z
-    .record(z.string(), z.looseObject({}).nullable())
+    .record(
+      z.string(),
+      z
+        .looseObject({
+          importLokiFile: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "The older scimgateway plugin-loki database file (relative to the gateway's base directory), imported with its ids when this tenant's store is created",
+            ),
+        })
+        .nullable(),
+    )
     .optional()
-    .describe('Tenants by baseEntity (the store needs no per-tenant settings; each tenant gets its own files)'),
+    .describe('Tenants by baseEntity (each tenant gets its own files); the default tenant is "undefined"'),
 });
 
 /** The `endpoint` section as a configuration section; the gateway runs it before `createConnector`. */

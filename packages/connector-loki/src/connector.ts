@@ -4,6 +4,8 @@ import {
   type Connector,
   type ConnectorFactoryContext,
   defineConnector,
+  errors,
+  type Logger,
   type QueryRequest,
   type ReadOnlyResourceHandler,
   type ResourceCapabilities,
@@ -11,8 +13,10 @@ import {
   type ScimResource,
 } from '@scimgw/core';
 import type { LokiConfig } from './config.js';
+import type { HostTelemetry } from '@scimgw/core/host';
 import { seedExampleData } from './example-data.js';
 import { groupOperations } from './groups.js';
+import { importLegacyLokiFile } from './legacy-import.js';
 import { runQuery } from './query.js';
 import { type CollectionName, type Doc, TenantStore } from './store/tenant-store.js';
 import { userOperations } from './users.js';
@@ -21,10 +25,23 @@ import { userOperations } from './users.js';
 export interface LokiConnectorOptions extends LokiConfig {
   /** Base directory for a relative `directory`. */
   baseDir?: string;
-  /** Id generator for new resources. Default `crypto.randomUUID`. */
-  newId?: () => string;
+  /**
+   * Id generator for new resources (it receives the resource being created). Default
+   * `crypto.randomUUID`, or with `idStrategy: 'legacy'` the userName / displayName.
+   */
+  newId?: (resource: ScimResource) => string;
   /** The schemas served: the host's registry (custom schemas included). Default the built-in schemas. */
   registry?: SchemaRegistry;
+  /** Where the store says what it imported. */
+  log?: Logger;
+}
+
+/** `idStrategy: 'legacy'`: the id the older plugin-loki gave (userName, else externalId, for users; displayName for groups). */
+function legacyId(resource: ScimResource): string {
+  const v = resource.userName ?? resource.displayName ?? resource.externalId;
+  if (typeof v !== 'string' || v === '')
+    throw new errors.InvalidValueError('idStrategy "legacy" needs a userName (users) or displayName (groups)');
+  return v;
 }
 
 /** Every resource of the store: filters, sorting, paging and versions are all evaluated natively. */
@@ -75,7 +92,28 @@ export function createLokiConnector(
   const dir = resolvePath(options.baseDir ?? process.cwd(), options.directory ?? 'data');
   const persist = options.persistence !== false;
   const stores = new Map<string, Promise<TenantStore>>();
-  const newId = options.newId ?? (() => crypto.randomUUID());
+  const newId = options.newId ?? (options.idStrategy === 'legacy' ? legacyId : () => crypto.randomUUID());
+  const importFile = (tenant: string | undefined): string | undefined => {
+    const entry = options.entity?.[tenant ?? 'undefined'];
+    const f = entry?.importLokiFile;
+    return typeof f === 'string' ? resolvePath(options.baseDir ?? process.cwd(), f) : undefined;
+  };
+  const seedFor = (tenant: string | undefined): ((store: TenantStore) => void) | undefined => {
+    const file = importFile(tenant);
+    if (file) {
+      const at = `endpoint.entity.${tenant ?? 'undefined'}.importLokiFile`;
+      return (store) => {
+        const r = importLegacyLokiFile(store, file, at);
+        options.log?.info(`imported ${r.users} users, ${r.groups} groups and ${r.memberships} memberships from ${file}`, {
+          tenant: tenant ?? 'undefined',
+        });
+      };
+    }
+    return options.exampleData === false ? undefined : seedExampleData;
+  };
+  // The host's metrics, once it attaches (after the stores of configured tenants are open: the
+  // callbacks read this when a batch is synced, not when the store is opened).
+  let telemetry: HostTelemetry | undefined;
 
   const storeFor = (tenant: string | undefined): Promise<TenantStore> => {
     const key = tenant ?? '';
@@ -86,7 +124,8 @@ export function createLokiConnector(
         fsync: options.fsync,
         compactBytes: compactMiB * 1024 * 1024,
         preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
-        seed: options.exampleData === false ? undefined : seedExampleData,
+        seed: seedFor(tenant),
+        onSync: (seconds, bytes) => telemetry?.durableWrite({ tenant, seconds, bytes }),
       });
       stores.set(key, s);
       s.catch(() => stores.delete(key));
@@ -122,6 +161,11 @@ export function createLokiConnector(
       Role: readOnly('roles', roles),
       Entitlement: readOnly('entitlements', ents),
     },
+    host: {
+      attach(services) {
+        telemetry = services.telemetry;
+      },
+    },
     async close() {
       for (const s of stores.values()) await (await s).close();
       stores.clear();
@@ -143,7 +187,12 @@ export function createLokiConnector(
  * loads the stores before the gateway reports ready (a corrupt store fails startup, not a request).
  */
 export async function createConnector(context: ConnectorFactoryContext<LokiConfig>): Promise<Connector> {
-  const connector = createLokiConnector({ ...(context.config ?? {}), baseDir: context.baseDir, registry: context.registry });
+  const connector = createLokiConnector({
+    ...(context.config ?? {}),
+    baseDir: context.baseDir,
+    registry: context.registry,
+    log: context.log,
+  });
   await connector.open([...context.tenants]);
   return connector;
 }

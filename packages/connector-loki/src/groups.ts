@@ -50,7 +50,7 @@ export function groupOperations(
   storeFor: (tenant: string | undefined) => Promise<TenantStore>,
   registry: SchemaRegistry,
   rt: ResourceTypeDefinition,
-  newId: () => string,
+  newId: (resource: ScimResource) => string,
 ): ResourceHandler {
   const resolve: PathResolver = registry.resolver(rt);
 
@@ -115,7 +115,7 @@ export function groupOperations(
     },
     async create(resource, ctx) {
       const store = await storeFor(ctx.tenant);
-      const id = newId();
+      const id = newId(resource);
       store.assertIdFree('groups', id);
       const doc = storable(resource, id, freshMeta(), 'members');
       await store.commit(() => {

@@ -27,7 +27,7 @@ export function userOperations(
   storeFor: (tenant: string | undefined) => Promise<TenantStore>,
   registry: SchemaRegistry,
   rt: ResourceTypeDefinition,
-  newId: () => string,
+  newId: (resource: ScimResource) => string,
 ): ResourceHandler {
   const resolve: PathResolver = registry.resolver(rt);
   return {
@@ -43,7 +43,7 @@ export function userOperations(
     async create(resource, ctx) {
       const store = await storeFor(ctx.tenant);
       store.assertUserNameFree(resource.userName);
-      const id = newId();
+      const id = newId(resource);
       store.assertIdFree('users', id);
       const doc = storable(resource, id, freshMeta(), 'groups');
       await store.commit(() => {

@@ -192,3 +192,33 @@ describe('Journal: read after any mix of batches, crashes and compactions (prope
     );
   });
 });
+
+describe('Journal: onSync', () => {
+  it('reports each durable batch with its bytes, once per batch, and never a failed one', async () => {
+    const path = freshPath();
+    const { end } = Journal.read(path);
+    const syncs: { seconds: number; bytes: number }[] = [];
+    const journal = new Journal(path, end, { onSync: (seconds, bytes) => syncs.push({ seconds, bytes }) });
+    const first = serializeRecords([put('a')]);
+    await journal.append(first);
+    // Two appends in one tick go out as one batch.
+    const second = serializeRecords([put('b')]);
+    const third = serializeRecords([put('c')]);
+    await Promise.all([journal.append(second), journal.append(third)]);
+    expect(syncs.map((s) => s.bytes)).toEqual([Buffer.byteLength(first), Buffer.byteLength(second + third)]);
+    for (const s of syncs) expect(s.seconds).toBeGreaterThanOrEqual(0);
+    await journal.close();
+  });
+
+  it('a throwing reporter does not fail the write', async () => {
+    const path = freshPath();
+    const journal = new Journal(path, 0, {
+      onSync: () => {
+        throw new Error('metrics broke');
+      },
+    });
+    await journal.append(serializeRecords([put('a')]));
+    expect(Journal.read(path).records).toEqual([put('a')]);
+    await journal.close();
+  });
+});

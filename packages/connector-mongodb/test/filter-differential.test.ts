@@ -226,7 +226,7 @@ describe('filters: MongoDB and the core evaluator agree', () => {
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d"',
       'urn:test:params:scim:schemas:extension:custom:2.0:User:code eq "abc"',
       'urn:test:params:scim:schemas:extension:custom:2.0:User:level gt 3',
-      'urn:test:params:scim:schemas:extension:custom:2.0:User:level co "1"',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User:level co 1',
       'urn:test:params:scim:schemas:extension:custom:2.0:User:since gt "2025-06-15T12:30:00Z"',
       'urn:test:params:scim:schemas:extension:custom:2.0:User:since eq "2023-03-01T06:00:00Z"',
       'urn:test:params:scim:schemas:extension:custom:2.0:User:flag eq "True"',

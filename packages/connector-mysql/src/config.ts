@@ -15,7 +15,7 @@ const connectionSchema = z
     port: z.int().min(1).max(65535).default(3306),
     database: z.string().optional().describe('Database (schema) the tables are in'),
     user: z.string().default('root'),
-    password: z.string().optional().describe('Password (use a secret reference: process.env:…, file:…)'),
+    password: z.string().optional().describe('Password (use a secret reference: process.env.NAME, process.file.PATH)'),
     flavor: z
       .enum(['auto', 'mariadb', 'mysql'])
       .default('auto')

@@ -15,7 +15,7 @@ const connectionSchema = z
     port: z.int().min(1).max(65535).default(5432),
     database: z.string().default('postgres'),
     user: z.string().optional().describe('Database user (default: the operating system user)'),
-    password: z.string().optional().describe('Password (use a secret reference: process.env:…, file:…)'),
+    password: z.string().optional().describe('Password (use a secret reference: process.env.NAME, process.file.PATH)'),
     schema: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a SQL identifier')

@@ -4,4 +4,12 @@
  *
  * @packageDocumentation
  */
-export type { ApiOperations, HostExtensions, HostServices, Mailer, PublicRoute } from './contract/host.js';
+export type {
+  ApiOperations,
+  DurableWriteSample,
+  HostExtensions,
+  HostServices,
+  HostTelemetry,
+  Mailer,
+  PublicRoute,
+} from './contract/host.js';

@@ -37,10 +37,21 @@ describe('custom schemas from configuration', () => {
     const rt = await h.handle({ method: 'GET', url: '/ResourceTypes/User' });
     expect((rt.body as { schemaExtensions: { schema: string }[] }).schemaExtensions.map((e) => e.schema)).toContain(EXT);
 
+    const bad = await h.handle({
+      method: 'POST',
+      url: '/Users',
+      body: JSON.stringify({ userName: 'ext', [EXT]: { badge: '42', clearance: 'high' } }),
+    });
+    // A number as a string is no number: refused, not coerced.
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('badge') });
     const c = await h.handle({
       method: 'POST',
       url: '/Users',
-      body: JSON.stringify({ userName: 'ext', [EXT]: { badge: '42', clearance: 'high', secretCode: 'x', sites: 'oslo' } }),
+      body: JSON.stringify({
+        userName: 'ext',
+        [EXT]: { badge: 42, clearance: 'high', secretCode: 'x', sites: [{ value: 'oslo' }] },
+      }),
     });
     expect(c.status).toBe(201);
     const ext = (c.body as Record<string, Record<string, unknown>>)[EXT];

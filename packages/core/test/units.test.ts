@@ -169,31 +169,44 @@ describe('sorting', () => {
 describe('resource normalization', () => {
   const registry = new SchemaRegistry();
   const rt = registry.resourceType('User')!;
-  it('canonical casing, coercion, dotted keys, nested core URN, unknown attributes kept', () => {
-    const r = normalizeResource(registry, rt, {
-      SCHEMAS: [URN.User],
-      USERNAME: 'x',
-      active: 'True',
-      'name.givenName': 'G',
-      [URN.User]: { title: 'T' },
-      [`${URN.EnterpriseUser}`]: { Manager: 'm1', nope: 1 },
-      emails: { value: 'e@x', Type: 'work' },
-      custom: { a: 1 },
-      id: 'ignored',
-      meta: { created: 'x' },
-      groups: [{ value: 'g' }],
-      nickName: null,
-    });
+  it('canonical casing, dialect rules, dotted keys, nested core URN, unknown attributes left out', () => {
+    const unknown: string[] = [];
+    const quirks: string[] = [];
+    const r = normalizeResource(
+      registry,
+      rt,
+      {
+        SCHEMAS: [URN.User],
+        USERNAME: 'x',
+        active: 'True',
+        'name.givenName': 'G',
+        [URN.User]: { title: 'T' },
+        [`${URN.EnterpriseUser}`]: { Manager: 'm1', nope: 1 },
+        emails: [{ value: 'e@x', Type: 'work' }],
+        custom: { a: 1 },
+        id: 'ignored',
+        meta: { created: 'x' },
+        groups: [{ value: 'g' }],
+        nickName: null,
+      },
+      { onUnknownAttribute: (p) => unknown.push(p), onQuirk: (q) => quirks.push(q) },
+    );
     expect(r).toEqual({
       schemas: [URN.User, URN.EnterpriseUser],
       userName: 'x',
       active: true,
       name: { givenName: 'G' },
       title: 'T',
-      [URN.EnterpriseUser]: { manager: { value: 'm1' }, nope: 1 },
+      [URN.EnterpriseUser]: { manager: { value: 'm1' } },
       emails: [{ value: 'e@x', type: 'work' }],
-      custom: { a: 1 },
     });
+    expect(unknown).toEqual([`${URN.EnterpriseUser}:nope`, 'custom']);
+    expect(quirks).toEqual(['stringBoolean', 'bareComplexValue']);
+  });
+  it('refuses unknown attributes by default', () => {
+    expect(() => normalizeResource(registry, rt, { userName: 'a', bogusCore: 1 })).toThrow(
+      expect.objectContaining({ scimType: 'invalidValue', detail: expect.stringContaining('bogusCore') }),
+    );
   });
   it('rejects bad shapes with invalidValue / invalidSyntax', () => {
     expect(() => normalizeResource(registry, rt, 'x')).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));

@@ -23,6 +23,7 @@ import {
 import { classifyTransportError } from './network-errors.js';
 import { backoffDelay, mayResend, mergeRetry, parseRetryAfter, sleep } from './retry.js';
 import { type RawResponse, type Transport, TransportAbort } from './transport.js';
+import { tracedExchange } from './trace.js';
 import type { RequestOptions, RestResponse } from './types.js';
 
 /** Everything one tenant needs at request time. */
@@ -233,7 +234,9 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
 
   /** One exchange with one base URL, abandoned when the caller aborts or after `timeoutMs`. */
   const exchange = (url: string, timeoutMs: number, endsCall: boolean): Promise<RawResponse> =>
-    transport.send({ method, url, headers, body: encoded.body, timeoutMs, caller }).catch((e: unknown) => {
+    tracedExchange(method, url, headers, (sent) =>
+      transport.send({ method, url, headers: sent, body: encoded.body, timeoutMs, caller }),
+    ).catch((e: unknown) => {
       const why = e instanceof TransportAbort ? e.why : undefined;
       throw classifyTransportError(e instanceof TransportAbort ? e.reason : e, {
         what: what(url),

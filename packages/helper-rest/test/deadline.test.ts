@@ -129,8 +129,9 @@ function serverSide(tag: string) {
 }
 
 const SERVER_SIDE = {
-  // Attempts of 400 ms until the 1000 ms deadline: two or three, depending on the machine.
-  hungGet: expect.toSatisfy((n: number) => n === 2 || n === 3),
+  // Attempts of 400 ms until the 2000 ms deadline: two to five, depending on the machine (with a
+  // 1000 ms deadline a stalled first attempt on a busy machine left no room for a second).
+  hungGet: expect.toSatisfy((n: number) => n >= 2 && n <= 5),
   // Writes are sent once…
   hungPost: 1,
   hungPut: 1,

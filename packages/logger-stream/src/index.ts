@@ -19,7 +19,7 @@ export type { Masker, MaskerOptions } from './masking.js';
 export { isProbePath, requestLevel } from './request-log.js';
 export type { RequestLogEntry } from './request-log.js';
 
-export { ConsoleSink, formatPretty } from './sinks/console-pretty.js';
+export { ConsoleSink, colorByDefault, formatPretty } from './sinks/console-pretty.js';
 export type { ConsoleSinkOptions } from './sinks/console-pretty.js';
 export { RotatingFileSink } from './sinks/file-rotating.js';
 export type { RotatingFileOptions } from './sinks/file-rotating.js';

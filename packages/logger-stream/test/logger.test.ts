@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGatewayLogger, formatPretty, isProbePath, requestLevel } from '../src/index.js';
+import { colorByDefault, createGatewayLogger, formatPretty, isProbePath, requestLevel } from '../src/index.js';
 import { captureStream, tempDir } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -65,7 +65,8 @@ describe('per-sink levels', () => {
 
 describe('console formats', () => {
   it('colorize:true prints readable coloured lines with tenant, reqId and error stack', async () => {
-    const out = captureStream();
+    // A terminal: colours by default.
+    const out = Object.assign(captureStream(), { isTTY: true });
     const gw = createGatewayLogger({
       name: 'gw',
       baseDir: base(),
@@ -81,6 +82,25 @@ describe('console formats', () => {
     expect(text).toContain('it failed');
     expect(text).toMatch(/\n {4}.*Error: boom/);
     expect(() => JSON.parse(text)).toThrow();
+  });
+
+  it('colours only a terminal by default; NO_COLOR and FORCE_COLOR decide over that', async () => {
+    const out = captureStream();
+    const gw = createGatewayLogger({
+      name: 'gw',
+      baseDir: base(),
+      stdout: out,
+      log: { loglevel: { console: 'info' }, colorize: true },
+    });
+    gw.forRequest({ reqId: 'r-1', tenant: 'acme' }).error('to a file');
+    await gw.close();
+    expect(out.text()).toContain('to a file');
+    expect(out.text()).not.toContain('\x1b[');
+    const tty = { isTTY: true } as unknown as NodeJS.WritableStream;
+    expect(colorByDefault(tty, {})).toBe(true);
+    expect(colorByDefault(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(colorByDefault(out, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colorByDefault(out, { FORCE_COLOR: '0' })).toBe(false);
   });
 
   it('formatPretty without colour has no escape codes and passes non-JSON through', () => {

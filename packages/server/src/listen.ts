@@ -2,6 +2,7 @@
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { answerClientError, type ClientErrorReport } from './http/client-error.js';
 import type { TlsMaterial } from './tls.js';
 
 /** Options of {@link listen}. */
@@ -12,6 +13,8 @@ export interface ListenOptions {
   tls?: TlsMaterial | undefined;
   /** Seconds an idle keep-alive connection stays open. */
   idleTimeoutSeconds?: number;
+  /** Told of each request node:http refused before the handler (answered 400/414/431 with a SCIM body). */
+  onClientError?: (report: ClientErrorReport) => void;
 }
 
 /** A running server. */
@@ -47,6 +50,7 @@ export async function listen(
   };
   const server: Server = opts.tls ? (createHttps(opts.tls, wrapped) as unknown as Server) : createHttp(wrapped);
   const idle = (opts.idleTimeoutSeconds ?? 120) * 1000;
+  server.on('clientError', (err, socket) => answerClientError(err, socket, opts.onClientError));
   server.keepAliveTimeout = idle;
   server.headersTimeout = Math.max(idle + 1000, 60_000);
   const host = opts.localhostOnly ? '127.0.0.1' : undefined;

@@ -160,3 +160,26 @@ describe('readBody', () => {
     );
   });
 });
+
+describe('readBody refuses bytes that are not UTF-8', () => {
+  it('buffered or streamed, split anywhere: 400, never U+FFFD', async () => {
+    seen.length = 0;
+    const body = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]);
+    await raw([Buffer.concat([head(body.length), body])]);
+    await raw([head(body.length), body.subarray(0, 7), body.subarray(7)], 30);
+    expect(seen.map((s) => s.status)).toEqual([400, 400]);
+  });
+
+  it('any byte string is either its exact UTF-8 text or a 400', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 40 }), async (bytes) => {
+        seen.length = 0;
+        const body = Buffer.from(bytes);
+        await raw([Buffer.concat([head(body.length), body])]);
+        const valid = Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+        expect(seen[0]).toMatchObject(valid ? { status: 200, text: body.toString('utf8') } : { status: 400 });
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -203,6 +203,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file, { env: { SEED: 'other' } })).toThrow(/different SEED/);
   });
 
+  it("encrypts in place keeping the user's formatting: only the secret values change", () => {
+    const file = write({});
+    const text =
+      '{\n  "scimgateway": {\n    "port": 1,\n    "auth": { "basic": [ { "username": "gwadmin", "password": "p@ss" } ] }\n  }\n}\n';
+    writeFileSync(file, text);
+    const c = loadConfig(file, { env: { SEED: 'seed-f' } });
+    expect(c.gateway.auth.basic?.[0]?.password).toBe('p@ss');
+    const after = readFileSync(file, 'utf8');
+    expect(after).toMatch(
+      /^\{\n {2}"scimgateway": \{\n {4}"port": 1,\n {4}"auth": \{ "basic": \[ \{ "username": "gwadmin", "password": "enc:v1:[^"]+" \} \] \}\n {2}\}\n\}\n$/,
+    );
+  });
+
+  it('takes SEED from the file SEED_FILE names (container secrets, systemd credentials), and says when it cannot', () => {
+    const seedFile = join(root, 'seed.txt');
+    writeFileSync(seedFile, 'from-a-file\n');
+    const file = write({ scimgateway: { port: 1, auth: { bearerToken: [{ token: 'tok-f' }] } } });
+    loadConfig(file, { env: { SEED_FILE: seedFile } });
+    // Encrypted with the file's content: SEED with the same text reads it, another does not.
+    expect(loadConfig(file, { env: { SEED: 'from-a-file' } }).gateway.auth.bearerToken?.[0]?.token).toBe('tok-f');
+    expect(() => loadConfig(file, { env: { SEED: 'other' } })).toThrow(/different SEED/);
+    expect(() => loadConfig(file, { env: { SEED_FILE: join(root, 'missing') } })).toThrow(
+      /SEED_FILE .*missing cannot be read: ENOENT/,
+    );
+  });
+
   it('starts with a warning when the file cannot be rewritten (read-only mount)', () => {
     const file = write({ scimgateway: { port: 1, auth: { bearerToken: [{ token: 'ro-secret' }] } } });
     // root ignores file modes; the immutable attribute stops root too (like a read-only mount)

@@ -4,14 +4,7 @@
  * and driver; so will SQL Server and SAP HANA connectors.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type Connector,
-  defineConnector,
-  type Logger,
-  type RequestContext,
-  type ResourceHandler,
-  SchemaRegistry,
-} from '@scimgw/core';
+import { type Connector, defineConnector, type Logger, type ResourceHandler, SchemaRegistry } from '@scimgw/core';
 import type { MapConfig } from '@scimgw/mapper';
 import { Database, type RetryOptions } from './database.js';
 import { applyDdl } from './ddl.js';
@@ -103,7 +96,6 @@ export async function createSqlConnector(options: SqlConnectorOptions): Promise<
       await applyDdl(db, { prefix: options.tablePrefix ?? 'scim_', pageIndex: options.pageIndex !== false });
     }
     if (options.checkLayout !== false) await db.read((session) => checkLayout(session, catalog));
-    const versions = new WeakMap<RequestContext, Map<string, unknown>>();
     const resources: Record<string, ResourceHandler> = {};
     for (const [type, c] of catalog.resources) {
       resources[type] = sqlResourceHandler({
@@ -115,7 +107,6 @@ export async function createSqlConnector(options: SqlConnectorOptions): Promise<
         maxScan: options.maxScan ?? 100_000,
         newId: options.newId ?? randomUUID,
         now: options.now ?? (() => new Date()),
-        versions,
       });
     }
     options.log?.info('SQL connector ready', {

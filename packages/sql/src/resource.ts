@@ -33,13 +33,22 @@ export interface SqlResourceOptions {
   maxScan: number;
   newId(): string;
   now(): Date;
-  /**
-   * Versions seen by `get` during a request. The core reads the resource through `get` to check
-   * `If-Match` and then writes with the same request context; the write repeats the check in its
-   * UPDATE (`WHERE version = ?`), so a change made by another gateway in between is refused (412)
-   * instead of overwritten.
-   */
-  versions: WeakMap<RequestContext, Map<string, unknown>>;
+}
+
+/**
+ * The versions `If-Match` accepts, as the write's condition (`WHERE version IN (…)`), so a change
+ * made by another gateway between the client's read and this write is refused (412) instead of
+ * overwritten. `undefined`: no condition (no header, `*`, or no version column). A tag that is
+ * not one of ours (not `W/"<integer>"`) can match no row, so it is dropped; none left → `[]`.
+ */
+export function versionGuard(ifMatch: string | undefined, hasVersion: boolean): readonly number[] | undefined {
+  if (!hasVersion || ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const out: number[] = [];
+  for (const raw of ifMatch.split(',')) {
+    const m = /^(?:W\/)?"(\d{1,15})"$/.exec(raw.trim());
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
 }
 
 const SAMPLE: Record<string, CompValue> = {
@@ -121,7 +130,7 @@ export function sqlResourceHandler(o: SqlResourceOptions): ResourceHandler {
       ? 'A User with this userName (or another value the database keeps unique) already exists'
       : `A ${name} with a value the database keeps unique already exists`;
   const opts = (ctx: RequestContext) => ({ signal: ctx.signal, log: ctx.log, uniqueDetail });
-  const guardOf = (ctx: RequestContext, id: string) => (catalog.version ? o.versions.get(ctx)?.get(id) : undefined);
+  const guardOf = (ctx: RequestContext) => versionGuard(ctx.ifMatch, catalog.version !== undefined);
   const notFound = (id: string) => new errors.NotFoundError(`${name} "${id}" not found`);
 
   return {
@@ -134,11 +143,6 @@ export function sqlResourceHandler(o: SqlResourceOptions): ResourceHandler {
       const wanted = wantedLists(catalog, options.attributes, options.excludedAttributes);
       const loaded = await db.read((session) => loadById(session, catalog, id, wanted), opts(ctx));
       if (!loaded) return undefined;
-      if (catalog.version) {
-        let seen = o.versions.get(ctx);
-        if (!seen) o.versions.set(ctx, (seen = new Map()));
-        seen.set(id, loaded.version);
-      }
       return loaded.resource;
     },
     create(resource: ScimResource, ctx: RequestContext) {
@@ -146,19 +150,19 @@ export function sqlResourceHandler(o: SqlResourceOptions): ResourceHandler {
     },
     async modify(id: string, changes: Change[], ctx: RequestContext) {
       if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx, id);
+      const guard = guardOf(ctx);
       await db.write((session) => modifyResource(session, env, id, changes, guard), opts(ctx));
       // The core reads the resource back only when the response needs it (a group PATCH answers 204).
       return undefined;
     },
     replace(id: string, resource: ScimResource, ctx: RequestContext) {
       if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx, id);
+      const guard = guardOf(ctx);
       return db.write((session) => replaceResource(session, env, id, resource, guard), opts(ctx));
     },
     async delete(id: string, ctx: RequestContext) {
       if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx, id);
+      const guard = guardOf(ctx);
       await db.write((session) => deleteResource(session, env, id, guard), opts(ctx));
     },
   };

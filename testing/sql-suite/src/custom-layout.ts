@@ -63,10 +63,10 @@ export const CUSTOM_MAP = {
 
 const FILTERS = [
   `${ACME}:level gt 3`,
-  `${ACME}:level eq "2"`,
+  `${ACME}:level eq 2`,
   `${ACME}:level le 1 or ${ACME}:level pr`,
   `not (${ACME}:level pr)`,
-  `${ACME}:level co "1"`,
+  `${ACME}:level co 1`,
   `${ACME}:hired ge "2021-01-01T00:00:00Z"`,
   `${ACME}:hired lt "2020-06-01"`,
   `${ACME}:tags eq "blue"`,

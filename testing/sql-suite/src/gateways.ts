@@ -2,7 +2,7 @@
  * Gateways side by side: two `scimgw` processes (the real CLI, `apps/gateway/dist/cli.js`) on one
  * database behave as one — parallel member additions spread over both lose none, racing creates of
  * one userName give one 201, an ETag written by one is seen by the other, and `If-Match` races are
- * decided by the database (`UPDATE … WHERE version = ?`), not by whoever read first.
+ * decided by the database (`UPDATE … WHERE version IN (…)`), not by whoever read first.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,6 +213,20 @@ export function sideBySideCases(options: SideBySideOptions): SuiteCase[] {
           'if-none-match': changed.etag as string,
         });
         check(notModified.status === 304, `If-None-Match with the current ETag: ${notModified.status}`);
+        const patch = (value: string, ifMatch: string) =>
+          call(
+            b.base,
+            'PATCH',
+            `/Users/${u.body.id}`,
+            { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value }] },
+            { 'if-match': ifMatch },
+          );
+        const listed = await patch('four', `W/"999999", ${changed.etag as string}`);
+        check(listed.status === 200, `an If-Match list naming the current version: ${listed.status}`);
+        const foreign = await patch('five', '"not-a-version"');
+        check(foreign.status === 412, `an If-Match tag that is not a version: ${foreign.status}`);
+        const any = await patch('six', '*');
+        check(any.status === 200, `If-Match: * on an existing resource: ${any.status}`);
       },
     },
     {

@@ -165,14 +165,18 @@ function valuesAt(users: readonly ScimResource[], path: AttrPath): string[] {
   return [...out];
 }
 
+/**
+ * Literals of the attribute's type (the core refuses the others with 400 invalidFilter, tested in
+ * core): booleans also as Entra ID's strings, numbers for strings (unquoted values), dates as text.
+ */
 function valueArb(kind: Kind, seen: string[]): fc.Arbitrary<CompValue> {
-  if (kind === 'boolean') return fc.constantFrom<CompValue>(true, false, 'true', 'False', 'yes', null);
+  if (kind === 'boolean') return fc.constantFrom<CompValue>(true, false, 'true', 'False', null);
   const variants = seen.flatMap((s) => [s, s.toUpperCase(), s.toLowerCase(), s.slice(0, 2), s.slice(-2), s.trim()]);
-  if (kind === 'dateTime') return fc.oneof(fc.constantFrom<CompValue>(...seen, '2000-01-01T00:00:00Z', 'garbage', null));
+  if (kind === 'dateTime') return fc.oneof(fc.constantFrom<CompValue>(...seen, '2000-01-01T00:00:00Z', '2000-01-01', null));
   return fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom<CompValue>(...(variants.length ? variants : ['x'])) },
     { weight: 2, arbitrary: fc.constantFrom<CompValue>(...WORDS, '%', '_', '!', '\\', "'", 'b') },
-    { weight: 1, arbitrary: fc.constantFrom<CompValue>(null, 42, true) },
+    { weight: 1, arbitrary: fc.constantFrom<CompValue>(null, 42) },
   );
 }
 

@@ -27,6 +27,8 @@ export interface TenantStoreOptions {
   preallocateBytes?: number | undefined;
   /** Called to fill a brand-new store. */
   seed?: ((store: TenantStore) => void) | undefined;
+  /** Told about each journal batch made durable (seconds, bytes). */
+  onSync?: ((seconds: number, bytes: number) => void) | undefined;
 }
 
 interface Snapshot {
@@ -77,7 +79,11 @@ export class TenantStore {
     const { records, end } = Journal.read(journalPath);
     for (const rec of records) s.replay(rec);
     if (fresh) opts.seed?.(s);
-    s.journal = new Journal(journalPath, end, { fsync: opts.fsync ?? true, preallocate: opts.preallocateBytes });
+    s.journal = new Journal(journalPath, end, {
+      fsync: opts.fsync ?? true,
+      preallocate: opts.preallocateBytes,
+      onSync: opts.onSync,
+    });
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
     if (fresh || records.length > 0) await s.compact();

@@ -33,10 +33,28 @@ export interface Mailer {
   }): Promise<unknown>;
 }
 
+/** One batch of writes a connector made durable (a journal append and its sync, say). */
+export interface DurableWriteSample {
+  /** The tenant (`baseEntity`) whose store wrote; `undefined` for the default tenant. */
+  tenant?: string | undefined;
+  /** Seconds from starting the write to the data being durable. */
+  seconds: number;
+  /** Bytes written. */
+  bytes: number;
+}
+
+/** Measurements a connector may report to the host (its metrics); every method is optional to call. */
+export interface HostTelemetry {
+  /** A batch of writes made durable: the gateway exports these as `scimgw_journal_sync_*`. */
+  durableWrite(sample: DurableWriteSample): void;
+}
+
 /** What a host offers the extensions once the connector is created. */
 export interface HostServices {
   /** Present when the host has mail configured. */
   mailer?: Mailer | undefined;
+  /** Present when the host collects metrics. */
+  telemetry?: HostTelemetry | undefined;
 }
 
 /** The extensions a connector offers (`ConnectorDefinition.host`). */

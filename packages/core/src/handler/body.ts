@@ -5,6 +5,22 @@
 import { InvalidSyntaxError } from '../errors.js';
 import { isForbiddenKey, MAX_JSON_DEPTH, parseJsonSafe } from '../util/object.js';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * Bytes → text, refusing what is not UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is
+ * UTF-8). A replacement character stored in place of a client's bytes would be data nobody sent.
+ *
+ * @throws InvalidSyntaxError (400 `invalidSyntax`) for bytes that are not UTF-8
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    throw new InvalidSyntaxError('Request body is not valid UTF-8');
+  }
+}
+
 /** Roots of values {@link parseJsonBody} produced: safe already, never walked again. */
 const parsed = new WeakSet<object>();
 
@@ -16,7 +32,7 @@ const parsed = new WeakSet<object>();
  * @example parseJsonBody('{"userName":"bjensen"}') // { userName: 'bjensen' }
  */
 export function parseJsonBody(text: string | Uint8Array): unknown {
-  const s = typeof text === 'string' ? text : new TextDecoder().decode(text);
+  const s = typeof text === 'string' ? text : decodeUtf8(text);
   if (s.trim() === '') return undefined;
   let value: unknown;
   try {

@@ -12,7 +12,7 @@ export { routeScimPath } from './router.js';
 export type { ScimRoute } from './router.js';
 export { accessFor, allowedMethods, operationFor, routeShape } from './operations.js';
 export type { Access, RouteShape, ScimOperation, ScimOperationName } from './operations.js';
-export { parseJsonBody } from './body.js';
+export { decodeUtf8, parseJsonBody } from './body.js';
 export { MAX_JSON_DEPTH } from '../util/object.js';
 export { SCIM_CONTENT_TYPE } from './shape.js';
 export { errorBody } from '../errors.js';

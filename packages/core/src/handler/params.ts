@@ -1,6 +1,6 @@
 /** Query parameters (GET) and SearchRequest bodies (POST .search) → a typed query. */
 import { InvalidFilterError, InvalidValueError } from '../errors.js';
-import type { AttrPath, FilterNode } from '../filter/ast.js';
+import type { AttrPath, CompValue, FilterNode } from '../filter/ast.js';
 import { type FilterLimits, parseFilter } from '../filter/parser.js';
 import { parseAttrPath } from '../filter/path.js';
 import { splitAttributeList } from '../query/projection.js';
@@ -89,8 +89,45 @@ export function parseFilterParam(text: string, limits?: FilterLimits): FilterNod
 const ORDERED: ReadonlySet<string> = new Set(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING: ReadonlySet<string> = new Set(['co', 'sw', 'ew']);
 
-function checkOp(def: AttributeDefinition | undefined, op: string, where: string): void {
+/**
+ * Refuses a comparison whose literal cannot be of the attribute's type (RFC 7644 §3.4.2.2 compares
+ * by the attribute's type; a mismatch is an invalid filter, not an empty result). Lenient only in
+ * what real clients send: `"True"` for a boolean (Entra ID), an unquoted number for a string.
+ */
+function checkLiteral(def: AttributeDefinition, value: CompValue, where: string): void {
+  if (value === null) return;
+  const bad = (what: string) =>
+    new InvalidFilterError(`"${where}" is ${def.type === 'integer' ? 'an' : 'a'} ${def.type}: cannot compare it with ${what}`);
+  const shown = typeof value === 'string' ? `"${value}"` : String(value);
+  switch (def.type) {
+    case 'boolean':
+      if (typeof value === 'boolean' || (typeof value === 'string' && /^(true|false)$/i.test(value))) return;
+      throw bad(shown);
+    case 'integer':
+    case 'decimal':
+      if (typeof value === 'number' && Number.isFinite(value)) return;
+      throw bad(typeof value === 'number' ? 'a number out of range' : shown);
+    case 'dateTime':
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return;
+      throw bad(shown);
+    case 'complex':
+      return;
+    default:
+      if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return;
+      throw bad(typeof value === 'number' ? 'a number out of range' : shown);
+  }
+}
+
+/** A string-like attribute (or a complex one whose `value` is). */
+function isTextual(def: AttributeDefinition | undefined): boolean {
+  const leaf = def?.type === 'complex' ? def.subAttributes?.find((s) => s.name === 'value') : def;
+  return leaf !== undefined && (leaf.type === 'string' || leaf.type === 'reference' || leaf.type === 'binary');
+}
+
+function checkOp(def: AttributeDefinition | undefined, op: string, where: string, value?: CompValue): void {
   if (!def) return;
+  const leaf = def.type === 'complex' ? def.subAttributes?.find((s) => s.name === 'value') : def;
+  if (leaf && value !== undefined) checkLiteral(leaf, value, where);
   if (def.type === 'boolean' && (ORDERED.has(op) || SUBSTRING.has(op))) {
     throw new InvalidFilterError(`Operator "${op}" is not defined for boolean attribute "${where}"`);
   }
@@ -118,7 +155,9 @@ export function canonicalFilter(registry: SchemaRegistry, rt: ResourceTypeDefini
   switch (node.type) {
     case 'compare': {
       const { path, def } = canon(node.path);
-      checkOp(def, node.op, path.attr);
+      checkOp(def, node.op, path.sub !== undefined ? `${path.attr}.${path.sub}` : path.attr, node.value);
+      // An unquoted number compared with a string attribute (Entra ID: `externalId eq 12345`) is that text.
+      if (typeof node.value === 'number' && isTextual(def)) return { ...node, path, value: String(node.value) };
       return { ...node, path };
     }
     case 'present':
@@ -135,7 +174,7 @@ export function canonicalFilter(registry: SchemaRegistry, rt: ResourceTypeDefini
           case 'compare':
           case 'present': {
             const sd = def?.subAttributes?.find((s) => s.name.toLowerCase() === n.path.attr.toLowerCase());
-            if (n.type === 'compare') checkOp(sd, n.op, `${path.attr}.${n.path.attr}`);
+            if (n.type === 'compare') checkOp(sd, n.op, `${path.attr}.${n.path.attr}`, n.value);
             return { ...n, path: { attr: sd?.name ?? n.path.attr } };
           }
           case 'and':

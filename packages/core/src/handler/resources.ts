@@ -14,6 +14,7 @@ import { applyChanges } from '../patch/apply.js';
 import { patchToChanges } from '../patch/normalize.js';
 import { Projection } from '../query/projection.js';
 import { normalizeResource } from '../resource/normalize.js';
+import { unknownAttributeHandler } from '../resource/validate.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { etagMatches } from '../contract/etag.js';
@@ -158,9 +159,14 @@ export async function createOp(c: ResourceCall, p: ListParams): Promise<ScimResp
   return single(c, created, 201, new Projection(c.registry, c.rt, p));
 }
 
+/** The client-dialect callback and the unknown-attribute policy of this request. */
 function quirkOpts(c: ResourceCall) {
   const cb = c.options.onQuirk;
-  return cb ? { onQuirk: (q: Parameters<typeof cb>[0]) => cb(q, c.request) } : {};
+  const seen = c.options.onUnknownAttribute;
+  return {
+    ...(cb ? { onQuirk: (q: Parameters<typeof cb>[0]) => cb(q, c.request) } : {}),
+    onUnknownAttribute: unknownAttributeHandler(c.options.unknownAttributes ?? 'ignore', (path) => seen?.(path, c.request)),
+  };
 }
 
 /** Shallow-merges `body` over `cur` (extensions merged one level down) for `usePutSoftSync`. */

@@ -74,6 +74,15 @@ export interface ScimHandlerOptions {
   /** Advertised in ServiceProviderConfig. */
   authenticationSchemes?: AuthenticationScheme[];
   documentationUri?: string;
+  /**
+   * Attributes no served schema defines, in POST, PUT, PATCH and Bulk alike: `'ignore'` (default)
+   * leaves them out of the write and reports each through {@link onUnknownAttribute}; `'reject'`
+   * answers 400 (`invalidValue`, or `invalidPath` for a PATCH path). Either way they are never
+   * stored.
+   */
+  unknownAttributes?: 'ignore' | 'reject';
+  /** Called for each attribute left out under `unknownAttributes: 'ignore'` (the host logs a warning). */
+  onUnknownAttribute?: (path: string, request: ScimRequest) => void;
   /** Called when a client-dialect rule is applied. */
   onQuirk?: (quirk: PatchQuirk, request: ScimRequest) => void;
 }

@@ -11,7 +11,7 @@ import { parseAttrPath } from '../filter/path.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { getCI, isObject } from '../util/object.js';
-import { normalizeValue } from './values.js';
+import { checkValue, unknownAttributeHandler, type ValueCheck } from '../resource/validate.js';
 import { type PatchPath, parsePatchPath } from './path.js';
 
 /** Client dialect rules applied while normalizing PATCH requests. */
@@ -37,12 +37,24 @@ export type PatchQuirk =
   /** Operations given as a single object instead of an array. */
   | 'operationsObject'
   /** SCIM 1.1 (Broadcom Identity Manager): PATCH body is a partial resource with `operation: "delete"` and `meta.attributes`. */
-  | 'partialResourcePatch';
+  | 'partialResourcePatch'
+  /** Entra ID (no 2020 flag): a boolean sent as the string `"True"` / `"False"` (any case); no other string is a boolean. */
+  | 'stringBoolean'
+  /** Entra ID: `manager` (a single-valued complex attribute with a `value`) sent as the bare id. */
+  | 'bareComplexValue'
+  /** PATCH: one element of a multi-valued attribute sent without its array. */
+  | 'singleValueForList';
 
 /** Options for {@link patchToChanges}. */
 export interface PatchOptions {
   /** Called once per quirk rule applied (for logging and tests). */
   onQuirk?: (quirk: PatchQuirk) => void;
+  /**
+   * What to do with an attribute no schema defines (`inPath`: it was named by a PATCH `path`):
+   * throws to refuse it, returns to leave the operation on it out. Default: refuse (400
+   * `invalidPath` for a path, `invalidValue` for a key of a value).
+   */
+  onUnknownAttribute?: (path: string, inPath?: boolean) => void;
 }
 
 type Op = 'add' | 'replace' | 'remove';
@@ -67,7 +79,11 @@ export function patchToChanges(
     ops = [ops];
   }
   if (!Array.isArray(ops) || ops.length === 0) throw new InvalidSyntaxError('PATCH body needs a non-empty "Operations" array');
-  const n = new Normalizer(registry, rt, quirk);
+  const n = new Normalizer(registry, rt, {
+    form: 'patch',
+    quirk,
+    unknown: options.onUnknownAttribute ?? unknownAttributeHandler('reject'),
+  });
   for (const [i, raw] of ops.entries()) {
     if (!isObject(raw)) throw new InvalidSyntaxError(`Operations[${i}] must be an object`);
     const opRaw = getCI(raw, 'op');
@@ -96,11 +112,14 @@ export function patchToChanges(
 
 class Normalizer {
   readonly changes: Change[] = [];
+  private readonly quirk: (q: PatchQuirk) => void;
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly rt: ResourceTypeDefinition,
-    private readonly quirk: (q: PatchQuirk) => void,
-  ) {}
+    private readonly check: ValueCheck,
+  ) {
+    this.quirk = check.quirk;
+  }
 
   pathless(op: Op, value: unknown, hasValue: boolean): void {
     if (op === 'remove') throw new NoTargetError('remove requires a "path"');
@@ -114,41 +133,83 @@ class Normalizer {
       const ext = this.registry.canonicalUrn(this.rt, key);
       if (ext && ext !== this.rt.schema) {
         if (!isObject(v)) throw new InvalidValueError(`Value of extension "${key}" must be an object`);
-        for (const [ek, ev] of Object.entries(v)) this.withPath(op, this.keyPath(ek, ext), ev, true);
+        for (const [ek, ev] of Object.entries(v)) {
+          // `schemas` repeated inside an extension object says nothing new.
+          if (ek.toLowerCase() === 'schemas') continue;
+          const p = this.keyPath(ek, ext);
+          if (p) this.withPath(op, p, ev, true, false);
+        }
         continue;
       }
       if (key.includes('.') || /^urn:/i.test(key)) this.quirk('pathlessKeys');
-      this.withPath(op, this.keyPath(key), v, true);
+      const p = this.keyPath(key);
+      if (p) this.withPath(op, p, v, true, false);
     }
   }
 
-  private keyPath(key: string, ext?: string): PatchPath {
-    const p = parseAttrPath(key, (d) => new InvalidValueError(d));
-    if (ext && !p.uri) p.uri = ext;
-    return p;
+  /** A key of a path-less value as a path; `undefined` (after the unknown-attribute policy) when it is no name. */
+  private keyPath(key: string, ext?: string): PatchPath | undefined {
+    try {
+      const p = parseAttrPath(key, (d) => new InvalidValueError(d));
+      if (ext && !p.uri) p.uri = ext;
+      return p;
+    } catch {
+      this.check.unknown(ext ? `${ext}:${key}` : key);
+      return undefined;
+    }
   }
 
-  withPath(op: Op, pp: PatchPath, value: unknown, hasValue: boolean): void {
+  private push(change: Change): void {
+    this.changes.push(change);
+  }
+
+  /** A removal, refused when it would leave a required attribute without a value. */
+  private remove(path: ChangePath, def: AttributeDefinition, value?: unknown[]): void {
+    if (def.required && value === undefined && !path.where) {
+      const name = `${path.extension ? `${path.extension}:` : ''}${path.attr}${path.sub ? `.${path.sub}` : ''}`;
+      throw new InvalidValueError(`Attribute "${name}" is required and cannot be removed`);
+    }
+    this.push(value === undefined ? { op: 'remove', path } : { op: 'remove', path, value });
+  }
+
+  withPath(op: Op, pp: PatchPath, value: unknown, hasValue: boolean, inPath = true): void {
     // A bare extension URN as the path: the value holds that extension's attributes.
     if (pp.uri && !pp.sub && !pp.where) {
       const whole = this.registry.canonicalUrn(this.rt, `${pp.uri}:${pp.attr}`);
       if (whole && whole !== this.rt.schema) {
         if (op === 'remove') {
           for (const a of this.registry.schema(whole)?.attributes ?? []) {
-            if (a.mutability !== 'readOnly') this.changes.push({ op: 'remove', path: { extension: whole, attr: a.name } });
+            if (a.mutability !== 'readOnly') this.remove({ extension: whole, attr: a.name }, a);
           }
           return;
         }
         if (!isObject(value)) throw new InvalidValueError(`Value for extension "${whole}" must be an object`);
-        for (const [k, v] of Object.entries(value)) this.withPath(op, this.keyPath(k, whole), v, true);
+        for (const [k, v] of Object.entries(value)) {
+          if (k.toLowerCase() === 'schemas') continue;
+          const p = this.keyPath(k, whole);
+          if (p) this.withPath(op, p, v, true, false);
+        }
         return;
       }
     }
-    const r = this.registry.resolveStrict(this.rt, pp as AttrPath);
-    const def = r.attrDef as AttributeDefinition;
+    const r = this.registry.resolve(this.rt, pp as AttrPath);
+    if (!r?.attrDef || (pp.sub !== undefined && !r.subDef)) {
+      this.check.unknown(`${pp.uri ? `${pp.uri}:` : ''}${pp.attr}${pp.sub !== undefined ? `.${pp.sub}` : ''}`, inPath);
+      return;
+    }
+    const def = r.attrDef;
     const target = r.subDef ?? def;
+    const where = `${r.attr}${r.sub ? `.${r.sub}` : ''}`;
     if (target.mutability === 'readOnly' || def.mutability === 'readOnly') {
-      throw new MutabilityError(`Attribute "${r.sub ? `${r.attr}.${r.sub}` : r.attr}" is read-only`);
+      throw new MutabilityError(`Attribute "${where}" is read-only`);
+    }
+    // Immutable (RFC 7643 §7): set once. A sub-attribute of an element already there, or a
+    // single value already set, cannot change; adding new elements of a multi-valued one can.
+    if (
+      (r.subDef?.mutability === 'immutable' && op !== 'add') ||
+      (def.mutability === 'immutable' && !def.multiValued && op !== 'add')
+    ) {
+      throw new MutabilityError(`Attribute "${where}" is immutable`);
     }
     const path: ChangePath = { attr: r.attr };
     if (r.extension) path.extension = r.extension;
@@ -157,61 +218,76 @@ class Normalizer {
       if (!def.multiValued) throw new InvalidValueError(`Value filter on single-valued attribute "${r.attr}"`);
       path.where = canonicalWhere(pp.where, def);
     }
-    const where = `${r.attr}${r.sub ? `.${r.sub}` : ''}`;
 
     if (op === 'remove') {
       const selected = path.where && !path.sub ? valueSelector(path.where) : undefined;
       if (selected) {
         this.quirk('removeBySelector');
         const { where: _w, ...rest } = path;
-        this.changes.push({ op: 'remove', path: rest, value: selected.map((v) => ({ value: v })) });
+        this.push({ op: 'remove', path: rest, value: selected.map((v) => ({ value: v })) });
         return;
       }
       if (hasValue && value !== null && value !== undefined && def.multiValued && !path.sub && !path.where) {
-        const list = normalizeValue(this.registry, def, value, where, this.quirk, true) as unknown[];
+        const list = checkValue(this.check, def, value, where, true) as unknown[];
         if (list.length === 0) {
           this.quirk('emptyRemoveList');
           return;
         }
         this.quirk('removeByValueList');
-        this.changes.push({ op: 'remove', path, value: list });
+        this.remove(path, def, list);
         return;
       }
-      this.changes.push({ op: 'remove', path });
+      this.remove(path, target);
       return;
     }
 
     if (!hasValue || value === undefined) throw new InvalidValueError(`${op} of "${where}" needs a "value"`);
     if (value === null) {
       this.quirk('nullClears');
-      this.changes.push({ op: 'remove', path });
+      this.remove(path, target);
       return;
     }
+    if (target.required && value === '') throw new InvalidValueError(`Attribute "${where}" is required and cannot be empty`);
     // Complex single-valued attribute given as an object: sub-attributes not named stay (RFC 7644 §3.5.2.3).
     if (def.type === 'complex' && !def.multiValued && !path.sub) {
-      const obj = normalizeValue(this.registry, def, value, where, this.quirk, false);
-      if (!isObject(obj)) throw new InvalidValueError(`"${where}" must be an object`);
-      for (const [sub, sv] of Object.entries(obj)) {
-        const sd = def.subAttributes?.find((s) => s.name === sub);
-        if (sd?.mutability === 'readOnly') continue;
-        const p: ChangePath = { ...path, sub };
-        if (sv === null) this.changes.push({ op: 'remove', path: p });
-        else this.changes.push({ op, path: p, value: sv });
+      let v = value;
+      if (Array.isArray(v) && v.length === 1) {
+        this.quirk('wrappedSingleValue');
+        v = v[0];
+      }
+      if (!isObject(v)) {
+        const obj = checkValue(this.check, def, v, where, false) as Record<string, unknown>;
+        for (const [sub, sv] of Object.entries(obj)) this.push({ op, path: { ...path, sub }, value: sv });
+        return;
+      }
+      for (const [k, sv] of Object.entries(v)) {
+        const sd = def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase());
+        if (!sd) {
+          if (!(k === '$ref' && sv === null)) this.check.unknown(`${where}.${k}`);
+          continue;
+        }
+        if (sd.mutability === 'readOnly') continue;
+        const p: ChangePath = { ...path, sub: sd.name };
+        if (sv === null) this.remove(p, sd);
+        else this.push({ op, path: p, value: checkValue(this.check, sd, sv, `${where}.${sd.name}`, false) });
       }
       return;
     }
     if (path.sub) {
       const sd = r.subDef as AttributeDefinition;
-      this.changes.push({ op, path, value: normalizeValue(this.registry, sd, value, where, this.quirk, false) });
+      this.push({ op, path, value: checkValue(this.check, sd, value, where, false) });
       return;
     }
     if (def.multiValued) {
-      let list = normalizeValue(this.registry, def, value, where, this.quirk, true) as unknown[];
+      // One element for a value filter's selection is the RFC's form, not a dialect.
+      let list = checkValue(this.check, def, path.where && !Array.isArray(value) ? [value] : value, where, true) as unknown[];
       if (path.where && op === 'replace' && list.length === 1) list = list.slice(0, 1);
-      this.changes.push({ op, path, value: path.where ? list[0] : list });
+      if (def.required && op === 'replace' && list.length === 0)
+        throw new InvalidValueError(`Attribute "${where}" is required and cannot be emptied`);
+      this.push({ op, path, value: path.where ? list[0] : list });
       return;
     }
-    this.changes.push({ op, path, value: normalizeValue(this.registry, def, value, where, this.quirk, false) });
+    this.push({ op, path, value: checkValue(this.check, def, value, where, false) });
   }
 }
 

@@ -21,11 +21,35 @@ type Selection = Map<string, Map<string, Set<string> | true>>; // container → 
 /** Splits a comma-separated `attributes` parameter (also accepts arrays). */
 export function splitAttributeList(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  const parts = (Array.isArray(v) ? v : [v])
-    .flatMap((s) => s.split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return parts.length ? parts : undefined;
+  const parts: string[] = [];
+  for (const s of Array.isArray(v) ? v : [v]) {
+    // Commas inside a value filter (`emails[type eq "a,b"]`) do not separate names.
+    let depth = 0;
+    let start = 0;
+    for (let i = 0; i <= s.length; i++) {
+      const ch = s[i];
+      if (ch === '[') depth++;
+      else if (ch === ']') depth = Math.max(0, depth - 1);
+      else if (i === s.length || (ch === ',' && depth === 0)) {
+        parts.push(withoutValueFilter(s.slice(start, i).trim()));
+        start = i + 1;
+      }
+    }
+  }
+  const names = parts.filter(Boolean);
+  return names.length ? names : undefined;
+}
+
+/**
+ * `emails[type eq "work"]` → `emails`, `emails[type eq "work"].value` → `emails.value`: a value
+ * filter in an attribute list (Microsoft's client sends one) selects nothing finer than the
+ * attribute, which is what a projection can return (RFC 7644 §3.9 names attributes only).
+ */
+function withoutValueFilter(name: string): string {
+  const open = name.indexOf('[');
+  if (open === -1) return name;
+  const close = name.lastIndexOf(']');
+  return close > open ? name.slice(0, open) + name.slice(close + 1) : name.slice(0, open);
 }
 
 /** A compiled projection for one resource type, reusable across many resources. */

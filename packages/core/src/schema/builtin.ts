@@ -5,16 +5,15 @@
 import { type AttributeDefinition, type AttributeInput, attr, type SchemaDefinition } from './types.js';
 import { URN } from './urns.js';
 
-const multi = (name: string, extra: AttributeInput[] = [], opts: Partial<AttributeInput> = {}): AttributeInput => ({
+/** A multi-valued attribute of RFC 7643 §2.4's shape; `types` are the canonical values of its `type` (§8.7.1). */
+const multi = (name: string, types?: string[]): AttributeInput => ({
   name,
   multiValued: true,
-  ...opts,
   subAttributes: [
-    { name: 'value', ...(opts.caseExact ? { caseExact: true } : {}) },
+    { name: 'value' },
     { name: 'display' },
-    { name: 'type' },
+    { name: 'type', ...(types ? { canonicalValues: types } : {}) },
     { name: 'primary', type: 'boolean' },
-    ...extra,
   ],
 });
 
@@ -70,14 +69,22 @@ export const userSchema: SchemaDefinition = {
       { name: 'timezone' },
       { name: 'active', type: 'boolean' },
       { name: 'password', mutability: 'writeOnly', returned: 'never' },
-      multi('emails', [], { canonicalValues: ['work', 'home', 'other'] }),
-      multi('phoneNumbers', [], { canonicalValues: ['work', 'home', 'mobile', 'fax', 'pager', 'other'] }),
-      multi('ims'),
-      multi('photos'),
+      multi('emails', ['work', 'home', 'other']),
+      multi('phoneNumbers', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
+      multi('ims', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
+      {
+        name: 'photos',
+        multiValued: true,
+        subAttributes: [
+          { ...ref('value', ['external']) },
+          { name: 'display' },
+          { name: 'type', canonicalValues: ['photo', 'thumbnail'] },
+          { name: 'primary', type: 'boolean' },
+        ],
+      },
       {
         name: 'addresses',
         multiValued: true,
-        canonicalValues: ['work', 'home', 'other'],
         subAttributes: [
           { name: 'formatted' },
           { name: 'streetAddress' },
@@ -85,7 +92,7 @@ export const userSchema: SchemaDefinition = {
           { name: 'region' },
           { name: 'postalCode' },
           { name: 'country' },
-          { name: 'type' },
+          { name: 'type', canonicalValues: ['work', 'home', 'other'] },
           { name: 'primary', type: 'boolean' },
         ],
       },

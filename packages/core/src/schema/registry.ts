@@ -2,7 +2,7 @@
  * Schema registry: the configured schemas and resource types, and
  * case-insensitive, alias-aware resolution of attribute paths against them.
  */
-import { InvalidPathError, InvalidValueError } from '../errors.js';
+import { InvalidPathError } from '../errors.js';
 import type { AttrPath } from '../filter/ast.js';
 import type { PathResolution, PathResolver } from '../filter/evaluate.js';
 import { builtinSchemas, commonAttributes } from './builtin.js';
@@ -283,25 +283,6 @@ export class SchemaRegistry {
   /** A {@link PathResolver} for the filter evaluator. */
   resolver(rt: ResourceTypeDefinition): PathResolver {
     return (p) => this.resolve(rt, p);
-  }
-
-  /** Validates a value against a definition's type, coercing string booleans and numbers. */
-  coerce(def: AttributeDefinition, value: unknown, where: string): unknown {
-    if (value === null || value === undefined) return value;
-    switch (def.type) {
-      case 'boolean':
-        if (typeof value === 'boolean') return value;
-        if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-        throw new InvalidValueError(`${where} must be a boolean`);
-      case 'integer':
-      case 'decimal': {
-        if (typeof value === 'number') return value;
-        if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-        throw new InvalidValueError(`${where} must be a number`);
-      }
-      default:
-        return value;
-    }
   }
 }
 

@@ -13,6 +13,8 @@ import { createScimHandler, type ScimHandler } from '../handler/handler.js';
 import type { ScimResponse } from '../handler/types.js';
 import { SchemaRegistry } from '../schema/registry.js';
 
+export { resourceProblems, resourceTypeProblems, schemaResourceProblems, serviceProviderConfigProblems } from './rfc7643.js';
+
 /** One line a {@link testContext} logger recorded. */
 export interface LoggedLine {
   level: 'debug' | 'info' | 'warn' | 'error';

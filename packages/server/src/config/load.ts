@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { configSection, formatConfigPath, JsonSyntaxError, parseJsonText } from '@scimgw/config';
 import { ConfigError, ConfigErrors } from './errors.js';
+import { replaceStringValues } from './encrypt-text.js';
 import { resolveReferences } from './references.js';
 import { configFileSchema } from './schema.js';
 import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey, usesBuiltInSeed } from './secrets.js';
@@ -98,10 +99,19 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigErrors([new ConfigError('', 'the file must hold a JSON object', abs)]);
   }
-  const seed = configSeed(env);
+  let seed: string;
+  try {
+    seed = configSeed(env);
+  } catch (e) {
+    throw new ConfigErrors([new ConfigError('', (e as Error).message, abs)]);
+  }
   if (options.encryptInPlace !== false && encryptTree(raw, seed)) {
+    // The same values encrypted in the file's own text: the user's formatting stays.
+    const rewritten = replaceStringValues(text, (key, value) =>
+      isSecretKey(key) && !isLeftAsIs(value) ? encryptSecret(value, seed) : undefined,
+    );
     try {
-      writeFileSync(abs, `${JSON.stringify(raw, null, 2)}\n`);
+      if (rewritten !== undefined) writeFileSync(abs, rewritten);
     } catch (e) {
       warnings.push(
         `${abs}: clear-text secrets could not be encrypted in place (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); they stay as they are`,

@@ -8,12 +8,85 @@
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
-import { mcpConfigSchema } from '@scimgw/mcp/config';
-import { streamConfigSchema } from '@scimgw/stream/config';
+import type { mcpConfigSchema as McpConfigSchema } from '@scimgw/mcp/config';
+import type { streamConfigSchema as StreamConfigSchema } from '@scimgw/stream/config';
+
+/**
+ * A section whose package this host did not install (optional peer dependencies: the chain proxy
+ * installs neither the MCP server nor the SCIM Stream client). Anything switched on in it is refused.
+ */
+function notInstalled(pkg: string, section: string) {
+  return z.looseObject({}).superRefine((value, ctx) => {
+    if (/"enabled":true/.test(JSON.stringify(value)))
+      ctx.addIssue({
+        code: 'custom',
+        message: `needs ${pkg}, which is not installed with this host: turn ${section} off or use the gateway`,
+      });
+  });
+}
+
+/** The fallback when `pkg` itself is missing; any other failure to load it is a real error. */
+function ifMissing<T>(pkg: string, section: string): (e: unknown) => T {
+  return (e) => {
+    const code = (e as { code?: unknown })?.code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(pkg))
+      return notInstalled(pkg, section) as unknown as T;
+    throw e;
+  };
+}
+
+const mcpConfigSchema: typeof McpConfigSchema = await import('@scimgw/mcp/config').then(
+  (m) => m.mcpConfigSchema,
+  ifMissing<typeof McpConfigSchema>('@scimgw/mcp', 'scimgateway.mcp'),
+);
+const streamConfigSchema: typeof StreamConfigSchema = await import('@scimgw/stream/config').then(
+  (m) => m.streamConfigSchema,
+  ifMissing<typeof StreamConfigSchema>('@scimgw/stream', 'scimgateway.stream'),
+);
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);
 const pfx = z.strictObject({ bundle: text('PKCS#12 file (certs folder or absolute)'), password: text('Its password') }).nullish();
+
+/** `https://<namespace>/<hybrid-connection>` without query, fragment or credentials. */
+function isRelayUrl(value: string | null | undefined): boolean {
+  try {
+    const u = new URL(value ?? '');
+    return u.protocol === 'https:' && u.pathname.replace(/\/+$/, '') !== '' && !u.search && !u.hash && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `scimgateway.azureRelay`: the older product's keys (`enabled`, `connectionUrl`, `apiKey`,
+ * `keyRule`), and `token` for a SAS token made elsewhere. Checked here as a whole so a listener
+ * that could never connect stops the start with the key named.
+ */
+const azureRelaySchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Listen through Azure Relay as well as on the port'),
+    connectionUrl: text('https://<namespace>.servicebus.windows.net/<hybrid-connection>: the SCIM base URL clients use'),
+    keyRule: text('Shared access policy name, e.g. RootManageSharedAccessKey (with apiKey)'),
+    apiKey: text("That policy's primary or secondary key (encrypted at rest)"),
+    token: text('A SAS token for the Hybrid Connection instead of keyRule + apiKey (encrypted at rest; not renewed)'),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.enabled) return;
+    if (!isRelayUrl(r.connectionUrl))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectionUrl'],
+        message: 'must be https://<namespace>.servicebus.windows.net/<hybrid-connection> (no query, fragment or credentials)',
+      });
+    const withKey = Boolean(r.apiKey) || Boolean(r.keyRule);
+    if (withKey && !(r.apiKey && r.keyRule))
+      ctx.addIssue({ code: 'custom', path: [r.apiKey ? 'keyRule' : 'apiKey'], message: 'keyRule and apiKey go together' });
+    if (withKey && r.token)
+      ctx.addIssue({ code: 'custom', path: ['token'], message: 'give either token or keyRule + apiKey, not both' });
+    if (!withKey && !r.token)
+      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'required: keyRule + apiKey (a shared access policy) or token' });
+  });
 
 /** Zod schema of the `scimgateway` section. */
 export const gatewayConfigSchema = z.strictObject({
@@ -32,6 +105,12 @@ export const gatewayConfigSchema = z.strictObject({
       skipMetaLocation: z.boolean().default(false).describe('Omit meta.location'),
       groupMemberOfUser: z.boolean().default(false).describe("Membership is changed through the user's groups"),
       usePutSoftSync: z.boolean().default(false).describe('PUT keeps attributes the body omits'),
+      unknownAttributes: z
+        .enum(['ignore', 'reject'])
+        .default('ignore')
+        .describe(
+          'Attributes no served schema defines, in POST, PUT, PATCH and Bulk: ignore (left out, one warning per name) or reject (400)',
+        ),
       groupPatchStatus: z
         .union([z.literal(200), z.literal(204)])
         .default(204)
@@ -71,16 +150,32 @@ export const gatewayConfigSchema = z.strictObject({
     .describe('Failed-login limit per client address; false turns it off'),
   email: emailConfigSchema.nullish(),
   mcp: mcpConfigSchema.prefault({}).describe('The MCP server: provisioning tools for AI agents'),
+  metrics: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe('Serve GET /metrics (Prometheus text format), with the credentials /logger takes'),
+      processMetrics: z.boolean().default(true).describe('Include Node.js process metrics: CPU, memory, event loop lag, GC'),
+    })
+    .prefault({})
+    .describe('Prometheus metrics of requests, connector calls, the journal, the SCIM Stream and the process'),
+  tracing: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Make OpenTelemetry spans (the process registers the SDK and exporter) and pass W3C traceparent on'),
+    })
+    .prefault({})
+    .describe('OpenTelemetry traces through @opentelemetry/api'),
   bulk: z
     .strictObject({
       maxOperations: z.number().int().min(0).default(1000).describe('Operations per Bulk request; 0 turns Bulk off'),
       maxPayloadSize: z.number().int().min(1).default(10_485_760).describe('Bytes per Bulk request'),
     })
     .prefault({}),
-  azureRelay: z
-    .looseObject({ enabled: z.boolean().default(false) })
-    .nullish()
-    .describe('Azure Relay listener (accepted for migration)'),
+  azureRelay: azureRelaySchema.nullish().describe('Azure Relay listener: also accept requests through a Hybrid Connection'),
   stream: streamConfigSchema.nullish(),
   kubernetes: z
     .strictObject({

@@ -4,6 +4,7 @@
  * a key derived from the `SEED` environment variable, so an encrypted file
  * can be copied to any machine that has the same `SEED`.
  */
+import { readFileSync } from 'node:fs';
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 
 const PREFIX = 'enc:v1:';
@@ -19,9 +20,24 @@ function keyFor(seed: string): Buffer {
   return k;
 }
 
-/** The seed in force: `SEED` from the environment, else a built-in default. */
+/**
+ * The seed in force: `SEED` from the environment, else the content of the file `SEED_FILE` names
+ * (a container secret or a systemd credential; one trailing newline ignored), else a built-in default.
+ * Throws when `SEED_FILE` is set but cannot be read: starting with the public key instead would
+ * fail later, on every encrypted value, with a less helpful message.
+ */
 export function configSeed(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SEED && env.SEED !== '' ? env.SEED : DEFAULT_SEED;
+  if (env.SEED && env.SEED !== '') return env.SEED;
+  if (env.SEED_FILE && env.SEED_FILE !== '') {
+    let text: string;
+    try {
+      text = readFileSync(env.SEED_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch (e) {
+      throw new Error(`SEED_FILE ${env.SEED_FILE} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (text !== '') return text;
+  }
+  return DEFAULT_SEED;
 }
 
 /** True when no `SEED` is set and secrets are encrypted with the built-in key (which is public). */

@@ -1,10 +1,12 @@
 /** Reading request bodies with a size limit. */
 import type { IncomingMessage } from 'node:http';
 import { errors } from '@scimgw/core';
+import { decodeUtf8 } from '@scimgw/core/handler';
 
 /**
  * Reads the whole body as text, failing with 413 past `limit` bytes (checked
- * against `Content-Length` first, then while streaming).
+ * against `Content-Length` first, then while streaming) and with 400 `invalidSyntax` for bytes
+ * that are not UTF-8.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? -1);
@@ -12,7 +14,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.resume();
     return Promise.reject(new errors.PayloadTooLargeError(`Request body larger than ${limit} bytes`));
   }
-  const buffered = bufferedBody(req, declared);
+  let buffered: string | undefined;
+  try {
+    buffered = bufferedBody(req, declared);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   if (buffered !== undefined) return Promise.resolve(buffered);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -30,7 +37,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(c);
     });
     req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
+      if (failed) return;
+      try {
+        resolve(decodeUtf8(Buffer.concat(chunks)));
+      } catch (e) {
+        reject(e);
+      }
     });
     req.on('error', (e) => {
       if (!failed) reject(e);
@@ -57,7 +69,7 @@ function bufferedBody(req: IncomingMessage, declared: number): string | undefine
     // The end of the message may not have been parsed yet. Flowing mode (with nothing left to
     // emit) lets the stream end and close then, as a stream read to its end does.
     req.resume();
-    return chunk.toString('utf8');
+    return decodeUtf8(chunk);
   }
   // Not what the buffer promised (an encoding set on the stream, or a runtime that buffers
   // differently): put it back for the streaming path.

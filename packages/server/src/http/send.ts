@@ -34,12 +34,28 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
   res.end(data, 'utf8');
 }
 
+/**
+ * Origins set for requests that did not come through this host's own listener (Azure Relay), keyed
+ * by the request's header object: the pipeline computes origins from headers alone.
+ */
+const originOf = new WeakMap<object, string>();
+
+/**
+ * Sets the origin {@link requestOrigin} gives for one request: for requests that arrived another
+ * way than the host's port, such as through Azure Relay (`https://<namespace>/<hybrid-connection>`).
+ */
+export function setRequestOrigin(headers: Record<string, string | string[] | undefined>, origin: string): void {
+  originOf.set(headers, origin);
+}
+
 /** The origin (`https://host:port`) a client used, for `meta.location`. */
 export function requestOrigin(
   headers: Record<string, string | string[] | undefined>,
   encrypted: boolean,
   trustForwarded: boolean,
 ): string {
+  const set = originOf.get(headers);
+  if (set !== undefined) return set;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
   const proto = (trustForwarded && first(headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
   const host = (trustForwarded && first(headers['x-forwarded-host'])) || first(headers.host) || 'localhost';

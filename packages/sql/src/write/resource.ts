@@ -20,6 +20,9 @@ import {
 import { loadLists, resourceOf, selectById } from '../read.js';
 import { ident, join, type Sql, sql } from '../sql.js';
 import { toColumn } from '../values.js';
+
+/** Versions an `If-Match` accepts (`undefined`: no condition); see `versionGuard`. */
+type Guard = readonly number[] | undefined;
 import {
   addElements,
   addMemberships,
@@ -77,10 +80,10 @@ function membersStorage(catalogs: ReadonlyMap<string, ResourceCatalog>): ChildSt
 }
 
 /**
- * `UPDATE … SET <sets>, version = version + 1, lastModified = now WHERE key = id [AND version = guard]`.
+ * `UPDATE … SET <sets>, version = version + 1, lastModified = now WHERE key = id [AND version IN guard]`.
  * Throws 404 when the row is missing and 412 when only the version differs.
  */
-async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[], guard: unknown): Promise<void> {
+async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[], guard: Guard): Promise<void> {
   const { catalog } = env;
   const all = [...sets];
   if (catalog.version) all.push(sql`${ident(catalog.version)} = ${ident(catalog.version)} + 1`);
@@ -88,7 +91,9 @@ async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[]
   // Without version or timestamp columns an assignment to itself still locks the row and counts it.
   if (all.length === 0) all.push(sql`${ident(catalog.key)} = ${ident(catalog.key)}`);
   const conds = [sql`${ident(catalog.key)} = ${id}`];
-  if (guard !== undefined && catalog.version) conds.push(sql`${ident(catalog.version)} = ${guard}`);
+  if (guard !== undefined && catalog.version) {
+    conds.push(guard.length === 0 ? sql`1 = 0` : sql`${ident(catalog.version)} IN (${join(guard.map((v) => sql`${v}`))})`);
+  }
   const res = await session.query(sql`UPDATE ${ident(catalog.table)} SET ${join(all)} WHERE ${join(conds, ' AND ')}`);
   if (res.rowCount > 0) return;
   if (guard !== undefined && catalog.version) {
@@ -177,7 +182,7 @@ export async function replaceResource(
   env: WriteEnv,
   id: unknown,
   resource: ScimResource,
-  guard: unknown,
+  guard: Guard,
 ): Promise<ScimResource> {
   const { catalog } = env;
   const d = session.dialect;
@@ -254,7 +259,7 @@ export async function modifyResource(
   env: WriteEnv,
   id: unknown,
   changes: Change[],
-  guard: unknown,
+  guard: Guard,
 ): Promise<void> {
   const { catalog } = env;
   const mapper = catalog.mapper;
@@ -393,7 +398,7 @@ function columnAssignments(pending: Map<string, PendingColumn>): Sql[] {
 }
 
 /** Deletes a resource, its elements and the memberships that name it. */
-export async function deleteResource(session: Session, env: WriteEnv, id: unknown, guard: unknown): Promise<void> {
+export async function deleteResource(session: Session, env: WriteEnv, id: unknown, guard: Guard): Promise<void> {
   const { catalog } = env;
   await lockRow(session, env, id, [], guard);
   const members = membersStorage(env.catalogs);

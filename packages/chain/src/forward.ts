@@ -3,9 +3,10 @@
  * owns the connector. A chaining gateway authenticates and authorizes each SCIM request with its
  * own `auth` settings (pass-through credentials included), then sends it, with the client's
  * `Authorization` header, to the next gateway and relays the answer as it streams in. Probes,
- * `/logger`, `/oauth/token`, `/auth` and the `/api` routes stay local.
+ * `/logger`, `/metrics`, `/oauth/token`, `/auth` and the `/api` routes stay local.
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { context, propagation } from '@opentelemetry/api';
 import { errors } from '@scimgw/core';
 
 /** How long the next gateway may take to start answering. */
@@ -76,6 +77,9 @@ export function chainRequestHeaders(r: ChainRequest): Record<string, string> {
   out['x-forwarded-proto'] = r.origin.slice(0, sep);
   out['x-forwarded-host'] = r.origin.slice(sep + 3);
   out['x-request-id'] = r.requestId;
+  // With tracing on, the next gateway continues this request's trace (W3C traceparent/tracestate);
+  // without a traced request or a registered SDK this writes nothing.
+  propagation.inject(context.active(), out);
   // Relayed byte for byte: no compression to undo on the way through.
   out['accept-encoding'] = 'identity';
   return out;

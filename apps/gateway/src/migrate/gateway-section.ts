@@ -1,0 +1,72 @@
+/**
+ * The `scimgateway` section of an older configuration, checked against scimgw's own schema of
+ * that section (which keeps the older shape): what validates is carried over, every key it does
+ * not know is reported with what to do instead.
+ */
+import { gatewayConfigSchema } from '@scimgw/server';
+import type { ReportEntry } from './report.js';
+import { deleteAt, getAt, type Json, leaves, outermost, pathText, pruneEmpty, type Segments } from './tree.js';
+
+/** What to do about older keys scimgw has no equivalent for, by path pattern. */
+const ADVICE: [RegExp, string][] = [
+  [
+    /^scimgateway\.stream\b/,
+    'SCIM Stream is configured differently in scimgw (NATS JetStream publisher/subscriber): set scimgateway.stream anew, see the SCIM Stream guide',
+  ],
+  [/^scimgateway\.email\b/, 'write the email section anew (auth.type smtp or oauth), see the logging guide'],
+  [/^scimgateway\.certificate\.pfx\b/, 'use scimgateway.pfx { bundle, password }'],
+  [/^scimgateway\.log\.loglevel\b/, 'levels are off, debug, info, warn, error'],
+  [
+    /^scimgateway\.auth\.bearerJwt\b/,
+    'see the authentication guide for bearerJwt (secret, publicKey, wellKnownUri, azureTenantId, options)',
+  ],
+];
+
+function advice(path: string): string {
+  for (const [re, text] of ADVICE) if (re.test(path)) return text;
+  return 'scimgw has no such setting: leave it out (see the configuration reference)';
+}
+
+/**
+ * Migrates `section` (the older `scimgateway` object, secrets already re-encrypted) and reports
+ * every key. Unknown keys and values scimgw refuses are left out, each with advice.
+ */
+export function migrateGatewaySection(section: unknown): { value: Json; entries: ReportEntry[] } {
+  const entries: ReportEntry[] = [];
+  const removed: Segments[] = [];
+  const value = pruneEmpty(section, ['scimgateway'], removed) as Json;
+  for (const p of outermost(removed))
+    entries.push({ path: pathText(p), status: 'unset', note: 'not set in the older file (null or empty): left out' });
+  const root = { scimgateway: value };
+  // Each round removes what the schema refuses; the schema reports unknown keys one object at a time.
+  for (let round = 0; round < 50; round++) {
+    const checked = gatewayConfigSchema.safeParse(root.scimgateway);
+    if (checked.success) break;
+    for (const issue of checked.error.issues) {
+      const at: Segments = ['scimgateway', ...(issue.path as Segments)];
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) {
+          const p = [...at, k];
+          entries.push({ path: pathText(p), status: 'unmapped', note: advice(pathText(p)) });
+          deleteAt(root, p);
+        }
+      } else {
+        // The value at fault, or the nearest object holding it (a required key that is missing).
+        let p = at;
+        while (p.length > 1 && getAt(root, p) === undefined) p = p.slice(0, -1);
+        if (p.length <= 1) {
+          entries.push({ path: pathText(at), status: 'todo', note: issue.message });
+          return { value: root.scimgateway, entries };
+        }
+        entries.push({ path: pathText(p), status: 'dropped', note: `${issue.message} in scimgw; ${advice(pathText(p))}` });
+        deleteAt(root, p);
+        break;
+      }
+    }
+  }
+  for (const leaf of leaves(root.scimgateway, ['scimgateway'])) {
+    const p = pathText(leaf.path);
+    if (!entries.some((e) => e.path === p)) entries.push({ path: p, status: 'mapped', note: 'kept as it is' });
+  }
+  return { value: root.scimgateway, entries };
+}

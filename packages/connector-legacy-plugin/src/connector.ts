@@ -1,0 +1,248 @@
+/**
+ * The connector: a plugin written for the older API, served through the Connector contract. Each
+ * SCIM operation becomes the plugin method the older gateway called for it, with that API's
+ * argument shapes (see convert/ and query.ts), and what the plugin returns or throws is turned
+ * back into resources and SCIM errors (errors.ts).
+ */
+import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
+import {
+  type Change,
+  type Connector,
+  type ConnectorFactoryContext,
+  defineConnector,
+  errors,
+  type QueryRequest,
+  type RequestContext,
+  type ResourceHandler,
+  type ScimResource,
+  type SchemaRegistry,
+  type Logger,
+} from '@scimgw/core';
+import type { HelperRest } from '@scimgw/helper-rest';
+import type { LegacyPluginConfig, LegacyPluginOptions } from './config.js';
+import { legacyPluginOptionsZod } from './config.js';
+import { changesToAttrObj, fromLegacyObject, needsCurrent, type ShapeInfo, toLegacyObject } from './convert/shapes.js';
+import { toScimError } from './errors.js';
+import { type GatewayModule, loadLegacyPlugin } from './loader.js';
+import { type LegacyGetObj, toGetObj } from './query.js';
+import { LegacyGatewayObject, type LegacyMethod, type PluginMethodName } from './shim/gateway-object.js';
+import { legacyHelperRestClass } from './shim/helper-rest.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+type Obj = Record<string, unknown>;
+type Kind = 'User' | 'Group';
+const METHODS: Record<
+  Kind,
+  { get: PluginMethodName; create: PluginMethodName; modify: PluginMethodName; delete: PluginMethodName }
+> = {
+  User: { get: 'getUsers', create: 'createUser', modify: 'modifyUser', delete: 'deleteUser' },
+  Group: { get: 'getGroups', create: 'createGroup', modify: 'modifyGroup', delete: 'deleteGroup' },
+};
+
+function shapeInfo(registry: SchemaRegistry, urn: string, skipTypeConvert: boolean): ShapeInfo {
+  const attrs = registry.schema(urn)?.attributes ?? [];
+  const typed = new Set(attrs.filter((a) => a.multiValued && a.subAttributes?.some((s) => s.name === 'type')).map((a) => a.name));
+  // groups, members and roles always travelled as plain arrays in the older API.
+  for (const plain of ['groups', 'members', 'roles']) typed.delete(plain);
+  return {
+    typed,
+    skipTypeConvert,
+    isMultiValued(attr, extension) {
+      const def = registry.attribute(extension ?? urn, attr);
+      return def?.multiValued ?? false;
+    },
+  };
+}
+
+/** The older API's pass-through `ctx`: `{ headers: { authorization } }` when the plugin asked for it. */
+function legacyCtx(gateway: LegacyGatewayObject, ctx: RequestContext): Obj | undefined {
+  return gateway.authPassThroughAllowed && ctx.authorization ? { headers: { authorization: ctx.authorization } } : undefined;
+}
+
+const tenantOf = (ctx: RequestContext): string => ctx.tenant ?? 'undefined';
+
+/** The plugin's list result (`{ Resources, totalResults }`, an array, or one object) as a list. */
+function resultList(res: unknown): { list: Obj[]; total: number | undefined } {
+  if (Array.isArray(res)) return { list: res.filter((r): r is Obj => typeof r === 'object' && r !== null), total: undefined };
+  if (res && typeof res === 'object') {
+    const r = res as { Resources?: unknown; totalResults?: unknown };
+    if (Array.isArray(r.Resources)) {
+      const total = typeof r.totalResults === 'number' ? r.totalResults : undefined;
+      return { list: r.Resources.filter((x): x is Obj => typeof x === 'object' && x !== null), total };
+    }
+    if (Object.keys(res).length > 0) return { list: [res as Obj], total: undefined };
+  }
+  return { list: [], total: undefined };
+}
+
+/** Page size when scimgw needs every match (the older API's plugins defaulted to 200 without a count). */
+const ALL_PAGE = 200;
+
+/**
+ * Every match, page by page: plugins written for the older API return at most `count` (200 when
+ * none is given), while the core, evaluating a filter itself, needs them all. Stops at
+ * `totalResults`, at a short page, and when a plugin that ignores `startIndex` repeats a page.
+ */
+async function everyPage(getObj: LegacyGetObj, fetchPage: (getObj: LegacyGetObj) => Promise<unknown>): Promise<Obj[]> {
+  const out: Obj[] = [];
+  let previousFirst: unknown;
+  for (let startIndex = 1; ; startIndex += ALL_PAGE) {
+    const { list, total } = resultList(await fetchPage({ ...getObj, startIndex, count: ALL_PAGE }));
+    // More than a page: the plugin ignored paging and returned everything.
+    if (startIndex === 1 && list.length > ALL_PAGE) return list;
+    const first = list[0]?.id;
+    if (list.length === 0 || (startIndex > 1 && first !== undefined && first === previousFirst)) break;
+    previousFirst = first;
+    out.push(...list);
+    if (list.length < ALL_PAGE || (total !== undefined && out.length >= total)) break;
+  }
+  return out;
+}
+
+interface Deps {
+  gateway: LegacyGatewayObject;
+  options: LegacyPluginOptions;
+  registry: SchemaRegistry;
+  /** The connector's logger, for requests that carry none. */
+  gatewayLog: Logger;
+}
+
+function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
+  const { gateway, options } = deps;
+  const info = shapeInfo(deps.registry, kind === 'User' ? USER : GROUP, options.skipTypeConvert);
+  const names = METHODS[kind];
+  const call = async (name: PluginMethodName, ctx: RequestContext, ...args: unknown[]): Promise<unknown> => {
+    const m = gateway.method(name);
+    if (!m) throw new errors.NotImplementedError(`the plugin does not implement ${name}`);
+    try {
+      return await (m as (...a: unknown[]) => unknown)(tenantOf(ctx), ...args, legacyCtx(gateway, ctx));
+    } catch (e) {
+      const mapped = toScimError(e, name);
+      if (mapped === e) (ctx.log ?? deps.gatewayLog).error(`${name} failed: ${(e as Error)?.message ?? String(e)}`);
+      throw mapped;
+    }
+  };
+  const byId = async (id: string, ctx: RequestContext, attributes: string[] = []): Promise<ScimResource | undefined> => {
+    const res = await call(names.get, ctx, { attribute: 'id', operator: 'eq', value: id }, attributes);
+    const { list } = resultList(res);
+    const found = list.filter((r) => String(r.id) === id);
+    return found.length === 1 ? fromLegacyObject(found[0] as Obj, info) : undefined;
+  };
+  const uniqueKey = kind === 'User' ? 'userName' : 'displayName';
+
+  const handler: ResourceHandler = {
+    capabilities: {
+      filter: { operators: options.filterOperators, attributes: '*' },
+      ...(options.paging ? { paging: { index: true } } : {}),
+    },
+    async query(request: QueryRequest, ctx) {
+      const getObj = toGetObj(request, info);
+      if (request.count === undefined) {
+        const list = await everyPage(getObj, (o) => call(names.get, ctx, o, request.attributes ?? []));
+        return { resources: list.map((r) => fromLegacyObject(r, info)) };
+      }
+      const res = await call(names.get, ctx, getObj, request.attributes ?? []);
+      let { list, total } = resultList(res);
+      const start = request.startIndex ?? 1;
+      // A plugin that ignored startIndex/count returned everything: page it here.
+      if (list.length > request.count) {
+        total = list.length;
+        list = list.slice(start - 1, start - 1 + request.count);
+      }
+      const resources = list.map((r) => fromLegacyObject(r, info));
+      return { resources, totalResults: total ?? start - 1 + resources.length };
+    },
+    get: (id, ctx, opts) => byId(id, ctx, opts.attributes ?? []),
+    async create(resource, ctx) {
+      const body = toLegacyObject(resource, info);
+      const res = await call(names.create, ctx, body);
+      let id = res && typeof res === 'object' && 'id' in res ? String((res as Obj).id) : undefined;
+      // The older gateway looked the new object up by its unique name when the plugin returned no id.
+      if (!id) {
+        const name = resource[uniqueKey] ?? resource.externalId;
+        const attribute = resource[uniqueKey] !== undefined ? uniqueKey : 'externalId';
+        const found = resultList(await call(names.get, ctx, { attribute, operator: 'eq', value: name }, ['id']));
+        id = found.list[0]?.id !== undefined ? String(found.list[0].id) : undefined;
+      }
+      if (!id) throw new Error(`${names.create} returned no id and the new object could not be found`);
+      return (await byId(id, ctx)) ?? { ...resource, id };
+    },
+    async modify(id, changes: Change[], ctx) {
+      const current = needsCurrent(changes, info) ? await byId(id, ctx) : undefined;
+      const attrObj = changesToAttrObj(changes, info, current);
+      if (Object.keys(attrObj).length > 0) await call(names.modify, ctx, id, attrObj);
+      return undefined;
+    },
+    async delete(id, ctx) {
+      await call(names.delete, ctx, id);
+    },
+  };
+  return handler;
+}
+
+/** Options of {@link createLegacyPluginConnector} beyond the factory context. */
+export interface LegacyPluginConnectorOptions {
+  /** The configuration file's path (what the plugin sees as `scimgateway.configFile`). */
+  configFile?: string;
+}
+
+/**
+ * Loads the plugin named by `endpoint.legacyPlugin.file` and returns a connector serving it.
+ *
+ * @example
+ * ```ts
+ * const connector = await createConnector(context); // endpoint: { legacyPlugin: { file: 'lib/plugin-hr.ts' }, … }
+ * ```
+ */
+export async function createLegacyPluginConnector(
+  context: ConnectorFactoryContext<LegacyPluginConfig>,
+  extra: LegacyPluginConnectorOptions = {},
+): Promise<Connector> {
+  const { legacyPlugin, ...endpoint } = context.config;
+  const options = legacyPluginOptionsZod.parse(legacyPlugin);
+  const file = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file);
+  const pluginName = basename(file, extname(file));
+  const clients: HelperRest[] = [];
+  const userInfo = shapeInfo(context.registry, USER, options.skipTypeConvert);
+  const gateway = new LegacyGatewayObject({
+    endpoint: endpoint as Obj,
+    pluginName,
+    pluginDir: dirname(file),
+    configDir: dirname(context.certsDir),
+    configFile: extra.configFile ?? resolve(dirname(context.certsDir), `${pluginName}.json`),
+    log: context.log,
+    multiValueTypes: [...userInfo.typed],
+  });
+  const HelperRestClass = legacyHelperRestClass({ certsDir: context.certsDir, log: context.log, clients });
+  const ScimGateway = function ScimGateway() {
+    return gateway;
+  } as unknown as GatewayModule;
+  ScimGateway.ScimGateway = ScimGateway;
+  ScimGateway.HelperRest = HelperRestClass;
+  await loadLegacyPlugin(file, ScimGateway);
+  if (!gateway.method('getUsers'))
+    throw new Error(`plugin ${file} defines no getUsers: is it written for the older scimgateway plugin API?`);
+  const deps: Deps = { gateway, options, registry: context.registry, gatewayLog: context.log };
+  const resources: Record<string, ResourceHandler> = { User: resourceHandler('User', deps) };
+  if (options.groups && gateway.method('getGroups')) resources.Group = resourceHandler('Group', deps);
+  return defineConnector({
+    name: `connector-legacy-plugin (${pluginName})`,
+    coreVersion: '^1.0.0',
+    registry: context.registry,
+    resources,
+    passThroughAuth: gateway.authPassThroughAllowed,
+    host: { attach: (services) => gateway.attachMailer(services.mailer) },
+    async close() {
+      await Promise.allSettled(clients.map((c) => c.close()));
+    },
+  });
+}
+
+/** The factory the gateway calls (`connector: "@scimgw/connector-legacy-plugin"`). */
+export function createConnector(context: ConnectorFactoryContext<LegacyPluginConfig>): Promise<Connector> {
+  return createLegacyPluginConnector(context);
+}
+
+export type { LegacyMethod };

@@ -1,0 +1,3 @@
+import { ScimGateway } from 'scimgateway';
+new ScimGateway();
+export const nothing = 1;

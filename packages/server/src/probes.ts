@@ -1,0 +1,44 @@
+/** Unauthenticated, unlogged endpoints: `/ping`, liveness, readiness, and `/` pointing to the rest. */
+
+/** Paths answered without authentication or logging. */
+export const PROBE_PATHS = new Set(['/', '/ping', '/healthz', '/livez', '/readyz']);
+
+/**
+ * What `/` answers: where the documentation is and which endpoints exist (a person opening the
+ * gateway's address in a browser gets this instead of a bare 404). Nothing about the data, the
+ * configuration or the version: it is answered without authentication.
+ */
+const ROOT_BODY = JSON.stringify(
+  {
+    service: 'scimgw SCIM gateway',
+    documentation: 'https://github.com/scimgw/scimgw/tree/main/docs',
+    scim: {
+      base: 'SCIM 2.0 at / and /scim/v2; with tenants, /<baseEntity>/… (authentication required)',
+      discovery: ['/ServiceProviderConfig', '/ResourceTypes', '/Schemas'],
+      resources: ['/Users', '/Groups', '/Bulk', '/.search'],
+    },
+    probes: { liveness: '/healthz', readiness: '/readyz', ping: '/ping' },
+    logs: '/logger (live log stream, authentication required)',
+  },
+  null,
+  2,
+);
+
+/**
+ * Answers a probe: status and a small body. `/readyz` carries `details` (the SCIM Stream's
+ * connections, counts and lag) when the instance has any.
+ */
+export function probe(
+  path: string,
+  ready: boolean,
+  details?: Record<string, unknown>,
+): { status: number; type: string; body: string } {
+  if (path === '/') return { status: 200, type: 'application/json', body: ROOT_BODY };
+  if (path === '/ping') return { status: 200, type: 'text/plain; charset=utf-8', body: 'hello' };
+  if (path === '/readyz') {
+    const status = ready ? 'ready' : 'not ready';
+    const body = details ? JSON.stringify({ status, ...details }) : `{"status":"${status}"}`;
+    return { status: ready ? 200 : 503, type: 'application/json', body };
+  }
+  return { status: 200, type: 'application/json', body: '{"status":"alive"}' };
+}

@@ -1,0 +1,85 @@
+/**
+ * Words of T-SQL the translator needs to know: the reserved keywords (which must be bracketed to
+ * serve as names), the built-in functions it implements, and the system types.
+ */
+
+/** T-SQL reserved keywords (the documented list, as far as statements here can meet them). */
+export const RESERVED = new Set(
+  `ADD ALL ALTER AND ANY AS ASC AUTHORIZATION BACKUP BEGIN BETWEEN BREAK BROWSE BULK BY CASCADE CASE CHECK
+  CHECKPOINT CLOSE CLUSTERED COALESCE COLLATE COLUMN COMMIT COMPUTE CONSTRAINT CONTAINS CONTAINSTABLE CONTINUE
+  CONVERT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_USER CURSOR DATABASE DBCC
+  DEALLOCATE DECLARE DEFAULT DELETE DENY DESC DISK DISTINCT DISTRIBUTED DOUBLE DROP DUMP ELSE END ERRLVL ESCAPE
+  EXCEPT EXEC EXECUTE EXISTS EXIT EXTERNAL FETCH FILE FILLFACTOR FOR FOREIGN FREETEXT FREETEXTTABLE FROM FULL
+  FUNCTION GOTO GRANT GROUP HAVING HOLDLOCK IDENTITY IDENTITY_INSERT IDENTITYCOL IF IN INDEX INNER INSERT
+  INTERSECT INTO IS JOIN KEY KILL LEFT LIKE LINENO LOAD MERGE NATIONAL NOCHECK NONCLUSTERED NOT NULL NULLIF OF
+  OFF OFFSETS ON OPEN OPENDATASOURCE OPENQUERY OPENROWSET OPENXML OPTION OR ORDER OUTER OVER PERCENT PIVOT PLAN
+  PRECISION PRIMARY PRINT PROC PROCEDURE PUBLIC RAISERROR READ READTEXT RECONFIGURE REFERENCES REPLICATION
+  RESTORE RESTRICT RETURN REVERT REVOKE RIGHT ROLLBACK ROWCOUNT ROWGUIDCOL RULE SAVE SCHEMA SECURITYAUDIT SELECT
+  SESSION_USER SET SETUSER SHUTDOWN SOME STATISTICS SYSTEM_USER TABLE TABLESAMPLE TEXTSIZE THEN TO TOP TRAN
+  TRANSACTION TRIGGER TRUNCATE TRY_CONVERT TSEQUAL UNION UNIQUE UNPIVOT UPDATE UPDATETEXT USE USER VALUES
+  VARYING VIEW WAITFOR WHEN WHERE WHILE WITH WITHIN WRITETEXT`.split(/\s+/),
+);
+
+/** Reserved words that may begin an expression or a table element where a name could also stand. */
+export const EXPRESSION_START = new Set(
+  `CASE NOT NULL EXISTS SELECT CONVERT COALESCE NULLIF LEFT RIGHT CURRENT_TIMESTAMP CURRENT_USER SESSION_USER
+  SYSTEM_USER USER DISTINCT ALL DEFAULT CONSTRAINT PRIMARY UNIQUE FOREIGN CHECK INDEX IDENTITY TOP VALUES TRY_CONVERT`.split(
+    /\s+/,
+  ),
+);
+
+/** Built-in functions the emulator implements (PostgreSQL functions of the same name or rewrites). */
+export const FUNCTIONS = new Set(
+  `LOWER UPPER COUNT COUNT_BIG SUM MIN MAX AVG COALESCE ISNULL NULLIF CAST TRY_CAST CONVERT CONCAT LEN LEFT RIGHT
+  LTRIM RTRIM TRIM SUBSTRING REPLACE CHARINDEX ABS FLOOR CEILING ROUND ISJSON JSON_VALUE OPENJSON ROW_NUMBER
+  OBJECT_ID INDEXPROPERTY SCHEMA_NAME DB_NAME SYSUTCDATETIME GETUTCDATE NEWID DATEPART VERSION`.split(/\s+/),
+);
+
+/** System types and their PostgreSQL counterparts (`n` is the length/precision argument, if any). */
+export function pgType(name: string, args: string[]): string | undefined {
+  const max = args[0]?.toUpperCase() === 'MAX';
+  const n = args.join(', ');
+  switch (name.toUpperCase()) {
+    case 'NVARCHAR':
+    case 'VARCHAR':
+      return max || args.length === 0 ? 'TEXT' : `VARCHAR(${n})`;
+    case 'NCHAR':
+    case 'CHAR':
+      return `CHAR(${n || '1'})`;
+    case 'NTEXT':
+    case 'TEXT':
+      return 'TEXT';
+    case 'BIT':
+      return 'BOOLEAN';
+    case 'TINYINT':
+    case 'SMALLINT':
+      return 'SMALLINT';
+    case 'INT':
+      return 'INTEGER';
+    case 'BIGINT':
+      return 'BIGINT';
+    case 'FLOAT':
+    case 'REAL':
+      return 'DOUBLE PRECISION';
+    case 'DECIMAL':
+    case 'NUMERIC':
+      return n ? `NUMERIC(${n})` : 'NUMERIC';
+    case 'DATETIME2':
+      return `TIMESTAMP(${Math.min(Number(args[0] ?? 6), 6)})`;
+    case 'DATETIME':
+      return 'TIMESTAMP(3)';
+    case 'DATETIMEOFFSET':
+      return 'TIMESTAMPTZ';
+    case 'DATE':
+      return 'DATE';
+    case 'TIME':
+      return 'TIME';
+    case 'UNIQUEIDENTIFIER':
+      return 'UUID';
+    case 'VARBINARY':
+    case 'BINARY':
+      return 'BYTEA';
+    default:
+      return undefined;
+  }
+}

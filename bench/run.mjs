@@ -17,7 +17,8 @@ import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { seed } from './lib/seed.mjs';
 import { scaleRun } from './lib/scale.mjs';
-import { TARGETS, checkTargets } from './lib/targets.mjs';
+import { TARGETS, checkRound2, checkTargets } from './lib/targets.mjs';
+import { runMany } from './lib/many.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]
   --runtime node|bun     runtime of the gateway under test (default node)
@@ -32,6 +33,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --out FILE             write the results as JSON
   --smoke                tiny run (npm test runs it so the benchmark cannot rot)
   --scale                1,000,000 users: filter/paging latency and the group-size curve
+  --repeat N             run the whole comparison N times; the table shows medians and ranges
   --help                 this text`;
 
 let parsed;
@@ -52,6 +54,7 @@ try {
       out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       scale: { type: 'boolean', default: false },
+      repeat: { type: 'string', default: '1' },
     },
   });
 } catch (e) {
@@ -66,7 +69,11 @@ if (opt.help) {
 
 const smoke = opt.smoke;
 const runtime = opt.runtime;
-if (!['node', 'bun'].includes(runtime)) throw new Error('--runtime must be node or bun');
+// Several runtimes or rounds: this script runs itself once per runtime and round, then prints the
+// issue-31 table of ratios (lib/many.mjs).
+const many = runtime.includes(',') || Number(opt.repeat) > 1;
+if (!many && !['node', 'bun'].includes(runtime)) throw new Error('--runtime must be node, bun or node,bun');
+const WRITES = new Set(['d', 'e', 'f']);
 const users = Number(opt.users ?? (smoke ? 300 : opt.scale ? 1_000_000 : 10_000));
 const bigSize = Number(opt.big ?? (smoke ? 100 : 5000));
 const groups = smoke ? 5 : Number(opt.groups);
@@ -85,15 +92,24 @@ async function cleanup() {
 }
 process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
 
+/** The body the durable-write baseline makes durable: the size of a (d) create. */
+const DURABLE_BODY = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  userName: 'bare-durable-0000000000000000-0',
+  name: { givenName: 'N', familyName: 'B' },
+};
+
 /**
- * Starts the two baseline servers (bare node:http, bare express) and keeps them running, so each
- * can be measured again right next to every workload.
+ * Starts the baseline servers (bare node:http, bare express, and the bare durable-write server that
+ * makes each POST durable as the store does: group commit + fdatasync) and keeps them running, so
+ * each can be measured again right next to every workload.
  */
 async function startBaselines() {
   const servers = {};
   for (const [name, script] of [
     ['http', 'bare-http.mjs'],
     ['express', 'bare-express.mjs'],
+    ['durable', 'bare-durable.mjs'],
   ]) {
     const port = await freePort();
     const p = await startProcess(runtime, [join(benchDir, 'servers', script), String(port)], {
@@ -101,19 +117,23 @@ async function startBaselines() {
     });
     cleanups.push(() => p.stop());
     const url = `http://127.0.0.1:${port}`;
-    await load({ url, connections, duration: Math.min(1, duration), makeRequest: () => ({ path: '/' }) }); // warm-up
+    await load({ url, connections, duration: Math.min(1, duration), makeRequest: baselineRequest(name) }); // warm-up
     servers[name] = url;
   }
   return {
-    /** One reading of both baselines. */
+    /** One reading of every baseline. */
     async measure() {
       const out = {};
       for (const [name, url] of Object.entries(servers)) {
-        out[name] = await load({ url, connections, duration, makeRequest: () => ({ path: '/' }) });
+        out[name] = await load({ url, connections, duration, makeRequest: baselineRequest(name) });
       }
       return out;
     },
   };
+}
+
+function baselineRequest(name) {
+  return name === 'durable' ? () => ({ method: 'POST', path: '/', body: DURABLE_BODY }) : () => ({ path: '/' });
 }
 
 async function startGateway(preload) {
@@ -136,6 +156,8 @@ async function startGateway(preload) {
       endpoint: { persistence: true, directory: 'data', exampleData: false },
     }),
   );
+  // From spawning `scimgw start` to its first answer (/ping): at a million users, mostly loading the store.
+  const t0 = Date.now();
   const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
     flags: GATEWAY_RUNTIME_FLAGS[runtime],
     cwd: dir,
@@ -147,7 +169,9 @@ async function startGateway(preload) {
     await p.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded };
+  const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
+  console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(p.child.pid) ?? 'n/a'} MiB)`);
+  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
 }
 
 function pick(list) {
@@ -170,16 +194,18 @@ async function main() {
   const seeded = useLoader
     ? { ...gw.preloaded, seconds: 0 }
     : await seed({ base: gw.base, auth, users, groups, bigSize, prefix });
-  // Memory at rest after seeding: give the collector a moment, as a production process would have.
-  await new Promise((r) => setTimeout(r, smoke ? 200 : 3000));
+  // Memory right after seeding, before the idle compaction (1 s without requests) can run; and
+  // again 3 s later, at rest.
   const memory = gw.pid ? rssMiB(gw.pid) : undefined;
+  await new Promise((r) => setTimeout(r, smoke ? 200 : 3000));
+  const memoryAtRest = gw.pid ? rssMiB(gw.pid) : undefined;
   console.log(
-    `seeded ${users} users, ${groups} groups (one with ${bigSize} members) in ${seeded.seconds}s; gateway RSS ${memory ?? 'n/a'} MiB`,
+    `seeded ${users} users, ${groups} groups (one with ${bigSize} members) in ${seeded.seconds}s; gateway RSS ${memory ?? 'n/a'} MiB right after, ${memoryAtRest ?? 'n/a'} MiB 3 s later`,
   );
 
   if (opt.scale) {
     const scale = await scaleRun({ base: gw.base, auth, seeded, connections, duration });
-    const out = { runtime, users, scale, memoryMiB: memory, date: new Date().toISOString() };
+    const out = { runtime, users, scale, memoryMiB: memory, startSeconds: gw.startSeconds, date: new Date().toISOString() };
     writeResult(out, 'scale');
     await cleanup();
     return;
@@ -235,7 +261,9 @@ async function main() {
   // read again after every workload and each workload is compared with the readings taken just
   // before and just after it.
   const readings = [await baselines.measure()];
-  console.log(`baselines: node:http ${readings[0].http.rps} req/s, express ${readings[0].express.rps} req/s`);
+  console.log(
+    `baselines: node:http ${readings[0].http.rps} req/s, express ${readings[0].express.rps} req/s, durable writes ${readings[0].durable.rps} req/s`,
+  );
   // (g) runs before the writes: (f) adds thousands of members to the big group, and (g) must read
   // the group at its seeded size. Results are reported in a–g order.
   for (const key of ['a', 'b', 'c', 'g', 'd', 'e', 'f']) {
@@ -248,12 +276,14 @@ async function main() {
     readings.push(after);
     const http = Math.round((before.http.rps + after.http.rps) / 2);
     const express = Math.round((before.express.rps + after.express.rps) / 2);
+    const durable = Math.round((before.durable.rps + after.durable.rps) / 2);
     results[key] = {
       name: w.name,
       ...r,
-      baselines: { nodeHttp: http, express },
+      baselines: { nodeHttp: http, express, durable },
       vsHttp: Math.round((r.rps / http) * 10000) / 10000,
       vsExpress: Math.round((r.rps / express) * 10000) / 10000,
+      ...(WRITES.has(key) ? { vsDurable: Math.round((r.rps / durable) * 10000) / 10000 } : {}),
     };
     if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   }
@@ -262,7 +292,9 @@ async function main() {
     const v = readings.map((x) => x[name].rps);
     return `${Math.min(...v)}–${Math.max(...v)}`;
   };
-  console.log(`baselines across the run: node:http ${range('http')} req/s, express ${range('express')} req/s`);
+  console.log(
+    `baselines across the run: node:http ${range('http')} req/s, express ${range('express')} req/s, durable writes ${range('durable')} req/s`,
+  );
 
   const ordered = Object.fromEntries(Object.keys(W).map((k) => [k, results[k]]));
   const rows = Object.entries(ordered).map(([k, r]) => ({
@@ -274,10 +306,15 @@ async function main() {
     'express req/s': r.baselines.express,
     '÷ node:http': r.vsHttp,
     '÷ express': r.vsExpress,
+    '÷ durable': r.vsDurable ?? '',
   }));
   console.table(rows);
   const targets = smoke ? [] : checkTargets(runtime, results, memory);
+  const round2 = smoke ? [] : checkRound2(runtime, results, memory);
+  console.log('targets of the first round (bench issue):');
   for (const t of targets) console.log(`${t.ok ? 'PASS' : 'MISS'} ${t.what}: ${t.actual} (target ${t.target})`);
+  console.log('targets of issue 31:');
+  for (const t of round2) console.log(`${t.ok ? 'PASS' : 'MISS'} ${t.what}: ${t.actual} (target ${t.target})`);
   const out = {
     runtime,
     runtimeVersion: runtime === 'node' ? process.version : undefined,
@@ -286,11 +323,14 @@ async function main() {
     bigGroupMembers: bigSize,
     connections,
     durationSeconds: duration,
-    baselineReadings: readings.map((x) => ({ nodeHttp: x.http.rps, express: x.express.rps })),
+    baselineReadings: readings.map((x) => ({ nodeHttp: x.http.rps, express: x.express.rps, durable: x.durable.rps })),
     memoryAfterSeedMiB: memory,
+    memoryAtRestMiB: memoryAtRest,
+    startSeconds: gw.startSeconds,
     seedSeconds: seeded.seconds,
     workloads: ordered,
     targets,
+    round2,
     date: new Date().toISOString(),
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
@@ -314,8 +354,10 @@ function writeResult(out, label) {
 
 export { TARGETS };
 
-main().catch(async (e) => {
-  console.error(e);
-  await cleanup();
-  process.exit(1);
-});
+(many ? runMany({ runtimes: runtime.split(','), repeat: Number(opt.repeat), argv: process.argv.slice(2) }) : main()).catch(
+  async (e) => {
+    console.error(e);
+    await cleanup();
+    process.exit(1);
+  },
+);

@@ -39,8 +39,12 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (PROBE_PATHS.has(path)) {
-      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined);
-      res.writeHead(p.status, { 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
+      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined, req.method);
+      res.writeHead(p.status, {
+        ...p.headers,
+        'content-type': p.type,
+        'content-length': String(Buffer.byteLength(p.body)),
+      });
       res.end(p.body);
       return;
     }

@@ -7,7 +7,6 @@ import { readGatewayFile } from './bundled.js';
 import { buildBinaryCommand } from './build-binary.js';
 import { loadConnectorModule } from './connector-loader.js';
 import { initCommand } from './init.js';
-import { runMcpStdio } from './mcp-stdio.js';
 import { migrateCommand } from './migrate/cli.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
@@ -173,6 +172,8 @@ async function mcpCommand(args: CliArgs, cwd: string, io: { err: (s: string) => 
     return 1;
   }
   for (const w of cfg.warnings) io.err(`warning: ${w}`);
+  // Loaded here: `scimgw start` never needs the MCP SDK unless a configuration enables MCP.
+  const { runMcpStdio } = await import('./mcp-stdio.js');
   return runMcpStdio(cfg, { tenant: args.tenant, env: process.env, err: io.err, handleSignals: true });
 }
 

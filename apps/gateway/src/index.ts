@@ -3,12 +3,14 @@
  *
  * @packageDocumentation
  */
-export { buildInstance, expressHost, startInstance } from './instance.js';
+export { buildInstance, startInstance } from './instance.js';
+export { scimMiddleware } from './express.js';
+export type { ScimMiddleware } from './express.js';
 export type { BuildOptions, GatewayInstance, InstanceOptions, InstanceParts } from './instance.js';
 export { MCP_AUTHORIZATION_ENV, MCP_TOKEN_ENV, runMcpStdio } from './mcp-stdio.js';
 export type { McpStdioOptions } from './mcp-stdio.js';
 export { createPipeline, routeSpecial } from './pipeline.js';
-export type { PipelineDeps } from './pipeline.js';
+export type { PipelineDeps, PipelineListener } from './pipeline.js';
 export { loadConnectorFactory, loadConnectorModule } from './connector-loader.js';
 export type { ConnectorModule } from './connector-loader.js';
 export { prepareAll, prepareConfig, prepareLoaded } from './prepare.js';

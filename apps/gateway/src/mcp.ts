@@ -21,7 +21,10 @@ import {
   createDryRun,
   createMcpService,
   type DryRun,
+  handleMcpHttp,
   type McpConfig,
+  type McpHttpRequest,
+  type McpHttpResponse,
   type McpService,
   type ScimCall,
 } from '@scimgw/mcp';
@@ -34,6 +37,11 @@ export interface McpHost {
   /** The core handler dry runs go to. */
   preview: ScimHandler;
   dryRun: DryRun;
+  /**
+   * Answers one MCP request over HTTP for an authenticated principal. A method of the host, so the
+   * pipeline needs no import of @scimgw/mcp: an instance without MCP never loads it (memory).
+   */
+  http(d: SessionDeps, request: McpHttpRequest, identity: SessionIdentity, principal: string): Promise<McpHttpResponse>;
 }
 
 /** Options of {@link createMcpHost}. */
@@ -61,7 +69,18 @@ export function createMcpHost(o: McpHostOptions): McpHost {
     maxArgumentBytes: o.maxArgumentBytes,
     ...(o.version ? { version: o.version } : {}),
   });
-  return { service, preview, dryRun };
+  return {
+    service,
+    preview,
+    dryRun,
+    http: (d, request, identity, principal) =>
+      handleMcpHttp(service, request, {
+        call: sessionCall(d, identity),
+        principal,
+        tenant: identity.tenant,
+        transport: 'http',
+      }),
+  };
 }
 
 /** What {@link sessionCall} needs from the instance. */

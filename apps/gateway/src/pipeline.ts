@@ -11,12 +11,11 @@ import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { readBody, requestOrigin, sendJson } from '@scimgw/server';
-import { handleMcpHttp } from '@scimgw/mcp';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from '@scimgw/chain';
-import { type McpHost, sessionCall } from './mcp.js';
+import type { McpHost } from './mcp.js';
 import { PROBE_PATHS, probe } from '@scimgw/server';
 import { observeRequest, type PipelineTelemetry } from './telemetry/request.js';
 
@@ -52,19 +51,30 @@ export interface PipelineDeps {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/**
+ * A request listener of one instance. `mountPath` is the path a host mounted the gateway at and
+ * already removed from `req.url` (express's `req.baseUrl`, see express.ts); `meta.location`
+ * includes it. The gateway's own node:http server passes none.
+ */
+export type PipelineListener = (req: IncomingMessage, res: ServerResponse, mountPath?: string) => void;
+
 /** Builds the node:http request listener for one instance. */
-export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPipeline(d: PipelineDeps): PipelineListener {
   const scimError = (res: ServerResponse, err: errors.ScimError, version: '1.1' | '2.0', extra: Record<string, string> = {}) => {
     sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errors.errorBody(err, version));
   };
 
-  return (req, res) => {
+  return (req, res, mountPath) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     if (PROBE_PATHS.has(path)) {
-      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined);
-      res.writeHead(p.status, { 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
+      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined, req.method);
+      res.writeHead(p.status, {
+        ...p.headers,
+        'content-type': p.type,
+        'content-length': String(Buffer.byteLength(p.body)),
+      });
       res.end(p.body);
       return;
     }
@@ -187,16 +197,17 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         );
       }
       if (special?.kind === 'mcp' && d.mcp) {
-        const session = {
-          call: sessionCall(
-            { ...d, mcp: d.mcp },
-            { headers: req.headers, remoteAddress, tenant, origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) },
-          ),
-          principal: authorized.principal.name,
-          tenant,
-          transport: 'http' as const,
-        };
-        const r = await handleMcpHttp(d.mcp.service, { method, headers: req.headers, body: text }, session);
+        const r = await d.mcp.http(
+          { ...d, mcp: d.mcp },
+          { method, headers: req.headers, body: text },
+          {
+            headers: req.headers,
+            remoteAddress,
+            tenant,
+            origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
+          },
+          authorized.principal.name,
+        );
         responseBody = r.body;
         return send(r.status, r.headers, r.body);
       }
@@ -211,7 +222,8 @@ export function createPipeline(d: PipelineDeps): (req: IncomingMessage, res: Ser
         route,
         headers: req.headers,
         body: text,
-        origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded),
+        // `meta.location` is origin + route prefix: a mounted gateway's resources live under its mount path.
+        origin: requestOrigin(req.headers, d.encrypted, d.trustForwarded) + (mountPath ?? ''),
         context: ctx,
       });
       responseBody = out.body;

@@ -10,10 +10,23 @@ import { createAuthenticator } from '@scimgw/auth';
 import { formatConfigPath, parseJsonText } from '@scimgw/config';
 import { type ConnectorConfigSchema, type ConnectorFactory, CORE_VERSION } from '@scimgw/core';
 import { coreSatisfies, parseSchemaDocument, type SchemaDocument } from '@scimgw/core/handler';
-import { ConfigError, ConfigErrors, type LoadedConfig, loadConfig, loadTls, type TlsMaterial } from '@scimgw/server';
-import { readStreamFiles, StreamFileError, type StreamFiles } from '@scimgw/stream';
+import {
+  ConfigError,
+  ConfigErrors,
+  type LoadedConfig,
+  loadConfig,
+  loadTls,
+  registerConfigSections,
+  type TlsMaterial,
+} from '@scimgw/server';
+import { readStreamFiles, StreamFileError, type StreamFiles, streamConfigSchema } from '@scimgw/stream/config';
+import { mcpConfigSchema } from '@scimgw/mcp/config';
 import { parseChainingBaseUrl } from '@scimgw/chain';
 import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
+
+// The gateway ships MCP and SCIM Stream: their sections are validated with their own schemas, also
+// inside a single executable that bundled them.
+registerConfigSections({ mcp: mcpConfigSchema, stream: streamConfigSchema });
 
 /** A configuration that passed every check, with what starting it needs. */
 export interface PreparedConfig extends LoadedConfig {

@@ -38,7 +38,9 @@ describe('parallel writes', () => {
       Operations: [{ op: 'add', path: 'members', value: [{ value: u.body.id }] }],
     });
     let user = await t.call('GET', `/Users/${u.body.id}`);
-    expect(user.body.groups).toEqual([{ value: g.body.id, display: 'joined', type: 'direct' }]);
+    expect(user.body.groups).toEqual([
+      { value: g.body.id, $ref: `${t.base}/Groups/${g.body.id}`, display: 'joined', type: 'direct' },
+    ]);
     await t.call('PATCH', `/Groups/${g.body.id}`, { Operations: [{ op: 'remove', path: `members[value eq "${u.body.id}"]` }] });
     user = await t.call('GET', `/Users/${u.body.id}`);
     expect(user.body.groups).toBeUndefined();

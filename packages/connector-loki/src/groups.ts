@@ -76,7 +76,7 @@ export function groupOperations(
       }
       // Other filters are matched against each member.
       const hit = store.membership
-        .members(id)
+        .list(id)
         .filter((m) => matchesFilter(p.where as NonNullable<typeof p.where>, m))
         .map((m) => m.value as string);
       const removed = store.membership.remove(id, hit);
@@ -92,7 +92,11 @@ export function groupOperations(
       return [{ k: 'mset', g: id, m: list }];
     }
     // Rare forms (sub-attribute or filtered replace): apply on the materialized list.
-    const { resource } = applyChanges({ members: store.membership.members(id) }, [ch], { registry, resourceType: rt });
+    // On copies: the stored members are frozen (see Membership.members).
+    const { resource } = applyChanges({ members: store.membership.list(id).map((m) => ({ ...m })) }, [ch], {
+      registry,
+      resourceType: rt,
+    });
     const list = memberList(resource.members);
     store.membership.set(id, list);
     return [{ k: 'mset', g: id, m: list }];

@@ -6,7 +6,8 @@
 import { configSection, z } from '@scimgw/config';
 import { sqlEndpointShape } from '@scimgw/sql';
 
-const secret = (what: string) => z.string().min(1).describe(`${what} (use a secret reference: process.env.NAME, process.file.PATH)`);
+const secret = (what: string) =>
+  z.string().min(1).describe(`${what} (use a secret reference: process.env.NAME, process.file.PATH)`);
 
 /** How the connector logs in. */
 export const authenticationSchema = z

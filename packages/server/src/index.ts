@@ -6,7 +6,7 @@
 export { loadConfig, connectorFromName, parseSize } from './config/load.js';
 export type { LoadOptions } from './config/load.js';
 export { ConfigError, ConfigErrors } from './config/errors.js';
-export { configFileSchema, gatewayConfigSchema } from './config/schema.js';
+export { configFileSchema, gatewayConfigSchema, registerConfigSections } from './config/schema.js';
 export { configFileJsonSchema } from './config/json-schema.js';
 export type { GatewayConfig, LoadedConfig } from './config/types.js';
 export { configSeed, decryptSecret, encryptSecret, isEncrypted, isSecretKey } from './config/secrets.js';

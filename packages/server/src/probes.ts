@@ -24,15 +24,29 @@ const ROOT_BODY = JSON.stringify(
   2,
 );
 
+const METHOD_NOT_ALLOWED = {
+  status: 405,
+  type: 'application/scim+json',
+  body: JSON.stringify({
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+    status: '405',
+    detail: 'This endpoint answers GET and HEAD only',
+  }),
+  headers: { allow: 'GET, HEAD' },
+};
+
 /**
- * Answers a probe: status and a small body. `/readyz` carries `details` (the SCIM Stream's
+ * Answers a probe (GET or HEAD; any other method gets 405 with `Allow`): status and a small body. `/readyz` carries `details` (the SCIM Stream's
  * connections, counts and lag) when the instance has any.
  */
 export function probe(
   path: string,
   ready: boolean,
   details?: Record<string, unknown>,
-): { status: number; type: string; body: string } {
+  method = 'GET',
+): { status: number; type: string; body: string; headers?: Record<string, string> } {
+  // Probes are read-only: whatever the path, another method changes nothing and is told so.
+  if (method !== 'GET' && method !== 'HEAD') return METHOD_NOT_ALLOWED;
   if (path === '/') return { status: 200, type: 'application/json', body: ROOT_BODY };
   if (path === '/ping') return { status: 200, type: 'text/plain; charset=utf-8', body: 'hello' };
   if (path === '/readyz') {

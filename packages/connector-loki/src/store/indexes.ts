@@ -56,6 +56,7 @@ export class MultiIndex {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const NO_MEMBERS: readonly Record<string, unknown>[] = Object.freeze([]);
 
 /**
  * Group membership: per group, members keyed by `value`; and the reverse
@@ -65,14 +66,32 @@ const EMPTY: ReadonlySet<string> = new Set();
 export class Membership {
   private readonly byGroup = new Map<string, Map<string, Record<string, unknown>>>();
   private readonly byMember = new Map<string, Set<string>>();
+  /** The arrays {@link members} handed out, per group, until its membership changes. */
+  private readonly frozen = new Map<string, readonly Record<string, unknown>[]>();
   /**
    * Receives, for every change, the function that reverts it (set by the store while it records an
    * undo log; see `TenantStore`).
    */
   onUndo: ((undo: () => void) => void) | undefined;
 
-  /** Members of a group, in insertion order. The elements are live: callers must not mutate them. */
-  members(groupId: string): Record<string, unknown>[] {
+  /**
+   * Members of a group, in insertion order: one frozen array of frozen elements, the same instance
+   * on every call until the group's membership changes. A host can therefore serialize a group's
+   * members once and reuse the bytes while they are unchanged (`@scimgw/server`'s `sendJson` does:
+   * it caches the JSON of frozen arrays), and reads allocate nothing per member.
+   */
+  members(groupId: string): readonly Record<string, unknown>[] {
+    let list = this.frozen.get(groupId);
+    if (list) return list;
+    const m = this.byGroup.get(groupId);
+    if (!m) return NO_MEMBERS;
+    list = Object.freeze([...m.values()]);
+    this.frozen.set(groupId, list);
+    return list;
+  }
+
+  /** Members of a group as a new array, not kept (snapshots, filters, rare PATCH forms). */
+  list(groupId: string): Record<string, unknown>[] {
     const m = this.byGroup.get(groupId);
     return m ? [...m.values()] : [];
   }
@@ -106,19 +125,21 @@ export class Membership {
         let differs = false;
         for (const k of Object.keys(member)) if (existing[k] !== member[k]) differs = true;
         if (!differs) continue;
-        if (this.onUndo) {
-          const before = { ...existing };
-          this.onUndo(() => {
-            for (const k of Object.keys(existing)) delete existing[k];
-            Object.assign(existing, before);
-          });
-        }
-        Object.assign(existing, member);
-        added.push(existing);
+        // Elements are frozen (handed out by `members`): a changed member is a new element.
+        const next = Object.freeze({ ...existing, ...member });
+        m.set(v, next);
+        this.frozen.delete(groupId);
+        const group = m;
+        this.onUndo?.(() => {
+          group.set(v, existing);
+          this.frozen.delete(groupId);
+        });
+        added.push(next);
         continue;
       }
-      const copy = { ...member };
+      const copy = Object.freeze({ ...member });
       m.set(v, copy);
+      this.frozen.delete(groupId);
       added.push(copy);
       this.onUndo?.(() => this.remove(groupId, [v]));
       let g = this.byMember.get(v);
@@ -136,6 +157,7 @@ export class Membership {
     for (const v of values) {
       const member = m.get(v);
       if (!member || !m.delete(v)) continue;
+      this.frozen.delete(groupId);
       removed.push(v);
       this.onUndo?.(() => this.add(groupId, [member]));
       const g = this.byMember.get(v);
@@ -156,5 +178,6 @@ export class Membership {
     const m = this.byGroup.get(groupId);
     if (m) this.remove(groupId, [...m.keys()]);
     this.byGroup.delete(groupId);
+    this.frozen.delete(groupId);
   }
 }

@@ -300,7 +300,7 @@ export class TenantStore {
     const collections: Record<string, Doc[]> = {};
     for (const name of COLLECTIONS) {
       collections[name] = this.all(name).map(({ $loki: _l, ...doc }) =>
-        name === 'groups' && this.membership.count(doc.id) ? { ...doc, members: this.membership.members(doc.id) } : doc,
+        name === 'groups' && this.membership.count(doc.id) ? { ...doc, members: this.membership.list(doc.id) } : doc,
       );
     }
     return JSON.stringify({ format: 'scimgw-loki/1', collections } satisfies Snapshot);

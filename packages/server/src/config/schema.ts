@@ -5,11 +5,12 @@
  * `stream` from @scimgw/stream). The `endpoint` section belongs to the connector and is checked by
  * the connector's own `configSchema`.
  */
+import { createRequire } from 'node:module';
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
 import type { mcpConfigSchema as McpConfigSchema } from '@scimgw/mcp/config';
-import type { streamConfigSchema as StreamConfigSchema } from '@scimgw/stream';
+import type { streamConfigSchema as StreamConfigSchema } from '@scimgw/stream/config';
 
 /**
  * A section whose package this host did not install (optional peer dependencies: the chain proxy
@@ -25,24 +26,48 @@ function notInstalled(pkg: string, section: string) {
   });
 }
 
-/** The fallback when `pkg` itself is missing; any other failure to load it is a real error. */
-function ifMissing<T>(pkg: string, section: string): (e: unknown) => T {
-  return (e) => {
-    const code = (e as { code?: unknown })?.code;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(pkg))
-      return notInstalled(pkg, section) as unknown as T;
-    throw e;
-  };
+/** The sections owned by optional packages, as the host registered them or found them installed. */
+const optionalSections: { mcp?: z.ZodType; stream?: z.ZodType } = {};
+
+/**
+ * Gives the configuration schema the `mcp` and `stream` sections of packages the host bundles
+ * (`apps/gateway` calls it at startup, so a single executable that bundled them validates them
+ * too). Without it, each section is looked up when a configuration is first validated: the
+ * package's own schema when it is installed, else one that refuses the section switched on.
+ */
+export function registerConfigSections(s: { mcp?: z.ZodType; stream?: z.ZodType }): void {
+  if (s.mcp) optionalSections.mcp = s.mcp;
+  if (s.stream) optionalSections.stream = s.stream;
 }
 
-const mcpConfigSchema: typeof McpConfigSchema = await import('@scimgw/mcp/config').then(
-  (m) => m.mcpConfigSchema,
-  ifMissing<typeof McpConfigSchema>('@scimgw/mcp', 'scimgateway.mcp'),
-);
-const streamConfigSchema: typeof StreamConfigSchema = await import('@scimgw/stream').then(
-  (m) => m.streamConfigSchema,
-  ifMissing<typeof StreamConfigSchema>('@scimgw/stream', 'scimgateway.stream'),
-);
+const requireHere = createRequire(import.meta.url);
+
+/** The package's export `name`, or a refusing section when the package is not installed. */
+function installedOr(key: 'mcp' | 'stream', spec: string, pkg: string, name: string, section: string): z.ZodType {
+  const known = optionalSections[key];
+  if (known) return known;
+  let found: z.ZodType;
+  try {
+    // Synchronous on purpose: a top-level await here would keep the host from being bundled as
+    // CommonJS (a Node single executable). Node ≥ 20.19 and Bun load ES modules with require.
+    found = (requireHere(spec) as Record<string, z.ZodType>)[name] as z.ZodType;
+  } catch (e) {
+    const code = (e as { code?: unknown })?.code;
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(pkg);
+    if (!missing) throw e;
+    found = notInstalled(pkg, section);
+  }
+  optionalSections[key] = found;
+  return found;
+}
+
+const mcpConfigSchema = z.lazy(() =>
+  installedOr('mcp', '@scimgw/mcp/config', '@scimgw/mcp', 'mcpConfigSchema', 'scimgateway.mcp'),
+) as unknown as typeof McpConfigSchema;
+const streamConfigSchema = z.lazy(() =>
+  installedOr('stream', '@scimgw/stream/config', '@scimgw/stream', 'streamConfigSchema', 'scimgateway.stream'),
+) as unknown as typeof StreamConfigSchema;
 
 const text = (doc: string) => z.string().nullish().describe(doc);
 const cidrs = (doc: string) => z.array(z.string()).nullish().describe(doc);

@@ -98,6 +98,10 @@ export function classifyMssqlError(error: unknown): SqlErrorKind {
   if (code === 'ETIMEOUT') return 'connectionLost';
   if (code === 'ELOGIN') return 'permissionDenied';
   if (CONNECTION_CODES.has(code)) return 'connectionLost';
+  // tedious refuses a request on a connection that already closed (its state machine is in
+  // "Final"): the statement was never sent, the connection is gone. (EINVALIDSTATE in any other
+  // state is a misuse of the driver and stays unknown.)
+  if (code === 'EINVALIDSTATE' && /\bFinal state\b/.test(String(e.message ?? ''))) return 'connectionLost';
   if (/Connection is closed|Connection lost|socket hang up|Failed to connect/i.test(String(e.message ?? '')))
     return 'connectionLost';
   return 'unknown';

@@ -103,7 +103,10 @@ export function restartCases(options: RestartOptions): SuiteCase[] {
           );
           // Every user that exists has its email row: a transaction is all or nothing.
           const list = await h.handle({ method: 'GET', url: '/Users?count=10000' });
-          const users = (list.body as { Resources: { emails?: unknown[] }[] }).Resources;
+          // Only this case's users: a connector may keep one database for the whole file.
+          const users = (list.body as { Resources: { userName: string; emails?: unknown[] }[] }).Resources.filter((u) =>
+            u.userName.startsWith('flap-'),
+          );
           check(users.length >= (statuses.get(201) ?? 0), `${users.length} users stored, ${statuses.get(201)} acknowledged`);
           check(
             users.every((u) => u.emails?.length === 1),

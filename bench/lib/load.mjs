@@ -18,7 +18,13 @@ export async function load({ url, headers = {}, connections, duration, makeReque
         // `context` is autocannon's per-connection object: a workload can keep state per connection.
         setupRequest: (req, context) => {
           const r = makeRequest(i++, context);
-          return { ...req, method: r.method ?? 'GET', path: r.path, ...(r.body ? { body: JSON.stringify(r.body) } : {}) };
+          // Fresh headers every time: autocannon keeps the request object per connection, and a
+          // Content-Length left from a PATCH on a following GET would make the server read the next
+          // request as that GET's body.
+          const out = { ...req, method: r.method ?? 'GET', path: r.path, headers: { ...headers } };
+          if (r.body) out.body = JSON.stringify(r.body);
+          else delete out.body;
+          return out;
         },
       },
     ],

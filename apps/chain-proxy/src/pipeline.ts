@@ -11,7 +11,7 @@ import { errors } from '@scimgw/core';
 import { accessFor, allowedMethods, SCIM_CONTENT_TYPE } from '@scimgw/core/handler';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { PROBE_PATHS, probe, readBody, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { routeProxy } from './routes.js';
 
 /** What the pipeline needs from its proxy instance. */
@@ -38,16 +38,7 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (PROBE_PATHS.has(path)) {
-      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined, req.method);
-      res.writeHead(p.status, {
-        ...p.headers,
-        'content-type': p.type,
-        'content-length': String(Buffer.byteLength(p.body)),
-      });
-      res.end(p.body);
-      return;
-    }
+    if (answerProbe(req, res, path, d.isReady(), d.readiness)) return;
     const started = performance.now();
     const incomingId = req.headers['x-request-id'];
     const reqId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();

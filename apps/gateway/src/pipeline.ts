@@ -10,13 +10,12 @@ import { type Connector, errors } from '@scimgw/core';
 import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { readBody, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
-import { PROBE_PATHS, probe } from '@scimgw/server';
 import { observeRequest, type PipelineTelemetry } from './telemetry/request.js';
 
 export { accessOf, routeSpecial } from './authorize.js';
@@ -68,16 +67,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    if (PROBE_PATHS.has(path)) {
-      const p = probe(path, d.isReady(), path === '/readyz' ? d.readiness?.() : undefined, req.method);
-      res.writeHead(p.status, {
-        ...p.headers,
-        'content-type': p.type,
-        'content-length': String(Buffer.byteLength(p.body)),
-      });
-      res.end(p.body);
-      return;
-    }
+    if (answerProbe(req, res, path, d.isReady(), d.readiness)) return;
     if (req.method === 'GET' && d.publicRoutes.size > 0) {
       const route = d.publicRoutes.get(path);
       if (route) {

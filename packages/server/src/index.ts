@@ -20,4 +20,4 @@ export type { ClientErrorReport } from './http/client-error.js';
 export { requestOrigin, sendJson, setRequestOrigin } from './http/send.js';
 export { COMPACT_HEAP_THRESHOLD, compactHeap, IdleCompactor } from './heap.js';
 export type { IdleCompactionOptions } from './heap.js';
-export { PROBE_PATHS, probe } from './probes.js';
+export { answerProbe, PROBE_PATHS, probe } from './probes.js';

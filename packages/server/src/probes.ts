@@ -1,4 +1,5 @@
 /** Unauthenticated, unlogged endpoints: `/ping`, liveness, readiness, and `/` pointing to the rest. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Paths answered without authentication or logging. */
 export const PROBE_PATHS = new Set(['/', '/ping', '/healthz', '/livez', '/readyz']);
@@ -55,4 +56,22 @@ export function probe(
     return { status: ready ? 200 : 503, type: 'application/json', body };
   }
   return { status: 200, type: 'application/json', body: '{"status":"alive"}' };
+}
+
+/**
+ * Answers `req` when `path` is a probe path (returns true); leaves it alone otherwise. Both apps'
+ * pipelines call this first, so probes behave the same in each.
+ */
+export function answerProbe(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ready: boolean,
+  readiness?: () => Record<string, unknown> | undefined,
+): boolean {
+  if (!PROBE_PATHS.has(path)) return false;
+  const p = probe(path, ready, path === '/readyz' ? readiness?.() : undefined, req.method);
+  res.writeHead(p.status, { ...p.headers, 'content-type': p.type, 'content-length': String(Buffer.byteLength(p.body)) });
+  res.end(p.body);
+  return true;
 }

@@ -1,6 +1,6 @@
 /** `createConnector` for the gateway and `createMssqlConnector` for direct use. */
 import type { Connector, ConnectorFactoryContext, Logger, SchemaRegistry } from '@scimgw/core';
-import { createSqlConnector, type SqlConnector } from '@scimgw/sql';
+import { createSqlConnector, sqlSectionOptions, type SqlConnector } from '@scimgw/sql';
 import { configSchema, type MssqlConfig } from './config.js';
 import { mssqlDialect } from './dialect.js';
 import { mssqlDriver } from './driver.js';
@@ -61,16 +61,11 @@ export async function createMssqlConnector(options: MssqlConnectorOptions): Prom
     name: 'connector-mssql',
     dialect: mssqlDialect,
     driver,
-    layout: config.layout,
-    map: config.map,
-    tablePrefix: config.tablePrefix,
+    ...sqlSectionOptions(config),
+    // Page indexes are not supported on SQL Server (see README).
     pageIndex: false,
-    createTables: config.createTables,
-    checkLayout: config.checkLayout,
     registry: options.registry,
     log: options.log,
-    retry: config.retry,
-    maxScan: config.maxScan,
   });
 }
 

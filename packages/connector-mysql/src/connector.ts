@@ -1,6 +1,6 @@
 /** `createConnector` for the gateway and `createMysqlConnector` for direct use. */
 import type { Connector, ConnectorFactoryContext, Logger, SchemaRegistry } from '@scimgw/core';
-import { createSqlConnector, type SqlConnector, type SqlDriver } from '@scimgw/sql';
+import { createSqlConnector, sqlSectionOptions, type SqlConnector, type SqlDriver } from '@scimgw/sql';
 import { configSchema, type MysqlConfig } from './config.js';
 import { type MysqlFlavor, mysqlDialect } from './dialect.js';
 import { mysqlDriver } from './driver.js';
@@ -69,16 +69,9 @@ export async function createMysqlConnector(options: MysqlConnectorOptions): Prom
     name: 'connector-mysql',
     dialect: mysqlDialect(flavor),
     driver,
-    layout: config.layout,
-    map: config.map,
-    tablePrefix: config.tablePrefix,
-    pageIndex: config.pageIndex,
-    createTables: config.createTables,
-    checkLayout: config.checkLayout,
+    ...sqlSectionOptions(config),
     registry: options.registry,
     log: options.log,
-    retry: config.retry,
-    maxScan: config.maxScan,
   });
 }
 

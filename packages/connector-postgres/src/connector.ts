@@ -1,6 +1,6 @@
 /** `createConnector` for the gateway and `createPostgresConnector` for direct use. */
 import type { Connector, ConnectorFactoryContext, Logger, SchemaRegistry } from '@scimgw/core';
-import { createSqlConnector, type SqlConnector } from '@scimgw/sql';
+import { createSqlConnector, sqlSectionOptions, type SqlConnector } from '@scimgw/sql';
 import { configSchema, type PostgresConfig } from './config.js';
 import { postgresDialect } from './dialect.js';
 import { postgresDriver } from './driver.js';
@@ -56,16 +56,9 @@ export async function createPostgresConnector(options: PostgresConnectorOptions)
     name: 'connector-postgres',
     dialect: postgresDialect,
     driver,
-    layout: config.layout,
-    map: config.map,
-    tablePrefix: config.tablePrefix,
-    pageIndex: config.pageIndex,
-    createTables: config.createTables,
-    checkLayout: config.checkLayout,
+    ...sqlSectionOptions(config),
     registry: options.registry,
     log: options.log,
-    retry: config.retry,
-    maxScan: config.maxScan,
   });
 }
 

@@ -69,6 +69,27 @@ export function resolveLayout(
   return { layout: def.layout, map: options.map ?? def.map, isDefault: true };
 }
 
+/** What an endpoint section built from `sqlEndpointShape` says about the layout, paging and retries. */
+export interface SqlSectionSettings {
+  layout?: SqlLayout | undefined;
+  map?: MapConfig | undefined;
+  tablePrefix?: string | undefined;
+  pageIndex?: boolean | undefined;
+  createTables?: boolean | undefined;
+  checkLayout?: boolean | undefined;
+  retry?: Partial<RetryOptions> | undefined;
+  maxScan?: number | undefined;
+}
+
+/**
+ * The {@link createSqlConnector} options a parsed endpoint section gives, so every SQL connector
+ * passes the shared keys of `sqlEndpointShape` the same way.
+ */
+export function sqlSectionOptions(config: SqlSectionSettings): SqlSectionSettings {
+  const { layout, map, tablePrefix, pageIndex, createTables, checkLayout, retry, maxScan } = config;
+  return { layout, map, tablePrefix, pageIndex, createTables, checkLayout, retry, maxScan };
+}
+
 /**
  * Builds a connector on a SQL database.
  *

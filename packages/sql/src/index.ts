@@ -7,8 +7,8 @@
  *
  * @packageDocumentation
  */
-export { createSqlConnector, resolveLayout } from './connector.js';
-export type { SqlConnector, SqlConnectorOptions } from './connector.js';
+export { createSqlConnector, resolveLayout, sqlSectionOptions } from './connector.js';
+export type { SqlConnector, SqlConnectorOptions, SqlSectionSettings } from './connector.js';
 export { Database, DEFAULT_RETRY } from './database.js';
 export type { OperationOptions, RetryOptions, Session } from './database.js';
 export { escapeLikeValue, likePattern } from './dialect.js';

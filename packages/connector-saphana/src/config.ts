@@ -1,8 +1,11 @@
 /**
  * The `endpoint` section of `@scimgw/connector-saphana`: the connection (encryption explicit) and
- * the database-user provisioning settings.
+ * one of two modes — `users` (the default: HANA database users with SAML identities) or `tables`
+ * (users, groups and memberships in tables, through `@scimgw/sql`, with the keys every SQL
+ * connector shares).
  */
 import { configSection, z } from '@scimgw/config';
+import { sqlEndpointShape } from '@scimgw/sql';
 import { HANA_NAME } from './identifier.js';
 
 const connectionSchema = z.strictObject({
@@ -13,6 +16,11 @@ const connectionSchema = z.strictObject({
   encrypt: z.boolean().default(true).describe('TLS; always passed to the driver'),
   sslValidateCertificate: z.boolean().default(true).describe('Verify the server certificate; always passed to the driver'),
   sslTrustStore: z.string().optional().describe('PEM of the CA to trust (the text, or a process.text.PATH reference)'),
+  currentSchema: z
+    .string()
+    .regex(HANA_NAME, 'a SAP HANA name')
+    .optional()
+    .describe("Schema of unqualified table names (tables mode; default: the user's own schema)"),
 });
 
 const usersSchema = z.strictObject({
@@ -35,17 +43,41 @@ const usersSchema = z.strictObject({
   dropCascade: z.boolean().default(false).describe('DROP USER … CASCADE: also drop the objects the user owns'),
 });
 
+const usersMode = z.strictObject({
+  connection: connectionSchema,
+  mode: z.literal('users').default('users').describe('users: provision HANA database users (the default)'),
+  users: usersSchema,
+});
+
+const tablesMode = z.strictObject({
+  connection: connectionSchema,
+  mode: z.literal('tables').describe('tables: users, groups and memberships in tables (@scimgw/sql)'),
+  ...sqlEndpointShape,
+  pageIndex: z
+    .literal(false)
+    .default(false)
+    .describe('Page indexes (bucket counts kept by triggers) are not available on SAP HANA'),
+});
+
 /** The validator of the `endpoint` section. */
 export const configSchema = configSection(
-  z.strictObject({
-    connection: connectionSchema,
-    mode: z.literal('users').default('users').describe('users: provision HANA database users'),
-    users: usersSchema,
-  }),
-  { title: '@scimgw/connector-saphana endpoint', description: 'SAP HANA database users with SAML identities, and their roles' },
+  z.preprocess(
+    // `mode` may be left out: database users, as before the table mode existed.
+    (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('mode' in v) ? { ...v, mode: 'users' } : v),
+    z.discriminatedUnion('mode', [usersMode, tablesMode]),
+  ),
+  {
+    title: '@scimgw/connector-saphana endpoint',
+    description:
+      'SAP HANA database users with SAML identities and their roles (mode users), or users, groups and memberships in tables (mode tables)',
+  },
 );
 
 /** The `endpoint` section, validated. */
 export type HanaConfig = ReturnType<typeof configSchema.schema.parse>;
 /** The `endpoint` section as written. */
-export type HanaConfigInput = Parameters<typeof configSchema.schema.parse>[0];
+export type HanaConfigInput = z.input<typeof usersMode> | z.input<typeof tablesMode>;
+/** The `endpoint` section of the user mode, validated. */
+export type HanaUsersConfig = z.output<typeof usersMode>;
+/** The `endpoint` section of the table mode, validated. */
+export type HanaTablesConfig = z.output<typeof tablesMode>;

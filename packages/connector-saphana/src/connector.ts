@@ -1,7 +1,9 @@
 /** `createConnector` for the gateway and `createHanaConnector` for direct use (and tests, with a client of their own). */
-import type { Connector, ConnectorFactoryContext, SchemaRegistry } from '@scimgw/core';
+import type { Connector, ConnectorFactoryContext, Logger, SchemaRegistry } from '@scimgw/core';
 import { type HanaClient, nativeHanaClient } from './client.js';
-import { configSchema, type HanaConfig } from './config.js';
+import { configSchema, type HanaConfig, type HanaUsersConfig } from './config.js';
+import { createHanaTableConnector } from './tables/connector.js';
+import { type HanaModule, loadHanaModule } from './tables/native.js';
 import { createHanaUserConnector } from './users.js';
 
 /** Validates the `endpoint` section, naming every problem with its path. */
@@ -18,20 +20,14 @@ export function parseConfig(value: unknown, path = 'endpoint'): HanaConfig {
 export interface HanaConnectorOptions {
   config: unknown;
   registry?: SchemaRegistry | undefined;
-  /** The driver; default: `@sap/hana-client` with the configured connection. */
+  log?: Logger | undefined;
+  /** User mode: the driver boundary; default: `@sap/hana-client` with the configured connection. */
   client?: HanaClient | undefined;
+  /** Table mode: the `@sap/hana-client` module; default: the installed one. */
+  hana?: HanaModule | undefined;
 }
 
-/**
- * Creates the SAP HANA connector.
- *
- * @example
- * const connector = await createHanaConnector({ config: {
- *   connection: { host: 'hana.example.com', port: 443, user: 'SCIM_ADMIN', password: 'process.env.HANA_PASSWORD' },
- *   users: { samlProvider: 'CORP_IDP' } } });
- */
-export async function createHanaConnector(options: HanaConnectorOptions): Promise<Connector> {
-  const config = parseConfig(options.config);
+async function userMode(config: HanaUsersConfig, options: HanaConnectorOptions): Promise<Connector> {
   const c = config.connection;
   const client =
     options.client ??
@@ -52,7 +48,32 @@ export async function createHanaConnector(options: HanaConnectorOptions): Promis
   });
 }
 
+/**
+ * Creates the SAP HANA connector in the configured mode.
+ *
+ * @example
+ * // database users (mode "users", the default)
+ * const connector = await createHanaConnector({ config: {
+ *   connection: { host: 'hana.example.com', port: 443, user: 'SCIM_ADMIN', password: 'process.env.HANA_PASSWORD' },
+ *   users: { samlProvider: 'CORP_IDP' } } });
+ * // users, groups and memberships in tables
+ * const tables = await createHanaConnector({ config: {
+ *   connection: { host: 'hana.example.com', port: 443, user: 'SCIM_APP', password: 'process.env.HANA_PASSWORD' },
+ *   mode: 'tables', createTables: true } });
+ */
+export async function createHanaConnector(options: HanaConnectorOptions): Promise<Connector> {
+  const config = parseConfig(options.config);
+  if (config.mode === 'users') return userMode(config, options);
+  const { connector } = await createHanaTableConnector({
+    config,
+    hana: options.hana ?? (await loadHanaModule()),
+    registry: options.registry,
+    log: options.log,
+  });
+  return connector;
+}
+
 /** The package entry the gateway calls. */
 export async function createConnector(context: ConnectorFactoryContext<unknown>): Promise<Connector> {
-  return createHanaConnector({ config: context.config, registry: context.registry });
+  return createHanaConnector({ config: context.config, registry: context.registry, log: context.log });
 }

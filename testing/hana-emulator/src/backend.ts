@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL side: one database per emulator (created with the C collation, so that text
- * compares by code point as HANA compares NVARCHAR), a schema per login (HANA's default schema is
+ * compares by code point as HANA compares NVARCHAR, and a UTF-8 character type, so that
+ * LOWER/UPPER map every letter as HANA's do), a schema per login (HANA's default schema is
  * the user's own), `DUMMY`, the `SYS` catalog views the emulator implements (`TABLES`, `INDEXES`,
  * `TABLE_COLUMNS`, with HANA's column and type names), and HANA's built-in functions PostgreSQL
  * lacks, in schema `hana_builtin`.
@@ -114,7 +115,7 @@ export async function createBackend(target: PostgresTarget, schemas: readonly st
   const admin = new pg.Client({ ...clientBase(target), database: target.adminDatabase ?? 'postgres' });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+    await admin.query(`CREATE DATABASE "${database}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'`);
   } finally {
     await admin.end();
   }

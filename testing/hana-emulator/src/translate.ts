@@ -253,7 +253,11 @@ class Emitter {
     }
     if (v === 'LIKE') return this.like(i);
     if (v === 'OFFSET' && !isWord(this.t[i - 2], 'LIMIT')) throw syntaxError('OFFSET', 'OFFSET needs LIMIT before it');
-    if (v === 'SELECT') this.requireFrom(i);
+    if (v === 'SELECT') {
+      const rows = this.rowsChain(i);
+      if (rows) return rows;
+      this.requireFrom(i);
+    }
     if (isOp(next, '(')) {
       if (v === 'JSON_TABLE') return this.jsonTable(i);
       if (v === 'CAST') return this.cast(i);
@@ -313,6 +317,78 @@ class Emitter {
       else if (d === 0 && isWord(x, 'UNION', 'EXCEPT', 'INTERSECT', 'MINUS')) break;
     }
     throw syntaxError('SELECT', 'a SELECT needs a FROM clause (FROM DUMMY)');
+  }
+
+  /**
+   * `SELECT <row> FROM DUMMY UNION ALL SELECT <row> FROM DUMMY …` (rows of bound values): HANA types
+   * each column over all rows; PostgreSQL resolves a UNION pairwise (two NULLs become text before
+   * a boolean is met), so the chain becomes one `VALUES` list, which it resolves as a whole.
+   */
+  private rowsChain(at: number): number | undefined {
+    const branches: [number, number][] = [];
+    let i = at;
+    for (;;) {
+      if (!isWord(this.t[i], 'SELECT')) return undefined;
+      let d = 0;
+      let from = -1;
+      for (let j = i + 1; j < this.t.length; j++) {
+        if (isOp(this.t[j], '(')) d++;
+        else if (isOp(this.t[j], ')')) {
+          if (--d < 0) break;
+        } else if (d === 0 && isWord(this.t[j], 'FROM')) {
+          from = j;
+          break;
+        }
+      }
+      if (from < 0 || !isWord(this.t[from + 1], 'DUMMY')) return undefined;
+      branches.push([i + 1, from]);
+      i = from + 2;
+      if (isWord(this.t[i], 'UNION') && isWord(this.t[i + 1], 'ALL')) i += 2;
+      else break;
+    }
+    const after = this.t[i];
+    if (branches.length < 2 || !(after === undefined || isOp(after, ')'))) return undefined;
+    const names: string[] = [];
+    const rows = branches.map(([from, to]) =>
+      this.items(from, to).map(([f, t]): [number, number, string | undefined] => {
+        const named = isWord(this.t[t - 2], 'AS') && (this.t[t - 1]?.kind === 'ident' || this.t[t - 1]?.kind === 'word');
+        return named ? [f, t - 2, (this.t[t - 1] as Token).value] : [f, t, undefined];
+      }),
+    );
+    (rows[0] ?? []).forEach(([, , name], k) => {
+      names.push(name ?? `COLUMN_${k + 1}`);
+    });
+    this.emit('SELECT * FROM (VALUES');
+    rows.forEach((row, b) => {
+      if (row.length !== names.length) throw syntaxError('UNION', 'all branches of a UNION need the same number of columns');
+      this.emit(b ? ', (' : '(');
+      row.forEach(([f, t], k) => {
+        if (k) this.emit(',');
+        const depth = this.depth;
+        this.range(f, t);
+        this.depth = depth;
+      });
+      this.emit(')');
+    });
+    this.emit(`) AS hana_rows(${names.map(delimited).join(', ')})`);
+    return i;
+  }
+
+  /** Depth-0 comma-separated ranges in `[from, to)`. */
+  private items(from: number, to: number): [number, number][] {
+    const out: [number, number][] = [];
+    let d = 0;
+    let start = from;
+    for (let i = from; i < to; i++) {
+      if (isOp(this.t[i], '(')) d++;
+      else if (isOp(this.t[i], ')')) d--;
+      else if (d === 0 && isOp(this.t[i], ',')) {
+        out.push([start, i]);
+        start = i + 1;
+      }
+    }
+    out.push([start, to]);
+    return out;
   }
 
   /** `LIKE <operand> [ESCAPE …]`: without ESCAPE, `ESCAPE ''` (no escape character, as in HANA). */

@@ -1,0 +1,51 @@
+import type { Connector } from '@scimgw/core';
+import { createScimHandler } from '@scimgw/core/handler';
+import { testContext } from '@scimgw/core/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHanaConnector } from '../../src/index.js';
+import { startTestHana, type TestHana } from '../helpers/emulator.js';
+
+let server: TestHana;
+let connector: Connector;
+let h: ReturnType<typeof createScimHandler>;
+
+beforeAll(async () => {
+  server = await startTestHana();
+  const ctx = testContext(server.config({ retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50, retryAfterSeconds: 7 } }));
+  connector = await createHanaConnector({ config: ctx.config, registry: ctx.registry, log: ctx.log, hana: server.hana.module });
+  h = createScimHandler({ connector });
+});
+afterAll(async () => {
+  await connector?.close?.();
+  await server?.close();
+});
+
+const call = async (method: string, url: string, body?: unknown) => {
+  const r = await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: r.status, headers: r.headers as Record<string, string> | undefined, body: r.body as Record<string, unknown> };
+};
+
+describe('transient HANA errors, table mode', () => {
+  it('a pooled connection that broke (-10807) is discarded and the operation retried on a new one', async () => {
+    const u = await call('POST', '/Users', { userName: 'retry-a' });
+    expect(u.status).toBe(201);
+    expect(server.hana.openSessions()).toBeGreaterThan(0);
+    server.hana.breakConnections();
+    const again = await call('GET', `/Users/${String(u.body.id)}`);
+    expect(again.status).toBe(200);
+    expect(again.body.userName).toBe('retry-a');
+  });
+  it('a server refusing connections (-10709) past the retries answers 503 with Retry-After, and recovers', async () => {
+    server.hana.breakConnections();
+    server.hana.refuseConnections(true);
+    try {
+      const r = await call('GET', '/Users?filter=userName%20eq%20%22retry-a%22');
+      expect(r.status).toBe(503);
+      expect(Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]).toBe('7');
+    } finally {
+      server.hana.refuseConnections(false);
+    }
+    const back = await call('GET', '/Users?filter=userName%20eq%20%22retry-a%22');
+    expect(back.body.totalResults).toBe(1);
+  });
+});

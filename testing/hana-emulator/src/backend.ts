@@ -11,10 +11,11 @@ import pg from 'pg';
 const BUILTINS = String.raw`
 CREATE SCHEMA hana_builtin;
 -- HANA converts strings to the column's type on assignment (a bound string into a BOOLEAN,
--- TIMESTAMP or BIGINT column); PostgreSQL does so only for untyped literals and parameters.
+-- TIMESTAMP or BIGINT column) and where a string meets a number; PostgreSQL does so only for
+-- untyped literals and parameters.
 CREATE CAST (text AS boolean) WITH INOUT AS ASSIGNMENT;
 CREATE CAST (text AS timestamp) WITH INOUT AS ASSIGNMENT;
-CREATE CAST (text AS bigint) WITH INOUT AS ASSIGNMENT;
+CREATE CAST (text AS bigint) WITH INOUT AS IMPLICIT;
 CREATE CAST (text AS integer) WITH INOUT AS ASSIGNMENT;
 CREATE CAST (text AS double precision) WITH INOUT AS ASSIGNMENT;
 CREATE SCHEMA "SYS";

@@ -20,22 +20,24 @@ CREATE CAST (text AS integer) WITH INOUT AS ASSIGNMENT;
 CREATE CAST (text AS double precision) WITH INOUT AS ASSIGNMENT;
 CREATE SCHEMA "SYS";
 CREATE VIEW hana_builtin."DUMMY" AS SELECT CAST('X' AS varchar(1)) AS "DUMMY";
+-- Catalog views from pg_catalog (information_schema is slow enough to trip short statement timeouts).
 CREATE VIEW "SYS"."TABLES" AS
-  SELECT CAST(table_schema AS varchar(256)) AS "SCHEMA_NAME", CAST(table_name AS varchar(256)) AS "TABLE_NAME"
-  FROM information_schema.tables WHERE table_type = 'BASE TABLE';
+  SELECT CAST(n.nspname AS varchar(256)) AS "SCHEMA_NAME", CAST(c.relname AS varchar(256)) AS "TABLE_NAME"
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p');
 CREATE VIEW "SYS"."INDEXES" AS
-  SELECT CAST(schemaname AS varchar(256)) AS "SCHEMA_NAME", CAST(tablename AS varchar(256)) AS "TABLE_NAME",
-         CAST(indexname AS varchar(256)) AS "INDEX_NAME"
-  FROM pg_indexes;
+  SELECT CAST(n.nspname AS varchar(256)) AS "SCHEMA_NAME", CAST(t.relname AS varchar(256)) AS "TABLE_NAME",
+         CAST(i.relname AS varchar(256)) AS "INDEX_NAME"
+  FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace;
 CREATE VIEW "SYS"."TABLE_COLUMNS" AS
-  SELECT CAST(table_schema AS varchar(256)) AS "SCHEMA_NAME", CAST(table_name AS varchar(256)) AS "TABLE_NAME",
-         CAST(column_name AS varchar(256)) AS "COLUMN_NAME",
-         CAST(CASE data_type WHEN 'character varying' THEN 'NVARCHAR' WHEN 'text' THEN 'NCLOB' WHEN 'bigint' THEN 'BIGINT'
-           WHEN 'integer' THEN 'INTEGER' WHEN 'smallint' THEN 'SMALLINT' WHEN 'boolean' THEN 'BOOLEAN'
-           WHEN 'timestamp without time zone' THEN 'TIMESTAMP' WHEN 'date' THEN 'DATE' WHEN 'double precision' THEN 'DOUBLE'
-           WHEN 'real' THEN 'REAL' WHEN 'numeric' THEN 'DECIMAL' WHEN 'bytea' THEN 'VARBINARY' ELSE upper(data_type) END
-           AS varchar(256)) AS "DATA_TYPE_NAME"
-  FROM information_schema.columns;
+  SELECT CAST(n.nspname AS varchar(256)) AS "SCHEMA_NAME", CAST(c.relname AS varchar(256)) AS "TABLE_NAME",
+         CAST(a.attname AS varchar(256)) AS "COLUMN_NAME",
+         CAST(CASE a.atttypid WHEN 1043 THEN 'NVARCHAR' WHEN 25 THEN 'NCLOB' WHEN 20 THEN 'BIGINT' WHEN 23 THEN 'INTEGER'
+           WHEN 21 THEN 'SMALLINT' WHEN 16 THEN 'BOOLEAN' WHEN 1114 THEN 'TIMESTAMP' WHEN 1082 THEN 'DATE'
+           WHEN 701 THEN 'DOUBLE' WHEN 700 THEN 'REAL' WHEN 1700 THEN 'DECIMAL' WHEN 17 THEN 'VARBINARY'
+           ELSE upper(format_type(a.atttypid, NULL)) END AS varchar(256)) AS "DATA_TYPE_NAME"
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v');
 -- The elements of a JSON array ('$[*]') or the document itself ('$'); error HJ001 for text that is not JSON.
 CREATE FUNCTION hana_builtin.json_items(doc text, path text) RETURNS SETOF jsonb LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE j jsonb;

@@ -135,6 +135,24 @@ describe('transactions', () => {
   });
 });
 
+describe('statement timeout', () => {
+  it('a statement waiting past its timeout (seconds) is aborted with 613; the session goes on', async () => {
+    const a = await connect();
+    const b = await connect();
+    await exec(a, 'CREATE COLUMN TABLE "lk" ("id" INTEGER PRIMARY KEY, "n" INTEGER)');
+    await exec(a, 'INSERT INTO "lk" ("id", "n") VALUES (?, ?)', [1, 0]);
+    a.setAutoCommit(false);
+    await exec(a, 'UPDATE "lk" SET "n" = ? WHERE "id" = ?', [1, 1]); // holds the row lock
+    const stmt = await call<EmulatedStatement>((cb) => b.prepare('UPDATE "lk" SET "n" = ? WHERE "id" = ?', cb));
+    stmt.setTimeout(1);
+    await expect(call((cb) => stmt.exec([2, 1], cb))).rejects.toMatchObject({ code: 613 });
+    await call<void>((cb) => a.rollback(cb));
+    expect(await exec(b, 'SELECT "n" FROM "lk"')).toEqual([{ n: 0 }]);
+    await call<void>((cb) => a.disconnect(cb));
+    await call<void>((cb) => b.disconnect(cb));
+  });
+});
+
 describe('faults', () => {
   it('a broken connection answers -10807 on its next call', async () => {
     const a = await connect();

@@ -3,7 +3,8 @@ import { createScimHandler } from '@scimgw/core/handler';
 import { testContext } from '@scimgw/core/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHanaConnector } from '../../src/index.js';
-import { startTestHana, type TestHana } from '../helpers/emulator.js';
+import { promised } from '../../src/tables/native.js';
+import { LOGIN, startTestHana, type TestHana } from '../helpers/emulator.js';
 
 let server: TestHana;
 let connector: Connector;
@@ -47,5 +48,42 @@ describe('transient HANA errors, table mode', () => {
     }
     const back = await call('GET', '/Users?filter=userName%20eq%20%22retry-a%22');
     expect(back.body.totalResults).toBe(1);
+  });
+});
+
+describe('statement timeout, table mode', () => {
+  it('a statement waiting on a lock past statementTimeoutMs is aborted (613) and answered 503, not retried into a hang', async () => {
+    // No startup statements on the timed connector (the machine may be loaded): the layout is known.
+    const ctx = testContext(server.config({ statementTimeoutMs: 1000, createTables: false, checkLayout: false }));
+    const timed = await createHanaConnector({
+      config: ctx.config,
+      registry: ctx.registry,
+      log: ctx.log,
+      hana: server.hana.module,
+    });
+    const handler = createScimHandler({ connector: timed });
+    const created = await handler.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'locked-1' }) });
+    const id = String((created.body as { id: string }).id);
+    const holder = server.hana.module.createConnection();
+    await promised<void>((cb) =>
+      holder.connect({ serverNode: server.hana.serverNode, uid: LOGIN.user, pwd: LOGIN.password }, cb),
+    );
+    try {
+      holder.setAutoCommit(false);
+      await promised((cb) => holder.exec('UPDATE "scim_users" SET "display_name" = ? WHERE "id" = ?', ['held', id], cb));
+      const r = await handler.handle({
+        method: 'PATCH',
+        url: `/Users/${id}`,
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'displayName', value: 'x' }],
+        }),
+      });
+      expect(r.status).toBe(503);
+    } finally {
+      await promised<void>((cb) => holder.rollback(cb));
+      await promised<void>((cb) => holder.disconnect(cb));
+      await timed.close?.();
+    }
   });
 });

@@ -144,7 +144,8 @@ class Emitter {
 
   private range(from: number, to: number): void {
     let i = from;
-    while (i < to) i = this.token(i);
+    const end = Math.min(to, this.t.length);
+    while (i < end) i = this.token(i);
   }
 
   /** Index of the `)` matching the `(` at `open`. */
@@ -396,6 +397,7 @@ class Emitter {
     this.emit('LIKE');
     let e = i + 1;
     const first = this.t[e];
+    if (!first) throw syntaxError('LIKE', 'a pattern expected');
     if (isOp(first, '(')) e = this.close(e) + 1;
     else if (first?.kind === 'word' && isOp(this.t[e + 1], '(')) e = this.close(e + 1) + 1;
     else {

@@ -146,8 +146,11 @@ describe('tokenizer (property)', () => {
           if (!(e instanceof HanaError)) throw e;
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
+  });
+  it('a LIKE without a pattern is a syntax error (found by the property above)', () => {
+    expect(() => translate('CREATE LIKE')).toThrow(HanaError);
   });
   it('a delimited name round-trips any text without a double quote', () => {
     fc.assert(

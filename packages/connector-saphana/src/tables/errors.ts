@@ -3,6 +3,10 @@
  * codes (the `code` of an `@sap/hana-client` error: positive for server errors, negative for
  * errors the client raises itself, such as a connection that broke).
  *
+ * Codes and names follow SAP's "SQL Error Codes" list of the HANA SQL reference. Checked against
+ * public pages while writing this: 131 and 133 (SAP community), 314 `ERR_SQL_OVERFLOW_NUMERIC`, 613
+ * `ERR_API_TIMEOUT`; the others could not be checked here and none has been seen from a real HANA.
+ *
  * @see https://help.sap.com/docs/HANA_SERVICE_CF/7c78579ce9b14a669c1f3295b0d8ca16/20a78d3275191014b41bae7c4a46d835.html (SQL Error Codes)
  */
 import type { SqlErrorKind } from '@scimgw/sql';
@@ -17,7 +21,7 @@ export const HANA_ERROR_KINDS: Readonly<Record<number, SqlErrorKind>> = {
   613: 'statementTimeout', // ERR_API_TIMEOUT: execution aborted by timeout
   139: 'statementTimeout', // ERR_TX_ROLLBACK_CANCEL: current operation cancelled by request
   274: 'invalidValue', // ERR_SQL_INS_LARGE_VALUE: inserted value too large for column
-  314: 'invalidValue', // ERR_SQL_NUMERIC_OVERFLOW: numeric overflow
+  314: 'invalidValue', // ERR_SQL_OVERFLOW_NUMERIC: numeric overflow
   303: 'invalidValue', // ERR_SQL_INV_DATETIME_VAL: invalid DATE, TIME or TIMESTAMP value
   339: 'invalidValue', // ERR_SQL_INV_NUMBER: invalid number
   287: 'constraintViolation', // ERR_SQL_NOT_NULL: cannot insert NULL or update to NULL

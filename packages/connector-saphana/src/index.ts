@@ -20,7 +20,7 @@ export { hanaDdl, ifMissing } from './tables/ddl.js';
 export { hanaDialect, IDENTITY_MARK, MAX_PARAMETERS } from './tables/dialect.js';
 export { hanaDriver } from './tables/driver.js';
 export type { HanaDriverOptions } from './tables/driver.js';
-export { breaksConnection, classifyHanaError, HANA_ERROR_KINDS, hanaErrorCode } from './tables/errors.js';
+export { breaksConnection, classifyHanaError, HANA_ERROR_KINDS, hanaErrorCode, MergeConflictError } from './tables/errors.js';
 export { loadHanaModule } from './tables/native.js';
 export type { HanaCallback, HanaModule, HanaNativeConnection, HanaNativeStatement } from './tables/native.js';
 export { HanaPool, PoolTimeoutError } from './tables/pool.js';

@@ -8,7 +8,7 @@
 import type { Logger } from '@scimgw/core';
 import { CommitError, type QueryResult, type RunStatement, type SqlDriver } from '@scimgw/sql';
 import { IDENTITY_MARK } from './dialect.js';
-import { breaksConnection } from './errors.js';
+import { breaksConnection, hanaErrorCode, MergeConflictError } from './errors.js';
 import type { HanaModule, HanaNativeConnection, HanaNativeStatement } from './native.js';
 import { promised } from './native.js';
 import { HanaPool, type HanaPoolOptions } from './pool.js';
@@ -100,6 +100,7 @@ export function hanaDriver(options: HanaDriverOptions): SqlDriver {
           return await execute(conn, s.text, s.values, timeoutS);
         } catch (e) {
           if (breaksConnection(e)) broken = true;
+          if (hanaErrorCode(e) === 301 && s.text.startsWith('MERGE INTO ')) throw new MergeConflictError(e);
           throw e;
         }
       };

@@ -44,6 +44,19 @@ export const HANA_ERROR_KINDS: Readonly<Record<number, SqlErrorKind>> = {
   1038: 'unavailable', // ERR_SES_SERVER_BUSY: rejected as server is temporarily overloaded
 };
 
+/**
+ * A `MERGE` refused by a unique constraint (301). The dialect's MERGEs key on the constraint they
+ * upsert, with repeats removed from their rows, so this means another transaction inserted the
+ * same key between the MERGE's look-up and its insert: a write conflict, retried by the SQL layer
+ * (the retry finds the row and leaves it), not a duplicate to answer 409 for.
+ */
+export class MergeConflictError extends Error {
+  override name = 'MergeConflictError';
+  constructor(cause: unknown) {
+    super(`MERGE met a row inserted concurrently: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** The HANA error code of a driver error, if it carries one. */
 export function hanaErrorCode(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -54,6 +67,7 @@ export function hanaErrorCode(error: unknown): number | undefined {
 
 /** Classifies an error of `@sap/hana-client` (or of this connector's pool). */
 export function classifyHanaError(error: unknown): SqlErrorKind {
+  if (error instanceof MergeConflictError) return 'serializationFailure';
   const code = hanaErrorCode(error);
   if (code !== undefined) return HANA_ERROR_KINDS[code] ?? 'unknown';
   const sysCode = (error as { code?: unknown } | null)?.code;

@@ -1,7 +1,7 @@
 import { defaultDdl, render, sql } from '@scimgw/sql';
 import { HanaError, translate } from '@scimgw/testing-hana-emulator';
 import { describe, expect, it } from 'vitest';
-import { classifyHanaError, hanaDialect } from '../../src/index.js';
+import { classifyHanaError, hanaDialect, MergeConflictError } from '../../src/index.js';
 
 const text = (f: ReturnType<typeof sql>) => render(hanaDialect, f).text;
 
@@ -76,6 +76,11 @@ describe('HANA error codes → error kinds', () => {
     it(`${code} → ${kind}`, () => {
       expect(classifyHanaError(Object.assign(new Error('x'), { code, sqlState: 'HY000' }))).toBe(kind);
     });
+  it('a MERGE refused by its own key (the driver wraps 301 from MERGE) is a write conflict, retried', () => {
+    expect(classifyHanaError(new MergeConflictError(Object.assign(new Error('unique'), { code: 301 })))).toBe(
+      'serializationFailure',
+    );
+  });
   it('network errors without a HANA code are lost connections; anything else unknown', () => {
     expect(classifyHanaError(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('connectionLost');
     expect(classifyHanaError(new Error('x'))).toBe('unknown');

@@ -6,12 +6,15 @@
 //   node bench/log-sinks.mjs                 # 200,000 file lines, 100,000 pretty lines, 3 rounds
 //   node bench/log-sinks.mjs --rounds 5 --lines 400000
 //   node bench/log-sinks.mjs --smoke         # a tiny run, so the benchmark can't rot
+//   node bench/log-sinks.mjs --sink-module /tmp/old/index.js   # another build's RotatingFileSink
 //
-// Prints, per case, the median µs per line over the rounds and the range, and the load average
-// (`uptime`) before and after: on a shared machine the spread is the noise. Cases:
+// Prints, per case, the median µs per line over the rounds and the range, wall-clock and CPU time
+// (user + system of this process: steadier on a shared machine), and the load average (`uptime`)
+// before and after: the spread is the noise. Cases:
 //   file sink         the package's RotatingFileSink (pino-roll with sync: true behind a thin
 //                     wrapper), 300-byte request lines, 4 MiB rotation, 5 files: every line written
-//                     (write(2)) when the call returns; the time includes the rotations and close
+//                     (write(2)) when the call returns; the file is opened before the clock starts;
+//                     the time includes the rotations and close
 //   pino-roll sync    pino-roll 4.0.0 alone, `sync: true`, same lines and rotation
 //   pino-roll async   pino-roll 4.0.0 alone, buffered (a crash loses what is buffered); the time
 //                     includes draining the buffer at the end
@@ -22,7 +25,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RotatingFileSink, formatPretty } from '@scimgw/logger-stream';
+import { pathToFileURL } from 'node:url';
+import { RotatingFileSink as PackageSink, formatPretty } from '@scimgw/logger-stream';
 import { prettyFactory } from 'pino-pretty';
 import pinoRoll from 'pino-roll';
 
@@ -32,8 +36,13 @@ const { values: opt } = parseArgs({
     lines: { type: 'string', default: '200000' },
     pretty: { type: 'string', default: '100000' },
     smoke: { type: 'boolean', default: false },
+    'sink-module': { type: 'string' },
   },
 });
+// --sink-module FILE: measure the RotatingFileSink exported by FILE instead (an older build, for before/after).
+const RotatingFileSink = opt['sink-module']
+  ? (await import(pathToFileURL(opt['sink-module']).href)).RotatingFileSink
+  : PackageSink;
 const rounds = opt.smoke ? 1 : Number(opt.rounds);
 const fileLines = opt.smoke ? 2000 : Number(opt.lines);
 const prettyLines = opt.smoke ? 2000 : Number(opt.pretty);
@@ -71,12 +80,25 @@ function loadavg() {
   }
 }
 
+/** Wall-clock and CPU (user + system) time of this process from here. */
+function start() {
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+/** µs per line since `t0`: `{ wall, cpu }`. */
+function stop(t0, lines) {
+  const cpu = process.cpuUsage(t0.cpu);
+  return { wall: Number(process.hrtime.bigint() - t0.wall) / 1000 / lines, cpu: (cpu.user + cpu.system) / lines };
+}
+
 async function fileSink(dir) {
   const sink = new RotatingFileSink({ file: join(dir, 'gw.log'), maxBytes: MAX_BYTES, maxFiles: MAX_FILES });
-  const t0 = process.hrtime.bigint();
+  // The first line opens the file (pino-roll's factory is async); the gateway's first line is at startup.
+  sink.write(LINES[0], 30);
+  await sink.flush();
+  const t0 = start();
   for (let i = 0; i < fileLines; i++) sink.write(LINES[i % LINES.length], 30);
   await sink.close();
-  return Number(process.hrtime.bigint() - t0) / 1000 / fileLines;
+  return stop(t0, fileLines);
 }
 
 async function roll(dir, sync) {
@@ -86,7 +108,7 @@ async function roll(dir, sync) {
     limit: { count: MAX_FILES, removeOtherLogFiles: true },
     sync,
   });
-  const t0 = process.hrtime.bigint();
+  const t0 = start();
   for (let i = 0; i < fileLines; i++) {
     if (!stream.write(LINES[i % LINES.length]) && !sync) await new Promise((r) => stream.once('drain', r));
   }
@@ -94,16 +116,16 @@ async function roll(dir, sync) {
     stream.once('close', r);
     stream.end();
   });
-  return Number(process.hrtime.bigint() - t0) / 1000 / fileLines;
+  return stop(t0, fileLines);
 }
 
 function pretty(format) {
   let n = 0;
-  const t0 = process.hrtime.bigint();
+  const t0 = start();
   for (let i = 0; i < prettyLines; i++) n += format(LINES[i % LINES.length]).length;
-  const us = Number(process.hrtime.bigint() - t0) / 1000 / prettyLines;
+  const r = stop(t0, prettyLines);
   if (n === 0) throw new Error('nothing formatted');
-  return us;
+  return r;
 }
 
 const pinoPretty = prettyFactory({ colorize: true });
@@ -129,9 +151,12 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-for (const [name, xs] of Object.entries(results)) {
+const summary = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  const med = s[Math.floor(s.length / 2)];
-  console.log(`${name.padEnd(32)} ${med.toFixed(1).padStart(6)} µs/line  (range ${s[0].toFixed(1)}-${s.at(-1).toFixed(1)})`);
+  return `${s[Math.floor(s.length / 2)].toFixed(1).padStart(6)} (${s[0].toFixed(1)}-${s.at(-1).toFixed(1)})`;
+};
+console.log(`${''.padEnd(32)} µs/line wall (range)   µs/line CPU (range)`);
+for (const [name, rs] of Object.entries(results)) {
+  console.log(`${name.padEnd(32)} ${summary(rs.map((r) => r.wall)).padEnd(22)} ${summary(rs.map((r) => r.cpu))}`);
 }
 console.log(`load average after: ${loadavg()}`);

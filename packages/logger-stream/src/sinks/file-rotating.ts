@@ -19,14 +19,14 @@ export interface RotatingFileOptions {
 }
 
 // pino-roll does the rotation (issue 28: no hand-written sink where a library does as well).
-// Measured with `node bench/log-sinks.mjs` (200,000 request lines of 300 bytes, 4 MiB files;
-// docs/guide/performance.md, "Metrics and log sinks"): this sink 23-31 µs per line, pino-roll alone
-// with `sync: true` 22-30 µs, the hand-written sink it replaced 22-28 µs. rotating-file-stream was
-// not taken: it only buffers (a crash loses lines) and measured 41-248 µs.
+// `node bench/log-sinks.mjs` (200,000 request lines of 300 bytes, 4 MiB files; load average 16-19,
+// so CPU time is the figure; docs/guide/performance.md, "Log sinks"): this sink 5.4-5.9 µs of CPU
+// per line (22-26 µs wall), pino-roll alone with `sync: true` 5.0-6.4, the hand-written sink it
+// replaced 5.6 (28.7 wall). rotating-file-stream only buffers (a crash loses lines).
 // What this wrapper adds to pino-roll: nothing on disk before the first line (its factory opens the
 // file at once, and is async), the lines of the first milliseconds held until the file is open and
-// written at close or process exit, and I/O errors reported once instead of thrown or emitted
-// unhandled.
+// written at close or process exit, I/O errors reported once instead of thrown or emitted
+// unhandled, and no flushSync (see flush()).
 
 type PinoRoll = typeof import('pino-roll').default;
 type RollStream = import('pino-roll').RollStream;

@@ -123,6 +123,7 @@ describe('RotatingFileSink (pino-roll)', () => {
 
   it('reports an unwritable location once, never throws, and retries later', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
+    const exitListeners = process.listenerCount('exit');
     const dir = tmp();
     // A regular file where the directory should be: fails even for root, unlike permission bits.
     writeFileSync(join(dir, 'blocker'), 'x');
@@ -149,6 +150,8 @@ describe('RotatingFileSink (pino-roll)', () => {
     await sink.close();
     expect(errors).toHaveLength(1);
     expect(numberedLines(join(dir, 'blocker'))).toEqual([0, 1, 2, 3, 4, 5]);
+    // The exit hook (for lines held while the file is not open) is gone once it is open.
+    expect(process.listenerCount('exit')).toBe(exitListeners);
   });
 
   it('reports a failing write (disk full) once and never throws into the caller', async () => {

@@ -154,6 +154,8 @@ export class RotatingFileSink implements LineSink {
   }
 
   #open(): void {
+    // Once, however many times a failed open is retried.
+    process.off('exit', this.#onExit);
     process.on('exit', this.#onExit);
     this.#opening = loadPinoRoll()
       .then((pinoRoll) =>

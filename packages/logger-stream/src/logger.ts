@@ -189,13 +189,13 @@ export function createGatewayLogger(options: CreateGatewayLoggerOptions): Gatewa
     mailer,
     mask: masker.mask,
     async flush() {
-      file?.flush();
+      await file?.flush();
       await mailer.flush();
     },
     async close() {
       await mailer.close();
       stream.close();
-      file?.close();
+      await file?.close();
     },
   };
 }

@@ -37,7 +37,7 @@ describe('per-sink levels', () => {
     await gw.close();
     const consoleMsgs = jsonLines(out.text()).map((r) => r.msg);
     expect(consoleMsgs).toEqual(['warn-line', 'error-line']);
-    const fileMsgs = jsonLines(readFileSync(join(dir, 'logs', 'gw.log'), 'utf8')).map((r) => r.msg);
+    const fileMsgs = jsonLines(readFileSync(join(dir, 'logs', 'gw.1.log'), 'utf8')).map((r) => r.msg);
     expect(fileMsgs).toEqual(['dbg-line', 'info-line', 'warn-line', 'error-line']);
   });
 
@@ -146,7 +146,7 @@ describe('request lines', () => {
     });
     expect(consoleRec).not.toHaveProperty('requestBody');
     expect(consoleRec).not.toHaveProperty('responseBody');
-    const fileRecs = jsonLines(readFileSync(join(dir, 'logs', 'gw.log'), 'utf8'));
+    const fileRecs = jsonLines(readFileSync(join(dir, 'logs', 'gw.1.log'), 'utf8'));
     expect(fileRecs).toHaveLength(1);
     expect(fileRecs[0]).toMatchObject({
       requestBody: { userName: 'bjensen', password: '********' },

@@ -22,9 +22,11 @@ function timeOf(value: unknown): string {
   return '';
 }
 
-// Kept instead of pino-pretty: pino-pretty 13.0.0's prettyFactory took 40-66 µs per request line
-// here against 6.5-11 µs for this function (100,000 lines, 2 runs, Node 20; 13.1+ pulls in a
-// dependency that needs Node 22). See docs/guide/performance.md, "Log sinks".
+// Kept instead of pino-pretty (issue 28 allows it when the library measures worse here):
+// `node bench/log-sinks.mjs`, 100,000 request lines, Node 20, load average 16-19: pino-pretty
+// 13.0.0's prettyFactory 12.7-15.8 µs of CPU per line (52-77 µs wall) against 4.0-4.6 µs (17-24 µs
+// wall) for this function, three times as much; 13.1+ needs Node 22. See docs/guide/performance.md,
+// "Log sinks".
 
 /**
  * Formats one JSON log line for people: `12:00:00.123 INFO  [tenant] (reqId) message {extra}`,

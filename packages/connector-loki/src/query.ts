@@ -29,10 +29,8 @@ export function candidates(
       if (node.op !== 'eq' || node.value === null || node.path.uri) return undefined;
       const a = node.path.attr;
       const sub = node.path.sub;
-      if (a === 'id' && !sub) return store.get(coll, String(node.value)) ? new Set([String(node.value)]) : new Set();
-      if (a === 'userName' && !sub && coll === 'users') return store.userNames.get(node.value);
-      if (a === 'externalId' && !sub) return store.externalIds.get(coll)?.get(node.value);
-      if (a === 'displayName' && !sub && coll !== 'users') return store.displayNames.get(coll)?.get(node.value);
+      if (a === 'id' && !sub) return new Set([String(node.value)]);
+      if (!sub && store.indexes(coll, a)) return store.find(coll, a, node.value);
       if (a === 'members' && (sub === 'value' || sub === undefined) && coll === 'groups') {
         return store.membership.groupsOf(String(node.value));
       }
@@ -70,8 +68,8 @@ export function candidates(
 
 /**
  * Runs a query: index lookup or scan, full filter check, optional sort, and
- * the page window. Without filter and sort a page is a slice of the
- * collection, so large directories page without copying.
+ * the page window. Without filter and sort a page decodes only its own
+ * resources, so large directories page without touching the others.
  */
 export function runQuery(
   store: TenantStore,
@@ -81,13 +79,15 @@ export function runQuery(
   resolve: PathResolver,
 ): QueryResult {
   const start = Math.max(1, req.startIndex ?? 1) - 1;
-  const all = store.all(coll);
   if (!req.filter && !req.sort) {
-    const end = req.count === undefined ? all.length : start + req.count;
-    return { resources: all.slice(start, end).map((d) => view(d, false)), totalResults: all.length };
+    const total = store.count(coll);
+    const end = req.count === undefined ? total : start + req.count;
+    return { resources: store.page(coll, start, end).map((d) => view(d, false)), totalResults: total };
   }
   const ids = candidates(store, coll, req.filter);
-  const pool: Iterable<Doc> = ids ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined) : all;
+  const pool: Iterable<Doc> = ids
+    ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined)
+    : store.scan(coll);
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
   let matched: ScimResource[] = [];
   for (const d of pool) {

@@ -48,8 +48,8 @@ const TOKENS: readonly string[] = [
   ',"roles":[',
 ];
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const ENCODE = new RegExp(TOKENS.slice(1).map(escape).join('|'), 'g');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ENCODE = new RegExp(TOKENS.slice(1).map(literal).join('|'), 'g');
 const CODE = new Map(TOKENS.map((t, i) => [t, String.fromCharCode(i)]));
 const DECODE = /[\x01-\x1f]/g;
 

@@ -17,7 +17,7 @@ const BACKSLASH = 0x5c;
  * parsed. Returns false when there is no file. Throws on a format other than scimgw-loki/1 or a file
  * that is not such a JSON document.
  *
- * The file is scanned byte by byte for its structure (depth, strings); each element of a
+ * The file is scanned for its structure (depth; strings skipped with indexOf); each element of a
  * collection's array is cut out and parsed on its own. Everything above the elements (the root
  * object, `format`, `collections`) is small.
  */
@@ -29,9 +29,6 @@ export function readSnapshot(path: string, onDoc: (collection: string, doc: Reco
     let buf = Buffer.alloc(0);
     let pos = 0; // next byte of `buf` to scan
     let depth = 0;
-    let inStr = false;
-    let esc = false;
-    let strStart = -1; // start of the string being scanned, at depth ≤ 2
     let elemStart = -1; // start of the collection element being scanned
     const keys: (string | undefined)[] = []; // key per depth (1: root, 2: collections)
     let afterColon = false; // at depth 1: the next value belongs to keys[1]
@@ -39,38 +36,37 @@ export function readSnapshot(path: string, onDoc: (collection: string, doc: Reco
     let lastString: string | undefined;
     let end = false;
     for (;;) {
-      // Keep the bytes of what is still open (an element or a short string), add the next chunk.
-      const keep = elemStart >= 0 ? elemStart : strStart >= 0 ? strStart : pos;
+      // Keep the bytes of what is still open (an element, or a string cut by the chunk's end).
+      const keep = elemStart >= 0 ? Math.min(elemStart, pos) : pos;
       const chunk = Buffer.allocUnsafe(CHUNK);
       const n = end ? 0 : readSync(fd, chunk, 0, CHUNK, null);
       if (n === 0) break;
       buf = Buffer.concat([buf.subarray(keep), chunk.subarray(0, n)]);
       pos -= keep;
       if (elemStart >= 0) elemStart -= keep;
-      if (strStart >= 0) strStart -= keep;
-      for (; pos < buf.length; pos++) {
+      scan: for (; pos < buf.length; pos++) {
         const c = buf[pos] as number;
-        if (inStr) {
-          if (esc) esc = false;
-          else if (c === BACKSLASH) esc = true;
-          else if (c === QUOTE) {
-            inStr = false;
-            if (strStart >= 0) {
-              lastString = JSON.parse(buf.toString('utf8', strStart, pos + 1)) as string;
-              strStart = -1;
+        switch (c) {
+          case QUOTE: {
+            // Strings are most of the bytes: find their end with indexOf, not byte by byte.
+            let q = pos;
+            for (;;) {
+              q = buf.indexOf(QUOTE, q + 1);
+              if (q < 0) break scan; // cut by the chunk: scanned again from its quote with more bytes
+              let b = q - 1;
+              while (buf[b] === BACKSLASH) b--;
+              if ((q - 1 - b) % 2 === 0) break; // not escaped
+            }
+            if (depth <= 2) {
+              lastString = JSON.parse(buf.toString('utf8', pos, q + 1)) as string;
               if (depth === 1 && afterColon) {
                 if (keys[1] === 'format') format = lastString;
                 afterColon = false;
               }
             }
-          }
-          continue;
-        }
-        switch (c) {
-          case QUOTE:
-            inStr = true;
-            if (depth <= 2) strStart = pos;
+            pos = q;
             break;
+          }
           case 0x3a: // :
             if (depth <= 2) {
               keys[depth] = lastString;
@@ -103,6 +99,7 @@ export function readSnapshot(path: string, onDoc: (collection: string, doc: Reco
         }
       }
     }
+    const inStr = pos < buf.length;
     if (depth !== 0 || inStr) throw new Error(`snapshot ${path} ends early`);
   } finally {
     closeSync(fd);

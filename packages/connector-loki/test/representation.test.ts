@@ -237,3 +237,65 @@ describe('snapshots written before this representation still load', () => {
     await store.close();
   });
 });
+
+describe('a scan skips resources whose text cannot match, and finds the same as evaluating every one', () => {
+  it('any compare, and and valuePath filter on stored values: same resources with and without the text test', async () => {
+    const { SchemaRegistry } = await import('@scimgw/core');
+    const { matchesFilter, parseFilter } = await import('@scimgw/core/filter');
+    const { runQuery, textNeedle } = await import('../src/query.js');
+    const registry = new SchemaRegistry();
+    const rt = registry.resourceType('User');
+    if (!rt) throw new Error('no User type');
+    const resolve = registry.resolver(rt);
+    const word = fc.constantFrom(
+      'Ann',
+      'ann',
+      'BO',
+      'x"y',
+      'a\\b',
+      '1',
+      '1.0',
+      'true',
+      'TRUE',
+      '2026-12-06',
+      'Σ',
+      'ens',
+      'é',
+      '@ex.com',
+    );
+    const userArb = fc.record(
+      {
+        userName: fc.string({ minLength: 1, maxLength: 6 }).chain((s) => word.map((w) => `${s}${w}`)),
+        title: word,
+        active: fc.boolean(),
+        name: fc.record({ familyName: word, givenName: word }),
+        emails: fc.array(fc.record({ value: word.map((w) => `${w}@Ex.com`), type: fc.constantFrom('work', 'home') }), {
+          maxLength: 2,
+        }),
+        meta: fc.record({ created: fc.constantFrom('2026-12-06T00:00:00Z', '2026-12-06T00:00:00.000Z') }),
+      },
+      { requiredKeys: ['userName'] },
+    );
+    const attr = fc.constantFrom('userName', 'title', 'active', 'name.familyName', 'name.givenName', 'meta.created');
+    const op = fc.constantFrom('eq', 'co', 'sw', 'ew', 'ne');
+    const simple = fc.tuple(attr, op, word).map(([a, o, w]) => `${a} ${o} ${JSON.stringify(w)}`);
+    const filterArb = fc.oneof(
+      simple,
+      fc.tuple(simple, simple).map(([a, b]) => `${a} and ${b}`),
+      fc.tuple(op, word).map(([o, w]) => `emails[value ${o} ${JSON.stringify(w)}]`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(userArb, { maxLength: 12 }), filterArb, async (users, text) => {
+        const store = await TenantStore.open({});
+        users.forEach((u, i) => store.putLocal('users', { id: `u${i}`, ...u } as Doc));
+        const filter = parseFilter(text);
+        const got = runQuery(store, 'users', { filter }, (d) => d, resolve).resources.map((r) => r.id);
+        const want = [...store.scan('users')].filter((d) => matchesFilter(filter, d, resolve)).map((d) => d.id);
+        expect(got).toEqual(want);
+        const needle = textNeedle(filter);
+        if (needle !== undefined) expect(needle).toBe(needle.toLowerCase());
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -5,7 +5,7 @@
  * index it took over 700. Reads decode the rows they return (a few µs each), so what they return is
  * a new object the caller may keep or change.
  */
-import { decode, encode, hasId, plainId, storedId } from './codec.js';
+import { decode, encode, hasId, plainId, storedId, unpack } from './codec.js';
 import { HashIndex, hashKey } from './hash-index.js';
 
 export type Doc = Record<string, unknown> & { id: string };
@@ -221,9 +221,19 @@ export class RowTable {
     return out;
   }
 
-  /** Every resource in insertion order, decoded one at a time. */
-  *scan(): Generator<Doc> {
-    for (const s of this.storedForms()) yield decode(s) as Doc;
+  /**
+   * Every resource in insertion order, decoded one at a time; with `needle`, only those whose JSON
+   * text, lower-cased, contains it (the others are not decoded: a scan costs about a µs per
+   * resource it skips).
+   */
+  *scan(needle?: string): Generator<Doc> {
+    for (const s of this.storedForms()) {
+      if (needle === undefined) yield decode(s) as Doc;
+      else {
+        const json = unpack(s);
+        if (json.toLowerCase().includes(needle)) yield JSON.parse(json) as Doc;
+      }
+    }
   }
 
   /** Every stored form in insertion order. */

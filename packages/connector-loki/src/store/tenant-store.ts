@@ -141,9 +141,12 @@ export class TenantStore {
     return this.table(name).page(start, end);
   }
 
-  /** Every resource of a collection in insertion order, decoded one at a time (new objects). */
-  scan(name: CollectionName): Iterable<Doc> {
-    return this.table(name).scan();
+  /**
+   * Every resource of a collection in insertion order, decoded one at a time (new objects); with
+   * `needle`, only those whose JSON text, lower-cased, contains it.
+   */
+  scan(name: CollectionName, needle?: string): Iterable<Doc> {
+    return this.table(name).scan(needle);
   }
 
   /** The resource (a new object the caller may change), or undefined. */

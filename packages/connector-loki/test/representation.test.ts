@@ -287,7 +287,7 @@ describe('a scan skips resources whose text cannot match, and finds the same as 
     await fc.assert(
       fc.asyncProperty(fc.array(userArb, { maxLength: 12 }), filterArb, async (users, text) => {
         const store = await TenantStore.open({});
-        users.forEach((u, i) => store.putLocal('users', { id: `u${i}`, ...u } as Doc));
+        for (const [i, u] of users.entries()) store.putLocal('users', { id: `u${i}`, ...u } as Doc);
         const filter = parseFilter(text);
         const got = runQuery(store, 'users', { filter }, (d) => d, resolve).resources.map((r) => r.id);
         const want = [...store.scan('users')].filter((d) => matchesFilter(filter, d, resolve)).map((d) => d.id);

@@ -1,4 +1,4 @@
-/** Group membership, kept beside the stored groups (members are not part of a group's stored form). */
+// Group membership, kept beside the stored groups (members are not part of a group's stored form).
 
 const EMPTY: ReadonlySet<string> = new Set();
 const NO_MEMBERS: readonly Record<string, unknown>[] = Object.freeze([]);

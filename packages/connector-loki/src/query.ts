@@ -29,10 +29,8 @@ export function candidates(
       if (node.op !== 'eq' || node.value === null || node.path.uri) return undefined;
       const a = node.path.attr;
       const sub = node.path.sub;
-      if (a === 'id' && !sub) return store.get(coll, String(node.value)) ? new Set([String(node.value)]) : new Set();
-      if (a === 'userName' && !sub && coll === 'users') return store.userNames.get(node.value);
-      if (a === 'externalId' && !sub) return store.externalIds.get(coll)?.get(node.value);
-      if (a === 'displayName' && !sub && coll !== 'users') return store.displayNames.get(coll)?.get(node.value);
+      if (a === 'id' && !sub) return new Set([String(node.value)]);
+      if (!sub && store.indexes(coll, a)) return store.find(coll, a, node.value);
       if (a === 'members' && (sub === 'value' || sub === undefined) && coll === 'groups') {
         return store.membership.groupsOf(String(node.value));
       }
@@ -68,10 +66,44 @@ export function candidates(
   }
 }
 
+const TEXT_OPS = new Set(['eq', 'co', 'sw', 'ew']);
+
+/**
+ * A piece of JSON text, lower-case, that every stored resource matching `node` contains; undefined
+ * when there is none to tell. A scan tests it on each resource's text before decoding it. Only for
+ * string literals that cannot compare as a number, a date or a boolean (those match stored values
+ * written differently: `1.0` matches `1`), and in printable ASCII (so lower-casing the whole text
+ * lower-cases the value the same way the evaluator does). `eq`, `co`, `sw` and `ew` all need the
+ * value (lower-cased, JSON-escaped) inside the stored value, so inside the text.
+ */
+export function textNeedle(node: FilterNode | undefined): string | undefined {
+  if (!node) return undefined;
+  switch (node.type) {
+    case 'compare': {
+      const v = node.value;
+      if (typeof v !== 'string' || !TEXT_OPS.has(node.op) || !/^[\x20-\x7e]+$/.test(v)) return undefined;
+      if (!Number.isNaN(Number(v)) || !Number.isNaN(Date.parse(v)) || /^(true|false)$/i.test(v)) return undefined;
+      return JSON.stringify(v.toLowerCase()).slice(1, -1);
+    }
+    case 'valuePath':
+      return textNeedle(node.filter);
+    case 'and': {
+      let best: string | undefined;
+      for (const f of node.filters) {
+        const n = textNeedle(f);
+        if (n !== undefined && (best === undefined || n.length > best.length)) best = n;
+      }
+      return best;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /**
  * Runs a query: index lookup or scan, full filter check, optional sort, and
- * the page window. Without filter and sort a page is a slice of the
- * collection, so large directories page without copying.
+ * the page window. Without filter and sort a page decodes only its own
+ * resources, so large directories page without touching the others.
  */
 export function runQuery(
   store: TenantStore,
@@ -81,14 +113,16 @@ export function runQuery(
   resolve: PathResolver,
 ): QueryResult {
   const start = Math.max(1, req.startIndex ?? 1) - 1;
-  const all = store.all(coll);
   if (!req.filter && !req.sort) {
-    const end = req.count === undefined ? all.length : start + req.count;
-    return { resources: all.slice(start, end).map((d) => view(d, false)), totalResults: all.length };
+    const total = store.count(coll);
+    const end = req.count === undefined ? total : start + req.count;
+    return { resources: store.page(coll, start, end).map((d) => view(d, false)), totalResults: total };
   }
   const ids = candidates(store, coll, req.filter);
-  const pool: Iterable<Doc> = ids ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined) : all;
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
+  const pool: Iterable<Doc> = ids
+    ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined)
+    : store.scan(coll, needsView ? undefined : textNeedle(req.filter));
   let matched: ScimResource[] = [];
   for (const d of pool) {
     const candidate = needsView ? view(d, true) : d;

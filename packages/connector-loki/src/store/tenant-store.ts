@@ -1,19 +1,40 @@
 /**
- * One tenant's data: LokiJS collections (documents in insertion order, unique
- * `id` index), hash indexes beside them, group membership kept per member,
- * and durability through a journal that is compacted into a snapshot.
+ * One tenant's data: a row table per collection (each resource kept as one compact string, hash
+ * indexes of row numbers beside it: rows.ts), group membership kept per member, and durability
+ * through a journal that is compacted into a snapshot.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errors } from '@scimgw/core';
-import Loki from 'lokijs';
-import { MultiIndex, Membership } from './indexes.js';
+import { unpack } from './codec.js';
+import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
-import { readSnapshot, writeSnapshotAtomic } from './snapshot.js';
+import { type Doc, type IndexedField, RowTable } from './rows.js';
+import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
 
-export type Doc = Record<string, unknown> & { id: string };
+export type { Doc } from './rows.js';
 export type CollectionName = 'users' | 'groups' | 'roles' | 'entitlements';
 const COLLECTIONS: CollectionName[] = ['users', 'groups', 'roles', 'entitlements'];
+
+/** The attributes each collection indexes (what query.ts looks up instead of scanning). */
+const INDEXED: Record<CollectionName, IndexedField[]> = {
+  users: [
+    { name: 'userName', fold: true },
+    { name: 'externalId', fold: false },
+  ],
+  groups: [
+    { name: 'externalId', fold: false },
+    { name: 'displayName', fold: true },
+  ],
+  roles: [
+    { name: 'externalId', fold: false },
+    { name: 'displayName', fold: true },
+  ],
+  entitlements: [
+    { name: 'externalId', fold: false },
+    { name: 'displayName', fold: true },
+  ],
+};
 
 /** Options of {@link TenantStore.open}. */
 export interface TenantStoreOptions {
@@ -31,19 +52,8 @@ export interface TenantStoreOptions {
   onSync?: ((seconds: number, bytes: number) => void) | undefined;
 }
 
-interface Snapshot {
-  format: 'scimgw-loki/1';
-  collections: Record<string, Doc[]>;
-}
-
-type LokiDoc = Doc & { $loki?: number };
-
 export class TenantStore {
-  private readonly db = new Loki('scimgw');
-  private readonly colls = new Map<CollectionName, Collection<LokiDoc>>();
-  readonly userNames = new MultiIndex(true);
-  readonly externalIds = new Map<CollectionName, MultiIndex>();
-  readonly displayNames = new Map<CollectionName, MultiIndex>();
+  private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
   private journal: Journal | undefined;
   private compacting: Promise<void> | undefined;
@@ -55,11 +65,7 @@ export class TenantStore {
   private undoLog: (() => void)[] | undefined;
 
   private constructor(private readonly opts: TenantStoreOptions) {
-    for (const name of COLLECTIONS) {
-      this.colls.set(name, this.db.addCollection<LokiDoc>(name, { unique: ['id'], disableMeta: true, clone: false }));
-      this.externalIds.set(name, new MultiIndex(false));
-      this.displayNames.set(name, new MultiIndex(true));
-    }
+    for (const name of COLLECTIONS) this.tables.set(name, new RowTable(INDEXED[name]));
   }
 
   /** Opens (or creates) a store: snapshot + journal replay, then compaction. */
@@ -74,8 +80,7 @@ export class TenantStore {
     const snapPath = `${opts.file}.json`;
     const journalPath = `${opts.file}.journal`;
     const fresh = !existsSync(snapPath) && !existsSync(journalPath);
-    const snap = readSnapshot(snapPath);
-    if (snap) s.load(JSON.parse(snap) as Snapshot);
+    readSnapshot(snapPath, (name, doc) => s.load(name, doc));
     const { records, end } = Journal.read(journalPath);
     for (const rec of records) s.replay(rec);
     if (fresh) opts.seed?.(s);
@@ -122,92 +127,80 @@ export class TenantStore {
     this.takeUndo()?.();
   }
 
-  collection(name: CollectionName): Collection<LokiDoc> {
-    return this.colls.get(name) as Collection<LokiDoc>;
+  private table(name: CollectionName): RowTable {
+    return this.tables.get(name) as RowTable;
   }
 
-  /** All documents of a collection in insertion order (live array: do not mutate). */
-  all(name: CollectionName): readonly LokiDoc[] {
-    return this.collection(name).data;
+  /** Number of resources of a collection. */
+  count(name: CollectionName): number {
+    return this.table(name).size;
   }
 
-  get(name: CollectionName, id: string): LokiDoc | undefined {
-    return this.collection(name).by('id', id) ?? undefined;
+  /** Resources at positions [start, end) of a collection's insertion order (new objects). */
+  page(name: CollectionName, start: number, end: number): Doc[] {
+    return this.table(name).page(start, end);
+  }
+
+  /**
+   * Every resource of a collection in insertion order, decoded one at a time (new objects); with
+   * `needle`, only those whose JSON text, lower-cased, contains it.
+   */
+  scan(name: CollectionName, needle?: string): Iterable<Doc> {
+    return this.table(name).scan(needle);
+  }
+
+  /** The resource (a new object the caller may change), or undefined. */
+  get(name: CollectionName, id: string): Doc | undefined {
+    return this.table(name).get(id);
+  }
+
+  /**
+   * Ids of the resources whose indexed attribute `field` equals `value` (see INDEXED; `userName`
+   * and `displayName` case-insensitively).
+   */
+  find(name: CollectionName, field: string, value: unknown): ReadonlySet<string> {
+    return this.table(name).find(field, value);
+  }
+
+  /** True when `field` of collection `name` is indexed (so {@link find} answers for it). */
+  indexes(name: CollectionName, field: string): boolean {
+    return INDEXED[name].some((f) => f.name === field);
   }
 
   /** Throws 409 when `userName` is taken by another user. */
   assertUserNameFree(userName: unknown, exceptId?: string): void {
-    for (const other of this.userNames.get(userName)) {
+    for (const other of this.find('users', 'userName', userName)) {
       if (other !== exceptId) throw new errors.UniquenessError(`userName "${String(userName)}" already exists`);
     }
   }
 
   /** Throws 409 when `id` exists. */
   assertIdFree(name: CollectionName, id: string): void {
-    if (this.get(name, id)) throw new errors.UniquenessError(`id "${id}" already exists`);
-  }
-
-  private index(name: CollectionName, doc: Doc, add: boolean): void {
-    const op = add ? 'add' : 'delete';
-    if (name === 'users') this.userNames[op](doc.userName, doc.id);
-    this.externalIds.get(name)?.[op](doc.externalId, doc.id);
-    this.displayNames.get(name)?.[op](doc.displayName, doc.id);
+    if (this.table(name).has(id)) throw new errors.UniquenessError(`id "${id}" already exists`);
   }
 
   /**
-   * Moves index entries from `old` to `doc`, touching only values that changed. (Deleting and
-   * re-adding an unchanged key makes V8's hash map rehash again and again: tens of µs per write.)
+   * Inserts or replaces a resource in memory (no journal). The store keeps its stored form, not
+   * `doc`: the caller keeps its object (a journal record may still hold it).
    */
-  private reindex(name: CollectionName, old: Doc, doc: Doc): void {
-    if (name === 'users' && old.userName !== doc.userName) move(this.userNames, old.userName, doc.userName, doc.id);
-    if (old.externalId !== doc.externalId) move(this.externalIds.get(name), old.externalId, doc.externalId, doc.id);
-    if (old.displayName !== doc.displayName) move(this.displayNames.get(name), old.displayName, doc.displayName, doc.id);
-  }
-
-  /**
-   * Inserts or replaces a document in memory (no journal). LokiJS adds `$loki` to what it stores,
-   * so the document is copied first, unless `owned` says nobody else holds it (a document parsed
-   * from the snapshot or the journal): loading a million users then leaves no second copy of each
-   * as garbage.
-   */
-  putLocal(name: CollectionName, doc: Doc, owned = false): void {
-    const coll = this.collection(name);
-    const old = coll.by('id', doc.id);
+  putLocal(name: CollectionName, doc: Doc): void {
+    const old = this.table(name).put(doc);
     if (this.undoLog) {
-      // The replaced document is out of LokiJS once replaced, and nobody changes it in place.
-      if (old) this.undoLog.push(() => this.restore(name, old));
+      if (old !== undefined) this.undoLog.push(() => this.restore(name, old));
       else this.undoLog.push(() => this.deleteLocal(name, doc.id));
     }
-    const stored: LokiDoc = owned ? doc : { ...doc };
-    if (old) {
-      stored.$loki = old.$loki as number;
-      coll.update(stored);
-      this.reindex(name, old, stored);
-    } else {
-      delete stored.$loki;
-      coll.insert(stored);
-      this.index(name, stored, true);
-    }
   }
 
-  /** Puts back a document this store held before (an undo). */
-  private restore(name: CollectionName, old: LokiDoc): void {
-    const { $loki: _l, ...previous } = old;
-    this.putLocal(name, previous as Doc, true);
+  /** Puts back a stored form this store held before (an undo). */
+  private restore(name: CollectionName, stored: string): void {
+    this.putLocal(name, JSON.parse(unpack(stored)) as Doc);
   }
 
-  /** Removes a document in memory (no journal). */
+  /** Removes a resource in memory (no journal). */
   deleteLocal(name: CollectionName, id: string): boolean {
-    const coll = this.collection(name);
-    const old = coll.by('id', id);
-    if (!old) return false;
-    if (this.undoLog) {
-      // A copy: LokiJS's remove deletes `$loki` and `meta` from the object it removes.
-      const saved = { ...old };
-      this.undoLog.push(() => this.restore(name, saved));
-    }
-    this.index(name, old, false);
-    coll.remove(old);
+    const old = this.table(name).delete(id);
+    if (old === undefined) return false;
+    if (this.undoLog) this.undoLog.push(() => this.restore(name, old));
     if (name === 'groups') this.membership.drop(id);
     return true;
   }
@@ -215,7 +208,7 @@ export class TenantStore {
   private replay(rec: JournalRecord): void {
     switch (rec.k) {
       case 'put':
-        this.putLocal(rec.c as CollectionName, rec.doc as Doc, true);
+        this.putLocal(rec.c as CollectionName, rec.doc as Doc);
         break;
       case 'del':
         this.deleteLocal(rec.c as CollectionName, rec.id);
@@ -283,27 +276,39 @@ export class TenantStore {
     }
   }
 
-  private load(snap: Snapshot): void {
-    if (snap.format !== 'scimgw-loki/1') throw new Error(`Unknown snapshot format ${String(snap.format)}`);
-    for (const name of COLLECTIONS) {
-      for (const doc of snap.collections[name] ?? []) {
-        if (name === 'groups' && Array.isArray(doc.members)) {
-          const { members, ...rest } = doc;
-          this.putLocal(name, rest as Doc, true);
-          this.membership.add(doc.id, members as Record<string, unknown>[]);
-        } else this.putLocal(name, doc, true);
-      }
-    }
+  /** Takes one document of the snapshot being read. */
+  private load(name: string, doc: Record<string, unknown>): void {
+    if (!COLLECTIONS.includes(name as CollectionName)) return;
+    if (name === 'groups' && Array.isArray(doc.members)) {
+      const { members, ...rest } = doc;
+      this.putLocal(name, rest as Doc);
+      this.membership.add(rest.id as string, members as Record<string, unknown>[]);
+    } else this.putLocal(name as CollectionName, doc as Doc);
   }
 
-  private serialize(): string {
-    const collections: Record<string, Doc[]> = {};
+  /**
+   * The snapshot's text in pieces: each resource's JSON from its stored form (groups with their
+   * members added), never the whole text at once.
+   */
+  private *serialize(): Generator<string> {
+    yield `{"format":"${SNAPSHOT_FORMAT}","collections":{`;
+    let firstColl = true;
     for (const name of COLLECTIONS) {
-      collections[name] = this.all(name).map(({ $loki: _l, ...doc }) =>
-        name === 'groups' && this.membership.count(doc.id) ? { ...doc, members: this.membership.list(doc.id) } : doc,
-      );
+      yield `${firstColl ? '' : ','}${JSON.stringify(name)}:[`;
+      firstColl = false;
+      let first = true;
+      for (const stored of this.table(name).storedForms()) {
+        let json = unpack(stored);
+        if (name === 'groups') {
+          const id = RowTable.idOf(stored);
+          if (this.membership.count(id)) json = `${json.slice(0, -1)},"members":${JSON.stringify(this.membership.list(id))}}`;
+        }
+        yield first ? json : `,${json}`;
+        first = false;
+      }
+      yield ']';
     }
-    return JSON.stringify({ format: 'scimgw-loki/1', collections } satisfies Snapshot);
+    yield '}}';
   }
 
   /** Writes a snapshot of the current state and empties the journal. */
@@ -322,11 +327,4 @@ export class TenantStore {
     await this.journal?.close();
     this.journal = undefined;
   }
-}
-
-/** Moves `id` from key `a` to key `b` of an index. */
-function move(idx: MultiIndex | undefined, a: unknown, b: unknown, id: string): void {
-  if (!idx) return;
-  idx.delete(a, id);
-  idx.add(b, id);
 }

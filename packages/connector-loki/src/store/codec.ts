@@ -1,0 +1,100 @@
+/**
+ * The stored form of a resource: its JSON text with the most common key sequences replaced by one
+ * control character each. JSON text never holds a raw control character (JSON.stringify escapes
+ * U+0000–U+001F inside strings, and there is no other place for one), so the codes cannot clash with
+ * the text, and replacing them back gives exactly the JSON that was encoded, whatever its content.
+ * A user of the usual shape takes about 60 % of its JSON's bytes; V8 and JavaScriptCore keep such a
+ * string at one byte per character.
+ */
+
+/**
+ * Code → the text it stands for (code 0 is unused). Tokens start at a `,` or `{`, never at the
+ * closing quote of the value before them, so a string value is followed by a literal `"` (see
+ * {@link storedId}). At one position the regex takes the first token listed that matches, so a
+ * longer token is listed before a shorter one it begins with.
+ */
+const TOKENS: readonly string[] = [
+  '',
+  '{"id":"',
+  ',"userName":"',
+  ',"externalId":"',
+  ',"name":{"givenName":"',
+  ',"familyName":"',
+  ',"emails":[{"value":"',
+  ',"type":"work"',
+  ',"primary":true',
+  ',"active":true',
+  ',"meta":{"created":"',
+  ',"lastModified":"',
+  ',"version":"W/\\"',
+  ',"displayName":"',
+  '{"value":"',
+  ',"value":"',
+  ',"type":"',
+  ',"formatted":"',
+  ',"phoneNumbers":[',
+  ',"addresses":[',
+  ',"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{',
+  ',"employeeNumber":"',
+  ',"department":"',
+  ',"manager":{',
+  ',"title":"',
+  ',"name":{',
+  ',"emails":[',
+  '{"givenName":"',
+  ',"active":',
+  ',"meta":{',
+  ',"primary":',
+  ',"roles":[',
+];
+
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const ENCODE = new RegExp(TOKENS.slice(1).map(literal).join('|'), 'g');
+const CODE = new Map(TOKENS.map((t, i) => [t, String.fromCharCode(i)]));
+const DECODE = /[\x01-\x1f]/g;
+
+const toCode = (t: string) => CODE.get(t) as string;
+const toToken = (c: string) => TOKENS[c.charCodeAt(0)] as string;
+
+/** Packs JSON text (as JSON.stringify writes it) into its stored form. */
+export function pack(json: string): string {
+  return json.replace(ENCODE, toCode);
+}
+
+/** The JSON text of a stored form. */
+export function unpack(stored: string): string {
+  return stored.replace(DECODE, toToken);
+}
+
+/** Stores a resource: `id` first, so {@link storedId} can read it without decoding. */
+export function encode(doc: Record<string, unknown>): string {
+  return pack(JSON.stringify(doc));
+}
+
+/** The resource of a stored form: a new object on every call, the caller's to change. */
+export function decode(stored: string): Record<string, unknown> & { id: string } {
+  return JSON.parse(unpack(stored));
+}
+
+/** True when `id` is written as itself in JSON (no quote, backslash, control character or lone surrogate). */
+export function plainId(id: string): boolean {
+  return JSON.stringify(id).length === id.length + 2;
+}
+
+/**
+ * The `id` of a stored form, read from its start when it was stored first and needs no escaping;
+ * undefined otherwise (decode then).
+ */
+export function storedId(stored: string): string | undefined {
+  if (stored.charCodeAt(0) !== 1) return undefined;
+  const end = stored.indexOf('"', 1);
+  if (end < 0) return undefined;
+  const id = stored.slice(1, end);
+  return id.includes('\\') ? undefined : id;
+}
+
+/** True when stored form `stored` has id `id` (fast when `id` is plain and stored first). */
+export function hasId(stored: string, id: string, plain: boolean): boolean {
+  if (plain && stored.charCodeAt(0) === 1) return stored.charCodeAt(1 + id.length) === 34 && stored.startsWith(id, 1);
+  return decode(stored).id === id;
+}

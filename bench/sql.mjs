@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
@@ -96,7 +97,16 @@ async function request(base, method, path, body) {
 async function measure(base, makeRequest, label, server) {
   await load({ url: base, headers, connections, duration: warmup, makeRequest });
   const before = await server?.counters();
+  // This process's own garbage-collection pauses during the run: the load generator runs here, and
+  // a pause of it while a request is out counts in that request's latency.
+  const pauses = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const single = await load({ url: base, headers, connections: 1, duration, makeRequest });
+  gc.disconnect();
+  single.clientGc = { pauses: pauses.length, maxMs: Math.round(Math.max(0, ...pauses) * 10) / 10 };
   if (server) single.server = perRequest(before, await server.counters(), single.requests);
   const saturated = await load({ url: base, headers, connections, duration, makeRequest });
   for (const r of [single, saturated])
@@ -170,9 +180,11 @@ async function run(store, users) {
     const page = () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` });
     const server = store === 'mysql' ? mysqlServer_ : undefined;
     const perRequestText = (r) =>
-      r.server
-        ? `; per request, server-wide: ${r.server.Innodb_buffer_pool_reads} pages read from disk, ${r.server.Created_tmp_disk_tables} temporary tables on disk`
-        : '';
+      `${
+        r.server
+          ? `; per request, server-wide: ${r.server.Innodb_buffer_pool_reads} pages read from disk, ${r.server.Created_tmp_disk_tables} temporary tables on disk`
+          : ''
+      }; the benchmark's own GC: ${r.clientGc.pauses} pauses, longest ${r.clientGc.maxMs} ms`;
     const b = await measure(gw.base, filter, 'b', server);
     console.log(
       `    (b) userName eq: p50/p99 ${b.single.p50}/${b.single.p99} ms with 1 connection; ${b.saturated.rps} req/s with ${connections}${perRequestText(b.single)}`,

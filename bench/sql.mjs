@@ -10,10 +10,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { mysqlServer, perRequest } from './lib/mysql-server.mjs';
 import { SQL_TARGETS, seedSql } from './lib/sql-seed.mjs';
 
 const { values: opt } = parseArgs({
@@ -24,6 +26,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string' },
     connections: { type: 'string', default: '10' },
+    'mysql-buffer-pool': { type: 'string' },
     out: { type: 'string' },
     smoke: { type: 'boolean', default: false },
   },
@@ -87,10 +90,24 @@ async function request(base, method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** (b) and (c) with one connection (latency one client sees) and with `connections` (throughput). */
-async function measure(base, makeRequest, label) {
+/**
+ * (b) and (c) with one connection (latency one client sees) and with `connections` (throughput).
+ * `server`: MariaDB's counters, read around the one-connection run.
+ */
+async function measure(base, makeRequest, label, server) {
   await load({ url: base, headers, connections, duration: warmup, makeRequest });
+  const before = await server?.counters();
+  // This process's own garbage-collection pauses during the run: the load generator runs here, and
+  // a pause of it while a request is out counts in that request's latency.
+  const pauses = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const single = await load({ url: base, headers, connections: 1, duration, makeRequest });
+  gc.disconnect();
+  single.clientGc = { pauses: pauses.length, maxMs: Math.round(Math.max(0, ...pauses) * 10) / 10 };
+  if (server) single.server = perRequest(before, await server.counters(), single.requests);
   const saturated = await load({ url: base, headers, connections, duration, makeRequest });
   for (const r of [single, saturated])
     if (r.errors || r.non2xx) throw new Error(`${label}: ${r.errors} errors, ${r.non2xx} non-2xx`);
@@ -143,6 +160,16 @@ async function run(store, users) {
   } else {
     const name = `scimgw_bench_${prefix}`;
     seeded = await seedSql(store, { name, users, prefix });
+    if (store === 'mysql') {
+      const size = await mysqlServer_.sizeMiB(name);
+      console.log(
+        `  MariaDB: innodb_buffer_pool_size ${await mysqlServer_.bufferPoolMiB()} MiB; the seeded tables ${size.data} MiB of rows and ${size.index} MiB of indexes`,
+      );
+      if (opt['mysql-buffer-pool']) {
+        await mysqlServer_.warm(name);
+        console.log('  MariaDB: read every index of the user and e-mail tables once (warm buffer pool)');
+      }
+    }
     gw = await startGateway(store, { connection: SQL_TARGETS[store].connection(name), pool: { max: connections } });
   }
   try {
@@ -151,13 +178,20 @@ async function run(store, users) {
     console.log(`  seeded in ${seeded.seconds}s; gateway RSS ${rssMiB(gw.pid) ?? 'n/a'} MiB; load average ${loadAverage()}`);
     const filter = () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` });
     const page = () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` });
-    const b = await measure(gw.base, filter, 'b');
+    const server = store === 'mysql' ? mysqlServer_ : undefined;
+    const perRequestText = (r) =>
+      `${
+        r.server
+          ? `; per request, server-wide: ${r.server.Innodb_buffer_pool_reads} pages read from disk, ${r.server.Created_tmp_disk_tables} temporary tables on disk`
+          : ''
+      }; the benchmark's own GC: ${r.clientGc.pauses} pauses, longest ${r.clientGc.maxMs} ms`;
+    const b = await measure(gw.base, filter, 'b', server);
     console.log(
-      `    (b) userName eq: p50/p99 ${b.single.p50}/${b.single.p99} ms with 1 connection; ${b.saturated.rps} req/s with ${connections}`,
+      `    (b) userName eq: p50/p99 ${b.single.p50}/${b.single.p99} ms with 1 connection; ${b.saturated.rps} req/s with ${connections}${perRequestText(b.single)}`,
     );
-    const c = await measure(gw.base, page, 'c');
+    const c = await measure(gw.base, page, 'c', server);
     console.log(
-      `    (c) page of 100 at a random startIndex: p50/p99 ${c.single.p50}/${c.single.p99} ms; ${c.saturated.rps} req/s`,
+      `    (c) page of 100 at a random startIndex: p50/p99 ${c.single.p50}/${c.single.p99} ms; ${c.saturated.rps} req/s${perRequestText(c.single)}`,
     );
     const curve = users >= Math.max(...curveSizes) ? await groupCurve(gw.base, seeded.userIds, prefix) : [];
     // Cursor pages last: the embedded store computes a cursor page from the whole sorted list, which
@@ -190,12 +224,35 @@ async function run(store, users) {
   }
 }
 
+/** The MariaDB server's side (buffer pool, counters); set in main() when MariaDB is measured. */
+let mysqlServer_;
+
 async function main() {
   console.log(
     `scimgw SQL bench: stores=${stores} sizes=${sizes} curve=${curveSizes} duration=${duration}s connections=${connections}`,
   );
   const results = [];
-  for (const users of sizes) for (const store of stores) results.push(await run(store, users));
+  let restorePool;
+  if (stores.includes('mysql')) {
+    mysqlServer_ = await mysqlServer();
+    if (opt['mysql-buffer-pool']) {
+      const mib = Number(opt['mysql-buffer-pool']);
+      if (!Number.isSafeInteger(mib) || mib < 16) throw new Error('--mysql-buffer-pool: MiB, at least 16');
+      restorePool = await mysqlServer_.setBufferPoolMiB(mib);
+      console.log(
+        `MariaDB: SET GLOBAL innodb_buffer_pool_size = ${mib} MiB (was ${restorePool} MiB; a server-wide setting, put back after the run)`,
+      );
+    }
+  }
+  try {
+    for (const users of sizes) for (const store of stores) results.push(await run(store, users));
+  } finally {
+    if (restorePool !== undefined) {
+      await mysqlServer_.setBufferPoolMiB(restorePool);
+      console.log(`MariaDB: SET GLOBAL innodb_buffer_pool_size = ${restorePool} MiB (put back)`);
+    }
+    await mysqlServer_?.close();
+  }
   const rows = results.map((r) => ({
     store: r.store,
     users: r.users,
@@ -214,7 +271,14 @@ async function main() {
       `${ok(r.b.single.p99, 5)} ${r.store} ${r.users}: (b) p99 ${r.b.single.p99} ms < 5; ${ok(r.c.single.p99, 50)} (c) p99 ${r.c.single.p99} ms < 50`,
     );
   }
-  const out = { date: new Date().toISOString(), node: process.version, connections, duration, results };
+  const out = {
+    date: new Date().toISOString(),
+    node: process.version,
+    connections,
+    duration,
+    ...(opt['mysql-buffer-pool'] ? { mysqlBufferPoolMiB: Number(opt['mysql-buffer-pool']) } : {}),
+    results,
+  };
   const file = opt.out ?? join(benchDir, 'results', `sql-${out.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);

@@ -125,6 +125,14 @@ export interface SqlDialect {
    * lists are read with a second statement by key (`IN (…)`).
    */
   readonly pageWithLists: boolean;
+  /**
+   * Order the rows of the lists statement (the UNION ALL of the child tables read by key) in the
+   * gateway instead of with `ORDER BY` in the database: by branch, owner, element order, then first
+   * element column, NULLs first, numbers as numbers and text by code point. For MariaDB, where an
+   * `ORDER BY` over a UNION ALL is sorted in a temporary table, and one that holds a TEXT column is
+   * an Aria table on disk: one created and dropped per read. Default false.
+   */
+  readonly sortListsInGateway?: boolean | undefined;
 
   /**
    * A whole SELECT with this dialect's paging (`LIMIT/OFFSET`, `OFFSET … FETCH`, `TOP`). Bind the

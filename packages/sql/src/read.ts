@@ -13,6 +13,7 @@ import {
   valueColumnOf,
 } from './layout/catalog.js';
 import type { SqlDialect } from './dialect.js';
+import { sortRows } from './list-order.js';
 import { ident, join, raw, type Sql, sql } from './sql.js';
 import { etagOf, fromColumn } from './values.js';
 
@@ -65,6 +66,8 @@ const K = 'scimgw_k';
 const O = 'scimgw_o';
 const S = 'scimgw_s';
 const F = (i: number) => `scimgw_f${i}`;
+/** The order of list rows: by branch, owner, element order, first element column. */
+const LIST_ORDER = [K, O, S, F(1)];
 
 /** A column as text, the way its field is typed (timestamps as RFC 3339). */
 function asText(d: SqlDialect, expr: Sql, type: ElementField['type']): Sql {
@@ -193,8 +196,13 @@ export async function loadLists(
       branches.map((b, i) => b.select({ keys: part }, i, width, [])),
       ' UNION ALL ',
     );
-    const res = await session.query(sql`${union} ORDER BY ${ident(K)}, ${ident(O)}, ${ident(S)}, ${ident(F(1))}`);
-    collect(branches, res.rows, out);
+    if (d.sortListsInGateway) {
+      const res = await session.query(union);
+      collect(branches, sortRows(res.rows, LIST_ORDER), out);
+    } else {
+      const res = await session.query(sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`);
+      collect(branches, res.rows, out);
+    }
   }
   return out;
 }
@@ -251,7 +259,7 @@ export async function selectWithLists(
     [sql`SELECT * FROM (${main}) ${ident('scimgw_m')}`, ...branches.map((b, i) => b.select({ page: keys }, i, width, lead))],
     ' UNION ALL ',
   );
-  const res = await session.query(sql`${union} ORDER BY ${ident(K)}, ${ident(O)}, ${ident(S)}, ${ident(F(1))}`);
+  const res = await session.query(sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`);
   const rows = res.rows.filter((r) => Number(r[K]) < 0);
   const lists = new Map<string, Lists>(rows.map((r) => [String(r[catalog.key]), new Map()]));
   collect(branches, res.rows, lists);

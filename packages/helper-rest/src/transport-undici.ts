@@ -203,7 +203,10 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (this.#location !== undefined) return this.#follow(this.#location);
+    if (this.#location !== undefined) {
+      this.#follow(this.#location);
+      return;
+    }
     if (!this.#settle()) return;
     const chunks = this.#chunks;
     const h = this.#headers;
@@ -230,7 +233,8 @@ class Exchange implements Dispatcher.DispatchHandler {
       next = new URL(location, this.#url);
       if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new Error(`redirect to ${next.protocol} URL`);
     } catch (e) {
-      return this.fail(e);
+      this.fail(e);
+      return;
     }
     this.#hops++;
     // 303 asks for a GET; 301 and 302 turned a POST into a GET in every browser, and still do.

@@ -6,6 +6,7 @@
 //   node bench/profile.mjs DIR/front.cpuprofile              # the whole profile
 //   node bench/profile.mjs DIR/front.cpuprofile --last 8     # its last 8 s (the last measured round)
 //   node bench/profile.mjs DIR/front.cpuprofile --top 60     # more functions
+//   node bench/profile.mjs DIR/front.cpuprofile --part undici  # the functions of one part only
 //
 // V8 samples wall time: a process that waits in a system call (writev, write) or is descheduled
 // there is charged for it. Those calls are listed on their own lines so the rest can be compared.
@@ -14,7 +15,7 @@ import { parseArgs } from 'node:util';
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
-  options: { last: { type: 'string' }, top: { type: 'string', default: '40' } },
+  options: { last: { type: 'string' }, top: { type: 'string', default: '40' }, part: { type: 'string' } },
 });
 if (positionals.length !== 1) {
   console.error('usage: node bench/profile.mjs FILE.cpuprofile [--last SECONDS] [--top N]');
@@ -88,6 +89,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   busy += d;
   const p = partOf(leaf);
   parts.set(p, (parts.get(p) ?? 0) + d);
+  if (opt.part && p !== opt.part) continue;
   const f = frameName(leaf);
   functions.set(f, (functions.get(f) ?? 0) + d);
 }
@@ -97,5 +99,5 @@ const pct = (us) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
 console.log(`${positionals[0]}: ${ms(busy)} ms sampled busy${opt.last ? ` in the last ${opt.last} s` : ''}`);
 console.log('\nby part of the stack (innermost package or subsystem):');
 for (const [p, us] of [...parts].sort((a, b) => b[1] - a[1])) console.log(`${pct(us)} ${ms(us)} ms  ${p}`);
-console.log(`\ntop ${opt.top} functions by own time:`);
+console.log(`\ntop ${opt.top} functions by own time${opt.part ? ` in ${opt.part}` : ''}:`);
 for (const [f, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, Number(opt.top))) console.log(`${pct(us)}  ${f}`);

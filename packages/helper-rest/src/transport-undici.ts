@@ -91,6 +91,33 @@ function redirectedHeaders(headers: Record<string, string>, dropBody: boolean, o
   return out;
 }
 
+/** Exchanges in flight per caller signal (one inbound request), see {@link watch}. */
+const inFlight = new WeakMap<AbortSignal, Set<Exchange>>();
+const ONCE: AddEventListenerOptions = { once: true };
+
+/**
+ * The exchanges in flight for `signal`. The signal gets one `abort` listener for all of them, on
+ * its first exchange: an inbound request's calls share its signal, and adding and removing a
+ * listener per exchange cost more than the rest of helper-rest's own work on the exchange.
+ */
+function watch(signal: AbortSignal): Set<Exchange> {
+  let set = inFlight.get(signal);
+  if (!set) {
+    const exchanges = new Set<Exchange>();
+    set = exchanges;
+    inFlight.set(signal, exchanges);
+    signal.addEventListener(
+      'abort',
+      () => {
+        // An exchange leaves the set as it settles, which may happen inside abort(): Set iteration allows it.
+        for (const x of exchanges) x.abort(new TransportAbort('caller', signal.reason));
+      },
+      ONCE,
+    );
+  }
+  return set;
+}
+
 /**
  * Collects one exchange's answer, following redirects itself (at most {@link MAX_REDIRECTS}): undici's
  * redirect interceptor wraps every request in a second handler and parses a `URL` for every answer,
@@ -116,7 +143,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   #sentHeaders: Record<string, string>;
   #body: string | Uint8Array | undefined;
   readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #onAbort: (() => void) | undefined;
+  /** The exchanges in flight for the caller's signal, this one among them until it settles. */
+  readonly #siblings: Set<Exchange> | undefined;
 
   constructor(
     readonly dispatcher: Dispatcher,
@@ -133,11 +161,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#body = req.body;
     // One timer for the whole exchange, redirects included.
     this.#timer = setTimeout(() => this.abort(new TransportAbort('timeout')), req.timeoutMs);
-    const caller = req.caller;
-    if (caller) {
-      this.#onAbort = () => this.abort(new TransportAbort('caller', caller.reason));
-      caller.addEventListener('abort', this.#onAbort, { once: true });
-    }
+    if (req.caller) this.#siblings = watch(req.caller).add(this);
   }
 
   /** Sends the request (again, after a redirect). */
@@ -168,7 +192,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#settled) return false;
     this.#settled = true;
     clearTimeout(this.#timer);
-    if (this.#onAbort) this.req.caller?.removeEventListener('abort', this.#onAbort);
+    this.#siblings?.delete(this);
     return true;
   }
 

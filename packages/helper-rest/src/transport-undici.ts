@@ -97,8 +97,8 @@ const ONCE: AddEventListenerOptions = { once: true };
 
 /**
  * The exchanges in flight for `signal`. The signal gets one `abort` listener for all of them, on
- * its first exchange: an inbound request's calls share its signal, and adding and removing a
- * listener per exchange cost more than the rest of helper-rest's own work on the exchange.
+ * its first exchange: an inbound request's calls share its signal, and Node's `EventTarget` made
+ * adding and removing a listener per exchange about 1.3 % of a generic front's CPU on reads.
  */
 function watch(signal: AbortSignal): Set<Exchange> {
   let set = inFlight.get(signal);

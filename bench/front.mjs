@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMs } from './lib/cpu.mjs';
+import { cpuTimes } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
@@ -222,11 +222,13 @@ async function main() {
       const tag = rounds > 1 ? `${key}${round}` : key;
       const recorders = opt.perf ? [perfRecord(front.pid, `${tag}-front`), perfRecord(target.pid, `${tag}-target`)] : [];
       if (opt.strace) recorders.push(straceCount(front.pid, `${tag}-front`), straceCount(target.pid, `${tag}-target`));
-      const f0 = cpuMs(front.pid);
-      const t0 = cpuMs(target.pid);
+      const f0 = cpuTimes(front.pid);
+      const t0 = cpuTimes(target.pid);
       const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });
-      const frontMs = cpuMs(front.pid) - f0;
-      const targetMs = cpuMs(target.pid) - t0;
+      const f1 = cpuTimes(front.pid);
+      const t1 = cpuTimes(target.pid);
+      const frontMs = f1.user + f1.system - f0.user - f0.system;
+      const targetMs = t1.user + t1.system - t0.user - t0.system;
       await Promise.all(recorders.map((stop) => stop()));
       const n = Math.max(1, r.requests);
       readings.push({
@@ -234,6 +236,9 @@ async function main() {
         frontCpuMsPerRequest: Math.round((frontMs / n) * 1000) / 1000,
         targetCpuMsPerRequest: Math.round((targetMs / n) * 1000) / 1000,
         ratio: targetMs > 0 ? Math.round((frontMs / targetMs) * 100) / 100 : undefined,
+        // The same split into user (JavaScript, V8, libuv) and system (the kernel: sockets, epoll) time.
+        frontUserSysMsPerRequest: [f1.user - f0.user, f1.system - f0.system].map((x) => Math.round((x / n) * 1000) / 1000),
+        targetUserSysMsPerRequest: [t1.user - t0.user, t1.system - t0.system].map((x) => Math.round((x / n) * 1000) / 1000),
       });
       if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
     }
@@ -257,6 +262,8 @@ async function main() {
       'target CPU ms/req': r.targetCpuMsPerRequest,
       'front ÷ target': r.ratio,
       rounds: r.ratios.join(' '),
+      'user/sys front': r.frontUserSysMsPerRequest.join('/'),
+      'user/sys target': r.targetUserSysMsPerRequest.join('/'),
     })),
   );
   const targets = smoke

@@ -361,7 +361,9 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
       continue;
     }
 
-    const retryAfterMs = parseRetryAfter(raw.header('retry-after'));
+    // Retry-After only matters to a retry and to an error: a success does not look for it.
+    const retryAfterMs =
+      raw.status >= 400 || retry.statuses.includes(raw.status) ? parseRetryAfter(raw.header('retry-after')) : undefined;
     // A 429 means the target refused the request: any method may be sent again.
     if (retry.statuses.includes(raw.status) && attempt < retry.attempts && (resendable || raw.status === 429)) {
       const delayMs = retryAfterMs ?? backoffDelay(attempt, retry, random);

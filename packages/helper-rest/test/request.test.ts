@@ -296,6 +296,29 @@ describe('timeouts and abort', () => {
     expect(silent.requests.length - before).toBe(1);
   });
 
+  it('one signal shared by the calls of an inbound request aborts those in flight, not the finished ones', async () => {
+    const ok = await server((_req, res) => json(res, 200, { ok: true }));
+    const fast = helper([ok.url]);
+    const slow = helper([silent.url]);
+    const ac = new AbortController();
+    const ctx = { signal: ac.signal };
+    // Calls that finished before the abort keep their answers.
+    for (let i = 0; i < 3; i++) expect((await fast.doRequest(undefined, 'GET', `/done-${i}`, undefined, ctx)).status).toBe(200);
+    const before = silent.requests.length;
+    const pending = [0, 1].map((i) =>
+      slow.doRequest(undefined, 'GET', `/hang-shared-${i}`, undefined, ctx).catch((e: unknown) => e),
+    );
+    setTimeout(() => ac.abort(new Error('client went away')), 100);
+    const t0 = Date.now();
+    const errs = await Promise.all(pending);
+    for (const e of errs) expect(e).toBeInstanceOf(RestAbortedError);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(silent.requests.length - before).toBe(2);
+    // A call made with the aborted signal does not go out.
+    await expect(fast.doRequest(undefined, 'GET', '/after', undefined, ctx)).rejects.toBeInstanceOf(RestAbortedError);
+    expect(ok.requests.map((r) => r.url)).toEqual(['/done-0', '/done-1', '/done-2']);
+  });
+
   it('aborts while waiting between retries', async () => {
     const s = await server((_req, res) => json(res, 503, {}, { 'retry-after': '3' }));
     const h = helper([s.url]);

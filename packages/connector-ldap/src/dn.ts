@@ -281,6 +281,20 @@ export function isWithin(dn: string | Dn, base: string | Dn): boolean {
 }
 
 /**
+ * The resolved ids of DNs (`ids` keyed by {@link tryDnKey}), in order; DNs that are unparseable
+ * or unresolved are left out, as by {@link dnRefs}.
+ */
+export function dnIds(dns: readonly string[], ids: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const dn of dns) {
+    const key = tryDnKey(dn);
+    const id = key === undefined ? undefined : ids.get(key);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
+}
+
+/**
  * SCIM references for DNs whose ids were resolved (`ids` keyed by {@link tryDnKey}); DNs that
  * are unparseable or unresolved (outside the bases, placeholders) are left out.
  */

@@ -8,9 +8,10 @@ import { type Change, errors, type QueryRequest, type ResourceHandler, type Scim
 import { matchesFilter } from '@scimgw/core/filter';
 import { groupTypeValue } from './ad/grouptype.js';
 import type { LdapValue } from './codec.js';
-import { dnRefs, serializeDn } from './dn.js';
+import { dnIds, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
-import type { LdapEntry } from './entry.js';
+import { first, type LdapEntry } from './entry.js';
+import type { IdCacheView } from './id-cache.js';
 import {
   dropFromAllGroups,
   idsToMemberDns,
@@ -34,14 +35,51 @@ const excludesMembers = (req: { excludedAttributes?: string[] | undefined; attri
 
 const isMembers = (ch: Change) => ch.path.attr.toLowerCase() === 'members' && !ch.path.extension;
 
-/** Builds SCIM groups from entries, resolving all member DNs in one batch. */
-export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boolean): Promise<ScimResource[]> {
-  const dnsByEntry = entries.map((e) => (withMembers ? memberDns(t, e) : []));
-  // Members list their groups in memberOf where the directory keeps it: one search finds them all.
-  const hint = t.memberOfAttr ? { attribute: t.memberOfAttr, groups: entries.map((e) => e.dn) } : undefined;
-  const ids = withMembers
-    ? await t.resolver.dnsToIds(dnsByEntry.flat(), t.scope(['user', 'group']), hint)
-    : new Map<string, string>();
+/** The member ids kept for a group entry, if its change stamp is still the one they were resolved at. */
+function keptMembers(t: Tenant, view: IdCacheView | undefined, e: LdapEntry): readonly string[] | undefined {
+  if (!view || !t.groupStamp) return undefined;
+  const id = t.codec.idOf(e);
+  const stamp = first(e, t.groupStamp);
+  const known = id === undefined ? undefined : view.members(id);
+  return known !== undefined && stamp !== undefined && known.stamp === stamp ? known.ids : undefined;
+}
+
+/**
+ * Builds SCIM groups from entries, resolving all member DNs in one batch.
+ * Groups whose change stamp is the one their member ids were kept at
+ * reuse those ids (and need no member values); `kept` gives them for
+ * entries read without members.
+ */
+export async function toGroups(
+  t: Tenant,
+  entries: LdapEntry[],
+  withMembers: boolean,
+  kept?: readonly (readonly string[] | undefined)[],
+): Promise<ScimResource[]> {
+  const scope = t.scope(['user', 'group']);
+  // Taken before the searches below: what they find is kept only while it is current.
+  const view = withMembers ? t.resolver.cacheView(scope) : undefined;
+  const idsByEntry = entries.map((e, i) => (withMembers ? (kept?.[i] ?? keptMembers(t, view, e)) : undefined));
+  const open: number[] = [];
+  idsByEntry.forEach((ids, i) => {
+    if (withMembers && ids === undefined) open.push(i);
+  });
+  if (open.length) {
+    const dnsByEntry = open.map((i) => memberDns(t, entries[i] as LdapEntry));
+    // Members list their groups in memberOf where the directory keeps it: one search finds them all.
+    const hint = t.memberOfAttr
+      ? { attribute: t.memberOfAttr, groups: open.map((i) => (entries[i] as LdapEntry).dn) }
+      : undefined;
+    const found = await t.resolver.dnsToIds(dnsByEntry.flat(), scope, hint);
+    open.forEach((i, j) => {
+      const e = entries[i] as LdapEntry;
+      const ids = dnIds(dnsByEntry[j] ?? [], found);
+      idsByEntry[i] = ids;
+      const id = t.codec.idOf(e);
+      const stamp = t.groupStamp ? first(e, t.groupStamp) : undefined;
+      if (view && id !== undefined && stamp !== undefined) view.setMembers(id, { stamp, ids });
+    });
+  }
   const out: ScimResource[] = [];
   entries.forEach((e, i) => {
     const id = t.codec.idOf(e);
@@ -51,10 +89,8 @@ export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boo
     res.id = id;
     const meta = t.meta(e);
     if (meta) res.meta = meta;
-    if (withMembers) {
-      const members = dnRefs(dnsByEntry[i] ?? [], ids);
-      if (members.length) res.members = members;
-    }
+    const ids = idsByEntry[i];
+    if (ids?.length) res.members = ids.map((value) => ({ value }));
     out.push(res);
   });
   return out;
@@ -108,6 +144,22 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
     async get(id, ctx, opts) {
       const t = tenantOf(ctx.tenant);
       const withMembers = !excludesMembers(opts);
+      // Member ids kept from an earlier read: read the group without its member values first,
+      // and use them if the group's change stamp has not moved since.
+      const known = withMembers && t.groupStamp ? t.resolver.cacheView(t.scope(['user', 'group']))?.members(id) : undefined;
+      if (known) {
+        const e = await read(t, id, false);
+        if (!e) return undefined;
+        if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known.ids]))[0];
+        const full = await t.dir.read(
+          e.dn,
+          t.groupFilter,
+          t.readAttributes('group', true),
+          t.binaryAttributes('group'),
+          'read group',
+        );
+        return full ? (await toGroups(t, [full], true))[0] : undefined;
+      }
       const e = await read(t, id, withMembers);
       return e ? (await toGroups(t, [e], withMembers))[0] : undefined;
     },

@@ -3,6 +3,7 @@
  * attribute as DNs and reach SCIM as ids, resolved in batches. A membership
  * PATCH is one LDAP modify naming only the members it changes.
  */
+import { createHash } from 'node:crypto';
 import { applyChanges } from '@scimgw/core/patch';
 import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
 import { matchesFilter } from '@scimgw/core/filter';
@@ -11,7 +12,7 @@ import type { LdapValue } from './codec.js';
 import { dnIds, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import { first, type LdapEntry } from './entry.js';
-import type { IdCacheView } from './id-cache.js';
+import type { IdCacheView, MemberIds } from './id-cache.js';
 import {
   dropFromAllGroups,
   idsToMemberDns,
@@ -36,12 +37,27 @@ const excludesMembers = (req: { excludedAttributes?: string[] | undefined; attri
 const isMembers = (ch: Change) => ch.path.attr.toLowerCase() === 'members' && !ch.path.extension;
 
 /** The member ids kept for a group entry, if its change stamp is still the one they were resolved at. */
-function keptMembers(t: Tenant, view: IdCacheView | undefined, e: LdapEntry): readonly string[] | undefined {
+function keptMembers(t: Tenant, view: IdCacheView | undefined, e: LdapEntry): MemberIds | undefined {
   if (!view || !t.groupStamp) return undefined;
   const id = t.codec.idOf(e);
   const stamp = first(e, t.groupStamp);
   const known = id === undefined ? undefined : view.members(id);
-  return known !== undefined && stamp !== undefined && known.stamp === stamp ? known.ids : undefined;
+  return known !== undefined && stamp !== undefined && known.stamp === stamp ? known : undefined;
+}
+
+const digest = (text: string) => createHash('sha1').update(text).digest('base64url').slice(0, 16);
+
+/** A group's member ids with a digest of them (hashed once, when they are resolved). */
+const memberIdsOf = (ids: readonly string[]): MemberIds => ({ ids, digest: digest(JSON.stringify(ids)) });
+
+/**
+ * The group's weak ETag when it is read with its members: a digest of everything but the
+ * members (small) joined to the members' digest, so a kept member list is not serialized and
+ * hashed again on every read. Any change of a value or of a member id changes it.
+ */
+function groupVersion(res: ScimResource, members: MemberIds): string {
+  const { meta: _meta, members: _members, ...rest } = res;
+  return `W/"${digest(JSON.stringify(rest))}.${members.digest}"`;
 }
 
 /**
@@ -54,12 +70,14 @@ export async function toGroups(
   t: Tenant,
   entries: LdapEntry[],
   withMembers: boolean,
-  kept?: readonly (readonly string[] | undefined)[],
+  kept?: readonly (MemberIds | undefined)[],
 ): Promise<ScimResource[]> {
   const scope = t.scope(['user', 'group']);
   // Taken before the searches below: what they find is kept only while it is current.
   const view = withMembers ? t.resolver.cacheView(scope) : undefined;
-  const idsByEntry = entries.map((e, i) => (withMembers ? (kept?.[i] ?? keptMembers(t, view, e)) : undefined));
+  const idsByEntry: (MemberIds | undefined)[] = entries.map((e, i) =>
+    withMembers ? (kept?.[i] ?? keptMembers(t, view, e)) : undefined,
+  );
   const open: number[] = [];
   idsByEntry.forEach((ids, i) => {
     if (withMembers && ids === undefined) open.push(i);
@@ -73,11 +91,11 @@ export async function toGroups(
     const found = await t.resolver.dnsToIds(dnsByEntry.flat(), scope, hint);
     open.forEach((i, j) => {
       const e = entries[i] as LdapEntry;
-      const ids = dnIds(dnsByEntry[j] ?? [], found);
-      idsByEntry[i] = ids;
+      const members = memberIdsOf(dnIds(dnsByEntry[j] ?? [], found));
+      idsByEntry[i] = members;
       const id = t.codec.idOf(e);
       const stamp = t.groupStamp ? first(e, t.groupStamp) : undefined;
-      if (view && id !== undefined && stamp !== undefined) view.setMembers(id, { stamp, ids });
+      if (view && id !== undefined && stamp !== undefined) view.setMembers(id, { stamp, ...members });
     });
   }
   const out: ScimResource[] = [];
@@ -89,8 +107,11 @@ export async function toGroups(
     res.id = id;
     const meta = t.meta(e);
     if (meta) res.meta = meta;
-    const ids = idsByEntry[i];
-    if (ids?.length) res.members = ids.map((value) => ({ value }));
+    const members = idsByEntry[i];
+    if (members) {
+      if (members.ids.length) res.members = members.ids.map((value) => ({ value }));
+      res.meta = { ...res.meta, version: groupVersion(res, members) };
+    }
     out.push(res);
   });
   return out;
@@ -150,7 +171,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       if (known) {
         const e = await read(t, id, false);
         if (!e) return undefined;
-        if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known.ids]))[0];
+        if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known]))[0];
         const full = await t.dir.read(
           e.dn,
           t.groupFilter,

@@ -34,11 +34,16 @@ interface Segment {
   memberCount: number;
 }
 
-/** A group's member ids as resolved when its change stamp was `stamp`. */
-export interface KnownMembers {
-  stamp: string;
-  /** Member ids in the order of the member values. */
+/** A group's member ids, in the order of its member values, and a digest of them. */
+export interface MemberIds {
   ids: readonly string[];
+  /** Changes whenever `ids` does (part of the group's ETag). */
+  digest: string;
+}
+
+/** A group's member ids as resolved when its change stamp was `stamp`. */
+export interface KnownMembers extends MemberIds {
+  stamp: string;
 }
 
 /** What one resolution reads and writes: the segment current when it began. */

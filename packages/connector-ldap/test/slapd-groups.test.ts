@@ -368,6 +368,15 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
         return { members: m, memberValuesRead: asked.some((x) => x.includes('member')), searches: asked.length };
       };
       expect(await members()).toEqual([a, b].sort());
+      // The ETag of a read from kept ids is the one of a read that resolved them, and of another
+      // gateway that keeps nothing.
+      const etag = async () => (await call('GET', `/Groups/${gid}`)).headers.etag;
+      const other = scim(slapd, { idStrategy: 'entryUUID', idCacheSeconds: 0 });
+      const first = await etag();
+      expect(first).toMatch(/^W\/"/);
+      expect(await etag()).toBe(first);
+      expect((await other.call('GET', `/Groups/${gid}`)).headers.etag).toBe(first);
+      await other.connector.close?.();
       // Unchanged: one search for the group, its member values not asked for.
       expect(await read()).toEqual({ members: [a, b].sort(), memberValuesRead: false, searches: 1 });
 
@@ -384,6 +393,8 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
       expect(afterDelete.memberValuesRead).toBe(true);
       expect(await read()).toEqual({ members: [b, c].sort(), memberValuesRead: false, searches: 1 });
 
+      // Members changed: so did the ETag.
+      expect(await etag()).not.toBe(first);
       // Changed through the gateway.
       expect(
         (await call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: a }] }]))).status,

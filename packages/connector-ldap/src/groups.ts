@@ -48,7 +48,11 @@ function keptMembers(t: Tenant, view: IdCacheView | undefined, e: LdapEntry): Me
 const digest = (text: string) => createHash('sha1').update(text).digest('base64url').slice(0, 16);
 
 /** A group's member ids with a digest of them (hashed once, when they are resolved). */
-const memberIdsOf = (ids: readonly string[]): MemberIds => ({ ids, digest: digest(JSON.stringify(ids)) });
+const memberIdsOf = (ids: readonly string[]): MemberIds => ({
+  ids,
+  refs: Object.freeze(ids.map((value) => Object.freeze({ value }))),
+  digest: digest(JSON.stringify(ids)),
+});
 
 /**
  * The group's weak ETag when it is read with its members: a digest of everything but the
@@ -109,7 +113,7 @@ export async function toGroups(
     if (meta) res.meta = meta;
     const members = idsByEntry[i];
     if (members) {
-      if (members.ids.length) res.members = members.ids.map((value) => ({ value }));
+      if (members.refs.length) res.members = members.refs as unknown as ScimResource['members'];
       res.meta = { ...res.meta, version: groupVersion(res, members) };
     }
     out.push(res);

@@ -37,6 +37,11 @@ interface Segment {
 /** A group's member ids, in the order of its member values, and a digest of them. */
 export interface MemberIds {
   ids: readonly string[];
+  /**
+   * The SCIM `members` value, frozen and handed out by every read while kept: the server
+   * serializes a frozen array once and reuses its JSON.
+   */
+  refs: readonly Readonly<{ value: string }>[];
   /** Changes whenever `ids` does (part of the group's ETag). */
   digest: string;
 }

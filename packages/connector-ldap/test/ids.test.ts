@@ -256,15 +256,15 @@ describe('IdResolver.cacheView: member ids kept per group', () => {
 
   it('gives back what was kept, for the same scope only', () => {
     const { r } = setup();
-    r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a', 'b'], digest: 'd' });
-    expect(r.cacheView(both)?.members('g1')).toEqual({ stamp: 's1', ids: ['a', 'b'], digest: 'd' });
+    r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a', 'b'], refs: [], digest: 'd' });
+    expect(r.cacheView(both)?.members('g1')).toEqual({ stamp: 's1', ids: ['a', 'b'], refs: [], digest: 'd' });
     expect(r.cacheView(both)?.members('g2')).toBeUndefined();
     expect(r.cacheView(scope([PEOPLE], ['inetOrgPerson']))?.members('g1')).toBeUndefined();
   });
 
   it('forgets them with the DN → id answers: after idCacheSeconds and after an add, delete or rename', () => {
     const { r, writes, tick } = setup(10_000);
-    const keep = () => r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a'], digest: 'd' });
+    const keep = () => r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a'], refs: [], digest: 'd' });
     const kept = () => r.cacheView(both)?.members('g1') !== undefined;
     keep();
     tick(9_999);
@@ -290,10 +290,10 @@ describe('IdResolver.cacheView: member ids kept per group', () => {
     const { r } = setup();
     const view = r.cacheView(both);
     const big = Array.from({ length: 150_000 }, (_, i) => `u${i}`);
-    view?.setMembers('g1', { stamp: 's', ids: big, digest: 'd' });
-    view?.setMembers('g1', { stamp: 't', ids: big, digest: 'd' });
+    view?.setMembers('g1', { stamp: 's', ids: big, refs: [], digest: 'd' });
+    view?.setMembers('g1', { stamp: 't', ids: big, refs: [], digest: 'd' });
     expect(view?.members('g1')?.stamp).toBe('t');
-    view?.setMembers('g2', { stamp: 's', ids: big, digest: 'd' });
+    view?.setMembers('g2', { stamp: 's', ids: big, refs: [], digest: 'd' });
     expect(view?.members('g1')).toBeUndefined();
     expect(view?.members('g2')?.stamp).toBe('s');
   });

@@ -220,6 +220,26 @@ const rdnKeys = (dn: Dn): string[] =>
       .join('+'),
   );
 
+/**
+ * The plain form most directories write their DNs in: ASCII `type=value` pairs joined by `,`,
+ * types that are names (not OIDs), values of letters, digits and `_ . @ -` only — no escapes,
+ * spaces, quotes or multi-valued RDNs. Linear: no class overlaps the separators.
+ */
+const PLAIN_DN = /^[A-Za-z][A-Za-z0-9-]*=[\w.@-]+(?:,[A-Za-z][A-Za-z0-9-]*=[\w.@-]+)*$/;
+
+/**
+ * The {@link dnKey} of a DN in the plain form (`uid=jdoe,ou=people,dc=example,dc=org`)
+ * without parsing it: nothing in such a DN is escaped, trimmed or reordered, so its key is the
+ * DN lower-cased. `undefined` for every other DN, which then takes the full parse.
+ *
+ * @example
+ * plainDnKey('uid=JDoe,ou=People,dc=x') // 'uid=jdoe,ou=people,dc=x'
+ * plainDnKey('cn=Smith\\, John,dc=x') // undefined
+ */
+export function plainDnKey(dn: string): string | undefined {
+  return PLAIN_DN.test(dn) ? dn.toLowerCase() : undefined;
+}
+
 /** Keys of DN strings seen lately: a group's member DNs are keyed several times per request. */
 const KEY_CACHE_MAX = 16_384;
 const keyCache = new Map<string, { key: string; rdns: readonly string[] }>();
@@ -227,8 +247,9 @@ const keyCache = new Map<string, { key: string; rdns: readonly string[] }>();
 function keyed(dn: string): { key: string; rdns: readonly string[] } {
   let k = keyCache.get(dn);
   if (k === undefined) {
-    const rdns = rdnKeys(parseDn(dn));
-    k = { key: rdns.join(','), rdns };
+    const plain = plainDnKey(dn);
+    const rdns = plain === undefined ? rdnKeys(parseDn(dn)) : plain.split(',');
+    k = { key: plain ?? rdns.join(','), rdns };
     // Cleared when full: bounded memory, and a working set of one request always fits.
     if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
     keyCache.set(dn, k);
@@ -278,6 +299,20 @@ export function isWithin(dn: string | Dn, base: string | Dn): boolean {
   if (b.length > d.length) return false;
   const offset = d.length - b.length;
   return b.every((r, i) => d[offset + i] === r);
+}
+
+/**
+ * The resolved ids of DNs (`ids` keyed by {@link tryDnKey}), in order; DNs that are unparseable
+ * or unresolved are left out, as by {@link dnRefs}.
+ */
+export function dnIds(dns: readonly string[], ids: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const dn of dns) {
+    const key = tryDnKey(dn);
+    const id = key === undefined ? undefined : ids.get(key);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
 }
 
 /**

@@ -3,14 +3,16 @@
  * attribute as DNs and reach SCIM as ids, resolved in batches. A membership
  * PATCH is one LDAP modify naming only the members it changes.
  */
+import { createHash } from 'node:crypto';
 import { applyChanges } from '@scimgw/core/patch';
 import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
 import { matchesFilter } from '@scimgw/core/filter';
 import { groupTypeValue } from './ad/grouptype.js';
 import type { LdapValue } from './codec.js';
-import { dnRefs, serializeDn } from './dn.js';
+import { dnIds, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
-import type { LdapEntry } from './entry.js';
+import { first, type LdapEntry } from './entry.js';
+import type { IdCacheView, MemberIds } from './id-cache.js';
 import {
   dropFromAllGroups,
   idsToMemberDns,
@@ -34,14 +36,72 @@ const excludesMembers = (req: { excludedAttributes?: string[] | undefined; attri
 
 const isMembers = (ch: Change) => ch.path.attr.toLowerCase() === 'members' && !ch.path.extension;
 
-/** Builds SCIM groups from entries, resolving all member DNs in one batch. */
-export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boolean): Promise<ScimResource[]> {
-  const dnsByEntry = entries.map((e) => (withMembers ? memberDns(t, e) : []));
-  // Members list their groups in memberOf where the directory keeps it: one search finds them all.
-  const hint = t.memberOfAttr ? { attribute: t.memberOfAttr, groups: entries.map((e) => e.dn) } : undefined;
-  const ids = withMembers
-    ? await t.resolver.dnsToIds(dnsByEntry.flat(), t.scope(['user', 'group']), hint)
-    : new Map<string, string>();
+/** The member ids kept for a group entry, if its change stamp is still the one they were resolved at. */
+function keptMembers(t: Tenant, view: IdCacheView | undefined, e: LdapEntry): MemberIds | undefined {
+  if (!view || !t.groupStamp) return undefined;
+  const id = t.codec.idOf(e);
+  const stamp = first(e, t.groupStamp);
+  const known = id === undefined ? undefined : view.members(id);
+  return known !== undefined && stamp !== undefined && known.stamp === stamp ? known : undefined;
+}
+
+const digest = (text: string) => createHash('sha1').update(text).digest('base64url').slice(0, 16);
+
+/** A group's member ids with a digest of them (hashed once, when they are resolved). */
+const memberIdsOf = (ids: readonly string[]): MemberIds => ({
+  ids,
+  refs: Object.freeze(ids.map((value) => Object.freeze({ value }))),
+  digest: digest(JSON.stringify(ids)),
+});
+
+/**
+ * The group's weak ETag when it is read with its members: a digest of everything but the
+ * members (small) joined to the members' digest, so a kept member list is not serialized and
+ * hashed again on every read. Any change of a value or of a member id changes it.
+ */
+function groupVersion(res: ScimResource, members: MemberIds): string {
+  const { meta: _meta, members: _members, ...rest } = res;
+  return `W/"${digest(JSON.stringify(rest))}.${members.digest}"`;
+}
+
+/**
+ * Builds SCIM groups from entries, resolving all member DNs in one batch.
+ * Groups whose change stamp is the one their member ids were kept at
+ * reuse those ids (and need no member values); `kept` gives them for
+ * entries read without members.
+ */
+export async function toGroups(
+  t: Tenant,
+  entries: LdapEntry[],
+  withMembers: boolean,
+  kept?: readonly (MemberIds | undefined)[],
+): Promise<ScimResource[]> {
+  const scope = t.scope(['user', 'group']);
+  // Taken before the searches below: what they find is kept only while it is current.
+  const view = withMembers ? t.resolver.cacheView(scope) : undefined;
+  const idsByEntry: (MemberIds | undefined)[] = entries.map((e, i) =>
+    withMembers ? (kept?.[i] ?? keptMembers(t, view, e)) : undefined,
+  );
+  const open: number[] = [];
+  idsByEntry.forEach((ids, i) => {
+    if (withMembers && ids === undefined) open.push(i);
+  });
+  if (open.length) {
+    const dnsByEntry = open.map((i) => memberDns(t, entries[i] as LdapEntry));
+    // Members list their groups in memberOf where the directory keeps it: one search finds them all.
+    const hint = t.memberOfAttr
+      ? { attribute: t.memberOfAttr, groups: open.map((i) => (entries[i] as LdapEntry).dn) }
+      : undefined;
+    const found = await t.resolver.dnsToIds(dnsByEntry.flat(), scope, hint);
+    open.forEach((i, j) => {
+      const e = entries[i] as LdapEntry;
+      const members = memberIdsOf(dnIds(dnsByEntry[j] ?? [], found));
+      idsByEntry[i] = members;
+      const id = t.codec.idOf(e);
+      const stamp = t.groupStamp ? first(e, t.groupStamp) : undefined;
+      if (view && id !== undefined && stamp !== undefined) view.setMembers(id, { stamp, ...members });
+    });
+  }
   const out: ScimResource[] = [];
   entries.forEach((e, i) => {
     const id = t.codec.idOf(e);
@@ -51,9 +111,10 @@ export async function toGroups(t: Tenant, entries: LdapEntry[], withMembers: boo
     res.id = id;
     const meta = t.meta(e);
     if (meta) res.meta = meta;
-    if (withMembers) {
-      const members = dnRefs(dnsByEntry[i] ?? [], ids);
-      if (members.length) res.members = members;
+    const members = idsByEntry[i];
+    if (members) {
+      if (members.refs.length) res.members = members.refs as unknown as ScimResource['members'];
+      res.meta = { ...res.meta, version: groupVersion(res, members) };
     }
     out.push(res);
   });
@@ -108,6 +169,22 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
     async get(id, ctx, opts) {
       const t = tenantOf(ctx.tenant);
       const withMembers = !excludesMembers(opts);
+      // Member ids kept from an earlier read: read the group without its member values first,
+      // and use them if the group's change stamp has not moved since.
+      const known = withMembers && t.groupStamp ? t.resolver.cacheView(t.scope(['user', 'group']))?.members(id) : undefined;
+      if (known) {
+        const e = await read(t, id, false);
+        if (!e) return undefined;
+        if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known]))[0];
+        const full = await t.dir.read(
+          e.dn,
+          t.groupFilter,
+          t.readAttributes('group', true),
+          t.binaryAttributes('group'),
+          'read group',
+        );
+        return full ? (await toGroups(t, [full], true))[0] : undefined;
+      }
       const e = await read(t, id, withMembers);
       return e ? (await toGroups(t, [e], withMembers))[0] : undefined;
     },

@@ -12,6 +12,14 @@
  * renames an entry, or modifies an attribute a scope filter names (the
  * directory's {@link WriteLog}). Changes made by others are seen after at
  * most `idCacheSeconds`.
+ *
+ * Next to the DN → id answers a segment keeps the member ids of groups read
+ * in it, with the group's change stamp (OpenLDAP's `entryCSN`, which the
+ * server renews on every change of the entry). A later read that finds the
+ * same stamp on the group reuses the ids without reading its member values;
+ * a different stamp means the members are read and resolved again. Being
+ * part of the segment, they go with it: after `idCacheSeconds`, and on the
+ * gateway's own writes that reset the DN → id answers.
  */
 import type { AttributeSet, WriteLog } from './writes.js';
 
@@ -21,12 +29,36 @@ interface Segment {
   generation: number;
   depends: AttributeSet;
   ids: Map<string, string>;
+  groups: Map<string, KnownMembers>;
+  /** Member ids held in {@link groups}, all groups together. */
+  memberCount: number;
+}
+
+/** A group's member ids, in the order of its member values, and a digest of them. */
+export interface MemberIds {
+  ids: readonly string[];
+  /**
+   * The SCIM `members` value, frozen and handed out by every read while kept: the server
+   * serializes a frozen array once and reuses its JSON.
+   */
+  refs: readonly Readonly<{ value: string }>[];
+  /** Changes whenever `ids` does (part of the group's ETag). */
+  digest: string;
+}
+
+/** A group's member ids as resolved when its change stamp was `stamp`. */
+export interface KnownMembers extends MemberIds {
+  stamp: string;
 }
 
 /** What one resolution reads and writes: the segment current when it began. */
 export interface IdCacheView {
   get(dnKey: string): string | undefined;
   set(dnKey: string, id: string): void;
+  /** Member ids kept for the group with this SCIM id. */
+  members(groupId: string): KnownMembers | undefined;
+  /** Keeps a group's member ids with its change stamp. */
+  setMembers(groupId: string, known: KnownMembers): void;
 }
 
 /** Bound per scope; a segment that grows past it starts again (a working set of one group fits). */
@@ -61,7 +93,7 @@ export class IdCache {
     const t = this.now();
     let s = this.segments.get(scopeKey);
     if (s === undefined || t - s.created >= this.ttlMs || this.writes.changedSince(s.generation, s.depends)) {
-      s = { created: t, generation: this.writes.generation, depends, ids: new Map() };
+      s = { created: t, generation: this.writes.generation, depends, ids: new Map(), groups: new Map(), memberCount: 0 };
       this.segments.set(scopeKey, s);
     }
     const seg = s;
@@ -70,6 +102,17 @@ export class IdCache {
       set: (k, id) => {
         if (seg.ids.size >= MAX_PER_SCOPE) seg.ids.clear();
         seg.ids.set(k, id);
+      },
+      members: (g) => seg.groups.get(g),
+      setMembers: (g, known) => {
+        const old = seg.groups.get(g);
+        if (old) seg.memberCount -= old.ids.length;
+        else if (seg.memberCount + known.ids.length > MAX_PER_SCOPE) {
+          seg.groups.clear();
+          seg.memberCount = 0;
+        }
+        seg.groups.set(g, known);
+        seg.memberCount += known.ids.length;
       },
     };
   }

@@ -20,7 +20,7 @@ import {
   tryKeyed,
 } from './dn.js';
 import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter } from './filter.js';
-import type { IdCache } from './id-cache.js';
+import type { IdCache, IdCacheView } from './id-cache.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -214,10 +214,7 @@ export class IdResolver {
       for (const [k, w] of wanted) out.set(k, canonicalDn(w.dn));
       return out;
     }
-    const cached = this.cache?.view(
-      targets.map((t) => `${serializeDn(t.base)}\u0000${t.filter ? serializeLdapFilter(t.filter) : ''}`).join('\u0000'),
-      scopeAttributes(targets),
-    );
+    const cached = this.view(targets);
     let hits = 0;
     if (cached) {
       for (const k of wanted.keys()) {
@@ -259,6 +256,23 @@ export class IdResolver {
       }
     }
     return out;
+  }
+
+  /**
+   * The kept answers for a scope (DN → id, and groups' member ids), current
+   * now; `undefined` when none are kept (`idCacheSeconds: 0`, or the `dn`
+   * strategy, whose ids need no lookup). Take it before the searches whose
+   * answers go into it.
+   */
+  cacheView(scope: ResolveScope): IdCacheView | undefined {
+    return this.codec.strategy === 'dn' ? undefined : this.view(byBase(scope));
+  }
+
+  private view(targets: { base: Dn; filter: LdapFilter | undefined }[]): IdCacheView | undefined {
+    return this.cache?.view(
+      targets.map((t) => `${serializeDn(t.base)}\u0000${t.filter ? serializeLdapFilter(t.filter) : ''}`).join('\u0000'),
+      scopeAttributes(targets),
+    );
   }
 
   /**

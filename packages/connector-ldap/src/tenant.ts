@@ -69,6 +69,13 @@ export class Tenant {
   readonly memberOfAttr: string | undefined;
   /** Password attribute (`unicodePwd` on AD), if passwords are mapped. */
   readonly passwordAttr: string | undefined;
+  /**
+   * Operational attribute the directory renews on every change of an entry
+   * (OpenLDAP's `entryCSN`), read with groups so their kept member ids are
+   * reused only while the group is unchanged. Not on Active Directory, whose
+   * `uSNChanged` differs between domain controllers.
+   */
+  readonly groupStamp: string | undefined;
   /** Timestamps that become `meta.created` / `meta.lastModified`. */
   readonly metaAttrs: { created: string; lastModified: string };
   /** Required user attributes and the SCIM paths that fill them. */
@@ -95,6 +102,7 @@ export class Tenant {
   ) {
     this.memberAttr = s.memberAttribute;
     this.memberOfAttr = s.memberOfAttribute;
+    this.groupStamp = s.isActiveDirectory ? undefined : 'entryCSN';
     ({ users: this.users, groups: this.groups } = tenantMappings(s));
     this.passwordAttr = this.users.structural.get('password');
     this.required = requiredRules(s.requiredAttributes, s.objectClasses.user, s.isActiveDirectory);
@@ -210,6 +218,7 @@ export class Tenant {
       this.metaAttrs.lastModified,
     ]);
     if (kind === 'group' && withMembers) set.add(this.memberAttr);
+    if (kind === 'group' && this.groupStamp) set.add(this.groupStamp);
     if (kind === 'user' && this.memberOfAttr) set.add(this.memberOfAttr);
     return [...set];
   }

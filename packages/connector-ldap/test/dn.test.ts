@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { plainDnKey } from '../src/dn.js';
 import { describe, expect, it } from 'vitest';
 import { type Dn, DnSyntaxError, canonicalDn, dnKey, escapeDnValue, isWithin, parseDn, serializeDn } from '../src/index.js';
 
@@ -180,6 +181,72 @@ describe('DN parser properties (fast-check)', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('plainDnKey: the DN key of plain DNs without a parse (fast-check against the parser)', () => {
+  /** The key the full parser gives (a parsed DN is keyed without the shortcut). */
+  const parsedKey = (s: string) => dnKey(parseDn(s));
+  const plainType = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,8}$/);
+  const plainValue = fc.stringMatching(/^[\w.@-]{1,12}$/);
+  const plainDn = fc
+    .array(fc.tuple(plainType, plainValue), { minLength: 1, maxLength: 6 })
+    .map((rdns) => rdns.map(([t, v]) => `${t}=${v}`).join(','));
+  // Plain DNs with one character somewhere replaced by anything DN syntax gives meaning to.
+  const nearlyPlain = fc
+    .tuple(plainDn, fc.nat(), fc.constantFrom(' ', '+', '\\', '\\2c', '#', '"', ';', '<', '>', '=', ',', 'é', '\0', '', '.', '1'))
+    .map(([dn, at, ch]) => {
+      const i = at % (dn.length + 1);
+      return dn.slice(0, i) + ch + dn.slice(i + 1);
+    });
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 60 }),
+    fc.string({
+      unit: fc.constantFrom('c', 'N', '=', ',', '+', '\\', '#', '0', ' ', '"', ';', '.', '-', '_', '@', 'é'),
+      maxLength: 40,
+    }),
+  );
+
+  it('accepts every plain DN and gives the key the parser gives', () => {
+    fc.assert(
+      fc.property(plainDn, (dn) => {
+        expect(plainDnKey(dn)).toBe(parsedKey(dn));
+        expect(dnKey(dn)).toBe(parsedKey(dn));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("gives the parser's key for whatever it accepts, and refuses the rest", () => {
+    fc.assert(
+      fc.property(fc.oneof(nearlyPlain, anyText, dnArb.map(serializeDn)), (s) => {
+        const fast = plainDnKey(s);
+        if (fast !== undefined) expect(fast).toBe(parsedKey(s));
+        else if (/[^A-Za-z0-9,=_.@-]/.test(s) || s === '') expect(fast).toBeUndefined();
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses escapes, spaces, multi-valued RDNs, OIDs, empty values and national characters', () => {
+    for (const dn of [
+      'cn=Smith\\, John,dc=x',
+      'cn=a\\2cb,dc=x',
+      'uid=a, ou=people,dc=x',
+      'uid=a,ou=people,dc=x ',
+      'cn=a+sn=b,dc=x',
+      '2.5.4.3=a,dc=x',
+      'OID.2.5.4.3=a,dc=x',
+      'cn=,dc=x',
+      'cn=#04024869,dc=x',
+      'cn=Jürgen,dc=x',
+      'cn=a;dc=x',
+      'cn=a,,dc=x',
+      'cn=a,dc=x,',
+      '',
+    ]) {
+      expect(plainDnKey(dn)).toBeUndefined();
+    }
   });
 });
 

@@ -244,3 +244,57 @@ describe('IdResolver.dnsToIds with an IdCache', () => {
     expect(d.searches.length - before).toBe(1);
   });
 });
+
+describe('IdResolver.cacheView: member ids kept per group', () => {
+  const setup = (ttlMs = 10_000, strategy: 'entryUUID' | 'dn' = 'entryUUID') => {
+    const writes = new WriteLog();
+    let now = 1_000;
+    const cache = new IdCache(ttlMs, writes, () => now);
+    const r = new IdResolver(new IdCodec(strategy), 'entryDN', directory([]).search, 200, cache);
+    return { writes, r, tick: (ms: number) => (now += ms) };
+  };
+
+  it('gives back what was kept, for the same scope only', () => {
+    const { r } = setup();
+    r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a', 'b'], refs: [], digest: 'd' });
+    expect(r.cacheView(both)?.members('g1')).toEqual({ stamp: 's1', ids: ['a', 'b'], refs: [], digest: 'd' });
+    expect(r.cacheView(both)?.members('g2')).toBeUndefined();
+    expect(r.cacheView(scope([PEOPLE], ['inetOrgPerson']))?.members('g1')).toBeUndefined();
+  });
+
+  it('forgets them with the DN → id answers: after idCacheSeconds and after an add, delete or rename', () => {
+    const { r, writes, tick } = setup(10_000);
+    const keep = () => r.cacheView(both)?.setMembers('g1', { stamp: 's1', ids: ['a'], refs: [], digest: 'd' });
+    const kept = () => r.cacheView(both)?.members('g1') !== undefined;
+    keep();
+    tick(9_999);
+    expect(kept()).toBe(true);
+    tick(1);
+    expect(kept()).toBe(false);
+    keep();
+    writes.modified(['member']);
+    expect(kept()).toBe(true);
+    writes.structure();
+    expect(kept()).toBe(false);
+    keep();
+    writes.modified(['objectClass']);
+    expect(kept()).toBe(false);
+  });
+
+  it('keeps none with idCacheSeconds 0 or the dn strategy', () => {
+    expect(setup(0).r.cacheView(both)).toBeUndefined();
+    expect(setup(10_000, 'dn').r.cacheView(both)).toBeUndefined();
+  });
+
+  it('stays bounded: groups are dropped when their members pass the bound', () => {
+    const { r } = setup();
+    const view = r.cacheView(both);
+    const big = Array.from({ length: 150_000 }, (_, i) => `u${i}`);
+    view?.setMembers('g1', { stamp: 's', ids: big, refs: [], digest: 'd' });
+    view?.setMembers('g1', { stamp: 't', ids: big, refs: [], digest: 'd' });
+    expect(view?.members('g1')?.stamp).toBe('t');
+    view?.setMembers('g2', { stamp: 's', ids: big, refs: [], digest: 'd' });
+    expect(view?.members('g1')).toBeUndefined();
+    expect(view?.members('g2')?.stamp).toBe('s');
+  });
+});

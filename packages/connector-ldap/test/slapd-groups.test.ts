@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalDn, dnKey } from '../src/index.js';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
+import type { ClientFactory } from '../src/index.js';
 import { countingFactory, enc, patchBody, rawRead, scim } from './helpers/config.js';
 import { ADMIN_DN, ADMIN_PW, GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
@@ -330,6 +331,95 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
       expect(newB).not.toBe(ids[1]);
       await new Promise((r) => setTimeout(r, 1_100));
       expect(await members()).toEqual([ids[0], newB].sort());
+    } finally {
+      await admin.unbind();
+      await connector.close?.();
+    }
+  });
+
+  it("reuses a group's member ids while its entryCSN is unchanged, and shows every member change at once", async () => {
+    // Attributes asked for by each search the connector sends.
+    const asked: string[][] = [];
+    const recording: ClientFactory = (o) => {
+      const c = new Client(o);
+      const orig = c.search.bind(c);
+      c.search = ((base: string, opts?: { attributes?: string[] }) => {
+        asked.push((opts?.attributes ?? []).map((a) => a.toLowerCase()));
+        return orig(base, opts);
+      }) as typeof c.search;
+      return c;
+    };
+    // Kept ids outlive the test: what shows the changes below is the group's stamp, not their age.
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID', idCacheSeconds: 600 }, { clientFactory: recording });
+    const admin = new Client({ url: slapd.url, timeout: 10_000, strictDN: false });
+    try {
+      await admin.bind(ADMIN_DN, ADMIN_PW);
+      const ids: string[] = [];
+      for (const n of ['stamp-a', 'stamp-b', 'stamp-c']) ids.push(String((await call('POST', '/Users', user(n))).body.id));
+      const [a, b, c] = ids as [string, string, string];
+      const g = await call('POST', '/Groups', { displayName: 'stamped', members: [{ value: a }, { value: b }] });
+      const gid = enc(String(g.body.id));
+      const gdn = `cn=stamped,${GROUPS}`;
+      const members = async () =>
+        ((await call('GET', `/Groups/${gid}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
+      const read = async () => {
+        asked.length = 0;
+        const m = await members();
+        return { members: m, memberValuesRead: asked.some((x) => x.includes('member')), searches: asked.length };
+      };
+      expect(await members()).toEqual([a, b].sort());
+      // The ETag of a read from kept ids is the one of a read that resolved them, and of another
+      // gateway that keeps nothing.
+      const etag = async () => (await call('GET', `/Groups/${gid}`)).headers.etag;
+      const other = scim(slapd, { idStrategy: 'entryUUID', idCacheSeconds: 0 });
+      const first = await etag();
+      expect(first).toMatch(/^W\/"/);
+      expect(await etag()).toBe(first);
+      expect((await other.call('GET', `/Groups/${gid}`)).headers.etag).toBe(first);
+      await other.connector.close?.();
+      // Unchanged: one search for the group, its member values not asked for.
+      expect(await read()).toEqual({ members: [a, b].sort(), memberValuesRead: false, searches: 1 });
+
+      // Changed by someone else (the gateway's own caches know nothing of it): seen in the next read.
+      await admin.modify(gdn, [
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`uid=stamp-c,${PEOPLE}`] }) }),
+      ]);
+      expect((await read()).members).toEqual([a, b, c].sort());
+      await admin.modify(gdn, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [`uid=stamp-a,${PEOPLE}`] }) }),
+      ]);
+      const afterDelete = await read();
+      expect(afterDelete.members).toEqual([b, c].sort());
+      expect(afterDelete.memberValuesRead).toBe(true);
+      expect(await read()).toEqual({ members: [b, c].sort(), memberValuesRead: false, searches: 1 });
+
+      // Members changed: so did the ETag.
+      expect(await etag()).not.toBe(first);
+      // Changed through the gateway.
+      expect(
+        (await call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'add', path: 'members', value: [{ value: a }] }]))).status,
+      ).toBe(204);
+      expect((await read()).members).toEqual([a, b, c].sort());
+      expect(
+        (await call('PATCH', `/Groups/${gid}`, patchBody([{ op: 'remove', path: `members[value eq "${c}"]` }]))).status,
+      ).toBe(204);
+      expect((await read()).members).toEqual([a, b].sort());
+
+      // A listing of the group agrees, and a change made after it is seen by the next read.
+      const listedMembers = async () =>
+        (
+          ((await call('GET', `/Groups?filter=${enc('displayName eq "stamped"')}`)).body.Resources?.[0]?.members ?? []) as {
+            value: string;
+          }[]
+        )
+          .map((m) => m.value)
+          .sort();
+      expect(await listedMembers()).toEqual([a, b].sort());
+      await admin.modify(gdn, [
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'member', values: [`uid=stamp-c,${PEOPLE}`] }) }),
+      ]);
+      expect((await read()).members).toEqual([c]);
+      expect(await listedMembers()).toEqual([c]);
     } finally {
       await admin.unbind();
       await connector.close?.();

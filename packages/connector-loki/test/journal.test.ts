@@ -222,3 +222,30 @@ describe('Journal: onSync', () => {
     await journal.close();
   });
 });
+
+describe('Journal: batches of multi-byte text', () => {
+  it('appends made in one tick share a batch; its length in bytes, not characters, places the next one (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(record, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(record, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(0, 64, 4096),
+        async (wave1, wave2, preallocate) => {
+          const path = freshPath();
+          const batches: number[] = [];
+          const journal = new Journal(path, 0, { preallocate, onSync: (_s, bytes) => batches.push(bytes) });
+          await Promise.all(wave1.map((b) => journal.append(serializeRecords(b))));
+          await Promise.all(wave2.map((b) => journal.append(serializeRecords(b))));
+          const all = [...wave1, ...wave2].flat();
+          const text = all.map(line).join('');
+          expect(journal.size).toBe(Buffer.byteLength(text));
+          expect(batches).toEqual([wave1, wave2].map((w) => Buffer.byteLength(w.flat().map(line).join(''))));
+          expect(readFileSync(path).subarray(0, journal.size).toString('utf8')).toBe(text);
+          await journal.close();
+          expect(Journal.read(path)).toEqual({ records: all, end: Buffer.byteLength(text) });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

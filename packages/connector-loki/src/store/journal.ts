@@ -74,6 +74,17 @@ const DEFAULT_PREALLOCATE = 1024 * 1024;
 
 let ZEROS: Buffer | undefined;
 
+/**
+ * Writes `text` (`length` bytes of UTF-8) at `position`. Regular files take a write whole; should
+ * one come back short, the rest is written from the encoded bytes.
+ */
+function writeText(fd: number, text: string, length: number, position: number): void {
+  const n = writeSync(fd, text, position, 'utf8');
+  if (n >= length) return;
+  const buf = Buffer.from(text, 'utf8');
+  for (let offset = n; offset < length; ) offset += writeSync(fd, buf, offset, length - offset, position + offset);
+}
+
 export class Journal {
   private readonly fd: number;
   private pending: Pending[] = [];
@@ -160,12 +171,16 @@ export class Journal {
       this.flushing = false;
       return;
     }
-    const buf = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
-    const started = performance.now();
+    // One string for the batch, written as text: no Buffer per batch (Node encodes a short string
+    // on the stack), and its UTF-8 length is counted without encoding it.
+    let text = '';
+    for (let i = 0; i < batch.length; i++) text += (batch[i] as Pending).line;
+    const length = Buffer.byteLength(text, 'utf8');
+    const started = this.opts.onSync ? performance.now() : 0;
     const done = (err: Error | null) => {
       if (!err && this.opts.onSync) {
         try {
-          this.opts.onSync((performance.now() - started) / 1000, buf.length);
+          this.opts.onSync((performance.now() - started) / 1000, length);
         } catch {
           // Metrics must never fail a write.
         }
@@ -189,16 +204,15 @@ export class Journal {
     // here; only the sync, which waits for the disk, goes to the thread pool.
     const before = this.bytes;
     try {
-      this.extendFor(buf.length);
-      let offset = 0;
-      while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset, before + offset);
+      this.extendFor(length);
+      writeText(this.fd, text, length, before);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
       this.cutTo(before);
       done(e as Error);
       return;
     }
-    this.bytes += buf.length;
+    this.bytes += length;
     if (this.bytes > this.fileSize) this.fileSize = this.bytes;
     if (this.opts.fsync === false) done(null);
     else

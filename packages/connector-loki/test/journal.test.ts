@@ -249,3 +249,20 @@ describe('Journal: batches of multi-byte text', () => {
     );
   });
 });
+
+describe('Journal: large batches', () => {
+  it('a batch too large for the shared encoding buffer is written whole too, and the next batch follows it exactly', async () => {
+    const path = freshPath();
+    const { journal } = reopen(path, 4096);
+    // 30,000 two-byte characters (90,000 bytes at worst): past the shared buffer, encoded on its own.
+    const big = put('big', { note: 'é'.repeat(30_000) });
+    const mid = put('mid', { note: '日本'.repeat(2000) });
+    await Promise.all([journal.append(serializeRecords([put('a')])), journal.append(serializeRecords([big]))]);
+    await journal.append(serializeRecords([mid]));
+    await journal.append(serializeRecords([put('z')]));
+    const text = [put('a'), big, mid, put('z')].map(line).join('');
+    expect(journal.size).toBe(Buffer.byteLength(text));
+    await journal.close();
+    expect(Journal.read(path)).toEqual({ records: [put('a'), big, mid, put('z')], end: Buffer.byteLength(text) });
+  });
+});

@@ -74,15 +74,23 @@ const DEFAULT_PREALLOCATE = 1024 * 1024;
 
 let ZEROS: Buffer | undefined;
 
+/** UTF-8 encoder of batches, and the buffer it encodes into (grown up to {@link SCRATCH_MAX}). */
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(4096);
+const SCRATCH_MAX = 64 * 1024;
+
 /**
- * Writes `text` (`length` bytes of UTF-8) at `position`. Regular files take a write whole; should
- * one come back short, the rest is written from the encoded bytes.
+ * The UTF-8 bytes of a batch. A batch of up to a third of {@link SCRATCH_MAX} UTF-16 units (at most
+ * 3 bytes each) is encoded into the shared scratch buffer, which is written out before anything
+ * else can use it: no buffer per batch, and the byte count comes with the encoding. The view is
+ * valid until the next call.
  */
-function writeText(fd: number, text: string, length: number, position: number): void {
-  const n = writeSync(fd, text, position, 'utf8');
-  if (n >= length) return;
-  const buf = Buffer.from(text, 'utf8');
-  for (let offset = n; offset < length; ) offset += writeSync(fd, buf, offset, length - offset, position + offset);
+function encodeBatch(text: string): Uint8Array {
+  const worst = text.length * 3;
+  if (worst > SCRATCH_MAX) return Buffer.from(text, 'utf8');
+  if (worst > scratch.length) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(worst, scratch.length * 2)));
+  const { written } = encoder.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
 }
 
 export class Journal {
@@ -171,11 +179,10 @@ export class Journal {
       this.flushing = false;
       return;
     }
-    // One string for the batch, written as text: no Buffer per batch (Node encodes a short string
-    // on the stack), and its UTF-8 length is counted without encoding it.
     let text = '';
     for (let i = 0; i < batch.length; i++) text += (batch[i] as Pending).line;
-    const length = Buffer.byteLength(text, 'utf8');
+    const bytes = encodeBatch(text);
+    const length = bytes.length;
     const started = this.opts.onSync ? performance.now() : 0;
     const done = (err: Error | null) => {
       if (!err && this.opts.onSync) {
@@ -205,7 +212,8 @@ export class Journal {
     const before = this.bytes;
     try {
       this.extendFor(length);
-      writeText(this.fd, text, length, before);
+      let offset = 0;
+      while (offset < length) offset += writeSync(this.fd, bytes, offset, length - offset, before + offset);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
       this.cutTo(before);

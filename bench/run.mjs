@@ -8,10 +8,11 @@
 //   node bench/run.mjs --url https://gw/scim/v2 --user gwadmin --password secret
 //   node bench/run.mjs --scale               # 1,000,000 users: filter/paging latency, group-size curve
 //   node bench/run.mjs --smoke               # tiny run used by `npm test` so the benchmark can't rot
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
@@ -34,6 +35,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --smoke                tiny run (npm test runs it so the benchmark cannot rot)
   --scale                1,000,000 users: filter/paging latency and the group-size curve
   --repeat N             run the whole comparison N times; the table shows medians and ranges
+  --only a,d,e,f         measure only these workloads (default all, a–g)
   --help                 this text`;
 
 let parsed;
@@ -55,6 +57,7 @@ try {
       smoke: { type: 'boolean', default: false },
       scale: { type: 'boolean', default: false },
       repeat: { type: 'string', default: '1' },
+      only: { type: 'string' },
     },
   });
 } catch (e) {
@@ -118,14 +121,16 @@ async function startBaselines() {
     cleanups.push(() => p.stop());
     const url = `http://127.0.0.1:${port}`;
     await load({ url, connections, duration: Math.min(1, duration), makeRequest: baselineRequest(name) }); // warm-up
-    servers[name] = url;
+    servers[name] = { url, pid: p.child.pid };
   }
   return {
-    /** One reading of every baseline. */
+    /** One reading of every baseline, with the server's CPU time per request. */
     async measure() {
       const out = {};
-      for (const [name, url] of Object.entries(servers)) {
-        out[name] = await load({ url, connections, duration, makeRequest: baselineRequest(name) });
+      for (const [name, { url, pid }] of Object.entries(servers)) {
+        const cpu0 = cpuMs(pid);
+        const r = await load({ url, connections, duration, makeRequest: baselineRequest(name) });
+        out[name] = { ...r, cpuMsPerReq: perRequest(cpuMs(pid) - cpu0, r.requests) };
       }
       return out;
     },
@@ -172,6 +177,11 @@ async function startGateway(preload) {
   const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
   console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(p.child.pid) ?? 'n/a'} MiB)`);
   return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
+}
+
+/** CPU milliseconds per request, to 3 decimals (the process's user + system time over the run). */
+function perRequest(ms, requests) {
+  return requests ? Math.round((ms / requests) * 1000) / 1000 : undefined;
 }
 
 function pick(list) {
@@ -266,21 +276,32 @@ async function main() {
   );
   // (g) runs before the writes: (f) adds thousands of members to the big group, and (g) must read
   // the group at its seeded size. Results are reported in a–g order.
+  const only = opt.only ? new Set(opt.only.split(',').map((k) => k.trim())) : undefined;
   for (const key of ['a', 'b', 'c', 'g', 'd', 'e', 'f']) {
+    if (only && !only.has(key)) continue;
     const w = W[key];
     // Warm-up (JIT, connection setup) before the measured run.
     await load({ url: gw.base, headers, connections, duration: warmup, makeRequest: w.make });
-    const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+    const cpu0 = gw.pid ? cpuMs(gw.pid) : undefined;
+    const load0 = loadAverage();
+    const measured = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+    // The gateway's CPU time per request: unlike req/s, barely moved by other work on the machine.
+    const r = {
+      ...measured,
+      cpuMsPerReq: cpu0 === undefined ? undefined : perRequest(cpuMs(gw.pid) - cpu0, measured.requests),
+      loadAverage: load0,
+    };
     const before = readings[readings.length - 1];
     const after = await baselines.measure();
     readings.push(after);
     const http = Math.round((before.http.rps + after.http.rps) / 2);
     const express = Math.round((before.express.rps + after.express.rps) / 2);
     const durable = Math.round((before.durable.rps + after.durable.rps) / 2);
+    const durableCpu = perRequest((before.durable.cpuMsPerReq + after.durable.cpuMsPerReq) / 2, 1);
     results[key] = {
       name: w.name,
       ...r,
-      baselines: { nodeHttp: http, express, durable },
+      baselines: { nodeHttp: http, express, durable, durableCpuMsPerReq: durableCpu },
       vsHttp: Math.round((r.rps / http) * 10000) / 10000,
       vsExpress: Math.round((r.rps / express) * 10000) / 10000,
       ...(WRITES.has(key) ? { vsDurable: Math.round((r.rps / durable) * 10000) / 10000 } : {}),
@@ -296,7 +317,11 @@ async function main() {
     `baselines across the run: node:http ${range('http')} req/s, express ${range('express')} req/s, durable writes ${range('durable')} req/s`,
   );
 
-  const ordered = Object.fromEntries(Object.keys(W).map((k) => [k, results[k]]));
+  const ordered = Object.fromEntries(
+    Object.keys(W)
+      .filter((k) => results[k])
+      .map((k) => [k, results[k]]),
+  );
   const rows = Object.entries(ordered).map(([k, r]) => ({
     workload: `(${k}) ${r.name}`,
     'req/s': r.rps,
@@ -307,10 +332,15 @@ async function main() {
     '÷ node:http': r.vsHttp,
     '÷ express': r.vsExpress,
     '÷ durable': r.vsDurable ?? '',
+    'CPU ms/req': r.cpuMsPerReq ?? '',
+    'durable CPU ms/req': r.vsDurable === undefined ? '' : r.baselines.durableCpuMsPerReq,
+    load: r.loadAverage,
   }));
   console.table(rows);
-  const targets = smoke ? [] : checkTargets(runtime, results, memory);
-  const round2 = smoke ? [] : checkRound2(runtime, results, memory);
+  // A partial run (--only) checks only what it measured.
+  const measuredOnly = (list) => list.filter((t) => !/^\((\w)\)/.test(t.what) || results[/^\((\w)\)/.exec(t.what)[1]]);
+  const targets = smoke ? [] : measuredOnly(checkTargets(runtime, results, memory));
+  const round2 = smoke ? [] : measuredOnly(checkRound2(runtime, results, memory));
   console.log('targets of the first round (bench issue):');
   for (const t of targets) console.log(`${t.ok ? 'PASS' : 'MISS'} ${t.what}: ${t.actual} (target ${t.target})`);
   console.log('targets of issue 31:');
@@ -342,6 +372,15 @@ async function main() {
       process.exit(1);
     }
     console.log('bench smoke run OK: every workload answered');
+  }
+}
+
+/** The one-minute load average (Linux), read when a workload starts. */
+function loadAverage() {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
   }
 }
 

@@ -80,7 +80,16 @@ function printTable(results, repeat) {
   const bun = results.bun ?? [];
   const col = (runs, k, field) => runs.map((x) => x.workloads?.[k]?.[field]);
   const rows = [];
+  // The gateway's CPU time per write over the bare durable-write server's, run by run.
+  const cpuRatio = (runs, k) =>
+    runs.map((x) => {
+      const w = x.workloads?.[k];
+      const d = w?.baselines?.durableCpuMsPerReq;
+      return w?.cpuMsPerReq !== undefined && d ? w.cpuMsPerReq / d : undefined;
+    });
   for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+    // A run with --only measured some workloads only.
+    if (![...node, ...bun].some((x) => x.workloads?.[k])) continue;
     const name = (node[0] ?? bun[0])?.workloads?.[k]?.name ?? k;
     const write = k in ROUND2.vsDurable;
     rows.push({
@@ -92,6 +101,8 @@ function printTable(results, repeat) {
       'Node ÷ durable': write ? cell(col(node, k, 'vsDurable'), ROUND2.vsDurable[k]) : '',
       'Node req/s': cell(col(node, k, 'rps')),
       'Bun req/s': cell(col(bun, k, 'rps')),
+      'Bun CPU/write ÷ durable': write ? cell(cpuRatio(bun, k)) : '',
+      'Node CPU/write ÷ durable': write ? cell(cpuRatio(node, k)) : '',
     });
   }
   rows.push({

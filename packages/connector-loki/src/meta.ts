@@ -87,5 +87,11 @@ export function freshMeta(): Record<string, unknown> {
 
 /** `meta` of a changed resource: creation time kept, modification time and version renewed. */
 export function touchedMeta(cur: Doc): Record<string, unknown> {
-  return { ...(cur.meta as object), lastModified: now(), version: newVersion() };
+  const m = cur.meta as Record<string, unknown> | undefined;
+  // The usual meta (created, lastModified, version) is built as one literal: V8 spreads an object
+  // into a new one through a slower generic copy. Anything else kept in meta is copied along.
+  const out: Record<string, unknown> = { created: m?.created, lastModified: now(), version: newVersion() };
+  if (m?.created === undefined) delete out.created;
+  if (m) for (const k in m) if (k !== 'created' && k !== 'lastModified' && k !== 'version' && Object.hasOwn(m, k)) out[k] = m[k];
+  return out;
 }

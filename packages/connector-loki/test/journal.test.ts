@@ -222,3 +222,47 @@ describe('Journal: onSync', () => {
     await journal.close();
   });
 });
+
+describe('Journal: batches of multi-byte text', () => {
+  it('appends made in one tick share a batch; its length in bytes, not characters, places the next one (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(record, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.array(record, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom(0, 64, 4096),
+        async (wave1, wave2, preallocate) => {
+          const path = freshPath();
+          const batches: number[] = [];
+          const journal = new Journal(path, 0, { preallocate, onSync: (_s, bytes) => batches.push(bytes) });
+          await Promise.all(wave1.map((b) => journal.append(serializeRecords(b))));
+          await Promise.all(wave2.map((b) => journal.append(serializeRecords(b))));
+          const all = [...wave1, ...wave2].flat();
+          const text = all.map(line).join('');
+          expect(journal.size).toBe(Buffer.byteLength(text));
+          expect(batches).toEqual([wave1, wave2].map((w) => Buffer.byteLength(w.flat().map(line).join(''))));
+          expect(readFileSync(path).subarray(0, journal.size).toString('utf8')).toBe(text);
+          await journal.close();
+          expect(Journal.read(path)).toEqual({ records: all, end: Buffer.byteLength(text) });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('Journal: large batches', () => {
+  it('a batch too large for the shared encoding buffer is written whole too, and the next batch follows it exactly', async () => {
+    const path = freshPath();
+    const { journal } = reopen(path, 4096);
+    // 30,000 two-byte characters (90,000 bytes at worst): past the shared buffer, encoded on its own.
+    const big = put('big', { note: 'é'.repeat(30_000) });
+    const mid = put('mid', { note: '日本'.repeat(2000) });
+    await Promise.all([journal.append(serializeRecords([put('a')])), journal.append(serializeRecords([big]))]);
+    await journal.append(serializeRecords([mid]));
+    await journal.append(serializeRecords([put('z')]));
+    const text = [put('a'), big, mid, put('z')].map(line).join('');
+    expect(journal.size).toBe(Buffer.byteLength(text));
+    await journal.close();
+    expect(Journal.read(path)).toEqual({ records: [put('a'), big, mid, put('z')], end: Buffer.byteLength(text) });
+  });
+});

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newVersion, now } from '../src/meta.js';
+import { newVersion, now, touchedMeta } from '../src/meta.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -39,5 +39,35 @@ describe('meta timestamps and versions', () => {
     const seen = new Set(Array.from({ length: 1000 }, () => newVersion()));
     expect(seen.size).toBe(1000);
     for (const v of seen) expect(v).toMatch(/^W\/"[0-9a-z]+"$/);
+  });
+
+  it('touchedMeta() keeps created and anything else in meta, renews lastModified and version, and leaves the stored meta alone', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-01-02T03:04:05.006Z'));
+    const meta = {
+      created: '2020-01-01T00:00:00.000Z',
+      lastModified: '2020-01-01T00:00:00.000Z',
+      version: 'W/"a"',
+      origin: 'import',
+    };
+    const cur = { id: 'u1', meta };
+    const next = touchedMeta(cur);
+    expect(next).toEqual({
+      created: meta.created,
+      lastModified: '2026-01-02T03:04:05.006Z',
+      version: expect.stringMatching(/^W\/"/),
+      origin: 'import',
+    });
+    expect(next.version).not.toBe('W/"a"');
+    expect(Object.keys(next)).toEqual(['created', 'lastModified', 'version', 'origin']);
+    expect(meta).toEqual({
+      created: '2020-01-01T00:00:00.000Z',
+      lastModified: '2020-01-01T00:00:00.000Z',
+      version: 'W/"a"',
+      origin: 'import',
+    });
+    // A document stored without meta (or without created) gets none invented.
+    expect(Object.keys(touchedMeta({ id: 'u2' }))).toEqual(['lastModified', 'version']);
+    expect(Object.keys(touchedMeta({ id: 'u3', meta: { version: 'W/"b"' } }))).toEqual(['lastModified', 'version']);
   });
 });

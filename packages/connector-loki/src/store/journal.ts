@@ -74,6 +74,25 @@ const DEFAULT_PREALLOCATE = 1024 * 1024;
 
 let ZEROS: Buffer | undefined;
 
+/** UTF-8 encoder of batches, and the buffer it encodes into (grown up to {@link SCRATCH_MAX}). */
+const encoder = new TextEncoder();
+let scratch = new Uint8Array(4096);
+const SCRATCH_MAX = 64 * 1024;
+
+/**
+ * The UTF-8 bytes of a batch. A batch of up to a third of {@link SCRATCH_MAX} UTF-16 units (at most
+ * 3 bytes each) is encoded into the shared scratch buffer, which is written out before anything
+ * else can use it: no buffer per batch, and the byte count comes with the encoding. The view is
+ * valid until the next call.
+ */
+function encodeBatch(text: string): Uint8Array {
+  const worst = text.length * 3;
+  if (worst > SCRATCH_MAX) return Buffer.from(text, 'utf8');
+  if (worst > scratch.length) scratch = new Uint8Array(Math.min(SCRATCH_MAX, Math.max(worst, scratch.length * 2)));
+  const { written } = encoder.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
+}
+
 export class Journal {
   private readonly fd: number;
   private pending: Pending[] = [];
@@ -160,12 +179,15 @@ export class Journal {
       this.flushing = false;
       return;
     }
-    const buf = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
-    const started = performance.now();
+    let text = '';
+    for (let i = 0; i < batch.length; i++) text += (batch[i] as Pending).line;
+    const bytes = encodeBatch(text);
+    const length = bytes.length;
+    const started = this.opts.onSync ? performance.now() : 0;
     const done = (err: Error | null) => {
       if (!err && this.opts.onSync) {
         try {
-          this.opts.onSync((performance.now() - started) / 1000, buf.length);
+          this.opts.onSync((performance.now() - started) / 1000, length);
         } catch {
           // Metrics must never fail a write.
         }
@@ -189,16 +211,16 @@ export class Journal {
     // here; only the sync, which waits for the disk, goes to the thread pool.
     const before = this.bytes;
     try {
-      this.extendFor(buf.length);
+      this.extendFor(length);
       let offset = 0;
-      while (offset < buf.length) offset += writeSync(this.fd, buf, offset, buf.length - offset, before + offset);
+      while (offset < length) offset += writeSync(this.fd, bytes, offset, length - offset, before + offset);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
       this.cutTo(before);
       done(e as Error);
       return;
     }
-    this.bytes += buf.length;
+    this.bytes += length;
     if (this.bytes > this.fileSize) this.fileSize = this.bytes;
     if (this.opts.fsync === false) done(null);
     else

@@ -163,10 +163,14 @@ export async function createOp(c: ResourceCall, p: ListParams): Promise<ScimResp
 function quirkOpts(c: ResourceCall) {
   const cb = c.options.onQuirk;
   const seen = c.options.onUnknownAttribute;
-  return {
-    ...(cb ? { onQuirk: (q: Parameters<typeof cb>[0]) => cb(q, c.request) } : {}),
-    onUnknownAttribute: unknownAttributeHandler(c.options.unknownAttributes ?? 'ignore', (path) => seen?.(path, c.request)),
-  };
+  const request = c.request;
+  // Runs for every write: two fixed-shape literals rather than a conditional spread, and no
+  // reporting closure when nobody listens.
+  const onUnknownAttribute = unknownAttributeHandler(
+    c.options.unknownAttributes ?? 'ignore',
+    seen ? (path) => seen(path, request) : undefined,
+  );
+  return cb ? { onQuirk: (q: Parameters<typeof cb>[0]) => cb(q, request), onUnknownAttribute } : { onUnknownAttribute };
 }
 
 /** Shallow-merges `body` over `cur` (extensions merged one level down) for `usePutSoftSync`. */

@@ -300,7 +300,11 @@ async function main() {
     `baselines across the run: node:http ${range('http')} req/s, express ${range('express')} req/s, durable writes ${range('durable')} req/s`,
   );
 
-  const ordered = Object.fromEntries(Object.keys(W).filter((k) => results[k]).map((k) => [k, results[k]]));
+  const ordered = Object.fromEntries(
+    Object.keys(W)
+      .filter((k) => results[k])
+      .map((k) => [k, results[k]]),
+  );
   const rows = Object.entries(ordered).map(([k, r]) => ({
     workload: `(${k}) ${r.name}`,
     'req/s': r.rps,

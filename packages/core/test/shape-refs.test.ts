@@ -45,4 +45,13 @@ describe('member $ref of large lists', () => {
     open.value = 'o2';
     expect(refs(finishResource(registry, rt, { id: 'g', members: frozenOfOpen }, 'http://a'))[0]).toBe('http://a/Users/o2');
   });
+
+  it('stays right for lists read after many others (the kept copies are bounded)', () => {
+    const lists = Array.from({ length: 300 }, (_, n) => typed(70, `-${n}`));
+    for (const l of lists) finishResource(registry, rt, { id: 'g', members: l }, 'http://a');
+    for (const n of [0, 150, 299]) {
+      const done = finishResource(registry, rt, { id: 'g', members: lists[n] as unknown[] }, 'http://b');
+      expect(refs(done)[1]).toBe(`http://b/Users/u1-${n}`);
+    }
+  });
 });

@@ -10,6 +10,7 @@ export function checkTargets(runtime, results, memory) {
   const t = TARGETS[runtime];
   const out = [];
   for (const [k, min] of Object.entries(t.ratios)) {
+    if (!results[k]) continue; // not measured (--only)
     const actual = results[k]?.[t.vs];
     out.push({
       what: `(${k}) ${results[k]?.name} ${t.vs === 'vsHttp' ? '÷ node:http' : '÷ express'}`,
@@ -44,6 +45,7 @@ export const ROUND2 = {
 export function checkRound2(runtime, results, memory) {
   const out = [];
   const check = (k, field, min, label) => {
+    if (!results[k]) return; // not measured (--only)
     const actual = results[k]?.[field];
     out.push({ what: `(${k}) ${results[k]?.name} ${label}`, target: `≥ ${min}`, actual, ok: actual >= min });
   };

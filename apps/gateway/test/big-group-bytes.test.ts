@@ -3,8 +3,9 @@
  * (the embedded store hands out one frozen array; @scimgw/server caches its JSON). Every change must
  * show in the next read, by every route that returns the group.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './helpers.js';
+import { BASIC, startGateway, type TestGateway } from './helpers.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -65,5 +66,55 @@ describe('big group reads after changes', () => {
 
     await patch([{ op: 'replace', path: 'members', value: [{ value: 'only' }] }]);
     expect(await read()).toEqual([{ value: 'only' }]);
+  });
+});
+
+/** GET with a chosen Host header (the origin `meta.location` and `$ref` are built from). */
+function getWithHost(base: string, path: string, host: string): Promise<{ status: number; length: number; text: string }> {
+  const u = new URL(base + path);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { host, authorization: BASIC } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, length: Number(res.headers['content-length']), text: body.toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('big group with typed members ($ref kept per origin)', () => {
+  it('builds each member $ref from the origin of the request, and shows changes in the next read', async () => {
+    const members = Array.from({ length: 100 }, (_, i) => ({ value: `t${i}`, display: `Typed ${i} é`, type: 'User' }));
+    const c = await t.call('POST', '/Groups', { displayName: 'typed-bytes', members });
+    expect(c.status).toBe(201);
+    const id = c.body.id as string;
+    const read = async (host: string) => {
+      const r = await getWithHost(t.base, `/Groups/${id}`, host);
+      expect(r.status).toBe(200);
+      // Content-Length counts bytes of the body as sent (the cached members are UTF-8 bytes).
+      expect(r.length).toBe(Buffer.byteLength(r.text, 'utf8'));
+      return JSON.parse(r.text) as { meta: { location: string }; members: (Member & { $ref: string })[] };
+    };
+    for (const host of ['a.example:1', 'b.example:2', 'a.example:1']) {
+      const g = await read(host);
+      expect(g.meta.location).toBe(`http://${host}/Groups/${id}`);
+      expect(g.members).toHaveLength(100);
+      for (const m of g.members) expect(m.$ref).toBe(`http://${host}/Users/${m.value}`);
+    }
+    const patched = await t.call('PATCH', `/Groups/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: 'members', value: [{ value: 'late', type: 'User' }] }],
+    });
+    expect(patched.status).toBeLessThan(300);
+    const after = await read('a.example:1');
+    expect(after.members.find((m) => m.value === 'late')?.$ref).toBe('http://a.example:1/Users/late');
+    expect(after.members).toHaveLength(101);
   });
 });

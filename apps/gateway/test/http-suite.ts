@@ -251,6 +251,34 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
+    name: 'a big group reads the same before and after its members are kept as bytes, and changes show at once',
+    run: async (t) => {
+      const members = Array.from({ length: 120 }, (_, i) => ({ value: `hs${i}`, display: `Mé ${i}`, type: 'User' }));
+      const c = await t.call('POST', '/Groups', { displayName: `http-suite-big-${Date.now()}`, members });
+      expect(c.status).toBe(201);
+      const id = c.body.id as string;
+      const read = async () => {
+        const r = await fetch(`${t.base}/Groups/${id}`, { headers: { authorization: BASIC } });
+        const bytes = Buffer.from(await r.arrayBuffer());
+        expect(Number(r.headers.get('content-length'))).toBe(bytes.length);
+        return JSON.parse(bytes.toString('utf8')) as { members: { value: string; display: string; $ref: string }[] };
+      };
+      const first = await read();
+      expect(first.members[7]).toEqual({ value: 'hs7', display: 'Mé 7', type: 'User', $ref: `${t.base}/Users/hs7` });
+      expect(await read()).toEqual(first);
+      const p = await t.call('PATCH', `/Groups/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'remove', path: 'members[value eq "hs7"]' }],
+      });
+      expect(p.status).toBeLessThan(300);
+      const after = await read();
+      expect(after.members.map((m) => m.value)).not.toContain('hs7');
+      expect(after.members).toHaveLength(119);
+      expect((await t.call('DELETE', `/Groups/${id}`)).status).toBe(204);
+    },
+  },
+
+  {
     name: 'MCP over Streamable HTTP: tools listed and called with the SDK client (scimgateway.mcp.enabled)',
     run: async (t) => {
       const client = new Client({ name: 'http-suite', version: '1.0.0' });

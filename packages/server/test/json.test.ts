@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { responseJson } from '../src/http/json.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cachedJsonBytes, MAX_CACHED_BYTES, responseJson, responsePieces } from '../src/http/json.js';
+import { sendJson } from '../src/http/send.js';
 
 const text = (x: string) => x;
 
@@ -62,5 +65,51 @@ describe('responseJson', () => {
     expect(responseJson({ members: frozenMembers(10) })).toBe(JSON.stringify({ members: frozenMembers(10) }));
     expect(responseJson([1, 2])).toBe('[1,2]');
     expect(responseJson('x')).toBe('"x"');
+  });
+});
+
+describe('responsePieces and the bound of the cache', () => {
+  it('gives the cached JSON as bytes between text pieces that join to JSON.stringify', () => {
+    const members = frozenMembers(80);
+    const body = { schemas: ['s'], id: 'g', members, meta: { version: 'W/"1"' } };
+    const pieces = responsePieces(body);
+    expect(Array.isArray(pieces)).toBe(true);
+    expect((pieces as unknown[]).some((p) => Buffer.isBuffer(p))).toBe(true);
+    const bytes = Buffer.concat((pieces as (string | Buffer)[]).map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    expect(bytes.toString('utf8')).toBe(JSON.stringify(body));
+  });
+
+  it('keeps at most MAX_CACHED_BYTES however many arrays were read', () => {
+    // Big arrays (about 1 MiB of JSON each), more than the bound holds; each read must still be right.
+    const big = (tag: string) =>
+      Object.freeze(Array.from({ length: 8000 }, (_, i) => Object.freeze({ value: `${tag}-${i}-${'x'.repeat(100)}` })));
+    const kept = big('kept');
+    for (let n = 0; n < 48; n++) {
+      const arr = big(`a${n}`);
+      expect(responseJson({ members: arr })).toBe(JSON.stringify({ members: arr }));
+      expect(cachedJsonBytes()).toBeLessThanOrEqual(MAX_CACHED_BYTES);
+    }
+    expect(responseJson({ members: kept })).toBe(JSON.stringify({ members: kept }));
+    expect(cachedJsonBytes()).toBeGreaterThan(0);
+  });
+});
+
+describe('sendJson with cached pieces', () => {
+  it('sends the same bytes and Content-Length as a plain body, and the change after a new array', async () => {
+    let members = frozenMembers(120);
+    const server = createServer((_req, res) => sendJson(res, 200, { 'content-type': 'application/json' }, { id: 'g', members }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      for (let i = 0; i < 3; i++) {
+        if (i === 2) members = Object.freeze([...members, Object.freeze({ value: 'added', display: 'ä', type: 'User' })]);
+        const res = await fetch(url);
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(body.toString('utf8')).toBe(JSON.stringify({ id: 'g', members }));
+        expect(Number(res.headers.get('content-length'))).toBe(body.length);
+      }
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

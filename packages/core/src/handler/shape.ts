@@ -87,6 +87,53 @@ export function finishResource(
  * type, or whose type is implied (a user's `groups`); elements with a `$ref` already keep it.
  */
 function withRefs(list: unknown[], base: string, registry: SchemaRegistry, implied: string | undefined): unknown[] {
+  if (list.length < MIN_KEPT_REFS) return addRefs(list, base, registry, implied);
+  // A large list handed out frozen (the embedded store's members of a group, the same array until
+  // the membership changes) gets its `$ref`s once per base: the result is kept for that array, and
+  // frozen too, so a host that caches the JSON of frozen arrays (@scimgw/server) reuses it as well.
+  const kept = refsOf.get(list);
+  if (kept !== undefined && kept.base === base && kept.registry === registry && kept.implied === implied) return kept.out;
+  const out = addRefs(list, base, registry, implied);
+  if (kept === undefined && notKept.has(list)) return out;
+  // Checked once per list (on Bun, Object.isFrozen walks the whole array).
+  if (kept === undefined && !(Object.isFrozen(list) && list.every((el) => Object.isFrozen(el)))) {
+    notKept.add(list);
+    return out;
+  }
+  if (out !== list) {
+    // Only the elements made here (those given a `$ref`); the others are the list's, frozen already.
+    for (let i = 0; i < out.length; i++) if (out[i] !== list[i]) Object.freeze(out[i]);
+    Object.freeze(out);
+  }
+  refsOf.set(list, { base, registry, implied, out });
+  // At most MAX_KEPT_LISTS lists keep a copy with `$ref`s, the most recently built.
+  keptOrder.push(new WeakRef(list));
+  if (keptOrder.length > MAX_KEPT_LISTS) {
+    const oldest = keptOrder.shift()?.deref();
+    if (oldest !== undefined && oldest !== list) refsOf.delete(oldest);
+  }
+  return out;
+}
+
+/** Lists at least this long have their `$ref`s kept while they are unchanged (see {@link withRefs}). */
+const MIN_KEPT_REFS = 64;
+
+/** How many lists keep their `$ref` copy at most (each costs an object per member). */
+const MAX_KEPT_LISTS = 256;
+const keptOrder: WeakRef<readonly unknown[]>[] = [];
+/** Lists that can change (not frozen, or holding elements that are not): never kept. */
+const notKept = new WeakSet<readonly unknown[]>();
+
+/**
+ * Per frozen list, the list with `$ref`s for the last base it was read with (one base per list:
+ * the entry lives as long as the list does, and a different origin replaces it).
+ */
+const refsOf = new WeakMap<
+  readonly unknown[],
+  { base: string; registry: SchemaRegistry; implied: string | undefined; out: unknown[] }
+>();
+
+function addRefs(list: unknown[], base: string, registry: SchemaRegistry, implied: string | undefined): unknown[] {
   let out: unknown[] | undefined;
   // Resolved once per list, not per element: a big group has many members and two kinds.
   let users: string | null | undefined;

@@ -2,23 +2,50 @@
  * JSON of response bodies, with the JSON of large frozen arrays serialized once and reused.
  *
  * A connector that hands out the same frozen array for a value while it is unchanged (the
- * embedded store does for a group's members) gets that value serialized once: its JSON text is
- * kept in a WeakMap keyed by the array, so they live exactly as long as the array does, and a
- * changed group, being a new array, is serialized anew. Everything else is `JSON.stringify`.
+ * embedded store does for a group's members) gets that value serialized once: its JSON is kept
+ * for the array object, so a changed group, being a new array, is serialized anew. The JSON is
+ * kept as UTF-8 bytes, and the body goes to the socket as pieces (the resource's own keys as text,
+ * the cached bytes as they are), so a read neither serializes nor encodes the members. Everything
+ * else is `JSON.stringify`.
+ *
+ * The cache holds at most {@link MAX_CACHED_BYTES} of JSON, least recently read first out, and
+ * lets go of an entry as soon as its array is collected (a group that changed), so it cannot grow
+ * with the directory.
  */
 
 /** Arrays shorter than this are serialized every time: caching them would cost more than it saves. */
 const MIN_CACHED_LENGTH = 64;
 
-/**
- * Node only. On Bun the cached path measured 3× slower than serializing the array every time (348
- * against 1,025 req/s for a 5,000-member group, the same build side by side), so Bun serializes.
- */
-const CACHING = (globalThis as { Bun?: unknown }).Bun === undefined;
+/** Upper bound of the JSON kept, in bytes. */
+export const MAX_CACHED_BYTES = 32 * 1024 * 1024;
 
-const jsonOf = new WeakMap<readonly unknown[], string>();
-/** Frozen arrays found to hold something mutable: never cached, and not checked again. */
+/** One piece of a body: text, or bytes already encoded. */
+export type BodyPiece = string | Buffer;
+
+interface Entry {
+  /** The JSON, as UTF-8 bytes. */
+  readonly json: Buffer;
+  readonly size: number;
+  readonly array: WeakRef<readonly unknown[]>;
+}
+
+/**
+ * The cache, keyed by the array object. Nothing here ever reads Object.isFrozen on a hit: on Bun
+ * (JavaScriptCore) it walks every element (a millisecond for 5,000 members, per call), which is
+ * what made the cached path slower than serializing there.
+ */
+const byArray = new WeakMap<readonly unknown[], Entry>();
+/** Entries from least to most recently read. */
+const recency = new Set<Entry>();
+let cachedBytes = 0;
+/** Arrays found to be mutable or to hold something mutable: never cached, and not checked again. */
 const notCacheable = new WeakSet<readonly unknown[]>();
+
+const forget = (e: Entry) => {
+  if (recency.delete(e)) cachedBytes -= e.size;
+};
+/** An array that was collected (a group whose membership changed) takes its JSON with it. */
+const collected = new FinalizationRegistry<Entry>(forget);
 
 /**
  * True when a value's JSON can never change: a primitive, or a frozen object or array whose values
@@ -32,32 +59,55 @@ function immutable(v: unknown, depth: number): boolean {
   return true;
 }
 
-/** The cached JSON of `v` when it is a large frozen array of immutable values. */
-function cachedJson(v: unknown): string | undefined {
-  if (!Array.isArray(v) || v.length < MIN_CACHED_LENGTH || !Object.isFrozen(v)) return undefined;
-  const hit = jsonOf.get(v);
-  if (hit !== undefined) return hit;
-  if (notCacheable.has(v) || !immutable(v, 0)) {
+/** The cached JSON of `v`, as UTF-8 bytes, when it is a large frozen array of immutable values. */
+function cachedJson(v: unknown): Buffer | undefined {
+  if (!Array.isArray(v) || v.length < MIN_CACHED_LENGTH) return undefined;
+  const hit = byArray.get(v);
+  if (hit !== undefined) {
+    recency.delete(hit);
+    recency.add(hit);
+    return hit.json;
+  }
+  if (notCacheable.has(v)) return undefined;
+  if (!Object.isFrozen(v) || !immutable(v, 0)) {
     notCacheable.add(v);
     return undefined;
   }
-  const json = JSON.stringify(v);
-  jsonOf.set(v, json);
+  const json = Buffer.from(JSON.stringify(v), 'utf8');
+  const size = json.length;
+  if (size > MAX_CACHED_BYTES / 4) return json; // too big to keep: serialized for this response only
+  const e: Entry = { json, size, array: new WeakRef(v) };
+  byArray.set(v, e);
+  recency.add(e);
+  cachedBytes += size;
+  collected.register(v, e, e);
+  while (cachedBytes > MAX_CACHED_BYTES) {
+    const oldest = recency.values().next().value as Entry;
+    forget(oldest);
+    collected.unregister(oldest);
+    const a = oldest.array.deref();
+    if (a !== undefined) byArray.delete(a);
+  }
   return json;
+}
+
+/** Bytes of JSON the cache holds (tests). */
+export function cachedJsonBytes(): number {
+  return cachedBytes;
 }
 
 /** True when some value at the top of `o` has cached (or cacheable) JSON. */
 function hasCacheable(o: Record<string, unknown>): boolean {
   for (const k in o) {
     const v = o[k];
-    if (Array.isArray(v) && v.length >= MIN_CACHED_LENGTH && Object.isFrozen(v)) return true;
+    if (Array.isArray(v) && v.length >= MIN_CACHED_LENGTH && cachedJson(v) !== undefined) return true;
   }
   return false;
 }
 
 /** Appends the JSON of a plain object to `parts`, cached arrays at its top level as their cached JSON. */
-function objectParts(o: Record<string, unknown>, parts: string[]): void {
-  let text = '{';
+function objectParts(o: Record<string, unknown>, parts: BodyPiece[], text: string): string {
+  text += '{';
   let first = true;
   for (const k of Object.keys(o)) {
     const v = o[k];
@@ -74,48 +124,59 @@ function objectParts(o: Record<string, unknown>, parts: string[]): void {
     text += `${first ? '' : ','}${JSON.stringify(k)}:${json}`;
     first = false;
   }
-  parts.push(`${text}}`);
+  return `${text}}`;
 }
 
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && (v as { toJSON?: unknown }).toJSON === undefined;
 
 /**
- * The JSON of a response body, with the cached JSON of large frozen arrays at the top of a resource
- * (or of each resource of a list response) put in as it is. The pieces are joined as one string
- * (on Node, `sendJson` then encodes a large one to bytes once).
+ * The JSON of a response body as pieces: a string when nothing in it was cached, else the text
+ * around each cached array and the cached JSON itself (bytes). Cached arrays are looked for
+ * at the top of a resource and of each resource of a list response.
  */
-export function responseJson(body: unknown): string {
-  if (!CACHING || !isPlain(body)) return JSON.stringify(body);
+export function responsePieces(body: unknown): string | BodyPiece[] {
+  if (!isPlain(body)) return JSON.stringify(body);
   const resources = body.Resources;
   const listed = Array.isArray(resources) && resources.some((r) => isPlain(r) && hasCacheable(r));
   if (!listed && !hasCacheable(body)) return JSON.stringify(body);
-  const parts: string[] = [];
-  if (!listed) objectParts(body, parts);
-  else {
-    // A list response: its own keys as JSON, each resource with its cached arrays' JSON.
-    let text = '{';
-    let first = true;
-    for (const k of Object.keys(body)) {
-      const v = body[k];
-      if (k !== 'Resources') {
-        const json = JSON.stringify(v);
-        if (json === undefined) continue;
-        text += `${first ? '' : ','}${JSON.stringify(k)}:${json}`;
-        first = false;
-        continue;
-      }
-      parts.push(`${text}${first ? '' : ','}"Resources":[`);
-      text = '';
-      first = false;
-      (v as unknown[]).forEach((r, i) => {
-        if (i > 0) parts.push(',');
-        if (isPlain(r) && hasCacheable(r)) objectParts(r, parts);
-        else parts.push(JSON.stringify(r) ?? 'null');
-      });
-      parts.push(']');
-    }
-    parts.push(`${text}}`);
+  const parts: BodyPiece[] = [];
+  if (!listed) {
+    parts.push(objectParts(body, parts, ''));
+    return parts;
   }
-  return parts.join('');
+  // A list response: its own keys as JSON, each resource with its cached arrays' JSON.
+  let text = '{';
+  let first = true;
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    if (k !== 'Resources') {
+      const json = JSON.stringify(v);
+      if (json === undefined) continue;
+      text += `${first ? '' : ','}${JSON.stringify(k)}:${json}`;
+      first = false;
+      continue;
+    }
+    text += `${first ? '' : ','}"Resources":[`;
+    first = false;
+    const list = v as unknown[];
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      if (i > 0) text += ',';
+      if (isPlain(r) && hasCacheable(r)) text = objectParts(r, parts, text);
+      else text += JSON.stringify(r) ?? 'null';
+    }
+    text += ']';
+  }
+  parts.push(`${text}}`);
+  return parts;
+}
+
+/** The JSON of a response body as one string (pieces joined). */
+export function responseJson(body: unknown): string {
+  const pieces = responsePieces(body);
+  if (typeof pieces === 'string') return pieces;
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : p.toString('utf8');
+  return out;
 }

@@ -1,6 +1,8 @@
 /** Writing plain responses to node:http. */
 import type { ServerResponse } from 'node:http';
-import { responseJson } from './json.js';
+import { type BodyPiece, responsePieces } from './json.js';
+
+const ON_BUN = (globalThis as { Bun?: unknown }).Bun !== undefined;
 
 /**
  * On Node, bodies longer than this (in UTF-16 code units) are encoded to a Buffer once, which gives
@@ -8,7 +10,7 @@ import { responseJson } from './json.js';
  * string; shorter ones go as strings (see below). Bun writes large strings faster than Buffers
  * (850 against 691 req/s for a 5,000-member group), so there every body goes as a string.
  */
-const BUFFER_FROM = (globalThis as { Bun?: unknown }).Bun === undefined ? 16 * 1024 : Number.POSITIVE_INFINITY;
+const BUFFER_FROM = ON_BUN ? Number.POSITIVE_INFINITY : 16 * 1024;
 
 /** Sends a status, headers and an optional JSON body. */
 export function sendJson(res: ServerResponse, status: number, headers: Record<string, string>, body?: unknown): void {
@@ -22,16 +24,39 @@ export function sendJson(res: ServerResponse, status: number, headers: Record<st
   // `writev` (strace: [head+body, ''] against [head, body, '']). All headers go to writeHead in
   // one object: when none was set before with setHeader, Node formats that object directly
   // instead of merging it into its header map key by key.
-  // Frozen arrays (a group's members) come as JSON cached by `responseJson`.
-  const json = typeof body === 'string' ? body : responseJson(body);
-  const data = typeof json === 'string' && json.length > BUFFER_FROM ? Buffer.from(json, 'utf8') : json;
-  if (typeof data !== 'string') {
+  const json = typeof body === 'string' ? body : responsePieces(body);
+  if (typeof json !== 'string') {
+    sendPieces(res, status, headers, json);
+    return;
+  }
+  if (json.length > BUFFER_FROM) {
+    const data = Buffer.from(json, 'utf8');
     res.writeHead(status, { ...headers, 'content-length': data.length });
     res.end(data);
     return;
   }
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(data, 'utf8') });
-  res.end(data, 'utf8');
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(json, 'utf8') });
+  res.end(json, 'utf8');
+}
+
+/**
+ * A body with cached JSON in it (a group's members, see `responsePieces`): each piece is written as
+ * it is, the cached bytes without a copy (on Node one `writev` once the response ends). On Bun this
+ * measured 5× less CPU per read of a 5,000-member group than joining the pieces into one string
+ * (0.26–0.36 against 1.4–1.7 ms, `bench/cost.mjs`), and 2–4× less than one Buffer.concat.
+ */
+function sendPieces(res: ServerResponse, status: number, headers: Record<string, string>, pieces: BodyPiece[]): void {
+  let length = 0;
+  for (const p of pieces) length += typeof p === 'string' ? Buffer.byteLength(p, 'utf8') : p.length;
+  res.writeHead(status, { ...headers, 'content-length': length });
+  const last = pieces.length - 1;
+  for (let i = 0; i < last; i++) {
+    const p = pieces[i] as BodyPiece;
+    if (typeof p === 'string') {
+      if (p.length > 0) res.write(p, 'utf8');
+    } else res.write(p);
+  }
+  res.end(pieces[last]);
 }
 
 /**

@@ -11,31 +11,20 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    only: { type: 'string', default: 'c,g' },
-    users: { type: 'string', default: '10000' },
-    big: { type: 'string', default: '5000' },
-    connections: { type: 'string', default: '2' },
-    duration: { type: 'string', default: '4' },
-    'cpu-prof': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
+const { values: opt } = cli(import.meta.url, {
+  runtime: { type: 'string', default: 'node' },
+  only: { type: 'string', default: 'c,g' },
+  users: { type: 'string', default: '10000' },
+  big: { type: 'string', default: '5000' },
+  connections: { type: 'string', default: '2' },
+  duration: { type: 'string', default: '4' },
+  'cpu-prof': { type: 'string' },
 });
-if (opt.help) {
-  console.log(`usage: node bench/cost.mjs [--runtime node|bun] [--only c,g] [--users N] [--big N]
-       [--connections N] [--duration S] [--cpu-prof DIR]
-Prints, per workload, the gateway's CPU milliseconds (user + system) per request on its main
-thread and in all its threads, the lowest of three rounds.
-Workloads: (b) filter userName eq, (c) page of 100 users, (g) read the big group.`);
-  process.exit(0);
-}
 const runtime = opt.runtime;
 const users = Number(opt.users);
 const bigSize = Number(opt.big);

@@ -13,29 +13,27 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cpuTimes } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    users: { type: 'string' },
-    big: { type: 'string' },
-    connections: { type: 'string', default: '10' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    only: { type: 'string' },
-    rounds: { type: 'string' },
-    profile: { type: 'string' },
-    perf: { type: 'string' },
-    strace: { type: 'string' },
-    'front-flags': { type: 'string' },
-    out: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-  },
+const { values: opt } = cli(import.meta.url, {
+  runtime: { type: 'string', default: 'node' },
+  users: { type: 'string' },
+  big: { type: 'string' },
+  connections: { type: 'string', default: '10' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  only: { type: 'string' },
+  rounds: { type: 'string' },
+  profile: { type: 'string' },
+  perf: { type: 'string' },
+  strace: { type: 'string' },
+  'front-flags': { type: 'string' },
+  out: { type: 'string' },
+  smoke: { type: 'boolean', default: false },
 });
 
 const smoke = opt.smoke;

@@ -9,14 +9,12 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createLdapConnector, dnKey } from '@scimgw/connector-ldap';
 import { repoDir } from './lib/proc.mjs';
 import { GROUPS, GW_DN, GW_PW, HAVE_SLAPD, PEOPLE, startSlapd } from './lib/slapd.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: { users: { type: 'string' }, big: { type: 'string' }, reads: { type: 'string' } },
-});
+const { values: opt } = cli(import.meta.url, { users: { type: 'string' }, big: { type: 'string' }, reads: { type: 'string' } });
 if (!HAVE_SLAPD) {
   console.log('ldap parts skipped: slapd is not installed');
   process.exit(0);

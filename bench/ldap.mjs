@@ -15,25 +15,23 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { GROUPS, GW_DN, GW_PW, HAVE_SLAPD, missingModules, PEOPLE, startSlapd, uidOf } from './lib/slapd.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    users: { type: 'string' },
-    big: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    out: { type: 'string' },
-    only: { type: 'string' },
-    rounds: { type: 'string' },
-    profile: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-  },
+const { values: opt } = cli(import.meta.url, {
+  runtime: { type: 'string', default: 'node' },
+  users: { type: 'string' },
+  big: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  out: { type: 'string' },
+  only: { type: 'string' },
+  rounds: { type: 'string' },
+  profile: { type: 'string' },
+  smoke: { type: 'boolean', default: false },
 });
 const smoke = opt.smoke;
 const runtime = opt.runtime;

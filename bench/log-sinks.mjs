@@ -24,20 +24,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { RotatingFileSink as PackageSink, formatPretty } from '@scimgw/logger-stream';
 import { prettyFactory } from 'pino-pretty';
 import pinoRoll from 'pino-roll';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    lines: { type: 'string', default: '200000' },
-    pretty: { type: 'string', default: '100000' },
-    smoke: { type: 'boolean', default: false },
-    'sink-module': { type: 'string' },
-  },
+const { values: opt } = cli(import.meta.url, {
+  rounds: { type: 'string', default: '3' },
+  lines: { type: 'string', default: '200000' },
+  pretty: { type: 'string', default: '100000' },
+  smoke: { type: 'boolean', default: false },
+  'sink-module': { type: 'string' },
 });
 // --sink-module FILE: measure the RotatingFileSink exported by FILE instead (an older build, for before/after).
 const RotatingFileSink = opt['sink-module']

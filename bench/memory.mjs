@@ -13,10 +13,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { writeLokiSnapshot } from './lib/loader.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({ options: { users: { type: 'string' }, dist: { type: 'string' } } });
+const { values: opt } = cli(import.meta.url, { users: { type: 'string' }, dist: { type: 'string' } });
 const dist = opt.dist ? resolve(opt.dist) : fileURLToPath(new URL('../packages/connector-loki/dist', import.meta.url));
 const { createLokiConnector } = await import(pathToFileURL(join(dist, 'index.js')).href);
 const users = Number(opt.users ?? 100_000);

@@ -11,12 +11,9 @@
 // V8 samples wall time: a process that waits in a system call (writev, write) or is descheduled
 // there is charged for it. Those calls are listed on their own lines so the rest can be compared.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { last: { type: 'string' }, top: { type: 'string', default: '40' }, part: { type: 'string' } },
-});
+const { values: opt, positionals } = cli(import.meta.url, { last: { type: 'string' }, top: { type: 'string', default: '40' }, part: { type: 'string' } }, { allowPositionals: true, positionals: '<file.cpuprofile>' });
 if (positionals.length !== 1) {
   console.error('usage: node bench/profile.mjs FILE.cpuprofile [--last SECONDS] [--top N]');
   process.exit(2);

@@ -11,25 +11,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { load } from './lib/load.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { mysqlServer, perRequest } from './lib/mysql-server.mjs';
 import { SQL_TARGETS, seedSql } from './lib/sql-seed.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    stores: { type: 'string', default: 'loki,postgres,mysql' },
-    sizes: { type: 'string' },
-    curve: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    connections: { type: 'string', default: '10' },
-    'mysql-buffer-pool': { type: 'string' },
-    out: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-  },
+const { values: opt } = cli(import.meta.url, {
+  stores: { type: 'string', default: 'loki,postgres,mysql' },
+  sizes: { type: 'string' },
+  curve: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  connections: { type: 'string', default: '10' },
+  'mysql-buffer-pool': { type: 'string' },
+  out: { type: 'string' },
+  smoke: { type: 'boolean', default: false },
 });
 const smoke = opt.smoke;
 const stores = opt.stores.split(',');

@@ -18,24 +18,22 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    runtime: { type: 'string', default: 'node' },
-    nats: { type: 'string', default: process.env.SCIMGW_TEST_NATS ?? 'nats://127.0.0.1:4222' },
-    connections: { type: 'string', default: '10' },
-    duration: { type: 'string' },
-    catchup: { type: 'string' },
-    concurrency: { type: 'string', default: '16' },
-    out: { type: 'string' },
-    smoke: { type: 'boolean', default: false },
-  },
+const { values: opt } = cli(import.meta.url, {
+  runtime: { type: 'string', default: 'node' },
+  nats: { type: 'string', default: process.env.SCIMGW_TEST_NATS ?? 'nats://127.0.0.1:4222' },
+  connections: { type: 'string', default: '10' },
+  duration: { type: 'string' },
+  catchup: { type: 'string' },
+  concurrency: { type: 'string', default: '16' },
+  out: { type: 'string' },
+  smoke: { type: 'boolean', default: false },
 });
 const smoke = opt.smoke;
 const runtime = opt.runtime;

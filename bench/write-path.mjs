@@ -15,18 +15,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { repoDir } from './lib/proc.mjs';
+import { cli } from './lib/cli.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    writes: { type: 'string', default: '10000' },
-    warmup: { type: 'string', default: '3000' },
-    rounds: { type: 'string', default: '3' },
-    users: { type: 'string', default: '2000' },
-    big: { type: 'string', default: '5000' },
-    only: { type: 'string', default: 'd,e,f' },
-  },
+const { values: opt } = cli(import.meta.url, {
+  writes: { type: 'string', default: '10000' },
+  warmup: { type: 'string', default: '3000' },
+  rounds: { type: 'string', default: '3' },
+  users: { type: 'string', default: '2000' },
+  big: { type: 'string', default: '5000' },
+  only: { type: 'string', default: 'd,e,f' },
 });
 const dist = (pkg, file) => pathToFileURL(join(repoDir, 'packages', pkg, 'dist', file)).href;
 const { createLokiConnector } = await import(dist('connector-loki', 'index.js'));

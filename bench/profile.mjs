@@ -13,7 +13,11 @@
 import { readFileSync } from 'node:fs';
 import { cli } from './lib/cli.mjs';
 
-const { values: opt, positionals } = cli(import.meta.url, { last: { type: 'string' }, top: { type: 'string', default: '40' }, part: { type: 'string' } }, { allowPositionals: true, positionals: '<file.cpuprofile>' });
+const { values: opt, positionals } = cli(
+  import.meta.url,
+  { last: { type: 'string' }, top: { type: 'string', default: '40' }, part: { type: 'string' } },
+  { allowPositionals: true, positionals: '<file.cpuprofile>' },
+);
 if (positionals.length !== 1) {
   console.error('usage: node bench/profile.mjs FILE.cpuprofile [--last SECONDS] [--top N]');
   process.exit(2);

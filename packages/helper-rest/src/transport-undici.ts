@@ -93,7 +93,7 @@ function redirectedHeaders(headers: Record<string, string>, dropBody: boolean, o
 
 /** Exchanges in flight per caller signal (one inbound request), see {@link watch}. */
 const inFlight = new WeakMap<AbortSignal, Set<Exchange>>();
-const ONCE: AddEventListenerOptions = { once: true };
+const ONCE = { once: true } as const;
 
 /**
  * The exchanges in flight for `signal`. The signal gets one `abort` listener for all of them, on

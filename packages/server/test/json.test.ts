@@ -96,7 +96,7 @@ describe('responsePieces and the bound of the cache', () => {
 
 describe('sendJson with cached pieces', () => {
   it('sends the same bytes and Content-Length as a plain body, and the change after a new array', async () => {
-    let members = frozenMembers(120);
+    let members: readonly unknown[] = frozenMembers(120);
     const server = createServer((_req, res) => sendJson(res, 200, { 'content-type': 'application/json' }, { id: 'g', members }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;

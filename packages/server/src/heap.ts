@@ -21,6 +21,12 @@ function heapBytes(): { used: number; total: number } {
   return { used: m.heapUsed, total: m.heapTotal };
 }
 
+/** Resident memory in bytes: `process.memoryUsage.rss()` where the runtime has it (no heap walk). */
+function rssBytes(): number {
+  const m = process.memoryUsage as { rss?: () => number };
+  return typeof m.rss === 'function' ? m.rss() : process.memoryUsage().rss;
+}
+
 let exposedGc: (() => void) | undefined;
 
 /** Node's `gc`, looked up once: `--expose-gc` set at run time shows it only in contexts created afterwards. */
@@ -33,7 +39,10 @@ function nodeGc(): (() => void) | undefined {
 }
 
 /**
- * Runs one full collection when the heap holds more than `threshold` bytes.
+ * Runs one full collection when the heap holds more than `threshold` bytes, or resident memory is
+ * at least `rssThreshold` bytes. Bun counts the heap in use as of its last collection and keeps
+ * string contents outside it, so after loading a large store its heap can look small while the
+ * process holds hundreds of MiB of garbage: resident memory is the measure that shows it there.
  * Node: through `gc`, exposed for this call only; Bun: `Bun.gc(true)`, and with `releaseCode`
  * also `Bun.shrink()` (Node has no equivalent: V8 drops unused code and pages on its own).
  *
@@ -41,10 +50,10 @@ function nodeGc(): (() => void) | undefined {
  */
 export function compactHeap(
   threshold = COMPACT_HEAP_THRESHOLD,
-  opts: { releaseCode?: boolean } = {},
+  opts: { releaseCode?: boolean; rssThreshold?: number } = {},
 ): { before: number; after: number } | undefined {
   const before = heapBytes().used;
-  if (before < threshold) return undefined;
+  if (before < threshold && !(opts.rssThreshold !== undefined && rssBytes() >= opts.rssThreshold)) return undefined;
   const bun = (globalThis as { Bun?: { gc(force: boolean): void; shrink?: () => void } }).Bun;
   if (bun) {
     bun.gc(true);
@@ -59,12 +68,6 @@ export function compactHeap(
     gc();
   }
   return { before, after: heapBytes().used };
-}
-
-/** Resident memory in bytes: `process.memoryUsage.rss()` where the runtime has it (no heap walk). */
-function rssBytes(): number {
-  const m = process.memoryUsage as { rss?: () => number };
-  return typeof m.rss === 'function' ? m.rss() : process.memoryUsage().rss;
 }
 
 /** Options of {@link IdleCompactor}. */

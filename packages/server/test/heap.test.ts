@@ -8,6 +8,15 @@ describe('compactHeap', () => {
     expect(compactHeap(Number.MAX_SAFE_INTEGER)).toBeUndefined();
   });
 
+  it('collects below the heap threshold when resident memory reaches rssThreshold', () => {
+    expect(compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: Number.MAX_SAFE_INTEGER })).toBeUndefined();
+    expect(compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: 0 })).toBeDefined();
+    expect(withFakeBun(() => compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: 0, releaseCode: true }))).toEqual([
+      'gc(true)',
+      'shrink()',
+    ]);
+  });
+
   it('collects garbage without exposing gc to the application', () => {
     let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
     expect(garbage.length).toBe(200_000);

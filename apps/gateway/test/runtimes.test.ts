@@ -99,7 +99,7 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
 });
 
 describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
-  it('compactHeap collects garbage, IdleCompactor collects after a burst, and gc stays hidden', () => {
+  it('compactHeap collects garbage, IdleCompactor collects after a burst and during one, and gc stays hidden', () => {
     if (!binary) throw new Error(`${runtime} binary not found: run pnpm install (bun is a devDependency of @scimgw/gateway)`);
     const out = execFileSync(binary, [join(here, 'fixtures', 'heap-check.mjs')], { cwd: join(here, '..'), encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop() as string) as {
@@ -107,6 +107,8 @@ describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
       collectedByCompactHeap: number;
       idleCollections: number;
       collectedByIdle: number;
+      burstCollections: number;
+      collectedDuringBurst: number;
       gcVisible: string;
     };
     // Of 1,000 objects nothing holds, most are gone after each collection (a conservative stack
@@ -115,6 +117,8 @@ describe.each(RUNTIMES)('heap compaction on %s', (runtime, binary) => {
     expect(r.collectedByCompactHeap).toBeGreaterThan(900);
     expect(r.idleCollections).toBe(1);
     expect(r.collectedByIdle).toBeGreaterThan(900);
+    expect(r.burstCollections).toBeGreaterThan(0);
+    expect(r.collectedDuringBurst).toBeGreaterThan(900);
     expect(r.gcVisible).toBe('undefined');
   });
 });

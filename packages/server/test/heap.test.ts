@@ -8,6 +8,15 @@ describe('compactHeap', () => {
     expect(compactHeap(Number.MAX_SAFE_INTEGER)).toBeUndefined();
   });
 
+  it('collects below the heap threshold when resident memory reaches rssThreshold', () => {
+    expect(compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: Number.MAX_SAFE_INTEGER })).toBeUndefined();
+    expect(compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: 0 })).toBeDefined();
+    expect(withFakeBun(() => compactHeap(Number.MAX_SAFE_INTEGER, { rssThreshold: 0, releaseCode: true }))).toEqual([
+      'gc(true)',
+      'shrink()',
+    ]);
+  });
+
   it('collects garbage without exposing gc to the application', () => {
     let garbage: unknown[] | undefined = Array.from({ length: 200_000 }, (_, i) => ({ i, s: `x${i}` }));
     expect(garbage.length).toBe(200_000);
@@ -42,7 +51,7 @@ describe('compactHeap on Bun', () => {
     const seen: string[] = [];
     const g = globalThis as { Bun?: unknown };
     g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
-    const compactor = new IdleCompactor({ idleMs: 10, minGrowthBytes: 0 });
+    const compactor = new IdleCompactor({ idleMs: 10, minGrowthBytes: 0, burstGrowthBytes: Number.POSITIVE_INFINITY });
     try {
       compactor.activity();
       await sleep(60);
@@ -59,7 +68,7 @@ describe('IdleCompactor', () => {
   afterEach(() => c?.stop());
 
   it('collects once after a burst followed by quiet', async () => {
-    c = new IdleCompactor({ idleMs: 20, minGrowthBytes: 0 });
+    c = new IdleCompactor({ idleMs: 20, minGrowthBytes: 0, burstGrowthBytes: Number.POSITIVE_INFINITY });
     c.activity();
     await sleep(100);
     expect(c.collections).toBe(1);
@@ -67,8 +76,8 @@ describe('IdleCompactor', () => {
     expect(c.collections).toBe(1); // no new activity, no new collection
   });
 
-  it('never collects while requests keep coming', async () => {
-    c = new IdleCompactor({ idleMs: 20, minGrowthBytes: 0 });
+  it('never collects after idle while requests keep coming', async () => {
+    c = new IdleCompactor({ idleMs: 20, minGrowthBytes: 0, burstGrowthBytes: Number.POSITIVE_INFINITY });
     const t = setInterval(() => c?.activity(), 5);
     await sleep(120);
     clearInterval(t);
@@ -86,5 +95,42 @@ describe('IdleCompactor', () => {
       expect(x.collections).toBe(0);
       x.stop();
     }
+  });
+
+  it('collects during a burst once resident memory grew enough, without releasing code', async () => {
+    c = new IdleCompactor({ idleMs: 1000, minGrowthBytes: 1 << 30, burstGrowthBytes: 0, burstCheckMs: 10 });
+    const t = setInterval(() => c?.activity(), 2);
+    await sleep(120);
+    clearInterval(t);
+    expect(c.burstCollections).toBeGreaterThan(0);
+    expect(c.collections).toBe(c.burstCollections);
+  });
+
+  it('does not collect during a burst when resident memory did not grow enough', async () => {
+    c = new IdleCompactor({ idleMs: 1000, burstGrowthBytes: 1 << 40, burstCheckMs: 10 });
+    const t = setInterval(() => c?.activity(), 2);
+    await sleep(120);
+    clearInterval(t);
+    expect(c.burstCollections).toBe(0);
+    expect(c.collections).toBe(0);
+  });
+});
+
+describe('IdleCompactor during a burst on Bun', () => {
+  it('collects with Bun.gc(true) and keeps the compiled code (no Bun.shrink)', async () => {
+    const seen: string[] = [];
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
+    const compactor = new IdleCompactor({ idleMs: 10_000, minGrowthBytes: 0, burstGrowthBytes: 0, burstCheckMs: 10 });
+    const t = setInterval(() => compactor.activity(), 2);
+    try {
+      await sleep(60);
+    } finally {
+      clearInterval(t);
+      delete g.Bun;
+      compactor.stop();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((x) => x === 'gc')).toBe(true);
   });
 });

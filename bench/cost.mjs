@@ -8,13 +8,14 @@
 //
 //   node bench/cost.mjs --runtime node --only c,g            # prints CPU ms per request
 //   node bench/cost.mjs --runtime bun --only g --cpu-prof DIR    # also writes a .cpuprofile (Node and Bun)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from './lib/load.mjs';
 import { freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
 import { cli } from './lib/cli.mjs';
+import { cpuMs } from './lib/cpu.mjs';
 
 const { values: opt } = cli(import.meta.url, {
   runtime: { type: 'string', default: 'node' },
@@ -33,14 +34,8 @@ const duration = Number(opt.duration);
 const user = 'gwadmin';
 const password = 'password';
 const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const TICK = 100; // clock ticks per second of /proc/<pid>/stat on Linux
-
 /** CPU seconds (user + system) a process (or with `thread`, its main thread) has used. */
-function cpuSeconds(pid, thread = false) {
-  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICK;
-}
+const cpuSeconds = (pid, thread = false) => cpuMs(pid, thread) / 1000;
 
 const dir = mkdtempSync(join(tmpdir(), 'scimgw-cost-'));
 mkdirSync(join(dir, 'config'));

@@ -2,12 +2,8 @@
  * Hostile SCIM values reach SAP HANA only as bound parameters (or, in LIKE patterns, escaped and
  * bound): the statement texts the emulator received never contain them, and the tables survive.
  */
-import type { Connector } from '@scimgw/core';
-import { createScimHandler } from '@scimgw/core/handler';
-import { testContext } from '@scimgw/core/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHanaConnector } from '../../src/index.js';
-import { startTestHana, type TestHana } from '../helpers/emulator.js';
+import { describe, expect, it } from 'vitest';
+import { useHanaHandler } from '../helpers/emulator.js';
 
 const HOSTILE = [
   `o'neil'); DROP TABLE "scim_users"; --`,
@@ -19,25 +15,8 @@ const HOSTILE = [
   `$1 @p1 :v`,
 ];
 
-let server: TestHana;
-let connector: Connector;
-let h: ReturnType<typeof createScimHandler>;
-
-beforeAll(async () => {
-  server = await startTestHana();
-  const ctx = testContext(server.config());
-  connector = await createHanaConnector({ config: ctx.config, registry: ctx.registry, log: ctx.log, hana: server.hana.module });
-  h = createScimHandler({ connector });
-});
-afterAll(async () => {
-  await connector?.close?.();
-  await server?.close();
-});
-
-const call = async (method: string, url: string, body?: unknown) => {
-  const r = await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: r.status, body: r.body as Record<string, unknown> };
-};
+const hana = useHanaHandler();
+const { call } = hana;
 
 describe('hostile values, table mode, on the HANA emulator', () => {
   it('are stored and found as data, never sent as SQL text', async () => {
@@ -63,9 +42,9 @@ describe('hostile values, table mode, on the HANA emulator', () => {
     const pct = await call('GET', `/Users?filter=${encodeURIComponent('displayName co "100%_off"')}`);
     expect((pct.body.Resources as { displayName: string }[]).map((r) => r.displayName)).toEqual(['100%_off']);
     for (const v of HOSTILE.filter((x) => x.length > 1)) {
-      for (const s of server.hana.statements) expect(s.includes(v), `${v} in ${s}`).toBe(false);
+      for (const s of hana.server.hana.statements) expect(s.includes(v), `${v} in ${s}`).toBe(false);
     }
-    expect(await server.sql('SELECT COUNT(*)::int AS n FROM "scim_users"')).toEqual([{ n: HOSTILE.length + 1 }]);
+    expect(await hana.server.sql('SELECT COUNT(*)::int AS n FROM "scim_users"')).toEqual([{ n: HOSTILE.length + 1 }]);
   });
   it('U+0000 is refused with 400 (the emulator cannot store it) and matches nothing in a filter', async () => {
     const r = await call('POST', '/Users', { userName: 'nul\u0000user' });

@@ -2,38 +2,17 @@
  * Two writers adding the same member: the second MERGE waits on the first's uncommitted row and
  * is then refused by the primary key (301). That is a write conflict, retried — not a 409.
  */
-import type { Connector } from '@scimgw/core';
-import { createScimHandler } from '@scimgw/core/handler';
-import { testContext } from '@scimgw/core/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHanaConnector } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { promised } from '../../src/tables/native.js';
-import { LOGIN, startTestHana, type TestHana } from '../helpers/emulator.js';
+import { LOGIN, useHanaHandler } from '../helpers/emulator.js';
 
-let server: TestHana;
-let connector: Connector;
-let h: ReturnType<typeof createScimHandler>;
-
-beforeAll(async () => {
-  server = await startTestHana();
-  const ctx = testContext(server.config());
-  connector = await createHanaConnector({ config: ctx.config, registry: ctx.registry, log: ctx.log, hana: server.hana.module });
-  h = createScimHandler({ connector });
-});
-afterAll(async () => {
-  await connector?.close?.();
-  await server?.close();
-});
-
-const call = async (method: string, url: string, body?: unknown) => {
-  const r = await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { status: r.status, body: r.body as Record<string, unknown> };
-};
+const hana = useHanaHandler();
+const { call } = hana;
 
 /** Waits until a session of the emulator's database waits on a lock (bounded; fails otherwise). */
 async function someoneWaitsOnALock(): Promise<void> {
   for (let i = 0; i < 400; i++) {
-    const [row] = await server.sql(
+    const [row] = await hana.server.sql(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
     );
     if ((row?.n as number) > 0) return;
@@ -48,8 +27,10 @@ describe('concurrent member additions, table mode, on the HANA emulator', () => 
     const group = await call('POST', '/Groups', { displayName: 'race-group' });
     const uid = String(user.body.id);
     const gid = String(group.body.id);
-    const other = server.hana.module.createConnection();
-    await promised<void>((cb) => other.connect({ serverNode: server.hana.serverNode, uid: LOGIN.user, pwd: LOGIN.password }, cb));
+    const other = hana.server.hana.module.createConnection();
+    await promised<void>((cb) =>
+      other.connect({ serverNode: hana.server.hana.serverNode, uid: LOGIN.user, pwd: LOGIN.password }, cb),
+    );
     other.setAutoCommit(false);
     await promised((cb) =>
       other.exec('INSERT INTO "scim_group_members" ("group_id", "member_id") VALUES (?, ?)', [gid, uid], cb),
@@ -63,7 +44,7 @@ describe('concurrent member additions, table mode, on the HANA emulator', () => 
     await promised<void>((cb) => other.disconnect(cb));
     const r = await patch;
     expect(r.status).toBeLessThan(300);
-    const members = await server.sql(`SELECT member_id FROM "scim_group_members" WHERE group_id = '${gid}'`);
+    const members = await hana.server.sql(`SELECT member_id FROM "scim_group_members" WHERE group_id = '${gid}'`);
     expect(members).toEqual([{ member_id: uid }]);
   });
 });

@@ -132,6 +132,29 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
   };
   const displayOf = (r: ScimResource) => String(r.displayName ?? '');
 
+  /**
+   * A group with its member ids. Ids kept from an earlier read are used when the group's change
+   * stamp has not moved since: the group is read without its member values first.
+   */
+  async function readGroup(t: Tenant, id: string): Promise<ScimResource | undefined> {
+    const known = t.groupStamp ? t.resolver.cacheView(t.scope(['user', 'group']))?.members(id) : undefined;
+    if (known) {
+      const e = await read(t, id, false);
+      if (!e) return undefined;
+      if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known]))[0];
+      const full = await t.dir.read(
+        e.dn,
+        t.groupFilter,
+        t.readAttributes('group', true),
+        t.binaryAttributes('group'),
+        'read group',
+      );
+      return full ? (await toGroups(t, [full], true))[0] : undefined;
+    }
+    const e = await read(t, id, true);
+    return e ? (await toGroups(t, [e], true))[0] : undefined;
+  }
+
   /** Renames the group when its naming value changes; returns the DN afterwards. */
   async function renameIfNeeded(t: Tenant, entry: LdapEntry, next: ScimResource): Promise<string> {
     const naming = t.s.naming.group;
@@ -168,25 +191,15 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
 
     async get(id, ctx, opts) {
       const t = tenantOf(ctx.tenant);
-      const withMembers = !excludesMembers(opts);
-      // Member ids kept from an earlier read: read the group without its member values first,
-      // and use them if the group's change stamp has not moved since.
-      const known = withMembers && t.groupStamp ? t.resolver.cacheView(t.scope(['user', 'group']))?.members(id) : undefined;
-      if (known) {
-        const e = await read(t, id, false);
-        if (!e) return undefined;
-        if (t.groupStamp && first(e, t.groupStamp) === known.stamp) return (await toGroups(t, [e], true, [known]))[0];
-        const full = await t.dir.read(
-          e.dn,
-          t.groupFilter,
-          t.readAttributes('group', true),
-          t.binaryAttributes('group'),
-          'read group',
-        );
-        return full ? (await toGroups(t, [full], true))[0] : undefined;
+      // A read without members still carries the ETag of the whole group (the one a later write's
+      // If-Match is checked against), and that version covers the member ids: so the ids are
+      // resolved here too (from the kept ones when current), and only the answer leaves them out.
+      if (excludesMembers(opts)) {
+        const whole = await readGroup(t, id);
+        if (whole) delete whole.members;
+        return whole;
       }
-      const e = await read(t, id, withMembers);
-      return e ? (await toGroups(t, [e], withMembers))[0] : undefined;
+      return readGroup(t, id);
     },
 
     async create(resource, ctx) {

@@ -426,3 +426,42 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
     }
   });
 });
+
+describe.skipIf(!HAVE_SLAPD)('the ETag of a group read without its members', () => {
+  for (const idCacheSeconds of [0, 600]) {
+    it(`is the whole group's, so a write conditioned on it succeeds (idCacheSeconds: ${idCacheSeconds})`, async () => {
+      const tag = `etag-${idCacheSeconds}`;
+      const { connector, call } = scim(slapd, { idStrategy: 'entryUUID', idCacheSeconds });
+      const cold = scim(slapd, { idStrategy: 'entryUUID', idCacheSeconds });
+      try {
+        const a = String((await call('POST', '/Users', user(`${tag}-a`))).body.id);
+        const b = String((await call('POST', '/Users', user(`${tag}-b`))).body.id);
+        const g = await call('POST', '/Groups', { displayName: `${tag}-group`, members: [{ value: a }] });
+        const gid = enc(String(g.body.id));
+        // First read without members on a gateway that has kept nothing, then the whole group.
+        const slim = await cold.call('GET', `/Groups/${gid}?excludedAttributes=members`);
+        expect(slim.status).toBe(200);
+        expect(slim.body.members).toBeUndefined();
+        const whole = await call('GET', `/Groups/${gid}`);
+        expect(whole.body.members).toEqual([expect.objectContaining({ value: a })]);
+        expect(slim.headers.etag).toMatch(/^W\/"/);
+        expect(slim.headers.etag).toBe(whole.headers.etag);
+        const byAttributes = await call('GET', `/Groups/${gid}?attributes=displayName`);
+        expect(byAttributes.headers.etag).toBe(whole.headers.etag);
+
+        const add = patchBody([{ op: 'add', path: 'members', value: [{ value: b }] }]);
+        expect((await call('PATCH', `/Groups/${gid}`, add, { 'if-match': String(slim.headers.etag) })).status).toBe(204);
+        // The members changed, so did the tag: the old one no longer matches, the new one does.
+        const after = await cold.call('GET', `/Groups/${gid}?excludedAttributes=members`);
+        expect(after.headers.etag).not.toBe(slim.headers.etag);
+        const again = patchBody([{ op: 'remove', path: `members[value eq "${a}"]` }]);
+        expect((await call('PATCH', `/Groups/${gid}`, again, { 'if-match': String(slim.headers.etag) })).status).toBe(412);
+        expect((await call('PATCH', `/Groups/${gid}`, again, { 'if-match': String(after.headers.etag) })).status).toBe(204);
+        expect((await call('GET', `/Groups/${gid}`)).body.members).toEqual([expect.objectContaining({ value: b })]);
+      } finally {
+        await connector.close?.();
+        await cold.connector.close?.();
+      }
+    });
+  }
+});

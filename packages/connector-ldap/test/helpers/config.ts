@@ -83,15 +83,23 @@ export function scim(
   s: Slapd,
   over: Partial<LdapSettingsConfig> = {},
   opts: { map?: LdapMapConfig; clientFactory?: ClientFactory; log?: Logger } = {},
-): { connector: LdapConnector; call: (method: string, url: string, body?: unknown) => Promise<Res> } {
+): {
+  connector: LdapConnector;
+  call: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<Res>;
+} {
   const connector = createLdapConnector({
     config: endpointConfig(s, over, opts.map ?? TEST_MAP),
     ...(opts.clientFactory ? { clientFactory: opts.clientFactory } : {}),
     ...(opts.log ? { log: opts.log } : {}),
   });
   const h = createScimHandler({ connector });
-  const call = async (method: string, url: string, body?: unknown) =>
-    (await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })) as unknown as Res;
+  const call = async (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
+    (await h.handle({
+      method,
+      url,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(headers ? { headers } : {}),
+    })) as unknown as Res;
   return { connector, call };
 }
 

@@ -83,8 +83,8 @@ async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource |
   return cur;
 }
 
-function single(c: ResourceCall, r: ScimResource, status: number, projection?: Projection): ScimResponse {
-  const done = finish(c, r);
+function single(c: ResourceCall, r: ScimResource, status: number, projection?: Projection, withVersion = true): ScimResponse {
+  const done = finish(c, r, withVersion);
   const headers = { ...c.headers };
   if (done.meta?.version) headers.etag = done.meta.version;
   if (status === 201 && done.meta?.location) headers.location = done.meta.location;
@@ -139,7 +139,12 @@ export async function getOp(c: ResourceCall, id: string, p: ListParams): Promise
   const projection = new Projection(c.registry, c.rt, p);
   const r = await need(c, 'get')(id, c.ctx, { attributes: p.attributes, excludedAttributes: p.excludedAttributes });
   if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
-  const res = single(c, r, 200, projection);
+  // A version the gateway computes covers what the connector returned. Asked for part of the
+  // resource, a connector may return only that part, and a tag of the part would never match the
+  // whole resource a write's If-Match is checked against: such a read carries no ETag (a connector
+  // that keeps its own versions, in meta.version, still gives one).
+  const partial = (p.attributes?.length ?? 0) > 0 || (p.excludedAttributes?.length ?? 0) > 0;
+  const res = single(c, r, 200, projection, !partial || (isObject(r.meta) && r.meta.version !== undefined));
   const inm = header(c.request, 'if-none-match');
   if (inm && etagMatches(inm, res.headers.etag)) return { status: 304, headers: res.headers };
   return res;

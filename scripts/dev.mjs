@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureSlapd } from './ensure-services.mjs';
+import { ensureDebianTools } from './ensure-services.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.env.TURBO_TELEMETRY_DISABLED = '1';
@@ -83,7 +83,7 @@ if (command === 'start') {
   const cli = join(root, 'apps', 'gateway', 'dist', 'cli.js');
   process.exit(run(bun, ['--smol', cli, ...(rest.length ? rest : ['start'])], { cwd: join(root, 'apps', 'gateway') }));
 } else if (command === 'test') {
-  if (!ensureSlapd()) process.exit(1);
+  if (!ensureDebianTools()) process.exit(1);
   // Publishing readiness first (fast): LICENSE, package metadata, prepack, README links, CHANGELOG.
   must(pnpm, ['run', '--silent', 'check:packages']);
   must(pnpm, ['exec', 'turbo', 'run', 'lint', 'build', 'typecheck', '--output-logs=errors-only']);

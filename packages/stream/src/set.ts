@@ -9,7 +9,9 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import type { SchemaRegistry, ScimResource } from '@scimgw/core';
 import { patchToChanges } from '@scimgw/core/patch';
-import { jwtVerify, SignJWT } from 'jose';
+// `jose` is imported where a SET is signed or verified, not here: this module shares a chunk with
+// `@scimgw/stream/config`, which every gateway loads to validate its configuration, and a gateway
+// without a stream never needs jose.
 import {
   checkMessage,
   MAX_MESSAGE_BYTES,
@@ -98,6 +100,7 @@ export async function encodeSet(message: StreamMessage, signer: SetSigner): Prom
     ...(data.key ? { key: data.key } : {}),
     ...(message.operation === 'modify' && data.resource ? { resource: data.resource } : {}),
   };
+  const { SignJWT } = await import('jose');
   const jwt = new SignJWT({
     txn: message.id,
     toe: Math.floor(Date.parse(message.time) / 1000),
@@ -130,6 +133,7 @@ export function looksLikeJws(body: Uint8Array): boolean {
 export async function decodeSet(body: Uint8Array, verifier: SetVerifier, registry: SchemaRegistry): Promise<StreamMessage> {
   if (body.byteLength > MAX_MESSAGE_BYTES) throw new PoisonMessageError(`message is larger than ${MAX_MESSAGE_BYTES} bytes`);
   let payload: Record<string, unknown>;
+  const { jwtVerify } = await import('jose');
   try {
     const verified = await jwtVerify(new TextDecoder().decode(body), verifier.key, {
       typ: SET_TYP,

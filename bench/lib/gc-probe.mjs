@@ -4,7 +4,7 @@
 // slow requests. Adds nothing to a request; one short line per collection.
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 
-const KINDS = { 1: 'major', 2: 'minor', 4: 'incremental', 8: 'weakcb' };
+const KINDS = { 1: 'minor', 4: 'major', 8: 'incremental', 16: 'weakcb' };
 const observer = new PerformanceObserver((list) => {
   let out = '';
   for (const e of list.getEntries()) {

@@ -14,7 +14,7 @@ export class Histogram {
 
   /** Records one latency in microseconds. */
   record(us) {
-    const v = us < 0 ? 0 : us;
+    const v = Math.max(us, 0);
     this.counts[Math.min(BUCKETS - 1, Math.floor(v / BUCKET_US))]++;
     this.n++;
     if (v > this.maxUs) this.maxUs = v;

@@ -5,7 +5,8 @@
 //     generation, and only batches without a garbage collection count),
 //   - CPU time of the process (user + system; the machine's load moves it less than wall time),
 //   - the garbage collections the gateway's own heap settings (--max-semi-space-size=6) would give:
-//     one more run in a child process with them, minor and major pauses per 1,000 lookups.
+//     one more run in a child process with them, minor and major pauses per 1,000 lookups and their
+//     mean and longest duration (--semi-space 6,16,32: one run per young-generation size, in MiB).
 // With --heap-profile N it also samples what allocates (V8's sampling heap profiler, collected objects
 // included) and prints the N functions that allocate most.
 //
@@ -25,6 +26,7 @@ const { values: opt } = cli(import.meta.url, {
   users: { type: 'string', default: '10000' },
   lookups: { type: 'string', default: '3000' },
   'heap-profile': { type: 'string' },
+  'semi-space': { type: 'string', default: '6' },
   // Internal: the child runs of this script.
   child: { type: 'string' },
 });
@@ -118,8 +120,10 @@ async function child(spec) {
     await settle();
     const per1000 = (n) => Math.round((n / lookups) * 1000 * 10) / 10;
     const longest = (l) => Math.round(Math.max(0, ...l) * 100) / 100;
+    const mean = (l) => Math.round((l.reduce((a, b) => a + b, 0) / Math.max(1, l.length)) * 100) / 100;
     out.minorPer1000 = per1000(pauses.minor.length);
     out.majorPer1000 = per1000(pauses.major.length);
+    out.meanMinorMs = mean(pauses.minor);
     out.longestMinorMs = longest(pauses.minor);
     out.longestMajorMs = longest(pauses.major);
   }
@@ -146,12 +150,17 @@ async function main() {
     try {
       const spec = { store, name, prefix, heapProfile: opt['heap-profile'] };
       const alloc = runChild(['--max-semi-space-size=64', '--min-semi-space-size=64'], { ...spec, mode: 'alloc' });
-      const gc = runChild(['--max-semi-space-size=6'], { ...spec, mode: 'gc' });
       console.log(
         `${store}, ${Number(opt.users).toLocaleString('en')} users, userName eq: ${alloc.bytesPerLookup} bytes allocated per lookup (median of ${alloc.batches} batches of 100), ` +
-          `${alloc.cpuUsPerLookup} µs CPU per lookup; with --max-semi-space-size=6: ${gc.minorPer1000} minor / ${gc.majorPer1000} major GC per 1,000 lookups, ` +
-          `longest ${gc.longestMinorMs} / ${gc.longestMajorMs} ms`,
+          `${alloc.cpuUsPerLookup} µs CPU per lookup`,
       );
+      for (const mib of opt['semi-space'].split(',')) {
+        const gc = runChild([`--max-semi-space-size=${Number(mib)}`], { ...spec, mode: 'gc' });
+        console.log(
+          `  --max-semi-space-size=${Number(mib)}: ${gc.minorPer1000} minor GC per 1,000 lookups (mean ${gc.meanMinorMs} ms, longest ${gc.longestMinorMs} ms), ` +
+            `${gc.majorPer1000} other (longest ${gc.longestMajorMs} ms)`,
+        );
+      }
       if (alloc.heapProfile) {
         console.log('  bytes allocated per lookup by function (sampled):');
         for (const [where, bytes, pct] of alloc.heapProfile)

@@ -15,7 +15,8 @@ export class Histogram {
   /** Records one latency in microseconds. */
   record(us) {
     const v = Math.max(us, 0);
-    this.counts[Math.min(BUCKETS - 1, Math.floor(v / BUCKET_US))]++;
+    // Bucket i holds (10·i, 10·(i+1)] µs: its upper edge is never below a value it holds.
+    this.counts[Math.min(BUCKETS - 1, Math.max(0, Math.ceil(v / BUCKET_US) - 1))]++;
     this.n++;
     if (v > this.maxUs) this.maxUs = v;
   }
@@ -30,12 +31,13 @@ export class Histogram {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.counts[i];
-      if (seen >= rank) return Math.min((i + 1) * BUCKET_US, this.maxUs) / 1000;
+      // The last bucket also holds everything slower than 10 s: its request is the maximum's.
+      if (seen >= rank) return (i === BUCKETS - 1 ? this.maxUs : Math.min((i + 1) * BUCKET_US, this.maxUs)) / 1000;
     }
     return this.maxUs / 1000;
   }
 
-  /** How many requests took longer than `ms`. */
+  /** How many requests took longer than `ms` (to the bucket: 10 µs). */
   over(ms) {
     const from = Math.min(BUCKETS, Math.ceil((ms * 1000) / BUCKET_US));
     let n = 0;

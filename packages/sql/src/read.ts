@@ -200,8 +200,11 @@ export async function loadLists(
 /** The branches of the lists in `wanted`, and the statement reading them for some keys. */
 interface ListsStatement {
   branches: Branch[];
-  statement(keys: readonly unknown[]): RenderedStatement;
+  statement(keys: readonly unknown[]): RenderedStatement | Sql;
 }
+
+/** Key counts up to which the lists statement's text is kept (a page of 100 and below): bounded memory. */
+const KEPT_KEYS = 100;
 
 /**
  * Per dialect and catalog, by the lists wanted: the branches are built once, and the statement's
@@ -228,20 +231,20 @@ function listsOf(d: SqlDialect, catalog: ResourceCatalog, wanted: ReadonlySet<st
   if (known) return known;
   const branches = branchesOf(d, catalog, wanted);
   const width = widthOf(branches);
-  const texts = new StatementCache();
+  const texts = new StatementCache(16);
+  const build = (keys: readonly unknown[]) => {
+    const union = join(
+      branches.map((b, i) => b.select({ keys }, i, width, [])),
+      ' UNION ALL ',
+    );
+    return d.sortListsInGateway ? union : sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`;
+  };
   const made: ListsStatement = {
     branches,
-    statement: (keys) =>
-      texts.statement(d, String(keys.length), keys, (slots) => {
-        const union = join(
-          branches.map((b, i) => b.select({ keys: slots }, i, width, [])),
-          ' UNION ALL ',
-        );
-        return d.sortListsInGateway ? union : sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`;
-      }),
+    statement: (keys) => (keys.length <= KEPT_KEYS ? texts.statement(d, String(keys.length), keys, build) : build(keys)),
   };
   // Bounded: the signatures are subsets of a catalog's few lists, but attributes come from clients.
-  if (byWanted.size >= 64) byWanted.delete(byWanted.keys().next().value as string);
+  if (byWanted.size >= 16) byWanted.delete(byWanted.keys().next().value as string);
   byWanted.set(signature, made);
   return made;
 }

@@ -7,7 +7,7 @@ import { errors, type Logger } from '@scimgw/core';
 import type { SqlDialect, TransactionOptions } from './dialect.js';
 import { CommitError, type QueryResult, type SqlDriver } from './driver.js';
 import { commitOutcomeUnknown, ruleFor } from './errors.js';
-import { render, type Sql } from './sql.js';
+import { type RenderedStatement, render, Sql } from './sql.js';
 
 /** Bounded retry of transient failures (deadlock, serialization failure, lost connection). */
 export interface RetryOptions {
@@ -26,7 +26,8 @@ export const DEFAULT_RETRY: RetryOptions = { attempts: 3, baseDelayMs: 50, maxDe
 /** Runs fragments on the connection an operation holds. */
 export interface Session {
   readonly dialect: SqlDialect;
-  query(fragment: Sql): Promise<QueryResult>;
+  /** Runs a fragment, or a statement a `StatementCache` rendered for this session's dialect. */
+  query(fragment: Sql | RenderedStatement): Promise<QueryResult>;
 }
 
 /** Per-operation options. */
@@ -56,6 +57,13 @@ class DriverFailure extends Error {
   constructor(cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
+}
+
+/** A fragment rendered for `dialect`, or a statement rendered for it already. */
+function rendered(dialect: SqlDialect, fragment: Sql | RenderedStatement): { text: string; values: unknown[] } {
+  if (fragment instanceof Sql) return render(dialect, fragment);
+  if (fragment.style !== dialect) throw new Error('a statement rendered for another dialect');
+  return fragment;
 }
 
 /** A database: a dialect, a driver, the retry policy and a logger. */
@@ -99,7 +107,7 @@ export class Database {
               return await fn({
                 dialect: this.dialect,
                 query: (fragment) =>
-                  run(render(this.dialect, fragment)).catch((e: unknown) => {
+                  run(rendered(this.dialect, fragment)).catch((e: unknown) => {
                     throw new DriverFailure(e);
                   }),
               });

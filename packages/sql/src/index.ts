@@ -43,7 +43,7 @@ export { whereCompiler } from './filter/where.js';
 export type { WhereCompiler } from './filter/where.js';
 export { UnsupportedFilter } from './filter/compare.js';
 export { checkLayout, LayoutMismatchError } from './schema-check.js';
-export { ident, join, param, raw, render, Sql, sql } from './sql.js';
+export { ident, join, param, RenderedStatement, raw, render, Sql, StatementCache, sql } from './sql.js';
 export type { RenderedSql, RenderStyle } from './sql.js';
 export {
   layoutSchema,

@@ -14,7 +14,7 @@ import {
 } from './layout/catalog.js';
 import type { SqlDialect } from './dialect.js';
 import { sortRows } from './list-order.js';
-import { ident, join, raw, type Sql, sql } from './sql.js';
+import { ident, join, type RenderedStatement, raw, type Sql, StatementCache, sql } from './sql.js';
 import { etagOf, fromColumn } from './values.js';
 
 export type Row = Record<string, unknown>;
@@ -188,23 +188,65 @@ export async function loadLists(
   const keys = rows.map((r) => r[catalog.key]);
   for (const k of keys) out.set(String(k), new Map());
   const d = session.dialect;
-  const branches = branchesOf(d, catalog, wanted);
-  if (branches.length === 0) return out;
-  const width = widthOf(branches);
-  for (const part of chunks(keys, d.maxParameters, branches.length)) {
-    const union = join(
-      branches.map((b, i) => b.select({ keys: part }, i, width, [])),
-      ' UNION ALL ',
-    );
-    if (d.sortListsInGateway) {
-      const res = await session.query(union);
-      collect(branches, sortRows(res.rows, LIST_ORDER), out);
-    } else {
-      const res = await session.query(sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`);
-      collect(branches, res.rows, out);
-    }
+  const lists = listsOf(d, catalog, wanted);
+  if (lists.branches.length === 0) return out;
+  for (const part of chunks(keys, d.maxParameters, lists.branches.length)) {
+    const res = await session.query(lists.statement(part));
+    collect(lists.branches, d.sortListsInGateway ? sortRows(res.rows, LIST_ORDER) : res.rows, out);
   }
   return out;
+}
+
+/** The branches of the lists in `wanted`, and the statement reading them for some keys. */
+interface ListsStatement {
+  branches: Branch[];
+  statement(keys: readonly unknown[]): RenderedStatement | Sql;
+}
+
+/** Key counts up to which the lists statement's text is kept (a page of 100 and below): bounded memory. */
+const KEPT_KEYS = 100;
+
+/**
+ * Per dialect and catalog, by the lists wanted: the branches are built once, and the statement's
+ * text once per number of keys (a StatementCache); a read binds only its keys. Building and rendering
+ * the union again on every read was most of what a `userName eq` allocated.
+ */
+const listsStatements = new WeakMap<SqlDialect, WeakMap<ResourceCatalog, Map<string, ListsStatement>>>();
+
+function listsOf(d: SqlDialect, catalog: ResourceCatalog, wanted: ReadonlySet<string> | undefined): ListsStatement {
+  let byCatalog = listsStatements.get(d);
+  if (!byCatalog) {
+    byCatalog = new WeakMap();
+    listsStatements.set(d, byCatalog);
+  }
+  let byWanted = byCatalog.get(catalog);
+  if (!byWanted) {
+    byWanted = new Map();
+    byCatalog.set(catalog, byWanted);
+  }
+  // The wanted lists the catalog has, in its order: what decides the branches.
+  let signature = '';
+  for (const s of catalog.lists) if (s.kind !== 'json' && (!wanted || wanted.has(s.key))) signature += `${s.key}\n`;
+  const known = byWanted.get(signature);
+  if (known) return known;
+  const branches = branchesOf(d, catalog, wanted);
+  const width = widthOf(branches);
+  const texts = new StatementCache(16);
+  const build = (keys: readonly unknown[]) => {
+    const union = join(
+      branches.map((b, i) => b.select({ keys }, i, width, [])),
+      ' UNION ALL ',
+    );
+    return d.sortListsInGateway ? union : sql`${union} ORDER BY ${join(LIST_ORDER.map((c) => ident(c)))}`;
+  };
+  const made: ListsStatement = {
+    branches,
+    statement: (keys) => (keys.length <= KEPT_KEYS ? texts.statement(d, String(keys.length), keys, build) : build(keys)),
+  };
+  // Bounded: the signatures are subsets of a catalog's few lists, but attributes come from clients.
+  if (byWanted.size >= 16) byWanted.delete(byWanted.keys().next().value as string);
+  byWanted.set(signature, made);
+  return made;
 }
 
 /** A page query and what {@link selectWithLists} needs to add the page's lists to it. */
@@ -232,7 +274,7 @@ export async function selectWithLists(
   wanted: ReadonlySet<string> | undefined,
 ): Promise<{ rows: Row[]; lists: Map<string, Lists> }> {
   const d = session.dialect;
-  const branches = branchesOf(d, catalog, wanted);
+  const { branches } = listsOf(d, catalog, wanted);
   const page = { from: q.from, where: q.where, orderBy: q.orderBy, limit: q.limit, offset: q.offset };
   if (branches.length === 0 || !d.pageWithLists) {
     const res = await session.query(d.select({ columns: join(q.columns), ...page }));

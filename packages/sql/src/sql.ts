@@ -19,6 +19,8 @@ interface Param {
 interface Ident {
   readonly [IDENT]: true;
   readonly parts: readonly string[];
+  /** The last rendering of it: identifiers are shared (see {@link ident}) and rendered on every read. */
+  quoted?: { style: RenderStyle; text: string };
 }
 
 type Chunk = string | Param | Ident;
@@ -76,6 +78,39 @@ export function param(value: unknown): Sql {
  * Throws for a name that is not a plain identifier, so a bug can never quote client text.
  */
 export function ident(...names: string[]): Sql {
+  // The names come from configuration, so they are few: each distinct one is checked and made once
+  // (fragments are immutable and can be shared), instead of on every statement a read builds.
+  if (names.length === 1) {
+    const name = names[0] as string;
+    let made = singleIdents.get(name);
+    if (!made) {
+      made = makeIdent(names);
+      if (singleIdents.size >= 10_000) singleIdents.clear();
+      singleIdents.set(name, made);
+    }
+    return made;
+  }
+  if (names.length !== 2) return makeIdent(names);
+  const [first, second] = names as [string, string];
+  let bySecond = pairIdents.get(first);
+  let made = bySecond?.get(second);
+  if (!made) {
+    made = makeIdent(names);
+    if (!bySecond) {
+      if (pairIdents.size >= 10_000) pairIdents.clear();
+      bySecond = new Map();
+      pairIdents.set(first, bySecond);
+    }
+    bySecond.set(second, made);
+  }
+  return made;
+}
+
+/** Identifiers made so far (only valid ones: {@link makeIdent} throws before anything is kept). */
+const singleIdents = new Map<string, Sql>();
+const pairIdents = new Map<string, Map<string, Sql>>();
+
+function makeIdent(names: readonly string[]): Sql {
   const parts: string[] = [];
   for (const n of names) for (const p of n.split('.')) parts.push(assertIdentifier(p));
   return new Sql([{ [IDENT]: true, parts }]);
@@ -114,7 +149,10 @@ export function render(style: RenderStyle, fragment: Sql): RenderedSql {
     else if (PARAM in c) {
       values.push(c.value);
       text += style.placeholder(values.length);
-    } else text += c.parts.map((p) => style.quoteIdentifier(p)).join('.');
+    } else {
+      if (c.quoted?.style !== style) c.quoted = { style, text: c.parts.map((p) => style.quoteIdentifier(p)).join('.') };
+      text += c.quoted.text;
+    }
   }
   return { text, values };
 }
@@ -124,4 +162,64 @@ export function countParams(fragment: Sql): number {
   let n = 0;
   for (const c of fragment.chunks) if (typeof c !== 'string' && PARAM in c) n++;
   return n;
+}
+
+/** A statement already rendered for one dialect, with its values: what a {@link StatementCache} hands out. */
+export class RenderedStatement implements RenderedSql {
+  /** @internal */
+  constructor(
+    readonly style: RenderStyle,
+    readonly text: string,
+    readonly values: unknown[],
+  ) {}
+}
+
+/** Stands for the `index`-th argument while a cached statement is built. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * Statement texts kept by shape. Many statements differ from call to call only in their bound values
+ * (the lists of one user read by key), and building and rendering the same text again was most of
+ * what such a read allocated. {@link StatementCache.statement} builds and renders a shape once per
+ * dialect, with opaque slots standing for the arguments, and afterwards only binds the arguments to
+ * the kept text. The text cannot depend on an argument: while it is built, the builder sees only
+ * slots, which a fragment can hold only as bound values.
+ */
+export class StatementCache {
+  private readonly byStyle = new WeakMap<RenderStyle, Map<string, { text: string; values: unknown[]; args: number }>>();
+  private readonly limit: number;
+
+  /** `limit`: shapes kept per dialect (the oldest is dropped beyond it). */
+  constructor(limit = 64) {
+    this.limit = limit;
+  }
+
+  /**
+   * The statement of `shape` with `args` bound. `build(slots)` makes its fragment the first time per
+   * dialect; `slots[i]` stands for `args[i]`, to be bound (`sql\`… ${slots[i]}\``), never inspected.
+   * Everything else that decides the text must be part of `shape`.
+   */
+  statement(
+    style: RenderStyle,
+    shape: string,
+    args: readonly unknown[],
+    build: (slots: readonly unknown[]) => Sql,
+  ): RenderedStatement {
+    let shapes = this.byStyle.get(style);
+    if (!shapes) {
+      shapes = new Map();
+      this.byStyle.set(style, shapes);
+    }
+    let kept = shapes.get(shape);
+    if (!kept) {
+      kept = { ...render(style, build(args.map((_, i) => new Slot(i)))), args: args.length };
+      if (shapes.size >= this.limit) shapes.delete(shapes.keys().next().value as string);
+      shapes.set(shape, kept);
+    }
+    if (args.length !== kept.args) throw new Error(`statement shape ${shape}: ${args.length} arguments, built with ${kept.args}`);
+    const values = kept.values.map((v) => (v instanceof Slot ? args[v.index] : v));
+    return new RenderedStatement(style, kept.text, values);
+  }
 }

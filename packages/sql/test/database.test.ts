@@ -1,7 +1,15 @@
 import { errors } from '@scimgw/core';
 import { describe, expect, it } from 'vitest';
-import { CommitError, Database, type RunStatement, type SqlDriver, type SqlErrorKind, sql } from '../src/index.js';
-import { ansiDialect } from './helpers/dialects.js';
+import {
+  CommitError,
+  Database,
+  type RunStatement,
+  type SqlDriver,
+  type SqlErrorKind,
+  StatementCache,
+  sql,
+} from '../src/index.js';
+import { ansiDialect, tsqlDialect } from './helpers/dialects.js';
 
 /** A driver that fails the first `failures` runs with errors of `kind`, then answers. */
 function flaky(failures: number, kind: SqlErrorKind, where: 'statement' | 'commit' = 'statement') {
@@ -27,6 +35,29 @@ const log = { debug() {}, info() {}, warn: (m: string) => logs.push(`warn ${m}`)
 const fast = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, retryAfterSeconds: 7 };
 
 describe('Database', () => {
+  it('runs a statement a StatementCache rendered for its dialect as it is, and refuses one of another dialect', async () => {
+    const seen: { text: string; values: unknown[] }[] = [];
+    const driver: SqlDriver = {
+      run: (fn) =>
+        fn(async (s) => {
+          seen.push({ text: s.text, values: s.values });
+          return { rows: [], rowCount: 0 };
+        }),
+      async close() {},
+    };
+    const db = new Database(ansiDialect, driver, { retry: fast, log });
+    const cache = new StatementCache();
+    const build = ([k]: readonly unknown[]) => sql`SELECT 1 WHERE a = ${k}`;
+    await db.read((s) => s.query(cache.statement(ansiDialect, 'one', ['k1'], build)));
+    await db.read((s) => s.query(cache.statement(ansiDialect, 'one', ['k2'], build)));
+    expect(seen).toEqual([
+      { text: 'SELECT 1 WHERE a = $1', values: ['k1'] },
+      { text: 'SELECT 1 WHERE a = $1', values: ['k2'] },
+    ]);
+    await expect(db.read((s) => s.query(cache.statement(tsqlDialect, 'one', ['k'], build)))).rejects.toThrow(/another dialect/);
+    expect(seen).toHaveLength(2);
+  });
+
   it('retries transient failures and succeeds within the bound', async () => {
     for (const kind of ['deadlock', 'serializationFailure', 'connectionLost', 'unavailable'] as const) {
       const { driver, calls } = flaky(2, kind);

@@ -4,7 +4,7 @@
  */
 import { idpReplayCases, type ReplayStep, replaySteps } from '@scimgw/testing-kit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { connectorFor, type Example, type ExampleServer, exampleEndpoint, startExampleServer } from './helpers.js';
+import { clearStores, connectorFor, type Example, type ExampleServer, exampleEndpoint, startExampleServer } from './helpers.js';
 
 let server: ExampleServer;
 beforeAll(async () => {
@@ -24,15 +24,7 @@ async function replay(which: Example, steps: readonly ReplayStep[]): Promise<voi
 }
 
 /** Both services start empty for every replay: fixtures reuse names (dade.murphy, displayName …). */
-function reset() {
-  for (const m of [
-    server.store.directory.users,
-    server.store.directory.groups,
-    server.store.legacy.accounts,
-    server.store.legacy.roles,
-  ])
-    m.clear();
-}
+const reset = () => clearStores(server);
 
 describe.each([
   ['DirectoryService (document/literal)', 'document'],

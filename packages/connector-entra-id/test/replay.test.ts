@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 /** Steps whose answer differs on Microsoft Graph, and why. */
-const GRAPH_ANSWERS: Record<string, Partial<Pick<Step, 'status' | 'check'>>> = {
+const GRAPH_ANSWERS: ReplayAnswers = {
   // Graph requires a user's displayName: clearing it is 400 invalidValue with Graph's message.
   'null clears an attribute': {
     status: 400,
@@ -48,41 +48,14 @@ const GRAPH_ANSWERS: Record<string, Partial<Pick<Step, 'status' | 'check'>>> = {
   },
 };
 
-function fill(v: unknown, vars: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
-  if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
-  return v;
-}
-
-async function replay(steps: Step[], extra: Parameters<typeof secretConfig>[2] = {}): Promise<Record<string, string>> {
+async function replay(steps: readonly Step[], extra: Parameters<typeof secretConfig>[2] = {}): Promise<Record<string, string>> {
   const { connector, ctx } = connectorFor(graph, secretConfig(graph, app, extra));
   allLogs.push(ctx.logs);
-  const h = createScimHandler({ connector });
-  const vars: Record<string, string> = {};
   try {
-    for (const step of steps) {
-      const expected = { ...step, ...(GRAPH_ANSWERS[step.name] ?? {}) };
-      const res = await h.handle({
-        method: step.method,
-        url: fill(step.url, vars) as string,
-        headers: step.headers ?? {},
-        ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
-      });
-      expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(expected.status);
-      for (const [name, key] of Object.entries(step.capture ?? {}))
-        vars[name] = String((res.body as Record<string, unknown>)[key]);
-      try {
-        expected.check?.(res.body);
-      } catch (e) {
-        throw new Error(`${step.name}: ${(e as Error).message}`);
-      }
-    }
+    return await replaySteps(connector, steps, GRAPH_ANSWERS);
   } finally {
     await connector.close?.();
   }
-  return vars;
 }
 
 describe('IdP replays into Microsoft Graph', () => {

@@ -1,43 +1,23 @@
-import { createScimHandler } from '@scimgw/core/handler';
-import { testContext } from '@scimgw/core/testkit';
+import { timeoutCases } from '@scimgw/testing-sql';
 import mysql from 'mysql2/promise';
-import { describe, expect, it } from 'vitest';
-import { createConnector } from '../src/index.js';
-import { createTestDatabase, MY } from './helpers/database.js';
+import { describe, it } from 'vitest';
+import { MY } from './helpers/database.js';
+import { mariadb } from './helpers/dialect.js';
 
 describe('statement timeout on MariaDB', () => {
-  it('a write stuck behind a lock is cut off by statementTimeoutMs and answers 503; it succeeds once the lock is gone', async () => {
-    const db = await createTestDatabase('timeout');
-    const connector = await createConnector(
-      testContext({ connection: db.connection, createTables: true, statementTimeoutMs: 400, retry: { attempts: 1 } }),
-    );
-    const locker = await mysql.createConnection({ ...MY, database: db.database });
-    try {
-      const h = createScimHandler({ connector });
-      const u = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'locked.user' }) });
-      const id = (u.body as { id: string }).id;
-      await locker.query('START TRANSACTION');
-      await locker.query('SELECT 1 FROM scim_users WHERE id = ? FOR UPDATE', [id]);
-      const started = Date.now();
-      const stuck = await h.handle({
-        method: 'PATCH',
-        url: `/Users/${id}`,
-        body: JSON.stringify({ Operations: [{ op: 'replace', path: 'title', value: 'x' }] }),
-      });
-      expect(stuck.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(20_000);
-      await locker.query('ROLLBACK');
-      const after = await h.handle({
-        method: 'PATCH',
-        url: `/Users/${id}`,
-        body: JSON.stringify({ Operations: [{ op: 'replace', path: 'title', value: 'y' }] }),
-      });
-      expect(after.status).toBe(200);
-      expect((after.body as { title: string }).title).toBe('y');
-    } finally {
-      await locker.end();
-      await connector.close?.();
-      await db.drop();
-    }
+  const cases = timeoutCases({
+    dialect: mariadb,
+    async locker(db) {
+      const locker = await mysql.createConnection({ ...MY, database: db.database });
+      return {
+        async lock(id) {
+          await locker.query('START TRANSACTION');
+          await locker.query('SELECT 1 FROM scim_users WHERE id = ? FOR UPDATE', [id]);
+        },
+        release: async () => void (await locker.query('ROLLBACK')),
+        end: () => locker.end(),
+      };
+    },
   });
+  for (const c of cases) it(c.name, c.run);
 });

@@ -3,83 +3,27 @@
  * PostgreSQL SSLRequest handshake (answers `S`, then TLS with a certificate from a throwaway CA)
  * and forwards the decrypted stream. It refuses clients that do not ask for TLS.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TLSSocket } from 'node:tls';
 import { createScimHandler } from '@scimgw/core/handler';
 import { testContext } from '@scimgw/core/testkit';
+import { makeTestPki, type TestPki } from '@scimgw/testing-pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../src/index.js';
 import { createTestSchema, PG, type TestSchema } from './helpers/database.js';
 
 const SSL_REQUEST = 80877103;
+let pki: TestPki;
 let dir: string;
 let server: Server;
 let port: number;
 let tlsSessions = 0;
 let db: TestSchema;
 
-function makeCertificates(d: string): void {
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=scimgw test CA',
-  ]);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  run([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  ]);
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other.key',
-    '-out',
-    'other-ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=another CA',
-  ]);
-}
-
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scimgw-pg-tls-'));
-  makeCertificates(dir);
-  const key = readFileSync(join(dir, 'server.key'));
-  const cert = readFileSync(join(dir, 'server.pem'));
+  pki = makeTestPki();
+  dir = pki.dir;
+  const { serverKey: key, serverCert: cert } = pki;
   server = createServer((client: Socket) => {
     client.on('error', () => client.destroy());
     client.once('data', (first) => {
@@ -109,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   await db.drop();
-  rmSync(dir, { recursive: true, force: true });
+  pki.cleanup();
 });
 
 const connection = (tls: Record<string, unknown> | undefined) => ({
@@ -141,7 +85,7 @@ describe('TLS to PostgreSQL', () => {
   });
 
   it('refuses a server whose certificate another CA signed', async () => {
-    await expect(createConnector(ctx({ ca: 'other-ca.pem' }))).rejects.toThrow();
+    await expect(createConnector(ctx({ ca: 'other.pem' }))).rejects.toThrow();
   });
 
   it('with rejectUnauthorized false connects without verifying (for test set-ups only)', async () => {

@@ -12,6 +12,17 @@ export const examplesDir = join(here, '..', 'examples');
 export type ExampleServer = Awaited<ReturnType<typeof startExampleServer>>;
 export { startExampleServer };
 
+/** Empties both example services (users, groups, accounts, roles). */
+export function clearStores(server: ExampleServer): void {
+  for (const m of [
+    server.store.directory.users,
+    server.store.directory.groups,
+    server.store.legacy.accounts,
+    server.store.legacy.roles,
+  ])
+    m.clear();
+}
+
 /** Which example configuration: the document/literal or the rpc/encoded service. */
 export type Example = 'document' | 'rpc';
 

@@ -6,7 +6,15 @@
 import type { ServerResponse } from 'node:http';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectorFor, type Example, type ExampleServer, exampleEndpoint, merge, startExampleServer } from './helpers.js';
+import {
+  clearStores,
+  connectorFor,
+  type Example,
+  type ExampleServer,
+  exampleEndpoint,
+  merge,
+  startExampleServer,
+} from './helpers.js';
 
 let server: ExampleServer;
 /** SOAP bodies the server received, by operation. */
@@ -29,13 +37,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   bodies.clear();
-  for (const m of [
-    server.store.directory.users,
-    server.store.directory.groups,
-    server.store.legacy.accounts,
-    server.store.legacy.roles,
-  ])
-    m.clear();
+  clearStores(server);
 });
 afterAll(() => server?.close());
 

@@ -3,11 +3,9 @@
  * account with JetStream, a user — signed with ed25519 nkeys the way NATS documents its JWTs),
  * and a CA with a server certificate for TLS.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { nkeys } from '@nats-io/nats-core';
+import { writeServerCertificates } from '@scimgw/testing-pki';
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -89,31 +87,6 @@ export function nkeySetup(): { serverConfig: string; seed: string } {
 
 /** A CA and a certificate for 127.0.0.1/localhost signed by it, written to `dir`. */
 export function tlsSetup(dir: string): { ca: string; caFile: string; serverConfig: string } {
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=scimgw test CA']);
-  run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'san.ext',
-  ]);
-  return {
-    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-    caFile: join(dir, 'ca.pem'),
-    serverConfig: `tls { cert_file: "${join(dir, 'server.pem')}", key_file: "${join(dir, 'server.key')}" }`,
-  };
+  const { ca, caFile, certFile, keyFile } = writeServerCertificates(dir, { hosts: ['127.0.0.1', 'localhost'] });
+  return { ca, caFile, serverConfig: `tls { cert_file: "${certFile}", key_file: "${keyFile}" }` };
 }

@@ -6,3 +6,5 @@
  */
 export { makeTestPki } from './pki.js';
 export type { TestPki, TestPkiOptions } from './pki.js';
+export { subjectAltNames, writeServerCertificates, writeServerCertificatesAsync } from './server-certificates.js';
+export type { ServerCertificateOptions, ServerCertificates } from './server-certificates.js';

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverCertificateRecipe, writeRecipeSync } from './server-certificates.js';
 
 /** PEM texts of a test PKI, and the folder holding them as files. */
 export interface TestPki {
@@ -48,37 +49,8 @@ export function makeTestPki(options: TestPkiOptions = {}): TestPki {
   const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 30_000 });
   const names = options.serverNames ?? ['IP:127.0.0.1', 'DNS:localhost'];
   const key = ['-newkey', 'rsa:2048', '-nodes'];
-  ossl(
-    'req',
-    '-x509',
-    ...key,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-subj',
-    `/CN=${options.caName ?? 'scimgw test CA'}`,
-    '-days',
-    '2',
-  );
-  writeFileSync(join(dir, 'server.ext'), `subjectAltName=${names.join(',')}\nextendedKeyUsage=serverAuth\n`);
-  ossl('req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  ossl(
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'server.ext',
+  const server = writeRecipeSync(
+    serverCertificateRecipe(dir, { key: 'rsa', caName: options.caName, serverName: '127.0.0.1' }, names.join(',')),
   );
   writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   ossl(
@@ -126,9 +98,9 @@ export function makeTestPki(options: TestPkiOptions = {}): TestPki {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return {
     dir,
-    caCert: read('ca.pem'),
-    serverCert: read('server.pem'),
-    serverKey: read('server.key'),
+    caCert: server.ca,
+    serverCert: server.cert,
+    serverKey: server.key,
     clientCert: read('client.pem'),
     clientKey: read('client.key'),
     otherCert: read('other.pem'),

@@ -1,10 +1,4 @@
-import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { writeServerCertificatesAsync } from '@scimgw/testing-pki';
 
 /** PEM material the emulator serves HTTPS and WSS with. */
 export interface TlsMaterial {
@@ -24,62 +18,9 @@ export interface TlsMaterial {
  * @throws Error when openssl is missing or fails.
  */
 export async function createTestTls(dir: string, hosts: readonly string[] = []): Promise<TlsMaterial> {
-  const names = new Set(['127.0.0.1', '::1', 'localhost', ...hosts.filter((h) => h !== '')]);
-  const altNames = [...names].map((name) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)).join(',');
-  const file = (name: string) => join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=scimgw relay emulator test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  await run('openssl', [
-    'req',
-    '-new',
-    ...ec,
-    '-keyout',
-    file('server.key'),
-    '-out',
-    file('server.csr'),
-    '-subj',
-    '/CN=localhost',
-  ]);
-  await writeFile(
-    file('server.ext'),
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${altNames}\n`,
-  );
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    file('server.csr'),
-    '-CA',
-    file('ca.pem'),
-    '-CAkey',
-    file('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    file('server.pem'),
-    '-days',
-    '2',
-    '-sha256',
-    '-extfile',
-    file('server.ext'),
-  ]);
-  const [caPem, certPem, keyPem] = await Promise.all(
-    ['ca.pem', 'server.pem', 'server.key'].map((name) => readFile(file(name), 'utf8')),
-  );
-  return { caPem: caPem!, certPem: certPem!, keyPem: keyPem! };
+  const { ca, cert, key } = await writeServerCertificatesAsync(dir, {
+    hosts: ['127.0.0.1', '::1', 'localhost', ...hosts],
+    caName: 'scimgw relay emulator test CA',
+  });
+  return { caPem: ca, certPem: cert, keyPem: key };
 }

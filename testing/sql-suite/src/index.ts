@@ -20,3 +20,9 @@ export { ACME, CUSTOM_MAP, customLayout, customLayoutCases } from './custom-layo
 export { comparable, patchCases } from './patch.js';
 export { memberOfCases } from './member-of.js';
 export type { MemberOfOptions } from './member-of.js';
+export { checkRejects, connectThrough } from './dialect.js';
+export type { SqlDialect, TestDatabase } from './dialect.js';
+export { configCases } from './config.js';
+export type { ConfigOptions } from './config.js';
+export { timeoutCases } from './timeout.js';
+export type { RowLocker, TimeoutOptions } from './timeout.js';

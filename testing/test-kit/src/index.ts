@@ -10,3 +10,5 @@ export { checkConfig } from './check-config.js';
 export type { CheckConfigOptions, CheckConfigResult } from './check-config.js';
 export { makeTestPki } from '@scimgw/testing-pki';
 export type { TestPki, TestPkiOptions } from '@scimgw/testing-pki';
+export { fillVars, IDP_REPLAYS, idpReplayCases, replaySteps } from './replay.js';
+export type { ReplayAnswers, ReplayStep } from './replay.js';

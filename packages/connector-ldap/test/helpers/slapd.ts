@@ -7,11 +7,12 @@
  * request, the sssvlv overlay (server-side sorting and virtual list views).
  * Large directories are loaded offline with slapadd before the first start.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeServerCertificates } from '@scimgw/testing-pki';
 
 export const SUFFIX = 'dc=example,dc=org';
 export const ADMIN_DN = `cn=admin,${SUFFIX}`;
@@ -88,59 +89,6 @@ const run = (cmd: string, args: string[], input?: string, timeout = 60_000) =>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function makeCerts(dir: string): void {
-  const o = (args: string[]) => execFileSync('openssl', args, { cwd: dir, timeout: 30_000, stdio: 'pipe' });
-  o([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=scimgw test CA',
-  ]);
-  o([
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=localhost',
-  ]);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  o([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  ]);
-}
-
 const TEST_SCHEMA = `attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'accountActive'
   DESC 'scimgw test: account enabled' EQUALITY booleanMatch
   SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE )
@@ -159,7 +107,7 @@ const BASE_LDIF = [
 export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-slapd-'));
   mkdirSync(join(dir, 'db'));
-  makeCerts(dir);
+  writeServerCertificates(dir, { hosts: ['127.0.0.1', 'localhost'] });
   writeFileSync(join(dir, 'test.schema'), TEST_SCHEMA);
   const memberOf = opts.memberOf !== false && HAVE_MEMBEROF;
   const sssvlv = opts.sssvlv === true;

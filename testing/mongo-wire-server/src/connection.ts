@@ -8,6 +8,7 @@ import { FLAG_MORE_TO_COME, OP_COMPRESSED, OP_MSG, OP_QUERY } from './wire/const
 import { FrameReader } from './wire/frame-reader.js';
 import { encodeOpMsg, encodeOpReply, type OpMsgRequest, type OpQueryRequest, parseMessage } from './wire/message.js';
 import { WireProtocolError } from './wire/protocol-error.js';
+import { setOwn } from './store/values.js';
 
 // Commands a modern server still accepts over OP_QUERY: the connection handshake.
 const LEGACY_HANDSHAKE = new Set(['hello', 'isMaster', 'ismaster']);
@@ -108,7 +109,7 @@ export class ClientConnection {
 
   async #onMsg(request: OpMsgRequest): Promise<void> {
     const body: Document = { ...request.body };
-    for (const sequence of request.sequences) body[sequence.identifier] = sequence.documents;
+    for (const sequence of request.sequences) setOwn(body, sequence.identifier, sequence.documents);
     const result = await dispatch(this.#state, this.info, body, { exhaustAllowed: request.exhaustAllowed });
     if (result.kind === 'close') {
       this.close();

@@ -190,6 +190,42 @@ describe('commands with random field names and values', () => {
     expect(Object.prototype).not.toHaveProperty('$set');
   });
 
+  test('a field named __proto__ survives where the server reorders or rebuilds a document', async () => {
+    // `_id` last: the server moves it first, rebuilding the document field by field (found by the
+    // property above, with a field "0" that JavaScript orders before `_id`).
+    const doc = JSON.parse('{"a":0,"__proto__":{"polluted":1},"b":{"__proto__":[1]},"_id":"proto-1"}');
+    expect((await raw.command({ insert: 'protos', documents: [doc], $db: 'prop' }))['ok']).toBe(1);
+    const find = async (projection?: Document) => {
+      const found = await raw.command({
+        find: 'protos',
+        filter: { _id: 'proto-1' },
+        ...(projection ? { projection } : {}),
+        $db: 'prop',
+      });
+      return (found['cursor'] as { firstBatch: Document[] }).firstBatch[0]!;
+    };
+    const back = await find();
+    expect(Object.keys(back)).toEqual(['_id', 'a', '__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ polluted: 1 });
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    // (Projections are mingo's, which leaves out a field named __proto__: see the README.)
+    expect(Object.keys(await find({ b: 1 }))).toEqual(['_id', 'b']);
+    // A unique index on the field names it in the duplicate-key error.
+    const index = await raw.command({
+      createIndexes: 'protos',
+      indexes: [{ key: JSON.parse('{"__proto__":1}'), name: 'p', unique: true }],
+      $db: 'prop',
+    });
+    expect(index['ok']).toBe(1);
+    const dup = await raw.command({
+      insert: 'protos',
+      documents: [JSON.parse('{"_id":"proto-2","__proto__":{"polluted":1}}')],
+      $db: 'prop',
+    });
+    expect(JSON.stringify(dup['writeErrors'])).toContain('__proto__');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   test('random filters are answered or refused cleanly', async () => {
     await fc.assert(
       fc.asyncProperty(filter, async (f) => {

@@ -6,7 +6,7 @@ import { validateCollectionName } from '../store/catalog.js';
 import { parseCollation } from '../store/collation.js';
 import { type Collection, indexDocument } from '../store/collection.js';
 import type { IndexDefinition } from '../store/collection-index.js';
-import { isNumeric, isPlainObject, renderValue, toNumber, valueKey } from '../store/values.js';
+import { isNumeric, isPlainObject, renderValue, setOwn, toNumber, valueKey } from '../store/values.js';
 import { collectionName, optionalCount, optionalDocument, required } from './args.js';
 import { openCursor } from './reads.js';
 
@@ -99,7 +99,7 @@ function parseIndexSpec(raw: unknown, collection: Collection | undefined): Index
   if (partial) compileFilter(partial, collation);
   const truthy = (v: unknown) => v === true || (isNumeric(v) && toNumber(v) !== 0);
   const keyPattern: Document = {};
-  for (const field of fields) keyPattern[field] = key[field];
+  for (const field of fields) setOwn(keyPattern, field, key[field]);
   if (fields.length === 1 && fields[0] === '_id' && truthy(raw['unique']) === false && name === '_id_') {
     return { name, key: keyPattern, ...(collation ? { collation } : {}) };
   }

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import type { Collation } from '../store/collation.js';
 import { getPath } from '../store/paths.js';
-import { bsonTag, isPlainObject, valueKey, valuesEqual } from '../store/values.js';
+import { bsonTag, isPlainObject, setOwn, valueKey, valuesEqual } from '../store/values.js';
 
 /**
  * `$addToSet` and the common forms of `$pull` on plain paths, computed here and handed to mingo as
@@ -34,7 +34,7 @@ export function rewriteArrayOperators(
       }
       delete args[path];
       if (next === undefined) continue;
-      Object.defineProperty(sets, path, { value: next, enumerable: true, writable: true, configurable: true });
+      setOwn(sets, path, next);
       changed = true;
     }
     if (Object.keys(args).length === 0) delete modifier[op];

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { isPlainObject } from '../store/values.js';
+import { isPlainObject, setOwn } from '../store/values.js';
 
 /**
  * A copy of `doc` in which every container an update along `paths` may change is a fresh shallow
@@ -26,7 +26,7 @@ function shallow(value: unknown, owned: WeakSet<object>): unknown {
     if (owned.has(value)) return value;
     const copy: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      Object.defineProperty(copy, key, { value: value[key], enumerable: true, writable: true, configurable: true });
+      setOwn(copy, key, value[key]);
     }
     owned.add(copy);
     return copy;
@@ -61,7 +61,7 @@ function copyPath(container: unknown, segments: string[], i: number, owned: Weak
   }
   if (isPlainObject(container) && Object.hasOwn(container, segment)) {
     const child = shallow(container[segment], owned);
-    Object.defineProperty(container, segment, { value: child, enumerable: true, writable: true, configurable: true });
+    setOwn(container, segment, child);
     copyPath(child, segments, i + 1, owned);
   }
 }

@@ -1,6 +1,6 @@
 import { type Document, ObjectId } from 'bson';
 import { commandError } from '../errors.js';
-import { bsonTag, isPlainObject } from '../store/values.js';
+import { bsonTag, isPlainObject, setOwn } from '../store/values.js';
 import { documentSize } from '../wire/bson-io.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/constants.js';
 
@@ -36,7 +36,7 @@ export function withIdFirst(doc: Document): Document {
   const keys = Object.keys(doc);
   if (keys[0] === '_id') return doc;
   const out: Document = { _id: id };
-  for (const key of keys) if (key !== '_id') out[key] = doc[key];
+  for (const key of keys) if (key !== '_id') setOwn(out, key, doc[key]);
   return out;
 }
 

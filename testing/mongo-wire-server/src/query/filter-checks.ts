@@ -1,6 +1,6 @@
 import type { Document } from 'bson';
 import { commandError } from '../errors.js';
-import { bsonTag, isNumeric, isPlainObject, toNumber } from '../store/values.js';
+import { bsonTag, isNumeric, isPlainObject, setOwn, toNumber } from '../store/values.js';
 
 const TYPE_ALIASES = new Set([
   'double',
@@ -148,7 +148,4 @@ function checkMod(arg: unknown): void {
   if (toNumber(arg[0]) === 0) throw commandError('BadValue', 'divisor cannot be 0');
 }
 
-// Own property even for "__proto__".
-function define(target: Document, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
+const define = setOwn;

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { Query } from 'mingo/query';
 import { commandError } from '../errors.js';
 import type { Collation } from '../store/collation.js';
-import { isPlainObject } from '../store/values.js';
+import { isPlainObject, setOwn } from '../store/values.js';
 import { translateQueryError } from './filter.js';
 import { checkFilter } from './filter-checks.js';
 import { mingoOptions } from './mingo-context.js';
@@ -66,8 +66,8 @@ function reorder(projected: Document, source: unknown): Document {
   for (const key of Object.keys(source)) {
     if (!Object.hasOwn(projected, key)) continue;
     const value = projected[key];
-    out[key] = isPlainObject(value) && isPlainObject(source[key]) ? reorder(value, source[key]) : value;
+    setOwn(out, key, isPlainObject(value) && isPlainObject(source[key]) ? reorder(value, source[key]) : value);
   }
-  for (const key of Object.keys(projected)) if (!Object.hasOwn(out, key)) out[key] = projected[key];
+  for (const key of Object.keys(projected)) if (!Object.hasOwn(out, key)) setOwn(out, key, projected[key]);
   return out;
 }

@@ -3,7 +3,7 @@ import { updateOne } from 'mingo/updater';
 import { cloneDeep } from 'mingo/util';
 import { commandError, MongoCommandError } from '../errors.js';
 import type { Collation } from '../store/collation.js';
-import { isPlainObject, renderValue, valueKey, valuesEqual } from '../store/values.js';
+import { isPlainObject, renderValue, setOwn, valueKey, valuesEqual } from '../store/values.js';
 import { documentSize } from '../wire/bson-io.js';
 import { rewriteArrayOperators } from './array-ops.js';
 import { copyAlongPaths } from './copy-on-write.js';
@@ -105,7 +105,7 @@ function replace(doc: Document, replacement: Document): UpdateOutcome {
 function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert: boolean): UpdateOutcome {
   checkUpdateShape(update, env.arrayFilters);
   const modifier: Record<string, Document> = {};
-  for (const op of Object.keys(update)) modifier[op] = { ...(update[op] as Document) };
+  for (const op of Object.keys(update)) setOwn(modifier, op, { ...(update[op] as Document) });
   const hasId = Object.hasOwn(doc, '_id');
   let base = doc;
   for (const op of ['$set', '$setOnInsert']) {
@@ -164,8 +164,7 @@ function integerZeros(doc: Document, args: Document): void {
     let holder: unknown = doc;
     for (const part of parts.slice(0, -1)) holder = (holder as Record<string, unknown> | undefined)?.[part];
     const last = parts[parts.length - 1]!;
-    if (holder && typeof holder === 'object' && Object.is((holder as Record<string, unknown>)[last], -0))
-      (holder as Record<string, unknown>)[last] = 0;
+    if (holder && typeof holder === 'object' && Object.is((holder as Record<string, unknown>)[last], -0)) setOwn(holder, last, 0);
   }
 }
 
@@ -225,10 +224,7 @@ function runPipeline(doc: Document, pipeline: Document[], env: UpdateEnv, isInse
   return { doc: next, modified: valueKey(next) !== valueKey(doc) };
 }
 
-// Assigns without ever invoking the __proto__ setter.
-function copyField(target: Document, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
+const copyField = setOwn;
 
 function sameId(a: unknown, b: unknown): boolean {
   return valuesEqual(a, b);

@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { bsonTag, isPlainObject } from '../store/values.js';
+import { bsonTag, isPlainObject, setOwn } from '../store/values.js';
 
 /**
  * The document an upsert starts from when nothing matched: the equality conditions of the query
@@ -55,7 +55,7 @@ function setPath(target: Document, path: string, value: unknown): void {
     const next = Object.hasOwn(current, segment) ? current[segment] : undefined;
     if (next === undefined) {
       const created: Record<string, unknown> = {};
-      Object.defineProperty(current, segment, { value: created, enumerable: true, writable: true, configurable: true });
+      setOwn(current, segment, created);
       current = created;
     } else if (isPlainObject(next)) {
       current = next;
@@ -65,6 +65,6 @@ function setPath(target: Document, path: string, value: unknown): void {
   }
   const last = segments[segments.length - 1]!;
   if (!Object.hasOwn(current, last)) {
-    Object.defineProperty(current, last, { value, enumerable: true, writable: true, configurable: true });
+    setOwn(current, last, value);
   }
 }

@@ -2,7 +2,7 @@ import { type Document, ObjectId, UUID } from 'bson';
 import { commandError, type MongoCommandError } from '../errors.js';
 import type { Collation } from './collation.js';
 import { CollectionIndex, type IndexDefinition, type IndexKey } from './collection-index.js';
-import { bsonTag, isPlainObject, renderValue, valueKey } from './values.js';
+import { bsonTag, isPlainObject, renderValue, setOwn, valueKey } from './values.js';
 
 /** Compiles a partial filter expression into a predicate (injected so the store does not depend on the query engine). */
 export type PredicateCompiler = (filter: Document, collation: Collation | undefined) => (doc: Document) => boolean;
@@ -361,7 +361,7 @@ export class Collection {
     const fields = Object.keys(keyPattern);
     const keyValue: Record<string, unknown> = {};
     fields.forEach((field, i) => {
-      keyValue[field] = values[i] ?? null;
+      setOwn(keyValue, field, values[i] ?? null);
     });
     const rendered = fields.map((field, i) => `${field}: ${renderValue(values[i] ?? null)}`).join(', ');
     const collationText = collation ? ` collation: ${renderValue({ ...collation.spec })}` : '';

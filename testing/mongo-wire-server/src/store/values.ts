@@ -326,3 +326,12 @@ export function renderValue(value: unknown): string {
   }
   return JSON.stringify(EJSON.serialize(value, { relaxed: true }));
 }
+
+/**
+ * Sets an own, enumerable field, whatever its name: a plain assignment of `__proto__` would call
+ * the prototype setter instead (dropping the field, or replacing the object's prototype). Every
+ * field name that comes from a client goes through this.
+ */
+export function setOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

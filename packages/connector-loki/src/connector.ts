@@ -145,7 +145,7 @@ export function createLokiConnector(
         return runQuery(await storeFor(ctx.tenant), coll, req, view, resolve);
       },
       async get(id, ctx) {
-        const d = (await storeFor(ctx.tenant)).get(coll, id);
+        const d = (await storeFor(ctx.tenant)).read(coll, id);
         return d ? view(d) : undefined;
       },
     };

@@ -103,7 +103,9 @@ export function textNeedle(node: FilterNode | undefined): string | undefined {
 /**
  * Runs a query: index lookup or scan, full filter check, optional sort, and
  * the page window. Without filter and sort a page decodes only its own
- * resources, so large directories page without touching the others.
+ * resources, so large directories page without touching the others. Pages and index lookups read
+ * through the store's read cache (frozen resources, the same objects while unchanged); a scan
+ * decodes what it visits anew and keeps nothing.
  */
 export function runQuery(
   store: TenantStore,
@@ -116,12 +118,12 @@ export function runQuery(
   if (!req.filter && !req.sort) {
     const total = store.count(coll);
     const end = req.count === undefined ? total : start + req.count;
-    return { resources: store.page(coll, start, end).map((d) => view(d, false)), totalResults: total };
+    return { resources: store.readPage(coll, start, end).map((d) => view(d, false)), totalResults: total };
   }
   const ids = candidates(store, coll, req.filter);
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
   const pool: Iterable<Doc> = ids
-    ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined)
+    ? [...ids].map((id) => store.read(coll, id)).filter((d): d is Doc => d !== undefined)
     : store.scan(coll, needsView ? undefined : textNeedle(req.filter));
   let matched: ScimResource[] = [];
   for (const d of pool) {

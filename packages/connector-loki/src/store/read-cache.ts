@@ -1,0 +1,136 @@
+/**
+ * The read path's cache: decoded resources kept while their stored form is unchanged, and each
+ * user's `groups` kept while that user's memberships and the names of the groups are unchanged.
+ *
+ * What it hands out is deeply frozen and the same object on every read until the resource changes,
+ * so the layers above can keep their work per object (core's shaping, `@scimgw/server`'s JSON)
+ * and a page of users in the steady state neither parses, shapes nor serializes them.
+ *
+ * - Decoded resources are keyed by their stored form (codec.ts): a write stores a new string, so a
+ *   changed resource is never found under its old text, and equal text always decodes to an equal
+ *   resource. Nothing has to be told about writes. The cache is filled by reads only (never by
+ *   seeding, imports or writes) and bounded by an estimate of the bytes it keeps
+ *   ({@link ReadCacheOptions.maxBytes}), least recently read out first.
+ * - A user's `groups` (ids and display names) are kept per user, dropped when a membership of that
+ *   user changes ({@link memberChanged}) and all at once when a group is renamed, deleted or comes
+ *   back ({@link groupsRenamed}), which the store tells it.
+ */
+import { decode } from './codec.js';
+import type { Doc } from './rows.js';
+
+/** One element of a user's `groups`, as the store computes it. */
+export interface GroupRef {
+  readonly value: string;
+  readonly display: unknown;
+  readonly type: 'direct';
+}
+
+/** No groups: the same frozen empty list for every user without any. */
+export const NO_GROUPS: readonly GroupRef[] = Object.freeze([]);
+
+/** Options of {@link ReadCache}. */
+export interface ReadCacheOptions {
+  /** Upper bound of the estimated bytes of decoded resources kept. Default 16 MiB; 0 keeps none. */
+  maxBytes?: number | undefined;
+}
+
+/** Default of {@link ReadCacheOptions.maxBytes}. */
+export const DEFAULT_READ_CACHE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Estimated heap bytes of a decoded resource from its stored form's length: a JSON.parse'd user
+ * takes about four bytes of objects and strings per byte of its stored form, plus the map entry.
+ */
+const sizeOf = (stored: string): number => 96 + 4 * stored.length;
+
+/** Deeply freezes a value JSON.parse made (plain objects, arrays, primitives). */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** Group display names for a user's `groups` (from the store). */
+export type GroupNames = (groupId: string) => unknown;
+
+export class ReadCache {
+  /** Decoded resources by stored form, least recently read first. */
+  private readonly docs = new Map<string, Doc>();
+  private docBytes = 0;
+  private readonly maxBytes: number;
+  /** Users' `groups` by user id (only users with groups that were read). */
+  private readonly groups = new Map<string, readonly GroupRef[]>();
+  private groupRefs = 0;
+
+  constructor(opts: ReadCacheOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? DEFAULT_READ_CACHE_BYTES;
+  }
+
+  /** The resource of a stored form: frozen, the same object while it is kept. */
+  doc(stored: string): Doc {
+    const docs = this.docs;
+    const hit = docs.get(stored);
+    if (hit !== undefined) {
+      // Most recently read last (a Map keeps insertion order).
+      docs.delete(stored);
+      docs.set(stored, hit);
+      return hit;
+    }
+    const doc = deepFreeze(decode(stored) as Doc);
+    const size = sizeOf(stored);
+    if (size > this.maxBytes / 8) return doc;
+    docs.set(stored, doc);
+    this.docBytes += size;
+    while (this.docBytes > this.maxBytes) {
+      const oldest = docs.keys().next().value as string;
+      docs.delete(oldest);
+      this.docBytes -= sizeOf(oldest);
+    }
+    return doc;
+  }
+
+  /**
+   * A user's `groups`: frozen, the same list until a membership of the user changes or a group is
+   * renamed; {@link NO_GROUPS} for a user in no group.
+   */
+  groupsOf(userId: string, groupIds: ReadonlySet<string>, names: GroupNames): readonly GroupRef[] {
+    if (groupIds.size === 0) return NO_GROUPS;
+    const hit = this.groups.get(userId);
+    if (hit !== undefined) return hit;
+    const list: GroupRef[] = [];
+    for (const gid of groupIds) list.push(Object.freeze({ value: gid, display: names(gid), type: 'direct' as const }));
+    Object.freeze(list);
+    if (this.maxBytes === 0) return list;
+    // Bounded like the resources (an element costs about 160 bytes): when full, start over.
+    if ((this.groupRefs + list.length) * 160 > this.maxBytes) this.groupsRenamed();
+    this.groups.set(userId, list);
+    this.groupRefs += list.length;
+    return list;
+  }
+
+  /** A membership of `userId` changed (added to or removed from a group). */
+  memberChanged(userId: string): void {
+    const hit = this.groups.get(userId);
+    if (hit === undefined) return;
+    this.groups.delete(userId);
+    this.groupRefs -= hit.length;
+  }
+
+  /** A group's name changed, or a group went or came back: every user's `groups` is computed anew. */
+  groupsRenamed(): void {
+    this.groups.clear();
+    this.groupRefs = 0;
+  }
+
+  /** Estimated bytes of decoded resources kept (tests). */
+  get bytes(): number {
+    return this.docBytes;
+  }
+
+  /** Number of users whose `groups` are kept (tests). */
+  get groupLists(): number {
+    return this.groups.size;
+  }
+}

@@ -7,7 +7,7 @@ import { runQuery } from './query.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
 
 /** Per frozen stored user (a read, see TenantStore.read), its view and the `groups` it was made with. */
-const views = new WeakMap<Doc, { groups: readonly unknown[]; view: ScimResource }>();
+const views = new WeakMap<Doc, { groups: readonly unknown[]; generation: number; view: ScimResource }>();
 
 /**
  * The user as clients see it: stored document plus the computed `groups`. For a frozen document
@@ -17,10 +17,14 @@ const views = new WeakMap<Doc, { groups: readonly unknown[]; view: ScimResource 
  */
 export function userView(store: TenantStore, d: Doc): ScimResource {
   const read = Object.isFrozen(d);
+  const kept = read ? views.get(d) : undefined;
+  // No membership or group name changed since the view was made: nothing to look up.
+  const generation = store.groupsGeneration;
+  if (kept !== undefined && kept.generation === generation) return kept.view;
   const groups = store.userGroups(d.id, read);
-  if (read) {
-    const kept = views.get(d);
-    if (kept !== undefined && kept.groups === groups) return kept.view;
+  if (kept !== undefined && kept.groups === groups) {
+    kept.generation = generation;
+    return kept.view;
   }
   // A shallow copy without LokiJS's $loki: the core never mutates what a connector returns, and
   // applyChanges copies what it changes.
@@ -31,7 +35,7 @@ export function userView(store: TenantStore, d: Doc): ScimResource {
     if (groups.length) (rest as ScimResource).groups = groups;
     out = rest;
   }
-  if (read) views.set(d, { groups, view: Object.freeze(out) });
+  if (read) views.set(d, { groups, generation, view: Object.freeze(out) });
   return out;
 }
 

@@ -55,14 +55,25 @@ function deepFreeze<T>(v: T): T {
 /** Group display names for a user's `groups` (from the store). */
 export type GroupNames = (groupId: string) => unknown;
 
+interface DocEntry {
+  readonly doc: Doc;
+  /** Read since the eviction hand last passed (a second chance: a hit costs no Map writes). */
+  used: boolean;
+}
+
 export class ReadCache {
-  /** Decoded resources by stored form, least recently read first. */
-  private readonly docs = new Map<string, Doc>();
+  /** Decoded resources by stored form, in the order the eviction hand visits them. */
+  private readonly docs = new Map<string, DocEntry>();
   private docBytes = 0;
   private readonly maxBytes: number;
   /** Users' `groups` by user id (only users with groups that were read). */
   private readonly groups = new Map<string, readonly GroupRef[]>();
   private groupRefs = 0;
+  /**
+   * Changes with every membership change and group rename: while it is unchanged, no user's
+   * `groups` changed, and a view made with it is still right without looking anything up.
+   */
+  generation = 0;
 
   constructor(opts: ReadCacheOptions = {}) {
     this.maxBytes = opts.maxBytes ?? DEFAULT_READ_CACHE_BYTES;
@@ -73,20 +84,22 @@ export class ReadCache {
     const docs = this.docs;
     const hit = docs.get(stored);
     if (hit !== undefined) {
-      // Most recently read last (a Map keeps insertion order).
-      docs.delete(stored);
-      docs.set(stored, hit);
-      return hit;
+      hit.used = true;
+      return hit.doc;
     }
     const doc = deepFreeze(decode(stored) as Doc);
     const size = sizeOf(stored);
     if (size > this.maxBytes / 8) return doc;
-    docs.set(stored, doc);
+    docs.set(stored, { doc, used: false });
     this.docBytes += size;
+    // Out go the entries not read since the hand last passed them (CLOCK); read ones go to the back.
     while (this.docBytes > this.maxBytes) {
-      const oldest = docs.keys().next().value as string;
+      const [oldest, entry] = docs.entries().next().value as [string, DocEntry];
       docs.delete(oldest);
-      this.docBytes -= sizeOf(oldest);
+      if (entry.used) {
+        entry.used = false;
+        docs.set(oldest, entry);
+      } else this.docBytes -= sizeOf(oldest);
     }
     return doc;
   }
@@ -112,6 +125,7 @@ export class ReadCache {
 
   /** A membership of `userId` changed (added to or removed from a group). */
   memberChanged(userId: string): void {
+    this.generation++;
     const hit = this.groups.get(userId);
     if (hit === undefined) return;
     this.groups.delete(userId);
@@ -120,6 +134,7 @@ export class ReadCache {
 
   /** A group's name changed, or a group went or came back: every user's `groups` is computed anew. */
   groupsRenamed(): void {
+    this.generation++;
     this.groups.clear();
     this.groupRefs = 0;
   }

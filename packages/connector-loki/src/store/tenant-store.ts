@@ -173,7 +173,9 @@ export class TenantStore {
 
   /** Resources at positions [start, end) for a read: frozen, as {@link read} gives them. */
   readPage(name: CollectionName, start: number, end: number): Doc[] {
-    return this.table(name).storedPage(start, end).map((s) => this.reads.doc(s));
+    return this.table(name)
+      .storedPage(start, end)
+      .map((s) => this.reads.doc(s));
   }
 
   /**
@@ -181,6 +183,11 @@ export class TenantStore {
    * membership of the user changes or a group is renamed. `keep` false computes it without keeping
    * it (writes: the cache is filled by reads only).
    */
+  /** Changes whenever some user's `groups` may have changed (see {@link userGroups}). */
+  get groupsGeneration(): number {
+    return this.reads.generation;
+  }
+
   userGroups(userId: string, keep = true): readonly GroupRef[] {
     const ids = this.membership.groupsOf(userId);
     const names = (gid: string) => this.read('groups', gid)?.displayName;

@@ -51,7 +51,10 @@ export interface TenantStoreOptions {
   seed?: ((store: TenantStore) => void) | undefined;
   /** Told about each journal batch made durable (seconds, bytes). */
   onSync?: ((seconds: number, bytes: number) => void) | undefined;
-  /** Bound of the read cache (decoded resources kept for reads, see read-cache.ts). Default 16 MiB. */
+  /**
+   * Bound of the read cache (decoded resources kept for reads, see read-cache.ts). Default 16 MiB;
+   * 0 turns it off (reads decode anew and hand out objects nothing keeps, as writes do).
+   */
   readCacheBytes?: number | undefined;
 }
 
@@ -167,12 +170,14 @@ export class TenantStore {
    * (see read-cache.ts); undefined when there is none.
    */
   read(name: CollectionName, id: string): Doc | undefined {
+    if (this.opts.readCacheBytes === 0) return this.get(name, id);
     const stored = this.table(name).stored(id);
     return stored === undefined ? undefined : this.reads.doc(stored);
   }
 
   /** Resources at positions [start, end) for a read: frozen, as {@link read} gives them. */
   readPage(name: CollectionName, start: number, end: number): Doc[] {
+    if (this.opts.readCacheBytes === 0) return this.page(name, start, end);
     return this.table(name)
       .storedPage(start, end)
       .map((s) => this.reads.doc(s));

@@ -226,9 +226,14 @@ describe('ReadCache', () => {
 
   it('gives the same frozen object for the same stored form, and another for another', () => {
     const c = new ReadCache();
+    const once = c.doc(stored(1));
+    expect(Object.isFrozen(once)).toBe(false);
     const a = c.doc(stored(1));
+    expect(a).not.toBe(once);
+    expect(a).toEqual(once);
     expect(c.doc(stored(1))).toBe(a);
     expect(Object.isFrozen(a) && Object.isFrozen(a.emails) && Object.isFrozen((a.emails as object[])[0])).toBe(true);
+    c.doc(stored(2));
     expect(c.doc(stored(2))).not.toBe(a);
     expect(c.doc(encode({ ...a, userName: 'changed' })).userName).toBe('changed');
   });
@@ -236,6 +241,11 @@ describe('ReadCache', () => {
   it('keeps no more than its bound, and nothing with a bound of 0', () => {
     const c = new ReadCache({ maxBytes: 64 * 1024 });
     for (let i = 0; i < 5000; i++) c.doc(stored(i));
+    expect(c.bytes).toBe(0);
+    for (let i = 0; i < 5000; i++) {
+      c.doc(stored(i));
+      c.doc(stored(i));
+    }
     expect(c.bytes).toBeLessThanOrEqual(64 * 1024);
     expect(c.bytes).toBeGreaterThan(32 * 1024);
     const none = new ReadCache({ maxBytes: 0 });
@@ -270,6 +280,7 @@ describe('ReadCache', () => {
     });
     const reads = (store as unknown as { reads: ReadCache }).reads;
     expect(reads.bytes).toBe(0);
+    expect(store.readPage('users', 0, 10)).toHaveLength(10);
     expect(store.readPage('users', 0, 10)).toHaveLength(10);
     expect(reads.bytes).toBeGreaterThan(0);
   });

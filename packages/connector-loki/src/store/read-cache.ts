@@ -8,7 +8,8 @@
  *
  * - Decoded resources are keyed by their stored form (codec.ts): a write stores a new string, so a
  *   changed resource is never found under its old text, and equal text always decodes to an equal
- *   resource. Nothing has to be told about writes. The cache is filled by reads only (never by
+ *   resource. Nothing has to be told about writes. A resource is kept from its second read (the
+ *   first is decoded as without the cache). The cache is filled by reads only (never by
  *   seeding, imports or writes) and bounded by an estimate of the bytes it keeps
  *   ({@link ReadCacheOptions.maxBytes}), least recently read out first.
  * - A user's `groups` (ids and display names) are kept per user, dropped when a membership of that
@@ -66,6 +67,8 @@ export class ReadCache {
   private readonly docs = new Map<string, DocEntry>();
   private docBytes = 0;
   private readonly maxBytes: number;
+  /** Stored forms read once and not kept yet (at most maxBytes / 256 of them, then forgotten). */
+  private readonly seen = new Set<string>();
   /** Users' `groups` by user id (only users with groups that were read). */
   private readonly groups = new Map<string, readonly GroupRef[]>();
   private groupRefs = 0;
@@ -79,7 +82,10 @@ export class ReadCache {
     this.maxBytes = opts.maxBytes ?? DEFAULT_READ_CACHE_BYTES;
   }
 
-  /** The resource of a stored form: frozen, the same object while it is kept. */
+  /**
+   * The resource of a stored form: from its second read on frozen, the same object while it is
+   * kept; the first read decodes it anew (a new object, not frozen).
+   */
   doc(stored: string): Doc {
     const docs = this.docs;
     const hit = docs.get(stored);
@@ -87,9 +93,17 @@ export class ReadCache {
       hit.used = true;
       return hit.doc;
     }
-    const doc = deepFreeze(decode(stored) as Doc);
     const size = sizeOf(stored);
-    if (size > this.maxBytes / 8) return doc;
+    // Kept from the second read on: a resource read once (a lookup nobody repeats) costs what it
+    // did without the cache, a decode, and is handed out unfrozen (nothing above keeps it either).
+    if (size > this.maxBytes / 8) return decode(stored) as Doc;
+    if (!this.seen.has(stored)) {
+      if (this.seen.size >= this.maxBytes / 256) this.seen.clear();
+      this.seen.add(stored);
+      return decode(stored) as Doc;
+    }
+    this.seen.delete(stored);
+    const doc = deepFreeze(decode(stored) as Doc);
     docs.set(stored, { doc, used: false });
     this.docBytes += size;
     // Out go the entries not read since the hand last passed them (CLOCK); read ones go to the back.

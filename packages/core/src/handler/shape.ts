@@ -56,6 +56,11 @@ export function finishResource(
   }
   const out = shape(registry, rt, resource, locationBase, withVersion);
   if (kept === undefined && notShapedOnce.has(resource)) return out;
+  // Kept from the second time an object is shaped: one read of a resource costs no more than before.
+  if (kept === undefined && !shapedOnce.has(resource)) {
+    shapedOnce.add(resource);
+    return out;
+  }
   // Checked once per object: a frozen object holding something mutable is shaped every time.
   if (kept === undefined && !deeplyFrozen(resource, 0)) {
     notShapedOnce.add(resource);
@@ -85,6 +90,8 @@ const shapedOf = new WeakMap<
 >();
 /** Frozen objects that hold something mutable: shaped every time, not checked again. */
 const notShapedOnce = new WeakSet<object>();
+/** Frozen objects shaped once (see {@link finishResource}). */
+const shapedOnce = new WeakSet<object>();
 
 /** True when `v` is a primitive or a frozen object or array of such values (JSON-like, not too deep). */
 function deeplyFrozen(v: unknown, depth: number): boolean {

@@ -119,6 +119,8 @@ const resourceOrder = new Set<ResourceEntry>();
 let cachedResourceBytes = 0;
 /** Frozen objects found to hold something mutable (or too large): never kept, not checked again. */
 const notKeptObjects = new WeakSet<object>();
+/** Frozen objects written once (see {@link resourceJson}). */
+const seenOnce = new WeakSet<object>();
 
 const forgetResource = (e: ResourceEntry) => {
   if (resourceOrder.delete(e)) cachedResourceBytes -= e.size;
@@ -136,6 +138,12 @@ function resourceJson(o: Record<string, unknown>): Buffer | string | undefined {
     return hit.json;
   }
   if (!Object.isFrozen(o) || notKeptObjects.has(o)) return undefined;
+  // Kept from the second time an object is written: one read of a resource (a lookup by a
+  // userName nobody asks for again) pays no more than serializing it.
+  if (!seenOnce.has(o)) {
+    seenOnce.add(o);
+    return undefined;
+  }
   if (!immutable(o, 0, 16) || hasCacheable(o)) {
     notKeptObjects.add(o);
     return undefined;
@@ -220,7 +228,7 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
 export function responsePieces(body: unknown): string | BodyPiece[] {
   if (!isPlain(body)) return JSON.stringify(body);
   const kept = resourceJson(body);
-  if (kept !== undefined) return typeof kept === 'string' ? kept : [kept];
+  if (kept !== undefined) return typeof kept === 'string' ? kept : asText([kept]);
   const resources = body.Resources;
   const listed =
     Array.isArray(resources) && resources.some((r) => isPlain(r) && (byObject.has(r) || Object.isFrozen(r) || hasCacheable(r)));
@@ -260,7 +268,24 @@ export function responsePieces(body: unknown): string | BodyPiece[] {
   }
   if (parts.length === 0) return `${text}}`;
   parts.push(`${text}}`);
-  return parts;
+  return asText(parts);
+}
+
+/** Below this many bytes of kept JSON, a body is joined into one string (one write, see send.ts). */
+const JOIN_BELOW = 16 * 1024;
+
+/**
+ * Pieces as they are, or joined into one string when their kept bytes are few (a page of one user,
+ * a read by id): a small string body goes out with the headers in one write, where pieces would
+ * take a write each.
+ */
+function asText(parts: BodyPiece[]): string | BodyPiece[] {
+  let bytes = 0;
+  for (const p of parts) if (typeof p !== 'string') bytes += p.length;
+  if (bytes >= JOIN_BELOW) return parts;
+  let out = '';
+  for (const p of parts) out += typeof p === 'string' ? p : p.toString('utf8');
+  return out;
 }
 
 /** The JSON of a response body as one string (pieces joined). */

@@ -33,7 +33,10 @@ const user = (withVersion: boolean) =>
 describe('shaping kept for frozen resources', () => {
   it('gives the same frozen object for the same resource, type and base, equal to shaping a copy', () => {
     const u = user(true);
+    const once = finishResource(registry, users, u, 'http://a');
+    // Kept from the second time on.
     const a = finishResource(registry, users, u, 'http://a');
+    expect(a).toEqual(once);
     expect(finishResource(registry, users, u, 'http://a')).toBe(a);
     expect(Object.isFrozen(a) && Object.isFrozen(a.meta) && Object.isFrozen(a.groups) && Object.isFrozen(a.schemas)).toBe(true);
     expect(a).toEqual(finishResource(registry, users, copy(u), 'http://a'));

@@ -34,6 +34,12 @@ export interface LokiConnectorOptions extends LokiConfig {
   registry?: SchemaRegistry;
   /** Where the store says what it imported. */
   log?: Logger;
+  /**
+   * Bound, in bytes per tenant, of the read cache: resources decoded for reads are kept (frozen,
+   * the same objects while unchanged) so pages and reads by id need not parse them again. Default
+   * 16 MiB; 0 turns it off.
+   */
+  readCacheBytes?: number;
 }
 
 /** `idStrategy: 'legacy'`: the id the older plugin-loki gave (userName, else externalId, for users; displayName for groups). */
@@ -126,6 +132,7 @@ export function createLokiConnector(
         preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
         seed: seedFor(tenant),
         onSync: (seconds, bytes) => telemetry?.durableWrite({ tenant, seconds, bytes }),
+        readCacheBytes: options.readCacheBytes,
       });
       stores.set(key, s);
       s.catch(() => stores.delete(key));
@@ -145,7 +152,7 @@ export function createLokiConnector(
         return runQuery(await storeFor(ctx.tenant), coll, req, view, resolve);
       },
       async get(id, ctx) {
-        const d = (await storeFor(ctx.tenant)).get(coll, id);
+        const d = (await storeFor(ctx.tenant)).read(coll, id);
         return d ? view(d) : undefined;
       },
     };

@@ -110,7 +110,7 @@ export function groupOperations(
     },
     async get(id, ctx, opts) {
       const store = await storeFor(ctx.tenant);
-      const d = store.get('groups', id);
+      const d = store.read('groups', id);
       return d ? groupView(store, d, !excludesMembers(opts)) : undefined;
     },
     async create(resource, ctx) {

@@ -6,20 +6,37 @@ import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
 
-/** The user as clients see it: stored document plus the computed `groups`. */
+/** Per frozen stored user (a read, see TenantStore.read), its view and the `groups` it was made with. */
+const views = new WeakMap<Doc, { groups: readonly unknown[]; generation: number; view: ScimResource }>();
+
+/**
+ * The user as clients see it: stored document plus the computed `groups`. For a frozen document
+ * (a read) the view is frozen too and the same object while the document and the user's `groups`
+ * are unchanged, so the core and the server can keep their work for it; for a write's document it
+ * is a new object, and nothing is kept.
+ */
 export function userView(store: TenantStore, d: Doc): ScimResource {
+  const read = Object.isFrozen(d);
+  const kept = read ? views.get(d) : undefined;
+  // No membership or group name changed since the view was made: nothing to look up.
+  const generation = store.groupsGeneration;
+  if (kept !== undefined && kept.generation === generation) return kept.view;
+  const groups = store.userGroups(d.id, read);
+  if (kept !== undefined && kept.groups === groups) {
+    kept.generation = generation;
+    return kept.view;
+  }
   // A shallow copy without LokiJS's $loki: the core never mutates what a connector returns, and
   // applyChanges copies what it changes.
-  const { $loki: _l, ...out } = d as Doc & { $loki?: number };
-  const gids = store.membership.groupsOf(d.id);
-  if (gids.size) {
-    out.groups = [...gids].map((gid) => ({
-      value: gid,
-      display: store.get('groups', gid)?.displayName,
-      type: 'direct',
-    }));
+  let out: ScimResource;
+  if (read && groups.length === 0 && !Object.hasOwn(d, '$loki')) out = d;
+  else {
+    const { $loki: _l, ...rest } = d as Doc & { $loki?: number };
+    if (groups.length) (rest as ScimResource).groups = groups;
+    out = rest;
   }
-  return out as ScimResource;
+  if (read) views.set(d, { groups, generation, view: Object.freeze(out) });
+  return out;
 }
 
 /** Builds the User operations for a store resolver. */
@@ -37,7 +54,7 @@ export function userOperations(
     },
     async get(id, ctx) {
       const store = await storeFor(ctx.tenant);
-      const d = store.get('users', id);
+      const d = store.read('users', id);
       return d ? userView(store, d) : undefined;
     },
     async create(resource, ctx) {

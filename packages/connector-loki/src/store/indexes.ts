@@ -18,6 +18,8 @@ export class Membership {
    * undo log; see `TenantStore`).
    */
   onUndo: ((undo: () => void) => void) | undefined;
+  /** Told the member `value` joined or left a group (the store's read cache drops its `groups`). */
+  onMemberChange: ((value: string) => void) | undefined;
 
   /**
    * Members of a group, in insertion order: one frozen array of frozen elements, the same instance
@@ -90,6 +92,7 @@ export class Membership {
       let g = this.byMember.get(v);
       if (!g) this.byMember.set(v, (g = new Set()));
       g.add(groupId);
+      this.onMemberChange?.(v);
     }
     return added;
   }
@@ -108,6 +111,7 @@ export class Membership {
       const g = this.byMember.get(v);
       g?.delete(groupId);
       if (g && g.size === 0) this.byMember.delete(v);
+      this.onMemberChange?.(v);
     }
     return removed;
   }

@@ -221,6 +221,15 @@ export class RowTable {
     return out;
   }
 
+  /** Stored forms of the resources at positions [start, end) of the insertion order. */
+  storedPage(start: number, end: number): string[] {
+    const stop = Math.min(end, this.live);
+    const out: string[] = [];
+    const dense = this.rows.length === this.live;
+    for (let k = start; k < stop; k++) out.push(this.rows[dense ? k : this.positions.select(k)] as string);
+    return out;
+  }
+
   /**
    * Every resource in insertion order, decoded one at a time; with `needle`, only those whose JSON
    * text, lower-cased, contains it (the others are not decoded: a scan costs about a µs per

@@ -6,9 +6,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errors } from '@scimgw/core';
-import { unpack } from './codec.js';
+import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
+import { type GroupRef, ReadCache } from './read-cache.js';
 import { type Doc, type IndexedField, RowTable } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
 
@@ -50,6 +51,11 @@ export interface TenantStoreOptions {
   seed?: ((store: TenantStore) => void) | undefined;
   /** Told about each journal batch made durable (seconds, bytes). */
   onSync?: ((seconds: number, bytes: number) => void) | undefined;
+  /**
+   * Bound of the read cache (decoded resources kept for reads, see read-cache.ts). Default 16 MiB;
+   * 0 turns it off (reads decode anew and hand out objects nothing keeps, as writes do).
+   */
+  readCacheBytes?: number | undefined;
 }
 
 export class TenantStore {
@@ -64,8 +70,13 @@ export class TenantStore {
    */
   private undoLog: (() => void)[] | undefined;
 
+  /** Frozen decoded resources and users' `groups` for reads (see {@link read}, {@link readPage}). */
+  private readonly reads: ReadCache;
+
   private constructor(private readonly opts: TenantStoreOptions) {
     for (const name of COLLECTIONS) this.tables.set(name, new RowTable(INDEXED[name]));
+    this.reads = new ReadCache({ maxBytes: opts.readCacheBytes });
+    this.membership.onMemberChange = (value) => this.reads.memberChanged(value);
   }
 
   /** Opens (or creates) a store: snapshot + journal replay, then compaction. */
@@ -155,6 +166,40 @@ export class TenantStore {
   }
 
   /**
+   * The resource for a read: deeply frozen, the same object on every read while it is unchanged
+   * (see read-cache.ts); undefined when there is none.
+   */
+  read(name: CollectionName, id: string): Doc | undefined {
+    if (this.opts.readCacheBytes === 0) return this.get(name, id);
+    const stored = this.table(name).stored(id);
+    return stored === undefined ? undefined : this.reads.doc(stored);
+  }
+
+  /** Resources at positions [start, end) for a read: frozen, as {@link read} gives them. */
+  readPage(name: CollectionName, start: number, end: number): Doc[] {
+    if (this.opts.readCacheBytes === 0) return this.page(name, start, end);
+    return this.table(name)
+      .storedPage(start, end)
+      .map((s) => this.reads.doc(s));
+  }
+
+  /**
+   * A user's `groups` (id, the group's displayName, `direct`): frozen, the same list until a
+   * membership of the user changes or a group is renamed. `keep` false computes it without keeping
+   * it (writes: the cache is filled by reads only).
+   */
+  /** Changes whenever some user's `groups` may have changed (see {@link userGroups}). */
+  get groupsGeneration(): number {
+    return this.reads.generation;
+  }
+
+  userGroups(userId: string, keep = true): readonly GroupRef[] {
+    const ids = this.membership.groupsOf(userId);
+    const names = (gid: string) => this.read('groups', gid)?.displayName;
+    return keep ? this.reads.groupsOf(userId, ids, names) : new ReadCache({ maxBytes: 0 }).groupsOf(userId, ids, names);
+  }
+
+  /**
    * Ids of the resources whose indexed attribute `field` equals `value` (see INDEXED; `userName`
    * and `displayName` case-insensitively).
    */
@@ -185,9 +230,17 @@ export class TenantStore {
    */
   putLocal(name: CollectionName, doc: Doc): void {
     const old = this.table(name).put(doc);
+    if (name === 'groups') this.groupPut(doc, old);
     if (this.undoLog) {
       if (old !== undefined) this.undoLog.push(() => this.restore(name, old));
       else this.undoLog.push(() => this.deleteLocal(name, doc.id));
+    }
+  }
+
+  /** Users' `groups` show group names: computed anew when a group with members is renamed or comes back. */
+  private groupPut(doc: Doc, old: string | undefined): void {
+    if (old === undefined ? this.membership.count(doc.id) > 0 : decode(old).displayName !== doc.displayName) {
+      this.reads.groupsRenamed();
     }
   }
 

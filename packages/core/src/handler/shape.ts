@@ -30,6 +30,11 @@ export function computeVersion(resource: ScimResource): string {
 /**
  * Adds `schemas` and `meta` (resourceType, location, version) to a connector resource.
  * `withVersion` false skips computing a version (list responses carry no ETag header).
+ *
+ * A deeply frozen resource (a connector that hands out the same frozen object while the resource
+ * is unchanged, as the embedded store does) is shaped once per resource type and base: the result
+ * is frozen too and kept for that object (see {@link shapedOf}), so a host that keeps the JSON of
+ * frozen objects (@scimgw/server) reuses that as well.
  */
 export function finishResource(
   registry: SchemaRegistry,
@@ -37,6 +42,82 @@ export function finishResource(
   resource: ScimResource,
   locationBase: string | undefined,
   withVersion = true,
+): ScimResource {
+  if (!Object.isFrozen(resource)) return shape(registry, rt, resource, locationBase, withVersion);
+  const kept = shapedOf.get(resource);
+  if (
+    kept !== undefined &&
+    kept.base === locationBase &&
+    kept.rt === rt &&
+    kept.registry === registry &&
+    (kept.withVersion === withVersion || kept.ownVersion)
+  ) {
+    return kept.out;
+  }
+  const out = shape(registry, rt, resource, locationBase, withVersion);
+  if (kept === undefined && notShapedOnce.has(resource)) return out;
+  // Kept from the second time an object is shaped: one read of a resource costs no more than before.
+  if (kept === undefined && !shapedOnce.has(resource)) {
+    shapedOnce.add(resource);
+    return out;
+  }
+  // Checked once per object: a frozen object holding something mutable is shaped every time.
+  if (kept === undefined && !deeplyFrozen(resource, 0)) {
+    notShapedOnce.add(resource);
+    return out;
+  }
+  freezeNew(out);
+  const ownVersion = isObject(resource.meta) && resource.meta.version !== undefined;
+  shapedOf.set(resource, { registry, rt, base: locationBase, withVersion, ownVersion, out });
+  return out;
+}
+
+/**
+ * Per deeply frozen connector resource, its shaped form for the last resource type, base and
+ * `withVersion` it was shaped with (one per object: the entry lives as long as the object does).
+ * `ownVersion`: the version is the resource's own, so `withVersion` makes no difference.
+ */
+const shapedOf = new WeakMap<
+  object,
+  {
+    registry: SchemaRegistry;
+    rt: ResourceTypeDefinition;
+    base: string | undefined;
+    withVersion: boolean;
+    ownVersion: boolean;
+    out: ScimResource;
+  }
+>();
+/** Frozen objects that hold something mutable: shaped every time, not checked again. */
+const notShapedOnce = new WeakSet<object>();
+/** Frozen objects shaped once (see {@link finishResource}). */
+const shapedOnce = new WeakSet<object>();
+
+/** True when `v` is a primitive or a frozen object or array of such values (JSON-like, not too deep). */
+function deeplyFrozen(v: unknown, depth: number): boolean {
+  if (v === null || typeof v !== 'object') return typeof v !== 'function';
+  if (depth > 16 || !Object.isFrozen(v) || (v as { toJSON?: unknown }).toJSON !== undefined) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!deeplyFrozen(v[i], depth + 1)) return false;
+    return true;
+  }
+  for (const k in v) if (!deeplyFrozen((v as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
+/** Freezes what shaping made (the values it took from the frozen resource are frozen already). */
+function freezeNew(v: unknown): void {
+  if (v === null || typeof v !== 'object' || Object.isFrozen(v)) return;
+  for (const k in v) freezeNew((v as Record<string, unknown>)[k]);
+  Object.freeze(v);
+}
+
+function shape(
+  registry: SchemaRegistry,
+  rt: ResourceTypeDefinition,
+  resource: ScimResource,
+  locationBase: string | undefined,
+  withVersion: boolean,
 ): ScimResource {
   // Built with a spread and fixed-shape literals, not key by key: this runs for every resource of
   // every list page, and V8 copies a spread in one step where per-key stores are ten times slower.

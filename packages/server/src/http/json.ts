@@ -51,11 +51,11 @@ const collected = new FinalizationRegistry<Entry>(forget);
  * True when a value's JSON can never change: a primitive, or a frozen object or array whose values
  * are such values too (one level of nesting is checked; members are flat).
  */
-function immutable(v: unknown, depth: number): boolean {
+function immutable(v: unknown, depth: number, maxDepth = 2): boolean {
   if (v === null || typeof v !== 'object') return typeof v !== 'function';
-  if (!Object.isFrozen(v) || depth > 2) return false;
+  if (!Object.isFrozen(v) || depth > maxDepth) return false;
   if ((v as { toJSON?: unknown }).toJSON !== undefined) return false;
-  for (const x of Array.isArray(v) ? v : Object.values(v)) if (!immutable(x, depth + 1)) return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) if (!immutable(x, depth + 1, maxDepth)) return false;
   return true;
 }
 
@@ -89,6 +89,96 @@ function cachedJson(v: unknown): Buffer | undefined {
     if (a !== undefined) byArray.delete(a);
   }
   return json;
+}
+
+/**
+ * The JSON of frozen resources (a connector's resource shaped by core, the same frozen object while
+ * the resource is unchanged: the embedded store's users), kept by the object: a page of users in
+ * the steady state serializes none of them. Kept as UTF-8 bytes: a page's body is put together
+ * from bytes (`sendJson` joins them into one Buffer), with no serializing, encoding or length
+ * counting of the resources (on Bun this measured no slower than text, which still needed
+ * `Buffer.byteLength` on the joined body). Bounded by {@link MAX_CACHED_RESOURCE_BYTES}; an entry
+ * goes with its object.
+ */
+interface ResourceEntry {
+  readonly json: string | Buffer;
+  readonly size: number;
+  readonly object: WeakRef<object>;
+  /** Read since the eviction hand last passed (a second chance: a hit costs no Set writes). */
+  used: boolean;
+}
+
+/** Upper bound of the resource JSON kept, in bytes. */
+export const MAX_CACHED_RESOURCE_BYTES = 16 * 1024 * 1024;
+/** Resources whose JSON is longer than this are not kept (their large arrays are, see above). */
+const MAX_RESOURCE_CHARS = 64 * 1024;
+
+const byObject = new WeakMap<object, ResourceEntry>();
+/** Entries in the order the eviction hand visits them. */
+const resourceOrder = new Set<ResourceEntry>();
+let cachedResourceBytes = 0;
+/** Frozen objects found to hold something mutable (or too large): never kept, not checked again. */
+const notKeptObjects = new WeakSet<object>();
+/** Frozen objects written once (see {@link resourceJson}). */
+const seenOnce = new WeakSet<object>();
+
+const forgetResource = (e: ResourceEntry) => {
+  if (resourceOrder.delete(e)) cachedResourceBytes -= e.size;
+};
+const collectedResource = new FinalizationRegistry<ResourceEntry>(forgetResource);
+
+/**
+ * The kept JSON of a frozen resource whose values are all immutable, undefined for anything else
+ * (checked once per object: Object.isFrozen is never read on a hit).
+ */
+function resourceJson(o: Record<string, unknown>): Buffer | string | undefined {
+  const hit = byObject.get(o);
+  if (hit !== undefined) {
+    hit.used = true;
+    return hit.json;
+  }
+  if (!Object.isFrozen(o) || notKeptObjects.has(o)) return undefined;
+  // Kept from the second time an object is written: one read of a resource (a lookup by a
+  // userName nobody asks for again) pays no more than serializing it.
+  if (!seenOnce.has(o)) {
+    seenOnce.add(o);
+    return undefined;
+  }
+  if (!immutable(o, 0, 16) || hasCacheable(o)) {
+    notKeptObjects.add(o);
+    return undefined;
+  }
+  const text = JSON.stringify(o);
+  if (text.length > MAX_RESOURCE_CHARS) {
+    notKeptObjects.add(o);
+    return text;
+  }
+  const json = Buffer.from(text, 'utf8');
+  const e: ResourceEntry = { json, size: json.length, object: new WeakRef(o), used: false };
+  byObject.set(o, e);
+  resourceOrder.add(e);
+  cachedResourceBytes += e.size;
+  collectedResource.register(o, e, e);
+  // Out go the entries not read since the hand last passed them (CLOCK); read ones go to the back.
+  while (cachedResourceBytes > MAX_CACHED_RESOURCE_BYTES) {
+    const oldest = resourceOrder.values().next().value as ResourceEntry;
+    resourceOrder.delete(oldest);
+    if (oldest.used) {
+      oldest.used = false;
+      resourceOrder.add(oldest);
+      continue;
+    }
+    cachedResourceBytes -= oldest.size;
+    collectedResource.unregister(oldest);
+    const a = oldest.object.deref();
+    if (a !== undefined) byObject.delete(a);
+  }
+  return json;
+}
+
+/** Bytes of resource JSON the cache holds (tests). */
+export function cachedResourceJsonBytes(): number {
+  return cachedResourceBytes;
 }
 
 /** Bytes of JSON the cache holds (tests). */
@@ -137,8 +227,11 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
  */
 export function responsePieces(body: unknown): string | BodyPiece[] {
   if (!isPlain(body)) return JSON.stringify(body);
+  const kept = resourceJson(body);
+  if (kept !== undefined) return typeof kept === 'string' ? kept : asText([kept]);
   const resources = body.Resources;
-  const listed = Array.isArray(resources) && resources.some((r) => isPlain(r) && hasCacheable(r));
+  const listed =
+    Array.isArray(resources) && resources.some((r) => isPlain(r) && (byObject.has(r) || Object.isFrozen(r) || hasCacheable(r)));
   if (!listed && !hasCacheable(body)) return JSON.stringify(body);
   const parts: BodyPiece[] = [];
   if (!listed) {
@@ -163,13 +256,36 @@ export function responsePieces(body: unknown): string | BodyPiece[] {
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
       if (i > 0) text += ',';
-      if (isPlain(r) && hasCacheable(r)) text = objectParts(r, parts, text);
+      const json = isPlain(r) ? resourceJson(r) : undefined;
+      if (typeof json === 'string') text += json;
+      else if (json !== undefined) {
+        parts.push(text, json);
+        text = '';
+      } else if (isPlain(r) && hasCacheable(r)) text = objectParts(r, parts, text);
       else text += JSON.stringify(r) ?? 'null';
     }
     text += ']';
   }
+  if (parts.length === 0) return `${text}}`;
   parts.push(`${text}}`);
-  return parts;
+  return asText(parts);
+}
+
+/** Below this many bytes of kept JSON, a body is joined into one string (one write, see send.ts). */
+const JOIN_BELOW = 16 * 1024;
+
+/**
+ * Pieces as they are, or joined into one string when their kept bytes are few (a page of one user,
+ * a read by id): a small string body goes out with the headers in one write, where pieces would
+ * take a write each.
+ */
+function asText(parts: BodyPiece[]): string | BodyPiece[] {
+  let bytes = 0;
+  for (const p of parts) if (typeof p !== 'string') bytes += p.length;
+  if (bytes >= JOIN_BELOW) return parts;
+  let out = '';
+  for (const p of parts) out += typeof p === 'string' ? p : p.toString('utf8');
+  return out;
 }
 
 /** The JSON of a response body as one string (pieces joined). */

@@ -299,6 +299,34 @@ describe('core handler', () => {
     expect((await call('GET', '/scim/v2/Users')).status).toBe(200);
   });
 
+  it("copies the host's context without reading its accessors (a lazily made signal stays unmade)", async () => {
+    const connector = memoryConnector();
+    const users = connector.resources.User!;
+    let readSignal = false;
+    const query = users.query.bind(users);
+    users.query = async (q, ctx) => {
+      if (readSignal) expect(ctx?.signal?.aborted).toBe(false);
+      return query(q, ctx);
+    };
+    const h = createScimHandler({ connector });
+    let made = 0;
+    const context = { requestId: 'r1', tenant: 'acme' } as Record<string, unknown>;
+    Object.defineProperty(context, 'signal', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        made++;
+        return new AbortController().signal;
+      },
+    });
+    const get = () => h.handle({ method: 'GET', url: '/acme/Users', headers: {}, context });
+    expect((await get()).status).toBe(200);
+    expect(made).toBe(0);
+    readSignal = true;
+    expect((await get()).status).toBe(200);
+    expect(made).toBe(1);
+  });
+
   it('drops prototype-polluting keys from client JSON', async () => {
     const { call } = setup();
     const r = await call(

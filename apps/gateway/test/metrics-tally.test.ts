@@ -128,7 +128,10 @@ describe('tallied metric families', () => {
           // Exemplars are off: prom-client's empty `exemplar` fields carry nothing.
           const plain = (await ref.registry.getMetricsAsJSON()).map((f) => ({
             ...f,
-            values: f.values.map(({ exemplar, ...v }: { exemplar?: unknown }) => (exemplar == null ? v : { ...v, exemplar })),
+            values: f.values.map((value) => {
+              const { exemplar, ...v } = value as typeof value & { exemplar?: unknown };
+              return exemplar == null ? v : value;
+            }),
           }));
           expect(json).toEqual(plain);
         },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectorContractCases } from '../src/testkit/index.js';
-import { type QueryRequest, URN } from '../src/index.js';
+import { type QueryRequest, type RequestContext, URN } from '../src/index.js';
 import { createScimHandler, type ScimRequest } from '../src/handler/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
@@ -304,10 +304,11 @@ describe('core handler', () => {
     const users = connector.resources.User!;
     let readSignal = false;
     const query = users.query.bind(users);
-    users.query = async (q, ctx) => {
-      if (readSignal) expect(ctx?.signal?.aborted).toBe(false);
-      return query(q, ctx);
+    const reading: (q: QueryRequest, ctx: RequestContext) => ReturnType<typeof query> = async (q, ctx) => {
+      if (readSignal) expect(ctx.signal?.aborted).toBe(false);
+      return query(q);
     };
+    users.query = reading as typeof users.query;
     const h = createScimHandler({ connector });
     let made = 0;
     const context = { requestId: 'r1', tenant: 'acme' } as Record<string, unknown>;

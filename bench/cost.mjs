@@ -6,7 +6,7 @@
 // comparisons hold on a busy machine (compare runs made at similar load; a heavily loaded machine
 // still inflates both). Each workload is measured three times; the lowest is the figure.
 //
-//   node bench/cost.mjs --runtime node --only c,g            # prints CPU ms per request
+//   node bench/cost.mjs --runtime node --only c,g            # prints CPU ms per request (workloads a–g of run.mjs)
 //   node bench/cost.mjs --runtime bun --only g --cpu-prof DIR    # also writes a .cpuprofile (Node and Bun)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,11 +72,36 @@ try {
   await new Promise((r) => setTimeout(r, 4000));
   const pick = (list) => list[Math.floor(Math.random() * list.length)];
   const W = {
+    a: () => ({ path: '/ping' }),
     b: () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }),
     c: () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` }),
     g: () => ({ path: `/Groups/${seeded.bigGroupId}` }),
+    // The writes of bench/run.mjs: (d) create a user, (e) replace one attribute, (f) add a member.
+    d: (i) => ({
+      method: 'POST',
+      path: '/Users',
+      body: { userName: `${seeded.prefix}-new-${process.hrtime.bigint()}-${i}`, name: { givenName: 'N', familyName: 'B' } },
+    }),
+    e: (i) => ({
+      method: 'PATCH',
+      path: `/Users/${pick(seeded.userIds)}`,
+      body: { Operations: [{ op: 'replace', path: 'title', value: `t${i}` }] },
+    }),
+    f: (i) => ({
+      method: 'PATCH',
+      path: `/Groups/${seeded.bigGroupId}`,
+      body: {
+        Operations: [
+          {
+            op: 'add',
+            path: 'members',
+            value: [{ value: `${seeded.prefix}-extra-${i}-${Math.random().toString(36).slice(2)}` }],
+          },
+        ],
+      },
+    }),
   };
-  const headers = { authorization: auth };
+  const headers = { authorization: auth, 'content-type': 'application/scim+json' };
   console.log(`runtime=${runtime} users=${users} big=${bigSize} connections=${connections} duration=${duration}s`);
   for (const k of opt.only.split(',')) {
     const make = W[k];

@@ -2,9 +2,9 @@
  * Identifier + secret verification shared by HTTP Basic users and OAuth clients.
  *
  * Stored secrets are either plaintext (the gateway's config loader has already decrypted
- * them) or `$scrypt$` hashes. Plaintext is compared as HMAC digests in constant time;
+ * them) or `$scrypt$` hashes. Plaintext is compared as keyed digests (digest.ts) in constant time;
  * a hash is verified once per distinct presented credential and the outcome is cached
- * under an HMAC of that credential, so a slow hash never runs on the hot path.
+ * under a keyed digest of that credential, so a slow hash never runs on the hot path.
  */
 import { Digester, LruMap, sameDigest } from './digest.js';
 import { isPasswordHash, parseScryptHash, type ScryptHash, verifyScrypt } from './password.js';
@@ -23,7 +23,7 @@ export interface CredentialEntry<T> {
 interface Compiled<T> {
   idDigest: Buffer;
   /**
-   * Digest of identifier and plaintext secret together, so a request costs one HMAC; for hashed
+   * Digest of identifier and plaintext secret together, so a request costs one digest; for hashed
    * entries a digest under another label, which no presented pair matches.
    */
   pairDigest: Buffer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectorContractCases } from '../src/testkit/index.js';
-import { type QueryRequest, URN } from '../src/index.js';
+import { type QueryRequest, type RequestContext, URN } from '../src/index.js';
 import { createScimHandler, type ScimRequest } from '../src/handler/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
@@ -297,6 +297,35 @@ describe('core handler', () => {
     const { call } = setup();
     expect((await call('GET', '/acme/scim/v2/Users')).status).toBe(200);
     expect((await call('GET', '/scim/v2/Users')).status).toBe(200);
+  });
+
+  it("copies the host's context without reading its accessors (a lazily made signal stays unmade)", async () => {
+    const connector = memoryConnector();
+    const users = connector.resources.User!;
+    let readSignal = false;
+    const query = users.query.bind(users);
+    const reading: (q: QueryRequest, ctx: RequestContext) => ReturnType<typeof query> = async (q, ctx) => {
+      if (readSignal) expect(ctx.signal?.aborted).toBe(false);
+      return query(q);
+    };
+    users.query = reading as typeof users.query;
+    const h = createScimHandler({ connector });
+    let made = 0;
+    const context = { requestId: 'r1', tenant: 'acme' } as Record<string, unknown>;
+    Object.defineProperty(context, 'signal', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        made++;
+        return new AbortController().signal;
+      },
+    });
+    const get = () => h.handle({ method: 'GET', url: '/acme/Users', headers: {}, context });
+    expect((await get()).status).toBe(200);
+    expect(made).toBe(0);
+    readSignal = true;
+    expect((await get()).status).toBe(200);
+    expect(made).toBe(1);
   });
 
   it('drops prototype-polluting keys from client JSON', async () => {

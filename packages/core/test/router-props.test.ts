@@ -61,4 +61,21 @@ describe('routeScimPath (properties)', () => {
       }),
     );
   });
+
+  it('routes a root path (`/Users/{id}`, routed without splitting) as the general routing does', () => {
+    // A leading empty segment (`//Users`) sends a path through the general routing, which skips
+    // empty segments: both must agree on every path.
+    const segment = fc.oneof(
+      fc.constantFrom('Users', 'groups', 'ServiceProviderConfigs', 'serviceproviderconfig', 'Bulk', '.search', '.SEARCH'),
+      fc.constantFrom('Schemas', 'ResourceTypes', 'scim', 'v2', '', '%', '%2F', 'constructor', '__proto__'),
+      segmentText,
+    );
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 3 }), fc.boolean(), (segs, query) => {
+        const path = `/${segs.join('/')}${query ? '?filter=x' : ''}`;
+        expect(routeScimPath(path), path).toEqual(routeScimPath(`/${path}`));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -3,8 +3,9 @@
  * connector calls, the embedded store's journal, the SCIM Stream, and the process. Framework-free:
  * the pipeline reports to it, `/metrics` renders it.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { statusClass } from './labels.js';
+import { Tally, type TallyCell, TallyFamily } from './tally.js';
 
 /** Seconds: from a cached read (sub-millisecond) to a slow backend behind a retry (10 s). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -54,15 +55,17 @@ export interface ConnectorSample {
 export class GatewayMetrics {
   /** The prom-client registry (for hosts that merge it into their own). */
   readonly registry = new Registry();
-  readonly #requests: Counter<'method' | 'route' | 'status' | 'tenant'>;
-  readonly #errors: Counter<'method' | 'route' | 'status' | 'tenant'>;
-  readonly #duration: Histogram<'method' | 'route' | 'status_class' | 'tenant'>;
+  /**
+   * Answered requests by method, route, status and tenant, with their latencies: the requests
+   * counter, the errors counter and the duration histogram are all read from it (see tally.ts).
+   */
+  readonly #requests = new Tally(LATENCY_BUCKETS);
   readonly #authFailures: Counter<'status' | 'tenant'>;
   readonly #rateLimited: Counter<'endpoint' | 'tenant'>;
-  readonly #connectorDuration: Histogram<'resource' | 'operation' | 'tenant'>;
+  readonly #connectorDuration = new Tally(LATENCY_BUCKETS);
   readonly #connectorErrors: Counter<'resource' | 'operation' | 'tenant' | 'status'>;
-  readonly #journalSync: Histogram<'tenant'>;
-  readonly #journalBytes: Histogram<'tenant'>;
+  readonly #journalSync = new Tally(LATENCY_BUCKETS);
+  readonly #journalBytes = new Tally(BYTES_BUCKETS);
   #streamLag: StreamLagSource | undefined;
 
   /** @param options - the instance's name, and whether to export process metrics */
@@ -70,24 +73,35 @@ export class GatewayMetrics {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ gateway: options.gateway });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
-    this.#requests = new Counter({
+    const requests = this.#requests;
+    const forgetRequests = () => requests.clear();
+    new TallyFamily({
       name: 'scimgw_http_requests_total',
       help: 'HTTP requests answered, by method, route template, status and tenant',
+      type: 'counter',
       labelNames: ['method', 'route', 'status', 'tenant'],
+      series: () => requests.cells(),
       registers,
+      reset: forgetRequests,
     });
-    this.#errors = new Counter({
+    new TallyFamily({
       name: 'scimgw_http_request_errors_total',
       help: 'HTTP requests answered with a status of 400 or more, by method, route template, status and tenant',
+      type: 'counter',
       labelNames: ['method', 'route', 'status', 'tenant'],
+      series: () => [...requests.cells()].filter((c) => Number(c.labels.status) >= 400),
       registers,
+      reset: forgetRequests,
     });
-    this.#duration = new Histogram({
+    new TallyFamily({
       name: 'scimgw_http_request_duration_seconds',
       help: 'Time from the request reaching the gateway to its answer handed to the socket',
+      type: 'histogram',
       labelNames: ['method', 'route', 'status_class', 'tenant'],
-      buckets: LATENCY_BUCKETS,
+      bounds: LATENCY_BUCKETS,
+      series: () => byStatusClass(requests.cells()),
       registers,
+      reset: forgetRequests,
     });
     this.#authFailures = new Counter({
       name: 'scimgw_auth_failures_total',
@@ -101,12 +115,16 @@ export class GatewayMetrics {
       labelNames: ['endpoint', 'tenant'],
       registers,
     });
-    this.#connectorDuration = new Histogram({
+    const connector = this.#connectorDuration;
+    new TallyFamily({
       name: 'scimgw_connector_call_duration_seconds',
       help: 'Time a connector operation took, by resource type, operation and tenant',
+      type: 'histogram',
       labelNames: ['resource', 'operation', 'tenant'],
-      buckets: LATENCY_BUCKETS,
+      bounds: LATENCY_BUCKETS,
+      series: () => connector.cells(),
       registers,
+      reset: () => connector.clear(),
     });
     this.#connectorErrors = new Counter({
       name: 'scimgw_connector_call_errors_total',
@@ -114,20 +132,26 @@ export class GatewayMetrics {
       labelNames: ['resource', 'operation', 'tenant', 'status'],
       registers,
     });
-    this.#journalSync = new Histogram({
-      name: 'scimgw_journal_sync_duration_seconds',
-      help: "Time the embedded store's journal took to make one batch of writes durable (write + fdatasync)",
-      labelNames: ['tenant'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.#journalBytes = new Histogram({
-      name: 'scimgw_journal_sync_bytes',
-      help: "Bytes in one batch of the embedded store's journal",
-      labelNames: ['tenant'],
-      buckets: BYTES_BUCKETS,
-      registers,
-    });
+    for (const [tally, name, help, bounds] of [
+      [
+        this.#journalSync,
+        'scimgw_journal_sync_duration_seconds',
+        "Time the embedded store's journal took to make one batch of writes durable (write + fdatasync)",
+        LATENCY_BUCKETS,
+      ],
+      [this.#journalBytes, 'scimgw_journal_sync_bytes', "Bytes in one batch of the embedded store's journal", BYTES_BUCKETS],
+    ] as const) {
+      new TallyFamily({
+        name,
+        help,
+        type: 'histogram',
+        labelNames: ['tenant'],
+        bounds,
+        series: () => tally.cells(),
+        registers,
+        reset: () => tally.clear(),
+      });
+    }
     const lag = () => this.#streamLag?.() ?? [];
     new Gauge({
       name: 'scimgw_stream_lag_messages',
@@ -143,11 +167,10 @@ export class GatewayMetrics {
 
   /** Records one answered HTTP request. */
   request(s: RequestSample): void {
-    const status = String(s.status);
-    this.#requests.inc({ method: s.method, route: s.route, status, tenant: s.tenant });
-    if (s.status >= 400) this.#errors.inc({ method: s.method, route: s.route, status, tenant: s.tenant });
-    this.#duration.observe(
-      { method: s.method, route: s.route, status_class: statusClass(s.status), tenant: s.tenant },
+    // Method and route come from fixed sets without NUL and the tenant is last: one key per label set.
+    this.#requests.add(
+      `${s.method}\u0000${s.route}\u0000${s.status}\u0000${s.tenant}`,
+      () => ({ method: s.method, route: s.route, status: String(s.status), tenant: s.tenant }),
       s.seconds,
     );
   }
@@ -160,15 +183,20 @@ export class GatewayMetrics {
 
   /** Records one connector operation. */
   connectorCall(s: ConnectorSample): void {
-    this.#connectorDuration.observe({ resource: s.resource, operation: s.operation, tenant: s.tenant }, s.seconds);
+    // The resource type's name is any string: length-prefixed; the operation is from a fixed set.
+    this.#connectorDuration.add(
+      `${s.resource.length}:${s.resource}\u0000${s.operation}\u0000${s.tenant}`,
+      () => ({ resource: s.resource, operation: s.operation, tenant: s.tenant }),
+      s.seconds,
+    );
     if (s.error !== undefined)
       this.#connectorErrors.inc({ resource: s.resource, operation: s.operation, tenant: s.tenant, status: s.error });
   }
 
   /** Records one journal batch made durable. */
   journalSync(tenant: string, seconds: number, bytes: number): void {
-    this.#journalSync.observe({ tenant }, seconds);
-    this.#journalBytes.observe({ tenant }, bytes);
+    this.#journalSync.add(tenant, () => ({ tenant }), seconds);
+    this.#journalBytes.add(tenant, () => ({ tenant }), bytes);
   }
 
   /** Where the SCIM Stream subscriber's lag is read from at each scrape. */
@@ -185,4 +213,23 @@ export class GatewayMetrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** The request cells merged by status class (`2xx` …), for the duration histogram. */
+function byStatusClass(cells: Iterable<TallyCell>): TallyCell[] {
+  const merged = new Map<string, TallyCell>();
+  for (const c of cells) {
+    const { method, route, status, tenant } = c.labels as Record<'method' | 'route' | 'status' | 'tenant', string>;
+    const cls = statusClass(Number(status));
+    const key = `${method}\u0000${route}\u0000${cls}\u0000${tenant}`;
+    let m = merged.get(key);
+    if (!m) {
+      m = { labels: { method, route, status_class: cls, tenant }, count: 0, sum: 0, buckets: new Float64Array(c.buckets.length) };
+      merged.set(key, m);
+    }
+    m.count += c.count;
+    m.sum += c.sum;
+    for (let i = 0; i < c.buckets.length; i++) m.buckets[i]! += c.buckets[i]!;
+  }
+  return [...merged.values()];
 }

@@ -54,6 +54,8 @@ function decode(s: string): string | undefined {
 export function routeScimPath(path: string): ScimRoute | undefined {
   const q = path.indexOf('?');
   const clean = q === -1 ? path : path.slice(0, q);
+  const direct = routeDirect(clean);
+  if (direct !== NOT_DIRECT) return direct;
   const segs = clean.split('/').filter((s) => s !== '');
   let at = -1;
   let endpoint: string | undefined;
@@ -87,19 +89,43 @@ export function routeScimPath(path: string): ScimRoute | undefined {
     // Schema URNs never contain '/', ids may be URL-encoded; more segments → not ours.
     return undefined;
   }
-  if (rest.length === 1) {
-    // `/Bulk`, `/.search` and `/ServiceProviderConfig` have nothing below them, and discovery
-    // endpoints cannot be searched: such paths are not routes (404), whatever the method.
-    if (endpoint === 'Bulk' || endpoint === '.search' || endpoint === 'ServiceProviderConfig') return undefined;
-    const seg = rest[0] as string;
-    if (seg.toLowerCase() === '.search') {
-      if (endpoint === 'Schemas' || endpoint === 'ResourceTypes') return undefined;
-      route.search = true;
-    } else {
-      const id = decode(seg);
-      if (id === undefined) return undefined;
-      route.id = id;
-    }
+  return rest.length === 1 ? below(route, rest[0] as string) : route;
+}
+
+/** {@link routeDirect}'s answer when the path is not of its simple shape. */
+const NOT_DIRECT = null;
+
+/**
+ * The common shape `/<Endpoint>` or `/<Endpoint>/<segment>` (no tenant, no `/scim/v2`, no empty
+ * segment), routed without splitting the path: what every request of a gateway served at its root
+ * pays. Any other path gets {@link NOT_DIRECT}, and the general routing above.
+ */
+function routeDirect(path: string): ScimRoute | undefined | typeof NOT_DIRECT {
+  if (path.charCodeAt(0) !== 47 /* / */) return NOT_DIRECT;
+  const slash = path.indexOf('/', 1);
+  const first = slash === -1 ? path.slice(1) : path.slice(1, slash);
+  const endpoint = ENDPOINTS.get(first.toLowerCase());
+  if (endpoint === undefined) return NOT_DIRECT;
+  const seg = slash === -1 ? '' : path.slice(slash + 1);
+  if (slash !== -1 && (seg === '' || seg.includes('/'))) return NOT_DIRECT;
+  const route: ScimRoute = { prefix: '', endpoint };
+  if (endpoint === 'ServiceProviderConfig' && first.length === 'serviceproviderconfigs'.length) route.plural = true;
+  return slash === -1 ? route : below(route, seg);
+}
+
+/** The route of `<endpoint>/<seg>`: a resource id, a schema URN or `.search`; `undefined` when none. */
+function below(route: ScimRoute, seg: string): ScimRoute | undefined {
+  const endpoint = route.endpoint;
+  // `/Bulk`, `/.search` and `/ServiceProviderConfig` have nothing below them, and discovery
+  // endpoints cannot be searched: such paths are not routes (404), whatever the method.
+  if (endpoint === 'Bulk' || endpoint === '.search' || endpoint === 'ServiceProviderConfig') return undefined;
+  if (seg.toLowerCase() === '.search') {
+    if (endpoint === 'Schemas' || endpoint === 'ResourceTypes') return undefined;
+    route.search = true;
+  } else {
+    const id = decode(seg);
+    if (id === undefined) return undefined;
+    route.id = id;
   }
   return route;
 }

@@ -7,6 +7,7 @@
  * here, each with the reason (`GRAPH_ANSWERS`).
  */
 import { createScimHandler } from '@scimgw/core/handler';
+import { type ReplayAnswers, replaySteps } from '@scimgw/testing-kit';
 import type { GraphEmulator } from '@scimgw/testing-graph-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

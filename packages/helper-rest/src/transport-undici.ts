@@ -137,7 +137,7 @@ function watch(signal: AbortSignal): Set<Exchange> {
 }
 
 /** An answer read to its end; its headers stay undici's raw list until someone asks for one. */
-class Answer implements RawResponse {
+class UndiciAnswer implements RawResponse {
   #built: Headers | undefined;
 
   constructor(
@@ -284,7 +284,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (!this.#settle()) return;
     const chunks = this.#chunks;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
-    this.resolve(new Answer(this.#status, this.#raw, bytes, this.#url));
+    this.resolve(new UndiciAnswer(this.#status, this.#raw, bytes, this.#url));
   }
 
   onError(err: Error): void {

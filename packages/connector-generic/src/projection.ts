@@ -142,3 +142,39 @@ export function targetProjection(
   const gone = new Set(dropped.map((a) => a.endpoint));
   return { attributes: dialect(attrs.map((a) => a.endpoint).filter((k) => !gone.has(k))) };
 }
+
+/** Most projections a collection remembers (clients use a handful; any string a client sends is a key). */
+const CACHED_PROJECTIONS = 64;
+
+const NO_PROJECTION: TargetProjection = Object.freeze({});
+
+/**
+ * {@link targetProjection} remembered per client projection and target version: clients send the
+ * same few projections (`excludedAttributes=members`) on every request, and working one out walks
+ * the whole mapping. What is returned is shared: callers copy it, never change it.
+ */
+export function projectionCache(
+  mapper: Mapper,
+): (
+  client: ClientProjection,
+  version: TargetScimVersion,
+  support: Required<TargetSupport>,
+  keep?: AttrPath[],
+) => TargetProjection {
+  const caches = new WeakMap<object, Map<string, TargetProjection>>();
+  return (client, version, support, keep = []) => {
+    const { attributes, excludedAttributes } = client;
+    if (!attributes?.length && !excludedAttributes?.length) return NO_PROJECTION;
+    if (keep.length) return targetProjection(mapper, client, version, support, keep);
+    let cache = caches.get(support);
+    if (cache === undefined) caches.set(support, (cache = new Map()));
+    const key = `${version}\u0000${attributes?.join('\u0001') ?? ''}\u0000${excludedAttributes?.join('\u0001') ?? ''}`;
+    let hit = cache.get(key);
+    if (hit === undefined) {
+      hit = Object.freeze(targetProjection(mapper, client, version, support));
+      if (cache.size >= CACHED_PROJECTIONS) cache.clear();
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}

@@ -13,7 +13,7 @@ import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/fi
 import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
-import { targetProjection, pathsOf, type TargetProjection } from './projection.js';
+import { pathsOf, projectionCache, type TargetProjection } from './projection.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
 
@@ -64,6 +64,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
   const mapped = (rec: Record<string, unknown>) => withVersion(mapper.toScim(rec), rec);
+  const targetProjection = projectionCache(mapper);
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
     try {
@@ -103,7 +104,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
   const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
     const version = d.versionFor(ctx.tenant);
-    const rec = await readRecord(id, ctx, targetProjection(mapper, options, version, d.supportFor(ctx.tenant)));
+    const rec = await readRecord(id, ctx, targetProjection(options, version, d.supportFor(ctx.tenant)));
     return rec ? mapped(rec) : undefined;
   };
 
@@ -129,7 +130,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     const sortOk = !req.sort || plan.sortBy !== undefined;
     const exact = plan.exact && sortOk && (support.paging || req.count === undefined);
     // What the connector filters or sorts itself must come back from the target whatever the client projected.
-    const projection = targetProjection(mapper, req, version, support, exact ? [] : pathsOf(req.filter, req.sort));
+    const projection = targetProjection(req, version, support, exact ? [] : pathsOf(req.filter, req.sort));
     const base = { filter: plan.filter, sortBy: plan.sortBy, sortOrder: plan.sortOrder, ...projection };
     // A SCIM 1.1 service (and the odd 2.0 one) answers a filter that matches nothing with 404;
     // RFC 7644 §3.4.2 wants 200 and an empty list, which is what Entra's lookup-before-create expects.

@@ -2,7 +2,7 @@
 import { createMapper } from '@scimgw/mapper';
 import { describe, expect, it } from 'vitest';
 import { supportFor } from '../src/config.js';
-import { targetProjection } from '../src/projection.js';
+import { projectionCache, targetProjection } from '../src/projection.js';
 import { DEFAULT_MAP } from '../src/index.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -72,5 +72,59 @@ describe('targetProjection', () => {
     expect(targetProjection(groups, { excludedAttributes: ['members'] }, '2.0', none)).toEqual({});
     expect(targetProjection(groups, { attributes: ['displayName'] }, '2.0', none)).toEqual({});
     expect(targetProjection(groups, { excludedAttributes: ['not a path'] }, '2.0', v20)).toEqual({});
+  });
+});
+
+describe('projectionCache', () => {
+  const cases = [
+    { excludedAttributes: ['members'] },
+    { excludedAttributes: ['MEMBERS', 'displayName'] },
+    { attributes: ['displayName'] },
+    { attributes: ['members.value'] },
+    { excludedAttributes: ['id'] },
+    {},
+  ];
+
+  it('answers what targetProjection answers, for 2.0 and 1.1', () => {
+    const projection = projectionCache(groups);
+    for (const c of cases) {
+      for (const [version, support] of [
+        ['2.0', v20],
+        ['1.1', v11],
+      ] as const) {
+        // Twice: the second answer comes from the cache.
+        expect(projection(c, version, support)).toEqual(targetProjection(groups, c, version, support));
+        expect(projection(c, version, support)).toEqual(targetProjection(groups, c, version, support));
+      }
+    }
+  });
+
+  it('works a projection out once and shares the (frozen) answer', () => {
+    const projection = projectionCache(groups);
+    const a = projection({ excludedAttributes: ['members'] }, '2.0', v20);
+    expect(projection({ excludedAttributes: ['members'] }, '2.0', v20)).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    // A different projection, version or support is a different entry.
+    expect(projection({ attributes: ['members'] }, '2.0', v20)).not.toBe(a);
+    expect(projection({ excludedAttributes: ['members'] }, '1.1', v11)).not.toEqual(a);
+    const noExclusions = supportFor('2.0', { excludedAttributes: false });
+    expect(projection({ excludedAttributes: ['members'] }, '2.0', noExclusions)).toEqual(
+      targetProjection(groups, { excludedAttributes: ['members'] }, '2.0', noExclusions),
+    );
+  });
+
+  it('does not cache what the connector must keep for itself', () => {
+    const projection = projectionCache(users);
+    const keep = [{ attr: 'title' }];
+    expect(list(projection({ attributes: ['emails'] }, '2.0', v20, keep).attributes)).toContain('title');
+    expect(list(projection({ attributes: ['emails'] }, '2.0', v20).attributes)).not.toContain('title');
+  });
+
+  it('stays right once more projections than it keeps were asked for', () => {
+    const projection = projectionCache(users);
+    for (let i = 0; i < 500; i++) {
+      const p = projection({ attributes: [`name.givenName`, `x${i}`] }, '2.0', v20);
+      expect(p).toEqual(targetProjection(users, { attributes: ['name.givenName', `x${i}`] }, '2.0', v20));
+    }
   });
 });

@@ -262,15 +262,19 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   };
 
   /** Tries the base URLs in order (failover) until one can be connected to. */
-  const attemptOnce = async (mayRetryLater: boolean): Promise<RawResponse> => {
+  const attemptOnce = (mayRetryLater: boolean): Promise<RawResponse> => {
     const bases = absolute === undefined ? pool.candidates() : [undefined];
-    // One base URL: nothing to fail over to.
+    // One base URL: nothing to fail over to, and no promise of its own around the exchange.
     if (bases.length === 1) {
       return attemptAt(
         appendQuery(bases[0] === undefined ? (absolute as string) : joinUrl(bases[0], rel as string), options.query),
         mayRetryLater,
       );
     }
+    return failover(bases, mayRetryLater);
+  };
+
+  const failover = async (bases: readonly (string | undefined)[], mayRetryLater: boolean): Promise<RawResponse> => {
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i];
       const url = appendQuery(base === undefined ? (absolute as string) : joinUrl(base, rel as string), options.query);
@@ -304,7 +308,11 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   for (;;) {
     attempt++;
     if (sendAuth && !callerAuthorization) {
-      await authorize(rt, provider, { ctx, headers, secrets, deadlineAt, caller, what: () => `${method} ${rel ?? absolute}` });
+      // Credentials at hand (basic, a cached token) are set without waiting for anything.
+      const ready = provider.ready(ctx);
+      if (ready !== false) setAuthorization(rt, headers, secrets, ready);
+      else
+        await authorize(rt, provider, { ctx, headers, secrets, deadlineAt, caller, what: () => `${method} ${rel ?? absolute}` });
     }
     const started = Date.now();
     const debug = logs('debug');
@@ -391,8 +399,8 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
 }
 
 /**
- * Sets the attempt's `Authorization` header: the provider's current value when it has one at hand,
- * else what it fetches (a token), waiting no longer than the deadline.
+ * Sets the attempt's `Authorization` header from what the provider fetches (a token), waiting no
+ * longer than the deadline; the caller sets one the provider has at hand itself.
  */
 async function authorize(
   rt: TenantRuntime,
@@ -406,19 +414,28 @@ async function authorize(
     what: () => string;
   },
 ): Promise<void> {
-  const ready = provider.ready(a.ctx);
-  const authorization = ready === false ? await withinDeadline(provider.authorize(a.ctx), a.deadlineAt, a.caller, a.what) : ready;
+  const authorization = await withinDeadline(provider.authorize(a.ctx), a.deadlineAt, a.caller, a.what);
+  setAuthorization(rt, a.headers, a.secrets, authorization);
+}
+
+/** Sets (or, for none, removes) the `Authorization` header, registering a new value with the masker. */
+function setAuthorization(
+  rt: TenantRuntime,
+  headers: Record<string, string>,
+  secrets: SecretRegistry,
+  authorization: string | undefined,
+): void {
   if (!authorization) {
-    delete a.headers.authorization;
+    delete headers.authorization;
     return;
   }
   // Registering a secret with the masker is not free: only when the value changes (a new token).
   if (authorization !== rt.lastAuthorization) {
-    a.secrets.add(authorization);
-    a.secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
+    secrets.add(authorization);
+    secrets.add(authorization.slice(authorization.indexOf(' ') + 1));
     rt.lastAuthorization = authorization;
   }
-  a.headers.authorization = authorization;
+  headers.authorization = authorization;
 }
 
 /**

@@ -61,16 +61,34 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return { origin: href.slice(0, cut), path: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
-function headerValue(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v.join(', ') : v;
+type RawHeaders = Buffer[] | string[];
+
+/**
+ * One header straight from undici's raw `[name, value, …]` list (repeats joined with `, `): the
+ * success path never needs the whole set (a redirect needs `Location`, a retry `Retry-After`, an
+ * odd body `Content-Type`), so none is parsed until asked for.
+ */
+export function rawHeader(raw: RawHeaders, name: string, firstOnly = false): string | undefined {
+  let out: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i] as Buffer | string;
+    if (k.length !== name.length) continue;
+    if ((typeof k === 'string' ? k : k.toString('latin1')).toLowerCase() !== name) continue;
+    const v = raw[i + 1] as Buffer | string;
+    const value = typeof v === 'string' ? v : v.toString('latin1');
+    if (firstOnly) return value;
+    out = out === undefined ? value : `${out}, ${value}`;
+  }
+  return out;
 }
 
-function toHeaders(h: Record<string, string | string[] | undefined>): Headers {
+/** Every header of a raw list as a `Headers` object. */
+export function rawHeaders(raw: RawHeaders): Headers {
   const out = new Headers();
-  for (const [k, v] of Object.entries(h)) {
-    if (Array.isArray(v)) for (const x of v) out.append(k, x);
-    else if (v !== undefined) out.append(k, v);
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i] as Buffer | string;
+    const v = raw[i + 1] as Buffer | string;
+    out.append(typeof k === 'string' ? k : k.toString('latin1'), typeof v === 'string' ? v : v.toString('latin1'));
   }
   return out;
 }
@@ -118,18 +136,46 @@ function watch(signal: AbortSignal): Set<Exchange> {
   return set;
 }
 
+/** An answer read to its end; its headers stay undici's raw list until someone asks for one. */
+class UndiciAnswer implements RawResponse {
+  #built: Headers | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly raw: RawHeaders,
+    readonly bytes: Uint8Array,
+    readonly url: string,
+  ) {}
+
+  header(name: string): string | undefined {
+    return rawHeader(this.raw, name);
+  }
+
+  headers(): Headers {
+    this.#built ??= rawHeaders(this.raw);
+    return this.#built;
+  }
+}
+
+const NO_HEADERS: RawHeaders = [];
+
 /**
  * Collects one exchange's answer, following redirects itself (at most {@link MAX_REDIRECTS}): undici's
  * redirect interceptor wraps every request in a second handler and parses a `URL` for every answer,
  * redirected or not. A class rather than closures: one object per request, the methods shared (this
  * runs for every request a connector sends).
+ *
+ * It implements undici's raw handler (`onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`),
+ * the one undici's own `request()` uses: a handler with the newer `onRequestStart` … methods is
+ * wrapped by undici in two more objects per request, and its headers parsed into an object (the
+ * trailers too), which on a small read cost more than everything this class does.
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  #controller: Dispatcher.DispatchController | undefined;
+  #abort: ((err?: Error) => void) | undefined;
   #stop: Error | undefined;
   #settled = false;
   #status = 0;
-  #headers: Record<string, string | string[] | undefined> = {};
+  #raw: RawHeaders = NO_HEADERS;
   #chunks: Buffer[] = [];
   #size = 0;
   /** Where the current answer redirects to; its body is ignored. */
@@ -166,6 +212,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   /** Sends the request (again, after a redirect). */
   send(): void {
+    this.#abort = undefined;
     try {
       this.dispatcher.dispatch(
         {
@@ -185,7 +232,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   abort(why: Error): void {
     if (this.#settled || this.#stop) return;
     this.#stop = why;
-    this.#controller?.abort(why);
+    // Before undici connected the request, onConnect sees #stop and aborts it then.
+    this.#abort?.(why);
   }
 
   #settle(): boolean {
@@ -200,51 +248,46 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.#settle()) this.reject(this.#stop ?? e);
   }
 
-  onRequestStart(c: Dispatcher.DispatchController): void {
-    this.#controller = c;
-    if (this.#stop) c.abort(this.#stop);
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#stop) abort(this.#stop);
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: Record<string, unknown>): void {
+  onHeaders(statusCode: number, headers: Buffer[], _resume: () => void, _statusText: string): boolean {
     this.#status = statusCode;
     if (REDIRECTS.has(statusCode) && this.#hops < MAX_REDIRECTS) {
-      const location = headers.location;
-      const at = Array.isArray(location) ? location[0] : location;
-      if (typeof at === 'string' && at !== '') {
+      // Only the first of repeated Location headers counts.
+      const at = rawHeader(headers, 'location', true);
+      if (at) {
         this.#location = at;
-        return;
+        return true;
       }
     }
-    this.#headers = headers as Record<string, string | string[] | undefined>;
+    this.#raw = headers;
+    return true;
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(chunk: Buffer): boolean {
     // A redirect's body says nothing the Location does not (RFC 9110 §15.4).
-    if (this.#location !== undefined) return;
+    if (this.#location !== undefined) return true;
     this.#size += chunk.length;
     if (this.#size > MAX_RESPONSE_BYTES) this.abort(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
     else this.#chunks.push(chunk);
+    return true;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.#location !== undefined) {
       this.#follow(this.#location);
       return;
     }
     if (!this.#settle()) return;
     const chunks = this.#chunks;
-    const h = this.#headers;
-    let built: Headers | undefined;
-    this.resolve({
-      status: this.#status,
-      header: (name) => headerValue(h, name),
-      headers: () => (built ??= toHeaders(h)),
-      bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size),
-      url: this.#url,
-    });
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.#size);
+    this.resolve(new UndiciAnswer(this.#status, this.#raw, bytes, this.#url));
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     this.fail(err);
   }
 
@@ -272,7 +315,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#origin = next.origin;
     this.#path = `${next.pathname}${next.search}`;
     this.#status = 0;
-    this.#headers = {};
+    this.#raw = NO_HEADERS;
     this.send();
   }
 }

@@ -4,7 +4,7 @@ import { backoffDelay, DEFAULT_RETRY, isIdempotent, parseRetryAfter } from '../s
 import { appendQuery, BaseUrlPool, joinUrl } from '../src/failover.js';
 import { maskUrl, maskValue, REDACTED, SecretRegistry } from '../src/mask.js';
 import { mayResend, mergeRetry } from '../src/retry.js';
-import { splitUrl } from '../src/transport-undici.js';
+import { rawHeader, rawHeaders, splitUrl } from '../src/transport-undici.js';
 import { TokenCache } from '../src/token-cache.js';
 
 describe('parseRetryAfter', () => {
@@ -66,6 +66,41 @@ describe('which requests may be sent again', () => {
   });
   it('rejects anything but write methods in idempotentWrites', () => {
     expect(() => mergeRetry({ idempotentWrites: ['GET'] })).toThrow(/idempotentWrites lists "GET"/);
+  });
+});
+
+describe("rawHeader / rawHeaders (undici's raw header list, read on demand)", () => {
+  const raw = ['Content-Type', 'application/scim+json', 'Set-Cookie', 'a=1', 'set-cookie', 'b=2', 'ETag', 'W/"1"'].map((x) =>
+    Buffer.from(x, 'latin1'),
+  );
+  it('finds a header by its lower-case name, repeats joined, the first alone when asked', () => {
+    expect(rawHeader(raw, 'content-type')).toBe('application/scim+json');
+    expect(rawHeader(raw, 'set-cookie')).toBe('a=1, b=2');
+    expect(rawHeader(raw, 'set-cookie', true)).toBe('a=1');
+    expect(rawHeader(raw, 'etag')).toBe('W/"1"');
+    expect(rawHeader(raw, 'location')).toBeUndefined();
+    expect(rawHeader(['Location', '/x'], 'location')).toBe('/x');
+  });
+  it('builds the same Headers as appending every pair', () => {
+    const h = rawHeaders(raw);
+    expect(h.get('content-type')).toBe('application/scim+json');
+    expect(h.get('etag')).toBe('W/"1"');
+    expect(h.getSetCookie()).toEqual(['a=1', 'b=2']);
+  });
+  it('property: agrees with a Headers object built from the same pairs', () => {
+    const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,11}$/);
+    const value = fc.stringMatching(/^[\x21-\x7e]([\x20-\x7e]{0,20}[\x21-\x7e])?$/);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(token, value), { maxLength: 8 }), token, (pairs, probe) => {
+        const list = pairs.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+        const expected = new Headers();
+        for (const [k, v] of pairs) expected.append(k, v);
+        const name = probe.toLowerCase();
+        if (name !== 'set-cookie') expect(rawHeader(list, name) ?? null).toBe(expected.get(name));
+        expect([...rawHeaders(list)]).toEqual([...expected]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

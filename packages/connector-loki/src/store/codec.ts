@@ -10,10 +10,10 @@
 /**
  * Code → the text it stands for (code 0 is unused). Tokens start at a `,` or `{`, never at the
  * closing quote of the value before them, so a string value is followed by a literal `"` (see
- * {@link storedId}). At one position the regex takes the first token listed that matches, so a
+ * {@link storedId}). At one position the first token listed that matches is taken, so a
  * longer token is listed before a shorter one it begins with.
  */
-const TOKENS: readonly string[] = [
+export const TOKENS: readonly string[] = [
   '',
   '{"id":"',
   ',"userName":"',
@@ -48,22 +48,60 @@ const TOKENS: readonly string[] = [
   ',"roles":[',
 ];
 
-const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const ENCODE = new RegExp(TOKENS.slice(1).map(literal).join('|'), 'g');
-const CODE = new Map(TOKENS.map((t, i) => [t, String.fromCharCode(i)]));
-const DECODE = /[\x01-\x1f]/g;
-
-const toCode = (t: string) => CODE.get(t) as string;
-const toToken = (c: string) => TOKENS[c.charCodeAt(0)] as string;
-
-/** Packs JSON text (as JSON.stringify writes it) into its stored form. */
-export function pack(json: string): string {
-  return json.replace(ENCODE, toCode);
+/**
+ * Codes of the tokens that can start at a position, by its first and third character (all tokens
+ * are ASCII and start with `,"` or `{"`): [token, code] pairs in {@link TOKENS} order, so the
+ * first that matches is the one a regex alternation of the tokens would take.
+ */
+const CANDIDATES: ([string, string][] | undefined)[] = [];
+for (let i = 1; i < TOKENS.length; i++) {
+  const t = TOKENS[i] as string;
+  const slot = (t.charCodeAt(0) === 123 ? 128 : 0) + t.charCodeAt(2);
+  (CANDIDATES[slot] ??= []).push([t, String.fromCharCode(i)]);
 }
 
-/** The JSON text of a stored form. */
+/**
+ * Packs JSON text (as JSON.stringify writes it) into its stored form: each token, taken left to
+ * right, becomes its code. A loop over the text rather than `replace` with a regex and a callback:
+ * the same result (a property test checks it against the regex), at a fraction of the cost on
+ * JavaScriptCore and somewhat less on V8, and it runs for every write.
+ */
+export function pack(json: string): string {
+  let out = '';
+  let last = 0;
+  const n = json.length - 2;
+  for (let i = 0; i < n; i++) {
+    const c = json.charCodeAt(i);
+    if (c !== 44 && c !== 123) continue; // ',' or '{'
+    const third = json.charCodeAt(i + 2);
+    if (third >= 128) continue;
+    const cands = CANDIDATES[(c === 123 ? 128 : 0) + third];
+    if (cands === undefined) continue;
+    for (let j = 0; j < cands.length; j++) {
+      const [token, code] = cands[j] as [string, string];
+      if (json.startsWith(token, i)) {
+        out += json.slice(last, i) + code;
+        last = i + token.length;
+        i = last - 1;
+        break;
+      }
+    }
+  }
+  return last === 0 ? json : out + json.slice(last);
+}
+
+/** The JSON text of a stored form (a loop, as {@link pack}: every read and every update decodes). */
 export function unpack(stored: string): string {
-  return stored.replace(DECODE, toToken);
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < stored.length; i++) {
+    const c = stored.charCodeAt(i);
+    if (c < 32 && c > 0) {
+      out += stored.slice(last, i) + (TOKENS[c] as string);
+      last = i + 1;
+    }
+  }
+  return last === 0 ? stored : out + stored.slice(last);
 }
 
 /** Stores a resource: `id` first, so {@link storedId} can read it without decoding. */

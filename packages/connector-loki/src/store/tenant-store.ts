@@ -9,7 +9,7 @@ import { errors } from '@scimgw/core';
 import { unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
-import { type Doc, type IndexedField, RowTable } from './rows.js';
+import { type Doc, type IndexedField, RowTable, storedJson } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
 
 export type { Doc } from './rows.js';
@@ -52,6 +52,10 @@ export interface TenantStoreOptions {
   onSync?: ((seconds: number, bytes: number) => void) | undefined;
 }
 
+/** A write whose values JSON cannot represent (the same request would fail the same way again). */
+const unstorable = (cause: unknown) =>
+  new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', { cause });
+
 export class TenantStore {
   private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
@@ -63,6 +67,12 @@ export class TenantStore {
    * put memory back, so no client ever reads a write it was told had failed.
    */
   private undoLog: (() => void)[] | undefined;
+  /**
+   * The last document {@link putLocal} stored and the JSON text it stored of it: its journal record
+   * (made right after, in the same turn) reuses the text instead of serializing the document again.
+   */
+  private lastPut: Doc | undefined;
+  private lastPutJson = '';
 
   private constructor(private readonly opts: TenantStoreOptions) {
     for (const name of COLLECTIONS) this.tables.set(name, new RowTable(INDEXED[name]));
@@ -124,6 +134,7 @@ export class TenantStore {
    * where an operation that changes memory in several steps can throw before {@link persist}.
    */
   private rollbackUnpersisted(): void {
+    this.lastPut = undefined;
     this.takeUndo()?.();
   }
 
@@ -184,7 +195,16 @@ export class TenantStore {
    * `doc`: the caller keeps its object (a journal record may still hold it).
    */
   putLocal(name: CollectionName, doc: Doc): void {
-    const old = this.table(name).put(doc);
+    let json: string;
+    try {
+      json = storedJson(doc);
+    } catch (e) {
+      // Its journal record would be this text (see persist): the same client error.
+      throw unstorable(e);
+    }
+    const old = this.table(name).put(doc, json);
+    this.lastPut = doc;
+    this.lastPutJson = json;
     if (this.undoLog) {
       if (old !== undefined) this.undoLog.push(() => this.restore(name, old));
       else this.undoLog.push(() => this.deleteLocal(name, doc.id));
@@ -246,17 +266,20 @@ export class TenantStore {
   /** Makes records durable; resolves when they are on disk (immediately in memory mode). */
   private async persist(records: JournalRecord[]): Promise<void> {
     const undo = this.takeUndo();
-    if (!this.journal || records.length === 0) return;
+    if (!this.journal || records.length === 0) {
+      this.lastPut = undefined;
+      return;
+    }
     let text: string;
     try {
-      text = serializeRecords(records);
+      text = serializeRecords(records, (doc) => (doc === this.lastPut ? this.lastPutJson : undefined));
     } catch (e) {
       // The same request would fail the same way again: a client error, not a reason to retry.
       undo?.();
-      throw new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', {
-        cause: e,
-      });
+      this.lastPut = undefined;
+      throw unstorable(e);
     }
+    this.lastPut = undefined;
     try {
       await this.journal.append(text, undo);
     } catch (e) {

@@ -76,7 +76,8 @@ export function userOperations(
       // is dropped by `storable`.
       const { resource, changed } = applyChanges(cur, changes, { registry, resourceType: rt });
       if (!changed) return userView(store, cur);
-      store.assertUserNameFree(resource.userName, id);
+      // An unchanged userName is this user's already (a lookup decodes every user filed under it).
+      if (resource.userName !== cur.userName) store.assertUserNameFree(resource.userName, id);
       const doc = storable(resource, id, touchedMeta(cur), 'groups');
       await store.commit(() => {
         store.putLocal('users', doc);

@@ -44,8 +44,11 @@ vi.mock('node:fs', async (importOriginal) => {
 const realStringify = JSON.stringify;
 const isJournalRecord = (v: unknown) =>
   typeof v === 'object' && v !== null && ['put', 'del', 'madd', 'mdel', 'mset'].includes((v as { k?: string }).k ?? '');
+/** A document as the store serializes it (`id` first, with `meta`): a put record's text is this text. */
+const isStoredDocument = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v)[0] === 'id' && 'meta' in v;
 vi.spyOn(JSON, 'stringify').mockImplementation(((value: unknown, ...rest: unknown[]) => {
-  if (fault.step === 'serialize' && isJournalRecord(value) && hits()) throw new RangeError('Maximum call stack size exceeded');
+  if (fault.step === 'serialize' && (isJournalRecord(value) || isStoredDocument(value)) && hits())
+    throw new RangeError('Maximum call stack size exceeded');
   return (realStringify as (...a: unknown[]) => string)(value, ...rest);
 }) as typeof JSON.stringify);
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decode, encode, storedId } from '../src/store/codec.js';
+import { decode, encode, pack, storedId, TOKENS, unpack } from '../src/store/codec.js';
 import { type Doc, RowTable } from '../src/store/rows.js';
 import { TenantStore } from '../src/store/tenant-store.js';
 
@@ -78,6 +78,22 @@ describe('the stored form of a resource', () => {
         expect(t.page(0, docs.length)).toEqual(docs.map(viaJson));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('unpacking replaces exactly the codes 1–31 by their tokens, on any text', () => {
+    const byRegex = (text: string) => text.replace(/[\u0001-\u001f]/g, (c) => TOKENS[c.charCodeAt(0)] as string);
+    const pieces = fc.oneof(nasty, fc.constantFrom(...TOKENS.slice(1)), fc.constantFrom('\u0000', '\u0001', '\u001f', ' '));
+    const text = fc.oneof(
+      fc.array(pieces, { maxLength: 12 }).map((a) => a.join('')),
+      value.map((v) => pack(JSON.stringify(v) ?? '')),
+      resource.map((d) => encode(d)),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(unpack(t)).toBe(byRegex(t));
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -13,7 +13,7 @@
  * {@link storedId}). At one position the regex takes the first token listed that matches, so a
  * longer token is listed before a shorter one it begins with.
  */
-const TOKENS: readonly string[] = [
+export const TOKENS: readonly string[] = [
   '',
   '{"id":"',
   ',"userName":"',
@@ -51,19 +51,35 @@ const TOKENS: readonly string[] = [
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ENCODE = new RegExp(TOKENS.slice(1).map(literal).join('|'), 'g');
 const CODE = new Map(TOKENS.map((t, i) => [t, String.fromCharCode(i)]));
-const DECODE = /[\x01-\x1f]/g;
 
 const toCode = (t: string) => CODE.get(t) as string;
-const toToken = (c: string) => TOKENS[c.charCodeAt(0)] as string;
 
-/** Packs JSON text (as JSON.stringify writes it) into its stored form. */
+/**
+ * Packs JSON text (as JSON.stringify writes it) into its stored form. (`replace` gives a flat
+ * string; a loop that appends pieces gives a rope that would keep the JSON text alive in the table:
+ * four times the memory until something flattens it.)
+ */
 export function pack(json: string): string {
   return json.replace(ENCODE, toCode);
 }
 
-/** The JSON text of a stored form. */
+/**
+ * The JSON text of a stored form, for `JSON.parse` or a search to read at once. A loop rather than
+ * `replace` with a regex and a callback, which costs a callback per token: every read and every
+ * update decodes, and on JavaScriptCore the loop takes a tenth of the time (on V8 about four
+ * fifths). Its result is a rope, fine for what reads it at once; nothing keeps it.
+ */
 export function unpack(stored: string): string {
-  return stored.replace(DECODE, toToken);
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < stored.length; i++) {
+    const c = stored.charCodeAt(i);
+    if (c < 32 && c > 0) {
+      out += stored.slice(last, i) + (TOKENS[c] as string);
+      last = i + 1;
+    }
+  }
+  return last === 0 ? stored : out + stored.slice(last);
 }
 
 /** Stores a resource: `id` first, so {@link storedId} can read it without decoding. */

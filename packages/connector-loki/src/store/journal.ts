@@ -59,14 +59,30 @@ export interface JournalContents {
 }
 
 /**
- * The journal text of a batch of records: one JSON line each. Throws (a `TypeError`/`RangeError`
+ * The journal text of a batch of records: one JSON line each. `jsonOf` gives the JSON text of a
+ * `put` record's document when it is known already (the store's own, written as it stored it), so
+ * the document is not serialized a second time; otherwise the record is serialized whole. Throws (a `TypeError`/`RangeError`
  * from `JSON.stringify`) when a value cannot be serialized; the caller decides before anything is
  * queued.
  */
-export function serializeRecords(records: readonly JournalRecord[]): string {
+export function serializeRecords(
+  records: readonly JournalRecord[],
+  jsonOf?: (doc: Record<string, unknown>) => string | undefined,
+): string {
   let text = '';
-  for (const r of records) text += `${JSON.stringify(r)}\n`;
+  for (const r of records) {
+    const json = r.k === 'put' && jsonOf ? jsonOf(r.doc) : undefined;
+    text += json === undefined ? `${JSON.stringify(r)}\n` : `${putPrefix((r as { c: string }).c)}${json}}\n`;
+  }
   return text;
+}
+
+/** `{"k":"put","c":<collection>,"doc":` by collection: a put record around a document's JSON text. */
+const PUT_PREFIX = new Map<string, string>();
+function putPrefix(c: string): string {
+  let p = PUT_PREFIX.get(c);
+  if (p === undefined) PUT_PREFIX.set(c, (p = `{"k":"put","c":${JSON.stringify(c)},"doc":`));
+  return p;
 }
 
 /** Default of {@link JournalOptions.preallocate}. */

@@ -5,7 +5,7 @@
  * index it took over 700. Reads decode the rows they return (a few µs each), so what they return is
  * a new object the caller may keep or change.
  */
-import { decode, encode, hasId, plainId, storedId, unpack } from './codec.js';
+import { decode, hasId, pack, plainId, storedId, unpack } from './codec.js';
 import { HashIndex, hashKey } from './hash-index.js';
 
 export type Doc = Record<string, unknown> & { id: string };
@@ -33,6 +33,14 @@ function idFirst(doc: Doc): Doc {
   }
   const { id, ...rest } = doc;
   return { id, ...rest };
+}
+
+/**
+ * The JSON text a table keeps of `doc` (packed, see codec.ts): `id` first. A caller that needs the
+ * document's JSON too (the journal) computes it once with this and hands it to {@link RowTable.put}.
+ */
+export function storedJson(doc: Doc): string {
+  return JSON.stringify(idFirst(doc));
 }
 
 /**
@@ -131,11 +139,12 @@ export class RowTable {
 
   /**
    * Inserts `doc`, or replaces the resource with its id in place (its position in the order is
-   * kept). Returns the stored form it replaced. Nothing keeps `doc`.
+   * kept). Returns the stored form it replaced. Nothing keeps `doc`. `json` is
+   * {@link storedJson}`(doc)` when the caller has it already.
    */
-  put(doc: Doc): string | undefined {
+  put(doc: Doc, json?: string): string | undefined {
     if (typeof doc.id !== 'string') throw new TypeError('a stored resource needs a string id');
-    const stored = encode(idFirst(doc));
+    const stored = pack(json ?? storedJson(doc));
     const r = this.rowOf(doc.id);
     if (r >= 0) {
       const old = this.rows[r];

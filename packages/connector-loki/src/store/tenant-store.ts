@@ -10,7 +10,7 @@ import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
 import { type GroupRef, ReadCache } from './read-cache.js';
-import { type Doc, type IndexedField, RowTable } from './rows.js';
+import { type Doc, type IndexedField, RowTable, storedJson } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
 
 export type { Doc } from './rows.js';
@@ -58,6 +58,10 @@ export interface TenantStoreOptions {
   readCacheBytes?: number | undefined;
 }
 
+/** A write whose values JSON cannot represent (the same request would fail the same way again). */
+const unstorable = (cause: unknown) =>
+  new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', { cause });
+
 export class TenantStore {
   private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
@@ -69,6 +73,12 @@ export class TenantStore {
    * put memory back, so no client ever reads a write it was told had failed.
    */
   private undoLog: (() => void)[] | undefined;
+  /**
+   * The last document {@link putLocal} stored and the JSON text it stored of it: its journal record
+   * (made right after, in the same turn) reuses the text instead of serializing the document again.
+   */
+  private lastPut: Doc | undefined;
+  private lastPutJson = '';
 
   /** Frozen decoded resources and users' `groups` for reads (see {@link read}, {@link readPage}). */
   private readonly reads: ReadCache;
@@ -135,6 +145,7 @@ export class TenantStore {
    * where an operation that changes memory in several steps can throw before {@link persist}.
    */
   private rollbackUnpersisted(): void {
+    this.lastPut = undefined;
     this.takeUndo()?.();
   }
 
@@ -229,7 +240,16 @@ export class TenantStore {
    * `doc`: the caller keeps its object (a journal record may still hold it).
    */
   putLocal(name: CollectionName, doc: Doc): void {
-    const old = this.table(name).put(doc);
+    let json: string;
+    try {
+      json = storedJson(doc);
+    } catch (e) {
+      // Its journal record would be this text (see persist): the same client error.
+      throw unstorable(e);
+    }
+    const old = this.table(name).put(doc, json);
+    this.lastPut = doc;
+    this.lastPutJson = json;
     if (name === 'groups') this.groupPut(doc, old);
     if (this.undoLog) {
       if (old !== undefined) this.undoLog.push(() => this.restore(name, old));
@@ -299,17 +319,20 @@ export class TenantStore {
   /** Makes records durable; resolves when they are on disk (immediately in memory mode). */
   private async persist(records: JournalRecord[]): Promise<void> {
     const undo = this.takeUndo();
-    if (!this.journal || records.length === 0) return;
+    if (!this.journal || records.length === 0) {
+      this.lastPut = undefined;
+      return;
+    }
     let text: string;
     try {
-      text = serializeRecords(records);
+      text = serializeRecords(records, (doc) => (doc === this.lastPut ? this.lastPutJson : undefined));
     } catch (e) {
       // The same request would fail the same way again: a client error, not a reason to retry.
       undo?.();
-      throw new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', {
-        cause: e,
-      });
+      this.lastPut = undefined;
+      throw unstorable(e);
     }
+    this.lastPut = undefined;
     try {
       await this.journal.append(text, undo);
     } catch (e) {

@@ -19,7 +19,7 @@ import { requestBody } from './body.js';
 import { runBulk } from './bulk.js';
 import { type DiscoveryContext, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { allowedMethods, operationFor, routeShape, type ScimOperationName } from './operations.js';
-import { paramsFromQuery, paramsFromSearchBody } from './params.js';
+import { type ListParams, paramsFromQuery, paramsFromSearchBody } from './params.js';
 import { createOp, deleteOp, getOp, listOp, patchOp, replaceOp, type ResourceCall } from './resources.js';
 import { rootSearch } from './root-search.js';
 import { routeScimPath, type ScimRoute } from './router.js';
@@ -60,6 +60,15 @@ function queryOf(url: string): URLSearchParams {
   const i = url.indexOf('?');
   return new URLSearchParams(i === -1 ? '' : url.slice(i + 1));
 }
+
+/**
+ * The list parameters of a request URL. Most writes have no query string: they get their (empty)
+ * parameters without a `URLSearchParams` and its eight scans.
+ */
+function paramsOf(url: string): ListParams {
+  return url.indexOf('?') === -1 ? { ...NO_PARAMS } : paramsFromQuery(queryOf(url));
+}
+const NO_PARAMS: Readonly<ListParams> = paramsFromQuery(new URLSearchParams());
 
 /** Renders an error response in the protocol version of the request. */
 export function errorResponse(err: ScimError, version: '2.0' | '1.1' = '2.0'): ScimResponse {
@@ -113,15 +122,15 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
       case 'search':
         return listOp(call, paramsFromSearchBody(body));
       case 'list':
-        return listOp(call, paramsFromQuery(queryOf(req.url)));
+        return listOp(call, paramsOf(req.url));
       case 'get':
-        return getOp(call, id, paramsFromQuery(queryOf(req.url)));
+        return getOp(call, id, paramsOf(req.url));
       case 'create':
-        return createOp(call, paramsFromQuery(queryOf(req.url)));
+        return createOp(call, paramsOf(req.url));
       case 'replace':
-        return replaceOp(call, id, paramsFromQuery(queryOf(req.url)));
+        return replaceOp(call, id, paramsOf(req.url));
       case 'modify':
-        return patchOp(call, id, paramsFromQuery(queryOf(req.url)));
+        return patchOp(call, id, paramsOf(req.url));
       case 'delete':
         return deleteOp(call, id);
     }

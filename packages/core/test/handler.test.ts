@@ -121,6 +121,47 @@ describe('core handler', () => {
     expect(bad.body.scimType).toBe('invalidCursor');
   });
 
+  it('serves cursors from a connector that pages by index, one window per page (RFC 9865)', async () => {
+    const { call, queries } = setup({ pagesByIndex: true });
+    await seed(call, 7);
+    const plain = setup();
+    await seed(plain.call, 7);
+    const walk = async (c: typeof call) => {
+      const pages: { names: unknown[]; next?: unknown; previous?: unknown; total?: unknown }[] = [];
+      let cursor = '';
+      for (let i = 0; i < 10; i++) {
+        const r = await c('GET', `/Users?cursor=${cursor}&count=3`);
+        expect(r.status).toBe(200);
+        pages.push({
+          names: (r.body.Resources ?? []).map((u) => u.userName),
+          next: r.body.nextCursor,
+          previous: r.body.previousCursor,
+          total: r.body.totalResults,
+        });
+        if (!r.body.nextCursor) break;
+        cursor = String(r.body.nextCursor);
+      }
+      return pages;
+    };
+    queries.length = 0;
+    const paged = await walk(call);
+    // The same pages, cursors and totals as the core's own cursors over the whole list …
+    expect(paged).toEqual(await walk(plain.call));
+    expect(paged.flatMap((p) => p.names)).toHaveLength(7);
+    // … each asked of the connector as its window, never as the whole list.
+    expect(queries.map((q) => [q.startIndex, q.count])).toEqual([
+      [1, 3],
+      [4, 3],
+      [7, 3],
+    ]);
+    // Past the end: the same answer as the core's own cursors give.
+    const past = await call('GET', '/Users?cursor=oz&count=3');
+    expect(past.status).toBe(400);
+    expect(past.body.scimType).toBe((await plain.call('GET', '/Users?cursor=oz&count=3')).body.scimType);
+    expect(past.body.scimType).toBe('expiredCursor');
+    expect((await call('GET', '/Users?cursor=garbage')).body.scimType).toBe('invalidCursor');
+  });
+
   it('projects attributes and excludedAttributes, never returns password', async () => {
     const { call } = setup();
     const c = await call('POST', '/Users', {

@@ -80,6 +80,33 @@ export async function collectMatching(
   return candidates.filter((r) => matchesFilter(plan.residual, r, resolve));
 }
 
+/**
+ * A cursor page (RFC 9865) from a connector that pages by index but keeps no cursors: the core's
+ * cursors are offsets, so the page is the connector's own window at that offset (its index, its
+ * sort), never a walk over every match — on a directory of a million, a cursor page costs what
+ * a `startIndex` page does.
+ */
+async function offsetCursorPage(
+  handler: ResourceHandler,
+  q: BoundQuery,
+  filter: FilterNode | undefined,
+  hints: Pick<QueryRequest, 'attributes' | 'excludedAttributes'>,
+  ctx: RequestContext,
+): Promise<Page> {
+  const offset = decodeCursor(q.cursor as string);
+  const query = handler.query as NonNullable<ResourceHandler['query']>;
+  const res = await query.call(handler, { filter, sort: q.sort, startIndex: offset + 1, count: q.count, ...hints }, ctx);
+  const total = res.totalResults ?? res.resources.length;
+  if (offset > total) throw new InvalidCursorError('Cursor is past the end of the result set', true);
+  const count = q.count ?? total;
+  // A connector that ignored the page window still gets paged correctly.
+  const resources = res.totalResults === undefined ? res.resources.slice(offset, offset + count) : res.resources.slice(0, count);
+  const page: Page = { resources, totalResults: total };
+  if (offset + count < total) page.nextCursor = encodeCursor(offset + count);
+  if (offset > 0) page.previousCursor = encodeCursor(Math.max(0, offset - count));
+  return page;
+}
+
 /** Runs a list query and returns one page. */
 export async function runQuery(
   handler: ResourceHandler,
@@ -105,6 +132,7 @@ export async function runQuery(
       if (res.previousCursor) page.previousCursor = res.previousCursor;
       return page;
     }
+    if (q.cursor !== undefined && caps.paging?.index) return offsetCursorPage(handler, q, plan.pushed, hints, ctx);
     if (q.cursor === undefined && caps.paging?.index) {
       const startIndex = q.startIndex ?? 1;
       const res = await query.call(handler, { filter: plan.pushed, sort: q.sort, startIndex, count: q.count, ...hints }, ctx);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { load } from './lib/load.mjs';
 import { freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
+import { workloads } from './lib/workloads.mjs';
 import { cli } from './lib/cli.mjs';
 import { cpuMs } from './lib/cpu.mjs';
 
@@ -70,41 +71,11 @@ try {
   // The store compacts its journal into a snapshot once writes stop (a second without requests);
   // that must not land in the measurement.
   await new Promise((r) => setTimeout(r, 4000));
-  const pick = (list) => list[Math.floor(Math.random() * list.length)];
-  const W = {
-    a: () => ({ path: '/ping' }),
-    b: () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }),
-    c: () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` }),
-    g: () => ({ path: `/Groups/${seeded.bigGroupId}` }),
-    // The writes of bench/run.mjs: (d) create a user, (e) replace one attribute, (f) add a member.
-    d: (i) => ({
-      method: 'POST',
-      path: '/Users',
-      body: { userName: `${seeded.prefix}-new-${process.hrtime.bigint()}-${i}`, name: { givenName: 'N', familyName: 'B' } },
-    }),
-    e: (i) => ({
-      method: 'PATCH',
-      path: `/Users/${pick(seeded.userIds)}`,
-      body: { Operations: [{ op: 'replace', path: 'title', value: `t${i}` }] },
-    }),
-    f: (i) => ({
-      method: 'PATCH',
-      path: `/Groups/${seeded.bigGroupId}`,
-      body: {
-        Operations: [
-          {
-            op: 'add',
-            path: 'members',
-            value: [{ value: `${seeded.prefix}-extra-${i}-${Math.random().toString(36).slice(2)}` }],
-          },
-        ],
-      },
-    }),
-  };
+  const W = workloads(seeded, users);
   const headers = { authorization: auth, 'content-type': 'application/scim+json' };
   console.log(`runtime=${runtime} users=${users} big=${bigSize} connections=${connections} duration=${duration}s`);
   for (const k of opt.only.split(',')) {
-    const make = W[k];
+    const make = W[k]?.make;
     if (!make) throw new Error(`--only: unknown workload ${k}`);
     await load({ url: base, headers, connections, duration: Math.min(3, duration), makeRequest: make }); // warm-up
     const runs = [];

@@ -17,6 +17,7 @@ import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { seed } from './lib/seed.mjs';
+import { workloads } from './lib/workloads.mjs';
 import { scaleRun } from './lib/scale.mjs';
 import { TARGETS, checkRound2, checkTargets } from './lib/targets.mjs';
 import { runMany } from './lib/many.mjs';
@@ -184,10 +185,6 @@ function perRequest(ms, requests) {
   return requests ? Math.round((ms / requests) * 1000) / 1000 : undefined;
 }
 
-function pick(list) {
-  return list[Math.floor(Math.random() * list.length)];
-}
-
 async function main() {
   const started = Date.now();
   console.log(
@@ -222,50 +219,7 @@ async function main() {
   }
 
   const headers = { authorization: auth, 'content-type': 'application/scim+json' };
-  const W = {
-    a: { name: 'GET /ping', make: () => ({ path: '/ping' }) },
-    b: {
-      name: 'GET /Users?filter=userName eq',
-      make: () => ({ path: `/Users?filter=${encodeURIComponent(`userName eq "${pick(seeded.userNames)}"`)}` }),
-    },
-    c: {
-      name: 'GET /Users?startIndex&count=100',
-      make: () => ({ path: `/Users?startIndex=${1 + Math.floor(Math.random() * Math.max(1, users - 100))}&count=100` }),
-    },
-    d: {
-      name: 'POST /Users',
-      make: (i) => ({
-        method: 'POST',
-        path: '/Users',
-        body: { userName: `${seeded.prefix}-new-${process.hrtime.bigint()}-${i}`, name: { givenName: 'N', familyName: 'B' } },
-      }),
-    },
-    e: {
-      name: 'PATCH /Users/{id} replace',
-      make: (i) => ({
-        method: 'PATCH',
-        path: `/Users/${pick(seeded.userIds)}`,
-        body: { Operations: [{ op: 'replace', path: 'title', value: `t${i}` }] },
-      }),
-    },
-    f: {
-      name: 'PATCH /Groups/{big} add member',
-      make: (i) => ({
-        method: 'PATCH',
-        path: `/Groups/${seeded.bigGroupId}`,
-        body: {
-          Operations: [
-            {
-              op: 'add',
-              path: 'members',
-              value: [{ value: `${seeded.prefix}-extra-${i}-${Math.random().toString(36).slice(2)}` }],
-            },
-          ],
-        },
-      }),
-    },
-    g: { name: 'GET /Groups/{big}', make: () => ({ path: `/Groups/${seeded.bigGroupId}` }) },
-  };
+  const W = workloads(seeded, users);
   const results = {};
   // The machine's speed drifts during a run (other work on shared cores), so the baselines are
   // read again after every workload and each workload is compared with the readings taken just

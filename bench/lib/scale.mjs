@@ -1,10 +1,7 @@
 // Scale run: with a very large directory, filter and paging latency, and the cost of adding one
 // member as a group grows from 10 to 50,000 members.
 import { load } from './load.mjs';
-
-function pick(list) {
-  return list[Math.floor(Math.random() * list.length)];
-}
+import { pick } from './workloads.mjs';
 
 async function patch(base, auth, path, body) {
   const res = await fetch(`${base}${path}`, {

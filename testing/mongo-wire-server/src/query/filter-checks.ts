@@ -46,7 +46,7 @@ export function checkFilter(filter: Document): Document {
       for (const clause of value) {
         if (!isPlainObject(clause)) throw commandError('BadValue', '$or/$and/$nor entries need to be full objects');
       }
-      define(
+      setOwn(
         out,
         key,
         value.map((clause) => checkFilter(clause as Document)),
@@ -62,11 +62,11 @@ export function checkFilter(filter: Document): Document {
       } else if (keys.some((k) => k.startsWith('$'))) {
         // MongoDB reads an object whose first field is not an operator as a literal document;
         // mingo would read any operator field in it, so the literal is made explicit.
-        define(out, key, { $eq: value });
+        setOwn(out, key, { $eq: value });
         continue;
       }
     }
-    define(out, key, value);
+    setOwn(out, key, value);
   }
   return out;
 }
@@ -147,5 +147,3 @@ function checkMod(arg: unknown): void {
   if (!isNumeric(arg[1])) throw commandError('BadValue', 'malformed mod, remainder not a number');
   if (toNumber(arg[0]) === 0) throw commandError('BadValue', 'divisor cannot be 0');
 }
-
-const define = setOwn;

@@ -98,7 +98,7 @@ function replace(doc: Document, replacement: Document): UpdateOutcome {
     );
   }
   const next: Document = hasId ? { _id: doc['_id'] } : {};
-  for (const key of Object.keys(replacement)) if (key !== '_id' || !hasId) copyField(next, key, replacement[key]);
+  for (const key of Object.keys(replacement)) if (key !== '_id' || !hasId) setOwn(next, key, replacement[key]);
   return { doc: next, modified: valueKey(next) !== valueKey(doc) };
 }
 
@@ -124,7 +124,7 @@ function runOperators(doc: Document, update: Document, env: UpdateEnv, isInsert:
     for (const path of Object.keys(onInsert)) {
       if (Object.hasOwn(set, path))
         throw commandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${path}'`);
-      copyField(set, path, onInsert[path]);
+      setOwn(set, path, onInsert[path]);
     }
   }
   checkPathConflicts(modifier);
@@ -223,8 +223,6 @@ function runPipeline(doc: Document, pipeline: Document[], env: UpdateEnv, isInse
   }
   return { doc: next, modified: valueKey(next) !== valueKey(doc) };
 }
-
-const copyField = setOwn;
 
 function sameId(a: unknown, b: unknown): boolean {
   return valuesEqual(a, b);

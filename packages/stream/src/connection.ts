@@ -97,6 +97,8 @@ export class StreamConnection {
   private lastError: string | undefined;
   private readonly waiters: ((nc: NatsConnection) => void)[] = [];
   private readonly listeners: ((nc: NatsConnection) => Promise<void> | void)[] = [];
+  /** A listener's next attempt after a failed one. */
+  private readonly retries = new Map<(nc: NatsConnection) => Promise<void> | void, ReturnType<typeof setTimeout>>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -149,11 +151,29 @@ export class StreamConnection {
     };
   }
 
-  private async notify(fn: (nc: NatsConnection) => Promise<void> | void, nc: NatsConnection): Promise<void> {
+  /**
+   * Runs a listener for `nc`. A listener that fails (JetStream not ready yet right after a server
+   * starts, an API timeout under load) is tried again with backoff for as long as `nc` is the
+   * connection, instead of waiting for the next reconnect, which may never come.
+   */
+  private async notify(fn: (nc: NatsConnection) => Promise<void> | void, nc: NatsConnection, delay = 250): Promise<void> {
+    clearTimeout(this.retries.get(fn));
+    this.retries.delete(fn);
     try {
       await fn(nc);
     } catch (e) {
-      this.log.warn('stream: setup after connecting failed', { error: (e as Error).message });
+      if (this.closing || this.nc !== nc || nc.isClosed()) return;
+      this.log.warn('stream: setup after connecting failed; trying again', {
+        error: (e as Error).message,
+        retryInMs: delay,
+      });
+      const t = setTimeout(() => {
+        if (this.retries.get(fn) !== t) return;
+        this.retries.delete(fn);
+        if (!this.closing && this.nc === nc && !nc.isClosed()) void this.notify(fn, nc, Math.min(delay * 2, 10_000));
+      }, delay);
+      t.unref?.();
+      this.retries.set(fn, t);
     }
   }
 
@@ -230,6 +250,8 @@ export class StreamConnection {
   async close(): Promise<void> {
     this.closing = true;
     this.wake?.();
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
     const nc = this.nc;
     if (nc && !nc.isClosed()) {
       // A connection that is down cannot drain: close it without waiting for the server.

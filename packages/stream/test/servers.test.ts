@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScimResource } from '@scimgw/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startNats, type OwnNats, until } from './helpers.js';
+import { StreamConnection } from '../src/index.js';
+import { recordingLog, startNats, type OwnNats, until } from './helpers.js';
 import { jwtSetup, nkeySetup, tlsSetup } from './nats-auth.js';
 import { countingConnector, names, publisherSide, type Side, settled, subscriberSide, usersOf } from './pair.js';
 
@@ -41,7 +42,10 @@ async function roundTrip(pub: Side, sub: Side, userName: string): Promise<void> 
   await until(() => pub.stream.ready(), 'publisher connected');
   const r = await pub.scim.handle({ method: 'POST', url: '/Users', body: { userName } });
   expect(r.status).toBe(201);
-  await settled(sub, 1);
+  // Well inside the test's own timeout, so a failure shows what the subscriber logged.
+  await settled(sub, 1, 15_000).catch((e) => {
+    throw new Error(`${(e as Error).message}; subscriber log: ${sub.log.text()}`);
+  });
   expect((await usersOf(sub.scim)).has(userName)).toBe(true);
 }
 
@@ -121,6 +125,38 @@ describe('TLS and several servers', () => {
     const sub = await subscriberSide(n, { extra: { baseUrls: url } });
     sides.push(pub, sub);
     await roundTrip(pub, sub, 'second-server');
+  });
+});
+
+describe('setup after connecting', () => {
+  it('a listener that fails is tried again while the connection stays up, and not after close', async () => {
+    const s = await server();
+    const log = recordingLog();
+    const conn = new StreamConnection({ servers: [s.url], credentials: {}, name: 'flaky-setup' }, log);
+    let calls = 0;
+    conn.onConnect(async (nc) => {
+      calls++;
+      // Something the server really answers, failing the first two times as JetStream does
+      // right after a start.
+      await nc.flush();
+      if (calls <= 2) throw new Error(`JetStream not ready (${calls})`);
+    });
+    conn.start();
+    await until(() => calls === 3, 'a third attempt');
+    const warnings = log.lines.filter((l) => l.msg.includes('setup after connecting failed'));
+    expect(warnings.map((w) => w.data?.retryInMs)).toEqual([250, 500]);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(calls).toBe(3);
+
+    let again = 0;
+    conn.onConnect(() => {
+      again++;
+      throw new Error('never ready');
+    });
+    await until(() => again === 1, 'the new listener run at once');
+    await conn.close();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(again).toBe(1);
   });
 });
 

@@ -159,9 +159,19 @@ function clientBase(target: PostgresTarget) {
   };
 }
 
-/** A PostgreSQL session for one TDS session: UTC, `dbo` then `tsql` on the search path. */
-export async function connectSession(target: PostgresTarget, database: string): Promise<pg.Client> {
+/**
+ * A PostgreSQL session for one TDS session: UTC, `dbo` then `tsql` on the search path. When the
+ * PostgreSQL connection fails later (the instance's database dropped with sessions open, the server
+ * restarted), `onLost` runs: a lost backend must end the TDS session as a real server's end would,
+ * never surface as an unhandled `error` event of the client.
+ */
+export async function connectSession(
+  target: PostgresTarget,
+  database: string,
+  onLost: () => void = () => {},
+): Promise<pg.Client> {
   const c = new pg.Client({ ...clientBase(target), database, types: TEXT_TYPES });
+  c.on('error', onLost);
   await c.connect();
   await c.query(`SET search_path = dbo, tsql; SET TIME ZONE 'UTC'; SET lock_timeout = 0`);
   return c;

@@ -162,7 +162,7 @@ export class TdsSession {
     }
     if (login.database && login.database !== this.host.databaseName)
       return fail(4060, `Cannot open database "${login.database}" requested by the login. The login failed.`);
-    this.pg = await connectSession(this.host.target, this.host.database);
+    this.pg = await connectSession(this.host.target, this.host.database, () => this.socket.destroy());
     this.packetSize = Math.min(Math.max(login.packetSize || 4096, 512), 32_767);
     tok.envDatabase(w, this.host.databaseName, 'master');
     tok.envCollation(w);

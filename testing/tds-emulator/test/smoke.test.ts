@@ -1,4 +1,5 @@
 import sql from 'mssql';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTdsEmulator, type TdsEmulator } from '../src/index.js';
 
@@ -63,5 +64,63 @@ describe('JSON', () => {
       .request()
       .query(`SELECT [e].[t] FROM [j] CROSS APPLY OPENJSON([j].[d]) WITH ([t] NVARCHAR(MAX) '$."type"') AS [e]`);
     expect(r.recordset.map((x) => x.t)).toEqual(['a\u0000b', 'c\\u0000']);
+  });
+});
+
+describe('a lost PostgreSQL backend', () => {
+  it('ends the TDS session as a server going away would, with no unhandled error', async () => {
+    const unhandled: unknown[] = [];
+    const onError = (e: unknown) => unhandled.push(e);
+    process.on('uncaughtException', onError);
+    const own = await startTdsEmulator({ logins: { scim: 'S3cret!pw' } });
+    const conn = await new sql.ConnectionPool({
+      server: own.host,
+      port: own.port,
+      user: 'scim',
+      password: 'S3cret!pw',
+      database: own.database,
+      pool: { min: 1, max: 1 },
+      options: { encrypt: false, trustServerCertificate: false },
+    }).connect();
+    conn.on('error', () => {});
+    try {
+      expect((await conn.request().query('SELECT 1 AS [one]')).recordset).toEqual([{ one: 1 }]);
+      // What DROP DATABASE … WITH (FORCE) or a PostgreSQL restart does to the session's backend.
+      const admin = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'test' });
+      await admin.connect();
+      try {
+        const r = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [
+          own.backendDatabase,
+        ]);
+        expect(r.rowCount).toBeGreaterThan(0);
+        // Gone from the server: its FATAL message was sent to the session's client.
+        for (let i = 0; i < 100; i++) {
+          const left = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [
+            own.backendDatabase,
+          ]);
+          if (left.rows[0].n === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await admin.end();
+      }
+      // The pool finds its connection closed and opens a new session, which works.
+      let answer: unknown;
+      for (let i = 0; i < 50 && answer === undefined; i++) {
+        answer = await conn
+          .request()
+          .query('SELECT 2 AS [two]')
+          .then((x) => x.recordset)
+          .catch(() => undefined);
+        if (answer === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toEqual([{ two: 2 }]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onError);
+      await conn.close();
+      await own.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ import { etagMatches } from '../contract/etag.js';
 import { isObject } from '../util/object.js';
 import { runQuery } from './list.js';
 import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
-import { finishResource, listResponse } from './shape.js';
+import { connectorTags, finishResource, listResponse } from './shape.js';
 import type { ScimHandlerOptions, ScimRequest, ScimResponse } from './types.js';
 
 /** Per-request state shared by the resource operations. */
@@ -74,12 +74,16 @@ async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource |
   const ifMatch = header(c.request, 'if-match');
   if (!ifMatch) return undefined;
   if (c.ops.capabilities?.etag) {
-    c.ctx.ifMatch = ifMatch;
+    // The connector compares its own versions: the digest of `groups` a served ETag carries
+    // (servedVersion) is not part of them.
+    c.ctx.ifMatch = connectorTags(ifMatch);
     // One tag (or `*`), as clients send it, is the connector's to apply; a list is also checked here.
     if (!ifMatch.includes(',')) return undefined;
   }
   const cur = await current(c, id);
-  if (!etagMatches(ifMatch, cur.meta?.version)) throw new PreconditionFailedError();
+  const version = cur.meta?.version;
+  if (!etagMatches(connectorTags(ifMatch), version === undefined ? undefined : connectorTags(version)))
+    throw new PreconditionFailedError();
   return cur;
 }
 

@@ -27,6 +27,39 @@ export function computeVersion(resource: ScimResource): string {
   return `W/"${hash53(JSON.stringify(rest))}"`;
 }
 
+/** Separates a connector's version from the digest of `groups` in the version clients see. */
+const GROUPS_MARK = '~g';
+/** The digest part of a served version: `~g` and a base-36 hash53 at the end of a tag. */
+const GROUPS_PART = /~g[0-9a-z]{1,11}(?="?\s*$)/;
+
+/**
+ * The version clients see of a resource whose connector keeps versions: the connector's own, with
+ * a digest of the resource's `groups` when it has any. A user's `groups` is computed from the
+ * groups' members, so adding the user to a group changes the user as served but not the version
+ * the connector keeps for it: without the digest, `If-None-Match` with the old ETag would answer
+ * 304 for a stale `groups`, and two different representations would share one ETag.
+ *
+ * @example servedVersion('W/"3"', [{ value: 'g1' }]) // 'W/"3~g<digest>"'
+ */
+export function servedVersion(version: string, groups: unknown): string {
+  if (!Array.isArray(groups) || groups.length === 0) return version;
+  const digest = `${GROUPS_MARK}${hash53(JSON.stringify(groups))}`;
+  return version.endsWith('"') ? `${version.slice(0, -1)}${digest}"` : `${version}${digest}`;
+}
+
+/**
+ * An `If-Match` value as the connector's versions read it: each tag without the digest of `groups`
+ * {@link servedVersion} added. `groups` is read-only and changes through the groups, so a change of
+ * membership alone does not fail a conditional write of the user; the user's own attributes do.
+ */
+export function connectorTags(list: string): string {
+  if (!list.includes(GROUPS_MARK)) return list;
+  return list
+    .split(',')
+    .map((t) => t.replace(GROUPS_PART, ''))
+    .join(',');
+}
+
 /**
  * Adds `schemas` and `meta` (resourceType, location, version) to a connector resource.
  * `withVersion` false skips computing a version (list responses carry no ETag header).
@@ -147,7 +180,7 @@ function shape(
     meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
   }
   if (src?.version !== undefined) {
-    meta.version = src.version as string;
+    meta.version = servedVersion(src.version as string, resource.groups);
     copied++;
   }
   // Anything else a connector put in meta is kept (resourceType and location are the gateway's).

@@ -218,6 +218,11 @@ export class TenantStore {
     return this.table(name).find(field, value);
   }
 
+  /** The resources {@link find} gives the ids of, decoded (new objects, as {@link get} gives them). */
+  findDocs(name: CollectionName, field: string, value: unknown): Doc[] {
+    return this.table(name).findDocs(field, value);
+  }
+
   /** True when `field` of collection `name` is indexed (so {@link find} answers for it). */
   indexes(name: CollectionName, field: string): boolean {
     return INDEXED[name].some((f) => f.name === field);

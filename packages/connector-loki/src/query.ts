@@ -66,6 +66,17 @@ export function candidates(
   }
 }
 
+/**
+ * The resources a filter of one indexed `eq` (`userName eq "…"`, the lookup every IdP makes before
+ * it creates a user) can match, decoded once: the index lookup decodes its candidates to compare
+ * their keys, and these are they. Undefined for any other filter ({@link candidates} then).
+ */
+function indexedDocs(store: TenantStore, coll: CollectionName, node: FilterNode | undefined): Doc[] | undefined {
+  if (node?.type !== 'compare' || node.op !== 'eq' || node.value === null || node.path.uri || node.path.sub) return undefined;
+  const a = node.path.attr;
+  return a !== 'id' && store.indexes(coll, a) ? store.findDocs(coll, a, node.value) : undefined;
+}
+
 const TEXT_OPS = new Set(['eq', 'co', 'sw', 'ew']);
 
 /**
@@ -122,11 +133,14 @@ export function runQuery(
     const end = req.count === undefined ? total : start + req.count;
     return { resources: store.readPage(coll, start, end).map((d) => view(d, false)), totalResults: total };
   }
-  const ids = candidates(store, coll, req.filter);
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
-  const pool: Iterable<Doc> = ids
-    ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined)
-    : store.scan(coll, needsView ? undefined : textNeedle(req.filter));
+  const found = indexedDocs(store, coll, req.filter);
+  const ids = found ? undefined : candidates(store, coll, req.filter);
+  const pool: Iterable<Doc> =
+    found ??
+    (ids
+      ? [...ids].map((id) => store.get(coll, id)).filter((d): d is Doc => d !== undefined)
+      : store.scan(coll, needsView ? undefined : textNeedle(req.filter)));
   let matched: ScimResource[] = [];
   for (const d of pool) {
     const candidate = needsView ? view(d, true) : d;

@@ -369,6 +369,56 @@ describe('core handler', () => {
     expect(made).toBe(1);
   });
 
+  it("hands the host's context on unchanged and sets the tenant and If-Match on a copy only", async () => {
+    const connector = memoryConnector();
+    const users = connector.resources.User!;
+    const seen: RequestContext[] = [];
+    const query = users.query.bind(users);
+    users.query = (async (q: QueryRequest, ctx: RequestContext) => {
+      seen.push(ctx);
+      return query(q);
+    }) as typeof users.query;
+    const get = users.get!.bind(users);
+    users.get = (async (id: string, ctx: RequestContext, o: Parameters<typeof get>[2]) => {
+      seen.push(ctx);
+      return get(id, ctx, o);
+    }) as typeof users.get;
+    const replace = users.replace!.bind(users);
+    users.replace = (async (id: string, r: Parameters<typeof replace>[1], ctx: RequestContext) => {
+      seen.push(ctx);
+      return replace(id, r, ctx);
+    }) as typeof users.replace;
+    users.capabilities = { ...users.capabilities, etag: true };
+    const h = createScimHandler({ connector });
+    // The host's context as the connector's: nothing to set.
+    const withTenant: RequestContext = { requestId: 'r1', tenant: 'acme' };
+    expect((await h.handle({ method: 'GET', url: '/acme/Users', headers: {}, context: withTenant })).status).toBe(200);
+    expect(seen.pop()).toBe(withTenant);
+    // A tenant from the path: the connector gets a copy with it, the host's object stays as it was.
+    const without: RequestContext = { requestId: 'r2' };
+    expect((await h.handle({ method: 'GET', url: '/acme/Users', headers: {}, context: without })).status).toBe(200);
+    const copy = seen.pop()!;
+    expect(copy).not.toBe(without);
+    expect(copy).toMatchObject({ requestId: 'r2', tenant: 'acme' });
+    expect(without).toEqual({ requestId: 'r2' });
+    // If-Match on a connector that applies it itself: set on a copy.
+    const created = await h.handle({ method: 'POST', url: '/Users', headers: {}, body: { userName: 'ctx1' } });
+    const id = (created.body as { id: string }).id;
+    const host: RequestContext = { requestId: 'r3' };
+    const patched = await h.handle({
+      method: 'PATCH',
+      url: `/Users/${id}`,
+      headers: { 'if-match': '*' },
+      body: { schemas: [URN.PatchOp], Operations: [{ op: 'replace', path: 'title', value: 'T' }] },
+      context: host,
+    });
+    expect(patched.status).toBe(200);
+    const written = seen.pop()!;
+    expect(written.ifMatch).toBe('*');
+    expect(written.requestId).toBe('r3');
+    expect(host.ifMatch).toBeUndefined();
+  });
+
   it('drops prototype-polluting keys from client JSON', async () => {
     const { call } = setup();
     const r = await call(

@@ -69,3 +69,15 @@ describe('setRequestOrigin', () => {
     expect(requestOrigin({ host: 'internal:8880' }, false, false)).toBe('http://internal:8880');
   });
 });
+
+describe('requestOrigin', () => {
+  it('takes the first of comma-separated forwarded values, trimmed, only when forwarded headers are trusted', () => {
+    const headers = { host: 'gw:8880', 'x-forwarded-proto': ' https , http', 'x-forwarded-host': 'idp.example.org , proxy' };
+    expect(requestOrigin(headers, false, true)).toBe('https://idp.example.org');
+    expect(requestOrigin(headers, false, false)).toBe('http://gw:8880');
+    expect(requestOrigin(headers, true, false)).toBe('https://gw:8880');
+    expect(requestOrigin({ host: 'a:1', 'x-forwarded-host': ['b:2, c:3', 'd:4'] }, false, true)).toBe('http://b:2');
+    expect(requestOrigin({ 'x-forwarded-host': '' }, false, true)).toBe('http://localhost');
+    expect(requestOrigin({}, false, false)).toBe('http://localhost');
+  });
+});

@@ -23,7 +23,19 @@ export function methodLabel(method: string): string {
  * without the tenant (a label of its own) and without the `/scim/v2` prefix.
  */
 export function routeLabel(special: Special | undefined, route: ScimRoute | undefined): string {
-  if (route) return `/${route.endpoint}${route.search ? '/.search' : route.id !== undefined ? '/{id}' : ''}`;
+  if (route) {
+    // Made once per endpoint: a label that is the same string every time is hashed once as a key
+    // (metrics.ts), where a string built per request is hashed per request.
+    let labels = ROUTE_LABELS.get(route.endpoint);
+    if (labels === undefined) {
+      const e = `/${route.endpoint}`;
+      labels = [e, `${e}/.search`, `${e}/{id}`];
+      // Endpoints are core's canonical names, a fixed set; the bound only guards against a host
+      // that routes something else.
+      if (ROUTE_LABELS.size < 64) ROUTE_LABELS.set(route.endpoint, labels);
+    }
+    return labels[route.search ? 1 : route.id !== undefined ? 2 : 0];
+  }
   switch (special?.kind) {
     case 'logger':
       return '/logger';
@@ -43,6 +55,9 @@ export function routeLabel(special: Special | undefined, route: ScimRoute | unde
       return UNMATCHED;
   }
 }
+
+/** Per endpoint, its route labels: the collection, `/.search` and `/{id}`. */
+const ROUTE_LABELS = new Map<string, readonly [string, string, string]>();
 
 /** The `tenant` label: `''` for the default tenant, the tenant when configured, else {@link OTHER_TENANT}. */
 export function tenantLabel(tenant: string | undefined, tenants: ReadonlySet<string>): string {

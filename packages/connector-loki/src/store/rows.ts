@@ -204,18 +204,31 @@ export class RowTable {
 
   /** Ids of the resources whose `field` equals `value` (case-insensitively when the field folds). */
   find(name: string, value: unknown): ReadonlySet<string> {
+    const docs = this.findDocs(name, value);
+    if (docs.length === 0) return NONE;
+    const out = new Set<string>();
+    for (const d of docs) out.add(d.id);
+    return out;
+  }
+
+  /**
+   * The resources whose `field` equals `value`, decoded (new objects, as {@link get} gives them):
+   * telling a match from another key in the same hash bucket decodes the row anyway, so a lookup
+   * that wants the resources takes these rather than reading each id again.
+   */
+  findDocs(name: string, value: unknown): Doc[] {
     const entry = this.indexes.find((i) => i.field.name === name);
     if (!entry) throw new Error(`no index on ${name}`);
     const { field, index } = entry;
     const k = keyOf(value, field.fold);
-    if (k === undefined) return NONE;
-    let out: Set<string> | undefined;
+    if (k === undefined) return [];
+    const out: Doc[] = [];
     index.each(hashKey(k), (r) => {
       const d = decode(this.rows[r] as string);
-      if (keyOf(d[field.name], field.fold) === k) (out ??= new Set()).add(d.id);
+      if (keyOf(d[field.name], field.fold) === k) out.push(d as Doc);
       return false;
     });
-    return out ?? NONE;
+    return out;
   }
 
   /** Resources at positions [start, end) of the insertion order, decoded. */

@@ -19,6 +19,7 @@ import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { etagMatches } from '../contract/etag.js';
 import { isObject } from '../util/object.js';
+import { ownContext } from './context.js';
 import { runQuery } from './list.js';
 import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
 import { connectorTags, finishResource, listResponse } from './shape.js';
@@ -39,15 +40,20 @@ export interface ResourceCall {
 
 const READ_ONLY_TYPES = new Set(['Role', 'Entitlement']);
 
-function need<K extends Exclude<keyof ResourceHandler, 'capabilities'>>(c: ResourceCall, op: K): NonNullable<ResourceHandler[K]> {
-  const fn = c.ops[op];
-  if (typeof fn !== 'function') {
+/**
+ * Throws unless the connector has operation `op`. Callers then call it as a method of `c.ops`
+ * (no bound function made per request).
+ */
+function need<K extends Exclude<keyof ResourceHandler, 'capabilities'>>(
+  c: ResourceCall,
+  op: K,
+): asserts c is ResourceCall & { ops: { [P in K]-?: NonNullable<ResourceHandler[P]> } } {
+  if (typeof c.ops[op] !== 'function') {
     if (READ_ONLY_TYPES.has(c.rt.id) && op !== 'query' && op !== 'get') {
       throw new MethodNotAllowedError(`${c.rt.name} resources are read-only`);
     }
     throw new NotImplementedError(`${c.rt.name} ${String(op)} is not supported by this connector`);
   }
-  return fn.bind(c.ops) as NonNullable<ResourceHandler[K]>;
 }
 
 function header(req: ScimRequest, name: string): string | undefined {
@@ -60,7 +66,8 @@ function finish(c: ResourceCall, r: ScimResource, withVersion = true): ScimResou
 }
 
 async function current(c: ResourceCall, id: string): Promise<ScimResource> {
-  const r = await need(c, 'get')(id, c.ctx, {});
+  need(c, 'get');
+  const r = await c.ops.get(id, c.ctx, {});
   if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
   return finish(c, r);
 }
@@ -74,9 +81,13 @@ async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource |
   const ifMatch = header(c.request, 'if-match');
   if (!ifMatch) return undefined;
   if (c.ops.capabilities?.etag) {
+    // The host's context is not the core's to change (see ownContext): the condition goes on a copy.
     // The connector compares its own versions: the digest of `groups` a served ETag carries
     // (servedVersion) is not part of them.
-    c.ctx.ifMatch = connectorTags(ifMatch);
+    const ctx = ownContext(c.ctx);
+    ctx.ifMatch = connectorTags(ifMatch);
+    c.ctx = ctx;
+    c.request = { ...c.request, context: ctx };
     // One tag (or `*`), as clients send it, is the connector's to apply; a list is also checked here.
     if (!ifMatch.includes(',')) return undefined;
   }
@@ -141,7 +152,8 @@ export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimRespon
 /** GET /Users/{id}. */
 export async function getOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
   const projection = new Projection(c.registry, c.rt, p);
-  const r = await need(c, 'get')(id, c.ctx, { attributes: p.attributes, excludedAttributes: p.excludedAttributes });
+  need(c, 'get');
+  const r = await c.ops.get(id, c.ctx, { attributes: p.attributes, excludedAttributes: p.excludedAttributes });
   if (!r) throw new NotFoundError(`${c.rt.name} "${id}" not found`);
   // A version the gateway computes covers what the connector returned. Asked for part of the
   // resource, a connector may return only that part, and a tag of the part would never match the
@@ -162,9 +174,9 @@ function parseBody(c: ResourceCall): unknown {
 
 /** POST /Users. */
 export async function createOp(c: ResourceCall, p: ListParams): Promise<ScimResponse> {
-  const create = need(c, 'create');
+  need(c, 'create');
   const doc = normalizeResource(c.registry, c.rt, parseBody(c), quirkOpts(c));
-  const created = await create(doc, c.ctx);
+  const created = await c.ops.create(doc, c.ctx);
   return single(c, created, 201, new Projection(c.registry, c.rt, p));
 }
 
@@ -253,8 +265,8 @@ export async function patchOp(c: ResourceCall, id: string, p: ListParams): Promi
 
 /** DELETE /Users/{id}. */
 export async function deleteOp(c: ResourceCall, id: string): Promise<ScimResponse> {
-  const del = need(c, 'delete');
+  need(c, 'delete');
   await checkIfMatch(c, id);
-  await del(id, c.ctx);
+  await c.ops.delete(id, c.ctx);
   return { status: 204, headers: { ...c.headers } };
 }

@@ -84,6 +84,14 @@ export function setRequestOrigin(headers: Record<string, string | string[] | und
   originOf.set(headers, origin);
 }
 
+/** The first of a header's comma-separated values, trimmed (no array made: this runs per request). */
+function first(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined) return undefined;
+  const comma = s.indexOf(',');
+  return (comma === -1 ? s : s.slice(0, comma)).trim();
+}
+
 /** The origin (`https://host:port`) a client used, for `meta.location`. */
 export function requestOrigin(
   headers: Record<string, string | string[] | undefined>,
@@ -92,7 +100,6 @@ export function requestOrigin(
 ): string {
   const set = originOf.get(headers);
   if (set !== undefined) return set;
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0]?.trim();
   const proto = (trustForwarded && first(headers['x-forwarded-proto'])) || (encrypted ? 'https' : 'http');
   const host = (trustForwarded && first(headers['x-forwarded-host'])) || first(headers.host) || 'localhost';
   return `${proto}://${host}`;

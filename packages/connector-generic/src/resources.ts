@@ -13,6 +13,7 @@ import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/fi
 import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
+import { KeptResources } from './kept.js';
 import { pathsOf, projectionCache, type TargetProjection } from './projection.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
@@ -48,6 +49,11 @@ function withVersion(resource: ScimResource | undefined, rec: Record<string, unk
   return resource;
 }
 
+/** The target says the resource does not exist (any more). */
+function isGone(e: unknown): boolean {
+  return e instanceof RestError && (e.status === 404 || e.status === 410);
+}
+
 function isNotFound(e: unknown): boolean {
   return e instanceof RestError && e.status === 404;
 }
@@ -59,12 +65,19 @@ function toInt(v: unknown): number | undefined {
 
 const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
 
+/**
+ * Values (records and their mapped resources counted together) a collection keeps mapped between
+ * reads: about 10,000 users of a usual size.
+ */
+const KEPT_WEIGHT = 200_000;
+
 /** Builds the operations of one collection. */
 export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
   const mapped = (rec: Record<string, unknown>) => withVersion(mapper.toScim(rec), rec);
   const targetProjection = projectionCache(mapper);
+  const kept = new KeptResources(KEPT_WEIGHT);
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
     try {
@@ -85,7 +98,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       const res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
       return fromTarget(res.body, d.versionFor(ctx.tenant));
     } catch (e) {
-      if (e instanceof RestError && (e.status === 404 || e.status === 410)) return undefined;
+      if (isGone(e)) return undefined;
       throw restErrorToScimError(e);
     }
   };
@@ -93,6 +106,15 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const view = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
     const rec = fromTarget(body, d.versionFor(ctx.tenant));
     return rec ? mapped(rec) : undefined;
+  };
+
+  /**
+   * A record a read returned, mapped: the same frozen resource as last time when the target sent
+   * the same record again (see {@link KeptResources}; writes map what they get back afresh).
+   */
+  const readView = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
+    const rec = fromTarget(body, d.versionFor(ctx.tenant));
+    return rec ? kept.resolve(ctx.tenant, rec, mapped) : undefined;
   };
 
   const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
@@ -104,8 +126,15 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
   const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
     const version = d.versionFor(ctx.tenant);
-    const rec = await readRecord(id, ctx, targetProjection(options, version, d.supportFor(ctx.tenant)));
-    return rec ? mapped(rec) : undefined;
+    const path = `${url(id)}${queryString({ ...targetProjection(options, version, d.supportFor(ctx.tenant)) })}`;
+    let res: Awaited<ReturnType<typeof send>>;
+    try {
+      res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
+    } catch (e) {
+      if (isGone(e)) return undefined;
+      throw restErrorToScimError(e);
+    }
+    return readView(res.body, ctx);
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.
@@ -149,7 +178,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       }
       const body = isObject(res.body) ? res.body : {};
       const list = Array.isArray(body.Resources) ? body.Resources : [];
-      const resources = list.map((r) => view(r, ctx)).filter((r): r is ScimResource => r !== undefined);
+      const resources = list.map((r) => readView(r, ctx)).filter((r): r is ScimResource => r !== undefined);
       return { resources, totalResults: toInt(body.totalResults) ?? resources.length };
     }
 
@@ -172,7 +201,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     }
     const resolve = d.resolver();
     let matched = all
-      .map((r) => view(r, ctx))
+      .map((r) => readView(r, ctx))
       .filter((r): r is ScimResource => r !== undefined && (plan.exact || !req.filter || matchesFilter(req.filter, r, resolve)));
     if (req.sort && !plan.sortBy) matched = sortResources(matched, req.sort.path, req.sort.order, resolve);
     const start = Math.max(1, req.startIndex ?? 1) - 1;

@@ -19,9 +19,14 @@ interface Entry {
   raw: Record<string, unknown>;
   /** Its mapped form, deeply frozen; `undefined` when the mapping hides the record. */
   resource: ScimResource | undefined;
+  /** The record's bytes in the target's answer, once an answer was read as bytes. */
+  bytes: Buffer | undefined;
   /** About how many values the entry holds (its share of the bound). */
   weight: number;
 }
+
+/** A record not worth keeping: too deep or too large. */
+const TOO_BIG = -1;
 
 /** True when `a` and `b` are the same JSON value, object keys in the same order. */
 export function sameJson(a: unknown, b: unknown, depth = 0): boolean {
@@ -92,21 +97,66 @@ export class KeptResources {
   ): ScimResource | undefined {
     const id = raw.id;
     if (typeof id !== 'string' || id === '') return map(raw);
-    const key = tenant === undefined ? `\u0000${id}` : `${tenant}\u0000${id}`;
+    const key = keyOf(tenant, id);
     const hit = this.#entries.get(key);
     if (hit !== undefined && sameJson(hit.raw, raw)) return hit.resource;
-    const resource = map(raw);
-    if (hit !== undefined) {
+    return this.#keep(key, hit, raw, map(raw), undefined);
+  }
+
+  /**
+   * Like {@link resolve} for a record still in the target's answer as `bytes` (its JSON), whose
+   * `id` the caller read from them: the kept resource when they are the bytes it was mapped from,
+   * without decoding or parsing them; else `parse()` (which returns `INVALID` for bytes that are no
+   * JSON, or `undefined` for a record that is no resource) mapped by `map`.
+   */
+  resolveBytes<Invalid>(
+    tenant: string | undefined,
+    id: string,
+    bytes: Buffer,
+    parse: () => Record<string, unknown> | undefined | Invalid,
+    map: (raw: Record<string, unknown>) => ScimResource | undefined,
+  ): ScimResource | undefined | Invalid {
+    const key = keyOf(tenant, id);
+    const hit = this.#entries.get(key);
+    if (hit?.bytes?.equals(bytes)) return hit.resource;
+    const raw = parse();
+    if (raw === undefined || !isRecord(raw)) return raw;
+    if (raw.id !== id) return this.resolve(tenant, raw, map);
+    // The same record in other bytes (or kept from an answer parsed whole): known by these now.
+    if (hit !== undefined && sameJson(hit.raw, raw)) {
+      const extra = bytesWeight(bytes) - (hit.bytes ? bytesWeight(hit.bytes) : 0);
+      hit.bytes = Buffer.from(bytes);
+      hit.weight += extra;
+      this.#weight += extra;
+      this.#evict();
+      return hit.resource;
+    }
+    return this.#keep(key, hit, raw, map(raw), Buffer.from(bytes));
+  }
+
+  #keep(
+    key: string,
+    old: Entry | undefined,
+    raw: Record<string, unknown>,
+    resource: ScimResource | undefined,
+    bytes: Buffer | undefined,
+  ): ScimResource | undefined {
+    if (old !== undefined) {
       this.#entries.delete(key);
-      this.#weight -= hit.weight;
+      this.#weight -= old.weight;
     }
     // The record is frozen too: it is only compared from now on, and nothing may change it.
     const a = freezeAll(raw, 0);
-    const b = a < 0 ? -1 : freezeAll(resource, 0);
-    const weight = a + b;
-    if (a < 0 || b < 0 || weight > this.maxWeight / 4) return resource;
-    this.#entries.set(key, { raw, resource, weight });
+    const b = a === TOO_BIG ? TOO_BIG : freezeAll(resource, 0);
+    const weight = a + b + (bytes ? bytesWeight(bytes) : 0);
+    if (a === TOO_BIG || b === TOO_BIG || weight > this.maxWeight / 4) return resource;
+    this.#entries.set(key, { raw, resource, bytes, weight });
     this.#weight += weight;
+    this.#evict();
+    return resource;
+  }
+
+  #evict(): void {
     while (this.#weight > this.maxWeight) {
       const oldest = this.#entries.keys().next();
       if (oldest.done) break;
@@ -114,6 +164,18 @@ export class KeptResources {
       this.#entries.delete(oldest.value);
       this.#weight -= e.weight;
     }
-    return resource;
   }
+}
+
+function keyOf(tenant: string | undefined, id: string): string {
+  return tenant === undefined ? `\u0000${id}` : `${tenant}\u0000${id}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Kept bytes counted as values: about as many as the record holds. */
+function bytesWeight(bytes: Uint8Array): number {
+  return Math.ceil(bytes.byteLength / 32);
 }

@@ -15,6 +15,7 @@ import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
 import { KeptResources } from './kept.js';
 import { pathsOf, projectionCache, type TargetProjection } from './projection.js';
+import { listRanges, loneObject, type ObjectRange } from './scan.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
 
@@ -49,6 +50,30 @@ function withVersion(resource: ScimResource | undefined, rec: Record<string, unk
   return resource;
 }
 
+const decoder = new TextDecoder();
+
+/** Bytes that are no JSON (a parse that failed), as distinct from JSON that is no resource. */
+const INVALID: unique symbol = Symbol('invalid JSON');
+
+/** JSON text of `bytes` parsed, or {@link INVALID} (the helper's decoding: UTF-8, invalid bytes replaced). */
+function parseBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch {
+    return INVALID;
+  }
+}
+
+/**
+ * A Buffer over the same memory (undici hands out Buffers, a fetch transport Uint8Arrays), or
+ * undefined for a body already parsed (a `rest` client of the caller's that ignores `responseType`).
+ */
+function asBuffer(b: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(b)) return b;
+  if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return undefined;
+}
+
 /** The target says the resource does not exist (any more). */
 function isGone(e: unknown): boolean {
   return e instanceof RestError && (e.status === 404 || e.status === 410);
@@ -64,6 +89,9 @@ function toInt(v: unknown): number | undefined {
 }
 
 const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
+
+/** Reads are answered as bytes: the connector finds its resources in them (see scan.ts). */
+const READ_OPTIONS = { headers: SCIM_HEADERS, responseType: 'bytes' as const };
 
 /**
  * Values (records and their mapped resources counted together) a collection keeps mapped between
@@ -117,6 +145,68 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     return rec ? kept.resolve(ctx.tenant, rec, mapped) : undefined;
   };
 
+  /**
+   * The record at `r` in an answer's bytes, mapped; {@link INVALID} when its bytes are no JSON.
+   * Bytes the kept resource of its id was mapped from are neither decoded nor parsed again.
+   */
+  const rangeView = (buf: Buffer, r: ObjectRange, ctx: RequestContext): ScimResource | undefined | typeof INVALID => {
+    const bytes = buf.subarray(r.start, r.end);
+    const parse = () => {
+      const body = parseBytes(bytes);
+      return body === INVALID ? INVALID : fromTarget(body, d.versionFor(ctx.tenant));
+    };
+    if (r.idStart < 0) {
+      const rec = parse();
+      return rec === INVALID || rec === undefined ? rec : kept.resolve(ctx.tenant, rec, mapped);
+    }
+    const id = decoder.decode(buf.subarray(r.idStart, r.idEnd));
+    return kept.resolveBytes(ctx.tenant, id, bytes, parse, mapped);
+  };
+
+  /** A read by id's answer (bytes), mapped. */
+  const bytesView = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
+    const buf = asBuffer(body);
+    if (buf === undefined) return readView(body, ctx);
+    const r = loneObject(buf);
+    const out = r ? rangeView(buf, r, ctx) : INVALID;
+    if (out !== INVALID) return out;
+    const whole = parseBytes(buf);
+    return whole === INVALID ? undefined : readView(whole, ctx);
+  };
+
+  /**
+   * A list answer (bytes): its `totalResults` and resources. The text around `Resources` is parsed
+   * with the list left empty, each element on its own (or not at all: see rangeView); anything the
+   * scan does not find as expected is parsed whole, as the helper would have.
+   */
+  const listView = (body: unknown, ctx: RequestContext): { body: Record<string, unknown>; resources: ScimResource[] } => {
+    const buf = asBuffer(body);
+    const ranges = buf && listRanges(buf);
+    if (buf && ranges) {
+      const around = parseBytes(Buffer.concat([buf.subarray(0, ranges.open), Buffer.from('[]'), buf.subarray(ranges.close)]));
+      if (isObject(around)) {
+        const resources: ScimResource[] = [];
+        let invalid = false;
+        for (const r of ranges.elements) {
+          const v = rangeView(buf, r, ctx);
+          if (v === INVALID) {
+            invalid = true;
+            break;
+          }
+          if (v !== undefined) resources.push(v);
+        }
+        if (!invalid) return { body: around, resources };
+      }
+    }
+    const whole = buf ? parseBytes(buf) : body;
+    const parsed = isObject(whole) ? whole : {};
+    const list = Array.isArray(parsed.Resources) ? parsed.Resources : [];
+    return {
+      body: parsed,
+      resources: list.map((r) => readView(r, ctx)).filter((r): r is ScimResource => r !== undefined),
+    };
+  };
+
   const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
     const r = view(body, ctx);
     if (!r) throw restErrorToScimError(new Error(`${what}: the target answered without a usable resource`));
@@ -129,12 +219,12 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     const path = `${url(id)}${queryString({ ...targetProjection(options, version, d.supportFor(ctx.tenant)) })}`;
     let res: Awaited<ReturnType<typeof send>>;
     try {
-      res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
+      res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, READ_OPTIONS);
     } catch (e) {
       if (isGone(e)) return undefined;
       throw restErrorToScimError(e);
     }
-    return readView(res.body, ctx);
+    return bytesView(res.body, ctx);
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.
@@ -169,16 +259,19 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       const page = support.paging ? { startIndex: req.startIndex, count: req.count } : {};
       let res: Awaited<ReturnType<typeof send>>;
       try {
-        res = await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString({ ...base, ...page })}`, undefined, ctx, {
-          headers: SCIM_HEADERS,
-        });
+        res = await rest.doRequest(
+          ctx.tenant,
+          'GET',
+          `${d.path}${queryString({ ...base, ...page })}`,
+          undefined,
+          ctx,
+          READ_OPTIONS,
+        );
       } catch (e) {
         if (filtered && isNotFound(e)) return { resources: [], totalResults: 0 };
         throw restErrorToScimError(e);
       }
-      const body = isObject(res.body) ? res.body : {};
-      const list = Array.isArray(body.Resources) ? body.Resources : [];
-      const resources = list.map((r) => readView(r, ctx)).filter((r): r is ScimResource => r !== undefined);
+      const { body, resources } = listView(res.body, ctx);
       return { resources, totalResults: toInt(body.totalResults) ?? resources.length };
     }
 

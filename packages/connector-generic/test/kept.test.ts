@@ -1,5 +1,5 @@
 import type { RequestContext, ResourceHandler, ScimResource } from '@scimgw/core';
-import type { HelperRest } from '@scimgw/helper-rest';
+import type { HelperRest, RequestOptions } from '@scimgw/helper-rest';
 import { describe, expect, it } from 'vitest';
 import { createGenericConnector } from '../src/connector.js';
 import { KeptResources, sameJson } from '../src/kept.js';
@@ -131,10 +131,18 @@ describe('the connector reading through KeptResources', () => {
   function connectorOver(body: () => unknown) {
     let requests = 0;
     const rest = {
-      async doRequest(_tenant: string | undefined, method: string) {
+      async doRequest(_tenant: string | undefined, method: string, _path: string, _b: unknown, _c: unknown, o?: RequestOptions) {
         requests++;
         if (method !== 'GET') throw new Error('reads only');
-        return { status: 200, url: '', headers: new Headers(), body: structuredClone(body()) };
+        const b = body();
+        // A string is the answer's text as it is (broken JSON included).
+        const json = typeof b === 'string' ? b : JSON.stringify(b);
+        return {
+          status: 200,
+          url: '',
+          headers: new Headers(),
+          body: o?.responseType === 'bytes' ? Buffer.from(json) : JSON.parse(json),
+        };
       },
       federatedRoutes: () => [],
       close: async () => {},
@@ -164,5 +172,41 @@ describe('the connector reading through KeptResources', () => {
     const page2 = await users.query?.({ count: 10 }, ctx);
     expect(page2?.resources[0]).toBe(page1?.resources[0]);
     expect(page1?.resources[0]?.userName).toBe('bjensen');
+  });
+
+  it('reads a list answer exactly as JSON.parse of all of it would', async () => {
+    const cases: [string, string[], number][] = [
+      ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b","userName":"y"}]}', ['x', 'y'], 2],
+      // A key with escapes is JSON.parse's to read: the whole answer is parsed.
+      ['{"Re\\u0073ources":[{"id":"a","userName":"x"}],"totalResults":1}', ['x'], 1],
+      // No JSON at all (one element broken): an empty list, as before.
+      ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b",]}', [], 0],
+      ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"}],"Resources":[]}', [], 2],
+    ];
+    for (const [answer, names, total] of cases) {
+      const { users } = connectorOver(() => answer);
+      for (let round = 0; round < 2; round++) {
+        const page = await users.query?.({ count: 10 }, ctx);
+        expect(
+          page?.resources.map((r) => r.userName),
+          answer,
+        ).toEqual(names);
+        expect(page?.totalResults, answer).toBe(total);
+      }
+    }
+  });
+
+  it('maps a record again when it changes, not when only its bytes do', async () => {
+    let answer = '{"id":"u1","userName":"a"}';
+    const { users } = connectorOver(() => answer);
+    const a = await users.get?.('u1', ctx, {});
+    answer = '{ "id": "u1", "userName": "a" }';
+    const b = await users.get?.('u1', ctx, {});
+    expect(b).toBe(a); // other bytes, the same record: the kept resource, found by comparing values
+    answer = '{"id":"u1","userName":"b"}';
+    const c = await users.get?.('u1', ctx, {});
+    expect(c?.userName).toBe('b');
+    answer = 'not json';
+    expect(await users.get?.('u1', ctx, {})).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { listRanges, loneObject } from '../src/scan.js';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
@@ -62,5 +63,91 @@ describe('listRanges', () => {
     ]) {
       expect(listRanges(bytes(s)), s).toBeUndefined();
     }
+  });
+});
+
+describe('scan against JSON.parse (property)', () => {
+  /** JSON text of `v` with random white space between tokens, as targets format their answers. */
+  const spaced = (v: unknown, ws: string[]): string => {
+    let k = 0;
+    const sp = () => ws[k++ % ws.length] ?? '';
+    const out = (x: unknown): string => {
+      if (Array.isArray(x)) return `[${sp()}${x.map((e) => `${sp()}${out(e)}${sp()}`).join(',')}${sp()}]`;
+      if (x !== null && typeof x === 'object')
+        return `{${sp()}${Object.entries(x)
+          .map(([key, e]) => `${sp()}${JSON.stringify(key)}${sp()}:${sp()}${out(e)}${sp()}`)
+          .join(',')}${sp()}}`;
+      return JSON.stringify(x) ?? 'null';
+    };
+    return out(v);
+  };
+  const ws = fc.array(fc.constantFrom('', ' ', '\n', '\t', '\r\n  '), { minLength: 1, maxLength: 8 });
+  const resource = fc.record(
+    {
+      id: fc.oneof(fc.string(), fc.constantFrom('a"b', 'x\\y', '}]{[', '\u2028')),
+      userName: fc.string(),
+      nested: fc.jsonValue({ maxDepth: 3 }),
+    },
+    { requiredKeys: [] },
+  );
+  const page = fc.record({
+    schemas: fc.constant(['urn:ietf:params:scim:api:messages:2.0:ListResponse']),
+    totalResults: fc.nat(),
+    Resources: fc.array(resource, { maxLength: 5 }),
+    extra: fc.jsonValue({ maxDepth: 2 }),
+  });
+
+  it('a list: elements and what is around them are exactly what JSON.parse reads', () => {
+    fc.assert(
+      fc.property(page, ws, (p, w) => {
+        const b = bytes(spaced(p, w));
+        const whole = JSON.parse(b.toString('utf8'));
+        const r = listRanges(b);
+        // A well-formed page (objects in Resources, the key written plainly and once) is never given up.
+        expect(r).toBeDefined();
+        if (r === undefined) return;
+        const elements = r.elements.map((e) => JSON.parse(text(b, e.start, e.end)));
+        expect(elements).toEqual(whole.Resources);
+        const around = JSON.parse(`${text(b, 0, r.open)}[]${text(b, r.close, b.length)}`);
+        expect({ ...around, Resources: elements }).toEqual(whole);
+        for (let i = 0; i < r.elements.length; i++) {
+          const e = r.elements[i] as { idStart: number; idEnd: number };
+          // An id found is the element's id (escaped ids are never taken from the bytes).
+          if (e.idStart >= 0) expect(text(b, e.idStart, e.idEnd)).toBe(whole.Resources[i].id);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a lone object: the range is the whole value and its id is JSON.parse’s', () => {
+    fc.assert(
+      fc.property(resource, ws, (res, w) => {
+        const b = bytes(spaced(res, w));
+        const r = loneObject(b);
+        expect(r).toBeDefined();
+        expect(JSON.parse(text(b, r?.start ?? 0, r?.end ?? 0))).toEqual(JSON.parse(b.toString('utf8')));
+        if ((r?.idStart ?? -1) >= 0) expect(text(b, r?.idStart ?? 0, r?.idEnd ?? 0)).toBe(res.id);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on arbitrary bytes, and any range it gives lies inside them', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }),
+          fc.string().map((s) => new Uint8Array(bytes(s))),
+        ),
+        (b) => {
+          const l = listRanges(b);
+          if (l) for (const e of l.elements) expect(e.start >= 0 && e.end <= b.length && e.start < e.end).toBe(true);
+          const o = loneObject(b);
+          if (o) expect(o.end <= b.length).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -79,6 +79,31 @@ function isGone(e: unknown): boolean {
   return e instanceof RestError && (e.status === 404 || e.status === 410);
 }
 
+/** Attributes whose elements carry a `$ref` to another resource at the target. */
+const REF_LISTS = ['members', 'groups'] as const;
+
+/**
+ * The resource without the target's `$ref`s in `members` and `groups`: they are URLs at the
+ * target, which clients of this gateway must not see or follow. The core gives each element a
+ * `$ref` of this gateway's own (to a member that names its `type`). Returns the resource itself
+ * when it has none.
+ */
+export function withoutTargetRefs<T extends Record<string, unknown> | undefined>(r: T): T {
+  if (r === undefined) return r;
+  let out: Record<string, unknown> | undefined;
+  for (const k of REF_LISTS) {
+    const list = r[k];
+    if (!Array.isArray(list) || !list.some((e) => e !== null && typeof e === 'object' && '$ref' in e)) continue;
+    out ??= { ...r };
+    out[k] = list.map((e) => {
+      if (e === null || typeof e !== 'object' || !('$ref' in e)) return e;
+      const { $ref: _ref, ...rest } = e as Record<string, unknown>;
+      return rest;
+    });
+  }
+  return (out ?? r) as T;
+}
+
 function isNotFound(e: unknown): boolean {
   return e instanceof RestError && e.status === 404;
 }
@@ -103,7 +128,7 @@ const KEPT_WEIGHT = 200_000;
 export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
-  const mapped = (rec: Record<string, unknown>) => withVersion(mapper.toScim(rec), rec);
+  const mapped = (rec: Record<string, unknown>) => withVersion(withoutTargetRefs(mapper.toScim(rec)), rec);
   const targetProjection = projectionCache(mapper);
   const kept = new KeptResources(KEPT_WEIGHT);
 

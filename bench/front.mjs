@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // What a generic front costs: a gateway with @scimgw/connector-generic in front of a target gateway
-// (the embedded Loki store), both on this machine. Clients load the front; for every workload the
+// (the embedded Loki store, or with --target-store postgres @scimgw/connector-postgres on the local
+// PostgreSQL), both on this machine. Clients load the front; for every workload the
 // CPU time each process spent is read from /proc, and the front's CPU per request is compared with
 // the target's. Target: the front costs at most 1.5 × the target (issue 20).
 //
@@ -8,6 +9,8 @@
 //   node bench/front.mjs --runtime bun
 //   node bench/front.mjs --profile DIR       # Node: write --cpu-prof profiles of both gateways to DIR
 //   node bench/front.mjs --perf DIR          # Linux perf: on-CPU samples of both gateways per workload
+//   node bench/front.mjs --target-store postgres  # the target on PostgreSQL (127.0.0.1:5432, database
+//                                            # `test`): a schema of its own, dropped after the run
 //   node bench/front.mjs --smoke             # tiny run used by `npm test` so the benchmark can't rot
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { cpuTimes } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
 import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
 import { seed } from './lib/seed.mjs';
+import { emptySqlSchema, SQL_TARGETS } from './lib/sql-seed.mjs';
 import { cli } from './lib/cli.mjs';
 
 const { values: opt } = cli(import.meta.url, {
@@ -32,6 +36,7 @@ const { values: opt } = cli(import.meta.url, {
   perf: { type: 'string' },
   strace: { type: 'string' },
   'front-flags': { type: 'string' },
+  'target-store': { type: 'string', default: 'loki' },
   out: { type: 'string' },
   smoke: { type: 'boolean', default: false },
 });
@@ -40,6 +45,8 @@ const smoke = opt.smoke;
 const runtime = opt.runtime;
 if (!['node', 'bun'].includes(runtime)) throw new Error('--runtime must be node or bun');
 if (opt.profile && runtime !== 'node') throw new Error('--profile works on Node only');
+const targetStore = opt['target-store'];
+if (!['loki', 'postgres'].includes(targetStore)) throw new Error('--target-store must be loki or postgres');
 const users = Number(opt.users ?? (smoke ? 200 : 2000));
 const bigSize = Number(opt.big ?? (smoke ? 50 : 1000));
 const connections = Number(opt.connections);
@@ -62,7 +69,7 @@ async function cleanup() {
 process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
 
 /** Starts one gateway through its CLI with `config/<name>.json`. */
-async function startGateway(name, endpoint, { profileName } = {}) {
+async function startGateway(name, endpoint, { profileName, connector } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'scimgw-front-'));
   mkdirSync(join(dir, 'config'));
   // The CLI resolves connector packages from its working directory too: give it the bench's.
@@ -71,6 +78,7 @@ async function startGateway(name, endpoint, { profileName } = {}) {
   writeFileSync(
     join(dir, 'config', `${name}.json`),
     JSON.stringify({
+      ...(connector ? { connector } : {}),
       scimgateway: {
         port,
         localhostonly: true,
@@ -130,6 +138,62 @@ function straceCount(pid, name) {
     });
 }
 
+/**
+ * The target gateway on @scimgw/connector-postgres: a schema of its own in the local database
+ * (`test`), its tables made by the connector (`createTables`), dropped after the run. Seeded through
+ * SCIM like the embedded store, so both targets hold the same users and groups.
+ */
+async function startPostgresTarget(prefix) {
+  const schema = await emptySqlSchema('postgres', `scimgw_front_${prefix}`);
+  // Cleanups run last-in first-out: the schema is dropped after the gateway has stopped.
+  cleanups.push(() => schema.drop());
+  // Named so the database's own processes serving this target can be found (databaseCpuMs).
+  const applicationName = `scimgw-front-${prefix}`;
+  const gw = await startGateway(
+    'connector-postgres',
+    {
+      connection: { ...SQL_TARGETS.postgres.connection(schema.name), applicationName },
+      pool: { max: connections },
+      createTables: true,
+    },
+    { profileName: 'target', connector: join(repoDir, 'packages', SQL_TARGETS.postgres.package, 'dist', 'index.js') },
+  );
+  return { ...gw, applicationName };
+}
+
+/**
+ * CPU ms of each PostgreSQL backend serving `target` (by its application_name), by process id; the
+ * bench runs on the database's machine, so /proc has them. `undefined` for a target without one.
+ */
+async function databaseCpuMs(target) {
+  if (!target.applicationName) return undefined;
+  const out = {};
+  const sql = `SELECT pid FROM pg_stat_activity WHERE application_name = '${target.applicationName}'`;
+  const pids = await new Promise((done) => {
+    const p = spawn('psql', ['-h', '127.0.0.1', '-U', process.env.PGUSER ?? 'root', '-d', 'test', '-Atc', sql], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    let text = '';
+    p.stdout.on('data', (c) => (text += c));
+    p.once('error', () => done([]));
+    p.once('close', () => done(text.split('\n').filter(Boolean)));
+  });
+  for (const pid of pids) {
+    try {
+      const t = cpuTimes(Number(pid));
+      out[pid] = t.user + t.system;
+    } catch {}
+  }
+  return out;
+}
+
+/** CPU ms the backends present at both readings spent between them (the pool keeps its connections). */
+function databaseDelta(before, after) {
+  let ms = 0;
+  for (const pid of Object.keys(after)) if (before[pid] !== undefined) ms += after[pid] - before[pid];
+  return ms;
+}
+
 function pick(list) {
   return list[Math.floor(Math.random() * list.length)];
 }
@@ -137,13 +201,17 @@ function pick(list) {
 async function main() {
   const started = Date.now();
   console.log(
-    `scimgw front bench: runtime=${runtime} users=${users} big=${bigSize} connections=${connections} duration=${duration}s`,
+    `scimgw front bench: runtime=${runtime} target store=${targetStore} users=${users} big=${bigSize} connections=${connections} duration=${duration}s`,
   );
-  const target = await startGateway(
-    'connector-loki',
-    { persistence: true, directory: 'data', exampleData: false },
-    { profileName: 'target' },
-  );
+  const prefix = `f${Date.now().toString(36)}`;
+  const target =
+    targetStore === 'postgres'
+      ? await startPostgresTarget(prefix)
+      : await startGateway(
+          'connector-loki',
+          { persistence: true, directory: 'data', exampleData: false },
+          { profileName: 'target' },
+        );
   const front = await startGateway(
     'connector-generic',
     {
@@ -158,7 +226,6 @@ async function main() {
     },
     { profileName: 'front' },
   );
-  const prefix = `f${Date.now().toString(36)}`;
   const seeded = await seed({ base: target.base, auth, users, groups: 5, bigSize, prefix });
   console.log(`seeded ${users} users and a group of ${bigSize} members at the target in ${seeded.seconds}s`);
 
@@ -220,11 +287,13 @@ async function main() {
       const tag = rounds > 1 ? `${key}${round}` : key;
       const recorders = opt.perf ? [perfRecord(front.pid, `${tag}-front`), perfRecord(target.pid, `${tag}-target`)] : [];
       if (opt.strace) recorders.push(straceCount(front.pid, `${tag}-front`), straceCount(target.pid, `${tag}-target`));
+      const d0 = await databaseCpuMs(target);
       const f0 = cpuTimes(front.pid);
       const t0 = cpuTimes(target.pid);
       const r = await load({ url: front.base, headers, connections, duration, makeRequest: w.make });
       const f1 = cpuTimes(front.pid);
       const t1 = cpuTimes(target.pid);
+      const d1 = await databaseCpuMs(target);
       const frontMs = f1.user + f1.system - f0.user - f0.system;
       const targetMs = t1.user + t1.system - t0.user - t0.system;
       await Promise.all(recorders.map((stop) => stop()));
@@ -237,6 +306,8 @@ async function main() {
         // The same split into user (JavaScript, V8, libuv) and system (the kernel: sockets, epoll) time.
         frontUserSysMsPerRequest: [f1.user - f0.user, f1.system - f0.system].map((x) => Math.round((x / n) * 1000) / 1000),
         targetUserSysMsPerRequest: [t1.user - t0.user, t1.system - t0.system].map((x) => Math.round((x / n) * 1000) / 1000),
+        // The database's share (its backends serving the target), when the target has one.
+        ...(d0 && d1 ? { databaseCpuMsPerRequest: Math.round((databaseDelta(d0, d1) / n) * 1000) / 1000 } : {}),
       });
       if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
     }
@@ -262,6 +333,7 @@ async function main() {
       rounds: r.ratios.join(' '),
       'user/sys front': r.frontUserSysMsPerRequest.join('/'),
       'user/sys target': r.targetUserSysMsPerRequest.join('/'),
+      ...(r.databaseCpuMsPerRequest === undefined ? {} : { 'PostgreSQL CPU ms/req': r.databaseCpuMsPerRequest }),
     })),
   );
   const targets = smoke
@@ -276,6 +348,7 @@ async function main() {
   const out = {
     kind: 'front',
     runtime,
+    targetStore,
     runtimeVersion: runtime === 'node' ? process.version : undefined,
     users,
     bigGroupMembers: bigSize,
@@ -287,7 +360,8 @@ async function main() {
     date: new Date().toISOString(),
     totalSeconds: Math.round((Date.now() - started) / 1000),
   };
-  const file = opt.out ?? join(benchDir, 'results', `front-${runtime}-${out.date.replace(/[:.]/g, '-')}.json`);
+  const store = targetStore === 'loki' ? '' : `-${targetStore}`;
+  const file = opt.out ?? join(benchDir, 'results', `front-${runtime}${store}-${out.date.replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   console.log(`results written to ${file}`);

@@ -107,3 +107,27 @@ export async function seedSql(kind, { name, users, prefix }) {
     },
   };
 }
+
+/**
+ * Creates an empty schema (PostgreSQL) or database (MariaDB) named `name`, for a gateway that makes
+ * its tables itself (`createTables`); returns its name and a `drop()`.
+ */
+export async function emptySqlSchema(kind, name) {
+  const { driver } = await driverFor(kind);
+  try {
+    await exec(driver, [kind === 'postgres' ? `CREATE SCHEMA "${name}"` : `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`]);
+  } finally {
+    await driver.close();
+  }
+  return {
+    name,
+    async drop() {
+      const { driver: d } = await driverFor(kind);
+      try {
+        await exec(d, [kind === 'postgres' ? `DROP SCHEMA "${name}" CASCADE` : `DROP DATABASE \`${name}\``]);
+      } finally {
+        await d.close();
+      }
+    },
+  };
+}

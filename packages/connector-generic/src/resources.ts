@@ -13,7 +13,9 @@ import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/fi
 import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
+import { KeptResources } from './kept.js';
 import { pathsOf, projectionCache, type TargetProjection } from './projection.js';
+import { listRanges, loneObject, type ObjectRange } from './scan.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
 
@@ -48,6 +50,60 @@ function withVersion(resource: ScimResource | undefined, rec: Record<string, unk
   return resource;
 }
 
+const decoder = new TextDecoder();
+
+/** Bytes that are no JSON (a parse that failed), as distinct from JSON that is no resource. */
+const INVALID: unique symbol = Symbol('invalid JSON');
+
+/** JSON text of `bytes` parsed, or {@link INVALID} (the helper's decoding: UTF-8, invalid bytes replaced). */
+function parseBytes(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch {
+    return INVALID;
+  }
+}
+
+/**
+ * A Buffer over the same memory (undici hands out Buffers, a fetch transport Uint8Arrays), or
+ * undefined for a body already parsed (a `rest` client of the caller's that ignores `responseType`).
+ */
+function asBuffer(b: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(b)) return b;
+  if (b instanceof Uint8Array) return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  return undefined;
+}
+
+/** The target says the resource does not exist (any more). */
+function isGone(e: unknown): boolean {
+  return e instanceof RestError && (e.status === 404 || e.status === 410);
+}
+
+/** Attributes whose elements carry a `$ref` to another resource at the target. */
+const REF_LISTS = ['members', 'groups'] as const;
+
+/**
+ * The resource without the target's `$ref`s in `members` and `groups`: they are URLs at the
+ * target, which clients of this gateway must not see or follow. The core gives each element a
+ * `$ref` of this gateway's own (to a member that names its `type`). Returns the resource itself
+ * when it has none.
+ */
+export function withoutTargetRefs<T extends Record<string, unknown> | undefined>(r: T): T {
+  if (r === undefined) return r;
+  let out: Record<string, unknown> | undefined;
+  for (const k of REF_LISTS) {
+    const list = r[k];
+    if (!Array.isArray(list) || !list.some((e) => e !== null && typeof e === 'object' && '$ref' in e)) continue;
+    out ??= { ...r };
+    out[k] = list.map((e) => {
+      if (e === null || typeof e !== 'object' || !('$ref' in e)) return e;
+      const { $ref: _ref, ...rest } = e as Record<string, unknown>;
+      return rest;
+    });
+  }
+  return (out ?? r) as T;
+}
+
 function isNotFound(e: unknown): boolean {
   return e instanceof RestError && e.status === 404;
 }
@@ -59,12 +115,22 @@ function toInt(v: unknown): number | undefined {
 
 const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
 
+/** Reads are answered as bytes: the connector finds its resources in them (see scan.ts). */
+const READ_OPTIONS = { headers: SCIM_HEADERS, responseType: 'bytes' as const };
+
+/**
+ * Values (records and their mapped resources counted together) a collection keeps mapped between
+ * reads: about 10,000 users of a usual size.
+ */
+const KEPT_WEIGHT = 200_000;
+
 /** Builds the operations of one collection. */
 export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const { rest, mapper } = d;
   const url = (id?: string) => (id === undefined ? d.path : `${d.path}/${encodeURIComponent(id)}`);
-  const mapped = (rec: Record<string, unknown>) => withVersion(mapper.toScim(rec), rec);
+  const mapped = (rec: Record<string, unknown>) => withVersion(withoutTargetRefs(mapper.toScim(rec)), rec);
   const targetProjection = projectionCache(mapper);
+  const kept = new KeptResources(KEPT_WEIGHT);
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
     try {
@@ -85,7 +151,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       const res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
       return fromTarget(res.body, d.versionFor(ctx.tenant));
     } catch (e) {
-      if (e instanceof RestError && (e.status === 404 || e.status === 410)) return undefined;
+      if (isGone(e)) return undefined;
       throw restErrorToScimError(e);
     }
   };
@@ -93,6 +159,77 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const view = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
     const rec = fromTarget(body, d.versionFor(ctx.tenant));
     return rec ? mapped(rec) : undefined;
+  };
+
+  /**
+   * A record a read returned, mapped: the same frozen resource as last time when the target sent
+   * the same record again (see {@link KeptResources}; writes map what they get back afresh).
+   */
+  const readView = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
+    const rec = fromTarget(body, d.versionFor(ctx.tenant));
+    return rec ? kept.resolve(ctx.tenant, rec, mapped) : undefined;
+  };
+
+  /**
+   * The record at `r` in an answer's bytes, mapped; {@link INVALID} when its bytes are no JSON.
+   * Bytes the kept resource of its id was mapped from are neither decoded nor parsed again.
+   */
+  const rangeView = (buf: Buffer, r: ObjectRange, ctx: RequestContext): ScimResource | undefined | typeof INVALID => {
+    const bytes = buf.subarray(r.start, r.end);
+    const parse = () => {
+      const body = parseBytes(bytes);
+      return body === INVALID ? INVALID : fromTarget(body, d.versionFor(ctx.tenant));
+    };
+    if (r.idStart < 0) {
+      const rec = parse();
+      return rec === INVALID || rec === undefined ? rec : kept.resolve(ctx.tenant, rec, mapped);
+    }
+    const id = decoder.decode(buf.subarray(r.idStart, r.idEnd));
+    return kept.resolveBytes(ctx.tenant, id, bytes, parse, mapped);
+  };
+
+  /** A read by id's answer (bytes), mapped. */
+  const bytesView = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
+    const buf = asBuffer(body);
+    if (buf === undefined) return readView(body, ctx);
+    const r = loneObject(buf);
+    const out = r ? rangeView(buf, r, ctx) : INVALID;
+    if (out !== INVALID) return out;
+    const whole = parseBytes(buf);
+    return whole === INVALID ? undefined : readView(whole, ctx);
+  };
+
+  /**
+   * A list answer (bytes): its `totalResults` and resources. The text around `Resources` is parsed
+   * with the list left empty, each element on its own (or not at all: see rangeView); anything the
+   * scan does not find as expected is parsed whole, as the helper would have.
+   */
+  const listView = (body: unknown, ctx: RequestContext): { body: Record<string, unknown>; resources: ScimResource[] } => {
+    const buf = asBuffer(body);
+    const ranges = buf && listRanges(buf);
+    if (buf && ranges) {
+      const around = parseBytes(Buffer.concat([buf.subarray(0, ranges.open), Buffer.from('[]'), buf.subarray(ranges.close)]));
+      if (isObject(around)) {
+        const resources: ScimResource[] = [];
+        let invalid = false;
+        for (const r of ranges.elements) {
+          const v = rangeView(buf, r, ctx);
+          if (v === INVALID) {
+            invalid = true;
+            break;
+          }
+          if (v !== undefined) resources.push(v);
+        }
+        if (!invalid) return { body: around, resources };
+      }
+    }
+    const whole = buf ? parseBytes(buf) : body;
+    const parsed = isObject(whole) ? whole : {};
+    const list = Array.isArray(parsed.Resources) ? parsed.Resources : [];
+    return {
+      body: parsed,
+      resources: list.map((r) => readView(r, ctx)).filter((r): r is ScimResource => r !== undefined),
+    };
   };
 
   const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
@@ -104,8 +241,15 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
   const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
     const version = d.versionFor(ctx.tenant);
-    const rec = await readRecord(id, ctx, targetProjection(options, version, d.supportFor(ctx.tenant)));
-    return rec ? mapped(rec) : undefined;
+    const path = `${url(id)}${queryString({ ...targetProjection(options, version, d.supportFor(ctx.tenant)) })}`;
+    let res: Awaited<ReturnType<typeof send>>;
+    try {
+      res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, READ_OPTIONS);
+    } catch (e) {
+      if (isGone(e)) return undefined;
+      throw restErrorToScimError(e);
+    }
+    return bytesView(res.body, ctx);
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.
@@ -140,16 +284,19 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       const page = support.paging ? { startIndex: req.startIndex, count: req.count } : {};
       let res: Awaited<ReturnType<typeof send>>;
       try {
-        res = await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString({ ...base, ...page })}`, undefined, ctx, {
-          headers: SCIM_HEADERS,
-        });
+        res = await rest.doRequest(
+          ctx.tenant,
+          'GET',
+          `${d.path}${queryString({ ...base, ...page })}`,
+          undefined,
+          ctx,
+          READ_OPTIONS,
+        );
       } catch (e) {
         if (filtered && isNotFound(e)) return { resources: [], totalResults: 0 };
         throw restErrorToScimError(e);
       }
-      const body = isObject(res.body) ? res.body : {};
-      const list = Array.isArray(body.Resources) ? body.Resources : [];
-      const resources = list.map((r) => view(r, ctx)).filter((r): r is ScimResource => r !== undefined);
+      const { body, resources } = listView(res.body, ctx);
       return { resources, totalResults: toInt(body.totalResults) ?? resources.length };
     }
 
@@ -172,7 +319,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     }
     const resolve = d.resolver();
     let matched = all
-      .map((r) => view(r, ctx))
+      .map((r) => readView(r, ctx))
       .filter((r): r is ScimResource => r !== undefined && (plan.exact || !req.filter || matchesFilter(req.filter, r, resolve)));
     if (req.sort && !plan.sortBy) matched = sortResources(matched, req.sort.path, req.sort.order, resolve);
     const start = Math.max(1, req.startIndex ?? 1) - 1;

@@ -135,6 +135,24 @@ describe('gateway B (one-to-one example config) in front of gateway A', () => {
     expect((await b.call('DELETE', `/Users/${made.body.id}`)).status).toBe(404);
   });
 
+  it("gives members' and groups' $ref of its own, never the target's", async () => {
+    const u = await a.call('POST', '/Users', { userName: 'ref.user' });
+    const g = await a.call('POST', '/Groups', { displayName: 'Ref group', members: [{ value: u.body.id }] });
+    const inA = (await a.call('GET', `/Users/${u.body.id}`)).body;
+    expect(inA.groups[0].$ref).toContain(a.base);
+    for (let i = 0; i < 2; i++) {
+      // Twice: the second read is answered from what the connector kept.
+      const user = (await b.call('GET', `/Users/${u.body.id}`)).body;
+      expect(user.groups.map((x: { $ref: string }) => x.$ref)).toEqual([`${b.base}/Groups/${g.body.id}`]);
+      const group = (await b.call('GET', `/Groups/${g.body.id}`)).body;
+      expect(group.members.map((x: { value: string }) => x.value)).toEqual([u.body.id]);
+      expect(JSON.stringify(group)).not.toContain(a.base);
+      const page = (await b.call('GET', `/Users?filter=${enc('userName eq "ref.user"')}`)).body;
+      expect(JSON.stringify(page)).not.toContain(a.base);
+      expect(JSON.stringify(page)).not.toContain(proxy.base);
+    }
+  });
+
   it('adds a member with one PATCH to A and never reads the group', async () => {
     const u = await a.call('POST', '/Users', { userName: 'member-1' });
     const g = await a.call('POST', '/Groups', { displayName: 'Big group', members: [{ value: u.body.id }] });

@@ -1,7 +1,7 @@
 /** Query evaluation over one collection, using hash indexes where the filter allows. */
 import { type FilterNode, matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
 import type { QueryRequest, QueryResult, ScimResource } from '@scimgw/core';
-import type { CollectionName, Doc, TenantStore } from './store/tenant-store.js';
+import type { CollectionName, Doc, KeptDoc, TenantStore } from './store/tenant-store.js';
 
 /** True when the filter reads attribute `attr` (so views must compute it). */
 export function mentions(node: FilterNode | undefined, attr: string): boolean {
@@ -113,7 +113,8 @@ export function textNeedle(node: FilterNode | undefined): string | undefined {
 
 /**
  * Runs a query: index lookup or scan, full filter check, optional sort, and
- * the page window. Without filter and sort a page decodes only its own
+ * the page window (`pageView`: the view of a page's element, given the read cache's entry where it
+ * has one). Without filter and sort a page decodes only its own
  * resources, so large directories page without touching the others. Pages read through the
  * store's read cache (frozen resources, the same objects while unchanged); filtered queries decode
  * what they visit anew and keep nothing (a lookup of one user by userName measured no faster
@@ -126,12 +127,18 @@ export function runQuery(
   req: QueryRequest,
   view: (d: Doc, forFilter: boolean) => ScimResource,
   resolve: PathResolver,
+  pageView?: (e: KeptDoc | Doc) => ScimResource,
 ): QueryResult {
   const start = Math.max(1, req.startIndex ?? 1) - 1;
   if (!req.filter && !req.sort) {
     const total = store.count(coll);
     const end = req.count === undefined ? total : start + req.count;
-    return { resources: store.readPage(coll, start, end).map((d) => view(d, false)), totalResults: total };
+    if (pageView === undefined)
+      return { resources: store.readPage(coll, start, end).map((d) => view(d, false)), totalResults: total };
+    const kept = store.readPageKept(coll, start, end);
+    const resources: ScimResource[] = new Array(kept.length);
+    for (let i = 0; i < kept.length; i++) resources[i] = pageView(kept[i] as KeptDoc | Doc);
+    return { resources, totalResults: total };
   }
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
   const found = indexedDocs(store, coll, req.filter);

@@ -4,10 +4,20 @@ import type { Change, QueryRequest, ResourceHandler, ResourceTypeDefinition, Sch
 import type { PathResolver } from '@scimgw/core/filter';
 import { freshMeta, mustGet, storable, touchedMeta } from './meta.js';
 import { runQuery } from './query.js';
-import type { Doc, TenantStore } from './store/tenant-store.js';
+import { type Doc, KeptDoc, type TenantStore } from './store/tenant-store.js';
 
-/** Per frozen stored user (a read, see TenantStore.read), its view and the `groups` it was made with. */
-const views = new WeakMap<Doc, { groups: readonly unknown[]; generation: number; view: ScimResource }>();
+/** A frozen user's view and the `groups` it was made with. */
+interface KeptView {
+  groups: readonly unknown[];
+  generation: number;
+  view: ScimResource;
+}
+
+/**
+ * Per frozen stored user (a read, see TenantStore.read), its view. A page finds it on the read
+ * cache's entry instead ({@link KeptDoc.attached}, the same object: see {@link pageUserView}).
+ */
+const views = new WeakMap<Doc, KeptView>();
 
 /**
  * The user as clients see it: stored document plus the computed `groups`. For a frozen document
@@ -17,9 +27,25 @@ const views = new WeakMap<Doc, { groups: readonly unknown[]; generation: number;
  */
 export function userView(store: TenantStore, d: Doc): ScimResource {
   const read = Object.isFrozen(d);
-  const kept = read ? views.get(d) : undefined;
+  return keptView(store, d, read, read ? views.get(d) : undefined);
+}
+
+/**
+ * {@link userView} of a page's element: a read cache entry carries the user's view with it, so a
+ * page of kept users looks nothing up per user but the stored text (one lookup, not two).
+ */
+export function pageUserView(store: TenantStore, e: KeptDoc | Doc): ScimResource {
+  if (!(e instanceof KeptDoc)) return userView(store, e);
+  const kept = e.attached as KeptView | undefined;
+  if (kept !== undefined && kept.generation === store.groupsGeneration) return kept.view;
+  // The same entry as reads by id use (they reach it through `views`).
+  return keptView(store, e.doc, true, kept ?? views.get(e.doc), e);
+}
+
+function keptView(store: TenantStore, d: Doc, read: boolean, kept: KeptView | undefined, entry?: KeptDoc): ScimResource {
   // No membership or group name changed since the view was made: nothing to look up.
   const generation = store.groupsGeneration;
+  if (entry !== undefined && kept !== undefined) entry.attached = kept;
   if (kept !== undefined && kept.generation === generation) return kept.view;
   const groups = store.userGroups(d.id, read);
   if (kept !== undefined && kept.groups === groups) {
@@ -35,7 +61,11 @@ export function userView(store: TenantStore, d: Doc): ScimResource {
     if (groups.length) (rest as ScimResource).groups = groups;
     out = rest;
   }
-  if (read) views.set(d, { groups, generation, view: Object.freeze(out) });
+  if (read) {
+    const made: KeptView = { groups, generation, view: Object.freeze(out) };
+    views.set(d, made);
+    if (entry !== undefined) entry.attached = made;
+  }
   return out;
 }
 
@@ -50,7 +80,14 @@ export function userOperations(
   return {
     async query(req: QueryRequest, ctx) {
       const store = await storeFor(ctx.tenant);
-      return runQuery(store, 'users', req, (d) => userView(store, d), resolve);
+      return runQuery(
+        store,
+        'users',
+        req,
+        (d) => userView(store, d),
+        resolve,
+        (e) => pageUserView(store, e),
+      );
     },
     async get(id, ctx) {
       const store = await storeFor(ctx.tenant);

@@ -221,6 +221,53 @@ describe('read cache: answers are those of the uncached path', () => {
   });
 });
 
+describe('read cache: pages of kept users', () => {
+  it('follow membership changes and group renames made between two pages, with the views reads by id get', async () => {
+    const { cached, plain } = await pair();
+    const both = async (method: string, url: string, body?: unknown) => {
+      const a = await cached(method, url, body);
+      expect(answer(a)).toBe(answer(await plain(method, url, body)));
+      return a;
+    };
+    // Each page read three times: from the second on its users are kept, with their views on the
+    // read cache's entries.
+    const pages = async () => {
+      for (let i = 0; i < 3; i++) await both('GET', '/Users?startIndex=1&count=10');
+      return ((await cached('GET', '/Users?startIndex=1&count=10')).body as { Resources: Record<string, unknown>[] }).Resources;
+    };
+    const ids: string[] = [];
+    for (const name of ['ann', 'bob', 'cid'])
+      ids.push(((await both('POST', '/Users', { userName: name })).body as { id: string }).id);
+    const g = ((await both('POST', '/Groups', { displayName: 'crew' })).body as { id: string }).id;
+    expect((await pages())[1]?.groups).toBeUndefined();
+    const members = (op: string, value: unknown) => ({ schemas: [PATCH], Operations: [{ op, path: 'members', value }] });
+
+    await both('PATCH', `/Groups/${g}`, members('add', [{ value: ids[1] }]));
+    expect(((await pages())[1]?.groups as { display: string }[] | undefined)?.[0]?.display).toBe('crew');
+    await both('PATCH', `/Groups/${g}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'displayName', value: 'renamed' }],
+    });
+    expect(((await pages())[1]?.groups as { display: string }[] | undefined)?.[0]?.display).toBe('renamed');
+    // A read by id and a page give the same kept object for the same user.
+    for (let i = 0; i < 2; i++) await cached('GET', `/Users/${ids[1]}`);
+    expect((await pages())[1]).toBe((await cached('GET', `/Users/${ids[1]}`)).body);
+    await both('PATCH', `/Groups/${g}`, members('add', [{ value: ids[2] }]));
+    const after = await pages();
+    expect(after[1]?.groups).toHaveLength(1);
+    expect(after[2]?.groups).toHaveLength(1);
+    await both('PATCH', `/Groups/${g}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: `members[value eq "${ids[1]}"]` }],
+    });
+    expect((await pages())[1]?.groups).toBeUndefined();
+    await both('PATCH', `/Users/${ids[2]}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 't' }] });
+    expect((await pages())[2]?.title).toBe('t');
+    await both('DELETE', `/Groups/${g}`);
+    expect((await pages())[2]?.groups).toBeUndefined();
+  });
+});
+
 describe('ReadCache', () => {
   const stored = (i: number) => encode({ id: `u${i}`, userName: `user${i}`, emails: [{ value: `u${i}@example.com` }] });
 

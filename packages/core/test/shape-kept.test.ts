@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { finishResource } from '../src/handler/shape.js';
+import { Projection } from '../src/query/projection.js';
 import { SchemaRegistry } from '../src/schema/registry.js';
 
 const registry = new SchemaRegistry();
@@ -78,5 +79,46 @@ describe('shaping kept for frozen resources', () => {
     expect(finishResource(registry, users, shallow, 'http://a').meta?.version).toBe('W/"1"');
     meta.version = 'W/"2"';
     expect(finishResource(registry, users, shallow, 'http://a').meta?.version).toBe('W/"2"');
+  });
+
+  it('through a projection, a list page gives what projecting a fresh shape gives, whatever came before (property)', () => {
+    const withPassword = deepFreeze({ ...copy(user(true)), id: 'p1', password: 'secret' });
+    const plainUser = user(true);
+    const projections = [
+      {},
+      { attributes: ['userName'] },
+      { excludedAttributes: ['groups'] },
+      { attributes: ['password', 'userName'] },
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: projections.length - 1 })), { maxLength: 16 }),
+        (reads) => {
+          for (const [hidden, p] of reads) {
+            const r = hidden ? withPassword : plainUser;
+            const projection = new Projection(registry, users, projections[p] as object);
+            const got = finishResource(registry, users, r, 'http://a', false, projection);
+            const expected = projection.apply(finishResource(registry, users, copy(r), 'http://a', false));
+            expect(JSON.stringify(got)).toBe(JSON.stringify(expected));
+            expect(JSON.stringify(got)).not.toContain('secret');
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a plain page gives the kept shape itself for a resource holding nothing hidden, never for one that does', () => {
+    const plain = new Projection(registry, users, {});
+    const u = user(true);
+    const kept = [0, 1, 2].map(() => finishResource(registry, users, u, 'http://a', false, plain))[2];
+    expect(finishResource(registry, users, u, 'http://a', false)).toBe(kept);
+    expect(finishResource(registry, users, u, 'http://a', false, plain)).toBe(kept);
+    const p = deepFreeze({ ...copy(u), id: 'p2', password: 'secret' });
+    for (let i = 0; i < 3; i++) {
+      const got = finishResource(registry, users, p, 'http://a', false, plain);
+      expect(got.password).toBeUndefined();
+      expect(got.userName).toBe('alice');
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -105,5 +105,26 @@ describe('JSON of frozen resources', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('sendJson writes a page of kept resources whole to a response that cannot be corked (hyco-https, Azure Relay)', () => {
+    const body = page(Array.from({ length: 40 }, (_, i) => user(100 + i)));
+    responseJson(body);
+    responseJson(body); // kept now
+    const chunks: Buffer[] = [];
+    let head: Record<string, unknown> = {};
+    const res = {
+      writeHead: (_status: number, headers: Record<string, unknown>) => {
+        head = headers;
+      },
+      write: (c: string | Buffer) => chunks.push(Buffer.from(c)) > 0,
+      end: (c?: string | Buffer) => {
+        if (c !== undefined) chunks.push(Buffer.from(c));
+      },
+    };
+    sendJson(res as unknown as ServerResponse, 200, { 'content-type': 'application/scim+json' }, body);
+    const sent = Buffer.concat(chunks);
+    expect(sent.toString('utf8')).toBe(JSON.stringify(body));
+    expect(head['content-length']).toBe(sent.length);
   });
 });

@@ -56,15 +56,22 @@ function deepFreeze<T>(v: T): T {
 /** Group display names for a user's `groups` (from the store). */
 export type GroupNames = (groupId: string) => unknown;
 
-interface DocEntry {
-  readonly doc: Doc;
+/**
+ * A kept resource: the frozen document and what a reader keeps for it while it is kept (users.ts:
+ * the user's view with its `groups`), found with the document in one lookup.
+ */
+export class KeptDoc {
   /** Read since the eviction hand last passed (a second chance: a hit costs no Map writes). */
-  used: boolean;
+  used = false;
+  /** The reader's, for this document (never looked at here). */
+  attached: unknown = undefined;
+
+  constructor(readonly doc: Doc) {}
 }
 
 export class ReadCache {
   /** Decoded resources by stored form, in the order the eviction hand visits them. */
-  private readonly docs = new Map<string, DocEntry>();
+  private readonly docs = new Map<string, KeptDoc>();
   private docBytes = 0;
   private readonly maxBytes: number;
   /** Stored forms read once and not kept yet (at most maxBytes / 256 of them, then forgotten). */
@@ -87,11 +94,20 @@ export class ReadCache {
    * kept; the first read decodes it anew (a new object, not frozen).
    */
   doc(stored: string): Doc {
+    const got = this.kept(stored);
+    return got instanceof KeptDoc ? got.doc : got;
+  }
+
+  /**
+   * {@link doc} as its cache entry when the resource is kept ({@link KeptDoc}); a resource read for
+   * the first time is only decoded, and comes back as the document.
+   */
+  kept(stored: string): KeptDoc | Doc {
     const docs = this.docs;
     const hit = docs.get(stored);
     if (hit !== undefined) {
       hit.used = true;
-      return hit.doc;
+      return hit;
     }
     const size = sizeOf(stored);
     // Kept from the second read on: a resource read once (a lookup nobody repeats) costs what it
@@ -103,19 +119,19 @@ export class ReadCache {
       return decode(stored) as Doc;
     }
     this.seen.delete(stored);
-    const doc = deepFreeze(decode(stored) as Doc);
-    docs.set(stored, { doc, used: false });
+    const entry = new KeptDoc(deepFreeze(decode(stored) as Doc));
+    docs.set(stored, entry);
     this.docBytes += size;
     // Out go the entries not read since the hand last passed them (CLOCK); read ones go to the back.
     while (this.docBytes > this.maxBytes) {
-      const [oldest, entry] = docs.entries().next().value as [string, DocEntry];
+      const [oldest, old] = docs.entries().next().value as [string, KeptDoc];
       docs.delete(oldest);
-      if (entry.used) {
-        entry.used = false;
-        docs.set(oldest, entry);
+      if (old.used) {
+        old.used = false;
+        docs.set(oldest, old);
       } else this.docBytes -= sizeOf(oldest);
     }
-    return doc;
+    return entry;
   }
 
   /**

@@ -9,7 +9,9 @@ import { errors } from '@scimgw/core';
 import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
-import { type GroupRef, ReadCache } from './read-cache.js';
+import { type GroupRef, KeptDoc, ReadCache } from './read-cache.js';
+
+export { KeptDoc };
 import { type Doc, type IndexedField, RowTable, storedJson } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
 
@@ -195,6 +197,19 @@ export class TenantStore {
     return this.table(name)
       .storedPage(start, end)
       .map((s) => this.reads.doc(s));
+  }
+
+  /**
+   * {@link readPage} as the read cache's entries ({@link KeptDoc}: the frozen document and what the
+   * reader keeps for it) where the resources are kept; documents read for the first time come as
+   * they are. With the cache off, every element is a new document.
+   */
+  readPageKept(name: CollectionName, start: number, end: number): (KeptDoc | Doc)[] {
+    if (this.opts.readCacheBytes === 0) return this.page(name, start, end);
+    const stored = this.table(name).storedPage(start, end);
+    const out: (KeptDoc | Doc)[] = new Array(stored.length);
+    for (let i = 0; i < stored.length; i++) out[i] = this.reads.kept(stored[i] as string);
+    return out;
   }
 
   /**

@@ -141,7 +141,7 @@ export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimRespon
   const extra: Record<string, unknown> = {};
   if (page.nextCursor) extra.nextCursor = page.nextCursor;
   if (page.previousCursor) extra.previousCursor = page.previousCursor;
-  const resources = page.resources.map((r) => projection.apply(finish(c, r, false)));
+  const resources = page.resources.map((r) => finishResource(c.registry, c.rt, r, c.base, false, projection));
   return {
     status: 200,
     headers: { ...c.headers },

@@ -75,8 +75,12 @@ export function finishResource(
   resource: ScimResource,
   locationBase: string | undefined,
   withVersion = true,
+  projection?: ResourceProjection,
 ): ScimResource {
-  if (!Object.isFrozen(resource)) return shape(registry, rt, resource, locationBase, withVersion);
+  if (!Object.isFrozen(resource)) {
+    const out = shape(registry, rt, resource, locationBase, withVersion);
+    return projection === undefined ? out : projection.apply(out);
+  }
   const kept = shapedOf.get(resource);
   if (
     kept !== undefined &&
@@ -85,24 +89,62 @@ export function finishResource(
     kept.registry === registry &&
     (kept.withVersion === withVersion || kept.ownVersion)
   ) {
-    return kept.out;
+    return projection === undefined ? kept.out : projectKept(kept, projection);
   }
   const out = shape(registry, rt, resource, locationBase, withVersion);
-  if (kept === undefined && notShapedOnce.has(resource)) return out;
+  const plain = projection === undefined ? out : projection.apply(out);
+  if (kept === undefined && notShapedOnce.has(resource)) return plain;
   // Kept from the second time an object is shaped: one read of a resource costs no more than before.
   if (kept === undefined && !shapedOnce.has(resource)) {
     shapedOnce.add(resource);
-    return out;
+    return plain;
   }
   // Checked once per object: a frozen object holding something mutable is shaped every time.
   if (kept === undefined && !deeplyFrozen(resource, 0)) {
     notShapedOnce.add(resource);
-    return out;
+    return plain;
   }
   freezeNew(out);
   const ownVersion = isObject(resource.meta) && resource.meta.version !== undefined;
-  shapedOf.set(resource, { registry, rt, base: locationBase, withVersion, ownVersion, out });
+  const entry: KeptShape = { registry, rt, base: locationBase, withVersion, ownVersion, out, shownBy: undefined };
+  shapedOf.set(resource, entry);
+  return projection === undefined ? out : projectKept(entry, projection);
+}
+
+/** What {@link finishResource} needs of a projection (core's `Projection`). */
+export interface ResourceProjection {
+  /** No attribute lists: only what is never returned by default is dropped. */
+  readonly plain: boolean;
+  /** The attributes not returned by default (a key test, the same function while the registry and type are). */
+  readonly hiddenTest: (key: string) => boolean;
+  apply(resource: ScimResource): ScimResource;
+}
+
+/**
+ * A kept shaped resource through a projection. Without attribute lists (a plain page) the answer
+ * is the shaped resource itself unless it holds an attribute not returned by default; its keys
+ * cannot change (it is frozen), so that is found once and remembered in its entry, with the test
+ * it was found with: a page of the same users neither looks through their keys again nor looks
+ * anything else up.
+ */
+function projectKept(kept: KeptShape, projection: ResourceProjection): ScimResource {
+  if (!projection.plain) return projection.apply(kept.out);
+  const hidden = projection.hiddenTest;
+  if (kept.shownBy === hidden) return kept.out;
+  const out = projection.apply(kept.out);
+  if (out === kept.out) kept.shownBy = hidden;
   return out;
+}
+
+interface KeptShape {
+  readonly registry: SchemaRegistry;
+  readonly rt: ResourceTypeDefinition;
+  readonly base: string | undefined;
+  readonly withVersion: boolean;
+  readonly ownVersion: boolean;
+  readonly out: ScimResource;
+  /** The hidden-attribute test `out` was found to pass unchanged (see {@link projectKept}). */
+  shownBy: ((key: string) => boolean) | undefined;
 }
 
 /**
@@ -110,17 +152,7 @@ export function finishResource(
  * `withVersion` it was shaped with (one per object: the entry lives as long as the object does).
  * `ownVersion`: the version is the resource's own, so `withVersion` makes no difference.
  */
-const shapedOf = new WeakMap<
-  object,
-  {
-    registry: SchemaRegistry;
-    rt: ResourceTypeDefinition;
-    base: string | undefined;
-    withVersion: boolean;
-    ownVersion: boolean;
-    out: ScimResource;
-  }
->();
+const shapedOf = new WeakMap<object, KeptShape>();
 /** Frozen objects that hold something mutable: shaped every time, not checked again. */
 const notShapedOnce = new WeakSet<object>();
 /** Frozen objects shaped once (see {@link finishResource}). */

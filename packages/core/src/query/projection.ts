@@ -94,9 +94,25 @@ export class Projection {
     return sel;
   }
 
+  /** True when the request named no attributes (`attributes`, `excludedAttributes`). */
+  get plain(): boolean {
+    return this.include === undefined && this.exclude === undefined;
+  }
+
+  /**
+   * The resource type's test of attributes not returned by default. For a {@link plain}
+   * projection, {@link apply} returns a resource as it is exactly when no key of it passes this
+   * test, so a caller may remember that answer for a frozen resource (its keys cannot change).
+   */
+  get hiddenTest(): (key: string) => boolean {
+    return (this.hides ??= this.registry.hidesByDefault(this.rt));
+  }
+
+  private hides: ((key: string) => boolean) | undefined;
+
   /** True when, without attribute lists, `resource` still holds something not to return (password …). */
   private hidesSomething(resource: ScimResource): boolean {
-    const hides = this.registry.hidesByDefault(this.rt);
+    const hides = this.hiddenTest;
     for (const key in resource) {
       if (Object.hasOwn(resource, key) && hides(key)) return true;
     }

@@ -101,7 +101,13 @@ function cachedJson(v: unknown): Buffer | undefined {
  * goes with its object.
  */
 interface ResourceEntry {
-  readonly json: string | Buffer;
+  /** The JSON as UTF-8 bytes: a view of {@link comma} without its first byte. */
+  readonly json: Buffer;
+  /**
+   * `,` and then the JSON: what follows the first resource of a page, in one piece (a page of 100
+   * resources goes out in about 100 pieces, not 200).
+   */
+  readonly comma: Buffer;
   readonly size: number;
   readonly object: WeakRef<object>;
   /** Read since the eviction hand last passed (a second chance: a hit costs no Set writes). */
@@ -132,10 +138,16 @@ const collectedResource = new FinalizationRegistry<ResourceEntry>(forgetResource
  * (checked once per object: Object.isFrozen is never read on a hit).
  */
 function resourceJson(o: Record<string, unknown>): Buffer | string | undefined {
+  const kept = resourceEntry(o);
+  return kept === undefined || typeof kept === 'string' ? kept : kept.json;
+}
+
+/** {@link resourceJson} as its cache entry (or the text, or undefined). */
+function resourceEntry(o: Record<string, unknown>): ResourceEntry | string | undefined {
   const hit = byObject.get(o);
   if (hit !== undefined) {
     hit.used = true;
-    return hit.json;
+    return hit;
   }
   if (!Object.isFrozen(o) || notKeptObjects.has(o)) return undefined;
   // Kept from the second time an object is written: one read of a resource (a lookup by a
@@ -153,8 +165,8 @@ function resourceJson(o: Record<string, unknown>): Buffer | string | undefined {
     notKeptObjects.add(o);
     return text;
   }
-  const json = Buffer.from(text, 'utf8');
-  const e: ResourceEntry = { json, size: json.length, object: new WeakRef(o), used: false };
+  const comma = Buffer.from(`,${text}`, 'utf8');
+  const e: ResourceEntry = { json: comma.subarray(1), comma, size: comma.length, object: new WeakRef(o), used: false };
   byObject.set(o, e);
   resourceOrder.add(e);
   cachedResourceBytes += e.size;
@@ -173,7 +185,7 @@ function resourceJson(o: Record<string, unknown>): Buffer | string | undefined {
     const a = oldest.object.deref();
     if (a !== undefined) byObject.delete(a);
   }
-  return json;
+  return e;
 }
 
 /** Bytes of resource JSON the cache holds (tests). */
@@ -255,13 +267,18 @@ export function responsePieces(body: unknown): string | BodyPiece[] {
     const list = v as unknown[];
     for (let i = 0; i < list.length; i++) {
       const r = list[i];
-      if (i > 0) text += ',';
-      const json = isPlain(r) ? resourceJson(r) : undefined;
-      if (typeof json === 'string') text += json;
-      else if (json !== undefined) {
-        parts.push(text, json);
+      const plain = isPlain(r);
+      const kept = plain ? resourceEntry(r) : undefined;
+      if (kept !== undefined && typeof kept !== 'string') {
+        // Kept bytes: with their separator in front, so that a page is a piece per resource.
+        if (text !== '') parts.push(text);
+        parts.push(i > 0 ? kept.comma : kept.json);
         text = '';
-      } else if (isPlain(r) && hasCacheable(r)) text = objectParts(r, parts, text);
+        continue;
+      }
+      if (i > 0) text += ',';
+      if (kept !== undefined) text += kept;
+      else if (plain && hasCacheable(r)) text = objectParts(r, parts, text);
       else text += JSON.stringify(r) ?? 'null';
     }
     text += ']';

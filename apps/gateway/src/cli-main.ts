@@ -1,5 +1,6 @@
 /** The `scimgw` command line: start, check-config, schema, new-connector, mcp, --help, --version. */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPACT_HEAP_THRESHOLD, ConfigErrors, compactHeap, configFileJsonSchema, IdleCompactor } from '@scimgw/server';
@@ -255,7 +256,8 @@ export async function runCli(
   const started: GatewayInstance[] = [];
   // One per process: every instance shares the heap.
   const compactor = new IdleCompactor();
-  const onRequest = () => compactor.activity();
+  // Counts requests; on Bun a request with a large body (a Bulk load) is followed by a collection.
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => compactor.request(req, res);
   try {
     for (const c of loaded)
       started.push(

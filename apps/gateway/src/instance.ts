@@ -47,8 +47,11 @@ export interface InstanceOptions {
   connector?: Connector;
   /** Log output stream for the console sink (tests). */
   stdout?: NodeJS.WritableStream;
-  /** Called at the start of every request (the CLI's idle heap compaction counts activity with it). */
-  onRequest?: () => void;
+  /**
+   * Called at the start of every request (the CLI's heap compaction counts activity with it and
+   * watches for the end of requests with large bodies).
+   */
+  onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /**
@@ -307,7 +310,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
   // app answers 0.15–0.43 of a bare node:http server on Node; ARCHITECTURE.md, "Hosting").
   const listener: (req: IncomingMessage, res: ServerResponse) => void = onRequest
     ? (req, res) => {
-        onRequest();
+        onRequest(req, res);
         pipeline(req, res);
       }
     : pipeline;
@@ -315,7 +318,7 @@ export async function startInstance(loaded: LoadedConfig | PreparedConfig, opts:
   let relay: RelayListener | undefined;
   if (g.azureRelay?.enabled) {
     const handler: typeof pipeline = (req, res) => {
-      onRequest?.();
+      onRequest?.(req, res);
       pipeline(req, res);
     };
     try {

@@ -5,6 +5,7 @@
  * collection works over a heap up to twice its live size, which shows as latency spikes on large
  * directories. Collecting once, before the first request, starts the gateway with a compact heap.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -85,7 +86,16 @@ export interface IdleCompactionOptions {
   burstGrowthBytes?: number;
   /** How often resident memory is looked at during a burst, in ms. Default 250. */
   burstCheckMs?: number;
+  /**
+   * A request whose body declared at least this many bytes is followed by one collection once its
+   * response is sent ({@link IdleCompactor.requestEnded}). Default 128 KiB on Bun, `Infinity`
+   * (off) on Node.
+   */
+  largeBodyBytes?: number;
 }
+
+/** Default of {@link IdleCompactionOptions.largeBodyBytes}: on Bun only (see IdleCompactor). */
+export const LARGE_BODY_BYTES = 128 * 1024;
 
 /**
  * Gives memory back after bursts. A burst of requests (an IdP's initial sync, a Bulk load) grows
@@ -100,6 +110,13 @@ export interface IdleCompactionOptions {
  * on a small heap. So while requests arrive, every `burstCheckMs` the compactor reads resident
  * memory, and when it grew `burstGrowthBytes` since the last collection it collects once (without
  * dropping compiled code): the memory freed is reused by the rest of the burst instead of new pages.
+ *
+ * On Bun, a request with a large body (at least `largeBodyBytes`: a Bulk load of a few hundred
+ * users, a PATCH of thousands of members) is followed by one collection right after its response
+ * is sent. Its body, parsed operations and per-operation results die together when it ends, after
+ * living long enough that JavaScriptCore's young-generation collections no longer free them, and
+ * on Bun that garbage holds allocator pages until the next full collection. Node keeps the pages
+ * V8 committed either way, so there this is off.
  */
 export class IdleCompactor {
   #count = 0;
@@ -108,12 +125,17 @@ export class IdleCompactor {
   #lastActive = 0;
   #baseline = heapBytes().total;
   #rssBaseline = rssBytes();
+  #largePending = false;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #opts: Required<IdleCompactionOptions>;
   /** Collections run so far, after bursts and during them (for tests and metrics). */
   collections = 0;
   /** Of {@link collections}, those run during a burst. */
   burstCollections = 0;
+  /** Of {@link collections}, those run after a request with a large body. */
+  largeRequestCollections = 0;
+  /** Bytes of a request's body from which {@link requestEnded} collects. */
+  readonly largeBodyBytes: number;
 
   constructor(opts: IdleCompactionOptions = {}) {
     this.#opts = {
@@ -122,8 +144,10 @@ export class IdleCompactor {
       maxHeapBytes: COMPACT_HEAP_THRESHOLD,
       burstGrowthBytes: 16 * 1048576,
       burstCheckMs: 250,
+      largeBodyBytes: 'Bun' in globalThis ? LARGE_BODY_BYTES : Number.POSITIVE_INFINITY,
       ...opts,
     };
+    this.largeBodyBytes = this.#opts.largeBodyBytes;
     this.#timer = setInterval(() => this.#tick(), Math.min(this.#opts.idleMs, this.#opts.burstCheckMs));
     this.#timer.unref();
   }
@@ -131,6 +155,36 @@ export class IdleCompactor {
   /** Call on every request: one increment, nothing else. */
   activity(): void {
     this.#count++;
+  }
+
+  /**
+   * Call at the start of every node:http request instead of {@link activity}: counts it, and when
+   * its body declares (`content-length`) at least {@link largeBodyBytes}, calls
+   * {@link requestEnded} once its response is sent. A body without a declared length is not watched.
+   */
+  request(req: IncomingMessage, res: ServerResponse): void {
+    this.#count++;
+    if (this.largeBodyBytes === Number.POSITIVE_INFINITY) return;
+    const declared = Number(req.headers['content-length']);
+    if (declared >= this.largeBodyBytes) res.once('finish', () => this.requestEnded(declared));
+  }
+
+  /**
+   * Call when a request's response has been sent, with the size its body declared
+   * (`content-length`; 0 when unknown). From {@link largeBodyBytes} on, one collection runs once
+   * the current I/O callbacks are done (several such requests ending together share it), without
+   * dropping compiled code, on a heap under `maxHeapBytes`.
+   */
+  requestEnded(bodyBytes: number): void {
+    if (!(bodyBytes >= this.largeBodyBytes) || this.#largePending) return;
+    this.#largePending = true;
+    setImmediate(() => {
+      this.#largePending = false;
+      if (heapBytes().used > this.#opts.maxHeapBytes || !compactHeap(0)) return;
+      this.collections++;
+      this.largeRequestCollections++;
+      this.#rssBaseline = rssBytes();
+    }).unref();
   }
 
   #tick(): void {

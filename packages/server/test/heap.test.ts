@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { compactHeap, IdleCompactor } from '../src/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { compactHeap, IdleCompactor, LARGE_BODY_BYTES } from '../src/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -132,5 +134,110 @@ describe('IdleCompactor during a burst on Bun', () => {
     }
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((x) => x === 'gc')).toBe(true);
+  });
+});
+
+describe('IdleCompactor after a request with a large body', () => {
+  const turn = () => new Promise((r) => setImmediate(r));
+  const quiet = { idleMs: 10_000, minGrowthBytes: 1 << 30, burstGrowthBytes: Number.POSITIVE_INFINITY };
+
+  it('is off on Node and on at 128 KiB on Bun by default', () => {
+    const node = new IdleCompactor(quiet);
+    node.stop();
+    expect(node.largeBodyBytes).toBe(Number.POSITIVE_INFINITY);
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => {} };
+    try {
+      const bun = new IdleCompactor(quiet);
+      bun.stop();
+      expect(bun.largeBodyBytes).toBe(LARGE_BODY_BYTES);
+      expect(LARGE_BODY_BYTES).toBe(128 * 1024);
+    } finally {
+      delete g.Bun;
+    }
+  });
+
+  it('collects once after the response, without releasing code, and never for smaller bodies', async () => {
+    const seen: string[] = [];
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
+    const c = new IdleCompactor({ ...quiet, largeBodyBytes: 1000 });
+    try {
+      c.requestEnded(999);
+      c.requestEnded(0);
+      c.requestEnded(Number.NaN);
+      await turn();
+      expect(seen).toEqual([]);
+      c.requestEnded(1000);
+      expect(seen).toEqual([]); // not inside the response's own callback
+      await turn();
+      expect(seen).toEqual(['gc']);
+      expect(c.largeRequestCollections).toBe(1);
+      expect(c.collections).toBe(1);
+    } finally {
+      delete g.Bun;
+      c.stop();
+    }
+  });
+
+  it('runs one collection for large requests that end in the same turn', async () => {
+    c2 = new IdleCompactor({ ...quiet, largeBodyBytes: 1 });
+    c2.requestEnded(10);
+    c2.requestEnded(10);
+    c2.requestEnded(10);
+    await turn();
+    expect(c2.largeRequestCollections).toBe(1);
+    c2.requestEnded(10);
+    await turn();
+    expect(c2.largeRequestCollections).toBe(2);
+  });
+
+  it('does not collect when the heap is over maxHeapBytes, or when turned off', async () => {
+    c2 = new IdleCompactor({ ...quiet, largeBodyBytes: 1, maxHeapBytes: 1 });
+    const off = new IdleCompactor({ ...quiet, largeBodyBytes: Number.POSITIVE_INFINITY });
+    c2.requestEnded(10);
+    off.requestEnded(Number.MAX_SAFE_INTEGER);
+    await turn();
+    off.stop();
+    expect(c2.largeRequestCollections).toBe(0);
+    expect(off.largeRequestCollections).toBe(0);
+  });
+
+  let c2: IdleCompactor | undefined;
+  afterEach(() => c2?.stop());
+});
+
+describe('IdleCompactor.request on a node:http server', () => {
+  it('collects after the response to a request whose body declares largeBodyBytes, not for smaller ones', async () => {
+    const c = new IdleCompactor({
+      idleMs: 10_000,
+      minGrowthBytes: 1 << 30,
+      burstGrowthBytes: Number.POSITIVE_INFINITY,
+      largeBodyBytes: 4096,
+    });
+    const server = createServer((req, res) => {
+      c.request(req, res);
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const post = async (size: number) => {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x'.repeat(size) });
+      await res.text();
+      // the collection runs in the turn after the response's finish event
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    try {
+      await post(4095);
+      expect(c.largeRequestCollections).toBe(0);
+      await post(4096);
+      expect(c.largeRequestCollections).toBe(1);
+      await post(100);
+      expect(c.largeRequestCollections).toBe(1);
+    } finally {
+      c.stop();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

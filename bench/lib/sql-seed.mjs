@@ -43,6 +43,16 @@ const exec = (driver, statements) =>
     for (const text of statements) await run({ text, values: [] });
   });
 
+/** Drops the schema (PostgreSQL) or database (MariaDB) `name` and all in it. */
+async function dropSqlSchema(kind, name) {
+  const { driver } = await driverFor(kind);
+  try {
+    await exec(driver, [kind === 'postgres' ? `DROP SCHEMA "${name}" CASCADE` : `DROP DATABASE \`${name}\``]);
+  } finally {
+    await driver.close();
+  }
+}
+
 /**
  * Creates a schema (PostgreSQL) or database (MariaDB) named `name` with the default layout and
  * `users` users (each with a work email); returns how their names and ids are made and a `drop()`.
@@ -97,14 +107,7 @@ export async function seedSql(kind, { name, users, prefix }) {
     userId: (i) => `${prefix}-u${i}`,
     prefix,
     seconds: Math.round((Date.now() - t0) / 100) / 10,
-    async drop() {
-      const { driver: d } = await driverFor(kind);
-      try {
-        await exec(d, [kind === 'postgres' ? `DROP SCHEMA "${name}" CASCADE` : `DROP DATABASE \`${name}\``]);
-      } finally {
-        await d.close();
-      }
-    },
+    drop: () => dropSqlSchema(kind, name),
   };
 }
 
@@ -121,13 +124,6 @@ export async function emptySqlSchema(kind, name) {
   }
   return {
     name,
-    async drop() {
-      const { driver: d } = await driverFor(kind);
-      try {
-        await exec(d, [kind === 'postgres' ? `DROP SCHEMA "${name}" CASCADE` : `DROP DATABASE \`${name}\``]);
-      } finally {
-        await d.close();
-      }
-    },
+    drop: () => dropSqlSchema(kind, name),
   };
 }

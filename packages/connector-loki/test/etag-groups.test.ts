@@ -43,19 +43,16 @@ describe('ETags of users and their groups', () => {
       expect(renamed.status).toBe(200);
 
       // The user's own attributes are what a conditional write is checked against.
-      const write = await call(
-        'PATCH',
-        `/Users/${id}`,
-        { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
-        { 'if-match': second },
-      );
+      const setTitle = (value: string, ifMatch: string) =>
+        call(
+          'PATCH',
+          `/Users/${id}`,
+          { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value }] },
+          { 'if-match': ifMatch },
+        );
+      const write = await setTitle('x', second);
       expect(write.status).toBe(200);
-      const stale = await call(
-        'PATCH',
-        `/Users/${id}`,
-        { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'y' }] },
-        { 'if-match': second },
-      );
+      const stale = await setTitle('y', second);
       expect(stale.status).toBe(412);
 
       await call('PATCH', `/Groups/${gid}`, {

@@ -154,11 +154,12 @@ export function runQuery(
     return { resources, totalResults: total };
   }
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
-  if (pageView !== undefined && !needsView && !req.sort) {
-    const kept = indexedKept(store, coll, req.filter);
+  const filter = req.filter;
+  if (pageView !== undefined && filter !== undefined && !needsView && !req.sort) {
+    const kept = indexedKept(store, coll, filter);
     if (kept !== undefined) {
       const matched: (KeptDoc | Doc)[] = [];
-      for (const e of kept) if (matchesFilter(req.filter, docOf(e), resolve)) matched.push(e);
+      for (const e of kept) if (matchesFilter(filter, docOf(e), resolve)) matched.push(e);
       const end = req.count === undefined ? matched.length : start + req.count;
       return { resources: matched.slice(start, end).map(pageView), totalResults: matched.length };
     }

@@ -134,11 +134,17 @@ function logBody(body: unknown, secrets: SecretRegistry): unknown {
  * When the call must be done: a per-call `options.deadline`, else the deadline of the inbound
  * request `ctx` belongs to (set by its first call), else the connection's deadline from now.
  */
-function deadlineOf(deps: PipelineDeps, conn: ResolvedConnection, ctx: RequestContext | undefined, options: RequestOptions) {
+function deadlineOf(
+  deps: PipelineDeps,
+  conn: ResolvedConnection,
+  ctx: RequestContext | undefined,
+  options: RequestOptions,
+  known: number | undefined,
+) {
   const now = Date.now();
   if (options.deadline !== undefined && options.deadline > 0) return now + options.deadline;
   if (!ctx) return now + conn.deadline;
-  let at = deps.deadlines.get(ctx);
+  let at = known;
   if (at === undefined) {
     at = now + conn.deadline;
     deps.deadlines.set(ctx, at);
@@ -195,8 +201,21 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   // An explicit timeout bounds every attempt; by default only attempts that may be repeated are cut
   // short, and one that cannot be repeated (a write, the last try) may use what is left of the deadline.
   const explicitTimeout = options.timeout !== undefined && options.timeout > 0 ? options.timeout : conn.timeout;
-  const deadlineAt = deadlineOf(deps, conn, ctx, options);
-  const caller = callerSignal(ctx, options);
+  // The deadline of the inbound request, when an earlier call of it set one.
+  const ctxDeadline = ctx === undefined ? undefined : deps.deadlines.get(ctx);
+  const deadlineAt = deadlineOf(deps, conn, ctx, options, ctxDeadline);
+  // The caller's signal is asked for only when needed: a host may make `ctx.signal` when it is first
+  // read (the gateway does), and the one call of a read by id whose exchange ends quickly needs none.
+  let callerMemo: AbortSignal | undefined | null = null;
+  const caller = (): AbortSignal | undefined => (callerMemo === null ? (callerMemo = callerSignal(ctx, options)) : callerMemo);
+  // Before sending: a later call of an inbound request (the next page) stops if its client is gone;
+  // the first reads `ctx.signal` only if its exchange runs long (CALLER_GRACE_MS, transport.ts).
+  const checkCtx = ctxDeadline !== undefined;
+  const mayAbort = ctx !== undefined || options.signal !== undefined;
+  const abortedCaller = (): AbortSignal | undefined => {
+    const signal = checkCtx || callerMemo !== null ? caller() : options.signal;
+    return signal?.aborted ? signal : undefined;
+  };
   const random = deps.random ?? Math.random;
   const unreachableRetryAfter = Math.ceil(retry.unreachableRetryAfterMs / 1000);
   // The request's own logger (`ctx.log`) when there is one; wrapped only when a line is written.
@@ -234,15 +253,17 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
 
   /** One exchange with one base URL, abandoned when the caller aborts or after `timeoutMs`. */
   const exchange = (url: string, timeoutMs: number, endsCall: boolean): Promise<RawResponse> =>
-    tracedExchange(method, url, headers, (sent) =>
-      transport.send({ method, url, headers: sent, body: encoded.body, timeoutMs, caller }),
-    ).catch((e: unknown) => {
+    tracedExchange(method, url, headers, (sent) => {
+      const gone = abortedCaller();
+      if (gone) return Promise.reject(new TransportAbort('caller', gone.reason));
+      return transport.send({ method, url, headers: sent, body: encoded.body, timeoutMs, caller: mayAbort ? caller : undefined });
+    }).catch((e: unknown) => {
       const why = e instanceof TransportAbort ? e.why : undefined;
       throw classifyTransportError(e instanceof TransportAbort ? e.reason : e, {
         what: what(url),
         method,
         cause: why === 'caller' ? 'caller' : why === 'timeout' ? (endsCall ? 'deadline' : 'attempt') : undefined,
-        callerReason: caller?.reason,
+        callerReason: why === 'caller' ? caller()?.reason : undefined,
         timeoutMs,
         retryAfter: unreachableRetryAfter,
       });
@@ -312,7 +333,14 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
       const ready = provider.ready(ctx);
       if (ready !== false) setAuthorization(rt, headers, secrets, ready);
       else
-        await authorize(rt, provider, { ctx, headers, secrets, deadlineAt, caller, what: () => `${method} ${rel ?? absolute}` });
+        await authorize(rt, provider, {
+          ctx,
+          headers,
+          secrets,
+          deadlineAt,
+          caller: caller(),
+          what: () => `${method} ${rel ?? absolute}`,
+        });
     }
     const started = Date.now();
     const debug = logs('debug');
@@ -347,7 +375,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
         throw e;
       }
       log().warn('rest request failed, retrying', { tenant, requestId, method, attempt, delayMs, error: (e as Error).message });
-      await sleep(delayMs, caller);
+      await sleep(delayMs, caller());
       continue;
     }
     if (debug) {
@@ -384,7 +412,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
           attempt,
           delayMs,
         });
-        await sleep(delayMs, caller);
+        await sleep(delayMs, caller());
         continue;
       }
     }

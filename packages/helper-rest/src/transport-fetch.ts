@@ -25,7 +25,7 @@ export async function withAbort<T>(req: OutboundRequest, run: (signal: AbortSign
     why = 'caller';
     ac.abort();
   };
-  const caller = req.caller;
+  const caller = req.caller?.();
   try {
     if (caller?.aborted) throw new TransportAbort('caller', caller.reason);
     caller?.addEventListener('abort', onAbort, { once: true });

@@ -8,6 +8,7 @@
 import type { Dispatcher } from 'undici';
 import { RestConfigError } from './errors.js';
 import {
+  CALLER_GRACE_MS,
   MAX_RESPONSE_BYTES,
   type OutboundRequest,
   type RawResponse,
@@ -188,9 +189,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   #method: string;
   #sentHeaders: Record<string, string>;
   #body: string | Uint8Array | undefined;
-  readonly #timer: ReturnType<typeof setTimeout>;
+  #timer: ReturnType<typeof setTimeout>;
+  /** Time the exchange has left when its first timer fires (0: that timer is its timeout). */
+  #after: number;
   /** The exchanges in flight for the caller's signal, this one among them until it settles. */
-  readonly #siblings: Set<Exchange> | undefined;
+  #siblings: Set<Exchange> | undefined;
 
   constructor(
     readonly dispatcher: Dispatcher,
@@ -205,9 +208,24 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#method = req.method;
     this.#sentHeaders = req.headers;
     this.#body = req.body;
-    // One timer for the whole exchange, redirects included.
-    this.#timer = setTimeout(() => this.abort(new TransportAbort('timeout')), req.timeoutMs);
-    if (req.caller) this.#siblings = watch(req.caller).add(this);
+    // One timer for the whole exchange, redirects included; with a caller, it first fires after
+    // CALLER_GRACE_MS to start listening to the caller's signal (see there).
+    const first = req.caller && req.timeoutMs > CALLER_GRACE_MS ? CALLER_GRACE_MS : req.timeoutMs;
+    this.#after = req.timeoutMs - first;
+    this.#timer = setTimeout(() => this.#tick(), first);
+  }
+
+  #tick(): void {
+    if (this.#after <= 0) {
+      this.abort(new TransportAbort('timeout'));
+      return;
+    }
+    this.#timer = setTimeout(() => this.abort(new TransportAbort('timeout')), this.#after);
+    this.#after = 0;
+    const signal = this.req.caller?.();
+    if (!signal || this.#settled) return;
+    if (signal.aborted) this.abort(new TransportAbort('caller', signal.reason));
+    else this.#siblings = watch(signal).add(this);
   }
 
   /** Sends the request (again, after a redirect). */
@@ -325,7 +343,6 @@ class Exchange implements Dispatcher.DispatchHandler {
  * first, which costs more than the exchange itself on a small answer.
  */
 function dispatchVia(d: Dispatcher, req: OutboundRequest): Promise<RawResponse> {
-  if (req.caller?.aborted) return Promise.reject(new TransportAbort('caller', req.caller.reason));
   return new Promise<RawResponse>((resolve, reject) => {
     new Exchange(d, req, resolve, reject).send();
   });

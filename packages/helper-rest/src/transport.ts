@@ -30,9 +30,21 @@ export interface OutboundRequest {
   body: string | Uint8Array | undefined;
   /** The exchange is abandoned after this many ms (the transport then throws {@link TransportAbort}). */
   timeoutMs: number;
-  /** The caller's cancellation (`ctx.signal`, `options.signal`). */
-  caller?: AbortSignal | undefined;
+  /**
+   * The caller's cancellation (`ctx.signal`, `options.signal`), asked for only when the transport
+   * listens: a host may make the signal when it is first read (the gateway does, per request), and
+   * an exchange that ends within {@link CALLER_GRACE_MS} then never makes one.
+   */
+  caller?: (() => AbortSignal | undefined) | undefined;
 }
+
+/**
+ * How long an exchange runs before the Node transport listens to its caller's signal: an abort
+ * within that time lets the exchange end by itself, at most this much later. Abandoning a short
+ * exchange would not spare the target its work, and a signal per inbound request (made on first
+ * read) plus a listener cost a generic front more CPU than the rest of its exchange bookkeeping.
+ */
+export const CALLER_GRACE_MS = 100;
 
 /** Thrown by a transport that abandoned an exchange: its timeout passed, or the caller aborted. */
 export class TransportAbort extends Error {

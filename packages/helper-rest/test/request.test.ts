@@ -319,6 +319,55 @@ describe('timeouts and abort', () => {
     expect(ok.requests.map((r) => r.url)).toEqual(['/done-0', '/done-1', '/done-2']);
   });
 
+  it("does not ask for ctx.signal on an inbound request's first call that ends quickly; later calls check it", async () => {
+    // The gateway makes a request's signal when it is first read: a read by id should not need one.
+    const ok = await server((_req, res) => json(res, 200, { ok: true }));
+    const h = helper([ok.url]);
+    const ac = new AbortController();
+    let reads = 0;
+    const ctx = {
+      get signal() {
+        reads++;
+        return ac.signal;
+      },
+    };
+    expect((await h.doRequest(undefined, 'GET', '/quick', undefined, ctx)).status).toBe(200);
+    expect(reads).toBe(0);
+    // The client leaves before the next page is asked for: that call does not go out.
+    ac.abort(new Error('client went away'));
+    const err = await h.doRequest(undefined, 'GET', '/next', undefined, ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RestAbortedError);
+    expect((err as RestAbortedError).cause).toBe(ac.signal.reason);
+    expect(reads).toBeGreaterThan(0);
+    expect(ok.requests.map((r) => r.url)).toEqual(['/quick']);
+  });
+
+  it('a first call whose exchange runs long stops when its client is already gone', async () => {
+    const h = helper([silent.url]);
+    const ac = new AbortController();
+    ac.abort(new Error('client went away'));
+    const before = silent.requests.length;
+    const t0 = Date.now();
+    const err = await h.doRequest(undefined, 'GET', '/hang-gone', undefined, { signal: ac.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RestAbortedError);
+    expect((err as RestAbortedError).cause).toBe(ac.signal.reason);
+    // Not retried, and well before the attempt's timeout (2 s).
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(silent.requests.length - before).toBe(1);
+  });
+
+  it('an exchange with a caller that never aborts still ends at its timeout', async () => {
+    const h = helper([silent.url]);
+    const ac = new AbortController();
+    const before = silent.requests.length;
+    const err = await h
+      .doRequest(undefined, 'GET', '/hang-timeout', undefined, { signal: ac.signal }, { timeout: 250, retry: false })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RestTimeoutError);
+    expect(ac.signal.aborted).toBe(false);
+    expect(silent.requests.length - before).toBe(1);
+  });
+
   it('aborts while waiting between retries', async () => {
     const s = await server((_req, res) => json(res, 503, {}, { 'retry-after': '3' }));
     const h = helper([s.url]);

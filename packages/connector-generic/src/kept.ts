@@ -10,6 +10,7 @@
  * shaping and serializing it.
  */
 import type { ScimResource } from '@scimgw/core';
+import type { Known } from './known.js';
 
 /** Deeper records are neither compared nor kept (JSON from a target is rarely more than 5 deep). */
 const MAX_DEPTH = 32;
@@ -21,6 +22,8 @@ interface Entry {
   resource: ScimResource | undefined;
   /** The record's bytes in the target's answer, once an answer was read as bytes. */
   bytes: Buffer | undefined;
+  /** The same bytes and `resource`, for answers that hold them again (see known.ts). */
+  known: Known<ScimResource | undefined> | undefined;
   /** About how many values the entry holds (its share of the bound). */
   weight: number;
 }
@@ -125,13 +128,24 @@ export class KeptResources {
     // The same record in other bytes (or kept from an answer parsed whole): known by these now.
     if (hit !== undefined && sameJson(hit.raw, raw)) {
       const extra = bytesWeight(bytes) - (hit.bytes ? bytesWeight(hit.bytes) : 0);
+      forget(hit.known);
       hit.bytes = Buffer.from(bytes);
+      hit.known = { bytes: hit.bytes, value: hit.resource, next: undefined };
       hit.weight += extra;
       this.#weight += extra;
       this.#evict();
       return hit.resource;
     }
     return this.#keep(key, hit, raw, map(raw), Buffer.from(bytes));
+  }
+
+  /**
+   * The known bytes of the record kept for the id in `b` at `idStart`–`idEnd` (the caller compares
+   * them with its answer), or undefined. Its bytes are those the kept resource was mapped from,
+   * as objectAt found them in an answer and JSON.parse read them, as known.ts requires.
+   */
+  knownById(tenant: string | undefined, b: Buffer, idStart: number, idEnd: number): Known<ScimResource | undefined> | undefined {
+    return this.#entries.get(keyOf(tenant, b.toString('utf8', idStart, idEnd)))?.known;
   }
 
   #keep(
@@ -144,13 +158,15 @@ export class KeptResources {
     if (old !== undefined) {
       this.#entries.delete(key);
       this.#weight -= old.weight;
+      forget(old.known);
     }
     // The record is frozen too: it is only compared from now on, and nothing may change it.
     const a = freezeAll(raw, 0);
     const b = a === TOO_BIG ? TOO_BIG : freezeAll(resource, 0);
     const weight = a + b + (bytes ? bytesWeight(bytes) : 0);
     if (a === TOO_BIG || b === TOO_BIG || weight > this.maxWeight / 4) return resource;
-    this.#entries.set(key, { raw, resource, bytes, weight });
+    const known = bytes && { bytes, value: resource, next: undefined };
+    this.#entries.set(key, { raw, resource, bytes, known, weight });
     this.#weight += weight;
     this.#evict();
     return resource;
@@ -163,8 +179,19 @@ export class KeptResources {
       const e = this.#entries.get(oldest.value) as Entry;
       this.#entries.delete(oldest.value);
       this.#weight -= e.weight;
+      forget(e.known);
     }
   }
+}
+
+/**
+ * A known object that left: other known objects may still point at it (`next`), so it stops
+ * matching any answer and lets go of its bytes and of what follows it.
+ */
+function forget(k: Known<unknown> | undefined): void {
+  if (k === undefined) return;
+  k.bytes = undefined;
+  k.next = undefined;
 }
 
 function keyOf(tenant: string | undefined, id: string): string {

@@ -15,6 +15,7 @@ import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
 import { KeptResources } from './kept.js';
 import { pathsOf, projectionCache, type TargetProjection } from './projection.js';
+import type { KnownById } from './known.js';
 import { listRanges, loneObject, type ObjectRange } from './scan.js';
 import { planTargetQuery, queryString } from './query.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
@@ -174,7 +175,12 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
    * The record at `r` in an answer's bytes, mapped; {@link INVALID} when its bytes are no JSON.
    * Bytes the kept resource of its id was mapped from are neither decoded nor parsed again.
    */
-  const rangeView = (buf: Buffer, r: ObjectRange, ctx: RequestContext): ScimResource | undefined | typeof INVALID => {
+  const rangeView = (
+    buf: Buffer,
+    r: ObjectRange<ScimResource | undefined>,
+    ctx: RequestContext,
+  ): ScimResource | undefined | typeof INVALID => {
+    if (r.known !== undefined) return r.known.value;
     const bytes = buf.subarray(r.start, r.end);
     const parse = () => {
       const body = parseBytes(bytes);
@@ -188,11 +194,17 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     return kept.resolveBytes(ctx.tenant, id, bytes, parse, mapped);
   };
 
+  /** Kept resources of the tenant, found in an answer by their bytes: neither scanned nor parsed (see known.ts). */
+  const knownIn =
+    (tenant: string | undefined): KnownById<ScimResource | undefined> =>
+    (b, idStart, idEnd) =>
+      kept.knownById(tenant, b, idStart, idEnd);
+
   /** A read by id's answer (bytes), mapped. */
   const bytesView = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
     const buf = asBuffer(body);
     if (buf === undefined) return readView(body, ctx);
-    const r = loneObject(buf);
+    const r = loneObject(buf, knownIn(ctx.tenant));
     const out = r ? rangeView(buf, r, ctx) : INVALID;
     if (out !== INVALID) return out;
     const whole = parseBytes(buf);
@@ -206,7 +218,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
    */
   const listView = (body: unknown, ctx: RequestContext): { body: Record<string, unknown>; resources: ScimResource[] } => {
     const buf = asBuffer(body);
-    const ranges = buf && listRanges(buf);
+    const ranges = buf && listRanges(buf, knownIn(ctx.tenant));
     if (buf && ranges) {
       const around = parseBytes(Buffer.concat([buf.subarray(0, ranges.open), Buffer.from('[]'), buf.subarray(ranges.close)]));
       if (isObject(around)) {

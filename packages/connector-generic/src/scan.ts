@@ -7,7 +7,9 @@
  * its place, so the answer as a whole is exactly what `JSON.parse` of all of it would have given.
  * Anything unexpected (a `Resources` key written with escapes or twice, an element that is not an
  * object, bytes around the object) makes the scan give up, and the caller parses the whole answer.
+ * An object the caller knows by its bytes is not scanned at all (see known.ts).
  */
+import { type Known, type KnownById, KnownObjects } from './known.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -22,19 +24,21 @@ const CLOSE_ARRAY = 0x5d;
 const RESOURCES = [0x52, 0x65, 0x73, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x73];
 
 /** A JSON object's place in the answer, and its `id` when that is a plain string. */
-export interface ObjectRange {
+export interface ObjectRange<T = never> {
   start: number;
   end: number;
-  /** The raw bytes of the string value of its first top-level `id` key, without escapes. */
+  /** The raw bytes of the string value of its first top-level `id` key, without escapes (-1 when not scanned). */
   idStart: number;
   idEnd: number;
+  /** The known object these bytes are (they were then not scanned). */
+  known: Known<T> | undefined;
 }
 
 /** A list answer: its elements, and where its `Resources` array sits (`[` at `open`, after `]` at `close`). */
-export interface ListRanges {
+export interface ListRanges<T = never> {
   open: number;
   close: number;
-  elements: ObjectRange[];
+  elements: ObjectRange<T>[];
 }
 
 function isSpace(c: number): boolean {
@@ -99,18 +103,32 @@ export function objectAt(b: Uint8Array, i: number): ObjectRange | undefined {
       else if (depth === 2) idValue = false;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
-      if (depth === 0) return { start: i, end: j + 1, idStart, idEnd };
+      if (depth === 0) return { start: i, end: j + 1, idStart, idEnd, known: undefined };
     } else if (depth === 1 && c === COMMA) keyNext = true;
     else if (depth === 1 && idValue && c !== COLON && !isSpace(c)) idValue = false;
   }
   return undefined;
 }
 
-/** The answer is one object with only white space around it (a read by id). */
-export function loneObject(b: Uint8Array): ObjectRange | undefined {
+/** The object at `i` (an opening brace) as a known one, else as {@link objectAt} finds it. */
+function elementAt<T>(b: Uint8Array, i: number, known: KnownObjects<T> | undefined): ObjectRange<T> | undefined {
+  const k = known?.at(i);
+  const length = k?.bytes?.length;
+  if (length !== undefined) return { start: i, end: i + length, idStart: -1, idEnd: -1, known: k };
+  return objectAt(b, i);
+}
+
+/** Known objects of `b` found by `byId`, when the caller has any. */
+function knownIn<T>(b: Uint8Array, byId: KnownById<T> | undefined): KnownObjects<T> | undefined {
+  if (byId === undefined) return undefined;
+  return new KnownObjects(Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength), byId);
+}
+
+/** The answer is one object with only white space around it (a read by id); `byId` as for {@link listRanges}. */
+export function loneObject<T = never>(b: Uint8Array, byId?: KnownById<T>): ObjectRange<T> | undefined {
   const i = skipSpace(b, 0);
   if (b[i] !== OPEN_OBJECT) return undefined;
-  const r = objectAt(b, i);
+  const r = elementAt(b, i, knownIn(b, byId));
   return r && skipSpace(b, r.end) === b.length ? r : undefined;
 }
 
@@ -145,11 +163,14 @@ function isResources(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-/** The elements of a list answer's `Resources` (objects, each found by {@link objectAt}), or undefined. */
-export function listRanges(b: Uint8Array): ListRanges | undefined {
+/**
+ * The elements of a list answer's `Resources`, or undefined: objects the caller knows by their
+ * bytes (candidates from `byId`, see known.ts), the others found by {@link objectAt}.
+ */
+export function listRanges<T = never>(b: Uint8Array, byId?: KnownById<T>): ListRanges<T> | undefined {
   let i = skipSpace(b, 0);
   if (b[i] !== OPEN_OBJECT) return undefined;
-  let found: ListRanges | undefined;
+  let found: ListRanges<T> | undefined;
   i = skipSpace(b, i + 1);
   if (b[i] === CLOSE_OBJECT) return undefined;
   for (;;) {
@@ -163,13 +184,14 @@ export function listRanges(b: Uint8Array): ListRanges | undefined {
     i = skipSpace(b, i + 1);
     if (resources) {
       if (found || b[i] !== OPEN_ARRAY) return undefined;
-      const elements: ObjectRange[] = [];
+      const elements: ObjectRange<T>[] = [];
+      const known = knownIn(b, byId);
       const open = i;
       i = skipSpace(b, i + 1);
       if (b[i] !== CLOSE_ARRAY) {
         for (;;) {
           if (b[i] !== OPEN_OBJECT) return undefined;
-          const el = objectAt(b, i);
+          const el = elementAt(b, i, known);
           if (!el) return undefined;
           elements.push(el);
           i = skipSpace(b, el.end);

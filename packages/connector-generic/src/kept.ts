@@ -186,11 +186,12 @@ export class KeptResources {
 
 /**
  * A known object that left: other known objects may still point at it (`next`), so it stops
- * matching any answer and lets go of its bytes and of what follows it.
+ * matching any answer and lets go of its bytes, its resource and what followed it.
  */
-function forget(k: Known<unknown> | undefined): void {
+function forget(k: Known<ScimResource | undefined> | undefined): void {
   if (k === undefined) return;
   k.bytes = undefined;
+  k.value = undefined;
   k.next = undefined;
 }
 

@@ -28,8 +28,8 @@ const MAX_ID_LENGTH = 256;
 export interface Known<T> {
   /** Its bytes: one complete JSON object as objectAt found it; undefined once forgotten. */
   bytes: Buffer | undefined;
-  /** What its record mapped to. */
-  readonly value: T;
+  /** What its record mapped to (only read while `bytes` are there). */
+  value: T;
   /** The object that followed it in the last list where both were known (a page read again is found in order). */
   next: Known<T> | undefined;
 }

@@ -180,7 +180,7 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     r: ObjectRange<ScimResource | undefined>,
     ctx: RequestContext,
   ): ScimResource | undefined | typeof INVALID => {
-    if (r.known !== undefined) return r.known.value;
+    if (r.known) return r.value;
     const bytes = buf.subarray(r.start, r.end);
     const parse = () => {
       const body = parseBytes(bytes);

@@ -9,7 +9,7 @@
  * object, bytes around the object) makes the scan give up, and the caller parses the whole answer.
  * An object the caller knows by its bytes is not scanned at all (see known.ts).
  */
-import { type Known, type KnownById, KnownObjects } from './known.js';
+import { type KnownById, KnownObjects } from './known.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -30,8 +30,13 @@ export interface ObjectRange<T = never> {
   /** The raw bytes of the string value of its first top-level `id` key, without escapes (-1 when not scanned). */
   idStart: number;
   idEnd: number;
-  /** The known object these bytes are (they were then not scanned). */
-  known: Known<T> | undefined;
+  /** The bytes are a known object's (they were then not scanned)... */
+  known: boolean;
+  /**
+   * ...whose value this is, as it was when they were compared (taken then: the caller may forget
+   * that object while it goes through the elements before this one).
+   */
+  value: T | undefined;
 }
 
 /** A list answer: its elements, and where its `Resources` array sits (`[` at `open`, after `]` at `close`). */
@@ -103,7 +108,7 @@ export function objectAt(b: Uint8Array, i: number): ObjectRange | undefined {
       else if (depth === 2) idValue = false;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
-      if (depth === 0) return { start: i, end: j + 1, idStart, idEnd, known: undefined };
+      if (depth === 0) return { start: i, end: j + 1, idStart, idEnd, known: false, value: undefined };
     } else if (depth === 1 && c === COMMA) keyNext = true;
     else if (depth === 1 && idValue && c !== COLON && !isSpace(c)) idValue = false;
   }
@@ -114,7 +119,7 @@ export function objectAt(b: Uint8Array, i: number): ObjectRange | undefined {
 function elementAt<T>(b: Uint8Array, i: number, known: KnownObjects<T> | undefined): ObjectRange<T> | undefined {
   const k = known?.at(i);
   const length = k?.bytes?.length;
-  if (length !== undefined) return { start: i, end: i + length, idStart: -1, idEnd: -1, known: k };
+  if (length !== undefined) return { start: i, end: i + length, idStart: -1, idEnd: -1, known: true, value: k?.value };
   return objectAt(b, i);
 }
 

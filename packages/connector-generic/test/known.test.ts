@@ -33,7 +33,11 @@ class Store {
       const id = text(b, e.idStart, e.idEnd);
       if ((value as { id?: unknown }).id !== id) continue;
       const old = this.byKey.get(id);
-      if (old) old.bytes = undefined; // forgotten, as KeptResources does
+      if (old) {
+        // Forgotten, as KeptResources does.
+        old.bytes = undefined;
+        old.value = undefined;
+      }
       this.byKey.set(id, { bytes: Buffer.from(b.subarray(e.start, e.end)), value, next: undefined });
     }
   }
@@ -41,7 +45,7 @@ class Store {
 
 /** What the scan says each element is: the known value, else its bytes parsed. */
 const valuesOf = (b: Buffer, elements: ObjectRange<unknown>[]) =>
-  elements.map((e) => (e.known ? e.known.value : JSON.parse(text(b, e.start, e.end))));
+  elements.map((e) => (e.known ? e.value : JSON.parse(text(b, e.start, e.end))));
 
 describe('known objects in a list', () => {
   const store = (entries: Record<string, string>) => {
@@ -54,7 +58,7 @@ describe('known objects in a list', () => {
     const s = store({ a: '{"id":"a","v":1}' });
     const b = bytes(pageText(['{"id":"a","v":1}', '{"id":"a","v":2}', '{"id":"b"}']));
     const r = listRanges(b, s.byId);
-    expect(r?.elements.map((e) => e.known !== undefined)).toEqual([true, false, false]);
+    expect(r?.elements.map((e) => e.known)).toEqual([true, false, false]);
     expect(r?.elements[0]?.end).toBe(objectAt(b, r?.elements[0]?.start ?? 0)?.end);
     expect(valuesOf(b, r?.elements ?? [])).toEqual(JSON.parse(b.toString()).Resources);
   });
@@ -91,10 +95,10 @@ describe('known objects in a list', () => {
     const s = store({ a: '{"id":"a","v":1}' });
     expect(listRanges(bytes('{"Resources":[{"id":"a","v":1'), s.byId)).toBeUndefined();
     const b = bytes(pageText(['{"id":"a","v":1,"w":2}']));
-    expect(listRanges(b, s.byId)?.elements[0]?.known).toBeUndefined();
+    expect(listRanges(b, s.byId)?.elements[0]?.known).toBe(false);
     // Known bytes followed by more than white space: the read by id is not one object.
     expect(loneObject(bytes('{"id":"a","v":1} {}'), s.byId)).toBeUndefined();
-    expect(loneObject(bytes(' {"id":"a","v":1}\n'), s.byId)?.known?.value).toEqual({ id: 'a', v: 1 });
+    expect(loneObject(bytes(' {"id":"a","v":1}\n'), s.byId)?.value).toEqual({ id: 'a', v: 1 });
   });
 
   it('stops matching a known object once it is forgotten, even where it followed another', () => {
@@ -104,7 +108,7 @@ describe('known objects in a list', () => {
     const kb = s.byKey.get('b') as Known<unknown>;
     kb.bytes = undefined;
     s.byKey.delete('b');
-    expect(listRanges(b, s.byId)?.elements.map((e) => e.known !== undefined)).toEqual([true, false]);
+    expect(listRanges(b, s.byId)?.elements.map((e) => e.known)).toEqual([true, false]);
   });
 });
 
@@ -167,7 +171,7 @@ describe('known objects against JSON.parse (property)', () => {
 
   it('never throws on arbitrary bytes with known objects, and its ranges lie inside them', () => {
     const s = new Store();
-    s.learn(bytes('{"id":"a"}'), [{ start: 0, end: 10, idStart: 7, idEnd: 8, known: undefined }]);
+    s.learn(bytes('{"id":"a"}'), [{ start: 0, end: 10, idStart: 7, idEnd: 8, known: false, value: undefined }]);
     fc.assert(
       fc.property(
         fc.oneof(

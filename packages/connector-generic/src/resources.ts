@@ -53,6 +53,9 @@ function withVersion(resource: ScimResource | undefined, rec: Record<string, unk
 
 const decoder = new TextDecoder();
 
+/** What stands for a list's elements when the text around them is parsed. */
+const EMPTY_LIST = Buffer.from('[]');
+
 /** Bytes that are no JSON (a parse that failed), as distinct from JSON that is no resource. */
 const INVALID: unique symbol = Symbol('invalid JSON');
 
@@ -213,14 +216,15 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
 
   /**
    * A list answer (bytes): its `totalResults` and resources. The text around `Resources` is parsed
-   * with the list left empty, each element on its own (or not at all: see rangeView); anything the
-   * scan does not find as expected is parsed whole, as the helper would have.
+   * with the list left empty, each element on its own (or not at all: a record known by its bytes,
+   * see known.ts and rangeView); anything the scan does not find as expected is parsed whole, as
+   * the helper would have.
    */
   const listView = (body: unknown, ctx: RequestContext): { body: Record<string, unknown>; resources: ScimResource[] } => {
     const buf = asBuffer(body);
     const ranges = buf && listRanges(buf, knownIn(ctx.tenant));
     if (buf && ranges) {
-      const around = parseBytes(Buffer.concat([buf.subarray(0, ranges.open), Buffer.from('[]'), buf.subarray(ranges.close)]));
+      const around = parseBytes(Buffer.concat([buf.subarray(0, ranges.open), EMPTY_LIST, buf.subarray(ranges.close)]));
       if (isObject(around)) {
         const resources: ScimResource[] = [];
         let invalid = false;

@@ -94,6 +94,15 @@ describe('known objects in a list', () => {
   it('does not take known bytes that run past the answer or that another record only starts with', () => {
     const s = store({ a: '{"id":"a","v":1}' });
     expect(listRanges(bytes('{"Resources":[{"id":"a","v":1'), s.byId)).toBeUndefined();
+    // The answer's bytes go on after the known ones inside the element: no list JSON.parse would read.
+    for (const t of [
+      '{"Resources":[{"id":"a","v":1}"x"]}',
+      '{"Resources":[{"id":"a","v":1}}]}',
+      '{"Resources":[{"id":"a","v":1}{}]}',
+    ]) {
+      expect(() => JSON.parse(t)).toThrow();
+      expect(listRanges(bytes(t), s.byId), t).toBeUndefined();
+    }
     const b = bytes(pageText(['{"id":"a","v":1,"w":2}']));
     expect(listRanges(b, s.byId)?.elements[0]?.known).toBe(false);
     // Known bytes followed by more than white space: the read by id is not one object.

@@ -150,7 +150,7 @@ describe('KeptResources', () => {
 
 describe('the connector reading through KeptResources', () => {
   /** A target answering GETs with `body()`: whatever the test makes it say at that moment. */
-  function connectorOver(body: () => unknown, { parsed = false } = {}) {
+  function connectorOver(body: () => unknown, { parsed = false, config = {} as Record<string, unknown> } = {}) {
     let requests = 0;
     const rest = {
       async doRequest(_tenant: string | undefined, method: string, _path: string, _b: unknown, _c: unknown, o?: RequestOptions) {
@@ -169,7 +169,7 @@ describe('the connector reading through KeptResources', () => {
       federatedRoutes: () => [],
       close: async () => {},
     } as unknown as HelperRest;
-    const connector = createGenericConnector({ config: {}, rest });
+    const connector = createGenericConnector({ config, rest });
     return { users: connector.resources.User as ResourceHandler, requests: () => requests };
   }
   const ctx = { requestId: 'kept-test' } as RequestContext;
@@ -263,6 +263,22 @@ describe('the connector reading through KeptResources', () => {
     answer = pageText(['{"id":"a","userName":"y"}', '{"id":"a","userName":"x"}']);
     const page = await users.query?.({ count: 10 }, ctx);
     expect(page?.resources.map((r) => r.userName)).toEqual(['y', 'x']);
+  });
+
+  it('keeps the records of tenants apart when their targets send the same bytes', async () => {
+    // The same bytes map differently for a SCIM 1.1 target: its enterprise URN is the 1.1 one.
+    const answer = pageText([
+      '{"id":"a","userName":"x","urn:scim:schemas:extension:enterprise:1.0":{"employeeNumber":"7"}}',
+      '{"id":"b","userName":"y"}',
+    ]);
+    const config = { entity: { t20: { scimVersion: '2.0' }, t11: { scimVersion: '1.1' } } };
+    const { users } = connectorOver(() => answer, { config });
+    const enterprise = (tenant: string) =>
+      users.query?.({ count: 10 }, { ...ctx, tenant }).then((p) => p.resources.map((r) => JSON.stringify(r).includes('"7"')));
+    for (let round = 0; round < 3; round++) {
+      expect(await enterprise('t20')).toEqual([false, false]);
+      expect(await enterprise('t11')).toEqual([true, false]);
+    }
   });
 
   it('maps a record again when it changes, not when only its bytes do', async () => {

@@ -229,6 +229,11 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
         const resources: ScimResource[] = [];
         let invalid = false;
         for (const r of ranges.elements) {
+          // A record known by its bytes is its kept resource (undefined when the mapping hides it).
+          if (r.known) {
+            if (r.value !== undefined) resources.push(r.value);
+            continue;
+          }
           const v = rangeView(buf, r, ctx);
           if (v === INVALID) {
             invalid = true;

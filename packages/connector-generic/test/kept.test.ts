@@ -281,6 +281,22 @@ describe('the connector reading through KeptResources', () => {
     }
   });
 
+  it('leaves out a record the mapping hides, also when its bytes are known', async () => {
+    const answer = pageText(['{"id":"a","userName":"x","displayName":"A"}', '{"id":"b","userName":"y","displayName":"Z"}']);
+    const map = {
+      user: {
+        id: { mapTo: 'id' },
+        userName: { mapTo: 'userName' },
+        displayName: { mapTo: 'displayName', valueMap: { A: 'Shown' } },
+      },
+    };
+    const { users } = connectorOver(() => answer, { config: { map } });
+    for (let round = 0; round < 3; round++) {
+      const page = await users.query?.({ count: 10 }, ctx);
+      expect(page?.resources.map((r) => [r.userName, r.displayName])).toEqual([['x', 'Shown']]);
+    }
+  });
+
   it('maps a record again when it changes, not when only its bytes do', async () => {
     let answer = '{"id":"u1","userName":"a"}';
     const { users } = connectorOver(() => answer);

@@ -1,8 +1,9 @@
 /**
  * Answers of a target as text, for the properties of the known path (known.ts): records drawn
  * from a small pool, so that pages repeat records byte for byte, change them, and carry hostile
- * ones (ids with escapes or of other types, `"id"` keys in nested objects or after them, keys
- * written with escapes, twice, records that lack an id, records whose text another one starts with).
+ * ones (ids with escapes or of other types, `"id"` keys in nested objects or after them, `"id"` as
+ * a string value or escaped inside one, keys written with escapes, twice, records that lack an id,
+ * records whose text another one starts with).
  */
 import fc from 'fast-check';
 
@@ -12,7 +13,17 @@ const space = fc.constantFrom('', ' ', '\n  ', '\t');
 const idText = fc.constantFrom('"a"', '"b"', '"ab"', '"a\\"b"', '"x\\\\y"', '"\\u0061"', '"é"', '""', '"}]{["', '7', 'null');
 const valueText = fc.oneof(
   idText,
-  fc.constantFrom('"\\"id\\":\\"a\\""', '{"id":"a"}', '{"x":{"id":"b","y":"}"}}', '[{"id":"b"}]', '{}', '[]', 'true', '1.5e3'),
+  fc.constantFrom(
+    '"id"',
+    '"\\"id\\":\\"a\\""',
+    '{"id":"a"}',
+    '{"x":{"id":"b","y":"}"}}',
+    '[{"id":"b"}]',
+    '{}',
+    '[]',
+    'true',
+    '1.5e3',
+  ),
 );
 // `userName` and `displayName` survive the default mapping: records that differ there map differently.
 const keyText = fc.constantFrom('"id"', '"id"', '"userName"', '"displayName"', '"name"', '"x"', '"i\\u0064"', '"ids"');

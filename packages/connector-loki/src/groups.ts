@@ -146,7 +146,7 @@ export function groupOperations(
           : { resource: cur, changed: false };
         if (changed || records.length) {
           const doc = storable(resource, id, touchedMeta(cur), 'members');
-          store.putLocal('groups', doc);
+          store.putLocal('groups', doc, cur);
           records.push({ k: 'put', c: 'groups', doc });
         }
         return records;
@@ -158,7 +158,7 @@ export function groupOperations(
       const cur = mustGet(store, 'groups', id, 'Group', ctx);
       const doc = storable(resource, id, touchedMeta(cur), 'members');
       await store.commit(() => {
-        store.putLocal('groups', doc);
+        store.putLocal('groups', doc, cur);
         const members = memberList(resource.members);
         store.membership.set(id, members);
         return [

@@ -53,10 +53,14 @@ function keptView(store: TenantStore, d: Doc, read: boolean, kept: KeptView | un
     return kept.view;
   }
   // A shallow copy without LokiJS's $loki: the core never mutates what a connector returns, and
-  // applyChanges copies what it changes.
+  // applyChanges copies what it changes. A document that is not frozen is a write's, or a read's
+  // decoded for it alone: nothing else holds it (the journal has serialized a write's already), so
+  // it is completed in place rather than copied.
   let out: ScimResource;
-  if (read && groups.length === 0 && !Object.hasOwn(d, '$loki')) out = d;
-  else {
+  if (!Object.hasOwn(d, '$loki') && (!read || groups.length === 0)) {
+    out = d;
+    if (!read && groups.length) out.groups = groups;
+  } else {
     const { $loki: _l, ...rest } = d as Doc & { $loki?: number };
     if (groups.length) (rest as ScimResource).groups = groups;
     out = rest;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decode, encode, pack, storedId, TOKENS, unpack } from '../src/store/codec.js';
+import { decode, encode, pack, plainId, storedId, TOKENS, unpack } from '../src/store/codec.js';
 import { type Doc, RowTable } from '../src/store/rows.js';
 import { TenantStore } from '../src/store/tenant-store.js';
 
@@ -97,6 +97,21 @@ describe('the stored form of a resource', () => {
     );
   });
 
+  it('an id taken as plain is written by JSON as itself; ids of the usual alphabets are plain (property)', () => {
+    // A plain id is compared against the stored text directly: a wrong "plain" could match another id.
+    fc.assert(
+      fc.property(fc.oneof(nasty, fc.string({ unit: 'binary' }), fc.uuid()), (id) => {
+        if (plainId(id)) expect(JSON.stringify(id)).toBe(`"${id}"`);
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), fc.stringMatching(/^[\w.@~ -]*$/)), (id) => {
+        expect(plainId(id)).toBe(true);
+      }),
+    );
+  });
+
   it('a stored form is much smaller than the JSON of a usual user, and its id is read without decoding', () => {
     const user = {
       id: '2819c223-7f76-453a-919d-413861904646',
@@ -166,6 +181,48 @@ describe('the indexes of a row table stay consistent', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('lookups between writes agree with a plain model, also for the id looked up last (property)', () => {
+    // A write looks its id up twice; the table remembers the last lookup until rows change.
+    const step = fc.oneof(
+      op,
+      fc.record({ k: fc.constant('get' as const), id: ids }),
+      fc.record({ k: fc.constant('has' as const), id: ids }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80 }), (steps) => {
+        const t = new RowTable([{ name: 'userName', fold: true }]);
+        const model = new Map<string, Doc>();
+        for (const s of steps) {
+          if (s.k === 'get') expect(t.get(s.id)).toEqual(model.get(s.id));
+          else if (s.k === 'has') expect(t.has(s.id)).toBe(model.has(s.id));
+          else if (s.k === 'del') expect(t.delete(s.id) !== undefined).toBe(model.delete(s.id));
+          else {
+            const d: Doc = { id: s.id };
+            if (s.userName !== undefined) d.userName = s.userName;
+            t.put(d);
+            model.set(s.id, d);
+          }
+          expect(t.size).toBe(model.size);
+        }
+        expect(t.page(0, model.size + 1)).toEqual([...model.values()]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the id looked up last is found anew once deletes compact the rows', () => {
+    const t = new RowTable([]);
+    for (let i = 0; i < 3000; i++) t.put({ id: `u${i}` });
+    expect(t.get('u2999')).toEqual({ id: 'u2999' });
+    // The delete that passes the threshold renumbers the rows: u2999 moves from row 2999.
+    for (let i = 0; i < 2000; i++) t.delete(`u${i}`);
+    expect(t.get('u2999')).toEqual({ id: 'u2999' });
+    expect(t.has('u1999')).toBe(false);
+    t.put({ id: 'u2999', v: 1 });
+    expect(t.size).toBe(1000);
+    expect(t.page(999, 1000)).toEqual([{ id: 'u2999', v: 1 }]);
   });
 
   it('after enough deletes the rows are compacted, and positions, lookups and later writes still agree', () => {

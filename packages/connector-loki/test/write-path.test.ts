@@ -87,4 +87,31 @@ describe('connector-loki write path', () => {
     expect(Object.keys(rec.doc)[0]).toBe('id');
     await s.connector.close?.();
   });
+
+  it("a write's answer shows the user's groups, and neither the journal nor later reads keep them", async () => {
+    const dir = join(root, `g${++n}`);
+    const s = await open(dir);
+    const id = (await s.call('POST', '/Users', { userName: 'member' })).body.id as string;
+    const gid = (await s.call('POST', '/Groups', { displayName: 'crew', members: [{ value: id }] })).body.id as string;
+    const patched = await s.call('PATCH', `/Users/${id}`, {
+      schemas: PATCH,
+      Operations: [{ op: 'replace', path: 'title', value: 'x' }],
+    });
+    expect(patched.body.groups).toEqual([{ value: gid, display: 'crew', type: 'direct', $ref: `http://x/Groups/${gid}` }]);
+    const journal = readFileSync(join(dir, 'loki.journal'), 'utf8').replace(/\0+$/, '').trim().split('\n');
+    const put = JSON.parse(journal[journal.length - 1] as string);
+    expect(put).toMatchObject({ k: 'put', c: 'users', doc: { id, title: 'x' } });
+    expect(put.doc.groups).toBeUndefined();
+    // The user leaves the group: no read, before or after a restart, shows it any more.
+    await s.call('PATCH', `/Groups/${gid}`, {
+      schemas: PATCH,
+      Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }],
+    });
+    expect((await s.call('GET', `/Users/${id}`)).body.groups).toBeUndefined();
+    const again = await open(dir);
+    expect((await again.call('GET', `/Users/${id}`)).body).toMatchObject({ id, title: 'x' });
+    expect((await again.call('GET', `/Users/${id}`)).body.groups).toBeUndefined();
+    await again.connector.close?.();
+    await s.connector.close?.();
+  });
 });

@@ -2,6 +2,7 @@
  * `$ref`s of a large frozen member list are built once per list and origin and reused while the
  * list is the same: a different origin, a new list or a mutable list must never get another's.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { finishResource } from '../src/handler/shape.js';
 import { SchemaRegistry } from '../src/schema/registry.js';
@@ -53,5 +54,26 @@ describe('member $ref of large lists', () => {
       const done = finishResource(registry, rt, { id: 'g', members: lists[n] as unknown[] }, 'http://b');
       expect(refs(done)[1]).toBe(`http://b/Users/u1-${n}`);
     }
+  });
+});
+
+describe('meta.location', () => {
+  it('is the origin, the endpoint and the id as a URI component, for any id (property)', () => {
+    const users = registry.resourceType('User')!;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uuid(),
+          fc.string({ unit: 'grapheme' }),
+          fc.string({ unit: 'binary-ascii' }),
+          fc.stringMatching(/^[\w.~ /%?#-]*$/),
+        ),
+        (id) => {
+          const r = finishResource(registry, users, { id, userName: 'u' }, 'http://a/scim');
+          expect(r.meta?.location).toBe(`http://a/scim/Users/${encodeURIComponent(id)}`);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -50,9 +50,21 @@ export const TOKENS: readonly string[] = [
 
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const ENCODE = new RegExp(TOKENS.slice(1).map(literal).join('|'), 'g');
-const CODE = new Map(TOKENS.map((t, i) => [t, String.fromCharCode(i)]));
 
-const toCode = (t: string) => CODE.get(t) as string;
+/**
+ * A token's slot in {@link CODE_AT}: from its length and three of its characters, which tell the
+ * tokens apart. (A Map keyed by the token hashed every matched string anew: a third of `pack`.)
+ */
+const slotOf = (t: string) => (t.length * 7 + t.charCodeAt(0) * 3 + t.charCodeAt(2) + t.charCodeAt(3) * 7) & 127;
+/** Slot → the code of the token in it ({@link slotOf} gives every token a slot of its own). */
+const CODE_AT: string[] = new Array(128).fill('');
+for (let i = 1; i < TOKENS.length; i++) {
+  const t = TOKENS[i] as string;
+  if (CODE_AT[slotOf(t)] !== '') throw new Error(`codec: tokens share slot ${slotOf(t)}; change slotOf`);
+  CODE_AT[slotOf(t)] = String.fromCharCode(i);
+}
+
+const toCode = (t: string) => CODE_AT[slotOf(t)] as string;
 
 /**
  * Packs JSON text (as JSON.stringify writes it) into its stored form. (`replace` gives a flat
@@ -92,9 +104,16 @@ export function decode(stored: string): Record<string, unknown> & { id: string }
   return JSON.parse(unpack(stored));
 }
 
-/** True when `id` is written as itself in JSON (no quote, backslash, control character or lone surrogate). */
+/** Characters JSON may write otherwise than as themselves (surrogates: lone ones are escaped). */
+const NOT_PLAIN = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * True when `id` is written as itself in JSON: no quote, backslash, control character or surrogate
+ * (a pair is written as itself, but telling it from a lone one is not worth it for an id: such an
+ * id is compared decoded, as one that is not plain).
+ */
 export function plainId(id: string): boolean {
-  return JSON.stringify(id).length === id.length + 2;
+  return !NOT_PLAIN.test(id);
 }
 
 /**

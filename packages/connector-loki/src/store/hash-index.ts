@@ -18,6 +18,11 @@ export function hashKey(s: string): number {
 const EMPTY = 0;
 const GONE = -1;
 
+/** {@link HashIndex.rowAt}: no row of the hash in this slot; the sequence goes on. */
+export const PROBE_SKIP = -1;
+/** {@link HashIndex.rowAt}: the probe sequence ends here. */
+export const PROBE_END = -2;
+
 /** A multimap hash → rows. Slots hold row + 1 (0 empty, −1 deleted); each row's hash is kept per row. */
 export class HashIndex {
   private slots = new Int32Array(16);
@@ -73,12 +78,34 @@ export class HashIndex {
 
   /** Rows filed under hash `h`, each passed to `visit` (stop by returning true); unconfirmed. */
   each(h: number, visit: (row: number) => boolean | undefined): void {
-    const mask = this.slots.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = this.slots[i] as number;
-      if (s === EMPTY) return;
-      if (s > 0 && this.rowHash[s - 1] === h && visit(s - 1)) return;
+    for (let i = this.home(h); ; i = this.next(i)) {
+      const r = this.rowAt(i, h);
+      if (r === PROBE_END) return;
+      if (r >= 0 && visit(r)) return;
     }
+  }
+
+  /**
+   * The first slot of hash `h`'s probe sequence. With {@link next} and {@link rowAt}, a lookup walks
+   * the rows filed under `h` without a callback (what every read and write by id does).
+   */
+  home(h: number): number {
+    return h & (this.slots.length - 1);
+  }
+
+  /** The slot after slot `i` in a probe sequence. */
+  next(i: number): number {
+    return (i + 1) & (this.slots.length - 1);
+  }
+
+  /**
+   * The row in slot `i` when it is filed under `h` (unconfirmed); {@link PROBE_SKIP} for a slot of
+   * another hash or of a deleted row, {@link PROBE_END} where the sequence ends.
+   */
+  rowAt(i: number, h: number): number {
+    const s = this.slots[i] as number;
+    if (s === EMPTY) return PROBE_END;
+    return s > 0 && this.rowHash[s - 1] === h ? s - 1 : PROBE_SKIP;
   }
 
   /** Renumbers rows after the table dropped its holes (`to[old row]` = new row, or −1). */

@@ -6,7 +6,7 @@
  * a new object the caller may keep or change.
  */
 import { decode, hasId, pack, plainId, storedId, unpack } from './codec.js';
-import { HashIndex, hashKey } from './hash-index.js';
+import { HashIndex, hashKey, PROBE_END } from './hash-index.js';
 
 export type Doc = Record<string, unknown> & { id: string };
 
@@ -100,6 +100,9 @@ export class RowTable {
   private readonly ids = new HashIndex();
   private readonly indexes: { field: IndexedField; index: HashIndex }[];
   private readonly positions = new Positions();
+  /** The id {@link rowOf} looked up last and its row (−1: none); forgotten when rows change. */
+  private lastId: string | undefined = undefined;
+  private lastRow = -1;
 
   constructor(fields: readonly IndexedField[]) {
     this.indexes = fields.map((field) => ({ field, index: new HashIndex() }));
@@ -112,16 +115,29 @@ export class RowTable {
 
   private rowOf(id: string): number {
     if (typeof id !== 'string') return -1;
+    // A write looks its id up twice (the current resource or that it is free, then the put).
+    if (id === this.lastId) return this.lastRow;
+    const row = this.findRow(id);
+    this.lastId = id;
+    this.lastRow = row;
+    return row;
+  }
+
+  /** Forgets the last lookup ({@link rowOf}): a resource was deleted or rows were renumbered. */
+  private forgetLookup(): void {
+    this.lastId = undefined;
+    this.lastRow = -1;
+  }
+
+  private findRow(id: string): number {
     const plain = plainId(id);
-    let found = -1;
-    this.ids.each(hashKey(id), (r) => {
-      if (hasId(this.rows[r] as string, id, plain)) {
-        found = r;
-        return true;
-      }
-      return false;
-    });
-    return found;
+    const h = hashKey(id);
+    const ids = this.ids;
+    for (let i = ids.home(h); ; i = ids.next(i)) {
+      const r = ids.rowAt(i, h);
+      if (r === PROBE_END) return -1;
+      if (r >= 0 && hasId(this.rows[r] as string, id, plain)) return r;
+    }
   }
 
   has(id: string): boolean {
@@ -163,6 +179,8 @@ export class RowTable {
     }
     const row = this.rows.length;
     this.rows.push(stored);
+    this.lastId = doc.id;
+    this.lastRow = row;
     this.live++;
     if (this.positions.fits(row)) this.positions.add(row, 1);
     else this.positions.rebuild(row * 2, (i) => this.rows[i] !== undefined);
@@ -180,6 +198,7 @@ export class RowTable {
     if (r < 0) return undefined;
     const old = this.rows[r];
     this.rows[r] = undefined;
+    this.forgetLookup();
     this.live--;
     this.positions.add(r, -1);
     this.ids.remove(r);
@@ -200,6 +219,7 @@ export class RowTable {
       rows.push(s);
     }
     this.rows = rows;
+    this.forgetLookup();
     this.ids.renumber(to, rows.length);
     for (const { index } of this.indexes) index.renumber(to, rows.length);
     this.positions.rebuild(rows.length * 2, (i) => i < rows.length);

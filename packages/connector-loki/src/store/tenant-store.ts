@@ -271,9 +271,11 @@ export class TenantStore {
 
   /**
    * Inserts or replaces a resource in memory (no journal). The store keeps its stored form, not
-   * `doc`: the caller keeps its object (a journal record may still hold it).
+   * `doc`: the caller keeps its object (a journal record may still hold it). `current` is the
+   * resource as stored now when the caller has it decoded already (read in the same turn): then
+   * it is not decoded again to tell a renamed group.
    */
-  putLocal(name: CollectionName, doc: Doc): void {
+  putLocal(name: CollectionName, doc: Doc, current?: Doc): void {
     let json: string;
     try {
       json = storedJson(doc);
@@ -284,7 +286,7 @@ export class TenantStore {
     const old = this.table(name).put(doc, json);
     this.lastPut = doc;
     this.lastPutJson = json;
-    if (name === 'groups') this.groupPut(doc, old);
+    if (name === 'groups') this.groupPut(doc, old, current);
     if (this.undoLog) {
       if (old !== undefined) this.undoLog.push(() => this.restore(name, old));
       else this.undoLog.push(() => this.deleteLocal(name, doc.id));
@@ -292,8 +294,8 @@ export class TenantStore {
   }
 
   /** Users' `groups` show group names: computed anew when a group with members is renamed or comes back. */
-  private groupPut(doc: Doc, old: string | undefined): void {
-    if (old === undefined ? this.membership.count(doc.id) > 0 : decode(old).displayName !== doc.displayName) {
+  private groupPut(doc: Doc, old: string | undefined, current: Doc | undefined): void {
+    if (old === undefined ? this.membership.count(doc.id) > 0 : (current ?? decode(old)).displayName !== doc.displayName) {
       this.reads.groupsRenamed();
     }
   }

@@ -209,7 +209,9 @@ function shape(
     copied++;
   }
   if (locationBase && resource.id !== undefined) {
-    meta.location = `${locationBase}${rt.endpoint}/${encodeURIComponent(String(resource.id))}`;
+    // Most ids need no escaping (a test, not encodeURIComponent's runtime call, on every write).
+    const id = String(resource.id);
+    meta.location = `${locationBase}${rt.endpoint}/${URL_SAFE.test(id) ? id : encodeURIComponent(id)}`;
   }
   if (src?.version !== undefined) {
     meta.version = servedVersion(src.version as string, resource.groups);
@@ -306,6 +308,7 @@ function addRefs(list: unknown[], base: string, registry: SchemaRegistry, implie
   return out ?? list;
 }
 
+/** Characters encodeURIComponent leaves as they are (some of them): an id of only these is its own URI component. */
 const URL_SAFE = /^[A-Za-z0-9._~-]*$/;
 
 const META_OWN = new Set(['resourceType', 'created', 'lastModified', 'location', 'version']);

@@ -7,6 +7,7 @@ import { NoTargetError } from '../errors.js';
 import type { FilterNode } from '../filter/ast.js';
 import { matchesFilter, type PathResolver } from '../filter/evaluate.js';
 import type { SchemaRegistry } from '../schema/registry.js';
+import { subAttribute } from '../schema/sub-attribute.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { cloneJson, findKeyCI, getCI, isObject } from '../util/object.js';
 
@@ -68,7 +69,7 @@ function sameElement(a: unknown, b: unknown, caseExact: boolean): boolean {
 
 function elementResolver(def: AttributeDefinition | undefined): PathResolver {
   return (p) => {
-    const sd = def?.subAttributes?.find((s) => s.name.toLowerCase() === p.attr.toLowerCase());
+    const sd = def === undefined ? undefined : subAttribute(def, p.attr);
     return sd ? { attr: sd.name, attrDef: sd } : { attr: p.attr };
   };
 }

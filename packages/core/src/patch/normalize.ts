@@ -9,6 +9,7 @@ import { InvalidSyntaxError, InvalidValueError, MutabilityError, NoTargetError }
 import type { AttrPath, FilterNode } from '../filter/ast.js';
 import { parseAttrPath } from '../filter/path.js';
 import type { SchemaRegistry } from '../schema/registry.js';
+import { subAttribute } from '../schema/sub-attribute.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { getCI, isObject } from '../util/object.js';
 import { checkValue, unknownAttributeHandler, type ValueCheck } from '../resource/validate.js';
@@ -261,7 +262,7 @@ class Normalizer {
         return;
       }
       for (const [k, sv] of Object.entries(v)) {
-        const sd = def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase());
+        const sd = subAttribute(def, k);
         if (!sd) {
           if (!(k === '$ref' && sv === null)) this.check.unknown(`${where}.${k}`);
           continue;

@@ -7,6 +7,7 @@
  */
 import { InvalidPathError, InvalidValueError } from '../errors.js';
 import type { PatchQuirk } from '../patch/normalize.js';
+import { subAttribute } from '../schema/sub-attribute.js';
 import type { AttributeDefinition } from '../schema/types.js';
 import { isObject } from '../util/object.js';
 
@@ -87,6 +88,9 @@ export function checkValue(c: ValueCheck, def: AttributeDefinition, value: unkno
   return element(c, def, v, where);
 }
 
+/** True when `def` has a `$ref` sub-attribute (its `type` then names a resource type). */
+const hasRef = (def: AttributeDefinition) => def.subAttributes?.some((s) => s.name === '$ref') ?? false;
+
 function element(c: ValueCheck, def: AttributeDefinition, v: unknown, where: string): unknown {
   if (def.type !== 'complex') return scalar(c, def, v, where);
   if (!isObject(v)) {
@@ -100,10 +104,11 @@ function element(c: ValueCheck, def: AttributeDefinition, v: unknown, where: str
     throw new InvalidValueError(`Attribute "${where}" is complex: its value must be an object, got ${describe(v)}`);
   }
   const out: Record<string, unknown> = {};
-  const hasRef = def.subAttributes?.some((s) => s.name === '$ref') ?? false;
-  for (const [k, sv] of Object.entries(v)) {
-    const sd = def.subAttributes?.find((s) => s.name.toLowerCase() === k.toLowerCase());
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    const sv = v[k];
     if (sv === null || sv === undefined) continue; // null is "no value" (RFC 7643 §2.5); Entra sends `$ref: null`
+    const sd = subAttribute(def, k);
     if (!sd) {
       c.unknown(`${where}.${k}`);
       continue;
@@ -111,7 +116,7 @@ function element(c: ValueCheck, def: AttributeDefinition, v: unknown, where: str
     if (sd.mutability === 'readOnly') continue; // RFC 7644 §3.3: read-only values sent by a client are ignored
     let value = scalar(c, sd, sv, `${where}.${sd.name}`);
     // The `type` of a reference names what the reference points at: only the listed resource types.
-    if (sd.name === 'type' && hasRef && sd.canonicalValues && typeof value === 'string') {
+    if (sd.name === 'type' && sd.canonicalValues && typeof value === 'string' && hasRef(def)) {
       const canon = sd.canonicalValues.find((x) => x.toLowerCase() === (value as string).toLowerCase());
       if (!canon)
         throw new InvalidValueError(

@@ -57,6 +57,8 @@ export class SchemaRegistry {
   /** Fast memo for the commonest case, a bare attribute name: resource type → name → resolution. */
   private readonly bareMemo = new WeakMap<ResourceTypeDefinition, Map<string, ResolvedPath | null>>();
   private readonly urnMemo = new Map<string, string | null>();
+  /** Memo of {@link resourceType}: name or endpoint as asked → the type (null: none). */
+  private readonly typeMemo = new Map<string, ResourceTypeDefinition | null>();
   /** Resource type → its memoized {@link hidesByDefault} test. */
   private readonly hidesMemo = new WeakMap<ResourceTypeDefinition, (key: string) => boolean>();
 
@@ -131,8 +133,14 @@ export class SchemaRegistry {
 
   /** Finds a resource type by id (`User`) or endpoint (`Users`), case-insensitively. */
   resourceType(nameOrEndpoint: string): ResourceTypeDefinition | undefined {
+    // Every request asks (its endpoint), and every response with members or groups (their types).
+    const hit = this.typeMemo.get(nameOrEndpoint);
+    if (hit !== undefined) return hit ?? undefined;
     const l = nameOrEndpoint.replace(/^\//, '').toLowerCase();
-    return this.types.find((t) => t.id.toLowerCase() === l || t.endpoint.replace(/^\//, '').toLowerCase() === l);
+    const found = this.types.find((t) => t.id.toLowerCase() === l || t.endpoint.replace(/^\//, '').toLowerCase() === l);
+    // Bounded: names come from request paths.
+    if (this.typeMemo.size < 1000) this.typeMemo.set(nameOrEndpoint, found ?? null);
+    return found;
   }
 
   /**

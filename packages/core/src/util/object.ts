@@ -38,8 +38,9 @@ export const MAX_JSON_DEPTH = 64;
 
 /** True when `text` nests objects/arrays deeper than `max` (strings are skipped, escapes honoured). */
 export function jsonNestsDeeper(text: string, max: number): boolean {
-  // A text shorter than the limit cannot open more brackets than it has characters.
-  if (text.length <= max) return false;
+  // A text cannot nest deeper than it has characters, nor than it has opening brackets: most
+  // bodies have a handful, found by indexOf (native) rather than by looking at every character.
+  if (text.length <= max || !opensMoreThan(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -53,6 +54,14 @@ export function jsonNestsDeeper(text: string, max: number): boolean {
       if (++depth > max) return true;
     } else if (c === 0x7d || c === 0x5d) depth--;
   }
+  return false;
+}
+
+/** True when `text` holds more than `max` opening brackets (`{` or `[`, in strings too). */
+function opensMoreThan(text: string, max: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > max) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > max) return true;
   return false;
 }
 

@@ -1,7 +1,7 @@
 /** Query evaluation over one collection, using hash indexes where the filter allows. */
 import { type FilterNode, matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
 import type { QueryRequest, QueryResult, ScimResource } from '@scimgw/core';
-import { type CollectionName, type Doc, KeptDoc, type TenantStore } from './store/tenant-store.js';
+import type { CollectionName, Doc, KeptDoc, TenantStore } from './store/tenant-store.js';
 
 /** True when the filter reads attribute `attr` (so views must compute it). */
 export function mentions(node: FilterNode | undefined, attr: string): boolean {
@@ -77,19 +77,6 @@ function indexedDocs(store: TenantStore, coll: CollectionName, node: FilterNode 
   return a !== 'id' && store.indexes(coll, a) ? store.findDocs(coll, a, node.value) : undefined;
 }
 
-/**
- * {@link indexedDocs} for a read that keeps what it reads: through the store's read cache, as a
- * page reads (frozen resources, the same objects while unchanged, so the view, the shaped resource
- * and its JSON are kept above as well; a user looked up once is only decoded).
- */
-function indexedKept(store: TenantStore, coll: CollectionName, node: FilterNode | undefined): (KeptDoc | Doc)[] | undefined {
-  if (node?.type !== 'compare' || node.op !== 'eq' || node.value === null || node.path.uri || node.path.sub) return undefined;
-  const a = node.path.attr;
-  return a !== 'id' && store.indexes(coll, a) ? store.findKept(coll, a, node.value) : undefined;
-}
-
-const docOf = (e: KeptDoc | Doc): Doc => (e instanceof KeptDoc ? e.doc : e);
-
 const TEXT_OPS = new Set(['eq', 'co', 'sw', 'ew']);
 
 /**
@@ -128,11 +115,13 @@ export function textNeedle(node: FilterNode | undefined): string | undefined {
  * Runs a query: index lookup or scan, full filter check, optional sort, and
  * the page window (`pageView`: the view of a page's element, given the read cache's entry where it
  * has one). Without filter and sort a page decodes only its own
- * resources, so large directories page without touching the others. Pages and lookups of one
- * indexed `eq` (`userName eq "…"`) read through the store's read cache (frozen resources, the same
- * objects while unchanged, so the core's shaping and the server's JSON of them are kept too: on
- * Node (b) of bench/cost.mjs went from 0.060–0.066 to 0.049–0.052 CPU ms per request, on Bun no
- * change measured); other filtered queries decode what they visit anew and keep nothing.
+ * resources, so large directories page without touching the others. Pages read through the
+ * store's read cache (frozen resources, the same objects while unchanged); filtered queries decode
+ * what they visit anew and keep nothing. Lookups by userName through the cache were tried twice: on
+ * Bun filling it cost more than it saved (0.157 against 0.113 CPU ms per request, bench/cost.mjs
+ * (b)); on Node they cost 20 % less, but the cache then filled in the random order of the lookups,
+ * and pages read after them cost 0.23 instead of 0.13 ms (bench/cost.mjs --only b,c; 18 against 14
+ * µs in process; sequential lookups left pages as they were).
  */
 export function runQuery(
   store: TenantStore,
@@ -154,16 +143,6 @@ export function runQuery(
     return { resources, totalResults: total };
   }
   const needsView = mentions(req.filter, 'groups') || mentions(req.filter, 'members');
-  const filter = req.filter;
-  if (pageView !== undefined && filter !== undefined && !needsView && !req.sort) {
-    const kept = indexedKept(store, coll, filter);
-    if (kept !== undefined) {
-      const matched: (KeptDoc | Doc)[] = [];
-      for (const e of kept) if (matchesFilter(filter, docOf(e), resolve)) matched.push(e);
-      const end = req.count === undefined ? matched.length : start + req.count;
-      return { resources: matched.slice(start, end).map(pageView), totalResults: matched.length };
-    }
-  }
   const found = indexedDocs(store, coll, req.filter);
   const ids = found ? undefined : candidates(store, coll, req.filter);
   const pool: Iterable<Doc> =

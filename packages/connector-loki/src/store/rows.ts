@@ -25,9 +25,6 @@ function keyOf(v: unknown, fold: boolean): string | undefined {
   return fold ? s.toLowerCase() : s;
 }
 
-const decodeDoc = (stored: string): Doc => decode(stored) as Doc;
-const sameDoc = (d: Doc): Doc => d;
-
 /** `doc` with `id` as its first key (then {@link storedId} reads it without decoding). */
 function idFirst(doc: Doc): Doc {
   for (const k in doc) {
@@ -240,24 +237,15 @@ export class RowTable {
    * that wants the resources takes these rather than reading each id again.
    */
   findDocs(name: string, value: unknown): Doc[] {
-    return this.findWith(name, value, decodeDoc, sameDoc);
-  }
-
-  /**
-   * {@link findDocs} through `read`, which turns a row's stored form into what the caller wants
-   * (the read cache's entry: frozen, the same object while the row is unchanged); `docOf` gives the
-   * document of it, whose key is compared.
-   */
-  findWith<T>(name: string, value: unknown, read: (stored: string) => T, docOf: (t: T) => Doc): T[] {
     const entry = this.indexes.find((i) => i.field.name === name);
     if (!entry) throw new Error(`no index on ${name}`);
     const { field, index } = entry;
     const k = keyOf(value, field.fold);
     if (k === undefined) return [];
-    const out: T[] = [];
+    const out: Doc[] = [];
     index.each(hashKey(k), (r) => {
-      const t = read(this.rows[r] as string);
-      if (keyOf(docOf(t)[field.name], field.fold) === k) out.push(t);
+      const d = decode(this.rows[r] as string);
+      if (keyOf(d[field.name], field.fold) === k) out.push(d as Doc);
       return false;
     });
     return out;

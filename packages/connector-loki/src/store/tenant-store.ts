@@ -67,8 +67,6 @@ export interface TenantStoreOptions {
 const unstorable = (cause: unknown) =>
   new errors.InvalidValueError('The change was not saved: its values cannot be stored. Nothing was changed.', { cause });
 
-const docOfEntry = (e: KeptDoc | Doc): Doc => (e instanceof KeptDoc ? e.doc : e);
-
 export class TenantStore {
   private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
@@ -241,15 +239,6 @@ export class TenantStore {
   /** The resources {@link find} gives the ids of, decoded (new objects, as {@link get} gives them). */
   findDocs(name: CollectionName, field: string, value: unknown): Doc[] {
     return this.table(name).findDocs(field, value);
-  }
-
-  /**
-   * {@link findDocs} for a read: through the read cache, as {@link readPageKept} gives a page (the
-   * cache's entries where the resources are kept, documents read for the first time as they are).
-   */
-  findKept(name: CollectionName, field: string, value: unknown): (KeptDoc | Doc)[] {
-    if (this.opts.readCacheBytes === 0) return this.table(name).findDocs(field, value);
-    return this.table(name).findWith(field, value, (s) => this.reads.kept(s), docOfEntry);
   }
 
   /** True when `field` of collection `name` is indexed (so {@link find} answers for it). */

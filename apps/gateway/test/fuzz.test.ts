@@ -253,9 +253,11 @@ describe('fuzzing the HTTP surface', () => {
     );
     expect(problems).toEqual([]);
     expect(runs).toBeGreaterThan(200);
-    // The run reached the handlers, not only the router and the authenticator.
-    expect(seen.get(200) ?? 0).toBeGreaterThan(runs / 200);
-    expect(seen.get(400) ?? 0).toBeGreaterThan(runs / 200);
+    // The run reached the handlers, not only the router and the authenticator. About 0.6 % of the
+    // random requests answer 200 and 2 % 400 (182–186 and 629–640 of 30,000 in three runs); at
+    // 0.5 % a run of 30,000 fell on the bound (150) once, so the bound is 0.1 %.
+    expect(seen.get(200) ?? 0).toBeGreaterThan(runs / 1000);
+    expect(seen.get(400) ?? 0).toBeGreaterThan(runs / 1000);
     expect(await control()).toBe(before);
     expect((await fetch(`${t.base}/ping`)).status).toBe(200);
   }, 60_000);

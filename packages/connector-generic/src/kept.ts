@@ -20,9 +20,10 @@ interface Entry {
   raw: Record<string, unknown>;
   /** Its mapped form, deeply frozen; `undefined` when the mapping hides the record. */
   resource: ScimResource | undefined;
-  /** The record's bytes in the target's answer, once an answer was read as bytes. */
-  bytes: Buffer | undefined;
-  /** The same bytes and `resource`, for answers that hold them again (see known.ts). */
+  /**
+   * The record's bytes in the target's answer (once an answer was read as bytes) and `resource`,
+   * for answers that hold them again (see known.ts).
+   */
   known: Known<ScimResource | undefined> | undefined;
   /** About how many values the entry holds (its share of the bound). */
   weight: number;
@@ -121,16 +122,16 @@ export class KeptResources {
   ): ScimResource | undefined | Invalid {
     const key = keyOf(tenant, id);
     const hit = this.#entries.get(key);
-    if (hit?.bytes?.equals(bytes)) return hit.resource;
+    if (hit?.known?.bytes?.equals(bytes)) return hit.resource;
     const raw = parse();
     if (raw === undefined || !isRecord(raw)) return raw;
     if (raw.id !== id) return this.resolve(tenant, raw, map);
     // The same record in other bytes (or kept from an answer parsed whole): known by these now.
     if (hit !== undefined && sameJson(hit.raw, raw)) {
-      const extra = bytesWeight(bytes) - (hit.bytes ? bytesWeight(hit.bytes) : 0);
+      const old = hit.known?.bytes;
+      const extra = bytesWeight(bytes) - (old ? bytesWeight(old) : 0);
       forget(hit.known);
-      hit.bytes = Buffer.from(bytes);
-      hit.known = { bytes: hit.bytes, value: hit.resource, next: undefined };
+      hit.known = { bytes: Buffer.from(bytes), value: hit.resource, next: undefined };
       hit.weight += extra;
       this.#weight += extra;
       this.#evict();
@@ -166,7 +167,7 @@ export class KeptResources {
     const weight = a + b + (bytes ? bytesWeight(bytes) : 0);
     if (a === TOO_BIG || b === TOO_BIG || weight > this.maxWeight / 4) return resource;
     const known = bytes && { bytes, value: resource, next: undefined };
-    this.#entries.set(key, { raw, resource, bytes, known, weight });
+    this.#entries.set(key, { raw, resource, known, weight });
     this.#weight += weight;
     this.#evict();
     return resource;

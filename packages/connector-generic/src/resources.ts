@@ -10,7 +10,7 @@ import {
   type ScimResource,
 } from '@scimgw/core';
 import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
-import { type HelperRest, RestError, restErrorToScimError } from '@scimgw/helper-rest';
+import { type HelperRest, type RequestOptions, RestError, restErrorToScimError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
 import { KeptResources } from './kept.js';
@@ -144,20 +144,29 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     }
   };
 
+  /** The target's answer to a read of one resource (its body), or undefined when it does not exist. */
+  const readOne = async (
+    id: string,
+    ctx: RequestContext,
+    projection: TargetProjection,
+    options: RequestOptions,
+  ): Promise<{ body: unknown } | undefined> => {
+    try {
+      return await rest.doRequest(ctx.tenant, 'GET', `${url(id)}${queryString({ ...projection })}`, undefined, ctx, options);
+    } catch (e) {
+      if (isGone(e)) return undefined;
+      throw restErrorToScimError(e);
+    }
+  };
+
   /** The target's record (2.0 JSON), or undefined when it does not exist. */
   const readRecord = async (
     id: string,
     ctx: RequestContext,
     projection: TargetProjection = {},
   ): Promise<Record<string, unknown> | undefined> => {
-    try {
-      const path = `${url(id)}${queryString({ ...projection })}`;
-      const res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, { headers: SCIM_HEADERS });
-      return fromTarget(res.body, d.versionFor(ctx.tenant));
-    } catch (e) {
-      if (isGone(e)) return undefined;
-      throw restErrorToScimError(e);
-    }
+    const res = await readOne(id, ctx, projection, { headers: SCIM_HEADERS });
+    return res && fromTarget(res.body, d.versionFor(ctx.tenant));
   };
 
   const view = (body: unknown, ctx: RequestContext): ScimResource | undefined => {
@@ -229,11 +238,6 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
         const resources: ScimResource[] = [];
         let invalid = false;
         for (const r of ranges.elements) {
-          // A record known by its bytes is its kept resource (undefined when the mapping hides it).
-          if (r.known) {
-            if (r.value !== undefined) resources.push(r.value);
-            continue;
-          }
           const v = rangeView(buf, r, ctx);
           if (v === INVALID) {
             invalid = true;
@@ -262,15 +266,8 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   /** Reads the resource as clients see it; a valueMap-hidden resource does not exist. */
   const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
     const version = d.versionFor(ctx.tenant);
-    const path = `${url(id)}${queryString({ ...targetProjection(options, version, d.supportFor(ctx.tenant)) })}`;
-    let res: Awaited<ReturnType<typeof send>>;
-    try {
-      res = await rest.doRequest(ctx.tenant, 'GET', path, undefined, ctx, READ_OPTIONS);
-    } catch (e) {
-      if (isGone(e)) return undefined;
-      throw restErrorToScimError(e);
-    }
-    return bytesView(res.body, ctx);
+    const res = await readOne(id, ctx, targetProjection(options, version, d.supportFor(ctx.tenant)), READ_OPTIONS);
+    return res && bytesView(res.body, ctx);
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.

@@ -10,19 +10,19 @@ import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
 import { type GroupRef, KeptDoc, ReadCache } from './read-cache.js';
-
-export { KeptDoc };
 import { type Doc, type IndexedField, RowTable, storedJson } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
+
+export { KeptDoc };
 
 export type { Doc } from './rows.js';
 export type CollectionName = 'users' | 'groups' | 'roles' | 'entitlements';
 const COLLECTIONS: CollectionName[] = ['users', 'groups', 'roles', 'entitlements'];
 
-/** The attributes each collection indexes (what query.ts looks up instead of scanning). */
 /** Computes users' `groups` for writes without keeping them (one for every store: it holds nothing). */
 const KEEPS_NOTHING = new ReadCache({ maxBytes: 0 });
 
+/** The attributes each collection indexes (what query.ts looks up instead of scanning). */
 const INDEXED: Record<CollectionName, IndexedField[]> = {
   users: [
     { name: 'userName', fold: true },

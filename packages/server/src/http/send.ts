@@ -52,21 +52,14 @@ const COMMA = Buffer.from(',');
  * joined on Bun.
  */
 function sendPieces(res: ServerResponse, status: number, headers: Record<string, string>, pieces: BodyPiece[]): void {
-  if (pieces.length > MAX_WRITES && ON_BUN && res instanceof ServerResponse && typeof res.cork === 'function') {
-    // A page of kept resources (a piece each) on Bun's own HTTP server: copied together into one
-    // reused buffer rather than written a piece each (a call into its HTTP server per piece;
-    // measured no better for a page of 100) or joined into a new Buffer per response.
-    const data = joined(pieces);
-    if (data !== undefined) {
-      res.writeHead(status, { ...headers, 'content-length': data.length });
-      res.end(data);
-      return;
-    }
-  }
   if (pieces.length > MAX_WRITES && (ON_BUN || typeof res.cork !== 'function')) {
-    // A body too large for the reused buffer on Bun, or a response that cannot be corked
-    // (hyco-https's, through Azure Relay): one new Buffer, copied together.
-    const data = Buffer.concat(pieces.map((p) => (typeof p !== 'string' ? p : p === ',' ? COMMA : Buffer.from(p, 'utf8'))));
+    // A page of kept resources (a piece each) on Bun: copied together rather than written a piece
+    // each (a call into its HTTP server per piece; measured no better for a page of 100). On Bun's
+    // own HTTP server into one reused buffer; for a body too large for it, or a response that
+    // cannot be corked (hyco-https's, through Azure Relay), into a new Buffer.
+    const data =
+      (ON_BUN && res instanceof ServerResponse ? joined(pieces) : undefined) ??
+      Buffer.concat(pieces.map((p) => (typeof p !== 'string' ? p : p === ',' ? COMMA : Buffer.from(p, 'utf8'))));
     res.writeHead(status, { ...headers, 'content-length': data.length });
     res.end(data);
     return;
@@ -92,7 +85,7 @@ function sendPieces(res: ServerResponse, status: number, headers: Record<string,
 }
 
 /** Bodies up to this many bytes are joined in {@link scratch} on Bun; larger ones get a Buffer of their own. */
-export const SCRATCH_BYTES = 1024 * 1024;
+const SCRATCH_BYTES = 1024 * 1024;
 let scratch: Buffer | undefined;
 
 /**

@@ -38,20 +38,15 @@ export interface ScimHandler {
 /** Operations that take a request body; any other ignores one. */
 const BODY_OPERATIONS: ReadonlySet<ScimOperationName> = new Set(['create', 'replace', 'modify', 'bulk', 'search', 'rootSearch']);
 
-/** The query string of a request URL. */
-function queryOf(url: string): URLSearchParams {
-  const i = url.indexOf('?');
-  return new URLSearchParams(i === -1 ? '' : url.slice(i + 1));
-}
-
 /**
  * The list parameters of a request URL. Most writes have no query string: they get their (empty)
- * parameters without a `URLSearchParams` and its eight scans.
+ * parameters without reading one.
  */
 function paramsOf(url: string): ListParams {
-  return url.indexOf('?') === -1 ? { ...NO_PARAMS } : paramsFromQuery(queryOf(url));
+  const i = url.indexOf('?');
+  return i === -1 ? { ...NO_PARAMS } : paramsFromQuery(url.slice(i + 1));
 }
-const NO_PARAMS: Readonly<ListParams> = paramsFromQuery(new URLSearchParams());
+const NO_PARAMS: Readonly<ListParams> = paramsFromQuery('');
 
 /** Renders an error response in the protocol version of the request. */
 export function errorResponse(err: ScimError, version: '2.0' | '1.1' = '2.0'): ScimResponse {

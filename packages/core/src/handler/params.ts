@@ -7,6 +7,7 @@ import { splitAttributeList } from '../query/projection.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { getCI, isObject } from '../util/object.js';
+import { queryPairs } from './query-string.js';
 
 /** A parsed list/search query (not yet bound to a resource type). */
 export interface ListParams {
@@ -39,25 +40,44 @@ function order(v: string | undefined): ListParams['sortOrder'] {
   throw new InvalidValueError('"sortOrder" must be "ascending" or "descending"');
 }
 
-/** Reads list parameters from a URL query. */
-export function paramsFromQuery(q: URLSearchParams): ListParams {
+/** The list parameters named in {@link paramsFromQuery}, by their lower-case names. */
+const QUERY_NAMES = [
+  'filter',
+  'attributes',
+  'excludedattributes',
+  'sortby',
+  'sortorder',
+  'startindex',
+  'count',
+  'cursor',
+] as const;
+type QueryName = (typeof QUERY_NAMES)[number];
+const IS_QUERY_NAME: ReadonlySet<string> = new Set(QUERY_NAMES);
+
+/**
+ * Reads list parameters from a URL query: the text after `?` (decoded as `URLSearchParams` does,
+ * see query-string.ts), or the pairs of a `URLSearchParams`.
+ */
+export function paramsFromQuery(q: string | Iterable<[string, string]>): ListParams {
   // Parameter names are matched without regard to case, as attribute names are (RFC 7643 §2.1):
-  // `?Filter=`, `?Attributes=` and `?filter=` mean the same.
-  /** Every value of a parameter (`attributes=a&attributes=b`), under any spelling of its name. */
-  const all = (name: string) => {
-    const lower = name.toLowerCase();
-    const out: string[] = [];
-    for (const [k, v] of q) if (k.toLowerCase() === lower) out.push(v);
-    return out;
-  };
-  const get = (name: string): string | undefined => all(name)[0];
+  // `?Filter=`, `?Attributes=` and `?filter=` mean the same. One pass: every value of each known
+  // parameter (`attributes=a&attributes=b`), under any spelling of its name.
+  const found: Partial<Record<QueryName, string[]>> = {};
+  for (const [k, v] of typeof q === 'string' ? queryPairs(q) : q) {
+    const name = k.toLowerCase();
+    if (!IS_QUERY_NAME.has(name)) continue;
+    const list = found[name as QueryName];
+    if (list === undefined) found[name as QueryName] = [v];
+    else list.push(v);
+  }
+  const get = (name: QueryName): string | undefined => found[name]?.[0];
   return {
     filter: get('filter'),
-    attributes: splitAttributeList(all('attributes')),
-    excludedAttributes: splitAttributeList(all('excludedAttributes')),
-    sortBy: get('sortBy') || undefined,
-    sortOrder: order(get('sortOrder')),
-    startIndex: int(get('startIndex'), 'startIndex'),
+    attributes: splitAttributeList(found.attributes ?? []),
+    excludedAttributes: splitAttributeList(found.excludedattributes ?? []),
+    sortBy: get('sortby') || undefined,
+    sortOrder: order(get('sortorder')),
+    startIndex: int(get('startindex'), 'startIndex'),
     count: int(get('count'), 'count'),
     cursor: get('cursor'),
   };

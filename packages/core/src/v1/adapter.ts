@@ -52,7 +52,7 @@ export function scimV1Adapter(registry: SchemaRegistry, connector: Connector, ha
     const op = operationFor(route, req.method)?.name;
     if (op === 'list') {
       const i = req.url.indexOf('?');
-      return (paramsFromQuery(new URLSearchParams(i === -1 ? '' : req.url.slice(i + 1))).filter ?? '').trim() !== '';
+      return (paramsFromQuery(i === -1 ? '' : req.url.slice(i + 1)).filter ?? '').trim() !== '';
     }
     if (op === 'search' || op === 'rootSearch') {
       const body = requestBody(req.body);

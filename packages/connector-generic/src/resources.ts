@@ -117,7 +117,10 @@ function toInt(v: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-const SCIM_HEADERS = { accept: 'application/scim+json, application/json', 'content-type': 'application/scim+json' };
+/** Headers of a request without a body (a GET, a DELETE): what it accepts, and no content type. */
+const SCIM_HEADERS = { accept: 'application/scim+json, application/json' };
+/** Headers of a request with a body. */
+const SCIM_BODY_HEADERS = { ...SCIM_HEADERS, 'content-type': 'application/scim+json' };
 
 /** Reads are answered as bytes: the connector finds its resources in them (see scan.ts). */
 const READ_OPTIONS = { headers: SCIM_HEADERS, responseType: 'bytes' as const };
@@ -138,7 +141,9 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
     try {
-      return await rest.doRequest(ctx.tenant, method, path, body, ctx, { headers: SCIM_HEADERS });
+      return await rest.doRequest(ctx.tenant, method, path, body, ctx, {
+        headers: body === undefined ? SCIM_HEADERS : SCIM_BODY_HEADERS,
+      });
     } catch (e) {
       throw restErrorToScimError(e);
     }

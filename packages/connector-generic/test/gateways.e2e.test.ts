@@ -133,6 +133,11 @@ describe('gateway B (one-to-one example config) in front of gateway A', () => {
     expect((await b.call('DELETE', `/Users/${made.body.id}`)).status).toBe(204);
     expect((await a.call('GET', `/Users/${made.body.id}`)).status).toBe(404);
     expect((await b.call('DELETE', `/Users/${made.body.id}`)).status).toBe(404);
+
+    // A content type goes with a body only: a GET or DELETE declares none.
+    const kinds = new Set(proxy.requests.map((r) => `${r.method} ${r.body === undefined ? '' : 'with body'}`));
+    expect([...kinds].sort()).toEqual(['DELETE ', 'GET ', 'PATCH with body', 'POST with body', 'PUT with body']);
+    for (const r of proxy.requests) expect(r.contentType).toBe(r.body === undefined ? undefined : 'application/scim+json');
   });
 
   it("gives members' and groups' $ref of its own, never the target's", async () => {

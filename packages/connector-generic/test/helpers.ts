@@ -35,6 +35,8 @@ export interface ProxiedRequest {
   method: string;
   url: string;
   body: any;
+  /** The request's `content-type`, if it had one. */
+  contentType: string | undefined;
   responseBytes?: number;
 }
 
@@ -50,7 +52,12 @@ export async function startRecordingProxy(target: () => string): Promise<{
     (async () => {
       let text = '';
       for await (const c of req) text += c;
-      const entry: ProxiedRequest = { method: req.method ?? '', url: req.url ?? '', body: text ? JSON.parse(text) : undefined };
+      const entry: ProxiedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        body: text ? JSON.parse(text) : undefined,
+        contentType: req.headers['content-type'],
+      };
       requests.push(entry);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))

@@ -308,7 +308,7 @@ describe('Journal: drain and rotate, for compaction', () => {
     expect(Journal.read(second).records).toEqual([put('c'), put('d')]);
     expect(journal.size).toBe(Buffer.byteLength([put('c'), put('d')].map(line).join('')));
     // Renamed over the first: writing goes on in the same file, under its new name.
-    journal.rename(first);
+    await journal.rename(first);
     await journal.append(serializeRecords([put('e')]));
     expect(Journal.read(first).records).toEqual([put('c'), put('d'), put('e')]);
     await journal.close();

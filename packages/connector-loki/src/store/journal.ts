@@ -19,9 +19,9 @@ import {
   ftruncateSync,
   openSync,
   readFileSync,
-  renameSync,
   writeSync,
 } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** One journal record. `c` is the collection, `k` the record kind. */
@@ -385,11 +385,12 @@ export class Journal {
   }
 
   /**
-   * Renames the file written now to `path` (replacing what is there, atomically); writing goes on
-   * in the same file. The caller syncs the directory.
+   * Renames the file written now to `path` (replacing what is there, atomically) in the thread pool
+   * (freeing a large file replaced takes a while); writing goes on in the same file meanwhile. The
+   * caller syncs the directory.
    */
-  rename(path: string): void {
-    renameSync(this.path, path);
+  async rename(path: string): Promise<void> {
+    await rename(this.path, path);
     this.path = path;
   }
 

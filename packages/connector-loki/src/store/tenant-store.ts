@@ -3,8 +3,8 @@
  * indexes of row numbers beside it: rows.ts), group membership kept per member, and durability
  * through a journal that is compacted into a snapshot.
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errors } from '@scimgw/core';
 import { decode, unpack } from './codec.js';
@@ -552,9 +552,11 @@ export class TenantStore {
       await rm(files.tmp, { force: true }).catch(noop);
       throw new Error('Compaction abandoned: the journal refused a write the snapshot held; the next one retries.');
     }
-    renameSync(files.tmp, files.snapshot);
+    // In the thread pool: replacing the old snapshot frees its blocks (a tenth of a second at a
+    // million users, measured on the event loop).
+    await rename(files.tmp, files.snapshot);
     await syncDirectoryAsync(dirname(files.snapshot));
-    journal.rename(files.journal);
+    await journal.rename(files.journal);
     this.retiredJournal = undefined;
     await syncDirectoryAsync(dirname(files.snapshot));
   }

@@ -3,9 +3,9 @@
  * writes made meanwhile go to a second journal, and a crash at any point of it leaves files from
  * which open() brings back exactly the acknowledged writes.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../src/store/journal.js';
 import { TenantStore } from '../src/store/tenant-store.js';
@@ -143,6 +143,22 @@ describe('TenantStore.compact: in the background', () => {
     expect(has(base, 'journal.next')).toBe(false);
     const again = await TenantStore.open({ file: base, compactBytes: NEVER });
     expect(again.count('users')).toBe(200);
+    await again.close();
+  });
+
+  it('a first start that crashed before its first snapshot seeds again on the next', async () => {
+    const base = join(dir, 'first', 'loki');
+    mkdirSync(dirname(base), { recursive: true });
+    // What the crash left: an empty journal, the start's compaction under way, no snapshot yet.
+    writeFileSync(`${base}.journal`, '');
+    writeFileSync(`${base}.journal.next`, '');
+    writeFileSync(`${base}.json.tmp`, '{"format":"scimgw-lo');
+    const s = await TenantStore.open({ file: base, compactBytes: NEVER, seed: seedUsers(10) });
+    expect(s.count('users')).toBe(10);
+    await s.close();
+    expect(has(base, 'journal.next') || has(base, 'json.tmp')).toBe(false);
+    const again = await TenantStore.open({ file: base, compactBytes: NEVER, seed: seedUsers(3) });
+    expect(again.count('users')).toBe(10);
     await again.close();
   });
 });

@@ -132,6 +132,16 @@ export function createLokiConnector(
         preallocateBytes: Math.round(preallocateMiB * 1024 * 1024),
         seed: seedFor(tenant),
         onSync: (seconds, bytes) => telemetry?.durableWrite({ tenant, seconds, bytes }),
+        // Nothing is lost when a compaction fails (the journals still hold everything), and the next
+        // one retries: logged where a logger is given, an unhandled rejection where not.
+        onCompactError: options.log
+          ? (e) =>
+              options.log?.error('compaction of the embedded store failed; its journal keeps growing until one succeeds', {
+                tenant: tenant ?? 'undefined',
+                code: (e as NodeJS.ErrnoException).code,
+                error: (e as Error).message,
+              })
+          : undefined,
         readCacheBytes: options.readCacheBytes,
       });
       stores.set(key, s);

@@ -266,3 +266,51 @@ describe('Journal: large batches', () => {
     expect(Journal.read(path)).toEqual({ records: [put('a'), big, mid, put('z')], end: Buffer.byteLength(text) });
   });
 });
+
+describe('Journal: drain and rotate, for compaction', () => {
+  it('drain ends under a steady stream of writes, once what was appended before it is durable', { timeout: 30_000 }, async () => {
+    const path = freshPath();
+    const { journal } = reopen(path);
+    let stop = false;
+    let n = 0;
+    const acked = new Set<string>();
+    const writer = async () => {
+      while (!stop) {
+        const id = `w${n++}`;
+        await journal.append(serializeRecords([put(id)]));
+        acked.add(id);
+      }
+    };
+    const writers = Array.from({ length: 10 }, writer);
+    while (acked.size < 50) await new Promise((r) => setImmediate(r));
+    const before = n;
+    await journal.drain();
+    // Every record appended before the drain is durable; writers are still going.
+    for (let i = 0; i < before; i++) expect(acked.has(`w${i}`)).toBe(true);
+    expect(stop).toBe(false);
+    stop = true;
+    await Promise.all(writers);
+    await journal.close();
+  });
+
+  it('rotate sends later batches to a new file; a batch syncing meanwhile completes in the old one', async () => {
+    const first = freshPath();
+    const second = `${first}.next`;
+    const { journal } = reopen(first, 4096);
+    await journal.append(serializeRecords([put('a')]));
+    const inFlight = journal.append(serializeRecords([put('b')]));
+    await new Promise((r) => setImmediate(r)); // b is written, its sync is under way
+    journal.rotate(second);
+    const after = journal.append(serializeRecords([put('c')]));
+    await Promise.all([inFlight, after]);
+    await journal.append(serializeRecords([put('d')]));
+    expect(Journal.read(first).records).toEqual([put('a'), put('b')]);
+    expect(Journal.read(second).records).toEqual([put('c'), put('d')]);
+    expect(journal.size).toBe(Buffer.byteLength([put('c'), put('d')].map(line).join('')));
+    // Renamed over the first: writing goes on in the same file, under its new name.
+    await journal.rename(first);
+    await journal.append(serializeRecords([put('e')]));
+    expect(Journal.read(first).records).toEqual([put('c'), put('d'), put('e')]);
+    await journal.close();
+  });
+});

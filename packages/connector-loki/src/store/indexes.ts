@@ -43,6 +43,18 @@ export class Membership {
     return m ? [...m.values()] : [];
   }
 
+  /**
+   * Members of a group as they are now, for a snapshot written later: the frozen array
+   * {@link members} keeps when there is one, otherwise a new array (not kept). Either way later
+   * changes do not touch it (its elements are frozen; a change replaces an element). Undefined when
+   * the group has no members.
+   */
+  membersNow(groupId: string): readonly Record<string, unknown>[] | undefined {
+    const m = this.byGroup.get(groupId);
+    if (!m || m.size === 0) return undefined;
+    return this.frozen.get(groupId) ?? [...m.values()];
+  }
+
   count(groupId: string): number {
     return this.byGroup.get(groupId)?.size ?? 0;
   }

@@ -15,11 +15,14 @@ import {
   existsSync,
   fdatasync,
   fstatSync,
+  fsyncSync,
   ftruncateSync,
   openSync,
   readFileSync,
   writeSync,
 } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** One journal record. `c` is the collection, `k` the record kind. */
 export type JournalRecord =
@@ -110,10 +113,21 @@ function encodeBatch(text: string): Uint8Array {
 }
 
 export class Journal {
-  private readonly fd: number;
+  /** The file written now (see {@link rotate}). */
+  private fd: number;
+  /** A file {@link rotate} left whose last batch is still being synced: closed once it is. */
+  private retiredFd: number | undefined;
   private pending: Pending[] = [];
   private flushing = false;
+  /** A batch is being written or synced (to the file it was written to). */
+  private writing = false;
   private closed = false;
+  /** Appends so far, and how many of them are settled (durable or refused), in order. */
+  private appended = 0;
+  private settledCount = 0;
+  /** Batches that failed so far (see {@link failures}). */
+  private failedBatches = 0;
+  private waiters: { upTo: number; resolve: (failures: number) => void }[] = [];
   /** End of the records: where the next batch is written. */
   private bytes: number;
   /** Size of the file: records, then zeros. */
@@ -128,7 +142,7 @@ export class Journal {
    * the next batch must not run into it.
    */
   constructor(
-    readonly path: string,
+    public path: string,
     end: number,
     private readonly opts: JournalOptions = {},
   ) {
@@ -137,6 +151,16 @@ export class Journal {
     this.bytes = end;
     this.fileSize = end;
     this.chunk = Math.max(0, Math.floor(opts.preallocate ?? DEFAULT_PREALLOCATE));
+  }
+
+  /** Appends made so far: {@link settled} with it waits for every one of them. */
+  get appendCount(): number {
+    return this.appended;
+  }
+
+  /** Batches that could not be made durable so far (their writes were undone and refused). */
+  get failures(): number {
+    return this.failedBatches;
   }
 
   /** Size of the journal in bytes (for compaction decisions). */
@@ -179,6 +203,7 @@ export class Journal {
       undo?.();
       return Promise.reject(new Error('Journal is closed'));
     }
+    this.appended++;
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ line, resolve, reject, undo });
       if (!this.flushing) {
@@ -200,7 +225,16 @@ export class Journal {
     const bytes = encodeBatch(text);
     const length = bytes.length;
     const started = this.opts.onSync ? performance.now() : 0;
+    // The file this batch goes to: a rotation while it syncs switches later batches only.
+    const fd = this.fd;
     const done = (err: Error | null) => {
+      this.writing = false;
+      if (this.retiredFd === fd) {
+        this.retiredFd = undefined;
+        try {
+          closeSync(fd);
+        } catch {}
+      }
       if (!err && this.opts.onSync) {
         try {
           this.opts.onSync((performance.now() - started) / 1000, length);
@@ -219,20 +253,26 @@ export class Journal {
             failed[i]?.undo?.();
           } catch {}
         }
+        this.failedBatches++;
         for (const p of failed) p.reject(err);
-      } else for (const p of batch) p.resolve();
+        this.settle(failed.length);
+      } else {
+        for (const p of batch) p.resolve();
+        this.settle(batch.length);
+      }
       this.flush();
     };
     // The write goes to the page cache and takes microseconds, so it is done
     // here; only the sync, which waits for the disk, goes to the thread pool.
     const before = this.bytes;
+    this.writing = true;
     try {
       this.extendFor(length);
       let offset = 0;
-      while (offset < length) offset += writeSync(this.fd, bytes, offset, length - offset, before + offset);
+      while (offset < length) offset += writeSync(fd, bytes, offset, length - offset, before + offset);
     } catch (e) {
       // Drop a torn tail (disk full mid-batch) so later records don't follow half a line.
-      this.cutTo(before);
+      this.cutTo(fd, before);
       done(e as Error);
       return;
     }
@@ -240,13 +280,13 @@ export class Journal {
     if (this.bytes > this.fileSize) this.fileSize = this.bytes;
     if (this.opts.fsync === false) done(null);
     else
-      fdatasync(this.fd, (e) => {
+      fdatasync(fd, (e) => {
         if (e) {
           // The batch is in the file but not known to be on disk, and it is about to be undone and
           // refused: cut it off, so the page cache cannot write it later and a restart cannot replay
           // a change its client was told had failed. (Only this batch was written since the last
           // good sync: the next batch is written only after this callback.)
-          this.cutTo(before);
+          this.cutTo(fd, before);
         }
         done(e);
       });
@@ -275,18 +315,83 @@ export class Journal {
     }
   }
 
-  /** Truncates the file back to `length` bytes: what a failed batch left behind goes. */
-  private cutTo(length: number): void {
+  /**
+   * Truncates `fd` back to `length` bytes: what a failed batch left behind goes. (A batch that
+   * failed in a file {@link rotate} retired leaves the current file's offsets alone.)
+   */
+  private cutTo(fd: number, length: number): void {
     try {
-      ftruncateSync(this.fd, length);
+      ftruncateSync(fd, length);
+      if (fd !== this.fd) return;
       this.bytes = length;
       this.fileSize = length;
     } catch {}
   }
 
-  /** Waits until nothing is queued or being written. */
+  /** Counts `n` appends settled and wakes the waiters whose appends all are. */
+  private settle(n: number): void {
+    this.settledCount += n;
+    if (this.waiters.length === 0) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.upTo <= this.settledCount) w.resolve(this.failedBatches);
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  /**
+   * Resolves once the first `upTo` appends are settled (durable, or refused and undone), with the
+   * number of {@link failures} at that moment: a caller that noted `failures` when it counted the
+   * appends learns whether any of them was refused. Appends made after them are not waited for:
+   * under a steady stream of writes this still ends.
+   */
+  settled(upTo: number): Promise<number> {
+    if (upTo <= this.settledCount) return Promise.resolve(this.failedBatches);
+    return new Promise((resolve) => this.waiters.push({ upTo, resolve }));
+  }
+
+  /**
+   * Waits until every record appended before the call is durable or refused. Records appended
+   * meanwhile are not waited for, so this ends under continuous writes too.
+   */
   async drain(): Promise<void> {
-    while (this.flushing || this.pending.length) await new Promise((r) => setImmediate(r));
+    await this.settled(this.appended);
+  }
+
+  /**
+   * Sends every batch written from now on to a new, empty file at `path` (created, or emptied if a
+   * stale one is there); the current file is left as it is, complete up to this point (a batch
+   * being synced still completes in it). The new file's directory entry is synced before this
+   * returns, so the batches made durable in it are found after a crash. Throws, leaving the
+   * journal as it was, when the file cannot be made.
+   */
+  rotate(path: string): void {
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o666);
+    try {
+      syncDirectory(dirname(path));
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    const old = this.fd;
+    this.fd = fd;
+    this.path = path;
+    this.bytes = 0;
+    this.fileSize = 0;
+    this.extendAfter = 0;
+    if (this.writing) this.retiredFd = old;
+    else closeSync(old);
+  }
+
+  /**
+   * Renames the file written now to `path` (replacing what is there, atomically) in the thread pool
+   * (freeing a large file replaced takes a while); writing goes on in the same file meanwhile. The
+   * caller syncs the directory.
+   */
+  async rename(path: string): Promise<void> {
+    await rename(this.path, path);
+    this.path = path;
   }
 
   /**
@@ -302,9 +407,21 @@ export class Journal {
     this.extendAfter = 0;
   }
 
+  /** Refuses new appends, waits for those made before, and closes the file. */
   async close(): Promise<void> {
-    await this.drain();
+    if (this.closed) return;
     this.closed = true;
+    await this.drain();
     closeSync(this.fd);
+  }
+}
+
+/** fsync of a directory: renames and new entries in it survive a power loss once this returns. */
+export function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -90,9 +90,30 @@ class Positions {
   }
 }
 
+/**
+ * The rows of a {@link RowTable} as they were when {@link RowTable.capture} took it, however they
+ * change afterwards: the table's row array itself, and the rows overwritten since, with the stored
+ * form each had (stored forms are immutable strings). Taking one copies nothing.
+ */
+export class RowsView {
+  /** Rows written since the capture (by {@link RowTable}), with what they held then. */
+  readonly before = new Map<number, string | undefined>();
+  constructor(
+    readonly rows: readonly (string | undefined)[],
+    readonly length: number,
+  ) {}
+
+  /** Row `r`'s stored form at the capture (undefined: deleted). */
+  at(r: number): string | undefined {
+    return this.before.size > 0 && this.before.has(r) ? this.before.get(r) : this.rows[r];
+  }
+}
+
 export class RowTable {
   /** Stored forms by row; undefined = deleted (a hole until the rows are compacted). */
   private rows: (string | undefined)[] = [];
+  /** Views taken by {@link capture} and not released: a row written keeps its old value there. */
+  private views: RowsView[] = [];
   private live = 0;
   private readonly ids = new HashIndex();
   private readonly indexes: { field: IndexedField; index: HashIndex }[];
@@ -164,6 +185,7 @@ export class RowTable {
     const r = this.rowOf(doc.id);
     if (r >= 0) {
       const old = this.rows[r];
+      if (this.views.length) this.keepForViews(r);
       this.rows[r] = stored;
       for (const { field, index } of this.indexes) {
         const k = keyOf(doc[field.name], field.fold);
@@ -194,6 +216,7 @@ export class RowTable {
     const r = this.rowOf(id);
     if (r < 0) return undefined;
     const old = this.rows[r];
+    if (this.views.length) this.keepForViews(r);
     this.rows[r] = undefined;
     this.forgetLookup();
     this.live--;
@@ -293,6 +316,33 @@ export class RowTable {
     for (let r = 0; r < this.rows.length; r++) {
       const s = this.rows[r];
       if (s !== undefined) yield s;
+    }
+  }
+
+  /**
+   * The stored forms as they are now, in insertion order (see {@link RowsView}), until
+   * {@link release}: O(1) however many rows there are (a million users' row array took 50 ms to
+   * copy), and each row written meanwhile costs its first write one map entry.
+   */
+  capture(): RowsView {
+    const view = new RowsView(this.rows, this.rows.length);
+    this.views.push(view);
+    return view;
+  }
+
+  /** Ends a {@link capture}: writes stop keeping old values for it. */
+  release(view: RowsView): void {
+    this.views = this.views.filter((v) => v !== view);
+  }
+
+  /**
+   * Row `r` is about to be written: views of this row array that see it and have not kept its old
+   * value keep it. (When the rows are compacted, the array is replaced and the old one, which the
+   * views hold, is never written again.)
+   */
+  private keepForViews(r: number): void {
+    for (const v of this.views) {
+      if (v.rows === this.rows && r < v.length && !v.before.has(r)) v.before.set(r, this.rows[r]);
     }
   }
 

@@ -1,10 +1,12 @@
 /**
  * Snapshot files (`{"format":"scimgw-loki/1","collections":{"users":[…],…}}`), read and written a
  * chunk at a time: loading a million users never holds the whole file, nor the whole array of its
- * documents, in memory; writing never builds the whole text. Written to a temporary file, synced,
- * then renamed into place (atomic).
+ * documents, in memory; writing never builds the whole text, and hands the event loop back after
+ * every MiB (the store answers requests while it compacts). Written to a temporary file, synced,
+ * then renamed into place by the caller (atomic).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 
 export const SNAPSHOT_FORMAT = 'scimgw-loki/1';
 
@@ -108,29 +110,61 @@ export function readSnapshot(path: string, onDoc: (collection: string, doc: Reco
   return true;
 }
 
+/** Text encoded between two turns of the event loop while a snapshot is written (see below). */
+const SLICE = 256 * 1024;
+
 /**
- * Writes `parts` (pieces of the snapshot's text, in order) to `path`: to a temporary file in
- * writes of about a MiB, synced, then renamed into place.
+ * Writes `parts` (pieces of the snapshot's text, in order) to `tmp`: encoded into a buffer of a MiB,
+ * written (awaited: the file system's work runs in the thread pool) whenever it is full, the event
+ * loop given back after every quarter of it (building the text is most of the work), then synced
+ * and closed. On any failure (ENOSPC, EIO, a file-size limit …) the file is removed and the error
+ * thrown: nothing else was touched.
  */
-export function writeSnapshotAtomic(path: string, parts: Iterable<string>): void {
-  const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'w');
+export async function writeSnapshotFile(tmp: string, parts: Iterable<string>): Promise<void> {
+  const fh = await open(tmp, 'w');
   try {
-    let pending: string[] = [];
-    let size = 0;
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let used = 0;
+    let sliceEnd = SLICE;
     for (const p of parts) {
-      pending.push(p);
-      size += p.length;
-      if (size >= CHUNK) {
-        writeSync(fd, pending.join(''));
-        pending = [];
-        size = 0;
+      // A UTF-16 unit takes at most 3 bytes.
+      if (used + p.length * 3 > CHUNK) {
+        await writeAll(fh, buf.subarray(0, used));
+        used = 0;
+        sliceEnd = SLICE;
+      }
+      if (p.length * 3 > CHUNK) await writeAll(fh, Buffer.from(p, 'utf8'));
+      else used += buf.write(p, used, 'utf8');
+      if (used >= sliceEnd) {
+        sliceEnd = used + SLICE;
+        await new Promise((r) => setImmediate(r));
       }
     }
-    if (pending.length) writeSync(fd, pending.join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    if (used > 0) await writeAll(fh, buf.subarray(0, used));
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
   }
-  renameSync(tmp, path);
+  await fh.close();
+}
+
+/** Writes all of `bytes` (a write may take only part of them, e.g. at a file-size limit). */
+async function writeAll(fh: FileHandle, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesWritten } = await fh.write(bytes, at, bytes.length - at);
+    if (bytesWritten === 0) throw new Error('the snapshot file takes no more bytes');
+    at += bytesWritten;
+  }
+}
+
+/** fsync of a directory in the thread pool: a rename in it is durable once this resolves. */
+export async function syncDirectoryAsync(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }

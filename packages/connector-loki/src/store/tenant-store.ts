@@ -4,14 +4,15 @@
  * through a journal that is compacted into a snapshot.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errors } from '@scimgw/core';
 import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
 import { type GroupRef, KeptDoc, ReadCache } from './read-cache.js';
-import { type Doc, type IndexedField, RowTable, storedJson } from './rows.js';
-import { readSnapshot, SNAPSHOT_FORMAT, writeSnapshotAtomic } from './snapshot.js';
+import { type Doc, type IndexedField, RowTable, type RowsView, storedJson } from './rows.js';
+import { readSnapshot, SNAPSHOT_FORMAT, syncDirectoryAsync, writeSnapshotFile } from './snapshot.js';
 
 export { KeptDoc };
 
@@ -57,6 +58,12 @@ export interface TenantStoreOptions {
   /** Told about each journal batch made durable (seconds, bytes). */
   onSync?: ((seconds: number, bytes: number) => void) | undefined;
   /**
+   * Told when a compaction started in the background (the journal passed `compactBytes`) fails;
+   * nothing is lost (see {@link TenantStore.compact}) and the next one retries. Without it the
+   * failure is an unhandled rejection.
+   */
+  onCompactError?: ((error: unknown) => void) | undefined;
+  /**
    * Bound of the read cache (decoded resources kept for reads, see read-cache.ts). Default 16 MiB;
    * 0 turns it off (reads decode anew and hand out objects nothing keeps, as writes do).
    */
@@ -71,7 +78,15 @@ export class TenantStore {
   private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
   private journal: Journal | undefined;
+  /** The compaction running or queued last (see {@link compact}); undefined when none is. */
   private compacting: Promise<void> | undefined;
+  /**
+   * Set while the journal writes to `<file>.journal.next` and `<file>.journal` still holds records
+   * no snapshot has (from a compaction's start until its snapshot is in place): its size in bytes.
+   */
+  private retiredJournal: number | undefined;
+  /** A background compaction failed: the next starts once the journals reach this many bytes. */
+  private retryAt = 0;
   /**
    * Reverts of the in-memory changes made since the last {@link persist} (recorded once the store is
    * loaded). A write changes memory first and then journals it; if the journal cannot take it, these
@@ -103,21 +118,28 @@ export class TenantStore {
       return s;
     }
     mkdirSync(dirname(opts.file), { recursive: true });
-    const snapPath = `${opts.file}.json`;
-    const journalPath = `${opts.file}.journal`;
-    const fresh = !existsSync(snapPath) && !existsSync(journalPath);
-    readSnapshot(snapPath, (name, doc) => s.load(name, doc));
-    const { records, end } = Journal.read(journalPath);
-    for (const rec of records) s.replay(rec);
+    const { snapshot, journal, next } = paths(opts.file);
+    const hadSnapshot = readSnapshot(snapshot, (name, doc) => s.load(name, doc));
+    // A compaction that did not finish may have left a second journal: the records written after it
+    // began (see compact). Replayed after the first, whether or not its snapshot made it into place.
+    const first = Journal.read(journal);
+    for (const rec of first.records) s.replay(rec);
+    const second = existsSync(next) ? Journal.read(next) : undefined;
+    for (const rec of second?.records ?? []) s.replay(rec);
+    // Nothing was ever acknowledged without a snapshot or a record: seed (again, if a crash ended
+    // the first start before its snapshot was in place).
+    const fresh = !hadSnapshot && first.records.length === 0 && !second?.records.length;
     if (fresh) opts.seed?.(s);
-    s.journal = new Journal(journalPath, end, {
-      fsync: opts.fsync ?? true,
-      preallocate: opts.preallocateBytes,
-      onSync: opts.onSync,
-    });
+    const journalOpts = { fsync: opts.fsync ?? true, preallocate: opts.preallocateBytes, onSync: opts.onSync };
+    if (second) {
+      // Carry on where that compaction stopped: writing to the second journal, the first kept
+      // until a snapshot holds what it holds.
+      s.journal = new Journal(next, second.end, journalOpts);
+      s.retiredJournal = first.end;
+    } else s.journal = new Journal(journal, first.end, journalOpts);
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
-    if (fresh || records.length > 0) await s.compact();
+    if (fresh || first.records.length > 0 || second) await s.compact();
     s.recordUndo();
     return s;
   }
@@ -303,6 +325,25 @@ export class TenantStore {
     return true;
   }
 
+  /**
+   * Applies one journal record. Records are replayed over states that may already hold them and
+   * later changes too (a crash after a compaction's snapshot was in place, before its journal was:
+   * see {@link compact}), so replaying the records written since state A over a state B that
+   * followed from them must give B again. It does, because each record sets the parts of the state
+   * it names, whatever they were:
+   * - `put` stores the whole document (the row by its id; indexes follow the row);
+   * - `del` removes the row, and for a group its members, even when the row is gone already (a
+   *   group deleted later in the records may have had members added before; they must go again);
+   * - `madd` sets the named members' entries: a member not there becomes the record's entry, one
+   *   there takes the record's keys over its own; `mdel` removes members; `mset` drops the group's
+   *   members and adds the record's.
+   * For each part the records that touch it set it, in order, from the last that sets it whole
+   * (`put`, `del`, `mdel`, `mset`) or, for `madd` only, key by key over what was there: the last
+   * record that writes a key wins either way, so the result is the value those records gave it in
+   * B. Parts no record touches keep their value in B. The one thing that may differ is the position
+   * of a resource deleted and put again under the same id in insertion order (pages without
+   * sortBy), which SCIM does not fix.
+   */
   private replay(rec: JournalRecord): void {
     switch (rec.k) {
       case 'put':
@@ -310,6 +351,7 @@ export class TenantStore {
         break;
       case 'del':
         this.deleteLocal(rec.c as CollectionName, rec.id);
+        if (rec.c === 'groups') this.membership.drop(rec.id);
         break;
       case 'madd':
         this.membership.add(rec.g, rec.m);
@@ -376,11 +418,24 @@ export class TenantStore {
         { cause: e },
       );
     }
-    if (this.journal.size > (this.opts.compactBytes ?? 64 * 1024 * 1024) && !this.compacting) {
-      this.compacting = this.compact().finally(() => {
-        this.compacting = undefined;
-      });
+    if (!this.compacting && this.journalBytes() > Math.max(this.opts.compactBytes ?? 64 * 1024 * 1024, this.retryAt)) {
+      this.compact().then(
+        () => {
+          this.retryAt = 0;
+        },
+        (e) => {
+          // Retried once the journals grew by another eighth of the limit, not on every write.
+          this.retryAt = this.journalBytes() + (this.opts.compactBytes ?? 64 * 1024 * 1024) / 8;
+          if (!this.opts.onCompactError) throw e;
+          this.opts.onCompactError(e);
+        },
+      );
     }
+  }
+
+  /** Bytes of journal records no snapshot holds yet (both files while a compaction runs). */
+  private journalBytes(): number {
+    return (this.journal?.size ?? 0) + (this.retiredJournal ?? 0);
   }
 
   /** Takes one document of the snapshot being read. */
@@ -394,22 +449,47 @@ export class TenantStore {
   }
 
   /**
-   * The snapshot's text in pieces: each resource's JSON from its stored form (groups with their
-   * members added), never the whole text at once.
+   * What a snapshot of the store holds, taken in one turn of the event loop: each collection's rows
+   * (a RowsView: what later writes overwrite is kept for it; stored forms are immutable strings)
+   * and each group's members (frozen elements; see Membership.membersNow). Cheap: nothing is
+   * copied, decoded or serialized here but one reference per group member list. Released (see
+   * RowTable.release) once the snapshot is written.
    */
-  private *serialize(): Generator<string> {
+  private capture(): Captured {
+    const out: Captured = [];
+    for (const name of COLLECTIONS) {
+      const table = this.table(name);
+      const rows = table.capture();
+      let members: (readonly Record<string, unknown>[] | undefined)[] | undefined;
+      if (name === 'groups') {
+        members = new Array(rows.length);
+        for (let r = 0; r < rows.length; r++) {
+          const stored = rows.at(r);
+          if (stored !== undefined) members[r] = this.membership.membersNow(RowTable.idOf(stored));
+        }
+      }
+      out.push({ name, rows, members, release: () => table.release(rows) });
+    }
+    return out;
+  }
+
+  /**
+   * The snapshot's text in pieces, from a {@link capture}: each resource's JSON from its stored form
+   * (groups with their members added), never the whole text at once.
+   */
+  private static *serialize(captured: Captured): Generator<string> {
     yield `{"format":"${SNAPSHOT_FORMAT}","collections":{`;
     let firstColl = true;
-    for (const name of COLLECTIONS) {
+    for (const { name, rows, members } of captured) {
       yield `${firstColl ? '' : ','}${JSON.stringify(name)}:[`;
       firstColl = false;
       let first = true;
-      for (const stored of this.table(name).storedForms()) {
+      for (let r = 0; r < rows.length; r++) {
+        const stored = rows.at(r);
+        if (stored === undefined) continue;
         let json = unpack(stored);
-        if (name === 'groups') {
-          const id = RowTable.idOf(stored);
-          if (this.membership.count(id)) json = `${json.slice(0, -1)},"members":${JSON.stringify(this.membership.list(id))}}`;
-        }
+        const m = members?.[r];
+        if (m) json = `${json.slice(0, -1)},"members":${JSON.stringify(m)}}`;
         yield first ? json : `,${json}`;
         first = false;
       }
@@ -418,20 +498,94 @@ export class TenantStore {
     yield '}}';
   }
 
-  /** Writes a snapshot of the current state and empties the journal. */
-  async compact(): Promise<void> {
-    if (!this.opts.file || !this.journal) return;
-    await this.journal.drain();
-    // Synchronous from here: no journal write can be in flight between snapshot and truncation.
-    writeSnapshotAtomic(`${this.opts.file}.json`, this.serialize());
-    this.journal.truncateSync();
+  /**
+   * Writes a snapshot of the current state and empties the journal, while the store goes on
+   * answering reads and writes. One at a time: a call while one runs waits for it, then runs its
+   * own (the snapshot then holds at least what was acknowledged before the call).
+   *
+   * In one turn of the event loop, the state is captured ({@link capture}) and the journal switched
+   * to a second file, `<file>.journal.next`: every record from then on goes there, every record
+   * before is in `<file>.journal`. Then, yielding to the event loop between MiB-sized writes, the
+   * snapshot is written to `<file>.json.tmp` and synced; once the records the capture holds are all
+   * durable, it is renamed over `<file>.json` (directory synced), and the second journal renamed
+   * over the first (directory synced). After a crash at any point, open() reads the snapshot, then
+   * `<file>.journal`, then `<file>.journal.next` if it is there: each record replayed over a state
+   * that already holds it leaves that state as it was (see {@link replay}).
+   *
+   * If the snapshot cannot be written (ENOSPC, EIO …), its temporary file is removed and the error
+   * thrown; the snapshot and both journals in place still hold everything, and the next compaction
+   * writes to the second journal as before. If a record the capture holds is refused (the journal
+   * could not take it: undone in memory), the snapshot is not used either (it holds that record).
+   */
+  compact(): Promise<void> {
+    const before = this.compacting;
+    const run = (before ? before.then(noop, noop) : Promise.resolve()).then(() => this.compactNow());
+    this.compacting = run;
+    const clear = () => {
+      if (this.compacting === run) this.compacting = undefined;
+    };
+    run.then(clear, clear);
+    return run;
+  }
+
+  private async compactNow(): Promise<void> {
+    const journal = this.journal;
+    if (!this.opts.file || !journal) return;
+    const files = paths(this.opts.file);
+    // Synchronous from here to the first await: the capture point. The records it holds that the
+    // journal has not made durable yet must all be: the snapshot may be used only if none of them
+    // is refused (undone in memory; a refused write must not come back from the snapshot).
+    const failures = journal.failures;
+    const settled = journal.settled(journal.appendCount);
+    const captured = this.capture();
+    try {
+      if (this.retiredJournal === undefined) {
+        const bytes = journal.size;
+        journal.rotate(files.next);
+        this.retiredJournal = bytes;
+      }
+      await writeSnapshotFile(files.tmp, TenantStore.serialize(captured));
+    } finally {
+      for (const c of captured) c.release();
+    }
+    if ((await settled) !== failures) {
+      await rm(files.tmp, { force: true }).catch(noop);
+      throw new Error('Compaction abandoned: the journal refused a write the snapshot held; the next one retries.');
+    }
+    // In the thread pool: replacing the old snapshot frees its blocks (a tenth of a second at a
+    // million users, measured on the event loop).
+    await rename(files.tmp, files.snapshot);
+    await syncDirectoryAsync(dirname(files.snapshot));
+    await journal.rename(files.journal);
+    this.retiredJournal = undefined;
+    await syncDirectoryAsync(dirname(files.snapshot));
   }
 
   /** Flushes, compacts and closes the files. */
   async close(): Promise<void> {
-    if (this.compacting) await this.compacting;
     await this.compact();
     await this.journal?.close();
     this.journal = undefined;
   }
+}
+
+const noop = () => {};
+
+/** A {@link TenantStore.capture}: per collection its rows and, for groups, each row's members. */
+type Captured = {
+  name: CollectionName;
+  rows: RowsView;
+  members: (readonly Record<string, unknown>[] | undefined)[] | undefined;
+  /** Ends the capture of the rows (see RowTable.release). */
+  release: () => void;
+}[];
+
+/** The files of a store at `file`. */
+function paths(file: string) {
+  return {
+    snapshot: `${file}.json`,
+    tmp: `${file}.json.tmp`,
+    journal: `${file}.journal`,
+    next: `${file}.journal.next`,
+  };
 }

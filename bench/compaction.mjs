@@ -11,10 +11,11 @@
 //   node bench/compaction.mjs --users 1000000 --rounds 2 --writers 0
 //   node bench/compaction.mjs --smoke     # 1,000 users, one round (npm test): then reopens the store
 //                                         # and fails unless every acknowledged write is in it
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeLokiSnapshot } from './lib/loader.mjs';
 import { repoDir } from './lib/proc.mjs';
 import { cli } from './lib/cli.mjs';
 
@@ -33,42 +34,14 @@ const { createScimHandler } = await import(dist('core', 'handler/index.js'));
 const N = Number(opt.users);
 const dir = mkdtempSync(join(tmpdir(), 'scimgw-compaction-'));
 
-// The snapshot a store of N users would have written (the format of snapshot.ts).
-{
-  const fd = openSync(join(dir, 'loki.json'), 'w');
-  let buf = '{"format":"scimgw-loki/1","collections":{"users":[';
-  const flush = (force) => {
-    if (force || buf.length > 1 << 20) {
-      writeSync(fd, buf);
-      buf = '';
-    }
-  };
-  const at = '2026-01-01T00:00:00.000Z';
-  for (let i = 0; i < N; i++) {
-    const u = {
-      id: `u-${i.toString(36).padStart(8, '0')}-0000-4000-8000-000000000000`,
-      userName: `user${i}@example.com`,
-      externalId: `ext-${i}`,
-      name: { givenName: `Given${i}`, familyName: `Family${i}` },
-      emails: [{ value: `user${i}@example.com`, type: 'work', primary: true }],
-      active: true,
-      meta: { created: at, lastModified: at, version: 'W/"1"' },
-    };
-    buf += `${i ? ',' : ''}${JSON.stringify(u)}`;
-    flush(false);
-  }
-  buf += '],"groups":[';
-  const groups = Math.ceil(N / 100);
-  for (let g = 0; g <= groups; g++) {
-    const size = g === 0 ? Number(opt.big) : 20;
-    const members = Array.from({ length: size }, (_, k) => ({ value: `u-${((g * 97 + k) % N).toString(36).padStart(8, '0')}` }));
-    buf += `${g ? ',' : ''}${JSON.stringify({ id: `g-${g}`, displayName: `group ${g}`, members, meta: { created: at, lastModified: at } })}`;
-    flush(false);
-  }
-  buf += '],"roles":[],"entitlements":[]}}';
-  flush(true);
-  closeSync(fd);
-}
+// The snapshot a store of N users would have written: a group per hundred users of 20 members,
+// and one of --big members.
+writeLokiSnapshot(dir, {
+  users: N,
+  groups: Math.ceil(N / 100) + 1,
+  prefix: 'c',
+  members: (g) => (g === 0 ? Number(opt.big) : 20),
+});
 
 const connector = createLokiConnector({ directory: dir, exampleData: false });
 const scim = createScimHandler({ connector });

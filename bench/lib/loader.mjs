@@ -4,8 +4,12 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Writes `<dir>/loki.json` with `users` users and `groups` empty groups; returns their names and ids. */
-export function writeLokiSnapshot(dir, { users, groups, prefix }) {
+/**
+ * Writes `<dir>/loki.json` with `users` users and `groups` groups; returns their names and ids.
+ * Groups are empty unless `members(g)` says how many members group `g` has (users picked by a
+ * stride through them).
+ */
+export function writeLokiSnapshot(dir, { users, groups, prefix, members = () => 0 }) {
   mkdirSync(dir, { recursive: true });
   const fd = openSync(join(dir, 'loki.json'), 'w');
   const t = new Date().toISOString();
@@ -42,7 +46,16 @@ export function writeLokiSnapshot(dir, { users, groups, prefix }) {
     for (let g = 0; g < groups; g++) {
       const id = `${prefix}-g${g}`;
       groupIds.push(id);
-      gdocs.push(JSON.stringify({ id, displayName: `${prefix}-group-${g}`, meta: { ...meta, version: `W/"g${g}"` } }));
+      const n = members(g);
+      const list = n > 0 ? Array.from({ length: n }, (_, k) => ({ value: userIds[(g * 97 + k) % users] })) : undefined;
+      gdocs.push(
+        JSON.stringify({
+          id,
+          displayName: `${prefix}-group-${g}`,
+          ...(list ? { members: list } : {}),
+          meta: { ...meta, version: `W/"g${g}"` },
+        }),
+      );
     }
     writeSync(fd, `],"groups":[${gdocs.join(',')}],"roles":[],"entitlements":[]}}`);
     return { userIds, userNames, groupIds, bigGroupId: groupIds[0], prefix };

@@ -16,6 +16,18 @@ describe('Digester', () => {
     expect(new Digester(key).digest('pair', 'u', 'pw').equals(expected)).toBe(true);
   });
 
+  it('is the SHA-256 bytes for any parts (every byte value survives the way out of hash())', () => {
+    const d = new Digester(key);
+    fc.assert(
+      fc.property(label, parts, (l, p) => {
+        let text = `${key.toString('base64')}${l}`;
+        for (const part of p) text += `\u0000${part.length}:${part}`;
+        expect(d.digest(l, ...p).equals(createHash('sha256').update(text, 'utf8').digest())).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('gives equal inputs equal 32-byte digests and distinct inputs distinct ones', () => {
     const d = new Digester(key);
     fc.assert(

@@ -37,6 +37,9 @@ const USAGE = `usage: node bench/run.mjs [options]
   --scale                1,000,000 users: filter/paging latency and the group-size curve
   --repeat N             run the whole comparison N times; the table shows medians and ranges
   --only a,d,e,f         measure only these workloads (default all, a–g)
+  --slices N             measure each workload in N slices of --duration, each followed by its own
+                         node:http (and, for writes, durable-write) reading; ratios are the median
+                         of the slices' (default 1: one run, baselines read before and after it)
   --help                 this text`;
 
 let parsed;
@@ -59,6 +62,7 @@ try {
       scale: { type: 'boolean', default: false },
       repeat: { type: 'string', default: '1' },
       only: { type: 'string' },
+      slices: { type: 'string', default: '1' },
     },
   });
 } catch (e) {
@@ -88,6 +92,8 @@ const duration = Number(opt.duration ?? (smoke ? 0.5 : 5));
 // warm-up, and none after four seconds); the workloads measure the steady state a long-running
 // gateway is in.
 const warmup = Number(opt.warmup ?? (smoke ? 0.5 : 3));
+const slices = Number(opt.slices);
+if (!Number.isInteger(slices) || slices < 1) throw new Error('--slices must be a whole number ≥ 1');
 const auth = `Basic ${Buffer.from(`${opt.user}:${opt.password}`).toString('base64')}`;
 
 const cleanups = [];
@@ -125,10 +131,11 @@ async function startBaselines() {
     servers[name] = { url, pid: p.child.pid };
   }
   return {
-    /** One reading of every baseline, with the server's CPU time per request. */
-    async measure() {
+    /** One reading of every baseline (or of those named), with the server's CPU time per request. */
+    async measure(names = Object.keys(servers)) {
       const out = {};
-      for (const [name, { url, pid }] of Object.entries(servers)) {
+      for (const name of names) {
+        const { url, pid } = servers[name];
         const cpu0 = cpuMs(pid);
         const r = await load({ url, connections, duration, makeRequest: baselineRequest(name) });
         out[name] = { ...r, cpuMsPerReq: perRequest(cpuMs(pid) - cpu0, r.requests) };
@@ -178,6 +185,63 @@ async function startGateway(preload) {
   const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
   console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(p.child.pid) ?? 'n/a'} MiB)`);
   return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
+}
+
+/** a ÷ b to 4 decimals. */
+function ratio(a, b) {
+  return Math.round((a / b) * 10000) / 10000;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/**
+ * One workload in `--slices` slices: each slice of the gateway is followed at once by a reading of
+ * bare node:http and, for writes, of the durable-write server, and compared with those. The machine's
+ * speed drifts by tens of percent over minutes (docs/guide/performance.md, sixth round), so pairing
+ * each slice with readings seconds apart, and taking the median of the slices' ratios, keeps a drift
+ * out of the ratio that a single run compared with readings before and after it would take in.
+ */
+async function sliced(w, key, headers, gw, baselines) {
+  const names = WRITES.has(key) ? ['http', 'durable'] : ['http'];
+  const parts = [];
+  let cpu = 0;
+  for (let i = 0; i < slices; i++) {
+    const cpu0 = gw.pid ? cpuMs(gw.pid) : undefined;
+    const r = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+    if (cpu0 !== undefined) cpu += cpuMs(gw.pid) - cpu0;
+    const b = await baselines.measure(names);
+    parts.push({ r, b });
+  }
+  const sum = (f) => parts.reduce((n, p) => n + f(p), 0);
+  const requests = sum((p) => p.r.requests);
+  const durable = WRITES.has(key) ? median(parts.map((p) => p.b.durable.rps)) : undefined;
+  return {
+    rps: Math.round(median(parts.map((p) => p.r.rps))),
+    p50: median(parts.map((p) => p.r.p50)),
+    p99: median(parts.map((p) => p.r.p99)),
+    requests,
+    errors: sum((p) => p.r.errors),
+    non2xx: sum((p) => p.r.non2xx),
+    cpuMsPerReq: gw.pid ? perRequest(cpu, requests) : undefined,
+    baselines: {
+      nodeHttp: Math.round(median(parts.map((p) => p.b.http.rps))),
+      ...(durable === undefined
+        ? {}
+        : { durable: Math.round(durable), durableCpuMsPerReq: perRequest(median(parts.map((p) => p.b.durable.cpuMsPerReq)), 1) }),
+    },
+    vsHttp: ratio(median(parts.map((p) => p.r.rps / p.b.http.rps)), 1),
+    ...(durable === undefined ? {} : { vsDurable: ratio(median(parts.map((p) => p.r.rps / p.b.durable.rps)), 1) }),
+    slices: parts.map((p) => ({
+      rps: p.r.rps,
+      nodeHttp: p.b.http.rps,
+      ...(p.b.durable ? { durable: p.b.durable.rps } : {}),
+    })),
+  };
 }
 
 /** CPU milliseconds per request, to 3 decimals (the process's user + system time over the run). */
@@ -236,30 +300,39 @@ async function main() {
     const w = W[key];
     // Warm-up (JIT, connection setup) before the measured run.
     await load({ url: gw.base, headers, connections, duration: warmup, makeRequest: w.make });
-    const cpu0 = gw.pid ? cpuMs(gw.pid) : undefined;
     const load0 = loadAverage();
-    const measured = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
-    // The gateway's CPU time per request: unlike req/s, barely moved by other work on the machine.
-    const r = {
-      ...measured,
-      cpuMsPerReq: cpu0 === undefined ? undefined : perRequest(cpuMs(gw.pid) - cpu0, measured.requests),
-      loadAverage: load0,
-    };
     const before = readings[readings.length - 1];
-    const after = await baselines.measure();
-    readings.push(after);
-    const http = Math.round((before.http.rps + after.http.rps) / 2);
-    const express = Math.round((before.express.rps + after.express.rps) / 2);
-    const durable = Math.round((before.durable.rps + after.durable.rps) / 2);
-    const durableCpu = perRequest((before.durable.cpuMsPerReq + after.durable.cpuMsPerReq) / 2, 1);
-    results[key] = {
-      name: w.name,
-      ...r,
-      baselines: { nodeHttp: http, express, durable, durableCpuMsPerReq: durableCpu },
-      vsHttp: Math.round((r.rps / http) * 10000) / 10000,
-      vsExpress: Math.round((r.rps / express) * 10000) / 10000,
-      ...(WRITES.has(key) ? { vsDurable: Math.round((r.rps / durable) * 10000) / 10000 } : {}),
-    };
+    if (slices > 1) {
+      results[key] = { name: w.name, ...(await sliced(w, key, headers, gw, baselines)), loadAverage: load0 };
+      const after = await baselines.measure();
+      readings.push(after);
+      results[key].baselines.express = Math.round((before.express.rps + after.express.rps) / 2);
+      results[key].vsExpress = ratio(results[key].rps, results[key].baselines.express);
+    } else {
+      const cpu0 = gw.pid ? cpuMs(gw.pid) : undefined;
+      const measured = await load({ url: gw.base, headers, connections, duration, makeRequest: w.make });
+      // The gateway's CPU time per request: unlike req/s, barely moved by other work on the machine.
+      const r = {
+        ...measured,
+        cpuMsPerReq: cpu0 === undefined ? undefined : perRequest(cpuMs(gw.pid) - cpu0, measured.requests),
+        loadAverage: load0,
+      };
+      const after = await baselines.measure();
+      readings.push(after);
+      const http = Math.round((before.http.rps + after.http.rps) / 2);
+      const express = Math.round((before.express.rps + after.express.rps) / 2);
+      const durable = Math.round((before.durable.rps + after.durable.rps) / 2);
+      const durableCpu = perRequest((before.durable.cpuMsPerReq + after.durable.cpuMsPerReq) / 2, 1);
+      results[key] = {
+        name: w.name,
+        ...r,
+        baselines: { nodeHttp: http, express, durable, durableCpuMsPerReq: durableCpu },
+        vsHttp: ratio(r.rps, http),
+        vsExpress: ratio(r.rps, express),
+        ...(WRITES.has(key) ? { vsDurable: ratio(r.rps, durable) } : {}),
+      };
+    }
+    const r = results[key];
     if (r.errors || r.non2xx) console.warn(`  ! ${w.name}: ${r.errors} errors, ${r.non2xx} non-2xx responses`);
   }
   await cleanup();

@@ -75,7 +75,33 @@ export async function runMany({ runtimes, repeat, argv }) {
   }
 }
 
+/** `--scale` runs (a million users): per runtime and round, the time to the first answer, memory and the latency targets. */
+function printScale(results) {
+  console.log(
+    `\n--scale, per runtime and round (targets at a million users: ≤ ${ROUND2.scaleMemoryMiB} MiB, (b) p99 < 5 ms, (c) p99 < 50 ms)`,
+  );
+  console.table(
+    Object.entries(results).flatMap(([runtime, runs]) =>
+      runs.map((x, i) => ({
+        runtime,
+        round: i + 1,
+        users: x.users,
+        'first answer s': x.startSeconds,
+        'RSS MiB': x.memoryMiB,
+        '(b) p99 ms, 1 / 10 connections': `${x.scale?.b?.single?.p99} / ${x.scale?.b?.saturated?.p99}`,
+        '(c) p99 ms, 1 / 10 connections': `${x.scale?.c?.single?.p99} / ${x.scale?.c?.saturated?.p99}`,
+        met:
+          x.memoryMiB <= ROUND2.scaleMemoryMiB && x.scale?.targets?.bP99Under5ms && x.scale?.targets?.cP99Under50ms ? '✓' : '✗',
+      })),
+    ),
+  );
+}
+
 function printTable(results, repeat) {
+  if (Object.values(results).some((runs) => runs.some((x) => x.scale))) {
+    printScale(results);
+    return;
+  }
   const node = results.node ?? [];
   const bun = results.bun ?? [];
   const col = (runs, k, field) => runs.map((x) => x.workloads?.[k]?.[field]);

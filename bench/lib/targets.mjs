@@ -40,6 +40,8 @@ export const ROUND2 = {
   bun: { vsHttp: { c: 0.15, g: 0.15 } },
   vsDurable: { d: 0.7, e: 0.7, f: 0.7 },
   memoryMiB: 100,
+  /** Resident memory at the first answer with a million users (`--scale`). */
+  scaleMemoryMiB: 500,
 };
 
 export function checkRound2(runtime, results, memory) {

@@ -109,7 +109,9 @@ describe('IdleCompactor', () => {
   });
 
   it('does not collect during a burst when resident memory did not grow enough', async () => {
-    c = new IdleCompactor({ idleMs: 1000, burstGrowthBytes: 1 << 40, burstCheckMs: 10 });
+    // 2 ** 40, not 1 << 40: a shift counts modulo 32, and 1 << 40 is 256 bytes (the test then failed
+    // whenever resident memory grew a page during it).
+    c = new IdleCompactor({ idleMs: 1000, burstGrowthBytes: 2 ** 40, burstCheckMs: 10 });
     const t = setInterval(() => c?.activity(), 2);
     await sleep(120);
     clearInterval(t);

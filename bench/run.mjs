@@ -20,7 +20,7 @@ import { seed } from './lib/seed.mjs';
 import { workloads } from './lib/workloads.mjs';
 import { scaleRun } from './lib/scale.mjs';
 import { TARGETS, checkRound2, checkTargets } from './lib/targets.mjs';
-import { runMany } from './lib/many.mjs';
+import { median, runMany } from './lib/many.mjs';
 
 const USAGE = `usage: node bench/run.mjs [options]
   --runtime node|bun     runtime of the gateway under test (default node)
@@ -187,16 +187,14 @@ async function startGateway(preload) {
   return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
 }
 
-/** a ÷ b to 4 decimals. */
-function ratio(a, b) {
-  return Math.round((a / b) * 10000) / 10000;
+/** `x` to 4 decimals. */
+function round4(x) {
+  return Math.round(x * 10000) / 10000;
 }
 
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values) {
-  const v = [...values].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+/** a ÷ b to 4 decimals. */
+function ratio(a, b) {
+  return round4(a / b);
 }
 
 /**
@@ -234,8 +232,8 @@ async function sliced(w, key, headers, gw, baselines) {
         ? {}
         : { durable: Math.round(durable), durableCpuMsPerReq: perRequest(median(parts.map((p) => p.b.durable.cpuMsPerReq)), 1) }),
     },
-    vsHttp: ratio(median(parts.map((p) => p.r.rps / p.b.http.rps)), 1),
-    ...(durable === undefined ? {} : { vsDurable: ratio(median(parts.map((p) => p.r.rps / p.b.durable.rps)), 1) }),
+    vsHttp: round4(median(parts.map((p) => p.r.rps / p.b.http.rps))),
+    ...(durable === undefined ? {} : { vsDurable: round4(median(parts.map((p) => p.r.rps / p.b.durable.rps))) }),
     slices: parts.map((p) => ({
       rps: p.r.rps,
       nodeHttp: p.b.http.rps,

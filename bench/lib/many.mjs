@@ -30,7 +30,8 @@ function runChild(args) {
   });
 }
 
-const median = (v) => {
+/** The middle value of a list of numbers (the mean of the two middle ones for an even count). */
+export const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;

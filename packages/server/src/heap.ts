@@ -87,6 +87,14 @@ export interface IdleCompactionOptions {
   /** How often resident memory is looked at during a burst, in ms. Default 250. */
   burstCheckMs?: number;
   /**
+   * On Bun: quiet time after a burst before the compiled code is dropped and free pages are handed
+   * back (`Bun.shrink()`), in ms, once per quiet period that followed an idle collection. Default
+   * 60,000; `Infinity` turns it off. The code is compiled again by the next requests, which costs
+   * them about as much CPU as they use themselves for a second or two: a pause between bursts
+   * shorter than this keeps it.
+   */
+  releaseCodeAfterMs?: number;
+  /**
    * A request whose body declared at least this many bytes is followed by one collection once its
    * response is sent ({@link IdleCompactor.requestEnded}). Default 128 KiB on Bun, `Infinity`
    * (off) on Node.
@@ -111,6 +119,13 @@ export const LARGE_BODY_BYTES = 128 * 1024;
  * memory, and when it grew `burstGrowthBytes` since the last collection it collects once (without
  * dropping compiled code): the memory freed is reused by the rest of the burst instead of new pages.
  *
+ * On Bun, once the quiet after a burst lasted `releaseCodeAfterMs` (a minute by default) as well,
+ * the compiled code is dropped and free pages go back to the system (`Bun.shrink()`). Not at the
+ * first quiet second: JavaScriptCore then compiles the request path again when the next requests
+ * come, and a client that pauses a few seconds between batches (or a benchmark between its
+ * readings) paid for that every time: write requests right after such a pause cost up to twice the
+ * CPU of the same requests without one.
+ *
  * On Bun, a request with a large body (at least `largeBodyBytes`: a Bulk load of a few hundred
  * users, a PATCH of thousands of members) is followed by one collection right after its response
  * is sent. Its body, parsed operations and per-operation results die together when it ends, after
@@ -126,12 +141,16 @@ export class IdleCompactor {
   #baseline = heapBytes().total;
   #rssBaseline = rssBytes();
   #largePending = false;
+  /** An idle collection ran and no request came since: the code may be released after the longer quiet. */
+  #releasePending = false;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #opts: Required<IdleCompactionOptions>;
   /** Collections run so far, after bursts and during them (for tests and metrics). */
   collections = 0;
   /** Of {@link collections}, those run during a burst. */
   burstCollections = 0;
+  /** Of {@link collections}, those that also released compiled code (Bun, after `releaseCodeAfterMs`). */
+  codeReleases = 0;
   /** Of {@link collections}, those run after a request with a large body. */
   largeRequestCollections = 0;
   /** Bytes of a request's body from which {@link requestEnded} collects. */
@@ -144,6 +163,7 @@ export class IdleCompactor {
       maxHeapBytes: COMPACT_HEAP_THRESHOLD,
       burstGrowthBytes: 16 * 1048576,
       burstCheckMs: 250,
+      releaseCodeAfterMs: 60_000,
       largeBodyBytes: 'Bun' in globalThis ? LARGE_BODY_BYTES : Number.POSITIVE_INFINITY,
       ...opts,
     };
@@ -192,8 +212,18 @@ export class IdleCompactor {
     if (this.#count !== this.#seen) {
       this.#seen = this.#count;
       this.#busy = true;
+      this.#releasePending = false;
       this.#lastActive = now;
       this.#duringBurst();
+      return;
+    }
+    if (this.#releasePending && now - this.#lastActive >= this.#opts.releaseCodeAfterMs) {
+      this.#releasePending = false;
+      if (heapBytes().used <= this.#opts.maxHeapBytes && compactHeap(0, { releaseCode: true })) {
+        this.collections++;
+        this.codeReleases++;
+      }
+      this.#rssBaseline = rssBytes();
       return;
     }
     if (!this.#busy || now - this.#lastActive < this.#opts.idleMs) return;
@@ -201,7 +231,11 @@ export class IdleCompactor {
     const heap = heapBytes();
     if (heap.total - this.#baseline < this.#opts.minGrowthBytes) return;
     if (heap.used > this.#opts.maxHeapBytes) return;
-    if (compactHeap(0, { releaseCode: true })) this.collections++;
+    if (compactHeap(0)) {
+      this.collections++;
+      // Only Bun has code to release (Node's collector drops unused code on its own).
+      this.#releasePending = 'Bun' in globalThis && this.#opts.releaseCodeAfterMs !== Number.POSITIVE_INFINITY;
+    }
     this.#baseline = heapBytes().total;
     this.#rssBaseline = rssBytes();
   }

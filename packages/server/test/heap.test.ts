@@ -49,19 +49,86 @@ describe('compactHeap on Bun', () => {
     expect(withFakeBun(() => compactHeap(0, { releaseCode: true }))).toEqual(['gc(true)', 'shrink()']);
   });
 
-  it('is asked by the idle compactor to release code after a burst', async () => {
+  it('is asked by the idle compactor to release code only after the longer quiet', async () => {
+    const seen: string[] = [];
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
+    const compactor = new IdleCompactor({
+      idleMs: 10,
+      releaseCodeAfterMs: 300,
+      minGrowthBytes: 0,
+      burstGrowthBytes: Number.POSITIVE_INFINITY,
+    });
+    try {
+      compactor.activity();
+      await sleep(80);
+      // The first quiet collects and keeps the compiled code.
+      expect(seen).toEqual(['gc']);
+      await sleep(600);
+      expect(seen).toEqual(['gc', 'gc', 'shrink']);
+      expect(compactor.codeReleases).toBe(1);
+      await sleep(200);
+      expect(seen).toEqual(['gc', 'gc', 'shrink']); // once per quiet period
+    } finally {
+      delete g.Bun;
+      compactor.stop();
+    }
+  });
+
+  it('keeps the compiled code when requests come back before the longer quiet ends', async () => {
+    const seen: string[] = [];
+    const g = globalThis as { Bun?: unknown };
+    g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
+    const compactor = new IdleCompactor({
+      idleMs: 10,
+      releaseCodeAfterMs: 1000,
+      minGrowthBytes: 0,
+      burstGrowthBytes: Number.POSITIVE_INFINITY,
+    });
+    try {
+      for (let i = 0; i < 4; i++) {
+        compactor.activity();
+        await sleep(90);
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((x) => x === 'gc')).toBe(true);
+      expect(compactor.codeReleases).toBe(0);
+    } finally {
+      delete g.Bun;
+      compactor.stop();
+    }
+  });
+
+  it('releases code a minute after a burst by default, never at the first quiet second', async () => {
     const seen: string[] = [];
     const g = globalThis as { Bun?: unknown };
     g.Bun = { gc: () => seen.push('gc'), shrink: () => seen.push('shrink') };
     const compactor = new IdleCompactor({ idleMs: 10, minGrowthBytes: 0, burstGrowthBytes: Number.POSITIVE_INFINITY });
     try {
       compactor.activity();
-      await sleep(60);
+      await sleep(300);
+      expect(seen).toEqual(['gc']);
     } finally {
       delete g.Bun;
       compactor.stop();
     }
-    expect(seen).toEqual(['gc', 'shrink']);
+  });
+
+  it('never releases code on Node (there is none to release)', async () => {
+    const c = new IdleCompactor({
+      idleMs: 10,
+      releaseCodeAfterMs: 20,
+      minGrowthBytes: 0,
+      burstGrowthBytes: Number.POSITIVE_INFINITY,
+    });
+    try {
+      c.activity();
+      await sleep(200);
+      expect(c.collections).toBe(1);
+      expect(c.codeReleases).toBe(0);
+    } finally {
+      c.stop();
+    }
   });
 });
 

@@ -86,11 +86,16 @@ function isGone(e: unknown): boolean {
 /** Attributes whose elements carry a `$ref` to another resource at the target. */
 const REF_LISTS = ['members', 'groups'] as const;
 
+/** The resource type a target's member `$ref` names (`…/Users/<id>`, `…/Groups/<id>`), if either. */
+const REF_TYPE = /\/(Users|Groups)\/[^/?#]+\/?(?:[?#].*)?$/;
+
 /**
  * The resource without the target's `$ref`s in `members` and `groups`: they are URLs at the
  * target, which clients of this gateway must not see or follow. The core gives each element a
- * `$ref` of this gateway's own (to a member that names its `type`). Returns the resource itself
- * when it has none.
+ * `$ref` of this gateway's own (to a member that names its `type`, and to each of a user's
+ * groups). A member whose target gave a `$ref` but no `type` (many services leave `type` out, and
+ * SCIM 1.1 has none) is given the `type` its `$ref` names, so it keeps a `$ref` here too. Returns
+ * the resource itself when it has no `$ref`s.
  */
 export function withoutTargetRefs<T extends Record<string, unknown> | undefined>(r: T): T {
   if (r === undefined) return r;
@@ -101,7 +106,11 @@ export function withoutTargetRefs<T extends Record<string, unknown> | undefined>
     out ??= { ...r };
     out[k] = list.map((e) => {
       if (e === null || typeof e !== 'object' || !('$ref' in e)) return e;
-      const { $ref: _ref, ...rest } = e as Record<string, unknown>;
+      const { $ref: ref, ...rest } = e as Record<string, unknown>;
+      if (k === 'members' && rest.type === undefined && typeof ref === 'string') {
+        const named = REF_TYPE.exec(ref)?.[1];
+        if (named !== undefined) rest.type = named === 'Users' ? 'User' : 'Group';
+      }
       return rest;
     });
   }

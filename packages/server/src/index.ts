@@ -18,6 +18,6 @@ export type { ListenOptions, RunningServer } from './listen.js';
 export { readBody } from './http/body.js';
 export type { ClientErrorReport } from './http/client-error.js';
 export { requestOrigin, sendJson, setRequestOrigin } from './http/send.js';
-export { COMPACT_HEAP_THRESHOLD, compactHeap, IdleCompactor, LARGE_BODY_BYTES } from './heap.js';
+export { COMPACT_HEAP_THRESHOLD, compactHeap, IDLE_MS, IdleCompactor, LARGE_BODY_BYTES } from './heap.js';
 export type { IdleCompactionOptions } from './heap.js';
 export { answerProbe, PROBE_PATHS, probe } from './probes.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { compactHeap, IdleCompactor, LARGE_BODY_BYTES } from '../src/index.js';
+import { compactHeap, IDLE_MS, IdleCompactor, LARGE_BODY_BYTES } from '../src/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -209,6 +209,10 @@ describe('IdleCompactor during a burst on Bun', () => {
 describe('IdleCompactor after a request with a large body', () => {
   const turn = () => new Promise((r) => setImmediate(r));
   const quiet = { idleMs: 10_000, minGrowthBytes: 1 << 30, burstGrowthBytes: Number.POSITIVE_INFINITY };
+
+  it('waits one quiet second by default on Node (ten on Bun: runtimes.test.ts in apps/gateway)', () => {
+    expect(IDLE_MS).toBe('Bun' in globalThis ? 10_000 : 1000);
+  });
 
   it('is off on Node and on at 128 KiB on Bun by default', () => {
     const node = new IdleCompactor(quiet);

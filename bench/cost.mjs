@@ -8,11 +8,8 @@
 //
 //   node bench/cost.mjs --runtime node --only c,g            # prints CPU ms per request (workloads a–g of run.mjs)
 //   node bench/cost.mjs --runtime bun --only g --cpu-prof DIR    # also writes a .cpuprofile (Node and Bun)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { load } from './lib/load.mjs';
-import { freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
+import { startBenchGateway } from './lib/gateway.mjs';
 import { seed } from './lib/seed.mjs';
 import { workloads } from './lib/workloads.mjs';
 import { cli } from './lib/cli.mjs';
@@ -38,35 +35,14 @@ const auth = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 /** CPU seconds (user + system) a process (or with `thread`, its main thread) has used. */
 const cpuSeconds = (pid, thread = false) => cpuMs(pid, thread) / 1000;
 
-const dir = mkdtempSync(join(tmpdir(), 'scimgw-cost-'));
-mkdirSync(join(dir, 'config'));
-const port = await freePort();
-writeFileSync(
-  join(dir, 'config', 'connector-loki.json'),
-  JSON.stringify({
-    scimgateway: {
-      port,
-      localhostonly: true,
-      payloadSize: '20mb',
-      auth: { basic: [{ username: user, password }] },
-      log: { loglevel: { console: 'error', file: 'off' } },
-      bulk: { maxOperations: 1000, maxPayloadSize: 20 * 1024 * 1024 },
-      scim: { maxPageSize: 1000 },
-    },
-    endpoint: { persistence: true, directory: 'data', exampleData: false },
-  }),
-);
-const flags = [...GATEWAY_RUNTIME_FLAGS[runtime]];
-if (opt['cpu-prof']) flags.push('--cpu-prof', `--cpu-prof-dir=${opt['cpu-prof']}`);
-const gw = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
-  flags,
-  cwd: dir,
-  env: { SEED: 'bench', ...GATEWAY_ENV },
-  readyUrl: `http://127.0.0.1:${port}/ping`,
-  timeoutMs: 300_000,
+const gw = await startBenchGateway({
+  runtime,
+  user,
+  password,
+  flags: opt['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opt['cpu-prof']}`] : [],
 });
 try {
-  const base = `http://127.0.0.1:${port}`;
+  const base = gw.url;
   const seeded = await seed({ base, auth, users, groups: 10, bigSize, prefix: `c${Date.now().toString(36)}` });
   // The store compacts its journal into a snapshot once writes stop (a second without requests);
   // that must not land in the measurement.
@@ -80,7 +56,7 @@ try {
     await load({ url: base, headers, connections, duration: Math.min(3, duration), makeRequest: make }); // warm-up
     const runs = [];
     for (let round = 0; round < 3; round++) {
-      const pid = gw.child.pid;
+      const pid = gw.pid;
       const main0 = cpuSeconds(pid, true);
       const all0 = cpuSeconds(pid);
       const r = await load({ url: base, headers, connections, duration, makeRequest: make });
@@ -95,7 +71,5 @@ try {
   }
 } finally {
   // SIGINT so that Node writes its --cpu-prof profile on the way out.
-  gw.child.kill(opt['cpu-prof'] ? 'SIGINT' : 'SIGTERM');
-  await new Promise((r) => gw.child.once('exit', r));
-  rmSync(dir, { recursive: true, force: true });
+  await gw.stop(opt['cpu-prof'] ? 'SIGINT' : 'SIGTERM');
 }

@@ -12,13 +12,11 @@
 //   node bench/pauses.mjs --runtime bun                      # (f), pauses of 0 and 4 s, 4 slices each
 //   node bench/pauses.mjs --runtime node --only d,e --pauses 0,2,70
 //   node bench/pauses.mjs --smoke                            # tiny run used by `npm test`
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cli } from './lib/cli.mjs';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
-import { freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, startProcess } from './lib/proc.mjs';
+import { startBenchGateway } from './lib/gateway.mjs';
 import { seed } from './lib/seed.mjs';
 import { workloads } from './lib/workloads.mjs';
 
@@ -80,39 +78,13 @@ const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
 const round3 = (x) => Math.round(x * 1000) / 1000;
 
 async function measure(runtime) {
-  const dir = mkdtempSync(join(tmpdir(), 'scimgw-pauses-'));
-  mkdirSync(join(dir, 'config'));
-  const port = await freePort();
-  const auth = `Basic ${Buffer.from('gwadmin:password').toString('base64')}`;
-  writeFileSync(
-    join(dir, 'config', 'connector-loki.json'),
-    JSON.stringify({
-      scimgateway: {
-        port,
-        localhostonly: true,
-        payloadSize: '20mb',
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }] },
-        log: { loglevel: { console: 'error', file: 'off' } },
-        bulk: { maxOperations: 1000, maxPayloadSize: 20 * 1024 * 1024 },
-        scim: { maxPageSize: 1000 },
-      },
-      endpoint: { persistence: true, directory: 'data', exampleData: false },
-    }),
-  );
-  const gw = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
-    flags: GATEWAY_RUNTIME_FLAGS[runtime],
-    cwd: dir,
-    env: { SEED: 'bench', ...GATEWAY_ENV },
-    readyUrl: `http://127.0.0.1:${port}/ping`,
-    timeoutMs: 300_000,
-  });
+  const gw = await startBenchGateway({ runtime });
   const rows = [];
   try {
-    const url = `http://127.0.0.1:${port}`;
+    const { url, auth, pid } = gw;
     const seeded = await seed({ base: url, auth, users, groups: 10, bigSize, prefix: `p${Date.now().toString(36)}` });
     const W = workloads(seeded, users);
     const headers = { authorization: auth, 'content-type': 'application/scim+json' };
-    const pid = gw.child.pid;
     for (const key of opt.only.split(',')) {
       const w = W[key];
       if (!w) throw new Error(`--only: unknown workload ${key}`);
@@ -140,7 +112,6 @@ async function measure(runtime) {
     }
   } finally {
     await gw.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }

@@ -8,13 +8,13 @@
 //   node bench/run.mjs --url https://gw/scim/v2 --user gwadmin --password secret
 //   node bench/run.mjs --scale               # 1,000,000 users: filter/paging latency, group-size curve
 //   node bench/run.mjs --smoke               # tiny run used by `npm test` so the benchmark can't rot
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
-import { benchDir, freePort, GATEWAY_ENV, GATEWAY_RUNTIME_FLAGS, repoDir, rssMiB, startProcess } from './lib/proc.mjs';
+import { startBenchGateway } from './lib/gateway.mjs';
+import { benchDir, freePort, rssMiB, startProcess } from './lib/proc.mjs';
 import { writeLokiSnapshot } from './lib/loader.mjs';
 import { seed } from './lib/seed.mjs';
 import { workloads } from './lib/workloads.mjs';
@@ -150,41 +150,12 @@ function baselineRequest(name) {
 }
 
 async function startGateway(preload) {
-  const dir = mkdtempSync(join(tmpdir(), 'scimgw-bench-'));
-  mkdirSync(join(dir, 'config'));
-  const preloaded = preload?.(join(dir, 'data'));
-  const port = await freePort();
-  writeFileSync(
-    join(dir, 'config', 'connector-loki.json'),
-    JSON.stringify({
-      scimgateway: {
-        port,
-        localhostonly: true,
-        payloadSize: '20mb',
-        auth: { basic: [{ username: opt.user, password: opt.password }] },
-        log: { loglevel: { console: 'error', file: 'off' } },
-        bulk: { maxOperations: 1000, maxPayloadSize: 20 * 1024 * 1024 },
-        scim: { maxPageSize: 1000 },
-      },
-      endpoint: { persistence: true, directory: 'data', exampleData: false },
-    }),
-  );
   // From spawning `scimgw start` to its first answer (/ping): at a million users, mostly loading the store.
-  const t0 = Date.now();
-  const p = await startProcess(runtime, [join(repoDir, 'apps', 'gateway', 'dist', 'cli.js'), 'start'], {
-    flags: GATEWAY_RUNTIME_FLAGS[runtime],
-    cwd: dir,
-    env: { SEED: 'bench', ...GATEWAY_ENV },
-    readyUrl: `http://127.0.0.1:${port}/ping`,
-    timeoutMs: 300_000,
-  });
-  cleanups.push(async () => {
-    await p.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const startSeconds = Math.round((Date.now() - t0) / 100) / 10;
-  console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(p.child.pid) ?? 'n/a'} MiB)`);
-  return { base: `http://127.0.0.1:${port}`, pid: p.child.pid, proc: p, preloaded, startSeconds };
+  const g = await startBenchGateway({ runtime, user: opt.user, password: opt.password, beforeStart: preload });
+  cleanups.push(() => g.stop());
+  const startSeconds = Math.round(g.startMs / 100) / 10;
+  console.log(`gateway answered ${startSeconds} s after \`scimgw start\` (RSS ${rssMiB(g.pid) ?? 'n/a'} MiB)`);
+  return { base: g.url, pid: g.pid, preloaded: g.preloaded, startSeconds };
 }
 
 /** `x` to 4 decimals. */

@@ -19,13 +19,29 @@ describe('replaceDomains', () => {
     expect(doc.userName).toBe('bjensen@Example.COM');
   });
 
-  it('changes nothing without a matching rule', () => {
+  it('changes nothing without a matching rule (but drops __proto__ keys)', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
-        const noAt = JSON.parse(JSON.stringify(v).replace(/@/g, '')) as unknown;
-        expect(replaceDomains(noAt, rules)).toEqual(noAt);
+        const text = JSON.stringify(v).replace(/@/g, '');
+        const noAt = JSON.parse(text) as unknown;
+        const withoutProto = JSON.parse(text, (k, x) => (k === '__proto__' ? undefined : x)) as unknown;
+        expect(replaceDomains(noAt, rules)).toStrictEqual(withoutProto);
       }),
     );
+  });
+
+  it('never gives a rebuilt object a prototype from the message (__proto__ keys at any depth)', () => {
+    const message = JSON.parse(
+      '{"__proto__":{"polluted":"x@example.com"},"a":{"__proto__":{"admin":true},"b":"y@example.com"},"l":[{"__proto__":[]}]}',
+    ) as Record<string, unknown>;
+    const out = replaceDomains(message, rules) as Record<string, Record<string, unknown> | unknown[]>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(out.a)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf((out.l as unknown[])[0])).toBe(Object.prototype);
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+    expect((out.a as { admin?: unknown }).admin).toBeUndefined();
+    expect(out).toStrictEqual({ a: { b: 'y@example.org' }, l: [{}] });
+    expect(({} as { polluted?: unknown; admin?: unknown }).polluted).toBeUndefined();
   });
 });
 

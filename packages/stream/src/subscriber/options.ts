@@ -31,7 +31,10 @@ export function replaceDomains<T>(value: T, replacements: readonly DomainReplace
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v === 'object' && v !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+      // A `__proto__` key (JSON.parse makes it an own property of a message) is dropped, as the
+      // core drops it from client JSON: assigned here it would not copy the value but set the new
+      // object's prototype to it, so the message's data would show up as inherited properties.
+      for (const [k, x] of Object.entries(v)) if (k !== '__proto__') out[k] = walk(x);
       return out;
     }
     return v;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
 import type { GatewayInstance } from '../src/instance.js';
 import { parseMigrateArgs } from '../src/migrate/cli.js';
+import { connectorFor } from '../src/migrate/endpoint-section.js';
 import { decryptLegacy, legacyKey, legacySeed, looksLegacyEncrypted } from '../src/migrate/legacy-secrets.js';
 
 // Values encrypted by `openssl enc -aes-128-cbc` (not by our code) in the older product's format,
@@ -314,5 +315,15 @@ describe('scimgw migrate', () => {
     });
     expect(() => parseMigrateArgs([])).toThrow(/needs the folder/);
     expect(() => parseMigrateArgs(['a', '--bogus'])).toThrow(/unknown argument/);
+  });
+});
+
+describe('the connector for an older plugin name', () => {
+  it('renamed and same-name plugins get their connector; names Object.prototype has get none', () => {
+    expect(connectorFor('plugin-loki', false)).toBe('@scimgw/connector-loki');
+    expect(connectorFor('plugin-loki', true)).toBeUndefined();
+    for (const name of [...Object.getOwnPropertyNames(Object.prototype), 'prototype']) {
+      expect(connectorFor(`plugin-${name}`, false)).toBeUndefined();
+    }
   });
 });

@@ -87,6 +87,17 @@ describe('Graph errors → SCIM errors (one table)', () => {
     for (const t of Object.values(GRAPH_ERROR_CODES)) expect(known.has(t)).toBe(true);
   });
 
+  it.each([...Object.getOwnPropertyNames(Object.prototype), 'prototype'])(
+    'a code named %j (an inherited name, not in the table) translates by status',
+    (code) => {
+      const e = scim(400, { error: { code, message: 'm', details: [{ code, target: 'x' }] } });
+      expect(e.status).toBe(400);
+      expect(e.scimType).toBe('invalidValue');
+      const gone = scim(404, { error: { code, message: 'm', details: [{ code }] } });
+      expect(gone.status).toBe(404);
+    },
+  );
+
   it('sends Retry-After on throttling', () => {
     const e = toScimError(GraphError.fromBody(429, {}, 17), { op: 'users.read', tenant: 't' });
     expect(e.headers['retry-after']).toBe('17');

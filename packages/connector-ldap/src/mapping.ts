@@ -87,7 +87,7 @@ function prepare(section: ResourceMapConfig | undefined, o: LdapMappingOptions):
     Object.keys(out).some((k) =>
       targets(k)
         .split(',')
-        .some((t) => STRUCTURAL[t.trim()] === what),
+        .some((t) => Object.hasOwn(STRUCTURAL, t.trim()) && STRUCTURAL[t.trim()] === what),
     );
   if (o.resourceType === 'Group' && o.memberAttr && !has('members'))
     out[o.memberAttr] = { mapTo: 'members.value', type: 'array' };
@@ -128,7 +128,8 @@ export class LdapMapping {
     for (const a of this.mapper.attributes) {
       const kinds = a.targets
         .filter((t) => !t.extension)
-        .map((t) => STRUCTURAL[(t.sub ? `${t.attr}.${t.sub}` : t.attr).toLowerCase()]);
+        .map((t) => (t.sub ? `${t.attr}.${t.sub}` : t.attr).toLowerCase())
+        .map((name) => (Object.hasOwn(STRUCTURAL, name) ? STRUCTURAL[name] : undefined));
       const structural = kinds.find((k) => k !== undefined);
       if (structural) {
         if (!this.structural.has(structural)) this.structural.set(structural, a.endpoint);

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defineConnector } from '../src/index.js';
+import { defineConnector, SchemaRegistry, URN } from '../src/index.js';
 import { createScimHandler, MAX_JSON_DEPTH } from '../src/handler/index.js';
-import { parseJsonSafe } from '../src/util/object.js';
-import { jsonNestsDeeper } from '../src/util/object.js';
+import { jsonNestsDeeper, parseJsonSafe, withoutForbiddenKeys } from '../src/util/object.js';
+import { resourceToV1 } from '../src/v1/response.js';
+import { V1 } from '../src/v1/urns.js';
 
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
 
@@ -143,4 +144,146 @@ describe('the handler refuses deep bodies on every route, before a connector see
     expect(res).toMatchObject({ status: 400, body: { scimType: 'invalidSyntax' } });
     expect(calls).toEqual([]);
   });
+});
+
+/** Every object and array in `v` has the prototype JSON.parse gives it (no key became a prototype). */
+function plainPrototypes(v: unknown, depth = 0): boolean {
+  if (typeof v !== 'object' || v === null || depth > MAX_JSON_DEPTH) return true;
+  const p = Object.getPrototypeOf(v);
+  if (p !== (Array.isArray(v) ? Array.prototype : Object.prototype)) return false;
+  return Object.keys(v).every((k) => plainPrototypes((v as Record<string, unknown>)[k], depth + 1));
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null) {
+    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+describe('withoutForbiddenKeys (what connectors return)', () => {
+  it('leaves no forbidden key at any depth, keeps the rest, and changes nothing it is given (property)', () => {
+    fc.assert(
+      fc.property(hostile, (text) => {
+        const given = JSON.parse(text) as unknown;
+        const out = withoutForbiddenKeys(given);
+        for (const k of keys(out)) expect(FORBIDDEN).not.toContain(k);
+        expect(plainPrototypes(out)).toBe(true);
+        // The same as dropping them while parsing, and the value given is as it was.
+        expect(JSON.stringify(out)).toBe(JSON.stringify(parseJsonSafe(text)));
+        expect(JSON.stringify(given)).toBe(JSON.stringify(JSON.parse(text)));
+        if (!keys(given).some((k) => FORBIDDEN.includes(k))) expect(out).toBe(given);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('copies only what leads to a forbidden key, and works on frozen values', () => {
+    const given = deepFreeze(JSON.parse('{"a":{"b":1},"c":[{"d":1},{"e":{"__proto__":{"x":1},"f":2}}],"g":"h"}'));
+    const out = withoutForbiddenKeys(given);
+    expect(out).toEqual({ a: { b: 1 }, c: [{ d: 1 }, { e: { f: 2 } }], g: 'h' });
+    expect(out).not.toBe(given);
+    expect(out.a).toBe(given.a);
+    expect(out.c[0]).toBe(given.c[0]);
+    expect(out.c[1].e).not.toBe(given.c[1].e);
+    expect(Object.getPrototypeOf(out.c[1].e)).toBe(Object.prototype);
+    expect(out.c[1].e.x).toBeUndefined();
+  });
+});
+
+describe('lookups by a name from data find only their own entries', () => {
+  const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
+  it.each(names)('registry.schema(%j) is undefined', (name) => {
+    const registry = new SchemaRegistry();
+    expect(registry.schema(name)).toBeUndefined();
+    expect(registry.schema(name.toLowerCase())).toBeUndefined();
+  });
+  it.each(names)('a resource with the key %j in its 1.1 form: kept as a plain attribute, or dropped if forbidden', (name) => {
+    const r = JSON.parse(`{"id":"1",${JSON.stringify(name)}:{"a":1}}`) as Record<string, unknown>;
+    const v1 = resourceToV1(r);
+    expect(v1.schemas).toEqual([V1.Core]);
+    expect(Object.keys(v1)).toEqual(FORBIDDEN.includes(name) ? ['schemas', 'id'] : ['schemas', 'id', name]);
+    expect(Object.getPrototypeOf(v1)).toBe(Object.prototype);
+  });
+});
+
+describe('resources a connector returns with forbidden keys: every route and form drops them', () => {
+  const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+  /** A user whose every level (the top, a complex attribute, a list, an extension, meta) holds hostile keys. */
+  const userText = fc
+    .tuple(hostile, hostile, hostile, hostile, hostile)
+    .map(
+      ([top, name, email, ext, meta]) =>
+        `{${top.slice(1, -1)}${top.length > 2 ? ',' : ''}"name":${name},"emails":[${email}],${JSON.stringify(ENT)}:${ext},` +
+        `"meta":${meta},"id":"1","userName":"u1"}`,
+    );
+  const routes: [string, string, unknown?][] = [
+    ['GET', '/Users/1'],
+    ['GET', '/Users/1?attributes=name,emails.value,meta'],
+    ['GET', `/Users/1?excludedAttributes=name.givenName,${ENT}:department`],
+    ['GET', '/Users'],
+    ['GET', '/Users?filter=userName eq "u1"&sortBy=name.familyName'],
+    ['GET', '/Users?attributes=userName,name'],
+    ['POST', '/Users/.search', { schemas: [URN.SearchRequest], excludedAttributes: ['emails'] }],
+    ['POST', '/.search', { schemas: [URN.SearchRequest], filter: 'userName eq "u1"' }],
+    ['POST', '/Users', { userName: 'u1' }],
+    ['PUT', '/Users/1', { userName: 'u1' }],
+    ['PATCH', '/Users/1', { schemas: [URN.PatchOp], Operations: [{ op: 'replace', path: 'title', value: 't' }] }],
+    [
+      'POST',
+      '/Bulk',
+      {
+        schemas: [URN.BulkRequest],
+        Operations: [{ method: 'PATCH', path: '/Users/1', data: { Operations: [{ op: 'add', path: 'title', value: 'x' }] } }],
+      },
+    ],
+  ];
+  const objectKeys = () => Object.getOwnPropertyNames(Object.prototype).join();
+  const before = objectKeys();
+
+  it('no forbidden key, no foreign prototype, Object.prototype untouched (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(userText, fc.boolean(), async (text, frozen) => {
+        // A frozen resource handed out unchanged is shaped once and kept (as the embedded store's);
+        // a fresh one is shaped on every read (as a REST target's).
+        const kept = frozen ? deepFreeze(JSON.parse(text)) : undefined;
+        const give = () => kept ?? JSON.parse(text);
+        const connector = defineConnector({
+          name: 'hostile-target',
+          coreVersion: '^1.0.0',
+          resources: {
+            User: {
+              capabilities: { filter: { operators: ['eq'], attributes: ['userName', 'id'] } },
+              query: async () => ({ resources: [give(), give()] }),
+              get: async () => give(),
+              create: async () => give(),
+              replace: async () => give(),
+              modify: async () => give(),
+            },
+          },
+        });
+        const scim = createScimHandler({ connector, bulk: { maxOperations: 10 } });
+        for (const prefix of ['', '/v1']) {
+          for (const [method, url, body] of routes) {
+            for (let read = 0; read < (frozen ? 3 : 1); read++) {
+              const res = await scim.handle({
+                method,
+                url: prefix + url,
+                origin: 'https://gw.example',
+                ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+              });
+              expect(res.status, `${method} ${prefix}${url}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+              for (const k of keys(res.body)) expect(FORBIDDEN, `${method} ${prefix}${url}`).not.toContain(k);
+              expect(plainPrototypes(res.body), `${method} ${prefix}${url}`).toBe(true);
+              expect(JSON.stringify(res.body)).not.toMatch(/\[object |function /);
+            }
+          }
+        }
+        expect(objectKeys()).toBe(before);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+      { numRuns: 50 },
+    );
+  }, 120_000);
 });

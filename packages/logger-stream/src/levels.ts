@@ -31,7 +31,8 @@ export const OFF = Number.POSITIVE_INFINITY;
 export function levelValue(value: unknown, fallback: SinkLevel): number {
   const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (v === 'off' || v === 'silent' || v === 'none') return OFF;
-  const n = LEVEL_VALUES[v];
+  // Own entries only: `constructor` and `__proto__` (lower-case already) are inherited names.
+  const n = Object.hasOwn(LEVEL_VALUES, v) ? LEVEL_VALUES[v] : undefined;
   if (n !== undefined) return n;
   return fallback === 'off' ? OFF : (LEVEL_VALUES[fallback] ?? LEVEL_VALUES.info!);
 }

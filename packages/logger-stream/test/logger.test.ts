@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { colorByDefault, createGatewayLogger, formatPretty, isProbePath, requestLevel } from '../src/index.js';
+import {
+  colorByDefault,
+  createGatewayLogger,
+  formatPretty,
+  isProbePath,
+  LEVEL_VALUES,
+  levelValue,
+  requestLevel,
+} from '../src/index.js';
 import { captureStream, tempDir } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -19,6 +27,16 @@ const jsonLines = (text: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('level names', () => {
+  it.each([...Object.getOwnPropertyNames(Object.prototype), 'prototype'])(
+    '%j (an inherited name) is an unknown level: the fallback applies',
+    (name) => {
+      expect(levelValue(name, 'warn')).toBe(LEVEL_VALUES.warn);
+      expect(levelValue(name.toUpperCase(), 'debug')).toBe(LEVEL_VALUES.debug);
+    },
+  );
+});
 
 describe('per-sink levels', () => {
   it('sends each line only to sinks whose level it reaches', async () => {

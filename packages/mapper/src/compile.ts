@@ -86,7 +86,8 @@ const UNIQUENESS = new Set(['none', 'server', 'global']);
 
 function typeOf(raw: unknown, where: string, fallback: MapValueType): MapValueType {
   if (raw === undefined || raw === null) return fallback;
-  const t = typeof raw === 'string' ? TYPE_ALIASES[raw.toLowerCase()] : undefined;
+  const t =
+    typeof raw === 'string' && Object.hasOwn(TYPE_ALIASES, raw.toLowerCase()) ? TYPE_ALIASES[raw.toLowerCase()] : undefined;
   if (!t) {
     throw new MapperConfigError(
       where,

@@ -268,6 +268,9 @@ describe('configuration errors name the JSON path', () => {
     [{ user: { a: { mapTo: 'foo' }, b: { mapTo: 'foo.bar' } } }, 'map.user.b', /both as a whole/],
     [{ user: { __proto__x: { mapTo: 'x' }, 'a.__proto__': { mapTo: 'y' } } }, 'map.user.a.__proto__', /not allowed/],
     [{ group: {} }, 'map.user', /is missing/],
+    // Names Object.prototype has (lower-case, as types are looked up) are no types either.
+    [{ user: { a: { mapTo: 'userName', type: 'constructor' } } }, 'map.user.a.type', /unknown type "constructor"/],
+    [{ user: { a: { mapTo: 'userName', type: '__proto__' } } }, 'map.user.a.type', /unknown type "__proto__"/],
   ];
   for (const [map, path, msg] of cases) {
     it(`${path}: ${msg}`, () => {

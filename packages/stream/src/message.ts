@@ -67,7 +67,7 @@ export const NATURAL_KEYS: Readonly<Record<string, readonly string[]>> = {
 export function naturalKeyOf(resourceType: string, resource: ScimResource | undefined): NaturalKey | undefined {
   if (!resource) return undefined;
   const out: NaturalKey = {};
-  for (const attr of NATURAL_KEYS[resourceType] ?? ['externalId']) {
+  for (const attr of (Object.hasOwn(NATURAL_KEYS, resourceType) ? NATURAL_KEYS[resourceType] : undefined) ?? ['externalId']) {
     const v = resource[attr];
     if (typeof v === 'string' && v !== '') out[attr] = v;
   }

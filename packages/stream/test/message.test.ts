@@ -117,4 +117,11 @@ describe('subjects', () => {
     expect(naturalKeyOf('User', { displayName: 'x' })).toBeUndefined();
     expect(naturalKeyOf('User', undefined)).toBeUndefined();
   });
+
+  it.each([...Object.getOwnPropertyNames(Object.prototype), 'prototype'])(
+    'a message of resource type %j (an inherited name) is keyed by externalId, as any unknown type',
+    (type) => {
+      expect(naturalKeyOf(type, { externalId: 'e', userName: 'u' })).toEqual({ externalId: 'e' });
+    },
+  );
 });

@@ -19,7 +19,7 @@ const SAME_NAME = new Set(['loki', 'ldap', 'mongodb', 'entra-id', 'soap', 'api']
 export function connectorFor(pluginName: string, forceLegacy: boolean): string | undefined {
   const short = pluginName.replace(/^plugin-/, '');
   if (forceLegacy) return undefined;
-  if (RENAMED[short]) return RENAMED[short];
+  if (Object.hasOwn(RENAMED, short)) return RENAMED[short];
   return SAME_NAME.has(short) ? `@scimgw/connector-${short}` : undefined;
 }
 

@@ -129,7 +129,7 @@ export class GraphError extends Error {
   /** The translation: a detail code the table knows wins over the top-level code, then the status. */
   translation(): Translation {
     for (const d of this.details) {
-      const t = d.code ? GRAPH_ERROR_CODES[d.code] : undefined;
+      const t = d.code && Object.hasOwn(GRAPH_ERROR_CODES, d.code) ? GRAPH_ERROR_CODES[d.code] : undefined;
       if (t && t !== 'invalidValue') return t;
     }
     return (Object.hasOwn(GRAPH_ERROR_CODES, this.code) ? GRAPH_ERROR_CODES[this.code] : undefined) ?? byStatus(this.status);

@@ -3,7 +3,7 @@ import type { ResourceMeta, ScimResource } from '../contract/types.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { URN } from '../schema/urns.js';
-import { isObject } from '../util/object.js';
+import { isObject, withoutForbiddenKeys } from '../util/object.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -184,6 +184,10 @@ function shape(
   locationBase: string | undefined,
   withVersion: boolean,
 ): ScimResource {
+  // A target's `__proto__`, `constructor` or `prototype` keys go no further than here: the copies
+  // below (and projections, and the 1.1 form) are made by assignment. Checked on every shaping of
+  // a resource that can change; a frozen one is shaped once (finishResource).
+  resource = withoutForbiddenKeys(resource);
   // Built with a spread and fixed-shape literals, not key by key: this runs for every resource of
   // every list page, and V8 copies a spread in one step where per-key stores are ten times slower.
   const schemas = [rt.schema];

@@ -8,6 +8,7 @@ import type { PathResolution, PathResolver } from '../filter/evaluate.js';
 import { builtinSchemas, commonAttributes } from './builtin.js';
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from './types.js';
 import { CORE_ALIAS, URN, URN_ALIASES } from './urns.js';
+import { ownValue } from '../util/object.js';
 
 /** Resource types served by default. */
 export const defaultResourceTypes: readonly ResourceTypeDefinition[] = [
@@ -123,7 +124,7 @@ export class SchemaRegistry {
   schema(urn: string): SchemaDefinition | undefined {
     const direct = this.schemaMap.get(urn.toLowerCase());
     if (direct) return direct;
-    const alias = URN_ALIASES[urn.toLowerCase()];
+    const alias = ownValue(URN_ALIASES, urn.toLowerCase());
     return alias && alias !== CORE_ALIAS ? this.schemaMap.get(alias.toLowerCase()) : undefined;
   }
 
@@ -161,7 +162,7 @@ export class SchemaRegistry {
 
   private findUrn(rt: ResourceTypeDefinition, uri: string): string | undefined {
     const l = uri.toLowerCase();
-    const alias = URN_ALIASES[l];
+    const alias = ownValue(URN_ALIASES, l);
     const target = alias === CORE_ALIAS ? rt.schema.toLowerCase() : (alias ?? uri).toLowerCase();
     if (rt.schema.toLowerCase() === target) return rt.schema;
     return rt.schemaExtensions.find((e) => e.schema.toLowerCase() === target)?.schema;

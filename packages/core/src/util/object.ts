@@ -30,6 +30,72 @@ export function isForbiddenKey(k: string): boolean {
 }
 
 /**
+ * `table[key]` when `table` has `key` as its own property, else `undefined`. For lookups in object
+ * literals by a name that came from data: `table['constructor']` is `Object` and
+ * `table['__proto__']` is `Object.prototype`, both inherited.
+ */
+export function ownValue<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/**
+ * `value` without `__proto__`, `constructor` and `prototype` keys at any depth (up to
+ * {@link MAX_JSON_DEPTH}, as deep as client JSON may nest). `value` itself when it has none, which
+ * is the usual case: nothing is copied then. Otherwise a copy of each object and array on the way
+ * to such a key; the rest is shared, and `value` is not changed (it may be frozen).
+ *
+ * For what connectors return: client JSON loses these keys when it is parsed
+ * ({@link parseJsonSafe}), but a connector's resources come from a target (a REST service's JSON,
+ * a document database, a JSON column) and may hold them as own properties. Copied by assignment
+ * (`out[k] = v`, `Object.assign`), an own `__proto__` sets the copy's prototype instead, and a
+ * lookup of `constructor` in a plain object finds `Object`.
+ */
+export function withoutForbiddenKeys<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? (clean(value, 0) as T) : value;
+}
+
+function clean(v: object, depth: number): object {
+  if (depth >= MAX_JSON_DEPTH) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const el: unknown = v[i];
+      if (typeof el !== 'object' || el === null) continue;
+      const c = clean(el, depth + 1);
+      if (c !== el) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const c0 = k.charCodeAt(0);
+    // "_", "c", "p": the first letters of the three keys; most keys are let through on it.
+    if ((c0 === 95 || c0 === 99 || c0 === 112) && FORBIDDEN_KEYS.has(k)) {
+      out ??= copyOf(o, keys, i);
+      continue;
+    }
+    const el = o[k];
+    const c = typeof el === 'object' && el !== null ? clean(el, depth + 1) : el;
+    if (out !== undefined) out[k] = c;
+    else if (c !== el) {
+      out = copyOf(o, keys, i);
+      out[k] = c;
+    }
+  }
+  return out ?? o;
+}
+
+/** A new object with `o`'s first `n` keys (none of them forbidden: they were let through). */
+function copyOf(o: Record<string, unknown>, keys: string[], n: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let j = 0; j < n; j++) out[keys[j] as string] = o[keys[j] as string];
+  return out;
+}
+
+/**
  * How deeply client JSON may nest (objects and arrays, each one level). SCIM resources need about
  * five; the bound keeps every later recursive step (copying, projecting, serializing, journaling)
  * far from the stack's limit.

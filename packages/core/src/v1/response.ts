@@ -2,7 +2,7 @@
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { URN } from '../schema/urns.js';
-import { isObject } from '../util/object.js';
+import { isForbiddenKey, isObject, ownValue } from '../util/object.js';
 import { V1, V2_TO_V1 } from './urns.js';
 
 /** Rewrites one resource into 1.1 form. */
@@ -10,8 +10,9 @@ export function resourceToV1(r: Record<string, unknown>): Record<string, unknown
   const out: Record<string, unknown> = {};
   const schemas: string[] = [V1.Core];
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'schemas') continue;
-    const v1 = V2_TO_V1[k.toLowerCase()];
+    // Assigned below: an own `__proto__` would set the prototype of `out` (and is never an attribute).
+    if (k === 'schemas' || isForbiddenKey(k)) continue;
+    const v1 = ownValue(V2_TO_V1, k.toLowerCase());
     if (v1) {
       out[v1] = v;
       schemas.push(v1);
@@ -63,7 +64,7 @@ export function schemaV1(registry: SchemaRegistry, rt: ResourceTypeDefinition): 
   const attributes = (core?.attributes ?? []).map((a) => attributeV1(a, V1.Core));
   for (const e of rt.schemaExtensions) {
     const s = registry.schema(e.schema);
-    const urn = V2_TO_V1[e.schema.toLowerCase()] ?? e.schema;
+    const urn = ownValue(V2_TO_V1, e.schema.toLowerCase()) ?? e.schema;
     for (const a of s?.attributes ?? []) attributes.push(attributeV1(a, urn));
   }
   return {

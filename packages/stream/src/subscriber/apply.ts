@@ -104,7 +104,7 @@ class Application {
 
   private async findByKey(type: string, key: NaturalKey | undefined): Promise<string | undefined> {
     if (!key) return undefined;
-    for (const attr of NATURAL_KEYS[type] ?? ['externalId']) {
+    for (const attr of (Object.hasOwn(NATURAL_KEYS, type) ? NATURAL_KEYS[type] : undefined) ?? ['externalId']) {
       const value = key[attr];
       if (value === undefined) continue;
       const ids = await this.ctx.target.find(type, attr, value, this.message.id);

@@ -16,6 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cli } from './lib/cli.mjs';
 import { cpuMs } from './lib/cpu.mjs';
 import { load } from './lib/load.mjs';
+import { median } from './lib/many.mjs';
 import { startBenchGateway } from './lib/gateway.mjs';
 import { seed } from './lib/seed.mjs';
 import { workloads } from './lib/workloads.mjs';
@@ -126,6 +127,5 @@ for (const r of all) {
   groups.set(k, [...(groups.get(k) ?? []), r['CPU ms/req']]);
 }
 for (const [k, v] of groups) {
-  const s = [...v].sort((a, b) => a - b);
-  console.log(`${k}: median ${s[Math.floor((s.length - 1) / 2)]} CPU ms/req (slices ${v.join(', ')})`);
+  console.log(`${k}: median ${Math.round(median(v) * 1000) / 1000} CPU ms/req (slices ${v.join(', ')})`);
 }

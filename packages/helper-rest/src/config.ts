@@ -55,6 +55,8 @@ export interface ResolvedConnection {
   /** Deadline of one inbound request's calls (ms). */
   deadline: number;
   retry: RetryConfig;
+  /** Largest answer read (bytes) when configured; the transport's default otherwise. */
+  maxResponseBytes: number | undefined;
 }
 
 /** Token URL of an Entra tenant (v2 endpoint). */
@@ -158,6 +160,7 @@ export function resolveConnection(
     timeout: conn.timeout ?? undefined,
     deadline: conn.deadline ?? DEFAULT_DEADLINE_MS,
     retry: mergeRetry(conn.retry),
+    maxResponseBytes: conn.maxResponseBytes ?? undefined,
   };
 }
 

@@ -22,6 +22,7 @@ export type RestErrorCategory =
   | 'timeout'
   | 'unreachable'
   | 'aborted'
+  | 'tooLarge'
   | 'missingCredentials'
   | 'config';
 
@@ -120,6 +121,21 @@ const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** True for POST, PUT, PATCH and DELETE. */
 export function isWriteMethod(method: string | undefined): boolean {
   return method !== undefined && WRITES.has(method.toUpperCase());
+}
+
+/**
+ * The backend's answer was larger than the connection reads (`connection.maxResponseBytes`, 256 MiB
+ * by default). Never retried: the same request would get the same answer.
+ */
+export class RestResponseTooLargeError extends HelperRestError {
+  override readonly code = 'ERR_REST_RESPONSE_TOO_LARGE';
+  /** The limit the answer passed (bytes). */
+  readonly limit: number;
+
+  constructor(message: string, init: { limit: number; cause?: unknown }) {
+    super(message, 'tooLarge', { cause: init.cause });
+    this.limit = init.limit;
+  }
 }
 
 /** The backend could not be reached, or the connection broke before a response arrived. */
@@ -306,6 +322,12 @@ const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
     );
   },
   aborted: (e) => new errors.ServiceUnavailableError('Request was aborted', undefined, { cause: e }),
+  tooLarge: (e) =>
+    new UpstreamError(
+      502,
+      `Backend's answer is larger than the gateway reads (${e instanceof RestResponseTooLargeError ? e.limit : 'the limit of'} bytes, connection.maxResponseBytes)`,
+      { cause: e },
+    ),
   missingCredentials: (e) => new errors.UnauthorizedError('Authorization header required for pass-through', { cause: e }),
   config: (e) => new errors.ScimError(500, 'Gateway connection is misconfigured', undefined, { cause: e }),
 };

@@ -49,7 +49,12 @@ export function createHelperRest(opts: HelperRestOptions): HelperRest {
   let closed = false;
 
   for (const [key, conn] of resolveEndpoint(opts.endpoint, certsDir, secrets)) {
-    const transport = createTransport({ tls: conn.tls, proxy: conn.proxy, fetchImpl: opts.fetch });
+    const transport = createTransport({
+      tls: conn.tls,
+      proxy: conn.proxy,
+      fetchImpl: opts.fetch,
+      maxResponseBytes: conn.maxResponseBytes,
+    });
     const rt = { conn, pool: new BaseUrlPool(conn.baseUrls), transport } as TenantRuntime;
     const deps: AuthDeps = {
       conn,

@@ -28,6 +28,7 @@ export {
   RestError,
   restErrorToScimError,
   RestNetworkError,
+  RestResponseTooLargeError,
   RestPagingError,
   RestTimeoutError,
   UpstreamError,

@@ -3,7 +3,8 @@
  * attempt's timeout or the request's deadline, a connection that never opened
  * (safe to fail over and to send again) and one that broke.
  */
-import { RestAbortedError, RestConfigError, RestNetworkError, RestTimeoutError } from './errors.js';
+import { RestAbortedError, RestConfigError, RestNetworkError, RestResponseTooLargeError, RestTimeoutError } from './errors.js';
+import { ResponseTooLarge } from './transport.js';
 import { PROXY_REFUSED } from './transport-fetch.js';
 
 /** Why the pipeline aborted an attempt, if it did. */
@@ -81,8 +82,14 @@ function errorCodes(e: unknown, depth = 0): string[] {
 export function classifyTransportError(
   e: unknown,
   info: AttemptInfo,
-): RestNetworkError | RestTimeoutError | RestAbortedError | RestConfigError {
+): RestNetworkError | RestTimeoutError | RestAbortedError | RestConfigError | RestResponseTooLargeError {
   if (e instanceof RestConfigError) return e;
+  if (e instanceof ResponseTooLarge) {
+    return new RestResponseTooLargeError(`${info.what}: the answer is larger than ${e.limit} bytes`, {
+      limit: e.limit,
+      cause: e,
+    });
+  }
   const { what, method } = info;
   if (info.cause === 'caller') return new RestAbortedError(`${what} aborted by caller`, { cause: info.callerReason });
   if (info.cause === 'deadline') {

@@ -266,6 +266,9 @@ function connectionWith<A extends z.ZodType>(assertion: A) {
         'Deadline in ms of all calls for one inbound request, retries and waits included. Default 25000',
       ),
       retry: maybe(retryConfigSchema),
+      maxResponseBytes: maybe(z.number().int().positive()).describe(
+        'Largest answer read from the backend, in bytes. Default 268435456 (256 MiB); a larger one fails the call with 502 and is not retried',
+      ),
     })
     .describe('endpoint.entity.<baseEntity>.connection: how the connector reaches its backend');
 }

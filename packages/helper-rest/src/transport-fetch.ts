@@ -5,7 +5,15 @@
  */
 import { RestConfigError } from './errors.js';
 import { proxyUrlWithCredentials } from './proxy.js';
-import { type OutboundRequest, type RawResponse, type Transport, TransportAbort, type TransportOptions } from './transport.js';
+import {
+  MAX_RESPONSE_BYTES,
+  type OutboundRequest,
+  type RawResponse,
+  ResponseTooLarge,
+  type Transport,
+  TransportAbort,
+  type TransportOptions,
+} from './transport.js';
 
 /** Code of the error thrown when a proxy refuses a plain-HTTP request on Bun (see below). */
 export const PROXY_REFUSED = 'ERR_PROXY_REFUSED';
@@ -39,9 +47,22 @@ export async function withAbort<T>(req: OutboundRequest, run: (signal: AbortSign
   }
 }
 
-/** Reads a fetch `Response` to its end. */
-export async function readFetchResponse(res: Response, url: string): Promise<RawResponse> {
-  const bytes = new Uint8Array(await res.arrayBuffer());
+/**
+ * Reads a fetch `Response` to its end, at most `limit` bytes of body ({@link ResponseTooLarge}
+ * past it). A body with a `Content-Length` within the limit is read in one native call (a fetch
+ * never delivers more than the length it declared); one without is read chunk by chunk and
+ * cancelled once it passes the limit, so a target that streams without end cannot fill the memory.
+ */
+export async function readFetchResponse(res: Response, url: string, limit = MAX_RESPONSE_BYTES): Promise<RawResponse> {
+  const declared = res.headers.get('content-length');
+  let bytes: Uint8Array;
+  if (declared !== null && /^\d+$/.test(declared.trim())) {
+    if (Number(declared) > limit) {
+      await res.body?.cancel().catch(() => {});
+      throw new ResponseTooLarge(limit);
+    }
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } else bytes = await readLimited(res, limit);
   return {
     status: res.status,
     header: (name) => res.headers.get(name) ?? undefined,
@@ -49,6 +70,32 @@ export async function readFetchResponse(res: Response, url: string): Promise<Raw
     bytes,
     url,
   };
+}
+
+/** The body of an answer without a `Content-Length`, read up to `limit` bytes. */
+async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new ResponseTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /**
@@ -79,7 +126,7 @@ export function fetchTransport(base: typeof fetch, opts: TransportOptions): Tran
           await res.body?.cancel().catch(() => {});
           throw Object.assign(new Error('Proxy refused the request: 407'), { code: PROXY_REFUSED, status: 407 });
         }
-        return readFetchResponse(res, req.url);
+        return readFetchResponse(res, req.url, opts.maxResponseBytes);
       });
     },
     async close() {

@@ -10,6 +10,7 @@ import { RestConfigError } from './errors.js';
 import {
   CALLER_GRACE_MS,
   MAX_RESPONSE_BYTES,
+  ResponseTooLarge,
   type OutboundRequest,
   type RawResponse,
   type Transport,
@@ -200,6 +201,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     readonly req: OutboundRequest,
     readonly resolve: (r: RawResponse) => void,
     readonly reject: (e: unknown) => void,
+    /** Largest body read (bytes). */
+    readonly limit: number,
   ) {
     const { origin, path } = splitUrl(req.url);
     this.#url = req.url;
@@ -289,7 +292,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     // A redirect's body says nothing the Location does not (RFC 9110 §15.4).
     if (this.#location !== undefined) return true;
     this.#size += chunk.length;
-    if (this.#size > MAX_RESPONSE_BYTES) this.abort(new Error(`response larger than ${MAX_RESPONSE_BYTES} bytes`));
+    if (this.#size > this.limit) this.abort(new ResponseTooLarge(this.limit));
     else this.#chunks.push(chunk);
     return true;
   }
@@ -342,9 +345,9 @@ class Exchange implements Dispatcher.DispatchHandler {
  * One exchange through `d.dispatch`: undici's `request()` would wrap the answer in a Node stream
  * first, which costs more than the exchange itself on a small answer.
  */
-function dispatchVia(d: Dispatcher, req: OutboundRequest): Promise<RawResponse> {
+function dispatchVia(d: Dispatcher, req: OutboundRequest, limit: number): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
-    new Exchange(d, req, resolve, reject).send();
+    new Exchange(d, req, resolve, reject, limit).send();
   });
 }
 
@@ -354,10 +357,12 @@ async function buildSender(opts: TransportOptions): Promise<Sender> {
     undici = await loadUndici();
   } catch (e) {
     // Without undici a plain connection still works through the global fetch.
-    if (!opts.tls && !opts.proxy) return fetchTransport(opts.fetchImpl ?? globalThis.fetch.bind(globalThis), {});
+    if (!opts.tls && !opts.proxy)
+      return fetchTransport(opts.fetchImpl ?? globalThis.fetch.bind(globalThis), { maxResponseBytes: opts.maxResponseBytes });
     throw e;
   }
   const tls = opts.tls ? { ...opts.tls } : undefined;
+  const limit = opts.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   // The pipeline times every exchange itself (attempt timeout, deadline): undici's own header and
   // body timers would only be a second timer per request.
   const timers = { headersTimeout: 0, bodyTimeout: 0 };
@@ -383,12 +388,12 @@ async function buildSender(opts: TransportOptions): Promise<Sender> {
             redirect: 'follow',
             dispatcher: agent,
           } as unknown as RequestInit);
-          return readFetchResponse(res, req.url);
+          return readFetchResponse(res, req.url, limit);
         }),
       close,
     };
   }
-  return { send: (req) => dispatchVia(agent, req), close };
+  return { send: (req) => dispatchVia(agent, req, limit), close };
 }
 
 /** The Node transport of one connection (see the module comment). */

@@ -56,8 +56,21 @@ export class TransportAbort extends Error {
   }
 }
 
-/** Largest response body read into memory (bytes); a bigger one fails the exchange. */
+/**
+ * Largest response body read into memory (bytes) unless the connection sets `maxResponseBytes`; a
+ * bigger one fails the exchange with {@link ResponseTooLarge}.
+ */
 export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Thrown by a transport for an answer whose body is larger than the connection reads (declared by
+ * `Content-Length` or found while reading): what was read is dropped and the connection closed.
+ */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response larger than ${limit} bytes`);
+  }
+}
 
 /** A response read to its end. */
 export interface RawResponse {
@@ -83,6 +96,8 @@ export interface TransportOptions {
   proxy?: ResolvedProxy | undefined;
   /** Replacement fetch from `createHelperRest({ fetch })`. */
   fetchImpl?: typeof fetch | undefined;
+  /** Largest answer read, in bytes; {@link MAX_RESPONSE_BYTES} when absent. */
+  maxResponseBytes?: number | undefined;
 }
 
 /** True when running on Bun. */
@@ -93,6 +108,7 @@ export function isBun(): boolean {
 /** Creates the transport for one connection. */
 export function createTransport(opts: TransportOptions): Transport {
   if (isBun()) return fetchTransport(opts.fetchImpl ?? globalThis.fetch.bind(globalThis), opts);
-  if (opts.fetchImpl && !opts.tls && !opts.proxy) return fetchTransport(opts.fetchImpl, {});
+  if (opts.fetchImpl && !opts.tls && !opts.proxy)
+    return fetchTransport(opts.fetchImpl, { maxResponseBytes: opts.maxResponseBytes });
   return undiciTransport(opts);
 }

@@ -45,6 +45,13 @@ describe('connection config', () => {
     expect(() => resolve({ baseUrls: ['https://api'], retry: { idempotentWrites: ['GET'] } })).toThrow(
       /connection\.retry\.idempotentWrites\[0\]: must be POST, PUT, PATCH or DELETE, got the string "GET"/,
     );
+    expect(resolve({ baseUrls: ['https://api'] }).maxResponseBytes).toBeUndefined();
+    expect(resolve({ baseUrls: ['https://api'], maxResponseBytes: 1_000_000 }).maxResponseBytes).toBe(1_000_000);
+    for (const bad of [0, -5, 1.5, '10mb']) {
+      expect(() => resolve({ baseUrls: ['https://api'], maxResponseBytes: bad as number })).toThrow(
+        /^endpoint\.entity\.t\.connection\.maxResponseBytes: /,
+      );
+    }
     expect(resolve({ baseUrls: ['https://api'], retry: { idempotentWrites: ['put', 'Delete'] } }).retry.idempotentWrites).toEqual(
       ['PUT', 'DELETE'],
     );

@@ -23,6 +23,8 @@ let refused: string;
 const sockets = new Map<string, Set<Socket>>();
 /** Sockets the client closed while the server held the request unanswered, per run tag. */
 const abandoned = new Map<string, number>();
+/** Bytes the endless answer had written when the client closed its connection, per run tag. */
+const endlessSent = new Map<string, number>();
 
 const tagOf = (url: string) => url.split('/')[1] ?? '';
 
@@ -50,6 +52,24 @@ beforeAll(async () => {
       return seen === 1 ? json(res, 429, { detail: 'slow down' }, { 'retry-after': '0' }) : json(res, 201, { attempt: seen });
     }
     if (rest === '/busy') return json(res, 503, { detail: 'maintenance' }, { 'retry-after': '5' });
+    if (rest === '/big/fits') return json(res, 200, { pad: 'x'.repeat(900) });
+    if (rest === '/big/declared') return json(res, 200, { pad: 'x'.repeat(5000) });
+    if (rest === '/big/endless') {
+      // Chunked, no Content-Length, never ends: only the client closing the connection stops it.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"pad":"');
+      let sent = 0;
+      const chunk = 'x'.repeat(16 * 1024);
+      const timer = setInterval(() => {
+        sent += chunk.length;
+        res.write(chunk);
+      }, 2);
+      req.socket.once('close', () => {
+        clearInterval(timer);
+        endlessSent.set(tag, sent);
+      });
+      return;
+    }
     if (rest === '/redirect-same') {
       res.writeHead(302, { location: `/${tag}/echo` });
       res.end();
@@ -108,6 +128,13 @@ const EXPECTED = {
     scimStatus: 503,
     scimRetryAfter: '5',
   }),
+  withinLimit: { status: 200, body: { pad: 'x'.repeat(900) } },
+  declaredTooLarge: expect.objectContaining({
+    error: 'RestResponseTooLargeError',
+    scimStatus: 502,
+    scimDetail: expect.stringMatching(/larger than the gateway reads \(1000 bytes, connection\.maxResponseBytes\)/),
+  }),
+  streamedTooLarge: expect.objectContaining({ error: 'RestResponseTooLargeError', scimStatus: 502 }),
   redirectSameOrigin: { status: 200, body: { authorization: 'Bearer redirect-token', url: expect.stringMatching(/\/echo$/) } },
   redirectOtherOrigin: { status: 200, body: { authorization: null, url: '/echo' } },
   afterSequential: expect.any(Number),
@@ -125,6 +152,8 @@ function serverSide(tag: string) {
     slow: received(tag, '/slow/one'),
     throttledPost: received(tag, '/throttle-once'),
     busy: received(tag, '/busy'),
+    declaredTooLarge: received(tag, '/big/declared'),
+    streamedTooLarge: received(tag, '/big/endless'),
   };
 }
 
@@ -141,6 +170,9 @@ const SERVER_SIDE = {
   slow: 1,
   throttledPost: 2,
   busy: 1,
+  // An answer too large is not asked for again.
+  declaredTooLarge: 1,
+  streamedTooLarge: 1,
 };
 
 function checkRun(tag: string, seen: Record<string, unknown>): void {
@@ -148,6 +180,8 @@ function checkRun(tag: string, seen: Record<string, unknown>): void {
   expect(server).toEqual(SERVER_SIDE);
   // Every exchange left hanging was abandoned by the client (its connection closed).
   expect(abandoned.get(tag)).toBe(server.hungGet + server.hungPost + server.hungPut + server.hungPostIdempotent);
+  // The endless answer was cut off by the client (its connection closed) soon after the limit.
+  expect(endlessSent.get(tag)).toBeLessThan(8 * 1024 * 1024);
   // Connections are reused: 21 sequential calls and 5 rounds of 8 parallel ones (40 more) over a
   // handful of connections. undici's pool may open a second connection per concurrent caller
   // (a connection is free again a moment after its answer); never one per request.

@@ -3,6 +3,7 @@
  * token names an unknown `kid` (key rotation) — at most once per cool-down so a stream of
  * forged `kid`s cannot turn the gateway into a load generator against the IdP.
  */
+import { BodyTooLargeError, readBoundedText } from '@scimgw/config';
 import type { Logger } from '@scimgw/core';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 
@@ -24,8 +25,10 @@ export interface RemoteKeySetOptions {
 async function getJson(fetchFn: typeof fetch, url: string, timeoutMs: number): Promise<unknown> {
   const res = await fetchFn(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-  const text = await res.text();
-  if (text.length > MAX_BYTES) throw new Error(`response from ${url} is larger than ${MAX_BYTES} bytes`);
+  // Read up to the bound only: a `text()` read all of it before its length could be checked.
+  const text = await readBoundedText(res, MAX_BYTES).catch((e: unknown) => {
+    throw e instanceof BodyTooLargeError ? new Error(`response from ${url} is larger than ${MAX_BYTES} bytes`) : e;
+  });
   return JSON.parse(text) as unknown;
 }
 

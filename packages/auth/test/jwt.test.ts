@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -318,6 +320,43 @@ describe('JWKS cache, rotation and cool-down', () => {
     await expectInvalid(await sign(rsa, 'RS256', { iss: 'i' }), a);
     expect(calls).toEqual(['https://idp.invalid/.well-known/openid-configuration']);
     expect(logger.text()).toContain('HTTP 404');
+  });
+
+  it('a discovery document or JWKS answered without end is cut off at 512 KiB: tokens refused (401), a warning', async () => {
+    // A real local server that streams JSON-looking bytes until the client closes the connection.
+    let sent = 0;
+    let closed = 0;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"keys":[');
+      const timer = setInterval(() => {
+        sent += 64 * 1024;
+        res.write(`"${'x'.repeat(64 * 1024 - 3)}",`);
+      }, 1);
+      res.on('close', () => {
+        clearInterval(timer);
+        closed++;
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const uri of [`${base}/.well-known/openid-configuration`, `${base}/keys`]) {
+        const logger = captureLogger();
+        const a = await createAuthenticator({
+          rateLimit: false,
+          logger,
+          auth: { bearerJwt: [{ wellKnownUri: uri, options: { issuer: 'i' } }] },
+        });
+        await expectInvalid(await sign(rsa, 'RS256', { iss: 'i' }), a);
+        expect(logger.text()).toContain('is larger than 524288 bytes');
+      }
+      await expect.poll(() => closed).toBe(2);
+      expect(sent).toBeLessThan(8 * 1024 * 1024);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((ok) => server.close(ok));
+    }
   });
 
   it('accepts a JWKS URL directly', async () => {

@@ -3,6 +3,7 @@
  * init fields), a replacement `fetch`, or Node's global `fetch` when undici
  * cannot be loaded. Both runtimes keep connections alive by default.
  */
+import { BodyTooLargeError, readBoundedBytes } from '@scimgw/config';
 import { RestConfigError } from './errors.js';
 import { proxyUrlWithCredentials } from './proxy.js';
 import {
@@ -49,20 +50,13 @@ export async function withAbort<T>(req: OutboundRequest, run: (signal: AbortSign
 
 /**
  * Reads a fetch `Response` to its end, at most `limit` bytes of body ({@link ResponseTooLarge}
- * past it). A body with a `Content-Length` within the limit is read in one native call (a fetch
- * never delivers more than the length it declared); one without is read chunk by chunk and
- * cancelled once it passes the limit, so a target that streams without end cannot fill the memory.
+ * past it; see `readBoundedBytes` of `@scimgw/config`), so a target that answers without end
+ * cannot fill the memory.
  */
 export async function readFetchResponse(res: Response, url: string, limit = MAX_RESPONSE_BYTES): Promise<RawResponse> {
-  const declared = res.headers.get('content-length');
-  let bytes: Uint8Array;
-  if (declared !== null && /^\d+$/.test(declared.trim())) {
-    if (Number(declared) > limit) {
-      await res.body?.cancel().catch(() => {});
-      throw new ResponseTooLarge(limit);
-    }
-    bytes = new Uint8Array(await res.arrayBuffer());
-  } else bytes = await readLimited(res, limit);
+  const bytes = await readBoundedBytes(res, limit).catch((e: unknown) => {
+    throw e instanceof BodyTooLargeError ? new ResponseTooLarge(limit) : e;
+  });
   return {
     status: res.status,
     header: (name) => res.headers.get(name) ?? undefined,
@@ -70,32 +64,6 @@ export async function readFetchResponse(res: Response, url: string, limit = MAX_
     bytes,
     url,
   };
-}
-
-/** The body of an answer without a `Content-Length`, read up to `limit` bytes. */
-async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new ResponseTooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**

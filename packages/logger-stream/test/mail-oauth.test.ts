@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewayLogger } from '../src/index.js';
@@ -34,7 +36,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-function graphLogger(clientSecret = GRAPH.clientSecret, sendInterval = 15) {
+function graphLogger(clientSecret = GRAPH.clientSecret, sendInterval = 15, base = graph.base) {
   const out = captureStream();
   const gw = createGatewayLogger({
     name: 'connector-entra',
@@ -52,7 +54,7 @@ function graphLogger(clientSecret = GRAPH.clientSecret, sendInterval = 15) {
         sendInterval,
       },
     },
-    emailEndpoints: { microsoftLogin: graph.base, graph: graph.base },
+    emailEndpoints: { microsoftLogin: base, graph: base },
   });
   return { gw, out };
 }
@@ -105,6 +107,37 @@ describe('Exchange Online via Microsoft Graph', () => {
     graph.state.failWith = 0;
     expect(r2).toMatchObject({ ok: false });
     expect(out2.text()).toContain('mailbox unavailable');
+  });
+
+  it('a token endpoint answering without end is cut off at 1 MiB: the mail fails softly', async () => {
+    let closed = 0;
+    let sent = 0;
+    const endless = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"access_token":"');
+      const timer = setInterval(() => {
+        sent += 64 * 1024;
+        res.write('a'.repeat(64 * 1024));
+      }, 1);
+      res.on('close', () => {
+        clearInterval(timer);
+        closed++;
+      });
+    });
+    await new Promise<void>((ok) => endless.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+    try {
+      const { gw } = graphLogger(GRAPH.clientSecret, 15, base);
+      const r = await gw.mailer.sendMail({ subject: 's', text: 't' });
+      await gw.close();
+      expect(r.ok).toBe(false);
+      expect(r.error).toContain('answer larger than 1048576 bytes');
+      await expect.poll(() => closed).toBe(1);
+      expect(sent).toBeLessThan(16 * 1024 * 1024);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((ok) => endless.close(ok));
+    }
   });
 
   it('mails batched errors through Graph', async () => {

@@ -1,7 +1,11 @@
 /** Outbound HTTP for the OAuth mail providers: small, fetch-based, with timeouts. */
 
+import { readBoundedText } from '@scimgw/config';
+
 /** Per-request time limit for token and send calls. */
 const TIMEOUT_MS = 20_000;
+/** Largest answer read from a provider (a token, a send receipt, an error). */
+const MAX_BYTES = 1024 * 1024;
 
 /** The fetch function in use (global by default, injectable for tests). */
 export type FetchFn = typeof fetch;
@@ -23,7 +27,7 @@ export class MailHttpError extends Error {
 
 /** Short description of an error response (OAuth `error_description`, Graph/Google `error.message`). */
 async function describe(res: Response): Promise<string> {
-  const text = await res.text().catch(() => '');
+  const text = await readBoundedText(res, MAX_BYTES).catch(() => '');
   try {
     const body = JSON.parse(text) as { error?: unknown; error_description?: unknown };
     if (typeof body.error_description === 'string') return body.error_description;
@@ -50,7 +54,7 @@ export async function postForm(fetchFn: FetchFn, url: string, form: Record<strin
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   if (!res.ok) throw new MailHttpError(`token request to ${url} failed: ${res.status} ${await describe(res)}`, res.status);
-  return (await res.json()) as Record<string, unknown>;
+  return JSON.parse(await readBoundedText(res, MAX_BYTES)) as Record<string, unknown>;
 }
 
 /**
@@ -70,7 +74,7 @@ export async function postJson(fetchFn: FetchFn, url: string, token: string, bod
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   if (!res.ok) throw new MailHttpError(`POST ${url} failed: ${res.status} ${await describe(res)}`, res.status);
-  const text = await res.text();
+  const text = await readBoundedText(res, MAX_BYTES);
   if (!text) return {};
   try {
     return JSON.parse(text) as Record<string, unknown>;

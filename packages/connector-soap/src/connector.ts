@@ -105,7 +105,11 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
   let passThrough = false;
   for (const [key, entity] of Object.entries(entities)) {
     const baseUrls = entity?.connection?.baseUrls ?? (config.baseServiceEndpoint ? [config.baseServiceEndpoint] : []);
-    (restEndpoint.entity as Record<string, unknown>)[key] = { connection: { ...(entity?.connection ?? {}), baseUrls } };
+    // The transport stops reading at maxResponseBytes (a tenant's connection may set its own), so a
+    // response too long is never held in memory whole before it is refused.
+    (restEndpoint.entity as Record<string, unknown>)[key] = {
+      connection: { maxResponseBytes: config.maxResponseBytes, ...(entity?.connection ?? {}), baseUrls },
+    };
     if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
     try {
       const security = buildWsSecurity(entity?.wsSecurity ?? config.wsSecurity ?? seedToken, certsDir, secrets);

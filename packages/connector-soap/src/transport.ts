@@ -7,7 +7,7 @@
  * whether the call may be repeated) travel in soap's per-call options under {@link CALL_OPTIONS}.
  */
 import type { RequestContext } from '@scimgw/core';
-import { type HelperRest, RestError } from '@scimgw/helper-rest';
+import { type HelperRest, RestError, RestResponseTooLargeError } from '@scimgw/helper-rest';
 import { refuseXml, XmlRefusedError } from './xml-guard.js';
 
 /** The key of soap's per-call options that carries a {@link CallOptions}. */
@@ -110,6 +110,11 @@ export function createSoapHttpClient(opts: SoapHttpClientOptions) {
             // A fault comes with an HTTP error status: let soap read the envelope.
             if (e instanceof RestError && typeof e.body === 'string' && ENVELOPE.test(e.body)) {
               deliver(e.status, e.headers, e.body);
+              return;
+            }
+            // The transport stopped reading at the connection's bound (maxResponseBytes by default).
+            if (e instanceof RestResponseTooLargeError) {
+              callback(new XmlRefusedError(`the response is longer than ${e.limit} bytes`));
               return;
             }
             callback(e);

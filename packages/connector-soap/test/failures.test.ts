@@ -258,6 +258,33 @@ describe('responses that are refused or unreadable', () => {
     await connector.close?.();
   });
 
+  it('a response without end is cut off at maxResponseBytes: read no further, 502, the connection closed', async () => {
+    const { h, connector } = await handler({ maxResponseBytes: 4096 });
+    let sent = 0;
+    let closed = false;
+    hook = on('searchUsers', (res) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+      res.write('<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>');
+      const timer = setInterval(() => {
+        sent += 16 * 1024;
+        res.write(`<!--${'x'.repeat(16 * 1024 - 7)}-->`);
+      }, 1);
+      res.on('close', () => {
+        clearInterval(timer);
+        closed = true;
+      });
+      return true;
+    });
+    const r = await call(h, 'GET', '/Users');
+    expect([r.status, r.body.detail]).toEqual([
+      502,
+      'SOAP service "directory" (searchUsers) sent a response that was refused: the response is longer than 4096 bytes',
+    ]);
+    await expect.poll(() => closed).toBe(true);
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
+    await connector.close?.();
+  });
+
   it('a response soap’s own parser chokes on fails the call (502) instead of hanging it', async () => {
     const { h, connector } = await handler();
     hook = on('getUser', (res) =>

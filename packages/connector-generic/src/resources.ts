@@ -10,7 +10,7 @@ import {
   type ScimResource,
 } from '@scimgw/core';
 import { matchesFilter, type PathResolver, sortResources } from '@scimgw/core/filter';
-import { type HelperRest, type RequestOptions, RestError, restErrorToScimError } from '@scimgw/helper-rest';
+import { type HelperRest, type RequestOptions, RestError, restErrorToScimError, UpstreamError } from '@scimgw/helper-rest';
 import type { Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion, TargetSupport } from './config.js';
 import { KeptResources } from './kept.js';
@@ -273,7 +273,8 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
 
   const mustView = (body: unknown, ctx: RequestContext, what: string): ScimResource => {
     const r = view(body, ctx);
-    if (!r) throw restErrorToScimError(new Error(`${what}: the target answered without a usable resource`));
+    // The target's fault, not the gateway's: 502 with what happened (an Error here became an opaque 500).
+    if (!r) throw new UpstreamError(502, `The target answered the ${what} without a usable resource`);
     return r;
   };
 

@@ -208,6 +208,12 @@ export class GraphClient {
       );
       const body = res.body ?? ({} as ODataCollection<T>);
       const items = Array.isArray(body.value) ? body.value : [];
+      // Graph's collections hold objects only; anything else is an answer the gateway cannot read.
+      for (const item of items as unknown[]) {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          throw new errors.ScimError(502, 'Microsoft Graph answered a collection whose entries are not objects');
+        }
+      }
       const next = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined;
       if (next !== undefined && !sameOrigin(next, tenant.baseUrl)) {
         throw new errors.ServiceUnavailableError('Microsoft Graph returned a nextLink to another host');

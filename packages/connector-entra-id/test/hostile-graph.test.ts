@@ -1,0 +1,105 @@
+/**
+ * Microsoft Graph answering anything (a fetch that lets the emulator issue tokens and answers every
+ * Graph call with any status and body): every route answers a resource or a SCIM error, never an
+ * opaque 500 and never a throw out of the handler.
+ */
+import { createScimHandler } from '@scimgw/core/handler';
+import { testContext } from '@scimgw/core/testkit';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEntraIdConnector } from '../src/index.js';
+import { emulatorFetch, secretConfig, startGraph } from './helpers.js';
+
+let env: Awaited<ReturnType<typeof startGraph>>;
+beforeAll(async () => {
+  env = await startGraph();
+});
+afterAll(async () => {
+  await env.graph.close();
+});
+
+const any = (depth: number) => fc.jsonValue({ maxDepth: depth });
+const json = (a: fc.Arbitrary<unknown>) => a.map((v) => JSON.stringify(v));
+/** What Graph may answer: anything, or things shaped like a user, a collection, an error, a $batch with wrong types. */
+const graphBody = fc.oneof(
+  json(any(3)),
+  fc.string({ maxLength: 10 }),
+  json(
+    fc.record(
+      { id: any(1), userPrincipalName: any(1), displayName: any(1), accountEnabled: any(1), mail: any(1), '@odata.type': any(1) },
+      { requiredKeys: [] },
+    ),
+  ),
+  json(fc.record({ value: any(3), '@odata.nextLink': any(1), '@odata.count': any(1) }, { requiredKeys: [] })),
+  json(fc.record({ error: fc.record({ code: any(1), message: any(1), details: any(2) }, { requiredKeys: [] }) })),
+  json(fc.record({ responses: any(3) })),
+);
+const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const routes: [string, string, string?][] = [
+  ['GET', '/Users/u1'],
+  ['GET', '/Users?filter=userName eq "a@contoso.com"'],
+  ['GET', '/Users?startIndex=1&count=10'],
+  ['GET', '/Groups/g1'],
+  ['GET', '/Groups?filter=displayName eq "x"'],
+  ['POST', '/Users', '{"userName":"x@contoso.com","name":{"givenName":"a","familyName":"b"},"displayName":"x"}'],
+  ['POST', '/Groups', '{"displayName":"g"}'],
+  ['PUT', '/Users/u1', '{"userName":"x@contoso.com","displayName":"x"}'],
+  ['PATCH', '/Users/u1', JSON.stringify({ schemas: [P], Operations: [{ op: 'replace', path: 'title', value: 't' }] })],
+  [
+    'PATCH',
+    '/Groups/g1',
+    JSON.stringify({ schemas: [P], Operations: [{ op: 'add', path: 'members', value: [{ value: 'u1' }] }] }),
+  ],
+  ['DELETE', '/Users/u1'],
+];
+
+describe('Microsoft Graph answering anything', () => {
+  it('every route answers a resource or a SCIM error, never a 500 (property)', async () => {
+    let answer = { status: 200, body: '{}' };
+    const tokens = emulatorFetch(env.graph);
+    const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.startsWith('https://login.microsoftonline.com/')) return tokens(input, init);
+      return new Response(answer.status === 204 ? null : answer.body, {
+        status: answer.status,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as typeof fetch;
+    const config = secretConfig(env.graph, env.app, {
+      retry: { baseDelayMs: 1, deadlineMs: 2000, attempts: 1 },
+      replication: { delayMs: 1, windowMs: 10 },
+    });
+    const ctx = testContext(config);
+    const connector = createEntraIdConnector({ config, logger: ctx.log, registry: ctx.registry, fetch: fetchFn });
+    const scim = createScimHandler({ connector, registry: ctx.registry });
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(200, 201, 204, 400, 403, 404, 409, 412, 429, 500, 503),
+          graphBody,
+          fc.constantFrom(...routes),
+          async (status, body, [method, url, reqBody]) => {
+            answer = { status, body };
+            const res = await scim.handle({ method, url, origin: 'https://gw.example', ...(reqBody ? { body: reqBody } : {}) });
+            const what = `${method} ${url} after ${status} ${body.slice(0, 80)}: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
+            expect(res.status, what).not.toBe(500);
+            if (res.status >= 400) {
+              const b = res.body as Record<string, unknown>;
+              expect(b.status, what).toBe(String(res.status));
+              expect(typeof b.detail, what).toBe('string');
+            }
+          },
+        ),
+        {
+          numRuns: 400,
+          // A collection whose entries are not objects: once an opaque 500.
+          examples: [
+            [201, JSON.stringify({ value: [5, null, true, 'C'] }), ['GET', '/Users?filter=userName eq "a@contoso.com"']],
+          ],
+        },
+      );
+    } finally {
+      await connector.close?.();
+    }
+  }, 120_000);
+});

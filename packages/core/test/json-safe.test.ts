@@ -192,6 +192,48 @@ describe('withoutForbiddenKeys (what connectors return)', () => {
   });
 });
 
+describe('withoutForbiddenKeys remembers only lists that cannot change', () => {
+  const list = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `m${i}` }) as Record<string, unknown>);
+  const hostileAt = (l: Record<string, unknown>[], i: number) => {
+    l[i] = JSON.parse('{"value":"x","__proto__":{"admin":true}}');
+  };
+
+  it('a long list that is not frozen, or holds an element that is not, is walked again', () => {
+    const members = list(100);
+    const group = { id: 'g', members };
+    expect(withoutForbiddenKeys(group)).toBe(group);
+    hostileAt(members, 7);
+    const again = withoutForbiddenKeys(group);
+    expect(again).not.toBe(group);
+    expect(Object.keys(again.members[7] as object)).toEqual(['value']);
+    // A frozen list of elements that are not frozen: an element gains a forbidden key later.
+    const elements = list(100);
+    const frozenList = Object.freeze(elements.slice());
+    expect(withoutForbiddenKeys({ members: frozenList })).toEqual({ members: frozenList });
+    Object.defineProperty(elements[3], '__proto__', {
+      value: { admin: true },
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    const out = withoutForbiddenKeys({ members: frozenList });
+    expect(Object.keys(out.members[3] as object)).toEqual(['value']);
+  });
+
+  it('a deeply frozen long list is the same list every time, and still cleaned when it holds a forbidden key', () => {
+    const clean = deepFreeze(list(100));
+    expect(withoutForbiddenKeys({ members: clean }).members).toBe(clean);
+    expect(withoutForbiddenKeys({ members: clean }).members).toBe(clean);
+    const dirty = list(100);
+    hostileAt(dirty, 50);
+    deepFreeze(dirty);
+    const out = withoutForbiddenKeys({ members: dirty });
+    expect(out.members).not.toBe(dirty);
+    expect(Object.getPrototypeOf(out.members[50])).toBe(Object.prototype);
+    expect(withoutForbiddenKeys({ members: dirty }).members).not.toBe(dirty);
+  });
+});
+
 describe('lookups by a name from data find only their own entries', () => {
   const names = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'];
   it.each(names)('registry.schema(%j) is undefined', (name) => {

@@ -62,6 +62,11 @@ const STRUCTURAL: Record<string, Structural> = {
   password: 'password',
 };
 
+/** The structural attribute a SCIM path names (lower-case); own entries only, so `constructor` names none. */
+function structuralOf(path: string): Structural | undefined {
+  return Object.hasOwn(STRUCTURAL, path) ? STRUCTURAL[path] : undefined;
+}
+
 /** Prepares a map section for LDAP: date formats by attribute, structural entries present. */
 function prepare(section: ResourceMapConfig | undefined, o: LdapMappingOptions): ResourceMapConfig {
   const out: ResourceMapConfig = {};
@@ -87,7 +92,7 @@ function prepare(section: ResourceMapConfig | undefined, o: LdapMappingOptions):
     Object.keys(out).some((k) =>
       targets(k)
         .split(',')
-        .some((t) => Object.hasOwn(STRUCTURAL, t.trim()) && STRUCTURAL[t.trim()] === what),
+        .some((t) => structuralOf(t.trim()) === what),
     );
   if (o.resourceType === 'Group' && o.memberAttr && !has('members'))
     out[o.memberAttr] = { mapTo: 'members.value', type: 'array' };
@@ -128,8 +133,7 @@ export class LdapMapping {
     for (const a of this.mapper.attributes) {
       const kinds = a.targets
         .filter((t) => !t.extension)
-        .map((t) => (t.sub ? `${t.attr}.${t.sub}` : t.attr).toLowerCase())
-        .map((name) => (Object.hasOwn(STRUCTURAL, name) ? STRUCTURAL[name] : undefined));
+        .map((t) => structuralOf((t.sub ? `${t.attr}.${t.sub}` : t.attr).toLowerCase()));
       const structural = kinds.find((k) => k !== undefined);
       if (structural) {
         if (!this.structural.has(structural)) this.structural.set(structural, a.endpoint);

@@ -63,11 +63,19 @@ export const NATURAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   Group: ['displayName', 'externalId'],
 };
 
+/**
+ * The attributes {@link NATURAL_KEYS} names for a resource type; `externalId` for any other type,
+ * including one named like an `Object.prototype` member (a message's `resourceType` is data).
+ */
+export function naturalKeysOf(resourceType: string): readonly string[] {
+  return (Object.hasOwn(NATURAL_KEYS, resourceType) ? NATURAL_KEYS[resourceType] : undefined) ?? ['externalId'];
+}
+
 /** The natural key of a resource: its identifying attributes that are strings. */
 export function naturalKeyOf(resourceType: string, resource: ScimResource | undefined): NaturalKey | undefined {
   if (!resource) return undefined;
   const out: NaturalKey = {};
-  for (const attr of (Object.hasOwn(NATURAL_KEYS, resourceType) ? NATURAL_KEYS[resourceType] : undefined) ?? ['externalId']) {
+  for (const attr of naturalKeysOf(resourceType)) {
     const v = resource[attr];
     if (typeof v === 'string' && v !== '') out[attr] = v;
   }

@@ -57,6 +57,11 @@ export const GRAPH_ERROR_CODES: Readonly<Record<string, Translation>> = {
   Request_EntityTooLarge: 'tooLarge',
 };
 
+/** The table's translation of a code; own entries only, so `constructor` or `toString` finds none. */
+function tableTranslation(code: string): Translation | undefined {
+  return Object.hasOwn(GRAPH_ERROR_CODES, code) ? GRAPH_ERROR_CODES[code] : undefined;
+}
+
 function byStatus(status: number): Translation {
   if (status === 404 || status === 410) return 'notFound';
   if (status === 409) return 'uniqueness';
@@ -129,10 +134,10 @@ export class GraphError extends Error {
   /** The translation: a detail code the table knows wins over the top-level code, then the status. */
   translation(): Translation {
     for (const d of this.details) {
-      const t = d.code && Object.hasOwn(GRAPH_ERROR_CODES, d.code) ? GRAPH_ERROR_CODES[d.code] : undefined;
+      const t = d.code ? tableTranslation(d.code) : undefined;
       if (t && t !== 'invalidValue') return t;
     }
-    return (Object.hasOwn(GRAPH_ERROR_CODES, this.code) ? GRAPH_ERROR_CODES[this.code] : undefined) ?? byStatus(this.status);
+    return tableTranslation(this.code) ?? byStatus(this.status);
   }
 
   /** True for Graph's answer to adding a reference that is already there. */

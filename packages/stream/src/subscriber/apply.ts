@@ -6,7 +6,7 @@
  * resource present adopts it, a delete of what is gone is done, PATCH changes are set-like.
  */
 import type { Change, Logger, ScimResource } from '@scimgw/core';
-import { NATURAL_KEYS, type NaturalKey, naturalKeyOf, PoisonMessageError, type StreamMessage } from '../message.js';
+import { type NaturalKey, naturalKeyOf, naturalKeysOf, PoisonMessageError, type StreamMessage } from '../message.js';
 import { toPatchOp } from '../patch-op.js';
 import { applyChanges } from '@scimgw/core/patch';
 import { type DomainReplacement, generatePassword, isRolesChange, replaceDomains, roleNames, rolesAfter } from './options.js';
@@ -104,7 +104,7 @@ class Application {
 
   private async findByKey(type: string, key: NaturalKey | undefined): Promise<string | undefined> {
     if (!key) return undefined;
-    for (const attr of (Object.hasOwn(NATURAL_KEYS, type) ? NATURAL_KEYS[type] : undefined) ?? ['externalId']) {
+    for (const attr of naturalKeysOf(type)) {
       const value = key[attr];
       if (value === undefined) continue;
       const ids = await this.ctx.target.find(type, attr, value, this.message.id);

@@ -48,12 +48,23 @@ export class SoapCallError extends Error {
     readonly operation: string,
     /** What went wrong, safe for clients and logs. */
     readonly detail: string,
-    options: { cause?: unknown; retryAfter?: number | undefined; fault?: SoapFault | undefined } = {},
+    options: {
+      cause?: unknown;
+      retryAfter?: number | undefined;
+      fault?: SoapFault | undefined;
+      internal?: string | undefined;
+    } = {},
   ) {
     super(`${service}.${operation}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryAfter = options.retryAfter;
     this.fault = options.fault;
+    this.internal = options.internal;
   }
+  /**
+   * For the gateway's log only (masked): the message of a JavaScript error raised while reading
+   * the answer, which names the code's internals and tells a client nothing it can act on.
+   */
+  readonly internal: string | undefined;
   /** Seconds from `Retry-After`, when the service sent one. */
   readonly retryAfter: number | undefined;
   /** The fault, for `serviceFault` and the fault categories. */

@@ -49,6 +49,8 @@ interface ResolvedMethod {
   fn: SoapMethodFn;
   /** `rpc` operations without parts need `null` as arguments. */
   rpc: boolean;
+  /** No output message in the binding: the answer need not be an envelope. */
+  oneWay: boolean;
 }
 
 interface LoadedService {
@@ -205,7 +207,9 @@ export class SoapServices {
     const names: string[] = [];
     const services = (client.wsdl.definitions.services ?? {}) as Record<
       string,
-      { ports: Record<string, { location?: string; binding: { methods: Record<string, { style?: string }> } }> }
+      {
+        ports: Record<string, { location?: string; binding: { methods: Record<string, { style?: string; output?: unknown }> } }>;
+      }
     >;
     if (!remote) {
       for (const service of Object.values(services)) {
@@ -226,7 +230,7 @@ export class SoapServices {
           if (!names.includes(methodName)) names.push(methodName);
           const fn = api[serviceName]?.[portName]?.[methodName];
           if (!methods.has(methodName) && typeof fn === 'function') {
-            methods.set(methodName, { fn, rpc: m.style === 'rpc' });
+            methods.set(methodName, { fn, rpc: m.style === 'rpc', oneWay: !m.output });
           }
         }
       }
@@ -285,6 +289,7 @@ export class SoapServices {
           ctx: safe,
           path,
           timeout: settings.timeout,
+          expectsEnvelope: !m.oneWay,
           fail: (e) => settle(e ?? new Error('soap failed to read the response')),
         };
         try {
@@ -323,6 +328,7 @@ export class SoapServices {
           category: err.category,
           ...(err.fault ? { faultCode: err.fault.code } : {}),
           detail: err.detail,
+          ...(err.internal ? { internal: err.internal } : {}),
           ms: Date.now() - started,
         });
         throw err;
@@ -367,6 +373,17 @@ export class SoapServices {
       return fail('config', e.message);
     }
     if (e instanceof Error && e.name === 'AssertionError') return fail('config', e.message);
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) {
+      // A JavaScript error from reading an answer whose shape the code did not expect ("Cannot read
+      // properties of undefined …"): the client learns what happened, the log keeps the message.
+      return new SoapCallError(
+        'invalidResponse',
+        service,
+        method,
+        'the answer does not have the shape the WSDL describes (the gateway log has the details)',
+        { cause: e, internal: mask(e.message) },
+      );
+    }
     return fail('invalidResponse', e instanceof Error ? e.message : String(e));
   }
 }

@@ -19,6 +19,8 @@ export interface CallOptions {
   /** Path under the tenant's base URLs (failover), or `undefined` to use soap's absolute URL. */
   path?: string | undefined;
   timeout?: number | undefined;
+  /** The operation has an output message: its answer must be a SOAP envelope with a Body. */
+  expectsEnvelope?: boolean | undefined;
   /** Called when soap throws while reading a response, so the call fails instead of hanging. */
   fail(e: unknown): void;
 }
@@ -77,7 +79,7 @@ export function createSoapHttpClient(opts: SoapHttpClientOptions) {
         const refused =
           Buffer.byteLength(text) > opts.maxResponseBytes
             ? `the response is longer than ${opts.maxResponseBytes} bytes`
-            : refuseXml(text);
+            : refuseXml(text, { envelope: call?.expectsEnvelope === true });
         if (refused) {
           callback(new XmlRefusedError(refused));
           return;

@@ -45,6 +45,15 @@ function localName(qname: string): string {
   return i < 0 ? qname : qname.slice(i + 1);
 }
 
+/** Options of {@link refuseXml}. */
+export interface RefuseXmlOptions {
+  /**
+   * The document must be a SOAP envelope (root element `Envelope`, a `Body` in it): the answer to
+   * an operation that has an output message. A WSDL, or a one-way operation's answer, need not be.
+   */
+  envelope?: boolean;
+}
+
 /**
  * Reads `xml` with a strict SAX parser and returns why it must not be parsed further, or
  * `undefined` when it may.
@@ -52,17 +61,22 @@ function localName(qname: string): string {
  * @example
  * refuseXml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>') // 'document type declarations are not accepted'
  */
-export function refuseXml(xml: string, nested = 0): string | undefined {
+export function refuseXml(xml: string, options: RefuseXmlOptions = {}, nested = 0): string | undefined {
+  if (options.envelope && xml.trim() === '') return 'the response is empty where a SOAP envelope was expected';
   // Only the five predefined entities: sax would otherwise read HTML ones (&nbsp;) as if declared.
   const parser = sax.parser(true, { xmlns: false, position: false, strictEntities: true } as sax.SAXOptions);
   let reason: string | undefined;
   let depth = 0;
+  let root: string | undefined;
+  let body = false;
   const refuse = (why: string) => {
     reason ??= why;
   };
   parser.ondoctype = () => refuse('document type declarations are not accepted');
   parser.onopentag = (node) => {
     depth++;
+    if (depth === 1) root = node.name;
+    else if (depth === 2 && localName(node.name) === 'Body') body = true;
     if (depth > MAX_DEPTH) refuse(`elements nest deeper than ${MAX_DEPTH}`);
     if (UNSAFE_NAMES.has(localName(node.name))) refuse(`element name "${node.name}" is not accepted`);
     for (const [name, value] of Object.entries(node.attributes)) {
@@ -78,7 +92,7 @@ export function refuseXml(xml: string, nested = 0): string | undefined {
   };
   parser.oncdata = (text) => {
     if (nested < 2 && NESTED_XML.test(text)) {
-      const inner = refuseXml(text.trim(), nested + 1);
+      const inner = refuseXml(text.trim(), {}, nested + 1);
       if (inner) refuse(`embedded document: ${inner}`);
     }
   };
@@ -91,6 +105,13 @@ export function refuseXml(xml: string, nested = 0): string | undefined {
     parser.write(xml).close();
   } catch {
     // `reason` says why.
+  }
+  if (reason === undefined && options.envelope) {
+    // soap reads a document without a Body as an empty answer: a read would become "not found".
+    if (root === undefined || localName(root) !== 'Envelope') {
+      return `the response is not a SOAP envelope (its root element is ${root === undefined ? 'missing' : `"${root}"`})`;
+    }
+    if (!body) return 'the SOAP envelope has no Body';
   }
   return reason;
 }

@@ -302,6 +302,64 @@ describe('responses that are refused or unreadable', () => {
     await connector.close?.();
   });
 
+  // soap reads a document without a Body as an empty answer, which a read takes for "not found":
+  // an IdP told 404 for a user that exists creates it again. Before the envelope check, all four
+  // answered 404.
+  it.each([
+    ['an empty 200', '', 'the response is empty where a SOAP envelope was expected'],
+    ['a document that is not SOAP', '<a/>', 'the response is not a SOAP envelope (its root element is "a")'],
+    [
+      'a proxy’s sign-in page in XHTML',
+      '<html><body><form action="/login"><p>Sign in</p></form></body></html>',
+      'the response is not a SOAP envelope (its root element is "html")',
+    ],
+    [
+      'an envelope without a Body',
+      '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header/></soap:Envelope>',
+      'the SOAP envelope has no Body',
+    ],
+  ])('%s answering a read is refused (502), never read as "not found"', async (_, body, why) => {
+    const { h, connector } = await handler();
+    hook = on('getUser', (res) => reply(res, 200, body));
+    const r = await call(h, 'GET', '/Users/u1');
+    expect([r.status, r.body.detail]).toEqual([502, `SOAP service "directory" (getUser) sent a response that was refused: ${why}`]);
+    await connector.close?.();
+  });
+
+  it('a one-way operation (no output message) may be answered 202 with nothing', async () => {
+    const oneWay = readFileSync(DOCUMENT_WSDL, 'utf8').replace(
+      /(<wsdl:operation name="deleteUser">[\s\S]*?)<wsdl:output[^>]*?(?:\/>|>[\s\S]*?<\/wsdl:output>)\s*/g,
+      '$1',
+    );
+    expect(oneWay.match(/<wsdl:operation name="deleteUser">[\s\S]*?<\/wsdl:operation>/g)?.join('')).not.toContain('output');
+    hook = (req, res) => {
+      if (req.path === '/soap/one-way') return reply(res, 200, oneWay);
+      if (operationOf(req.headers) !== 'deleteUser') return false;
+      res.writeHead(202).end();
+      return true;
+    };
+    const { h, connector } = await handler({ services: { directory: { wsdl: `${server.origin}/soap/one-way?wsdl` } } });
+    const r = await call(h, 'DELETE', '/Users/u1');
+    expect(r.status).toBe(204);
+    expect(seen.get('deleteUser')).toBe(1);
+    await connector.close?.();
+  });
+
+  it('a JavaScript error while reading an answer: 502 without its text for the client, the text in the log', async () => {
+    const { h, connector, logs } = await handler();
+    // An unexpected element where the output belongs makes soap's reader fail inside its own code.
+    hook = on('getUser', (res) => reply(res, 200, envelope('<x/>')));
+    const r = await call(h, 'GET', '/Users/u1');
+    expect([r.status, r.body.detail]).toEqual([
+      502,
+      'SOAP service "directory" (getUser) sent an unusable response: the answer does not have the shape the WSDL describes (the gateway log has the details)',
+    ]);
+    const failed = JSON.parse(logs()).find((l: { msg: string }) => l.msg === 'soap call failed');
+    expect(failed?.data.internal).toMatch(/\S/);
+    expect(failed.data.detail).not.toContain(failed.data.internal);
+    await connector.close?.();
+  });
+
   it('refuses a WSDL with a DOCTYPE fetched over HTTP', async () => {
     const wsdl = readFileSync(DOCUMENT_WSDL, 'utf8').replace(
       '<?xml version="1.0" encoding="UTF-8"?>',

@@ -126,6 +126,53 @@ describe('refuseXml', () => {
   });
 });
 
+describe('refuseXml with { envelope: true } (an operation’s answer)', () => {
+  const names = fc.constantFrom('a', 'html', 'Body', 'Header', 'soap:Body', 'x:Fault', 'Envelope', 'soap:Envelope', 'env:Envelope');
+  /** A well-formed document from a tree of the names above, two levels deep at most. */
+  const doc = fc
+    .tuple(names, fc.array(fc.tuple(names, fc.array(names, { maxLength: 2 })), { maxLength: 3 }))
+    .map(([root, kids]) => {
+      const ns = (n: string) => (n.includes(':') ? ` xmlns:${n.split(':')[0]}="urn:${n.split(':')[0]}"` : '');
+      const inner = kids
+        .map(([k, gs]) => `<${k}${ns(k)}>${gs.map((g) => `<${g}${ns(g)}/>`).join('')}</${k}>`)
+        .join('');
+      return { xml: `<${root}${ns(root)}>${inner}</${root}>`, root, kids: kids.map(([k]) => k) };
+    });
+  const local = (n: string) => n.slice(n.indexOf(':') + 1);
+
+  it('accepts exactly the well-formed documents whose root is Envelope with a Body child', () => {
+    fc.assert(
+      fc.property(doc, ({ xml, root, kids }) => {
+        expect(refuseXml(xml)).toBeUndefined();
+        const isEnvelope = local(root) === 'Envelope' && kids.some((k) => local(k) === 'Body');
+        expect(refuseXml(xml, { envelope: true }) === undefined).toBe(isEnvelope);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses nothing more than before when the document is refused anyway, and never throws', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+        const before = refuseXml(s);
+        const now = refuseXml(s, { envelope: true });
+        if (before !== undefined) expect(now).toBe(before);
+        else if (s.trim() === '') expect(now).toMatch(/empty/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['nothing', '   ', /empty where a SOAP envelope was expected/],
+    ['a root that is not Envelope', '<r><Body/></r>', /not a SOAP envelope \(its root element is "r"\)/],
+    ['an envelope without a Body', '<e:Envelope xmlns:e="urn:e"><e:Header/></e:Envelope>', /no Body/],
+    ['a Body deeper than the envelope’s children', '<Envelope><Header><Body/></Header></Envelope>', /no Body/],
+  ])('refuses %s', (_name, xml, why) => {
+    expect(refuseXml(xml, { envelope: true })).toMatch(why);
+  });
+});
+
 describe('prepareMessage', () => {
   it('refuses keys that are not XML names and soap’s own keys, wherever they are', () => {
     for (const key of ['a b', '<x>', 'a>b', '$xml', '$value', '$attributes', '__proto__', '1abc', '', 'a:b:c']) {

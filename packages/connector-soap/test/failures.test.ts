@@ -322,7 +322,10 @@ describe('responses that are refused or unreadable', () => {
     const { h, connector } = await handler();
     hook = on('getUser', (res) => reply(res, 200, body));
     const r = await call(h, 'GET', '/Users/u1');
-    expect([r.status, r.body.detail]).toEqual([502, `SOAP service "directory" (getUser) sent a response that was refused: ${why}`]);
+    expect([r.status, r.body.detail]).toEqual([
+      502,
+      `SOAP service "directory" (getUser) sent a response that was refused: ${why}`,
+    ]);
     await connector.close?.();
   });
 

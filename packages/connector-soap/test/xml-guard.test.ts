@@ -127,15 +127,23 @@ describe('refuseXml', () => {
 });
 
 describe('refuseXml with { envelope: true } (an operation’s answer)', () => {
-  const names = fc.constantFrom('a', 'html', 'Body', 'Header', 'soap:Body', 'x:Fault', 'Envelope', 'soap:Envelope', 'env:Envelope');
+  const names = fc.constantFrom(
+    'a',
+    'html',
+    'Body',
+    'Header',
+    'soap:Body',
+    'x:Fault',
+    'Envelope',
+    'soap:Envelope',
+    'env:Envelope',
+  );
   /** A well-formed document from a tree of the names above, two levels deep at most. */
   const doc = fc
     .tuple(names, fc.array(fc.tuple(names, fc.array(names, { maxLength: 2 })), { maxLength: 3 }))
     .map(([root, kids]) => {
       const ns = (n: string) => (n.includes(':') ? ` xmlns:${n.split(':')[0]}="urn:${n.split(':')[0]}"` : '');
-      const inner = kids
-        .map(([k, gs]) => `<${k}${ns(k)}>${gs.map((g) => `<${g}${ns(g)}/>`).join('')}</${k}>`)
-        .join('');
+      const inner = kids.map(([k, gs]) => `<${k}${ns(k)}>${gs.map((g) => `<${g}${ns(g)}/>`).join('')}</${k}>`).join('');
       return { xml: `<${root}${ns(root)}>${inner}</${root}>`, root, kids: kids.map(([k]) => k) };
     });
   const local = (n: string) => n.slice(n.indexOf(':') + 1);

@@ -1,7 +1,7 @@
 /**
  * Microsoft Graph answering anything (a fetch that lets the emulator issue tokens and answers every
  * Graph call with any status and body): every route answers a resource or a SCIM error, never an
- * opaque 500 and never a throw out of the handler.
+ * opaque 500 and never a throw out of the handler; a create Graph took (2xx) is never answered 503.
  */
 import { createScimHandler } from '@scimgw/core/handler';
 import { testContext } from '@scimgw/core/testkit';
@@ -83,6 +83,8 @@ describe('Microsoft Graph answering anything', () => {
             const res = await scim.handle({ method, url, origin: 'https://gw.example', ...(reqBody ? { body: reqBody } : {}) });
             const what = `${method} ${url} after ${status} ${body.slice(0, 80)}: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
             expect(res.status, what).not.toBe(500);
+            // Graph took the create: a 503 would ask the IdP to send it again (a duplicate, or 409).
+            if (method === 'POST' && status >= 200 && status < 300) expect(res.status, what).not.toBe(503);
             if (res.status >= 400) {
               const b = res.body as Record<string, unknown>;
               expect(b.status, what).toBe(String(res.status));
@@ -95,6 +97,9 @@ describe('Microsoft Graph answering anything', () => {
           // A collection whose entries are not objects: once an opaque 500.
           examples: [
             [201, JSON.stringify({ value: [5, null, true, 'C'] }), ['GET', '/Users?filter=userName eq "a@contoso.com"']],
+            // A creation answered without an id: once 503, which invites the create again.
+            [201, '{}', routes[5] as [string, string, string]],
+            [201, JSON.stringify({ id: 5 }), routes[6] as [string, string, string]],
           ],
         },
       );

@@ -106,7 +106,7 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
       ctx,
     );
     const id = res.body?.id;
-    if (typeof id !== 'string') throw new errors.ServiceUnavailableError('Microsoft Graph created a group without an id');
+    if (typeof id !== 'string') throw new errors.ScimError(502, 'Microsoft Graph answered the creation of a group without an id');
     fresh.add(id);
     if (unique.length > MAX_BINDS) {
       try {

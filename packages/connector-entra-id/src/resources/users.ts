@@ -182,7 +182,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     const body = createBody(mapper, resource, config, tenant.upnDomain);
     const res = await graph.call<Record_>(tenant, { method: 'POST', path: '/users', body, op: 'users.write' }, ctx);
     const id = res.body?.id;
-    if (typeof id !== 'string') throw new errors.ServiceUnavailableError('Microsoft Graph created a user without an id');
+    if (typeof id !== 'string') throw new errors.ScimError(502, 'Microsoft Graph answered the creation of a user without an id');
     fresh.add(id);
     const ent = (resource[ENTERPRISE] ?? {}) as Record_;
     const manager = elementsOf((ent.manager as unknown) ?? undefined)[0]?.value;

@@ -108,3 +108,62 @@ describe('Microsoft Graph answering anything', () => {
     }
   }, 120_000);
 });
+
+describe('Graph answers the connector must not follow or believe', () => {
+  /** A connector whose Graph calls `answer` decides (tokens from the emulator); every URL it was sent to. */
+  function connectorWith(answer: (url: string) => { status: number; body: string }) {
+    const urls: string[] = [];
+    const tokens = emulatorFetch(env.graph);
+    const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.startsWith('https://login.microsoftonline.com/')) return tokens(input, init);
+      urls.push(url);
+      const a = answer(url);
+      return new Response(a.body, { status: a.status, headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+    const config = secretConfig(env.graph, env.app, { retry: { baseDelayMs: 1, deadlineMs: 2000, attempts: 1 } });
+    const ctx = testContext(config);
+    const connector = createEntraIdConnector({ config, logger: ctx.log, registry: ctx.registry, fetch: fetchFn });
+    return { scim: createScimHandler({ connector, registry: ctx.registry }), connector, urls };
+  }
+  const user = { id: 'u1', userPrincipalName: 'a@contoso.com', displayName: 'A', accountEnabled: true };
+
+  it('a nextLink to another host is not followed (the token would go with it): 502', async () => {
+    const { scim, connector, urls } = connectorWith(() => ({
+      status: 200,
+      body: JSON.stringify({ value: [user], '@odata.nextLink': 'https://graph.evil.example/v1.0/users?$skiptoken=x' }),
+    }));
+    try {
+      const res = await scim.handle({ method: 'GET', url: '/Users?startIndex=1&count=5', origin: 'https://gw.example' });
+      expect([res.status, (res.body as { detail?: string }).detail]).toEqual([
+        502,
+        'Microsoft Graph answered a nextLink to another host',
+      ]);
+      expect(urls.length).toBeGreaterThan(0);
+      expect(urls.filter((u) => u.includes('evil'))).toEqual([]);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('a count that is not a number is 502, not a made-up total', async () => {
+    const { scim, connector, urls } = connectorWith((url) =>
+      url.includes('/$count')
+        ? { status: 200, body: '"many"' }
+        : {
+            status: 200,
+            body: JSON.stringify({ value: [user], '@odata.nextLink': `${new URL(url).origin}/v1.0/users?$skiptoken=n` }),
+          },
+    );
+    try {
+      const res = await scim.handle({ method: 'GET', url: '/Users?startIndex=1&count=1', origin: 'https://gw.example' });
+      expect([res.status, (res.body as { detail?: string }).detail]).toEqual([
+        502,
+        'Microsoft Graph answered a count that is not a number',
+      ]);
+      expect(urls.some((u) => u.includes('/$count'))).toBe(true);
+    } finally {
+      await connector.close?.();
+    }
+  });
+});

@@ -216,7 +216,7 @@ export class GraphClient {
       }
       const next = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined;
       if (next !== undefined && !sameOrigin(next, tenant.baseUrl)) {
-        throw new errors.ServiceUnavailableError('Microsoft Graph returned a nextLink to another host');
+        throw new errors.ScimError(502, 'Microsoft Graph answered a nextLink to another host');
       }
       seen += items.length;
       if (seen > 10_000_000) throw new errors.TooManyError('More than 10 million results');

@@ -155,7 +155,7 @@ async function totalOf(
     ctx,
   );
   const n = Number(typeof res.body === 'string' ? res.body.trim() : res.body);
-  if (!Number.isSafeInteger(n) || n < 0) throw new errors.ServiceUnavailableError('Microsoft Graph returned an invalid count');
+  if (!Number.isSafeInteger(n) || n < 0) throw new errors.ScimError(502, 'Microsoft Graph answered a count that is not a number');
   return n;
 }
 

@@ -31,6 +31,7 @@ export {
   MAX_DEPTH,
   prepareMessage,
   protectText,
+  type RefuseXmlOptions,
   refuseXml,
   XmlRefusedError,
   XmlValueError,

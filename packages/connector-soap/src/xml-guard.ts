@@ -61,7 +61,12 @@ export interface RefuseXmlOptions {
  * @example
  * refuseXml('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>') // 'document type declarations are not accepted'
  */
-export function refuseXml(xml: string, options: RefuseXmlOptions = {}, nested = 0): string | undefined {
+export function refuseXml(xml: string, options: RefuseXmlOptions = {}): string | undefined {
+  return refuseAt(xml, options, 0);
+}
+
+/** {@link refuseXml} for a document `nested` levels inside CDATA of another. */
+function refuseAt(xml: string, options: RefuseXmlOptions, nested: number): string | undefined {
   if (options.envelope && xml.trim() === '') return 'the response is empty where a SOAP envelope was expected';
   // Only the five predefined entities: sax would otherwise read HTML ones (&nbsp;) as if declared.
   const parser = sax.parser(true, { xmlns: false, position: false, strictEntities: true } as sax.SAXOptions);
@@ -92,7 +97,7 @@ export function refuseXml(xml: string, options: RefuseXmlOptions = {}, nested = 
   };
   parser.oncdata = (text) => {
     if (nested < 2 && NESTED_XML.test(text)) {
-      const inner = refuseXml(text.trim(), {}, nested + 1);
+      const inner = refuseAt(text.trim(), {}, nested + 1);
       if (inner) refuse(`embedded document: ${inner}`);
     }
   };

@@ -28,8 +28,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const text = fc.string({ maxLength: 12 }).map(escape);
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const text = fc.string({ maxLength: 12 }).map(escapeXml);
 /** Element names of the example service's answers, and a few it never sends. */
 const name = fc.constantFrom(
   'tns:getUserResponse',

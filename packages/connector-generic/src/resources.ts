@@ -78,9 +78,38 @@ function asBuffer(b: unknown): Buffer | undefined {
   return undefined;
 }
 
-/** The target says the resource does not exist (any more). */
+/**
+ * An HTML page: what a proxy, a sign-in portal or a web server's unknown path answers, never a
+ * SCIM service. Taken for "no such resource" or "no match", it would make an IdP create again
+ * what exists (Entra ID looks up before it creates), or pass a connection test against a wrong URL.
+ */
+function isHtml(headers: Headers | undefined, body: unknown): boolean {
+  if (/html/i.test(headers?.get('content-type') ?? '')) return true;
+  const head = typeof body === 'string' ? body.slice(0, 64) : asBuffer(body)?.subarray(0, 64).toString('latin1');
+  return head !== undefined && /^\s*</.test(head);
+}
+
+/** A 404/410 that is the target's own: any body but an HTML page (see {@link isHtml}). */
 function isGone(e: unknown): boolean {
-  return e instanceof RestError && (e.status === 404 || e.status === 410);
+  return e instanceof RestError && (e.status === 404 || e.status === 410) && !isHtml(e.headers, e.body);
+}
+
+/** The 502 for an answer that is an HTML page or not a SCIM answer at all. */
+function notScim(what: string, e?: RestError): UpstreamError {
+  const status = e ? ` (HTTP ${e.status})` : '';
+  return new UpstreamError(502, `The target answered the ${what}${status} with something that is not a SCIM answer`, {
+    ...(e ? { cause: e } : {}),
+  });
+}
+
+/** A resource or record with an id (SCIM ids are strings; a number is taken as the target wrote it). */
+function hasId(r: Record<string, unknown>): boolean {
+  return (typeof r.id === 'string' && r.id !== '') || (typeof r.id === 'number' && Number.isFinite(r.id));
+}
+
+/** A list answer: an object with a `Resources` array or an integer `totalResults` (RFC 7644 §3.4.2). */
+function isListAnswer(body: unknown): boolean {
+  return isObject(body) && (Array.isArray(body.Resources) || toInt(body.totalResults) !== undefined);
 }
 
 /** Attributes whose elements carry a `$ref` to another resource at the target. */
@@ -118,7 +147,7 @@ export function withoutTargetRefs<T extends Record<string, unknown> | undefined>
 }
 
 function isNotFound(e: unknown): boolean {
-  return e instanceof RestError && e.status === 404;
+  return e instanceof RestError && e.status === 404 && !isHtml(e.headers, e.body);
 }
 
 function toInt(v: unknown): number | undefined {
@@ -165,12 +194,16 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     projection: TargetProjection,
     options: RequestOptions,
   ): Promise<{ body: unknown } | undefined> => {
+    let res: { body: unknown; headers: Headers };
     try {
-      return await rest.doRequest(ctx.tenant, 'GET', `${url(id)}${queryString({ ...projection })}`, undefined, ctx, options);
+      res = await rest.doRequest(ctx.tenant, 'GET', `${url(id)}${queryString({ ...projection })}`, undefined, ctx, options);
     } catch (e) {
       if (isGone(e)) return undefined;
+      if (e instanceof RestError && (e.status === 404 || e.status === 410)) throw notScim(`read of ${d.resourceType} "${id}"`, e);
       throw restErrorToScimError(e);
     }
+    if (isHtml(res.headers, res.body)) throw notScim(`read of ${d.resourceType} "${id}"`);
+    return res;
   };
 
   /** The target's record (2.0 JSON), or undefined when it does not exist. */
@@ -282,7 +315,20 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const get = async (id: string, ctx: RequestContext, options: GetOptions = {}): Promise<ScimResource | undefined> => {
     const version = d.versionFor(ctx.tenant);
     const res = await readOne(id, ctx, targetProjection(options, version, d.supportFor(ctx.tenant)), READ_OPTIONS);
-    return res && bytesView(res.body, ctx);
+    if (!res) return undefined;
+    const r = bytesView(res.body, ctx);
+    if (r !== undefined ? !hasId(r) : !hiddenRecord(res.body, ctx)) {
+      // An empty 200, text, a list, an object without an id: not the resource, and not its absence.
+      throw new UpstreamError(502, `The target answered the read of ${d.resourceType} "${id}" without a usable resource`);
+    }
+    return r;
+  };
+
+  /** True when `body` is a record with an id that the mapping hides (a valueMap allowlist): absent for clients. */
+  const hiddenRecord = (body: unknown, ctx: RequestContext): boolean => {
+    const buf = asBuffer(body);
+    const rec = fromTarget(buf ? parseBytes(buf) : body, d.versionFor(ctx.tenant));
+    return rec !== undefined && hasId(rec) && mapper.toScim(rec) === undefined;
   };
 
   // Attributes that decide visibility: single-valued entries with a valueMap.
@@ -327,9 +373,13 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
         );
       } catch (e) {
         if (filtered && isNotFound(e)) return { resources: [], totalResults: 0 };
+        if (e instanceof RestError && e.status === 404 && isHtml(e.headers, e.body)) throw notScim('query', e);
         throw restErrorToScimError(e);
       }
+      if (isHtml(res.headers, res.body)) throw notScim('query');
       const { body, resources } = listView(res.body, ctx);
+      // An empty 200 or any other JSON is not "no match": an IdP told so creates what may exist.
+      if (!isListAnswer(body)) throw notScim('query');
       return { resources, totalResults: toInt(body.totalResults) ?? resources.length };
     }
 
@@ -342,11 +392,18 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
             headers: SCIM_HEADERS,
             notFoundIsEmpty: filtered,
           })
-        : ((b) => (isObject(b) && Array.isArray(b.Resources) ? b.Resources : []))(
+        : ((b) => {
+            if (!isListAnswer(b)) throw notScim('query');
+            return Array.isArray((b as Record<string, unknown>).Resources)
+              ? ((b as Record<string, unknown>).Resources as unknown[])
+              : [];
+          })(
             (await rest.doRequest(ctx.tenant, 'GET', `${d.path}${queryString(base)}`, undefined, ctx, { headers: SCIM_HEADERS }))
               .body,
           );
     } catch (e) {
+      if (e instanceof UpstreamError) throw e;
+      if (e instanceof RestError && e.status === 404 && isHtml(e.headers, e.body)) throw notScim('query', e);
       if (!(filtered && isNotFound(e))) throw restErrorToScimError(e);
       all = [];
     }

@@ -11,10 +11,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGenericConnector } from '../src/connector.js';
 
-let answer = { status: 200, body: '{}' };
+let answer: { status: number; body: string; type?: string } = { status: 200, body: '{}' };
 const server = createServer((req, res) => {
   req.resume();
-  res.writeHead(answer.status, { 'content-type': 'application/scim+json' });
+  res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/scim+json' });
   res.end(answer.body);
 });
 let base = '';
@@ -106,4 +106,111 @@ describe('a target that answers anything', () => {
     },
     120_000,
   );
+});
+
+/**
+ * Answers that are no SCIM answer at all: a proxy's or a sign-in portal's HTML page (200, or 404
+ * from a wrong path), an empty 200, JSON that is neither a list nor a resource. Taken for "no
+ * match" or "not found", they make an IdP that looks up before it creates (Entra ID) create what
+ * exists, and a connection test pass against a wrong URL; each once was.
+ */
+describe('a target that answers something that is not SCIM', () => {
+  const html = fc
+    .tuple(fc.constantFrom('<!DOCTYPE html>', '', '  '), fc.string({ maxLength: 20 }))
+    .map(([doctype, t]) => `${doctype}<html><body><form action="/login"><p>${t}</p></form></body></html>`);
+  const notScim = fc.oneof(
+    fc.record({ status: fc.constantFrom(200, 404), body: html, type: fc.constantFrom('text/html', 'text/html; charset=utf-8') }),
+    // An HTML page sent with a JSON content type (a portal that sets it for every answer).
+    fc.record({ status: fc.constant(200), body: html, type: fc.constant('application/json') }),
+    fc.record({
+      status: fc.constant(200),
+      body: fc.oneof(
+        fc.constant(''),
+        fc.constantFrom(
+          '[]',
+          'null',
+          '"ok"',
+          '{}',
+          '{"foo":1}',
+          '{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"]}',
+        ),
+        fc.string({ maxLength: 20 }).filter((t) => {
+          try {
+            JSON.parse(t);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+      ),
+      type: fc.constant('application/scim+json'),
+    }),
+  );
+  const reads: [string, 'query' | 'get'][] = [
+    ['/Users?filter=userName eq "AzureAD_Test-1"', 'query'],
+    ['/Users?filter=externalId eq "x"&startIndex=1&count=100', 'query'],
+    ['/Groups?filter=displayName eq "g"&excludedAttributes=members', 'query'],
+    ['/Users/u1', 'get'],
+    ['/Groups/g1?excludedAttributes=members', 'get'],
+  ];
+  it.each(['2.0', '1.1'])(
+    'SCIM %s target: 502, never an empty list and never 404 (property)',
+    async (scimVersion) => {
+      const connector = createGenericConnector({
+        config: { scimVersion, entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
+      });
+      const scim = createScimHandler({ connector });
+      try {
+        await fc.assert(
+          fc.asyncProperty(notScim, fc.constantFrom(...reads), async (a, [url, kind]) => {
+            answer = a;
+            const res = await scim.handle({ method: 'GET', url, origin: 'https://gw.example' });
+            const what = `${url} after ${a.status} ${a.type} ${a.body.slice(0, 60)}: ${String(JSON.stringify(res.body)).slice(0, 200)}`;
+            expect(res.status, `${kind} ${what}`).toBe(502);
+          }),
+          {
+            numRuns: 300,
+            examples: [
+              [{ status: 200, body: '<html><body>Sign in</body></html>', type: 'text/html' }, reads[0] as [string, 'query']],
+              [{ status: 404, body: '<html><body>Not Found</body></html>', type: 'text/html' }, reads[0] as [string, 'query']],
+              [{ status: 200, body: '', type: 'application/scim+json' }, reads[0] as [string, 'query']],
+              [{ status: 200, body: '{}', type: 'application/scim+json' }, reads[3] as [string, 'get']],
+            ],
+          },
+        );
+      } finally {
+        await connector.close?.();
+      }
+    },
+    120_000,
+  );
+
+  it('the target’s own no-match and not-found stay what they are (2.0 and 1.1 forms)', async () => {
+    const connector = createGenericConnector({
+      config: {
+        scimVersion: '1.1',
+        entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } },
+      } as never,
+    });
+    const scim = createScimHandler({ connector });
+    try {
+      for (const a of [
+        { status: 404, body: '{"Errors":[{"description":"no match","code":"404"}]}', type: 'application/json' },
+        { status: 404, body: '', type: 'application/scim+json' },
+        { status: 404, body: 'Not Found', type: 'text/plain' },
+        { status: 200, body: '{"totalResults":0}', type: 'application/json' },
+        { status: 200, body: '{"Resources":[]}', type: 'application/json' },
+      ]) {
+        answer = a;
+        const q = await scim.handle({ method: 'GET', url: '/Users?filter=userName eq "x"', origin: 'https://gw.example' });
+        expect([q.status, (q.body as { totalResults?: number }).totalResults], JSON.stringify(a)).toEqual([200, 0]);
+        if (a.status === 404) {
+          const g = await scim.handle({ method: 'GET', url: '/Users/u1', origin: 'https://gw.example' });
+          expect(g.status, JSON.stringify(a)).toBe(404);
+        }
+      }
+    } finally {
+      await connector.close?.();
+    }
+  });
 });

@@ -201,10 +201,12 @@ describe('the connector reading through KeptResources', () => {
       ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b","userName":"y"}]}', ['x', 'y'], 2],
       // A key with escapes is JSON.parse's to read: the whole answer is parsed.
       ['{"Re\\u0073ources":[{"id":"a","userName":"x"}],"totalResults":1}', ['x'], 1],
-      // No JSON at all (one element broken): an empty list, as before.
-      ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b",]}', [], 0],
       ['{"totalResults":2,"Resources":[{"id":"a","userName":"x"}],"Resources":[]}', [], 2],
     ];
+    // No JSON at all (one element broken): not a list answer, and not "no match" either (it once
+    // was an empty list, which an IdP that looks up before it creates takes for an absent user).
+    const broken = '{"totalResults":2,"Resources":[{"id":"a","userName":"x"},{"id":"b",]}';
+    await expect(connectorOver(() => broken).users.query?.({ count: 10 }, ctx)).rejects.toMatchObject({ status: 502 });
     for (const [answer, names, total] of cases) {
       const { users } = connectorOver(() => answer);
       for (let round = 0; round < 2; round++) {
@@ -307,7 +309,8 @@ describe('the connector reading through KeptResources', () => {
     answer = '{"id":"u1","userName":"b"}';
     const c = await users.get?.('u1', ctx, {});
     expect(c?.userName).toBe('b');
+    // Text that is not JSON is not the resource, and not its absence either (it was once a 404).
     answer = 'not json';
-    expect(await users.get?.('u1', ctx, {})).toBeUndefined();
+    await expect(users.get?.('u1', ctx, {})).rejects.toMatchObject({ status: 502 });
   });
 });

@@ -77,9 +77,14 @@ export async function collectScimPages<T>(
     if (page > maxPages) throw new RestPagingError(`SCIM paging exceeded ${maxPages} pages`);
     const { body } = await fetchPage(withPaging(path, startIndex, count));
     if (!isRecord(body)) throw new RestPagingError('SCIM list response is not a JSON object');
+    const total = toInt(body.totalResults);
+    // RFC 7644 §3.4.2: totalResults is required, Resources when there are any. An object with
+    // neither (`{}`, an error, something else) is no list, and must not read as an empty one.
+    if (!Array.isArray(body.Resources) && total === undefined) {
+      throw new RestPagingError('SCIM list response has neither Resources nor totalResults');
+    }
     const resources = Array.isArray(body.Resources) ? (body.Resources as T[]) : [];
     items.push(...resources);
-    const total = toInt(body.totalResults);
     if (resources.length === 0) break;
     startIndex += resources.length;
     // Without totalResults only an empty page proves the end (servers may cap the page size).

@@ -37,6 +37,7 @@ beforeAll(async () => {
     const count = Math.min(Number(u.searchParams.get('count')), 7); // server caps page size
     const page = users.slice(start - 1, start - 1 + count);
     if (u.pathname === '/nototal') return json(res, 200, { Resources: page });
+    if (u.pathname === '/notalist') return json(res, 200, start === 1 ? { Resources: page, totalResults: 99 } : { ok: true });
     json(res, 200, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
       totalResults: String(users.length),
@@ -85,6 +86,12 @@ describe('SCIM paging', () => {
   it('without totalResults, pages until an empty page', async () => {
     const all = await h.getAllPagesScim<{ id: string }>('scim', '/nototal', undefined, { pageSize: 7 });
     expect(all).toHaveLength(users.length);
+  });
+
+  it('a page that is no list (neither Resources nor totalResults) fails the read, not ends it', async () => {
+    await expect(h.getAllPagesScim('scim', '/notalist', undefined, { pageSize: 7 })).rejects.toThrow(
+      'SCIM list response has neither Resources nor totalResults',
+    );
   });
 
   it('stops at maxPages', async () => {

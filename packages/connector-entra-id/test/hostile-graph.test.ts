@@ -111,7 +111,7 @@ describe('Microsoft Graph answering anything', () => {
 
 describe('Graph answers the connector must not follow or believe', () => {
   /** A connector whose Graph calls `answer` decides (tokens from the emulator); every URL it was sent to. */
-  function connectorWith(answer: (url: string) => { status: number; body: string }) {
+  function connectorWith(answer: (url: string) => { status: number; body: string; type?: string }) {
     const urls: string[] = [];
     const tokens = emulatorFetch(env.graph);
     const fetchFn = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -119,7 +119,7 @@ describe('Graph answers the connector must not follow or believe', () => {
       if (url.startsWith('https://login.microsoftonline.com/')) return tokens(input, init);
       urls.push(url);
       const a = answer(url);
-      return new Response(a.body, { status: a.status, headers: { 'content-type': 'application/json' } });
+      return new Response(a.body, { status: a.status, headers: { 'content-type': a.type ?? 'application/json' } });
     }) as typeof fetch;
     const config = secretConfig(env.graph, env.app, { retry: { baseDelayMs: 1, deadlineMs: 2000, attempts: 1 } });
     const ctx = testContext(config);
@@ -162,6 +162,82 @@ describe('Graph answers the connector must not follow or believe', () => {
         'Microsoft Graph answered a count that is not a number',
       ]);
       expect(urls.some((u) => u.includes('/$count'))).toBe(true);
+    } finally {
+      await connector.close?.();
+    }
+  });
+
+  // A proxy's or sign-in portal's page, an empty 200, JSON that is not Graph's: read as Graph's
+  // answer, each was "no such user" or an empty list, so an IdP that looks up before it creates
+  // (Entra ID provisioning into another tenant, any SCIM client) would create what exists.
+  it('an answer that is not Graph’s is 502 on every read, never an empty list or a 404 (property)', async () => {
+    const html = fc
+      .tuple(fc.constantFrom('<!DOCTYPE html>', '', ' '), fc.string({ maxLength: 20 }))
+      .map(([d, t]) => `${d}<html><body><p>${t}</p></body></html>`);
+    const notGraph = fc.oneof(
+      fc.record({
+        status: fc.constantFrom(200, 403, 404, 407),
+        body: html,
+        type: fc.constantFrom('text/html', 'text/html; charset=utf-8'),
+      }),
+      fc.record({ status: fc.constant(200), body: html, type: fc.constant('application/json') }),
+      fc.record({
+        status: fc.constant(200),
+        body: fc.constantFrom('', '{}', '[]', 'null', '{"value":"x"}', '{"value":{}}', '{"displayName":"no id"}'),
+        type: fc.constant('application/json'),
+      }),
+    );
+    const reads = [
+      '/Users?filter=userName eq "a@contoso.com"',
+      '/Users?filter=externalId eq "x"',
+      '/Users?startIndex=1&count=5',
+      '/Users/00000000-0000-0000-0000-000000000001',
+      '/Groups?filter=displayName eq "g"&excludedAttributes=members',
+      '/Groups/00000000-0000-0000-0000-000000000002?excludedAttributes=members',
+    ];
+    let current = { status: 200, body: '', type: 'text/html' };
+    const { scim, connector } = connectorWith(() => current);
+    try {
+      await fc.assert(
+        fc.asyncProperty(notGraph, fc.constantFrom(...reads), async (a, url) => {
+          current = a;
+          const res = await scim.handle({ method: 'GET', url, origin: 'https://gw.example' });
+          expect(
+            res.status,
+            `${url} after ${a.status} ${a.type} ${a.body.slice(0, 60)}: ${JSON.stringify(res.body).slice(0, 200)}`,
+          ).toBe(502);
+        }),
+        {
+          numRuns: 300,
+          examples: [
+            [{ status: 200, body: '<html><body>Sign in</body></html>', type: 'text/html' }, reads[0] as string],
+            [{ status: 200, body: '{}', type: 'application/json' }, reads[3] as string],
+            [{ status: 404, body: '<html>Not found</html>', type: 'text/html' }, reads[3] as string],
+          ],
+        },
+      );
+    } finally {
+      await connector.close?.();
+    }
+  }, 120_000);
+
+  it('Graph’s own 404 and empty collection stay what they are', async () => {
+    let current = { status: 404, body: JSON.stringify({ error: { code: 'Request_ResourceNotFound', message: 'gone' } }) };
+    const { scim, connector } = connectorWith(() => current);
+    try {
+      const g = await scim.handle({
+        method: 'GET',
+        url: '/Users/00000000-0000-0000-0000-000000000001',
+        origin: 'https://gw.example',
+      });
+      expect(g.status).toBe(404);
+      current = { status: 200, body: JSON.stringify({ value: [] }) };
+      const q = await scim.handle({
+        method: 'GET',
+        url: '/Users?filter=userName eq "a@contoso.com"',
+        origin: 'https://gw.example',
+      });
+      expect([q.status, (q.body as { totalResults?: number }).totalResults]).toEqual([200, 0]);
     } finally {
       await connector.close?.();
     }

@@ -118,8 +118,10 @@ export class GraphClient {
           headers: { ...(call.headers ?? {}), authorization: `Bearer ${token}` },
           retry: false,
         });
+        if (isHtmlAnswer(res.headers, res.body)) throw htmlAnswer(res.status);
         return { status: res.status, body: res.body, headers: res.headers };
       } catch (e) {
+        if (e instanceof errors.ScimError) throw e;
         if (e instanceof RestAbortedError)
           throw new errors.ServiceUnavailableError('The request was cancelled', undefined, { cause: e });
         if (e instanceof RestNetworkError || e instanceof RestTimeoutError) {
@@ -133,6 +135,8 @@ export class GraphClient {
           continue;
         }
         if (!(e instanceof RestError)) throw e;
+        // Throttling and outages keep their meaning (and their retries) whatever page came with them.
+        if (isHtmlAnswer(e.headers, e.body) && ![429, 502, 503, 504].includes(e.status)) throw htmlAnswer(e.status);
         failure = GraphError.fromBody(
           e.status,
           e.body,
@@ -206,8 +210,13 @@ export class GraphClient {
         { ...call, method: 'GET', path },
         ctx,
       );
-      const body = res.body ?? ({} as ODataCollection<T>);
-      const items = Array.isArray(body.value) ? body.value : [];
+      const body = res.body;
+      // Graph answers every collection read with an object holding a `value` list; an empty list
+      // read from anything else would tell an IdP that looks up before it creates to create again.
+      if (typeof body !== 'object' || body === null || !Array.isArray(body.value)) {
+        throw new errors.ScimError(502, 'Microsoft Graph answered a collection read without a value list');
+      }
+      const items = body.value;
       // Graph's collections hold objects only; anything else is an answer the gateway cannot read.
       for (const item of items as unknown[]) {
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
@@ -253,4 +262,32 @@ function sameOrigin(url: string, base: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * An HTML page where Graph answers JSON (or text, for `$count`): a proxy's or a sign-in portal's
+ * between the gateway and Graph. Read as Graph's answer it would be "no such user" or an empty list.
+ */
+export function isHtmlAnswer(headers: Headers | undefined, body: unknown): boolean {
+  if (/html/i.test(headers?.get('content-type') ?? '')) return true;
+  return typeof body === 'string' && /^\s*</.test(body.slice(0, 64));
+}
+
+function htmlAnswer(status: number): errors.ScimError {
+  return new errors.ScimError(
+    502,
+    `Microsoft Graph's address answered with an HTML page (HTTP ${status}), not Graph's JSON: is a proxy or a sign-in portal in the way?`,
+  );
+}
+
+/**
+ * The object a read of one directory object answered, which Graph always sends with its `id`.
+ * Anything else (an empty 200, a list, an object without an id) is not the object and not its
+ * absence either: 502, where it once became "not found".
+ */
+export function graphObject<T extends Record<string, unknown>>(body: unknown, what: string): T {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof (body as { id?: unknown }).id !== 'string') {
+    throw new errors.ScimError(502, `Microsoft Graph answered the read of ${what} without the object`);
+  }
+  return body as T;
 }

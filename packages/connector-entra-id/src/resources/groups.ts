@@ -15,7 +15,7 @@ import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
 import type { BatchDeps } from '../graph/batch.js';
-import type { GraphClient } from '../graph/client.js';
+import { type GraphClient, graphObject } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { FreshObjects } from '../graph/fresh.js';
 import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
@@ -57,13 +57,16 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
     let record: Record_;
     try {
       const select = selectFor(mapper, options, []);
-      record = (
-        await graph.callRaw<Record_>(
-          tenant,
-          { method: 'GET', path: `/groups/${id}?$select=${select.join(',')}`, op: 'groups.read', fresh: [id] },
-          ctx,
-        )
-      ).body;
+      record = graphObject(
+        (
+          await graph.callRaw<Record_>(
+            tenant,
+            { method: 'GET', path: `/groups/${id}?$select=${select.join(',')}`, op: 'groups.read', fresh: [id] },
+            ctx,
+          )
+        ).body,
+        `group "${id}"`,
+      );
     } catch (e) {
       if (e instanceof GraphError && e.status === 404) return undefined;
       throw graph.translate(e, tenant, 'groups.read');

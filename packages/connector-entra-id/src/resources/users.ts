@@ -14,7 +14,7 @@ import {
 import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
-import type { GraphClient, GraphTenant } from '../graph/client.js';
+import { type GraphClient, type GraphTenant, graphObject } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { FreshObjects } from '../graph/fresh.js';
 import { ENTERPRISE } from '../mapping.js';
@@ -97,7 +97,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
         { method: 'GET', path: `/users/${id}?$select=${select.join(',')}${expand}`, op: 'users.read', fresh: [id] },
         ctx,
       );
-      return res.body;
+      return graphObject(res.body, `user "${id}"`);
     } catch (e) {
       if (e instanceof GraphError && e.status === 404) return undefined;
       throw graph.translate(e, tenant, 'users.read');

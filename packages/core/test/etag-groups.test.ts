@@ -46,7 +46,7 @@ function versionedUsers() {
           seenIfMatch.push(ctx?.ifMatch);
           if (ctx?.ifMatch !== undefined && !etagMatches(ctx.ifMatch, (cur.meta as { version: string }).version))
             throw new PreconditionFailedError();
-          const next = { ...applyChanges(cur, changes), meta: { version: `W/"v${++writes}"` } };
+          const next = { ...applyChanges(cur, changes).resource, meta: { version: `W/"v${++writes}"` } };
           users.set(id, next);
           return view(next);
         },

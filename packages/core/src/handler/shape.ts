@@ -1,5 +1,6 @@
 /** Shapes connector output into SCIM responses: schemas, meta, ETag, projection. */
 import type { ResourceMeta, ScimResource } from '../contract/types.js';
+import { ScimError } from '../errors.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { URN } from '../schema/urns.js';
@@ -188,6 +189,15 @@ function shape(
   // below (and projections, and the 1.1 form) are made by assignment. Checked on every shaping of
   // a resource that can change; a frozen one is shaped once (finishResource).
   resource = withoutForbiddenKeys(resource);
+  // Every resource has an id (RFC 7643 §3.1; Entra ID drops a resource without one). A connector
+  // that returns one without it has read something that is not the resource (an empty answer, an
+  // error page): a 502 saying so, not a 200 nobody can refer to. A number is the id as text.
+  if (typeof resource.id !== 'string' || resource.id === '') {
+    if (typeof resource.id !== 'number' || !Number.isFinite(resource.id)) {
+      throw new ScimError(502, `The connector returned a ${rt.name} without an id`);
+    }
+    resource = { ...resource, id: String(resource.id) };
+  }
   // Built with a spread and fixed-shape literals, not key by key: this runs for every resource of
   // every list page, and V8 copies a spread in one step where per-key stores are ten times slower.
   const schemas = [rt.schema];

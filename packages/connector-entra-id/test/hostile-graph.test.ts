@@ -119,7 +119,10 @@ describe('Graph answers the connector must not follow or believe', () => {
       if (url.startsWith('https://login.microsoftonline.com/')) return tokens(input, init);
       urls.push(url);
       const a = answer(url);
-      return new Response(a.body, { status: a.status, headers: { 'content-type': a.type ?? 'application/json' } });
+      return new Response(a.status === 204 ? null : a.body, {
+        status: a.status,
+        headers: { 'content-type': a.type ?? 'application/json' },
+      });
     }) as typeof fetch;
     const config = secretConfig(env.graph, env.app, { retry: { baseDelayMs: 1, deadlineMs: 2000, attempts: 1 } });
     const ctx = testContext(config);
@@ -220,6 +223,27 @@ describe('Graph answers the connector must not follow or believe', () => {
       await connector.close?.();
     }
   }, 120_000);
+
+  it('a write answered 2xx with an HTML page is 502, never done; an empty 204 is done whatever its content type', async () => {
+    let current = { status: 200, body: '<html><body>Sign in</body></html>', type: 'text/html' };
+    const { scim, connector } = connectorWith(() => current);
+    const user = '/Users/00000000-0000-0000-0000-000000000001';
+    try {
+      const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+      for (const [method, url, body] of [
+        ['DELETE', user],
+        ['PATCH', user, { schemas: [P], Operations: [{ op: 'replace', path: 'title', value: 't' }] }],
+        ['POST', '/Users', { userName: 'x@contoso.com', displayName: 'x', name: { givenName: 'a', familyName: 'b' } }],
+      ] as [string, string, unknown?][]) {
+        const res = await scim.handle({ method, url, ...(body ? { body: JSON.stringify(body) } : {}) });
+        expect(res.status, `${method} after a 200 page`).toBe(502);
+      }
+      current = { status: 204, body: '', type: 'text/html' };
+      expect((await scim.handle({ method: 'DELETE', url: user })).status).toBe(204);
+    } finally {
+      await connector.close?.();
+    }
+  });
 
   it('Graph’s own 404 and empty collection stay what they are', async () => {
     let current = { status: 404, body: JSON.stringify({ error: { code: 'Request_ResourceNotFound', message: 'gone' } }) };

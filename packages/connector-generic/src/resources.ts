@@ -84,9 +84,10 @@ function asBuffer(b: unknown): Buffer | undefined {
  * what exists (Entra ID looks up before it creates), or pass a connection test against a wrong URL.
  */
 function isHtml(headers: Headers | undefined, body: unknown): boolean {
-  if (/html/i.test(headers?.get('content-type') ?? '')) return true;
   const head = typeof body === 'string' ? body.slice(0, 64) : asBuffer(body)?.subarray(0, 64).toString('latin1');
-  return head !== undefined && /^\s*</.test(head);
+  // Nothing is no page, whatever the content type says (some servers send text/html on a 204).
+  if (head === undefined || head.trim() === '') return false;
+  return head.trimStart().startsWith('<') || /html/i.test(headers?.get('content-type') ?? '');
 }
 
 /** A 404/410 that is the target's own: any body but an HTML page (see {@link isHtml}). */
@@ -178,13 +179,18 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
   const kept = new KeptResources(KEPT_WEIGHT);
 
   const send = async (ctx: RequestContext, method: string, path: string, body?: unknown) => {
+    let res: Awaited<ReturnType<HelperRest['doRequest']>>;
     try {
-      return await rest.doRequest(ctx.tenant, method, path, body, ctx, {
+      res = await rest.doRequest(ctx.tenant, method, path, body, ctx, {
         headers: body === undefined ? SCIM_HEADERS : SCIM_BODY_HEADERS,
       });
     } catch (e) {
       throw restErrorToScimError(e);
     }
+    // A 2xx HTML page is a proxy's or a sign-in portal's, not the target's: a DELETE taken as done
+    // would tell the IdP a user is gone that is not.
+    if (isHtml(res.headers, res.body)) throw notScim(method === 'DELETE' ? 'delete' : `${method} write`);
+    return res;
   };
 
   /** The target's answer to a read of one resource (its body), or undefined when it does not exist. */

@@ -185,6 +185,32 @@ describe('a target that answers something that is not SCIM', () => {
     120_000,
   );
 
+  it('a write answered 2xx with an HTML page is 502, never done: DELETE, PATCH, PUT, POST', async () => {
+    const connector = createGenericConnector({
+      config: { entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
+    });
+    const scim = createScimHandler({ connector });
+    const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+    try {
+      for (const status of [200, 204]) {
+        for (const [method, url, body] of [
+          ['DELETE', '/Users/u1'],
+          ['PATCH', '/Users/u1', { schemas: [P], Operations: [{ op: 'replace', path: 'title', value: 't' }] }],
+          ['PUT', '/Users/u1', { userName: 'x' }],
+          ['POST', '/Users', { userName: 'x' }],
+        ] as [string, string, unknown?][]) {
+          // A 204 carries no page: only the 200 is a portal's.
+          answer = { status, body: status === 204 ? '' : '<html><body>Sign in</body></html>', type: 'text/html' };
+          const res = await scim.handle({ method, url, ...(body ? { body: JSON.stringify(body) } : {}) });
+          if (status === 200) expect(res.status, `${method} after a 200 page`).toBe(502);
+          else if (method === 'DELETE') expect(res.status, 'DELETE after a 204').toBe(204);
+        }
+      }
+    } finally {
+      await connector.close?.();
+    }
+  });
+
   it('the target’s own no-match and not-found stay what they are (2.0 and 1.1 forms)', async () => {
     const connector = createGenericConnector({
       config: {

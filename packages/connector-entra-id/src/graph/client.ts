@@ -269,8 +269,9 @@ function sameOrigin(url: string, base: string): boolean {
  * between the gateway and Graph. Read as Graph's answer it would be "no such user" or an empty list.
  */
 export function isHtmlAnswer(headers: Headers | undefined, body: unknown): boolean {
-  if (/html/i.test(headers?.get('content-type') ?? '')) return true;
-  return typeof body === 'string' && /^\s*</.test(body.slice(0, 64));
+  // Nothing is no page, whatever the content type says.
+  if (typeof body !== 'string' || body.trim() === '') return false;
+  return body.trimStart().startsWith('<') || /html/i.test(headers?.get('content-type') ?? '');
 }
 
 function htmlAnswer(status: number): errors.ScimError {

@@ -54,7 +54,10 @@ function plp(r: Reader): Buffer | null {
 }
 
 function dateFromParts(days: number, ticks: number, scale: number, offsetMinutes = 0): string {
-  const ms = (days - DAYS_TO_1970) * 86_400_000 + Math.floor((ticks / 10 ** scale) * 1000) - offsetMinutes * 60_000;
+  // Integer arithmetic only: (ticks / 10 ** scale) * 1000 in floating point made 8355317 at scale 3
+  // 8355316.999…, floored to one millisecond less (.317 read as .316, about one value in seven).
+  const fraction = scale >= 3 ? Math.floor(ticks / 10 ** (scale - 3)) : ticks * 10 ** (3 - scale);
+  const ms = (days - DAYS_TO_1970) * 86_400_000 + fraction - offsetMinutes * 60_000;
   const d = new Date(ms);
   // Text for PostgreSQL `timestamp(3)`: UTC without a zone.
   return d.toISOString().replace('T', ' ').replace('Z', '');

@@ -131,8 +131,14 @@ function valueFor(kind: Kind, op: string): fc.Arbitrary<CompValue> {
     default:
       // Ordered comparisons on case-insensitive strings follow the collation (ICU), which orders
       // punctuation before digits and letters; against this corpus, alphabetic literals order the
-      // same under ICU and under code points (the core's order).
-      if (ordered) return fc.oneof(text, fc.constantFrom<CompValue>(null, 'm', 'M'));
+      // same under ICU and under code points (the core's order). Only alphabetic ones, then: a
+      // slice of "mgr-a" ("r-a") put "R&D" on different sides ('-' before '&' in ICU, after it
+      // in code points), a documented difference that failed CI once.
+      if (ordered)
+        return fc.oneof(
+          text.filter((s) => /^[A-Za-z]+$/.test(s)),
+          fc.constantFrom<CompValue>(null, 'm', 'M'),
+        );
       // Equality on case-insensitive strings follows the collation too, which ignores control
       // characters ("\n" equals ""), as the unique index does; patterns (co/sw/ew) do not.
       if ((op === 'eq' || op === 'ne') && kind === 'string')

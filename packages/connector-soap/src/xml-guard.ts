@@ -67,7 +67,8 @@ export function refuseXml(xml: string, options: RefuseXmlOptions = {}): string |
 
 /** {@link refuseXml} for a document `nested` levels inside CDATA of another. */
 function refuseAt(xml: string, options: RefuseXmlOptions, nested: number): string | undefined {
-  if (options.envelope && xml.trim() === '') return 'the response is empty where a SOAP envelope was expected';
+  // Empty: nothing but XML's white space (§2.3: space, tab, CR, LF; not JavaScript's wider trim).
+  if (options.envelope && /^[ \t\r\n]*$/.test(xml)) return 'the response is empty where a SOAP envelope was expected';
   // Only the five predefined entities: sax would otherwise read HTML ones (&nbsp;) as if declared.
   const parser = sax.parser(true, { xmlns: false, position: false, strictEntities: true } as sax.SAXOptions);
   let reason: string | undefined;

@@ -165,9 +165,10 @@ describe('refuseXml with { envelope: true } (an operation’s answer)', () => {
         const before = refuseXml(s);
         const now = refuseXml(s, { envelope: true });
         if (before !== undefined) expect(now).toBe(before);
-        else if (s.trim() === '') expect(now).toMatch(/empty/);
+        else if (/^[ \t\r\n]*$/.test(s)) expect(now).toMatch(/empty/);
       }),
-      { numRuns: 500 },
+      // A vertical tab is white space to JavaScript's trim, not to XML: it once read as "empty".
+      { numRuns: 500, examples: [['\u000b'], ['\u00a0']] },
     );
   });
 

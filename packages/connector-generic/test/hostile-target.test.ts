@@ -24,6 +24,14 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
+/** A generic front (one attempt per call) over the test target, and its SCIM handler. */
+function frontOver(scimVersion = '2.0') {
+  const connector = createGenericConnector({
+    config: { scimVersion, entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
+  });
+  return { connector, scim: createScimHandler({ connector }) };
+}
+
 const any = (depth: number) => fc.jsonValue({ maxDepth: depth });
 /** What a target may answer: anything, or things shaped like a resource, a list or an error with wrong types. */
 const targetBody = fc.oneof(
@@ -71,10 +79,7 @@ describe('a target that answers anything', () => {
   it.each(['2.0', '1.1'])(
     'SCIM %s target: a resource or a SCIM error, never a 500 (property)',
     async (scimVersion) => {
-      const connector = createGenericConnector({
-        config: { scimVersion, entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
-      });
-      const scim = createScimHandler({ connector });
+      const { connector, scim } = frontOver(scimVersion);
       try {
         await fc.assert(
           fc.asyncProperty(
@@ -156,10 +161,7 @@ describe('a target that answers something that is not SCIM', () => {
   it.each(['2.0', '1.1'])(
     'SCIM %s target: 502, never an empty list and never 404 (property)',
     async (scimVersion) => {
-      const connector = createGenericConnector({
-        config: { scimVersion, entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
-      });
-      const scim = createScimHandler({ connector });
+      const { connector, scim } = frontOver(scimVersion);
       try {
         await fc.assert(
           fc.asyncProperty(notScim, fc.constantFrom(...reads), async (a, [url, kind]) => {
@@ -186,10 +188,7 @@ describe('a target that answers something that is not SCIM', () => {
   );
 
   it('a write answered 2xx with an HTML page is 502, never done: DELETE, PATCH, PUT, POST', async () => {
-    const connector = createGenericConnector({
-      config: { entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } } } as never,
-    });
-    const scim = createScimHandler({ connector });
+    const { connector, scim } = frontOver();
     const P = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
     try {
       for (const status of [200, 204]) {
@@ -212,13 +211,7 @@ describe('a target that answers something that is not SCIM', () => {
   });
 
   it('the target’s own no-match and not-found stay what they are (2.0 and 1.1 forms)', async () => {
-    const connector = createGenericConnector({
-      config: {
-        scimVersion: '1.1',
-        entity: { undefined: { connection: { baseUrls: [base], retry: { attempts: 1 } } } },
-      } as never,
-    });
-    const scim = createScimHandler({ connector });
+    const { connector, scim } = frontOver('1.1');
     try {
       for (const a of [
         { status: 404, body: '{"Errors":[{"description":"no match","code":"404"}]}', type: 'application/json' },

@@ -14,6 +14,7 @@ import type { Modification } from './directory.js';
 import { first, type LdapEntry } from './entry.js';
 import type { IdCacheView, MemberIds } from './id-cache.js';
 import {
+  type DnDelta,
   dropFromAllGroups,
   idsToMemberDns,
   memberDns,
@@ -26,6 +27,7 @@ import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
 import { listEntries } from './listing.js';
 import { translateFilter } from './translate.js';
+import { UndoLog } from './undo.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
@@ -155,14 +157,23 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
     return e ? (await toGroups(t, [e], true))[0] : undefined;
   }
 
-  /** Renames the group when its naming value changes; returns the DN afterwards. */
-  async function renameIfNeeded(t: Tenant, entry: LdapEntry, next: ScimResource): Promise<string> {
+  /**
+   * Renames the group when its naming value changes; returns the DN afterwards. The rename's undo
+   * goes to `undo`: a member write that fails after it renames the group back.
+   */
+  async function renameIfNeeded(t: Tenant, entry: LdapEntry, next: ScimResource, undo: UndoLog): Promise<string> {
     const naming = t.s.naming.group;
     if (!nameChanges(t.groups, naming, t.groups.toScim(entry) ?? {}, next)) return entry.dn;
     assertRenameAllowed(t.s.allowModifyDN, naming.map((n) => n.mapTo).join(', '));
     const rdn = rdnFor(naming, next, t.groups.toLdap(next, entry));
     await t.dir.rename(entry.dn, rdn, `rename group "${displayOf(next)}"`);
     const dn = serializeDn([rdn, ...parentOf(entry)]);
+    // Back under the old name first, then the groups back to it: a directory that keeps memberOf
+    // only sets it on an entry that exists under the DN a group is given.
+    undo.push('rename back', async () => {
+      await t.dir.rename(dn, currentRdn(entry), `rename group "${displayOf(next)}" back`);
+      if (t.s.maintainMembership) await dropFromAllGroups(t, dn, entry.dn);
+    });
     // Groups nested in other groups: without referential integrity their old DN would linger.
     if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
     return dn;
@@ -241,38 +252,32 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const plan = planMembers(memberChanges);
       // Member-only PATCHes never read the member attribute; irregular ones must.
       const entry = await mustRead(t, id, plan.complex.length > 0);
-      let dn = entry.dn;
-      let mods: Modification[] = [];
-      if (other.length) {
-        const next = applyChanges(t.groups.toScim(entry) ?? {}, other, {
-          registry: t.registry,
-          resourceType: t.groupRt,
-        }).resource;
-        dn = await renameIfNeeded(t, entry, next);
-        mods = withoutRdn(entry, t.groups.changesToMods(other, entry));
-      }
+      // Members are resolved (and unknown ones refused) before anything is written.
+      let delta: DnDelta | undefined;
       if (plan.complex.length) {
         const ids = await resolveComplex(t, entry, (members) => {
           const res = applyChanges({ members }, memberChanges, { registry: t.registry, resourceType: t.groupRt }).resource;
           return (res.members as unknown[] | undefined) ?? [];
         });
-        await writeMembers(
-          t,
-          dn,
-          { add: [], remove: [], replace: await idsToMemberDns(t, ids, true) },
-          mods,
-          `update group "${id}"`,
-        );
+        delta = { add: [], remove: [], replace: await idsToMemberDns(t, ids, true) };
       } else if (plan.replace || plan.add.length || plan.remove.length) {
-        const delta = {
+        delta = {
           add: await idsToMemberDns(t, plan.add, true),
           remove: await idsToMemberDns(t, plan.remove, false),
           ...(plan.replace ? { replace: await idsToMemberDns(t, plan.replace, true) } : {}),
         };
-        await writeMembers(t, dn, delta, mods, `update group "${id}"`);
-      } else {
-        await t.dir.modify(dn, mods, `update group "${id}"`);
       }
+      const next = other.length
+        ? applyChanges(t.groups.toScim(entry) ?? {}, other, { registry: t.registry, resourceType: t.groupRt }).resource
+        : undefined;
+      const undo = new UndoLog(t.log);
+      const dn = await undo.guard(async () => {
+        const dn = next ? await renameIfNeeded(t, entry, next, undo) : entry.dn;
+        const mods = next ? withoutRdn(entry, t.groups.changesToMods(other, entry)) : [];
+        if (delta) await writeMembers(t, dn, delta, mods, `update group "${id}"`);
+        else await t.dir.modify(dn, mods, `update group "${id}"`);
+        return dn;
+      });
       // With DN ids a rename changes the id: hand back the group so the core does not look up the old one.
       if (dn !== entry.dn && t.codec.strategy === 'dn') {
         const e = await read(t, dn, true);
@@ -284,10 +289,14 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
     async replace(id, resource, ctx) {
       const t = tenantOf(ctx.tenant);
       const entry = await mustRead(t, id, false);
-      const dn = await renameIfNeeded(t, entry, resource);
-      const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
       const members = await idsToMemberDns(t, memberIds(resource.members), true);
-      await writeMembers(t, dn, { add: [], remove: [], replace: members }, mods, `replace group "${id}"`);
+      const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
+      const undo = new UndoLog(t.log);
+      const dn = await undo.guard(async () => {
+        const dn = await renameIfNeeded(t, entry, resource, undo);
+        await writeMembers(t, dn, { add: [], remove: [], replace: members }, mods, `replace group "${id}"`);
+        return dn;
+      });
       const newId = t.codec.strategy === 'dn' ? dn : id;
       const e = await read(t, newId, true);
       const out = e ? (await toGroups(t, [e], true))[0] : undefined;

@@ -19,9 +19,16 @@ import { listEntries } from './listing.js';
 import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources } from './references.js';
 import { fillRequiredForAdd, keepRequired } from './required.js';
 import { translateFilter } from './translate.js';
+import { restoringMods, UndoLog } from './undo.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
+
+/** The groups a user joins and leaves, by id, each with its DN. */
+interface GroupsPlan {
+  add: Map<string, string>;
+  remove: Map<string, string>;
+}
 
 /** Whether to compute `groups`: cheap with a memberOf attribute, one search per user without. */
 function wantGroups(
@@ -114,9 +121,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
   }
 
   /**
-   * Writes a user: rename first when the naming value changes, then one
-   * modify with the attribute changes (and the password where the directory
-   * takes it in the same modify). Returns the entry's DN afterwards.
+   * Writes a user's name and attributes: rename first when the naming value
+   * changes, then one modify with the attribute changes (and `pwMods`, a
+   * password the directory takes in the same modify). Each step records its
+   * undo in `undo` (see undo.ts). Returns the entry's DN afterwards.
    *
    * @param mods - attribute modifications, computed against `entry`
    */
@@ -125,7 +133,8 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     entry: LdapEntry,
     next: ScimResource,
     mods: Modification[],
-    password: string | undefined,
+    pwMods: Modification[] | undefined,
+    undo: UndoLog,
   ): Promise<string> {
     const cur = t.users.toScim(entry) ?? {};
     const nextLdap = t.users.toLdap(next, entry);
@@ -138,28 +147,65 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     if (renaming) {
       const rdn = rdnFor(naming, next, nextLdap);
       await t.dir.rename(dn, rdn, `rename user "${nameOf(next)}"`);
-      dn = serializeDn([rdn, ...parentOf(entry)]);
+      const renamed = serializeDn([rdn, ...parentOf(entry)]);
+      // Back under the old name first, then the groups back to it: a directory that keeps memberOf
+      // only sets it on an entry that exists under the DN a group is given.
+      undo.push('rename back', async () => {
+        await t.dir.rename(renamed, currentRdn(entry), `rename user "${nameOf(cur)}" back`);
+        if (t.s.maintainMembership) await dropFromAllGroups(t, renamed, entry.dn);
+      });
+      dn = renamed;
       if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
     }
     // RDN attributes change by rename only.
     const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
-    const pwMods = password === undefined ? undefined : passwordMods(t, password);
-    const kept = keepRequired(t.required, mods, entry, next);
-    await t.dir.modify(
-      dn,
-      [...kept.filter((m) => !skip.has(m.type.toLowerCase())), ...(pwMods ?? [])],
-      `update user "${nameOf(next)}"`,
-    );
-    if (password !== undefined && !pwMods) await setPassword(t, dn, password, `set password of "${nameOf(next)}"`);
+    const kept = keepRequired(t.required, mods, entry, next).filter((m) => !skip.has(m.type.toLowerCase()));
+    await t.dir.modify(dn, [...kept, ...(pwMods ?? [])], `update user "${nameOf(next)}"`);
+    const restore = restoringMods(entry, kept, readWith(t), neverRestored(t));
+    if (restore.length) undo.push('attributes', () => t.dir.modify(dn, restore, `restore user "${nameOf(cur)}"`));
     return dn;
   }
 
   /**
-   * `groups` changes when the gateway keeps membership on the user
-   * (`groupMemberOfUser`): one modify per group named, each adding or
-   * removing only this user.
+   * Writes a user (see {@link write}) and then its groups, the password last: it cannot be undone,
+   * so nothing that can fail comes after it. On Active Directory the password goes in the
+   * attributes' modify when no group write follows, else in a modify of its own at the end.
    */
-  async function writeGroupsOfUser(t: Tenant, entry: LdapEntry, userDn: string, changes: Change[]): Promise<void> {
+  async function writeAll(
+    t: Tenant,
+    entry: LdapEntry,
+    next: ScimResource,
+    mods: Modification[],
+    password: string | undefined,
+    groups: GroupsPlan | undefined,
+  ): Promise<string> {
+    const pwMods = password === undefined ? undefined : passwordMods(t, password);
+    const together = groups === undefined ? pwMods : undefined;
+    const undo = new UndoLog(t.log);
+    return undo.guard(async () => {
+      const dn = await write(t, entry, next, mods, together, undo);
+      if (groups) await writeGroupsOfUser(t, groups, dn, undo);
+      if (password !== undefined && !together) {
+        const what = `set password of "${nameOf(next)}"`;
+        if (pwMods) await t.dir.modify(dn, pwMods, what);
+        else await setPassword(t, dn, password, what);
+      }
+      return dn;
+    });
+  }
+
+  /** The attributes a user entry is read with, lower case: the ones a failed write can put back. */
+  const readWith = (t: Tenant) => new Set(t.readAttributes('user', false).map((a) => a.toLowerCase()));
+  /** Attributes never put back: the password's (its old value cannot be read). */
+  const neverRestored = (t: Tenant) =>
+    new Set(['unicodepwd', 'userpassword', ...(t.passwordAttr ? [t.passwordAttr.toLowerCase()] : [])]);
+
+  /**
+   * The group writes of `groups` changes when the gateway keeps membership
+   * on the user (`groupMemberOfUser`), planned before anything is written:
+   * an unknown group is refused while the user is still as it was.
+   */
+  async function planGroupsOfUser(t: Tenant, entry: LdapEntry, changes: Change[]): Promise<GroupsPlan> {
     const plan = planMembers(changes);
     if (plan.complex.length)
       throw new errors.InvalidValueError('groups can only be changed by value (add, remove by value, replace)');
@@ -175,9 +221,20 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     const missing = add.filter((id) => !addDns.has(id));
     if (missing.length)
       throw new errors.InvalidValueError(`Unknown group${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 5).join(', ')}`);
-    const removeDns = await t.resolver.idsToDns(remove, scope, false);
-    for (const [id, g] of addDns) await writeMembers(t, g, { add: [userDn], remove: [] }, [], `update group "${id}"`);
-    for (const [id, g] of removeDns) await writeMembers(t, g, { add: [], remove: [userDn] }, [], `update group "${id}"`);
+    return { add: addDns, remove: await t.resolver.idsToDns(remove, scope, false) };
+  }
+
+  /** Writes a {@link planGroupsOfUser} plan: one modify per group, each adding or removing only this user. */
+  async function writeGroupsOfUser(t: Tenant, plan: GroupsPlan, userDn: string, undo: UndoLog): Promise<void> {
+    const one = (g: string, add: string[], remove: string[], what: string) => writeMembers(t, g, { add, remove }, [], what);
+    for (const [id, g] of plan.add) {
+      await one(g, [userDn], [], `update group "${id}"`);
+      undo.push(`membership of group "${id}"`, () => one(g, [], [userDn], `restore group "${id}"`));
+    }
+    for (const [id, g] of plan.remove) {
+      await one(g, [], [userDn], `update group "${id}"`);
+      undo.push(`membership of group "${id}"`, () => one(g, [userDn], [], `restore group "${id}"`));
+    }
   }
 
   return {
@@ -218,15 +275,24 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const pw = passwordForAdd(t, password);
       if (pw) attrs.set(pw[0], pw[1]);
       const dn = serializeDn([rdn, ...t.s.userBase]);
+      const undo = new UndoLog(t.log);
       await t.dir.add(dn, attrs, `create user "${nameOf(resource)}"`);
-      if (password !== undefined && !pw) await setPassword(t, dn, password, `set password of "${nameOf(resource)}"`);
-      if (t.codec.strategy === 'mS-DS-ConsistencyGuid') {
-        // The source anchor starts as the objectGUID, as Entra Connect sets it.
-        const e = await t.dir.read(dn, t.userFilter, ['objectGUID'], ['objectGUID'], 'read user');
-        const guid = e ? values(e, 'objectGUID')[0] : undefined;
-        if (guid)
-          await t.dir.modify(dn, [{ operation: 'replace', type: 'mS-DS-ConsistencyGuid', values: [guid] }], 'set source anchor');
-      }
+      // The steps after the add belong to the same create: when one fails, the entry goes again.
+      undo.push('the new entry', () => t.dir.del(dn, `remove user "${nameOf(resource)}" again`));
+      await undo.guard(async () => {
+        if (password !== undefined && !pw) await setPassword(t, dn, password, `set password of "${nameOf(resource)}"`);
+        if (t.codec.strategy === 'mS-DS-ConsistencyGuid') {
+          // The source anchor starts as the objectGUID, as Entra Connect sets it.
+          const e = await t.dir.read(dn, t.userFilter, ['objectGUID'], ['objectGUID'], 'read user');
+          const guid = e ? values(e, 'objectGUID')[0] : undefined;
+          if (guid)
+            await t.dir.modify(
+              dn,
+              [{ operation: 'replace', type: 'mS-DS-ConsistencyGuid', values: [guid] }],
+              'set source anchor',
+            );
+        }
+      });
       return readBack(t, dn);
     },
 
@@ -243,9 +309,9 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
         registry: t.registry,
         resourceType: t.userRt,
       }).resource;
-      const dn = await write(t, entry, next, t.users.changesToMods(valueChanges, entry), password);
-      if (opts.groupMemberOfUser && groupChanges.length) await writeGroupsOfUser(t, entry, dn, groupChanges);
-      return readBack(t, dn);
+      const mods = t.users.changesToMods(valueChanges, entry);
+      const groups = opts.groupMemberOfUser && groupChanges.length ? await planGroupsOfUser(t, entry, groupChanges) : undefined;
+      return readBack(t, await writeAll(t, entry, next, mods, password, groups));
     },
 
     async replace(id, sent, ctx) {
@@ -255,11 +321,11 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const password = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
       const skip = new Set(t.s.naming.user.map((n) => n.attribute.toLowerCase()));
       const mods = attributeMods(t.users, entry, t.users.toLdap(resource, entry), skip);
-      const dn = await write(t, entry, resource, mods, password);
-      if (opts.groupMemberOfUser && resource.groups !== undefined) {
-        await writeGroupsOfUser(t, entry, dn, [{ op: 'replace', path: { attr: 'groups' }, value: resource.groups }]);
-      }
-      return readBack(t, dn);
+      const groups =
+        opts.groupMemberOfUser && resource.groups !== undefined
+          ? await planGroupsOfUser(t, entry, [{ op: 'replace', path: { attr: 'groups' }, value: resource.groups }])
+          : undefined;
+      return readBack(t, await writeAll(t, entry, resource, mods, password, groups));
     },
 
     async delete(id, ctx) {

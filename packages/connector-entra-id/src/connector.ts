@@ -215,7 +215,7 @@ export function createEntraIdConnector(options: EntraIdConnectorOptions): Connec
   const governance = governanceResources({ graph, batch, config });
   const relations: UserRelation[] = [groupsRelation({ graph, batch }, config.users.transitiveGroups), ...governance.relations];
   const resources: Record<string, ResourceHandler> = {
-    User: userHandler({ graph, mapper: users, config, fresh, relations, resolver: resolverFor('User') }),
+    User: userHandler({ graph, mapper: users, config, fresh, relations, resolver: resolverFor('User'), log }),
     Group: groupHandler({ graph, batch, mapper: groups, config, fresh, resolver: resolverFor('Group') }),
     ...governance.resources,
   };

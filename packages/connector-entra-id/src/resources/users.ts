@@ -3,15 +3,15 @@
  * `/manager/$ref`, and the relations (`groups`, roles, access packages, licenses) through theirs.
  */
 import {
-  type Change,
   errors,
   type GetOptions,
+  type Logger,
   type QueryRequest,
   type RequestContext,
   type ResourceHandler,
   type ScimResource,
 } from '@scimgw/core';
-import { type FilterNode, matchesFilter, type PathResolver } from '@scimgw/core/filter';
+import type { FilterNode, PathResolver } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
 import { type GraphClient, type GraphTenant, graphObject } from '../graph/client.js';
@@ -22,8 +22,9 @@ import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
 import { toODataFilter } from '../query/odata.js';
 import { USER_ORDERBY, USER_PROPERTIES } from '../query/support.js';
 import { isObjectId, mentions, selectFor, takeEq, wants } from './common.js';
-import { attach, byRelation, type Element, elementsOf, type UserRelation } from './relations.js';
-import { collectionsTouched, createBody, patchBody, replaceBody, upnFromGraph, upnToGraph } from './user-body.js';
+import { attach, type UserRelation } from './relations.js';
+import { upnFromGraph, upnToGraph } from './user-body.js';
+import { userWrites } from './user-writes.js';
 
 /** What the User handler needs. */
 export interface UserDeps {
@@ -34,6 +35,7 @@ export interface UserDeps {
   relations: readonly UserRelation[];
   /** Resolves paths against the served schemas (post-filtering, local sorting). */
   resolver: () => PathResolver;
+  log: Logger;
 }
 
 const MANAGER = 'manager';
@@ -114,191 +116,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
     return resource;
   };
 
-  const setManager = async (tenant: GraphTenant, userId: string, managerId: string | undefined, ctx: RequestContext) => {
-    if (managerId === undefined) {
-      try {
-        // No `fresh` here: 404 is the ordinary answer for a user without a manager.
-        await graph.callRaw(tenant, { method: 'DELETE', path: `/users/${userId}/manager/$ref`, op: 'users.manager' }, ctx);
-      } catch (e) {
-        // No manager to remove: the wanted state already holds.
-        if (!(e instanceof GraphError && e.status === 404)) throw graph.translate(e, tenant, 'users.manager');
-      }
-      return;
-    }
-    if (!isObjectId(managerId)) throw new errors.InvalidValueError(`manager "${managerId}" is not a user id`);
-    await graph.call(
-      tenant,
-      {
-        method: 'PUT',
-        path: `/users/${userId}/manager/$ref`,
-        body: { '@odata.id': `${tenant.baseUrl}/users/${managerId}` },
-        op: 'users.manager',
-        fresh: [userId, managerId],
-      },
-      ctx,
-    );
-  };
-
-  const applyRelations = async (
-    tenant: GraphTenant,
-    userId: string,
-    attribute: string,
-    add: Element[],
-    remove: Element[],
-    ctx: RequestContext,
-  ) => {
-    for (const [relation, elements] of byRelation(deps.relations, attribute, remove)) {
-      if (!relation.revoke) throw new errors.MutabilityError(`${attribute} of this type are read-only`);
-      await relation.revoke(tenant, userId, elements, ctx);
-    }
-    for (const [relation, elements] of byRelation(deps.relations, attribute, add)) {
-      if (!relation.grant) throw new errors.MutabilityError(`${attribute} of this type are read-only`);
-      await relation.grant(tenant, userId, elements, ctx);
-    }
-  };
-
-  /** Makes a relation attribute equal `wanted` (PUT, replace without path). */
-  const replaceRelations = async (
-    tenant: GraphTenant,
-    userId: string,
-    attribute: string,
-    wanted: Element[],
-    ctx: RequestContext,
-  ) => {
-    const current: Element[] = [];
-    for (const r of deps.relations.filter((x) => x.attribute === attribute && x.grant)) {
-      current.push(...((await r.read(tenant, [userId], ctx)).get(userId) ?? []));
-    }
-    const key = (e: Element) => `${(e.type ?? '').toLowerCase()}|${e.value.toLowerCase()}`;
-    const same = (a: Element, b: Element) =>
-      a.value.toLowerCase() === b.value.toLowerCase() || (!!a.display && a.display.toLowerCase() === b.value.toLowerCase());
-    const add = wanted.filter((w) => !current.some((c) => same(c, w) && (!w.type || key(c) === key({ ...w, value: c.value }))));
-    const remove = current.filter((c) => !wanted.some((w) => same(c, w)));
-    await applyRelations(tenant, userId, attribute, add, remove, ctx);
-  };
-
-  const create = async (resource: ScimResource, ctx: RequestContext): Promise<ScimResource> => {
-    const tenant = graph.tenant(ctx);
-    const body = createBody(mapper, resource, config, tenant.upnDomain);
-    const res = await graph.call<Record_>(tenant, { method: 'POST', path: '/users', body, op: 'users.write' }, ctx);
-    const id = res.body?.id;
-    if (typeof id !== 'string') throw new errors.ScimError(502, 'Microsoft Graph answered the creation of a user without an id');
-    fresh.add(id);
-    const ent = (resource[ENTERPRISE] ?? {}) as Record_;
-    const manager = elementsOf((ent.manager as unknown) ?? undefined)[0]?.value;
-    if (manager) await setManager(tenant, id, manager, ctx);
-    for (const attribute of relationAttributes) {
-      const wanted = elementsOf(resource[attribute]).filter((e) =>
-        deps.relations.some((r) => r.attribute === attribute && r.grant && r.owns(e)),
-      );
-      if (wanted.length) await applyRelations(tenant, id, attribute, wanted, [], ctx);
-    }
-    const stored = { ...body, ...(res.body ?? {}) };
-    delete stored.passwordProfile;
-    const out = toScim(tenant, stored) ?? { id };
-    if (manager) out[ENTERPRISE] = { ...((out[ENTERPRISE] as Record_) ?? {}), manager: { value: manager } };
-    for (const attribute of relationAttributes) {
-      const given = elementsOf(resource[attribute]);
-      if (given.length) out[attribute] = given;
-    }
-    return out;
-  };
-
-  const modify = async (id: string, changes: Change[], ctx: RequestContext): Promise<ScimResource | undefined> => {
-    const tenant = graph.tenant(ctx);
-    if (!isObjectId(id)) throw new errors.NotFoundError(`User "${id}" not found`);
-    const mapped: Change[] = [];
-    for (const ch of changes) {
-      const attr = ch.path.attr.toLowerCase();
-      if (ch.path.extension?.toLowerCase() === ENTERPRISE.toLowerCase() && attr === MANAGER) {
-        const value = ch.op === 'remove' ? undefined : ch.value;
-        const managerId =
-          ch.op === 'remove' ? undefined : typeof value === 'string' ? value : elementsOf(value)[0]?.value || undefined;
-        await setManager(tenant, id, managerId, ctx);
-        continue;
-      }
-      if (!ch.path.extension && relationAttributes.includes(ch.path.attr)) {
-        await modifyRelation(tenant, id, ch, ctx);
-        continue;
-      }
-      if (!ch.path.extension && attr === 'groups') {
-        throw new errors.MutabilityError('groups is read-only: change the membership through /Groups');
-      }
-      mapped.push(ch);
-    }
-    if (mapped.length) {
-      // Only the mapped attributes matter here: the relations are not read.
-      const current = mapper.needsCurrent(mapped)
-        ? await get(id, ctx, { excludedAttributes: ['groups', ...relationAttributes, `${ENTERPRISE}:manager`] })
-        : undefined;
-      if (mapper.needsCurrent(mapped) && !current) throw new errors.NotFoundError(`User "${id}" not found`);
-      const endpoint = mapper.changesToEndpoint(mapped, { current });
-      const touched = collectionsTouched(endpoint);
-      let graphCurrent: Record_ = {};
-      if (touched.length) {
-        const read = await graph.call<Record_>(
-          tenant,
-          { method: 'GET', path: `/users/${id}?$select=${touched.join(',')}`, op: 'users.read', fresh: [id] },
-          ctx,
-        );
-        graphCurrent = read.body ?? {};
-      }
-      const body = patchBody(endpoint, graphCurrent, config, tenant.upnDomain);
-      if (Object.keys(body).length) {
-        await graph.call(
-          tenant,
-          {
-            method: 'PATCH',
-            path: `/users/${id}`,
-            body,
-            op: body.passwordProfile ? 'users.password' : 'users.write',
-            fresh: [id],
-          },
-          ctx,
-        );
-      }
-    }
-    return undefined;
-  };
-
-  const modifyRelation = async (tenant: GraphTenant, id: string, ch: Change, ctx: RequestContext) => {
-    const attribute = ch.path.attr;
-    if (ch.op === 'add') return applyRelations(tenant, id, attribute, elementsOf(ch.value), [], ctx);
-    if (ch.op === 'replace' && !ch.path.where && !ch.path.sub)
-      return replaceRelations(tenant, id, attribute, elementsOf(ch.value), ctx);
-    if (ch.op === 'remove' && ch.value) return applyRelations(tenant, id, attribute, [], elementsOf(ch.value), ctx);
-    // remove with a filter, or clear: resolve against the current elements.
-    const current: Element[] = [];
-    for (const r of deps.relations.filter((x) => x.attribute === attribute && x.revoke)) {
-      current.push(...((await r.read(tenant, [id], ctx)).get(id) ?? []));
-    }
-    if (ch.op === 'remove') {
-      const hit = ch.path.where ? current.filter((e) => matchesFilter(ch.path.where as FilterNode, e)) : current;
-      return applyRelations(tenant, id, attribute, [], hit, ctx);
-    }
-    throw new errors.InvalidPathError(`${attribute}: replace one element by removing and adding it`);
-  };
-
-  const replace = async (id: string, resource: ScimResource, ctx: RequestContext): Promise<ScimResource> => {
-    const tenant = graph.tenant(ctx);
-    if (!isObjectId(id)) throw new errors.NotFoundError(`User "${id}" not found`);
-    const body = replaceBody(mapper, resource, config, tenant.upnDomain);
-    await graph.call(
-      tenant,
-      { method: 'PATCH', path: `/users/${id}`, body, op: body.passwordProfile ? 'users.password' : 'users.write', fresh: [id] },
-      ctx,
-    );
-    const ent = (resource[ENTERPRISE] ?? {}) as Record_;
-    await setManager(tenant, id, elementsOf(ent.manager)[0]?.value || undefined, ctx);
-    // Roles and entitlements change only when the body names them: a PUT from a client that
-    // does not manage them must not revoke a directory role.
-    for (const attribute of relationAttributes) {
-      if (resource[attribute] !== undefined) await replaceRelations(tenant, id, attribute, elementsOf(resource[attribute]), ctx);
-    }
-    const out = await get(id, ctx, {});
-    if (!out) throw new errors.NotFoundError(`User "${id}" not found`);
-    return out;
-  };
+  const { create, modify, replace } = userWrites({ ...deps, toScim, get });
 
   const del = async (id: string, ctx: RequestContext): Promise<void> => {
     const tenant = graph.tenant(ctx);

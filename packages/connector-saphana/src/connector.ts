@@ -45,6 +45,7 @@ async function userMode(config: HanaUsersConfig, options: HanaConnectorOptions):
     rolePattern: new RegExp(config.users.rolePattern),
     dropCascade: config.users.dropCascade,
     registry: options.registry,
+    log: options.log,
   });
 }
 

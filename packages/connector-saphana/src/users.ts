@@ -8,7 +8,7 @@
  * Only users with an identity for the configured provider are visible: SYSTEM, technical users and
  * users of other providers can be neither read nor changed through SCIM.
  */
-import { type Change, defineConnector, errors, type ScimResource, type SchemaRegistry, URN } from '@scimgw/core';
+import { type Change, defineConnector, errors, type Logger, type ScimResource, type SchemaRegistry, URN } from '@scimgw/core';
 import { applyChanges } from '@scimgw/core/patch';
 import type { HanaClient, HanaSession } from './client.js';
 import { toScimError } from './errors.js';
@@ -24,6 +24,14 @@ export interface HanaUserModeOptions {
   /** `DROP USER … CASCADE` (drops the user's objects too) instead of the default RESTRICT. */
   dropCascade: boolean;
   registry?: SchemaRegistry | undefined;
+  /** Where an undo HANA refused is reported (see `ddl` in {@link createHanaUserConnector}). */
+  log?: Logger | undefined;
+}
+
+/** A DDL statement and the one that undoes it. */
+interface Step {
+  sql: string;
+  undo: string;
 }
 
 interface UserRow {
@@ -55,6 +63,33 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
     return Array.isArray(r) ? r : [];
   };
   const allowedRole = (r: unknown): r is string => isHanaName(r) && options.rolePattern.test(r);
+
+  /**
+   * Runs the DDL of one client write. HANA commits DDL one statement at a time, so a write of
+   * several (a new identity, `active`, roles) is made whole by hand: when a statement fails, the
+   * ones before it are undone, newest first, and the client gets the first error with the user as
+   * it was. An undo HANA refuses too is logged as a warning naming the statement.
+   */
+  async function ddl(steps: Step[]): Promise<void> {
+    const done: Step[] = [];
+    try {
+      for (const step of steps) {
+        await exec(step.sql);
+        done.push(step);
+      }
+    } catch (e) {
+      for (const step of done.reverse()) {
+        await exec(step.undo).catch((undoError: unknown) =>
+          options.log?.warn('saphana: a write failed part way and one of its statements could not be undone', {
+            statement: step.sql,
+            error: (undoError as Error).message,
+            cause: (e as Error)?.message,
+          }),
+        );
+      }
+      throw e;
+    }
+  }
 
   const USERS = `SELECT U.USER_NAME, U.USER_DEACTIVATED, U.CREATE_TIME, M.EXTERNAL_IDENTITY FROM SYS.USERS U JOIN SYS.SAML_USER_MAPPINGS M ON M.USER_NAME = U.USER_NAME AND M.SAML_PROVIDER_NAME = ?`;
 
@@ -105,14 +140,19 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
     return out;
   }
 
-  async function setActive(name: string, active: boolean) {
-    await exec(`ALTER USER ${quoteName(name, 'userName')} ${active ? 'ACTIVATE' : 'DEACTIVATE'} USER NOW`);
+  function activeStep(name: string, active: boolean): Step {
+    const alter = (on: boolean) => `ALTER USER ${quoteName(name, 'userName')} ${on ? 'ACTIVATE' : 'DEACTIVATE'} USER NOW`;
+    return { sql: alter(active), undo: alter(!active) };
   }
 
-  async function syncRoles(name: string, before: Set<string>, after: Set<string>) {
+  function roleSteps(name: string, before: Set<string>, after: Set<string>): Step[] {
     const user = quoteName(name, 'userName');
-    for (const r of after) if (!before.has(r)) await exec(`GRANT ${quoteName(r, 'role')} TO ${user}`);
-    for (const r of before) if (!after.has(r)) await exec(`REVOKE ${quoteName(r, 'role')} FROM ${user}`);
+    const grant = (r: string) => `GRANT ${quoteName(r, 'role')} TO ${user}`;
+    const revoke = (r: string) => `REVOKE ${quoteName(r, 'role')} FROM ${user}`;
+    return [
+      ...[...after].filter((r) => !before.has(r)).map((r) => ({ sql: grant(r), undo: revoke(r) })),
+      ...[...before].filter((r) => !after.has(r)).map((r) => ({ sql: revoke(r), undo: grant(r) })),
+    ];
   }
 
   /**
@@ -138,15 +178,21 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
     if (next.userName !== undefined && next.userName !== current.userName)
       throw new errors.MutabilityError('userName of a SAP HANA user cannot change (it is the database user name)');
     const user = quoteName(id, 'userName');
+    const steps: Step[] = [];
     const nextIdentity = next.externalId ?? current.userName;
-    if (nextIdentity !== (current.externalId ?? current.userName)) {
-      const literal = identityLiteral(nextIdentity, 'externalId');
-      await exec(`ALTER USER ${user} DROP IDENTITY FOR SAML PROVIDER ${provider}`);
-      await exec(`ALTER USER ${user} ADD IDENTITY ${literal} FOR SAML PROVIDER ${provider}`);
+    const currentIdentity = current.externalId ?? current.userName;
+    if (nextIdentity !== currentIdentity) {
+      const add = (literal: string) => `ALTER USER ${user} ADD IDENTITY ${literal} FOR SAML PROVIDER ${provider}`;
+      const drop = `ALTER USER ${user} DROP IDENTITY FOR SAML PROVIDER ${provider}`;
+      steps.push(
+        { sql: drop, undo: add(identityLiteral(currentIdentity, 'externalId')) },
+        { sql: add(identityLiteral(nextIdentity, 'externalId')), undo: drop },
+      );
     }
     const active = next.active !== false;
-    if (active !== (current.active !== false)) await setActive(id, active);
-    await syncRoles(id, wantedRoles(current), nextRoles(current, next, put));
+    if (active !== (current.active !== false)) steps.push(activeStep(id, active));
+    steps.push(...roleSteps(id, wantedRoles(current), nextRoles(current, next, put)));
+    await ddl(steps);
     return readUser(id);
   }
 
@@ -193,8 +239,10 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
             exec(`CREATE USER ${user} WITH IDENTITY ${identity} FOR SAML PROVIDER ${provider}`),
           );
           try {
-            if (resource.active === false) await setActive(name as string, false);
-            await syncRoles(name as string, new Set(), roles);
+            await ddl([
+              ...(resource.active === false ? [activeStep(name as string, false)] : []),
+              ...roleSteps(name as string, new Set(), roles),
+            ]);
           } catch (e) {
             // HANA commits DDL one statement at a time: undo the half-made user.
             await exec(`DROP USER ${user}`).catch(() => {});
@@ -251,8 +299,12 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
               after.add(m.value as string);
             }
             const role = quoteName(id, 'id');
-            for (const u of after) if (!before.has(u)) await exec(`GRANT ${role} TO ${quoteName(u, 'members.value')}`);
-            for (const u of before) if (!after.has(u)) await exec(`REVOKE ${role} FROM ${quoteName(u, 'members.value')}`);
+            const grant = (u: string) => `GRANT ${role} TO ${quoteName(u, 'members.value')}`;
+            const revoke = (u: string) => `REVOKE ${role} FROM ${quoteName(u, 'members.value')}`;
+            await ddl([
+              ...[...after].filter((u) => !before.has(u)).map((u) => ({ sql: grant(u), undo: revoke(u) })),
+              ...[...before].filter((u) => !after.has(u)).map((u) => ({ sql: revoke(u), undo: grant(u) })),
+            ]);
             return readRole(id);
           });
         },

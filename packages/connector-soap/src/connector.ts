@@ -180,6 +180,7 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
         secrets,
         registry: () => registry as SchemaRegistry,
         where: `operations.${key}`,
+        log,
       });
     } catch (e) {
       issues.push(issueOf(e, ['operations', key]));

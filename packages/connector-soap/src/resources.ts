@@ -6,6 +6,7 @@
 import {
   type Change,
   errors,
+  type Logger,
   type QueryRequest,
   type QueryResult,
   type RequestContext,
@@ -40,6 +41,8 @@ export interface ResourceDeps {
   where: string;
   /** Lists written as one element per item (SOAP-encoded arrays). */
   arrays: ArrayWrapping;
+  /** Where an undo the service refused is reported. */
+  log: Logger;
 }
 
 const IDEMPOTENT: Readonly<Record<TemplateKind, boolean>> = {
@@ -316,24 +319,43 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
       delete mod.remove[memberKey];
       delete mod.add[memberKey];
     }
-    let result: ScimResource | undefined;
-    if (!isEmpty(mod)) result = await modifyAttributes(id, changes, mod, ctx);
-    for (const member of new Set(removes)) {
-      try {
-        await run('removeMember', ctx, { id, member });
-      } catch (e) {
-        // Removing a member that is not there is done already.
-        if (!isNotFound(e)) throw e;
+    // One client write, several operations, answered as one: the members first, each recording the
+    // operation that reverses it, then the other attributes (the one step with no reverse at hand);
+    // when one fails, the member operations before it are reversed, newest first.
+    const undo: { what: string; run: () => Promise<unknown> }[] = [];
+    try {
+      for (const member of new Set(removes)) {
+        try {
+          await run('removeMember', ctx, { id, member });
+          undo.push({ what: `removeMember ${member}`, run: () => run('addMember', ctx, { id, member }) });
+        } catch (e) {
+          // Removing a member that is not there is done already.
+          if (!isNotFound(e)) throw e;
+        }
       }
-    }
-    for (const member of new Set(adds)) {
-      try {
-        await run('addMember', ctx, { id, member });
-      } catch (e) {
-        if (!(e instanceof SoapCallError && e.category === 'duplicate')) throw e;
+      for (const member of new Set(adds)) {
+        try {
+          await run('addMember', ctx, { id, member });
+          undo.push({ what: `addMember ${member}`, run: () => run('removeMember', ctx, { id, member }) });
+        } catch (e) {
+          if (!(e instanceof SoapCallError && e.category === 'duplicate')) throw e;
+        }
       }
+      return isEmpty(mod) ? undefined : await modifyAttributes(id, changes, mod, ctx);
+    } catch (e) {
+      for (const step of undo.reverse()) {
+        await step.run().catch((undoError: unknown) =>
+          deps.log.warn('soap: a write failed part way and one of its operations could not be undone', {
+            resourceType: rt,
+            id,
+            operation: step.what,
+            error: (undoError as Error).message,
+            cause: (e as Error)?.message,
+          }),
+        );
+      }
+      throw e;
     }
-    return result;
   };
 
   /** The non-membership part of a modification. */

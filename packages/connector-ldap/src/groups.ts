@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { applyChanges } from '@scimgw/core/patch';
-import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
+import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource, UndoLog } from '@scimgw/core';
 import { matchesFilter } from '@scimgw/core/filter';
 import { groupTypeValue } from './ad/grouptype.js';
 import type { LdapValue } from './codec.js';
@@ -27,7 +27,6 @@ import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
 import { listEntries } from './listing.js';
 import { translateFilter } from './translate.js';
-import { UndoLog } from './undo.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
@@ -270,7 +269,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const next = other.length
         ? applyChanges(t.groups.toScim(entry) ?? {}, other, { registry: t.registry, resourceType: t.groupRt }).resource
         : undefined;
-      const undo = new UndoLog(t.log);
+      const undo = new UndoLog(t.log, 'ldap');
       const dn = await undo.guard(async () => {
         const dn = next ? await renameIfNeeded(t, entry, next, undo) : entry.dn;
         const mods = next ? withoutRdn(entry, t.groups.changesToMods(other, entry)) : [];
@@ -291,7 +290,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const entry = await mustRead(t, id, false);
       const members = await idsToMemberDns(t, memberIds(resource.members), true);
       const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
-      const undo = new UndoLog(t.log);
+      const undo = new UndoLog(t.log, 'ldap');
       const dn = await undo.guard(async () => {
         const dn = await renameIfNeeded(t, entry, resource, undo);
         await writeMembers(t, dn, { add: [], remove: [], replace: members }, mods, `replace group "${id}"`);

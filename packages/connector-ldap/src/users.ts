@@ -4,7 +4,7 @@
  * attributes changed; a change of the naming attribute is a rename.
  */
 import { applyChanges } from '@scimgw/core/patch';
-import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource } from '@scimgw/core';
+import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource, UndoLog } from '@scimgw/core';
 import { matchesFilter } from '@scimgw/core/filter';
 import type { LdapValue } from './codec.js';
 import { dnKey, dnRefs, serializeDn } from './dn.js';
@@ -19,7 +19,7 @@ import { listEntries } from './listing.js';
 import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources } from './references.js';
 import { fillRequiredForAdd, keepRequired } from './required.js';
 import { translateFilter } from './translate.js';
-import { restoringMods, UndoLog } from './undo.js';
+import { restoringMods } from './undo.js';
 import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
@@ -181,7 +181,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
   ): Promise<string> {
     const pwMods = password === undefined ? undefined : passwordMods(t, password);
     const together = groups === undefined ? pwMods : undefined;
-    const undo = new UndoLog(t.log);
+    const undo = new UndoLog(t.log, 'ldap');
     return undo.guard(async () => {
       const dn = await write(t, entry, next, mods, together, undo);
       if (groups) await writeGroupsOfUser(t, groups, dn, undo);
@@ -275,7 +275,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const pw = passwordForAdd(t, password);
       if (pw) attrs.set(pw[0], pw[1]);
       const dn = serializeDn([rdn, ...t.s.userBase]);
-      const undo = new UndoLog(t.log);
+      const undo = new UndoLog(t.log, 'ldap');
       await t.dir.add(dn, attrs, `create user "${nameOf(resource)}"`);
       // The steps after the add belong to the same create: when one fails, the entry goes again.
       undo.push('the new entry', () => t.dir.del(dn, `remove user "${nameOf(resource)}" again`));

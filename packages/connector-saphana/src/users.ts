@@ -8,7 +8,16 @@
  * Only users with an identity for the configured provider are visible: SYSTEM, technical users and
  * users of other providers can be neither read nor changed through SCIM.
  */
-import { type Change, defineConnector, errors, type Logger, type ScimResource, type SchemaRegistry, URN } from '@scimgw/core';
+import {
+  type Change,
+  defineConnector,
+  errors,
+  type Logger,
+  type ScimResource,
+  type SchemaRegistry,
+  UndoLog,
+  URN,
+} from '@scimgw/core';
 import { applyChanges } from '@scimgw/core/patch';
 import type { HanaClient, HanaSession } from './client.js';
 import { toScimError } from './errors.js';
@@ -68,27 +77,16 @@ export function createHanaUserConnector(options: HanaUserModeOptions) {
    * Runs the DDL of one client write. HANA commits DDL one statement at a time, so a write of
    * several (a new identity, `active`, roles) is made whole by hand: when a statement fails, the
    * ones before it are undone, newest first, and the client gets the first error with the user as
-   * it was. An undo HANA refuses too is logged as a warning naming the statement.
+   * it was. An undo HANA refuses too is logged as a warning whose `step` is the statement undone.
    */
   async function ddl(steps: Step[]): Promise<void> {
-    const done: Step[] = [];
-    try {
+    const undo = new UndoLog(options.log, 'saphana');
+    await undo.guard(async () => {
       for (const step of steps) {
         await exec(step.sql);
-        done.push(step);
+        undo.push(step.sql, () => exec(step.undo));
       }
-    } catch (e) {
-      for (const step of done.reverse()) {
-        await exec(step.undo).catch((undoError: unknown) =>
-          options.log?.warn('saphana: a write failed part way and one of its statements could not be undone', {
-            statement: step.sql,
-            error: (undoError as Error).message,
-            cause: (e as Error)?.message,
-          }),
-        );
-      }
-      throw e;
-    }
+    });
   }
 
   const USERS = `SELECT U.USER_NAME, U.USER_DEACTIVATED, U.CREATE_TIME, M.EXTERNAL_IDENTITY FROM SYS.USERS U JOIN SYS.SAML_USER_MAPPINGS M ON M.USER_NAME = U.USER_NAME AND M.SAML_PROVIDER_NAME = ?`;

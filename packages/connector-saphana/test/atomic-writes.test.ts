@@ -193,6 +193,6 @@ describe('a write answered with an error changed nothing', () => {
     fault.armed = false;
     expect(res.status).toBe(400);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.data).toMatchObject({ statement: 'ALTER USER "UNDO" DEACTIVATE USER NOW' });
+    expect(warnings[0]?.data).toMatchObject({ step: 'ALTER USER "UNDO" DEACTIVATE USER NOW' });
   });
 });

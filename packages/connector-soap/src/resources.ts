@@ -14,6 +14,7 @@ import {
   type ResourceHandler,
   type ScimResource,
   type SchemaRegistry,
+  UndoLog,
 } from '@scimgw/core';
 import { type FilterNode, matchesFilter } from '@scimgw/core/filter';
 import { applyChanges } from '@scimgw/core/patch';
@@ -322,12 +323,12 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
     // One client write, several operations, answered as one: the members first, each recording the
     // operation that reverses it, then the other attributes (the one step with no reverse at hand);
     // when one fails, the member operations before it are reversed, newest first.
-    const undo: { what: string; run: () => Promise<unknown> }[] = [];
-    try {
+    const undo = new UndoLog(deps.log, 'soap', { resourceType: rt, id });
+    return undo.guard(async () => {
       for (const member of new Set(removes)) {
         try {
           await run('removeMember', ctx, { id, member });
-          undo.push({ what: `removeMember ${member}`, run: () => run('addMember', ctx, { id, member }) });
+          undo.push(`removeMember ${member}`, () => run('addMember', ctx, { id, member }));
         } catch (e) {
           // Removing a member that is not there is done already.
           if (!isNotFound(e)) throw e;
@@ -336,26 +337,13 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
       for (const member of new Set(adds)) {
         try {
           await run('addMember', ctx, { id, member });
-          undo.push({ what: `addMember ${member}`, run: () => run('removeMember', ctx, { id, member }) });
+          undo.push(`addMember ${member}`, () => run('removeMember', ctx, { id, member }));
         } catch (e) {
           if (!(e instanceof SoapCallError && e.category === 'duplicate')) throw e;
         }
       }
       return isEmpty(mod) ? undefined : await modifyAttributes(id, changes, mod, ctx);
-    } catch (e) {
-      for (const step of undo.reverse()) {
-        await step.run().catch((undoError: unknown) =>
-          deps.log.warn('soap: a write failed part way and one of its operations could not be undone', {
-            resourceType: rt,
-            id,
-            operation: step.what,
-            error: (undoError as Error).message,
-            cause: (e as Error)?.message,
-          }),
-        );
-      }
-      throw e;
-    }
+    });
   };
 
   /** The non-membership part of a modification. */

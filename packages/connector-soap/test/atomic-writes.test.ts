@@ -125,6 +125,6 @@ describe('a group PATCH answered with an error changed nothing', () => {
     const warned = logs()
       .slice(seen)
       .filter((l) => /could not be undone/.test(l.msg));
-    expect(warned.map((w) => String(w.data?.operation).split(' ')[0])).toEqual(['removeMember']);
+    expect(warned.map((w) => String(w.data?.step).split(' ')[0])).toEqual(['removeMember']);
   });
 });

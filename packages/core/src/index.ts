@@ -37,6 +37,7 @@ export type {
   SortSpec,
 } from './contract/types.js';
 export type { Logger } from './contract/logger.js';
+export { UndoLog } from './contract/undo.js';
 
 // Errors, as one namespace: `throw new errors.UniquenessError('userName "x" already exists')`
 export * as errors from './errors.js';

@@ -13,6 +13,7 @@ import {
   type ResourceHandler,
   type SchemaRegistry,
   type ScimResource,
+  UndoLog,
 } from '../src/index.js';
 import { type FilterNode, parseFilter } from '../src/filter/index.js';
 import { createScimHandler } from '../src/handler/index.js';
@@ -64,6 +65,12 @@ describe('the Connector contract 1.0, as types', () => {
     expectTypeOf<ConnectorConfigSchema<{ a: number }>['validate']>().returns.toMatchTypeOf<
       { ok: true; value: { a: number } } | { ok: false; issues: { path: (string | number)[]; message: string }[] }
     >();
+  });
+
+  it('UndoLog takes the context logger, records undo steps, and guards one write', () => {
+    const undo = new UndoLog(testContext({}).log, 'typed', { id: 'u1' });
+    expectTypeOf(undo.push).parameters.toEqualTypeOf<[string, () => Promise<unknown>]>();
+    expectTypeOf(undo.guard(async () => 42)).resolves.toEqualTypeOf<number>();
   });
 
   it('host extensions are a separate, optional type', () => {

@@ -1,7 +1,7 @@
 /**
  * Writes of the User resource: create, PATCH and PUT. One client write can take several Graph
  * calls: the user's properties, its manager (`/manager/$ref`), its roles and access packages
- * (their relations), and a password. They are answered as one (see user-undo.ts):
+ * (their relations), and a password. They are answered as one (`UndoLog` of @scimgw/core):
  *
  * - a manager id is checked before the first call (an unknown one is 400, never a 404 for a user
  *   that exists), and so are the relations' elements;
@@ -12,7 +12,7 @@
  * The reads an undo needs (old property values, the old manager) are made only when a later call
  * could fail: a PATCH of properties alone costs what it did.
  */
-import { type Change, errors, type GetOptions, type RequestContext, type ScimResource } from '@scimgw/core';
+import { type Change, errors, type GetOptions, type RequestContext, type ScimResource, UndoLog } from '@scimgw/core';
 import { type FilterNode, matchesFilter } from '@scimgw/core/filter';
 import type { Logger } from '@scimgw/core';
 import type { Mapper } from '@scimgw/mapper';
@@ -24,7 +24,6 @@ import { ENTERPRISE } from '../mapping.js';
 import { isObjectId } from './common.js';
 import { byRelation, type Element, elementsOf, type UserRelation } from './relations.js';
 import { collectionsTouched, createBody, patchBody, replaceBody } from './user-body.js';
-import { UndoSteps } from './user-undo.js';
 
 type Record_ = Record<string, unknown>;
 
@@ -122,7 +121,7 @@ export function userWrites(deps: UserWriteDeps) {
   };
 
   /** Grants and revokes a delta, each call's reverse recorded in `undo`. */
-  const applyDelta = async (tenant: GraphTenant, userId: string, d: RelationDelta, ctx: RequestContext, undo?: UndoSteps) => {
+  const applyDelta = async (tenant: GraphTenant, userId: string, d: RelationDelta, ctx: RequestContext, undo?: UndoLog) => {
     for (const [relation, elements] of byRelation(deps.relations, d.attribute, d.remove)) {
       await relation.revoke?.(tenant, userId, elements, ctx);
       undo?.push(`${d.attribute} revoked`, () => relation.grant?.(tenant, userId, elements, ctx) ?? Promise.resolve());
@@ -224,7 +223,7 @@ export function userWrites(deps: UserWriteDeps) {
     } else if (manager) managerStep = { from: undefined, to: manager.to };
     const later = managerStep !== undefined || changing.length > 0;
     const first = later ? properties : body;
-    const undo = new UndoSteps(log, () => id);
+    const undo = new UndoLog(log, 'entra-id', { user: id });
     await undo.guard(async () => {
       const keys = Object.keys(first);
       if (keys.length) {
@@ -261,7 +260,7 @@ export function userWrites(deps: UserWriteDeps) {
     const id = res.body?.id;
     if (typeof id !== 'string') throw new errors.ScimError(502, 'Microsoft Graph answered the creation of a user without an id');
     fresh.add(id);
-    const undo = new UndoSteps(log, () => id);
+    const undo = new UndoLog(log, 'entra-id', { user: id });
     // The calls after the creation belong to it: when one fails, the user goes again.
     undo.push('the new user', async () => {
       await graph.call(tenant, { method: 'DELETE', path: `/users/${id}`, op: 'users.delete', fresh: [id] }, ctx);

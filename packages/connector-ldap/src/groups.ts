@@ -171,10 +171,10 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
     // only sets it on an entry that exists under the DN a group is given.
     undo.push('rename back', async () => {
       await t.dir.rename(dn, currentRdn(entry), `rename group "${displayOf(next)}" back`);
-      if (t.s.maintainMembership) await dropFromAllGroups(t, dn, entry.dn);
+      if (t.s.maintainMembership) await dropFromAllGroups(t, dn, entry.dn, true);
     });
     // Groups nested in other groups: without referential integrity their old DN would linger.
-    if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
+    if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn, true);
     return dn;
   }
 

@@ -237,19 +237,32 @@ export async function resolveComplex(
   return memberIds(apply(current));
 }
 
-/** Removes one DN from every group that lists it (directories without referential integrity). */
-export async function dropFromAllGroups(t: Tenant, dn: string, replacement?: string): Promise<void> {
+/**
+ * Removes one DN from every group that lists it, or puts `replacement` in its place (directories
+ * without referential integrity). After a delete this is best effort: a group that cannot be
+ * updated is logged and left. After a rename it is part of the write (`strict`): the first
+ * failure is thrown once the groups in flight have settled, and the rename's undo swaps back the
+ * groups already updated.
+ */
+export async function dropFromAllGroups(t: Tenant, dn: string, replacement?: string, strict = false): Promise<void> {
   const groups = await t.dir.search(
     { base: t.s.groupBase, filter: { type: 'eq', attribute: t.memberAttr, value: dn }, attributes: ['1.1'] },
     'find groups of a member',
   );
   for (const part of chunks(groups, 8)) {
-    await Promise.all(
+    const results = await Promise.allSettled(
       part.map((g) =>
-        writeMembers(t, g.dn, { add: replacement ? [replacement] : [], remove: [dn] }, [], 'update group membership').catch((e) =>
-          t.log.warn('ldap: could not update a group after a member changed', { group: g.dn, error: (e as Error).message }),
-        ),
+        writeMembers(t, g.dn, { add: replacement ? [replacement] : [], remove: [dn] }, [], 'update group membership'),
       ),
     );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected' && !strict)
+        t.log.warn('ldap: could not update a group after a member changed', {
+          group: part[i]?.dn,
+          error: (r.reason as Error).message,
+        });
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed && strict) throw failed.reason;
   }
 }

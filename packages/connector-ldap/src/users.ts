@@ -152,10 +152,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       // only sets it on an entry that exists under the DN a group is given.
       undo.push('rename back', async () => {
         await t.dir.rename(renamed, currentRdn(entry), `rename user "${nameOf(cur)}" back`);
-        if (t.s.maintainMembership) await dropFromAllGroups(t, renamed, entry.dn);
+        if (t.s.maintainMembership) await dropFromAllGroups(t, renamed, entry.dn, true);
       });
       dn = renamed;
-      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn);
+      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn, true);
     }
     // RDN attributes change by rename only.
     const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));

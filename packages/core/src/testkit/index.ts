@@ -13,6 +13,7 @@ import { createScimHandler, type ScimHandler } from '../handler/handler.js';
 import type { ScimResponse } from '../handler/types.js';
 import { SchemaRegistry } from '../schema/registry.js';
 
+export { type RefusalWalk, type RefusalWalkSummary, walkRefusals } from './refusals.js';
 export { resourceProblems, resourceTypeProblems, schemaResourceProblems, serviceProviderConfigProblems } from './rfc7643.js';
 
 /** One line a {@link testContext} logger recorded. */

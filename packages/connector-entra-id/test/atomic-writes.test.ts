@@ -124,14 +124,23 @@ const seedUser = (n: string, extra: Record<string, unknown> = {}) =>
 
 const SCENARIOS: Scenario[] = [
   {
-    name: 'PATCH: properties, manager, a role granted and one revoked, an eligibility, password',
+    name: 'PATCH: properties, manager, a role granted (one again) and one revoked, an eligibility, password',
     async prepare(n) {
       const boss = seedUser(`boss-${n}`);
       const oldBoss = seedUser(`oldboss-${n}`);
       const id = seedUser(`p-${n}`, { managerId: oldBoss });
       const granted = await call('PATCH', `/Users/${id}`, {
         schemas: [PATCH],
-        Operations: [{ op: 'add', path: 'roles', value: [{ value: ROLE_TEMPLATES.helpdeskAdministrator, type: 'Permanent' }] }],
+        Operations: [
+          {
+            op: 'add',
+            path: 'roles',
+            value: [
+              { value: ROLE_TEMPLATES.helpdeskAdministrator, type: 'Permanent' },
+              { value: ROLE_TEMPLATES.groupsAdministrator, type: 'Permanent' },
+            ],
+          },
+        ],
       });
       expect(granted.status, JSON.stringify(granted.body)).toBeLessThan(300);
       return {
@@ -145,7 +154,15 @@ const SCENARIOS: Scenario[] = [
             { op: 'replace', path: 'displayName', value: 'After' },
             { op: 'replace', path: 'title', value: 'After' },
             { op: 'add', path: `${ENTERPRISE}:manager`, value: boss },
-            { op: 'add', path: 'roles', value: [{ value: ROLE_TEMPLATES.userAdministrator, type: 'Permanent' }] },
+            // groupsAdministrator again (adds are idempotent): an undo must not revoke it.
+            {
+              op: 'add',
+              path: 'roles',
+              value: [
+                { value: ROLE_TEMPLATES.userAdministrator, type: 'Permanent' },
+                { value: ROLE_TEMPLATES.groupsAdministrator, type: 'Permanent' },
+              ],
+            },
             { op: 'add', path: 'roles', value: [{ value: ROLE_TEMPLATES.globalReader, type: 'Eligible' }] },
             { op: 'remove', path: 'roles', value: [{ value: ROLE_TEMPLATES.helpdeskAdministrator, type: 'Permanent' }] },
             { op: 'replace', path: 'password', value: NEW_PASSWORD },

@@ -221,7 +221,12 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     const missing = add.filter((id) => !addDns.has(id));
     if (missing.length)
       throw new errors.InvalidValueError(`Unknown group${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 5).join(', ')}`);
-    return { add: addDns, remove: await t.resolver.idsToDns(remove, scope, false) };
+    const removeDns = await t.resolver.idsToDns(remove, scope, false);
+    // Only the groups that change: joining a group the user is in (or leaving one it is not in)
+    // writes nothing, so a failed write's undo never takes the user out of a group it was in.
+    const member = new Set((await groupDnsOf(t, [entry]))[0]?.map((dn) => dnKey(dn)) ?? []);
+    const only = (m: Map<string, string>, keep: boolean) => new Map([...m].filter(([, dn]) => member.has(dnKey(dn)) === keep));
+    return { add: only(addDns, false), remove: only(removeDns, true) };
   }
 
   /** Writes a {@link planGroupsOfUser} plan: one modify per group, each adding or removing only this user. */

@@ -129,13 +129,15 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   {
-    name: 'PATCH a user: rename, attributes, manager, groups joined and left, password',
+    name: 'PATCH a user: rename, attributes, manager, groups joined (one again) and left, password',
     groupMemberOfUser: true,
     async prepare(call, n) {
       const boss = await created(call, '/Users', user(`boss-${n}`));
       const id = await created(call, '/Users', user(`pu-${n}`));
       const left = await created(call, '/Groups', { displayName: `left-${n}`, members: [{ value: id }] });
       const joined = await created(call, '/Groups', { displayName: `joined-${n}` });
+      // Joined again (IdPs send adds idempotently): an undo must not take the user out of it.
+      const stays = await created(call, '/Groups', { displayName: `stays-${n}`, members: [{ value: id }] });
       return {
         method: 'PATCH',
         url: `/Users/${enc(id)}`,
@@ -144,7 +146,7 @@ const SCENARIOS: Scenario[] = [
           { op: 'replace', path: 'displayName', value: 'After' },
           { op: 'replace', path: 'title', value: 'After' },
           { op: 'add', path: `${ENTERPRISE}:manager`, value: boss },
-          { op: 'add', path: 'groups', value: [{ value: joined }] },
+          { op: 'add', path: 'groups', value: [{ value: joined }, { value: stays }] },
           { op: 'remove', path: 'groups', value: [{ value: left }] },
           { op: 'replace', path: 'password', value: 'N3w-passw0rd!' },
         ]),

@@ -301,6 +301,8 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
     const mod: EndpointChanges = mapper.changesToEndpoint(changes, { current });
     const adds: string[] = [];
     const removes: string[] = [];
+    /** Members known to change (from the current list): only their operations are reversed. */
+    const known = new Set<string>();
     if (memberKey && ops.addMember && ops.removeMember) {
       const ids = (values: unknown) =>
         asList(values)
@@ -312,6 +314,7 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
         const have = ids(mapper.getEndpointValue(await mustRecord(id, ctx), memberKey));
         adds.push(...target.filter((m) => !have.includes(m)));
         removes.push(...have.filter((m) => !target.includes(m)));
+        for (const m of [...adds, ...removes]) known.add(m);
         delete mod.set[memberKey];
         mod.clear = mod.clear.filter((k) => k !== memberKey);
       }
@@ -320,15 +323,19 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
       delete mod.remove[memberKey];
       delete mod.add[memberKey];
     }
-    // One client write, several operations, answered as one: the members first, each recording the
-    // operation that reverses it, then the other attributes (the one step with no reverse at hand);
-    // when one fails, the member operations before it are reversed, newest first.
+    // One client write, several operations, answered as one: the members first, then the other
+    // attributes (the one step with no reverse at hand); when one fails, the member operations
+    // before it are reversed, newest first. Only those of members known to change: a service may
+    // take a member it has already without a fault, and reversing that add would take out a member
+    // that was there before. Members named by an add or a remove are not read (a group of 5,000
+    // is not read to add one), so their operations stay: they are idempotent, and the IdP's retry
+    // ends where it meant to.
     const undo = new UndoLog(deps.log, 'soap', { resourceType: rt, id });
     return undo.guard(async () => {
       for (const member of new Set(removes)) {
         try {
           await run('removeMember', ctx, { id, member });
-          undo.push(`removeMember ${member}`, () => run('addMember', ctx, { id, member }));
+          if (known.has(member)) undo.push(`removeMember ${member}`, () => run('addMember', ctx, { id, member }));
         } catch (e) {
           // Removing a member that is not there is done already.
           if (!isNotFound(e)) throw e;
@@ -337,7 +344,7 @@ export function resourceHandler(deps: ResourceDeps): ResourceHandler {
       for (const member of new Set(adds)) {
         try {
           await run('addMember', ctx, { id, member });
-          undo.push(`addMember ${member}`, () => run('removeMember', ctx, { id, member }));
+          if (known.has(member)) undo.push(`addMember ${member}`, () => run('removeMember', ctx, { id, member }));
         } catch (e) {
           if (!(e instanceof SoapCallError && e.category === 'duplicate')) throw e;
         }

@@ -3,6 +3,7 @@
  * then the other attributes) is answered as one, against the real example service (`soap.listen`):
  * run with the service answering each of its operations in turn with a fault, every error answer
  * leaves the service's users and groups as they were, and the same request sent again succeeds.
+ * Members named by an add or a remove are not reversed (the service may have had them already).
  */
 import type { ServerResponse } from 'node:http';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
@@ -74,17 +75,18 @@ async function created(path: string, body: unknown): Promise<string> {
   return String(r.body.id);
 }
 
+/** A group PATCH that renames the group and replaces its members (a, b → b, c, d). */
 async function groupPatch(n: string) {
   const [a, b, c, d] = await Promise.all(['a', 'b', 'c', 'd'].map((x) => created('/Users', { userName: `${x}-${n}` })));
   const id = await created('/Groups', { displayName: `g-${n}`, members: [{ value: a }, { value: b }] });
   return {
     url: `/Groups/${id}`,
+    members: { a, b, c, d },
     body: {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [
         { op: 'replace', path: 'displayName', value: `g-${n}-renamed` },
-        { op: 'add', path: 'members', value: [{ value: c }, { value: d }] },
-        { op: 'remove', path: 'members', value: [{ value: a }] },
+        { op: 'replace', path: 'members', value: [{ value: b }, { value: c }, { value: d }] },
       ],
     },
   };
@@ -106,6 +108,27 @@ describe('a group PATCH answered with an error changed nothing', () => {
     // A member removed, two added, the name: four operations, each refused once.
     expect(summary).toEqual({ refused: 4, calls: 4 });
     expect(logs().filter((l) => /could not be undone/.test(l.msg))).toEqual([]);
+  });
+
+  it('members named by an add are not taken out again: the service may have had them', async () => {
+    const req = await groupPatch('again');
+    const { b, c } = req.members;
+    const patch = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [
+        { op: 'add', path: 'members', value: [{ value: b }, { value: c }] },
+        { op: 'replace', path: 'displayName', value: 'renamed' },
+      ],
+    };
+    // The service takes b, a member already, without a fault; c joins; the rename is refused.
+    Object.assign(fault, { armed: true, at: 3, after: false, seen: 0 });
+    const res = await call('PATCH', req.url, patch);
+    fault.armed = false;
+    expect(res.status).toBe(502);
+    const group = (await call('GET', req.url)).body;
+    const members = ((group.members as { value: string }[]) ?? []).map((m) => m.value).sort();
+    expect(members).toEqual([req.members.a, b, c].sort());
+    expect(group.displayName).toBe('g-again');
   });
 
   it('an undo the service refuses too is logged by operation, and the client gets the first error', async () => {

@@ -147,6 +147,13 @@ export function userWrites(deps: UserWriteDeps) {
     return current;
   };
 
+  const key = (e: Element) => `${(e.type ?? '').toLowerCase()}|${e.value.toLowerCase()}`;
+  /** Whether element `c` (the user's) is the one a client named as `w` (by id or display name). */
+  const same = (c: Element, w: Element) =>
+    c.value.toLowerCase() === w.value.toLowerCase() || (!!c.display && c.display.toLowerCase() === w.value.toLowerCase());
+  /** Whether the user's element `c` already is `w`, its type included when `w` names one. */
+  const has = (c: Element, w: Element) => same(c, w) && (!w.type || key(c) === key({ ...w, value: c.value }));
+
   /** The delta that makes a relation attribute equal `wanted` (PUT, replace without path). */
   const towards = async (
     tenant: GraphTenant,
@@ -156,10 +163,7 @@ export function userWrites(deps: UserWriteDeps) {
     ctx: RequestContext,
   ): Promise<RelationDelta> => {
     const current = await currentElements(tenant, userId, attribute, 'grant', ctx);
-    const key = (e: Element) => `${(e.type ?? '').toLowerCase()}|${e.value.toLowerCase()}`;
-    const same = (a: Element, b: Element) =>
-      a.value.toLowerCase() === b.value.toLowerCase() || (!!a.display && a.display.toLowerCase() === b.value.toLowerCase());
-    const add = wanted.filter((w) => !current.some((c) => same(c, w) && (!w.type || key(c) === key({ ...w, value: c.value }))));
+    const add = wanted.filter((w) => !current.some((c) => has(c, w)));
     const remove = current.filter((c) => !wanted.some((w) => same(c, w)));
     return { attribute, add, remove };
   };
@@ -167,9 +171,19 @@ export function userWrites(deps: UserWriteDeps) {
   /** The delta of one PATCH operation on a relation attribute. */
   const deltaOf = async (tenant: GraphTenant, id: string, ch: Change, ctx: RequestContext): Promise<RelationDelta> => {
     const attribute = ch.path.attr;
-    if (ch.op === 'add') return { attribute, add: elementsOf(ch.value), remove: [] };
+    // Adds and removes keep to what changes: granting a role the user has (or revoking one it has
+    // not) does nothing, so a failed write's undo never revokes a role the user had before.
+    if (ch.op === 'add') {
+      const wanted = checkDelta({ attribute, add: elementsOf(ch.value), remove: [] }).add;
+      const current = await currentElements(tenant, id, attribute, 'grant', ctx);
+      return { attribute, add: wanted.filter((w) => !current.some((c) => has(c, w))), remove: [] };
+    }
     if (ch.op === 'replace' && !ch.path.where && !ch.path.sub) return towards(tenant, id, attribute, elementsOf(ch.value), ctx);
-    if (ch.op === 'remove' && ch.value) return { attribute, add: [], remove: elementsOf(ch.value) };
+    if (ch.op === 'remove' && ch.value) {
+      const named = checkDelta({ attribute, add: [], remove: elementsOf(ch.value) }).remove;
+      const current = await currentElements(tenant, id, attribute, 'revoke', ctx);
+      return { attribute, add: [], remove: current.filter((c) => named.some((w) => has(c, w))) };
+    }
     if (ch.op === 'remove') {
       // remove with a filter, or clear: resolve against the current elements.
       const current = await currentElements(tenant, id, attribute, 'revoke', ctx);

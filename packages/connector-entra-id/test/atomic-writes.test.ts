@@ -258,6 +258,47 @@ describe('a user write answered with an error changed nothing', () => {
     expect(String(warned[0]?.data?.cause)).toMatch(/refused/);
   });
 
+  it('what each common write costs in Graph calls (undo reads only where a later call could fail)', async () => {
+    const boss = seedUser(`cost-boss-${randomUUID().slice(0, 6)}`);
+    const boss2 = seedUser(`cost-boss2-${randomUUID().slice(0, 6)}`);
+    const id = seedUser(`cost-${randomUUID().slice(0, 6)}`, { managerId: boss });
+    const calls = async (method: string, url: string, body: unknown) => {
+      graph.calls.reset();
+      const res = await call(method, url, body);
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+      // The write's own calls: up to its last write (then the core reads the user back to answer).
+      const routes = graph.calls.list().map((c) => String(c.route));
+      const last = routes.findLastIndex((r) => !r.startsWith('GET') && r !== 'POST /$batch');
+      return routes.slice(0, last + 1);
+    };
+    const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
+    // Properties alone: one call, as before.
+    expect(await calls('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'title', value: 'x' }))).toEqual([
+      'PATCH /users/{id}',
+    ]);
+    // The manager alone: checked, then set.
+    expect(await calls('PATCH', `/Users/${id}`, patch({ op: 'add', path: `${ENTERPRISE}:manager`, value: boss2 }))).toEqual([
+      'GET /users/{id}',
+      'PUT /users/{id}/manager/$ref',
+    ]);
+    // Both: checked, then one read of the old values (properties and manager, for the undo).
+    expect(
+      await calls(
+        'PATCH',
+        `/Users/${id}`,
+        patch({ op: 'replace', path: 'title', value: 'y' }, { op: 'add', path: `${ENTERPRISE}:manager`, value: boss }),
+      ),
+    ).toEqual(['GET /users/{id}', 'GET /users/{id}', 'PATCH /users/{id}', 'PUT /users/{id}/manager/$ref']);
+    // A PUT that keeps the manager: the manager read, the properties written, the user read back.
+    const put = await calls('PUT', `/Users/${id}`, {
+      userName: graph.state.user(id)?.userPrincipalName,
+      displayName: 'Kept',
+      title: 'z',
+      [ENTERPRISE]: { manager: { value: boss } },
+    });
+    expect(put).toEqual(['GET /users/{id}/manager', 'PATCH /users/{id}']);
+  });
+
   it('an unknown manager is 400 before anything is written, on POST, PATCH and PUT', async () => {
     const id = seedUser(`m-${randomUUID().slice(0, 6)}`);
     const nobody = randomUUID();

@@ -193,16 +193,28 @@ export function userWrites(deps: UserWriteDeps) {
     throw new errors.InvalidPathError(`${attribute}: replace one element by removing and adding it`);
   };
 
-  /** The user's current values of `keys` (null where it has none), to write back on an undo. */
-  const readProperties = async (tenant: GraphTenant, id: string, keys: string[], ctx: RequestContext): Promise<Record_> => {
+  /**
+   * What an undo needs, in one read: the user's current values of `keys` (null where it has none)
+   * and, with `withManager`, its manager's id.
+   */
+  const readBefore = async (
+    tenant: GraphTenant,
+    id: string,
+    keys: string[],
+    withManager: boolean,
+    ctx: RequestContext,
+  ): Promise<{ properties: Record_; manager: string | undefined }> => {
+    const select = keys.length ? keys.join(',') : 'id';
+    const expand = withManager ? '&$expand=manager($select=id)' : '';
     const res = await graph.call<Record_>(
       tenant,
-      { method: 'GET', path: `/users/${id}?$select=${keys.join(',')}`, op: 'users.read', fresh: [id] },
+      { method: 'GET', path: `/users/${id}?$select=${select}${expand}`, op: 'users.read', fresh: [id] },
       ctx,
     );
-    const out: Record_ = {};
-    for (const k of keys) out[k] = res.body?.[k] ?? null;
-    return out;
+    const properties: Record_ = {};
+    for (const k of keys) properties[k] = res.body?.[k] ?? null;
+    const manager = (res.body?.manager as Record_ | null | undefined)?.id;
+    return { properties, manager: typeof manager === 'string' ? manager : undefined };
   };
 
   const patchUser = (tenant: GraphTenant, id: string, body: Record_, ctx: RequestContext) =>
@@ -215,40 +227,51 @@ export function userWrites(deps: UserWriteDeps) {
   /**
    * Writes `body`, a manager change and relation deltas to a user as one write: the properties
    * first (with the password when nothing follows), then the manager, then the relations, then the
-   * password; each undone when a later one fails.
+   * password; each undone when a later one fails. What an undo needs (old property values, the old
+   * manager) is read in one call, and only when a later call could fail.
+   *
+   * @param known - the user's manager when the caller has read it already
    */
   const writeAll = async (
     tenant: GraphTenant,
     id: string,
     body: Record_,
     manager: { to: string | undefined } | undefined,
+    known: { manager: string | undefined } | undefined,
     deltas: RelationDelta[],
     ctx: RequestContext,
   ) => {
     const changing = deltas.filter((d) => d.add.length || d.remove.length);
     const { passwordProfile, ...properties } = body;
-    const hasProperties = Object.keys(body).length > 0;
-    // The old manager is read when another call goes with it (to undo it, or to leave out a
-    // change that changes nothing); a PATCH of the manager alone just sets it.
-    let managerStep: { from: string | undefined; to: string | undefined } | undefined;
-    if (manager && (hasProperties || changing.length)) {
-      const from = await currentManager(tenant, id, ctx);
-      if (!sameId(from, manager.to)) managerStep = { from, to: manager.to };
-    } else if (manager) managerStep = { from: undefined, to: manager.to };
+    const keys = Object.keys(properties);
+    const others = keys.length > 0 || passwordProfile !== undefined || changing.length > 0;
+    let from = known;
+    let before: Record_ | undefined;
+    // A manager change with other calls: its old value (to undo it, or to leave out a change that
+    // changes nothing) comes with the old property values. Alone, it is just set.
+    if (manager && others && !from) {
+      const read = await readBefore(tenant, id, keys, !from, ctx);
+      if (keys.length) before = read.properties;
+      from ??= { manager: read.manager };
+    }
+    const managerStep =
+      manager && !(from && sameId(from.manager, manager.to)) ? { from: from?.manager, to: manager.to } : undefined;
     const later = managerStep !== undefined || changing.length > 0;
+    if (later && keys.length && !before) before = (await readBefore(tenant, id, keys, false, ctx)).properties;
     const first = later ? properties : body;
     const undo = new UndoLog(log, 'entra-id', { user: id });
     await undo.guard(async () => {
-      const keys = Object.keys(first);
-      if (keys.length) {
-        const before = later ? await readProperties(tenant, id, keys, ctx) : undefined;
+      if (Object.keys(first).length) {
         await patchUser(tenant, id, first, ctx);
-        if (before) undo.push('properties', () => patchUser(tenant, id, before, ctx));
+        if (later && before) {
+          const old = before;
+          undo.push('properties', () => patchUser(tenant, id, old, ctx));
+        }
       }
       if (managerStep) {
-        const { from, to } = managerStep;
+        const { from: old, to } = managerStep;
         await setManager(tenant, id, to, ctx);
-        undo.push('manager', () => setManager(tenant, id, from, ctx));
+        undo.push('manager', () => setManager(tenant, id, old, ctx));
       }
       for (const d of changing) await applyDelta(tenant, id, d, ctx, undo);
       if (later && passwordProfile !== undefined) await patchUser(tenant, id, { passwordProfile }, ctx);
@@ -349,7 +372,7 @@ export function userWrites(deps: UserWriteDeps) {
       }
       body = patchBody(endpoint, graphCurrent, config, tenant.upnDomain);
     }
-    await writeAll(tenant, id, body, manager, deltas, ctx);
+    await writeAll(tenant, id, body, manager, undefined, deltas, ctx);
     return undefined;
   };
 
@@ -359,7 +382,9 @@ export function userWrites(deps: UserWriteDeps) {
     const body = replaceBody(mapper, resource, config, tenant.upnDomain);
     const ent = (resource[ENTERPRISE] ?? {}) as Record_;
     const manager = elementsOf(ent.manager)[0]?.value || undefined;
-    await checkManager(tenant, manager, ctx);
+    // A PUT names the manager every time: read first, checked and written only when it changes.
+    const current = await currentManager(tenant, id, ctx);
+    if (!sameId(current, manager)) await checkManager(tenant, manager, ctx);
     // Roles and entitlements change only when the body names them: a PUT from a client that
     // does not manage them must not revoke a directory role.
     const deltas: RelationDelta[] = [];
@@ -367,7 +392,7 @@ export function userWrites(deps: UserWriteDeps) {
       if (resource[attribute] !== undefined)
         deltas.push(checkDelta(await towards(tenant, id, attribute, elementsOf(resource[attribute]), ctx)));
     }
-    await writeAll(tenant, id, body, { to: manager }, deltas, ctx);
+    await writeAll(tenant, id, body, { to: manager }, { manager: current }, deltas, ctx);
     const out = await deps.get(id, ctx, {});
     if (!out) throw new errors.NotFoundError(`User "${id}" not found`);
     return out;

@@ -1,9 +1,9 @@
 // Starting servers as child processes on a chosen runtime, and reading their memory.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@scimgw/testing-ports';
 
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = join(benchDir, '..');
@@ -16,14 +16,7 @@ export function runtimeBinary(runtime) {
   throw new Error('bun is not installed: run the benchmark through `npm test` / `pnpm install` first');
 }
 
-export async function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * Runtime flags the gateway is documented to run with (README, `npm start`, the `scimgw` shebang):

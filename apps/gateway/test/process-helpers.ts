@@ -1,16 +1,8 @@
 /** Starting the gateway as an operator does — an executable in a folder — and waiting for /readyz. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@scimgw/testing-ports';
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort };
 
 /** A started gateway process and everything it printed so far. */
 export interface RunningProcess {

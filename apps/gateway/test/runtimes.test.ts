@@ -5,13 +5,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpCaller } from '../src/testing.js';
 import { type HttpTarget, httpCases } from './http-suite.js';
+import { freePort } from '@scimgw/testing-ports';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
@@ -30,15 +30,6 @@ const RUNTIMES: [string, string | undefined][] = [
   ['node', process.execPath],
   ['bun', bunBinary()],
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) => {
   let child: ChildProcess;

@@ -1,7 +1,6 @@
 /** Shared test helpers: loggers that record, an in-memory SCIM target, names unique per run, NATS. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnector } from '@scimgw/connector-loki';
@@ -9,6 +8,7 @@ import { type Connector, type Logger, SchemaRegistry } from '@scimgw/core';
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { freePort } from '@scimgw/testing-ports';
 
 /** The shared NATS server with JetStream every machine runs (never stopped by tests). */
 export const NATS_URL = process.env.SCIMGW_TEST_NATS ?? 'nats://127.0.0.1:4222';
@@ -81,15 +81,7 @@ export async function until<T>(fn: () => T | Promise<T>, what: string, ms = 20_0
   throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
 
-/** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort };
 
 /** A throwaway nats-server of a test (its own port and store), never the shared one. */
 export interface OwnNats {

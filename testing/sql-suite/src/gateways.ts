@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SuiteCase } from './types.js';
 import { check } from './types.js';
+import { freePort } from '@scimgw/testing-ports';
 
 const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const AUTH = `Basic ${Buffer.from('gwadmin:password').toString('base64')}`;
@@ -22,15 +22,6 @@ export interface GatewayProcess {
   /** Everything it printed. */
   output(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /**

@@ -4,10 +4,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@scimgw/testing-ports';
 
 const repo = join(import.meta.dirname, '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'scimgw-tarballs-'));
@@ -60,14 +60,6 @@ function closure(name: string, ws: ReturnType<typeof workspace>, seen = new Set<
   for (const field of ['dependencies', 'peerDependencies'])
     for (const dep of Object.keys(pkg[field] ?? {})) if (dep.startsWith('@scimgw/')) closure(dep, ws, seen);
   return seen;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 describe('scimgw from npm tarballs, with a third-party connector', () => {

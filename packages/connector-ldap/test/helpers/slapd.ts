@@ -9,10 +9,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeServerCertificates } from '@scimgw/testing-pki';
+import { freePort } from '@scimgw/testing-ports';
 
 export const SUFFIX = 'dc=example,dc=org';
 export const ADMIN_DN = `cn=admin,${SUFFIX}`;
@@ -64,18 +64,6 @@ export interface Slapd {
   destroy(): Promise<void>;
   /** Runs ldapadd as the directory manager with LDIF text. */
   ldapadd(ldif: string): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const run = (cmd: string, args: string[], input?: string, timeout = 60_000) =>

@@ -180,11 +180,12 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     groups: GroupsPlan | undefined,
   ): Promise<string> {
     const pwMods = password === undefined ? undefined : passwordMods(t, password);
-    const together = groups === undefined ? pwMods : undefined;
+    const groupWrites = groups !== undefined && (groups.add.size > 0 || groups.remove.size > 0);
+    const together = groupWrites ? undefined : pwMods;
     const undo = new UndoLog(t.log, 'ldap');
     return undo.guard(async () => {
       const dn = await write(t, entry, next, mods, together, undo);
-      if (groups) await writeGroupsOfUser(t, groups, dn, undo);
+      if (groups && groupWrites) await writeGroupsOfUser(t, groups, dn, undo);
       if (password !== undefined && !together) {
         const what = `set password of "${nameOf(next)}"`;
         if (pwMods) await t.dir.modify(dn, pwMods, what);

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScimHandler } from '@scimgw/core/handler';
 import { walkRefusals } from '@scimgw/core/testkit';
 import type { Logger } from '@scimgw/core';
-import { createLdapConnector } from '../src/index.js';
+import { ACTIVE_DIRECTORY_MAP, createLdapConnector } from '../src/index.js';
 import type { ClientFactory } from '../src/pool.js';
 import { endpointConfig, enc, patchBody, type Res } from './helpers/config.js';
+import { FakeAd } from './helpers/fake-ad.js';
 import { HAVE_SLAPD, type Slapd, startSlapd, SUFFIX } from './helpers/slapd.js';
 import { Client as LdapClient } from 'ldapts';
 
@@ -291,5 +292,68 @@ describe.skipIf(!HAVE_SLAPD)('a write answered with an error changed nothing', (
     const logged = warnings.filter((w) => /could not be undone/.test(w.msg));
     expect(logged.map((w) => w.fields.step)).toEqual(['rename back']);
     expect(String(logged[0]?.fields.cause)).toContain('update user');
+  });
+});
+
+describe('Active Directory: the password after the group writes, undone with them (fake AD)', () => {
+  it('a PATCH of an attribute, a group and the password, each modify refused in turn', async () => {
+    const ad = new FakeAd();
+    const fault: Fault = { armed: false, at: 0, after: false, seen: 0 };
+    const factory: ClientFactory = (o) => {
+      const c = ad.factory(o);
+      for (const op of WRITES) {
+        const orig = (c as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[op]?.bind(c);
+        if (!orig) continue;
+        (c as unknown as Record<string, unknown>)[op] = (...a: unknown[]) => {
+          if (fault.armed && ++fault.seen === fault.at) return Promise.reject(new UnwillingToPerformError('refused'));
+          return orig(...a);
+        };
+      }
+      return c;
+    };
+    const USERS = 'CN=Users,DC=test,DC=local';
+    const connector = createLdapConnector({
+      config: {
+        ldap: {
+          baseUrls: ['ldaps://dc1.test.local:636'],
+          username: `CN=svc-scim,${USERS}`,
+          password: 'bind-secret',
+          userBase: USERS,
+          isActiveDirectory: true,
+        },
+        map: ACTIVE_DIRECTORY_MAP,
+      },
+      clientFactory: factory,
+      groupMemberOfUser: true,
+    });
+    const h = createScimHandler({ connector });
+    const call = async (method: string, url: string, body?: unknown) =>
+      (await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })) as unknown as Res;
+    const summary = await walkRefusals({
+      async prepare(n) {
+        const id = await created(call, '/Users', { userName: `ad-${n}`, displayName: 'Before' });
+        const group = await created(call, '/Groups', { displayName: `ad-group-${n}` });
+        return {
+          url: `/Users/${enc(id)}`,
+          body: patchBody([
+            { op: 'replace', path: 'displayName', value: 'After' },
+            { op: 'add', path: 'groups', value: [{ value: group }] },
+            { op: 'replace', path: 'password', value: 'N3w-passw0rd!' },
+          ]),
+        };
+      },
+      snapshot: () =>
+        [...ad.entries.values()]
+          .map((e) => [e.dn.toLowerCase(), [...e.attrs.entries()].map(([k, v]) => [k, v.values.map(String).sort()]).sort()])
+          .sort(),
+      refuse: (at) => Object.assign(fault, { armed: true, at, seen: 0 }),
+      disarm: () => {
+        fault.armed = false;
+        return fault.seen;
+      },
+      send: (req) => call('PATCH', req.url, req.body),
+    });
+    // The attributes, the group, then unicodePwd in a modify of its own: three, each refused once.
+    expect(summary).toEqual({ refused: 3, calls: 3 });
   });
 });

@@ -211,7 +211,9 @@ class FakeClient implements LdapClient {
           cur.values = cur.values.filter((x) => !eqValue(x, v));
         }
       }
-      e.attrs.set(key, cur);
+      // An attribute left without values is gone (RFC 4511 §4.6), as a replace with none removes it.
+      if (cur.values.length) e.attrs.set(key, cur);
+      else e.attrs.delete(key);
     }
   }
 

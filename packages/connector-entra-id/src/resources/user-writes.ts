@@ -12,9 +12,8 @@
  * The reads an undo needs (old property values, the old manager) are made only when a later call
  * could fail: a PATCH of properties alone costs what it did.
  */
-import { type Change, errors, type GetOptions, type RequestContext, type ScimResource, UndoLog } from '@scimgw/core';
+import { type Change, errors, type GetOptions, type Logger, type RequestContext, type ScimResource, UndoLog } from '@scimgw/core';
 import { type FilterNode, matchesFilter } from '@scimgw/core/filter';
-import type { Logger } from '@scimgw/core';
 import type { Mapper } from '@scimgw/mapper';
 import type { EntraIdConfig } from '../config.js';
 import type { GraphClient, GraphTenant } from '../graph/client.js';
@@ -250,9 +249,9 @@ export function userWrites(deps: UserWriteDeps) {
     // A manager change with other calls: its old value (to undo it, or to leave out a change that
     // changes nothing) comes with the old property values. Alone, it is just set.
     if (manager && others && !from) {
-      const read = await readBefore(tenant, id, keys, !from, ctx);
+      const read = await readBefore(tenant, id, keys, true, ctx);
       if (keys.length) before = read.properties;
-      from ??= { manager: read.manager };
+      from = { manager: read.manager };
     }
     const managerStep =
       manager && !(from && sameId(from.manager, manager.to)) ? { from: from?.manager, to: manager.to } : undefined;
@@ -328,15 +327,13 @@ export function userWrites(deps: UserWriteDeps) {
       const attr = ch.path.attr.toLowerCase();
       if (ch.path.extension?.toLowerCase() === ENTERPRISE.toLowerCase() && attr === MANAGER) {
         // The last change of the manager wins, as it would applied one after another.
-        const value = ch.op === 'remove' ? undefined : ch.value;
-        manager = {
-          to:
-            ch.op === 'remove'
-              ? undefined
-              : typeof value === 'string'
-                ? value || undefined
-                : elementsOf(value)[0]?.value || undefined,
-        };
+        const to =
+          ch.op === 'remove'
+            ? undefined
+            : typeof ch.value === 'string'
+              ? ch.value || undefined
+              : elementsOf(ch.value)[0]?.value || undefined;
+        manager = { to };
         continue;
       }
       if (!ch.path.extension && relationAttributes.includes(ch.path.attr)) {

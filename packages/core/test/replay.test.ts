@@ -10,36 +10,14 @@ import {
   ONELOGIN,
   type Step,
 } from './fixtures/idp-traffic.js';
+import { AWS_CURSOR, ENTRA_MATCHING, GOOGLE, JUMPCLOUD, ONE_IDENTITY, SAILPOINT_BURST } from './fixtures/idp-traffic-others.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
-
-function fill(v: unknown, vars: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
-  if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
-  return v;
-}
+import { fillVars, runReplay } from './fixtures/replay-runner.js';
 
 async function replay(steps: Step[], withModify: boolean): Promise<PatchQuirk[]> {
   const quirks: PatchQuirk[] = [];
   const h = createScimHandler({ connector: memoryConnector({ withModify }), onQuirk: (q) => quirks.push(q) });
-  const vars: Record<string, string> = {};
-  for (const step of steps) {
-    const url = fill(step.url, vars) as string;
-    const res = await h.handle({
-      method: step.method,
-      url,
-      headers: step.headers ?? {},
-      ...(step.body === undefined ? {} : { body: JSON.stringify(fill(step.body, vars)) }),
-    });
-    expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(step.status);
-    for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String((res.body as Record<string, unknown>)[key]);
-    try {
-      step.check?.(res.body);
-    } catch (e) {
-      throw new Error(`${step.name}: ${(e as Error).message}`);
-    }
-  }
+  await runReplay((req) => h.handle(req), steps);
   return quirks;
 }
 
@@ -65,5 +43,51 @@ describe.each([
   });
   it('Broadcom Identity Manager (SCIM 1.1)', async () => {
     expect(await replay(BROADCOM_V1, withModify)).toContain('partialResourcePatch');
+  });
+  it('Entra ID matching lookups', () => replay(ENTRA_MATCHING, withModify));
+  it('Google Workspace (application/json)', () => replay(GOOGLE, withModify));
+  it('JumpCloud test connection', () => replay(JUMPCLOUD, withModify));
+  it('One Identity Manager (long or filters)', () => replay(ONE_IDENTITY, withModify));
+  it('AWS IAM Identity Center (cursor paging)', () => replay(AWS_CURSOR, withModify));
+  it('SailPoint (bursts of parallel requests)', () => replay(SAILPOINT_BURST, withModify));
+});
+
+describe('the replay runner', () => {
+  it('fills nested names innermost first and leaves unknown names as they are', () => {
+    expect(fillVars({ '{{k}}': ['{{m{{i}}}}', '{{nope}}'] }, { k: 'key', i: '2', m2: 'id-2' })).toEqual({
+      key: ['id-2', '{{nope}}'],
+    });
+  });
+  it('fails a step whose status differs, naming it', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    await expect(
+      runReplay((req) => h.handle(req), [{ name: 'missing user', method: 'GET', url: '/Users/none', status: 200 }]),
+    ).rejects.toThrow(/missing user: expected 200, got 404/);
+  });
+  it('fails a burst when one of its requests fails, naming which', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const body = { userName: 'same.{{i}}' };
+    await expect(
+      runReplay(
+        (req) => h.handle(req),
+        [
+          { name: 'first', method: 'POST', url: '/Users', body: { userName: 'same.1' }, status: 201 },
+          { name: 'burst', concurrent: 3, method: 'POST', url: '/Users', body, status: 201 },
+        ],
+      ),
+    ).rejects.toThrow(/burst \(#1\): expected 201, got 409/);
+  });
+  it('a check sees what earlier steps captured', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const seen: string[] = [];
+    await runReplay(
+      (req) => h.handle(req),
+      [
+        { name: 'create', method: 'POST', url: '/Users', body: { userName: 'v' }, status: 201, capture: { u: 'id' } },
+        { name: 'read', method: 'GET', url: '/Users/{{u}}', status: 200, check: (b, v) => seen.push(b.id, v.u as string) },
+      ],
+    );
+    expect(seen[0]).toBe(seen[1]);
+    expect(seen[0]).toMatch(/./);
   });
 });

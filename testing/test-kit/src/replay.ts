@@ -5,27 +5,19 @@
  */
 import type { Connector } from '@scimgw/core';
 import { createScimHandler } from '@scimgw/core/handler';
+import * as others from '../../../packages/core/test/fixtures/idp-traffic-others.js';
 import * as traffic from '../../../packages/core/test/fixtures/idp-traffic.js';
 import type { Step } from '../../../packages/core/test/fixtures/idp-traffic.js';
+import { fillVars, type ReplayAnswers, runReplay } from '../../../packages/core/test/fixtures/replay-runner.js';
 
 export type { Step as ReplayStep };
-
-/** Where a backend answers a step differently from a plain store: the step's name → its answer. */
-export type ReplayAnswers = Record<string, Partial<Pick<Step, 'status' | 'check'>>>;
-
-/** `{{name}}` in strings (values and keys, deep) replaced by the captured `vars[name]`. */
-export function fillVars(v: unknown, vars: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
-  if (Array.isArray(v)) return v.map((x) => fillVars(x, vars));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fillVars(k, vars) as string, fillVars(x, vars)]));
-  return v;
-}
+export type { ReplayAnswers };
+export { fillVars };
 
 /**
  * Sends `steps` through `createScimHandler({ connector })`; throws naming the first step whose
- * status differs or whose check fails. Returns the captured variables (ids). The caller opens and
- * closes the connector.
+ * status differs or whose check fails (a step with `concurrent` is sent that many times at once).
+ * Returns the captured variables (ids). The caller opens and closes the connector.
  */
 export async function replaySteps(
   connector: Connector,
@@ -33,26 +25,7 @@ export async function replaySteps(
   answers: ReplayAnswers = {},
 ): Promise<Record<string, string>> {
   const h = createScimHandler({ connector });
-  const vars: Record<string, string> = {};
-  for (const step of steps) {
-    const expected = { ...step, ...(answers[step.name] ?? {}) };
-    const res = await h.handle({
-      method: step.method,
-      url: fillVars(step.url, vars) as string,
-      headers: step.headers ?? {},
-      ...(step.body === undefined ? {} : { body: JSON.stringify(fillVars(step.body, vars)) }),
-    });
-    if (res.status !== expected.status) {
-      throw new Error(`${step.name}: expected ${expected.status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-    }
-    for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String((res.body as Record<string, unknown>)[key]);
-    try {
-      expected.check?.(res.body);
-    } catch (e) {
-      throw new Error(`${step.name}: ${(e as Error).message}`);
-    }
-  }
-  return vars;
+  return runReplay((req) => h.handle(req), steps, answers);
 }
 
 /** The IdP traffic by client: `[test name, steps]`. */
@@ -63,6 +36,12 @@ export const IDP_REPLAYS: readonly (readonly [string, readonly Step[]])[] = [
   ['OneLogin', traffic.ONELOGIN],
   ['non-standard "op":"delete"', traffic.NONSTANDARD_DELETE_OP],
   ['Broadcom Identity Manager (SCIM 1.1)', traffic.BROADCOM_V1],
+  ['Entra ID matching lookups', others.ENTRA_MATCHING],
+  ['Google Workspace (application/json)', others.GOOGLE],
+  ['JumpCloud test connection', others.JUMPCLOUD],
+  ['One Identity Manager (long or filters)', others.ONE_IDENTITY],
+  ['AWS IAM Identity Center (cursor paging)', others.AWS_CURSOR],
+  ['SailPoint (bursts of parallel requests)', others.SAILPOINT_BURST],
 ];
 
 /**

@@ -22,6 +22,7 @@ import { isObject } from '../util/object.js';
 import { ownContext } from './context.js';
 import { runQuery } from './list.js';
 import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
+import type { ResourceLanes } from './lanes.js';
 import { connectorTags, finishResource, listResponse } from './shape.js';
 import type { ScimHandlerOptions, ScimRequest, ScimResponse } from './types.js';
 
@@ -36,6 +37,8 @@ export interface ResourceCall {
   base: string | undefined;
   headers: Record<string, string>;
   request: ScimRequest;
+  /** The handler's lanes for read-modify-write of one resource. */
+  lanes: ResourceLanes;
 }
 
 const READ_ONLY_TYPES = new Set(['Role', 'Entitlement']);
@@ -227,33 +230,49 @@ function diffToChanges(registry: SchemaRegistry, rt: ResourceTypeDefinition, cur
   return changes;
 }
 
+/**
+ * Runs a read-modify-write of one resource in its lane (see ResourceLanes): writes that the core
+ * itself merges into what it read are ordered per resource, so none writes away another.
+ */
+function inLane<T>(c: ResourceCall, id: string, work: () => Promise<T>): Promise<T> {
+  return c.lanes.run(`${c.ctx.tenant ?? ''}\u0000${c.rt.id}\u0000${id}`, work);
+}
+
 /** PUT /Users/{id}. */
 export async function replaceOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
   const body = normalizeResource(c.registry, c.rt, parseBody(c), quirkOpts(c));
-  let cur = await checkIfMatch(c, id);
   const soft = c.options.usePutSoftSync === true;
-  if ((soft || !c.ops.replace) && !cur) cur = await current(c, id);
-  const doc: ScimResource = { ...(soft && cur ? softMerge(cur, body) : body), id };
-  let result: ScimResource | undefined;
-  if (c.ops.replace) result = await c.ops.replace(id, doc, c.ctx);
-  else if (c.ops.modify && cur) result = await c.ops.modify(id, diffToChanges(c.registry, c.rt, cur, doc), c.ctx);
-  else need(c, 'replace');
+  const merges = soft || !c.ops.replace;
+  const write = async (): Promise<ScimResource | undefined> => {
+    let cur = await checkIfMatch(c, id);
+    if (merges && !cur) cur = await current(c, id);
+    const doc: ScimResource = { ...(soft && cur ? softMerge(cur, body) : body), id };
+    if (c.ops.replace) return c.ops.replace(id, doc, c.ctx);
+    if (c.ops.modify && cur) return c.ops.modify(id, diffToChanges(c.registry, c.rt, cur, doc), c.ctx);
+    need(c, 'replace');
+  };
+  const result = merges ? await inLane(c, id, write) : await write();
   return single(c, result ?? (await current(c, id)), 200, new Projection(c.registry, c.rt, p));
 }
 
 /** PATCH /Users/{id}. */
 export async function patchOp(c: ResourceCall, id: string, p: ListParams): Promise<ScimResponse> {
   const changes = patchToChanges(c.registry, c.rt, parseBody(c), quirkOpts(c));
-  const cur = await checkIfMatch(c, id);
   let result: ScimResource | undefined;
   if (c.ops.modify) {
+    await checkIfMatch(c, id);
     result = await c.ops.modify(id, changes, c.ctx);
   } else if (c.ops.replace && c.ops.get) {
-    const base = cur ?? (await current(c, id));
-    const next = applyChanges(base, changes, { registry: c.registry, resourceType: c.rt }).resource;
-    delete next.meta;
-    result = await c.ops.replace(id, next, c.ctx);
+    // Called as a method of the connector's handler, as everywhere (see need).
+    const ops = c.ops as ResourceHandler & Required<Pick<ResourceHandler, 'replace'>>;
+    result = await inLane(c, id, async () => {
+      const base = (await checkIfMatch(c, id)) ?? (await current(c, id));
+      const next = applyChanges(base, changes, { registry: c.registry, resourceType: c.rt }).resource;
+      delete next.meta;
+      return ops.replace(id, next, c.ctx);
+    });
   } else {
+    await checkIfMatch(c, id);
     need(c, 'modify');
   }
   const groupStatus = c.options.groupPatchStatus ?? 204;

@@ -19,6 +19,14 @@ import {
   ONELOGIN,
   type Step,
 } from '../../core/test/fixtures/idp-traffic.js';
+import {
+  AWS_CURSOR,
+  ENTRA_MATCHING,
+  GOOGLE,
+  JUMPCLOUD,
+  ONE_IDENTITY,
+  SAILPOINT_BURST,
+} from '../../core/test/fixtures/idp-traffic-others.js';
 import { connectorFor, type SecretApp, secretConfig, startGraph } from './helpers.js';
 
 let graph: GraphEmulator;
@@ -139,6 +147,38 @@ describe('IdP replays into Microsoft Graph', () => {
     });
     expect(user?.jobTitle).toBeUndefined();
     expect(graph.state.members(v.group as string)).toEqual([]);
+  });
+
+  it('Entra ID matching lookups', async () => {
+    const v = await replay(ENTRA_MATCHING);
+    expect(graph.state.user(v.user as string)).toMatchObject({ mail: 'match.work@contoso.com' });
+    expect(graph.state.group(v.group as string)).toMatchObject({ displayName: 'Sales & Marketing (EU) O\'Neil "A"' });
+  });
+
+  it('Google Workspace (application/json)', async () => {
+    const v = await replay(GOOGLE);
+    expect(graph.state.user(v.user as string)).toMatchObject({ surname: 'Userson', givenName: 'Gee', accountEnabled: false });
+  });
+
+  it('JumpCloud test connection', async () => {
+    const v = await replay(JUMPCLOUD);
+    expect(graph.state.exists(v.user as string)).toBe(false);
+    expect(graph.state.group(v.group as string)).toBeUndefined();
+  });
+
+  it('One Identity Manager (long or filters)', async () => {
+    const v = await replay(ONE_IDENTITY);
+    expect(graph.state.user(v.b as string)).toMatchObject({ onPremisesImmutableId: 'oi-ext-b' });
+  });
+
+  it('AWS IAM Identity Center (cursor paging)', async () => {
+    await replay(AWS_CURSOR);
+  });
+
+  it('SailPoint (bursts of parallel requests)', async () => {
+    const v = await replay(SAILPOINT_BURST);
+    const all = Array.from({ length: 8 }, (_, i) => v[`m${i}`] as string);
+    expect([...graph.state.members(v.group as string)].sort()).toEqual(all.slice(4).sort());
   });
 
   it('logged no secret', () => {

@@ -18,6 +18,7 @@ import { pathsOf, projectionCache, type TargetProjection } from './projection.js
 import type { KnownById } from './known.js';
 import { listRanges, loneObject, type ObjectRange } from './scan.js';
 import { planTargetQuery, queryString } from './query.js';
+import { keysToResolve, resolveRemovals } from './removals-11.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
 
 /** What one collection needs. */
@@ -430,10 +431,17 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
       current = await get(id, ctx);
       if (!current) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
     }
-    const mod = mapper.changesToEndpoint(changes, { current });
+    const version = d.versionFor(ctx.tenant);
+    let mod = mapper.changesToEndpoint(changes, { current });
+    const toResolve = version === '1.1' ? keysToResolve(mapper, mod.remove) : [];
+    if (toResolve.length) {
+      // 1.1 deletes an element by its value: read the elements a selector means (see removals-11.ts).
+      const rec = await readRecord(id, ctx, { attributes: toResolve.map((k) => keyFor(k, version)).join(',') });
+      if (!rec) throw new errors.NotFoundError(`${d.resourceType} "${id}" not found`);
+      mod = { ...mod, remove: resolveRemovals(mapper, mod.remove, rec) };
+    }
     const empty = !mod.clear.length && ![mod.set, mod.add, mod.remove].some((o) => Object.keys(o).length);
     if (empty) return current;
-    const version = d.versionFor(ctx.tenant);
     const body = version === '1.1' ? patch11(mapper, mod) : patch20(mapper, mod);
     const res = await send(ctx, 'PATCH', url(id), body);
     // 204 (or a body without the resource): let the core read it back when the client needs it.

@@ -84,7 +84,7 @@ function selectorPath(key: string, el: Record<string, unknown>): string | undefi
 }
 
 /** True when the endpoint key holds a list at the target (from the mapping). */
-function isListKey(mapper: Mapper, key: string): boolean {
+export function isListKey(mapper: Mapper, key: string): boolean {
   const a = mapper.attributes.find((x) => x.endpoint === key);
   return a !== undefined && (a.type === 'array' || a.type === 'complexArray');
 }

@@ -221,6 +221,58 @@ describe('every 1.1 answer reaches 2.0 clients in 2.0 form', () => {
   });
 });
 
+describe('removals a 1.1 target cannot select itself', () => {
+  it('emails[type eq "home"] is sent as the element it selects, found by a read of emails only', async () => {
+    const u = await gw.call('POST', '/Users', {
+      userName: 'two.mails',
+      emails: [
+        { type: 'work', value: 'w@x' },
+        { type: 'home', value: 'h@x' },
+      ],
+    });
+    expect(u.status).toBe(201);
+    const before = v11.requests.length;
+    const res = await gw.call('PATCH', `/Users/${u.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: 'emails[type eq "Home"]' }],
+    });
+    expect(res.status).toBe(200);
+    const sent = v11.requests.slice(before);
+    expect(sent.map((r) => `${r.method} ${new URL(r.url, 'http://x').searchParams.get('attributes') ?? ''}`)).toEqual([
+      'GET emails',
+      'PATCH ',
+    ]);
+    // A 1.1 service matches a delete by `value`: `{ type: "home", operation: "delete" }` would remove nothing.
+    expect(sent[1]?.body).toEqual({ schemas: [CORE_11], emails: [{ type: 'home', value: 'h@x', operation: 'delete' }] });
+    expect(v11.users.get(u.body.id)?.emails).toEqual([{ type: 'work', value: 'w@x' }]);
+    expect(res.body.emails).toEqual([{ type: 'work', value: 'w@x' }]);
+  });
+
+  it('a selector that selects nothing sends no PATCH; a removal by value reads nothing', async () => {
+    const u = await gw.call('POST', '/Users', { userName: 'one.mail', emails: [{ type: 'work', value: 'o@x' }] });
+    let before = v11.requests.length;
+    const none = await gw.call('PATCH', `/Users/${u.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: 'emails[type eq "home"]' }],
+    });
+    expect(none.status).toBe(200);
+    expect(v11.requests.slice(before).map((r) => r.method)).not.toContain('PATCH');
+    expect(v11.users.get(u.body.id)?.emails).toEqual([{ type: 'work', value: 'o@x' }]);
+
+    before = v11.requests.length;
+    const byValue = await gw.call('PATCH', `/Users/${u.body.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'remove', path: 'emails[value eq "o@x"]' }],
+    });
+    expect(byValue.status).toBe(200);
+    expect(v11.requests.slice(before)[0]).toMatchObject({
+      method: 'PATCH',
+      body: { emails: [{ value: 'o@x', operation: 'delete' }] },
+    });
+    expect(v11.users.get(u.body.id)?.emails).toBeUndefined();
+  });
+});
+
 describe('PATCH body builders', () => {
   const groups = createMapper(DEFAULT_MAP, { resourceType: 'Group' });
   const users = createMapper(DEFAULT_MAP, { resourceType: 'User' });

@@ -222,7 +222,20 @@ class FakeClient implements LdapClient {
     const e = this.ad.get(String(dn));
     if (!e) throw new NoSuchObjectError('0000208D: NameErr');
     this.ad.entries.delete(dnKey(e.dn));
-    e.dn = serializeDn([...parseDn(String(newRdn)), ...parseDn(e.dn).slice(1)]);
+    const [oldRdn = [], ...parent] = parseDn(e.dn);
+    const [rdn = []] = parseDn(String(newRdn));
+    // ldapts sends deleteOldRdn: the old naming value goes and the new one is stored (RFC 4511 §4.9), as AD does.
+    for (const ava of oldRdn) {
+      const cur = e.attrs.get(lc(ava.type));
+      if (cur) cur.values = cur.values.filter((v) => !eqValue(v, String(ava.value)));
+      if (cur && !cur.values.length) e.attrs.delete(lc(ava.type));
+    }
+    for (const ava of rdn) {
+      const cur = e.attrs.get(lc(ava.type)) ?? { name: ava.type, values: [] };
+      if (!cur.values.some((v) => eqValue(v, String(ava.value)))) cur.values.push(String(ava.value));
+      e.attrs.set(lc(ava.type), cur);
+    }
+    e.dn = serializeDn([rdn, ...parent]);
     this.ad.entries.set(dnKey(e.dn), e);
   }
 

@@ -6,35 +6,15 @@
  * by PATCH, groups with members. The OpenLDAP example runs against a real
  * slapd; the Active Directory example against the fake AD.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createScimHandler } from '@scimgw/core/handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLdapConnector, type LdapConfig, type LdapConnector, type LdapSettingsConfig } from '../src/index.js';
+import { createLdapConnector, type LdapConnector } from '../src/index.js';
 import { enc, patchBody, rawRead, type Res } from './helpers/config.js';
+import { DOCUMENTED_AD, DOCUMENTED_OPENLDAP, documentedEndpoint, withServer } from './helpers/documented.js';
 import { FakeAd } from './helpers/fake-ad.js';
 import { GW_DN, GW_PW, HAVE_MEMBEROF, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const page = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/connectors/ldap.md'), 'utf8');
-
-/** The JSON code blocks of the page that hold an `endpoint` section (fragments wrapped in braces). */
-function documentedEndpoint(marker: string): LdapConfig {
-  const blocks = [...page.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-  const block = blocks.find((b) => b.includes('"endpoint"') && b.includes(marker));
-  if (!block) throw new Error(`no documented configuration with ${marker}`);
-  const text = block.trim().startsWith('{') ? block : `{${block}}`;
-  return (JSON.parse(text) as { endpoint: LdapConfig }).endpoint;
-}
-
-/** The documented endpoint with the test server's address and account swapped in. */
-function withServer(endpoint: LdapConfig, over: Partial<LdapSettingsConfig>): LdapConfig {
-  const copy = structuredClone(endpoint);
-  const ldap = copy.entity?.undefined?.ldap as LdapSettingsConfig;
-  Object.assign(ldap, over);
-  return copy;
-}
 
 function handler(connector: LdapConnector) {
   const h = createScimHandler({ connector });
@@ -56,7 +36,7 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
   let connector: LdapConnector;
   let call: ReturnType<typeof handler>;
   beforeAll(() => {
-    const endpoint = withServer(documentedEndpoint('"inetOrgPerson"'), {
+    const endpoint = withServer(documentedEndpoint(DOCUMENTED_OPENLDAP), {
       baseUrls: [slapd.url],
       username: GW_DN,
       password: GW_PW,
@@ -80,8 +60,8 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
     expect(r.status).toBe(201);
     const raw = await rawRead(slapd, `uid=jdoe,${PEOPLE}`, ['cn', 'sn']);
     expect(raw).toMatchObject({ cn: 'jdoe', sn: 'jdoe' });
-    // cn is mapped to displayName, so the derived value reads back as one.
-    expect(r.body.displayName).toBe('jdoe');
+    // displayName has its own attribute in the documented map: the derived cn does not read back as one.
+    expect(r.body.displayName).toBeUndefined();
   });
 
   it('derives cn from the display name and sn from the family name when they are sent', async () => {
@@ -91,10 +71,14 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
       name: { givenName: 'Alice', familyName: 'Smith' },
     });
     expect(r.status).toBe(201);
-    expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn'])).toMatchObject({ cn: 'Alice Smith', sn: 'Smith' });
+    expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn', 'displayName'])).toMatchObject({
+      cn: 'Alice Smith',
+      sn: 'Smith',
+      displayName: 'Alice Smith',
+    });
   });
 
-  it('keeps cn and sn when a PATCH or PUT removes what they come from', async () => {
+  it('keeps cn and sn when a PATCH or PUT removes what they come from, and clears displayName', async () => {
     const found = await call('GET', `/Users?filter=${enc('userName eq "asmith"')}`);
     const id = enc(String(found.body.Resources?.[0]?.id));
     const p = await call(
@@ -106,10 +90,14 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
       ]),
     );
     expect(p.status).toBe(200);
-    expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn'])).toMatchObject({ cn: 'asmith', sn: 'asmith' });
+    expect(p.body.displayName).toBeUndefined();
+    // cn is not mapped, so it keeps the name it was created with; sn falls back to the userName.
+    const patched = await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn', 'displayName']);
+    expect(patched).toMatchObject({ cn: 'Alice Smith', sn: 'asmith' });
+    expect([patched?.displayName ?? []].flat()).toEqual([]);
     const put = await call('PUT', `/Users/${id}`, { userName: 'asmith', name: { givenName: 'Alice' } });
     expect(put.status).toBe(200);
-    expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn'])).toMatchObject({ cn: 'asmith', sn: 'asmith' });
+    expect(await rawRead(slapd, `uid=asmith,${PEOPLE}`, ['cn', 'sn'])).toMatchObject({ cn: 'Alice Smith', sn: 'asmith' });
   });
 
   it('writes the manager as a DN and reads it back as the id', async () => {
@@ -177,6 +165,28 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_MEMBEROF)('the documented OpenLDAP configur
     expect(g.status).toBe(201);
     expect(g.body.members?.map((m) => m.value).sort()).toEqual([...ids].sort());
   });
+
+  it('without its map (the OpenLDAP preset), cn is the displayName: derived from the userName and kept', async () => {
+    const { map: _map, ...endpoint } = withServer(documentedEndpoint(DOCUMENTED_OPENLDAP), {
+      baseUrls: [slapd.url],
+      username: GW_DN,
+      password: GW_PW,
+      tls: { ca: slapd.caPem },
+    });
+    const preset = createLdapConnector({ config: endpoint });
+    try {
+      const presetCall = handler(preset);
+      const r = await presetCall('POST', '/Users', { userName: 'preset', displayName: 'Pre Set' });
+      expect(r.status).toBe(201);
+      const p = await presetCall('PATCH', `/Users/${enc(String(r.body.id))}`, patchBody([{ op: 'remove', path: 'displayName' }]));
+      expect(p.status).toBe(200);
+      // person requires cn: it is derived again, and reads back as the displayName.
+      expect(await rawRead(slapd, `uid=preset,${PEOPLE}`, ['cn'])).toMatchObject({ cn: 'preset' });
+      expect(p.body.displayName).toBe('preset');
+    } finally {
+      await preset.close?.();
+    }
+  });
 });
 
 describe('the documented Active Directory configuration (fake AD)', () => {
@@ -184,7 +194,7 @@ describe('the documented Active Directory configuration (fake AD)', () => {
   ad.put('OU=Cloud Users,DC=corp,DC=example,DC=com', { objectClass: ['top', 'organizationalUnit'] });
   ad.put('OU=Cloud Groups,DC=corp,DC=example,DC=com', { objectClass: ['top', 'organizationalUnit'] });
   // The fake needs no CA file (it opens no socket).
-  const endpoint = withServer(documentedEndpoint('"isActiveDirectory": true'), { password: 'bind-secret', tls: {} });
+  const endpoint = withServer(documentedEndpoint(DOCUMENTED_AD), { password: 'bind-secret', tls: {} });
   const connector = createLdapConnector({ config: endpoint, clientFactory: ad.factory });
   const call = handler(connector);
   afterAll(async () => {

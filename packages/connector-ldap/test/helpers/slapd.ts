@@ -1,9 +1,9 @@
 /**
  * A throwaway OpenLDAP server for tests: its own temp directory, random free
  * loopback ports (ldap:// and ldaps://), a CA and server certificate made
- * with openssl, the core/cosine/inetorgperson/nis schemas plus a one-attribute
- * test schema, back_mdb, `sizelimit 50` (paged results unlimited, as AD
- * behaves), the memberof overlay when the module is installed and, on
+ * with openssl, the core/cosine/inetorgperson/nis schemas plus the auxiliary
+ * class docs/connectors/ldap.md shows (accountActive, scimgwExternalId),
+ * back_mdb, `sizelimit 50` (paged results unlimited, as AD behaves), the memberof overlay when the module is installed and, on
  * request, the sssvlv overlay (server-side sorting and virtual list views).
  * Large directories are loaded offline with slapadd before the first start.
  */
@@ -80,7 +80,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TEST_SCHEMA = `attributetype ( 1.3.6.1.4.1.99999.1.1 NAME 'accountActive'
   DESC 'scimgw test: account enabled' EQUALITY booleanMatch
   SYNTAX 1.3.6.1.4.1.1466.115.121.1.7 SINGLE-VALUE )
-objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'scimgwAccount' AUXILIARY MAY ( accountActive ) )
+attributetype ( 1.3.6.1.4.1.99999.1.2 NAME 'scimgwExternalId'
+  DESC 'scimgw test: the identity provider id of the account' EQUALITY caseExactMatch
+  SUBSTR caseExactSubstringsMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.99999.2.1 NAME 'scimgwAccount' AUXILIARY MAY ( accountActive $ scimgwExternalId ) )
 `;
 
 const BASE_LDIF = [
@@ -131,6 +134,7 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
     'index uid,cn eq,sub',
     'index member,uniqueMember eq',
     'index entryUUID eq',
+    'index scimgwExternalId eq',
     ...(memberOf ? ['index memberOf eq'] : []),
     ...(memberOf ? ['overlay memberof', 'memberof-group-oc groupOfNames', 'memberof-dangling ignore'] : []),
     ...(sssvlv

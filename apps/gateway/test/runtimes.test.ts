@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpCaller } from '../src/testing.js';
 import { type HttpTarget, httpCases } from './http-suite.js';
+import { httpReplayHandle, IDP_REPLAYS, runReplay } from './idp-http-replay.js';
 import { freePort } from '@scimgw/testing-ports';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -79,6 +80,8 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
   });
 
   for (const c of httpCases) it(c.name, () => c.run(target));
+
+  for (const [name, steps] of IDP_REPLAYS) it(`IdP replay: ${name}`, () => runReplay(httpReplayHandle(target.base), steps));
 
   it('shuts down gracefully on SIGTERM and logs what started where', async () => {
     expect(out).toMatch(/listening on http/);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { startTestGateway, type TestGateway } from '@scimgw/testing-kit';
 import { type GraphEmulator, startGraphEmulator } from '@scimgw/testing-graph-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTRA_NO_FLAG, type Step } from '../../core/test/fixtures/idp-traffic.js';
+import { idpTraffic, type ReplayStep as Step, runReplay } from '@scimgw/core/testkit';
 import { createEntraIdConnector, type EntraIdConfigInput } from '../src/index.js';
 import { ALL_PERMISSIONS, emulatorFetch } from './helpers.js';
 
@@ -66,14 +66,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => front?.close(() => resolve()));
 });
 
-function fill(v: unknown, vars: Record<string, string>): unknown {
-  if (typeof v === 'string') return v.replace(/\{\{(\w+)\}\}/g, (_, k: string) => vars[k] ?? `{{${k}}}`);
-  if (Array.isArray(v)) return v.map((x) => fill(x, vars));
-  if (v && typeof v === 'object')
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, vars) as string, fill(x, vars)]));
-  return v;
-}
-
 describe('through a real gateway', () => {
   it('serves the issuer documents without authentication', async () => {
     const oidc = await fetch(`${gateway.base}/fed/.well-known/openid-configuration`);
@@ -86,20 +78,10 @@ describe('through a real gateway', () => {
   });
 
   it('replays Entra ID provisioning into Graph with a federated credential', async () => {
-    const vars: Record<string, string> = {};
-    const steps: Step[] = ENTRA_NO_FLAG.map((s) =>
+    const steps: Step[] = idpTraffic.entraNoFlag.map((s) =>
       s.name === 'null clears an attribute' ? { ...s, status: 400, check: undefined } : s,
     );
-    for (const step of steps) {
-      const res = await gateway.call(
-        step.method,
-        fill(step.url, vars) as string,
-        step.body === undefined ? undefined : fill(step.body, vars),
-      );
-      expect(res.status, `${step.name}: ${JSON.stringify(res.body)}`).toBe(step.status);
-      for (const [name, key] of Object.entries(step.capture ?? {})) vars[name] = String(res.body[key]);
-      step.check?.(res.body);
-    }
+    const vars = await runReplay((req) => gateway.call(req.method, req.url, req.body, req.headers), steps);
     expect(graph.calls.tokenRequests().map((t) => t.method)).toContain('federated');
     expect(graph.state.members(vars.group as string)).toEqual([vars.user2]);
     expect(gateway.logs()).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\./);

@@ -10,24 +10,23 @@ import { createScimHandler } from '@scimgw/core/handler';
 import { type ReplayAnswers, replaySteps } from '@scimgw/testing-kit';
 import type { GraphEmulator } from '@scimgw/testing-graph-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BROADCOM_V1,
-  ENTRA_FLAG,
-  ENTRA_NO_FLAG,
-  NONSTANDARD_DELETE_OP,
-  OKTA,
-  ONELOGIN,
-  type Step,
-} from '../../core/test/fixtures/idp-traffic.js';
-import {
-  AWS_CURSOR,
-  ENTRA_MATCHING,
-  GOOGLE,
-  JUMPCLOUD,
-  ONE_IDENTITY,
-  SAILPOINT_BURST,
-} from '../../core/test/fixtures/idp-traffic-others.js';
+import { idpTraffic, type ReplayStep as Step } from '@scimgw/core/testkit';
 import { connectorFor, type SecretApp, secretConfig, startGraph } from './helpers.js';
+
+const {
+  entraNoFlag: ENTRA_NO_FLAG,
+  entraFlag: ENTRA_FLAG,
+  okta: OKTA,
+  oneLogin: ONELOGIN,
+  nonStandardDeleteOp: NONSTANDARD_DELETE_OP,
+  broadcomV1: BROADCOM_V1,
+  entraMatching: ENTRA_MATCHING,
+  google: GOOGLE,
+  jumpCloud: JUMPCLOUD,
+  oneIdentity: ONE_IDENTITY,
+  awsCursor: AWS_CURSOR,
+  sailPointBurst: SAILPOINT_BURST,
+} = idpTraffic;
 
 let graph: GraphEmulator;
 let app: SecretApp;

@@ -1,5 +1,5 @@
 /**
- * Real IdP request bodies (packages/core/test/fixtures/idp-traffic.ts) through the core handler
+ * Real IdP request bodies (`idpTraffic` of `@scimgw/core/testkit`) through the core handler
  * with this connector, against both example SOAP services.
  */
 import { idpReplayCases, type ReplayStep, replaySteps } from '@scimgw/testing-kit';

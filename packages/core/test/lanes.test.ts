@@ -139,9 +139,7 @@ describe('read-modify-write in the core', () => {
     const read = await h.handle({ method: 'GET', url: `/Groups/${group}` });
     const etag = (read.headers as Record<string, string>).etag as string;
     expect(etag).toMatch(/^W\//);
-    const [a, b] = await Promise.all(
-      users.map((u) => h.handle({ ...addMember(group, u), headers: { 'if-match': etag } })),
-    );
+    const [a, b] = await Promise.all(users.map((u) => h.handle({ ...addMember(group, u), headers: { 'if-match': etag } })));
     expect([a?.status, b?.status].sort()).toEqual([204, 412]);
   });
 });

@@ -19,7 +19,17 @@ import { type FilterNode, parseFilter } from '../src/filter/index.js';
 import { createScimHandler } from '../src/handler/index.js';
 import type { HostExtensions } from '../src/host.js';
 import { patchToChanges } from '../src/patch/index.js';
-import { type ContractCase, connectorContractCases, testContext } from '../src/testkit/index.js';
+import {
+  type ContractCase,
+  connectorContractCases,
+  type IdpReplayOptions,
+  idpReplayCases,
+  idpTraffic,
+  type ReplayAnswers,
+  type ReplayStep,
+  runReplay,
+  testContext,
+} from '../src/testkit/index.js';
 
 describe('the Connector contract 1.0, as types', () => {
   it('defineConnector keeps the declared value; capabilities are per resource type', () => {
@@ -93,5 +103,13 @@ describe('the Connector contract 1.0, as types', () => {
     expectTypeOf(h.handle).parameter(0).toHaveProperty('url').toEqualTypeOf<string>();
     expectTypeOf(h.registry).toEqualTypeOf<SchemaRegistry>();
     expectTypeOf(connectorContractCases).returns.toEqualTypeOf<ContractCase[]>();
+  });
+
+  it('the IdP replays run against any connector, with answers a backend gives instead', () => {
+    expectTypeOf(idpReplayCases).parameter(0).toEqualTypeOf<IdpReplayOptions>();
+    expectTypeOf(idpReplayCases).returns.toEqualTypeOf<{ name: string; run: () => Promise<void> }[]>();
+    expectTypeOf<IdpReplayOptions['answers']>().toEqualTypeOf<ReplayAnswers | undefined>();
+    expectTypeOf(idpTraffic.okta).toEqualTypeOf<ReplayStep[]>();
+    expectTypeOf(runReplay).returns.resolves.toEqualTypeOf<Record<string, string>>();
   });
 });

@@ -2,19 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { createScimHandler } from '../src/handler/index.js';
 import type { PatchQuirk } from '../src/patch/index.js';
 import {
-  BROADCOM_V1,
-  ENTRA_FLAG,
-  ENTRA_NO_FLAG,
-  NONSTANDARD_DELETE_OP,
-  OKTA,
-  ONELOGIN,
-  type Step,
-} from './fixtures/idp-traffic.js';
-import { AWS_CURSOR, ENTRA_MATCHING, GOOGLE, JUMPCLOUD, ONE_IDENTITY, SAILPOINT_BURST } from './fixtures/idp-traffic-others.js';
+  fillReplayVars as fillVars,
+  IDP_REPLAYS,
+  idpReplayCases,
+  idpTraffic,
+  type ReplayStep as Step,
+  runReplay,
+} from '../src/testkit/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
-import { fillVars, runReplay } from './fixtures/replay-runner.js';
 
-async function replay(steps: Step[], withModify: boolean): Promise<PatchQuirk[]> {
+const {
+  entraNoFlag: ENTRA_NO_FLAG,
+  entraFlag: ENTRA_FLAG,
+  okta: OKTA,
+  oneLogin: ONELOGIN,
+  nonStandardDeleteOp: NONSTANDARD_DELETE_OP,
+  broadcomV1: BROADCOM_V1,
+  entraMatching: ENTRA_MATCHING,
+  google: GOOGLE,
+  jumpCloud: JUMPCLOUD,
+  oneIdentity: ONE_IDENTITY,
+  awsCursor: AWS_CURSOR,
+  sailPointBurst: SAILPOINT_BURST,
+} = idpTraffic;
+
+async function replay(steps: readonly Step[], withModify: boolean): Promise<PatchQuirk[]> {
   const quirks: PatchQuirk[] = [];
   const h = createScimHandler({ connector: memoryConnector({ withModify }), onQuirk: (q) => quirks.push(q) });
   await runReplay((req) => h.handle(req), steps);
@@ -50,6 +62,22 @@ describe.each([
   it('One Identity Manager (long or filters)', () => replay(ONE_IDENTITY, withModify));
   it('AWS IAM Identity Center (cursor paging)', () => replay(AWS_CURSOR, withModify));
   it('SailPoint (bursts of parallel requests)', () => replay(SAILPOINT_BURST, withModify));
+});
+
+describe('idpReplayCases (the testkit, as a third-party connector runs it)', () => {
+  let released = 0;
+  for (const c of idpReplayCases({ connector: () => memoryConnector({ withModify: true }), release: () => void released++ }))
+    it(c.name, c.run);
+  it('released every connector it made', () => {
+    expect(released).toBe(IDP_REPLAYS.length);
+  });
+  it('an answer replaces a step’s expected status, and a wrong one fails the case', async () => {
+    const [withAnswer] = idpReplayCases({
+      connector: () => memoryConnector({ withModify: true }),
+      answers: { 'duplicate is 409': { status: 201 } },
+    }).filter((c) => c.name.startsWith('Okta'));
+    await expect(withAnswer?.run()).rejects.toThrow(/duplicate is 409: expected 201, got 409/);
+  });
 });
 
 describe('the replay runner', () => {

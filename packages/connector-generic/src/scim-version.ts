@@ -37,6 +37,11 @@ export function fromTarget(body: unknown, version: TargetScimVersion): Record<st
   if (version === '2.0') return body;
   const out = { ...body };
   renameKey(out, URN_11.enterprise, URN.EnterpriseUser);
+  const ext = out[URN.EnterpriseUser];
+  if (isObject(ext) && isObject(ext.manager) && ext.manager.managerId !== undefined) {
+    const { managerId, ...rest } = ext.manager;
+    out[URN.EnterpriseUser] = { ...ext, manager: { ...rest, value: managerId } };
+  }
   return out;
 }
 
@@ -48,7 +53,9 @@ export function urnFor(urn: string, version: TargetScimVersion): string {
 /** Key of an endpoint attribute in the target's dialect (the enterprise URN prefix of 1.1). */
 export function keyFor(key: string, version: TargetScimVersion): string {
   if (version === '1.1' && key.toLowerCase().startsWith(`${URN.EnterpriseUser.toLowerCase()}:`)) {
-    return `${URN_11.enterprise}:${key.slice(URN.EnterpriseUser.length + 1)}`;
+    const attr = key.slice(URN.EnterpriseUser.length + 1);
+    // 1.1 names the manager's id `managerId` (2.0: `manager.value`).
+    return `${URN_11.enterprise}:${attr.toLowerCase() === 'manager.value' ? 'manager.managerId' : attr}`;
   }
   return key;
 }
@@ -65,6 +72,12 @@ export function toTarget(
   const extensions = Object.keys(out).filter((k) => /^urn:/i.test(k) && isObject(out[k]));
   if (version === '1.1') {
     for (const k of extensions) if (k.toLowerCase() === URN.EnterpriseUser.toLowerCase()) renameKey(out, k, URN_11.enterprise);
+    const ext = out[URN_11.enterprise];
+    if (isObject(ext) && isObject(ext.manager) && ext.manager.value !== undefined) {
+      // 1.1 names the manager's id `managerId` and has no `$ref`.
+      const { value, $ref: _ref, ...rest } = ext.manager;
+      out[URN_11.enterprise] = { ...ext, manager: { ...rest, managerId: value } };
+    }
     const exts = Object.keys(out).filter((k) => /^urn:/i.test(k) && isObject(out[k]));
     return { schemas: [URN_11.core, ...exts], ...out };
   }

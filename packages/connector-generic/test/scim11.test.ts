@@ -122,6 +122,25 @@ describe('2.0 clients → SCIM 1.1 target', () => {
     expect(v11.groups.get(groupId)?.members).toEqual([{ value: 'u-2' }]);
   });
 
+  it('the manager goes to the target as 1.1 names it (managerId) and comes back as manager.value', async () => {
+    const boss = await gw.call('POST', '/Users', { userName: 'the.boss' });
+    expect(boss.status).toBe(201);
+    const set = await gw.call('PATCH', `/Users/${userId}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'add', path: `${ENT}:manager`, value: boss.body.id }],
+    });
+    expect(set.status).toBe(200);
+    const sent = JSON.stringify(last('PATCH')?.body);
+    expect(sent).toContain(`"managerId":"${boss.body.id}"`);
+    expect(sent).not.toContain('"value":"' + boss.body.id);
+    expect((v11.users.get(userId) as Record<string, any>)[ENT_11].manager).toEqual({ managerId: boss.body.id });
+    expect(set.body[ENT].manager).toMatchObject({ value: boss.body.id });
+    const read = await gw.call('GET', `/Users/${userId}?attributes=${enc(`${ENT}:manager`)}`);
+    expect(read.body[ENT].manager).toMatchObject({ value: boss.body.id });
+    expect(last('GET')?.url).toContain(enc(`${ENT_11}:manager`));
+    await gw.call('DELETE', `/Users/${boss.body.id}`);
+  });
+
   it('turns 1.1 error bodies into 2.0 errors with the same status', async () => {
     const res = await gw.call('GET', '/Groups/no-such-group');
     expect(res.status).toBe(404);

@@ -3,6 +3,7 @@ import type { SchemaRegistry } from '../schema/registry.js';
 import type { AttributeDefinition, ResourceTypeDefinition } from '../schema/types.js';
 import { URN } from '../schema/urns.js';
 import { isForbiddenKey, isObject, ownValue } from '../util/object.js';
+import { extensionManagerToV1 } from './manager.js';
 import { V1, V2_TO_V1 } from './urns.js';
 
 /** Rewrites one resource into 1.1 form. */
@@ -14,7 +15,7 @@ export function resourceToV1(r: Record<string, unknown>): Record<string, unknown
     if (k === 'schemas' || isForbiddenKey(k)) continue;
     const v1 = ownValue(V2_TO_V1, k.toLowerCase());
     if (v1) {
-      out[v1] = v;
+      out[v1] = v1 === V1.EnterpriseUser && isObject(v) ? extensionManagerToV1(v) : v;
       schemas.push(v1);
     } else if (/^urn:/i.test(k) && isObject(v)) {
       out[k] = v;
@@ -65,7 +66,18 @@ export function schemaV1(registry: SchemaRegistry, rt: ResourceTypeDefinition): 
   for (const e of rt.schemaExtensions) {
     const s = registry.schema(e.schema);
     const urn = ownValue(V2_TO_V1, e.schema.toLowerCase()) ?? e.schema;
-    for (const a of s?.attributes ?? []) attributes.push(attributeV1(a, urn));
+    for (const a of s?.attributes ?? []) {
+      const v1 = attributeV1(a, urn);
+      // 1.1 names the manager's id `managerId` and has no `$ref` (see manager.ts).
+      if (urn === V1.EnterpriseUser && a.name === 'manager' && Array.isArray(v1.subAttributes)) {
+        v1.subAttributes = (v1.subAttributes as Record<string, unknown>[])
+          .filter((sub) => sub.name !== '$ref')
+          .map((sub) =>
+            sub.name === 'value' ? { ...sub, name: 'managerId', description: "The id of the User's manager" } : sub,
+          );
+      }
+      attributes.push(v1);
+    }
   }
   return {
     id: V1.Core,

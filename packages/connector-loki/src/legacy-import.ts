@@ -6,7 +6,7 @@
  * `members` go to the membership index.
  */
 import { readFileSync } from 'node:fs';
-import { newVersion } from './meta.js';
+import { NEVER_STORED, newVersion } from './meta.js';
 import type { Doc, TenantStore } from './store/tenant-store.js';
 
 type Obj = Record<string, unknown>;
@@ -38,12 +38,12 @@ function scimMeta(meta: unknown): Obj {
   return { created, lastModified, version: newVersion() };
 }
 
-/** A document without LokiJS's keys, prototype-polluting keys and the computed attribute. */
+/** A document without LokiJS's keys, prototype-polluting keys, the computed attribute and a password. */
 function cleanDoc(raw: Obj, computed: string): Doc | undefined {
   if (typeof raw.id !== 'string' && typeof raw.id !== 'number') return undefined;
   const out: Obj = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (UNSAFE.has(k) || k === computed || k === 'meta' || k === 'schemas') continue;
+    if (UNSAFE.has(k) || k === computed || k === 'meta' || k === 'schemas' || k === NEVER_STORED) continue;
     out[k] = v;
   }
   out.id = String(raw.id);

@@ -265,6 +265,11 @@ export class LdapMapping {
     return this.mapper.endpointAttributesFor(scimPath).filter((k) => this.codecs.has(k.toLowerCase()));
   }
 
+  /** Whether a writable LDAP attribute holds `scimPath` (e.g. `active`). */
+  canWrite(scimPath: string): boolean {
+    return this.attributesFor(scimPath).some((k) => this.writable.has(k.toLowerCase()));
+  }
+
   /** SCIM paths clients may filter on. */
   filterPaths(): string[] {
     return this.mapper.scimPaths();

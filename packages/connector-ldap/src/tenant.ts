@@ -13,6 +13,7 @@ import { first, type LdapEntry } from './entry.js';
 import { and, eq, type LdapFilter } from './filter.js';
 import { IdCache } from './id-cache.js';
 import { IdCodec, IdResolver, type ResolveScope, tryParseDn } from './ids.js';
+import { warnIfNoDeactivation } from './deactivation.js';
 import { LdapMapping } from './mapping.js';
 import { parseDate } from '@scimgw/mapper';
 import { type ClientFactory, LdapPool } from './pool.js';
@@ -104,6 +105,7 @@ export class Tenant {
     this.memberOfAttr = s.memberOfAttribute;
     this.groupStamp = s.isActiveDirectory ? undefined : 'entryCSN';
     ({ users: this.users, groups: this.groups } = tenantMappings(s));
+    warnIfNoDeactivation(this.users, s.mapPath, log);
     this.passwordAttr = this.users.structural.get('password');
     this.required = requiredRules(s.requiredAttributes, s.objectClasses.user, s.isActiveDirectory);
     this.metaAttrs = s.isActiveDirectory

@@ -55,7 +55,7 @@ export interface PatchOptions {
    * throws to refuse it, returns to leave the operation on it out. Default: refuse (400
    * `invalidPath` for a path, `invalidValue` for a key of a value).
    */
-  onUnknownAttribute?: (path: string, inPath?: boolean) => void;
+  onUnknownAttribute?: (path: string, inPath?: boolean, value?: unknown) => void;
 }
 
 type Op = 'add' | 'replace' | 'remove';
@@ -195,7 +195,11 @@ class Normalizer {
     }
     const r = this.registry.resolve(this.rt, pp as AttrPath);
     if (!r?.attrDef || (pp.sub !== undefined && !r.subDef)) {
-      this.check.unknown(`${pp.uri ? `${pp.uri}:` : ''}${pp.attr}${pp.sub !== undefined ? `.${pp.sub}` : ''}`, inPath);
+      this.check.unknown(
+        `${pp.uri ? `${pp.uri}:` : ''}${pp.attr}${pp.sub !== undefined ? `.${pp.sub}` : ''}`,
+        inPath,
+        op === 'remove' ? undefined : value,
+      );
       return;
     }
     const def = r.attrDef;

@@ -22,7 +22,7 @@ export interface NormalizeOptions {
    * What to do with an attribute no schema defines: throws to refuse it, returns to leave it out.
    * Default: refuse (400 `invalidValue`).
    */
-  onUnknownAttribute?: (path: string, inPath?: boolean) => void;
+  onUnknownAttribute?: (path: string, inPath?: boolean, value?: unknown) => void;
 }
 
 /**
@@ -57,7 +57,7 @@ export function normalizeResource(
     }
     const r = registry.resolve(rt, ext ? { ...p, uri: ext } : p);
     if (!r?.attrDef || (r.sub !== undefined && !r.subDef)) {
-      c.unknown(ext ? `${ext}:${key}` : key);
+      c.unknown(ext ? `${ext}:${key}` : key, false, value);
       return;
     }
     const def = r.attrDef;

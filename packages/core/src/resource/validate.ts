@@ -25,21 +25,38 @@ export interface ValueCheck {
   form: WriteForm;
   quirk: (q: PatchQuirk) => void;
   /**
-   * Called for an attribute no schema defines, with its path as the client wrote it; throws
-   * under the `reject` policy, records it (and the value is left out) under `ignore`.
+   * Called for an attribute no schema defines, with its path as the client wrote it (and the
+   * value it was given); throws under the `reject` policy, records it (and the value is left out)
+   * under `ignore`, except a deactivation (see {@link unknownAttributeHandler}).
    */
-  unknown: (path: string, inPath?: boolean) => void;
+  unknown: (path: string, inPath?: boolean, value?: unknown) => void;
+}
+
+/** `active` set to false (as a boolean, or Entra ID's string `"False"`), core URN prefix or not. */
+function isDeactivation(path: string, value: unknown): boolean {
+  const p = path.toLowerCase();
+  if (p !== 'active' && p !== 'urn:ietf:params:scim:schemas:core:2.0:user:active') return false;
+  return value === false || (typeof value === 'string' && value.toLowerCase() === 'false');
 }
 
 /**
  * A {@link ValueCheck.unknown} for `policy`: `reject` throws 400 (`invalidPath` when the name
  * was a PATCH path, `invalidValue` when it was a key of a value), `ignore` calls `seen`.
+ *
+ * `active: false` to a resource type without `active` is refused under either policy: it is how
+ * identity providers take access away (Okta never deletes a user), and dropping it would answer
+ * success with the account still usable.
  */
 export function unknownAttributeHandler(
   policy: UnknownAttributePolicy,
   seen: (path: string) => void = () => {},
-): (path: string, inPath?: boolean) => void {
-  return (path, inPath) => {
+): (path: string, inPath?: boolean, value?: unknown) => void {
+  return (path, inPath, value) => {
+    if (isDeactivation(path, value)) {
+      throw new InvalidValueError(
+        `${path}: this resource type has no attribute "active" here (see /Schemas), so it cannot be disabled and would stay enabled; give the connector a place for it`,
+      );
+    }
     if (policy === 'ignore') {
       seen(path);
       return;

@@ -51,27 +51,6 @@ function writableGroups(schemas: SchemaDefinition[]): void {
   for (const sub of groups.subAttributes ?? []) if (sub.name === 'value') sub.mutability = 'readWrite';
 }
 
-/**
- * A mapping without `active` still lets clients send it, so that a deactivation reaches the
- * connector and is refused (deactivation.ts) instead of being dropped as an unknown attribute;
- * `active: true`, the state of every entry there, is accepted.
- */
-function acceptActive(schemas: SchemaDefinition[]): void {
-  const user = schemas.find((s) => s.id === URN.User);
-  if (!user || user.attributes.some((a) => a.name === 'active')) return;
-  user.attributes.push({
-    name: 'active',
-    type: 'boolean',
-    multiValued: false,
-    required: false,
-    caseExact: false,
-    mutability: 'readWrite',
-    returned: 'default',
-    uniqueness: 'none',
-    description: 'Only true: the mapping has no attribute for an account state, so a deactivation is refused',
-  });
-}
-
 /** Whether `groups` of User may be written in `registry` (the host's `scim.groupMemberOfUser`). */
 function groupsWritable(registry: SchemaRegistry): boolean {
   const user = registry.resourceType('User');
@@ -102,7 +81,6 @@ export function createLdapConnector(options: LdapConnectorOptions): LdapConnecto
   const base = options.registry ?? new SchemaRegistry();
   const groupMemberOfUser = options.groupMemberOfUser ?? groupsWritable(base);
   if (groupMemberOfUser) writableGroups(generated.schemas);
-  if (!lead.users.canWrite('active')) acceptActive(generated.schemas);
   const registry = base.extend(generated);
   for (const t of tenants.values()) t.bind(registry);
 

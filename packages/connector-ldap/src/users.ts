@@ -7,7 +7,6 @@ import { applyChanges } from '@scimgw/core/patch';
 import { type Change, errors, type QueryRequest, type ResourceHandler, type ScimResource, UndoLog } from '@scimgw/core';
 import { matchesFilter } from '@scimgw/core/filter';
 import type { LdapValue } from './codec.js';
-import { assertCanDeactivate } from './deactivation.js';
 import { dnKey, dnRefs, serializeDn } from './dn.js';
 import type { Modification } from './directory.js';
 import { type LdapEntry, values } from './entry.js';
@@ -265,7 +264,6 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
 
     async create(sent, ctx) {
       const t = tenantOf(ctx.tenant);
-      assertCanDeactivate(t.users, t.s.mapPath, sent.active);
       const resource = await managerDnIntoResource(t, sent);
       const given = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
       const password = given ?? (t.s.isActiveDirectory && t.s.generateInitialPassword ? randomPassword() : undefined);
@@ -317,8 +315,6 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
         registry: t.registry,
         resourceType: t.userRt,
       }).resource;
-      if (valueChanges.some((c) => !c.path.extension && c.path.attr.toLowerCase() === 'active'))
-        assertCanDeactivate(t.users, t.s.mapPath, next.active, () => t.users.toScim(entry)?.active);
       const mods = t.users.changesToMods(valueChanges, entry);
       const groups = opts.groupMemberOfUser && groupChanges.length ? await planGroupsOfUser(t, entry, groupChanges) : undefined;
       return readBack(t, await writeAll(t, entry, next, mods, password, groups));
@@ -327,7 +323,6 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     async replace(id, sent, ctx) {
       const t = tenantOf(ctx.tenant);
       const entry = await mustRead(t, id);
-      assertCanDeactivate(t.users, t.s.mapPath, sent.active, () => t.users.toScim(entry)?.active);
       const resource = await managerDnIntoResource(t, sent);
       const password = typeof resource.password === 'string' && resource.password !== '' ? resource.password : undefined;
       const skip = new Set(t.s.naming.user.map((n) => n.attribute.toLowerCase()));

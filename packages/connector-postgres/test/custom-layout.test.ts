@@ -6,7 +6,7 @@ import { createTestSchema } from './helpers/database.js';
 
 const DDL = [
   `CREATE TABLE people (pid bigserial PRIMARY KEY, rev bigint NOT NULL DEFAULT 1, created_at timestamptz(3), changed_at timestamptz(3),
-     login text NOT NULL, full_name text, given text, family text, is_active boolean, level integer, hired timestamptz(3), mails jsonb)`,
+     login text NOT NULL, full_name text, given text, family text, is_active boolean, level integer, hired timestamptz(3), mails jsonb, secret text)`,
   'CREATE UNIQUE INDEX people_login ON people (lower(login))',
   'CREATE TABLE person_tags (seq bigserial PRIMARY KEY, pid bigint NOT NULL REFERENCES people (pid) ON DELETE CASCADE, tag text NOT NULL)',
   'CREATE TABLE teams (tid bigserial PRIMARY KEY, rev bigint NOT NULL DEFAULT 1, name text NOT NULL)',
@@ -20,6 +20,7 @@ describe('a custom layout on PostgreSQL (database keys, typed extension, JSON em
     const connector = await createConnector(testContext({ connection: db.connection, layout: customLayout(), map: CUSTOM_MAP }));
     return {
       connector,
+      sql: async (text) => (await db.sql(text)).rows,
       async done() {
         await connector.close?.();
         await db.drop();

@@ -38,8 +38,9 @@ function withoutActive() {
         },
         async replace(id, r) {
           writes.push(r);
-          stored.set(id, { ...r, id });
-          return stored.get(id);
+          const doc = { ...r, id };
+          stored.set(id, doc);
+          return doc;
         },
       },
     },

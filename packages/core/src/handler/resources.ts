@@ -222,6 +222,9 @@ function diffToChanges(registry: SchemaRegistry, rt: ResourceTypeDefinition, cur
       const def = registry.resolve(rt, extension ? { uri: extension, attr: k } : { attr: k })?.attrDef;
       if (def?.mutability === 'readOnly') continue;
       const path = extension ? { extension, attr: k } : { attr: k };
+      // A write-only attribute (`password`) left out of a PUT is kept: no client can send back
+      // what it never reads.
+      if (to[k] === undefined && (def?.mutability === 'writeOnly' || def?.returned === 'never')) continue;
       if (to[k] === undefined) changes.push({ op: 'remove', path });
       else if (JSON.stringify(from[k]) !== JSON.stringify(to[k])) changes.push({ op: 'replace', path, value: to[k] });
     }

@@ -50,6 +50,11 @@ export interface ColumnStorage {
   type: ValueType;
   caseExact: boolean;
   writable: boolean;
+  /**
+   * Holds only write-only attributes (`password`): never read back, so a client cannot send them
+   * again, and a PUT that leaves them out keeps the stored value.
+   */
+  writeOnly: boolean;
 }
 
 /** Elements of a multi-valued key, and how each compares. */
@@ -261,6 +266,7 @@ function storageOf(
       type: a.type as ValueType,
       caseExact,
       writable,
+      writeOnly: a.targets.every((t) => t.writeOnly),
     };
   }
   const items = (entryConfig.items as { type?: string } | undefined)?.type;

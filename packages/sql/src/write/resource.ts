@@ -176,7 +176,11 @@ export async function createResource(session: Session, env: WriteEnv, resource: 
   return stored.resource;
 }
 
-/** Replaces a resource (PUT): every writable column and list gets the new value or none. */
+/**
+ * Replaces a resource (PUT): every writable column and list gets the new value or none, except a
+ * write-only column (`password`) the PUT leaves out: no client can send back what it never reads,
+ * so leaving it out keeps it (RFC 7644 §3.5.1 lets a PUT clear omitted readWrite attributes only).
+ */
 export async function replaceResource(
   session: Session,
   env: WriteEnv,
@@ -191,6 +195,7 @@ export async function replaceResource(
   for (const s of catalog.storages.values()) {
     if (!s.writable) continue;
     if (s.kind === 'column' && s.column !== catalog.key) {
+      if (s.writeOnly && record[s.key] === undefined) continue;
       sets.push(sql`${ident(s.column)} = ${toColumn(record[s.key], s.type)}`);
     } else if (s.kind === 'json') {
       sets.push(

@@ -105,6 +105,24 @@ describe('the replay runner', () => {
       ),
     ).rejects.toThrow(/burst \(#1\): expected 201, got 409/);
   });
+  it('a burst with statusCounts passes on the right numbers and fails naming what came instead', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const step = (statusCounts: Record<number, number>) => ({
+      name: 'same create',
+      concurrent: 3,
+      statusCounts,
+      method: 'POST',
+      url: '/Users',
+      body: { userName: 'dup' },
+      status: 201,
+      capture: { dup: 'id' },
+    });
+    const vars = await runReplay((req) => h.handle(req), [step({ 201: 1, 409: 2 })]);
+    expect(vars.dup).toMatch(/./);
+    await expect(runReplay((req) => h.handle(req), [step({ 201: 1, 409: 2 })])).rejects.toThrow(
+      /same create: expected statuses \{"201":1,"409":2\}, got \{"409":3\}/,
+    );
+  });
   it('a check sees what earlier steps captured', async () => {
     const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
     const seen: string[] = [];

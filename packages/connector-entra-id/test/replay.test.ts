@@ -13,21 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idpTraffic, type ReplayStep as Step } from '@scimgw/core/testkit';
 import { connectorFor, type SecretApp, secretConfig, startGraph } from './helpers.js';
 
-const {
-  entraNoFlag: ENTRA_NO_FLAG,
-  entraFlag: ENTRA_FLAG,
-  okta: OKTA,
-  oneLogin: ONELOGIN,
-  nonStandardDeleteOp: NONSTANDARD_DELETE_OP,
-  broadcomV1: BROADCOM_V1,
-  entraMatching: ENTRA_MATCHING,
-  google: GOOGLE,
-  jumpCloud: JUMPCLOUD,
-  oneIdentity: ONE_IDENTITY,
-  awsCursor: AWS_CURSOR,
-  sailPointBurst: SAILPOINT_BURST,
-} = idpTraffic;
-
 let graph: GraphEmulator;
 let app: SecretApp;
 const allLogs: unknown[] = [];
@@ -68,7 +53,7 @@ async function replay(steps: readonly Step[], extra: Parameters<typeof secretCon
 
 describe('IdP replays into Microsoft Graph', () => {
   it('Entra ID without the 2020 compliance flag', async () => {
-    const v = await replay(ENTRA_NO_FLAG);
+    const v = await replay(idpTraffic.entraNoFlag);
     expect(graph.state.exists(v.user as string)).toBe(false);
     const second = graph.state.user('second@contoso.com');
     expect(second).toMatchObject({ id: v.user2, accountEnabled: true, onPremisesImmutableId: 'ext-2' });
@@ -77,7 +62,7 @@ describe('IdP replays into Microsoft Graph', () => {
   });
 
   it('Entra ID with aadOptscim062020', async () => {
-    const v = await replay(ENTRA_FLAG);
+    const v = await replay(idpTraffic.entraFlag);
     expect(graph.state.user('flag@contoso.com')).toMatchObject({
       id: v.user,
       displayName: 'Flag User',
@@ -90,7 +75,7 @@ describe('IdP replays into Microsoft Graph', () => {
   });
 
   it('Okta (OIN and custom apps), with the weak-password policy allowed', async () => {
-    const v = await replay(OKTA, { users: { createDefaults: { passwordPolicies: 'DisableStrongPassword' } } });
+    const v = await replay(idpTraffic.okta, { users: { createDefaults: { passwordPolicies: 'DisableStrongPassword' } } });
     const user = graph.state.user('dade.murphy@example.com');
     expect(user).toMatchObject({
       id: v.user,
@@ -120,7 +105,7 @@ describe('IdP replays into Microsoft Graph', () => {
   });
 
   it('OneLogin', async () => {
-    const v = await replay(ONELOGIN);
+    const v = await replay(idpTraffic.oneLogin);
     const user = graph.state.user(v.user as string);
     expect(user).toMatchObject({ givenName: 'Uno', surname: 'Login' });
     expect(user?.department).toBeUndefined();
@@ -129,14 +114,14 @@ describe('IdP replays into Microsoft Graph', () => {
   });
 
   it('non-standard "op":"delete"', async () => {
-    const v = await replay(NONSTANDARD_DELETE_OP);
+    const v = await replay(idpTraffic.nonStandardDeleteOp);
     const user = graph.state.user(v.user as string);
     expect(user).toMatchObject({ userPrincipalName: 'op-delete@contoso.onmicrosoft.com' });
     expect(user?.jobTitle).toBeUndefined();
   });
 
   it('Broadcom Identity Manager (SCIM 1.1)', async () => {
-    const v = await replay(BROADCOM_V1);
+    const v = await replay(idpTraffic.broadcomV1);
     const user = graph.state.user(v.user as string);
     expect(user).toMatchObject({
       userPrincipalName: 'im.user@contoso.onmicrosoft.com',
@@ -149,33 +134,33 @@ describe('IdP replays into Microsoft Graph', () => {
   });
 
   it('Entra ID matching lookups', async () => {
-    const v = await replay(ENTRA_MATCHING);
+    const v = await replay(idpTraffic.entraMatching);
     expect(graph.state.user(v.user as string)).toMatchObject({ mail: 'match.work@contoso.com' });
     expect(graph.state.group(v.group as string)).toMatchObject({ displayName: 'Sales & Marketing (EU) O\'Neil "A"' });
   });
 
   it('Google Workspace (application/json)', async () => {
-    const v = await replay(GOOGLE);
+    const v = await replay(idpTraffic.google);
     expect(graph.state.user(v.user as string)).toMatchObject({ surname: 'Userson', givenName: 'Gee', accountEnabled: false });
   });
 
   it('JumpCloud test connection', async () => {
-    const v = await replay(JUMPCLOUD);
+    const v = await replay(idpTraffic.jumpCloud);
     expect(graph.state.exists(v.user as string)).toBe(false);
     expect(graph.state.group(v.group as string)).toBeUndefined();
   });
 
   it('One Identity Manager (long or filters)', async () => {
-    const v = await replay(ONE_IDENTITY);
+    const v = await replay(idpTraffic.oneIdentity);
     expect(graph.state.user(v.b as string)).toMatchObject({ onPremisesImmutableId: 'oi-ext-b' });
   });
 
   it('AWS IAM Identity Center (cursor paging)', async () => {
-    await replay(AWS_CURSOR);
+    await replay(idpTraffic.awsCursor);
   });
 
   it('SailPoint (bursts of parallel requests)', async () => {
-    const v = await replay(SAILPOINT_BURST);
+    const v = await replay(idpTraffic.sailPointBurst);
     const all = Array.from({ length: 8 }, (_, i) => v[`m${i}`] as string);
     expect([...graph.state.members(v.group as string)].sort()).toEqual(all.slice(4).sort());
   });

@@ -11,21 +11,6 @@ import {
 } from '../src/testkit/index.js';
 import { memoryConnector } from './fixtures/memory-connector.js';
 
-const {
-  entraNoFlag: ENTRA_NO_FLAG,
-  entraFlag: ENTRA_FLAG,
-  okta: OKTA,
-  oneLogin: ONELOGIN,
-  nonStandardDeleteOp: NONSTANDARD_DELETE_OP,
-  broadcomV1: BROADCOM_V1,
-  entraMatching: ENTRA_MATCHING,
-  google: GOOGLE,
-  jumpCloud: JUMPCLOUD,
-  oneIdentity: ONE_IDENTITY,
-  awsCursor: AWS_CURSOR,
-  sailPointBurst: SAILPOINT_BURST,
-} = idpTraffic;
-
 async function replay(steps: readonly Step[], withModify: boolean): Promise<PatchQuirk[]> {
   const quirks: PatchQuirk[] = [];
   const h = createScimHandler({ connector: memoryConnector({ withModify }), onQuirk: (q) => quirks.push(q) });
@@ -38,30 +23,30 @@ describe.each([
   ['connector with replace only', false],
 ])('IdP replays (%s)', (_label, withModify) => {
   it('Entra ID without the 2020 compliance flag', async () => {
-    const q = await replay(ENTRA_NO_FLAG, withModify);
+    const q = await replay(idpTraffic.entraNoFlag, withModify);
     expect(q).toEqual(expect.arrayContaining(['capitalisedOp', 'wrappedSingleValue', 'nullClears', 'removeByValueList']));
   });
   it('Entra ID with aadOptscim062020', async () => {
-    const q = await replay(ENTRA_FLAG, withModify);
+    const q = await replay(idpTraffic.entraFlag, withModify);
     expect(q).toEqual(expect.arrayContaining(['pathlessKeys', 'removeBySelector']));
   });
   it('Okta (OIN and custom apps)', async () => {
-    const q = await replay(OKTA, withModify);
+    const q = await replay(idpTraffic.okta, withModify);
     expect(q).toContain('ignoredReadOnlyKey');
   });
-  it('OneLogin', () => replay(ONELOGIN, withModify));
+  it('OneLogin', () => replay(idpTraffic.oneLogin, withModify));
   it('non-standard "op":"delete"', async () => {
-    expect(await replay(NONSTANDARD_DELETE_OP, withModify)).toContain('deleteOp');
+    expect(await replay(idpTraffic.nonStandardDeleteOp, withModify)).toContain('deleteOp');
   });
   it('Broadcom Identity Manager (SCIM 1.1)', async () => {
-    expect(await replay(BROADCOM_V1, withModify)).toContain('partialResourcePatch');
+    expect(await replay(idpTraffic.broadcomV1, withModify)).toContain('partialResourcePatch');
   });
-  it('Entra ID matching lookups', () => replay(ENTRA_MATCHING, withModify));
-  it('Google Workspace (application/json)', () => replay(GOOGLE, withModify));
-  it('JumpCloud test connection', () => replay(JUMPCLOUD, withModify));
-  it('One Identity Manager (long or filters)', () => replay(ONE_IDENTITY, withModify));
-  it('AWS IAM Identity Center (cursor paging)', () => replay(AWS_CURSOR, withModify));
-  it('SailPoint (bursts of parallel requests)', () => replay(SAILPOINT_BURST, withModify));
+  it('Entra ID matching lookups', () => replay(idpTraffic.entraMatching, withModify));
+  it('Google Workspace (application/json)', () => replay(idpTraffic.google, withModify));
+  it('JumpCloud test connection', () => replay(idpTraffic.jumpCloud, withModify));
+  it('One Identity Manager (long or filters)', () => replay(idpTraffic.oneIdentity, withModify));
+  it('AWS IAM Identity Center (cursor paging)', () => replay(idpTraffic.awsCursor, withModify));
+  it('SailPoint (bursts of parallel requests)', () => replay(idpTraffic.sailPointBurst, withModify));
 });
 
 describe('idpReplayCases (the testkit, as a third-party connector runs it)', () => {

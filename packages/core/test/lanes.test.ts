@@ -123,6 +123,16 @@ describe('read-modify-write in the core', () => {
     expect((g.body as { displayName: string }).displayName).toBe('lanes renamed');
   });
 
+  it('two handlers of one connector (the gateway and a stream subscriber) share its lanes', async () => {
+    const { connector } = slowConnector(false);
+    const a = createScimHandler({ connector });
+    const b = createScimHandler({ connector });
+    const { users, group } = await groupWithUsers(a, 8);
+    const answers = await Promise.all(users.map((u, i) => (i % 2 ? a : b).handle(addMember(group, u))));
+    expect(answers.map((r) => r.status)).toEqual(users.map(() => 204));
+    expect(await memberIds(a, group)).toEqual([...users].sort());
+  });
+
   it('writes a connector applies itself (modify) are not held back', async () => {
     const { connector, inFlight } = slowConnector(true);
     const h = createScimHandler({ connector });

@@ -21,7 +21,7 @@ import { runBulk } from './bulk.js';
 import { type DiscoveryContext, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { allowedMethods, operationFor, routeShape, type ScimOperationName } from './operations.js';
 import { type ListParams, paramsFromQuery, paramsFromSearchBody } from './params.js';
-import { ResourceLanes } from './lanes.js';
+import { lanesOf } from './lanes.js';
 import { createOp, deleteOp, getOp, listOp, patchOp, replaceOp, type ResourceCall } from './resources.js';
 import { rootSearch } from './root-search.js';
 import { routeScimPath, type ScimRoute } from './router.js';
@@ -67,7 +67,7 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
   const connector = options.connector;
   const served = Object.keys(connector.resources).filter((t) => connector.resources[t] !== undefined);
   const registry = (options.registry ?? connector.registry ?? new SchemaRegistry()).extend({ serve: served });
-  const lanes = new ResourceLanes();
+  const lanes = lanesOf(connector);
 
   /** Runs one request in SCIM 2.0; throws ScimErrors. */
   async function dispatch(req: ScimRequest, route: ScimRoute): Promise<ScimResponse> {

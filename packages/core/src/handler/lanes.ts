@@ -32,3 +32,18 @@ export class ResourceLanes {
     return this.#tails.size;
   }
 }
+
+const byConnector = new WeakMap<object, ResourceLanes>();
+
+/**
+ * The lanes of one connector, shared by every handler made for it (the gateway's, and the SCIM
+ * Stream subscriber's that applies messages to the same connector).
+ */
+export function lanesOf(connector: object): ResourceLanes {
+  let lanes = byConnector.get(connector);
+  if (!lanes) {
+    lanes = new ResourceLanes();
+    byConnector.set(connector, lanes);
+  }
+  return lanes;
+}

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connector, ConnectorConfigSchema, ConnectorFactoryContext } from '@scimgw/core';
-import { connectorContractCases, testContext } from '@scimgw/core/testkit';
+import { connectorContractCases, idpReplayCases, testContext } from '@scimgw/core/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 
@@ -48,7 +48,7 @@ describe('scimgw new-connector', () => {
     expect(pkg.dependencies['@scimgw/core']).toBeUndefined();
   });
 
-  it('the generated connector passes the contract kit and validates its endpoint section', async () => {
+  it('the generated connector passes the contract kit and the IdP replays, and validates its endpoint section', async () => {
     const mod = (await import(join(base, 'hr', 'src', 'index.ts'))) as {
       createConnector: (c: ConnectorFactoryContext<{ exampleData?: boolean }>) => Connector;
       configSchema: ConnectorConfigSchema;
@@ -56,6 +56,10 @@ describe('scimgw new-connector', () => {
     const cases = connectorContractCases({ connector: () => mod.createConnector(testContext({ exampleData: false })) });
     expect(cases.length).toBeGreaterThan(5);
     for (const c of cases) await c.run();
+    // And every identity provider's traffic, as the generated test runs it.
+    const replays = idpReplayCases({ connector: () => mod.createConnector(testContext({ exampleData: false })) });
+    expect(replays.length).toBeGreaterThan(10);
+    for (const c of replays) await c.run();
     const bad = mod.configSchema.validate({ exampleDta: true });
     expect(bad.ok).toBe(false);
   });

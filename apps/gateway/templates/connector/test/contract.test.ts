@@ -1,9 +1,15 @@
-import { connectorContractCases, testContext } from '@scimgw/core/testkit';
+import { connectorContractCases, idpReplayCases, testContext } from '@scimgw/core/testkit';
 import { describe, expect, it } from 'vitest';
 import { configSchema, createConnector } from '../src/index.js';
 
 describe('{{name}} passes the scimgw Connector contract kit', () => {
   for (const c of connectorContractCases({ connector: () => createConnector(testContext({ exampleData: false })) })) {
+    it(c.name, c.run);
+  }
+});
+
+describe("{{name}} under real identity providers' traffic (Entra ID, Okta, OneLogin, Google, Broadcom, JumpCloud, One Identity, AWS, SailPoint)", () => {
+  for (const c of idpReplayCases({ connector: () => createConnector(testContext({ exampleData: false })) })) {
     it(c.name, c.run);
   }
 });

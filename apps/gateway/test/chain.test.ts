@@ -10,6 +10,7 @@ import { parseChainingBaseUrl } from '@scimgw/chain';
 import { loadConfig } from '@scimgw/server';
 import { startInstance } from '../src/instance.js';
 import { startTestGateway, TEST_BASIC_AUTH, type TestGateway } from '../src/testing.js';
+import { httpReplayHandle, IDP_REPLAYS, runReplay } from './idp-http-replay.js';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +141,26 @@ describe('gateway chaining (chainingBaseUrl)', () => {
     const tenant = await front.call('GET', '/t1/Users');
     expect(tenant.status).toBe(404);
     expect(back.logs()).toContain('/t1/Users');
+  });
+});
+
+describe('every IdP replay through the chain', () => {
+  for (const [name, steps] of IDP_REPLAYS) {
+    it(`${name}: answered through the front as the next gateway answers it`, async () => {
+      await runReplay(httpReplayHandle(front.base), steps);
+    });
+  }
+  it('and it all landed in the next gateway', async () => {
+    const names = ((await back.call('GET', '/Users?count=1000')).body.Resources as { userName: string }[]).map((u) => u.userName);
+    for (const n of [
+      'dade.murphy@example.com',
+      'onelogin.user@example.com',
+      'im.user',
+      'sp.same@example.com',
+      'aws.5@example.com',
+    ])
+      expect(names).toContain(n);
+    expect(names.filter((n) => n === 'sp.same@example.com')).toHaveLength(1);
   });
 });
 

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { startTestGateway, TEST_BASIC_AUTH, type TestGateway } from '@scimgw/testing-kit';
+import { IDP_REPLAYS, runReplay } from '@scimgw/core/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareProxyConfig } from '../src/index.js';
 import { startTestProxy, type TestProxy, writeProxyConfig } from './helpers.js';
@@ -40,6 +41,21 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([proxy?.stop(), back?.stop()]);
+});
+
+describe('every IdP replay through the chain proxy', () => {
+  for (const [name, steps] of IDP_REPLAYS) {
+    it(`${name}: answered through the proxy as the gateway behind answers it`, async () => {
+      // The step's own headers (Google's application/json, Okta's user agent) go as the client sent them.
+      await runReplay(async (req) => {
+        const r = await proxy.call(req.method, req.url, req.body, {
+          ...(req.body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+          ...req.headers,
+        });
+        return { status: r.status, body: r.body };
+      }, steps);
+    });
+  }
 });
 
 describe('chain proxy in front of a gateway', () => {

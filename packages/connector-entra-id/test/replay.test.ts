@@ -33,6 +33,13 @@ const GRAPH_ANSWERS: ReplayAnswers = {
       if (b.scimType !== 'invalidValue' || !String(b.detail).includes('displayName')) throw new Error(JSON.stringify(b));
     },
   },
+  // Listed groups come without members unless `attributes` names them: each group's members are
+  // one more Graph call (docs: "Groups and membership"). The members are checked in Graph below.
+  'the group holds both users, found by name': {
+    check: (b) => {
+      if (b.totalResults !== 1 || b.Resources[0].members !== undefined) throw new Error(JSON.stringify(b));
+    },
+  },
   // PUT cannot clear displayName either: it keeps the value, everything else is replaced.
   'custom app: PUT for a profile change': {
     check: (b) => {
@@ -163,6 +170,17 @@ describe('IdP replays into Microsoft Graph', () => {
     const v = await replay(idpTraffic.sailPointBurst);
     const all = Array.from({ length: 8 }, (_, i) => v[`m${i}`] as string);
     expect([...graph.state.members(v.group as string)].sort()).toEqual(all.slice(4).sort());
+  });
+
+  it('a client using /Bulk (bulkId references, failOnErrors)', async () => {
+    await replay(idpTraffic.bulk);
+    const one = graph.state.user('bulk.one@example.com');
+    expect(one).toMatchObject({ jobTitle: 'Bulk' });
+    const two = graph.state.user('bulk.two@example.com');
+    const [groupId] = graph.state.memberOf(one?.id as string);
+    expect(graph.state.group(groupId as string)).toMatchObject({ displayName: 'Bulk Group' });
+    expect([...graph.state.members(groupId as string)].sort()).toEqual([one?.id, two?.id].sort());
+    expect(graph.state.user('bulk.never@example.com')).toBeUndefined();
   });
 
   it('logged no secret', () => {

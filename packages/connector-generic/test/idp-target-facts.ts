@@ -98,6 +98,14 @@ export const TARGET_FACTS: Record<string, Facts> = {
     const names = (await t.users()).map((u) => u.userName).sort();
     expect(names).toEqual([1, 2, 3, 4, 5].map((n) => `aws.${n}@example.com`));
   },
+  'a client using /Bulk (bulkId references, failOnErrors)': async (t) => {
+    // The PATCH by bulkId reached the first user; failOnErrors stopped before the last create.
+    const users = await t.users();
+    const one = users.find((u) => u.userName === 'bulk.one@example.com');
+    expect(one).toMatchObject({ title: 'Bulk' });
+    expect(users.filter((u) => u.userName === 'bulk.two@example.com')).toHaveLength(1);
+    expect(users.filter((u) => u.userName === 'bulk.never@example.com')).toHaveLength(0);
+  },
   'SailPoint (bursts of parallel requests)': async (t, v) => {
     // Eight parallel creates, and one create sent six times at once: nine users at the target, the
     // retried name once. Eight parallel adds, four parallel removes: exactly the other half is a member.

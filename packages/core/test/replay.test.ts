@@ -6,6 +6,7 @@ import {
   IDP_REPLAYS,
   idpReplayCases,
   idpTraffic,
+  REPLAY_BULK,
   type ReplayStep as Step,
   runReplay,
 } from '../src/testkit/index.js';
@@ -13,7 +14,7 @@ import { memoryConnector } from './fixtures/memory-connector.js';
 
 async function replay(steps: readonly Step[], withModify: boolean): Promise<PatchQuirk[]> {
   const quirks: PatchQuirk[] = [];
-  const h = createScimHandler({ connector: memoryConnector({ withModify }), onQuirk: (q) => quirks.push(q) });
+  const h = createScimHandler({ connector: memoryConnector({ withModify }), onQuirk: (q) => quirks.push(q), bulk: REPLAY_BULK });
   await runReplay((req) => h.handle(req), steps);
   return quirks;
 }
@@ -47,6 +48,7 @@ describe.each([
   it('One Identity Manager (long or filters)', () => replay(idpTraffic.oneIdentity, withModify));
   it('AWS IAM Identity Center (cursor paging)', () => replay(idpTraffic.awsCursor, withModify));
   it('SailPoint (bursts of parallel requests)', () => replay(idpTraffic.sailPointBurst, withModify));
+  it('a client using /Bulk', () => replay(idpTraffic.bulk, withModify));
 });
 
 describe('idpReplayCases (the testkit, as a third-party connector runs it)', () => {

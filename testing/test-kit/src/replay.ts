@@ -9,6 +9,7 @@ import { createScimHandler } from '@scimgw/core/handler';
 import {
   fillReplayVars as fillVars,
   IDP_REPLAYS,
+  REPLAY_BULK,
   type ReplayAnswers,
   type ReplayStep as Step,
   runReplay,
@@ -28,7 +29,7 @@ export async function replaySteps(
   steps: readonly Step[],
   answers: ReplayAnswers = {},
 ): Promise<Record<string, string>> {
-  const h = createScimHandler({ connector });
+  const h = createScimHandler({ connector, bulk: REPLAY_BULK });
   return runReplay((req) => h.handle(req), steps, answers);
 }
 

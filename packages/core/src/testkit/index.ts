@@ -13,7 +13,7 @@ import { createScimHandler, type ScimHandler } from '../handler/handler.js';
 import type { ScimResponse } from '../handler/types.js';
 import { SchemaRegistry } from '../schema/registry.js';
 
-export { type IdpReplayOptions, IDP_REPLAYS, idpReplayCases, idpTraffic } from './idp/replays.js';
+export { type IdpReplayOptions, IDP_REPLAYS, idpReplayCases, idpTraffic, REPLAY_BULK } from './idp/replays.js';
 export { fillVars as fillReplayVars, type ReplayAnswers, type ReplayHandle, runReplay } from './idp/runner.js';
 export type { ReplayStep } from './idp/traffic.js';
 export { type RefusalWalk, type RefusalWalkSummary, walkRefusals } from './refusals.js';

@@ -39,6 +39,8 @@ export const idpTraffic = Object.freeze({
   awsCursor: others.AWS_CURSOR,
   /** SailPoint: bursts of parallel creates and member changes to one group. */
   sailPointBurst: others.SAILPOINT_BURST,
+  /** A client provisioning through `/Bulk`: bulkId references, `failOnErrors`. */
+  bulk: others.BULK,
 });
 
 /** Each client's requests as `[test name, steps]`. */
@@ -55,7 +57,11 @@ export const IDP_REPLAYS: readonly (readonly [string, readonly ReplayStep[]])[] 
   ['One Identity Manager (long or filters)', idpTraffic.oneIdentity],
   ['AWS IAM Identity Center (cursor paging)', idpTraffic.awsCursor],
   ['SailPoint (bursts of parallel requests)', idpTraffic.sailPointBurst],
+  ['a client using /Bulk (bulkId references, failOnErrors)', idpTraffic.bulk],
 ];
+
+/** Bulk as the gateway serves it by default (the Bulk client's replay needs it on). */
+export const REPLAY_BULK = Object.freeze({ maxOperations: 1000, maxPayloadSize: 10_485_760 });
 
 /** Options of {@link idpReplayCases}. */
 export interface IdpReplayOptions {
@@ -80,7 +86,7 @@ export function idpReplayCases(opts: IdpReplayOptions): { name: string; run: () 
     run: async () => {
       const connector = await opts.connector();
       try {
-        const h = createScimHandler({ connector });
+        const h = createScimHandler({ connector, bulk: REPLAY_BULK });
         await runReplay((req) => h.handle(req), steps, opts.answers);
       } finally {
         await opts.release?.(connector);

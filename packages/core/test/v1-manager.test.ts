@@ -74,3 +74,52 @@ describe('the enterprise manager over SCIM 1.1', () => {
     expect(res.Errors?.[0]?.code).toBe('400');
   });
 });
+
+describe('managerId in a 1.1 query', () => {
+  it('filters, attributes and excludedAttributes name the manager as 1.1 does', async () => {
+    const { h, post, boss, other } = await setup();
+    const worker = await post('/v1/Users', { schemas: [V1, E1], userName: 'worker', [E1]: { manager: { managerId: boss } } });
+    await post('/v1/Users', { schemas: [V1, E1], userName: 'other.worker', [E1]: { manager: { managerId: other } } });
+    const get = async (url: string) => (await h.handle({ method: 'GET', url })).body as Record<string, any>;
+    for (const filter of [
+      `${E1}:manager.managerId eq "${boss}"`,
+      `manager.managerId eq "${boss}"`,
+      `manager.MANAGERID eq "${boss}" and userName pr`,
+    ]) {
+      const listed = await get(`/v1/Users?filter=${encodeURIComponent(filter)}`);
+      expect(
+        listed.Resources?.map((u: { userName: string }) => u.userName),
+        filter,
+      ).toEqual(['worker']);
+    }
+    const projected = await get(`/v1/Users/${worker.id}?attributes=${encodeURIComponent(`${E1}:manager.managerId`)}`);
+    expect(projected[E1]).toEqual({ manager: { managerId: boss } });
+    const without = await get(`/v1/Users/${worker.id}?excludedAttributes=${encodeURIComponent(`${E1}:manager.managerId`)}`);
+    expect(without[E1]?.manager?.managerId).toBeUndefined();
+    // The same words in a value are not a path.
+    const literal = await get(`/v1/Users?filter=${encodeURIComponent('userName eq "manager.managerId"')}`);
+    expect(literal.Errors?.[0]?.code).toBe('404');
+  });
+});
+
+describe('urlManagerToV2, on any query', () => {
+  it('never throws, and leaves a URL that names no managerId exactly as it was', async () => {
+    const { default: fc } = await import('fast-check');
+    const { urlManagerToV2 } = await import('../src/v1/manager.js');
+    const { SchemaRegistry } = await import('../src/index.js');
+    const registry = new SchemaRegistry();
+    const rt = registry.resourceType('User');
+    if (!rt) throw new Error('no User');
+    const param = fc.tuple(fc.constantFrom('filter', 'attributes', 'excludedAttributes', 'sortBy', 'count', 'x'), fc.string());
+    fc.assert(
+      fc.property(fc.array(param, { maxLength: 5 }), fc.boolean(), (params, withId) => {
+        const query = params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+        const url = `/v1/Users?${query}${withId ? `&filter=${encodeURIComponent('manager.managerId eq "x"')}` : ''}`;
+        const out = urlManagerToV2(registry, rt, url);
+        if (!/managerid/i.test(url)) return out === url;
+        // Whatever it rewrote, a managerId path in a filter became manager.value.
+        return !withId || /manager\.value/.test(decodeURIComponent(out.replace(/\+/g, ' ')));
+      }),
+    );
+  });
+});

@@ -14,7 +14,7 @@ import type { ScimRequest, ScimResponse } from '../handler/types.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import { isObject } from '../util/object.js';
 import { isPartialResource, partialResourceToPatchOp } from './request.js';
-import { bodyManagerToV2 } from './manager.js';
+import { bodyManagerToV2, urlManagerToV2 } from './manager.js';
 import { bodyToV1, schemaV1, serviceProviderConfigV1 } from './response.js';
 import { V1 } from './urns.js';
 
@@ -38,12 +38,16 @@ export function scimV1Adapter(registry: SchemaRegistry, connector: Connector, ha
     return { schemas: [V1.Core], totalResults: list.length, itemsPerPage: list.length, startIndex: 1, Resources: list };
   }
 
-  /** The 2.0 request for a 1.1 one: the manager as 2.0 names it, a partial-resource PATCH as a PatchOp. */
+  /** The 2.0 request for a 1.1 one: the manager as 2.0 names it (bodies and query), a partial-resource PATCH as a PatchOp. */
   function toV2(req: ScimRequest, route: ScimRoute): ScimRequest {
     const op = operationFor(route, req.method)?.name;
-    if (op !== 'modify' && op !== 'create' && op !== 'replace') return req;
     const rt = registry.resourceType(route.endpoint);
     if (!rt) return req;
+    if (op === 'list' || op === 'get') {
+      const url = urlManagerToV2(registry, rt, req.url);
+      return url === req.url ? req : { ...req, url };
+    }
+    if (op !== 'modify' && op !== 'create' && op !== 'replace') return req;
     let body = requestBody(req.body);
     if (op !== 'modify' || isPartialResource(body)) body = bodyManagerToV2(registry, rt, body);
     if (op !== 'modify' || !isPartialResource(body)) return { ...req, body };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type RelayEmulator, startRelayEmulator, trustEmulatorCa } from '@scimgw/testing-relay-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpCaller, startTestGateway, TEST_BASIC_AUTH, type TestCall, type TestGateway } from '../src/testing.js';
-import { IDP_REPLAYS, runReplay } from './idp-http-replay.js';
+import { httpReplayHandle, IDP_REPLAYS, runReplay } from './idp-http-replay.js';
 
 const KEY = 'Z2F0ZXdheS1yZWxheS1rZXk=';
 let relay: RelayEmulator;
@@ -54,13 +54,7 @@ describe('every IdP replay through Azure Relay', () => {
   for (const [name, steps] of IDP_REPLAYS) {
     it(`${name}: answered through the relay as on the port`, async () => {
       // SailPoint's bursts: several requests at once over the relay's connections.
-      await runReplay(async (req) => {
-        const r = await viaRelay(req.method, req.url, req.body, {
-          ...(req.body === undefined ? {} : { 'content-type': 'application/scim+json' }),
-          ...req.headers,
-        });
-        return { status: r.status, body: r.body };
-      }, steps);
+      await runReplay(httpReplayHandle(relay.senderUrl('scim')), steps);
     });
   }
 });

@@ -5,29 +5,22 @@
  * Node and Bun.
  */
 import type { ReplayHandle } from '@scimgw/core/testkit';
-import { TEST_BASIC_AUTH } from '../src/testing.js';
+import { httpCaller } from '../src/testing.js';
 
 export { IDP_REPLAYS, runReplay } from '@scimgw/core/testkit';
 
-/** Sends replay steps to `base + prefix + url`; a body goes as `application/scim+json` unless the step says otherwise. */
+/**
+ * Sends replay steps to `base + prefix + url` with the test credential; a body goes as
+ * `application/scim+json` unless the step says otherwise. Every answer but a 204 must be
+ * `application/scim+json`.
+ */
 export function httpReplayHandle(base: string, prefix = ''): ReplayHandle {
+  const call = httpCaller(`${base}${prefix}`);
   return async (req) => {
-    const headers: Record<string, string> = { authorization: TEST_BASIC_AUTH };
-    if (req.body !== undefined) headers['content-type'] = 'application/scim+json';
-    for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
-    const res = await fetch(`${base}${prefix}${req.url}`, {
-      method: req.method,
-      headers,
-      ...(req.body === undefined ? {} : { body: req.body }),
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {}
+    const res = await call(req.method, req.url, req.body, req.headers);
     if (res.status !== 204 && !/^application\/scim\+json/.test(res.headers.get('content-type') ?? '')) {
       throw new Error(`${req.method} ${req.url}: ${res.status} answered as ${res.headers.get('content-type')}`);
     }
-    return { status: res.status, body };
+    return { status: res.status, body: res.body };
   };
 }

@@ -10,18 +10,9 @@
  */
 import type { Mapper } from '@scimgw/mapper';
 import { isListKey } from './scim-version.js';
+import { getCI, isObject } from './json.js';
 
 type Rec = Record<string, unknown>;
-
-function isObject(v: unknown): v is Rec {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function getCI(o: Rec, key: string): unknown {
-  const lower = key.toLowerCase();
-  for (const k of Object.keys(o)) if (k.toLowerCase() === lower) return o[k];
-  return undefined;
-}
 
 /** A removal element that selects by sub-attributes other than `value`. */
 function isSelector(v: unknown): v is Rec {

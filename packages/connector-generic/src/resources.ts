@@ -20,6 +20,7 @@ import { listRanges, loneObject, type ObjectRange } from './scan.js';
 import { planTargetQuery, queryString } from './query.js';
 import { keysToResolve, resolveRemovals } from './removals-11.js';
 import { fromTarget, keyFor, patch11, patch20, toTarget } from './scim-version.js';
+import { isObject } from './json.js';
 
 /** What one collection needs. */
 export interface CollectionDeps {
@@ -33,10 +34,6 @@ export interface CollectionDeps {
   pageSize: number;
   /** Resolver of the connector's (generated) schemas, for local filtering and sorting. */
   resolver(): PathResolver;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

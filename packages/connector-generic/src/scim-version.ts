@@ -9,16 +9,13 @@
 import { URN } from '@scimgw/core';
 import type { EndpointChanges, Mapper } from '@scimgw/mapper';
 import type { TargetScimVersion } from './config.js';
+import { isObject } from './json.js';
 
 /** SCIM 1.1 URNs. */
 export const URN_11 = {
   core: 'urn:scim:schemas:core:1.0',
   enterprise: 'urn:scim:schemas:extension:enterprise:1.0',
 } as const;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function renameKey(obj: Record<string, unknown>, from: string, to: string): void {
   const k = Object.keys(obj).find((x) => x.toLowerCase() === from.toLowerCase());

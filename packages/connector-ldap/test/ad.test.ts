@@ -14,9 +14,9 @@ import {
   type LdapConfig,
   type LdapSettingsConfig,
 } from '../src/index.js';
-import { type Call, FakeAd } from './helpers/fake-ad.js';
+import { type Call, FAKE_AD_LDAP, FAKE_AD_USERS, FakeAd } from './helpers/fake-ad.js';
 
-const USERS = 'CN=Users,DC=test,DC=local';
+const USERS = FAKE_AD_USERS;
 const map = {
   user: {
     ...ACTIVE_DIRECTORY_MAP.user,
@@ -29,14 +29,7 @@ const map = {
 function setup(over: Partial<LdapSettingsConfig> = {}, groupMemberOfUser = false) {
   const ad = new FakeAd();
   const config: LdapConfig = {
-    ldap: {
-      baseUrls: ['ldaps://dc1.test.local:636'],
-      username: `CN=svc-scim,${USERS}`,
-      password: 'bind-secret',
-      userBase: USERS,
-      isActiveDirectory: true,
-      ...over,
-    },
+    ldap: { ...FAKE_AD_LDAP, ...over },
     map,
   };
   const connector = createLdapConnector({ config, clientFactory: ad.factory, groupMemberOfUser });

@@ -14,7 +14,7 @@ import type { Logger } from '@scimgw/core';
 import { ACTIVE_DIRECTORY_MAP, createLdapConnector } from '../src/index.js';
 import type { ClientFactory } from '../src/pool.js';
 import { endpointConfig, enc, patchBody, type Res } from './helpers/config.js';
-import { FakeAd } from './helpers/fake-ad.js';
+import { FAKE_AD_LDAP, FakeAd } from './helpers/fake-ad.js';
 import { HAVE_SLAPD, type Slapd, startSlapd, SUFFIX } from './helpers/slapd.js';
 import { Client as LdapClient } from 'ldapts';
 
@@ -311,16 +311,9 @@ describe('Active Directory: the password after the group writes, undone with the
       }
       return c;
     };
-    const USERS = 'CN=Users,DC=test,DC=local';
     const connector = createLdapConnector({
       config: {
-        ldap: {
-          baseUrls: ['ldaps://dc1.test.local:636'],
-          username: `CN=svc-scim,${USERS}`,
-          password: 'bind-secret',
-          userBase: USERS,
-          isActiveDirectory: true,
-        },
+        ldap: FAKE_AD_LDAP,
         map: ACTIVE_DIRECTORY_MAP,
       },
       clientFactory: factory,

@@ -50,6 +50,18 @@ const lc = (s: string) => s.toLowerCase();
 const eqValue = (a: Value, b: Value) =>
   typeof a === 'string' && typeof b === 'string' ? lc(a) === lc(b) : Buffer.from(a as Buffer).equals(Buffer.from(b as Buffer));
 
+/** The fake domain's users container. */
+export const FAKE_AD_USERS = 'CN=Users,DC=test,DC=local';
+
+/** `ldap` settings for the fake domain, as the service account binds to it over LDAPS. */
+export const FAKE_AD_LDAP = {
+  baseUrls: ['ldaps://dc1.test.local:636'],
+  username: `CN=svc-scim,${FAKE_AD_USERS}`,
+  password: 'bind-secret',
+  userBase: FAKE_AD_USERS,
+  isActiveDirectory: true,
+};
+
 /** Shared directory state plus the request log. */
 export class FakeAd {
   readonly entries = new Map<string, FakeEntry>();

@@ -15,7 +15,7 @@ import { SchemaRegistry } from '../schema/registry.js';
 
 export { type IdpReplayOptions, IDP_REPLAYS, idpReplayCases, idpTraffic, REPLAY_BULK } from './idp/replays.js';
 export { fillVars as fillReplayVars, type ReplayAnswers, type ReplayHandle, runReplay } from './idp/runner.js';
-export type { ReplayStep } from './idp/traffic.js';
+export type { ReplayStep } from './idp/step.js';
 export { type RefusalWalk, type RefusalWalkSummary, walkRefusals } from './refusals.js';
 export { resourceProblems, resourceTypeProblems, schemaResourceProblems, serviceProviderConfigProblems } from './rfc7643.js';
 

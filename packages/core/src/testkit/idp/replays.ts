@@ -9,38 +9,46 @@
 import type { Connector } from '../../contract/types.js';
 import { createScimHandler } from '../../handler/handler.js';
 import { type ReplayAnswers, runReplay } from './runner.js';
-import * as others from './traffic-others.js';
-import * as traffic from './traffic.js';
-import type { ReplayStep } from './traffic.js';
+import { AWS_CURSOR } from './aws.js';
+import { BROADCOM_V1, NONSTANDARD_DELETE_OP } from './broadcom.js';
+import { BULK } from './bulk.js';
+import { ENTRA_FLAG, ENTRA_MATCHING, ENTRA_NO_FLAG } from './entra.js';
+import { GOOGLE } from './google.js';
+import { JUMPCLOUD } from './jumpcloud.js';
+import { OKTA } from './okta.js';
+import { ONE_IDENTITY } from './one-identity.js';
+import { ONELOGIN } from './onelogin.js';
+import { SAILPOINT_BURST } from './sailpoint.js';
+import type { ReplayStep } from './step.js';
 
 /** Each client's requests, by client. */
 export const idpTraffic = Object.freeze({
   /** Entra ID without the `aadOptscim062020` flag: capitalised ops, string booleans, value-list removals. */
-  entraNoFlag: traffic.ENTRA_NO_FLAG,
+  entraNoFlag: ENTRA_NO_FLAG,
   /** Entra ID with the flag: path-less replaces with dotted keys, removals by filter. */
-  entraFlag: traffic.ENTRA_FLAG,
+  entraFlag: ENTRA_FLAG,
   /** Entra ID's matching lookups: a work address, a group name with special characters. */
-  entraMatching: others.ENTRA_MATCHING,
+  entraMatching: ENTRA_MATCHING,
   /** Okta (OIN and custom apps): password on create, PUT updates, path-less deactivate. */
-  okta: traffic.OKTA,
+  okta: OKTA,
   /** OneLogin: non-standard schema URNs, trailing `?`/`&`, PUT updates. */
-  oneLogin: traffic.ONELOGIN,
+  oneLogin: ONELOGIN,
   /** A client that sends `"op":"delete"`. */
-  nonStandardDeleteOp: traffic.NONSTANDARD_DELETE_OP,
+  nonStandardDeleteOp: NONSTANDARD_DELETE_OP,
   /** Broadcom Identity Manager over SCIM 1.1. */
-  broadcomV1: traffic.BROADCOM_V1,
+  broadcomV1: BROADCOM_V1,
   /** Google Workspace: `application/json` bodies. */
-  google: others.GOOGLE,
+  google: GOOGLE,
   /** JumpCloud's Test Connection: a test user and group, created, joined, left and deleted. */
-  jumpCloud: others.JUMPCLOUD,
+  jumpCloud: JUMPCLOUD,
   /** One Identity Manager: long `or` filters over userName, id and externalId. */
-  oneIdentity: others.ONE_IDENTITY,
+  oneIdentity: ONE_IDENTITY,
   /** AWS IAM Identity Center: RFC 9865 cursor paging. */
-  awsCursor: others.AWS_CURSOR,
+  awsCursor: AWS_CURSOR,
   /** SailPoint: bursts of parallel creates and member changes to one group. */
-  sailPointBurst: others.SAILPOINT_BURST,
+  sailPointBurst: SAILPOINT_BURST,
   /** A client provisioning through `/Bulk`: bulkId references, `failOnErrors`. */
-  bulk: others.BULK,
+  bulk: BULK,
 });
 
 /** Each client's requests as `[test name, steps]`. */

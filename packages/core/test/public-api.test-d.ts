@@ -25,8 +25,12 @@ import {
   type IdpReplayOptions,
   idpReplayCases,
   idpTraffic,
+  type RecordedExchange,
+  type RecordingHeader,
+  type RecordingReplay,
   type ReplayAnswers,
   type ReplayStep,
+  replayFromRecording,
   runReplay,
   testContext,
 } from '../src/testkit/index.js';
@@ -111,5 +115,14 @@ describe('the Connector contract 1.0, as types', () => {
     expectTypeOf<IdpReplayOptions['answers']>().toEqualTypeOf<ReplayAnswers | undefined>();
     expectTypeOf(idpTraffic.okta).toEqualTypeOf<ReplayStep[]>();
     expectTypeOf(runReplay).returns.resolves.toEqualTypeOf<Record<string, string>>();
+    expectTypeOf(runReplay).parameter(3).toEqualTypeOf<Readonly<Record<string, string>> | undefined>();
+  });
+
+  it('a gateway recording turns into replay steps and variables', () => {
+    expectTypeOf(replayFromRecording).parameter(0).toEqualTypeOf<string | readonly (RecordedExchange | RecordingHeader)[]>();
+    expectTypeOf(replayFromRecording).returns.toEqualTypeOf<RecordingReplay>();
+    expectTypeOf<RecordingReplay['steps']>().toEqualTypeOf<ReplayStep[]>();
+    expectTypeOf<RecordingReplay['unknownIds']>().toEqualTypeOf<string[]>();
+    expectTypeOf<ReplayStep['group']>().toEqualTypeOf<string | undefined>();
   });
 });

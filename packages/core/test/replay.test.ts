@@ -7,6 +7,7 @@ import {
   idpReplayCases,
   idpTraffic,
   REPLAY_BULK,
+  type ReplayHandle,
   type ReplayStep as Step,
   runReplay,
 } from '../src/testkit/index.js';
@@ -122,5 +123,98 @@ describe('the replay runner', () => {
     );
     expect(seen[0]).toBe(seen[1]);
     expect(seen[0]).toMatch(/./);
+  });
+});
+
+describe('the replay runner: captures, groups, initial variables', () => {
+  /** A handle that answers every request with `body` and notes the URLs and bodies it got. */
+  const echo = (body: unknown) => {
+    const seen: { url: string; body?: string }[] = [];
+    const handle: ReplayHandle = async (req) => {
+      seen.push({ url: req.url, ...(req.body === undefined ? {} : { body: req.body }) });
+      return { status: 200, body };
+    };
+    return { handle, seen };
+  };
+
+  it('captures by JSON Pointer (~1 is /, ~0 is ~) and by top-level key; {{name:uri}} fills URL-encoded', async () => {
+    const { handle, seen } = echo({ 'a/b': { 'c~d': 'x y' }, '~1': 'tilde', Resources: [{ id: 'r/0' }], plain: 'p' });
+    const vars = await runReplay(handle, [
+      {
+        name: 'list',
+        method: 'GET',
+        url: '/Users',
+        status: 200,
+        capture: { slash: '/a~1b/c~0d', tilde: '/~01', first: '/Resources/0/id', top: 'plain' },
+      },
+      { name: 'use', method: 'GET', url: '/Users/{{first:uri}}?x={{slash}}', body: { v: '{{first}}' }, status: 200 },
+    ]);
+    expect(vars).toEqual({ slash: 'x y', tilde: 'tilde', first: 'r/0', top: 'p' });
+    expect(seen[1]).toEqual({ url: '/Users/r%2F0?x=x y', body: '{"v":"r/0"}' });
+  });
+
+  it('a pointer that names nothing fails the step after its check', async () => {
+    const { handle } = echo({ Resources: [] });
+    const capture = { none: '/Resources/0/id' };
+    await expect(runReplay(handle, [{ name: 'list', method: 'GET', url: '/Users', status: 200, capture }])).rejects.toThrow(
+      /^list: nothing at \/Resources\/0\/id to capture as none/,
+    );
+    const check = () => {
+      throw new Error('empty list');
+    };
+    await expect(
+      runReplay(handle, [{ name: 'list', method: 'GET', url: '/Users', status: 200, capture, check }]),
+    ).rejects.toThrow(/^list: empty list$/);
+  });
+
+  it('starts from the given variables without changing them, and fills headers', async () => {
+    const { handle } = echo({});
+    const headers: Record<string, string>[] = [];
+    const initial = { u: 'a b', tag: 'W/"1"' };
+    const vars = await runReplay(
+      (req) => {
+        headers.push(req.headers);
+        return handle(req);
+      },
+      [
+        {
+          name: 'get',
+          method: 'GET',
+          url: '/Users/{{u:uri}}',
+          headers: { 'if-none-match': '{{tag}}' },
+          status: 200,
+          capture: { x: 'y' },
+        },
+      ],
+      {},
+      initial,
+    );
+    expect(initial).toEqual({ u: 'a b', tag: 'W/"1"' });
+    expect(vars).toEqual({ u: 'a b', tag: 'W/"1"', x: 'undefined' });
+    expect(headers).toEqual([{ 'if-none-match': 'W/"1"' }]);
+  });
+
+  it('a group pairs a step with an identical request’s answer, never a different one’s', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const handle: ReplayHandle = (req) => h.handle(req);
+    await runReplay(handle, [{ name: 'taken', method: 'POST', url: '/Users', body: { userName: 'taken' }, status: 201 }]);
+    const group = (a: Partial<Step>, b: Partial<Step>): Step[] => [
+      { name: 'A', method: 'POST', url: '/Users', body: { userName: 'taken' }, status: 201, group: 'g', ...a },
+      { name: 'B', method: 'POST', url: '/Users', body: { userName: 'free' }, status: 409, group: 'g', ...b },
+    ];
+    await expect(runReplay(handle, group({}, {}))).rejects.toThrow(
+      /^A \(in group "g" \(A; B\)\): expected 201, got 409, and no identical request of the group got 201/,
+    );
+    await expect(runReplay(handle, group({ status: 409 }, { body: { userName: 'fresh' }, status: 201 }))).resolves.toBeDefined();
+    await expect(runReplay(handle, group({ concurrent: 2 }, {}))).rejects.toThrow(/^A: a step of a group cannot be concurrent/);
+  });
+
+  it('answers apply to grouped steps', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const steps: Step[] = [
+      { name: 'one', method: 'POST', url: '/Users', body: { userName: 'g1' }, status: 201, group: 'g', capture: { a: 'id' } },
+      { name: 'two', method: 'GET', url: '/Users/none', status: 200, group: 'g' },
+    ];
+    await expect(runReplay((req) => h.handle(req), steps, { two: { status: 404 } })).resolves.toMatchObject({ a: 'user-1' });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * One step of an IdP replay, and what the client sequences share: the URNs they send and the
- * helpers their checks use. `{{name}}` in a URL, body or key is replaced by a value captured from
- * an earlier answer (runner.ts).
+ * helpers their checks use. `{{name}}` in a URL, body, key or header is replaced by a value
+ * captured from an earlier answer, `{{name:uri}}` by that value URL-encoded (runner.ts).
  */
 /** One request of an identity provider's client and the answer it must get. */
 export interface ReplayStep {
@@ -11,7 +11,11 @@ export interface ReplayStep {
   body?: unknown;
   headers?: Record<string, string>;
   status: number;
-  /** Capture `response.body.<path>` under a name for later steps. */
+  /**
+   * Values of the answer kept under a name for later steps: a top-level key (`{ user: 'id' }`), or
+   * a JSON Pointer when it starts with `/` (`{ user3: '/Resources/0/id' }`, RFC 6901: `~1` is `/`,
+   * `~0` is `~`). A pointer that names nothing in the answer fails the step.
+   */
   capture?: Record<string, string>;
   /** Throws when the answer is wrong; `vars` holds what earlier steps captured. */
   // biome-ignore lint/suspicious/noExplicitAny: answers are arbitrary JSON, read with property access
@@ -26,6 +30,15 @@ export interface ReplayStep {
    * every answer having `status`; `check` and `capture` then apply to the answers with `status`.
    */
   statusCounts?: Readonly<Record<number, number>>;
+  /**
+   * Consecutive steps with the same `group` are sent at once (requests a client sent in parallel).
+   * The group passes when its answers' statuses are, as a multiset, the steps' statuses; each
+   * step's `capture` and `check` apply to its own answer when that has its status, else to the
+   * answer with its status of an identical request of the group (method, URL and body as filled),
+   * so a create sent six times at once passes whichever of them made the resource. Not together
+   * with `concurrent`.
+   */
+  group?: string;
 }
 
 export const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

@@ -9,6 +9,7 @@ import { buildBinaryCommand } from './build-binary.js';
 import { loadConnectorModule } from './connector-loader.js';
 import { initCommand } from './init.js';
 import { migrateCommand } from './migrate/cli.js';
+import { replayCommand } from './replay-command.js';
 import { scaffoldConnector } from './scaffold.js';
 import { type GatewayInstance, startInstance } from './instance.js';
 import { type PreparedConfig, prepareAll } from './prepare.js';
@@ -26,6 +27,8 @@ export interface CliArgs {
   connector?: string;
   /** `mcp --tenant <baseEntity>`. */
   tenant?: string;
+  /** `start --record FILE`. */
+  record?: string;
   /** `init` and `build-binary`: their own arguments, parsed by their own modules. */
   rest?: string[];
 }
@@ -33,9 +36,14 @@ export interface CliArgs {
 const HELP = `scimgw — SCIM provisioning gateway
 
 Usage:
-  scimgw start [--config FILE]... [--port N]
+  scimgw start [--config FILE]... [--port N] [--record FILE]
                                        start one instance per configuration file; --port overrides
-                                       scimgateway.port (one configuration only; 0 = a free port)
+                                       scimgateway.port (one configuration only; 0 = a free port);
+                                       --record writes its SCIM traffic to FILE, secrets masked and
+                                       personal values pseudonymized (one configuration only)
+  scimgw replay FILE --url URL         send a recording to the gateway at URL and check every
+                                       answer has the recorded status; the credential comes from
+                                       SCIMGW_REPLAY_AUTHORIZATION or SCIMGW_REPLAY_TOKEN
   scimgw check-config [--config FILE]...  validate configuration files and exit (runs every check
                                        start runs, connector package and endpoint section included)
   scimgw schema [--connector PACKAGE]  print the JSON Schema of a configuration file for a connector
@@ -70,6 +78,8 @@ Environment:
   SCIMGW_CONFIG  comma-separated configuration files (instead of --config)
   SCIMGW_MCP_TOKEN, SCIMGW_MCP_AUTHORIZATION
                  the credential of \`scimgw mcp\`: a bearer token, or a whole Authorization value
+  SCIMGW_REPLAY_TOKEN, SCIMGW_REPLAY_AUTHORIZATION
+                 the credential of \`scimgw replay\`, the same way
 `;
 
 /** Parses argv (without node and script). Throws Error with a usage message on bad input. */
@@ -101,6 +111,10 @@ export function parseArgs(argv: string[]): CliArgs {
       const t = argv[++i];
       if (!t) throw new Error('--tenant needs a tenant (baseEntity)');
       out.tenant = t;
+    } else if (a === '--record') {
+      const f = argv[++i];
+      if (!f) throw new Error('--record needs a file');
+      out.record = f;
     } else if (a === '--dir') {
       const d = argv[++i];
       if (!d) throw new Error('--dir needs a folder');
@@ -194,6 +208,7 @@ export async function runCli(
   },
 ): Promise<number | GatewayInstance[]> {
   if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), { ...io, cwd: io.cwd ?? process.cwd() });
+  if (argv[0] === 'replay') return replayCommand(argv.slice(1), { ...io, cwd: io.cwd ?? process.cwd() });
   let args: CliArgs;
   try {
     args = parseArgs(argv);
@@ -237,6 +252,10 @@ export async function runCli(
   if (args.command === 'build-binary') return buildBinaryCommand(args.rest ?? [], { ...io, cwd });
   if (args.command === 'init') return initCommand(args.rest ?? [], { ...io, cwd });
   const files = discoverConfigs(args, cwd, io.out);
+  if (args.record !== undefined && (args.command !== 'start' || files.length !== 1)) {
+    io.err('scimgw: --record goes with start and one configuration (--config FILE)');
+    return 2;
+  }
   // check-config runs exactly what start runs before it listens.
   let loaded: PreparedConfig[];
   try {
@@ -261,7 +280,11 @@ export async function runCli(
   try {
     for (const c of loaded)
       started.push(
-        await startInstance(c, { ...(args.port !== undefined && loaded.length === 1 ? { port: args.port } : {}), onRequest }),
+        await startInstance(c, {
+          ...(args.port !== undefined && loaded.length === 1 ? { port: args.port } : {}),
+          ...(args.record !== undefined ? { record: resolve(cwd, args.record) } : {}),
+          onRequest,
+        }),
       );
   } catch (e) {
     io.err(`scimgw: ${(e as Error).message}`);

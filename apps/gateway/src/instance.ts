@@ -13,6 +13,7 @@ import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
+import { recorderFor } from './recorder/from-config.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
 import { tenantLabel } from './telemetry/labels.js';
 import { meterConnector } from './telemetry/metered-connector.js';
@@ -52,6 +53,8 @@ export interface InstanceOptions {
    * watches for the end of requests with large bodies).
    */
   onRequest?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** `scimgw start --record FILE`: record traffic to this file (see `scimgateway.recorder`). */
+  record?: string;
 }
 
 /**
@@ -254,6 +257,8 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   // The subscriber applies the stream to the undecorated connector, so nothing it applies is published again.
   stream?.start(stream.subscribes && opts.subscribe !== false ? createScimHandler(handlerOptions(base)) : undefined);
   let ready = false;
+  // Where the connector runs: a chaining gateway forwards, and records nothing.
+  const recorder = chainingBaseUrl === undefined ? recorderFor(cfg, log, opts.record) : undefined;
   const deps: PipelineDeps = {
     scim,
     connector,
@@ -272,6 +277,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     chainingBaseUrl,
     mcp,
     telemetry,
+    recorder,
   };
   return {
     cfg,
@@ -286,6 +292,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     async close(timeoutMs?: number) {
       await stream?.close(timeoutMs);
       await connector.close?.();
+      await recorder?.close();
       log.logger.info(`${cfg.name} stopped`);
       await log.close();
     },

@@ -16,6 +16,7 @@ import { accessOf, authorizeRequest, requestContext, routeSpecial } from './auth
 import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
+import type { Recorder } from './recorder/recorder.js';
 import { observeRequest, type PipelineTelemetry } from './telemetry/request.js';
 
 export { accessOf, routeSpecial } from './authorize.js';
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   mcp?: McpHost | undefined;
   /** Metrics (`/metrics`) and traces of the instance; without it nothing is measured. */
   telemetry?: PipelineTelemetry | undefined;
+  /** `scimgateway.recorder`: authenticated SCIM requests and their answers, recorded. */
+  recorder?: Recorder | undefined;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -81,6 +84,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       }
     }
     const started = performance.now();
+    const recordSeq = d.recorder?.arrive();
     const incomingId = req.headers['x-request-id'];
     const reqId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
     // Every answer carries the request id. It goes into the header object handed to writeHead
@@ -106,6 +110,19 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
     // settles after its last write), not from a 'finish' listener: no closure to register per request.
     const logLine = () => {
       observed?.end(res.statusCode);
+      if (d.recorder && recordSeq !== undefined && route && principal !== undefined && d.chainingBaseUrl === undefined) {
+        d.recorder.record({
+          seq: recordSeq,
+          method,
+          url,
+          headers: req.headers,
+          requestText: typeof requestBody === 'string' ? requestBody : undefined,
+          status: res.statusCode,
+          response: responseBody,
+          started,
+          ended: performance.now(),
+        });
+      }
       if (special?.kind === 'logger') return;
       d.log.logRequest({
         reqId,

@@ -3,12 +3,13 @@
  * the npm registry, installed as a dev dependency).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replayFromRecording } from '@scimgw/core/testkit';
 import { httpCaller } from '../src/testing.js';
 import { type HttpTarget, httpCases } from './http-suite.js';
 import { httpReplayHandle, IDP_REPLAYS, runReplay } from './idp-http-replay.js';
@@ -56,7 +57,7 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
         endpoint: { directory: 'data' },
       }),
     );
-    child = spawn(binary, [cli, 'start'], { cwd: dir, env: { ...process.env, SEED: 'rt' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(binary, [cli, 'start', '--record', 'traffic.jsonl'], { cwd: dir, env: { ...process.env, SEED: 'rt' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', (c) => (out += c));
     child.stderr?.on('data', (c) => (out += c));
     const base = `http://127.0.0.1:${port}`;
@@ -89,6 +90,19 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
     expect(out).toMatch(/SIGTERM received/);
+  });
+
+  it('recorded its traffic (--record): every request, no credential, readable by replayFromRecording', () => {
+    const file = join(dir, 'traffic.jsonl');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain(Buffer.from('gwadmin:password').toString('base64'));
+    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq?: number; status?: number });
+    expect(lines[0]).toMatchObject({ recording: 'scimgw/1', pseudonymized: true });
+    expect(lines.slice(1).every((l) => Number.isInteger(l.seq) && Number.isInteger(l.status))).toBe(true);
+    const replay = replayFromRecording(text);
+    expect(replay.steps.length).toBe(lines.length - 1);
+    expect(replay.steps.length).toBeGreaterThan(150);
   });
 });
 

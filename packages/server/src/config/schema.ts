@@ -200,6 +200,27 @@ export const gatewayConfigSchema = z.strictObject({
       maxPayloadSize: z.number().int().min(1).default(10_485_760).describe('Bytes per Bulk request'),
     })
     .prefault({}),
+  recorder: z
+    .strictObject({
+      enabled: z.boolean().default(false).describe('Write every SCIM request and its answer to `file`, for `scimgw replay`'),
+      file: z
+        .string()
+        .min(1)
+        .default('recordings/scim-traffic.jsonl')
+        .describe('JSON Lines file, relative to the configuration folder; appended to, created with mode 0600'),
+      pseudonymize: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Replace every value that could name a person by a keyed pseudonym (false: values as sent, secrets still masked)',
+        ),
+      maxSize: z
+        .union([z.number().int().min(1), z.string()])
+        .default('20mb')
+        .describe('Recording stops (one warning) once the file would pass this size: bytes, or "500kb", "20mb"'),
+    })
+    .prefault({})
+    .describe("Records an IdP's traffic, secrets masked and personal values pseudonymized, to replay elsewhere"),
   azureRelay: azureRelaySchema.nullish().describe('Azure Relay listener: also accept requests through a Hybrid Connection'),
   stream: streamConfigSchema.nullish(),
   kubernetes: z

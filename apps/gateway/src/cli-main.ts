@@ -41,9 +41,12 @@ Usage:
                                        scimgateway.port (one configuration only; 0 = a free port);
                                        --record writes its SCIM traffic to FILE, secrets masked and
                                        personal values pseudonymized (one configuration only)
-  scimgw replay FILE --url URL         send a recording to the gateway at URL and check every
-                                       answer has the recorded status; the credential comes from
-                                       SCIMGW_REPLAY_AUTHORIZATION or SCIMGW_REPLAY_TOKEN
+  scimgw replay FILE --url URL [--seed]
+                                       send a recording to the gateway at URL and check every
+                                       answer has the recorded status; --seed first creates there
+                                       the users and groups the recording used but did not create
+                                       (recorded against a populated target); the credential comes
+                                       from SCIMGW_REPLAY_AUTHORIZATION or SCIMGW_REPLAY_TOKEN
   scimgw check-config [--config FILE]...  validate configuration files and exit (runs every check
                                        start runs, connector package and endpoint section included)
   scimgw schema [--connector PACKAGE]  print the JSON Schema of a configuration file for a connector

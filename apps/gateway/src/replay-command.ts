@@ -1,27 +1,33 @@
 /**
- * `scimgw replay FILE --url URL`: sends a recording (`scimgateway.recorder`) to a running gateway,
- * request by request, ids the recorded answers gave replaced by the ones the target gives, and
- * checks that every answer has the recorded status (and a list the recorded number of results).
- * The credential comes from the environment, never from the command line (which `ps` shows).
+ * `scimgw replay FILE --url URL [--seed]`: sends a recording (`scimgateway.recorder`) to a running
+ * gateway, request by request, ids the recorded answers gave replaced by the ones the target gives,
+ * and checks that every answer has the recorded status (and a list the recorded number of results).
+ * With `--seed`, first creates on the target the resources the recording used but did not create
+ * (a recording made against a populated target). The credential comes from the environment, never
+ * from the command line (which `ps` shows).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ReplayHandle, replayFromRecording, runReplay } from '@scimgw/core/testkit';
+import { type RecordingReplay, type ReplayHandle, type ReplayStep, replayFromRecording, runReplay } from '@scimgw/core/testkit';
 
-const USAGE = 'usage: scimgw replay FILE --url http(s)://host:port[/prefix]';
+const USAGE = 'usage: scimgw replay FILE --url http(s)://host:port[/prefix] [--seed]';
 
 interface ReplayArgs {
   file: string;
   url: string;
+  /** Create the resources the recording used but did not create first. */
+  seed: boolean;
 }
 
 /** Parses `replay`'s arguments; throws with a usage message. */
 export function parseReplayArgs(argv: string[]): ReplayArgs {
   let file: string | undefined;
   let url: string | undefined;
+  let seed = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '--url') {
+    if (a === '--seed') seed = true;
+    else if (a === '--url') {
       url = argv[++i];
       if (!url) throw new Error(`--url needs a URL (${USAGE})`);
     } else if (a.startsWith('--url=')) url = a.slice(6);
@@ -38,7 +44,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('--url: must be http:// or https://');
   if (parsed.username || parsed.password) throw new Error('--url: no credentials in the URL; set SCIMGW_REPLAY_AUTHORIZATION');
-  return { file, url: url.replace(/\/+$/, '') };
+  return { file, url: url.replace(/\/+$/, ''), seed };
 }
 
 /** The Authorization header: SCIMGW_REPLAY_AUTHORIZATION as it is, or SCIMGW_REPLAY_TOKEN as a bearer token. */
@@ -73,6 +79,30 @@ export function httpReplayHandle(base: string, auth: string | undefined): Replay
   };
 }
 
+/** At most five ids, for a message. */
+const some = (ids: readonly string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`;
+
+/**
+ * The warning about the resources the recording used but did not create, or `undefined` when there
+ * are none. `seeded` is the recording converted with seeding, `plain` without. Without `--seed`:
+ * all of them, the ids named in paths listed, hinting at `--seed`; with it, those it cannot create.
+ */
+function notCreatedWarning(seeding: boolean, seeded: RecordingReplay & { seed: ReplayStep[] }, plain: RecordingReplay) {
+  const cannot = seeded.unknownIds;
+  if (seeding) {
+    if (cannot.length === 0) return undefined;
+    return `warning: the recording uses ${cannot.length} resource(s) it did not create that no answer of it shows, so --seed cannot create them; they must exist on the target: ${some(cannot)}`;
+  }
+  const total = seeded.seed.length + cannot.length;
+  if (total === 0) return undefined;
+  const inPaths = plain.unknownIds.length === 0 ? '' : ` (named in paths: ${some(plain.unknownIds)})`;
+  const hint =
+    seeded.seed.length > 0
+      ? `run with --seed to create the ${seeded.seed.length} that its answers show first`
+      : '--seed cannot create them: no answer of the recording shows them';
+  return `warning: the recording uses ${total} resource(s) it did not create; they must exist on the target${inPaths}; ${hint}`;
+}
+
 /** Runs `scimgw replay`; resolves with the exit code. */
 export async function replayCommand(
   argv: string[],
@@ -86,26 +116,28 @@ export async function replayCommand(
     return 2;
   }
   const path = resolve(io.cwd, args.file);
-  let replay: ReturnType<typeof replayFromRecording>;
+  let replay: RecordingReplay;
+  let seeded: RecordingReplay & { seed: ReplayStep[] };
   try {
-    replay = replayFromRecording(readFileSync(path, 'utf8'));
+    const text = readFileSync(path, 'utf8');
+    seeded = replayFromRecording(text, { seed: true });
+    replay = args.seed ? seeded : replayFromRecording(text);
   } catch (e) {
     io.err(`scimgw replay: ${path}: ${(e as Error).message}`);
     return 1;
   }
-  if (replay.unknownIds.length > 0) {
-    io.err(
-      `warning: the recording uses ${replay.unknownIds.length} resource(s) it did not create; they must exist on the target: ${replay.unknownIds.slice(0, 5).join(', ')}${replay.unknownIds.length > 5 ? ', …' : ''}`,
-    );
-  }
+  const warning = notCreatedWarning(args.seed, seeded, replay);
+  if (warning) io.err(warning);
   const auth = authorization(io.env ?? process.env);
   if (!auth) io.err('warning: no credential (SCIMGW_REPLAY_AUTHORIZATION or SCIMGW_REPLAY_TOKEN): requests go unauthenticated');
+  const seed = replay.seed ?? [];
   try {
-    await runReplay(httpReplayHandle(args.url, auth), replay.steps, {}, replay.vars);
+    await runReplay(httpReplayHandle(args.url, auth), [...seed, ...replay.steps], {}, replay.vars);
   } catch (e) {
     io.err(`scimgw replay: ${(e as Error).message}`);
     return 1;
   }
-  io.out(`${path}: ${replay.steps.length} requests replayed against ${args.url}, every answer as recorded`);
+  const seededText = args.seed ? `${seed.length} resource(s) seeded, then ` : '';
+  io.out(`${path}: ${seededText}${replay.steps.length} requests replayed against ${args.url}, every answer as recorded`);
   return 0;
 }

@@ -2,7 +2,8 @@
  * The recorder end to end: every IdP's traffic sent over HTTP to a recording gateway, the file
  * read back (mode, lines, no credential, no personal value the clients sent), then `scimgw replay`
  * of it against a fresh gateway (every answer as recorded, ids the new gateway gives) and against
- * one configured differently (it must fail, naming the request).
+ * one configured differently (it must fail, naming the request). A recording made against a
+ * gateway that already held users and groups replays on an empty one with `--seed` only.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -219,5 +220,92 @@ describe('the recorder', () => {
     expect(text).toContain('ann.lee@example.com');
     expect(text).not.toContain('Pa55-word!');
     expect(text).toContain('{{secret}}');
+  });
+});
+
+describe('a recording made against a populated gateway, replayed with --seed', () => {
+  const populated = join(dir, 'populated.jsonl');
+  const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const filter = (f: string) => `filter=${encodeURIComponent(f)}`;
+  /** What Entra ID does to a user and a group the directory already held (the example data). */
+  const entraLike: ReplayStep[] = [
+    {
+      name: 'find jsmith',
+      method: 'GET',
+      url: `/Users?${filter('userName eq "jsmith"')}`,
+      status: 200,
+      capture: { u: '/Resources/0/id' },
+    },
+    {
+      name: 'retitle jsmith',
+      method: 'PATCH',
+      url: '/Users/{{u}}',
+      body: { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'title', value: 'Principal Consultant' }] },
+      status: 200,
+    },
+    {
+      name: 'find Admins',
+      method: 'GET',
+      url: `/Groups?excludedAttributes=members&${filter('displayName eq "Admins"')}`,
+      status: 200,
+      capture: { g: '/Resources/0/id' },
+    },
+    {
+      name: 'jsmith joins Admins',
+      method: 'PATCH',
+      url: '/Groups/{{g}}',
+      body: { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: '{{u}}' }] }] },
+      status: 204,
+    },
+  ];
+
+  beforeAll(async () => {
+    const gw = await startGateway({ recorder: { enabled: true, file: populated } }, { exampleData: true });
+    try {
+      const vars = await runReplay(httpReplayHandle(gw.base), entraLike);
+      expect(vars).toMatchObject({ u: 'jsmith', g: 'Admins' });
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('without --seed fails at the first lookup, the warning hinting at --seed', async () => {
+    const fresh = await startGateway({}, { exampleData: false });
+    try {
+      const r = await cli(['replay', populated, '--url', fresh.base]);
+      expect(r.err).toContain(
+        'warning: the recording uses 2 resource(s) it did not create; they must exist on the target; run with --seed to create the 2 that its answers show first',
+      );
+      expect(r.err).toMatch(/scimgw replay: #1 GET \/Users: totalResults: expected 1 as recorded, got 0/);
+      expect(r.code).toBe(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  it('with --seed creates the user and the group first, then replays every answer as recorded', async () => {
+    const fresh = await startGateway({}, { exampleData: false });
+    try {
+      const r = await cli(['replay', populated, '--url', fresh.base, '--seed']);
+      expect(r.err).toBe('');
+      expect(r.out).toContain(`2 resource(s) seeded, then 4 requests replayed against ${fresh.base}, every answer as recorded`);
+      expect(r.code).toBe(0);
+      // The seeded user (values pseudonymized as recorded) holds the recorded change and is the one
+      // member of the seeded group.
+      const lines = readFileSync(populated, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((l) => JSON.parse(l));
+      const found = lines[0].response.Resources[0];
+      const retitle = lines[1].body.Operations[0].value;
+      expect(found.id).not.toBe('jsmith');
+      const users = (await fresh.call('GET', '/Users')).body as { Resources: { id: string; userName: string; title?: string }[] };
+      expect(users.Resources).toEqual([expect.objectContaining({ userName: found.userName, title: retitle })]);
+      const groups = (await fresh.call('GET', '/Groups')).body as { Resources: { members?: { value: string }[] }[] };
+      expect(groups.Resources.map((g) => g.members?.map((m) => m.value))).toEqual([[users.Resources[0]?.id]]);
+    } finally {
+      await fresh.stop();
+    }
   });
 });

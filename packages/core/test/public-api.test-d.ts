@@ -28,6 +28,7 @@ import {
   type RecordedExchange,
   type RecordingHeader,
   type RecordingReplay,
+  type RecordingReplayOptions,
   type ReplayAnswers,
   type ReplayStep,
   replayFromRecording,
@@ -120,7 +121,11 @@ describe('the Connector contract 1.0, as types', () => {
 
   it('a gateway recording turns into replay steps and variables', () => {
     expectTypeOf(replayFromRecording).parameter(0).toEqualTypeOf<string | readonly (RecordedExchange | RecordingHeader)[]>();
-    expectTypeOf(replayFromRecording).returns.toEqualTypeOf<RecordingReplay>();
+    expectTypeOf(replayFromRecording('')).toEqualTypeOf<RecordingReplay>();
+    expectTypeOf(replayFromRecording('', { seed: false })).toEqualTypeOf<RecordingReplay>();
+    expectTypeOf(replayFromRecording('', { seed: true })).toEqualTypeOf<RecordingReplay & { seed: ReplayStep[] }>();
+    expectTypeOf<RecordingReplayOptions>().toEqualTypeOf<{ seed?: boolean }>();
+    expectTypeOf<RecordingReplay['seed']>().toEqualTypeOf<ReplayStep[] | undefined>();
     expectTypeOf<RecordingReplay['steps']>().toEqualTypeOf<ReplayStep[]>();
     expectTypeOf<RecordingReplay['unknownIds']>().toEqualTypeOf<string[]>();
     expectTypeOf<ReplayStep['group']>().toEqualTypeOf<string | undefined>();

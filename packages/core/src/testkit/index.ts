@@ -17,7 +17,7 @@ export { type IdpReplayOptions, IDP_REPLAYS, idpReplayCases, idpTraffic, REPLAY_
 export { fillVars as fillReplayVars, type ReplayAnswers, type ReplayHandle, runReplay } from './idp/runner.js';
 export type { ReplayStep } from './idp/step.js';
 export { replayFromRecording } from './recording/to-steps.js';
-export type { RecordedExchange, RecordingHeader, RecordingReplay } from './recording/types.js';
+export type { RecordedExchange, RecordingHeader, RecordingReplay, RecordingReplayOptions } from './recording/types.js';
 export { type RefusalWalk, type RefusalWalkSummary, walkRefusals } from './refusals.js';
 export { resourceProblems, resourceTypeProblems, schemaResourceProblems, serviceProviderConfigProblems } from './rfc7643.js';
 

@@ -2,6 +2,8 @@
  * The variables of a recording's replay: each id an answer gave named after its resource type and
  * a counter (`user1`, `group1`, `user2`, …), each entity tag a later request sends back
  * (`etag_1`), and the ids requests name before any answer gave them (the target must have them).
+ * Ids to be seeded (created before the replay) are named where they first appear, in a path or
+ * an answer, and captured by their seed step, not by the step where they appear.
  */
 import type { Lookup } from './template.js';
 
@@ -42,16 +44,31 @@ export class RecordingNames {
   /** Ids used in a resource path before an answer gave them → whether some use needs them to exist. */
   private readonly unknown = new Map<string, boolean>();
 
-  /** @param usedTags - the entity tags requests send (only those get a variable) */
-  constructor(private readonly usedTags: ReadonlySet<string>) {}
+  /**
+   * @param usedTags - the entity tags requests send (only those get a variable)
+   * @param seeded - ids the replay creates before its steps, with their `meta.resourceType`
+   */
+  constructor(
+    private readonly usedTags: ReadonlySet<string>,
+    private readonly seeded: ReadonlyMap<string, unknown> = new Map(),
+  ) {}
 
-  /** Names an id an answer gives; `undefined` when it is known, or was used before (not created). */
-  addId(value: string, resourceType: unknown): string | undefined {
-    if (value === '' || this.ids.has(value) || this.unknown.has(value)) return undefined;
+  /** The next variable for a resource type: `user3`. */
+  private next(resourceType: unknown): string {
     const prefix = prefixOf(resourceType);
     const n = (this.counters.get(prefix) ?? 0) + 1;
     this.counters.set(prefix, n);
-    return this.ids.set(value, `${prefix}${n}`);
+    return `${prefix}${n}`;
+  }
+
+  /**
+   * Names an id an answer gives; returns the name to capture it as: `undefined` when it is known,
+   * was used before (not created), or is seeded (its seed step captures it).
+   */
+  addId(value: string, resourceType: unknown): string | undefined {
+    if (value === '' || this.ids.has(value) || this.unknown.has(value)) return undefined;
+    const name = this.ids.set(value, this.next(resourceType));
+    return this.seeded.has(value) ? undefined : name;
   }
 
   /** Names an entity tag an answer gives, when a request sends it and it has no name yet. */
@@ -66,6 +83,10 @@ export class RecordingNames {
    */
   usePathId(value: string, found: boolean): void {
     if (this.ids.has(value)) return;
+    if (this.seeded.has(value)) {
+      this.ids.set(value, this.next(this.seeded.get(value)));
+      return;
+    }
     this.unknown.set(value, (this.unknown.get(value) ?? false) || found);
   }
 

@@ -18,7 +18,7 @@ export interface Lookup {
 const ENCODED = 9;
 
 /** Endpoints whose segment below is a resource id. */
-const RESOURCE_ENDPOINTS = new Set(['Users', 'Groups', 'Roles', 'Entitlements']);
+export const RESOURCE_ENDPOINTS: ReadonlySet<string> = new Set(['Users', 'Groups', 'Roles', 'Entitlements']);
 
 const decode = (s: string, plusIsSpace: boolean): string | undefined => {
   try {

@@ -6,8 +6,10 @@
 import { fail, type ReplayStep } from '../idp/step.js';
 import { RecordingNames } from './names.js';
 import { type Located, readRecording } from './parse.js';
+import { seedSteps } from './seed.js';
 import { entityTags, isDiscovery, pathId, templateBody, templateHeaders, templateUrl } from './template.js';
-import type { RecordedExchange, RecordingHeader, RecordingReplay } from './types.js';
+import type { RecordedExchange, RecordingHeader, RecordingReplay, RecordingReplayOptions } from './types.js';
+import { usedResources } from './used.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -116,15 +118,36 @@ function markBursts(steps: readonly Burstable[]): void {
  * answer's step checks `totalResults`; nothing else is compared. Requests that overlapped in time
  * become a `group`. Ids the requests name in paths that no answer gave are `unknownIds`.
  *
+ * With `{ seed: true }`, the result also has `seed`: a create for each resource the recording used
+ * but did not create (found by a lookup, read, changed), from the body an answer showed for it, so
+ * that a recording made against a populated target replays on an empty one. Such a resource's
+ * variable is then set by its seed step, not by the step that first showed it.
+ *
  * @param input - the JSONL text (blank lines ignored), or its records
+ * @param options - `seed`: also return the seed steps (default `false`)
  * @throws Error naming the line (or entry) that is not JSON or not a recorded exchange
  * @example
  * const replay = replayFromRecording(readFileSync('traffic.jsonl', 'utf8'));
  * await runReplay((req) => handler.handle(req), replay.steps, {}, replay.vars);
+ * @example
+ * const seeded = replayFromRecording(text, { seed: true });
+ * await runReplay((req) => handler.handle(req), [...seeded.seed, ...seeded.steps], {}, seeded.vars);
  */
-export function replayFromRecording(input: string | readonly (RecordedExchange | RecordingHeader)[]): RecordingReplay {
+export function replayFromRecording(
+  input: string | readonly (RecordedExchange | RecordingHeader)[],
+  options: RecordingReplayOptions & { seed: true },
+): RecordingReplay & { seed: ReplayStep[] };
+export function replayFromRecording(
+  input: string | readonly (RecordedExchange | RecordingHeader)[],
+  options?: RecordingReplayOptions,
+): RecordingReplay;
+export function replayFromRecording(
+  input: string | readonly (RecordedExchange | RecordingHeader)[],
+  options: RecordingReplayOptions = {},
+): RecordingReplay {
   const located = readRecording(input);
-  const names = new RecordingNames(usedTags(located));
+  const used = options.seed ? usedResources(located) : [];
+  const names = new RecordingNames(usedTags(located), new Map(used.map((r) => [r.id, r.resourceType])));
   const steps = located.map(({ exchange, where }) => {
     try {
       return toStep(exchange, names);
@@ -133,5 +156,11 @@ export function replayFromRecording(input: string | readonly (RecordedExchange |
     }
   });
   markBursts(steps);
-  return { steps: steps.map((s) => s.step), vars: { secret: freshSecret() }, unknownIds: names.unknownIds() };
+  const replay: RecordingReplay = {
+    steps: steps.map((s) => s.step),
+    vars: { secret: freshSecret() },
+    unknownIds: names.unknownIds(),
+  };
+  if (options.seed) replay.seed = seedSteps(used, names.ids, (at) => replay.steps[at]?.name ?? '');
+  return replay;
 }

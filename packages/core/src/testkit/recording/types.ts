@@ -51,7 +51,24 @@ export interface RecordingReplay {
   /**
    * Ids the recording's requests name in a resource path (`/Users/<id>`) that no earlier answer
    * gave: the recording started on a target that had them, and the replay's target must have them
-   * too. In order of first use; an id every such request got a 404 for is not one.
+   * too. In order of first use; an id every such request got a 404 for is not one. With
+   * `seed`, only those no answer of the recording showed (they cannot be seeded).
    */
   unknownIds: string[];
+  /**
+   * With `{ seed: true }` only: steps to run before `steps` (`[...seed, ...steps]`) that create
+   * each resource the recording used but did not create (`POST /Users`, expecting 201), from the
+   * body an answer of the recording showed for it, capturing its new id into the variable
+   * `steps` name it by. Users first, groups last, a member or manager before what names it.
+   */
+  seed?: ReplayStep[];
+}
+
+/** Options of {@link replayFromRecording}. */
+export interface RecordingReplayOptions {
+  /**
+   * Also return `seed`, so that a recording made against a target that already held users and
+   * groups replays on one that does not. Default `false`.
+   */
+  seed?: boolean;
 }

@@ -87,7 +87,7 @@ describe('scrubbing a body', () => {
       'name.givenName': p.text('Ann'),
       emails: [{ type: 'work', primary: true, value: p.text('ann@example.com') }],
     });
-    expect(out.meta).toEqual({ ...body.meta, location: p.text('https://gw/Users/ann') });
+    expect(out.meta).toEqual({ ...body.meta, location: `https://gw/Users/${p.text('ann')}` });
     expect(out.totalResults).toBe(3);
     expect(JSON.stringify(out)).not.toMatch(/ann|example/i);
   });
@@ -113,6 +113,34 @@ describe('scrubbing a body', () => {
     expect(s.url('/Schemas/urn:ietf:params:scim:schemas:core:2.0:User')).toBe(
       '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User',
     );
+  });
+
+  it("keeps a Bulk request's bulkId references, and a resource address but for its id", () => {
+    const bulk = {
+      Operations: [
+        { method: 'PATCH', path: '/Users/bulkId:u1', data: { Operations: [{ op: 'add', path: 'title', value: 'Boss' }] } },
+        { method: 'POST', path: '/Groups', bulkId: 'g1', data: { members: [{ value: 'bulkId:u1' }] } },
+      ],
+    };
+    expect(s.body(bulk)).toEqual({
+      Operations: [
+        {
+          method: 'PATCH',
+          path: '/Users/bulkId:u1',
+          data: { Operations: [{ op: 'add', path: 'title', value: p.text('Boss') }] },
+        },
+        { method: 'POST', path: '/Groups', bulkId: 'g1', data: { members: [{ value: 'bulkId:u1' }] } },
+      ],
+    });
+    const answer = { Operations: [{ location: 'https://gw.example.com/t1/scim/v2/Users/Ann%20Lee', status: '201' }] };
+    expect(s.body(answer)).toEqual({
+      Operations: [
+        { location: `https://gw.example.com/t1/scim/v2/Users/${encodeURIComponent(p.text('Ann Lee'))}`, status: '201' },
+      ],
+    });
+    expect(s.body({ members: [{ $ref: 'https://gw/Groups/Admins?x=1' }] })).toEqual({
+      members: [{ $ref: p.text('https://gw/Groups/Admins?x=1') }],
+    });
   });
 
   it('never lets a client JSON key reach the prototype', () => {

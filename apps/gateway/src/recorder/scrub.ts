@@ -80,6 +80,7 @@ export function createScrubber(isSecret: (name: string) => boolean, pseudonyms?:
       const k = key?.toLowerCase();
       if (k !== undefined && KEEP.has(k)) return v;
       if (k === 'path') return v.startsWith('/') ? url(v) : filter(v);
+      if ((k === 'location' || k === '$ref') && /^https?:\/\//i.test(v)) return absolute(v);
       if (v.startsWith('bulkId:') || /^(true|false)$/i.test(v)) return v;
       return text(v);
     }
@@ -101,7 +102,7 @@ export function createScrubber(isSecret: (name: string) => boolean, pseudonyms?:
   const path = (p: string): string => {
     if (!pseudonyms) return p;
     const route = routeScimPath(p);
-    if (route?.id === undefined || !RESOURCE_ENDPOINTS.has(route.endpoint)) return p;
+    if (route?.id === undefined || !RESOURCE_ENDPOINTS.has(route.endpoint) || route.id.startsWith('bulkId:')) return p;
     const cut = p.replace(/\/+$/, '').lastIndexOf('/');
     return `${p.slice(0, cut + 1)}${encodeURIComponent(text(route.id))}`;
   };
@@ -125,6 +126,18 @@ export function createScrubber(isSecret: (name: string) => boolean, pseudonyms?:
       })
       .join('&');
     return `${path(u.slice(0, q))}?${query}`;
+  };
+
+  /** A resource's address (`meta.location`, `$ref`, a Bulk answer's `location`): its id as in a path. */
+  const absolute = (u: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      return text(u);
+    }
+    if (parsed.username || parsed.password || parsed.search || parsed.hash) return text(u);
+    return `${parsed.origin}${path(parsed.pathname)}`;
   };
 
   return { body: (b) => (b === undefined ? undefined : walk(b, undefined, 0)), url };

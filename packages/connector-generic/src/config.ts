@@ -34,6 +34,11 @@ const targetSupportSchema = z
     excludedAttributes: z
       .boolean()
       .describe('The excludedAttributes query parameter. Default true for 2.0, false for 1.1 (sent as attributes instead)'),
+    put: z
+      .boolean()
+      .describe(
+        "PUT of a resource. Default true; false: a client's PUT reaches the target as a PATCH of what changed (Google Cloud Identity answers PUT with a 404 page)",
+      ),
   })
   .partial()
   .describe('What the target supports natively; the connector does the rest');
@@ -165,6 +170,7 @@ export function supportFor(version: TargetScimVersion, configured: TargetSupport
     paging: configured?.paging ?? true,
     attributes: configured?.attributes ?? true,
     excludedAttributes: configured?.excludedAttributes ?? !v11,
+    put: configured?.put ?? true,
   };
 }
 

@@ -85,18 +85,22 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
   const paths = { User: config.paths?.users ?? '/Users', Group: config.paths?.groups ?? '/Groups' };
   for (const [rt, mapper] of compileMappers(map, base)) {
     mappers.push(mapper);
+    const { replace, ...operations } = collectionOperations({
+      rest,
+      mapper,
+      resourceType: rt,
+      path: paths[rt],
+      versionFor,
+      supportFor: support,
+      pageSize: config.pageSize ?? 200,
+      resolver: resolverFor(rt),
+    });
+    // Without `replace`, the core serves a client's PUT by reading the resource and sending the
+    // difference to `modify`: one PATCH to the target.
     resources[rt] = {
       capabilities: CAPABILITIES(mapper),
-      ...collectionOperations({
-        rest,
-        mapper,
-        resourceType: rt,
-        path: paths[rt],
-        versionFor,
-        supportFor: support,
-        pageSize: config.pageSize ?? 200,
-        resolver: resolverFor(rt),
-      }),
+      ...operations,
+      ...(supports['2.0'].put ? { replace } : {}),
     };
   }
   registry = base.extend(connectorSchemas(mappers));

@@ -94,12 +94,17 @@ function isGone(e: unknown): boolean {
 }
 
 /** The 502 for an answer that is an HTML page or not a SCIM answer at all. */
-function notScim(what: string, e?: RestError): UpstreamError {
+function notScim(what: string, e?: RestError, hint?: string): UpstreamError {
   const status = e ? ` (HTTP ${e.status})` : '';
-  return new UpstreamError(502, `The target answered the ${what}${status} with something that is not a SCIM answer`, {
-    ...(e ? { cause: e } : {}),
-  });
+  return new UpstreamError(
+    502,
+    `The target answered the ${what}${status} with something that is not a SCIM answer${hint ? `: ${hint}` : ''}`,
+    { ...(e ? { cause: e } : {}) },
+  );
 }
+
+/** What to do about a target that has no PUT. */
+const PUT_HINT = 'a target without PUT needs endpoint.targetSupport.put set to false (PUT is then sent as a PATCH)';
 
 /** A resource or record with an id (SCIM ids are strings; a number is taken as the target wrote it). */
 function hasId(r: Record<string, unknown>): boolean {
@@ -183,6 +188,10 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
         headers: body === undefined ? SCIM_HEADERS : SCIM_BODY_HEADERS,
       });
     } catch (e) {
+      // A 404 page (not a SCIM 404) or a refused method: the target has no such route, and the
+      // resource is not gone. A client told 404 would take it as deleted and create it again.
+      if (e instanceof RestError && ((e.status === 404 && isHtml(e.headers, e.body)) || e.status === 405 || e.status === 501))
+        throw notScim(`${method} write`, e, method === 'PUT' ? PUT_HINT : undefined);
       throw restErrorToScimError(e);
     }
     // A 2xx HTML page is a proxy's or a sign-in portal's, not the target's: a DELETE taken as done

@@ -40,8 +40,21 @@ export interface ProxiedRequest {
   responseBytes?: number;
 }
 
-/** A recording HTTP proxy in front of `target`: every request that passes is kept. */
-export async function startRecordingProxy(target: () => string): Promise<{
+/** An answer the proxy gives itself instead of passing a request on. */
+export interface ProxyAnswer {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/**
+ * A recording HTTP proxy in front of `target`: every request that passes is kept. `refuse` may
+ * answer a request itself (a target's missing route); refused requests are kept too.
+ */
+export async function startRecordingProxy(
+  target: () => string,
+  refuse?: (method: string, url: string) => ProxyAnswer | undefined,
+): Promise<{
   base: string;
   requests: ProxiedRequest[];
   close: () => Promise<void>;
@@ -59,6 +72,12 @@ export async function startRecordingProxy(target: () => string): Promise<{
         contentType: req.headers['content-type'],
       };
       requests.push(entry);
+      const refused = refuse?.(entry.method, entry.url);
+      if (refused) {
+        res.writeHead(refused.status, { 'content-type': refused.type });
+        res.end(refused.body);
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
         if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;

@@ -57,7 +57,11 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
         endpoint: { directory: 'data' },
       }),
     );
-    child = spawn(binary, [cli, 'start', '--record', 'traffic.jsonl'], { cwd: dir, env: { ...process.env, SEED: 'rt' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(binary, [cli, 'start', '--record', 'traffic.jsonl'], {
+      cwd: dir,
+      env: { ...process.env, SEED: 'rt' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (c) => (out += c));
     child.stderr?.on('data', (c) => (out += c));
     const base = `http://127.0.0.1:${port}`;
@@ -97,7 +101,10 @@ describe.each(RUNTIMES)('HTTP suite on %s through the CLI', (runtime, binary) =>
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain(Buffer.from('gwadmin:password').toString('base64'));
-    const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l) as { seq?: number; status?: number });
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq?: number; status?: number });
     expect(lines[0]).toMatchObject({ recording: 'scimgw/1', pseudonymized: true });
     expect(lines.slice(1).every((l) => Number.isInteger(l.seq) && Number.isInteger(l.status))).toBe(true);
     const replay = replayFromRecording(text);

@@ -113,6 +113,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       if (d.recorder && recordSeq !== undefined && route && principal !== undefined && d.chainingBaseUrl === undefined) {
         d.recorder.record({
           seq: recordSeq,
+          tenant,
           method,
           url,
           headers: req.headers,

@@ -187,6 +187,27 @@ describe('recording every IdP, then replaying the recording', () => {
 });
 
 describe('the recorder', () => {
+  it('records only the tenants it is given', async () => {
+    const only = join(dir, 'tenant-a.jsonl');
+    const gw = await startGateway(
+      { recorder: { enabled: true, file: only, tenants: ['a'] } },
+      { exampleData: false, entity: { a: {}, b: {} } },
+    );
+    try {
+      for (const prefix of ['/a', '/b', '/a/scim/v2', '/b/scim/v2'])
+        expect((await gw.call('GET', `${prefix}/Users?count=1`)).status, prefix).toBe(200);
+      expect(gw.logs()).toContain(`recording SCIM traffic of tenant a to ${only}`);
+    } finally {
+      await gw.stop();
+    }
+    const urls = readFileSync(only, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => (JSON.parse(l) as { url: string }).url);
+    expect(urls).toEqual(['/a/Users?count=1', '/a/scim/v2/Users?count=1']);
+  });
+
   it('stops at maxSize with one warning, and the gateway goes on answering', async () => {
     const small = join(dir, 'small.jsonl');
     const gw = await startGateway({ recorder: { enabled: true, file: small, maxSize: 2000 } }, { exampleData: false });

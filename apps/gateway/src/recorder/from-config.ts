@@ -18,11 +18,13 @@ export function recorderFor(cfg: PreparedConfig, log: GatewayLogger, file?: stri
     file: path,
     pseudonymize: r.pseudonymize,
     maxBytes: parseSize(r.maxSize),
+    tenants: r.tenants,
     isSecret: (name) => masker.isSensitiveName(name),
     onStop: (reason) => log.logger.warn(reason),
   });
+  const which = r.tenants.length ? ` of tenant${r.tenants.length > 1 ? 's' : ''} ${r.tenants.join(', ')}` : '';
   log.logger.warn(
-    `recording SCIM traffic to ${path} (${r.pseudonymize ? 'personal values pseudonymized' : 'values as sent: personal data is in this file'}; secrets masked)`,
+    `recording SCIM traffic${which} to ${path} (${r.pseudonymize ? 'personal values pseudonymized' : 'values as sent: personal data is in this file'}; secrets masked)`,
   );
   return recorder;
 }

@@ -18,6 +18,8 @@ export interface RecorderOptions {
   maxBytes: number;
   /** Names holding secrets: the log masker's test. */
   isSecret: (name: string) => boolean;
+  /** Tenants whose requests are recorded (`"undefined"`: the default one); empty: every tenant. */
+  tenants?: readonly string[] | undefined;
   /** Called once, when the file would pass `maxBytes` or cannot be written. */
   onStop: (reason: string) => void;
 }
@@ -26,6 +28,8 @@ export interface RecorderOptions {
 export interface Exchange {
   /** {@link Recorder.arrive}'s number for the request. */
   seq: number;
+  /** The request's tenant (baseEntity), if any. */
+  tenant?: string | undefined;
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
@@ -70,6 +74,8 @@ export class Recorder {
   /** Records one answered request (never throws: a recording must not fail a request). */
   record(x: Exchange): void {
     if (this.stopped) return;
+    const only = this.opts.tenants;
+    if (only?.length && !only.includes(x.tenant ?? 'undefined')) return;
     try {
       const headers: Record<string, string> = {};
       for (const h of KEPT_HEADERS) {

@@ -214,6 +214,10 @@ export const gatewayConfigSchema = z.strictObject({
         .describe(
           'Replace every value that could name a person by a keyed pseudonym (false: values as sent, secrets still masked)',
         ),
+      tenants: z
+        .array(z.string())
+        .default([])
+        .describe('Record only the requests of these tenants (baseEntity; "undefined" for the default one); empty: all'),
       maxSize: z
         .union([z.number().int().min(1), z.string()])
         .default('20mb')

@@ -178,3 +178,34 @@ describe('secrets, every name × every place a client puts one, pseudonyms on an
     }
   }
 });
+
+describe('scrubbing anything a client may send (property)', () => {
+  const secretName = fc.constantFrom('password', 'Password', 'userPassword', 'client_secret', 'apiKey', 'urn:x:2.0:User:pin');
+  /** Any JSON with a secret put under a secret-named key somewhere inside. */
+  const withSecret = fc
+    .tuple(fc.jsonValue({ maxDepth: 4 }), secretName, fc.array(fc.string({ maxLength: 6 }), { maxLength: 4 }))
+    .map(([json, name, path]) => {
+      const secret = 'S3cr3t-Xq9';
+      let body: unknown = { [name]: secret };
+      for (const k of path.reverse()) body = k.length % 2 ? [json, body] : { other: json, [k || 'k']: body };
+      return { body, secret };
+    });
+
+  it('never throws, gives JSON back, and never lets a secret through (pseudonyms on and off)', () => {
+    for (const s of [createScrubber(isSecret, new Pseudonyms()), createScrubber(isSecret)]) {
+      fc.assert(
+        fc.property(withSecret, ({ body, secret }) => {
+          const out = JSON.stringify(s.body(body));
+          expect(out).not.toContain(secret);
+          expect(JSON.parse(out)).toBeDefined();
+        }),
+      );
+      fc.assert(
+        fc.property(fc.string(), fc.string(), (path, query) => {
+          const url = s.url(`/${path}?${query}`);
+          expect(typeof url).toBe('string');
+        }),
+      );
+    }
+  });
+});

@@ -2,10 +2,10 @@
  * `scimgw new-connector`: the package it writes passes the Connector contract kit as generated.
  * (The same scaffold is installed from npm tarballs and served by a gateway in testing/tarballs.)
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connector, ConnectorConfigSchema, ConnectorFactoryContext } from '@scimgw/core';
-import { connectorContractCases, idpReplayCases, testContext } from '@scimgw/core/testkit';
+import { connectorContractCases, idpReplayCases, recordingCases, testContext } from '@scimgw/core/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/index.js';
 
@@ -34,6 +34,7 @@ describe('scimgw new-connector', () => {
       'src/config.ts',
       'src/store.ts',
       'test/contract.test.ts',
+      'test/recordings.test.ts',
     ]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
       expect(readFileSync(join(dir, f), 'utf8'), f).not.toMatch(/\{\{\w+\}\}/);
@@ -62,6 +63,20 @@ describe('scimgw new-connector', () => {
     for (const c of replays) await c.run();
     const bad = mod.configSchema.validate({ exampleDta: true });
     expect(bad.ok).toBe(false);
+  });
+
+  it('the generated connector replays the recording it ships (test/recordings), as its test runs it', async () => {
+    const mod = (await import(join(base, 'hr', 'src', 'index.ts'))) as {
+      createConnector: (c: ConnectorFactoryContext<{ exampleData?: boolean }>) => Connector;
+    };
+    const dir = join(base, 'hr', 'test', 'recordings');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
+    expect(files).toEqual(['okta.jsonl']);
+    const recordings = Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+    // The scaffold fills {{name}}-style placeholders: the recording's {{secret}} must come through.
+    expect(recordings['okta.jsonl']).toContain('{{secret}}');
+    const cases = recordingCases({ connector: () => mod.createConnector(testContext({ exampleData: false })), recordings });
+    for (const c of cases) await c.run();
   });
 
   it('refuses a bad package name and a folder that is not empty', async () => {

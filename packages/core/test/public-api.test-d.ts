@@ -26,11 +26,13 @@ import {
   idpReplayCases,
   idpTraffic,
   type RecordedExchange,
+  type RecordingCasesOptions,
   type RecordingHeader,
   type RecordingReplay,
   type RecordingReplayOptions,
   type ReplayAnswers,
   type ReplayStep,
+  recordingCases,
   replayFromRecording,
   runReplay,
   testContext,
@@ -117,6 +119,9 @@ describe('the Connector contract 1.0, as types', () => {
     expectTypeOf(idpTraffic.okta).toEqualTypeOf<ReplayStep[]>();
     expectTypeOf(runReplay).returns.resolves.toEqualTypeOf<Record<string, string>>();
     expectTypeOf(runReplay).parameter(3).toEqualTypeOf<Readonly<Record<string, string>> | undefined>();
+    expectTypeOf(recordingCases).parameter(0).toEqualTypeOf<RecordingCasesOptions>();
+    expectTypeOf(recordingCases).returns.toEqualTypeOf<{ name: string; run: () => Promise<void> }[]>();
+    expectTypeOf<RecordingCasesOptions['recordings']>().toEqualTypeOf<Readonly<Record<string, string>>>();
   });
 
   it('a gateway recording turns into replay steps and variables', () => {

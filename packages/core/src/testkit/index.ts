@@ -16,6 +16,7 @@ import { SchemaRegistry } from '../schema/registry.js';
 export { type IdpReplayOptions, IDP_REPLAYS, idpReplayCases, idpTraffic, REPLAY_BULK } from './idp/replays.js';
 export { fillVars as fillReplayVars, type ReplayAnswers, type ReplayHandle, runReplay } from './idp/runner.js';
 export type { ReplayStep } from './idp/step.js';
+export { type RecordingCasesOptions, recordingCases } from './recording/cases.js';
 export { replayFromRecording } from './recording/to-steps.js';
 export type { RecordedExchange, RecordingHeader, RecordingReplay, RecordingReplayOptions } from './recording/types.js';
 export { type RefusalWalk, type RefusalWalkSummary, walkRefusals } from './refusals.js';

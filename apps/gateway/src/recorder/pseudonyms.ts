@@ -3,7 +3,7 @@
  * one of the same length under a key that lives only in this process: the same word always gets
  * the same pseudonym within one recording (so `Alice`, `alice@contoso.com` and a filter on
  * `ALICE@CONTOSO.COM` still match one another, case-insensitively as SCIM compares), and nobody
- * without the key can tell the word back, however short it is. Letters stay letters with their
+ * without the key can compute the word back (a very short one may still be guessed from context). Letters stay letters with their
  * case, digits stay digits, and everything else (`@`, `.`, `-`, spaces, quotes) stays where it was:
  * what a quirk depends on (the shape of a value) survives.
  *

@@ -3,9 +3,10 @@
  * one of the same length under a key that lives only in this process: the same word always gets
  * the same pseudonym within one recording (so `Alice`, `alice@contoso.com` and a filter on
  * `ALICE@CONTOSO.COM` still match one another, case-insensitively as SCIM compares), and nobody
- * without the key can compute the word back (a very short one may still be guessed from context). Letters stay letters with their
- * case, digits stay digits, and everything else (`@`, `.`, `-`, spaces, quotes) stays where it was:
- * what a quirk depends on (the shape of a value) survives.
+ * without the key can compute the word back (a very short one may still be guessed from its
+ * context). Letters stay letters with their case, digits stay digits, and everything else (`@`,
+ * `.`, `-`, spaces, quotes) stays where it was: what a quirk depends on (the shape of a value)
+ * survives.
  *
  * Two different words never get the same pseudonym where that could matter: a word of up to ten
  * ASCII letters and digits is enciphered by a keyed permutation of all words of its shape (a

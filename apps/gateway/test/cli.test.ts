@@ -45,6 +45,26 @@ describe('scimgw CLI', () => {
     expect(await runCli(['--bogus'], bad.io)).toBe(2);
   });
 
+  it('--record goes with start and one configuration; its help lines are there', async () => {
+    expect(parseArgs(['start', '--record', 'r.jsonl'])).toMatchObject({ command: 'start', record: 'r.jsonl' });
+    expect(() => parseArgs(['start', '--record'])).toThrow(/--record needs a file/);
+    const one = writeConfig('connector-loki.json', {
+      scimgateway: { port: 0, auth: { basic: [{ username: 'a', password: 'b' }] } },
+    });
+    const two = writeConfig('connector-loki2.json', {
+      scimgateway: { port: 0, auth: { basic: [{ username: 'a', password: 'b' }] } },
+    });
+    const check = io();
+    expect(await runCli(['check-config', '--config', one, '--record', 'r.jsonl'], check.io)).toBe(2);
+    expect(check.err.join('\n')).toMatch(/--record goes with start and one configuration/);
+    const both = io();
+    expect(await runCli(['start', '--config', one, '--config', two, '--record', 'r.jsonl'], both.io)).toBe(2);
+    const h = io();
+    await runCli(['--help'], h.io);
+    expect(h.out.join('\n')).toMatch(/--record writes its SCIM traffic to FILE/);
+    expect(h.out.join('\n')).toMatch(/scimgw replay FILE --url URL/);
+  });
+
   it('check-config validates without starting and names every bad path', async () => {
     const good = writeConfig('connector-loki.json', {
       scimgateway: { port: 0, auth: { basic: [{ username: 'a', password: 'b' }] } },

@@ -255,14 +255,20 @@ describe('replayFromRecording with seed: a recording made against a populated ta
     );
     expect(seed.map((s) => [s.name, s.url, s.body])).toEqual([
       ['seed user1 (as #2 GET /scim/v2/Users/{{user1}} showed it)', '/scim/v2/Users', { userName: 'a', title: 'Clerk' }],
-      ['seed user2 (as #4 PATCH /Users/{{user2}} left it)', '/Users', { userName: 'b', title: 'Lead' }],
+      [
+        'seed user2 (a stand-in: #1 GET /scim/v2/Users names it, no answer shows it)',
+        '/scim/v2/Users',
+        { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'only-id' },
+      ],
+      ['seed user3 (as #4 PATCH /Users/{{user3}} left it)', '/Users', { userName: 'b', title: 'Lead' }],
     ]);
     // Not seeded: what a request found missing, what Bulk created (its id only in a location, so
-    // still unknown to the replay, as without seed), what only its id shows, what no endpoint takes.
+    // still unknown to the replay, as without seed), what no endpoint takes. What only its id
+    // shows is a stand-in named by its id.
     expect(unknownIds).toEqual(['bulk made']);
   });
 
-  it('an id only named in a path (no answer shows it) cannot be seeded: it stays in unknownIds', async () => {
+  it('an id only named in a path (no answer shows it) is created as a stand-in named by its id', async () => {
     const { handle, ids } = await populated();
     const rec = recordingHandle(handle);
     await runReplay(rec.handle, [
@@ -270,11 +276,39 @@ describe('replayFromRecording with seed: a recording made against a populated ta
       { name: 'remove bob', method: 'DELETE', url: `/Users/${ids.bob}`, status: 204 },
     ]);
     const replay = replayFromRecording(rec.jsonl(), { seed: true });
-    expect(replay.unknownIds).toEqual([ids.bob]);
-    expect(replay.seed.map((s) => s.name)).toEqual(['seed user1 (as #1 GET /Users showed it)']);
-    await expect(runReplay(await emptyTarget(), [...replay.seed, ...replay.steps], {}, replay.vars)).rejects.toThrow(
-      new RegExp(`^#2 DELETE /Users/${ids.bob}: expected 204, got 404`),
+    expect(replay.unknownIds).toEqual([]);
+    expect(replay.seed.map((s) => s.name)).toEqual([
+      'seed user1 (as #1 GET /Users showed it)',
+      'seed user2 (a stand-in: #2 DELETE /Users/{{user2}} names it, no answer shows it)',
+    ]);
+    await runReplay(await emptyTarget(), [...replay.seed, ...replay.steps], {}, replay.vars);
+    // Without seeding it fails at the lookup; seeded without the stand-in, at the DELETE.
+    const withoutStandIn = replay.seed.slice(0, 1);
+    await expect(runReplay(await emptyTarget(), [...withoutStandIn, ...replay.steps], {}, replay.vars)).rejects.toThrow(
+      /#2 DELETE \/Users\/\{\{user2\}\}: expected 204, got 404/,
     );
+  });
+
+  it("an IdP's later cycle: a group and a member known only by their ids become stand-ins, and the PATCH lands", async () => {
+    const { handle, ids } = await populated();
+    const rec = recordingHandle(handle);
+    // Entra ID between cycles: it keeps the ids it made earlier and adds dee to ops without a lookup.
+    const add = { schemas: [PATCH], Operations: [{ op: 'Add', path: 'members', value: [{ value: ids.dee }] }] };
+    await runReplay(rec.handle, [{ name: 'add dee to ops', method: 'PATCH', url: `/Groups/${ids.ops}`, body: add, status: 204 }]);
+    const plain = replayFromRecording(rec.jsonl());
+    expect(plain.unknownIds).toEqual([ids.ops]);
+    const replay = replayFromRecording(rec.jsonl(), { seed: true });
+    expect(replay.unknownIds).toEqual([]);
+    expect(replay.seed.map((s) => [s.url, s.body])).toEqual([
+      ['/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: ids.dee }],
+      ['/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: ids.ops }],
+    ]);
+    // The member in the PATCH body is the stand-in's variable, not the recorded id.
+    expect(JSON.stringify(replay.steps[0]?.body)).not.toContain(ids.dee);
+    const empty = await emptyTarget();
+    const vars = await runReplay(empty, [...replay.seed, ...replay.steps], {}, replay.vars);
+    const group = await empty({ method: 'GET', url: `/Groups/${vars.group1}`, headers: {} });
+    expect((group.body as { members?: { value: string }[] }).members?.map((m) => m.value)).toEqual([vars.user1]);
   });
 
   it('a recording that created everything it used has nothing to seed, and the same steps', async () => {

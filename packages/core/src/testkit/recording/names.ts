@@ -67,8 +67,16 @@ export class RecordingNames {
    */
   addId(value: string, resourceType: unknown): string | undefined {
     if (value === '' || this.ids.has(value) || this.unknown.has(value)) return undefined;
-    const name = this.ids.set(value, this.next(resourceType));
+    const name = this.ids.set(value, this.next(resourceType ?? this.seeded.get(value)));
     return this.seeded.has(value) ? undefined : name;
+  }
+
+  /**
+   * Names a seeded id before the steps are made: a stand-in first named in a request body (a member
+   * added) is replaced there by its variable like any id an answer gave.
+   */
+  nameSeeded(value: string): void {
+    if (!this.ids.has(value) && this.seeded.has(value)) this.ids.set(value, this.next(this.seeded.get(value)));
   }
 
   /** Names an entity tag an answer gives, when a request sends it and it has no name yet. */

@@ -118,9 +118,11 @@ export function seedSteps(used: readonly UsedResource[], names: Lookup, stepName
   for (const resource of creationOrder(used)) {
     const name = names.name(resource.id);
     if (name === undefined) continue;
-    const source = `${stepName(resource.shownAt)} ${resource.afterWrite ? 'left it' : 'showed it'}`;
+    const source = resource.placeholder
+      ? `a stand-in: ${stepName(resource.shownAt)} names it, no answer shows it`
+      : `as ${stepName(resource.shownAt)} ${resource.afterWrite ? 'left it' : 'showed it'}`;
     out.push({
-      name: `seed ${name} (as ${source})`,
+      name: `seed ${name} (${source})`,
       method: 'POST',
       url: `${resource.prefix}/${resource.endpoint}`,
       body: seedBody(resource, created, names),

@@ -9,7 +9,7 @@ import { type Located, readRecording } from './parse.js';
 import { seedSteps } from './seed.js';
 import { entityTags, isDiscovery, pathId, templateBody, templateHeaders, templateUrl } from './template.js';
 import type { RecordedExchange, RecordingHeader, RecordingReplay, RecordingReplayOptions } from './types.js';
-import { usedResources } from './used.js';
+import { addedMembers, usedResources } from './used.js';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -70,6 +70,8 @@ function toStep(x: RecordedExchange, names: RecordingNames): Burstable {
   const url = templateUrl(x.url, names.ids);
   const path = (url.split('?')[0] as string).replace(/\{\{(\w+):uri\}\}/g, '{{$1}}');
   const step: ReplayStep = { name: `#${x.seq} ${x.method} ${path}`, method: x.method, url, status: x.status };
+  // A stand-in first named as a member this request adds gets its variable here, in order.
+  for (const m of addedMembers(x)) names.nameSeeded(m.id);
   if (x.body !== undefined) step.body = templateBody(x.body, names.ids);
   if (x.headers !== undefined) step.headers = templateHeaders(x.headers, names.tags);
   if (x.status >= 200 && x.status < 300) {

@@ -28,6 +28,44 @@ export interface UsedResource {
   shownAt: number;
   /** Whether `body` is the state after a PUT or PATCH of the recording changed the resource. */
   afterWrite: boolean;
+  /**
+   * No answer showed it: it is known only by its id, from a request's path or a member it added
+   * (an IdP's later cycle names what it made earlier). Created as a stand-in named by its id.
+   */
+  placeholder?: boolean;
+}
+
+/** The endpoints a stand-in can be made at, and the attribute naming it there. */
+const STAND_IN: Readonly<Record<string, { name: string; schema: string }>> = {
+  Users: { name: 'userName', schema: URN.User },
+  Groups: { name: 'displayName', schema: URN.Group },
+};
+
+/** A stand-in for a resource known only by its id: the id as its name. */
+function standIn(id: string, endpoint: string): Json | undefined {
+  const s = STAND_IN[endpoint];
+  return s ? { schemas: [s.schema], [s.name]: id } : undefined;
+}
+
+/** The member ids a request body adds to a group: `members` values of a POST/PUT body or a PATCH add/replace. */
+export function addedMembers(x: RecordedExchange): { id: string; endpoint: string }[] {
+  if (!isObject(x.body)) return [];
+  const out: { id: string; endpoint: string }[] = [];
+  const take = (list: unknown) => {
+    if (!Array.isArray(list)) return;
+    for (const m of list)
+      if (isObject(m) && typeof m.value === 'string' && m.value !== '' && !m.value.startsWith('bulkId:'))
+        out.push({ id: m.value, endpoint: typeof m.type === 'string' && m.type.toLowerCase() === 'group' ? 'Groups' : 'Users' });
+  };
+  const members = (o: Json) => Object.entries(o).find(([k]) => k.toLowerCase() === 'members')?.[1];
+  if (x.method === 'POST' || x.method === 'PUT') take(members(x.body));
+  if (x.method === 'PATCH' && Array.isArray(x.body.Operations))
+    for (const op of x.body.Operations) {
+      if (!isObject(op) || typeof op.op !== 'string' || !/^(add|replace)$/i.test(op.op)) continue;
+      if (typeof op.path === 'string' && op.path.toLowerCase() === 'members') take(op.value);
+      else if (op.path === undefined && isObject(op.value)) take(members(op.value));
+    }
+  return out;
 }
 
 /** Query parameters (and `.search` body members) that make an answer show part of a resource. */
@@ -114,6 +152,9 @@ interface Shown {
 export function usedResources(located: readonly Located[]): UsedResource[] {
   // id → the route of the request it first appeared in; null when it was created, or missing then.
   const first = new Map<string, ScimRoute | undefined | null>();
+  // id → where a stand-in for it is made, when it is first named as a member a request adds.
+  const member = new Map<string, { endpoint: string; at: number }>();
+  const firstAt = new Map<string, number>();
   const written = new Set<string>();
   const shown = new Map<string, Shown>();
   located.forEach(({ exchange: x }, at) => {
@@ -121,8 +162,16 @@ export function usedResources(located: readonly Located[]): UsedResource[] {
     const path = x.url.split('?')[0] as string;
     const route = routeScimPath(path);
     const used = pathId(path);
-    if (used && !first.has(used.id)) first.set(used.id, x.status === 404 ? null : route);
+    if (used && !first.has(used.id)) {
+      first.set(used.id, x.status === 404 ? null : route);
+      firstAt.set(used.id, at);
+    }
     if (x.status < 200 || x.status > 299) return;
+    for (const m of addedMembers(x))
+      if (!first.has(m.id)) {
+        first.set(m.id, route);
+        member.set(m.id, { endpoint: m.endpoint, at });
+      }
     if (used && (x.method === 'PUT' || x.method === 'PATCH')) written.add(used.id);
     for (const id of createdIds(x, route)) if (!first.has(id)) first.set(id, null);
     const partial = projected(x);
@@ -138,7 +187,24 @@ export function usedResources(located: readonly Located[]): UsedResource[] {
   const out: UsedResource[] = [];
   for (const [id, route] of first) {
     const seen = shown.get(id);
-    if (route === null || seen === undefined) continue;
+    if (route === null) continue;
+    if (seen === undefined) {
+      // Known only by its id: a stand-in, at the endpoint its path or its member entry says.
+      const endpoint = member.get(id)?.endpoint ?? (route && RESOURCE_ENDPOINTS.has(route.endpoint) ? route.endpoint : undefined);
+      const body = endpoint === undefined ? undefined : standIn(id, endpoint);
+      if (endpoint === undefined || body === undefined) continue;
+      out.push({
+        id,
+        resourceType: endpoint === 'Users' ? 'User' : 'Group',
+        endpoint,
+        prefix: route?.prefix ?? '',
+        body,
+        shownAt: member.get(id)?.at ?? firstAt.get(id) ?? 0,
+        afterWrite: false,
+        placeholder: true,
+      });
+      continue;
+    }
     const endpoint = endpointOf(seen.body, route);
     if (endpoint === undefined) continue;
     const meta = isObject(seen.body.meta) ? seen.body.meta : {};

@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
+import { envOf, IMAGE_UIDS, one, runtimeStage } from './dockerfile.js';
 import { freePort, startProcess, stopProcess } from './process-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,40 +32,6 @@ const repo = join(gatewayDir, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'scimgw-container-'));
 chmodSync(work, 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** The instructions of a Dockerfile's last stage, continuation lines joined, comments dropped. */
-function runtimeStage(dockerfile: string): { op: string; args: string }[] {
-  const lines = dockerfile
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .filter((l) => l.trim() && !l.trim().startsWith('#'));
-  const stages: string[][] = [];
-  for (const l of lines) {
-    if (/^FROM\s/i.test(l)) stages.push([]);
-    stages.at(-1)?.push(l.trim());
-  }
-  return (stages.at(-1) ?? []).map((l) => {
-    const m = /^(\w+)\s+(.*)$/.exec(l) as RegExpExecArray;
-    return { op: (m[1] as string).toUpperCase(), args: (m[2] as string).replace(/\s+/g, ' ') };
-  });
-}
-
-const one = (stage: { op: string; args: string }[], op: string): string => {
-  const found = stage.filter((i) => i.op === op);
-  expect(found, op).toHaveLength(1);
-  return (found[0] as { args: string }).args;
-};
-
-/** `ENV A=1 B=2` → { A: '1', B: '2' } (the images use the key=value form, no quotes). */
-const envOf = (stage: { op: string; args: string }[]) =>
-  Object.fromEntries(
-    stage
-      .filter((i) => i.op === 'ENV')
-      .flatMap((i) => i.args.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-  );
-
-/** The image's user: `node` is uid/gid 1000 in the official Node.js images. */
-const IMAGE_UIDS: Record<string, number> = { node: 1000 };
 
 describe('the container image (its runtime stage run as written, no container engine)', () => {
   it('both Dockerfiles start, run and check health the same way', async () => {

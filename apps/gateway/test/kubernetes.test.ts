@@ -28,6 +28,7 @@ import { PROBE_PATHS } from '@scimgw/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../src/cli-main.js';
+import { envOf, IMAGE_UIDS, one, runtimeStage } from './dockerfile.js';
 import { freePort, startProcess, stopProcess } from './process-helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,7 +39,7 @@ const work = mkdtempSync(join(tmpdir(), 'scimgw-k8s-'));
 chmodSync(work, 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-// biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read with property access
+/** A Kubernetes object, read with property access. */
 type Obj = any;
 
 /** Every document of every YAML file a kustomization lists, and the kustomization itself. */
@@ -57,19 +58,14 @@ function kustomization(name: string): { kust: Obj; text: string; objects: Obj[];
 
 /** The Dockerfile's runtime stage: its WORKDIR, USER, ENV and CMD. */
 function image(): { workdir: string; user: string; env: Record<string, string>; cmd: string[] } {
-  const text = readFileSync(join(repo, 'deploy', 'docker', 'Dockerfile'), 'utf8').replace(/\\\r?\n/g, ' ');
-  const last = text.slice(text.lastIndexOf('\nFROM '));
-  const op = (name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(last)?.[1]?.trim() as string;
-  const env = Object.fromEntries(
-    op('ENV')
-      .split(/\s+/)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-  return { workdir: op('WORKDIR'), user: op('USER'), env, cmd: JSON.parse(op('CMD')) as string[] };
+  const stage = runtimeStage(readFileSync(join(repo, 'deploy', 'docker', 'Dockerfile'), 'utf8'));
+  return {
+    workdir: one(stage, 'WORKDIR'),
+    user: one(stage, 'USER'),
+    env: envOf(stage),
+    cmd: JSON.parse(one(stage, 'CMD')) as string[],
+  };
 }
-
-/** `node` is uid/gid 1000 in the official Node.js images. */
-const IMAGE_UIDS: Record<string, number> = { node: 1000 };
 
 /** The keys the kustomization's `kubectl create secret` line gives the secret. */
 const secretKeys = (text: string) => [...text.matchAll(/--from-file=(\w+)=/g)].map((m) => m[1] as string);

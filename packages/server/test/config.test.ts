@@ -269,5 +269,20 @@ describe('loadConfig', () => {
     expect(parseSize('500 KB')).toBe(512000);
     expect(parseSize(42)).toBe(42);
     expect(() => parseSize('lots')).toThrow(/payloadSize/);
+    expect(() => parseSize('huge', 'scimgateway.recorder.maxSize')).toThrow(/recorder\.maxSize/);
+  });
+
+  it('names every size setting it cannot read when the file is read (check-config), not at start', () => {
+    for (const [where, gateway] of [
+      ['scimgateway.payloadSize', { payloadSize: 'lots' }],
+      ['scimgateway.recorder.maxSize', { recorder: { maxSize: '20 megs' } }],
+    ] as const) {
+      const cfg = { scimgateway: { ...minimal.scimgateway, ...gateway } };
+      const problems = errorsOf(() => loadConfig(write(cfg)));
+      expect(problems, where).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${where.replace(/\./g, '\\.')}: must be bytes, or a size`));
+    }
+    const ok = { scimgateway: { ...minimal.scimgateway, payloadSize: '500 KB', recorder: { maxSize: 4096 } } };
+    expect(errorsOf(() => loadConfig(write(ok)))).toEqual([]);
   });
 });

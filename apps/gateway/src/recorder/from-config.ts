@@ -17,7 +17,7 @@ export function recorderFor(cfg: PreparedConfig, log: GatewayLogger, file?: stri
   const recorder = new Recorder({
     file: path,
     pseudonymize: r.pseudonymize,
-    maxBytes: parseSize(r.maxSize),
+    maxBytes: parseSize(r.maxSize, 'scimgateway.recorder.maxSize'),
     tenants: r.tenants,
     isSecret: (name) => masker.isSensitiveName(name),
     onStop: (reason) => log.logger.warn(reason),

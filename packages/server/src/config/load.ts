@@ -9,6 +9,8 @@ import { configFileSchema } from './schema.js';
 import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey, usesBuiltInSeed } from './secrets.js';
 import type { LoadedConfig } from './types.js';
 
+export { parseSize } from './size.js';
+
 /** The file's validator: every problem with its path, unknown keys with a did-you-mean. */
 const fileSection = configSection(configFileSchema);
 
@@ -171,13 +173,4 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     tenants,
     warnings,
   };
-}
-
-/** Parses a size like `1mb`, `500kb`, `2048` into bytes. */
-export function parseSize(v: number | string): number {
-  if (typeof v === 'number') return v;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(v);
-  if (!m) throw new ConfigError('scimgateway.payloadSize', `cannot read size "${v}"`);
-  const mult = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] ?? 'b').toLowerCase() as 'b'];
-  return Math.floor(Number(m[1]) * mult);
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { authConfigSchema } from '@scimgw/auth';
 import { z } from '@scimgw/config';
 import { emailConfigSchema, logConfigSchema } from '@scimgw/logger-stream';
+import { sizeSetting } from './size.js';
 import type { mcpConfigSchema as McpConfigSchema } from '@scimgw/mcp/config';
 import type { streamConfigSchema as StreamConfigSchema } from '@scimgw/stream/config';
 
@@ -119,10 +120,7 @@ export const gatewayConfigSchema = z.strictObject({
   localhostonly: z.boolean().default(false).describe('Listen on 127.0.0.1 / ::1 only'),
   chainingBaseUrl: text('http(s)://host:port[/path] of the next gateway: SCIM requests are authorized here, then forwarded'),
   idleTimeout: z.number().int().min(1).default(120).describe('Seconds an idle keep-alive connection stays open'),
-  payloadSize: z
-    .union([z.number().int().min(1), z.string()])
-    .default('1mb')
-    .describe('Largest request body: bytes, or a size like "500kb", "1mb"'),
+  payloadSize: sizeSetting('1mb', 'Largest request body: bytes, or a size like "500kb", "1mb"'),
   scim: z
     .strictObject({
       version: z.enum(['1.1', '2.0']).default('2.0').describe('Protocol on unversioned paths'),
@@ -218,10 +216,7 @@ export const gatewayConfigSchema = z.strictObject({
         .array(z.string())
         .default([])
         .describe('Record only the requests of these tenants (baseEntity; "undefined" for the default one); empty: all'),
-      maxSize: z
-        .union([z.number().int().min(1), z.string()])
-        .default('20mb')
-        .describe('Recording stops (one warning) once the file would pass this size: bytes, or "500kb", "20mb"'),
+      maxSize: sizeSetting('20mb', 'Recording stops (one warning) once the file would pass this size: bytes, or "500kb", "20mb"'),
     })
     .prefault({})
     .describe("Records an IdP's traffic, secrets masked and personal values pseudonymized, to replay elsewhere"),

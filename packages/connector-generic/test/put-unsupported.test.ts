@@ -19,11 +19,13 @@ const GOOGLE_404: ProxyAnswer = {
 
 let target: TestGateway;
 let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+/** What the target lacks: the method it refuses, and how (Google's PUT page by default). */
+let refusal: { method: string; answer: ProxyAnswer } = { method: 'PUT', answer: GOOGLE_404 };
 beforeAll(async () => {
   target = await startGateway('connector-loki', { persistence: false, exampleData: false });
   proxy = await startRecordingProxy(
     () => target.base,
-    (method) => (method === 'PUT' ? GOOGLE_404 : undefined),
+    (method) => (method === refusal.method ? refusal.answer : undefined),
   );
 });
 afterAll(async () => {
@@ -114,4 +116,68 @@ describe('a target without PUT', () => {
       await connector.close?.();
     }
   });
+});
+
+describe('a target refusing a write method, every write × every way of refusing', () => {
+  const refusals: [string, ProxyAnswer][] = [
+    ['a 404 page', GOOGLE_404],
+    ['405 Method Not Allowed', { status: 405, type: 'application/json', body: '{"error":"method not allowed"}' }],
+    ['501 Not Implemented', { status: 501, type: 'text/plain', body: 'Not Implemented' }],
+  ];
+  const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  const writes: [string, string, (ids: { user: string; group: string }) => [string, unknown?]][] = [
+    [
+      'POST',
+      'create a user',
+      () => ['/Users', { schemas: [USER], userName: `walk.${Math.random().toString(36).slice(2)}@example.com` }],
+    ],
+    [
+      'PUT',
+      'replace a user',
+      (ids) => [`/Users/${ids.user}`, { schemas: [USER], userName: 'walk.kept@example.com', title: 'X' }],
+    ],
+    [
+      'PATCH',
+      'modify a user',
+      (ids) => [`/Users/${ids.user}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'X' }] }],
+    ],
+    [
+      'PATCH',
+      'add a member',
+      (ids) => [
+        `/Groups/${ids.group}`,
+        { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: ids.user }] }] },
+      ],
+    ],
+    ['DELETE', 'delete a user', (ids) => [`/Users/${ids.user}`]],
+  ];
+  for (const [method, what, request] of writes)
+    for (const [how, answer] of refusals)
+      it(`${what} (${method}) refused with ${how}: 502 naming the target, never its status, and nothing changed`, async () => {
+        const { call, connector } = front();
+        try {
+          refusal = { method: 'none', answer };
+          const user = await call('POST', '/Users', {
+            schemas: [USER],
+            userName: `walk.kept.${Math.random().toString(36).slice(2)}@example.com`,
+            title: 'Kept',
+          });
+          const group = await call('POST', '/Groups', {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+            displayName: `walk-${Math.random()}`,
+          });
+          expect([user.status, group.status]).toEqual([201, 201]);
+          refusal = { method, answer };
+          const [url, body] = request({ user: user.body.id, group: group.body.id });
+          const r = await call(method, url, body);
+          expect(r.status, JSON.stringify(r.body)).toBe(502);
+          expect(r.body.detail).toMatch(/not a SCIM answer/);
+          refusal = { method: 'none', answer };
+          const kept = await target.call('GET', `/Users/${user.body.id}`, undefined, { authorization: BASIC });
+          expect(kept.body.title).toBe('Kept');
+        } finally {
+          refusal = { method: 'PUT', answer: GOOGLE_404 };
+          await connector.close?.();
+        }
+      });
 });

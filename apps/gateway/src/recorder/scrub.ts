@@ -86,6 +86,9 @@ export function createScrubber(isSecret: (name: string) => boolean, pseudonyms?:
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, key === 'Operations' ? undefined : key, depth + 1));
     if (v === null || typeof v !== 'object') return v;
+    // What JSON.stringify would write of it (a Date, a value with its own JSON form).
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return walk(toJSON.call(v), key, depth + 1);
     const obj = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     // A PATCH operation (or a Bulk one) naming a secret attribute in its path carries the secret as its value.

@@ -47,7 +47,7 @@ export interface PipelineDeps {
   mcp?: McpHost | undefined;
   /** Metrics (`/metrics`) and traces of the instance; without it nothing is measured. */
   telemetry?: PipelineTelemetry | undefined;
-  /** `scimgateway.recorder`: authenticated SCIM requests and their answers, recorded. */
+  /** `scimgateway.recorder`: authenticated SCIM requests and their answers, recorded (never on a chaining gateway). */
   recorder?: Recorder | undefined;
 }
 
@@ -110,7 +110,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
     // settles after its last write), not from a 'finish' listener: no closure to register per request.
     const logLine = () => {
       observed?.end(res.statusCode);
-      if (d.recorder && recordSeq !== undefined && route && principal !== undefined && d.chainingBaseUrl === undefined) {
+      if (d.recorder && recordSeq !== undefined && route && principal !== undefined) {
         d.recorder.record({
           seq: recordSeq,
           tenant,

@@ -17,6 +17,7 @@ import { bufferSpellings, fromLdapts, type LdapEntry } from './entry.js';
 import { describeCode, isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
 import { type LdapFilter, serializeLdapFilter, toLdapts } from './filter.js';
 import type { LdapPool } from './pool.js';
+import { completeRanges } from './ranges.js';
 import { WriteLog } from './writes.js';
 
 /** OID of the Password Modify extended operation (RFC 3062). */
@@ -129,9 +130,9 @@ export class Directory {
     try {
       if (!pageable || !spec.large) {
         const small = await this.plain(spec, base, pageable);
-        if (small) return small;
+        if (small) return await this.whole(small);
       }
-      return await this.paged(spec, base);
+      return await this.whole(await this.paged(spec, base));
     } catch (e) {
       return this.failSearch(e, spec, what, base);
     }
@@ -144,10 +145,25 @@ export class Directory {
   async trySmall(spec: SearchSpec, what: string): Promise<LdapEntry[] | undefined> {
     const base = dnString(spec.base);
     try {
-      return await this.plain(spec, base, true);
+      const small = await this.plain(spec, base, true);
+      return small && (await this.whole(small));
     } catch (e) {
       return this.failSearch(e, spec, what, base);
     }
+  }
+
+  /**
+   * Entries with every ranged attribute read whole (see `ranges.ts`): Active Directory answers an
+   * attribute of more than `MaxValRange` values (1,500) with its first range only.
+   */
+  async whole(entries: LdapEntry[]): Promise<LdapEntry[]> {
+    return completeRanges(entries, (dn, attribute) =>
+      this.pool.run(async (c) => {
+        this.stats.search++;
+        const res = await c.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute] });
+        return res.searchEntries[0] && fromLdapts(res.searchEntries[0]);
+      }),
+    );
   }
 
   private failSearch(e: unknown, spec: SearchSpec, what: string, base: string): never | LdapEntry[] {

@@ -159,7 +159,9 @@ export class PageWindows {
       const sortKey = JSON.stringify(spec.sort);
       if (this.opts.vlv && features.vlv && spec.sort.length && !this.unsortable.has(sortKey)) {
         try {
-          return await this.vlvPage(spec, startIndex, count, features.sortSessionsPerConnection);
+          const page = await this.vlvPage(spec, startIndex, count, features.sortSessionsPerConnection);
+          // Off the lane: a ranged attribute's other ranges are plain base searches.
+          return { ...page, entries: await this.dir.whole(page.entries) };
         } catch (e) {
           if (!(e instanceof UseSnapshot)) throw e;
           this.opts.log?.info('ldap: virtual list view not used for this page', { reason: e.reason });

@@ -12,6 +12,7 @@ import { drive, type SlapdTarget } from './fixtures/ldap-drive.js';
 import { driveLoad, type LoadTarget } from './fixtures/load-drive.js';
 import { rawRead } from './helpers/config.js';
 import { populationLdif } from './helpers/population.js';
+import { type RangeProxy, startRangeProxy } from './helpers/range-proxy.js';
 import { HAVE_MEMBEROF, HAVE_SLAPD, HAVE_SSSVLV, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,12 +82,14 @@ const LOAD_EXPECTED = {
   vlvPages: { statuses: [200], right: true },
   snapshotPages: { statuses: [200], right: true },
   bigGroup: { status: 200, members: 1000, distinct: 1000, fewSearches: true },
+  rangedGroup: { status: 200, members: 1000, same: true },
   created: { statuses: [201, 201], displayName: 'rt-boss', manager: true },
   deleted: [204, 204],
 };
 
 describe.skipIf(!HAVE_SLAPD || !HAVE_SSSVLV || !HAVE_MEMBEROF)('load and directory shape on Node and on Bun', () => {
   let loaded: Slapd;
+  let proxy: RangeProxy;
   let load: LoadTarget;
   beforeAll(async () => {
     loaded = await startSlapd({
@@ -94,13 +97,23 @@ describe.skipIf(!HAVE_SLAPD || !HAVE_SSSVLV || !HAVE_MEMBEROF)('load and directo
       sizeLimit: 500,
       preload: populationLdif({ users: 4200, groups: 20, bigGroup: 1000, memberOf: true }),
     });
-    load = { url: loaded.url, ldapsUrl: loaded.ldapsUrl, caPem: loaded.caPem, memberOf: loaded.memberOf, users: 4200, big: 1000 };
+    proxy = await startRangeProxy({ upstreamPort: loaded.port, maxValRange: 300 });
+    load = {
+      url: loaded.url,
+      ldapsUrl: loaded.ldapsUrl,
+      caPem: loaded.caPem,
+      memberOf: loaded.memberOf,
+      users: 4200,
+      big: 1000,
+      rangedUrl: proxy.url,
+    };
   }, 120_000);
   afterAll(async () => {
+    await proxy?.stop();
     await loaded?.destroy();
   });
 
-  it('on Node: parallel deep pages, a 1,000-member group, derived cn/sn and a manager', async () => {
+  it('on Node: parallel deep pages, a 1,000-member group (also in AD-style ranges of 300), derived cn/sn and a manager', async () => {
     expect(await driveLoad(load)).toEqual({ runtime: 'node', ...LOAD_EXPECTED });
   }, 90_000);
 

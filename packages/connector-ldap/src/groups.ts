@@ -20,7 +20,7 @@ import {
   memberDns,
   memberIds,
   planMembers,
-  resolveComplex,
+  complexDelta,
   writeMembers,
 } from './membership.js';
 import { specialTerms } from './special.js';
@@ -254,11 +254,11 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       // Members are resolved (and unknown ones refused) before anything is written.
       let delta: DnDelta | undefined;
       if (plan.complex.length) {
-        const ids = await resolveComplex(t, entry, (members) => {
+        const change = await complexDelta(t, entry, (members) => {
           const res = applyChanges({ members }, memberChanges, { registry: t.registry, resourceType: t.groupRt }).resource;
           return (res.members as unknown[] | undefined) ?? [];
         });
-        delta = { add: [], remove: [], replace: await idsToMemberDns(t, ids, true) };
+        delta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
       } else if (plan.replace || plan.add.length || plan.remove.length) {
         delta = {
           add: await idsToMemberDns(t, plan.add, true),

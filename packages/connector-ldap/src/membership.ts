@@ -11,7 +11,7 @@
  */
 import { type Change, errors } from '@scimgw/core';
 import type { FilterNode } from '@scimgw/core/filter';
-import { dnKey, dnRefs } from './dn.js';
+import { dnKey, tryDnKey } from './dn.js';
 import type { Modification } from './directory.js';
 import { type LdapEntry, values } from './entry.js';
 import { resultCodeOf, toScimFromLdap } from './errors.js';
@@ -222,19 +222,33 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
 }
 
 /**
- * Irregular member changes (sub-attribute paths, filters other than
- * `value eq`) are applied to the materialized list — the only path that
- * reads a group's members in order to write them. Returns the new member ids.
+ * Irregular member changes (sub-attribute paths, filters other than `value eq`) are applied to the
+ * materialized list — the only path that reads a group's members in order to change them. What
+ * is written is the difference, not the list: the ids to add and the DNs to remove. Members the
+ * changes leave alone are not written at all, so a member added by someone else meanwhile, and
+ * one the gateway cannot see (outside its bases, or an entry that no longer exists), stay.
  */
-export async function resolveComplex(
+export async function complexDelta(
   t: Tenant,
   entry: LdapEntry,
   apply: (members: { value: string }[]) => unknown[],
-): Promise<string[]> {
+): Promise<{ add: string[]; remove: string[] }> {
   const dns = memberDns(t, entry);
   const ids = await t.resolver.dnsToIds(dns, t.scope(['user', 'group']));
-  const current = dnRefs(dns, ids);
-  return memberIds(apply(current));
+  const current: { value: string }[] = [];
+  const dnOf = new Map<string, string>();
+  for (const dn of dns) {
+    const key = tryDnKey(dn);
+    const id = key === undefined ? undefined : ids.get(key);
+    if (id === undefined || dnOf.has(id)) continue;
+    dnOf.set(id, dn);
+    current.push({ value: id });
+  }
+  const after = new Set(memberIds(apply(current)));
+  return {
+    add: [...after].filter((id) => !dnOf.has(id)),
+    remove: [...dnOf].filter(([id]) => !after.has(id)).map(([, dn]) => dn),
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { canonicalDn, dnKey } from '../src/index.js';
 import { Attribute, Change, Client } from 'ldapts';
 import type { ClientFactory } from '../src/index.js';
 import { countingFactory, enc, patchBody, rawRead, scim } from './helpers/config.js';
-import { ADMIN_DN, ADMIN_PW, GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
+import { ADMIN_DN, ADMIN_PW, ADMINS, GROUPS, GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 let slapd: Slapd;
 beforeAll(async () => {
@@ -274,6 +274,54 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
       expect(p.status).toBe(204);
       expect((await call('GET', `/Groups/${g.body.id}`)).body.members).toEqual([{ value: a.body.id }]);
     } finally {
+      await connector.close?.();
+    }
+  });
+
+  it('writes only what an irregular member filter changes: members out of scope or added meanwhile stay', async () => {
+    const sent: { operation: string; type: string; values: number }[] = [];
+    const factory: ClientFactory = (o) => {
+      const c = new Client(o);
+      const modify = c.modify.bind(c);
+      c.modify = (dn, changes, controls) => {
+        for (const ch of Array.isArray(changes) ? changes : [changes]) {
+          sent.push({ operation: ch.operation, type: ch.modification.type, values: ch.modification.values.length });
+        }
+        return modify(dn, changes, controls);
+      };
+      return c;
+    };
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' }, { clientFactory: factory });
+    const admin = new Client({ url: slapd.url, strictDN: false });
+    try {
+      const a = await call('POST', '/Users', user('delta-a'));
+      const b = await call('POST', '/Users', user('delta-b'));
+      const g = await call('POST', '/Groups', { displayName: 'delta', members: [{ value: a.body.id }, { value: b.body.id }] });
+      const dn = `cn=delta,${GROUPS}`;
+      // A member outside the gateway's bases, and one added by another client: SCIM sees neither.
+      await slapd.ldapadd(`dn: uid=delta-outsider,${ADMINS}\nobjectClass: inetOrgPerson\nuid: delta-outsider\ncn: o\nsn: o\n`);
+      await admin.bind(ADMIN_DN, ADMIN_PW);
+      await admin.modify(
+        dn,
+        new Change({
+          operation: 'add',
+          modification: new Attribute({ type: 'member', values: [`uid=delta-outsider,${ADMINS}`] }),
+        }),
+      );
+      sent.length = 0;
+      const p = await call(
+        'PATCH',
+        `/Groups/${g.body.id}`,
+        patchBody([{ op: 'remove', path: `members[value sw "${String(b.body.id).slice(0, 13)}"]` }]),
+      );
+      expect(p.status).toBe(204);
+      expect((await memberDns(dn)).sort()).toEqual(
+        [dnKey(`uid=delta-a,${PEOPLE}`), dnKey(`uid=delta-outsider,${ADMINS}`)].sort(),
+      );
+      // One value deleted; no replace of the member list.
+      expect(sent).toEqual([{ operation: 'delete', type: 'member', values: 1 }]);
+    } finally {
+      await admin.unbind();
       await connector.close?.();
     }
   });

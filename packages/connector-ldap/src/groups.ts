@@ -249,21 +249,23 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const memberChanges = changes.filter(isMembers);
       const other = changes.filter((c) => !isMembers(c));
       const plan = planMembers(memberChanges);
-      // Member-only PATCHes never read the member attribute; irregular ones must.
-      const entry = await mustRead(t, id, plan.complex.length > 0);
+      // Adding and removing by value never reads the member attribute; irregular changes and
+      // replacing the list must (what is written is the difference to the members read).
+      const entry = await mustRead(t, id, plan.complex.length > 0 || plan.replace !== undefined);
       // Members are resolved (and unknown ones refused) before anything is written.
       let delta: DnDelta | undefined;
-      if (plan.complex.length) {
+      if (plan.complex.length || plan.replace) {
+        const replace = plan.replace;
         const change = await complexDelta(t, entry, (members) => {
+          if (!plan.complex.length && replace) return replace.map((value) => ({ value }));
           const res = applyChanges({ members }, memberChanges, { registry: t.registry, resourceType: t.groupRt }).resource;
           return (res.members as unknown[] | undefined) ?? [];
         });
         delta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
-      } else if (plan.replace || plan.add.length || plan.remove.length) {
+      } else if (plan.add.length || plan.remove.length) {
         delta = {
           add: await idsToMemberDns(t, plan.add, true),
           remove: await idsToMemberDns(t, plan.remove, false),
-          ...(plan.replace ? { replace: await idsToMemberDns(t, plan.replace, true) } : {}),
         };
       }
       const next = other.length
@@ -287,13 +289,16 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
 
     async replace(id, resource, ctx) {
       const t = tenantOf(ctx.tenant);
-      const entry = await mustRead(t, id, false);
-      const members = await idsToMemberDns(t, memberIds(resource.members), true);
+      // The members SCIM can see become the list given; the difference is written (see complexDelta).
+      const entry = await mustRead(t, id, true);
+      const wanted = memberIds(resource.members);
+      const change = await complexDelta(t, entry, () => wanted.map((value) => ({ value })));
+      const delta: DnDelta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
       const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
       const undo = new UndoLog(t.log, 'ldap');
       const dn = await undo.guard(async () => {
         const dn = await renameIfNeeded(t, entry, resource, undo);
-        await writeMembers(t, dn, { add: [], remove: [], replace: members }, mods, `replace group "${id}"`);
+        await writeMembers(t, dn, delta, mods, `replace group "${id}"`);
         return dn;
       });
       const newId = t.codec.strategy === 'dn' ? dn : id;

@@ -133,11 +133,10 @@ export async function idsToMemberDns(t: Tenant, ids: string[], strict: boolean):
   return [...new Set(map.values())];
 }
 
-/** DN deltas for one group. */
+/** DN deltas for one group: a group's member list is never written whole (see complexDelta). */
 export interface DnDelta {
   add: string[];
   remove: string[];
-  replace?: string[];
 }
 
 /** Finds which of `dns` the group has: compare for short lists, one read of the member attribute otherwise. */
@@ -161,10 +160,6 @@ async function presentOf(t: Tenant, group: string, dns: string[]): Promise<Set<s
 function memberMods(t: Tenant, d: DnDelta, placeholder: 'add' | 'drop' | 'none'): Modification[] {
   const attr = t.memberAttr;
   const ph = t.s.placeholderMemberDn;
-  if (d.replace) {
-    const list = d.replace.length || !ph ? d.replace : [ph];
-    return [list.length ? { operation: 'replace', type: attr, values: list } : { operation: 'replace', type: attr, values: [] }];
-  }
   const mods: Modification[] = [];
   if (d.add.length) mods.push({ operation: 'add', type: attr, values: d.add });
   if (d.remove.length) mods.push({ operation: 'delete', type: attr, values: d.remove });
@@ -188,8 +183,7 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
   let delta: DnDelta = d;
   // Dropping the placeholder is only sent when it is there (one compare, no modify): a delete of an
   // absent value fails even with permissive modify on some servers (OpenLDAP's memberof overlay).
-  let placeholder: 'add' | 'drop' | 'none' =
-    ph && !d.replace && d.add.length && (await presentOf(t, group, [ph])).size ? 'drop' : 'none';
+  let placeholder: 'add' | 'drop' | 'none' = ph && d.add.length && (await presentOf(t, group, [ph])).size ? 'drop' : 'none';
   let last: unknown;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
@@ -199,12 +193,12 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
       const code = resultCodeOf(e);
       if (code === undefined) throw e; // already translated by the directory layer
       last = e;
-      if (code === 65 && ph && placeholder !== 'add' && !delta.replace) {
+      if (code === 65 && ph && placeholder !== 'add') {
         // The last member went: keep the group valid with the placeholder.
         placeholder = 'add';
         continue;
       }
-      if ((code === 20 || code === 16) && !delta.replace) {
+      if (code === 20 || code === 16) {
         // The server applied nothing: find the values at fault and send only what changes something.
         const present = await presentOf(t, group, [...delta.add, ...delta.remove, ...(ph && placeholder === 'drop' ? [ph] : [])]);
         delta = {

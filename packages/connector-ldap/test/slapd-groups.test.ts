@@ -326,6 +326,45 @@ describe.skipIf(!HAVE_SLAPD)('other group shapes and rules', () => {
     }
   });
 
+  it('sets the members SCIM sees on a PUT or a members replace, and keeps members out of its scope', async () => {
+    const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' });
+    const admin = new Client({ url: slapd.url, strictDN: false });
+    try {
+      const ids = await Promise.all(
+        ['set-a', 'set-b', 'set-c'].map(async (n) => String((await call('POST', '/Users', user(n))).body.id)),
+      );
+      const [a, b, c] = ids as [string, string, string];
+      const g = await call('POST', '/Groups', { displayName: 'set', members: [{ value: a }, { value: b }] });
+      const dn = `cn=set,${GROUPS}`;
+      await slapd.ldapadd(`dn: uid=set-outsider,${ADMINS}\nobjectClass: inetOrgPerson\nuid: set-outsider\ncn: o\nsn: o\n`);
+      await admin.bind(ADMIN_DN, ADMIN_PW);
+      await admin.modify(
+        dn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`uid=set-outsider,${ADMINS}`] }) }),
+      );
+      const outsider = dnKey(`uid=set-outsider,${ADMINS}`);
+      const put = await call('PUT', `/Groups/${g.body.id}`, { displayName: 'set', members: [{ value: b }, { value: c }] });
+      expect(put.status).toBe(200);
+      expect(put.body.members?.map((m) => m.value).sort()).toEqual([b, c].sort());
+      expect((await memberDns(dn)).sort()).toEqual([dnKey(`uid=set-b,${PEOPLE}`), dnKey(`uid=set-c,${PEOPLE}`), outsider].sort());
+      const replace = await call(
+        'PATCH',
+        `/Groups/${g.body.id}`,
+        patchBody([{ op: 'replace', path: 'members', value: [{ value: a }] }]),
+      );
+      expect(replace.status).toBe(204);
+      expect((await memberDns(dn)).sort()).toEqual([dnKey(`uid=set-a,${PEOPLE}`), outsider].sort());
+      // Okta's "replace members []": every member SCIM sees leaves; the outsider keeps the group valid.
+      const none = await call('PATCH', `/Groups/${g.body.id}`, patchBody([{ op: 'replace', path: 'members', value: [] }]));
+      expect(none.status).toBe(204);
+      expect(await memberDns(dn)).toEqual([outsider]);
+      expect((await call('GET', `/Groups/${g.body.id}`)).body.members).toBeUndefined();
+    } finally {
+      await admin.unbind();
+      await connector.close?.();
+    }
+  });
+
   it('rejects unknown member ids on create and add', async () => {
     const { call, connector } = scim(slapd, { idStrategy: 'entryUUID' });
     try {

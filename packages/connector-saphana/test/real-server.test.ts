@@ -110,6 +110,7 @@ describe.skipIf(!url)('real SAP HANA (HANA_URL), user mode', () => {
     /PUT replaces the resource/,
     /group membership/,
     /finds a group by displayName/,
+    /group member list writes/,
   ];
   for (const c of connectorContractCases({ connector: () => connector })) {
     if (NOT_APPLICABLE.some((r) => r.test(c.name))) it.skip(c.name, c.run);

@@ -267,6 +267,44 @@ export function connectorContractCases(opts: ContractOptions): ContractCase[] {
         }),
       },
       {
+        name: 'group member list writes (PUT, replace, an irregular filter) change exactly the members they name',
+        run: withHandler(async (_h, call) => {
+          const [a, b, c] = [await newUser(call), await newUser(call), await newUser(call)];
+          const displayName = uniq('group');
+          const g = await call('POST', '/Groups', { displayName, members: [{ value: a.id }, { value: b.id }] });
+          expect(g.status === 201 && typeof g.body.id === 'string', 'create group should answer 201 with an id', g);
+          const gid = enc(String(g.body.id));
+          const members = async () => {
+            const got = await call('GET', `/Groups/${gid}`);
+            expect(got.status === 200, 'group read should answer 200', got);
+            return ((got.body.members as { value: string }[] | undefined) ?? []).map((m) => m.value).sort();
+          };
+          const same = (got: string[], want: string[], what: string) =>
+            expect(JSON.stringify(got) === JSON.stringify([...want].sort()), `${what}: expected ${want}, got ${got}`);
+          const patch = (ops: unknown[]) =>
+            call('PATCH', `/Groups/${gid}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: ops });
+          // A filter other than a plain `value eq`: the connector must apply it to the members it has.
+          const irregular = await patch([{ op: 'remove', path: `members[value eq "${b.id}" and value pr]` }]);
+          expect(irregular.status === 204, 'an irregular member filter answers 204', irregular);
+          same(await members(), [a.id], 'after removing b by an irregular filter');
+          const replace = await patch([{ op: 'replace', path: 'members', value: [{ value: b.id }, { value: c.id }] }]);
+          expect(replace.status === 204, 'a members replace answers 204', replace);
+          same(await members(), [b.id, c.id], 'after replacing the members with b and c');
+          const put = await call('PUT', `/Groups/${gid}`, {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+            displayName,
+            members: [{ value: a.id }, { value: c.id }],
+          });
+          expect(put.status === 200, 'a group PUT answers 200', put);
+          same(await members(), [a.id, c.id], 'after a PUT with a and c');
+          const none = await patch([{ op: 'replace', path: 'members', value: [] }]);
+          expect(none.status === 204, 'replacing the members with none answers 204', none);
+          same(await members(), [], 'after replacing the members with none');
+          await call('DELETE', `/Groups/${gid}`);
+          for (const u of [a, b, c]) await call('DELETE', `/Users/${enc(u.id)}`);
+        }),
+      },
+      {
         name: 'finds a group by displayName and 404s an unknown group',
         run: withHandler(async (_h, call) => {
           const name = uniq('grp');

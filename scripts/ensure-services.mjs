@@ -1,5 +1,5 @@
 // `npm test` on a fresh machine: some tests need programs from Debian's packages. The LDAP tests run
-// against a real OpenLDAP server that they start themselves (slapd), the docs' overflow check and
+// against a real OpenLDAP server and a Samba AD domain controller that they start themselves, the docs' overflow check and
 // the /logger page test render in Chromium, and the launcher test runs the CLI under BusyBox's env.
 // Install what is missing when this process may (root with apt-get, as on CI machines and
 // containers); otherwise say loudly which tests will be skipped, and under CI refuse to go on, so a
@@ -16,6 +16,12 @@ export const DEBIAN_TOOLS = [
     packages: ['slapd', 'ldap-utils'],
     have: () => anyOf('/usr/sbin/slapd', '/usr/bin/slapd'),
     skipped: 'the tests against a real OpenLDAP',
+  },
+  {
+    name: 'samba',
+    packages: ['samba', 'samba-ad-dc', 'samba-ad-provision'],
+    have: () => anyOf('/usr/share/samba/setup/provision.ldif') && anyOf('/usr/sbin/samba'),
+    skipped: 'the tests against a real Active Directory server (a Samba AD domain controller)',
   },
   {
     name: 'chromium',

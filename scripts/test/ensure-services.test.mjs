@@ -59,10 +59,10 @@ describe('ensureDebianTools', () => {
     assert.match(lines.join('\n'), /✖ tool is not installed/);
   });
 
-  test('the suite asks for slapd, Chromium and BusyBox; Chromium lets the docs check skip', () => {
+  test('the suite asks for slapd, Samba, Chromium and BusyBox; Chromium lets the docs check skip', () => {
     assert.deepEqual(
       DEBIAN_TOOLS.map((t) => t.name),
-      ['slapd', 'chromium', 'busybox'],
+      ['slapd', 'samba', 'chromium', 'busybox'],
     );
     assert.deepEqual(DEBIAN_TOOLS.find((t) => t.name === 'chromium').skipEnv, { SCIMGW_DOCS_NO_CHROMIUM: 'skip' });
   });

@@ -91,9 +91,13 @@ function plain(attr: string, kind: CodecKind, list: boolean): AttrCodec {
  * @param type - the mapping's `type` (mapper vocabulary), element type for arrays
  * @param list - whether the mapping keeps a list
  */
-export function codecFor(attr: string, type: string, list: boolean): AttrCodec {
+export function codecFor(attr: string, type: string, list: boolean, activeDirectory = false): AttrCodec {
   const lc = attr.toLowerCase();
   const t = type.toLowerCase();
+  if (activeDirectory && lc === 'samaccountname' && t === 'string') {
+    const base = plain(attr, 'string', list);
+    return { ...base, encode: (v, current) => adAccountName(base.encode(v, current)) };
+  }
   if (GUID_ATTRIBUTES.has(lc)) {
     return {
       ...plain(attr, 'guid', list),
@@ -145,6 +149,17 @@ export function codecFor(attr: string, type: string, list: boolean): AttrCodec {
   const kind: CodecKind =
     t === 'boolean' ? 'boolean' : t === 'integer' || t === 'number' ? 'number' : t === 'datetime' ? 'datetime' : 'string';
   return { ...plain(attr, kind, list), filetime: kind === 'datetime' && FILETIME_ATTRIBUTES.has(lc) };
+}
+
+/** Characters Active Directory refuses in `sAMAccountName` (19 constraintViolation). */
+const AD_ACCOUNT_NAME_FORBIDDEN = /["/\\[\]:;|=,+*?<>]/g;
+
+/**
+ * A `sAMAccountName` Active Directory accepts: each character it refuses becomes `_`, so a group
+ * named `Sales "EU"` gets `Sales _EU_` (its `cn`, and so its SCIM `displayName`, keep the name).
+ */
+export function adAccountName(v: LdapValue): LdapValue {
+  return typeof v === 'string' ? v.replace(AD_ACCOUNT_NAME_FORBIDDEN, '_') : v;
 }
 
 /** Whether two wire values are the same bytes. */

@@ -23,11 +23,12 @@ import {
   complexDelta,
   writeMembers,
 } from './membership.js';
+import { keepUndeletable } from './required.js';
 import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
 import { listEntries } from './listing.js';
 import { translateFilter } from './translate.js';
-import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
+import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor, addRdnValues } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
 
@@ -218,11 +219,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const rdn = rdnFor(t.s.naming.group, resource, ldap);
       const attrs = new Map<string, LdapValue[]>([['objectClass', t.s.objectClasses.group]]);
       for (const { attr, values } of ldap.values()) if (values.length) attrs.set(attr, values);
-      for (const ava of rdn) {
-        const cur = attrs.get(ava.type) ?? [];
-        if (!cur.some((v) => String(v).toLowerCase() === String(ava.value).toLowerCase()))
-          attrs.set(ava.type, [...cur, ava.value as string]);
-      }
+      addRdnValues(attrs, rdn);
       if (t.s.isActiveDirectory && ![...attrs.keys()].some((k) => k.toLowerCase() === 'grouptype')) {
         attrs.set('groupType', [groupTypeValue(t.s.adGroupType)]);
       }
@@ -274,7 +271,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const undo = new UndoLog(t.log, 'ldap');
       const dn = await undo.guard(async () => {
         const dn = next ? await renameIfNeeded(t, entry, next, undo) : entry.dn;
-        const mods = next ? withoutRdn(entry, t.groups.changesToMods(other, entry)) : [];
+        const mods = next ? keepUndeletable(t.s.isActiveDirectory, withoutRdn(entry, t.groups.changesToMods(other, entry))) : [];
         if (delta) await writeMembers(t, dn, delta, mods, `update group "${id}"`);
         else await t.dir.modify(dn, mods, `update group "${id}"`);
         return dn;
@@ -294,7 +291,10 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const wanted = memberIds(resource.members);
       const change = await complexDelta(t, entry, () => wanted.map((value) => ({ value })));
       const delta: DnDelta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
-      const mods = withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set()));
+      const mods = keepUndeletable(
+        t.s.isActiveDirectory,
+        withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set())),
+      );
       const undo = new UndoLog(t.log, 'ldap');
       const dn = await undo.guard(async () => {
         const dn = await renameIfNeeded(t, entry, resource, undo);

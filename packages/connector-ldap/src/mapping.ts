@@ -48,6 +48,8 @@ export interface LdapMappingOptions {
   groupsAttr?: string;
   /** Password attribute, when passwords are managed. */
   passwordAttr?: string;
+  /** Active Directory: `sAMAccountName` values are written as AD accepts them (see `adAccountName`). */
+  activeDirectory?: boolean;
   registry?: SchemaRegistry;
 }
 
@@ -145,7 +147,7 @@ export class LdapMapping {
       const raw = (section?.[a.endpoint] ?? {}) as { items?: { type?: string } };
       const isList = a.type === 'array' || a.type === 'complexArray';
       const elemType = a.type === 'array' ? String(raw.items?.type ?? 'string') : a.type;
-      this.codecs.set(a.endpoint.toLowerCase(), codecFor(a.endpoint, elemType, isList));
+      this.codecs.set(a.endpoint.toLowerCase(), codecFor(a.endpoint, elemType, isList, o.activeDirectory === true));
       if (!a.readOnly) this.writable.add(a.endpoint.toLowerCase());
     }
   }

@@ -4,8 +4,9 @@
  * members are never read or rewritten. Idempotency: with the permissive
  * modify control (AD, OpenLDAP) adding a present member or removing an
  * absent one simply succeeds; without it, result codes 20
- * (attributeOrValueExists) and 16 (noSuchAttribute) are caught, the values
- * at fault found (compare, or one read for long lists) and the modify sent
+ * (attributeOrValueExists) and 16 (noSuchAttribute) are caught (and 68 and
+ * 53, which Samba's AD DC answers even with the control), the values at
+ * fault found (compare, or one read for long lists) and the modify sent
  * again without them. `groupOfNames` must keep one member: a placeholder
  * takes the place of the last one and is dropped when a real member arrives.
  */
@@ -187,7 +188,7 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
   let last: unknown;
   for (let attempt = 0; attempt < 4; attempt++) {
     try {
-      await t.dir.modify(group, [...extra, ...memberMods(t, delta, placeholder)], what, controls, [16, 20, 65]);
+      await t.dir.modify(group, [...extra, ...memberMods(t, delta, placeholder)], what, controls, [16, 20, 53, 65, 68]);
       return;
     } catch (e) {
       const code = resultCodeOf(e);
@@ -198,14 +199,23 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
         placeholder = 'add';
         continue;
       }
-      if (code === 20 || code === 16) {
+      // Samba's AD DC refuses a member that is there already with 68 ("Attribute member already
+      // exists for target GUID") and one removed before with 53 ("… already deleted …"), permissive
+      // modify or not. 53 also means other refusals (a protected group): after a 53 the modify is
+      // sent again only when values at fault explain it. 20, 16 and 68 on a modify can only mean
+      // values at fault, and are retried even when a concurrent change has moved them meanwhile.
+      if (code === 20 || code === 16 || code === 68 || code === 53) {
         // The server applied nothing: find the values at fault and send only what changes something.
         const present = await presentOf(t, group, [...delta.add, ...delta.remove, ...(ph && placeholder === 'drop' ? [ph] : [])]);
-        delta = {
+        const next = {
           add: delta.add.filter((dn) => !present.has(dnKey(dn))),
           remove: delta.remove.filter((dn) => present.has(dnKey(dn))),
         };
-        if (ph && placeholder === 'drop' && !present.has(dnKey(ph))) placeholder = 'none';
+        const phGone = ph !== undefined && placeholder === 'drop' && !present.has(dnKey(ph));
+        const unexplained = next.add.length === delta.add.length && next.remove.length === delta.remove.length && !phGone;
+        if (code === 53 && unexplained) break;
+        delta = next;
+        if (phGone) placeholder = 'none';
         if (!delta.add.length && !delta.remove.length && !extra.length && placeholder === 'none') return;
         continue;
       }

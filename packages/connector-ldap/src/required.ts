@@ -86,3 +86,19 @@ export function keepRequired(rules: RequiredRules, mods: Modification[], entry: 
   }
   return out;
 }
+
+/** Attributes Active Directory will not let go of ("'samAccountName' can't be deleted/empty", 53). */
+const AD_UNDELETABLE = new Set(['samaccountname']);
+
+/**
+ * Leaves out, on Active Directory, modifications that would empty `sAMAccountName`: a PUT without
+ * the SCIM attribute mapped to it (Okta's and OneLogin's PUTs carry no `externalId`) keeps the
+ * value the account has, instead of failing the whole write.
+ */
+export function keepUndeletable(activeDirectory: boolean, mods: Modification[]): Modification[] {
+  if (!activeDirectory) return mods;
+  return mods.filter(
+    (m) =>
+      !AD_UNDELETABLE.has(m.type.toLowerCase()) || (m.operation !== 'delete' && !(m.operation === 'replace' && !m.values.length)),
+  );
+}

@@ -41,12 +41,14 @@ export function tenantMappings(s: ResolvedSettings): { users: LdapMapping; group
     resourceType: 'User',
     path: [...s.mapPath, 'user'],
     groupsAttr: s.memberOfAttribute ?? 'memberOf',
+    activeDirectory: s.isActiveDirectory,
     ...(s.passwordAttribute ? { passwordAttr: s.passwordAttribute } : {}),
   });
   const groups = new LdapMapping(s.map.group, {
     resourceType: 'Group',
     path: [...s.mapPath, 'group'],
     memberAttr: s.memberAttribute,
+    activeDirectory: s.isActiveDirectory,
   });
   if (!users.attributesFor('userName').length)
     throw new LdapConfigError([...s.mapPath, 'user'], 'must map an LDAP attribute to userName');

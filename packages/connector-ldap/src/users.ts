@@ -17,10 +17,10 @@ import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
 import { listEntries } from './listing.js';
 import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources } from './references.js';
-import { fillRequiredForAdd, keepRequired } from './required.js';
+import { fillRequiredForAdd, keepRequired, keepUndeletable } from './required.js';
 import { translateFilter } from './translate.js';
 import { restoringMods } from './undo.js';
-import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor } from './write.js';
+import { assertRenameAllowed, attributeMods, currentRdn, nameChanges, parentOf, rdnFor, addRdnValues } from './write.js';
 
 type TenantOf = (tenant: string | undefined) => Tenant;
 
@@ -159,7 +159,9 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
     }
     // RDN attributes change by rename only.
     const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
-    const kept = keepRequired(t.required, mods, entry, next).filter((m) => !skip.has(m.type.toLowerCase()));
+    const kept = keepUndeletable(t.s.isActiveDirectory, keepRequired(t.required, mods, entry, next)).filter(
+      (m) => !skip.has(m.type.toLowerCase()),
+    );
     await t.dir.modify(dn, [...kept, ...(pwMods ?? [])], `update user "${nameOf(next)}"`);
     const restore = restoringMods(entry, kept, readWith(t), neverRestored(t));
     if (restore.length) undo.push('attributes', () => t.dir.modify(dn, restore, `restore user "${nameOf(cur)}"`));
@@ -272,11 +274,7 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const rdn = rdnFor(t.s.naming.user, resource, ldap);
       const attrs = new Map<string, LdapValue[]>([['objectClass', t.s.objectClasses.user]]);
       for (const { attr, values: vs } of ldap.values()) if (vs.length) attrs.set(attr, vs);
-      for (const ava of rdn) {
-        const cur = attrs.get(ava.type) ?? [];
-        if (!cur.some((v) => String(v).toLowerCase() === String(ava.value).toLowerCase()))
-          attrs.set(ava.type, [...cur, ava.value as string]);
-      }
+      addRdnValues(attrs, rdn);
       fillRequiredForAdd(t.required, attrs, resource);
       const pw = passwordForAdd(t, password);
       if (pw) attrs.set(pw[0], pw[1]);

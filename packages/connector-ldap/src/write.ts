@@ -32,6 +32,22 @@ export function getScimPath(resource: ScimResource, mapTo: string): unknown {
 }
 
 /**
+ * Puts the RDN's values into the attributes of an entry to add, under the spelling the attribute
+ * already has there. `cn` from the map and `CN` from the naming rule are one attribute: sent as
+ * two, Active Directory refuses the add (its `cn` is single-valued: 19 "SINGLE-VALUE attribute cn
+ * specified more than once"). A value already there (compared case-insensitively) is not added.
+ */
+export function addRdnValues(attrs: Map<string, LdapValue[]>, rdn: Rdn): void {
+  for (const ava of rdn) {
+    const type = ava.type.toLowerCase();
+    const key = [...attrs.keys()].find((k) => k.toLowerCase() === type) ?? ava.type;
+    const cur = attrs.get(key) ?? [];
+    const value = String(ava.value);
+    if (!cur.some((v) => String(v).toLowerCase() === value.toLowerCase())) attrs.set(key, [...cur, value]);
+  }
+}
+
+/**
  * The RDN for a resource: each naming attribute takes the LDAP value the
  * mapping produces for it (so value maps apply), else the SCIM value its
  * rule names.

@@ -17,6 +17,7 @@ import {
   unicodePwdChanges,
 } from '../src/index.js';
 import { assertPasswordTransport } from '../src/ad/password.js';
+import { adAccountName } from '../src/codec.js';
 
 describe('AD GUIDs (mixed-endian string form)', () => {
   it('formats and parses the documented layout', () => {
@@ -134,5 +135,21 @@ describe('AD groupType', () => {
     expect(parseGroupTypeName('universal')).toEqual({ scope: 'universal', security: true });
     expect(() => parseGroupTypeName('planetary')).toThrow();
     expect(() => parseGroupType('0')).toThrow();
+  });
+});
+
+describe('adAccountName (sAMAccountName values AD accepts)', () => {
+  it('replaces exactly the characters AD refuses, one for one, and leaves everything else', () => {
+    const forbidden = '"/\\[]:;|=,+*?<>';
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (s) => {
+        const out = adAccountName(s) as string;
+        expect(out).toHaveLength(s.length);
+        for (let i = 0; i < s.length; i++) expect(out[i]).toBe(forbidden.includes(s[i] as string) ? '_' : s[i]);
+      }),
+    );
+    expect(adAccountName('Sales & Marketing (EU) O\'Neil "A"')).toBe("Sales & Marketing (EU) O'Neil _A_");
+    const bytes = Buffer.from([1, 2]);
+    expect(adAccountName(bytes)).toBe(bytes);
   });
 });

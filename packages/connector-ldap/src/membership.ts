@@ -238,7 +238,9 @@ export async function complexDelta(
   apply: (members: { value: string }[]) => unknown[],
 ): Promise<{ add: string[]; remove: string[] }> {
   const dns = memberDns(t, entry);
-  const ids = await t.resolver.dnsToIds(dns, t.scope(['user', 'group']));
+  // As for a group read: where members list their groups, one search finds them all.
+  const hint = t.memberOfAttr ? { attribute: t.memberOfAttr, groups: [entry.dn] } : undefined;
+  const ids = await t.resolver.dnsToIds(dns, t.scope(['user', 'group']), hint);
   const current: { value: string }[] = [];
   const dnOf = new Map<string, string>();
   for (const dn of dns) {

@@ -162,6 +162,45 @@ describe.skipIf(!HAVE_SLAPD)('a 5,000-member group', () => {
     const byMember = await env.call('GET', `/Groups?filter=${enc(`members.value eq "${extra}"`)}&excludedAttributes=members`);
     expect(byMember.body.Resources?.map((r) => r.displayName)).toEqual(['big-group']);
     expect(byMember.body.Resources?.[0]?.members).toBeUndefined();
+
+    // A PUT that lists the 5,000 members with one swapped: one modify of two values, and the
+    // members resolved in a few searches (memberOf), not a search per 200 of them.
+    const now = (got.body.members as { value: string }[]).map((m) => m.value);
+    const swapped = [...now.filter((v) => v !== extra), members[0] as string];
+    const sent: { operation: string; values: number }[] = [];
+    const spy = scim(
+      slapd,
+      { idStrategy: 'entryUUID', idCacheSeconds: 0 },
+      {
+        clientFactory: (o) => {
+          const c = countingFactory(counts)(o);
+          const modify = c.modify.bind(c);
+          c.modify = (dn, changes, controls) => {
+            for (const ch of Array.isArray(changes) ? changes : [changes])
+              sent.push({ operation: ch.operation, values: ch.modification.values.length });
+            return modify(dn, changes, controls);
+          };
+          return c;
+        },
+      },
+    );
+    try {
+      const searches2 = counts.search ?? 0;
+      const put = await spy.call('PUT', `/Groups/${gid}`, {
+        displayName: 'big-group',
+        members: swapped.map((value) => ({ value })),
+      });
+      expect(put.status).toBe(200);
+      expect(sent).toEqual([
+        { operation: 'add', values: 1 },
+        { operation: 'delete', values: 1 },
+      ]);
+      // The read before, the memberOf search and its stragglers, the read after.
+      expect((counts.search ?? 0) - searches2).toBeLessThanOrEqual(12);
+      expect(await memberDns(`cn=big-group,${GROUPS}`)).toHaveLength(N);
+    } finally {
+      await spy.connector.close?.();
+    }
   }, 120_000);
 });
 

@@ -215,6 +215,8 @@ describe.skipIf(!HAVE_SAMBA)('the documented Active Directory configuration agai
       });
       expect(r.status).toBe(201);
     }
+    const stats = connector.tenant().windows.stats;
+    const before = { ...stats };
     const seen: string[] = [];
     let total = 0;
     for (let start = 1; start <= 14; start += 5) {
@@ -227,6 +229,9 @@ describe.skipIf(!HAVE_SAMBA)('the documented Active Directory configuration agai
     expect(seen).toHaveLength(14);
     expect(new Set(seen).size).toBe(14);
     expect(seen).toEqual([...seen].sort((a, b) => a.localeCompare(b)));
+    // Served by the DC's virtual list views, not by DN snapshots.
+    expect(stats.vlv - before.vlv).toBe(3);
+    expect(stats.snapshot - before.snapshot).toBe(0);
   });
 
   it('renames a user (modify DN) and deletes users; the DC drops them from their groups', async () => {

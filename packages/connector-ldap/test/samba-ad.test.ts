@@ -155,6 +155,19 @@ describe.skipIf(!HAVE_SAMBA)('the documented Active Directory configuration agai
     expect(await binds('bjensen@scimgw.test', 'N3w-Secret-Passw0rd!')).toBe(true);
   });
 
+  it('writes accountExpires as a FILETIME the DC keeps, reads it as an ISO date, and clears it to "never"', async () => {
+    const when = '2027-03-01T12:00:00.000Z';
+    const set = await call('PATCH', `/Users/${bj}`, patch([{ op: 'replace', path: 'accountExpires', value: when }]));
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const filetime = BigInt(String((await raw(userDn('bjensen@scimgw.test'), ['accountExpires']))?.accountExpires));
+    expect(filetime).toBe((BigInt(Date.parse(when)) + 11644473600000n) * 10000n); // 100 ns since 1601
+    expect(new Date(String((await call('GET', `/Users/${bj}`)).body.accountExpires)).toISOString()).toBe(when);
+    const clear = await call('PATCH', `/Users/${bj}`, patch([{ op: 'remove', path: 'accountExpires' }]));
+    expect(clear.status).toBe(200);
+    expect(String((await raw(userDn('bjensen@scimgw.test'), ['accountExpires']))?.accountExpires)).toBe('9223372036854775807');
+    expect((await call('GET', `/Users/${bj}`)).body.accountExpires).toBeUndefined();
+  });
+
   it('links a manager by id, and the DC keeps the back link (directReports)', async () => {
     const b = await call('POST', '/Users', {
       userName: 'boss@scimgw.test',

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   AlreadyExistsError,
+  ConstraintViolationError,
   AndFilter,
   type Attribute,
   type Change,
@@ -25,6 +26,7 @@ import {
   PresenceFilter,
   SubstringFilter,
   TypeOrValueExistsError,
+  UnwillingToPerformError,
 } from 'ldapts';
 import { dnKey, isWithin, parseDn, serializeDn } from '../../src/dn.js';
 import type { LdapClient } from '../../src/pool.js';
@@ -193,7 +195,13 @@ class FakeClient implements LdapClient {
     this.ad.calls.push({ op: 'add', dn: String(dn), attributes: list });
     if (this.ad.get(String(dn))) throw new AlreadyExistsError('00000524: UpdErr: DSID-031A11E2, problem 6005 (ENTRY_EXISTS)');
     const attrs: Record<string, Value[]> = {};
-    for (const a of list) attrs[a.type] = a.values as Value[];
+    for (const a of list) {
+      // AD refuses an attribute given twice, however spelled ("SINGLE-VALUE attribute cn specified more than once").
+      if (Object.keys(attrs).some((k) => lc(k) === lc(a.type)))
+        throw new ConstraintViolationError(`0000202F: SINGLE-VALUE attribute ${a.type} specified more than once`);
+      attrs[a.type] = a.values as Value[];
+    }
+    checkAccountName(attrs.sAMAccountName ?? Object.entries(attrs).find(([k]) => lc(k) === 'samaccountname')?.[1]);
     const now = '20240101000000.0Z';
     this.ad.put(String(dn), { ...attrs, objectGUID: randomBytes(16), whenCreated: now, whenChanged: now });
   }
@@ -209,6 +217,11 @@ class FakeClient implements LdapClient {
       const key = lc(ch.modification.type);
       const cur = e.attrs.get(key) ?? { name: ch.modification.type, values: [] };
       const vals = ch.modification.values as Value[];
+      if (key === 'samaccountname') {
+        if (ch.operation === 'delete' || !vals.length)
+          throw new UnwillingToPerformError("00002077: samldb: 'samAccountName' can't be deleted/empty!");
+        checkAccountName(vals);
+      }
       if (ch.operation === 'replace') cur.values = [...vals];
       else if (ch.operation === 'add') {
         for (const v of vals) {
@@ -260,5 +273,13 @@ class FakeClient implements LdapClient {
     this.ad.calls.push({ op: 'compare', dn: String(dn) });
     const e = this.ad.get(String(dn));
     return !!e && this.ad.values(e, attribute).some((v) => eqValue(v, value));
+  }
+}
+
+/** AD's rule for `sAMAccountName` values: none of `" / \ [ ] : ; | = , + * ? < >` (19). */
+function checkAccountName(values: Value[] | undefined): void {
+  for (const v of values ?? []) {
+    if (/["/\\[\]:;|=,+*?<>]/.test(String(v)))
+      throw new ConstraintViolationError(`0000202F: sAMAccountName contains an invalid character`);
   }
 }

@@ -87,10 +87,9 @@ export async function completeRanges(entries: LdapEntry[], fetch: RangeFetch): P
 
 /** The whole attribute again, from its first range. */
 async function again(dn: string, attribute: string, fetch: RangeFetch): Promise<LdapValue[]> {
-  const e = await fetch(dn, `${attribute};range=0-*`);
-  const found = e ? [...e.attrs].map(([k, v]) => [parseRangeOption(k), v] as const).find(([r]) => same(r, attribute)) : undefined;
+  const found = rangedIn(await fetch(dn, `${attribute};range=0-*`), attribute);
   if (!found) return [];
-  const [r, v] = found as [RangeOption, LdapValue[]];
+  const [r, v] = found;
   if (r.low !== 0) throw new RangeRetrievalError(`the directory answered ${attribute};range=0-* with values from ${r.low}`);
   return r.high === undefined ? v : rest(dn, r, v, fetch);
 }
@@ -101,13 +100,10 @@ async function rest(dn: string, first: RangeOption, values: LdapValue[], fetch: 
   let high = first.high as number;
   for (;;) {
     const wanted = nextRange(first.attribute, high);
-    const e = await fetch(dn, wanted);
     // No such attribute in the answer: nothing is left past `high` (the values shrank meanwhile).
-    const found = e
-      ? [...e.attrs].map(([k, v]) => [parseRangeOption(k), v] as const).find(([r]) => same(r, first.attribute))
-      : undefined;
+    const found = rangedIn(await fetch(dn, wanted), first.attribute);
     if (!found) return out;
-    const [r, v] = found as [RangeOption, LdapValue[]];
+    const [r, v] = found;
     if (r.low !== high + 1) throw new RangeRetrievalError(`the directory answered ${wanted} with values from ${r.low}`);
     out.push(...v);
     if (r.high === undefined) return out;
@@ -115,8 +111,14 @@ async function rest(dn: string, first: RangeOption, values: LdapValue[], fetch: 
   }
 }
 
-const same = (r: RangeOption | undefined, attribute: string) =>
-  r !== undefined && r.attribute.toLowerCase() === attribute.toLowerCase();
+/** The ranged `attribute` of an answer, with its range. */
+function rangedIn(e: LdapEntry | undefined, attribute: string): [RangeOption, LdapValue[]] | undefined {
+  for (const [k, v] of e?.attrs ?? []) {
+    const r = parseRangeOption(k);
+    if (r && r.attribute.toLowerCase() === attribute.toLowerCase()) return [r, v];
+  }
+  return undefined;
+}
 
 /**
  * A later range the server refused with a result code (not a lost connection, which the pool

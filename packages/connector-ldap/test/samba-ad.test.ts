@@ -9,9 +9,17 @@
 import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
 import { Client, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLdapConnector, dnKey, guidToBytes, type LdapConnector } from '../src/index.js';
+import { createLdapConnector, dnKey, guidToBytes, type LdapConnector, type LdapSettingsConfig } from '../src/index.js';
 import { DOCUMENTED_AD, documentedEndpoint, withServer } from './helpers/documented.js';
-import { HAVE_SAMBA, SAMBA_GROUPS, SAMBA_USERS, type SambaDc, sambaSettings, startSambaDc } from './helpers/samba.js';
+import {
+  HAVE_SAMBA,
+  SAMBA_ADMIN_PW,
+  SAMBA_GROUPS,
+  SAMBA_USERS,
+  type SambaDc,
+  sambaSettings,
+  startSambaDc,
+} from './helpers/samba.js';
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const UAC_ACCOUNTDISABLE = 0x2;
@@ -245,6 +253,40 @@ describe.skipIf(!HAVE_SAMBA)('the documented Active Directory configuration agai
     // Served by the DC's virtual list views, not by DN snapshots.
     expect(stats.vlv - before.vlv).toBe(3);
     expect(stats.snapshot - before.snapshot).toBe(0);
+  });
+
+  it('works over ldap:// with StartTLS, and a DC that requires it refuses a plain bind with a 500 that names no secret', async () => {
+    const over = (o: Partial<LdapSettingsConfig>) => {
+      const c = createLdapConnector({
+        config: withServer(documentedEndpoint(DOCUMENTED_AD), { ...sambaSettings(dc), ...o }),
+        log: { debug: () => {}, info: () => {}, warn: (m, d) => seen.push(`${m} ${JSON.stringify(d ?? {})}`), error: () => {} },
+      });
+      return { c, h: createScimHandler({ connector: c }) };
+    };
+    const seen: string[] = [];
+    const tls = over({ baseUrls: [`ldap://${dc.host}:389`], startTls: true });
+    try {
+      const res = (await tls.h.handle({
+        method: 'PATCH',
+        url: `/Users/${bj}`,
+        body: JSON.stringify(patch([{ op: 'replace', path: 'password', value: 'St4rt-TLS-Passw0rd!' }])),
+      })) as unknown as Res;
+      expect(res.status).toBe(200);
+      expect(await binds('bjensen@scimgw.test', 'St4rt-TLS-Passw0rd!')).toBe(true);
+    } finally {
+      await tls.c.close?.();
+    }
+    // Samba, like a domain controller that enforces LDAP signing, refuses a simple bind in the clear.
+    const plain = over({ baseUrls: [`ldap://${dc.host}:389`], startTls: false });
+    try {
+      const res = (await plain.h.handle({ method: 'GET', url: `/Users/${bj}` })) as unknown as Res;
+      expect(res.status).toBe(500);
+      expect(JSON.stringify(res.body)).not.toContain(SAMBA_ADMIN_PW);
+      expect(seen.join('\n')).toMatch(/strongerAuthRequired|Strong\(er\) authentication required|strong/i);
+      expect(seen.join('\n')).not.toContain(SAMBA_ADMIN_PW);
+    } finally {
+      await plain.c.close?.();
+    }
   });
 
   it('renames a user (modify DN) and deletes users; the DC drops them from their groups', async () => {

@@ -251,14 +251,14 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       const entry = await mustRead(t, id, plan.complex.length > 0 || plan.replace !== undefined);
       // Members are resolved (and unknown ones refused) before anything is written.
       let delta: DnDelta | undefined;
-      if (plan.complex.length || plan.replace) {
-        const replace = plan.replace;
-        const change = await complexDelta(t, entry, (members) => {
-          if (!plan.complex.length && replace) return replace.map((value) => ({ value }));
+      if (plan.complex.length) {
+        delta = await complexDelta(t, entry, (members) => {
           const res = applyChanges({ members }, memberChanges, { registry: t.registry, resourceType: t.groupRt }).resource;
           return (res.members as unknown[] | undefined) ?? [];
         });
-        delta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
+      } else if (plan.replace) {
+        const wanted = plan.replace;
+        delta = await complexDelta(t, entry, () => wanted.map((value) => ({ value })));
       } else if (plan.add.length || plan.remove.length) {
         delta = {
           add: await idsToMemberDns(t, plan.add, true),
@@ -289,8 +289,7 @@ export function groupOperations(tenantOf: TenantOf): ResourceHandler {
       // The members SCIM can see become the list given; the difference is written (see complexDelta).
       const entry = await mustRead(t, id, true);
       const wanted = memberIds(resource.members);
-      const change = await complexDelta(t, entry, () => wanted.map((value) => ({ value })));
-      const delta: DnDelta = { add: await idsToMemberDns(t, change.add, true), remove: change.remove };
+      const delta = await complexDelta(t, entry, () => wanted.map((value) => ({ value })));
       const mods = keepUndeletable(
         t.s.isActiveDirectory,
         withoutRdn(entry, attributeMods(t.groups, entry, t.groups.toLdap(resource, entry), new Set())),

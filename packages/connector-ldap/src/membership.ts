@@ -228,7 +228,7 @@ export async function writeMembers(t: Tenant, group: string, d: DnDelta, extra: 
 /**
  * Irregular member changes (sub-attribute paths, filters other than `value eq`) are applied to the
  * materialized list — the only path that reads a group's members in order to change them. What
- * is written is the difference, not the list: the ids to add and the DNs to remove. Members the
+ * is written is the difference, not the list: the DNs to add and to remove. Members the
  * changes leave alone are not written at all, so a member added by someone else meanwhile, and
  * one the gateway cannot see (outside its bases, or an entry that no longer exists), stay.
  */
@@ -236,7 +236,7 @@ export async function complexDelta(
   t: Tenant,
   entry: LdapEntry,
   apply: (members: { value: string }[]) => unknown[],
-): Promise<{ add: string[]; remove: string[] }> {
+): Promise<DnDelta> {
   const dns = memberDns(t, entry);
   // As for a group read: where members list their groups, one search finds them all.
   const hint = t.memberOfAttr ? { attribute: t.memberOfAttr, groups: [entry.dn] } : undefined;
@@ -252,7 +252,12 @@ export async function complexDelta(
   }
   const after = new Set(memberIds(apply(current)));
   return {
-    add: [...after].filter((id) => !dnOf.has(id)),
+    // Members added are resolved (and unknown ones refused) here, before anything is written.
+    add: await idsToMemberDns(
+      t,
+      [...after].filter((id) => !dnOf.has(id)),
+      true,
+    ),
     remove: [...dnOf].filter(([id]) => !after.has(id)).map(([, dn]) => dn),
   };
 }

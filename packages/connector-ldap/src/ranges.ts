@@ -64,6 +64,8 @@ export async function completeRanges(entries: LdapEntry[], fetch: RangeFetch): P
   for (const entry of entries) {
     let ranged: [string, RangeOption][] | undefined;
     for (const key of entry.attrs.keys()) {
+      // Every search comes through here: most attributes carry no option at all.
+      if (!key.includes(';')) continue;
       const r = parseRangeOption(key);
       if (r) (ranged ??= []).push([key, r]);
     }

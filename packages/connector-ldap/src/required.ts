@@ -97,8 +97,6 @@ const AD_UNDELETABLE = new Set(['samaccountname']);
  */
 export function keepUndeletable(activeDirectory: boolean, mods: Modification[]): Modification[] {
   if (!activeDirectory) return mods;
-  return mods.filter(
-    (m) =>
-      !AD_UNDELETABLE.has(m.type.toLowerCase()) || (m.operation !== 'delete' && !(m.operation === 'replace' && !m.values.length)),
-  );
+  const empties = (m: Modification) => m.operation === 'delete' || (m.operation === 'replace' && m.values.length === 0);
+  return mods.filter((m) => !(AD_UNDELETABLE.has(m.type.toLowerCase()) && empties(m)));
 }

@@ -485,17 +485,7 @@ afterAll(async () => {
 });
 
 function sambaView(d: SambaDc): AdView {
-  const read = async (dn: string, attributes: string[]) => {
-    const c = await d.admin();
-    try {
-      return (await c.search(dn, { scope: 'base', attributes, explicitBufferAttributes: ['objectGUID'] })).searchEntries[0];
-    } catch (e) {
-      if ((e as { code?: number }).code === 32) return undefined;
-      throw e;
-    } finally {
-      await c.unbind();
-    }
-  };
+  const read = (dn: string, attributes: string[]) => d.read(dn, attributes);
   return {
     users: SAMBA_USERS,
     groups: SAMBA_GROUPS,

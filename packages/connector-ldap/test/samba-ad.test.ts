@@ -59,18 +59,7 @@ const patch = (Operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:
 const enc = encodeURIComponent;
 
 /** An entry read straight from the DC as Administrator (not through the connector). */
-async function raw(dn: string, attributes: string[]): Promise<Entry | undefined> {
-  const c = await dc.admin();
-  try {
-    const r = await c.search(dn, { scope: 'base', attributes, explicitBufferAttributes: ['objectGUID'] });
-    return r.searchEntries[0];
-  } catch (e) {
-    if ((e as { code?: number }).code === 32) return undefined;
-    throw e;
-  } finally {
-    await c.unbind();
-  }
-}
+const raw = (dn: string, attributes: string[]): Promise<Entry | undefined> => dc.read(dn, attributes);
 const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
 const userDn = (upn: string) => `CN=${upn},${SAMBA_USERS}`;
 const groupDn = (cn: string) => `CN=${cn},${SAMBA_GROUPS}`;

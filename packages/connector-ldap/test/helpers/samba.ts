@@ -12,7 +12,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeServerCertificates } from '@scimgw/testing-pki';
-import { Attribute, Client } from 'ldapts';
+import { Attribute, Client, type Entry } from 'ldapts';
 import type { LdapSettingsConfig } from '../../src/index.js';
 
 /** True when Samba's AD DC can be provisioned and run here (the tests install it in CI via .ci/run). */
@@ -36,6 +36,8 @@ export interface SambaDc {
   caPem: string;
   /** A bound client as Administrator, over LDAPS (the caller unbinds). */
   admin(): Promise<Client>;
+  /** One entry read as Administrator (objectGUID as bytes); `undefined` when it does not exist. */
+  read(dn: string, attributes: string[]): Promise<Entry | undefined>;
   stop(): Promise<void>;
 }
 
@@ -153,6 +155,17 @@ export async function startSambaDc(): Promise<SambaDc> {
         const c = new Client({ url: `ldaps://${host}:636`, tlsOptions: { ca: [certs.ca] }, timeout: 30_000, strictDN: false });
         await c.bind(SAMBA_ADMIN_DN, SAMBA_ADMIN_PW);
         return c;
+      },
+      async read(dn, attributes) {
+        const c = await dc.admin();
+        try {
+          return (await c.search(dn, { scope: 'base', attributes, explicitBufferAttributes: ['objectGUID'] })).searchEntries[0];
+        } catch (e) {
+          if ((e as { code?: number }).code === 32) return undefined;
+          throw e;
+        } finally {
+          await c.unbind();
+        }
       },
       stop,
     };

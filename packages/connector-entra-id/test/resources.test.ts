@@ -166,6 +166,37 @@ describe('groups', () => {
     expect(graph.calls.count({ route: 'POST /groups/{id}/members/$ref' })).toBe(1);
   });
 
+  it('shows users and groups as members; a service principal in the group survives every whole-list write', async () => {
+    const [a, b] = graph.state.addUsers(2) as [string, string];
+    const inner = graph.state.addGroup({ displayName: 'inner' });
+    const sp = graph.apps.servicePrincipalId(app.clientId);
+    const g = graph.state.addGroup({ displayName: 'with an app' });
+    graph.state.addMembers(g, [a, inner, sp]);
+    const read = await call('GET', `/Groups/${g}`);
+    expect(read.status).toBe(200);
+    expect(read.body.members.map((m: { value: string; type: string }) => [m.value, m.type]).sort()).toEqual(
+      [
+        [a, 'User'],
+        [inner, 'Group'],
+      ].sort(),
+    );
+    const listed = await call('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "with an app"`)}&attributes=members`);
+    expect(listed.body.Resources[0].members.map((m: { value: string }) => m.value).sort()).toEqual([a, inner].sort());
+
+    // An IdP's PUT names the members it knows: the app stays.
+    expect((await call('PUT', `/Groups/${g}`, { displayName: 'with an app', members: [{ value: b }] })).status).toBe(200);
+    expect(graph.state.members(g).sort()).toEqual([b, sp].sort());
+    // A replace, an irregular filter and a remove of all members leave it too.
+    expect((await patch(`/Groups/${g}`, [{ op: 'replace', path: 'members', value: [{ value: a }] }])).status).toBe(204);
+    expect(graph.state.members(g).sort()).toEqual([a, sp].sort());
+    expect((await patch(`/Groups/${g}`, [{ op: 'remove', path: 'members[value ne "nobody"]' }])).status).toBe(204);
+    expect(graph.state.members(g)).toEqual([sp]);
+    expect((await patch(`/Groups/${g}`, [{ op: 'add', path: 'members', value: [{ value: a }] }])).status).toBe(204);
+    expect((await patch(`/Groups/${g}`, [{ op: 'remove', path: 'members' }])).status).toBe(204);
+    expect(graph.state.members(g)).toEqual([sp]);
+    expect((await call('GET', `/Groups/${g}`)).body.members ?? []).toEqual([]);
+  });
+
   it('creates Microsoft 365 groups when configured', async () => {
     const made = connectorFor(graph, secretConfig(graph, app, { groups: { kind: 'microsoft365' } }));
     const res = await createScimHandler({ connector: made.connector }).handle({

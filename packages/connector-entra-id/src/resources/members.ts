@@ -149,10 +149,15 @@ export async function removeMembers(
 export interface MemberElement {
   value: string;
   display?: string;
-  type?: 'User' | 'Group';
+  type: 'User' | 'Group';
 }
 
-/** Reads a group's direct members page by page (for GET and for whole-list replaces). */
+/**
+ * Reads a group's direct members that SCIM can see, page by page (for GET and for whole-list
+ * replaces): users and groups. A group in Entra ID may also hold devices, service principals and
+ * contacts; no SCIM resource stands for them, so they are not shown, and because every whole-list
+ * write works from this list, no IdP write removes them.
+ */
 export async function readMembers(
   deps: MemberDeps,
   tenant: GraphTenant,
@@ -167,21 +172,19 @@ export async function readMembers(
     ctx,
   )) {
     for (const m of page.items) {
-      if (typeof m.id !== 'string') continue;
-      const kind = m['@odata.type'];
-      out.push({
-        value: m.id,
-        ...(m.displayName ? { display: m.displayName } : {}),
-        ...(kind === '#microsoft.graph.user'
-          ? { type: 'User' as const }
-          : kind === '#microsoft.graph.group'
-            ? { type: 'Group' as const }
-            : {}),
-      });
+      const type = MEMBER_TYPES[m['@odata.type'] ?? ''];
+      if (typeof m.id !== 'string' || !type) continue;
+      out.push({ value: m.id, ...(m.displayName ? { display: m.displayName } : {}), type });
     }
   }
   return out;
 }
+
+/** The member kinds SCIM shows, by Graph's `@odata.type`. */
+const MEMBER_TYPES: Readonly<Record<string, 'User' | 'Group'>> = Object.assign(Object.create(null), {
+  '#microsoft.graph.user': 'User',
+  '#microsoft.graph.group': 'Group',
+});
 
 /** Makes the member list equal `wanted`: reads the current members once, then changes only the difference. */
 export async function replaceMembers(

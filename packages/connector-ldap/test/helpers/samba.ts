@@ -12,8 +12,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeServerCertificates } from '@scimgw/testing-pki';
-import { Attribute, Client, type Entry } from 'ldapts';
+import { Attribute } from 'ldapts';
 import type { LdapSettingsConfig } from '../../src/index.js';
+import { type AdConnection, connectTo } from './ad-connect.js';
 
 /** True when Samba's AD DC can be provisioned and run here (the tests install it in CI via .ci/run). */
 export const HAVE_SAMBA =
@@ -26,7 +27,8 @@ export const SAMBA_ADMIN_PW = 'Adm1n-Passw0rd!';
 export const SAMBA_USERS = `OU=Cloud Users,${SAMBA_BASE}`;
 export const SAMBA_GROUPS = `OU=Cloud Groups,${SAMBA_BASE}`;
 
-export interface SambaDc {
+/** `admin()` and `read()` act as Administrator, over LDAPS. */
+export interface SambaDc extends AdConnection {
   dir: string;
   /** The loopback address it listens on. */
   host: string;
@@ -34,10 +36,6 @@ export interface SambaDc {
   /** The CA that signed its LDAPS certificate (file path and PEM). */
   caFile: string;
   caPem: string;
-  /** A bound client as Administrator, over LDAPS (the caller unbinds). */
-  admin(): Promise<Client>;
-  /** One entry read as Administrator (objectGUID as bytes); `undefined` when it does not exist. */
-  read(dn: string, attributes: string[]): Promise<Entry | undefined>;
   stop(): Promise<void>;
 }
 
@@ -151,22 +149,7 @@ export async function startSambaDc(): Promise<SambaDc> {
       ldapsUrl: `ldaps://${host}:636`,
       caFile: certs.caFile,
       caPem: certs.ca,
-      async admin() {
-        const c = new Client({ url: `ldaps://${host}:636`, tlsOptions: { ca: [certs.ca] }, timeout: 30_000, strictDN: false });
-        await c.bind(SAMBA_ADMIN_DN, SAMBA_ADMIN_PW);
-        return c;
-      },
-      async read(dn, attributes) {
-        const c = await dc.admin();
-        try {
-          return (await c.search(dn, { scope: 'base', attributes, explicitBufferAttributes: ['objectGUID'] })).searchEntries[0];
-        } catch (e) {
-          if ((e as { code?: number }).code === 32) return undefined;
-          throw e;
-        } finally {
-          await c.unbind();
-        }
-      },
+      ...connectTo({ urls: [`ldaps://${host}:636`], caPem: certs.ca, adminDn: SAMBA_ADMIN_DN, adminPassword: SAMBA_ADMIN_PW }),
       stop,
     };
     const c = await dc.admin();

@@ -217,10 +217,15 @@ export async function startScim11Server(): Promise<Scim11Server> {
           store.set(cur.id as string, next);
           return send(200, next);
         }
-        case 'DELETE':
-          must(decodeURIComponent(id ?? ''));
-          store.delete(decodeURIComponent(id ?? ''));
+        case 'DELETE': {
+          const gone = must(decodeURIComponent(id ?? '')).id as string;
+          store.delete(gone);
+          // A deleted user or group leaves the groups it was in, as a SCIM service does.
+          for (const g of groups.values()) {
+            if (Array.isArray(g.members)) g.members = g.members.filter((m) => !isObject(m) || m.value !== gone);
+          }
           return send(204);
+        }
         default:
           throw new HttpError(405, 'Method not allowed');
       }

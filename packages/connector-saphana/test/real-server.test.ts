@@ -111,6 +111,7 @@ describe.skipIf(!url)('real SAP HANA (HANA_URL), user mode', () => {
     /group membership/,
     /finds a group by displayName/,
     /group member list writes/,
+    /a deleted user leaves its groups/,
   ];
   for (const c of connectorContractCases({ connector: () => connector })) {
     if (NOT_APPLICABLE.some((r) => r.test(c.name))) it.skip(c.name, c.run);

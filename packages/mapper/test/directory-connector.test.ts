@@ -110,6 +110,10 @@ function directoryConnector(): { connector: Connector; store: Record<'User' | 'G
       },
       async delete(id) {
         if (!recs.delete(id)) throw new errors.NotFoundError(`${rt} ${id} not found`);
+        // The directory keeps its references whole, as LDAP's referential integrity does.
+        for (const g of store.Group.values()) {
+          if (Array.isArray(g.member)) g.member = g.member.filter((v) => v !== id);
+        }
       },
     };
   };

@@ -305,6 +305,33 @@ export function connectorContractCases(opts: ContractOptions): ContractCase[] {
         }),
       },
       {
+        name: 'a deleted user leaves its groups: no group lists it or is found by it',
+        run: withHandler(async (_h, call) => {
+          const [a, b] = [await newUser(call), await newUser(call)];
+          const g = await call('POST', '/Groups', { displayName: uniq('group'), members: [{ value: a.id }, { value: b.id }] });
+          expect(g.status === 201 && typeof g.body.id === 'string', 'create group should answer 201 with an id', g);
+          const gid = enc(String(g.body.id));
+          const del = await call('DELETE', `/Users/${enc(a.id)}`);
+          expect(del.status === 204, 'deleting a member answers 204', del);
+          const got = await call('GET', `/Groups/${gid}`);
+          const ids = ((got.body.members as { value: string }[] | undefined) ?? []).map((m) => m.value);
+          expect(
+            JSON.stringify(ids) === JSON.stringify([b.id]),
+            `a deleted user must not be listed as a member (RFC 7644 §3.6: it is gone from every answer); got ${ids}`,
+            got,
+          );
+          const byMember = await call('GET', `/Groups?filter=${enc(`members.value eq "${a.id}"`)}&excludedAttributes=members`);
+          expect(byMember.status === 200, 'members.value eq a deleted user answers 200', byMember);
+          expect(
+            !byMember.body.Resources?.some((r) => r.id === g.body.id),
+            'members.value eq a deleted user finds no group',
+            byMember,
+          );
+          await call('DELETE', `/Groups/${gid}`);
+          await call('DELETE', `/Users/${enc(b.id)}`);
+        }),
+      },
+      {
         name: 'finds a group by displayName and 404s an unknown group',
         run: withHandler(async (_h, call) => {
           const name = uniq('grp');

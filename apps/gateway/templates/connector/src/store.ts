@@ -20,8 +20,13 @@ function matches(filter: FilterNode | undefined, r: ScimResource): boolean {
   return top === filter.value;
 }
 
-function collection(registry: SchemaRegistry, type: 'User' | 'Group', unique: string): ResourceHandler {
-  const rows = new Map<string, ScimResource>();
+function collection(
+  registry: SchemaRegistry,
+  type: 'User' | 'Group',
+  unique: string,
+  rows: Map<string, ScimResource>,
+  deleted: (id: string) => void,
+): ResourceHandler {
   const rt = registry.resourceType(type);
   if (!rt) throw new Error(`the registry serves no ${type}`);
   const taken = (r: ScimResource, self?: string) =>
@@ -58,14 +63,23 @@ function collection(registry: SchemaRegistry, type: 'User' | 'Group', unique: st
     },
     async delete(id) {
       if (!rows.delete(id)) throw new errors.NotFoundError(`${type} "${id}" not found`);
+      deleted(id);
     },
   };
 }
 
 /** Users and groups, optionally seeded with two example users. */
 export function createStore(registry: SchemaRegistry, exampleData: boolean) {
-  const users = collection(registry, 'User', 'userName');
-  const groups = collection(registry, 'Group', 'displayName');
+  const groupRows = new Map<string, ScimResource>();
+  // A deleted user or group leaves every group it was in: no answer may name it again
+  // (RFC 7644 §3.6). Your backend may do this itself (a foreign key, referential integrity).
+  const leaveGroups = (id: string) => {
+    for (const g of groupRows.values()) {
+      if (Array.isArray(g.members)) g.members = g.members.filter((m) => (m as { value?: unknown }).value !== id);
+    }
+  };
+  const users = collection(registry, 'User', 'userName', new Map(), leaveGroups);
+  const groups = collection(registry, 'Group', 'displayName', groupRows, leaveGroups);
   if (exampleData) {
     for (const userName of ['ada', 'grace']) void users.create?.({ userName, active: true }, {});
   }

@@ -83,8 +83,8 @@ function checked(key: string, conn: unknown): ConnectionConfig {
 const optionsSection = configSection(connectionOptionsSchema);
 
 /**
- * Normalizes a checked auth section: applies the seed's alias (`oauth` with an Entra
- * certificate means `oauthJwtBearer`) and fills the Entra defaults (token URL from the tenant
+ * Normalizes a checked auth section: applies the seed's aliases (`oauth` with an Entra
+ * certificate or a Google service account key means `oauthJwtBearer`) and fills the Entra defaults (token URL from the tenant
  * id, `<graph origin>/.default` scope, `fedCred.subject` as client id).
  */
 function resolveAuth(raw: ConnectionConfig['auth'], baseUrls: string[]): AuthConfig {
@@ -94,7 +94,10 @@ function resolveAuth(raw: ConnectionConfig['auth'], baseUrls: string[]): AuthCon
   const tls = (o.tls ?? {}) as Record<string, unknown>;
   let type: AuthType = raw.type;
   if (type === 'oauth' && azure && !str(o.clientSecret) && str(tls.key) && str(tls.cert)) type = 'oauthJwtBearer';
-  if (type === 'oauth' || type === 'oauthJwtBearer') {
+  // A Google service account key (the seed's email section writes it under `oauth`): its own token URL.
+  const google = str(o.serviceAccountKeyFile);
+  if (type === 'oauth' && google) type = 'oauthJwtBearer';
+  if ((type === 'oauth' || type === 'oauthJwtBearer') && !google) {
     if (!str(o.tokenUrl))
       o.tokenUrl = entraTokenUrl(o.azureTenantId as string, str(o.authorityHost) ? o.authorityHost : undefined);
     if (azure && !str(o.scope)) o.scope = `${new URL(baseUrls[0] ?? GRAPH_BASE_URL).origin}/.default`;

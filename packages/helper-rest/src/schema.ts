@@ -106,6 +106,25 @@ const entra = {
   ).optional(),
   authorityHost: text('Entra authority host for sovereign clouds. Default https://login.microsoftonline.com').optional(),
 };
+/** A Google service account: its key file signs in, optionally as a Workspace user. */
+const google = {
+  serviceAccountKeyFile: text(
+    'Google service account key (the JSON file Google Cloud downloads, or its JSON text): signs in as that account at the token_uri it names. Needs scope',
+  ).optional(),
+  subject: text('With serviceAccountKeyFile: the Google Workspace user the account acts as (domain-wide delegation)').optional(),
+};
+type GoogleOptions = { serviceAccountKeyFile?: string | undefined; subject?: string | undefined; scope?: string | undefined };
+/** The rules of {@link google}'s fields; true when a service account key is configured. */
+const googleRules = (o: GoogleOptions, ctx: Ctx): boolean => {
+  if (!nonEmpty(o.serviceAccountKeyFile)) {
+    if (nonEmpty(o.subject)) missing(ctx, ['options', 'subject'], 'needs options.serviceAccountKeyFile');
+    return false;
+  }
+  if (!nonEmpty(o.scope))
+    missing(ctx, ['options', 'scope'], 'is required with serviceAccountKeyFile (the API scopes, space-separated)');
+  return true;
+};
+
 /** Signing key and certificate of a client assertion (file names or PEM). */
 const keyAndCert = z
   .strictObject({ key: maybe(z.string()), cert: maybe(z.string()), passphrase: maybe(z.string()) })
@@ -113,6 +132,13 @@ const keyAndCert = z
 
 type Ctx = z.core.$RefinementCtx;
 const missing = (ctx: Ctx, path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+/** With a service account key, these options have no meaning: each one set is an error. */
+const exclusive = (o: Record<string, unknown>, ctx: Ctx, keys: string[]) => {
+  for (const k of keys) {
+    if (o[k] !== undefined && o[k] !== null && o[k] !== '')
+      missing(ctx, ['options', k], 'cannot be combined with serviceAccountKeyFile (the key file names the account)');
+  }
+};
 const needsTokenUrl = (o: { tokenUrl?: string | undefined; azureTenantId?: string | undefined }, ctx: Ctx) => {
   if (!nonEmpty(o.tokenUrl) && !nonEmpty(o.azureTenantId))
     missing(ctx, ['options', 'tokenUrl'], 'is required (or azureTenantId)');
@@ -145,7 +171,7 @@ const oauthAuth = z
     type: z.literal('oauth'),
     options: z.strictObject({
       ...entra,
-      clientId: z.string().min(1),
+      clientId: z.string().min(1).optional(),
       clientSecret: text('Client secret (not needed for the Entra certificate flow: azureTenantId with tls)').optional(),
       scope: text('Requested scope. Entra default: <origin of baseUrls[0]>/.default').optional(),
       tokenAuthMethod: z
@@ -154,11 +180,15 @@ const oauthAuth = z
         .describe('How the client authenticates at the token endpoint. Default client_secret_post'),
       extraParams: extraParams.optional(),
       tls: keyAndCert.optional(),
+      ...google,
     }),
   })
   .superRefine((a, ctx) => {
     const o = a.options;
+    // The seed's shape for a Google service account (as in the email section): resolved to oauthJwtBearer.
+    if (googleRules(o, ctx)) return exclusive(o, ctx, ['clientId', 'clientSecret', 'azureTenantId', 'tls']);
     needsTokenUrl(o, ctx);
+    if (!nonEmpty(o.clientId)) missing(ctx, ['options', 'clientId'], 'is required (or serviceAccountKeyFile)');
     const certificate = nonEmpty(o.azureTenantId) && nonEmpty(o.tls?.key) && nonEmpty(o.tls?.cert);
     if (!nonEmpty(o.clientSecret) && !certificate)
       missing(ctx, ['options', 'clientSecret'], 'is required (or, with azureTenantId, tls.key and tls.cert)');
@@ -190,10 +220,12 @@ const jwtBearerAuth = z
         .optional()
         .describe('The JWT itself is the grant (RFC 7523 §2.1), with these claims'),
       extraParams: extraParams.optional(),
+      ...google,
     }),
   })
   .superRefine((a, ctx) => {
     const o = a.options;
+    if (googleRules(o, ctx)) return exclusive(o, ctx, ['clientId', 'azureTenantId', 'tls', 'fedCred', 'jwtPayload']);
     needsTokenUrl(o, ctx);
     if (o.fedCred) return;
     if (!nonEmpty(o.tls?.key)) missing(ctx, ['options', 'tls', 'key'], 'is required (or options.fedCred)');

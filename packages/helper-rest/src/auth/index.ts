@@ -9,6 +9,7 @@ import type {
   SamlBearerOptions,
 } from '../types.js';
 import { basicAuth, staticBearerAuth } from './basic.js';
+import { serviceAccountAuth } from './google.js';
 import { jwtBearerAuth } from './jwt-bearer.js';
 import { clientCredentialsAuth, passwordTokenAuth } from './oauth.js';
 import { passThroughAuth } from './pass-through.js';
@@ -30,8 +31,10 @@ export function createAuthProvider(deps: AuthDeps): AuthProvider {
     }
     case 'oauth':
       return clientCredentialsAuth(deps, auth.options as OAuthClientCredentialsOptions);
-    case 'oauthJwtBearer':
-      return jwtBearerAuth(deps, auth.options as JwtBearerOptions);
+    case 'oauthJwtBearer': {
+      const o = auth.options as JwtBearerOptions;
+      return o.serviceAccountKeyFile ? serviceAccountAuth(deps, o) : jwtBearerAuth(deps, o);
+    }
     case 'oauthSamlBearer':
       return samlBearerAuth(deps, auth.options as SamlBearerOptions);
     case 'passThrough':

@@ -14,17 +14,19 @@ export function clientCredentialsAuth(deps: AuthDeps, o: OAuthClientCredentialsO
   const tokenUrl = o.tokenUrl as string;
   // The schema requires it: only the certificate flow (resolved to oauthJwtBearer) goes without.
   const clientSecret = o.clientSecret as string;
+  // Required unless a service account key is configured, which resolves to oauthJwtBearer.
+  const clientId = o.clientId as string;
   const cache = new TokenCache(() => {
     const form: Record<string, string> = { grant_type: 'client_credentials' };
     const headers: Record<string, string> = {};
     if (o.tokenAuthMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
       const enc = (s: string) => new URLSearchParams({ v: s }).toString().slice(2);
-      const basic = Buffer.from(`${enc(o.clientId)}:${enc(clientSecret)}`).toString('base64');
+      const basic = Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64');
       deps.secrets.add(basic);
       headers.Authorization = `Basic ${basic}`;
     } else {
-      form.client_id = o.clientId;
+      form.client_id = clientId;
       form.client_secret = clientSecret;
     }
     if (o.scope) form.scope = o.scope;

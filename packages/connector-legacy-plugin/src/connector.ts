@@ -2,7 +2,7 @@
  * The connector: a plugin written for the older API, served through the Connector contract. Each
  * SCIM operation becomes the plugin method the older gateway called for it, with that API's
  * argument shapes (see convert/ and query.ts), and what the plugin returns or throws is turned
- * back into resources and SCIM errors (errors.ts).
+ * back into resources and SCIM errors (plugin-call.ts, errors.ts).
  */
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import {
@@ -10,35 +10,39 @@ import {
   type Connector,
   type ConnectorFactoryContext,
   defineConnector,
-  errors,
   type QueryRequest,
   type RequestContext,
   type ResourceHandler,
   type ScimResource,
   type SchemaRegistry,
-  type Logger,
 } from '@scimgw/core';
 import type { HelperRest } from '@scimgw/helper-rest';
 import type { LegacyPluginConfig, LegacyPluginOptions } from './config.js';
 import { legacyPluginOptionsZod } from './config.js';
 import { changesToAttrObj, fromLegacyObject, needsCurrent, type ShapeInfo, toLegacyObject } from './convert/shapes.js';
-import { toScimError } from './errors.js';
+import { legacyApi } from './api.js';
 import { type GatewayModule, loadLegacyPlugin } from './loader.js';
+import { callPlugin, type PluginCallDeps } from './plugin-call.js';
 import { type LegacyGetObj, toGetObj } from './query.js';
 import { LegacyGatewayObject, type LegacyMethod, type PluginMethodName } from './shim/gateway-object.js';
 import { legacyHelperRestClass } from './shim/helper-rest.js';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const URNS = {
+  User: 'urn:ietf:params:scim:schemas:core:2.0:User',
+  Group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
+  Role: 'urn:ietf:params:scim:schemas:core:2.0:Role',
+  Entitlement: 'urn:ietf:params:scim:schemas:core:2.0:Entitlement',
+} as const;
 
 type Obj = Record<string, unknown>;
-type Kind = 'User' | 'Group';
-const METHODS: Record<
-  Kind,
-  { get: PluginMethodName; create: PluginMethodName; modify: PluginMethodName; delete: PluginMethodName }
-> = {
+type Kind = keyof typeof URNS;
+type Methods = { get: PluginMethodName; create?: PluginMethodName; modify?: PluginMethodName; delete?: PluginMethodName };
+/** The plugin methods behind each resource type: `/Roles` and `/Entitlements` are read-only, as in the older API. */
+const METHODS: Record<Kind, Methods> = {
   User: { get: 'getUsers', create: 'createUser', modify: 'modifyUser', delete: 'deleteUser' },
   Group: { get: 'getGroups', create: 'createGroup', modify: 'modifyGroup', delete: 'deleteGroup' },
+  Role: { get: 'getRoles' },
+  Entitlement: { get: 'getEntitlements' },
 };
 
 function shapeInfo(registry: SchemaRegistry, urn: string, skipTypeConvert: boolean): ShapeInfo {
@@ -55,13 +59,6 @@ function shapeInfo(registry: SchemaRegistry, urn: string, skipTypeConvert: boole
     },
   };
 }
-
-/** The older API's pass-through `ctx`: `{ headers: { authorization } }` when the plugin asked for it. */
-function legacyCtx(gateway: LegacyGatewayObject, ctx: RequestContext): Obj | undefined {
-  return gateway.authPassThroughAllowed && ctx.authorization ? { headers: { authorization: ctx.authorization } } : undefined;
-}
-
-const tenantOf = (ctx: RequestContext): string => ctx.tenant ?? 'undefined';
 
 /** The plugin's list result (`{ Resources, totalResults }`, an array, or one object) as a list. */
 function resultList(res: unknown): { list: Obj[]; total: number | undefined } {
@@ -101,29 +98,16 @@ async function everyPage(getObj: LegacyGetObj, fetchPage: (getObj: LegacyGetObj)
   return out;
 }
 
-interface Deps {
-  gateway: LegacyGatewayObject;
+interface Deps extends PluginCallDeps {
   options: LegacyPluginOptions;
   registry: SchemaRegistry;
-  /** The connector's logger, for requests that carry none. */
-  gatewayLog: Logger;
 }
 
 function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
-  const { gateway, options } = deps;
-  const info = shapeInfo(deps.registry, kind === 'User' ? USER : GROUP, options.skipTypeConvert);
+  const { options } = deps;
+  const info = shapeInfo(deps.registry, URNS[kind], options.skipTypeConvert);
   const names = METHODS[kind];
-  const call = async (name: PluginMethodName, ctx: RequestContext, ...args: unknown[]): Promise<unknown> => {
-    const m = gateway.method(name);
-    if (!m) throw new errors.NotImplementedError(`the plugin does not implement ${name}`);
-    try {
-      return await (m as (...a: unknown[]) => unknown)(tenantOf(ctx), ...args, legacyCtx(gateway, ctx));
-    } catch (e) {
-      const mapped = toScimError(e, name);
-      if (mapped === e) (ctx.log ?? deps.gatewayLog).error(`${name} failed: ${(e as Error)?.message ?? String(e)}`);
-      throw mapped;
-    }
-  };
+  const call = (name: PluginMethodName, ctx: RequestContext, ...args: unknown[]) => callPlugin(deps, name, ctx, args);
   const byId = async (id: string, ctx: RequestContext, attributes: string[] = []): Promise<ScimResource | undefined> => {
     const res = await call(names.get, ctx, { attribute: 'id', operator: 'eq', value: id }, attributes);
     const { list } = resultList(res);
@@ -132,7 +116,7 @@ function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
   };
   const uniqueKey = kind === 'User' ? 'userName' : 'displayName';
 
-  const handler: ResourceHandler = {
+  const reads: ResourceHandler = {
     capabilities: {
       filter: { operators: options.filterOperators, attributes: '*' },
       ...(options.paging ? { paging: { index: true } } : {}),
@@ -155,9 +139,14 @@ function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
       return { resources, totalResults: total ?? start - 1 + resources.length };
     },
     get: (id, ctx, opts) => byId(id, ctx, opts.attributes ?? []),
+  };
+  const { create, modify, delete: remove } = names;
+  if (!create || !modify || !remove) return reads;
+  return {
+    ...reads,
     async create(resource, ctx) {
       const body = toLegacyObject(resource, info);
-      const res = await call(names.create, ctx, body);
+      const res = await call(create, ctx, body);
       let id = res && typeof res === 'object' && 'id' in res ? String((res as Obj).id) : undefined;
       // The older gateway looked the new object up by its unique name when the plugin returned no id.
       if (!id) {
@@ -166,20 +155,19 @@ function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
         const found = resultList(await call(names.get, ctx, { attribute, operator: 'eq', value: name }, ['id']));
         id = found.list[0]?.id !== undefined ? String(found.list[0].id) : undefined;
       }
-      if (!id) throw new Error(`${names.create} returned no id and the new object could not be found`);
+      if (!id) throw new Error(`${create} returned no id and the new object could not be found`);
       return (await byId(id, ctx)) ?? { ...resource, id };
     },
     async modify(id, changes: Change[], ctx) {
       const current = needsCurrent(changes, info) ? await byId(id, ctx) : undefined;
       const attrObj = changesToAttrObj(changes, info, current);
-      if (Object.keys(attrObj).length > 0) await call(names.modify, ctx, id, attrObj);
+      if (Object.keys(attrObj).length > 0) await call(modify, ctx, id, attrObj);
       return undefined;
     },
     async delete(id, ctx) {
-      await call(names.delete, ctx, id);
+      await call(remove, ctx, id);
     },
   };
-  return handler;
 }
 
 /** Options of {@link createLegacyPluginConnector} beyond the factory context. */
@@ -205,7 +193,7 @@ export async function createLegacyPluginConnector(
   const file = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file);
   const pluginName = basename(file, extname(file));
   const clients: HelperRest[] = [];
-  const userInfo = shapeInfo(context.registry, USER, options.skipTypeConvert);
+  const userInfo = shapeInfo(context.registry, URNS.User, options.skipTypeConvert);
   const gateway = new LegacyGatewayObject({
     endpoint: endpoint as Obj,
     pluginName,
@@ -227,13 +215,19 @@ export async function createLegacyPluginConnector(
   const deps: Deps = { gateway, options, registry: context.registry, gatewayLog: context.log };
   const resources: Record<string, ResourceHandler> = { User: resourceHandler('User', deps) };
   if (options.groups && gateway.method('getGroups')) resources.Group = resourceHandler('Group', deps);
+  if (gateway.method('getRoles')) resources.Role = resourceHandler('Role', deps);
+  if (gateway.method('getEntitlements')) resources.Entitlement = resourceHandler('Entitlement', deps);
+  const api = legacyApi(deps);
   return defineConnector({
     name: `connector-legacy-plugin (${pluginName})`,
     coreVersion: '^1.0.0',
     registry: context.registry,
     resources,
     passThroughAuth: gateway.authPassThroughAllowed,
-    host: { attach: (services) => gateway.attachMailer(services.mailer) },
+    host: {
+      attach: (services) => gateway.attachMailer(services.mailer),
+      ...(api ? { api } : {}),
+    },
     async close() {
       await Promise.allSettled(clients.map((c) => c.close()));
     },

@@ -154,6 +154,79 @@ describe('a plugin written for the older API, served through the gateway', () =>
     expect(members.body.Resources.map((x: Rec) => x.id)).toEqual(['Admins']);
   });
 
+  it('serves /Roles and /Entitlements from getRoles and getEntitlements, read-only', async () => {
+    const all = await gw.call('GET', '/Roles');
+    expect(all.status).toBe(200);
+    expect(all.body.totalResults).toBe(3);
+    expect(all.body.Resources.map((r: Rec) => r.id)).toEqual(['r-admin', 'r-reader', 'r-old']);
+    expect(all.body.Resources[0].schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:Role']);
+    const one = await gw.call('GET', '/Roles/r-reader');
+    expect(one.body).toMatchObject({ displayName: 'Reader', value: 'reader', type: 'Eligible', enabled: true });
+    expect(lastCall('getRoles')).toMatchObject({ attribute: 'id', operator: 'eq', value: 'r-reader' });
+    const found = await gw.call('GET', `/Roles?filter=${encodeURIComponent('displayName sw "Retired"')}`);
+    expect(found.body.Resources.map((r: Rec) => r.id)).toEqual(['r-old']);
+    expect(lastCall('getRoles')).toMatchObject({ attribute: 'displayName', operator: 'sw', value: 'Retired' });
+    expect((await gw.call('GET', '/Roles/nope')).status).toBe(404);
+    const ent = await gw.call('GET', '/Entitlements');
+    expect(ent.body.Resources).toEqual([
+      expect.objectContaining({ id: 'e-e5', displayName: 'Office 365 E5', value: 'ENTERPRISEPREMIUM', type: 'License' }),
+    ]);
+    for (const [method, url] of [
+      ['POST', '/Roles'],
+      ['PUT', '/Roles/r-admin'],
+      ['PATCH', '/Roles/r-admin'],
+      ['DELETE', '/Roles/r-admin'],
+      ['POST', '/Entitlements'],
+    ] as const) {
+      const body =
+        method === 'DELETE'
+          ? undefined
+          : method === 'PATCH'
+            ? {
+                schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+                Operations: [{ op: 'replace', path: 'displayName', value: 'x' }],
+              }
+            : { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Role'], displayName: 'x' };
+      const r = await gw.call(method, url, body);
+      // No write reaches the plugin: refused as not allowed, or (PATCH) for the read-only attribute it names.
+      const refused = r.status === 405 || r.status === 501 || (r.status === 400 && r.body.scimType === 'mutability');
+      expect(refused, `${method} ${url} ${JSON.stringify(r.body)}`).toBe(true);
+    }
+    expect((await gw.call('GET', '/Roles/r-admin')).body.displayName).toBe('Administrator');
+  });
+
+  it('serves API gateway mode from getApi … deleteApi and publicApi, answers as the plugin returns them', async () => {
+    const list = await gw.call('GET', '/api?model=Tesla');
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual([{ id: '1', model: 'Tesla', title: 'Model 3' }]);
+    expect(lastCall('getApi')).toEqual({ baseEntity: 'undefined', id: undefined, query: { model: 'Tesla' }, ctx: undefined });
+    expect((await gw.call('GET', '/api/2')).body).toEqual({ id: '2', model: 'BMW', title: 'i4' });
+    const missing = await gw.call('GET', '/api/99');
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toContain('product 99 not found');
+    const created = await gw.call('POST', '/api', { model: 'Volvo', title: 'EX30' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ model: 'Volvo', title: 'EX30', id: '3' });
+    expect((await gw.call('PUT', '/api/3', { model: 'Volvo', title: 'EX40' })).body.title).toBe('EX40');
+    expect((await gw.call('PATCH', '/api/3', { title: 'EX90' })).body).toEqual({ model: 'Volvo', title: 'EX90', id: '3' });
+    expect((await gw.call('DELETE', '/api/3')).status).toBe(204);
+    expect((await gw.call('DELETE', '/api/3')).status).toBe(404);
+    // The authenticated routes stay authenticated.
+    expect((await gw.call('GET', '/api', undefined, { authorization: '' })).status).toBe(401);
+    expect((await gw.call('POST', '/api', { model: 'x' }, { authorization: '' })).status).toBe(401);
+    // publicApi answers GET /pub/api without credentials.
+    const pub = await gw.call('GET', '/pub/api?model=BMW', undefined, { authorization: '' });
+    expect(pub.status).toBe(200);
+    expect(pub.body).toEqual([{ model: 'BMW' }]);
+    expect(lastCall('publicApi')).toEqual({
+      baseEntity: 'undefined',
+      method: 'GET',
+      id: undefined,
+      query: { model: 'BMW' },
+      body: undefined,
+    });
+  });
+
   it('answers the status and scimType a plugin names as "scimType#status"', async () => {
     const r = await gw.call('PATCH', '/Groups/Admins', {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -200,6 +273,16 @@ describe('a CommonJS plugin (require("scimgateway"))', () => {
     );
     const connector = await createLegacyPluginConnector(ctx);
     expect(Object.keys(connector.resources)).toEqual(['User']);
+    // A getApi of the older five-parameter form gets an empty body in the fourth place.
+    expect(await connector.host?.api?.get?.('7', { q: '1' }, { tenant: 'acme' })).toEqual({
+      baseEntity: 'acme',
+      id: '7',
+      apiQuery: { q: '1' },
+      apiObj: undefined,
+      ctx: undefined,
+    });
+    expect(connector.host?.api?.post).toBeUndefined();
+    expect(connector.host?.api?.publicGet).toBeUndefined();
     const gw = await startTestGateway({ name: 'connector-legacy-plugin', connector: () => connector });
     try {
       const created = await gw.call('POST', '/Users', {

@@ -38,6 +38,12 @@ export const PLUGIN_METHODS = [
   'modifyGroup',
   'getRoles',
   'getEntitlements',
+  'getApi',
+  'postApi',
+  'putApi',
+  'patchApi',
+  'deleteApi',
+  'publicApi',
 ] as const;
 /** One of {@link PLUGIN_METHODS}. */
 export type PluginMethodName = (typeof PLUGIN_METHODS)[number];

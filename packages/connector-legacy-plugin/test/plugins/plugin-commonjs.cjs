@@ -19,3 +19,5 @@ scimgateway.createUser = async (baseEntity, userObj) => {
   users.push(user);
   return { id: user.id };
 };
+// API gateway mode before the sixth version: the request body came as a fourth argument.
+scimgateway.getApi = async (baseEntity, id, apiQuery, apiObj, ctx) => ({ baseEntity, id, apiQuery, apiObj, ctx });

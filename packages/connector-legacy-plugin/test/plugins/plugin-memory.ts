@@ -108,6 +108,76 @@ scimgateway.modifyUser = async (baseEntity: string, id: string, attrObj: Rec) =>
   return null;
 };
 
+// Roles and entitlements the target knows; the older API only read them (GET /Roles, /Entitlements).
+const roles: Rec[] = [
+  { id: 'r-admin', displayName: 'Administrator', value: 'admin', type: 'Permanent', enabled: true },
+  { id: 'r-reader', displayName: 'Reader', value: 'reader', type: 'Eligible', enabled: true },
+  { id: 'r-old', displayName: 'Retired role', value: 'old', enabled: false },
+];
+const entitlements: Rec[] = [{ id: 'e-e5', displayName: 'Office 365 E5', value: 'ENTERPRISEPREMIUM', type: 'License' }];
+
+scimgateway.getRoles = async (baseEntity: string, getObj: Rec, attributes: string[]) => {
+  calls.push({ getRoles: structuredClone(getObj) });
+  return list(roles, getObj);
+};
+
+scimgateway.getEntitlements = async (baseEntity: string, getObj: Rec, attributes: string[]) => {
+  calls.push({ getEntitlements: structuredClone(getObj) });
+  return list(entitlements, getObj);
+};
+
+// API gateway mode, in the sixth version's signatures: a small product list.
+const products: Rec[] = [
+  { id: '1', model: 'Tesla', title: 'Model 3' },
+  { id: '2', model: 'BMW', title: 'i4' },
+];
+const productNotFound = (id: string) => {
+  const err = new Error(`product ${id} not found`);
+  err.name += '#404';
+  return err;
+};
+
+scimgateway.getApi = async (baseEntity: string, id: string | undefined, query: Rec, ctx?: Rec) => {
+  calls.push({ getApi: { baseEntity, id, query, ctx } });
+  if (id === undefined) return products.filter((p) => !query.model || p.model === query.model);
+  const found = products.find((p) => p.id === id);
+  if (!found) throw productNotFound(id);
+  return found;
+};
+
+scimgateway.postApi = async (baseEntity: string, body: Rec) => {
+  calls.push({ postApi: { baseEntity, body } });
+  const created = { ...body, id: String(products.length + 1) };
+  products.push(created);
+  return created;
+};
+
+scimgateway.putApi = async (baseEntity: string, id: string, body: Rec) => {
+  const i = products.findIndex((p) => p.id === id);
+  if (i < 0) throw productNotFound(id);
+  products[i] = { ...body, id };
+  return products[i];
+};
+
+scimgateway.patchApi = async (baseEntity: string, id: string, body: Rec) => {
+  const found = products.find((p) => p.id === id);
+  if (!found) throw productNotFound(id);
+  Object.assign(found, body);
+  return found;
+};
+
+scimgateway.deleteApi = async (baseEntity: string, id: string) => {
+  const i = products.findIndex((p) => p.id === id);
+  if (i < 0) throw productNotFound(id);
+  products.splice(i, 1);
+  return null;
+};
+
+scimgateway.publicApi = async (baseEntity: string, method: string, id: string | undefined, query: Rec, body: unknown) => {
+  calls.push({ publicApi: { baseEntity, method, id, query, body } });
+  return products.filter((p) => !query?.model || p.model === query.model).map((p) => ({ model: p.model }));
+};
+
 scimgateway.getGroups = async (baseEntity: string, getObj: Rec, attributes: string[]) => {
   return list(groups, getObj);
 };

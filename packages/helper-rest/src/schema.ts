@@ -236,22 +236,49 @@ const jwtBearerAuth = z
 
 /** `oauthSamlBearer` (RFC 7522), with the schema of `assertion` given. */
 function samlBearerAuth<A extends z.ZodType>(assertion: A) {
-  return z.strictObject({
-    type: z.literal('oauthSamlBearer'),
-    options: z.strictObject({
-      tokenUrl: z.string().min(1),
-      clientId: z.string().optional(),
-      clientSecret: z.string().optional(),
-      scope: z.string().optional(),
-      companyId: text('SAP SuccessFactors company_id').optional(),
-      assertion,
-      samlPayload: z
-        .looseObject({ clientId: z.string().optional(), companyId: z.string().optional() })
-        .optional()
-        .describe('Seed compatibility: clientId and companyId are read from here too'),
-      extraParams: extraParams.optional(),
-    }),
-  });
+  return z
+    .strictObject({
+      type: z.literal('oauthSamlBearer'),
+      options: z.strictObject({
+        tokenUrl: z.string().min(1),
+        clientId: z.string().optional(),
+        clientSecret: z.string().optional(),
+        scope: z.string().optional(),
+        companyId: text('SAP SuccessFactors company_id').optional(),
+        assertion: assertion.optional(),
+        samlPayload: z
+          .looseObject({
+            clientId: text('The API key (client_id); also the api_key attribute and the default Issuer').optional(),
+            companyId: text('SAP SuccessFactors company_id').optional(),
+            userId: text('Without assertion: the user the gateway acts as (Subject NameID)').optional(),
+            userIdFormat: text('NameID Format. Default urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified').optional(),
+            issuer: text('Issuer. Default clientId').optional(),
+            audience: text('Audience. Default www.successfactors.com').optional(),
+            recipient: text('SubjectConfirmationData Recipient. Default tokenUrl').optional(),
+            lifetimeSeconds: z
+              .number()
+              .int()
+              .min(60)
+              .max(86_400)
+              .optional()
+              .describe('How long each assertion is valid. Default 600'),
+          })
+          .optional()
+          .describe('Without assertion: the gateway builds and signs one per token request from these (with tls.key)'),
+        tls: keyAndCert.optional(),
+        extraParams: extraParams.optional(),
+      }),
+    })
+    .superRefine((a, ctx) => {
+      const o = a.options;
+      if (o.assertion !== undefined) return;
+      if (!nonEmpty(o.samlPayload?.userId))
+        missing(ctx, ['options', 'samlPayload', 'userId'], 'is required to build the assertion (or options.assertion)');
+      if (!nonEmpty(o.tls?.key))
+        missing(ctx, ['options', 'tls', 'key'], 'is required to sign the assertion (or options.assertion)');
+      if (!nonEmpty(o.samlPayload?.issuer) && !nonEmpty(o.samlPayload?.clientId) && !nonEmpty(o.clientId))
+        missing(ctx, ['options', 'samlPayload', 'issuer'], 'is required to build the assertion (or clientId)');
+    });
 }
 
 const anyOptions = z.record(z.string(), z.unknown()).nullable().optional();

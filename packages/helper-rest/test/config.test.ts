@@ -102,7 +102,22 @@ describe('connection config', () => {
     [
       'saml without assertion',
       { auth: { type: 'oauthSamlBearer', options: { tokenUrl: 'https://x' } } },
-      'auth.options.assertion: is required',
+      'auth.options.samlPayload.userId: is required to build the assertion (or options.assertion)',
+    ],
+    [
+      'saml to build without a signing key',
+      { auth: { type: 'oauthSamlBearer', options: { tokenUrl: 'https://x', samlPayload: { clientId: 'k', userId: 'u' } } } },
+      'auth.options.tls.key: is required to sign the assertion (or options.assertion)',
+    ],
+    [
+      'saml to build without an issuer',
+      {
+        auth: {
+          type: 'oauthSamlBearer',
+          options: { tokenUrl: 'https://x', samlPayload: { userId: 'u' }, tls: { key: 'k.pem' } },
+        },
+      },
+      'auth.options.samlPayload.issuer: is required to build the assertion (or clientId)',
     ],
     [
       'a misspelt auth option',

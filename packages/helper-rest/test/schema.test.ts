@@ -61,7 +61,6 @@ const badShape: [string, unknown][] = [
     'fedCred with an issuer that is no URL',
     { auth: { type: 'oauthJwtBearer', options: { fedCred: { issuer: 'gw', subject: 's' } } } },
   ],
-  ['SAML without an assertion', { auth: { type: 'oauthSamlBearer', options: { tokenUrl: 'https://x' } } }],
   ['SAML with an empty token URL', { auth: { type: 'oauthSamlBearer', options: { tokenUrl: '', assertion: 'x' } } }],
   ['pass-through options that are a list', { auth: { type: 'passThrough', options: [] } }],
   ['a proxy port as a number', { proxy: { host: 3128 } }],
@@ -93,6 +92,13 @@ const badRules: [string, unknown][] = [
     'a certificate assertion without a certificate',
     { auth: { type: 'oauthJwtBearer', options: { tokenUrl: 'https://x', clientId: 'a', tls: { key: 'k.pem' } } } },
   ],
+  ['SAML without an assertion or what builds one', { auth: { type: 'oauthSamlBearer', options: { tokenUrl: 'https://x' } } }],
+  [
+    'SAML built without a signing key',
+    { auth: { type: 'oauthSamlBearer', options: { tokenUrl: 'https://x', samlPayload: { clientId: 'k', userId: 'u' } } } },
+  ],
+  ['oauth without a client id', { auth: { type: 'oauth', options: { tokenUrl: 'https://x', clientSecret: 'b' } } }],
+  ['a service account key without a scope', { auth: { type: 'oauth', options: { serviceAccountKeyFile: 'k.json' } } }],
   ['a proxy of another protocol', { proxy: { host: 'socks5://p:1080' } }],
   ['a client certificate without its key', { options: { tls: { cert: 'client.pem' } } }],
 ];

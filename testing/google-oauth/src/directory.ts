@@ -1,3 +1,4 @@
+import { bearerToken } from '@scimgw/testing-emulator-kit';
 import { type ApiRefusal, apiErrors } from './errors.js';
 import type { IssuedToken, TokenStore, UserStore } from './state.js';
 
@@ -26,13 +27,6 @@ export interface DirectoryContext {
   readonly users: UserStore;
   /** Milliseconds. */
   readonly now: number;
-}
-
-/** The bearer token of an Authorization header (RFC 6750 §2.1), `null` without a header, `undefined` when not Bearer. */
-export function bearerToken(authorization: string | undefined): string | null | undefined {
-  if (authorization === undefined) return null;
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-  return match?.[1];
 }
 
 /**

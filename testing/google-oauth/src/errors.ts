@@ -1,3 +1,5 @@
+import { oauthRefusal as refusal, tokenRequestErrors } from '@scimgw/testing-emulator-kit';
+
 /**
  * The answers the emulator gives, in the words Google's documentation and services use. The OAuth
  * token endpoint answers in RFC 6749 §5.2 form (`error`, `error_description`); Google APIs answer
@@ -7,31 +9,14 @@
 /** The grant type of RFC 7523 §2.1 that Google's token endpoint takes for service accounts. */
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-/** An RFC 6749 §5.2 error response of the token endpoint. */
-export interface OAuthError {
-  readonly error: string;
-  readonly error_description: string;
-}
+/** An RFC 6749 §5.2 error response of the token endpoint, and a refusal of it: HTTP status and body. */
+export type { OAuthError, TokenRefusal } from '@scimgw/testing-emulator-kit';
 
-/** A refusal of the token endpoint: its HTTP status and body. */
-export interface TokenRefusal {
-  readonly status: number;
-  readonly body: OAuthError;
-}
-
-const refusal = (status: number, error: string, description: string): TokenRefusal => ({
-  status,
-  body: { error, error_description: description },
-});
-
-/** The refusals of `POST /token`. */
+/** The refusals of `POST /token` (405, 413, a body not a form and a missing parameter: the kit's). */
 export const tokenErrors = {
+  ...tokenRequestErrors,
   unsupportedGrantType: (value: string) => refusal(400, 'unsupported_grant_type', `Invalid grant_type: ${value}`),
-  notForm: () => refusal(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.'),
   duplicate: (name: string) => refusal(400, 'invalid_request', `Parameter must not be repeated: ${name}`),
-  missing: (name: string) => refusal(400, 'invalid_request', `Missing required parameter: ${name}`),
-  tooLarge: () => refusal(413, 'invalid_request', 'Request body too large.'),
-  method: () => refusal(405, 'invalid_request', 'The token endpoint takes POST only.'),
   malformed: () => refusal(400, 'invalid_grant', 'Invalid JWT: the assertion is not a well-formed JWT.'),
   signature: () => refusal(400, 'invalid_grant', 'Invalid JWT Signature.'),
   accountNotFound: () => refusal(400, 'invalid_grant', 'Invalid grant: account not found'),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { BearerTokenStore } from '@scimgw/testing-emulator-kit';
 import { uniqueId } from './accounts.js';
 
 /** Seconds an access token lives, as Google's token endpoint says in `expires_in`. */
@@ -15,31 +16,11 @@ export interface IssuedToken {
   readonly expiresAt: number;
 }
 
-/** Access tokens, each valid until it expires or {@link TokenStore.expireAll} is called. */
-export class TokenStore {
-  private readonly tokens = new Map<string, IssuedToken>();
-
-  issue(grant: Omit<IssuedToken, 'token' | 'expiresAt'>, now: number): IssuedToken {
+/** Access tokens, each valid until it expires or {@link TokenStore.expireTokens} is called. */
+export class TokenStore extends BearerTokenStore<IssuedToken> {
+  constructor() {
     // Google's access tokens start with "ya29."; what follows is opaque to clients.
-    const token = `ya29.${randomBytes(96).toString('base64url')}`;
-    const issued: IssuedToken = { ...grant, token, expiresAt: now + TOKEN_LIFETIME_SECONDS * 1000 };
-    this.tokens.set(token, issued);
-    return issued;
-  }
-
-  /** The token if it was issued and is still valid at `now`. */
-  find(token: string, now: number): IssuedToken | undefined {
-    const issued = this.tokens.get(token);
-    if (!issued) return undefined;
-    if (issued.expiresAt <= now) {
-      this.tokens.delete(token);
-      return undefined;
-    }
-    return issued;
-  }
-
-  expireAll(): void {
-    this.tokens.clear();
+    super({ lifetimeSeconds: TOKEN_LIFETIME_SECONDS, newToken: () => `ya29.${randomBytes(96).toString('base64url')}` });
   }
 }
 

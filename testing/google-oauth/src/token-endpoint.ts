@@ -1,3 +1,4 @@
+import { repeatedParameter } from '@scimgw/testing-emulator-kit';
 import type { AccountKey, AccountStore } from './accounts.js';
 import { JWT_BEARER, type TokenRefusal, tokenErrors } from './errors.js';
 import { type DecodedJws, decodeJws, type JsonObject, member, verifyRs256 } from './jws.js';
@@ -41,11 +42,8 @@ export interface TokenOutcome {
  */
 export function exchangeAssertion(form: URLSearchParams, ctx: TokenEndpointContext): TokenOutcome {
   // RFC 6749 §3.2: "Request and response parameters MUST NOT be included more than once."
-  const seen = new Set<string>();
-  for (const name of form.keys()) {
-    if (seen.has(name)) return refused(tokenErrors.duplicate(name));
-    seen.add(name);
-  }
+  const repeated = repeatedParameter(form);
+  if (repeated !== undefined) return refused(tokenErrors.duplicate(repeated));
   const grantType = form.get('grant_type') ?? '';
   if (grantType !== JWT_BEARER) return refused(tokenErrors.unsupportedGrantType(grantType));
   const assertion = form.get('assertion');

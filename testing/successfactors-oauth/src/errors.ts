@@ -1,3 +1,5 @@
+import { oauthRefusal as refusal, tokenRequestErrors } from '@scimgw/testing-emulator-kit';
+
 /**
  * The answers the emulator gives when it refuses. The token endpoint answers in the form of
  * RFC 6749 §5.2 (`{"error","error_description"}`); the OData resource answers in the OData V2 JSON
@@ -8,22 +10,8 @@
 /** The grant type of RFC 7522 §2.1 that SuccessFactors' `/oauth/token` takes. */
 export const SAML2_BEARER = 'urn:ietf:params:oauth:grant-type:saml2-bearer';
 
-/** An RFC 6749 §5.2 error response of the token endpoint. */
-export interface OAuthError {
-  readonly error: string;
-  readonly error_description: string;
-}
-
-/** A refusal of the token endpoint: its HTTP status and body. */
-export interface TokenRefusal {
-  readonly status: number;
-  readonly body: OAuthError;
-}
-
-const refusal = (status: number, error: string, description: string): TokenRefusal => ({
-  status,
-  body: { error, error_description: description },
-});
+/** An RFC 6749 §5.2 error response of the token endpoint, and a refusal of it: HTTP status and body. */
+export type { OAuthError, TokenRefusal } from '@scimgw/testing-emulator-kit';
 
 /** Quotes a value from the request for an error description, shortened so that an answer stays small. */
 export function quote(value: string): string {
@@ -31,13 +19,10 @@ export function quote(value: string): string {
   return JSON.stringify(short);
 }
 
-/** The refusals of `POST /oauth/token`. */
+/** The refusals of `POST /oauth/token` (405, 413, a body not a form and a missing parameter: the kit's). */
 export const tokenErrors = {
-  method: () => refusal(405, 'invalid_request', 'The token endpoint takes POST only.'),
-  tooLarge: () => refusal(413, 'invalid_request', 'Request body too large.'),
-  notForm: () => refusal(400, 'invalid_request', 'Content-Type must be application/x-www-form-urlencoded.'),
+  ...tokenRequestErrors,
   duplicate: (name: string) => refusal(400, 'invalid_request', `Parameter must not be repeated: ${quote(name)}`),
-  missing: (name: string) => refusal(400, 'invalid_request', `Missing required parameter: ${name}`),
   unsupportedGrantType: (value: string) => refusal(400, 'unsupported_grant_type', `Unsupported grant_type: ${quote(value)}`),
   companyNotFound: (companyId: string) => refusal(400, 'invalid_request', `company_id ${quote(companyId)} not found`),
   invalidClient: () =>

@@ -1,3 +1,4 @@
+import { bearerToken } from '@scimgw/testing-emulator-kit';
 import { type ApiRefusal, apiErrors } from './errors.js';
 import type { SuccessFactorsState } from './state.js';
 
@@ -35,12 +36,6 @@ export function userIdOfPath(path: string): string | undefined {
   }
   const match = USER_PATH.exec(decoded);
   return match ? match[1]!.replace(/''/g, "'") : undefined;
-}
-
-/** The bearer token of an Authorization header (RFC 6750 §2.1): `null` without a header, `undefined` when not a Bearer token. */
-export function bearerToken(authorization: string | undefined): string | null | undefined {
-  if (authorization === undefined) return null;
-  return /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization)?.[1];
 }
 
 /** What the resource needs to decide. */

@@ -1,4 +1,5 @@
 import { type KeyObject, randomBytes, X509Certificate } from 'node:crypto';
+import { BearerTokenStore } from '@scimgw/testing-emulator-kit';
 
 /** Seconds an access token lives, as SuccessFactors says in `expires_in` of a new token (24 hours less one second). */
 export const TOKEN_LIFETIME_SECONDS = 86399;
@@ -40,7 +41,10 @@ export interface IssuedToken {
 export class SuccessFactorsState {
   private readonly companies = new Map<string, Set<string>>();
   private readonly clients = new Map<string, OAuthClient>();
-  private readonly tokens = new Map<string, IssuedToken>();
+  private readonly tokens = new BearerTokenStore<IssuedToken>({
+    lifetimeSeconds: TOKEN_LIFETIME_SECONDS,
+    newToken: () => randomBytes(60).toString('base64'),
+  });
 
   addCompany(companyId: string): void {
     if (typeof companyId !== 'string' || companyId === '')
@@ -97,7 +101,7 @@ export class SuccessFactorsState {
     const client = this.clients.get(apiKey);
     if (!client) throw new Error(`revokeClient: no client with API key ${JSON.stringify(apiKey)}`);
     client.revoked = true;
-    for (const [token, issued] of this.tokens) if (issued.apiKey === apiKey) this.tokens.delete(token);
+    this.tokens.revoke((issued) => issued.apiKey === apiKey);
   }
 
   /**
@@ -105,42 +109,22 @@ export class SuccessFactorsState {
    * that is still valid, if any; else a new one.
    */
   issue(grant: Omit<IssuedToken, 'token' | 'expiresAt'>, now: number, fresh: boolean): IssuedToken {
-    if (!fresh) {
-      let newest: IssuedToken | undefined;
-      for (const issued of this.tokens.values()) {
-        if (
-          issued.expiresAt > now &&
-          issued.companyId === grant.companyId &&
-          issued.apiKey === grant.apiKey &&
-          issued.userId === grant.userId
-        ) {
-          newest = issued;
-        }
-      }
-      if (newest) return newest;
-    }
-    const issued: IssuedToken = {
-      ...grant,
-      token: randomBytes(60).toString('base64'),
-      expiresAt: now + TOKEN_LIFETIME_SECONDS * 1000,
-    };
-    this.tokens.set(issued.token, issued);
-    return issued;
+    const newest = fresh
+      ? undefined
+      : this.tokens.newest(
+          now,
+          (issued) => issued.companyId === grant.companyId && issued.apiKey === grant.apiKey && issued.userId === grant.userId,
+        );
+    return newest ?? this.tokens.issue(grant, now);
   }
 
   /** The token if it was issued and is valid at `now`. */
   findToken(token: string, now: number): IssuedToken | undefined {
-    const issued = this.tokens.get(token);
-    if (!issued) return undefined;
-    if (issued.expiresAt <= now) {
-      this.tokens.delete(token);
-      return undefined;
-    }
-    return issued;
+    return this.tokens.find(token, now);
   }
 
   expireTokens(): void {
-    this.tokens.clear();
+    this.tokens.expireTokens();
   }
 }
 

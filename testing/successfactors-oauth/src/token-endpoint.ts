@@ -1,3 +1,4 @@
+import { repeatedParameter } from '@scimgw/testing-emulator-kit';
 import { checkClaims } from './assertion.js';
 import { decodeAssertion } from './base64.js';
 import { type OAuthError, SAML2_BEARER, type TokenRefusal, tokenErrors } from './errors.js';
@@ -47,7 +48,8 @@ export function exchangeAssertion(form: URLSearchParams, ctx: TokenContext): Tok
   });
 
   // RFC 6749 §3.2: request parameters must not be included more than once.
-  for (const name of PARAMETERS) if (form.getAll(name).length > 1) return refuse(tokenErrors.duplicate(name));
+  const repeated = repeatedParameter(form, PARAMETERS);
+  if (repeated !== undefined) return refuse(tokenErrors.duplicate(repeated));
 
   const grantType = form.get('grant_type');
   if (grantType === null || grantType === '') return refuse(tokenErrors.missing('grant_type'));

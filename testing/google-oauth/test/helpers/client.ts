@@ -4,6 +4,7 @@
  * key file's token_uri. Every part can be bent to make wrong requests.
  */
 import { createPrivateKey, sign } from 'node:crypto';
+import { type JsonAnswer, postForm } from '@scimgw/testing-emulator-kit/client';
 import type { ServiceAccountKeyFile } from '../../src/index.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -53,46 +54,12 @@ function dropUndefined(object: Record<string, unknown>): Record<string, unknown>
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
 }
 
-export interface JsonAnswer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly json: any;
-}
-
-async function answer(response: Response): Promise<JsonAnswer> {
-  const text = await response.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new Error(`not JSON (${response.status}): ${text.slice(0, 200)}`);
-  }
-  return { status: response.status, headers: response.headers, json };
-}
-
-/** Posts form fields to the token endpoint. */
-export async function postToken(tokenUri: string, fields: Record<string, string>): Promise<JsonAnswer> {
-  const response = await fetch(tokenUri, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-  return answer(response);
-}
-
-/** Posts a raw body with a content type. */
-export async function postRaw(url: string, body: string | Uint8Array, contentType?: string): Promise<JsonAnswer> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: contentType === undefined ? {} : { 'Content-Type': contentType },
-    body,
-  });
-  return answer(response);
-}
+/** Requests with JSON answers read strictly: the kit's client, under the names these tests use. */
+export { getJson as get, type JsonAnswer, postForm as postToken, postRaw } from '@scimgw/testing-emulator-kit/client';
 
 /** The JWT bearer grant with an assertion. */
 export function requestToken(tokenUri: string, assertion: string): Promise<JsonAnswer> {
-  return postToken(tokenUri, { grant_type: JWT_BEARER, assertion });
+  return postForm(tokenUri, { grant_type: JWT_BEARER, assertion });
 }
 
 /** An access token, or a thrown error with the refusal. */
@@ -100,10 +67,4 @@ export async function accessToken(key: ServiceAccountKeyFile, options: Assertion
   const result = await requestToken(key.token_uri, assertionFor(key, options));
   if (result.status !== 200) throw new Error(`token refused: ${result.status} ${JSON.stringify(result.json)}`);
   return result.json.access_token as string;
-}
-
-/** GET with an optional Authorization header. */
-export async function get(url: string, authorization?: string): Promise<JsonAnswer> {
-  const response = await fetch(url, { headers: authorization === undefined ? {} : { Authorization: authorization } });
-  return answer(response);
 }

@@ -9,7 +9,8 @@ export type BodyResult =
  * Reads a request body of at most `limit` bytes. As soon as the body is known to be larger (by its
  * Content-Length or by counting) the promise resolves `too-large`, so that the caller answers 413 at
  * once; the rest is read and dropped so the answer reaches a client that is still sending, and the
- * connection is cut after `drainLimit` more bytes. A client that goes away resolves `aborted`.
+ * connection is cut after `drainLimit` more bytes. A client that goes away resolves `aborted`: it
+ * gets no answer, and the handler does not wait forever.
  */
 export function readBody(req: IncomingMessage, limit: number, drainLimit = 16 * 1024 * 1024): Promise<BodyResult> {
   return new Promise((resolve) => {

@@ -16,7 +16,7 @@ import { certPath } from '../tls.js';
 import { TokenCache } from '../token-cache.js';
 import type { JwtBearerOptions } from '../types.js';
 import { GRANT_TYPE_JWT_BEARER } from './jwt-bearer.js';
-import { importRsaPrivateKey, type SigningKey } from './keys.js';
+import { lazyRsaPrivateKey } from './keys.js';
 import { requestToken, tokenAuth, withExtra } from './token-endpoint.js';
 import type { AuthDeps, AuthProvider } from './types.js';
 
@@ -103,14 +103,7 @@ export function serviceAccountAuth(deps: AuthDeps, o: JwtBearerOptions): AuthPro
   const key = readServiceAccountKey(o.serviceAccountKeyFile as string, deps.certsDir, where);
   deps.secrets.add(key.privateKeyPem);
   const tokenUrl = serviceAccountTokenUrl(o, key);
-  let signing: Promise<SigningKey> | undefined;
-  const signingKey = () => {
-    signing ??= importRsaPrivateKey(key.privateKeyPem);
-    signing.catch(() => {
-      signing = undefined;
-    });
-    return signing;
-  };
+  const signingKey = lazyRsaPrivateKey(key.privateKeyPem);
   const cache = new TokenCache(async () => {
     const { privateKey } = await signingKey();
     const now = Math.floor(Date.now() / 1000);

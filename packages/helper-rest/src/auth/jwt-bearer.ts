@@ -15,7 +15,7 @@ import { SignJWT } from 'jose';
 import { TokenCache } from '../token-cache.js';
 import { readPem } from '../tls.js';
 import type { JwtBearerOptions } from '../types.js';
-import { certificateThumbprints, importRsaPrivateKey, type SigningKey } from './keys.js';
+import { certificateThumbprints, lazyRsaPrivateKey } from './keys.js';
 import { requestToken, tokenAuth, withExtra } from './token-endpoint.js';
 import type { AuthDeps, AuthProvider } from './types.js';
 
@@ -52,14 +52,7 @@ export function jwtBearerAuth(deps: AuthDeps, o: JwtBearerOptions): AuthProvider
   const keyPem = readPem(o.tls?.key as string, deps.certsDir, 'auth tls.key');
   const certPem = o.tls?.cert ? readPem(o.tls.cert, deps.certsDir, 'auth tls.cert') : undefined;
   const thumbprints = certPem ? certificateThumbprints(certPem) : undefined;
-  let key: Promise<SigningKey> | undefined;
-  const signingKey = () => {
-    key ??= importRsaPrivateKey(keyPem, o.tls?.passphrase);
-    key.catch(() => {
-      key = undefined;
-    });
-    return key;
-  };
+  const signingKey = lazyRsaPrivateKey(keyPem, o.tls?.passphrase);
 
   const cache = new TokenCache(async () => {
     const { privateKey } = await signingKey();

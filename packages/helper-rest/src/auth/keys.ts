@@ -29,6 +29,21 @@ export async function importRsaPrivateKey(pem: string, passphrase?: string | nul
   }
 }
 
+/**
+ * {@link importRsaPrivateKey} once, on first use (importing is async, so flows read the PEM at
+ * startup and import here); a failed import is tried again on the next call.
+ */
+export function lazyRsaPrivateKey(pem: string, passphrase?: string | null): () => Promise<SigningKey> {
+  let key: Promise<SigningKey> | undefined;
+  return () => {
+    key ??= importRsaPrivateKey(pem, passphrase);
+    key.catch(() => {
+      key = undefined;
+    });
+    return key;
+  };
+}
+
 /** DER bytes of the first certificate in a PEM bundle. */
 export function certificateDer(pem: string): Buffer {
   const m = /-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/.exec(pem);

@@ -79,11 +79,26 @@ function el(name: string, attrs: Record<string, string>, content: string, ns?: {
   return `<${name}${decl}${list}>${content}</${name}>`;
 }
 
-/** Refuses text XML 1.0 cannot carry (control characters but tab, newline and carriage return). */
-function xmlSafe(what: string, s: string): string {
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(s))
-    throw new Error(`${what} contains characters XML cannot carry`);
-  return s;
+/**
+ * Refuses text XML 1.0 cannot carry (control characters but tab, newline and carriage return) in
+ * any field of `input`, naming the field. Signing calls it; so may a caller checking settings.
+ */
+export function checkSamlText(input: SamlAssertionInput): void {
+  const fields: [string, string | undefined][] = [
+    ['issuer', input.issuer],
+    ['userId', input.nameId],
+    ['nameIdFormat', input.nameIdFormat],
+    ['recipient', input.recipient],
+    ['audience', input.audience],
+    ...Object.entries(input.attributes ?? {}).flatMap(([name, value]): [string, string][] => [
+      ['attribute name', name],
+      [name, value],
+    ]),
+  ];
+  for (const [what, value] of fields) {
+    if (value !== undefined && /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(value))
+      throw new Error(`${what} contains characters XML cannot carry`);
+  }
 }
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
@@ -96,25 +111,24 @@ export function signedSamlAssertion(input: SamlAssertionInput): string {
   // A minute back for the server's clock, as identity providers do.
   const notBefore = iso(now - 60_000);
   const notOnOrAfter = iso(now + input.lifetimeSeconds * 1000);
+  checkSamlText(input);
   const s = (name: string) => `saml2:${name}`;
-  const text = (what: string, v: string) => c14nText(xmlSafe(what, v));
-  const attr = (what: string, v: string) => xmlSafe(what, v);
 
-  const issuer = el(s('Issuer'), {}, text('issuer', input.issuer));
+  const issuer = el(s('Issuer'), {}, c14nText(input.issuer));
   const subject = el(
     s('Subject'),
     {},
-    el(s('NameID'), { Format: attr('nameIdFormat', input.nameIdFormat ?? UNSPECIFIED) }, text('userId', input.nameId)) +
+    el(s('NameID'), { Format: input.nameIdFormat ?? UNSPECIFIED }, c14nText(input.nameId)) +
       el(
         s('SubjectConfirmation'),
         { Method: BEARER },
-        el(s('SubjectConfirmationData'), { NotOnOrAfter: notOnOrAfter, Recipient: attr('recipient', input.recipient) }, ''),
+        el(s('SubjectConfirmationData'), { NotOnOrAfter: notOnOrAfter, Recipient: input.recipient }, ''),
       ),
   );
   const conditions = el(
     s('Conditions'),
     { NotBefore: notBefore, NotOnOrAfter: notOnOrAfter },
-    el(s('AudienceRestriction'), {}, el(s('Audience'), {}, text('audience', input.audience))),
+    el(s('AudienceRestriction'), {}, el(s('Audience'), {}, c14nText(input.audience))),
   );
   const authn = el(
     s('AuthnStatement'),
@@ -127,9 +141,7 @@ export function signedSamlAssertion(input: SamlAssertionInput): string {
         s('AttributeStatement'),
         {},
         attributes
-          .map(([name, value]) =>
-            el(s('Attribute'), { Name: attr('attribute name', name) }, el(s('AttributeValue'), {}, text(name, value))),
-          )
+          .map(([name, value]) => el(s('Attribute'), { Name: name }, el(s('AttributeValue'), {}, c14nText(value))))
           .join(''),
       )
     : '';

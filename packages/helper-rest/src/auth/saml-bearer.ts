@@ -10,7 +10,7 @@ import { RestAuthError, RestConfigError } from '../errors.js';
 import { readPem } from '../tls.js';
 import { TokenCache } from '../token-cache.js';
 import type { SamlBearerOptions } from '../types.js';
-import { SUCCESSFACTORS_AUDIENCE, signedSamlAssertion } from './saml-assertion.js';
+import { checkSamlText, type SamlAssertionInput, SUCCESSFACTORS_AUDIENCE, signedSamlAssertion } from './saml-assertion.js';
 import { requestToken, tokenAuth, withExtra } from './token-endpoint.js';
 import type { AuthDeps, AuthProvider } from './types.js';
 
@@ -44,28 +44,28 @@ function assertionBuilder(deps: AuthDeps, o: SamlBearerOptions, clientId: string
     throw new RestConfigError(`Cannot use auth tls.key to sign SAML assertions: ${(e as Error).message}`, { cause: e });
   }
   if (type !== 'rsa') throw new RestConfigError(`auth tls.key is ${type} key; SAML assertions are signed with RSA-SHA256`);
-  const build = () =>
-    signedSamlAssertion({
-      issuer: (p.issuer ?? clientId) as string,
-      nameId: p.userId as string,
-      nameIdFormat: p.userIdFormat,
-      recipient: p.recipient ?? o.tokenUrl,
-      audience: p.audience ?? SUCCESSFACTORS_AUDIENCE,
-      lifetimeSeconds: p.lifetimeSeconds ?? 600,
-      attributes: clientId ? { api_key: clientId } : {},
-      privateKeyPem: keyPem,
-      passphrase,
-      certificatePem,
-    });
-  // One now: a value XML cannot carry, or a key that does not sign, fails at startup.
+  deps.secrets.add(keyPem);
+  const input: SamlAssertionInput = {
+    issuer: (p.issuer ?? clientId) as string,
+    nameId: p.userId as string,
+    nameIdFormat: p.userIdFormat,
+    recipient: p.recipient ?? o.tokenUrl,
+    audience: p.audience ?? SUCCESSFACTORS_AUDIENCE,
+    lifetimeSeconds: p.lifetimeSeconds ?? 600,
+    attributes: clientId ? { api_key: clientId } : {},
+    privateKeyPem: keyPem,
+    passphrase,
+    certificatePem,
+  };
+  // A value XML cannot carry fails at startup (the key was checked above).
   try {
-    build();
+    checkSamlText(input);
   } catch (e) {
     throw new RestConfigError(`Cannot build a SAML assertion from auth samlPayload and tls.key: ${(e as Error).message}`, {
       cause: e,
     });
   }
-  return build;
+  return () => signedSamlAssertion(input);
 }
 
 /** Creates the provider for `auth.type: "oauthSamlBearer"`. */

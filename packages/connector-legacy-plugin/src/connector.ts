@@ -15,6 +15,7 @@ import {
   type ResourceHandler,
   type ScimResource,
   type SchemaRegistry,
+  URN,
 } from '@scimgw/core';
 import type { HelperRest } from '@scimgw/helper-rest';
 import type { LegacyPluginConfig, LegacyPluginOptions } from './config.js';
@@ -27,15 +28,8 @@ import { type LegacyGetObj, toGetObj } from './query.js';
 import { LegacyGatewayObject, type LegacyMethod, type PluginMethodName } from './shim/gateway-object.js';
 import { legacyHelperRestClass } from './shim/helper-rest.js';
 
-const URNS = {
-  User: 'urn:ietf:params:scim:schemas:core:2.0:User',
-  Group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
-  Role: 'urn:ietf:params:scim:schemas:core:2.0:Role',
-  Entitlement: 'urn:ietf:params:scim:schemas:core:2.0:Entitlement',
-} as const;
-
 type Obj = Record<string, unknown>;
-type Kind = keyof typeof URNS;
+type Kind = 'User' | 'Group' | 'Role' | 'Entitlement';
 type Methods = { get: PluginMethodName; create?: PluginMethodName; modify?: PluginMethodName; delete?: PluginMethodName };
 /** The plugin methods behind each resource type: `/Roles` and `/Entitlements` are read-only, as in the older API. */
 const METHODS: Record<Kind, Methods> = {
@@ -105,7 +99,7 @@ interface Deps extends PluginCallDeps {
 
 function resourceHandler(kind: Kind, deps: Deps): ResourceHandler {
   const { options } = deps;
-  const info = shapeInfo(deps.registry, URNS[kind], options.skipTypeConvert);
+  const info = shapeInfo(deps.registry, URN[kind], options.skipTypeConvert);
   const names = METHODS[kind];
   const call = (name: PluginMethodName, ctx: RequestContext, ...args: unknown[]) => callPlugin(deps, name, ctx, args);
   const byId = async (id: string, ctx: RequestContext, attributes: string[] = []): Promise<ScimResource | undefined> => {
@@ -193,7 +187,7 @@ export async function createLegacyPluginConnector(
   const file = isAbsolute(options.file) ? options.file : resolve(context.baseDir, options.file);
   const pluginName = basename(file, extname(file));
   const clients: HelperRest[] = [];
-  const userInfo = shapeInfo(context.registry, URNS.User, options.skipTypeConvert);
+  const userInfo = shapeInfo(context.registry, URN.User, options.skipTypeConvert);
   const gateway = new LegacyGatewayObject({
     endpoint: endpoint as Obj,
     pluginName,

@@ -26,6 +26,8 @@ const NOT_RUN: [RegExp, string][] = [
   [/^docker /, 'no container engine here (container.test.ts runs the image command)'],
   [/^scimgw-service\.exe /, 'Windows only'],
   [/^npx scimgw build-binary/, 'built and run by binary.test.ts (minutes per target)'],
+  [/^kubectl /, 'no Kubernetes cluster here (kubernetes.test.ts and helm.test.ts render and check the manifests)'],
+  [/^helm /, 'no Kubernetes cluster here (helm.test.ts renders the chart with helm and runs its pod and test script)'],
 ];
 
 /** The lines of the ```sh blocks of a page, continuation lines joined, comments dropped. */

@@ -136,8 +136,47 @@ export const endpointSchema = z
         'Most candidates read for a filter MongoDB cannot evaluate (user groups, unknown attributes); more is 400 tooMany',
       ),
     entity: z.record(z.string(), entitySchema).default({}).describe('Tenants by baseEntity'),
+    passThrough: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Open MongoDB with the caller's HTTP Basic credentials (a MongoDB user name and password) when the gateway's auth.passThrough hands them on",
+          ),
+        maxClients: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .default(100)
+          .describe('Distinct callers kept connected; beyond it the least recently used is closed'),
+        idleSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400)
+          .default(300)
+          .describe("A caller's connections close after this long unused"),
+        maxPoolSize: z.number().int().min(1).max(100).default(2).describe('Connections per server for each caller'),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
+    if (cfg.passThrough.enabled) {
+      for (const [path, c] of [
+        [['connection'], cfg.connection],
+        ...Object.entries(cfg.entity).map(([t, e]) => [['entity', t, 'connection'], e.connection] as const),
+      ] as const) {
+        if (c?.authMechanism === 'MONGODB-X509') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'authMechanism'],
+            message: "pass-through opens MongoDB with the caller's user name and password (SCRAM); x509 takes no password",
+          });
+        }
+      }
+    }
     if (cfg.tenancy !== 'field') return;
     for (const [tenant, e] of Object.entries(cfg.entity)) {
       if (e.connection) {

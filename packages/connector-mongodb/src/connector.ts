@@ -118,10 +118,17 @@ export function createMongoConnector(options: MongoConnectorOptions): MongoConne
       Role: readOnlyHandler(env, roles, CAPABILITIES),
       Entitlement: readOnlyHandler(env, entitlements, CAPABILITIES),
     },
+    // With endpoint.passThrough: the gateway hands on the caller's Authorization (auth.passThrough).
+    passThroughAuth: config.passThrough.enabled,
     async close() {
       await tenantRegistry.close();
     },
     async open() {
+      if (config.passThrough.enabled && config.connection.username === undefined) {
+        // No account of the gateway's own: the first caller allowed to creates each tenant's indexes.
+        log.info('mongodb: pass-through without an account of the gateway: indexes are created by the first caller allowed to');
+        return;
+      }
       for (const t of tenantRegistry.configured()) await tenantRegistry.open(t);
     },
   }) as MongoConnector;

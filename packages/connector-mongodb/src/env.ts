@@ -2,7 +2,7 @@
 import { errors, type Logger, type RequestContext } from '@scimgw/core';
 import { describeCode, isConnectionError, serverCodeOf, toScimError } from './errors.js';
 import type { Kind } from './kind.js';
-import type { TenantRegistry } from './tenancy.js';
+import type { Tenant, TenantRegistry } from './tenancy.js';
 import type { ObservedVersions } from './versions.js';
 
 /** Shared state of the operations. */
@@ -20,20 +20,31 @@ export function versionKey(kind: Kind, id: string): string {
 }
 
 /**
- * Runs one operation and translates what it throws. A failure that is not the client's (5xx) is
- * logged with the server's code and message, which never reach the client.
+ * Runs one operation on its tenant (`open` gives it: with pass-through, on the caller's own
+ * MongoDB connection) and translates what it throws. A failure that is not the client's (5xx) is
+ * logged with the server's code and message, which never reach the client. With the caller's
+ * credentials, MongoDB refusing them is 401 and refusing the operation to that user is 403.
  */
 export async function guarded<T>(
   env: Env,
   ctx: RequestContext,
   what: string,
-  fn: () => Promise<T>,
+  fn: (open: () => Promise<Tenant>) => Promise<T>,
   uniqueness?: (e: unknown) => string | undefined,
 ): Promise<T> {
+  const lease = env.tenants.lease(ctx.tenant, ctx.authorization);
   try {
-    return await fn();
+    return await fn(lease.open);
   } catch (e) {
     if (errors.isScimError(e)) throw e;
+    if (lease.caller) {
+      const code = serverCodeOf(e) ?? serverCodeOf((e as { cause?: unknown }).cause);
+      if (code === 18) {
+        lease.evict();
+        throw new errors.UnauthorizedError('MongoDB refused these credentials', { cause: e });
+      }
+      if (code === 13) throw new errors.ForbiddenError(`Cannot ${what}: MongoDB does not allow this user to`, { cause: e });
+    }
     const u = uniqueness?.(e);
     const err = toScimError(e, { what, retryAfter: env.retryAfter, ...(u ? { uniqueness: u } : {}) });
     if (err.status >= 500) {
@@ -49,5 +60,7 @@ export async function guarded<T>(
       else log.error('mongodb: operation failed', data);
     }
     throw err;
+  } finally {
+    lease.release();
   }
 }

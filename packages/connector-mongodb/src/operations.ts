@@ -48,14 +48,14 @@ function withUniqueMembers(resource: ScimResource): ScimResource {
 export function readOperations(env: Env, kind: Kind): Required<Pick<ResourceHandler, 'query' | 'get'>> {
   return {
     query(req, ctx) {
-      return guarded(env, ctx, `list ${kind.label}s`, async () => {
-        const tenant = await env.tenants.open(ctx.tenant);
+      return guarded(env, ctx, `list ${kind.label}s`, async (open) => {
+        const tenant = await open();
         return runQuery(kind, tenant, collectionOf(kind, tenant), req);
       });
     },
     get(id, ctx, options) {
-      return guarded(env, ctx, `read ${kind.label} "${id}"`, async () => {
-        const tenant = await env.tenants.open(ctx.tenant);
+      return guarded(env, ctx, `read ${kind.label} "${id}"`, async (open) => {
+        const tenant = await open();
         const proj = planProjection(kind.registry, kind.rt, options ?? {}, kind.computed);
         const doc = await collectionOf(kind, tenant).findOne(
           { ...tenant.scope(false), id },
@@ -105,8 +105,8 @@ export function writeOperations(
         env,
         ctx,
         `create ${kind.label.toLowerCase()}`,
-        async () => {
-          const tenant = await env.tenants.open(ctx.tenant);
+        async (open) => {
+          const tenant = await open();
           const now = new Date().toISOString();
           const id = env.newId();
           const doc = store(resource, id, tenant, { created: now, lastModified: now, version: newVersion() });
@@ -122,8 +122,8 @@ export function writeOperations(
         env,
         ctx,
         `modify ${kind.label} "${id}"`,
-        async () => {
-          const tenant = await env.tenants.open(ctx.tenant);
+        async (open) => {
+          const tenant = await open();
           return modifyResource(env, kind, tenant, collectionOf(kind, tenant), id, changes, ctx);
         },
         uniquenessDetail(kind),
@@ -135,8 +135,8 @@ export function writeOperations(
         env,
         ctx,
         `replace ${kind.label} "${id}"`,
-        async () => {
-          const tenant = await env.tenants.open(ctx.tenant);
+        async (open) => {
+          const tenant = await open();
           const coll = collectionOf(kind, tenant);
           const vkey = versionKey(kind, id);
           const observed = env.versions.of(ctx, vkey);
@@ -170,8 +170,8 @@ export function writeOperations(
     },
 
     delete(id, ctx) {
-      return guarded(env, ctx, `delete ${kind.label} "${id}"`, async () => {
-        const tenant = await env.tenants.open(ctx.tenant);
+      return guarded(env, ctx, `delete ${kind.label} "${id}"`, async (open) => {
+        const tenant = await open();
         const coll = collectionOf(kind, tenant);
         const observed = env.versions.of(ctx, versionKey(kind, id));
         const filter: Document = { ...tenant.scope(false), id };

@@ -7,7 +7,8 @@
 import { errors, type Logger } from '@scimgw/core';
 import { type Collection, type Document, MongoClient } from 'mongodb';
 import { clientOptions, redactUrl } from './client-options.js';
-import { isConnectionError } from './errors.js';
+import { isConnectionError, serverCodeOf } from './errors.js';
+import { type CallerEntry, CallerClients } from './pass-through.js';
 import type { MongoConfig, MongoConnectionConfig } from './config.js';
 import { type CollectionRole, ensureIndexes, indexDefinitions } from './indexes.js';
 import { patternCondition } from './regex.js';
@@ -24,6 +25,26 @@ export interface Tenant {
   field?: { name: string; value: string | null };
   /** The condition every query of this tenant includes (`{}` with tenancy "database"). */
   scope(collated: boolean): Document;
+}
+
+/**
+ * One operation's access to its tenant: the gateway's own client, or (with pass-through) the
+ * caller's, held until `release`.
+ */
+export interface Lease {
+  /** The tenant, its indexes in place where this client may create them. */
+  open(): Promise<Tenant>;
+  /** Set when the caller's own credentials open MongoDB. */
+  caller: boolean;
+  /** MongoDB refused the caller's credentials: forget its client. */
+  evict(): void;
+  release(): void;
+}
+
+/** A caller's tenant, and whether its index setup has been tried with the caller's client. */
+interface CallerTenant {
+  tenant: Tenant;
+  tried: boolean;
 }
 
 /** What {@link TenantRegistry} needs beyond the configuration. */
@@ -48,12 +69,29 @@ export class TenantRegistry {
   private readonly tenants = new Map<string, Tenant>();
   private readonly ready = new Map<string, Promise<void>>();
   private readonly known: ReadonlySet<string>;
+  /** With pass-through: the callers' clients, and the connections they are on (by key). */
+  private readonly callers: CallerClients<CallerTenant> | undefined;
+  private readonly connections = new Map<string, MongoConnectionConfig>();
   private closed = false;
 
   constructor(private readonly opts: TenantOptions) {
     // `entity.undefined` holds the default tenant's settings (the older product's convention).
     this.known = new Set([...opts.tenants, ...Object.keys(opts.config.entity)].filter((t) => t !== DEFAULT_TENANT_KEY));
     this.checkTenants();
+    const pt = opts.config.passThrough;
+    if (pt.enabled) {
+      this.callers = new CallerClients<CallerTenant>({
+        maxClients: pt.maxClients,
+        idleMs: pt.idleSeconds * 1000,
+        log: opts.log,
+        connect: (credentials, key) => {
+          const c = this.connections.get(key) as MongoConnectionConfig;
+          const o = clientOptions(c, this.opts.resolvePath);
+          // The caller's user name and password replace the gateway's; mechanism and authSource stay.
+          return new MongoClient(c.url, { ...o, auth: credentials, maxPoolSize: pt.maxPoolSize });
+        },
+      });
+    }
   }
 
   /** Fails at startup for a tenant whose database name would be invalid, or tenants only case apart. */
@@ -106,17 +144,29 @@ export class TenantRegistry {
 
   /** The tenant of a request; 404 for a tenant that is not configured. */
   tenant(name: string | undefined): Tenant {
-    if (this.closed)
-      throw new errors.ServiceUnavailableError('The connector is shutting down', this.opts.config.retryAfterSeconds);
+    this.check(name);
     const key = name ?? '';
     const hit = this.tenants.get(key);
     if (hit) return hit;
+    const tenant = this.build(name, this.clientFor(this.connectionOf(name)));
+    this.tenants.set(key, tenant);
+    return tenant;
+  }
+
+  /** 503 once closed; 404 for a tenant that is not configured. */
+  private check(name: string | undefined): void {
+    if (this.closed)
+      throw new errors.ServiceUnavailableError('The connector is shutting down', this.opts.config.retryAfterSeconds);
     if (name !== undefined && !this.known.has(name)) throw new errors.NotFoundError(`Tenant "${name}" is not configured`);
+  }
+
+  /** A tenant's collections and scope on `client`. */
+  private build(name: string | undefined, client: MongoClient): Tenant {
     const { config } = this.opts;
-    const db = this.clientFor(this.connectionOf(name)).db(this.databaseOf(name));
+    const db = client.db(this.databaseOf(name));
     const c = config.collections;
     const field = config.tenancy === 'field' ? { name: config.tenantField, value: name ?? null } : undefined;
-    const tenant: Tenant = {
+    return {
       name,
       users: db.collection(c.users),
       groups: db.collection(c.groups),
@@ -133,22 +183,77 @@ export class TenantRegistry {
         return { [field.name]: field.value };
       },
     };
-    this.tenants.set(key, tenant);
-    return tenant;
+  }
+
+  /**
+   * One operation's access to tenant `name`. With pass-through enabled and the caller's
+   * `Authorization` handed on, MongoDB is opened with the caller's credentials (401 for a header
+   * without a user name and password); otherwise with the gateway's own connection.
+   */
+  lease(name: string | undefined, authorization: string | undefined): Lease {
+    if (!authorization || !this.callers) {
+      return { caller: false, open: () => this.open(name), evict() {}, release() {} };
+    }
+    this.check(name);
+    const connection = this.connectionOf(name);
+    const key = JSON.stringify(connection);
+    this.connections.set(key, connection);
+    const callers = this.callers;
+    const held = callers.hold(authorization, key);
+    return {
+      caller: true,
+      open: () => this.openAsCaller(name, held.entry),
+      evict: () => callers.evict(held.id),
+      release: held.release,
+    };
+  }
+
+  /**
+   * The caller's tenant. Until the tenant's indexes are in place, the caller's client tries to
+   * create them (once per caller): a caller MongoDB does not allow to (13 Unauthorized, a read-only
+   * user, say) goes on without, and the next caller tries.
+   */
+  private async openAsCaller(name: string | undefined, entry: CallerEntry<CallerTenant>): Promise<Tenant> {
+    const key = name ?? '';
+    let ct = entry.tenants.get(key);
+    if (!ct) {
+      ct = { tenant: this.build(name, entry.client), tried: false };
+      entry.tenants.set(key, ct);
+    }
+    if (ct.tried || this.prepared.has(key)) return ct.tenant;
+    ct.tried = true;
+    try {
+      await this.ensurePrepared(key, ct.tenant);
+    } catch (e) {
+      if (serverCodeOf(e) !== 13 && serverCodeOf((e as { cause?: unknown }).cause) !== 13) throw e;
+      this.opts.log.warn('mongodb: this pass-through user may not create the indexes; the next caller tries', {
+        tenant: name ?? '(default)',
+      });
+    }
+    return ct.tenant;
   }
 
   /** The tenant with its indexes in place (created once; retried after a failure). */
   async open(name: string | undefined): Promise<Tenant> {
     const tenant = this.tenant(name);
-    const key = name ?? '';
+    await this.ensurePrepared(name ?? '', tenant);
+    return tenant;
+  }
+
+  /** Tenants whose indexes (and example data) are in place. */
+  private readonly prepared = new Set<string>();
+
+  /** Sets up tenant `key` with `tenant`'s client, once (a failure is tried again by the next call). */
+  private async ensurePrepared(key: string, tenant: Tenant): Promise<void> {
     let p = this.ready.get(key);
     if (!p) {
-      p = this.prepare(tenant);
+      p = this.prepare(tenant).then(() => {
+        this.prepared.add(key);
+      });
       this.ready.set(key, p);
       p.catch(() => this.ready.delete(key));
     }
     await p;
-    return tenant;
   }
 
   private async prepare(tenant: Tenant): Promise<void> {
@@ -182,6 +287,11 @@ export class TenantRegistry {
     return [undefined, ...this.known];
   }
 
+  /** Whether requests open MongoDB with their callers' credentials. */
+  get passThrough(): boolean {
+    return this.callers !== undefined;
+  }
+
   /** Closes every client. */
   async close(): Promise<void> {
     this.closed = true;
@@ -189,6 +299,6 @@ export class TenantRegistry {
     this.clients.clear();
     this.tenants.clear();
     this.ready.clear();
-    await Promise.all(all.map((c) => c.close()));
+    await Promise.all([...all.map((c) => c.close()), this.callers?.close()]);
   }
 }

@@ -1,4 +1,5 @@
 import type { Document } from 'bson';
+import { authorize } from './auth/roles.js';
 import { redactForLog } from './call-log.js';
 import { checkFields } from './commands/args.js';
 import { COMMANDS } from './commands/registry.js';
@@ -128,6 +129,7 @@ function prepare(
   if (state.users.enabled && definition.requiresAuth !== false && connection.principals.length === 0) {
     throw commandError('Unauthorized', `Command ${name} requires authentication`);
   }
+  if (state.users.enabled) authorize(connection.principals, (p) => state.users.rolesOf(p.db, p.user), db, name, body);
   const base = { state, connection, db, body, name, exhaustAllowed: options.exhaustAllowed };
   const inTransaction = sessionFields(state, body, name);
   if (definition.fields) checkFields(name, body, definition.fields);

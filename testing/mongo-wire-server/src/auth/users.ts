@@ -1,6 +1,7 @@
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import saslprep from '@mongodb-js/saslprep';
+import type { RoleGrant } from './roles.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
@@ -17,6 +18,8 @@ export interface MongoWireUser {
   readonly db?: string;
   /** Mechanisms the user may authenticate with. Default both, as MongoDB's `createUser`. */
   readonly mechanisms?: readonly ScramMechanism[];
+  /** Built-in roles granted. Default `root` on `admin` (every command on every database). */
+  readonly roles?: readonly RoleGrant[];
 }
 
 /** SCRAM credential of one user for one mechanism (RFC 5802 §3). */
@@ -62,6 +65,11 @@ export class UserStore {
     return [...(user.mechanisms ?? ['SCRAM-SHA-1', 'SCRAM-SHA-256'])];
   }
 
+  /** The roles of a user (`root` on `admin` unless the user was given others). */
+  rolesOf(db: string, username: string): readonly RoleGrant[] {
+    return this.#users.get(keyOf(db, username))?.roles ?? ROOT;
+  }
+
   /** The credential of a user for a mechanism, or `undefined` when the user cannot use it. */
   credential(db: string, username: string, mechanism: ScramMechanism): Promise<ScramCredential> | undefined {
     const user = this.#users.get(keyOf(db, username));
@@ -75,6 +83,8 @@ export class UserStore {
     return credential;
   }
 }
+
+const ROOT: readonly RoleGrant[] = [{ role: 'root', db: 'admin' }];
 
 function keyOf(db: string, username: string): string {
   return `${db}\u0000${username}`;

@@ -171,7 +171,9 @@ export const handshakeCommands: Record<string, CommandDefinition> = {
     run: (ctx) => ({
       authInfo: {
         authenticatedUsers: ctx.connection.principals.map((p) => ({ user: p.user, db: p.db })),
-        authenticatedUserRoles: ctx.connection.principals.length > 0 ? [{ role: 'root', db: 'admin' }] : [],
+        authenticatedUserRoles: ctx.connection.principals.flatMap((p) =>
+          ctx.state.users.rolesOf(p.db, p.user).map((g) => ({ role: g.role, db: g.db })),
+        ),
       },
     }),
   },

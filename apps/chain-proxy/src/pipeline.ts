@@ -97,6 +97,12 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
             : result.headers;
         return scimError(new errors.ScimError(result.status, result.detail, undefined, { headers }));
       }
+      if (result.authorization !== undefined && route.kind !== 'scim') {
+        // Only SCIM requests go on to the gateway behind, which judges a passed-through credential;
+        // this proxy's own routes would serve it unchecked.
+        const headers = d.auth.passThroughRefused(authRequest, 'nothing on this route checks a passed-through credential');
+        return scimError(new errors.UnauthorizedError('Authentication failed', { headers }));
+      }
       principal = result.principal.name;
       if (route.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
@@ -111,7 +117,7 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
       const limit = scim?.endpoint === 'Bulk' ? d.bulkPayloadLimit : d.payloadLimit;
       const text = method === 'GET' || method === 'DELETE' || method === 'HEAD' ? undefined : await readBody(req, limit);
       if (text) requestBody = text;
-      return forwardRequest(
+      await forwardRequest(
         d.chainingBaseUrl,
         {
           method,
@@ -125,6 +131,9 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
         res,
         idHeader,
       );
+      // A credential passed through that the gateway behind refused counts as a failed login here too.
+      if (res.statusCode === 401 && result.authorization !== undefined)
+        d.auth.passThroughRefused({ headers: req.headers, remoteAddress });
     };
 
     run()

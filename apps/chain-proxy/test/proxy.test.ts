@@ -178,3 +178,28 @@ describe('configuration checks', () => {
     expect(await problems({ chainingBaseUrl: 'https://gw2.example:8880/' })).toBe('');
   });
 });
+
+describe('pass-through: the gateway behind judges, the proxy serves its own routes only to its own users', () => {
+  it('forwards SCIM with the credential, refuses it on /logger and /auth, and counts every refusal', async () => {
+    const pt = await startTestProxy({
+      chainingBaseUrl: back.base,
+      auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
+      rateLimit: { maxFailures: 3, windowSeconds: 60 },
+    });
+    try {
+      const known = basic('second', 's3cond-only');
+      expect((await pt.call('GET', '/Users', undefined, { authorization: known })).status).toBe(200);
+      for (const path of ['/auth', '/logger']) {
+        const r = await pt.call('GET', path, undefined, { authorization: known, accept: 'text/event-stream' });
+        expect(r.status, path).toBe(401);
+        expect(r.headers.get('www-authenticate')).toMatch(/Basic realm=/);
+      }
+      // The gateway behind refuses this one: the third refusal reaches the limit.
+      expect((await pt.call('GET', '/Users', undefined, { authorization: basic('second', 'wrong') })).status).toBe(401);
+      expect((await pt.call('GET', '/Users', undefined, { authorization: known })).status).toBe(429);
+      expect(pt.logs()).toMatch(/passed-through credentials refused/);
+    } finally {
+      await pt.stop();
+    }
+  });
+});

@@ -77,6 +77,31 @@ function readMethods(special: Special | undefined, route: ScimRoute | undefined)
     .join(', ');
 }
 
+/**
+ * What checks a credential the authenticator passed through (`auth.passThrough`): the connector,
+ * when it declares `passThroughAuth` (it receives the credential with every call), and, on a
+ * chaining gateway, the next gateway (SCIM requests are forwarded with it).
+ */
+export interface PassThroughJudges {
+  connector: boolean;
+  chaining: boolean;
+}
+
+/** The judges of an instance. */
+export function passThroughJudges(connector: Connector, chainingBaseUrl: string | undefined): PassThroughJudges {
+  return { connector: connector.passThroughAuth === true, chaining: chainingBaseUrl !== undefined };
+}
+
+/**
+ * Whether a passed-through credential reaches a judge on this route. SCIM routes: the connector or
+ * the next gateway; the API-gateway routes and MCP: the connector (their SCIM calls carry it). The
+ * gateway's own routes (`/logger`, `/metrics`, `/auth`) are served here, where nothing checks it.
+ */
+function judged(j: PassThroughJudges, special: Special | undefined, route: ScimRoute | undefined): boolean {
+  if (route) return j.connector || j.chaining;
+  return (special?.kind === 'api' || special?.kind === 'mcp') && j.connector;
+}
+
 /** One request to authorize. */
 export interface AuthorizeRequest {
   method: string;
@@ -85,6 +110,8 @@ export interface AuthorizeRequest {
   tenant?: string | undefined;
   headers: HeaderBag;
   remoteAddress: string;
+  /** Where a passed-through credential is checked (required: every caller decides). */
+  judges: PassThroughJudges;
 }
 
 /** Outcome of {@link authorizeRequest}: the principal, or the SCIM error to answer with. */
@@ -106,6 +133,11 @@ export async function authorizeRequest(auth: Authenticator, r: AuthorizeRequest)
     remoteAddress: r.remoteAddress,
   };
   const result = r.special?.kind === 'auth' ? await auth.validate(authRequest) : await auth.authenticate(authRequest);
+  if (result.ok && result.authorization !== undefined && !judged(r.judges, r.special, r.route)) {
+    // A credential only a backend could judge, on a route that would serve it unchecked: not known here.
+    const headers = auth.passThroughRefused(authRequest, 'nothing on this route checks a passed-through credential');
+    return { ok: false, error: new errors.UnauthorizedError('Authentication failed', { headers }) };
+  }
   if (result.ok) return result;
   const headers = result.status === 405 ? { ...result.headers, allow: readMethods(r.special, r.route) } : result.headers;
   return { ok: false, error: new errors.ScimError(result.status, result.detail, undefined, { headers }) };
@@ -134,4 +166,18 @@ export function requestContext(
       : {}),
     log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) }), d.log.logger),
   };
+}
+
+/**
+ * Whether the backend refused a credential the gateway passed through: a 401 answer, or a Bulk
+ * answer with a 401 inside (each operation of a Bulk request is a try of the same credential).
+ */
+export function refusedByBackend(status: number, body: unknown): boolean {
+  if (status === 401) return true;
+  if (status !== 200 || typeof body !== 'object' || body === null) return false;
+  const ops = (body as { Operations?: unknown }).Operations;
+  return (
+    Array.isArray(ops) &&
+    ops.some((op) => typeof op === 'object' && op !== null && String((op as { status?: unknown }).status) === '401')
+  );
 }

@@ -7,7 +7,7 @@ import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from 
 import { createAuthenticator } from '@scimgw/auth';
 import { type RelayListener, startRelayListener } from '@scimgw/azure-relay';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
-import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
+import { ConfigError, ConfigErrors, configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import type { GatewayStream } from '@scimgw/stream';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from '@scimgw/chain';
@@ -213,6 +213,17 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   const tenants = new Set(cfg.tenants);
   const telemetry = await instanceTelemetry(cfg, tenants, stream);
   const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
+  if (g.auth.passThrough?.enabled === true && created.passThroughAuth !== true && chainingBaseUrl === undefined) {
+    // Nothing would check a passed-through credential: every request would be served unchecked.
+    await created.close?.();
+    throw new ConfigErrors([
+      new ConfigError(
+        'scimgateway.auth.passThrough.enabled',
+        `${created.name} does not check passed-through credentials, so pass-through would let any credential in; turn it off, or use a connector that checks them (the generic, SOAP and MongoDB connectors with pass-through configured, or a chaining gateway)`,
+        cfg.file,
+      ),
+    ]);
+  }
   const metrics = telemetry?.metrics;
   created.host?.attach?.({
     mailer: log.mailer,

@@ -7,7 +7,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { serveMcpStdio } from '@scimgw/mcp';
-import { authorizeRequest } from './authorize.js';
+import { authorizeRequest, passThroughJudges } from './authorize.js';
 import { buildInstance } from './instance.js';
 import { sessionCall } from './mcp.js';
 import type { PreparedConfig } from './prepare.js';
@@ -73,6 +73,7 @@ export async function runMcpStdio(cfg: PreparedConfig, o: McpStdioOptions): Prom
     tenant: o.tenant,
     headers,
     remoteAddress: STDIO_ADDRESS,
+    judges: passThroughJudges(parts.deps.connector, undefined),
   });
   if (!checked.ok || !mcp) {
     // The detail never contains the credential.

@@ -28,7 +28,7 @@ import {
   type McpService,
   type ScimCall,
 } from '@scimgw/mcp';
-import { authorizeRequest, requestContext } from './authorize.js';
+import { authorizeRequest, passThroughJudges, refusedByBackend, requestContext } from './authorize.js';
 import { connectorLogger } from './connector-logger.js';
 
 /** The MCP parts of an instance. */
@@ -130,6 +130,8 @@ export function sessionCall(d: SessionDeps, identity: SessionIdentity): ScimCall
         tenant,
         headers: identity.headers,
         remoteAddress: identity.remoteAddress,
+        // MCP's SCIM calls run on this instance's connector, never forwarded.
+        judges: passThroughJudges(d.connector, undefined),
       });
       if (!authorized.ok) {
         out = errorResponse(authorized.error);
@@ -144,6 +146,9 @@ export function sessionCall(d: SessionDeps, identity: SessionIdentity): ScimCall
           ...(identity.origin === undefined ? {} : { origin: identity.origin }),
           context: requestContext(d, info.requestId, tenant, authorized),
         });
+        // A credential passed through that the backend refused counts as a failed login, as over HTTP.
+        if (authorized.authorization !== undefined && refusedByBackend(out.status, out.body))
+          d.auth.passThroughRefused({ headers: identity.headers, remoteAddress: identity.remoteAddress });
       }
     }
     d.log.logRequest({

@@ -12,7 +12,7 @@ import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { answerProbe, readBody, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
-import { accessOf, authorizeRequest, requestContext, routeSpecial } from './authorize.js';
+import { accessOf, authorizeRequest, passThroughJudges, refusedByBackend, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
 import { forwardRequest } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
@@ -102,6 +102,8 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
     let requestBody: unknown;
     let responseBody: unknown;
     let principal: string | undefined;
+    // Set once the request runs on a credential the authenticator passed through (auth.passThrough).
+    let passedThrough = false;
     const observed = d.telemetry
       ? observeRequest(d.telemetry, { method, special, route, tenant, requestId: reqId, headers: req.headers })
       : undefined;
@@ -157,7 +159,15 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         if (r.status === 401 || r.status === 429) observed?.refused(r.status, 'token');
         return send(r.status, r.headers, r.body);
       }
-      const authorized = await authorizeRequest(d.auth, { method, special, route, tenant, headers: req.headers, remoteAddress });
+      const authorized = await authorizeRequest(d.auth, {
+        method,
+        special,
+        route,
+        tenant,
+        headers: req.headers,
+        remoteAddress,
+        judges: passThroughJudges(d.connector, d.chainingBaseUrl),
+      });
       if (!authorized.ok) {
         observed?.refused(authorized.error.status, 'scim');
         responseBody = errors.errorBody(authorized.error, version);
@@ -165,6 +175,13 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       }
       principal = authorized.principal.name;
       const ctx = requestContext(d, reqId, tenant, authorized);
+      // A credential passed through that the backend refused counts as a failed login here too.
+      passedThrough = authorized.authorization !== undefined;
+      const refusal = (status: number, headers: Record<string, string>, body: unknown): Record<string, string> => {
+        if (!passedThrough || !refusedByBackend(status, body)) return headers;
+        const challenge = d.auth.passThroughRefused({ headers: req.headers, remoteAddress });
+        return status === 401 ? { ...challenge, ...headers } : headers;
+      };
       if (accessOf(special, route, method) === 'read') cancelOnDisconnect(ctx, res);
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
@@ -189,7 +206,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       const text = method === 'GET' || method === 'DELETE' || method === 'HEAD' ? undefined : await readBody(req, limit);
       if (text) requestBody = text;
       if (chained) {
-        return forwardRequest(
+        await forwardRequest(
           d.chainingBaseUrl!,
           {
             method,
@@ -203,6 +220,8 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
           res,
           idHeader,
         );
+        if (res.statusCode === 401 && passedThrough) d.auth.passThroughRefused({ headers: req.headers, remoteAddress });
+        return;
       }
       if (special?.kind === 'mcp' && d.mcp) {
         const r = await d.mcp.http(
@@ -222,7 +241,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       if (special?.kind === 'api') {
         const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });
         responseBody = r.body;
-        return send(r.status, r.headers, r.body);
+        return send(r.status, refusal(r.status, r.headers, r.body), r.body);
       }
       const out = await d.scim.handle({
         method,
@@ -236,7 +255,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       });
       responseBody = out.body;
       if (out.status >= 500) d.log.logger.error({ reqId, tenant, status: out.status, err: out.body }, 'request failed');
-      send(out.status, out.headers, out.body);
+      send(out.status, refusal(out.status, out.headers, out.body), out.body);
     };
 
     (observed ? observed.run(run) : run())
@@ -245,7 +264,13 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');
         responseBody = errors.errorBody(err, version);
-        if (!res.headersSent) scimError(res, err, version, idHeader);
+        // A connector that threw 401 for a passed-through credential: counted as a refusal, as a returned one is.
+        const challenge =
+          passedThrough && err.status === 401
+            ? d.auth.passThroughRefused({ headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '' })
+            : undefined;
+        const ownChallenge = Object.keys(err.headers ?? {}).some((k) => k.toLowerCase() === 'www-authenticate');
+        if (!res.headersSent) scimError(res, err, version, challenge && !ownChallenge ? { ...challenge, ...idHeader } : idHeader);
         else res.destroy();
         logLine();
       })

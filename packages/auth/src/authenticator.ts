@@ -120,6 +120,17 @@ class AuthenticatorImpl implements Authenticator {
     });
   }
 
+  passThroughRefused(
+    req: Pick<AuthRequest, 'headers' | 'remoteAddress'>,
+    reason = 'the backend refused them',
+  ): Record<string, string> {
+    const address = this.clientAddress(req);
+    const blocked = this.#limiter?.recordFailure(address);
+    this.#log?.warn('auth: passed-through credentials refused', { address, reason });
+    if (blocked) this.#log?.warn('auth: too many failed logins, address blocked for the rest of the window', { address });
+    return { 'WWW-Authenticate': this.#challenges() };
+  }
+
   authenticate(req: AuthRequest): Promise<AuthResult> {
     return this.#run(req, true);
   }
@@ -161,7 +172,7 @@ class AuthenticatorImpl implements Authenticator {
     if (outcome.ok) {
       principal = outcome.principal;
     } else if (this.#parts.passThrough && !outcome.local) {
-      // The backend judges credentials we do not know; failures here are not ours to count.
+      // The backend judges credentials we do not know; its refusals are counted by passThroughRefused.
       principal = { name: 'passThrough', method: 'passThrough', ...this.#parts.passThrough };
       authorization = header;
     } else {

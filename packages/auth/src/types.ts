@@ -141,6 +141,13 @@ export interface Authenticator {
   validate(req: Omit<AuthRequest, 'method' | 'access'> & { method?: string }): Promise<AuthResult>;
   /** The caller's address, honouring `X-Forwarded-For` only from trusted proxies. */
   clientAddress(req: Pick<AuthRequest, 'headers' | 'remoteAddress'>): string;
+  /**
+   * A credential `authenticate` passed through was refused: the backend answered 401 (the
+   * connector, or the next gateway), or the host has nothing on the route to check it. Counted as
+   * a failed login of the caller's address, as a refused local credential is, so the failed-login
+   * limit protects the backend too. Returns the `WWW-Authenticate` header a 401 carries.
+   */
+  passThroughRefused(req: Pick<AuthRequest, 'headers' | 'remoteAddress'>, reason?: string): Record<string, string>;
   /** `POST /oauth/token` (client credentials grant, RFC 6749 §4.4). */
   tokenEndpoint(req: TokenRequest): Promise<TokenResponse>;
   /** Configured schemes for `ServiceProviderConfig.authenticationSchemes`. */

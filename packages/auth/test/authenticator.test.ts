@@ -231,6 +231,38 @@ describe('passThrough', () => {
     });
   });
 
+  it("counts the backend's refusals as failed logins: past the limit the address gets 429 before reaching the backend", async () => {
+    const logger = captureLogger();
+    const a = await createAuthenticator({
+      rateLimit: { maxFailures: 3, windowSeconds: 60 },
+      auth: { basic: [{ username: 'admin', password: 'admin-pw' }], passThrough: { enabled: true } },
+      logger,
+    });
+    const guess = (n: number) => req({ remoteAddress: '192.0.2.7', auth: basicHeader('backend-user', `guess-${n}`) });
+    for (let n = 1; n <= 3; n++) {
+      expect(await a.authenticate(guess(n))).toMatchObject({ ok: true, principal: { method: 'passThrough' } });
+      // The connector answered 401: the host reports it, and gets the challenge a 401 carries.
+      expect(a.passThroughRefused(guess(n))).toEqual({
+        'WWW-Authenticate': expect.stringMatching(/^Basic realm="[^"]+", charset="UTF-8"/),
+      });
+    }
+    expect(await a.authenticate(guess(4))).toMatchObject({
+      ok: false,
+      status: 429,
+      headers: { 'Retry-After': expect.any(String) },
+    });
+    // The limit is the address's: the gateway's own user from there is refused as well; elsewhere, all is well.
+    expect(await a.authenticate(req({ remoteAddress: '192.0.2.7', auth: basicHeader('admin', 'admin-pw') }))).toMatchObject({
+      status: 429,
+    });
+    expect(await a.authenticate(req({ remoteAddress: '192.0.2.8', auth: basicHeader('backend-user', 'right') }))).toMatchObject({
+      ok: true,
+    });
+    const text = logger.text();
+    expect(text).toMatch(/passed-through credentials refused.*the backend refused them/);
+    for (let n = 1; n <= 4; n++) expect(text).not.toContain(`guess-${n}`);
+  });
+
   it('is off unless enabled', async () => {
     const a = await createAuthenticator({ auth: { passThrough: { enabled: false } } });
     expect(a.enabled).toBe(false);

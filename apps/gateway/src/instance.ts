@@ -219,7 +219,7 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
     throw new ConfigErrors([
       new ConfigError(
         'scimgateway.auth.passThrough.enabled',
-        `${created.name} does not check passed-through credentials, so pass-through would let any credential in; turn it off, or use a connector that checks them (the generic, SOAP and MongoDB connectors with pass-through configured, or a chaining gateway)`,
+        `${created.name} does not check passed-through credentials, so pass-through would let any credential in; turn it off, or use a connector that checks them (the generic, API, SOAP and MongoDB connectors with pass-through configured, legacy plugins that allow it, or a chaining gateway)`,
         cfg.file,
       ),
     ]);

@@ -113,10 +113,14 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
     };
   }
 
+  // A backend signed in to with the caller's own credentials (auth type passThrough) judges them.
+  const passThrough = Object.values(config.entity ?? {}).some((e) => e?.connection?.auth?.type === 'passThrough');
+
   return defineConnector({
     name: 'connector-api',
     coreVersion: '^1.0.0',
     resources: {},
+    passThroughAuth: passThrough,
     host: { api },
     async close() {
       await backend.close?.();

@@ -149,3 +149,35 @@ describe('/pub/api (unauthenticated, because the connector defines publicGet)', 
     expect((await noPublic.call('GET', '/api/1')).status).toBe(200);
   });
 });
+
+describe("/api with pass-through: the backend judges the caller's own credentials", () => {
+  it("forwards the caller's Authorization to the backend, answers its refusal with 401, and asks it nothing on /pub/api", async () => {
+    const pt = await startGateway(
+      'connector-api',
+      {
+        resourcePath: '/products',
+        entity: {
+          undefined: { connection: { baseUrls: [backend.base], auth: { type: 'passThrough' }, retry: { attempts: 1 } } },
+        },
+      },
+      { scimgateway: { auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } } } },
+    );
+    try {
+      const caller = `Basic ${Buffer.from('apiuser:Backend-Pa55').toString('base64')}`;
+      const ok = await pt.call('GET', '/api/1', undefined, { authorization: caller });
+      expect(ok.status).toBe(200);
+      expect(backend.requests.at(-1)?.authorization).toBe(caller);
+      const refused = await pt.call('GET', '/api/1', undefined, {
+        authorization: `Basic ${Buffer.from('apiuser:wrong').toString('base64')}`,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toMatch(/realm=/);
+      const before = backend.requests.length;
+      // /pub/api has no caller credential to pass: the backend is not asked at all.
+      expect((await pt.call('GET', '/pub/api', undefined, NO_AUTH)).status).toBe(401);
+      expect(backend.requests.length).toBe(before);
+    } finally {
+      await pt.stop();
+    }
+  });
+});

@@ -89,6 +89,8 @@ export class RestError extends HelperRestError {
   readonly retryAfter: number | undefined;
   /** The backend's error message with known secrets masked; used as SCIM `detail`. */
   readonly detail: string | undefined;
+  /** The request carried the inbound caller's own credential (pass-through): a 401/403 judges the caller, not the gateway. */
+  readonly callerCredentials: boolean;
 
   constructor(init: {
     detail?: string | undefined;
@@ -99,6 +101,7 @@ export class RestError extends HelperRestError {
     url: string;
     retryAfter?: number | undefined;
     message?: string;
+    callerCredentials?: boolean;
   }) {
     const upstream = init.detail ?? upstreamMessage(init.body);
     super(
@@ -112,6 +115,7 @@ export class RestError extends HelperRestError {
     this.url = init.url;
     this.retryAfter = init.retryAfter;
     this.detail = init.detail ?? upstreamMessage(init.body);
+    this.callerCredentials = init.callerCredentials === true;
   }
 }
 
@@ -284,6 +288,9 @@ function retryAfterOf(e: HelperRestError): number | undefined {
  * over {@link RestErrorCategory}, so adding a category without a mapping
  * does not compile.
  */
+/** Whether a backend's 401/403 judged the inbound caller's own credential (pass-through). */
+const byCaller = (e: HelperRestError): boolean => e instanceof RestError && e.callerCredentials;
+
 const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
   badRequest: (e) => {
     const body = e instanceof RestError ? e.body : undefined;
@@ -293,9 +300,15 @@ const SCIM_MAPPING: { readonly [C in RestErrorCategory]: Mapper } = {
       ? new errors.ScimError(400, detail, scimType as errors.ScimType, { cause: e })
       : new errors.InvalidValueError(detail, { cause: e });
   },
-  unauthorized: (e) => new UpstreamError(502, `Backend rejected the gateway's credentials (${statusOf(e) ?? 401})`, { cause: e }),
+  // With pass-through the credential was the caller's: the backend's answer is the caller's answer.
+  unauthorized: (e) =>
+    byCaller(e)
+      ? new errors.UnauthorizedError('The backend refused these credentials', { cause: e })
+      : new UpstreamError(502, `Backend rejected the gateway's credentials (${statusOf(e) ?? 401})`, { cause: e }),
   forbidden: (e) =>
-    new UpstreamError(502, `Backend denied access to the gateway's credentials (${statusOf(e) ?? 403})`, { cause: e }),
+    byCaller(e)
+      ? new errors.ForbiddenError('The backend does not allow this to these credentials', { cause: e })
+      : new UpstreamError(502, `Backend denied access to the gateway's credentials (${statusOf(e) ?? 403})`, { cause: e }),
   notFound: (e) => new errors.NotFoundError(detailOf(e, 'Resource not found in backend'), { cause: e }),
   conflict: (e) => new errors.UniquenessError(detailOf(e, 'Resource already exists in backend'), { cause: e }),
   preconditionFailed: (e) => new errors.PreconditionFailedError(detailOf(e, 'Backend version precondition failed'), { cause: e }),

@@ -235,6 +235,8 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
   } else rel = spec.path;
   const sendAuth = !spec.noAuth && (absolute === undefined || pool.sameOrigin(absolute) || options.sendAuth === true);
   const provider = options.passThrough ? passThroughAuth() : rt.auth;
+  // The caller's own credential goes to the backend: its 401/403 are answers to the caller.
+  const byCaller = sendAuth && provider?.callerCredentials === true;
 
   const headers: Record<string, string> = { accept: 'application/json', ...conn.headers };
   if (options.headers) for (const k of Object.keys(options.headers)) headers[k.toLowerCase()] = options.headers[k] as string;
@@ -420,7 +422,7 @@ export async function executeRequest<T>(rt: TenantRuntime, deps: PipelineDeps, s
     const body = decodeBody(raw, raw.status >= 400 ? 'auto' : options.responseType);
     if (raw.status >= 400) {
       const level = raw.status >= 500 || raw.status === 429 ? 'warn' : 'debug';
-      throw httpError(raw, body, method, retryAfterMs, secrets, logs(level) ? log() : undefined, { tenant, requestId });
+      throw httpError(raw, body, method, retryAfterMs, secrets, logs(level) ? log() : undefined, { tenant, requestId }, byCaller);
     }
     return new Answer<T>(raw, body as T);
   }
@@ -505,6 +507,7 @@ function httpError(
   secrets: SecretRegistry,
   log: SafeLogger | undefined,
   where: { tenant: string | undefined; requestId: string | undefined },
+  callerCredentials: boolean,
 ): RestError {
   const url = maskUrl(raw.url, secrets);
   const upstreamRaw = upstreamMessage(body);
@@ -520,5 +523,6 @@ function httpError(
     url,
     retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
     message: secrets.maskString(`${method} ${url} failed with status ${raw.status}${upstream ? `: ${upstream}` : ''}`),
+    callerCredentials,
   });
 }

@@ -119,6 +119,51 @@ describe('pass-through', () => {
   });
 });
 
+describe("the backend's 401 and 403 with pass-through judge the caller, not the gateway", () => {
+  let judge: TestServer;
+  beforeAll(async () => {
+    judge = await startServer((req, res) => {
+      if (req.url === '/forbidden') return json(res, 403, { message: 'not for you' });
+      json(res, 401, { message: 'bad credentials' });
+    });
+    servers.push(judge);
+  });
+  const call = async (endpoint: EndpointConfig, path: string, options = {}) =>
+    (await make(endpoint)
+      .doRequest(undefined, 'GET', path, undefined, { authorization: 'Basic Y2FsbGVyOndyb25n' }, options)
+      .catch((e: unknown) => e)) as RestError;
+  const passThrough = { entity: { undefined: { connection: { baseUrls: [''], auth: { type: 'passThrough' as const } } } } };
+  const basic = {
+    entity: {
+      undefined: {
+        connection: { baseUrls: [''], auth: { type: 'basic' as const, options: { username: 'gw', password: 'gw-pw' } } },
+      },
+    },
+  };
+  const on = <T extends typeof passThrough | typeof basic>(e: T): T => {
+    const c = structuredClone(e);
+    c.entity.undefined.connection.baseUrls = [judge.url];
+    return c;
+  };
+
+  it("pass-through: 401 is the caller's 401, 403 the caller's 403", async () => {
+    const e401 = await call(on(passThrough), '/x');
+    expect(e401.callerCredentials).toBe(true);
+    expect(e401.toScimError().status).toBe(401);
+    const e403 = await call(on(passThrough), '/forbidden');
+    expect(e403.toScimError().status).toBe(403);
+    // options.passThrough for one call does the same.
+    expect((await call(on(basic), '/x', { passThrough: true })).toScimError().status).toBe(401);
+  });
+
+  it("the gateway's own credential refused is the gateway's problem: 502", async () => {
+    const e = await call(on(basic), '/x');
+    expect(e.callerCredentials).toBe(false);
+    expect(e.toScimError().status).toBe(502);
+    expect((await call(on(basic), '/forbidden')).toScimError().status).toBe(502);
+  });
+});
+
 describe('oauth client credentials', () => {
   let idp: TestServer;
   let issued = 0;

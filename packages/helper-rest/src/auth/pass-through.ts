@@ -19,5 +19,6 @@ export function passThroughAuth(): AuthProvider {
     },
     ready: (ctx) => ctx?.authorization ?? false,
     refresh: () => false,
+    callerCredentials: true,
   };
 }

@@ -24,6 +24,8 @@ export interface AuthProvider {
   refresh(rejected: string): boolean;
   /** The token cache of token-based flows. */
   readonly cache?: TokenCache | undefined;
+  /** True when the credential sent is the inbound caller's own (pass-through): the backend's 401/403 are the caller's. */
+  readonly callerCredentials?: boolean;
 }
 
 /** What auth flows may use. */

@@ -113,7 +113,12 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
     if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
     try {
       const security = buildWsSecurity(entity?.wsSecurity ?? config.wsSecurity ?? seedToken, certsDir, secrets);
-      tenants.set(key, { hasBaseUrls: baseUrls.length > 0, security, retry: retryPolicy(entity?.connection?.retry) });
+      tenants.set(key, {
+        hasBaseUrls: baseUrls.length > 0,
+        security,
+        retry: retryPolicy(entity?.connection?.retry),
+        callerCredentials: entity?.connection?.auth?.type === 'passThrough',
+      });
     } catch (e) {
       issues.push({ path: ['entity', key, 'wsSecurity'], message: (e as Error).message });
     }

@@ -53,13 +53,21 @@ export class SoapCallError extends Error {
       retryAfter?: number | undefined;
       fault?: SoapFault | undefined;
       internal?: string | undefined;
+      status?: number | undefined;
+      callerCredentials?: boolean;
     } = {},
   ) {
     super(`${service}.${operation}: ${detail}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.retryAfter = options.retryAfter;
     this.fault = options.fault;
     this.internal = options.internal;
+    this.status = options.status;
+    this.callerCredentials = options.callerCredentials === true;
   }
+  /** The HTTP status of the answer, when there was one. */
+  readonly status: number | undefined;
+  /** The call signed in with the inbound caller's own credential (pass-through). */
+  readonly callerCredentials: boolean;
   /**
    * For the gateway's log only (masked): the message of a JavaScript error raised while reading
    * the answer, which names the code's internals and tells a client nothing it can act on.
@@ -83,7 +91,13 @@ export const SOAP_ERROR_TABLE: { readonly [C in SoapFailureCategory]: ToScim } =
   notFound: (e) => new errors.NotFoundError(e.detail, { cause: e }),
   duplicate: (e) => new errors.UniquenessError(e.detail, { cause: e }),
   validation: (e) => new errors.InvalidValueError(e.detail, { cause: e }),
-  credentials: (e) => new UpstreamError(502, `${named(e)} rejected the gateway's credentials: ${e.detail}`, { cause: e }),
+  // With pass-through the credentials were the caller's: the answer is the caller's.
+  credentials: (e) =>
+    !e.callerCredentials
+      ? new UpstreamError(502, `${named(e)} rejected the gateway's credentials: ${e.detail}`, { cause: e })
+      : e.status === 403
+        ? new errors.ForbiddenError(`${named(e)} does not allow this to these credentials`, { cause: e })
+        : new errors.UnauthorizedError(`${named(e)} refused these credentials`, { cause: e }),
   serviceFault: (e) => new UpstreamError(502, `${named(e)} answered with a fault: ${e.detail}`, { cause: e }),
   refusedResponse: (e) => new UpstreamError(502, `${named(e)} sent a response that was refused: ${e.detail}`, { cause: e }),
   invalidResponse: (e) => new UpstreamError(502, `${named(e)} sent an unusable response: ${e.detail}`, { cause: e }),

@@ -24,6 +24,8 @@ export interface TenantTransport {
   security: WsSecurity | undefined;
   /** The connection's retry settings. */
   retry: RetryConfig;
+  /** The connection signs in with the inbound caller's own credential (auth type passThrough). */
+  callerCredentials?: boolean;
 }
 
 /** Options of one call. */
@@ -305,7 +307,7 @@ export class SoapServices {
         log.debug('soap call', { ...where, attempt, ms: Date.now() - started });
         return result;
       } catch (e) {
-        const err = this.#classify(e, service, method);
+        const err = asCaller(this.#classify(e, service, method), transport);
         const delayMs =
           attempt < transport.retry.attempts && mayRetry(err, settings.idempotent, transport.retry)
             ? retryDelay(err, attempt, transport.retry)
@@ -339,14 +341,18 @@ export class SoapServices {
   #classify(e: unknown, service: string, method: string): SoapCallError {
     if (e instanceof SoapCallError) return e;
     const mask = (s: string) => truncate(this.#deps.secrets.mask(s));
-    const fail = (category: SoapFailureCategory, detail: string, extra: { retryAfter?: number | undefined } = {}) =>
-      new SoapCallError(category, service, method, mask(detail), { cause: e, ...extra });
+    const fail = (
+      category: SoapFailureCategory,
+      detail: string,
+      extra: { retryAfter?: number | undefined; status?: number | undefined } = {},
+    ) => new SoapCallError(category, service, method, mask(detail), { cause: e, ...extra });
     if (e instanceof XmlRefusedError) return fail('refusedResponse', e.message);
     if (e instanceof SecurityConfigError) return fail('config', e.message);
     if (e instanceof HelperRestError) {
       const status = (e as { status?: number }).status;
       return fail(transportCategory(e), status ? `HTTP ${status}` : e.message, {
         retryAfter: (e as { retryAfter?: number }).retryAfter,
+        status,
       });
     }
     const fault = faultOf(e);
@@ -357,7 +363,7 @@ export class SoapServices {
           ? 'credentials'
           : FAULT_CATEGORY[classifyFault(fault, this.#deps.config.faults as FaultRule[])];
       const reason = fault.reason || fault.code || 'fault without a reason';
-      return new SoapCallError(category, service, method, mask(reason), { cause: e, fault });
+      return new SoapCallError(category, service, method, mask(reason), { cause: e, fault, status });
     }
     // soap reports XML it can't read as a thrown `{ Fault: { faultstring: 'Invalid XML' } }` object.
     if (isRecord(e) && isRecord(e.Fault)) {
@@ -386,4 +392,18 @@ export class SoapServices {
     }
     return fail('invalidResponse', e instanceof Error ? e.message : String(e));
   }
+}
+
+/**
+ * A refusal of the credentials on a connection that signs in with the caller's own (pass-through):
+ * the caller's to hear (401, or 403 when the service said so), not the gateway's configuration.
+ */
+function asCaller(err: SoapCallError, transport: TenantTransport): SoapCallError {
+  if (err.category !== 'credentials' || !transport.callerCredentials) return err;
+  return new SoapCallError(err.category, err.service, err.operation, err.detail, {
+    cause: err.cause,
+    fault: err.fault,
+    status: err.status,
+    callerCredentials: true,
+  });
 }

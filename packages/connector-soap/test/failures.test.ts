@@ -197,6 +197,37 @@ describe('faults map to SCIM errors through one table', () => {
   });
 });
 
+describe("pass-through: the service's refusal of the caller's own credentials is the caller's", () => {
+  it("401 → 401 and 403 → 403 (not 502), with the caller's Authorization sent to the service", async () => {
+    const { h, connector } = await handler({ entity: { undefined: { connection: { auth: { type: 'passThrough' } } } } });
+    expect(connector.passThroughAuth).toBe(true);
+    const caller = `Basic ${Buffer.from('caller:wrong').toString('base64')}`;
+    const sent: unknown[] = [];
+    const asCaller = (url: string) => h.handle({ method: 'GET', url, context: { authorization: caller } });
+    hook = on('getUser', (res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
+      res.end();
+      return true;
+    });
+    const prev = hook;
+    hook = (req, res) => {
+      sent.push(req.headers.authorization);
+      return prev(req, res);
+    };
+    const denied = await asCaller('/Users/u1');
+    expect(denied.status).toBe(401);
+    expect((denied.body as { detail: string }).detail).toMatch(/refused these credentials/);
+    expect(sent).toContain(caller);
+    hook = on('getUser', (res) => {
+      res.writeHead(403);
+      res.end();
+      return true;
+    });
+    expect((await asCaller('/Users/u1')).status).toBe(403);
+    await connector.close?.();
+  });
+});
+
 describe('responses that are refused or unreadable', () => {
   it('refuses a response with an external entity: 502, and the file is never read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soap-xxe-'));

@@ -392,3 +392,37 @@ describe('tenants: each baseEntity has its own target and SCIM version', () => {
     }
   });
 });
+
+describe("a generic front with pass-through: the target judges the caller's own credentials", () => {
+  it("serves a caller the target knows, answers the target's refusal with 401, and counts it toward the limit", async () => {
+    const front = await startGateway(
+      'connector-generic',
+      { entity: { undefined: { connection: { baseUrls: [a.base], auth: { type: 'passThrough' }, retry: { attempts: 1 } } } } },
+      {
+        scimgateway: {
+          auth: { basic: [{ username: 'front-admin', password: 'front-only' }], passThrough: { enabled: true } },
+          rateLimit: { maxFailures: 2, windowSeconds: 60 },
+        },
+      },
+    );
+    try {
+      const caller = `Basic ${Buffer.from(`generic-c:${TARGET_SECRET}`).toString('base64')}`;
+      expect((await front.call('GET', '/Users', undefined, { authorization: caller })).status).toBe(200);
+      const wrong = await front.call('GET', '/Users', undefined, {
+        authorization: `Basic ${Buffer.from('generic-c:wrong').toString('base64')}`,
+      });
+      expect(wrong.status).toBe(401);
+      expect(wrong.headers.get('www-authenticate')).toMatch(/realm=/);
+      // The front's own routes serve only the front's own users.
+      expect((await front.call('GET', '/logger', undefined, { authorization: caller, accept: 'text/event-stream' })).status).toBe(
+        401,
+      );
+      // Two refusals: the limit is reached, even for a caller the target knows.
+      expect((await front.call('GET', '/Users', undefined, { authorization: caller })).status).toBe(429);
+      expect(front.logs()).not.toContain(TARGET_SECRET);
+      expect(front.logs()).not.toContain(caller.slice('Basic '.length));
+    } finally {
+      await front.stop();
+    }
+  });
+});

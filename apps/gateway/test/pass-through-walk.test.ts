@@ -7,7 +7,8 @@
  * could check it; discovery documents (no data) are answered. Every refusal of a passed-through
  * credential, by the backend or by the route, counts toward the failed-login limit: past it the
  * address gets 429 and the backend is not asked again. A gateway whose connector checks nothing
- * refuses to start with pass-through on.
+ * refuses to start with pass-through on. Over MCP, each tool call carries the credential and its
+ * refusals count the same.
  */
 import { type Connector, CORE_VERSION, defineConnector, errors, type RequestContext, type ResourceHandler } from '@scimgw/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -277,5 +278,48 @@ describe('a connector that checks nothing', () => {
         endpoint: { persistence: false, exampleData: true },
       }),
     ).rejects.toThrow(/scimgateway\.auth\.passThrough\.enabled: connector-loki does not check passed-through credentials/);
+  });
+});
+
+describe('MCP over a connector that checks passed-through credentials', () => {
+  it("each tool call carries the caller's credential to the connector; its refusals count toward the limit", async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const j = judgingConnector();
+    const gw = await startTestGateway({
+      name: 'connector-judging',
+      scimgateway: {
+        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
+        rateLimit: { maxFailures: 2, windowSeconds: 60 },
+        mcp: { enabled: true },
+      },
+      connector: () => j.connector,
+    });
+    const connect = async (authorization: string) => {
+      const client = new Client({ name: 'pass-through-test', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gw.base}/mcp`), { requestInit: { headers: { authorization } } }),
+      );
+      return client;
+    };
+    try {
+      const good = await connect(CREDENTIALS.accepted);
+      const ok = await good.callTool({ name: 'get_user', arguments: { id: 'a' } });
+      expect(ok.isError, JSON.stringify(ok)).toBeFalsy();
+      await good.close();
+      const bad = await connect(CREDENTIALS.refused);
+      const before = j.asked();
+      for (let i = 0; i < 2; i++) {
+        const r = await bad.callTool({ name: 'get_user', arguments: { id: 'a' } });
+        expect(r.isError).toBe(true);
+        expect(JSON.stringify(r)).toMatch(/401/);
+      }
+      expect(j.asked()).toBe(before + 2);
+      await bad.close().catch(() => {});
+      // Two refusals through MCP: the address is past the limit, over HTTP too.
+      expect((await send(gw, { method: 'GET', path: '/Users', kind: 'scim' }, CREDENTIALS.accepted)).status).toBe(429);
+    } finally {
+      await gw.stop();
+    }
   });
 });

@@ -292,6 +292,58 @@ describe('scimgw migrate', () => {
     expect(r.out).toMatch(/plugin-loki\.json → .*connector-loki\.json[^\n]*\n {2}connector: @scimgw\/connector-legacy-plugin/);
   });
 
+  it('carries pass-through over where a connector checks it, and turns it off where nothing would', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'scimgw-older-'));
+    mkdirSync(join(from, 'config'));
+    const gateway = (port: number) => ({
+      port,
+      auth: {
+        basic: [{ username: 'gwadmin', password: 'plain-pw' }],
+        passThrough: { enabled: true, readOnly: false, baseEntities: [] },
+      },
+    });
+    const older: Record<string, unknown> = {
+      'plugin-mongodb': { scimgateway: gateway(8881), endpoint: { connection: { url: 'mongodb://db1/' } } },
+      'plugin-loki': { scimgateway: gateway(8882), endpoint: { entity: { undefined: { persistence: false } } } },
+      'plugin-scim': {
+        scimgateway: gateway(8883),
+        endpoint: {
+          entity: { undefined: { connection: { baseUrls: ['https://target.example'], auth: { type: 'passThrough' } } } },
+        },
+      },
+      'plugin-soap': {
+        scimgateway: gateway(8884),
+        endpoint: {
+          entity: {
+            undefined: {
+              connection: {
+                baseUrls: ['https://soap.example'],
+                auth: { type: 'basic', options: { username: 'u', password: 'p' } },
+              },
+            },
+          },
+        },
+      },
+    };
+    for (const [name, body] of Object.entries(older)) writeFileSync(join(from, 'config', `${name}.json`), JSON.stringify(body));
+    const to = mkdtempSync(join(tmpdir(), 'scimgw-new-'));
+    const r = await migrate([from, '--out', to], { SEED: NEW_SEED });
+    const written = (name: string) => JSON.parse(readFileSync(join(to, 'config', `${name}.json`), 'utf8'));
+    const enabled = (name: string) => written(name).scimgateway.auth.passThrough.enabled;
+    // MongoDB: the caller's credentials open MongoDB, as the older plugin did.
+    expect(enabled('connector-mongodb')).toBe(true);
+    expect(written('connector-mongodb').endpoint.passThrough).toEqual({ enabled: true });
+    // The generic connector forwards them on a connection that says so.
+    expect(enabled('connector-scim')).toBe(true);
+    // The embedded store checks nothing; the SOAP endpoint forwards nothing: turned off, and said so.
+    expect(enabled('connector-loki')).toBe(false);
+    expect(enabled('connector-soap')).toBe(false);
+    expect(r.out).toMatch(
+      /scimgateway\.auth\.passThrough\.enabled[^\n]*turned off: @scimgw\/connector-loki does not check passed-through credentials/,
+    );
+    expect(r.out).toMatch(/turned off: no connection of this endpoint has auth\.type passThrough/);
+  });
+
   it('warns that GUIDs mapped to SCIM attributes change form (base64 → dashed)', async () => {
     const from = mkdtempSync(join(tmpdir(), 'scimgw-older-'));
     mkdirSync(join(from, 'config'));

@@ -11,6 +11,7 @@ import { configSeed } from '@scimgw/server';
 import { loadConnectorModule } from '../connector-loader.js';
 import { connectorFor, migrateEndpoint } from './endpoint-section.js';
 import { migrateGatewaySection } from './gateway-section.js';
+import { reconcilePassThrough } from './pass-through.js';
 import { legacySeed } from './legacy-secrets.js';
 import { type FileReport, formatReport, type ReportEntry } from './report.js';
 import { reencryptSecrets } from './secrets-pass.js';
@@ -110,8 +111,11 @@ async function migrateFile(
     pluginFile,
     skipTypeConvert,
   });
+  const passThrough = reconcilePassThrough(gateway.value, endpoint.value, connector);
   const reported = new Set(entries.map((e) => e.path));
-  for (const e of [...gateway.entries, ...endpoint.entries]) if (!reported.has(e.path) || e.status !== 'mapped') entries.push(e);
+  for (const e of [...gateway.entries, ...endpoint.entries].filter((g) => !passThrough.some((p) => p.path === g.path)))
+    if (!reported.has(e.path) || e.status !== 'mapped') entries.push(e);
+  entries.push(...passThrough);
   for (const k of Object.keys(raw)) {
     if (k !== 'scimgateway' && k !== 'endpoint')
       entries.push({ path: k, status: 'unmapped', note: 'not part of a configuration file: left out' });

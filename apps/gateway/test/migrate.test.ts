@@ -292,6 +292,42 @@ describe('scimgw migrate', () => {
     expect(r.out).toMatch(/plugin-loki\.json → .*connector-loki\.json[^\n]*\n {2}connector: @scimgw\/connector-legacy-plugin/);
   });
 
+  it("moves the older MongoDB plugin's servers and databases where the data is, and says what to do first", async () => {
+    const from = mkdtempSync(join(tmpdir(), 'scimgw-older-'));
+    mkdirSync(join(from, 'config'));
+    writeFileSync(
+      join(from, 'config', 'plugin-mongodb.json'),
+      JSON.stringify({
+        scimgateway: { port: 8881, auth: { basic: [{ username: 'gwadmin', password: 'plain-pw' }] } },
+        endpoint: {
+          entity: {
+            undefined: { baseUrl: 'mongodb://db1:27017', username: 'scim', password: 'mongo-pw' },
+            acme: { database: 'acme_db' },
+            globex: { baseUrl: 'mongodb://db9:27017', username: 'globex', password: 'globex-pw', flavour: 'x' },
+            initech: { baseUrl: 'mongodb://db1:27017', username: 'scim', password: 'mongo-pw' },
+          },
+        },
+      }),
+    );
+    const to = mkdtempSync(join(tmpdir(), 'scimgw-new-'));
+    const r = await migrate([from, '--out', to], { SEED: NEW_SEED });
+    expect(r.code, r.err).toBe(0);
+    const ep = JSON.parse(readFileSync(join(to, 'config', 'connector-mongodb.json'), 'utf8')).endpoint;
+    expect(ep.connection.url).toBe('mongodb://db1:27017');
+    expect(ep.connection.username).toBe('scim');
+    expect(typeof ep.connection.password).toBe('string'); // encrypted in scimgw's scheme
+    expect(ep.database).toBe('scim');
+    // Every tenant stays in the database its data is in; only a tenant on another server gets a connection.
+    expect(ep.entity.acme).toEqual({ database: 'acme_db' });
+    expect(ep.entity.initech).toEqual({ database: 'scim' });
+    expect(ep.entity.globex.database).toBe('scim');
+    expect(ep.entity.globex.connection.url).toBe('mongodb://db9:27017');
+    expect(r.out).toMatch(/endpoint\.entity\.globex\.flavour[^\n]*no such tenant setting/);
+    expect(r.out).toMatch(/drop the older unique index id_1/);
+    // The migrated section passes the connector's own checks.
+    expect(r.out).not.toMatch(/endpoint\.[^\n]*(unknown key|is required)/);
+  });
+
   it('carries pass-through over where a connector checks it, and turns it off where nothing would', async () => {
     const from = mkdtempSync(join(tmpdir(), 'scimgw-older-'));
     mkdirSync(join(from, 'config'));

@@ -4,6 +4,7 @@
  * same-named connector where scimgw has one, and otherwise the older plugin file itself, run by
  * @scimgw/connector-legacy-plugin.
  */
+import { migrateMongodb } from './mongodb-endpoint.js';
 import type { ReportEntry } from './report.js';
 import { isJson, type Json, leaves, outermost, pathText, pruneEmpty, type Segments } from './tree.js';
 
@@ -171,6 +172,7 @@ export interface EndpointOptions {
 export function migrateEndpoint(endpoint: Json, options: EndpointOptions): EndpointResult {
   if (options.connector === '@scimgw/connector-loki') return migrateLoki(endpoint);
   if (options.connector === '@scimgw/connector-ldap') return migrateLdap(endpoint);
+  if (options.connector === '@scimgw/connector-mongodb') return migrateMongodb(endpoint);
   if (options.connector) return asIs(endpoint, `kept as it is for ${options.connector}`);
   const copies: EndpointResult['copies'] = [];
   const entries: ReportEntry[] = [];

@@ -66,6 +66,21 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
     sendJson(res, err.status, { 'content-type': SCIM_CONTENT_TYPE, ...err.headers, ...extra }, errors.errorBody(err, version));
   };
 
+  // Where a passed-through credential is checked: fixed for the instance, decided once.
+  const judges = passThroughJudges(d.connector, d.chainingBaseUrl);
+  /** A passed-through credential the backend refused counts as a failed login; a 401 gets the challenge. */
+  const refusal = (
+    req: IncomingMessage,
+    passedThrough: boolean,
+    status: number,
+    headers: Record<string, string>,
+    body: unknown,
+  ): Record<string, string> => {
+    if (!passedThrough || !refusedByBackend(status, body)) return headers;
+    const challenge = d.auth.passThroughRefused({ headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '' });
+    return status === 401 ? { ...challenge, ...headers } : headers;
+  };
+
   return (req, res, mountPath) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -166,7 +181,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         tenant,
         headers: req.headers,
         remoteAddress,
-        judges: passThroughJudges(d.connector, d.chainingBaseUrl),
+        judges,
       });
       if (!authorized.ok) {
         observed?.refused(authorized.error.status, 'scim');
@@ -177,11 +192,6 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       const ctx = requestContext(d, reqId, tenant, authorized);
       // A credential passed through that the backend refused counts as a failed login here too.
       passedThrough = authorized.authorization !== undefined;
-      const refusal = (status: number, headers: Record<string, string>, body: unknown): Record<string, string> => {
-        if (!passedThrough || !refusedByBackend(status, body)) return headers;
-        const challenge = d.auth.passThroughRefused({ headers: req.headers, remoteAddress });
-        return status === 401 ? { ...challenge, ...headers } : headers;
-      };
       if (accessOf(special, route, method) === 'read') cancelOnDisconnect(ctx, res);
       if (special?.kind === 'auth') {
         if (method !== 'GET') throw new errors.MethodNotAllowedError('Use GET for /auth');
@@ -241,7 +251,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       if (special?.kind === 'api') {
         const r = await handleApi(d.connector, { kind: 'api', method, url, tenant, id: special.id, body: text, reqId, ctx });
         responseBody = r.body;
-        return send(r.status, refusal(r.status, r.headers, r.body), r.body);
+        return send(r.status, refusal(req, passedThrough, r.status, r.headers, r.body), r.body);
       }
       const out = await d.scim.handle({
         method,
@@ -255,7 +265,7 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       });
       responseBody = out.body;
       if (out.status >= 500) d.log.logger.error({ reqId, tenant, status: out.status, err: out.body }, 'request failed');
-      send(out.status, refusal(out.status, out.headers, out.body), out.body);
+      send(out.status, refusal(req, passedThrough, out.status, out.headers, out.body), out.body);
     };
 
     (observed ? observed.run(run) : run())

@@ -81,6 +81,17 @@ function judgingConnector(): { connector: Connector; asked: () => number } {
   return { connector, asked: () => asked };
 }
 
+/** The gateway's own user, and pass-through for everything else. */
+const AUTH = { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } };
+
+/** A gateway with pass-through on over `connector`, its failed-login limit at `maxFailures`. */
+const judgingGateway = (connector: Connector, maxFailures: number, scimgateway: Record<string, unknown> = {}) =>
+  startTestGateway({
+    name: 'connector-judging',
+    scimgateway: { auth: AUTH, rateLimit: { maxFailures, windowSeconds: 60 }, ...scimgateway },
+    connector: () => connector,
+  });
+
 const PATCH = {
   schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
   Operations: [{ op: 'replace', path: 'userName', value: 'b' }],
@@ -149,16 +160,8 @@ describe('a connector that checks passed-through credentials', () => {
   beforeAll(async () => {
     const j = judgingConnector();
     asked = j.asked;
-    gw = await startTestGateway({
-      name: 'connector-judging',
-      scimgateway: {
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
-        // High enough for the whole walk: the limit itself is checked below.
-        rateLimit: { maxFailures: 1000, windowSeconds: 60 },
-        metrics: { enabled: true },
-      },
-      connector: () => j.connector,
-    });
+    // A limit high enough for the whole walk: the limit itself is checked below.
+    gw = await judgingGateway(j.connector, 1000, { metrics: { enabled: true } });
   });
   afterAll(async () => {
     await gw?.stop();
@@ -190,14 +193,7 @@ describe('a connector that checks passed-through credentials', () => {
   });
 
   it('Bulk operations the backend refuses count as a refusal, though the Bulk answer itself is 200', async () => {
-    const gw2 = await startTestGateway({
-      name: 'connector-judging',
-      scimgateway: {
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
-        rateLimit: { maxFailures: 2, windowSeconds: 60 },
-      },
-      connector: () => judgingConnector().connector,
-    });
+    const gw2 = await judgingGateway(judgingConnector().connector, 2);
     try {
       for (let i = 0; i < 2; i++) {
         const r = await send(gw2, { method: 'POST', path: '/Bulk', body: BULK, kind: 'scim' }, CREDENTIALS.refused);
@@ -214,14 +210,7 @@ describe('a connector that checks passed-through credentials', () => {
 describe('the failed-login limit over passed-through credentials', () => {
   it("counts the backend's and the routes' refusals; past the limit the backend is not asked", async () => {
     const j = judgingConnector();
-    const gw = await startTestGateway({
-      name: 'connector-judging',
-      scimgateway: {
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
-        rateLimit: { maxFailures: 3, windowSeconds: 60 },
-      },
-      connector: () => j.connector,
-    });
+    const gw = await judgingGateway(j.connector, 3);
     try {
       expect((await send(gw, { method: 'GET', path: '/Users', kind: 'scim' }, CREDENTIALS.refused)).status).toBe(401);
       expect((await send(gw, { method: 'GET', path: '/api', kind: 'api' }, CREDENTIALS.refused)).status).toBe(401);
@@ -249,7 +238,7 @@ describe('a chaining gateway: the next gateway checks passed-through credentials
     front = await startTestGateway({
       scimgateway: {
         chainingBaseUrl: `${back.base}/`,
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
+        auth: AUTH,
         rateLimit: { maxFailures: 2, windowSeconds: 60 },
       },
       endpoint: { persistence: false, exampleData: false },
@@ -274,7 +263,7 @@ describe('a connector that checks nothing', () => {
   it('refuses to start with pass-through on, naming the setting', async () => {
     await expect(
       startTestGateway({
-        scimgateway: { auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } } },
+        scimgateway: { auth: AUTH },
         endpoint: { persistence: false, exampleData: true },
       }),
     ).rejects.toThrow(/scimgateway\.auth\.passThrough\.enabled: connector-loki does not check passed-through credentials/);
@@ -286,15 +275,7 @@ describe('MCP over a connector that checks passed-through credentials', () => {
     const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     const j = judgingConnector();
-    const gw = await startTestGateway({
-      name: 'connector-judging',
-      scimgateway: {
-        auth: { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } },
-        rateLimit: { maxFailures: 2, windowSeconds: 60 },
-        mcp: { enabled: true },
-      },
-      connector: () => j.connector,
-    });
+    const gw = await judgingGateway(j.connector, 2, { mcp: { enabled: true } });
     const connect = async (authorization: string) => {
       const client = new Client({ name: 'pass-through-test', version: '1.0.0' });
       await client.connect(

@@ -72,6 +72,7 @@ export class TenantRegistry {
   /** With pass-through: the callers' clients, and the connections they are on (by key). */
   private readonly callers: CallerClients<CallerTenant> | undefined;
   private readonly connections = new Map<string, MongoConnectionConfig>();
+  private readonly connectionKeys = new Map<string, string>();
   private closed = false;
 
   constructor(private readonly opts: TenantOptions) {
@@ -195,9 +196,7 @@ export class TenantRegistry {
       return { caller: false, open: () => this.open(name), evict() {}, release() {} };
     }
     this.check(name);
-    const connection = this.connectionOf(name);
-    const key = JSON.stringify(connection);
-    this.connections.set(key, connection);
+    const key = this.connectionKeyOf(name);
     const callers = this.callers;
     const held = callers.hold(authorization, key);
     return {
@@ -206,6 +205,19 @@ export class TenantRegistry {
       evict: () => callers.evict(held.id),
       release: held.release,
     };
+  }
+
+  /** The key of a tenant's connection (its settings as JSON), worked out once per tenant. */
+  private connectionKeyOf(name: string | undefined): string {
+    const tenant = name ?? '';
+    let key = this.connectionKeys.get(tenant);
+    if (key === undefined) {
+      const connection = this.connectionOf(name);
+      key = JSON.stringify(connection);
+      this.connections.set(key, connection);
+      this.connectionKeys.set(tenant, key);
+    }
+    return key;
   }
 
   /**

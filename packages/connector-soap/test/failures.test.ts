@@ -1,5 +1,5 @@
 /**
- * A SOAP server that faults, answers badly, times out and goes away: every failure reaches the
+ * A SOAP server that answers badly, times out and goes away: every failure reaches the
  * SCIM client through the one error table, with the service named, and only idempotent
  * operations are sent again.
  */
@@ -7,234 +7,23 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connector } from '@scimgw/core';
-import { createScimHandler, type ScimHandler } from '@scimgw/core/handler';
+import { createScimHandler } from '@scimgw/core/handler';
 import { testContext } from '@scimgw/core/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSoapConnector, SoapConfigError, type SoapConfigInput } from '../src/index.js';
 import { DOCUMENT_WSDL } from '../examples/server.mjs';
-import { connectorFor, type ExampleServer, exampleEndpoint, examplesDir, merge, startExampleServer } from './helpers.js';
+import { connectorFor, exampleEndpoint, examplesDir, merge } from './helpers.js';
+import { call, envelope, hookedService, operationOf, reply } from './hooked-service.js';
 
-type Hook = (
-  req: { path: string; body: string; headers: Record<string, unknown> },
-  res: ServerResponse,
-) => boolean | Promise<boolean>;
-
-let server: ExampleServer;
-let hook: Hook | undefined;
-/** Requests per SOAP operation the server received. */
-const seen = new Map<string, number>();
-/** Responses a test left open (a server that never answers), ended afterwards. */
-const held: ServerResponse[] = [];
-
-const operationOf = (headers: Record<string, unknown>) =>
-  String(headers.soapaction ?? '')
-    .replace(/"/g, '')
-    .split(/[/#]/)
-    .pop() ?? '';
-
-async function start(port = 0): Promise<ExampleServer> {
-  return startExampleServer({
-    port,
-    onRequest: async (req, res) => {
-      const op = operationOf(req.headers);
-      if (op) seen.set(op, (seen.get(op) ?? 0) + 1);
-      return (await hook?.(req, res)) ?? false;
-    },
-  });
-}
-
-beforeAll(async () => {
-  server = await start();
-});
-afterEach(() => {
-  hook = undefined;
-  seen.clear();
-  for (const r of held.splice(0)) r.destroy();
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-const envelope = (body: string) =>
-  `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>${body}</soap:Body></soap:Envelope>`;
-const fault11 = (code: string, reason: string, detail = '') =>
-  envelope(
-    `<soap:Fault><faultcode>${code}</faultcode><faultstring>${reason}</faultstring>${detail ? `<detail>${detail}</detail>` : ''}</soap:Fault>`,
-  );
-const reply = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8', ...headers });
-  res.end(body);
-  return true;
-};
-/** A hook answering `operation` with `answer`, and passing everything else to the service. */
-const on =
-  (operation: string, answer: (res: ServerResponse, n: number) => boolean | Promise<boolean>): Hook =>
-  (req, res) =>
-    operationOf(req.headers) === operation ? answer(res, seen.get(operation) ?? 0) : false;
-
-/** The document example with its WSDL read from the file, fast retries and a short timeout. */
-function endpoint(patch: Record<string, unknown> = {}): Record<string, unknown> {
-  return merge(
-    exampleEndpoint('document', server.origin),
-    merge(
-      {
-        services: { directory: { wsdl: 'wsdl/directory-document.wsdl', path: 'directory' } },
-        entity: { undefined: { connection: { timeout: 400, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 } } } },
-      },
-      patch,
-    ),
-  );
-}
-
-async function handler(
-  patch: Record<string, unknown> = {},
-): Promise<{ h: ScimHandler; connector: Connector; logs: () => string }> {
-  const { connector, ctx } = await connectorFor(endpoint(patch));
-  return { h: createScimHandler({ connector }), connector, logs: () => JSON.stringify(ctx.logs) };
-}
-
-const call = async (h: ScimHandler, method: string, url: string, body?: unknown) => {
-  const res = await h.handle({ method, url, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  return { ...res, body: res.body as Record<string, any> };
-};
-
-describe('faults map to SCIM errors through one table', () => {
-  it('not found → 404, duplicate → 409 uniqueness, validation → 400 with the fault string (document/literal)', async () => {
-    const { h, connector } = await handler();
-    const missing = await call(h, 'GET', '/Users/nobody');
-    expect(missing.status).toBe(404);
-    const u = await call(h, 'POST', '/Users', { userName: 'dup.user' });
-    expect(u.status).toBe(201);
-    const dup = await call(h, 'POST', '/Users', { userName: 'DUP.user' });
-    expect([dup.status, dup.body.scimType, dup.body.detail]).toEqual([409, 'uniqueness', 'User name DUP.user is already taken']);
-    const invalid = await call(h, 'POST', '/Users', { userName: '   ' });
-    expect([invalid.status, invalid.body.scimType, invalid.body.detail]).toEqual([400, 'invalidValue', 'userName is required']);
-    const delMissing = await call(h, 'DELETE', '/Users/nobody');
-    expect([delMissing.status, delMissing.body.detail]).toEqual([404, 'User nobody does not exist']);
-    await call(h, 'DELETE', `/Users/${u.body.id}`);
-    await connector.close?.();
-  });
-
-  it('the same through fault codes (rpc/encoded: tns:ObjectNotFound, tns:DuplicateKey, tns:InvalidInput)', async () => {
-    const { connector } = await connectorFor(exampleEndpoint('rpc', server.origin));
-    const h = createScimHandler({ connector });
-    expect((await call(h, 'GET', '/Users/U0')).status).toBe(404);
-    const u = await call(h, 'POST', '/Users', { userName: 'rpc.dup' });
-    const dup = await call(h, 'POST', '/Users', { userName: 'rpc.dup' });
-    expect([dup.status, dup.body.scimType]).toEqual([409, 'uniqueness']);
-    const invalid = await call(h, 'POST', '/Users', { userName: ' ' });
-    expect([invalid.status, invalid.body.detail]).toEqual([400, 'loginName must not be empty']);
-    await call(h, 'DELETE', `/Users/${u.body.id}`);
-    await connector.close?.();
-  });
-
-  it('any other fault → 502 naming the service and the operation', async () => {
-    const { h, connector } = await handler();
-    hook = on('getUser', (res) => reply(res, 500, fault11('soap:Server', 'database is down')));
-    const r = await call(h, 'GET', '/Users/u1');
-    expect(r.status).toBe(502);
-    expect(r.body.detail).toBe('SOAP service "directory" (getUser) answered with a fault: database is down');
-    // A fault is an answer: it is not sent again.
-    expect(seen.get('getUser')).toBe(1);
-    await connector.close?.();
-  });
-
-  it('reads SOAP 1.2 faults (Code, Subcode, Reason)', async () => {
-    const { h, connector } = await handler();
-    hook = on('deleteUser', (res, n) =>
-      n > 1
-        ? false
-        : reply(
-            res,
-            500,
-            '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tns="urn:x"><env:Body><env:Fault><env:Code><env:Value>env:Sender</env:Value><env:Subcode><env:Value>tns:NoSuchEntity</env:Value></env:Subcode></env:Code><env:Reason><env:Text xml:lang="en">entity u1 is gone</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>',
-          ),
-    );
-    const r = await call(h, 'DELETE', '/Users/u1');
-    expect([r.status, r.body.detail]).toEqual([404, 'entity u1 is gone']);
-    hook = on('deleteUser', (res) =>
-      reply(
-        res,
-        500,
-        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body><env:Fault><env:Code><env:Value>env:Receiver</env:Value></env:Code><env:Reason><env:Text xml:lang="en">disk full</env:Text></env:Reason></env:Fault></env:Body></env:Envelope>',
-      ),
-    );
-    const d = await call(h, 'DELETE', '/Users/u2');
-    expect([d.status, d.body.detail]).toEqual([502, 'SOAP service "directory" (deleteUser) answered with a fault: disk full']);
-    await connector.close?.();
-  });
-
-  it('configured fault rules come before the built-in ones', async () => {
-    hook = on('createUser', (res) => reply(res, 500, fault11('soap:Server', 'rejected', '<errorCode>ERR-7</errorCode>')));
-    const plain = await handler();
-    expect((await call(plain.h, 'POST', '/Users', { userName: 'r1' })).status).toBe(502);
-    const ruled = await handler({ faults: [{ category: 'duplicate', code: 'err-7' }] });
-    const r = await call(ruled.h, 'POST', '/Users', { userName: 'r1' });
-    expect([r.status, r.body.scimType, r.body.detail]).toEqual([409, 'uniqueness', 'rejected']);
-    await plain.connector.close?.();
-    await ruled.connector.close?.();
-  });
-
-  it('an HTTP error without a fault (a proxy page) → 502; credentials refused → 502 saying so', async () => {
-    const { h, connector } = await handler();
-    hook = on('getUser', (res) => {
-      res.writeHead(500, { 'content-type': 'text/html' });
-      res.end('<html><body>Internal Server Error</body></html>');
-      return true;
-    });
-    const r = await call(h, 'GET', '/Users/u1');
-    expect([r.status, r.body.detail]).toEqual([502, 'SOAP service "directory" (getUser) failed: HTTP 500']);
-    hook = on('getUser', (res) => {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
-      res.end();
-      return true;
-    });
-    const denied = await call(h, 'GET', '/Users/u1');
-    expect(denied.status).toBe(502);
-    expect(denied.body.detail).toMatch(/^SOAP service "directory" \(getUser\) rejected the gateway's credentials/);
-    await connector.close?.();
-  });
-});
-
-describe("pass-through: the service's refusal of the caller's own credentials is the caller's", () => {
-  it("401 → 401 and 403 → 403 (not 502), with the caller's Authorization sent to the service", async () => {
-    const { h, connector } = await handler({ entity: { undefined: { connection: { auth: { type: 'passThrough' } } } } });
-    expect(connector.passThroughAuth).toBe(true);
-    const caller = `Basic ${Buffer.from('caller:wrong').toString('base64')}`;
-    const sent: unknown[] = [];
-    const asCaller = (url: string) => h.handle({ method: 'GET', url, context: { authorization: caller } });
-    hook = on('getUser', (res) => {
-      res.writeHead(401, { 'www-authenticate': 'Basic realm="x"' });
-      res.end();
-      return true;
-    });
-    const prev = hook;
-    hook = (req, res) => {
-      sent.push(req.headers.authorization);
-      return prev(req, res);
-    };
-    const denied = await asCaller('/Users/u1');
-    expect(denied.status).toBe(401);
-    expect((denied.body as { detail: string }).detail).toMatch(/refused these credentials/);
-    expect(sent).toContain(caller);
-    hook = on('getUser', (res) => {
-      res.writeHead(403);
-      res.end();
-      return true;
-    });
-    expect((await asCaller('/Users/u1')).status).toBe(403);
-    await connector.close?.();
-  });
-});
+const svc = hookedService();
 
 describe('responses that are refused or unreadable', () => {
   it('refuses a response with an external entity: 502, and the file is never read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soap-xxe-'));
     const secretFile = join(dir, 'secret.txt');
     writeFileSync(secretFile, 'XXE-MARKER-7f3a');
-    const { h, connector, logs } = await handler();
-    hook = on('getUser', (res) =>
+    const { h, connector, logs } = await svc.handler();
+    svc.hook = svc.on('getUser', (res) =>
       reply(
         res,
         200,
@@ -252,7 +41,7 @@ describe('responses that are refused or unreadable', () => {
   });
 
   it('refuses internal entities (billion laughs), undeclared entities and __proto__ elements', async () => {
-    const { h, connector } = await handler();
+    const { h, connector } = await svc.handler();
     const laughs = `<!DOCTYPE l [<!ENTITY a "ha">${Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i} "${`&${i ? `l${i - 1}` : 'a'};`.repeat(10)}">`).join('')}]>`;
     const bodies = [
       `${laughs}${envelope('<tns:getUserResponse xmlns:tns="urn:example:scimgw:directory"><tns:user><tns:id>&l8;</tns:id></tns:user></tns:getUserResponse>')}`,
@@ -267,7 +56,7 @@ describe('responses that are refused or unreadable', () => {
       ),
     ];
     for (const body of bodies) {
-      hook = on('getUser', (res) => reply(res, 200, body));
+      svc.hook = svc.on('getUser', (res) => reply(res, 200, body));
       const r = await call(h, 'GET', '/Users/u1');
       expect(r.status, body.slice(0, 80)).toBe(502);
       expect(r.body.detail).toMatch(/sent a response that was refused/);
@@ -278,22 +67,22 @@ describe('responses that are refused or unreadable', () => {
   });
 
   it('refuses a response longer than maxResponseBytes before parsing it', async () => {
-    const { h, connector } = await handler({ maxResponseBytes: 2000 });
+    const { h, connector } = await svc.handler({ maxResponseBytes: 2000 });
     for (let i = 0; i < 5; i++) await call(h, 'POST', '/Users', { userName: `big-${i}`, displayName: 'x'.repeat(500) });
     const r = await call(h, 'GET', '/Users');
     expect([r.status, r.body.detail]).toEqual([
       502,
       'SOAP service "directory" (searchUsers) sent a response that was refused: the response is longer than 2000 bytes',
     ]);
-    server.store.directory.users.clear();
+    svc.server.store.directory.users.clear();
     await connector.close?.();
   });
 
   it('a response without end is cut off at maxResponseBytes: read no further, 502, the connection closed', async () => {
-    const { h, connector } = await handler({ maxResponseBytes: 4096 });
+    const { h, connector } = await svc.handler({ maxResponseBytes: 4096 });
     let sent = 0;
     let closed = false;
-    hook = on('searchUsers', (res) => {
+    svc.hook = svc.on('searchUsers', (res) => {
       res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
       res.write('<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>');
       const timer = setInterval(() => {
@@ -317,8 +106,8 @@ describe('responses that are refused or unreadable', () => {
   });
 
   it('a response soap’s own parser chokes on fails the call (502) instead of hanging it', async () => {
-    const { h, connector } = await handler();
-    hook = on('getUser', (res) =>
+    const { h, connector } = await svc.handler();
+    svc.hook = svc.on('getUser', (res) =>
       reply(
         res,
         200,
@@ -350,8 +139,8 @@ describe('responses that are refused or unreadable', () => {
       'the SOAP envelope has no Body',
     ],
   ])('%s answering a read is refused (502), never read as "not found"', async (_, body, why) => {
-    const { h, connector } = await handler();
-    hook = on('getUser', (res) => reply(res, 200, body));
+    const { h, connector } = await svc.handler();
+    svc.hook = svc.on('getUser', (res) => reply(res, 200, body));
     const r = await call(h, 'GET', '/Users/u1');
     expect([r.status, r.body.detail]).toEqual([
       502,
@@ -366,23 +155,23 @@ describe('responses that are refused or unreadable', () => {
       '$1',
     );
     expect(oneWay.match(/<wsdl:operation name="deleteUser">[\s\S]*?<\/wsdl:operation>/g)?.join('')).not.toContain('output');
-    hook = (req, res) => {
+    svc.hook = (req, res) => {
       if (req.path === '/soap/one-way') return reply(res, 200, oneWay);
       if (operationOf(req.headers) !== 'deleteUser') return false;
       res.writeHead(202).end();
       return true;
     };
-    const { h, connector } = await handler({ services: { directory: { wsdl: `${server.origin}/soap/one-way?wsdl` } } });
+    const { h, connector } = await svc.handler({ services: { directory: { wsdl: `${svc.server.origin}/soap/one-way?wsdl` } } });
     const r = await call(h, 'DELETE', '/Users/u1');
     expect(r.status).toBe(204);
-    expect(seen.get('deleteUser')).toBe(1);
+    expect(svc.seen.get('deleteUser')).toBe(1);
     await connector.close?.();
   });
 
   it('a JavaScript error while reading an answer: 502 without its text for the client, the text in the log', async () => {
-    const { h, connector, logs } = await handler();
+    const { h, connector, logs } = await svc.handler();
     // An unexpected element where the output belongs makes soap's reader fail inside its own code.
-    hook = on('getUser', (res) => reply(res, 200, envelope('<x/>')));
+    svc.hook = svc.on('getUser', (res) => reply(res, 200, envelope('<x/>')));
     const r = await call(h, 'GET', '/Users/u1');
     expect([r.status, r.body.detail]).toEqual([
       502,
@@ -399,8 +188,8 @@ describe('responses that are refused or unreadable', () => {
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
     );
-    hook = (req, res) => (req.path === '/soap/evil' ? reply(res, 200, wsdl) : false);
-    const { h, connector } = await handler({ services: { directory: { wsdl: `${server.origin}/soap/evil?wsdl` } } });
+    svc.hook = (req, res) => (req.path === '/soap/evil' ? reply(res, 200, wsdl) : false);
+    const { h, connector } = await svc.handler({ services: { directory: { wsdl: `${svc.server.origin}/soap/evil?wsdl` } } });
     const r = await call(h, 'GET', '/Users/u1');
     expect(r.status).toBe(502);
     expect(r.body.detail).toBe(
@@ -412,90 +201,90 @@ describe('responses that are refused or unreadable', () => {
 
 describe('timeouts and bounded retries of idempotent operations only', () => {
   it('a read that never gets an answer is tried `attempts` times, then 504', async () => {
-    const { h, connector } = await handler();
-    hook = on('getUser', (res) => {
-      held.push(res);
+    const { h, connector } = await svc.handler();
+    svc.hook = svc.on('getUser', (res) => {
+      svc.held.push(res);
       return true;
     });
     const r = await call(h, 'GET', '/Users/u1');
     expect(r.status).toBe(504);
     expect(r.body.detail).toMatch(/^SOAP service "directory" \(getUser\) did not answer in time: .*timed out after 400 ms/);
-    expect(seen.get('getUser')).toBe(3);
+    expect(svc.seen.get('getUser')).toBe(3);
     await connector.close?.();
   });
 
   it('a create that never gets an answer is sent once', async () => {
-    const { h, connector } = await handler();
-    hook = on('createUser', (res) => {
-      held.push(res);
+    const { h, connector } = await svc.handler();
+    svc.hook = svc.on('createUser', (res) => {
+      svc.held.push(res);
       return true;
     });
     const r = await call(h, 'POST', '/Users', { userName: 'slow' });
     expect(r.status).toBe(504);
-    expect(seen.get('createUser')).toBe(1);
+    expect(svc.seen.get('createUser')).toBe(1);
     await connector.close?.();
   });
 
   it('503s are retried for reads, deletes and replaces, not for creates and modifies; Retry-After passes through', async () => {
-    const { h, connector } = await handler();
+    const { h, connector } = await svc.handler();
     const u = await call(h, 'POST', '/Users', { userName: 'retry.me' });
     const unavailableTwice = (res: ServerResponse, n: number) =>
       n <= 2 ? reply(res, 503, 'busy', { 'content-type': 'text/plain' }) : false;
-    seen.clear();
-    hook = on('getUser', unavailableTwice);
+    svc.seen.clear();
+    svc.hook = svc.on('getUser', unavailableTwice);
     expect((await call(h, 'GET', `/Users/${u.body.id}`)).status).toBe(200);
-    expect(seen.get('getUser')).toBe(3);
+    expect(svc.seen.get('getUser')).toBe(3);
 
-    hook = on('replaceUser', unavailableTwice);
+    svc.hook = svc.on('replaceUser', unavailableTwice);
     expect((await call(h, 'PUT', `/Users/${u.body.id}`, { userName: 'retry.me', title: 'T' })).status).toBe(200);
-    expect(seen.get('replaceUser')).toBe(3);
+    expect(svc.seen.get('replaceUser')).toBe(3);
 
-    hook = on('createUser', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain', 'retry-after': '7' }));
+    svc.hook = svc.on('createUser', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain', 'retry-after': '7' }));
     const created = await call(h, 'POST', '/Users', { userName: 'not.twice' });
     expect([created.status, created.headers?.['retry-after']]).toEqual([503, '7']);
-    expect(seen.get('createUser')).toBe(1);
+    expect(svc.seen.get('createUser')).toBe(1);
 
-    hook = on('modifyUser', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain' }));
+    svc.hook = svc.on('modifyUser', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain' }));
     const patched = await call(h, 'PATCH', `/Users/${u.body.id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op: 'replace', path: 'title', value: 'X' }],
     });
     expect(patched.status).toBe(503);
-    expect(seen.get('modifyUser')).toBe(1);
+    expect(svc.seen.get('modifyUser')).toBe(1);
 
-    hook = on('deleteUser', unavailableTwice);
+    svc.hook = svc.on('deleteUser', unavailableTwice);
     expect((await call(h, 'DELETE', `/Users/${u.body.id}`)).status).toBe(204);
-    expect(seen.get('deleteUser')).toBe(3);
+    expect(svc.seen.get('deleteUser')).toBe(3);
     await connector.close?.();
   });
 
   it('a connection cut after the request arrived: a read is sent again, a create is not', async () => {
-    const { h, connector } = await handler();
+    const { h, connector } = await svc.handler();
     const u = await call(h, 'POST', '/Users', { userName: 'cut.me' });
     const cutFirst = (res: ServerResponse, n: number) => {
       if (n > 1) return false;
       res.socket?.destroy();
       return true;
     };
-    seen.clear();
-    hook = on('getUser', cutFirst);
+    svc.seen.clear();
+    svc.hook = svc.on('getUser', cutFirst);
     expect((await call(h, 'GET', `/Users/${u.body.id}`)).status).toBe(200);
-    expect(seen.get('getUser')).toBe(2);
-    hook = on('createUser', cutFirst);
+    expect(svc.seen.get('getUser')).toBe(2);
+    svc.hook = svc.on('createUser', cutFirst);
     const r = await call(h, 'POST', '/Users', { userName: 'cut.create' });
     expect(r.status).toBe(503);
     expect(r.body.detail).toMatch(/^SOAP service "directory" \(createUser\) is unreachable/);
-    expect(seen.get('createUser')).toBe(1);
+    expect(svc.seen.get('createUser')).toBe(1);
     await call(h, 'DELETE', `/Users/${u.body.id}`);
     await connector.close?.();
   });
 
   it('every attempt is a new envelope: a WS-Security nonce is never sent twice', async () => {
-    const { h, connector } = await handler({
+    const { h, connector } = await svc.handler({
       wsSecurity: { usernameToken: { username: 'u', password: 'p-secret', passwordType: 'PasswordDigest' } },
     });
     const nonces: string[] = [];
-    hook = (req, res) => {
+    svc.hook = (req, res) => {
       if (operationOf(req.headers) !== 'getUser') return false;
       nonces.push(/<wsse:Nonce[^>]*>([^<]+)<\/wsse:Nonce>/.exec(req.body)?.[1] ?? '');
       return nonces.length <= 2 ? reply(res, 503, 'busy', { 'content-type': 'text/plain' }) : false;
@@ -508,9 +297,9 @@ describe('timeouts and bounded retries of idempotent operations only', () => {
   });
 
   it('an operation’s own timeout wins over the connection’s', async () => {
-    const { h, connector } = await handler({ operations: { user: { get: { timeout: 150 } } } });
-    hook = on('getUser', (res) => {
-      held.push(res);
+    const { h, connector } = await svc.handler({ operations: { user: { get: { timeout: 150 } } } });
+    svc.hook = svc.on('getUser', (res) => {
+      svc.held.push(res);
       return true;
     });
     const r = await call(h, 'GET', '/Users/u1');
@@ -520,17 +309,17 @@ describe('timeouts and bounded retries of idempotent operations only', () => {
   });
 
   it('retries stop at the configured attempts (never more than 10)', async () => {
-    const { h, connector } = await handler({ entity: { undefined: { connection: { retry: { attempts: 5 } } } } });
-    hook = on('searchUsers', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain' }));
+    const { h, connector } = await svc.handler({ entity: { undefined: { connection: { retry: { attempts: 5 } } } } });
+    svc.hook = svc.on('searchUsers', (res) => reply(res, 503, 'busy', { 'content-type': 'text/plain' }));
     expect((await call(h, 'GET', '/Users')).status).toBe(503);
-    expect(seen.get('searchUsers')).toBe(5);
+    expect(svc.seen.get('searchUsers')).toBe(5);
     await connector.close?.();
   });
 });
 
 describe('a server that goes away', () => {
   it('answers 503 naming the service while it is down, and works again when it is back', async () => {
-    const own = await start();
+    const own = await svc.start();
     const { connector } = await connectorFor(
       merge(exampleEndpoint('document', own.origin), {
         entity: { undefined: { connection: { retry: { attempts: 2, baseDelayMs: 5 } } } },
@@ -544,7 +333,7 @@ describe('a server that goes away', () => {
     const down = await call(h, 'GET', `/Users/${u.body.id}`);
     expect(down.status).toBe(503);
     expect(down.body.detail).toMatch(/^SOAP service "directory" \(getUser\) is unreachable: .*ECONNREFUSED/);
-    const back = await start(port);
+    const back = await svc.start(port);
     const again = await call(h, 'POST', '/Users', { userName: 'after.outage' });
     expect(again.status).toBe(201);
     expect((await call(h, 'GET', `/Users/${again.body.id}`)).body.userName).toBe('after.outage');
@@ -553,7 +342,7 @@ describe('a server that goes away', () => {
   });
 
   it('loads a WSDL that could not be fetched on the next call', async () => {
-    const own = await start();
+    const own = await svc.start();
     const port = own.port;
     await own.close();
     const { connector } = await connectorFor(exampleEndpoint('document', `http://127.0.0.1:${port}`));
@@ -561,7 +350,7 @@ describe('a server that goes away', () => {
     const down = await call(h, 'GET', '/Users');
     expect(down.status).toBe(503);
     expect(down.body.detail).toMatch(/is unreachable: WSDL: /);
-    const back = await start(port);
+    const back = await svc.start(port);
     expect((await call(h, 'GET', '/Users')).status).toBe(200);
     await connector.close?.();
     await back.close();
@@ -570,11 +359,11 @@ describe('a server that goes away', () => {
 
 describe('operations a service lacks are absent', () => {
   it('answers 501 for them, and uses what is there', async () => {
-    const { h, connector } = await handler({
+    const { h, connector } = await svc.handler({
       operations: { user: { create: undefined, modify: undefined, replace: undefined, delete: undefined }, group: undefined },
     });
     expect(connector.resources.Group).toBeUndefined();
-    server.store.directory.users.set('read-only-1', { id: 'read-only-1', userName: 'read.only' });
+    svc.server.store.directory.users.set('read-only-1', { id: 'read-only-1', userName: 'read.only' });
     expect((await call(h, 'POST', '/Users', { userName: 'x' })).status).toBe(501);
     expect((await call(h, 'DELETE', '/Users/read-only-1')).status).toBe(501);
     expect((await call(h, 'PUT', '/Users/read-only-1', { userName: 'x' })).status).toBe(501);
@@ -584,22 +373,22 @@ describe('operations a service lacks are absent', () => {
     });
     expect(patch.status).toBe(501);
     expect((await call(h, 'GET', '/Users/read-only-1')).body.userName).toBe('read.only');
-    server.store.directory.users.delete('read-only-1');
+    svc.server.store.directory.users.delete('read-only-1');
     expect((await call(h, 'GET', '/Groups')).status).toBe(404);
     await connector.close?.();
   });
 
   it('PATCH goes through get + replace without modify, PUT through modify without replace', async () => {
-    const noModify = await handler({ operations: { user: { modify: undefined } } });
+    const noModify = await svc.handler({ operations: { user: { modify: undefined } } });
     const u = await call(noModify.h, 'POST', '/Users', { userName: 'via.replace', title: 'A' });
     const p = await call(noModify.h, 'PATCH', `/Users/${u.body.id}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op: 'replace', path: 'title', value: 'B' }],
     });
-    expect([p.status, p.body.title, seen.get('replaceUser')]).toEqual([200, 'B', 1]);
-    const noReplace = await handler({ operations: { user: { replace: undefined } } });
+    expect([p.status, p.body.title, svc.seen.get('replaceUser')]).toEqual([200, 'B', 1]);
+    const noReplace = await svc.handler({ operations: { user: { replace: undefined } } });
     const put = await call(noReplace.h, 'PUT', `/Users/${u.body.id}`, { userName: 'via.replace', title: 'C' });
-    expect([put.status, put.body.title, seen.get('modifyUser')]).toEqual([200, 'C', 1]);
+    expect([put.status, put.body.title, svc.seen.get('modifyUser')]).toEqual([200, 'C', 1]);
     await noModify.connector.close?.();
     await noReplace.connector.close?.();
   });
@@ -648,7 +437,7 @@ describe('configuration errors stop the start, with their paths', () => {
       'cannot read wsSecurity.x509.key file',
     ],
   ])('%s', async (_name, patch, message) => {
-    const error = await create(endpoint(patch)).catch((e: unknown) => e);
+    const error = await create(svc.endpoint(patch)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SoapConfigError);
     expect((error as Error).message).toContain(message);
   });

@@ -46,7 +46,10 @@ export interface CompiledEntry {
   /** Scalar type at the endpoint (element type for `array`). */
   endpointScalar: ScalarType;
   valueMap: ValueMap | undefined;
-  /** A single-valued valueMapped entry: an unlisted value hides the whole resource. */
+  /**
+   * A single-valued valueMapped entry with `unlisted: "hide"` (the default): an unlisted value
+   * hides the whole resource. Otherwise an unlisted value is dropped (the attribute or element is absent).
+   */
   hides: boolean;
   format: DatetimeFormat;
   targets: CompiledTarget[];
@@ -83,6 +86,7 @@ const FORMATS: ReadonlySet<string> = new Set(['iso', 'generalizedTime', 'epochMi
 const MUTABILITY = new Set(['readOnly', 'readWrite', 'immutable', 'writeOnly']);
 const RETURNED = new Set(['always', 'never', 'default', 'request']);
 const UNIQUENESS = new Set(['none', 'server', 'global']);
+const UNLISTED_MODES = new Set(['hide', 'drop']);
 
 function typeOf(raw: unknown, where: string, fallback: MapValueType): MapValueType {
   if (raw === undefined || raw === null) return fallback;
@@ -190,6 +194,14 @@ export function compileMap(
         'needs scalar values; map a sub-attribute instead (e.g. "groups.display" with type array)',
       );
     }
+    // Checked with or without a valueMap (a misspelt mode is a mistake either way), used only with one.
+    const unlisted = oneOf<'hide' | 'drop'>(cfg.unlisted, UNLISTED_MODES, `${at}.unlisted`);
+    if (unlisted === 'hide' && valueMap && isList) {
+      throw new MapperConfigError(
+        `${at}.unlisted`,
+        '"hide" needs a single-valued attribute; an unlisted element of a list is always dropped (use "drop")',
+      );
+    }
     const format = oneOf<DatetimeFormat>(cfg.format, FORMATS, `${at}.format`) ?? 'iso';
     const mutability = oneOf(cfg.mutability, MUTABILITY, `${at}.mutability`);
     oneOf(cfg.returned, RETURNED, `${at}.returned`);
@@ -224,7 +236,7 @@ export function compileMap(
       isComplex,
       endpointScalar,
       valueMap,
-      hides: valueMap !== undefined && !isList,
+      hides: valueMap !== undefined && !isList && unlisted !== 'drop',
       format,
       targets: [],
       readOnly: mutability === 'readOnly',

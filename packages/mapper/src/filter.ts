@@ -97,13 +97,41 @@ function andOf(parts: TranslatedFilter[]): TranslatedFilter {
 const ORDERED = new Set(['gt', 'ge', 'lt', 'le']);
 const SUBSTRING = new Set(['co', 'sw', 'ew']);
 
+/**
+ * Endpoint values of a single-valued `unlisted: "drop"` entry that read as a present SCIM value of
+ * `t`, as `eq` terms; `undefined` when some listed value converts on neither side.
+ */
+function listedTerms(e: CompiledEntry, t: CompiledTarget, path: AttrPath): FilterNode[] | undefined {
+  const vm = e.valueMap;
+  if (!vm) return undefined;
+  const terms: FilterNode[] = [];
+  for (const [i, k] of vm.endpointValues.entries()) {
+    const endpoint = convertScalar(k, e.endpointScalar, e.format);
+    const scim = t.scimType === 'complex' ? undefined : convertScalar(vm.scimValues[i], t.scimType);
+    // A listed value the SCIM side reads as absent (or not at all) is not "present".
+    if (endpoint === undefined || scim === undefined || scim === '') return undefined;
+    terms.push({ type: 'compare', path, op: 'eq', value: endpoint });
+  }
+  return terms;
+}
+
+/**
+ * `pr` as clients see it. Where an unlisted value hides the record (the visibility filter keeps
+ * such records out), a present endpoint value is a listed one: `pr` is exact. With
+ * `unlisted: "drop"` an unlisted value reads as absent, so a single-valued attribute is present
+ * exactly when it holds a listed value; on a list the endpoint's `pr` is a superset.
+ */
+function presentVia(e: CompiledEntry, t: CompiledTarget, path: AttrPath): TranslatedFilter {
+  const present: FilterNode = { type: 'present', path };
+  if (!e.valueMap || e.hides) return { kind: 'filter', filter: present, exact: true };
+  const terms = e.isList ? undefined : listedTerms(e, t, path);
+  if (!terms) return { kind: 'filter', filter: present, exact: false };
+  return { kind: 'filter', filter: terms.length === 1 ? (terms[0] as FilterNode) : { type: 'or', filters: terms }, exact: true };
+}
+
 function compareVia(c: Candidate, node: CompareNode | { type: 'present'; path: AttrPath }): TranslatedFilter {
   const path = endpointPath(c.e.key, c.passSub);
-  const listValued = c.e.isList;
-  if (node.type === 'present') {
-    // With a valueMap an endpoint value may exist yet be invisible.
-    return { kind: 'filter', filter: { type: 'present', path }, exact: !(c.e.valueMap && listValued) };
-  }
+  if (node.type === 'present') return presentVia(c.e, c.t, path);
   if (c.passSub !== undefined || c.t.scimType === 'complex') {
     return { kind: 'filter', filter: { ...node, path }, exact: true };
   }
@@ -114,10 +142,13 @@ function compareVia(c: Candidate, node: CompareNode | { type: 'present'; path: A
   // conversion would also read "yes" or 1, which would make the endpoint match what SCIM does not.
   if (c.t.scimType === 'boolean' && typeof value !== 'boolean' && !/^(true|false)$/i.test(String(value))) return ALL_INEXACT;
   if (c.e.valueMap) {
-    if (op !== 'eq') return ALL_INEXACT;
+    // Only equality maps through a valueMap. An unlisted endpoint value is hidden or reads as
+    // absent, so it equals no SCIM value: `eq`/`ne` of a listed value are exact either way.
+    if (op !== 'eq' && op !== 'ne') return ALL_INEXACT;
     const scim = convertScalar(value, c.t.scimType) ?? value;
     const back = c.e.valueMap.toEndpoint(scim, c.t.leafDef.caseExact);
-    if (back === undefined) return NONE;
+    // No record shows a SCIM value the map does not list.
+    if (back === undefined) return op === 'eq' ? NONE : ALL_EXACT;
     const conv = convertScalar(back, c.e.endpointScalar, c.e.format);
     return conv === undefined ? ALL_INEXACT : { kind: 'filter', filter: { type: 'compare', path, op, value: conv }, exact: true };
   }
@@ -130,14 +161,34 @@ function compareVia(c: Candidate, node: CompareNode | { type: 'present'; path: A
   return { kind: 'filter', filter: { type: 'compare', path, op, value }, exact: true };
 }
 
-function leaf(entries: readonly CompiledEntry[], node: CompareNode | { type: 'present'; path: AttrPath }, typeKey?: string) {
-  const cands = candidates(entries, node.path, typeKey);
+/**
+ * One comparison. `element` is set inside a value path (`emails[type eq "work" and …]`): the
+ * comparison is then about one element (restricted to `typeKey`'s elements when given).
+ */
+function leaf(
+  entries: readonly CompiledEntry[],
+  node: CompareNode | { type: 'present'; path: AttrPath },
+  element?: { typeKey: string | undefined },
+) {
+  const cands = candidates(entries, node.path, element?.typeKey);
   // An unmapped attribute is never present in the SCIM view; let the post-filter decide.
   if (cands.length === 0) return ALL_INEXACT;
-  const r = orOf(cands.map((c) => compareVia(c, node)));
+  const single = cands.some((c) => c.t.shape === 'single' || c.t.shape === 'subOfSingle');
+  if (node.type === 'compare' && node.op === 'ne' && element) {
+    // "Some element's value differs". A single endpoint value's `ne` (true without a value too) only
+    // narrows it; a list's `ne` (no element equals) would lose a list holding both.
+    const r = orOf(cands.map((c) => (c.e.isList ? ALL_INEXACT : compareVia(c, node))));
+    return r.kind === 'filter' ? { ...r, exact: false } : r.kind === 'all' ? ALL_INEXACT : r;
+  }
+  const parts = cands.map((c) => compareVia(c, node));
+  if (node.type === 'compare' && node.op === 'ne') {
+    // "No value equals": behind a multi-valued attribute every endpoint attribute must say so.
+    // (Behind a single-valued one only the first present value counts: "any" is the superset, below.)
+    if (!single) return andOf(parts);
+  }
+  const r = orOf(parts);
   // Several endpoint attributes behind one single-valued SCIM attribute: only the first present one is
   // visible, so "any of them matches" is a superset.
-  const single = cands.some((c) => c.t.shape === 'single' || c.t.shape === 'subOfSingle');
   return r.kind === 'filter' && cands.length > 1 && single ? { ...r, exact: false } : r;
 }
 
@@ -171,14 +222,15 @@ function valuePath(entries: readonly CompiledEntry[], node: FilterNode & { type:
   if (rest.length === 0) {
     if (typeKey === undefined) return ALL_INEXACT;
     const typed = entries.flatMap((e) =>
-      e.targets.filter((t) => t.shape === 'typed' && sameAttr(t, base) && eqCI(t.typeKey, typeKey)).map(() => e),
+      e.targets.filter((t) => t.shape === 'typed' && sameAttr(t, base) && eqCI(t.typeKey, typeKey)).map((t) => ({ e, t })),
     );
     if (typed.length === 0) return NONE;
-    return orOf(typed.map((e) => ({ kind: 'filter', filter: { type: 'present', path: endpointPath(e.key) }, exact: true })));
+    // An element exists where its value does: unlisted values drop theirs.
+    return orOf(typed.map(({ e, t }) => presentVia(e, t, endpointPath(e.key))));
   }
   const parts = rest.map((t) => {
     if (t.type === 'compare' || t.type === 'present') {
-      return leaf(entries, { ...t, path: within(t.path) } as CompareNode, typeKey);
+      return leaf(entries, { ...t, path: within(t.path) } as CompareNode, { typeKey });
     }
     return ALL_INEXACT;
   });

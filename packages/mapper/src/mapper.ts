@@ -33,11 +33,11 @@ export interface Mapper {
   readonly resourceType: string;
   /** The resolved configuration, for introspection and logs. */
   readonly attributes: readonly MappedAttribute[];
-  /** True when some single-valued attribute has a valueMap (an allowlist that can hide resources). */
+  /** True when some single-valued attribute has a valueMap that hides resources (`unlisted: "hide"`, the default). */
   readonly hidesResources: boolean;
   /**
    * Endpoint record → SCIM resource (no `schemas`/`meta`: the core adds them).
-   * `undefined` when a valueMap hides the record.
+   * `undefined` when a valueMap hides the record (`unlisted: "hide"`).
    */
   toScim(record: Record<string, unknown>): ScimResource | undefined;
   /**
@@ -56,8 +56,9 @@ export interface Mapper {
   /** A SCIM filter (canonical, from `QueryRequest.filter`) in endpoint terms. */
   translateFilter(node: FilterNode | undefined): TranslatedFilter;
   /**
-   * Endpoint filter selecting only records a valueMap allowlist lets through,
-   * or `undefined` without allowlists. AND it into endpoint queries so paging stays exact.
+   * Endpoint filter selecting only records the hiding valueMaps let through, or `undefined`
+   * without them (`unlisted: "drop"` entries hide nothing). AND it into endpoint queries so
+   * paging stays exact.
    */
   visibilityFilter(): FilterNode | undefined;
   /** Endpoint attributes holding a SCIM path (`emails` → `mail`, `otherMails`): for projections and sorting. */
@@ -136,6 +137,7 @@ export function createMapper(map: MapConfig, options: MapperOptions): Mapper {
     endpoint: e.key,
     type: e.type,
     valueMapped: e.valueMap !== undefined,
+    hides: e.hides,
     readOnly: e.readOnly,
     targets: e.targets.map((t) => ({
       text: t.text,

@@ -62,7 +62,8 @@ function topLevelReader(record: Record<string, unknown>, n: Names): (key: string
 
 /**
  * Maps one endpoint record. Returns `undefined` when the record is hidden: a
- * single-valued attribute with a `valueMap` holds a value the map does not list.
+ * single-valued attribute with a hiding `valueMap` (`unlisted: "hide"`) holds a
+ * value the map does not list. With `unlisted: "drop"` that attribute is left out.
  */
 export function toScim(entries: readonly CompiledEntry[], record: Record<string, unknown>): ScimResource | undefined {
   const out: ScimResource = {};

@@ -51,11 +51,21 @@ export interface MapEntryConfig {
   typeInbound?: ScalarType | 'array' | string;
   /**
    * Endpoint value → SCIM value. Values not listed are invisible to clients:
-   * dropped when reading (a single-valued attribute hides the whole resource),
-   * rejected with 400 `invalidValue` when written, ignored when removed.
+   * dropped when reading (on a single-valued attribute, by default the whole
+   * resource is hidden; see {@link MapEntryConfig.unlisted}), rejected with
+   * 400 `invalidValue` when written, ignored when removed.
    * An empty object disables it.
    */
   valueMap?: Record<string, MapScalar>;
+  /**
+   * What reading does with an endpoint value the `valueMap` does not list.
+   * `hide` (default for single-valued attributes): the whole resource is hidden
+   * (not listed, 404 on get). `drop`: the attribute is left out and the resource
+   * stays visible; on a list (`type: "array"`) the element is left out, which is
+   * what lists always do, so `hide` there is a configuration error. Ignored
+   * without a `valueMap`.
+   */
+  unlisted?: 'hide' | 'drop';
   /** Endpoint representation of a `datetime`. Default `iso`. */
   format?: DatetimeFormat;
   /** Marks the SCIM attribute required in the generated schema. */
@@ -142,6 +152,8 @@ export interface MappedAttribute {
   targets: readonly MappedTarget[];
   /** True when a `valueMap` is in force. */
   valueMapped: boolean;
+  /** True when an unlisted value hides the whole resource (a single-valued `valueMap` with `unlisted: "hide"`). */
+  hides: boolean;
   /** True when never written to the endpoint (`mutability: readOnly`, or every target read-only). */
   readOnly: boolean;
 }

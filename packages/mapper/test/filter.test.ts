@@ -10,6 +10,12 @@ const passUsers = createMapper(
   { resourceType: 'User' },
 );
 
+// One single-valued SCIM attribute behind two endpoint attributes: the first present one is shown.
+const twoNames = createMapper(
+  { user: { first: { mapTo: 'displayName' }, second: { mapTo: 'displayName' } } },
+  { resourceType: 'User' },
+);
+
 function show(t: TranslatedFilter): string {
   if (t.kind === 'none') return 'NONE';
   if (t.kind === 'all') return `ALL${t.exact ? '' : ' (post-filter)'}`;
@@ -41,6 +47,16 @@ describe('translateFilter', () => {
     [users, 'not (department eq "Sales")', 'ALL'],
     [users, 'groups.value eq "g1"', 'memberOf eq "g1"'],
     [users, 'title pr', 'title pr'],
+    // `ne`: no value equals, so every endpoint attribute behind a multi-valued path must say so.
+    [users, 'emails.value ne "a@x"', 'mail ne "a@x" and homeMail ne "a@x"'],
+    [users, 'not (emails.value ne "a@x")', 'not (mail ne "a@x" and homeMail ne "a@x")'],
+    [users, 'department ne "Human Resources"', 'dept ne "HR"'],
+    [users, 'department ne "Sales"', 'ALL'],
+    [twoNames, 'displayName ne "x"', 'first ne "x" or second ne "x" (post-filter)'],
+    // Inside a value path `ne` asks for one element that differs: post-filtered.
+    [users, 'emails[type eq "work" and value ne "a@x"]', 'mail ne "a@x" (post-filter)'],
+    [users, 'proxyAddresses[value ne "smtp:a"]', 'ALL (post-filter)'],
+    [users, 'proxyAddresses.value ne "smtp:a"', 'proxyAddresses ne "smtp:a"'],
     [groups, 'members.value eq "u1"', 'member eq "u1"'],
     [groups, 'displayName eq "admins"', 'cn eq "Employees"'],
     [passUsers, 'emails[type eq "work" and value ew "@x"]', 'emails[type eq "work" and value ew "@x"]'],

@@ -5,7 +5,7 @@
  * and tenant decisions are made in one place, for the access core's operation table assigns.
  */
 import { type Access, accessFor, allowedMethods, type ScimRoute } from '@scimgw/core/handler';
-import { type Connector, errors, type RequestContext } from '@scimgw/core';
+import { checksPassThrough, type Connector, errors, type RequestContext } from '@scimgw/core';
 import type { Authenticator, HeaderBag, Principal } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
 import { API_OPERATIONS } from './api.js';
@@ -79,27 +79,34 @@ function readMethods(special: Special | undefined, route: ScimRoute | undefined)
 
 /**
  * What checks a credential the authenticator passed through (`auth.passThrough`): the connector,
- * when it declares `passThroughAuth` (it receives the credential with every call), and, on a
- * chaining gateway, the next gateway (SCIM requests are forwarded with it).
+ * on the tenants for which it declares `passThroughAuth` (it receives the credential with every
+ * call there), and, on a chaining gateway, the next gateway (SCIM requests are forwarded with it).
  */
 export interface PassThroughJudges {
-  connector: boolean;
+  /** Whether the connector checks the passed-through credentials of a tenant. */
+  connector: (tenant: string | undefined) => boolean;
   chaining: boolean;
 }
 
 /** The judges of an instance. */
 export function passThroughJudges(connector: Connector, chainingBaseUrl: string | undefined): PassThroughJudges {
-  return { connector: connector.passThroughAuth === true, chaining: chainingBaseUrl !== undefined };
+  return { connector: (tenant) => checksPassThrough(connector, tenant), chaining: chainingBaseUrl !== undefined };
 }
 
 /**
- * Whether a passed-through credential reaches a judge on this route. SCIM routes: the connector or
- * the next gateway; the API-gateway routes and MCP: the connector (their SCIM calls carry it). The
- * gateway's own routes (`/logger`, `/metrics`, `/auth`) are served here, where nothing checks it.
+ * Whether a passed-through credential reaches a judge on this route of this tenant. SCIM routes:
+ * the connector or the next gateway; the API-gateway routes and MCP: the connector (their SCIM
+ * calls carry it). The gateway's own routes (`/logger`, `/metrics`, `/auth`) are served here, where
+ * nothing checks it; so is a tenant whose backend is signed in to with an account of the gateway's.
  */
-function judged(j: PassThroughJudges, special: Special | undefined, route: ScimRoute | undefined): boolean {
-  if (route) return j.connector || j.chaining;
-  return (special?.kind === 'api' || special?.kind === 'mcp') && j.connector;
+function judged(
+  j: PassThroughJudges,
+  special: Special | undefined,
+  route: ScimRoute | undefined,
+  tenant: string | undefined,
+): boolean {
+  if (route) return j.chaining || j.connector(tenant);
+  return (special?.kind === 'api' || special?.kind === 'mcp') && j.connector(tenant);
 }
 
 /** One request to authorize. */
@@ -133,7 +140,7 @@ export async function authorizeRequest(auth: Authenticator, r: AuthorizeRequest)
     remoteAddress: r.remoteAddress,
   };
   const result = r.special?.kind === 'auth' ? await auth.validate(authRequest) : await auth.authenticate(authRequest);
-  if (result.ok && result.authorization !== undefined && !judged(r.judges, r.special, r.route)) {
+  if (result.ok && result.authorization !== undefined && !judged(r.judges, r.special, r.route, r.tenant)) {
     // A credential only a backend could judge, on a route that would serve it unchecked: not known here.
     const headers = auth.passThroughRefused(authRequest, 'nothing on this route checks a passed-through credential');
     return { ok: false, error: new errors.UnauthorizedError('Authentication failed', { headers }) };
@@ -161,7 +168,7 @@ export function requestContext(
     requestId: reqId,
     tenant,
     principal: { name: authorized.principal.name, method: authorized.principal.method },
-    ...(d.passThroughEnabled && d.connector.passThroughAuth && authorized.authorization
+    ...(d.passThroughEnabled && authorized.authorization !== undefined && checksPassThrough(d.connector, tenant)
       ? { authorization: authorized.authorization }
       : {}),
     log: lazyConnectorLogger(() => d.log.forRequest({ reqId, ...(tenant === undefined ? {} : { tenant }) }), d.log.logger),

@@ -7,11 +7,12 @@ import { createScimHandler, type ScimHandlerOptions, type SchemaDocument } from 
 import { createAuthenticator } from '@scimgw/auth';
 import { type RelayListener, startRelayListener } from '@scimgw/azure-relay';
 import { createGatewayLogger, type EmailConfig, type GatewayLogger } from '@scimgw/logger-stream';
-import { ConfigError, ConfigErrors, configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
+import { configSeed, listen, type LoadedConfig, parseSize, type RunningServer } from '@scimgw/server';
 import type { GatewayStream } from '@scimgw/stream';
 import { connectorLogger } from './connector-logger.js';
 import { parseChainingBaseUrl } from '@scimgw/chain';
 import type { McpHost } from './mcp.js';
+import { checkBuiltConnector } from './pass-through-check.js';
 import { createPipeline, type PipelineDeps } from './pipeline.js';
 import { recorderFor } from './recorder/from-config.js';
 import { type PreparedConfig, prepareLoaded } from './prepare.js';
@@ -213,16 +214,13 @@ export async function buildInstance(loaded: LoadedConfig | PreparedConfig, opts:
   const tenants = new Set(cfg.tenants);
   const telemetry = await instanceTelemetry(cfg, tenants, stream);
   const created = opts.connector ?? (await createConnector(cfg, log, registry, stream));
-  if (g.auth.passThrough?.enabled === true && created.passThroughAuth !== true && chainingBaseUrl === undefined) {
+  try {
     // Nothing would check a passed-through credential: every request would be served unchecked.
+    const partly = checkBuiltConnector(cfg, created, chainingBaseUrl);
+    if (partly) log.logger.warn(partly);
+  } catch (e) {
     await created.close?.();
-    throw new ConfigErrors([
-      new ConfigError(
-        'scimgateway.auth.passThrough.enabled',
-        `${created.name} does not check passed-through credentials, so pass-through would let any credential in; turn it off, or use a connector that checks them (the generic, API, SOAP and MongoDB connectors with pass-through configured, legacy plugins that allow it, or a chaining gateway)`,
-        cfg.file,
-      ),
-    ]);
+    throw e;
   }
   const metrics = telemetry?.metrics;
   created.host?.attach?.({

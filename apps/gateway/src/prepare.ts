@@ -23,6 +23,7 @@ import { readStreamFiles, StreamFileError, type StreamFiles, streamConfigSchema 
 import { mcpConfigSchema } from '@scimgw/mcp/config';
 import { parseChainingBaseUrl } from '@scimgw/chain';
 import { type ConnectorModule, loadConnectorModule } from './connector-loader.js';
+import { passThroughNeedsConnector, passThroughRefusal } from './pass-through-check.js';
 
 // The gateway ships MCP and SCIM Stream: their sections are validated with their own schemas, also
 // inside a single executable that bundled them.
@@ -111,12 +112,28 @@ export async function prepareLoaded(
       );
     }
     endpoint = checked.value as Record<string, unknown>;
+    // The package may say before anything starts whether its connector would check a credential
+    // passed through; start checks again with the built connector, tenant by tenant.
+    if (passThroughNeedsConnector(cfg, chainingBaseUrl) && declaredPassThrough(schema, checked.value) === false) {
+      throw passThroughRefusal(cfg.connector, cfg.file);
+    }
   } else {
     warnings.push(
       `${cfg.file}: ${cfg.connector} exports no configSchema, so its endpoint section is not checked before it starts`,
     );
   }
   return { ...cfg, ...host, endpoint, warnings, factory: mod.exports.createConnector as ConnectorFactory };
+}
+
+/** A package's static pass-through declaration; `undefined` when it makes none (or it fails). */
+function declaredPassThrough(schema: ConnectorConfigSchema, value: unknown): boolean | undefined {
+  if (typeof schema.passThroughAuth !== 'function') return undefined;
+  try {
+    const declared = schema.passThroughAuth(value);
+    return typeof declared === 'boolean' ? declared : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads `scim.customSchemas` (a JSON file relative to the configuration folder). */

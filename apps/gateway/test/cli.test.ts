@@ -143,6 +143,56 @@ describe('scimgw CLI', () => {
     ).toMatch(/scimgateway\.auth: no authentication method is configured/);
   });
 
+  it('check-config refuses pass-through where the package says its connector would check nothing', async () => {
+    const passThrough = { ...auth, passThrough: { enabled: true } };
+    const msg = await checkConfig('connector-loki-pass.json', {
+      connector: '@scimgw/connector-loki',
+      scimgateway: { port: 0, auth: passThrough },
+      endpoint: { persistence: false },
+    });
+    expect(msg).toMatch(
+      /connector-loki-pass\.json: scimgateway\.auth\.passThrough\.enabled: @scimgw\/connector-loki does not check passed-through credentials/,
+    );
+    // A package that declares it from its section: refused or passed by the section's value.
+    const d = join(dir, 'node_modules', '@acme', 'declares');
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'package.json'), JSON.stringify({ name: '@acme/declares', type: 'module', main: 'index.js' }));
+    writeFileSync(
+      join(d, 'index.js'),
+      [
+        'export function createConnector() { throw new Error("not started by check-config"); }',
+        'export const configSchema = {',
+        '  jsonSchema: {},',
+        '  validate: (value) => ({ ok: true, value: value ?? {} }),',
+        '  passThroughAuth: (config) => config.callerSignsIn === true ? true : config.callerSignsIn === false ? false : undefined,',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    const declares = (endpoint: Record<string, unknown>) => ({
+      connector: '@acme/declares',
+      scimgateway: { port: 0, auth: passThrough },
+      endpoint,
+    });
+    expect(await checkConfig('declares-no.json', declares({ callerSignsIn: false }))).toMatch(
+      /scimgateway\.auth\.passThrough\.enabled: @acme\/declares does not check passed-through credentials/,
+    );
+    for (const [name, endpoint] of [
+      ['declares-yes.json', { callerSignsIn: true }],
+      ['declares-unknown.json', {}],
+    ] as const) {
+      const r = io();
+      expect(await runCli(['check-config', '--config', writeConfig(name, declares(endpoint))], r.io), r.err.join('\n')).toBe(0);
+    }
+    // Chaining: the next gateway checks, whatever the connector says.
+    const chained = io();
+    const file = writeConfig('declares-chained.json', {
+      ...declares({ callerSignsIn: false }),
+      scimgateway: { port: 0, auth: passThrough, chainingBaseUrl: 'https://next.example/' },
+    });
+    expect(await runCli(['check-config', '--config', file], chained.io), chained.err.join('\n')).toBe(0);
+  });
+
   it('check-config reports two configurations on one port', async () => {
     const a = writeConfig('connector-loki-p1.json', { connector: '@scimgw/connector-loki', scimgateway: { port: 18998, auth } });
     const b = writeConfig('connector-loki-p2.json', { connector: '@scimgw/connector-loki', scimgateway: { port: 18998, auth } });

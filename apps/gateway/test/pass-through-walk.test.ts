@@ -25,10 +25,19 @@ const CREDENTIALS = {
 type Credential = keyof typeof CREDENTIALS;
 
 /** A connector that checks passed-through credentials as a backend would, counting what it was asked. */
-function judgingConnector(): { connector: Connector; asked: () => number } {
+function judgingConnector(passThroughAuth: NonNullable<Connector['passThroughAuth']> = true): {
+  connector: Connector;
+  asked: () => number;
+  /** Calls on a tenant it does not check, with a passed-through credential or as its principal. */
+  unchecked: () => string[];
+} {
   let asked = 0;
+  const unchecked: string[] = [];
   const judge = (ctx: RequestContext) => {
     asked += 1;
+    const checks = typeof passThroughAuth === 'function' ? passThroughAuth(ctx.tenant) : passThroughAuth;
+    if (!checks && (ctx.authorization !== undefined || ctx.principal?.method === 'passThrough'))
+      unchecked.push(`${ctx.tenant} ${ctx.principal?.method}`);
     // The gateway's own users arrive without a credential (the gateway checked them itself).
     if (ctx.authorization !== undefined && ctx.authorization !== ACCEPTED)
       throw new errors.UnauthorizedError('The backend refused these credentials');
@@ -63,7 +72,7 @@ function judgingConnector(): { connector: Connector; asked: () => number } {
   const connector = defineConnector({
     name: 'judging',
     coreVersion: `^${CORE_VERSION}`,
-    passThroughAuth: true,
+    passThroughAuth,
     resources: { User: handler(user), Group: handler(group) },
     host: {
       api: {
@@ -78,17 +87,23 @@ function judgingConnector(): { connector: Connector; asked: () => number } {
       },
     },
   });
-  return { connector, asked: () => asked };
+  return { connector, asked: () => asked, unchecked: () => unchecked };
 }
 
 /** The gateway's own user, and pass-through for everything else. */
 const AUTH = { basic: [{ username: 'gwadmin', password: 'password' }], passThrough: { enabled: true } };
 
 /** A gateway with pass-through on over `connector`, its failed-login limit at `maxFailures`. */
-const judgingGateway = (connector: Connector, maxFailures: number, scimgateway: Record<string, unknown> = {}) =>
+const judgingGateway = (
+  connector: Connector,
+  maxFailures: number,
+  scimgateway: Record<string, unknown> = {},
+  endpoint: Record<string, unknown> = {},
+) =>
   startTestGateway({
     name: 'connector-judging',
     scimgateway: { auth: AUTH, rateLimit: { maxFailures, windowSeconds: 60 }, ...scimgateway },
+    endpoint,
     connector: () => connector,
   });
 
@@ -134,9 +149,10 @@ async function send(
   gw: TestGateway,
   r: (typeof ROUTES)[number],
   authorization: string,
+  tenant?: string,
 ): Promise<{ status: number; challenge: string | null; bodyText: string }> {
   const ac = new AbortController();
-  const res = await fetch(gw.base + r.path, {
+  const res = await fetch(gw.base + (tenant === undefined ? '' : `/${tenant}`) + r.path, {
     method: r.method,
     headers: { authorization, ...(r.body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
     ...(r.body === undefined ? {} : { body: JSON.stringify(r.body) }),
@@ -207,6 +223,70 @@ describe('a connector that checks passed-through credentials', () => {
   });
 });
 
+describe('a connector that checks passed-through credentials on some tenants only', () => {
+  // "judged" signs in to its backend with the caller's credentials; the default tenant and "own"
+  // with an account of the gateway's, where a passed-through credential would be checked by nothing.
+  const TENANTS = [undefined, 'judged', 'own'] as const;
+  let gw: TestGateway;
+  let j: ReturnType<typeof judgingConnector>;
+  beforeAll(async () => {
+    j = judgingConnector((tenant) => tenant === 'judged');
+    gw = await judgingGateway(
+      j.connector,
+      10_000,
+      { metrics: { enabled: true } },
+      { entity: { undefined: {}, judged: {}, own: {} } },
+    );
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  // /metrics is the gateway's, not a tenant's: /<tenant>/metrics is no endpoint.
+  const cases = TENANTS.flatMap((tenant) =>
+    ROUTES.filter((r) => tenant === undefined || r.path !== '/metrics').flatMap((r) =>
+      (Object.keys(CREDENTIALS) as Credential[]).map(
+        (c) => [String(tenant ?? 'default'), `${r.method} ${r.path}`, c, r, tenant] as const,
+      ),
+    ),
+  );
+  it.each(cases)('tenant %s: %s with the %s credential', async (_t, _name, credential, route, tenant) => {
+    const before = j.asked();
+    const got = await send(gw, route, CREDENTIALS[credential], tenant);
+    // Where the connector does not check, a credential the gateway does not know is no credential,
+    // as with pass-through off: even discovery documents are refused to it.
+    const want = tenant === 'judged' || credential === 'local' ? expected(route.kind, credential) : 'refused';
+    if (want === 'refused' && route.path === '/Bulk' && tenant === 'judged') {
+      expect(got.status).toBe(200);
+      expect(got.bodyText).toContain('"status":"401"');
+    } else if (want === 'refused') {
+      expect(got.status, got.bodyText).toBe(401);
+      expect(got.challenge).toMatch(/Basic realm=/);
+      if (tenant !== 'judged') expect(j.asked()).toBe(before);
+    } else {
+      expect(got.status, got.bodyText).toBeLessThan(400);
+    }
+    expect(j.unchecked()).toEqual([]);
+  });
+
+  it('says at startup on which tenants a passed-through credential is refused', () => {
+    expect(gw.logs()).toMatch(
+      /auth\.passThrough: judging checks passed-through credentials only on some tenants; on the default tenant, \\"own\\" its backend is signed in to with an account of the gateway's/,
+    );
+  });
+
+  it("refuses to start when the connector checks them on none of the gateway's tenants", async () => {
+    await expect(
+      judgingGateway(
+        judgingConnector((tenant) => tenant === 'elsewhere').connector,
+        10,
+        {},
+        { entity: { undefined: {}, own: {} } },
+      ),
+    ).rejects.toThrow(/scimgateway\.auth\.passThrough\.enabled: judging does not check passed-through credentials/);
+  });
+});
+
 describe('the failed-login limit over passed-through credentials', () => {
   it("counts the backend's and the routes' refusals; past the limit the backend is not asked", async () => {
     const j = judgingConnector();
@@ -266,7 +346,10 @@ describe('a connector that checks nothing', () => {
         scimgateway: { auth: AUTH },
         endpoint: { persistence: false, exampleData: true },
       }),
-    ).rejects.toThrow(/scimgateway\.auth\.passThrough\.enabled: connector-loki does not check passed-through credentials/);
+      // Known before anything starts: the package declares it from its section (check-config does the same).
+    ).rejects.toThrow(
+      /scimgateway\.auth\.passThrough\.enabled: @scimgw\/connector-loki does not check passed-through credentials/,
+    );
   });
 });
 

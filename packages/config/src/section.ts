@@ -87,11 +87,17 @@ function typeName(v: unknown): string {
 }
 
 /** Options of {@link configSection}. */
-export interface ConfigSectionOptions {
+export interface ConfigSectionOptions<Config = unknown> {
   /** Title of the published JSON Schema. */
   title?: string;
   /** Description of the published JSON Schema. */
   description?: string;
+  /**
+   * Whether a connector built from the validated section checks passed-through credentials for at
+   * least one tenant (see `ConnectorConfigSchema.passThroughAuth`): `check-config` then refuses
+   * `auth.passThrough.enabled` where it would not, before anything starts.
+   */
+  passThroughAuth?: (config: Config) => boolean | undefined;
 }
 
 /**
@@ -104,16 +110,18 @@ export interface ConfigSectionOptions {
  */
 export function configSection<S extends z.ZodType>(
   schema: S,
-  options: ConfigSectionOptions = {},
+  options: ConfigSectionOptions<z.output<S>> = {},
 ): ConnectorConfigSchema<z.output<S>> & { readonly schema: S } {
   const jsonSchema = {
     ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
     ...(options.title ? { title: options.title } : {}),
     ...(options.description ? { description: options.description } : {}),
   } as Record<string, unknown>;
+  const { passThroughAuth } = options;
   return {
     schema,
     jsonSchema,
+    ...(passThroughAuth ? { passThroughAuth } : {}),
     validate(value: unknown) {
       const r = schema.safeParse(value, { reportInput: true });
       return r.success

@@ -42,6 +42,20 @@ describe('configSection: validate', () => {
     expect(at('extra')[0]).toMatch(/^unknown key; known keys: ldap, persistence, mode$/);
   });
 
+  it('carries a static pass-through declaration, typed by the section, and none unless given', () => {
+    expect(section.passThroughAuth).toBeUndefined();
+    const s = configSection(z.strictObject({ callerSignsIn: z.boolean().default(false) }), {
+      passThroughAuth: (c) => c.callerSignsIn,
+    });
+    const checked = (raw: unknown) => {
+      const r = s.validate(raw);
+      if (!r.ok) throw new Error('invalid');
+      return s.passThroughAuth?.(r.value);
+    };
+    expect(checked({})).toBe(false);
+    expect(checked({ callerSignsIn: true })).toBe(true);
+  });
+
   it('says "greater than" for an exclusive bound, and gives a pattern its own message', () => {
     const s = configSection(
       z.strictObject({

@@ -1,6 +1,6 @@
 /** The `endpoint` section of the API connector: its validator, JSON Schema and type, declared once. */
 import { configSection, z } from '@scimgw/config';
-import { connectionConfigSchema } from '@scimgw/helper-rest';
+import { callerCredentialTenants, connectionConfigSchema } from '@scimgw/helper-rest';
 
 /** Zod schema of the `endpoint` section of `connector-api.json`. */
 export const apiConfigZod = z.strictObject({
@@ -32,7 +32,10 @@ export const apiConfigZod = z.strictObject({
  * `check-config` before `createConnector`; `scimgw schema --connector @scimgw/connector-api`
  * prints its JSON Schema.
  */
-export const configSchema = configSection(apiConfigZod, { title: 'connector-api endpoint' });
+export const configSchema = configSection(apiConfigZod, {
+  title: 'connector-api endpoint',
+  passThroughAuth: (config) => callerCredentialTenants(config.entity) !== false,
+});
 
 /** `endpoint` section of `connector-api.json`. */
 export type ApiConfig = z.input<typeof apiConfigZod>;

@@ -7,7 +7,7 @@ import {
   errors,
   type RequestContext,
 } from '@scimgw/core';
-import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
+import { callerCredentialTenants, createHelperRest, type HelperRest } from '@scimgw/helper-rest';
 import { type ApiBackend, exampleBackend, restBackend } from './backend.js';
 import type { ApiConfig } from './config.js';
 
@@ -114,7 +114,8 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
   }
 
   // A backend signed in to with the caller's own credentials (auth type passThrough) judges them.
-  const passThrough = Object.values(config.entity ?? {}).some((e) => e?.connection?.auth?.type === 'passThrough');
+  // Only those tenants: the others sign in with an account of their own and check no caller.
+  const passThrough = callerCredentialTenants(config.entity);
 
   return defineConnector({
     name: 'connector-api',

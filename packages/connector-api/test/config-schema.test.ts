@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../src/index.js';
+import { checksPassThrough } from '@scimgw/core';
+import { configSchema, createApiConnector } from '../src/index.js';
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
@@ -70,5 +71,34 @@ describe('the JSON Schema of the endpoint section and the validator agree', () =
     expect(check(endpoint)).toBe(true);
     const r = configSchema.validate(endpoint);
     expect(r.ok ? [] : r.issues.map((i) => i.path.join('.'))).toEqual(['entity.undefined.connection.auth.options.token']);
+  });
+});
+
+describe('pass-through, declared per tenant', () => {
+  const endpoint = {
+    resourcePath: '/products',
+    entity: {
+      undefined: { connection: { baseUrls: ['https://backend.example'], auth: { type: 'passThrough' } } },
+      partner: {
+        connection: {
+          baseUrls: ['https://partner.example'],
+          auth: { type: 'bearer', options: { token: 'partner-token' } },
+        },
+      },
+    },
+  };
+  it("checks callers' credentials only where the backend is signed in to with them, as configSchema says before it starts", async () => {
+    const v = configSchema.validate(endpoint);
+    if (!v.ok) throw new Error(JSON.stringify(v.issues));
+    expect(configSchema.passThroughAuth?.(v.value)).toBe(true);
+    const connector = createApiConnector({ config: v.value });
+    expect([undefined, 'partner'].map((t) => checksPassThrough(connector, t))).toEqual([true, false]);
+    await connector.close?.();
+    const own = configSchema.validate(example.endpoint);
+    if (!own.ok) throw new Error(JSON.stringify(own.issues));
+    expect(configSchema.passThroughAuth?.(own.value)).toBe(false);
+    const plain = createApiConnector({ config: own.value });
+    expect(checksPassThrough(plain, undefined)).toBe(false);
+    await plain.close?.();
   });
 });

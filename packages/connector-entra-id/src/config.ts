@@ -187,6 +187,8 @@ const schema = z.strictObject({
 export const configSchema = configSection(schema, {
   title: 'connector-entra-id endpoint',
   description: 'Microsoft Entra ID through Microsoft Graph',
+  // Signs in with its own application: a passed-through credential would be checked by nothing.
+  passThroughAuth: () => false,
 });
 
 /** The `endpoint` section after validation (defaults filled). */

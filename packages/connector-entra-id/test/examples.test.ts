@@ -10,6 +10,8 @@ describe('examples/', () => {
       const file = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'examples', name), 'utf8')) as { endpoint: unknown };
       const r = configSchema.validate(file.endpoint);
       expect(r.ok ? [] : r.issues).toEqual([]);
+      // Graph is signed in to with the gateway's application: check-config refuses auth.passThrough.
+      if (r.ok) expect(configSchema.passThroughAuth?.(r.value)).toBe(false);
     });
   }
 });

@@ -5,7 +5,7 @@
 import { configSection, z } from '@scimgw/config';
 import { SchemaRegistry } from '@scimgw/core';
 import type { FilterOperator } from '@scimgw/core/filter';
-import { connectionConfigSchema } from '@scimgw/helper-rest';
+import { callerCredentialTenants, connectionConfigSchema } from '@scimgw/helper-rest';
 import { type MapConfig, MapperConfigError, mapErrorPath } from '@scimgw/mapper';
 import { compileMappers } from './mappers.js';
 
@@ -100,7 +100,10 @@ export const genericConfigZod = z
  * `check-config` before `createConnector`; `scimgw schema --connector @scimgw/connector-generic`
  * prints its JSON Schema.
  */
-export const configSchema = configSection(genericConfigZod, { title: 'connector-generic endpoint' });
+export const configSchema = configSection(genericConfigZod, {
+  title: 'connector-generic endpoint',
+  passThroughAuth: (config) => callerCredentialTenants(config.entity) !== false,
+});
 
 /** `endpoint` section of `connector-generic.json`. */
 export type GenericConfig = z.input<typeof genericConfigZod>;

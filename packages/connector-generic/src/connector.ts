@@ -8,7 +8,7 @@ import {
   SchemaRegistry,
 } from '@scimgw/core';
 import type { FilterOperator } from '@scimgw/core/filter';
-import { createHelperRest, type HelperRest } from '@scimgw/helper-rest';
+import { callerCredentialTenants, createHelperRest, type HelperRest } from '@scimgw/helper-rest';
 import { connectorSchemas, type Mapper } from '@scimgw/mapper';
 import { DEFAULT_MAP, type GenericConfig, parseVersion, supportFor, type TargetScimVersion } from './config.js';
 import { compileMappers } from './mappers.js';
@@ -55,11 +55,11 @@ export function createGenericConnector(options: GenericConnectorOptions): Connec
   const config: GenericConfig = options.config ?? {};
   const defaultVersion = parseVersion(config.scimVersion, 'endpoint.scimVersion') ?? '2.0';
   const versions = new Map<string, TargetScimVersion>();
-  let passThrough = false;
   for (const [key, entity] of Object.entries(config.entity ?? {})) {
     versions.set(key, parseVersion(entity?.scimVersion, `endpoint.entity.${key}.scimVersion`) ?? defaultVersion);
-    if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
   }
+  // Only the tenants whose target is signed in to with the caller's credentials check them.
+  const passThrough = callerCredentialTenants(config.entity);
   const versionFor = (tenant: string | undefined) => versions.get(entityKey(tenant)) ?? defaultVersion;
   // What a target supports depends only on its version: computed once per version, not per request.
   const supports = { '1.1': supportFor('1.1', config.targetSupport), '2.0': supportFor('2.0', config.targetSupport) };

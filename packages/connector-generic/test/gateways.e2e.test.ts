@@ -425,4 +425,54 @@ describe("a generic front with pass-through: the target judges the caller's own 
       await front.stop();
     }
   });
+
+  it("passes the caller's credential only to a tenant whose target checks it; another tenant refuses it unasked", async () => {
+    const refusals = await startRecordingProxy(() => a.base);
+    const front = await startGateway(
+      'connector-generic',
+      {
+        entity: {
+          // "caller" signs in to the target with the caller's own credentials…
+          caller: { connection: { baseUrls: [a.base], auth: { type: 'passThrough' }, retry: { attempts: 1 } } },
+          // …"service" with an account of the front's: nothing there checks a passed-through credential.
+          service: {
+            connection: {
+              baseUrls: [refusals.base],
+              auth: { type: 'basic', options: { username: 'generic-c', password: TARGET_SECRET } },
+              retry: { attempts: 1 },
+            },
+          },
+        },
+      },
+      {
+        scimgateway: {
+          auth: { basic: [{ username: 'front-admin', password: 'front-only' }], passThrough: { enabled: true } },
+          rateLimit: { maxFailures: 3, windowSeconds: 60 },
+        },
+      },
+    );
+    try {
+      const caller = `Basic ${Buffer.from(`generic-c:${TARGET_SECRET}`).toString('base64')}`;
+      const anyone = `Basic ${Buffer.from('anyone:anything').toString('base64')}`;
+      const admin = `Basic ${Buffer.from('front-admin:front-only').toString('base64')}`;
+      expect((await front.call('GET', '/caller/Users', undefined, { authorization: caller })).status).toBe(200);
+      expect((await front.call('GET', '/service/Users', undefined, { authorization: admin })).status).toBe(200);
+      const asked = refusals.requests.length;
+      for (const authorization of [anyone, caller]) {
+        const r = await front.call('GET', '/service/Users', undefined, { authorization });
+        expect(r.status).toBe(401);
+        expect(r.body.detail).toBe('Authentication failed');
+      }
+      expect((await front.call('POST', '/service/Users', { userName: 'intruder' }, { authorization: anyone })).status).toBe(401);
+      // The service account was never used for them, and nothing was written.
+      expect(refusals.requests.length).toBe(asked);
+      expect((await a.call('GET', `/Users?filter=${enc('userName eq "intruder"')}`)).body.totalResults).toBe(0);
+      // Three refusals: past the limit.
+      expect((await front.call('GET', '/caller/Users', undefined, { authorization: caller })).status).toBe(429);
+      expect(front.logs()).toMatch(/checks passed-through credentials only on some tenants; on \\?"service\\?"/);
+    } finally {
+      await front.stop();
+      await refusals.close();
+    }
+  });
 });

@@ -42,4 +42,8 @@ const endpointSchema = ldapConfigShape.superRefine((config, ctx: z.core.$Refinem
  * path (unknown keys with a did-you-mean: `ldap.usrBase` → `userBase`); `jsonSchema` is what
  * `scimgw schema --connector @scimgw/connector-ldap` prints for editors.
  */
-export const configSchema = configSection(endpointSchema, { title: 'connector-ldap endpoint' });
+export const configSchema = configSection(endpointSchema, {
+  title: 'connector-ldap endpoint',
+  // Binds with its own account: a passed-through credential would be checked by nothing.
+  passThroughAuth: () => false,
+});

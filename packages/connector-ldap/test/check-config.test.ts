@@ -22,6 +22,20 @@ describe('scimgw check-config with the LDAP connector', () => {
     expect(r.code).toBe(0);
   });
 
+  it('refuses auth.passThrough before starting: the connector binds with its own account and checks no caller', async () => {
+    const r = await runCheck(
+      {
+        scimgateway: { ...scimgateway, auth: { ...scimgateway.auth, passThrough: { enabled: true } } },
+        endpoint: { entity: { undefined: { ldap } } },
+      },
+      { name: 'connector-ldap', cwd },
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /scimgateway\.auth\.passThrough\.enabled: @scimgw\/connector-ldap does not check passed-through credentials/,
+    );
+  });
+
   it('reports baseUrl and usrBase with a did-you-mean, and a wrong type, each by its path', async () => {
     const r = await checkConfig({
       entity: {

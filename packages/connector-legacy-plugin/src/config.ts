@@ -37,6 +37,8 @@ export const legacyPluginConfigZod = z.looseObject({
 });
 
 /** The `endpoint` section as a configuration section (validate + JSON Schema). */
+// No static `passThroughAuth`: whether a plugin checks passed-through credentials is known once it
+// has loaded (`authPassThroughAllowed`), so the gateway decides that when it starts.
 export const configSchema = configSection(legacyPluginConfigZod, { title: 'connector-legacy-plugin endpoint' });
 
 /** `endpoint` section as written. */

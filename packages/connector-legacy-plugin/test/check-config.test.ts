@@ -18,6 +18,18 @@ describe('scimgw check-config with the legacy-plugin connector', () => {
     expect(r.code).toBe(0);
   });
 
+  it('leaves auth.passThrough to start: only a loaded plugin says whether it checks passed-through credentials', async () => {
+    const r = await runCheck(
+      {
+        scimgateway: { ...gateway, auth: { ...gateway.auth, passThrough: { enabled: true } } },
+        endpoint: { legacyPlugin: { file: 'lib/plugin-hr.ts' } },
+      },
+      { name: 'connector-legacy-plugin', cwd },
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('names what is wrong in legacyPlugin by its path', async () => {
     const r = await checkConfig({ legacyPlugin: { fil: 'lib/plugin-hr.ts', filterOperators: ['eq', 'like'] } });
     expect(r.code).toBe(1);

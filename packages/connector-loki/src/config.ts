@@ -37,7 +37,11 @@ export const lokiConfigZod = z.strictObject({
 });
 
 /** The `endpoint` section as a configuration section; the gateway runs it before `createConnector`. */
-export const configSchema = configSection(lokiConfigZod, { title: 'connector-loki endpoint' });
+export const configSchema = configSection(lokiConfigZod, {
+  title: 'connector-loki endpoint',
+  // The embedded store has no accounts: a passed-through credential would be checked by nothing.
+  passThroughAuth: () => false,
+});
 
 /** The `endpoint` section as written in a configuration file. */
 export type LokiConfig = z.input<typeof lokiConfigZod>;

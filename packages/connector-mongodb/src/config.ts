@@ -213,4 +213,6 @@ export type MongoConnectionConfig = z.output<typeof connectionSchema>;
 export const configSchema = configSection(endpointSchema, {
   title: 'connector-mongodb endpoint',
   description: 'Users, groups, roles and entitlements in MongoDB (one database per tenant, or a tenant field)',
+  // With endpoint.passThrough, every tenant opens MongoDB as the caller, and MongoDB's roles decide.
+  passThroughAuth: (config) => config.passThrough.enabled,
 });

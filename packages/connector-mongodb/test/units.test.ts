@@ -162,6 +162,18 @@ describe('the example configuration', () => {
     const r = configSchema.validate(file.endpoint);
     expect(r.ok ? [] : r.issues).toEqual([]);
   });
+
+  it('says before starting whether callers open MongoDB with their own credentials (check-config refuses auth.passThrough otherwise)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = JSON.parse(readFileSync(new URL('../examples/connector-mongodb.json', import.meta.url), 'utf8'));
+    const declared = (endpoint: unknown) => {
+      const r = configSchema.validate(endpoint);
+      if (!r.ok) throw new Error(JSON.stringify(r.issues));
+      return configSchema.passThroughAuth?.(r.value);
+    };
+    expect(declared(file.endpoint)).toBe(false);
+    expect(declared({ ...file.endpoint, passThrough: { enabled: true } })).toBe(true);
+  });
 });
 
 describe('client options', () => {

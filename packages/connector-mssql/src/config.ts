@@ -73,6 +73,8 @@ export const configSchema = configSection(
   {
     title: '@scimgw/connector-mssql endpoint',
     description: 'Users, groups and memberships in Microsoft SQL Server or Azure SQL tables',
+    // Signs in with its own account: a passed-through credential would be checked by nothing.
+    passThroughAuth: () => false,
   },
 );
 

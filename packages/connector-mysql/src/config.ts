@@ -28,6 +28,8 @@ const connectionSchema = z
 export const configSchema = configSection(z.strictObject({ connection: connectionSchema, ...sqlEndpointShape }), {
   title: '@scimgw/connector-mysql endpoint',
   description: 'Users, groups and memberships in MySQL or MariaDB tables',
+  // Signs in with its own account: a passed-through credential would be checked by nothing.
+  passThroughAuth: () => false,
 });
 
 /** The `endpoint` section, validated (defaults filled in). */

@@ -70,6 +70,8 @@ export const configSchema = configSection(
     title: '@scimgw/connector-saphana endpoint',
     description:
       'SAP HANA database users with SAML identities and their roles (mode users), or users, groups and memberships in tables (mode tables)',
+    // Signs in with its own account: a passed-through credential would be checked by nothing.
+    passThroughAuth: () => false,
   },
 );
 

@@ -8,6 +8,7 @@
  * of `@scimgw/helper-rest`'s `entity.<baseEntity>.connection`.
  */
 import { configSection, z } from '@scimgw/config';
+import { callerCredentialTenants } from '@scimgw/helper-rest';
 
 const PASSWORD_TYPES = ['PasswordText', 'PasswordDigest'] as const;
 
@@ -240,6 +241,7 @@ const endpointSchema = z.strictObject({
  */
 export const configSchema = configSection(endpointSchema, {
   title: 'connector-soap endpoint',
+  passThroughAuth: (config) => callerCredentialTenants(config.entity) !== false,
   description: 'SCIM users and groups provisioned to SOAP services, by configuration',
 });
 

@@ -9,7 +9,7 @@ import {
   type ResourceHandler,
   SchemaRegistry,
 } from '@scimgw/core';
-import { createHelperRest, type EndpointConfig, type HelperRest } from '@scimgw/helper-rest';
+import { callerCredentialTenants, createHelperRest, type EndpointConfig, type HelperRest } from '@scimgw/helper-rest';
 import { connectorSchemas, createMapper, type MapConfig, type Mapper } from '@scimgw/mapper';
 import { arrayWrapping } from './arrays.js';
 import { configSchema, type SoapConfig, type SoapConfigInput, type WsSecurityConfig } from './config.js';
@@ -102,7 +102,6 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
           },
         }
       : undefined;
-  let passThrough = false;
   for (const [key, entity] of Object.entries(entities)) {
     const baseUrls = entity?.connection?.baseUrls ?? (config.baseServiceEndpoint ? [config.baseServiceEndpoint] : []);
     // The transport stops reading at maxResponseBytes (a tenant's connection may set its own), so a
@@ -110,7 +109,6 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
     (restEndpoint.entity as Record<string, unknown>)[key] = {
       connection: { maxResponseBytes: config.maxResponseBytes, ...(entity?.connection ?? {}), baseUrls },
     };
-    if (entity?.connection?.auth?.type === 'passThrough') passThrough = true;
     try {
       const security = buildWsSecurity(entity?.wsSecurity ?? config.wsSecurity ?? seedToken, certsDir, secrets);
       tenants.set(key, {
@@ -201,7 +199,8 @@ export async function createSoapConnector(options: SoapConnectorOptions): Promis
     coreVersion: '^1.0.0',
     registry,
     resources,
-    passThroughAuth: passThrough,
+    // Only the tenants whose services are signed in to with the caller's credentials check them.
+    passThroughAuth: callerCredentialTenants(entities),
     async close() {
       if (!options.rest) await rest?.close();
     },

@@ -3,7 +3,9 @@
  * service and operation named; with pass-through, a refusal of the caller's own credentials is the
  * caller's (401/403), not the gateway's.
  */
+import { checksPassThrough } from '@scimgw/core';
 import { createScimHandler } from '@scimgw/core/handler';
+import { configSchema } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { connectorFor, exampleEndpoint } from './helpers.js';
 import { call, fault11, hookedService, reply } from './hooked-service.js';
@@ -109,9 +111,30 @@ describe('faults map to SCIM errors through one table', () => {
 });
 
 describe("pass-through: the service's refusal of the caller's own credentials is the caller's", () => {
+  it('checks the credentials only of the tenants whose connection passes them through, as configSchema says before it starts', async () => {
+    const endpoint = svc.endpoint({
+      entity: {
+        undefined: { connection: { auth: { type: 'passThrough' } } },
+        hr: {
+          connection: { baseUrls: [svc.server.origin], auth: { type: 'basic', options: { username: 'gw', password: 'pw' } } },
+        },
+      },
+    });
+    const { connector } = await connectorFor(endpoint);
+    expect([undefined, '', 'hr', 'other'].map((t) => checksPassThrough(connector, t))).toEqual([true, true, false, false]);
+    await connector.close?.();
+    const declared = (e: Record<string, unknown>) => {
+      const v = configSchema.validate(e);
+      if (!v.ok) throw new Error(JSON.stringify(v.issues));
+      return configSchema.passThroughAuth?.(v.value);
+    };
+    expect(declared(endpoint)).toBe(true);
+    expect(declared(svc.endpoint())).toBe(false);
+  });
+
   it("401 → 401 and 403 → 403 (not 502), with the caller's Authorization sent to the service", async () => {
     const { h, connector } = await svc.handler({ entity: { undefined: { connection: { auth: { type: 'passThrough' } } } } });
-    expect(connector.passThroughAuth).toBe(true);
+    expect(checksPassThrough(connector, undefined)).toBe(true);
     const caller = `Basic ${Buffer.from('caller:wrong').toString('base64')}`;
     const sent: unknown[] = [];
     const asCaller = (url: string) => h.handle({ method: 'GET', url, context: { authorization: caller } });

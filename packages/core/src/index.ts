@@ -14,6 +14,7 @@ export { CORE_VERSION } from './version.js';
 // The Connector contract
 export { defineConnector } from './contract/define.js';
 export { etagMatches } from './contract/etag.js';
+export { checksPassThrough } from './contract/pass-through.js';
 export type {
   Change,
   ChangePath,
@@ -26,6 +27,7 @@ export type {
   ConnectorResources,
   FilterCapabilities,
   GetOptions,
+  PassThroughTenants,
   QueryRequest,
   QueryResult,
   ReadOnlyResourceHandler,

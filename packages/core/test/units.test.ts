@@ -86,6 +86,25 @@ describe('semver and defineConnector', () => {
     expect(() => defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: null as never })).toThrow(/no resources/);
     const c = defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: {} });
     expect(Object.isFrozen(c)).toBe(true);
+    expect(() => defineConnector({ name: 'x', coreVersion: '^1.0.0', resources: {}, passThroughAuth: 'yes' as never })).toThrow(
+      /x\.passThroughAuth must be true, false or a function of the tenant/,
+    );
+  });
+  it('tells where a connector checks passed-through credentials, per tenant', () => {
+    const base = { name: 'x', coreVersion: '^1.0.0', resources: {} } as const;
+    const { checksPassThrough } = core;
+    expect(checksPassThrough(defineConnector(base), undefined)).toBe(false);
+    expect(checksPassThrough(defineConnector({ ...base, passThroughAuth: false }), 'a')).toBe(false);
+    const all = defineConnector({ ...base, passThroughAuth: true });
+    expect([undefined, 'a', 'b'].map((t) => checksPassThrough(all, t))).toEqual([true, true, true]);
+    const some = defineConnector({ ...base, passThroughAuth: (t: string | undefined) => t === 'hr' });
+    expect([undefined, 'hr', 'sales'].map((t) => checksPassThrough(some, t))).toEqual([false, true, false]);
+    // Only `true` counts, and a declaration that throws checks nothing.
+    expect(checksPassThrough({ passThroughAuth: (() => 'yes') as never }, 'a')).toBe(false);
+    const broken = () => {
+      throw new Error('boom');
+    };
+    expect(checksPassThrough({ passThroughAuth: broken }, 'a')).toBe(false);
   });
 });
 

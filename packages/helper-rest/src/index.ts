@@ -10,6 +10,7 @@
  */
 
 export { createHelperRest } from './helper.js';
+export { callerCredentialTenants, type EntitySection } from './pass-through-tenants.js';
 export {
   connectionConfigSchema,
   connectionOptionsSchema,

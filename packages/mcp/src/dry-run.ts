@@ -73,7 +73,7 @@ export function createDryRun(connector: Connector, registry: SchemaRegistry): Dr
       coreVersion: `^${CORE_VERSION}`,
       resources,
       ...(connector.registry ? { registry: connector.registry } : {}),
-      ...(connector.passThroughAuth ? { passThroughAuth: true } : {}),
+      ...(connector.passThroughAuth === undefined ? {} : { passThroughAuth: connector.passThroughAuth }),
     }),
     take(requestId) {
       const list = pending.get(requestId) ?? [];

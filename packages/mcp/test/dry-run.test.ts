@@ -1,5 +1,5 @@
 /** dryRun: true reports what would change and changes nothing. */
-import { SchemaRegistry } from '@scimgw/core';
+import { checksPassThrough, defineConnector, SchemaRegistry } from '@scimgw/core';
 import { createLokiConnector } from '@scimgw/connector-loki';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -139,5 +139,14 @@ describe('createDryRun', () => {
     expect(dry.take('r1')).toEqual([]);
     const found = await real.resources.User?.query?.({}, {});
     expect(found?.resources.some((r) => r.userName === 'x')).toBe(false);
+  });
+
+  it('keeps where the real connector checks passed-through credentials, tenant by tenant', () => {
+    const registry = new SchemaRegistry();
+    const real = createLokiConnector({ persistence: false, registry });
+    const some = defineConnector({ ...real, passThroughAuth: (tenant: string | undefined) => tenant === 'hr' });
+    const dry = createDryRun(some, registry).connector;
+    expect(['hr', 'sales', undefined].map((t) => checksPassThrough(dry, t))).toEqual([true, false, false]);
+    expect(checksPassThrough(createDryRun(real, registry).connector, 'hr')).toBe(false);
   });
 });

@@ -18,7 +18,11 @@ export interface ConfigOptions {
   /** The folder of the shipped example configurations (`{ endpoint }` JSON files). */
   examples: URL;
   /** The package's exports. */
-  configSchema: { validate(value: unknown): Validation; jsonSchema: { title?: string } };
+  configSchema: {
+    validate(value: unknown): Validation;
+    jsonSchema: { title?: string };
+    passThroughAuth?(config: never): boolean | undefined;
+  };
   parseConfig(value: unknown): {
     connection: { port?: number };
     pool: unknown;
@@ -80,6 +84,14 @@ export function configCases(o: ConfigOptions): { name: string; run: () => Promis
         }
         check(thrown instanceof Error && /endpoint\.pool\.max/.test(thrown.message), `pool.max 0: ${String(thrown)}`);
         check(o.configSchema.jsonSchema.title === `${o.packageName} endpoint`, `title ${o.configSchema.jsonSchema.title}`);
+      },
+    },
+    {
+      name: 'says before starting that it checks no passed-through credential (check-config refuses auth.passThrough)',
+      async run() {
+        // The connector signs in with its own account, whatever the section holds.
+        const declared = o.configSchema.passThroughAuth?.(o.parseConfig({}) as never);
+        check(declared === false, `configSchema.passThroughAuth answered ${String(declared)}`);
       },
     },
     {

@@ -44,6 +44,10 @@ export function defineConnector<const T extends ConnectorDefinition>(def: T & Mo
     const moved = (MOVED as Record<string, string>)[key];
     if (moved) throw new TypeError(`defineConnector: ${def.name}.${key} is not part of the Connector contract 1.0 (${moved})`);
   }
+  const pass = def.passThroughAuth;
+  if (pass !== undefined && typeof pass !== 'boolean' && typeof pass !== 'function') {
+    throw new TypeError(`defineConnector: ${def.name}.passThroughAuth must be true, false or a function of the tenant`);
+  }
   if (!def.resources || typeof def.resources !== 'object') throw new TypeError(`defineConnector: ${def.name} has no resources`);
   for (const [type, handler] of Object.entries(def.resources)) {
     if (handler === undefined) continue;

@@ -30,7 +30,10 @@ export interface RequestContext {
   principal?: { name: string; method: string } | undefined;
   /** Request id for log correlation. */
   requestId?: string | undefined;
-  /** The inbound `Authorization` header: only with pass-through enabled and `passThroughAuth` declared. */
+  /**
+   * The inbound `Authorization` header: only with pass-through enabled, and only on a tenant for
+   * which the connector declares `passThroughAuth`.
+   */
   authorization?: string | undefined;
   /**
    * The client's `If-Match` on a write (RFC 7644 §3.14). A resource that declares
@@ -165,6 +168,9 @@ export interface ConnectorResources {
   [resourceType: string]: ResourceHandler | undefined;
 }
 
+/** Whether a connector checks the passed-through credentials of a tenant (`undefined`: the default one). */
+export type PassThroughTenants = (tenant: string | undefined) => boolean;
+
 /** What a connector author writes and passes to `defineConnector`. */
 export interface ConnectorDefinition {
   /** Package-like name, e.g. `connector-loki`. */
@@ -177,8 +183,14 @@ export interface ConnectorDefinition {
    * adds schemas or extensions (mapped attributes, say). Default: the built-in schemas.
    */
   registry?: SchemaRegistry;
-  /** May receive the inbound `Authorization` header as `ctx.authorization` (with `auth.passThrough`). */
-  passThroughAuth?: boolean;
+  /**
+   * Checks the callers' own credentials, received as `ctx.authorization` (with `auth.passThrough`):
+   * `true` for every tenant, or a function of the tenant (`undefined` for the default one) when
+   * tenants differ, e.g. one signs in to its backend with the caller's credentials and another
+   * with an account of its own. A host passes a credential through only to a tenant declared
+   * here, since anywhere else nothing would check it (see {@link checksPassThrough}).
+   */
+  passThroughAuth?: boolean | PassThroughTenants;
   /** Optional host extensions (see `@scimgw/core/host`); hosts that do not know them ignore them. */
   host?: HostExtensions;
   /** Flush and release resources (called on shutdown). */
@@ -225,4 +237,11 @@ export interface ConnectorConfigSchema<Config = unknown> {
   validate(value: unknown): { ok: true; value: Config } | { ok: false; issues: ConfigIssue[] };
   /** JSON Schema (draft 2020-12) of the section, for editors and published config schemas. */
   readonly jsonSchema: Record<string, unknown>;
+  /**
+   * Whether a connector built from this validated section checks passed-through credentials for
+   * at least one tenant (declares `passThroughAuth`), so that `check-config` can refuse
+   * `auth.passThrough.enabled` where nothing would check them, as `start` does. Leave it out, or
+   * answer `undefined`, when only the built connector knows (the host then checks at startup).
+   */
+  passThroughAuth?(config: Config): boolean | undefined;
 }

@@ -11,6 +11,7 @@ import { type GeneratedSchema, generateSchemas } from './schema.js';
 import { toEndpoint } from './to-endpoint.js';
 import { toScim } from './to-scim.js';
 import type { EndpointChanges, MapConfig, MappedAttribute, TranslatedFilter } from './types.js';
+import { requiredEntry } from './values.js';
 
 /** Options of {@link createMapper}. */
 export interface MapperOptions {
@@ -181,7 +182,7 @@ export function createMapper(map: MapConfig, options: MapperOptions): Mapper {
         value: convertScalar(v, e.endpointScalar, e.format) ?? v,
       }));
       // Records without the attribute are not hidden.
-      if (!e.required && !e.targets.some((t) => t.attrDef.required || t.leafDef.required)) {
+      if (!requiredEntry(e)) {
         allowed.push({ type: 'not', filter: { type: 'present', path } });
       }
       parts.push(allowed.length === 1 ? (allowed[0] as FilterNode) : { type: 'or', filters: allowed });

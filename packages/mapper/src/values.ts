@@ -41,9 +41,17 @@ export function toScimValue(e: CompiledEntry, t: CompiledTarget, v: unknown): un
   let raw: unknown = v;
   if (e.valueMap) {
     raw = e.valueMap.toScim(v);
-    if (raw === undefined) return UNLISTED;
+    // An empty single value is no value (SCIM's `pr`, and the endpoints', read it as absent), as
+    // the visibility filter lets it through: unlisted only where the attribute is required. In a
+    // list an unlisted element, empty or not, is dropped with its siblings (an allowlist).
+    if (raw === undefined) return v === '' && !e.isList && !requiredEntry(e) ? undefined : UNLISTED;
   }
   return convertScalar(raw, t.scimType, 'iso', e.format);
+}
+
+/** Whether an entry must hold a value (a record without one is hidden by a hiding valueMap). */
+export function requiredEntry(e: CompiledEntry): boolean {
+  return e.required || e.targets.some((t) => t.attrDef.required || t.leafDef.required);
 }
 
 function describe(t: CompiledTarget): string {

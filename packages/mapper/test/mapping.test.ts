@@ -247,9 +247,10 @@ describe('seed configuration shapes', () => {
       groups: [
         { value: 'g1', display: 'Employees' },
         { value: 'g2', display: 'Hidden' },
+        { value: 'g3', display: '' },
       ],
     });
-    // The element whose display is not allowlisted disappears with its value.
+    // The elements whose display is not allowlisted (an empty one included) disappear with their value.
     expect(r?.groups).toEqual([{ value: 'g1', display: 'Admins' }]);
   });
 });

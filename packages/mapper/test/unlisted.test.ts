@@ -306,3 +306,33 @@ function withoutKey<T extends Record<string, unknown>>(o: T, key: string): Recor
   const { [key]: _, ...rest } = o;
   return rest;
 }
+
+describe('an empty endpoint value under a hiding valueMap', () => {
+  // The visibility filter lets a record without the attribute through, and SQL's and LDAP's
+  // `pr` (like SCIM's) read '' as absent: so does reading, or a listing would count records that
+  // a read by id then hides.
+  it('reads as absent where the attribute may be absent, and hides the record where it is required', () => {
+    const seen = hiding.toScim({ ...row, status: '' });
+    expect(seen).toBeDefined();
+    expect(seen?.title).toBeUndefined();
+    expect(serializeFilter(hiding.visibilityFilter() as never)).toMatch(/not \(status pr\)/);
+    const required = createMapper(
+      { user: { id: { mapTo: 'id' }, login: { mapTo: 'userName', valueMap: { bj: 'bjensen' } } } },
+      { resourceType: 'User' },
+    );
+    expect(required.toScim({ id: '1', login: '' })).toBeUndefined();
+    expect(required.toScim({ id: '1', login: 'bj' })?.userName).toBe('bjensen');
+    // A listed '' maps as written.
+    const listed = createMapper(
+      {
+        user: {
+          id: { mapTo: 'id' },
+          login: { mapTo: 'userName' },
+          st: { mapTo: 'title', valueMap: { '': 'None', A: 'Active' } },
+        },
+      },
+      { resourceType: 'User' },
+    );
+    expect(listed.toScim({ id: '1', login: 'x', st: '' })?.title).toBe('None');
+  });
+});

@@ -38,7 +38,8 @@ export function uncheckedTenants(cfg: LoadedConfig, connector: Connector): (stri
 
 /**
  * Start's check, with the built connector: throws {@link passThroughRefusal} when it checks no
- * passed-through credential on any tenant; otherwise the warning to log when it checks them on
+ * passed-through credential on any tenant, and a refusal of `baseEntities` when it checks none on
+ * the tenants pass-through is limited to; otherwise the warning to log when it checks them on
  * some tenants only (or `undefined`).
  */
 export function checkBuiltConnector(
@@ -52,5 +53,16 @@ export function checkBuiltConnector(
   const unchecked = uncheckedTenants(cfg, connector);
   if (unchecked.length === 0) return undefined;
   const names = unchecked.map((t) => (t === undefined ? 'the default tenant' : `"${t}"`)).join(', ');
+  const scope = cfg.gateway.auth.passThrough?.baseEntities ?? [];
+  if (scope.length > 0 && unchecked.length === scope.length) {
+    // Safe (every such credential is refused), but pass-through could never serve anyone.
+    throw new ConfigErrors([
+      new ConfigError(
+        'scimgateway.auth.passThrough.baseEntities',
+        `pass-through is limited to ${names}, where ${connector.name} checks no passed-through credential, so it would refuse every caller; list tenants whose backend takes the caller's credentials`,
+        cfg.file,
+      ),
+    ]);
+  }
   return `auth.passThrough: ${connector.name} checks passed-through credentials only on some tenants; on ${names} its backend is signed in to with an account of the gateway's, so a credential the gateway does not know is refused there (401)`;
 }

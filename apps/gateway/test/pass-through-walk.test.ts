@@ -275,6 +275,32 @@ describe('a connector that checks passed-through credentials on some tenants onl
     );
   });
 
+  it('refuses to start when pass-through is limited to tenants where the connector checks nothing', async () => {
+    await expect(
+      judgingGateway(
+        judgingConnector((tenant) => tenant === 'judged').connector,
+        10,
+        { auth: { ...AUTH, passThrough: { enabled: true, baseEntities: ['own'] } } },
+        { entity: { judged: {}, own: {} } },
+      ),
+    ).rejects.toThrow(/scimgateway\.auth\.passThrough\.baseEntities: pass-through is limited to "own", where judging checks no/);
+    // Limited to where it checks: starts, and says nothing of the others.
+    const ok = await judgingGateway(
+      judgingConnector((tenant) => tenant === 'judged').connector,
+      10,
+      { auth: { ...AUTH, passThrough: { enabled: true, baseEntities: ['judged'] } } },
+      { entity: { judged: {}, own: {} } },
+    );
+    try {
+      expect(ok.logs()).not.toMatch(/only on some tenants/);
+      expect((await send(ok, ROUTES[0] as (typeof ROUTES)[number], CREDENTIALS.accepted, 'judged')).status).toBe(200);
+      // Outside its baseEntities a passed-through credential is refused by the tenant scope (403).
+      expect((await send(ok, ROUTES[0] as (typeof ROUTES)[number], CREDENTIALS.accepted, 'own')).status).toBe(403);
+    } finally {
+      await ok.stop();
+    }
+  });
+
   it("refuses to start when the connector checks them on none of the gateway's tenants", async () => {
     await expect(
       judgingGateway(

@@ -63,6 +63,10 @@ describe('scimgw new-connector', () => {
     for (const c of replays) await c.run();
     const bad = mod.configSchema.validate({ exampleDta: true });
     expect(bad.ok).toBe(false);
+    // It says before starting that it checks no passed-through credential, as the built one does.
+    const good = mod.configSchema.validate({});
+    expect(good.ok && mod.configSchema.passThroughAuth?.(good.value)).toBe(false);
+    expect(mod.createConnector(testContext({ exampleData: false })).passThroughAuth ?? false).toBe(false);
   });
 
   it('the generated connector replays the recording it ships (test/recordings), as its test runs it', async () => {

@@ -7,7 +7,12 @@ const schema = z.strictObject({
 });
 
 /** Exported by the package as `configSchema`. */
-export const configSchema = configSection(schema, { title: '{{name}} endpoint' });
+export const configSchema = configSection(schema, {
+  title: '{{name}} endpoint',
+  // Whether the connector checks callers' own credentials (`passThroughAuth` in src/index.ts) with
+  // this section: it does not, so `scimgw check-config` refuses `auth.passThrough.enabled`.
+  passThroughAuth: () => false,
+});
 
 /** The `endpoint` section as written in a configuration file. */
 export type Config = z.input<typeof schema>;

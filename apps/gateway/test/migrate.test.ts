@@ -344,7 +344,15 @@ describe('scimgw migrate', () => {
       'plugin-scim': {
         scimgateway: gateway(8883),
         endpoint: {
-          entity: { undefined: { connection: { baseUrls: ['https://target.example'], auth: { type: 'passThrough' } } } },
+          entity: {
+            undefined: { connection: { baseUrls: ['https://target.example'], auth: { type: 'passThrough' } } },
+            hr: {
+              connection: {
+                baseUrls: ['https://hr.example'],
+                auth: { type: 'basic', options: { username: 'svc', password: 'p' } },
+              },
+            },
+          },
         },
       },
       'plugin-soap': {
@@ -369,8 +377,11 @@ describe('scimgw migrate', () => {
     // MongoDB: the caller's credentials open MongoDB, as the older plugin did.
     expect(enabled('connector-mongodb')).toBe(true);
     expect(written('connector-mongodb').endpoint.passThrough).toEqual({ enabled: true });
-    // The generic connector forwards them on a connection that says so.
+    // The generic connector forwards them on a connection that says so, and only there.
     expect(enabled('connector-scim')).toBe(true);
+    expect(r.out).toMatch(
+      /kept: the default tenant forwards the caller's credentials \(auth\.type passThrough\); on "hr" \(signed in with the connection's own credentials\) a credential the gateway does not know now gets 401/,
+    );
     // The embedded store checks nothing; the SOAP endpoint forwards nothing: turned off, and said so.
     expect(enabled('connector-loki')).toBe(false);
     expect(enabled('connector-soap')).toBe(false);

@@ -12,11 +12,17 @@ import { isJson, type Json } from './tree.js';
 /** Connectors that forward the caller's credentials on connections configured to. */
 const FORWARDING = new Set(['@scimgw/connector-generic', '@scimgw/connector-soap', '@scimgw/connector-api']);
 
-const forwardsOnSomeConnection = (endpoint: Json): boolean =>
-  isJson(endpoint.entity) &&
-  Object.values(endpoint.entity).some(
-    (e) => isJson(e) && isJson(e.connection) && isJson(e.connection.auth) && e.connection.auth.type === 'passThrough',
-  );
+/** The tenants of `endpoint.entity` whose connection forwards the caller's credentials, and the others. */
+function forwardingTenants(endpoint: Json): { forwarding: string[]; own: string[] } {
+  const forwarding: string[] = [];
+  const own: string[] = [];
+  if (!isJson(endpoint.entity)) return { forwarding, own };
+  for (const [key, e] of Object.entries(endpoint.entity)) {
+    const passes = isJson(e) && isJson(e.connection) && isJson(e.connection.auth) && e.connection.auth.type === 'passThrough';
+    (passes ? forwarding : own).push(key === 'undefined' ? 'the default tenant' : `"${key}"`);
+  }
+  return { forwarding, own };
+}
 
 /**
  * Reconciles pass-through between the migrated sections (changing them in place) and reports it.
@@ -46,8 +52,21 @@ export function reconcilePassThrough(gateway: Json, endpoint: Json, connector: s
       },
     ];
   }
-  if (FORWARDING.has(connector) && forwardsOnSomeConnection(endpoint)) {
-    return [{ path, status: 'mapped', note: "kept: connections with auth.type passThrough forward the caller's credentials" }];
+  const tenants = forwardingTenants(endpoint);
+  if (FORWARDING.has(connector) && tenants.forwarding.length > 0) {
+    // The older product let such a credential in on every tenant, served on the others with their
+    // own account; scimgw refuses it there.
+    const others =
+      tenants.own.length === 0
+        ? ''
+        : `; on ${tenants.own.join(', ')} (signed in with the connection's own credentials) a credential the gateway does not know now gets 401 instead of being served with that account`;
+    return [
+      {
+        path,
+        status: 'mapped',
+        note: `kept: ${tenants.forwarding.join(', ')} ${tenants.forwarding.length === 1 ? 'forwards' : 'forward'} the caller's credentials (auth.type passThrough)${others}`,
+      },
+    ];
   }
   pt.enabled = false;
   const why = FORWARDING.has(connector)

@@ -100,7 +100,7 @@ export function targetProjection(
   const needed = new Set<string>();
   for (const a of attrs) {
     const t0 = a.targets[0];
-    if (a.endpoint === 'id' || (a.valueMapped && a.type !== 'array' && a.type !== 'complexArray')) needed.add(a.endpoint);
+    if (a.endpoint === 'id' || a.hides) needed.add(a.endpoint);
     else if (t0 && lc(t0.attr) === 'meta' && !t0.extension) needed.add(a.endpoint);
   }
   for (const p of keep) for (const k of mapper.endpointAttributesFor(p)) needed.add(k);

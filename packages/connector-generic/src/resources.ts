@@ -344,10 +344,8 @@ export function collectionOperations(d: CollectionDeps): ResourceHandler {
     return rec !== undefined && hasId(rec) && mapper.toScim(rec) === undefined;
   };
 
-  // Attributes that decide visibility: single-valued entries with a valueMap.
-  const visibilityKeys = mapper.attributes
-    .filter((a) => a.valueMapped && a.type !== 'array' && a.type !== 'complexArray')
-    .map((a) => a.endpoint);
+  // Attributes that decide visibility: single-valued entries with a hiding valueMap.
+  const visibilityKeys = mapper.attributes.filter((a) => a.hides).map((a) => a.endpoint);
 
   const mustBeVisible = async (id: string, ctx: RequestContext) => {
     // Only allowlists can hide a resource; without one, the target's own 404 is enough. Read just the

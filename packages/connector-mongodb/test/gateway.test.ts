@@ -20,11 +20,11 @@ beforeAll(async () => {
   // The password is a `process.text.<file>` reference, resolved by the gateway's configuration loader.
   secretDir = mkdtempSync(join(tmpdir(), 'gw-secret-'));
   writeFileSync(join(secretDir, 'pw'), `${SECRET}\n`);
-  const credentials = backend.srv ? { username: 'gw', password: `process.text.${join(secretDir, 'pw')}` } : {};
+  const credentials = backend.srv ? { username: backend.user('gw'), password: `process.text.${join(secretDir, 'pw')}` } : {};
   gw = await startTestGateway({
     name: 'connector-mongodb',
     endpoint: {
-      connection: { url: backend.url, ...credentials },
+      connection: { url: backend.srv ? backend.bareUrl : backend.url, ...credentials },
       database: uniqueDb('gw'),
       exampleData: true,
       entity: { acme: {} },

@@ -1,11 +1,18 @@
 /**
  * Pass-through authentication, end to end: a real gateway with `auth.passThrough` hands the
- * caller's Basic credentials to the connector, which opens MongoDB (the wire-protocol test server,
- * with SCRAM users and MongoDB's built-in roles) as that user. MongoDB decides: a readWrite user
- * writes, a read user reads and gets 403 on writes, a wrong password is 401; the gateway's own
- * users keep the gateway's account. The callers' clients are bounded and never closed under a
- * running operation (unit tests with counted clients); no caller's password reaches the log.
+ * caller's Basic credentials to the connector, which opens MongoDB as that user, with SCRAM and
+ * MongoDB's built-in roles. MongoDB decides: a readWrite user writes, a read user reads and gets
+ * 403 on writes, a wrong password is 401; the gateway's own users keep the gateway's account. The
+ * callers' clients are bounded and never closed under a running operation (unit tests with counted
+ * clients); no caller's password reaches the log.
+ *
+ * Everything here runs against a real MongoDB too (MONGODB_URL, naming a user allowed to create
+ * users): the users are asked for from `startBackend`, which makes them there with `createUser`
+ * under names unique to the run (`backend.user(name)`) and drops them afterwards, so no test is
+ * skipped there. The test server takes the same path with SCIMGW_MONGODB_TEST_CREATE_USERS=1 (one
+ * test, reading the test server's call log, checks that it did).
  */
+import { randomBytes } from 'node:crypto';
 import { errors } from '@scimgw/core';
 import { startTestGateway, type TestGateway } from '@scimgw/testing-kit';
 import fc from 'fast-check';
@@ -13,9 +20,16 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMongoConnector } from '../src/index.js';
 import { basicCredentials, CallerClients } from '../src/pass-through.js';
-import { type Backend, REAL_URL, startBackend, uniqueDb } from './helpers/backend.js';
+import { type Backend, CREATE_USERS, REAL_URL, startBackend, uniqueDb } from './helpers/backend.js';
 
-const PASSWORDS = { gw: 'gw-own-S3cret', alice: 'alice-Pa55:with:colons', reader: 'reader-Pa55', eve: 'eve-Pa55' };
+// Random per run: on a real server, a run that dies before `stop()` leaves its users behind.
+const RUN = randomBytes(6).toString('hex');
+const PASSWORDS = {
+  gw: `gw-own-S3cret-${RUN}`,
+  alice: `alice-Pa55:with:colons-${RUN}`,
+  reader: `reader-Pa55-${RUN}`,
+  eve: `eve-Pa55-${RUN}`,
+};
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
@@ -30,7 +44,10 @@ const log = Object.fromEntries(
   ]),
 ) as never;
 
-/** A gateway with pass-through on, its connector on `db` of the test server. */
+/** The Basic credentials of a test's user, by its name on the backend. */
+const as = (backend: Backend, user: keyof typeof PASSWORDS) => basic(backend.user(user), PASSWORDS[user]);
+
+/** A gateway with pass-through on, its connector on `db`; `own`: with the account of the user `gw`. */
 async function gatewayOn(
   backend: Backend,
   db: string,
@@ -38,8 +55,9 @@ async function gatewayOn(
   passThrough: Record<string, unknown> = {},
 ): Promise<TestGateway> {
   const connection = {
-    url: backend.url,
-    ...(own ? { username: 'gw', password: PASSWORDS.gw } : {}),
+    // Without credentials in the URL: the gateway's account is `gw` or none, a caller's is the caller's.
+    url: backend.bareUrl,
+    ...(own ? { username: backend.user('gw'), password: PASSWORDS.gw } : {}),
     timeouts: { serverSelectionMS: 3000 },
   };
   return startTestGateway({
@@ -55,7 +73,7 @@ async function gatewayOn(
   });
 }
 
-describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM users and roles)', () => {
+describe('pass-through authentication (SCRAM users with built-in roles)', () => {
   const db = uniqueDb('pt');
   let backend: Backend;
   let gw: TestGateway;
@@ -63,10 +81,11 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
   beforeAll(async () => {
     backend = await startBackend({
       users: [
-        { username: 'gw', password: PASSWORDS.gw },
+        // The gateway's own account needs no more than readWrite on its database (no root left behind on a real server).
+        { username: 'gw', password: PASSWORDS.gw, roles: [{ role: 'readWrite', db }] },
         { username: 'alice', password: PASSWORDS.alice, roles: [{ role: 'readWrite', db }] },
         { username: 'reader', password: PASSWORDS.reader, roles: [{ role: 'read', db }] },
-        { username: 'eve', password: PASSWORDS.eve, roles: [{ role: 'readWrite', db: 'elsewhere' }] },
+        { username: 'eve', password: PASSWORDS.eve, roles: [{ role: 'readWrite', db: uniqueDb('elsewhere') }] },
       ],
     });
     gw = await gatewayOn(backend, db, true);
@@ -77,7 +96,7 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
   });
 
   it('writes as the caller: a readWrite user creates, reads, patches and deletes', async () => {
-    const alice = basic('alice', PASSWORDS.alice);
+    const alice = as(backend, 'alice');
     const created = await gw.call('POST', '/Users', { ...USERS, userName: 'made.by.alice' }, alice);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
@@ -93,8 +112,8 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
   });
 
   it('a read user reads; MongoDB refusing it a write is 403, with a SCIM error', async () => {
-    const made = await gw.call('POST', '/Users', { ...USERS, userName: 'seen.by.reader' }, basic('alice', PASSWORDS.alice));
-    const reader = basic('reader', PASSWORDS.reader);
+    const made = await gw.call('POST', '/Users', { ...USERS, userName: 'seen.by.reader' }, as(backend, 'alice'));
+    const reader = as(backend, 'reader');
     const list = await gw.call('GET', `/Users?filter=${encodeURIComponent('userName eq "seen.by.reader"')}`, undefined, reader);
     expect(list.status).toBe(200);
     expect(list.body.totalResults).toBe(1);
@@ -122,16 +141,20 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
     expect(after.body.title).toBeUndefined();
     expect((await gw.call('GET', `/Users?filter=${encodeURIComponent('userName eq "not.allowed"')}`)).body.totalResults).toBe(0);
     // A user with rights on another database only: 403 on reads too.
-    expect((await gw.call('GET', '/Users', undefined, basic('eve', PASSWORDS.eve))).status).toBe(403);
+    expect((await gw.call('GET', '/Users', undefined, as(backend, 'eve'))).status).toBe(403);
   });
 
   it('credentials MongoDB refuses are 401, and the next right ones work', async () => {
-    for (const auth of [basic('alice', 'wrong'), basic('nobody', 'x'), basic('gw', 'not-its-password')]) {
+    for (const auth of [
+      basic(backend.user('alice'), 'wrong'),
+      basic(`nobody_${RUN}`, 'x'),
+      basic(backend.user('gw'), 'not-its-password'),
+    ]) {
       const r = await gw.call('GET', '/Users', undefined, auth);
       expect(r.status).toBe(401);
       expect(r.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '401' });
     }
-    expect((await gw.call('GET', '/Users', undefined, basic('alice', PASSWORDS.alice))).status).toBe(200);
+    expect((await gw.call('GET', '/Users', undefined, as(backend, 'alice'))).status).toBe(200);
   });
 
   it('a credential that is not a MongoDB user name and password is 401', async () => {
@@ -152,6 +175,14 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
     expect(r.status).toBe(201);
   });
 
+  // Proof that SCIMGW_MONGODB_TEST_CREATE_USERS took the real-server path; it reads the test server's
+  // call log, which a real server does not have.
+  it.runIf(CREATE_USERS && !REAL_URL)('its users were made with createUser, under names unique to the run', () => {
+    const made = backend.srv?.calls.of('createUser').map((r) => [r.db, r.body.createUser, r.body.pwd]);
+    expect(made).toEqual(['gw', 'alice', 'reader', 'eve'].map((u) => ['admin', backend.user(u), '<redacted>']));
+    expect(backend.user('alice')).toMatch(new RegExp(`^scimgw_${process.pid}_[0-9a-z]+_alice$`));
+  });
+
   it("never logs a caller's password", async () => {
     const all = `${gw.logs()}\n${connectorLog.join('\n')}`;
     expect(all).toMatch(/pass-through client opened/);
@@ -162,29 +193,28 @@ describe.skipIf(REAL_URL)('pass-through authentication (test server with SCRAM u
   });
 });
 
-describe.skipIf(REAL_URL)('pass-through without an account of the gateway', () => {
+describe('pass-through without an account of the gateway', () => {
   it('starts, and the first caller allowed to creates the indexes; a read user before it still reads', async () => {
     const db = uniqueDb('ptnoacct');
     const backend = await startBackend({
       users: [
-        { username: 'admin', password: 'admin-pw' },
         { username: 'alice', password: PASSWORDS.alice, roles: [{ role: 'readWrite', db }] },
         { username: 'reader', password: PASSWORDS.reader, roles: [{ role: 'read', db }] },
       ],
     });
     const gw = await gatewayOn(backend, db, false);
-    const admin = new MongoClient(backend.srv?.connectionString({ username: 'admin', password: 'admin-pw' }) as string);
+    const admin = new MongoClient(backend.adminUrl);
     try {
       const indexes = async () => (await admin.db(db).collection('users').listIndexes().toArray()).map((i) => i.name).sort();
-      const reader = await gw.call('GET', '/Users', undefined, basic('reader', PASSWORDS.reader));
+      const reader = await gw.call('GET', '/Users', undefined, as(backend, 'reader'));
       expect(reader.status).toBe(200);
       expect(reader.body.totalResults).toBe(0);
       expect(connectorLog.join('\n')).toMatch(/may not create the indexes/);
-      const alice = await gw.call('POST', '/Users', { ...USERS, userName: 'first' }, basic('alice', PASSWORDS.alice));
+      const alice = await gw.call('POST', '/Users', { ...USERS, userName: 'first' }, as(backend, 'alice'));
       expect(alice.status).toBe(201);
       expect((await indexes()).length).toBeGreaterThan(1);
       // The unique index is in force: a second "first" is a conflict.
-      const again = await gw.call('POST', '/Users', { ...USERS, userName: 'FIRST' }, basic('alice', PASSWORDS.alice));
+      const again = await gw.call('POST', '/Users', { ...USERS, userName: 'FIRST' }, as(backend, 'alice'));
       expect(again.status).toBe(409);
     } finally {
       await admin.close();

@@ -11,8 +11,8 @@ export interface CallRecord {
   /** Which connection sent it (the `connectionId` of its handshake). */
   readonly connectionId: number;
   /**
-   * The command document (document sequences merged in). SASL payloads are replaced by
-   * `'<redacted>'`, so the log holds no authentication material.
+   * The command document (document sequences merged in). SASL payloads and passwords (`pwd`) are
+   * replaced by `'<redacted>'`, so the log holds no authentication material.
    */
   readonly body: Readonly<Document>;
 }
@@ -64,13 +64,15 @@ export class CallLog {
   }
 }
 
-/** A copy of a command body with SASL payloads redacted, for the call log. */
+/** A copy of a command body with SASL payloads and passwords (`createUser.pwd`) redacted, for the call log. */
 export function redactForLog(command: string, body: Document): Document {
   const sasl = command === 'saslStart' || command === 'saslContinue';
   const speculative = body['speculativeAuthenticate'] !== undefined;
-  if (!sasl && !speculative) return body;
+  const password = body['pwd'] !== undefined;
+  if (!sasl && !speculative && !password) return body;
   const copy: Document = { ...body };
   if (sasl && 'payload' in copy) copy['payload'] = '<redacted>';
+  if (password) copy['pwd'] = '<redacted>';
   if (speculative) copy['speculativeAuthenticate'] = '<redacted>';
   return copy;
 }

@@ -49,6 +49,8 @@ const WRITES = new Set([
   'dropIndexes',
   'deleteIndexes',
   'commitTransaction',
+  'createUser',
+  'dropUser',
 ]);
 
 /**
@@ -126,6 +128,11 @@ function prepare(
   validateDatabaseName(db);
   const definition = COMMANDS.get(name);
   if (!definition) throw commandError('CommandNotFound', `no such command: '${name}'`);
+  // A dropped user is logged out of the connections it had authenticated (MongoDB drops it from
+  // each session's user cache on the next command).
+  if (connection.principals.some((p) => !state.users.get(p.db, p.user))) {
+    connection.principals = connection.principals.filter((p) => state.users.get(p.db, p.user));
+  }
   if (state.users.enabled && definition.requiresAuth !== false && connection.principals.length === 0) {
     throw commandError('Unauthorized', `Command ${name} requires authentication`);
   }

@@ -12,6 +12,7 @@ export const ErrorCode = {
   HostUnreachable: 6,
   HostNotFound: 7,
   FailedToParse: 9,
+  UserNotFound: 11,
   Unauthorized: 13,
   TypeMismatch: 14,
   InvalidLength: 16,
@@ -23,6 +24,7 @@ export const ErrorCode = {
   NamespaceNotFound: 26,
   IndexNotFound: 27,
   PathNotViable: 28,
+  RoleNotFound: 31,
   ConflictingUpdateOperators: 40,
   CursorNotFound: 43,
   NamespaceExists: 48,
@@ -83,6 +85,7 @@ export const ErrorCode = {
   Location40433: 40433,
   Location40571: 40571,
   Location40587: 40587,
+  Location51003: 51003,
   Location51024: 51024,
 } as const;
 

@@ -31,7 +31,10 @@ export interface MongoWireServerOptions {
   readonly port?: number;
   /** Interface to listen on; default `127.0.0.1`. */
   readonly host?: string;
-  /** Users for SCRAM authentication; when given, every data command requires authentication. */
+  /**
+   * Users for SCRAM authentication; when given, access control is on (as `mongod --auth`): every data
+   * command requires authentication. More users can be made with `createUser`.
+   */
   readonly users?: readonly MongoWireUser[];
   /** `true` for a throwaway CA and certificate made with `openssl`, or your own material. TLS-only when set. */
   readonly tls?: boolean | MongoWireTlsOptions;
@@ -75,14 +78,15 @@ export interface MongoWireServer {
   stop(): Promise<void>;
   /**
    * Stops (if running) and starts again on the same port, as a restarted mongod: connections and
-   * cursors are gone, data stays unless `keepData` is false, `topologyVersion.processId` is new.
+   * cursors are gone, data and users stay unless `keepData` is false (then the users are those
+   * given at startup again), `topologyVersion.processId` is new.
    */
   restart(options?: { readonly keepData?: boolean }): Promise<void>;
   /** Closes every client connection (the listener stays up); returns how many were closed. */
   dropConnections(): number;
   /** Makes the next `times` (default 1) commands named `command` fail as `spec` says. */
   failNext(command: string, spec: FailCommandSpec, times?: number): void;
-  /** Drops all data, cursors, planned failures and the call log. */
+  /** Drops all data, cursors, planned failures and the call log; users go back to those given at startup. */
   reset(): void;
 }
 
@@ -210,7 +214,10 @@ class WireServer implements MongoWireServer {
 
   async restart(options: { readonly keepData?: boolean } = {}): Promise<void> {
     await this.stop();
-    if (options.keepData === false) this.#state.catalog.clear();
+    if (options.keepData === false) {
+      this.#state.catalog.clear();
+      this.#state.users.reset();
+    }
     this.#state.processId = newProcessId();
     if (this.#state.topology.kind === 'replicaSet') this.#state.topology.term += 1;
     this.#nextConnectionId = 1;
@@ -230,6 +237,7 @@ class WireServer implements MongoWireServer {
 
   reset(): void {
     this.#state.catalog.clear();
+    this.#state.users.reset();
     this.#state.cursors.clear();
     this.#state.sessions.clear();
     this.#state.faults.clear();

@@ -1,5 +1,5 @@
 import { Binary, type Document, Long, ObjectId } from 'bson';
-import { authenticationFailed, ScramConversation } from '../auth/scram.js';
+import { ScramConversation } from '../auth/scram.js';
 import { delay } from '../delay.js';
 import type { ScramMechanism } from '../auth/users.js';
 import { commandError, MongoCommandError } from '../errors.js';
@@ -145,7 +145,6 @@ export async function startConversation(ctx: CommandContext, db: string, request
   if (mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-1') {
     throw commandError('MechanismUnavailable', `Received authentication for mechanism ${String(mechanism)} which is not enabled`);
   }
-  if (!ctx.state.users.enabled) throw authenticationFailed();
   const options = isPlainObject(request['options']) ? request['options'] : {};
   const skipEmptyExchange = options['skipEmptyExchange'] === true;
   return ScramConversation.start(

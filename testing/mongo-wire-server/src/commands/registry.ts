@@ -4,6 +4,7 @@ import { catalogCommands } from './catalog.js';
 import { handshakeCommands } from './handshake.js';
 import { readCommands } from './reads.js';
 import { sessionCommands } from './sessions.js';
+import { userCommands } from './users.js';
 import { writeCommands } from './writes.js';
 
 /** Every command this server implements, by the name clients send. Anything else is CommandNotFound. */
@@ -15,5 +16,6 @@ export const COMMANDS: ReadonlyMap<string, CommandDefinition> = new Map(
     ...readCommands,
     ...writeCommands,
     ...catalogCommands,
+    ...userCommands,
   }),
 );

@@ -272,6 +272,10 @@ export async function runCli(
     if (args.command === 'check-config') {
       const what = cfg.connector === null ? `no connector, chains to ${cfg.chainingBaseUrl}` : `connector ${cfg.connector}`;
       io.out(`${cfg.file}: OK (${what}, port ${cfg.gateway.port})`);
+      if ('passThroughDeclared' in cfg && cfg.passThroughDeclared === undefined)
+        io.out(
+          `${cfg.file}: note: ${cfg.connector} does not say before it starts whether it checks passed-through credentials; scimgw start decides, and refuses to start if it checks none`,
+        );
     }
   }
   if (args.command === 'check-config') return 0;

@@ -43,6 +43,12 @@ export interface PreparedConfig extends LoadedConfig {
   tls?: TlsMaterial | undefined;
   /** Files of `scimgateway.stream` (NATS TLS, signing keys), read; undefined without a stream. */
   streamFiles?: StreamFiles | undefined;
+  /**
+   * With `auth.passThrough` on and no chaining: whether the connector package says, from its
+   * section, that its connector checks passed-through credentials (`undefined`: it says nothing,
+   * and only `start` can tell). Absent otherwise.
+   */
+  passThroughDeclared?: boolean | undefined;
 }
 
 /** Options of {@link prepareConfig}. */
@@ -103,6 +109,7 @@ export async function prepareLoaded(
   }
   const schema = mod.exports.configSchema as ConnectorConfigSchema | undefined;
   let endpoint = cfg.endpoint;
+  let passThroughDeclared: boolean | undefined;
   const warnings = [...cfg.warnings];
   if (schema && typeof schema.validate === 'function') {
     const checked = schema.validate(cfg.endpoint);
@@ -114,15 +121,24 @@ export async function prepareLoaded(
     endpoint = checked.value as Record<string, unknown>;
     // The package may say before anything starts whether its connector would check a credential
     // passed through; start checks again with the built connector, tenant by tenant.
-    if (passThroughNeedsConnector(cfg, chainingBaseUrl) && declaredPassThrough(schema, checked.value) === false) {
-      throw passThroughRefusal(cfg.connector, cfg.file);
+    if (passThroughNeedsConnector(cfg, chainingBaseUrl)) {
+      const declared = declaredPassThrough(schema, checked.value);
+      if (declared === false) throw passThroughRefusal(cfg.connector, cfg.file);
+      passThroughDeclared = declared;
     }
   } else {
     warnings.push(
       `${cfg.file}: ${cfg.connector} exports no configSchema, so its endpoint section is not checked before it starts`,
     );
   }
-  return { ...cfg, ...host, endpoint, warnings, factory: mod.exports.createConnector as ConnectorFactory };
+  return {
+    ...cfg,
+    ...host,
+    endpoint,
+    warnings,
+    factory: mod.exports.createConnector as ConnectorFactory,
+    ...(passThroughNeedsConnector(cfg, chainingBaseUrl) ? { passThroughDeclared } : {}),
+  };
 }
 
 /** A package's static pass-through declaration; `undefined` when it makes none (or it fails). */

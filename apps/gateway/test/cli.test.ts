@@ -177,12 +177,16 @@ describe('scimgw CLI', () => {
     expect(await checkConfig('declares-no.json', declares({ callerSignsIn: false }))).toMatch(
       /scimgateway\.auth\.passThrough\.enabled: @acme\/declares does not check passed-through credentials/,
     );
-    for (const [name, endpoint] of [
-      ['declares-yes.json', { callerSignsIn: true }],
-      ['declares-unknown.json', {}],
+    for (const [name, endpoint, note] of [
+      ['declares-yes.json', { callerSignsIn: true }, false],
+      ['declares-unknown.json', {}, true],
     ] as const) {
       const r = io();
       expect(await runCli(['check-config', '--config', writeConfig(name, declares(endpoint))], r.io), r.err.join('\n')).toBe(0);
+      // When the package says nothing, check-config says that start decides.
+      expect(r.out.join('\n').includes('@acme/declares does not say before it starts whether it checks passed-through')).toBe(
+        note,
+      );
     }
     // Chaining: the next gateway checks, whatever the connector says.
     const chained = io();

@@ -28,6 +28,9 @@ describe('scimgw check-config with the legacy-plugin connector', () => {
     );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /note: @scimgw\/connector-legacy-plugin does not say before it starts whether it checks passed-through credentials; scimgw start decides/,
+    );
   });
 
   it('names what is wrong in legacyPlugin by its path', async () => {

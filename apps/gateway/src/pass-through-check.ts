@@ -23,13 +23,16 @@ export function passThroughNeedsConnector(cfg: LoadedConfig, chainingBaseUrl: st
   return cfg.gateway.auth.passThrough?.enabled === true && chainingBaseUrl === undefined;
 }
 
+/** `auth.passThrough.baseEntities`: the tenants pass-through is limited to (empty: all). */
+const passThroughScope = (cfg: LoadedConfig): readonly string[] => cfg.gateway.auth.passThrough?.baseEntities ?? [];
+
 /**
  * The tenants a passed-through credential may be sent to (its `baseEntities`, or all) on which
  * the connector checks none: there the gateway refuses such credentials with 401. `undefined` is
  * the default tenant. Empty when the connector checks them everywhere they may go.
  */
 export function uncheckedTenants(cfg: LoadedConfig, connector: Connector): (string | undefined)[] {
-  const scope = cfg.gateway.auth.passThrough?.baseEntities ?? [];
+  const scope = passThroughScope(cfg);
   const entity = (cfg.endpoint as { entity?: unknown } | undefined)?.entity;
   const servesDefault = entity === null || typeof entity !== 'object' || Object.hasOwn(entity, 'undefined');
   const tenants: (string | undefined)[] = scope.length > 0 ? [...scope] : [...(servesDefault ? [undefined] : []), ...cfg.tenants];
@@ -53,7 +56,7 @@ export function checkBuiltConnector(
   const unchecked = uncheckedTenants(cfg, connector);
   if (unchecked.length === 0) return undefined;
   const names = unchecked.map((t) => (t === undefined ? 'the default tenant' : `"${t}"`)).join(', ');
-  const scope = cfg.gateway.auth.passThrough?.baseEntities ?? [];
+  const scope = passThroughScope(cfg);
   if (scope.length > 0 && unchecked.length === scope.length) {
     // Safe (every such credential is refused), but pass-through could never serve anyone.
     throw new ConfigErrors([

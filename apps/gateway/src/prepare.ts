@@ -109,6 +109,7 @@ export async function prepareLoaded(
   }
   const schema = mod.exports.configSchema as ConnectorConfigSchema | undefined;
   let endpoint = cfg.endpoint;
+  const needsConnector = passThroughNeedsConnector(cfg, chainingBaseUrl);
   let passThroughDeclared: boolean | undefined;
   const warnings = [...cfg.warnings];
   if (schema && typeof schema.validate === 'function') {
@@ -121,7 +122,7 @@ export async function prepareLoaded(
     endpoint = checked.value as Record<string, unknown>;
     // The package may say before anything starts whether its connector would check a credential
     // passed through; start checks again with the built connector, tenant by tenant.
-    if (passThroughNeedsConnector(cfg, chainingBaseUrl)) {
+    if (needsConnector) {
       const declared = declaredPassThrough(schema, checked.value);
       if (declared === false) throw passThroughRefusal(cfg.connector, cfg.file);
       passThroughDeclared = declared;
@@ -137,7 +138,7 @@ export async function prepareLoaded(
     endpoint,
     warnings,
     factory: mod.exports.createConnector as ConnectorFactory,
-    ...(passThroughNeedsConnector(cfg, chainingBaseUrl) ? { passThroughDeclared } : {}),
+    ...(needsConnector ? { passThroughDeclared } : {}),
   };
 }
 

@@ -3,11 +3,11 @@
  * `readWrite` also writes and manages its indexes, `readAnyDatabase` reads every database,
  * `root` does everything; the rest is 13 Unauthorized "not authorized on <db> to execute command".
  */
-import { MongoClient } from 'mongodb';
+import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type MongoWireServer, startMongoWireServer } from '../src/index.js';
 import { actionOf } from '../src/auth/roles.js';
-import { serverError } from './helpers.js';
+import { serverError, withClient } from './helpers.js';
 
 let srv: MongoWireServer;
 
@@ -30,16 +30,8 @@ afterAll(async () => {
   expect(srv.internalErrors).toEqual([]);
 });
 
-async function as<T>(user: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
-  const client = new MongoClient(srv.connectionString({ username: user, password: `pw-${user}` }), {
-    serverSelectionTimeoutMS: 3000,
-  });
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
-}
+const as = <T>(user: string, fn: (client: MongoClient) => Promise<T>): Promise<T> =>
+  withClient(srv.connectionString({ username: user, password: `pw-${user}` }), fn);
 
 describe('built-in roles', () => {
   test('read: finds, counts and lists indexes on its database; every write is 13 Unauthorized', async () => {

@@ -8,7 +8,7 @@
 import { type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type MongoWireServer, startMongoWireServer } from '../src/index.js';
-import { serverError } from './helpers.js';
+import { serverError, withClient } from './helpers.js';
 
 let srv: MongoWireServer;
 const PASSWORDS: Record<string, string> = {
@@ -37,16 +37,7 @@ afterAll(async () => {
 
 /** Runs `fn` with a client authenticated as a startup user (on `admin`). */
 async function as<T>(user: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
-  return withUrl(srv.connectionString({ username: user, password: PASSWORDS[user]! }), fn);
-}
-
-async function withUrl<T>(url: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 3000 });
-  try {
-    return await fn(client);
-  } finally {
-    await client.close();
-  }
+  return withClient(srv.connectionString({ username: user, password: PASSWORDS[user]! }), fn);
 }
 
 /** A client as a created user, optionally with one mechanism. */
@@ -60,7 +51,7 @@ describe('createUser', () => {
   test('creates a user on $db that authenticates with both SCRAM mechanisms and gets exactly its roles', async () => {
     await as('admin', (c) => run(c, 'hr', { createUser: 'alice', pwd: 'alice-pä$$:w0rd', roles: ['readWrite'] }));
     for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-1']) {
-      await withUrl(url('alice', 'alice-pä$$:w0rd', 'hr', mechanism), async (c) => {
+      await withClient(url('alice', 'alice-pä$$:w0rd', 'hr', mechanism), async (c) => {
         const status = await run(c, 'admin', { connectionStatus: 1 });
         expect(status['authInfo']).toEqual({
           authenticatedUsers: [{ user: 'alice', db: 'hr' }],
@@ -76,7 +67,7 @@ describe('createUser', () => {
     }
     // The user lives on hr: authenticating against admin is 18, as is a wrong password.
     for (const wrong of [url('alice', 'alice-pä$$:w0rd', 'admin'), url('alice', 'wrong', 'hr')]) {
-      const e = await serverError(() => withUrl(wrong, (c) => run(c, 'hr', { ping: 1 })));
+      const e = await serverError(() => withClient(wrong, (c) => run(c, 'hr', { ping: 1 })));
       expect([e.code, e.message]).toEqual([18, 'Authentication failed.']);
     }
   });
@@ -90,7 +81,7 @@ describe('createUser', () => {
         customData: { team: 'audit' },
       }),
     );
-    await withUrl(url('auditor', 'pw-auditor', 'hr'), async (c) => {
+    await withClient(url('auditor', 'pw-auditor', 'hr'), async (c) => {
       expect(
         await c
           .db('other')
@@ -112,11 +103,13 @@ describe('createUser', () => {
     await as('admin', (c) =>
       run(c, 'hr', { createUser: 'modern', pwd: 'pw-modern', roles: ['read'], mechanisms: ['SCRAM-SHA-256'] }),
     );
-    await withUrl(url('modern', 'pw-modern', 'hr', 'SCRAM-SHA-256'), (c) => c.db('hr').collection('users').findOne({}));
-    const e = await serverError(() => withUrl(url('modern', 'pw-modern', 'hr', 'SCRAM-SHA-1'), (c) => run(c, 'hr', { ping: 1 })));
+    await withClient(url('modern', 'pw-modern', 'hr', 'SCRAM-SHA-256'), (c) => c.db('hr').collection('users').findOne({}));
+    const e = await serverError(() =>
+      withClient(url('modern', 'pw-modern', 'hr', 'SCRAM-SHA-1'), (c) => run(c, 'hr', { ping: 1 })),
+    );
     expect(e.code).toBe(18);
     srv.calls.clear();
-    await withUrl(url('modern', 'pw-modern', 'hr'), (c) => run(c, 'hr', { ping: 1 }));
+    await withClient(url('modern', 'pw-modern', 'hr'), (c) => run(c, 'hr', { ping: 1 }));
     const hello = srv.calls.all.find((r) => r.body['saslSupportedMechs'] === 'hr.modern');
     expect(hello).toBeDefined();
   });
@@ -127,14 +120,14 @@ describe('createUser', () => {
       as('admin', (c) => run(c, 'hr', { createUser: 'dup', pwd: 'second', roles: ['readWrite'] })),
     );
     expect([e.code, e.codeName, e.message]).toEqual([51003, 'Location51003', 'User "dup@hr" already exists']);
-    await withUrl(url('dup', 'first', 'hr'), async (c) => {
+    await withClient(url('dup', 'first', 'hr'), async (c) => {
       expect((await run(c, 'admin', { connectionStatus: 1 }))['authInfo'].authenticatedUserRoles).toEqual([
         { role: 'read', db: 'hr' },
       ]);
     });
     // The same name on another database is another user.
     await as('admin', (c) => run(c, 'other', { createUser: 'dup', pwd: 'third', roles: [] }));
-    await withUrl(url('dup', 'third', 'other'), (c) => run(c, 'other', { connectionStatus: 1 }));
+    await withClient(url('dup', 'third', 'other'), (c) => run(c, 'other', { connectionStatus: 1 }));
   });
 
   test('ten clients creating one user at once: exactly one succeeds, the others get 51003', async () => {
@@ -146,7 +139,7 @@ describe('createUser', () => {
     expect(codes).toEqual(Array(9).fill(51003));
     // The winner's password is the one that works.
     const winner = results.findIndex((r) => r.status === 'fulfilled');
-    await withUrl(url('once', `pw-${winner}`, 'race'), (c) => run(c, 'race', { connectionStatus: 1 }));
+    await withClient(url('once', `pw-${winner}`, 'race'), (c) => run(c, 'race', { connectionStatus: 1 }));
   });
 
   test('unknown roles are 31 RoleNotFound (admin-only roles too, on another database); nothing is created', async () => {
@@ -204,7 +197,7 @@ describe('who may manage users', () => {
         expect(e.message).toMatch(/^not authorized on hr to execute command \{ (createUser: "x"|dropUser: "alice") \}$/);
       }
     });
-    await withUrl(srv.url, async (c) => {
+    await withClient(srv.url, async (c) => {
       const e = await serverError(() => run(c, 'hr', { createUser: 'x', pwd: 'pw', roles: [] }));
       expect([e.code, e.message]).toEqual([13, 'Command createUser requires authentication']);
     });
@@ -294,13 +287,15 @@ describe('dropUser', () => {
     } finally {
       await leaver.close();
     }
-    const e = await serverError(() => withUrl(url('leaver', 'pw-leaver', 'hr'), (c) => run(c, 'hr', { ping: 1 })));
+    const e = await serverError(() => withClient(url('leaver', 'pw-leaver', 'hr'), (c) => run(c, 'hr', { ping: 1 })));
     expect(e.code).toBe(18);
     expect((await serverError(() => as('admin', (c) => run(c, 'hr', { dropUser: 'leaver' })))).code).toBe(11);
     // Created again, with another password: the new one works, the old one does not.
     await as('admin', (c) => run(c, 'hr', { createUser: 'leaver', pwd: 'pw-back', roles: ['read'] }));
-    await withUrl(url('leaver', 'pw-back', 'hr'), (c) => c.db('hr').collection('users').findOne({}));
-    expect((await serverError(() => withUrl(url('leaver', 'pw-leaver', 'hr'), (c) => run(c, 'hr', { ping: 1 })))).code).toBe(18);
+    await withClient(url('leaver', 'pw-back', 'hr'), (c) => c.db('hr').collection('users').findOne({}));
+    expect((await serverError(() => withClient(url('leaver', 'pw-leaver', 'hr'), (c) => run(c, 'hr', { ping: 1 })))).code).toBe(
+      18,
+    );
   });
 });
 
@@ -308,13 +303,13 @@ describe('without access control, and after reset()', () => {
   test('a server started without users lets anyone create users, which then authenticate (as mongod without --auth)', async () => {
     const open = await startMongoWireServer();
     try {
-      await withUrl(open.url, (c) => run(c, 'app', { createUser: 'svc', pwd: 'pw-svc', roles: ['read'] }));
-      const status = await withUrl(open.connectionString({ username: 'svc', password: 'pw-svc', authSource: 'app' }), (c) =>
+      await withClient(open.url, (c) => run(c, 'app', { createUser: 'svc', pwd: 'pw-svc', roles: ['read'] }));
+      const status = await withClient(open.connectionString({ username: 'svc', password: 'pw-svc', authSource: 'app' }), (c) =>
         run(c, 'admin', { connectionStatus: 1 }),
       );
       expect(status['authInfo'].authenticatedUsers).toEqual([{ user: 'svc', db: 'app' }]);
       // Unauthenticated clients still do everything: access control stays off.
-      await withUrl(open.url, (c) => c.db('app').collection('x').insertOne({ a: 1 }));
+      await withClient(open.url, (c) => c.db('app').collection('x').insertOne({ a: 1 }));
     } finally {
       await open.stop();
       expect(open.internalErrors).toEqual([]);
@@ -325,16 +320,16 @@ describe('without access control, and after reset()', () => {
     const own = await startMongoWireServer({ users: [{ username: 'root', password: 'pw-root' }] });
     const rootUrl = own.connectionString({ username: 'root', password: 'pw-root' });
     const exists = async () =>
-      (await withUrl(rootUrl, (c) => run(c, 'admin', { usersInfo: { forAllDBs: true } })))['users'].map(
+      (await withClient(rootUrl, (c) => run(c, 'admin', { usersInfo: { forAllDBs: true } })))['users'].map(
         (u: Document) => u['_id'],
       );
     try {
-      await withUrl(rootUrl, (c) => run(c, 'app', { createUser: 'temp', pwd: 'pw', roles: [] }));
+      await withClient(rootUrl, (c) => run(c, 'app', { createUser: 'temp', pwd: 'pw', roles: [] }));
       await own.restart();
       expect(await exists()).toEqual(['admin.root', 'app.temp']);
       own.reset();
       expect(await exists()).toEqual(['admin.root']);
-      await withUrl(rootUrl, (c) => run(c, 'app', { createUser: 'temp', pwd: 'pw', roles: [] }));
+      await withClient(rootUrl, (c) => run(c, 'app', { createUser: 'temp', pwd: 'pw', roles: [] }));
       await own.restart({ keepData: false });
       expect(await exists()).toEqual(['admin.root']);
     } finally {

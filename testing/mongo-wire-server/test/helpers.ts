@@ -25,6 +25,16 @@ export async function harness(options: MongoWireServerOptions = {}, clientOption
   };
 }
 
+/** Runs `fn` with a client of its own on `url` (its credentials, say), closed afterwards. */
+export async function withClient<T>(url: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 3000 });
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
 /** Runs `fn`, expects a MongoServerError, and returns it. */
 export async function serverError(fn: () => Promise<unknown>): Promise<MongoServerError> {
   try {

@@ -44,43 +44,12 @@ export interface Backend {
 /** Starts the test server (or names the real one), with the users `options.users` asks for. */
 export async function startBackend(options: MongoWireServerOptions = {}): Promise<Backend> {
   const wanted = options.users ?? [];
-  if (REAL_URL) {
-    const users = wanted.length ? await createUsers(REAL_URL, wanted) : NO_USERS;
-    return {
-      url: REAL_URL,
-      bareUrl: withoutCredentials(REAL_URL),
-      adminUrl: REAL_URL,
-      srv: undefined,
-      user: users.nameOf,
-      async stop() {
-        try {
-          await users.drop();
-        } finally {
-          await dropOwnDatabases(REAL_URL);
-        }
-      },
-    };
-  }
+  if (REAL_URL) return withCreatedUsers(REAL_URL, wanted, undefined, () => dropOwnDatabases(REAL_URL));
   const admin = { username: `admin_${process.pid}`, password: randomBytes(12).toString('hex') };
   if (CREATE_USERS && wanted.length) {
     // As against a real server: an administrator's URL (with its credentials), the users made with createUser.
     const srv = await startMongoWireServer({ ...options, users: [admin] });
-    const adminUrl = srv.connectionString(admin);
-    const users = await createUsers(adminUrl, wanted);
-    return {
-      url: adminUrl,
-      bareUrl: withoutCredentials(adminUrl),
-      adminUrl,
-      srv,
-      user: users.nameOf,
-      async stop() {
-        try {
-          await users.drop();
-        } finally {
-          await stopServer(srv);
-        }
-      },
-    };
+    return withCreatedUsers(srv.connectionString(admin), wanted, srv, () => stopServer(srv));
   }
   const srv = await startMongoWireServer(wanted.length ? { ...options, users: [admin, ...wanted] } : options);
   return {
@@ -90,6 +59,30 @@ export async function startBackend(options: MongoWireServerOptions = {}): Promis
     srv,
     user: namesOf(wanted, ''),
     stop: () => stopServer(srv),
+  };
+}
+
+/** A backend on `adminUrl` whose `wanted` users are made with createUser, dropped before `release`. */
+async function withCreatedUsers(
+  adminUrl: string,
+  wanted: readonly MongoWireUser[],
+  srv: MongoWireServer | undefined,
+  release: () => Promise<void>,
+): Promise<Backend> {
+  const users = wanted.length ? await createUsers(adminUrl, wanted) : NO_USERS;
+  return {
+    url: adminUrl,
+    bareUrl: withoutCredentials(adminUrl),
+    adminUrl,
+    srv,
+    user: users.nameOf,
+    async stop() {
+      try {
+        await users.drop();
+      } finally {
+        await release();
+      }
+    },
   };
 }
 

@@ -133,6 +133,7 @@ async function createUsers(adminUrl: string, users: readonly MongoWireUser[]): P
   };
   try {
     await refuseOpenServer(adminUrl);
+    await dropStaleUsers(client);
     for (const u of users) {
       const name = prefix + u.username;
       const db = u.db ?? 'admin';
@@ -159,6 +160,32 @@ async function createUsers(adminUrl: string, users: readonly MongoWireUser[]): P
     throw e;
   }
   return { nameOf: namesOf(users, prefix), drop };
+}
+
+/** How old a run's users must be before a later run drops them (a run takes minutes). */
+export const STALE_USERS_MS = 60 * 60 * 1000;
+
+const RUN_USER = /^scimgw_[0-9]+_([0-9a-z]+)_/;
+
+/**
+ * Drops the users of earlier runs that died before their `stop()` (killed, timed out): those named
+ * as {@link createUsers} names them and made over {@link STALE_USERS_MS} before `now`. Users of a run
+ * still going (newer) and everyone else's stay. Resolves to the names dropped.
+ */
+export async function dropStaleUsers(client: MongoClient, now = Date.now()): Promise<string[]> {
+  const info = await client.db('admin').command({ usersInfo: { forAllDBs: true } });
+  const dropped: string[] = [];
+  for (const u of (info['users'] ?? []) as { user: string; db: string }[]) {
+    const made = RUN_USER.exec(u.user)?.[1];
+    if (made === undefined || now - Number.parseInt(made, 36) <= STALE_USERS_MS) continue;
+    try {
+      await client.db(u.db).command({ dropUser: u.user });
+      dropped.push(`${u.db}.${u.user}`);
+    } catch (e) {
+      if (!(e instanceof MongoServerError && e.code === 11)) throw e; // another run dropped it first
+    }
+  }
+  return dropped;
 }
 
 // Without access control (mongod without --auth) every client may do everything: tests of roles

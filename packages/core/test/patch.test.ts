@@ -126,6 +126,40 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'path-less replace with value-path keys (Entra ID flag mode)',
+    ops: [
+      {
+        op: 'replace',
+        value: {
+          'emails[type eq "work"].value': 'babs@work.com',
+          'addresses[type eq "home"].locality': 'Tromsø',
+          'phoneNumbers[type eq "mobile"].value': '+47 2',
+          [`${ENT}:department`]: 'Ops',
+        },
+      },
+    ],
+    expect: (r) => {
+      expect(r.emails).toEqual([
+        { value: 'babs@work.com', type: 'work', primary: true },
+        { value: 'b@home.org', type: 'home' },
+      ]);
+      expect(r.addresses).toEqual([
+        { type: 'work', locality: 'Oslo', primary: true },
+        { type: 'home', locality: 'Tromsø' },
+      ]);
+      expect(r.phoneNumbers).toEqual([{ type: 'mobile', value: '+47 2' }]);
+      expect((r[ENT] as Record<string, unknown>).department).toBe('Ops');
+    },
+  },
+  {
+    name: 'path-less add with a value-path key inside an extension object',
+    ops: [{ op: 'add', value: { [ENT]: { 'manager.value': 'm-2' }, 'emails[type eq "home"]': { display: 'Home' } } }],
+    expect: (r) => {
+      expect((r[ENT] as Record<string, unknown>).manager).toEqual({ value: 'm-2' });
+      expect((r.emails as Record<string, unknown>[])[1]).toEqual({ value: 'b@home.org', type: 'home', display: 'Home' });
+    },
+  },
+  {
     name: 'path-less replace of active false (Okta)',
     ops: [{ op: 'replace', value: { active: false } }],
     expect: (r) => expect(r.active).toBe(false),
@@ -236,6 +270,17 @@ const ERRORS: [string, unknown, string][] = [
   ['wrong type for boolean', { Operations: [{ op: 'replace', path: 'active', value: 'maybe' }] }, 'invalidValue'],
   ['add without value', { Operations: [{ op: 'add', path: 'title' }] }, 'invalidValue'],
   ['path-less add with non-object', { Operations: [{ op: 'add', value: 'x' }] }, 'invalidValue'],
+  ['path-less key with a bad value path', { Operations: [{ op: 'replace', value: { 'emails[type eq': 'x' } }] }, 'invalidPath'],
+  [
+    'path-less key with a bad value filter',
+    { Operations: [{ op: 'replace', value: { 'emails[type zz "x"].value': 'x' } }] },
+    'invalidFilter',
+  ],
+  [
+    'path-less value-path key on an unknown attribute',
+    { Operations: [{ op: 'replace', value: { 'nope[type eq "x"].value': 1 } }] },
+    'invalidValue',
+  ],
   ['several values for single-valued', { Operations: [{ op: 'replace', path: 'title', value: ['a', 'b'] }] }, 'invalidValue'],
   ['body not an object', [], 'invalidSyntax'],
 ];

@@ -142,14 +142,23 @@ class Normalizer {
         }
         continue;
       }
-      if (key.includes('.') || /^urn:/i.test(key)) this.quirk('pathlessKeys');
+      if (/[.[]/.test(key) || /^urn:/i.test(key)) this.quirk('pathlessKeys');
       const p = this.keyPath(key);
       if (p) this.withPath(op, p, v, true, false);
     }
   }
 
-  /** A key of a path-less value as a path; `undefined` (after the unknown-attribute policy) when it is no name. */
+  /**
+   * A key of a path-less value as a path; `undefined` (after the unknown-attribute policy) when it
+   * is no name. A key may be a value path (`emails[type eq "work"].value`: Entra ID with the 2020
+   * flag), read as the same `path` would be.
+   */
   private keyPath(key: string, ext?: string): PatchPath | undefined {
+    if (key.includes('[')) {
+      const p = parsePatchPath(key);
+      if (ext && !p.uri) p.uri = ext;
+      return p;
+    }
     try {
       const p = parseAttrPath(key, (d) => new InvalidValueError(d));
       if (ext && !p.uri) p.uri = ext;

@@ -202,6 +202,7 @@ export const ENTRA_FLAG: Step[] = [
             displayName: 'Flag User',
             'name.givenName': 'Flag',
             'name.familyName': 'User',
+            'emails[type eq "work"].value': 'flag.user@contoso.com',
             [`${ENT}:employeeNumber`]: '2',
           },
         },
@@ -211,6 +212,8 @@ export const ENTRA_FLAG: Step[] = [
     check: (b) => {
       if (b.name.givenName !== 'Flag' || b[ENT].employeeNumber !== '2' || b.displayName !== 'Flag User')
         throw new Error(JSON.stringify(b));
+      const work = (b.emails ?? []).find((e: { type?: string }) => e.type === 'work');
+      if (work?.value !== 'flag.user@contoso.com') throw new Error(`work email: ${JSON.stringify(b.emails)}`);
     },
   },
   {

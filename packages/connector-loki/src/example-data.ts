@@ -1,9 +1,11 @@
 /** Example data for a new store: what `npm start` shows out of the box. */
 import { URN } from '@scimgw/core';
+import { newVersion } from './meta.js';
 import type { TenantStore } from './store/tenant-store.js';
 
 const t = '2026-01-01T00:00:00.000Z';
-const meta = { created: t, lastModified: t };
+/** `meta` of one seeded resource: a version of its own, as every write gives, so `If-Match` works on it. */
+const meta = () => ({ created: t, lastModified: t, version: newVersion() });
 
 /** Fills a brand-new store with two users, two groups, roles and entitlements. */
 export function seedExampleData(store: TenantStore): void {
@@ -21,7 +23,7 @@ export function seedExampleData(store: TenantStore): void {
     ],
     phoneNumbers: [{ value: '555-555-5555', type: 'work' }],
     [URN.EnterpriseUser]: { employeeNumber: '701984', department: 'Tour Operations' },
-    meta,
+    meta: meta(),
   });
   store.putLocal('users', {
     id: 'jsmith',
@@ -33,10 +35,10 @@ export function seedExampleData(store: TenantStore): void {
     title: 'Consultant',
     emails: [{ value: 'jsmith@example.com', type: 'work', primary: true }],
     [URN.EnterpriseUser]: { employeeNumber: '701985', department: 'Sales', manager: { value: 'bjensen' } },
-    meta,
+    meta: meta(),
   });
-  store.putLocal('groups', { id: 'Admins', displayName: 'Admins', meta });
-  store.putLocal('groups', { id: 'Employees', displayName: 'Employees', meta });
+  store.putLocal('groups', { id: 'Admins', displayName: 'Admins', meta: meta() });
+  store.putLocal('groups', { id: 'Employees', displayName: 'Employees', meta: meta() });
   store.membership.set('Admins', [{ value: 'bjensen', display: 'Babs Jensen', type: 'User' }]);
   store.membership.set('Employees', [
     { value: 'bjensen', display: 'Babs Jensen', type: 'User' },
@@ -48,14 +50,30 @@ export function seedExampleData(store: TenantStore): void {
     displayName: 'Helpdesk operator',
     type: 'application',
     enabled: true,
+    meta: meta(),
   });
-  store.putLocal('roles', { id: 'auditor', value: 'auditor', displayName: 'Auditor', type: 'application', enabled: true });
+  store.putLocal('roles', {
+    id: 'auditor',
+    value: 'auditor',
+    displayName: 'Auditor',
+    type: 'application',
+    enabled: true,
+    meta: meta(),
+  });
   store.putLocal('entitlements', {
     id: 'office-e3',
     value: 'office-e3',
     displayName: 'Office E3 licence',
     type: 'license',
     enabled: true,
+    meta: meta(),
   });
-  store.putLocal('entitlements', { id: 'vpn', value: 'vpn', displayName: 'VPN access', type: 'access', enabled: true });
+  store.putLocal('entitlements', {
+    id: 'vpn',
+    value: 'vpn',
+    displayName: 'VPN access',
+    type: 'access',
+    enabled: true,
+    meta: meta(),
+  });
 }

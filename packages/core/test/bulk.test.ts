@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { URN } from '../src/index.js';
 import { createScimHandler } from '../src/handler/index.js';
@@ -89,6 +90,74 @@ describe('Bulk (RFC 7644 §3.7)', () => {
       ),
     });
     expect((res.body as BulkBody).Operations.map((o) => o.status)).toEqual(['400', '400']);
+  });
+
+  it('refuses failOnErrors below 1 (it would run nothing and answer 200)', async () => {
+    const h = handler();
+    const one = [{ method: 'POST', path: '/Users', bulkId: 'z', data: { userName: 'zero' } }];
+    for (const failOnErrors of [0, -1, 1.5, 'x']) {
+      const r = await h.handle({ method: 'POST', url: '/Bulk', body: bulk(one, { failOnErrors }) });
+      expect(r.status, String(failOnErrors)).toBe(400);
+      expect((r.body as { scimType: string }).scimType).toBe('invalidValue');
+    }
+    const list = await h.handle({ method: 'GET', url: '/Users?filter=userName%20eq%20%22zero%22' });
+    expect((list.body as { totalResults: number }).totalResults).toBe(0);
+    const ran = await h.handle({ method: 'POST', url: '/Bulk', body: bulk(one, { failOnErrors: 1 }) });
+    expect((ran.body as BulkBody).Operations.map((o) => o.status)).toEqual(['201']);
+  });
+
+  it('a reference is a whole value or a whole path segment; text containing "bulkId:" is a value', async () => {
+    const h = handler();
+    const res = await h.handle({
+      method: 'POST',
+      url: '/Bulk',
+      origin: 'https://gw',
+      body: bulk([
+        { method: 'POST', path: '/Users', bulkId: '42', data: { userName: 'ref-target' } },
+        // Not references: the ticket number stays as written, and nothing waits on a bulkId "42 x".
+        {
+          method: 'POST',
+          path: '/Users',
+          bulkId: 'n',
+          data: { userName: 'notes', nickName: 'ticket bulkId:42', title: 'see bulkId:nope' },
+        },
+        { method: 'POST', path: '/Groups', bulkId: 'g', data: { displayName: 'G', members: [{ value: 'bulkId:42' }] } },
+      ]),
+    });
+    const ops = (res.body as BulkBody).Operations;
+    expect(ops.map((o) => o.status)).toEqual(['201', '201', '201']);
+    const id = (op: number) => ops[op]?.location?.split('/').pop();
+    const notes = (await h.handle({ method: 'GET', url: `/Users/${id(1)}` })).body as Record<string, unknown>;
+    expect(notes.nickName).toBe('ticket bulkId:42');
+    expect(notes.title).toBe('see bulkId:nope');
+    const group = (await h.handle({ method: 'GET', url: `/Groups/${id(2)}` })).body as { members: { value: string }[] };
+    expect(group.members.map((m) => m.value)).toEqual([id(0)]);
+  });
+
+  it('property: a value that is not a whole reference reaches the resource as sent', async () => {
+    const h = handler();
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }).filter((t) => !t.startsWith('bulkId:')),
+        fc.constantFrom('', 'x ', 'bulkId:', 'a/bulkId:'),
+        async (text, prefix) => {
+          const value = prefix + text;
+          fc.pre(!value.startsWith('bulkId:'));
+          const res = await h.handle({
+            method: 'POST',
+            url: '/Bulk',
+            origin: 'https://gw',
+            body: bulk([{ method: 'POST', path: '/Users', bulkId: `p${++n}`, data: { userName: `prop${n}`, nickName: value } }]),
+          });
+          const op = (res.body as BulkBody).Operations[0];
+          expect(op?.status).toBe('201');
+          const got = await h.handle({ method: 'GET', url: `/Users/${op?.location?.split('/').pop()}` });
+          expect((got.body as { nickName?: string }).nickName).toBe(value);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('enforces maxOperations (413) and advertises maxPayloadSize (which the host enforces as it reads the body)', async () => {

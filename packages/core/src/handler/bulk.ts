@@ -28,15 +28,35 @@ interface Op {
   deps: Set<string>;
 }
 
-const REF = /bulkId:([^/"\s?&]+)/g;
+/**
+ * A reference to another operation's resource (RFC 7644 §3.7.2): a whole string value
+ * `bulkId:<id>` in `data`, or a whole segment of `path`. Text that merely contains `bulkId:` (a
+ * note, a description) is a value like any other.
+ */
+const VALUE_REF = /^bulkId:(.+)$/s;
+const PATH_REF = /(?<=\/)bulkId:([^/?#]+)(?=$|[/?#])/g;
 
-function refsIn(text: string): string[] {
-  return [...text.matchAll(REF)].map((m) => m[1] as string);
+function refsIn(path: string, data: unknown): string[] {
+  const out = [...path.matchAll(PATH_REF)].map((m) => m[1] as string);
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const id = VALUE_REF.exec(v)?.[1];
+      if (id !== undefined) out.push(id);
+    } else if (Array.isArray(v)) for (const e of v) walk(e);
+    else if (isObject(v)) for (const k in v) walk(v[k]);
+  };
+  walk(data);
+  return out;
+}
+
+function replacePathRefs(path: string, ids: Map<string, string>): string {
+  return path.replace(PATH_REF, (whole, id: string) => ids.get(id) ?? whole);
 }
 
 function replaceRefs(value: unknown, ids: Map<string, string>): unknown {
   if (typeof value === 'string') {
-    return value.replace(REF, (whole, id: string) => ids.get(id) ?? whole);
+    const id = VALUE_REF.exec(value)?.[1];
+    return id === undefined ? value : (ids.get(id) ?? value);
   }
   if (Array.isArray(value)) return value.map((v) => replaceRefs(v, ids));
   if (isObject(value)) {
@@ -56,8 +76,9 @@ function parseOps(body: unknown, maxOperations: number): { ops: Op[]; failOnErro
   }
   const fail = getCI(body, 'failOnErrors');
   const failOnErrors = fail === undefined || fail === null ? Number.POSITIVE_INFINITY : Number(fail);
-  if (!Number.isInteger(failOnErrors) && failOnErrors !== Number.POSITIVE_INFINITY)
-    throw new InvalidValueError('"failOnErrors" must be an integer');
+  // The number of errors accepted before the rest is not run (RFC 7644 §3.7.3): below 1 would run nothing.
+  if ((!Number.isInteger(failOnErrors) || failOnErrors < 1) && failOnErrors !== Number.POSITIVE_INFINITY)
+    throw new InvalidValueError('"failOnErrors" must be an integer of at least 1');
   const seen = new Set<string>();
   const ops = raw.map((o, index): Op => {
     if (!isObject(o)) throw new InvalidSyntaxError(`Operations[${index}] must be an object`);
@@ -75,7 +96,7 @@ function parseOps(body: unknown, maxOperations: number): { ops: Op[]; failOnErro
       seen.add(bulkId);
     }
     const data = getCI(o, 'data');
-    const deps = new Set([...refsIn(path), ...refsIn(JSON.stringify(data ?? null))]);
+    const deps = new Set(refsIn(path, data));
     const version = getCI(o, 'version');
     return {
       index,
@@ -158,7 +179,7 @@ export async function runBulk(
       );
       continue;
     }
-    const path = replaceRefs(op.path, ids) as string;
+    const path = replacePathRefs(op.path, ids);
     const data = op.data === undefined ? undefined : replaceRefs(op.data, ids);
     let res: ScimResponse;
     try {

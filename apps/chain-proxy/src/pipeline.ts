@@ -11,7 +11,7 @@ import { errors } from '@scimgw/core';
 import { accessFor, allowedMethods, SCIM_CONTENT_TYPE } from '@scimgw/core/handler';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { answerProbe, readBody, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, browserRefusal, ClientGoneError, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
 import { routeProxy } from './routes.js';
 
 /** What the pipeline needs from its proxy instance. */
@@ -80,6 +80,9 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
         const r = await d.auth.tokenEndpoint({ headers: req.headers, body, remoteAddress });
         return sendJson(res, r.status, { ...r.headers, ...idHeader }, r.body);
       }
+      // A write a browser sent for another site, or a form-typed body: refused before authentication.
+      const forged = browserRefusal(method, req.headers, requestHost(req.headers, d.trustForwarded));
+      if (forged) return scimError(forged);
       const access =
         route.kind === 'scim' ? accessFor(route.route, method) : route.kind === 'logger' && method === 'GET' ? 'read' : 'write';
       const authRequest = { method, access, ...(tenant === undefined ? {} : { tenant }), headers: req.headers, remoteAddress };
@@ -138,6 +141,14 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
 
     run()
       .then(logLine, (e: unknown) => {
+        if (e instanceof ClientGoneError) {
+          // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
+          res.statusCode = e.status;
+          d.log.logger.info({ reqId, tenant }, e.message);
+          res.destroy();
+          logLine();
+          return;
+        }
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');

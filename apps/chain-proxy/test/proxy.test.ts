@@ -109,6 +109,34 @@ describe('chain proxy in front of a gateway', () => {
     expect(back.logs()).toContain('/t1/Users');
   });
 
+  it('refuses writes a browser sent for another site (403) and form-typed bodies (415), before forwarding', async () => {
+    const before = back.logs().length;
+    const body = JSON.stringify({ userName: 'forged-through-proxy' });
+    const send = (method: string, path: string, headers: Record<string, string>, withBody = true) =>
+      fetch(proxy.base + path, {
+        method,
+        headers: { authorization: basic('gwadmin', 'password'), 'content-type': 'application/scim+json', ...headers },
+        ...(withBody ? { body } : {}),
+      });
+    const forged: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+    ];
+    for (const headers of forged) {
+      expect((await send('POST', '/Users', headers)).status).toBe(403);
+      expect((await send('DELETE', '/Users/x', headers, false)).status).toBe(403);
+      expect((await send('POST', '/Bulk', headers)).status).toBe(403);
+    }
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])
+      expect((await send('POST', '/Users', { 'content-type': type })).status).toBe(415);
+    expect(back.logs().slice(before)).not.toMatch(/"path":"\/(Users|Bulk)/);
+    // Controls: the proxy's own origin, and no browser at all, are forwarded.
+    expect((await send('POST', '/Users', { origin: proxy.base, 'sec-fetch-site': 'same-origin' })).status).toBe(201);
+    expect(back.logs().slice(before)).toMatch(/"path":"\/Users"/);
+  });
+
   it('refuses a body over payloadSize with 413 before forwarding', async () => {
     const small = await startTestProxy({ chainingBaseUrl: back.base, payloadSize: 100 });
     try {

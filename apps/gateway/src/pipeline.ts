@@ -10,7 +10,7 @@ import { type Connector, errors } from '@scimgw/core';
 import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { answerProbe, readBody, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, browserRefusal, ClientGoneError, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, passThroughJudges, refusedByBackend, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
@@ -163,9 +163,17 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       }
       // A chaining gateway leaves tenants to the gateway that owns them.
       const chained = d.chainingBaseUrl !== undefined && route !== undefined;
-      if (tenant !== undefined && !chained && !d.tenants.has(tenant))
-        throw new errors.NotFoundError(`Unknown tenant "${tenant}"`);
       if (!special && !route) throw new errors.NotFoundError(`No endpoint at ${path}`);
+      // /mcp has its own Origin rule (mcp.allowedOrigins); /oauth/token takes a form by definition.
+      const forged =
+        special?.kind === 'mcp' || special?.kind === 'token'
+          ? undefined
+          : browserRefusal(method, req.headers, requestHost(req.headers, d.trustForwarded));
+      if (forged) {
+        observed?.refused(forged.status, 'scim');
+        responseBody = errors.errorBody(forged, version);
+        return scimError(res, forged, version, idHeader);
+      }
       const remoteAddress = req.socket.remoteAddress ?? '';
       if (special?.kind === 'token') {
         if (method !== 'POST') throw new errors.MethodNotAllowedError('Use POST for /oauth/token');
@@ -188,6 +196,10 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
         responseBody = errors.errorBody(authorized.error, version);
         return scimError(res, authorized.error, version, idHeader);
       }
+      // Only a caller allowed here learns whether a tenant exists: before, its 404 named the
+      // tenants to anyone (outside the IP allow list and without a credential too).
+      if (tenant !== undefined && !chained && !d.tenants.has(tenant))
+        throw new errors.NotFoundError(`Unknown tenant "${tenant}"`);
       principal = authorized.principal.name;
       const ctx = requestContext(d, reqId, tenant, authorized);
       // A credential passed through that the backend refused counts as a failed login here too.
@@ -270,6 +282,14 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
 
     (observed ? observed.run(run) : run())
       .then(logLine, (e: unknown) => {
+        if (e instanceof ClientGoneError) {
+          // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
+          res.statusCode = e.status;
+          d.log.logger.info({ reqId, tenant }, e.message);
+          res.destroy();
+          logLine();
+          return;
+        }
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');

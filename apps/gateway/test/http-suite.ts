@@ -200,11 +200,19 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
-    name: 'unknown tenant → 404',
+    name: 'unknown tenant → 404, for a caller allowed there only (others learn no tenant names)',
     run: async (t) => {
       const r = await t.call('GET', '/acme/Users');
       expect(r.status).toBe(404);
       expect(r.body.detail).toMatch(/acme/);
+      // Without a credential, or with a wrong one, an unknown tenant answers as a known route does.
+      const tries: Record<string, string>[] = [{}, { authorization: `Basic ${Buffer.from('gwadmin:wrong').toString('base64')}` }];
+      for (const headers of tries) {
+        const unknown = await fetch(`${t.base}/acme/Users`, { headers });
+        const known = await fetch(`${t.base}/Users`, { headers });
+        expect([unknown.status, known.status]).toEqual([401, 401]);
+        expect(await unknown.text()).not.toMatch(/acme|tenant/i);
+      }
     },
   },
 

@@ -4,6 +4,21 @@ import { errors } from '@scimgw/core';
 import { decodeUtf8 } from '@scimgw/core/handler';
 
 /**
+ * The client closed the connection before all of its request body had arrived (or the gateway
+ * cut it off while shutting down): there is nobody to answer, and nothing went wrong on the
+ * server's side. Hosts log it as such, not as a failure (status 499 in logs and metrics, as
+ * proxies record it).
+ */
+export class ClientGoneError extends Error {
+  override readonly name = 'ClientGoneError';
+  /** The status logs and metrics record: no answer is sent. */
+  readonly status = 499;
+  constructor(cause?: unknown) {
+    super('The client closed the connection before its request body arrived', { cause });
+  }
+}
+
+/**
  * Reads the whole body as text, failing with 413 past `limit` bytes (checked
  * against `Content-Length` first, then while streaming) and with 400 `invalidSyntax` for bytes
  * that are not UTF-8.
@@ -45,7 +60,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
     });
     req.on('error', (e) => {
-      if (!failed) reject(e);
+      if (!failed) reject(new ClientGoneError(e));
+    });
+    // A runtime that closes the stream without an 'error' (or before it): the body never ends.
+    req.on('close', () => {
+      if (!failed && !req.complete) reject(new ClientGoneError());
     });
   });
 }

@@ -1,6 +1,8 @@
 /** TLS material from the `certificate` / `pfx` configuration. */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from './config/errors.js';
 import type { GatewayConfig } from './config/types.js';
 
@@ -31,7 +33,7 @@ export function loadTls(g: GatewayConfig, certsDir: string): TlsMaterial | undef
   if (pfx?.bundle) {
     const m: TlsMaterial = { pfx: read(pfx.bundle, certsDir, 'scimgateway.pfx.bundle') };
     if (pfx.password) m.passphrase = pfx.password;
-    return m;
+    return usable(m, g.pfx?.bundle ? 'scimgateway.pfx' : 'scimgateway.certificate.pfx');
   }
   const c = g.certificate;
   if (!c?.key && !c?.cert) return undefined;
@@ -42,5 +44,46 @@ export function loadTls(g: GatewayConfig, certsDir: string): TlsMaterial | undef
   };
   const cas = c.ca === undefined || c.ca === null ? [] : Array.isArray(c.ca) ? c.ca : [c.ca];
   if (cas.length) m.ca = cas.map((f, i) => read(f, certsDir, `scimgateway.certificate.ca${Array.isArray(c.ca) ? `[${i}]` : ''}`));
+  return usable(m, 'scimgateway.certificate');
+}
+
+/** What OpenSSL's codes mean to someone editing the configuration. */
+const TLS_PROBLEMS: [RegExp, string][] = [
+  [/key values mismatch/i, 'the key does not belong to the certificate'],
+  [/mac verify failure|bad decrypt/i, 'the password does not open it'],
+  [
+    /no start line|unsupported|bad base64|wrong tag|not enough data|header too long/i,
+    'a file is not a PEM key or certificate of a kind it can read',
+  ],
+];
+
+/**
+ * The material, once OpenSSL has accepted it as a server's (the check `start` would otherwise
+ * fail at when it listens, blaming the port): a key that does not match its certificate, a file
+ * that is not PEM, a PFX whose password is wrong are configuration errors, named by `path`
+ * (without the password).
+ */
+function usable(m: TlsMaterial, path: string): TlsMaterial {
+  try {
+    createSecureContext(m);
+    // OpenSSL keeps a key and a certificate of different kinds (an EC key, an RSA certificate) side
+    // by side without a word, and every handshake then fails: compare them here.
+    if (m.key && m.cert && !matches(m.key, m.cert, m.passphrase)) throw new Error('key values mismatch');
+  } catch (e) {
+    const message = (e as Error).message;
+    const meaning = TLS_PROBLEMS.find(([re]) => re.test(message))?.[1];
+    throw new ConfigError(path, `${meaning ?? 'the TLS material is not usable'} (${message})`);
+  }
   return m;
+}
+
+/** Whether the private key belongs to the (first) certificate; true where the runtime cannot tell. */
+function matches(key: Buffer, cert: Buffer, passphrase: string | undefined): boolean {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    return true; // Not a form this runtime's X509Certificate reads: createSecureContext accepted it.
+  }
+  return x509.checkPrivateKey(createPrivateKey(passphrase === undefined ? key : { key, passphrase }));
 }

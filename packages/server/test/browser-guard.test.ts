@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { browserRefusal, requestHost } from '../src/index.js';
 
-const host = fc.tuple(fc.domain(), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([name, port]) =>
-  port === undefined ? name : `${name}:${port}`,
-);
+const host = fc
+  .tuple(fc.domain(), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))
+  .map(([name, port]) => (port === undefined ? name : `${name}:${port}`));
 const write = fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE');
 
 describe('browserRefusal', () => {
@@ -22,7 +22,9 @@ describe('browserRefusal', () => {
   it('property: any Origin text never throws, and reads are never refused', () => {
     fc.assert(
       fc.property(fc.string(), fc.constantFrom('GET', 'HEAD'), (origin, method) => {
-        expect(browserRefusal(method, { origin, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' }, 'gw:1')).toBeUndefined();
+        expect(
+          browserRefusal(method, { origin, 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' }, 'gw:1'),
+        ).toBeUndefined();
         const r = browserRefusal('POST', { origin }, 'gw:1');
         expect(r === undefined || r.status === 403).toBe(true);
       }),
@@ -37,7 +39,12 @@ describe('browserRefusal', () => {
   });
 
   it('form content types are 415; JSON types and none are not', () => {
-    for (const type of ['text/plain', 'TEXT/PLAIN; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=a'])
+    for (const type of [
+      'text/plain',
+      'TEXT/PLAIN; charset=utf-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=a',
+    ])
       expect(browserRefusal('PATCH', { 'content-type': type }, 'gw')?.status).toBe(415);
     for (const type of ['application/scim+json', 'application/json; charset=utf-8', undefined])
       expect(browserRefusal('PATCH', type === undefined ? {} : { 'content-type': type }, 'gw')).toBeUndefined();

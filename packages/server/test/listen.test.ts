@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +138,28 @@ describe('listen', () => {
     });
     expect(text).toBe('pfx');
     await srv.close();
+  });
+
+  it('refuses TLS material OpenSSL would refuse at listen, naming the config path, not the port (runs after the two above)', () => {
+    execFileSync(
+      'openssl',
+      ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(dir, 'other.key')],
+      {
+        stdio: 'ignore',
+      },
+    );
+    writeFileSync(join(dir, 'not-pem.key'), 'this is not a key\n');
+    const load = (g: unknown) => () => loadTls(g as GatewayConfig, dir);
+    expect(load({ certificate: { key: 'other.key', cert: 'cert.pem' } })).toThrow(
+      /scimgateway\.certificate: the key does not belong to the certificate/,
+    );
+    expect(load({ certificate: { key: 'not-pem.key', cert: 'cert.pem' } })).toThrow(
+      /scimgateway\.certificate: a file is not a PEM/,
+    );
+    const wrong = load({ pfx: { bundle: 'bundle.pfx', password: 'not-the-password' } });
+    expect(wrong).toThrow(/scimgateway\.pfx: the password does not open it/);
+    expect(wrong).not.toThrow(/not-the-password/);
+    // The control: the matching pair still loads.
+    expect(load({ certificate: { key: 'key.pem', cert: 'cert.pem' } })()).toMatchObject({ key: expect.any(Buffer) });
   });
 });

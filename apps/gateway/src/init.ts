@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashPassword } from '@scimgw/auth';
 import { configJsonSchemaFor } from './cli-main.js';
 import { resolveConnectorPackage } from './connector-loader.js';
 
@@ -85,7 +86,9 @@ function configFor(
     config.endpoint ??= {};
     return { config };
   }
-  // The example's well-known password must not reach a deployment: a random one, encrypted on first start.
+  // The example's well-known password must not reach a deployment: a random one, which the file
+  // holds only as a scrypt hash (writeDeployment): the folder may be copied into an image before
+  // any start could encrypt a clear one.
   const password = randomBytes(18).toString('base64url');
   gw.auth = { basic: [{ username: 'gwadmin', password, readOnly: false, baseEntities: [] }] };
   return { config, password };
@@ -104,6 +107,10 @@ export async function writeDeployment(
   const short = shortName(opts.connector);
   const example = connectorExample(opts.connector, cwd);
   const { config, password } = configFor(opts.connector, opts.port, example?.config ?? {});
+  if (password) {
+    const basic = ((config.scimgateway as Record<string, unknown>).auth as { basic: { password: string }[] }).basic;
+    for (const entry of basic) entry.password = await hashPassword(password);
+  }
   const version = gatewayVersion();
   const dependencies: Record<string, string> = { '@scimgw/gateway': `^${version}` };
   // The gateway brings the embedded store; any other connector is named.
@@ -172,7 +179,8 @@ export async function initCommand(
     const dir = resolve(io.cwd, opts.folder);
     io.out(`wrote ${r.files.length} files to ${dir}:`);
     for (const f of r.files) io.out(`  ${f.slice(dir.length + 1)}`);
-    if (r.password) io.out(`the gateway's user is gwadmin, password ${r.password} (encrypted in the file on first start)`);
+    if (r.password)
+      io.out(`the gateway's user is gwadmin, password ${r.password} (shown only now: the file holds a scrypt hash of it)`);
     if (!r.exampleFound)
       io.out(
         `${opts.connector} is not installed here: fill in config/connector-${shortName(opts.connector)}.json's endpoint from its README`,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { verifyPassword } from '@scimgw/auth';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,10 +37,16 @@ describe('scimgw init', () => {
     expect(pkg.scripts.postinstall ?? pkg.scripts.install ?? pkg.scripts.preinstall).toBeUndefined();
     const config = JSON.parse(readFileSync(join(site, 'config', 'connector-loki.json'), 'utf8'));
     expect(config.scimgateway.port).toBe(9123);
-    // A fresh password, not the example's well-known one; told once on the terminal.
-    const password = config.scimgateway.auth.basic[0].password as string;
-    expect(password).not.toBe('password');
-    expect(r.out).toContain(password);
+    // A fresh password, not the example's well-known one; told once on the terminal, and in the
+    // file only as a scrypt hash (a folder built into an image before its first start holds no password).
+    const stored = config.scimgateway.auth.basic[0].password as string;
+    expect(stored).toMatch(/^\$scrypt\$/);
+    const password = /password (\S+) \(shown only now/.exec(r.out)?.[1] ?? '';
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await verifyPassword(password, stored)).toBe(true);
+    expect(await verifyPassword('password', stored)).toBe(false);
+    for (const f of readdirSync(site, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()))
+      expect(readFileSync(join(f.parentPath, f.name), 'utf8'), f.name).not.toContain(password);
     expect(readFileSync(join(site, 'Dockerfile'), 'utf8')).toContain('SCIMGW_HEALTH_URL=http://127.0.0.1:9123/healthz');
     const unit = readFileSync(join(site, 'scimgw.service'), 'utf8');
     expect(unit).toContain(`WorkingDirectory=${site}`);

@@ -56,7 +56,8 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
       d.log.logRequest({
         reqId,
         method,
-        path,
+        // With its query: the log shows the filter an IdP sent (decoded and masked by the logger).
+        path: url,
         ...(tenant === undefined ? {} : { tenant }),
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,

@@ -145,7 +145,8 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       d.log.logRequest({
         reqId,
         method,
-        path,
+        // With its query: the log shows the filter an IdP sent (decoded and masked by the logger).
+        path: url,
         ...(tenant === undefined ? {} : { tenant }),
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 100) / 100,

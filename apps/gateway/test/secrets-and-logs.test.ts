@@ -9,6 +9,8 @@ const SECRETS = {
   bearer: 'tok-bearer-5d4e3c2b1a',
   clientSecret: 'cs-oauth-0f9e8d7c',
   wrongBasic: 'Pw-Wrong-123abc',
+  queryToken: 'tok-query-4b3a2918',
+  filterPassword: 'Pw-Filter-6e5d4c',
 };
 
 let t: TestGateway;
@@ -73,6 +75,9 @@ describe('secrets never reach a log sink', () => {
     const accessToken = ((await tok.json()) as { access_token: string }).access_token;
     const viaOAuth = await fetch(`${t.base}/Users/${u.body.id}`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(viaOAuth.status).toBe(200);
+    // Request lines show the query (decoded): secrets in it are masked.
+    await t.call('GET', `/Users?access_token=${SECRETS.queryToken}&filter=${encodeURIComponent('userName eq "query-marker"')}`);
+    await t.call('GET', `/Users?filter=${encodeURIComponent(`password eq "${SECRETS.filterPassword}"`)}`);
     await new Promise((r) => setTimeout(r, 300));
 
     const logDir = join(t.dir, 'logs');
@@ -86,9 +91,10 @@ describe('secrets never reach a log sink', () => {
         expect(text.includes(secret), `${name} leaked into ${sink}`).toBe(false);
       }
     }
-    // The lines are there, just masked: the request log carries the body at debug level.
+    // The lines are there, just masked: the request log carries the body at debug level, and the query.
     expect(sinks.console).toContain('secretive');
     expect(sinks.stream).toContain('secretive');
+    expect(sinks.console).toMatch(/"path":"\/Users\?access_token=\*+&filter=userName eq \\"query-marker\\""/);
   });
 });
 

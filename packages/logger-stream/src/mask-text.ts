@@ -103,6 +103,9 @@ const KEY_COLON = /(?<=^|[\s,{;(])([\w-]{1,100})(:[ \t]*)(?=([^\s,;"'{}[\]]+))/g
 const BEARER = /\b(Bearer|SharedAccessSignature)(\s+)([A-Za-z0-9\-._~+/=%&:]{6,})/g;
 const BASIC = /\b(Basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})/g;
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)([^@/\s]+)@/gi;
+/** A SCIM filter comparison, `attr op value` (RFC 7644 §3.4.2.2), as in a logged query or search body. */
+const FILTER_TERM =
+  /(?<![\w.:$-])([A-Za-z][\w.:$-]{0,200})(\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)("(?:[^"\\]|\\.)*"|[^\s)\]"]+)/gi;
 const PEM = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
 
 /**
@@ -166,6 +169,13 @@ export function maskTextPatterns(text: string, isSensitive: NameTest): string {
   out = out.replace(BASIC, (m, scheme: string, sp: string, cred: string) =>
     looksLikeBasicCredential(cred) ? `${scheme}${sp}${MASK}` : m,
   );
+  // `password eq "…"`, `urn:…:User:ssn eq "…"`: the value a filter compares a secret attribute with.
+  if (/\s(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s/i.test(out)) {
+    out = out.replace(FILTER_TERM, (m, attr: string, op: string, value: string) => {
+      const name = attr.slice(Math.max(attr.lastIndexOf(':'), attr.lastIndexOf('.')) + 1);
+      return isSensitive(name) && !value.includes(MASK) ? `${attr}${op}"${MASK}"` : m;
+    });
+  }
   if (out.includes('=')) out = maskKeyValues(out, KEY_EQUALS, isSensitive, (v) => v.includes(MASK));
   if (out.includes(':')) {
     out = maskKeyValues(out, KEY_COLON, isSensitive, (v) => v.includes(MASK) || v.startsWith('//'));

@@ -78,12 +78,13 @@ export function writeRequestLine(logger: Logger, entry: RequestLogEntry, mask: (
   const level = requestLevel(entry.status);
   if (!logger.isLevelEnabled(level)) return;
   const durationMs = Math.round(entry.durationMs * 100) / 100;
+  const path = shownPath(entry.path, mask);
   const fields: Record<string, unknown> = {
     kind: 'request',
     reqId: entry.reqId,
     ...(entry.tenant !== undefined ? { tenant: entry.tenant } : {}),
     method: entry.method,
-    path: entry.path,
+    path,
     status: entry.status,
     durationMs,
     ...(entry.principal !== undefined ? { principal: entry.principal } : {}),
@@ -92,5 +93,22 @@ export function writeRequestLine(logger: Logger, entry: RequestLogEntry, mask: (
     if (entry.requestBody !== undefined) fields.requestBody = boundedBody(entry.requestBody, mask);
     if (entry.responseBody !== undefined) fields.responseBody = boundedBody(entry.responseBody, mask);
   }
-  logger[level](fields, `${entry.method} ${entry.path} ${entry.status} ${durationMs}ms`);
+  logger[level](fields, `${entry.method} ${path} ${entry.status} ${durationMs}ms`);
+}
+
+/**
+ * The path as a log line shows it: the query string decoded, so the filter an IdP sent reads as
+ * it wrote it (`?filter=userName eq "bjensen"`), and masked as any other text (`password=…`, a
+ * filter comparing a secret attribute, configured secret values).
+ */
+export function shownPath(path: string, mask: (v: unknown) => unknown): string {
+  const q = path.indexOf('?');
+  if (q === -1) return path;
+  let query = path.slice(q + 1);
+  try {
+    query = decodeURIComponent(query.replace(/\+/g, ' '));
+  } catch {
+    // Not valid percent-encoding: shown as sent.
+  }
+  return `${path.slice(0, q)}?${mask(query) as string}`;
 }

@@ -132,6 +132,10 @@ describe('masking strings', () => {
     ['url userinfo', 'ldaps://admin:s-16@dc1.example.com:636', 's-16'],
     ['PEM key', '-----BEGIN PRIVATE KEY-----\nMIIs17\n-----END PRIVATE KEY-----', 'MIIs17'],
     ['custom name', '{"SSN":"s-18"}', 's-18'],
+    ['filter on a secret attribute', 'filter=password eq "s-19" and userName eq "bob"', 's-19'],
+    ['filter on a custom name, URN-qualified', 'filter=urn:acme:2.0:User:SSN eq "s-20"', 's-20'],
+    ['filter value unquoted (Entra)', 'filter=userName eq bob or ssn ne s-21', 's-21'],
+    ['search body filter', '{"filter":"password co \\"s-22\\""}', 's-22'],
   ])('%s', (_name, input, secret) => {
     const out = m.maskString(input);
     expect(out).not.toContain(secret);
@@ -139,7 +143,13 @@ describe('masking strings', () => {
   });
 
   it('leaves ordinary prose alone', () => {
-    for (const s of ['GET /Users 200 3ms', 'Basic authentication is enabled', 'user bjensen created', '<ns:user>bob</ns:user>']) {
+    for (const s of [
+      'filter=userName eq "bjensen" and emails[type eq "work"].value co "@example.com"',
+      'GET /Users 200 3ms',
+      'Basic authentication is enabled',
+      'user bjensen created',
+      '<ns:user>bob</ns:user>',
+    ]) {
       expect(m.maskString(s)).toBe(s);
     }
   });
@@ -205,5 +215,27 @@ describe('masking properties', () => {
         expect(m.mask(v)).toBe(v);
       }),
     );
+  });
+});
+
+describe('the path of a request line', () => {
+  it('shows the query decoded, and masked', async () => {
+    const { shownPath } = await import('../src/request-log.js');
+    const mm = createMasker({ customMasking: ['SSN'] });
+    const show = (p: string) => shownPath(p, mm.mask);
+    expect(show('/Users')).toBe('/Users');
+    expect(show('/acme/Users?filter=userName%20eq%20%22bjensen%22&count=10')).toBe(
+      '/acme/Users?filter=userName eq "bjensen"&count=10',
+    );
+    expect(show('/Users?filter=userName+eq+%22a%2Bb%22')).toBe('/Users?filter=userName eq "a+b"');
+    expect(show('/Users?filter=%E0%A4%A')).toBe('/Users?filter=%E0%A4%A');
+    for (const secret of [
+      '/Users?access_token=Zq9-tok',
+      '/Users?filter=SSN%20eq%20%22Zq9-ssn%22',
+      '/Users?filter=password eq "Zq9-pw"',
+    ]) {
+      expect(show(secret)).not.toMatch(/Zq9/);
+      expect(show(secret)).toContain(MASK);
+    }
   });
 });

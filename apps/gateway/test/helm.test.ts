@@ -293,6 +293,11 @@ describe.skipIf(!helm)('deploy/helm/scimgw', () => {
       { set: { 'autoscaling.enabled': true } },
       /autoscaling\.enabled: the embedded store has one writer/,
     ],
+    [
+      'several replicas of the embedded store without persistence (each would keep its own data)',
+      { set: config((c) => ((c.endpoint as Obj).persistence = false)) },
+      /replicaCount: the embedded store without persistence/,
+    ],
     ['an Ingress without a host', { set: { 'ingress.enabled': true } }, /ingress\.hosts/],
     [
       'a ServiceMonitor without credentials',
@@ -324,6 +329,22 @@ describe.skipIf(!helm)('deploy/helm/scimgw', () => {
     const r = run(['template', 'rel', chart, ...flags(values)]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('knows the embedded store by config.connector too, not only by the file name', () => {
+    const named = config((c) => (c.connector = '@scimgw/connector-loki'));
+    const objects = render({ set: { ...named, configFile: 'connector-main.json' } });
+    const workload = objects.find((o) => o.kind === 'StatefulSet');
+    expect(workload?.spec.replicas).toBe(1);
+    expect(workload?.spec.volumeClaimTemplates?.length ?? 0).toBeGreaterThan(0);
+    expect(objects.some((o) => o.kind === 'PodDisruptionBudget' || o.kind === 'Deployment')).toBe(false);
+    // Another connector named in a loki-named file is not the embedded store.
+    const other = config((c) => (c.connector = '@acme/scimgw-connector-hr'));
+    expect(render({ set: other }).some((o) => o.kind === 'Deployment')).toBe(true);
+    // Without persistence, one replica is a Deployment of one pod.
+    const memory = config((c) => ((c.endpoint as Obj).persistence = false));
+    const one = render({ set: { ...memory, replicaCount: 1 } });
+    expect(one.find((o) => o.kind === 'Deployment')?.spec.replicas).toBe(1);
   });
 
   it('refuses a cluster older than Kubernetes 1.25', () => {

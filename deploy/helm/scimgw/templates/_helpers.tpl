@@ -61,10 +61,18 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if or $cert.key $cert.pfx $gw.pfx }}true{{ end -}}
 {{- end -}}
 
+{{/* "true" when the connector is the embedded store: named by config.connector, or else by the file name (as the gateway picks it). */}}
+{{- define "scimgw.loki" -}}
+{{- $connector := (include "scimgw.config" . | fromJson).connector | default "" -}}
+{{- if $connector -}}
+{{- if has $connector (list "@scimgw/connector-loki" "connector-loki") }}true{{ end -}}
+{{- else if hasPrefix "connector-loki" .Values.configFile }}true{{ end -}}
+{{- end -}}
+
 {{/* "true" for the embedded store with persistence (connector-loki's default): one writer, a volume. */}}
 {{- define "scimgw.embedded" -}}
 {{- $ep := (include "scimgw.config" . | fromJson).endpoint | default dict -}}
-{{- if hasPrefix "connector-loki" .Values.configFile -}}
+{{- if include "scimgw.loki" . -}}
 {{- if or (not (hasKey $ep "persistence")) $ep.persistence }}true{{ end -}}
 {{- end -}}
 {{- end -}}
@@ -124,6 +132,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and $.Values.secrets.seedKey (not (hasKey $.Values.secrets.values $.Values.secrets.seedKey)) -}}
 {{- fail (printf "secrets.values.%s is missing: it is the SEED (secrets.seedKey); set secrets.seedKey to \"\" for none" $.Values.secrets.seedKey) -}}
 {{- end -}}
+{{- end -}}
+{{- if and (include "scimgw.loki" .) (not (include "scimgw.embedded" .)) (or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1)) -}}
+{{- fail "replicaCount: the embedded store without persistence keeps its data in the pod's memory, so each replica would serve its own: set replicaCount to 1 (and autoscaling.enabled false), or persistence true" -}}
 {{- end -}}
 {{- if and (include "scimgw.embedded" .) .Values.autoscaling.enabled -}}
 {{- fail "autoscaling.enabled: the embedded store has one writer and runs one pod; autoscale a stateless connector instead" -}}

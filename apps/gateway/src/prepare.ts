@@ -18,6 +18,7 @@ import {
   loadTls,
   registerConfigSections,
   type TlsMaterial,
+  validateWithEnvText,
 } from '@scimgw/server';
 import { readStreamFiles, StreamFileError, type StreamFiles, streamConfigSchema } from '@scimgw/stream/config';
 import { mcpConfigSchema } from '@scimgw/mcp/config';
@@ -113,7 +114,7 @@ export async function prepareLoaded(
   let passThroughDeclared: boolean | undefined;
   const warnings = [...cfg.warnings];
   if (schema && typeof schema.validate === 'function') {
-    const checked = schema.validate(cfg.endpoint);
+    const checked = validateWithEnvText(cfg.endpoint, cfg.envText, 'endpoint', (v) => schema.validate(v));
     if (!checked.ok) {
       throw new ConfigErrors(
         checked.issues.map((i) => new ConfigError(formatConfigPath(i.path, 'endpoint'), i.message, cfg.file)),

@@ -100,3 +100,18 @@ describe('the JSON Schema of a configuration file and the validator agree', () =
     );
   });
 });
+
+describe('environment values in the connector section', () => {
+  it("a field of the connector's that wants text gets the variable as set; one that wants a boolean, the boolean", async () => {
+    const file = join(dir, 'connector-loki-99.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...good, endpoint: { persistence: false, directory: 'process.env.DIR', fsync: 'process.env.SYNC' } }),
+    );
+    const prepared = await prepareConfig(file, {
+      encryptInPlace: false,
+      env: { SEED: 'schema-test', DIR: '0042', SYNC: 'false' },
+    });
+    expect(prepared.endpoint).toMatchObject({ directory: '0042', fsync: false });
+  });
+});

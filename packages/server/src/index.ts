@@ -11,6 +11,7 @@ export { configFileJsonSchema } from './config/json-schema.js';
 export type { GatewayConfig, LoadedConfig } from './config/types.js';
 export { configSeed, decryptSecret, encryptSecret, isEncrypted, isSecretKey } from './config/secrets.js';
 export { resolveReferences } from './config/references.js';
+export { type Checked, validateWithEnvText } from './config/env-text.js';
 export { loadTls } from './tls.js';
 export type { TlsMaterial } from './tls.js';
 export { listen } from './listen.js';

@@ -176,6 +176,33 @@ describe('loadConfig', () => {
     expect(c.gateway.auth.bearerJwt?.[0]?.secret).toBe('thisIsSecret');
   });
 
+  it('gives a field that wants text the environment variable as set, digits and all; numbers stay numbers', () => {
+    const c = loadConfig(
+      write({
+        endpoint: { directory: 'process.env.DIR', fsync: 'process.env.SYNC' },
+        scimgateway: {
+          port: 'process.env.PORT',
+          auth: {
+            basic: [{ username: 'process.env.GW_USER', password: 'process.env.NUM_PW' }],
+            bearerToken: [{ token: 'process.env.TOK' }],
+          },
+        },
+      }),
+      { env: { PORT: '9998', GW_USER: '1e3', NUM_PW: '0098765432123', TOK: 'true', DIR: '2024', SYNC: 'false' } },
+    );
+    expect(c.gateway.port).toBe(9998);
+    expect(c.gateway.auth.basic?.[0]).toMatchObject({ username: '1e3', password: '0098765432123' });
+    expect(c.gateway.auth.bearerToken?.map((t) => t.token)).toEqual(['true']);
+    // The connector's section is checked by the connector's schema (prepare); what the file loader
+    // read is handed on with the text of each converted value.
+    expect(c.endpoint).toEqual({ directory: 2024, fsync: false });
+    expect(c.envText?.get('endpoint.directory')).toBe('2024');
+    // A field that wants a number does not get text.
+    expect(() => loadConfig(write({ scimgateway: { port: 'process.env.PORT' } }), { env: { PORT: 'abc' } })).toThrow(
+      /scimgateway\.port/,
+    );
+  });
+
   it('names the path of an unresolvable reference', () => {
     expect(() => loadConfig(write({ scimgateway: { port: 'process.env.NOPE_PORT' } }), { env: {} })).toThrow(
       /scimgateway\.port: environment variable NOPE_PORT is not set/,

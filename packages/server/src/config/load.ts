@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { configSection, formatConfigPath, JsonSyntaxError, parseJsonText } from '@scimgw/config';
 import { ConfigError, ConfigErrors } from './errors.js';
 import { replaceStringValues } from './encrypt-text.js';
+import { validateWithEnvText } from './env-text.js';
 import { resolveReferences } from './references.js';
 import { configFileSchema } from './schema.js';
 import { configSeed, decryptSecret, encryptSecret, isEncrypted, isLeftAsIs, isSecretKey, usesBuiltInSeed } from './secrets.js';
@@ -126,13 +127,14 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     );
   }
   let resolved: unknown;
+  const envText = new Map<string, string>();
   try {
-    resolved = decryptTree(resolveReferences(raw, { name, env, file: abs }), seed, abs);
+    resolved = decryptTree(resolveReferences(raw, { name, env, file: abs, envText }), seed, abs);
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigErrors([e]);
     throw e;
   }
-  const checked = fileSection.validate(resolved);
+  const checked = validateWithEnvText(resolved, envText, '', (v) => fileSection.validate(v));
   if (!checked.ok) {
     throw new ConfigErrors(checked.issues.map((i) => new ConfigError(formatConfigPath(i.path), i.message, abs)));
   }
@@ -172,5 +174,6 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
     endpoint,
     tenants,
     warnings,
+    ...(envText.size ? { envText } : {}),
   };
 }

@@ -22,6 +22,11 @@ export interface ReferenceContext {
   name: string;
   env: NodeJS.ProcessEnv;
   file: string;
+  /**
+   * Filled with the environment values read as a number, a boolean or null, by config path, with
+   * their text: where the schema wants text (a password of digits), the text is what is meant.
+   */
+  envText?: Map<string, string>;
 }
 
 /** Returns a copy of `node` with every reference replaced by its value. */
@@ -37,7 +42,9 @@ export function resolveReferences(node: unknown, ctx: ReferenceContext, path = '
     const name = node.slice('process.env.'.length);
     const v = ctx.env[name];
     if (v === undefined) throw new ConfigError(path, `environment variable ${name} is not set`, ctx.file);
-    return primitive(v);
+    const value = primitive(v);
+    if (typeof value !== 'string') ctx.envText?.set(path, v);
+    return value;
   }
   if (node.startsWith('process.text.')) {
     const file = node.slice('process.text.'.length);

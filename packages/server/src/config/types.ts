@@ -31,4 +31,10 @@ export interface LoadedConfig {
   tenants: string[];
   /** Non-fatal findings (e.g. a read-only config file that could not be encrypted in place). */
   warnings: string[];
+  /**
+   * Values read from environment variables as a number, a boolean or null, by config path
+   * (`endpoint.password`), with their text: {@link validateWithEnvText} gives a field that wants
+   * text its text back. Holds secrets as the rest of this object does: never log it.
+   */
+  envText?: ReadonlyMap<string, string>;
 }

@@ -18,6 +18,7 @@ import { unknownAttributeHandler } from '../resource/validate.js';
 import type { SchemaRegistry } from '../schema/registry.js';
 import type { ResourceTypeDefinition } from '../schema/types.js';
 import { etagMatches } from '../contract/etag.js';
+import { foldDerivedMeta } from './derived-meta.js';
 import { isObject } from '../util/object.js';
 import { ownContext } from './context.js';
 import { runQuery } from './list.js';
@@ -117,15 +118,18 @@ function bind(c: ResourceCall, p: ListParams) {
   if (count !== undefined) count = Math.min(Math.max(count, 0), max);
   else count = limits.defaultPageSize ?? 100;
   const startIndex = p.startIndex === undefined ? undefined : Math.max(1, p.startIndex);
-  const filter =
+  const folded =
     p.filter !== undefined && p.filter.trim() !== ''
-      ? canonicalFilter(c.registry, c.rt, parseFilterParam(p.filter, c.options.filterLimits))
-      : undefined;
+      ? foldDerivedMeta(canonicalFilter(c.registry, c.rt, parseFilterParam(p.filter, c.options.filterLimits)), c.rt, c.base)
+      : true;
+  const filter = typeof folded === 'boolean' ? undefined : folded;
   const sort = p.sortBy
     ? { path: canonicalSortPath(c.registry, c.rt, p.sortBy), order: p.sortOrder ?? ('ascending' as const) }
     : undefined;
   return {
     filter,
+    /** The filter matches nothing whatever is stored (`meta.resourceType eq "Group"` on /Users). */
+    none: folded === false,
     sort,
     startIndex,
     count,
@@ -140,7 +144,7 @@ export async function listOp(c: ResourceCall, p: ListParams): Promise<ScimRespon
   need(c, 'query');
   const q = bind(c, p);
   const projection = new Projection(c.registry, c.rt, p);
-  const page = await runQuery(c.ops, q, c.registry.resolver(c.rt), c.ctx);
+  const page = q.none ? { resources: [], totalResults: 0 } : await runQuery(c.ops, q, c.registry.resolver(c.rt), c.ctx);
   const extra: Record<string, unknown> = {};
   if (page.nextCursor) extra.nextCursor = page.nextCursor;
   if (page.previousCursor) extra.previousCursor = page.previousCursor;

@@ -3,6 +3,7 @@ import type { Connector, RequestContext, ScimResource } from '../contract/types.
 import { Projection } from '../query/projection.js';
 import { sortResources } from '../query/sort.js';
 import type { SchemaRegistry } from '../schema/registry.js';
+import { foldDerivedMeta } from './derived-meta.js';
 import { collectMatching } from './list.js';
 import { canonicalFilter, canonicalSortPath, type ListParams, parseFilterParam } from './params.js';
 import { finishResource, listResponse } from './shape.js';
@@ -22,8 +23,11 @@ export async function rootSearch(
   for (const rt of registry.resourceTypes()) {
     const handler = connector.resources[rt.id];
     if (!handler?.query) continue;
-    const filter = p.filter ? canonicalFilter(registry, rt, parseFilterParam(p.filter, options.filterLimits)) : undefined;
-    const found = await collectMatching(handler, filter, registry.resolver(rt), {}, ctx);
+    const folded = p.filter
+      ? foldDerivedMeta(canonicalFilter(registry, rt, parseFilterParam(p.filter, options.filterLimits)), rt, base)
+      : true;
+    if (folded === false) continue;
+    const found = await collectMatching(handler, folded === true ? undefined : folded, registry.resolver(rt), {}, ctx);
     const projection = new Projection(registry, rt, p);
     for (const r of found) all.push(projection.apply(finishResource(registry, rt, r, base)));
   }

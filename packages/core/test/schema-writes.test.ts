@@ -110,6 +110,8 @@ describe('values are refused, not coerced', () => {
     ['{"userName":"ok","active":1}', 'active'],
     ['{"userName":"ok","x509Certificates":[{"value":"not base64!"}]}', 'x509Certificates[0].value'],
     [`{"userName":"ok","${ENT}":{"manager":{"value":7}}}`, 'manager.value'],
+    ['{"userName":"ok","emails":[{"value":"a@b","primary":true},{"value":"c@d","primary":true}]}', 'emails'],
+    ['{"userName":"ok","phoneNumbers":[{"value":"1","primary":"True"},{"value":"2","primary":true}]}', 'phoneNumbers'],
   ];
   it.each(bad)('POST %s → 400 invalidValue naming %s', async (text, where) => {
     const { call } = setup();
@@ -135,6 +137,33 @@ describe('values are refused, not coerced', () => {
     expect(r.body.scimType).toBe('invalidValue');
     const after = (await call('GET', `/Users/${u.id}`)).body;
     expect(after).toEqual(u);
+  });
+
+  it('one primary value per attribute on POST and PUT; PATCH marking another primary clears the rest', async () => {
+    const { call, user } = setup();
+    const u = await user({
+      emails: [
+        { value: 'a@b', primary: true },
+        { value: 'c@d', primary: false },
+      ],
+    });
+    const two = {
+      userName: u.userName,
+      emails: [
+        { value: 'a@b', primary: true },
+        { value: 'c@d', primary: true },
+      ],
+    };
+    const put = await call('PUT', `/Users/${u.id}`, two);
+    expect(put.status).toBe(400);
+    expect(put.body.detail).toMatch(/"emails" has more than one value with "primary": true/);
+    const patched = await call('PATCH', `/Users/${u.id}`, {
+      Operations: [{ op: 'add', path: 'emails', value: [{ value: 'e@f', primary: true }] }],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.emails.filter((e: { primary?: boolean }) => e.primary === true)).toEqual([
+      { value: 'e@f', primary: true },
+    ]);
   });
 
   it('keeps the dialect rules real clients need: Entra\'s "False", a bare manager id, a wrapped single value', async () => {

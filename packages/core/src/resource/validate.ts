@@ -87,6 +87,10 @@ export function checkValue(c: ValueCheck, def: AttributeDefinition, value: unkno
       if (Array.isArray(e)) throw new InvalidValueError(`Attribute "${where}[${i}]" must not be an array`);
       out.push(element(c, def, e, `${where}[${i}]`));
     }
+    // RFC 7643 §2.4: "primary" true appears no more than once. A PATCH that marks another value
+    // primary clears the rest (RFC 7644 §3.5.2, patch/apply.ts); a whole resource cannot say which.
+    if (c.form !== 'patch' && out.filter((e) => isObject(e) && e.primary === true).length > 1)
+      throw new InvalidValueError(`Attribute "${where}" has more than one value with "primary": true (RFC 7643 §2.4)`);
     return out;
   }
   let v = value;

@@ -19,6 +19,7 @@ import {
   MongoTopologyClosedError,
   MongoWriteConcernError,
 } from 'mongodb';
+import type { MongoConnectionConfig } from './config.js';
 
 /** How one failure reaches a SCIM client. */
 export type Translation =
@@ -194,6 +195,40 @@ export function isConnectionError(e: unknown): boolean {
     e instanceof MongoWriteConcernError ||
     (e instanceof MongoError && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError')))
   );
+}
+
+/**
+ * True for MongoDB refusing the credentials a client authenticates with (18 AuthenticationFailed),
+ * also when the driver carries that as the cause of its own error.
+ */
+export function isAuthenticationFailure(e: unknown): boolean {
+  return serverCodeOf(e) === 18 || serverCodeOf((e as { cause?: unknown } | null | undefined)?.cause) === 18;
+}
+
+/**
+ * The error of the gateway's own credentials refused by MongoDB: it names where they are configured
+ * (`path`, e.g. `endpoint.connection`) and the user, never the password.
+ *
+ * @example
+ * credentialsRefused('endpoint.connection', { username: 'scim', … }, undefined, e).message
+ * // 'mongodb: MongoDB refused the credentials of endpoint.connection (user "scim"): check endpoint.connection.username, endpoint.connection.password and endpoint.connection.authSource (18 AuthenticationFailed)'
+ */
+export function credentialsRefused(
+  path: string,
+  connection: Pick<MongoConnectionConfig, 'username' | 'authMechanism'>,
+  tenant: string | undefined,
+  cause: unknown,
+): Error {
+  const of = tenant === undefined ? '' : ` (tenant ${tenant})`;
+  let what: string;
+  if (connection.authMechanism === 'MONGODB-X509') {
+    what = `the client certificate of ${path}${of}: check ${path}.tls.certificateKeyFile and the user MongoDB maps its subject to`;
+  } else if (connection.username === undefined) {
+    what = `the credentials in ${path}.url${of}: check the user name and password in it, and its authSource`;
+  } else {
+    what = `the credentials of ${path} (user "${connection.username}")${of}: check ${path}.username, ${path}.password and ${path}.authSource`;
+  }
+  return new Error(`mongodb: MongoDB refused ${what} (${describeCode(18)})`, { cause });
 }
 
 /** Options of {@link toScimError}. */

@@ -2,7 +2,8 @@
  * SCIM filters (RFC 7644 §3.4.2.2) → MongoDB queries, with the same meaning the core's evaluator
  * gives them (`matchesFilter`): values compare by schema type, strings case-insensitively unless
  * `caseExact`, `ne` is "no value equals", `eq null` is "not present", multi-valued attributes match
- * when any value does, value paths (`emails[type eq "work"]`) become `$elemMatch`.
+ * when any value does, value paths (`emails[type eq "work"]`) become `$elemMatch`. Booleans compare
+ * and are present as they are read (`booleans.ts`: "True" is `true`, "yes" no boolean at all).
  *
  * Field names come from the schemas, filter values only ever become query *values* (`$eq`, `$gt`,
  * `$in`) or escaped patterns: nothing a client sends becomes an operator or a field path.
@@ -13,9 +14,10 @@
  */
 import type { AttributeDefinition, ResourceTypeDefinition, SchemaRegistry } from '@scimgw/core';
 import type { CompareNode, FilterNode } from '@scimgw/core/filter';
+import { BOOLEAN_ABSENT, BOOLEAN_PRESENT, booleanIs, readBoolean } from './booleans.js';
 import { encodeKey } from './keys.js';
 import { hasValueSub, joinField, leafDefinition, resolveStored, type StoredPath } from './paths.js';
-import { NON_EMPTY_STRING, patternCondition, patternRegExp } from './regex.js';
+import { NON_EMPTY_STRING, patternCondition } from './regex.js';
 
 /** A MongoDB query document. */
 export type Query = Record<string, unknown>;
@@ -142,6 +144,16 @@ function presentElement(field: string): Query {
   };
 }
 
+/** A present value of a leaf defined by `def` (a boolean only counts when a boolean can be read from it). */
+function presentLeaf(field: string, def: AttributeDefinition | undefined): Query {
+  return def?.type === 'boolean' ? { [field]: BOOLEAN_PRESENT } : presentScalar(field);
+}
+
+/** No value of a leaf defined by `def` (see {@link presentLeaf}). */
+function absentLeaf(field: string, def: AttributeDefinition | undefined): Query {
+  return def?.type === 'boolean' ? { [field]: BOOLEAN_ABSENT } : { [field]: { $exists: false } };
+}
+
 /** Some element of the array `field` is an object. */
 function objectElement(field: string): Query {
   return { [field]: { $elemMatch: { $type: 'object' } } };
@@ -152,16 +164,6 @@ interface Leaf {
   /** Field whose values are compared. */
   values: string;
   def: AttributeDefinition | undefined;
-}
-
-function boolOf(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    const l = v.toLowerCase();
-    if (l === 'true') return true;
-    if (l === 'false') return false;
-  }
-  return undefined;
 }
 
 /** Latest instant whose ISO form still sorts as a string (year 9999). */
@@ -181,10 +183,10 @@ function compareLeaf(
   if (op === 'ne') return not(compareLeaf(state, leaf, 'eq', literal, !superset));
   const type = def.type;
   if (type === 'boolean') {
-    const b = boolOf(literal);
+    const b = readBoolean(literal);
     if (b === undefined || op !== 'eq') return false;
-    // Stored strings "true"/"false" compare too, as in the core.
-    return { [f]: { $in: [b, patternRegExp('eq', String(b), true)] } };
+    // Stored strings "true"/"false" (any case) compare too: they are read as the booleans.
+    return { [f]: booleanIs(b) };
   }
   if (type === 'integer' || type === 'decimal') {
     if (op === 'co' || op === 'sw' || op === 'ew') return approximate(state, superset);
@@ -230,24 +232,30 @@ function leafOf(sp: StoredPath, prefix?: string): Leaf {
 function present(sp: StoredPath, prefix?: string): Cond {
   const base = prefix === undefined ? sp.field : prefix;
   const def = sp.attrDef;
+  // A boolean (or a list of them): `$in` also looks into a list.
+  if (def.type === 'boolean') return presentLeaf(base, def);
   if (def.type !== 'complex') {
     // A scalar, or a list of scalars (a single value where a list was expected counts as one).
     return def.multiValued ? or([presentScalar(base), presentElement(base)]) : presentScalar(base);
   }
+  const valueDef = leafDefinition({ attrDef: def });
   if (!def.multiValued) {
-    if (sp.sub !== undefined) return presentScalar(joinField(base, encodeKey(sp.sub)));
+    if (sp.sub !== undefined) return presentLeaf(joinField(base, encodeKey(sp.sub)), sp.subDef);
     const nonEmptyObject = { [base]: { $type: 'object', $ne: {} } };
     if (!hasValueSub(def)) return nonEmptyObject;
     // Counted by its `value`, or, without one, as a (non-empty) object.
     return or([
-      presentScalar(joinField(base, 'value')),
-      { $and: [nonEmptyObject, { [joinField(base, 'value')]: { $exists: false } }] },
+      presentLeaf(joinField(base, 'value'), valueDef),
+      { $and: [nonEmptyObject, absentLeaf(joinField(base, 'value'), valueDef)] },
     ]);
   }
   // A list of complex values: each element on its own (elements are stored as non-empty objects).
-  if (sp.sub !== undefined) return { [base]: { $elemMatch: presentScalar(encodeKey(sp.sub)) } };
+  if (sp.sub !== undefined) return { [base]: { $elemMatch: presentLeaf(encodeKey(sp.sub), sp.subDef) } };
   if (!hasValueSub(def)) return objectElement(base);
-  return or([{ [base]: { $elemMatch: presentScalar('value') } }, { [base]: { $elemMatch: { value: { $exists: false } } } }]);
+  return or([
+    { [base]: { $elemMatch: presentLeaf('value', valueDef) } },
+    { [base]: { $elemMatch: absentLeaf('value', valueDef) } },
+  ]);
 }
 
 /** A comparison node on a stored path. */

@@ -1,6 +1,7 @@
 /** One resource type as the connector serves it: its collection, schema context and views. */
 import type { ResourceTypeDefinition, SchemaRegistry, ScimResource } from '@scimgw/core';
 import type { PathResolver } from '@scimgw/core/filter';
+import { type BooleanPaths, booleanPaths, withSchemaBooleans } from './booleans.js';
 import type { MongoConfig } from './config.js';
 import { fromStored, type StoreContext, type StoredDoc } from './documents.js';
 import type { FilterSchema } from './filter.js';
@@ -20,6 +21,8 @@ export interface Kind {
   /** Storing context. */
   store: StoreContext;
   resolve: PathResolver;
+  /** Where its boolean attributes are (read as booleans whatever was stored). */
+  booleans: BooleanPaths;
   config: MongoConfig;
   /** The computed attribute of this type (`groups` of users), if any. */
   computed?: string;
@@ -43,6 +46,7 @@ export function kindOf(
     schema: { registry, rt, computed: set },
     store: { registry, rt, computed: set },
     resolve: registry.resolver(rt),
+    booleans: booleanPaths(registry, rt),
     config,
     ...(computed ? { computed } : {}),
   };
@@ -51,7 +55,7 @@ export function kindOf(
 /** Stored documents → resources, with the computed attribute when wanted. */
 export async function viewsOf(kind: Kind, tenant: Tenant, docs: StoredDoc[], withComputed: boolean): Promise<ScimResource[]> {
   const tenantField = tenant.field?.name;
-  const out = docs.map((d) => fromStored(d, tenantField));
+  const out = docs.map((d) => withSchemaBooleans(fromStored(d, tenantField), kind.booleans));
   if (withComputed && kind.computed === 'groups' && out.length > 0) {
     const ids = out.map((r) => r.id).filter((id): id is string => typeof id === 'string');
     const groups = await groupsOfUsers(tenant, ids, kind.config.connection.timeouts.operationMS);

@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { errors, type Logger } from '@scimgw/core';
-import type { MongoClient } from 'mongodb';
+import type { ClientConnection } from './reconnect.js';
 
 /** A caller's user name and password, from `Authorization: Basic …`. */
 export interface CallerCredentials {
@@ -36,7 +36,7 @@ export function basicCredentials(authorization: string): CallerCredentials {
 
 /** A caller's client, and what the registry keeps with it. */
 export interface CallerEntry<T> {
-  client: MongoClient;
+  connection: ClientConnection;
   /** The caller's tenants, by tenant key (built on this client). */
   tenants: Map<string, T>;
 }
@@ -54,7 +54,7 @@ export interface CallerClientsOptions {
   idleMs: number;
   log: Logger;
   /** A new client for these credentials on the connection `connectionKey` names. */
-  connect(credentials: CallerCredentials, connectionKey: string): MongoClient;
+  connect(credentials: CallerCredentials, connectionKey: string): ClientConnection;
   now?: () => number;
 }
 
@@ -94,7 +94,7 @@ export class CallerClients<T> {
       this.#entries.delete(id); // re-inserted below: the map's order is least recently used first
     else {
       entry = {
-        client: this.opts.connect(credentials, connectionKey),
+        connection: this.opts.connect(credentials, connectionKey),
         tenants: new Map(),
         lastUsed: 0,
         inFlight: 0,
@@ -165,7 +165,7 @@ export class CallerClients<T> {
 
   private async closeClient(entry: Entry<T>): Promise<void> {
     try {
-      await entry.client.close();
+      await entry.connection.close();
     } catch (e) {
       this.opts.log.debug('mongodb: closing a pass-through client failed', { error: e instanceof Error ? e.message : String(e) });
     }

@@ -1,7 +1,8 @@
 /**
  * Sorting (RFC 7644 §3.4.2.3) as the core sorts: a multi-valued attribute by its primary element
  * (else its first), a complex one by its `value`, case-insensitive strings without regard to case,
- * missing values last in either order, ties in insertion order (`_id`).
+ * missing values last in either order, ties in insertion order (`_id`). Booleans sort as they are read
+ * (`booleans.ts`): "True" as `true`, a value no boolean can be read from as missing.
  *
  * Attributes every stored resource has (`id`, `meta.created`, `meta.lastModified`, and required
  * single-valued ones such as `userName`) sort on the field itself, so an index serves the sort;
@@ -9,6 +10,7 @@
  */
 import type { SortSpec } from '@scimgw/core';
 import type { Document } from 'mongodb';
+import { booleanExpression } from './booleans.js';
 import type { FilterSchema } from './filter.js';
 import { encodeKey } from './keys.js';
 import { resolveStored } from './paths.js';
@@ -46,6 +48,7 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
   const caseRule = sp.sub !== undefined ? sp.subDef : sp.attrDef;
   const collation = leaf !== undefined && STRINGY.has(leaf.type) && !(caseRule?.caseExact ?? false);
   const always =
+    leaf?.type !== 'boolean' &&
     sp.extension === undefined &&
     ((sp.attr === 'id' && sp.sub === undefined) ||
       (sp.attr === 'meta' && (sp.sub === 'created' || sp.sub === 'lastModified')) ||
@@ -66,7 +69,12 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
               { $isArray: '$$a' },
               {
                 $ifNull: [
-                  { $arrayElemAt: [{ $filter: { input: '$$a', as: 'e', cond: { $eq: ['$$e.primary', true] } } }, 0] },
+                  {
+                    $arrayElemAt: [
+                      { $filter: { input: '$$a', as: 'e', cond: { $eq: [booleanExpression('$$e.primary'), true] } } },
+                      0,
+                    ],
+                  },
                   { $arrayElemAt: ['$$a', 0] },
                 ],
               },
@@ -79,6 +87,7 @@ export function planSort(sort: SortSpec | undefined, schema: FilterSchema): Sort
   let key: unknown = element;
   if (sp.sub !== undefined) key = { $let: { vars: { e: element }, in: `$$e.${encodeKey(sp.sub)}` } };
   else if (sp.attrDef.type === 'complex') key = { $let: { vars: { e: element }, in: '$$e.value' } };
+  if (leaf?.type === 'boolean') key = booleanExpression(key);
   return { kind: 'computed', key: key as Document, dir, collation };
 }
 

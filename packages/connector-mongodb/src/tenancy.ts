@@ -2,15 +2,17 @@
  * Tenants (`baseEntity`): with tenancy "database" each tenant has its own database (optionally on
  * its own server), with tenancy "field" all tenants share one set of collections and every document
  * carries the tenant in `tenantField`. One `MongoClient` per distinct connection, shared by the
- * tenants on it; each tenant's indexes (and example data) are set up once, on first use or at startup.
+ * tenants on it, connected (again, after a failed attempt) before an operation uses it; each tenant's
+ * indexes (and example data) are set up once, at startup or by the first operation that can.
  */
 import { errors, type Logger } from '@scimgw/core';
 import { type Collection, type Document, MongoClient } from 'mongodb';
 import { clientOptions, redactUrl } from './client-options.js';
-import { isConnectionError, serverCodeOf } from './errors.js';
+import { credentialsRefused, isAuthenticationFailure, isConnectionError, serverCodeOf } from './errors.js';
 import { type CallerEntry, CallerClients } from './pass-through.js';
 import type { MongoConfig, MongoConnectionConfig } from './config.js';
 import { type CollectionRole, ensureIndexes, indexDefinitions } from './indexes.js';
+import { ClientConnection } from './reconnect.js';
 import { patternCondition } from './regex.js';
 
 /** The collections and scope of one tenant. */
@@ -63,10 +65,16 @@ const DEFAULT_TENANT_KEY = 'undefined';
 
 const DB_NAME = /^[^/\\. "$*<>:|?\u0000]{1,63}$/;
 
+/** A tenant on the gateway's own client. */
+interface OwnTenant {
+  tenant: Tenant;
+  connection: ClientConnection;
+}
+
 /** Resolves tenants to their collections, opening clients as needed. */
 export class TenantRegistry {
-  private readonly clients = new Map<string, MongoClient>();
-  private readonly tenants = new Map<string, Tenant>();
+  private readonly clients = new Map<string, ClientConnection>();
+  private readonly tenants = new Map<string, OwnTenant>();
   private readonly ready = new Map<string, Promise<void>>();
   private readonly known: ReadonlySet<string>;
   /** With pass-through: the callers' clients, and the connections they are on (by key). */
@@ -89,7 +97,7 @@ export class TenantRegistry {
           const c = this.connections.get(key) as MongoConnectionConfig;
           const o = clientOptions(c, this.opts.resolvePath);
           // The caller's user name and password replace the gateway's; mechanism and authSource stay.
-          return new MongoClient(c.url, { ...o, auth: credentials, maxPoolSize: pt.maxPoolSize });
+          return new ClientConnection(new MongoClient(c.url, { ...o, auth: credentials, maxPoolSize: pt.maxPoolSize }));
         },
       });
     }
@@ -132,26 +140,36 @@ export class TenantRegistry {
     return config.entity[tenant ?? DEFAULT_TENANT_KEY]?.connection ?? config.connection;
   }
 
-  private clientFor(c: MongoConnectionConfig): MongoClient {
-    const key = JSON.stringify(c);
-    let client = this.clients.get(key);
-    if (!client) {
-      client = new MongoClient(c.url, clientOptions(c, this.opts.resolvePath));
-      this.clients.set(key, client);
-      this.opts.log.info('mongodb: client created', { url: redactUrl(c.url), replicaSet: c.replicaSet });
-    }
-    return client;
+  /** Where a tenant's connection is configured, for messages: `endpoint.connection` or its own. */
+  private connectionPathOf(tenant: string | undefined): string {
+    const key = tenant ?? DEFAULT_TENANT_KEY;
+    return this.opts.config.entity[key]?.connection ? `endpoint.entity.${key}.connection` : 'endpoint.connection';
   }
 
-  /** The tenant of a request; 404 for a tenant that is not configured. */
-  tenant(name: string | undefined): Tenant {
+  private clientFor(c: MongoConnectionConfig): ClientConnection {
+    const key = JSON.stringify(c);
+    let connection = this.clients.get(key);
+    if (!connection) {
+      const where = { url: redactUrl(c.url), replicaSet: c.replicaSet };
+      connection = new ClientConnection(new MongoClient(c.url, clientOptions(c, this.opts.resolvePath)), () =>
+        this.opts.log.info('mongodb: connected', where),
+      );
+      this.clients.set(key, connection);
+      this.opts.log.info('mongodb: client created', where);
+    }
+    return connection;
+  }
+
+  /** The tenant of a request on the gateway's own client; 404 for a tenant that is not configured. */
+  private ownTenant(name: string | undefined): OwnTenant {
     this.check(name);
     const key = name ?? '';
     const hit = this.tenants.get(key);
     if (hit) return hit;
-    const tenant = this.build(name, this.clientFor(this.connectionOf(name)));
-    this.tenants.set(key, tenant);
-    return tenant;
+    const connection = this.clientFor(this.connectionOf(name));
+    const own = { tenant: this.build(name, connection.client), connection };
+    this.tenants.set(key, own);
+    return own;
   }
 
   /** 503 once closed; 404 for a tenant that is not configured. */
@@ -229,9 +247,11 @@ export class TenantRegistry {
     const key = name ?? '';
     let ct = entry.tenants.get(key);
     if (!ct) {
-      ct = { tenant: this.build(name, entry.client), tried: false };
+      ct = { tenant: this.build(name, entry.connection.client), tried: false };
       entry.tenants.set(key, ct);
     }
+    // MongoDB refusing the caller's credentials surfaces here (18): the caller's 401, not configuration.
+    await entry.connection.ready();
     if (ct.tried || this.prepared.has(key)) return ct.tenant;
     ct.tried = true;
     try {
@@ -245,10 +265,19 @@ export class TenantRegistry {
     return ct.tenant;
   }
 
-  /** The tenant with its indexes in place (created once; retried after a failure). */
+  /**
+   * The tenant, connected, with its indexes in place (created once; retried after a failure, so
+   * the first operation after MongoDB became reachable creates what startup could not).
+   */
   async open(name: string | undefined): Promise<Tenant> {
-    const tenant = this.tenant(name);
-    await this.ensurePrepared(name ?? '', tenant);
+    const { tenant, connection } = this.ownTenant(name);
+    try {
+      await connection.ready();
+      await this.ensurePrepared(name ?? '', tenant);
+    } catch (e) {
+      if (!isAuthenticationFailure(e)) throw e;
+      throw credentialsRefused(this.connectionPathOf(name), this.connectionOf(name), name, e);
+    }
     return tenant;
   }
 
@@ -278,7 +307,8 @@ export class TenantRegistry {
         try {
           await ensureIndexes(coll, indexDefinitions(role, opts), tenantField, config.connection.timeouts.operationMS);
         } catch (e) {
-          if (isConnectionError(e)) throw e;
+          // Not the indexes' fault: the caller says what it is (503, the credentials).
+          if (isConnectionError(e) || isAuthenticationFailure(e)) throw e;
           // Duplicates the new unique index refuses, or an index of the same name or key with
           // other options: the data or the database needs attention, not the request.
           throw new Error(

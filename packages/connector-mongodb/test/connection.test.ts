@@ -11,8 +11,16 @@ import { join } from 'node:path';
 import { testContext } from '@scimgw/core/testkit';
 import { createScimHandler } from '@scimgw/core/handler';
 import { createTestCertificates, type MongoWireServer, startMongoWireServer } from '@scimgw/testing-mongo-wire-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientOptions, configSchema, createConnector, type MongoConfigInput, redactUrl } from '../src/index.js';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  clientOptions,
+  configSchema,
+  createConnector,
+  createMongoConnector,
+  type MongoConfigInput,
+  redactUrl,
+} from '../src/index.js';
 import { REAL_URL, uniqueDb } from './helpers/backend.js';
 
 const PASSWORD = 'S3cr3t-pä$$:w@rd';
@@ -72,8 +80,42 @@ suite('SCRAM', () => {
       (e: unknown) => e as Error,
     );
     expect(err).toBeInstanceOf(Error);
+    // Said as what it is, naming where the credentials are configured: not as an index problem.
+    expect(err?.message).toMatch(
+      /^mongodb: MongoDB refused the credentials of endpoint\.connection \(user "scim"\): check endpoint\.connection\.username, endpoint\.connection\.password and endpoint\.connection\.authSource \(18 AuthenticationFailed\)$/,
+    );
+    expect(err?.message).not.toMatch(/index/i);
     expect(String(err?.message)).not.toContain(wrong);
     expect(JSON.stringify(ctx.logs)).not.toContain(wrong);
+  });
+
+  it("a tenant's own connection refused names that tenant's configuration path", async () => {
+    const ctx = testContext(
+      config({
+        connection: { url: srv.url, username: 'scim', password: PASSWORD },
+        database: uniqueDb('good'),
+        entity: { acme: { connection: { url: srv.url, username: 'scim', password: 'wrong-for-acme' } } },
+      }),
+      { tenants: ['acme'] },
+    );
+    const err = await createConnector(ctx).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(
+      /^mongodb: MongoDB refused the credentials of endpoint\.entity\.acme\.connection \(user "scim"\) \(tenant acme\): check endpoint\.entity\.acme\.connection\.username,/,
+    );
+    expect(String(err?.message)).not.toContain('wrong-for-acme');
+  });
+
+  it('credentials inside the connection string: the message points at the URL, without it', async () => {
+    const url = srv.connectionString({ username: 'scim', password: 'url-secret-42' });
+    const err = await createConnector(testContext(config({ connection: { url }, database: uniqueDb('badurl') }))).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/^mongodb: MongoDB refused the credentials in endpoint\.connection\.url: /);
+    expect(String(err?.message)).not.toContain('url-secret-42');
   });
 
   it('the password inside a connection string is masked in logs', async () => {
@@ -217,6 +259,67 @@ suite('outages and failover', () => {
     expect(again.status).toBe(200);
     expect((again.body as { totalResults: number }).totalResults).toBe(1);
     await connector.close?.();
+  });
+
+  it('MongoDB down when the gateway starts: 503 until it is up, then requests succeed and the indexes are created', async () => {
+    const late = await startMongoWireServer();
+    await late.stop();
+    const database = uniqueDb('late');
+    const ctx = testContext(config({ connection: { url: late.url, timeouts: { serverSelectionMS: 300 } }, database }));
+    const connector = await createConnector(ctx);
+    try {
+      expect(ctx.logs.some((l) => l.level === 'warn' && /not reachable yet/.test(l.msg))).toBe(true);
+      const h = createScimHandler({ connector });
+      const down = await h.handle({ method: 'GET', url: '/Users' });
+      expect(down.status).toBe(503);
+      expect(down.headers['retry-after']).toBe('5');
+      await late.restart();
+      // Polled (the driver may take a moment to see the server), bounded by the timeout.
+      await vi.waitFor(
+        async () => {
+          const res = await h.handle({ method: 'GET', url: '/Users' });
+          if (res.status !== 200) throw new Error(`still ${res.status}: ${JSON.stringify(res.body)}`);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      const made = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'early.bird' }) });
+      expect(made.status).toBe(201);
+      expect((await h.handle({ method: 'GET', url: `/Users/${(made.body as { id: string }).id}` })).status).toBe(200);
+      // The indexes startup could not create were created by the first request that could.
+      const admin = new MongoClient(late.url);
+      try {
+        const names = (await admin.db(database).collection('users').listIndexes().toArray()).map((i) => i.name);
+        expect(names).toEqual(expect.arrayContaining(['scim_id', 'scim_userName', 'scim_externalId', 'scim_emails_value']));
+      } finally {
+        await admin.close();
+      }
+      expect(ctx.logs.some((l) => l.level === 'info' && l.msg === 'mongodb: connected')).toBe(true);
+    } finally {
+      await connector.close?.();
+      await late.stop();
+    }
+  });
+
+  it('with pass-through: a caller whose first request found MongoDB down is served once it is up', async () => {
+    const late = await startMongoWireServer({ users: [{ username: 'alice', password: 'alice-pw' }] });
+    await late.stop();
+    const connector = createMongoConnector({
+      connection: { url: late.url, timeouts: { serverSelectionMS: 300 } },
+      database: uniqueDb('latecaller'),
+      passThrough: { enabled: true },
+    });
+    try {
+      await connector.open();
+      const ctx = { authorization: `Basic ${Buffer.from('alice:alice-pw').toString('base64')}` };
+      const users = connector.resources.User!;
+      await expect(users.query!({}, ctx)).rejects.toMatchObject({ status: 503 });
+      await late.restart();
+      await vi.waitFor(() => users.query!({}, ctx), { timeout: 10_000, interval: 50 });
+      expect((await users.create!({ userName: 'alice-made' }, ctx)).userName).toBe('alice-made');
+    } finally {
+      await connector.close?.();
+      await late.stop();
+    }
   });
 
   it('a stepped-down primary answers 503; the next request succeeds', async () => {

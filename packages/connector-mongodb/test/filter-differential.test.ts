@@ -2,8 +2,8 @@
  * Differential tests: random filters and sorts run through MongoDB (the connector's translation)
  * and through the core's evaluator over the same stored users must select — and order — the same
  * resources. Any difference in meaning (case, `ne`, `eq null`, `pr` on complex values, multi-valued
- * attributes, value paths, dates, numbers, escaping of `co`/`sw`/`ew`) fails with the filter that
- * shows it.
+ * attributes, value paths, dates, numbers, escaping of `co`/`sw`/`ew`, booleans another
+ * application stored as strings) fails with the filter that shows it.
  */
 import type { Connector, QueryRequest, ScimResource } from '@scimgw/core';
 import {
@@ -17,9 +17,10 @@ import {
 } from '@scimgw/core/filter';
 import { createScimHandler } from '@scimgw/core/handler';
 import fc from 'fast-check';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { translateFilter } from '../src/index.js';
-import { type Backend, connectorOn, startBackend } from './helpers/backend.js';
+import { encodeKey, translateFilter } from '../src/index.js';
+import { type Backend, connectorOn, startBackend, uniqueDb } from './helpers/backend.js';
 import { corpusRegistry, corpusUsers, DATES, DEPARTMENTS, DOMAINS, ENT, EXT, TYPES, WORDS } from './helpers/corpus.js';
 
 let backend: Backend;
@@ -30,9 +31,38 @@ const rt = registry.resourceType('User')!;
 const resolve = registry.resolver(rt);
 const ctx = {};
 
+/**
+ * Users another application wrote straight into MongoDB, with booleans that are not booleans: the
+ * strings "true"/"false" in any case (read as booleans), and values no boolean can be read from
+ * (served as absent).
+ */
+function foreignUsers(): Record<string, unknown>[] {
+  const meta = { created: '2024-05-01T00:00:00.000Z', lastModified: '2024-05-01T00:00:00.000Z', version: 1 };
+  const foreign: [unknown, unknown, unknown][] = [
+    ['True', 'TRUE', 'false'],
+    ['false', 'yes', 'True'],
+    ['FALSE', 'False', 1],
+    ['yes', 'true', ''],
+    [1, 0, 'fAlSe'],
+    ['', 'no', 'TRUE'],
+  ];
+  return foreign.map(([active, primary, flag], i) => ({
+    id: `foreign-${i}`,
+    userName: `foreign.user${i}`,
+    active,
+    emails: [
+      { value: `foreign${i}@example.com`, type: 'work', primary },
+      { value: `foreign${i}b@example.com`, primary: i % 2 === 0 ? false : 'FALSE' },
+    ],
+    [encodeKey(EXT)]: { flag },
+    meta,
+  }));
+}
+
 beforeAll(async () => {
   backend = await startBackend();
-  connector = connectorOn(backend.url, { registry });
+  const database = uniqueDb('diff');
+  connector = connectorOn(backend.url, { registry, database });
   await connector.open();
   const h = createScimHandler({ connector });
   // Two groups, so that filters on the users' computed `groups` have something to find.
@@ -53,8 +83,14 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
   }
+  const raw = new MongoClient(backend.url);
+  try {
+    await raw.db(database).collection('users').insertMany(foreignUsers());
+  } finally {
+    await raw.close();
+  }
   all = (await connector.resources.User!.query!({}, ctx)).resources;
-  expect(all).toHaveLength(90);
+  expect(all).toHaveLength(96);
 });
 afterAll(async () => {
   await connector?.close?.();
@@ -212,6 +248,41 @@ const filterTree: fc.Arbitrary<FilterNode> = fc.letrec<{ node: FilterNode }>((ti
 const ids = (rs: ScimResource[]) => rs.map((r) => String(r.id));
 const query = (req: QueryRequest) => connector.resources.User!.query!(req, ctx);
 
+describe('booleans stored as something else', () => {
+  it('are served as the schema says: "true"/"false" in any case as booleans, anything else not at all', async () => {
+    const served = (id: string) => all.find((r) => r.id === id) as Record<string, unknown>;
+    expect(served('foreign-0')).toMatchObject({
+      active: true,
+      emails: [{ primary: true }, { primary: false }],
+      [EXT]: { flag: false },
+    });
+    expect(served('foreign-1')).toMatchObject({ active: false, [EXT]: { flag: true } });
+    expect(served('foreign-1').emails).toEqual([
+      { value: 'foreign1@example.com', type: 'work' },
+      { value: 'foreign1b@example.com', primary: false },
+    ]);
+    expect(served('foreign-3')).not.toHaveProperty('active');
+    expect(served('foreign-3')).not.toHaveProperty(EXT);
+    expect(served('foreign-4')).not.toHaveProperty('active');
+    expect(served('foreign-5')).not.toHaveProperty('active');
+    for (const r of all) {
+      expect(['boolean', 'undefined'], JSON.stringify(r)).toContain(typeof r.active);
+      for (const e of (r.emails ?? []) as Record<string, unknown>[])
+        expect(['boolean', 'undefined'], JSON.stringify(r)).toContain(typeof e.primary);
+    }
+    // A filter finds what the read shows, with the values the read shows.
+    const h = createScimHandler({ connector });
+    const res = await h.handle({
+      method: 'GET',
+      url: `/Users?filter=${encodeURIComponent('active eq false and userName sw "foreign"')}`,
+    });
+    expect((res.body as { Resources: ScimResource[] }).Resources.map((r) => [r.id, r.active])).toEqual([
+      ['foreign-1', false],
+      ['foreign-2', false],
+    ]);
+  });
+});
+
 describe('filters: MongoDB and the core evaluator agree', () => {
   it('on hand-picked filters that are easy to get wrong', async () => {
     const cases = [
@@ -254,6 +325,21 @@ describe('filters: MongoDB and the core evaluator agree', () => {
       'urn:test:params:scim:schemas:extension:custom:2.0:User:tags ne "red"',
       'id pr and externalId sw "EXT"',
       'userName gt "m" and externalId lt "ext-5"',
+      'active eq true',
+      'active eq false',
+      'active ne true',
+      'active ne false',
+      'active pr',
+      'active eq null',
+      'not (active eq false)',
+      'emails[primary eq true]',
+      'emails[primary eq false]',
+      'emails[primary pr]',
+      'emails.primary pr',
+      'emails[not (primary pr)]',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User:flag eq false',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User:flag pr',
+      'urn:test:params:scim:schemas:extension:custom:2.0:User pr',
     ];
     const h = createScimHandler({ connector });
     for (const text of cases) {

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestGateway, type TestGateway } from '@scimgw/testing-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMongoConnector } from '../src/index.js';
-import { type Backend, startBackend, uniqueDb } from './helpers/backend.js';
+import { type Backend, REAL_URL, startBackend, uniqueDb } from './helpers/backend.js';
 
 const SECRET = 'gw-e2e-S3cret!';
 let backend: Backend;
@@ -87,5 +87,40 @@ describe('through a gateway', () => {
     await gw.call('GET', '/Users?count=1');
     expect(gw.logs().length).toBeGreaterThan(0);
     expect(gw.logs()).not.toContain(SECRET);
+  });
+});
+
+// Stops and restarts the test server: not against a real MongoDB.
+describe.skipIf(REAL_URL)('a gateway started while MongoDB is down', () => {
+  it('answers 503 while it is, and serves once it is up, without a restart', async () => {
+    const late = await startBackend();
+    await late.srv!.stop();
+    const down = await startTestGateway({
+      name: 'connector-mongodb',
+      endpoint: { connection: { url: late.url, timeouts: { serverSelectionMS: 300 } }, database: uniqueDb('gwlate') },
+      connector: (cfg) =>
+        createMongoConnector({
+          ...(cfg.endpoint as object),
+          connection: (cfg.endpoint as { connection: never }).connection,
+          tenants: cfg.tenants,
+        }),
+    });
+    try {
+      const refused = await down.call('GET', '/Users');
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      await late.srv!.restart();
+      await vi.waitFor(
+        async () => {
+          const res = await down.call('GET', '/Users');
+          if (res.status !== 200) throw new Error(`still ${res.status}`);
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      expect((await down.call('POST', '/Users', { userName: 'after-outage' })).status).toBe(201);
+    } finally {
+      await down.stop();
+      await late.stop();
+    }
   });
 });

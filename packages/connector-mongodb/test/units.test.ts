@@ -1,10 +1,11 @@
 /**
- * The pure parts: key escaping, pattern escaping, the error table, client options — with
+ * The pure parts: key escaping, pattern escaping, the error table, client options, reconnection — with
  * property tests for the escaping (any input gives an exact round trip or a literal match).
  */
+import { EventEmitter } from 'node:events';
 import { errors } from '@scimgw/core';
 import fc from 'fast-check';
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { type MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import {
   clientOptions,
@@ -19,6 +20,8 @@ import {
   patternCondition,
   toScimError,
 } from '../src/index.js';
+import { FALSE_TEXT, readBoolean, TRUE_TEXT } from '../src/booleans.js';
+import { ClientConnection } from '../src/reconnect.js';
 
 describe('key escaping', () => {
   it('round-trips every key, and no stored key has a dot or a leading $', () => {
@@ -205,5 +208,69 @@ describe('client options', () => {
       waitQueueTimeoutMS: 5000,
     });
     expect(o.tlsAllowInvalidCertificates).toBeUndefined();
+  });
+});
+
+describe('client connection', () => {
+  /** A stand-in for MongoClient: each `connect` is settled by the test; `topologyClosed` as the driver emits it. */
+  function fakeClient() {
+    const attempts: { resolve(): void; reject(e: Error): void }[] = [];
+    const client = Object.assign(new EventEmitter(), {
+      connect: () => new Promise<void>((resolve, reject) => attempts.push({ resolve, reject })),
+      close: async () => {},
+    });
+    return { client, attempts, connection: new ClientConnection(client as unknown as MongoClient) };
+  }
+
+  it('connects once for concurrent operations, again after a failed attempt or a closed topology, never after close', async () => {
+    const { client, attempts, connection } = fakeClient();
+    const waiting = [connection.ready(), connection.ready(), connection.ready()];
+    expect(attempts).toHaveLength(1);
+    attempts[0]!.reject(new Error('connect ECONNREFUSED'));
+    for (const w of waiting) await expect(w).rejects.toThrow('ECONNREFUSED');
+    // Nothing retries on its own: the next operation does, once for all that wait with it.
+    expect(attempts).toHaveLength(1);
+    const again = [connection.ready(), connection.ready()];
+    expect(attempts).toHaveLength(2);
+    attempts[1]!.resolve();
+    await Promise.all(again);
+    await connection.ready();
+    expect(attempts).toHaveLength(2);
+    client.emit('topologyClosed');
+    const third = connection.ready();
+    expect(attempts).toHaveLength(3);
+    attempts[2]!.resolve();
+    await third;
+    await connection.close();
+    await connection.ready();
+    expect(attempts).toHaveLength(3);
+  });
+});
+
+describe('boolean reading', () => {
+  it('reads "true"/"false" in any case as the core does, and nothing else', () => {
+    for (const [stored, read] of [
+      [true, true],
+      [false, false],
+      ['True', true],
+      ['tRUE', true],
+      ['FALSE', false],
+      ['false', false],
+      ['yes', undefined],
+      [' true', undefined],
+      ['true\n', undefined],
+      ['', undefined],
+      [1, undefined],
+      [0, undefined],
+      [null, undefined],
+      [['true'], undefined],
+      // Unicode case folding (MongoDB's caseless patterns) would read these; the core does not.
+      ['fal\u017fe', undefined],
+      ['TRUE\u0301', undefined],
+    ] as const) {
+      expect(readBoolean(stored), JSON.stringify(stored)).toBe(read);
+    }
+    expect(TRUE_TEXT.flags).toBe('');
+    expect(FALSE_TEXT.flags).toBe('');
   });
 });

@@ -75,10 +75,12 @@ export function corpusUsers(count: number, seed = 7): Record<string, unknown>[] 
     }
     const emailCount = Math.floor(r() * 4);
     if (emailCount) {
+      let primary = false;
       u.emails = Array.from({ length: emailCount }, (_, j) => {
         const e: Record<string, unknown> = { value: `${first}${j}@${pick(r, DOMAINS)}` };
         if (r() < 0.8) e.type = pick(r, TYPES);
-        if (r() < 0.3) e.primary = true;
+        // At most one primary value (RFC 7643 §2.4): a create with two is refused.
+        if (r() < 0.3 && !primary) primary = e.primary = true;
         return e;
       });
     }

@@ -63,7 +63,14 @@ export async function runMcpStdio(cfg: PreparedConfig, o: McpStdioOptions): Prom
     );
     return 2;
   }
-  const parts = await buildInstance(cfg, { withMcp: true, subscribe: false, stdout: o.stderr ?? process.stderr });
+  let parts: Awaited<ReturnType<typeof buildInstance>>;
+  try {
+    parts = await buildInstance(cfg, { withMcp: true, subscribe: false, stdout: o.stderr ?? process.stderr });
+  } catch (e) {
+    // The connector could not start: e.g. the embedded store is held by a running gateway.
+    o.err(`scimgw mcp: cannot start: ${(e as Error).message}`);
+    return 1;
+  }
   const mcp = parts.mcp;
   const headers = { authorization };
   // Checked as the HTTP endpoint checks a connection: this credential, reading, in this tenant.

@@ -157,6 +157,40 @@ describe('scimgw mcp (stdio)', () => {
     for (const r of [none, wrong, tenant, noConfig]) expect(r.stdout).toBe('');
   });
 
+  it('refuses, in one line, a second process on an embedded store another holds', async () => {
+    const site = mkdtempSync(join(tmpdir(), 'scimgw-mcp-held-'));
+    mkdirSync(join(site, 'config'));
+    const held = join(site, 'config', 'connector-loki.json');
+    writeFileSync(
+      held,
+      JSON.stringify({
+        scimgateway: { port: 0, log: { loglevel: { console: 'info', file: 'off' } }, auth: { bearerToken: [{ token: ADMIN }] } },
+        endpoint: { persistence: true, directory: 'data', exampleData: false },
+      }),
+    );
+    const first = new StdioClientTransport({
+      command: process.execPath,
+      args: [cli, 'mcp', '--config', held],
+      env: { PATH: process.env.PATH ?? '', SEED: 'stdio-test', SCIMGW_MCP_TOKEN: ADMIN },
+      cwd: site,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'holder', version: '1.0.0' });
+    await client.connect(first);
+    try {
+      const second = await run({ SCIMGW_MCP_TOKEN: ADMIN }, ['--config', held]);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/scimgw mcp: cannot start: The embedded store in .* is in use/);
+      expect(second.stderr).not.toMatch(/\n\s+at /);
+      expect(second.stdout).toBe('');
+      // The holder still serves.
+      expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      rmSync(site, { recursive: true, force: true });
+    }
+  });
+
   it('exits by itself with 0 when the client closes its input', async () => {
     const r = await run({ SCIMGW_MCP_TOKEN: ADMIN }, ['--config', config]);
     expect(r.code).toBe(0);

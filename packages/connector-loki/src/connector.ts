@@ -143,6 +143,10 @@ export function createLokiConnector(
               })
           : undefined,
         readCacheBytes: options.readCacheBytes,
+        // Writes are refused from then on (503, see TenantStore.persist): logged once, with why.
+        onLockLost: options.log
+          ? (e) => options.log?.error(e.message, { tenant: tenant ?? 'undefined', code: e.code })
+          : undefined,
       });
       stores.set(key, s);
       s.catch(() => stores.delete(key));
@@ -210,6 +214,13 @@ export async function createConnector(context: ConnectorFactoryContext<LokiConfi
     registry: context.registry,
     log: context.log,
   });
-  await connector.open([...context.tenants]);
+  try {
+    await connector.open([...context.tenants]);
+  } catch (e) {
+    // A store of another tenant failed (in use by another process, corrupt): the stores opened
+    // already are closed, their locks released.
+    await connector.close?.().catch(() => {});
+    throw e;
+  }
   return connector;
 }

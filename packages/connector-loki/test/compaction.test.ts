@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Journal } from '../src/store/journal.js';
 import { TenantStore } from '../src/store/tenant-store.js';
-import { copyDir, dump, has, seedUsers, turn, user, write } from './store-helpers.js';
+import { copyDir, crashCopy, dump, has, seedUsers, turn, user, write } from './store-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loki-compaction-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,7 +51,7 @@ describe('TenantStore.compact: in the background', () => {
       'uduring',
     ]);
     // A crash now (no close): the write comes back.
-    const again = await TenantStore.open({ file: base, compactBytes: NEVER });
+    const again = await TenantStore.open({ file: join(crashCopy(dirname(base)), 'loki'), compactBytes: NEVER });
     expect(again.read('users', 'uduring')?.userName).toBe('userduring@example.com');
     expect(again.count('users')).toBe(USERS + 1);
     await again.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createScimHandler } from '@scimgw/core/handler';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLokiConnector } from '../src/index.js';
+import { crashCopy } from './store-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'loki-persist-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +21,8 @@ async function open(directory = dir) {
 
 describe('connector-loki: what is acknowledged is what comes back after a restart', () => {
   it('re-adding a member with a new display is journaled, not only changed in memory', async () => {
-    let s = await open();
+    const own = mkdtempSync(join(dir, 're-add-'));
+    let s = await open(own);
     const g = await s.call('POST', '/Groups', { displayName: 'crew', members: [{ value: 'u1', display: 'Old Name' }] });
     expect(g.status).toBe(201);
     const id = (g.body as { id: string }).id;
@@ -33,7 +35,7 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
     // A crash now: no clean close (which would write a snapshot from memory); a second store reads
     // what is on disk, the snapshot and the journal.
     const crashed = s;
-    s = await open();
+    s = await open(crashCopy(own));
     const after = await s.call('GET', `/Groups/${id}`);
     expect((after.body as { members: unknown[] }).members).toEqual((before.body as { members: unknown[] }).members);
     expect((after.body as { members: { value: string; display?: string }[] }).members).toContainEqual({
@@ -45,7 +47,8 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
   });
 
   it('removing members by filter (Entra ID: members[value eq "…"]) is journaled; value compares case-exactly', async () => {
-    let s = await open();
+    const own = mkdtempSync(join(dir, 'remove-'));
+    let s = await open(own);
     const g = await s.call('POST', '/Groups', {
       displayName: 'removals',
       members: [{ value: 'm1' }, { value: 'm2' }, { value: 'm3' }, { value: 'M4' }],
@@ -64,7 +67,7 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
     expect((await remove('members[value eq "m1" or value eq "M4"]')).status).toBeLessThan(300);
     expect(members((await s.call('GET', `/Groups/${id}`)).body)).toEqual(['m3']);
     const crashed = s;
-    s = await open();
+    s = await open(crashCopy(own));
     expect(members((await s.call('GET', `/Groups/${id}`)).body)).toEqual(['m3']);
     await s.connector.close?.();
     await crashed.connector.close?.();
@@ -82,7 +85,7 @@ describe('connector-loki: what is acknowledged is what comes back after a restar
     // Another crash (no clean close): the next start reads that journal. It used to hold the new
     // record glued to the torn bytes, one corrupt line, and the store refused to open.
     const crashed = s;
-    s = await open(own);
+    s = await open(crashCopy(own));
     const names = await s.call('GET', '/Users?attributes=userName');
     expect((names.body as { Resources: { userName: string }[] }).Resources.map((u) => u.userName).sort()).toEqual([
       'after-restart',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createScimHandler, type ScimResponse } from '@scimgw/core/handler';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createLokiConnector } from '../src/index.js';
+import { crashCopy } from './store-helpers.js';
 
 type Step = 'serialize' | 'write' | 'sync';
 
@@ -195,7 +196,7 @@ describe.each(STEPS)('a write whose journal $step fails', ({ step, status }) => 
     if (status === 503) expect(res.headers['retry-after']).toBe('30');
     expect(await observe(gw)).toEqual(before);
     // A restart from what is on disk (no clean close: that would write memory out as a snapshot).
-    const again = await open(dir);
+    const again = await open(crashCopy(dir));
     expect(await observe(again)).toEqual(before);
     // And the store still takes writes afterwards.
     const ok = await write.run(gw, world);
@@ -226,7 +227,7 @@ describe('Bulk: an operation refused by the journal leaves no trace; the others 
     expect(ops.map((o) => o.status)).toEqual(['201', '503', '201']);
     const names = async (g: Gateway) => ((await observe(g)).users as { userName: string }[]).map((u) => u.userName).sort();
     expect(await names(gw)).toEqual(['one', 'three']);
-    const again = await open(dir);
+    const again = await open(crashCopy(dir));
     expect(await names(again)).toEqual(['one', 'three']);
     await again.connector.close?.();
     await gw.connector.close?.();

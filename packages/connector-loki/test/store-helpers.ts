@@ -1,5 +1,5 @@
 /** Writes and a comparable dump of a TenantStore, for the compaction tests. */
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JournalRecord } from '../src/store/journal.js';
 import type { Doc, TenantStore } from '../src/store/tenant-store.js';
@@ -79,6 +79,18 @@ export function dump(s: TenantStore, values: string[]) {
 export function copyDir(from: string, to: string, only?: (name: string) => boolean): void {
   mkdirSync(to, { recursive: true });
   for (const f of readdirSync(from)) if (!only || only(f)) copyFileSync(join(from, f), join(to, f));
+}
+
+/**
+ * What a crash (kill -9) of this process would leave of the store in directory `from`: its files
+ * as they are now, copied into a new directory beside it, whose path is returned. A restart opens
+ * that copy: the store in `from` stays open (a second opener there is refused: see lock.ts), and
+ * the copied lock names this process but is not the lock it holds, so it is stale.
+ */
+export function crashCopy(from: string): string {
+  const to = mkdtempSync(`${from}-crash-`);
+  copyDir(from, to);
+  return to;
 }
 
 /** Files a store at `base` has now, by suffix (`json`, `journal`, `journal.next`, `json.tmp`). */

@@ -5,6 +5,7 @@ import { createScimHandler } from '@scimgw/core/handler';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLokiConnector } from '../src/index.js';
+import { crashCopy } from './store-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'loki-write-path-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -67,7 +68,7 @@ describe('connector-loki write path', () => {
         expect(p.status).toBe(200);
         const before = await Promise.all(ids.map((id) => s.call('GET', `/Users/${id}`)));
         // No clean close (that writes a snapshot from memory): the next store replays the journal.
-        const again = await open(dir);
+        const again = await open(crashCopy(dir));
         const after = await Promise.all(ids.map((id) => again.call('GET', `/Users/${id}`)));
         expect(after).toEqual(before);
         await again.connector.close?.();
@@ -108,7 +109,8 @@ describe('connector-loki write path', () => {
       Operations: [{ op: 'remove', path: `members[value eq "${id}"]` }],
     });
     expect((await s.call('GET', `/Users/${id}`)).body.groups).toBeUndefined();
-    const again = await open(dir);
+    // A restart from what is on disk.
+    const again = await open(crashCopy(dir));
     expect((await again.call('GET', `/Users/${id}`)).body).toMatchObject({ id, title: 'x' });
     expect((await again.call('GET', `/Users/${id}`)).body.groups).toBeUndefined();
     await again.connector.close?.();

@@ -10,6 +10,7 @@ import { errors } from '@scimgw/core';
 import { decode, unpack } from './codec.js';
 import { Membership } from './indexes.js';
 import { Journal, type JournalRecord, serializeRecords } from './journal.js';
+import { StoreLock, type StoreLockLostError, type StoreLockOptions } from './lock.js';
 import { type GroupRef, KeptDoc, ReadCache } from './read-cache.js';
 import { type Doc, type IndexedField, RowTable, type RowsView, storedJson } from './rows.js';
 import { readSnapshot, SNAPSHOT_FORMAT, syncDirectoryAsync, writeSnapshotFile } from './snapshot.js';
@@ -68,6 +69,13 @@ export interface TenantStoreOptions {
    * 0 turns it off (reads decode anew and hand out objects nothing keeps, as writes do).
    */
   readCacheBytes?: number | undefined;
+  /**
+   * Told when the store's lock (`<file>.lock`, see lock.ts) turns out to be another process's: from
+   * then on the store refuses writes (503) and compacts nothing.
+   */
+  onLockLost?: ((error: StoreLockLostError) => void) | undefined;
+  /** Timings of the lock (tests shorten them); see lock.ts for the defaults. */
+  lock?: Omit<StoreLockOptions, 'onLost'> | undefined;
 }
 
 /** A write whose values JSON cannot represent (the same request would fail the same way again). */
@@ -78,6 +86,8 @@ export class TenantStore {
   private readonly tables = new Map<CollectionName, RowTable>();
   readonly membership = new Membership();
   private journal: Journal | undefined;
+  /** This process's hold on the files (see lock.ts); undefined in memory and once closed. */
+  private lock: StoreLock | undefined;
   /** The compaction running or queued last (see {@link compact}); undefined when none is. */
   private compacting: Promise<void> | undefined;
   /**
@@ -109,7 +119,11 @@ export class TenantStore {
     this.membership.onMemberChange = (value) => this.reads.memberChanged(value);
   }
 
-  /** Opens (or creates) a store: snapshot + journal replay, then compaction. */
+  /**
+   * Opens (or creates) a store: lock, snapshot + journal replay, then compaction. Throws
+   * StoreLockedError (lock.ts), having read and changed nothing, while another live process has the
+   * files open.
+   */
   static async open(opts: TenantStoreOptions): Promise<TenantStore> {
     const s = new TenantStore(opts);
     if (!opts.file) {
@@ -118,30 +132,50 @@ export class TenantStore {
       return s;
     }
     mkdirSync(dirname(opts.file), { recursive: true });
-    const { snapshot, journal, next } = paths(opts.file);
-    const hadSnapshot = readSnapshot(snapshot, (name, doc) => s.load(name, doc));
+    // Before anything is read: a second process compacting the files would rename new ones over
+    // those the first is writing.
+    s.lock = StoreLock.acquire(`${opts.file}.lock`, { ...opts.lock, onLost: opts.onLockLost });
+    try {
+      await s.loadFiles(opts.file, s.lock);
+    } catch (e) {
+      await s.journal?.close().catch(noop);
+      s.journal = undefined;
+      s.lock.release();
+      s.lock = undefined;
+      throw e;
+    }
+    s.recordUndo();
+    return s;
+  }
+
+  /** Reads the files of a store at `file` into memory, and opens its journal (see {@link open}). */
+  private async loadFiles(file: string, lock: StoreLock): Promise<void> {
+    const opts = this.opts;
+    const { snapshot, journal, next } = paths(file);
+    const hadSnapshot = readSnapshot(snapshot, (name, doc) => this.load(name, doc));
+    // Loading a large snapshot holds the event loop, and with it the lock's heartbeat.
+    lock.refreshSync();
     // A compaction that did not finish may have left a second journal: the records written after it
     // began (see compact). Replayed after the first, whether or not its snapshot made it into place.
     const first = Journal.read(journal);
-    for (const rec of first.records) s.replay(rec);
+    for (const rec of first.records) this.replay(rec);
     const second = existsSync(next) ? Journal.read(next) : undefined;
-    for (const rec of second?.records ?? []) s.replay(rec);
+    for (const rec of second?.records ?? []) this.replay(rec);
+    lock.refreshSync();
     // Nothing was ever acknowledged without a snapshot or a record: seed (again, if a crash ended
     // the first start before its snapshot was in place).
     const fresh = !hadSnapshot && first.records.length === 0 && !second?.records.length;
-    if (fresh) opts.seed?.(s);
+    if (fresh) opts.seed?.(this);
     const journalOpts = { fsync: opts.fsync ?? true, preallocate: opts.preallocateBytes, onSync: opts.onSync };
     if (second) {
       // Carry on where that compaction stopped: writing to the second journal, the first kept
       // until a snapshot holds what it holds.
-      s.journal = new Journal(next, second.end, journalOpts);
-      s.retiredJournal = first.end;
-    } else s.journal = new Journal(journal, first.end, journalOpts);
+      this.journal = new Journal(next, second.end, journalOpts);
+      this.retiredJournal = first.end;
+    } else this.journal = new Journal(journal, first.end, journalOpts);
     // Compact only when there is something to fold in: rewriting a big snapshot on every start
     // would make restarts of large directories slow for nothing.
-    if (fresh || first.records.length > 0 || second) await s.compact();
-    s.recordUndo();
-    return s;
+    if (fresh || first.records.length > 0 || second) await this.compact();
   }
 
   /** From now on every change to memory records how to revert it (not while loading). */
@@ -396,6 +430,17 @@ export class TenantStore {
       this.lastPut = undefined;
       return;
     }
+    const lost = this.lock?.lost;
+    if (lost) {
+      // Another process may be writing the files now: a record journaled here could be lost.
+      undo?.();
+      this.lastPut = undefined;
+      throw new errors.ServiceUnavailableError(
+        "The change was not saved: another process took over the store's files. Nothing was changed; restart the gateway.",
+        30,
+        { cause: lost },
+      );
+    }
     let text: string;
     try {
       text = serializeRecords(records, (doc) => (doc === this.lastPut ? this.lastPutJson : undefined));
@@ -532,6 +577,8 @@ export class TenantStore {
     const journal = this.journal;
     if (!this.opts.file || !journal) return;
     const files = paths(this.opts.file);
+    // The files are still this process's (throws when another took them over: see lock.ts).
+    this.lock?.refreshSync();
     // Synchronous from here to the first await: the capture point. The records it holds that the
     // journal has not made durable yet must all be: the snapshot may be used only if none of them
     // is refused (undone in memory; a refused write must not come back from the snapshot).
@@ -552,6 +599,8 @@ export class TenantStore {
       await rm(files.tmp, { force: true }).catch(noop);
       throw new Error('Compaction abandoned: the journal refused a write the snapshot held; the next one retries.');
     }
+    // Renaming replaces files: only while they are still this process's.
+    this.lock?.refreshSync();
     // In the thread pool: replacing the old snapshot frees its blocks (a tenth of a second at a
     // million users, measured on the event loop).
     await rename(files.tmp, files.snapshot);
@@ -561,11 +610,24 @@ export class TenantStore {
     await syncDirectoryAsync(dirname(files.snapshot));
   }
 
-  /** Flushes, compacts and closes the files. */
+  /**
+   * Flushes, compacts and closes the files, and releases the lock (kept when the compaction fails:
+   * the journal is still open then).
+   */
   async close(): Promise<void> {
-    await this.compact();
+    // A lost lock: the files are another process's now, nothing more is written to them (a
+    // compaction that finds it lost throws before renaming anything).
+    if (!this.lock?.lost) {
+      try {
+        await this.compact();
+      } catch (e) {
+        if (!this.lock?.lost) throw e;
+      }
+    }
     await this.journal?.close();
     this.journal = undefined;
+    this.lock?.release();
+    this.lock = undefined;
   }
 }
 

@@ -164,7 +164,12 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
       }
       // A chaining gateway leaves tenants to the gateway that owns them.
       const chained = d.chainingBaseUrl !== undefined && route !== undefined;
-      if (!special && !route) throw new errors.NotFoundError(`No endpoint at ${path}`);
+      if (!special && !route) {
+        // RFC 7644 §3.11: a service provider without /Me answers 501, not 404.
+        if (/\/me\/?$/i.test(path))
+          throw new errors.NotImplementedError('/Me is not supported: this gateway has no resource for the caller');
+        throw new errors.NotFoundError(`No endpoint at ${path}`);
+      }
       // /mcp has its own Origin rule (mcp.allowedOrigins); /oauth/token takes a form by definition.
       const forged =
         special?.kind === 'mcp' || special?.kind === 'token'

@@ -200,6 +200,18 @@ export const httpCases: { name: string; run: (t: HttpTarget) => Promise<void> }[
   },
 
   {
+    name: '/Me → 501 (RFC 7644 §3.11)',
+    run: async (t) => {
+      for (const path of ['/Me', '/scim/v2/Me', '/Me/']) {
+        const r = await t.call('GET', path);
+        expect(r.status, path).toBe(501);
+        expect(r.body.status).toBe('501');
+      }
+      expect((await t.call('GET', '/Mine')).status).toBe(404);
+    },
+  },
+
+  {
     name: 'unknown tenant → 404, for a caller allowed there only (others learn no tenant names)',
     run: async (t) => {
       const r = await t.call('GET', '/acme/Users');

@@ -444,3 +444,20 @@ describe('core handler', () => {
     expect(f.body.totalResults).toBe(1);
   });
 });
+
+describe('discovery endpoints and filters (RFC 7644 §4)', () => {
+  it('a filter on /Schemas, /ResourceTypes or /ServiceProviderConfig is 403; without one they list', async () => {
+    const h = createScimHandler({ connector: memoryConnector() });
+    for (const ep of [
+      '/Schemas',
+      '/ResourceTypes',
+      '/ServiceProviderConfig',
+      '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User',
+    ]) {
+      const r = await h.handle({ method: 'GET', url: `${ep}?filter=${encodeURIComponent('id eq "x"')}` });
+      expect(r.status, ep).toBe(403);
+      expect(r.body).toMatchObject({ status: '403', detail: expect.stringMatching(/takes no filter/) });
+      expect((await h.handle({ method: 'GET', url: ep })).status, ep).toBe(200);
+    }
+  });
+});

@@ -6,6 +6,7 @@
 import type { RequestContext } from '../contract/types.js';
 import {
   errorBody,
+  ForbiddenError,
   InvalidSyntaxError,
   MethodNotAllowedError,
   NotFoundError,
@@ -88,6 +89,9 @@ export function createScimHandler(options: ScimHandlerOptions): ScimHandler {
 
     switch (operation.name) {
       case 'discovery':
+        // RFC 7644 §4: a filter on a discovery endpoint is refused, so no client takes it as applied.
+        if (paramsOf(req.url).filter !== undefined)
+          throw new ForbiddenError(`/${route.endpoint} takes no filter (RFC 7644 §4): it lists everything it serves`);
         return { status: 200, headers, body: discovery(route, { registry, connector, options, base }) };
       case 'bulk':
         return bulk(req, route, body, base, headers);

@@ -134,7 +134,16 @@ export class Projection {
       const v = this.attribute('', key, value, def);
       if (v !== undefined) out[key] = v;
     }
+    // `schemas` names the extensions the answer holds: not one the projection left out.
+    const schemas = out.schemas;
+    if (Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && !(s in out) && s !== this.rt.schema))
+      out.schemas = schemas.filter((s) => typeof s !== 'string' || s === this.rt.schema || s in out || !this.isExtension(s));
     return out;
+  }
+
+  private isExtension(urn: string): boolean {
+    const canonical = this.registry.canonicalUrn(this.rt, urn);
+    return canonical !== undefined && canonical !== this.rt.schema;
   }
 
   private container(obj: Record<string, unknown>, urn: string): Record<string, unknown> | undefined {
@@ -179,7 +188,7 @@ export class Projection {
       }
       return o;
     };
-    return Array.isArray(value) ? value.map(pick) : pick(value);
+    return nonEmpty(Array.isArray(value) ? value.map(pick) : pick(value));
   }
 
   private without(value: unknown, subs: Set<string>): unknown {
@@ -189,7 +198,7 @@ export class Projection {
       for (const [k, v] of Object.entries(el)) if (!subs.has(k.toLowerCase())) o[k] = v;
       return o;
     };
-    return Array.isArray(value) ? value.map(drop) : drop(value);
+    return nonEmpty(Array.isArray(value) ? value.map(drop) : drop(value));
   }
 
   private filterNever(value: unknown, def: AttributeDefinition | undefined): unknown {
@@ -197,4 +206,15 @@ export class Projection {
     if (!never?.length) return value;
     return this.without(value, new Set(never));
   }
+}
+
+const isEmptyObject = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
+
+/** A projected value without elements the projection emptied (`attributes=emails.value` of an element with no value); none left: no value. */
+function nonEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const kept = v.some(isEmptyObject) ? v.filter((e) => !isEmptyObject(e)) : v;
+    return kept.length ? kept : undefined;
+  }
+  return isEmptyObject(v) ? undefined : v;
 }

@@ -31,7 +31,44 @@ export async function detectFlavor(driver: SqlDriver): Promise<MysqlFlavor> {
     const r = await run({ text: 'SELECT VERSION() AS v', values: [] });
     return String(r.rows[0]?.v ?? '');
   });
-  return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  return flavorOf(version);
+}
+
+const flavorOf = (version: string): MysqlFlavor => (/mariadb/i.test(version) ? 'mariadb' : 'mysql');
+
+/**
+ * The first statement at startup: the server's flavor, and whether the connection has a database.
+ * A database that does not exist (1049), or none for the default layout's unqualified tables, would
+ * otherwise surface later as an opaque "Internal server error" (or "No database selected") from
+ * the first CREATE TABLE; here it stops startup naming the configuration key. `createTables`
+ * creates tables, never the database.
+ */
+async function probe(
+  driver: SqlDriver,
+  configPath: string,
+  database: string | undefined,
+  needsDatabase: boolean,
+): Promise<{ flavor: MysqlFlavor }> {
+  const key = `${configPath}.connection.database`;
+  let row: Record<string, unknown> | undefined;
+  try {
+    row = await driver.run(async (run) => (await run({ text: 'SELECT VERSION() AS v, DATABASE() AS db', values: [] })).rows[0]);
+  } catch (e) {
+    if ((e as { errno?: unknown }).errno === 1049) {
+      const which = database === undefined ? 'the database named' : `database "${database}"`;
+      const create = database === undefined ? 'CREATE DATABASE …' : `CREATE DATABASE \`${database.replace(/`/g, '``')}\``;
+      throw new Error(
+        `${key}: ${which} does not exist on the server (${(e as Error).message}); create it (${create} CHARACTER SET utf8mb4) or correct ${key} — ${configPath}.createTables creates the tables, not the database`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  // A custom layout may name every table with its database (`app.people`); the default one names none.
+  if (needsDatabase && (row?.db === null || row?.db === undefined)) {
+    throw new Error(`${key}: no database is selected; name the one the tables are in (${key}, or the path of connection.uri)`);
+  }
+  return { flavor: flavorOf(String(row?.v ?? '')) };
 }
 
 /**
@@ -60,7 +97,8 @@ export async function createMysqlConnector(options: MysqlConnectorOptions): Prom
   });
   let flavor: MysqlFlavor;
   try {
-    flavor = c.flavor === 'auto' ? await detectFlavor(driver) : c.flavor;
+    const found = await probe(driver, 'endpoint', c.database, !config.layout);
+    flavor = c.flavor === 'auto' ? found.flavor : c.flavor;
   } catch (e) {
     await driver.close().catch(() => {});
     throw e;

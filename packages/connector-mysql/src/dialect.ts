@@ -5,7 +5,7 @@
  * `'ａ' <> 'a'`); case-insensitive indexes are generated `LOWER(column)` columns.
  */
 import { type JsonElements, join, likePattern, raw, type SelectParts, type Sql, type SqlDialect, sql } from '@scimgw/sql';
-import { classifyMysqlError } from './errors.js';
+import { classifyMysqlError, mysqlErrorColumn } from './errors.js';
 
 /** The server family: their binary NO PAD collations have different names. */
 export type MysqlFlavor = 'mariadb' | 'mysql';
@@ -94,7 +94,11 @@ export function mysqlDialect(flavor: MysqlFlavor): SqlDialect {
     insert: ({ table, columns, rows }) =>
       sql`INSERT INTO ${table} (${join(columns)}) VALUES ${join(rows.map((r) => sql`(${join(r)})`))}`,
     upsert({ table, columns, rows, conflict, update }) {
-      const insert = sql`INSERT INTO ${table} (${join(columns)}) VALUES ${join(rows.map((r) => sql`(${join(r)})`))}`;
+      // The server reports "Duplicates: n" only for a statement of several rows, and the driver
+      // needs it to count the rows changed (see mysqlDriver); a single row is sent twice, the second
+      // a duplicate of the first that changes nothing.
+      const all = rows.length === 1 ? [rows[0] as Sql[], rows[0] as Sql[]] : rows;
+      const insert = sql`INSERT INTO ${table} (${join(columns)}) VALUES ${join(all.map((r) => sql`(${join(r)})`))}`;
       const set = update.length
         ? update.map((c) => sql`${c} = COALESCE(VALUES(${c}), ${c})`)
         : [sql`${conflict[0] as Sql} = ${conflict[0] as Sql}`];
@@ -103,6 +107,7 @@ export function mysqlDialect(flavor: MysqlFlavor): SqlDialect {
     insertReturningKey: ({ table, columns, values }) => sql`INSERT INTO ${table} (${join(columns)}) VALUES (${join(values)})`,
 
     classifyError: classifyMysqlError,
+    errorColumn: mysqlErrorColumn,
 
     listColumns(tables) {
       const conds = tables.map((t) =>
@@ -110,7 +115,8 @@ export function mysqlDialect(flavor: MysqlFlavor): SqlDialect {
           ? sql`(TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${t.table})`
           : sql`(TABLE_SCHEMA = ${t.schema} AND TABLE_NAME = ${t.table})`,
       );
-      return sql`SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, DATA_TYPE AS data_type FROM information_schema.COLUMNS WHERE ${conds.length ? join(conds, ' OR ') : raw('1=0')}`;
+      // A TEXT column's CHARACTER_MAXIMUM_LENGTH is its length in bytes: only VARCHAR and CHAR count characters.
+      return sql`SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, DATA_TYPE AS data_type, CASE WHEN DATA_TYPE IN ('varchar', 'char') THEN CHARACTER_MAXIMUM_LENGTH END AS max_length FROM information_schema.COLUMNS WHERE ${conds.length ? join(conds, ' OR ') : raw('1=0')}`;
     },
 
     ddl: {

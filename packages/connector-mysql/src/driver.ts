@@ -72,6 +72,18 @@ function bindable(v: unknown): unknown {
 }
 
 /**
+ * The rows a statement inserted or changed. With `FOUND_ROWS` (needed so that an UPDATE counts the
+ * rows it matched) an `INSERT … ON DUPLICATE KEY UPDATE` counts 1 per row inserted, 2 per row
+ * changed and 1 per row left as it was; each of the last two is one of the "Duplicates" the server
+ * reports for a statement of several rows, so the rows inserted or changed are the affected rows
+ * less the duplicates.
+ */
+export function rowsWritten(header: { affectedRows: number; info?: string | undefined }): number {
+  const duplicates = /\bDuplicates:\s*(\d+)/.exec(header.info ?? '');
+  return duplicates ? Math.max(0, header.affectedRows - Number(duplicates[1])) : header.affectedRows;
+}
+
+/**
  * Creates the driver. Connections are made lazily, on the first operation.
  *
  * @example
@@ -142,7 +154,7 @@ export function mysqlDriver(options: MysqlDriverOptions): SqlDriver & { pool: my
           const [result] = await conn.execute(s.text, s.values.map(bindable) as never[]);
           if (Array.isArray(result)) return { rows: result as Record<string, unknown>[], rowCount: result.length };
           const header = result as mysql.ResultSetHeader;
-          return { rows: [], rowCount: header.affectedRows, insertId: header.insertId };
+          return { rows: [], rowCount: rowsWritten(header), insertId: header.insertId };
         } catch (e) {
           throw fail(e);
         }

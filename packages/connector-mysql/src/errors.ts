@@ -83,6 +83,39 @@ export function classifyMysqlError(error: unknown): SqlErrorKind {
   return 'unknown';
 }
 
+const NAME = '([A-Za-z_][A-Za-z0-9_$]{0,63})';
+
+/**
+ * Where the server's messages name the column of a refused value. Each is anchored at the end of
+ * the message, which the server writes after any value it quotes, so text inside a value cannot
+ * pose as a column name.
+ */
+const COLUMN_MESSAGES: readonly RegExp[] = [
+  new RegExp(`^Data too long for column '${NAME}' at row \\d+$`), // 1406
+  new RegExp(`^Out of range value for column '${NAME}' at row \\d+$`), // 1264
+  new RegExp(`^Column '${NAME}' cannot be null$`), // 1048
+  new RegExp(`^Field '${NAME}' doesn't have a default value$`), // 1364
+  // 1366, 1292: MariaDB names `db`.`table`.`column`, MySQL 'column'.
+  new RegExp(`for column (?:\`[^\`]*\`\\.\`${NAME}\`\\.\`${NAME}\`|'${NAME}') at row \\d+$`),
+  // 1451, 1452: the foreign key's column.
+  new RegExp(`FOREIGN KEY \\(\`${NAME}\`\\) REFERENCES [^()]*\\([^()]*\\)(?: ON [A-Z ]+)?\\)$`),
+];
+
+/** The column a refused value was for, when the server's message names it (names only, never the value). */
+export function mysqlErrorColumn(error: unknown): { table?: string; column: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const message = String((error as { message?: unknown }).message ?? '');
+  for (const re of COLUMN_MESSAGES) {
+    const m = re.exec(message);
+    if (!m) continue;
+    const [, a, b, c] = m;
+    if (b !== undefined) return { table: a as string, column: b };
+    if (c !== undefined) return { column: c };
+    if (a !== undefined) return { column: a };
+  }
+  return undefined;
+}
+
 /** True when the error means the connection cannot be used again. */
 export function breaksConnection(error: unknown): boolean {
   if (typeof error === 'object' && error !== null && (error as { fatal?: unknown }).fatal === true) return true;

@@ -4,6 +4,7 @@ import { createSqlConnector, sqlSectionOptions, type SqlConnector } from '@scimg
 import { configSchema, type PostgresConfig } from './config.js';
 import { postgresDialect } from './dialect.js';
 import { postgresDriver } from './driver.js';
+import { prepareSchema } from './schema.js';
 
 /** Options of {@link createPostgresConnector}. */
 export interface PostgresConnectorOptions {
@@ -52,6 +53,14 @@ export async function createPostgresConnector(options: PostgresConnectorOptions)
     baseDir: options.baseDir,
     log: options.log,
   });
+  if (c.schema !== undefined) {
+    try {
+      await prepareSchema(driver, c.schema, config.createTables === true && !config.layout, 'endpoint');
+    } catch (e) {
+      await driver.close().catch(() => {});
+      throw e;
+    }
+  }
   return createSqlConnector({
     name: 'connector-postgres',
     dialect: postgresDialect,

@@ -4,7 +4,7 @@
  * indexes on `lower(column)`, and statement-level triggers with transition tables for page indexes.
  */
 import { type JsonElements, likePattern, raw, type SelectParts, type Sql, type SqlDialect, sql, ident, join } from '@scimgw/sql';
-import { classifyPostgresError } from './errors.js';
+import { classifyPostgresError, postgresErrorColumn } from './errors.js';
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const qualified = (name: string) => name.split('.').map(quote).join('.');
@@ -66,12 +66,15 @@ export const postgresDialect: SqlDialect = {
     if (update.length === 0)
       return sql`INSERT INTO ${table} (${join(columns)}) VALUES ${values} ON CONFLICT (${join(conflict)}) DO NOTHING`;
     const t = ident('scimgw_t');
-    return sql`INSERT INTO ${table} AS ${t} (${join(columns)}) VALUES ${values} ON CONFLICT (${join(conflict)}) DO UPDATE SET ${join(update.map((c) => sql`${c} = COALESCE(EXCLUDED.${c}, ${t}.${c})`))}`;
+    const merged = update.map((c) => sql`COALESCE(EXCLUDED.${c}, ${t}.${c})`);
+    // The WHERE leaves a row whose values would not change alone, so the row count says what changed.
+    return sql`INSERT INTO ${table} AS ${t} (${join(columns)}) VALUES ${values} ON CONFLICT (${join(conflict)}) DO UPDATE SET ${join(update.map((c, i) => sql`${c} = ${merged[i]}`))} WHERE ROW(${join(update.map((c) => sql`${t}.${c}`))}) IS DISTINCT FROM ROW(${join(merged)})`;
   },
   insertReturningKey: ({ table, columns, values, key }) =>
     sql`INSERT INTO ${table} (${join(columns)}) VALUES (${join(values)}) RETURNING ${key}`,
 
   classifyError: classifyPostgresError,
+  errorColumn: postgresErrorColumn,
 
   listColumns(tables) {
     const conds = tables.map((t) =>
@@ -79,7 +82,7 @@ export const postgresDialect: SqlDialect = {
         ? sql`(table_schema = current_schema() AND table_name = ${t.table})`
         : sql`(table_schema = ${t.schema} AND table_name = ${t.table})`,
     );
-    return sql`SELECT table_name, column_name, data_type FROM information_schema.columns WHERE ${conds.length ? join(conds, ' OR ') : raw('1=0')}`;
+    return sql`SELECT table_name, column_name, data_type, character_maximum_length AS max_length FROM information_schema.columns WHERE ${conds.length ? join(conds, ' OR ') : raw('1=0')}`;
   },
 
   ddl: {

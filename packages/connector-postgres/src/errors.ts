@@ -74,6 +74,20 @@ export function classifyPostgresError(error: unknown): SqlErrorKind {
   return 'unknown';
 }
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/**
+ * The column a refused value was for, from the fields PostgreSQL sets on the error (`column` and
+ * `table`: a NULL in a NOT NULL column). A value too long or out of range (22001, 22003) names no
+ * column; the SQL layer checks lengths itself before writing (see `max_length` in `listColumns`).
+ */
+export function postgresErrorColumn(error: unknown): { table?: string; column: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { column, table } = error as { column?: unknown; table?: unknown };
+  if (typeof column !== 'string' || !NAME.test(column)) return undefined;
+  return typeof table === 'string' && NAME.test(table) ? { table, column } : { column };
+}
+
 /** True when the error means the connection cannot be used again. */
 export function breaksConnection(error: unknown): boolean {
   const kind = classifyPostgresError(error);

@@ -4,7 +4,7 @@
  * and driver; so will SQL Server and SAP HANA connectors.
  */
 import { randomUUID } from 'node:crypto';
-import { type Connector, defineConnector, type Logger, type ResourceHandler, SchemaRegistry } from '@scimgw/core';
+import { type Connector, defineConnector, errors, type Logger, type ResourceHandler, SchemaRegistry } from '@scimgw/core';
 import type { MapConfig } from '@scimgw/mapper';
 import { Database, type RetryOptions } from './database.js';
 import { applyDdl } from './ddl.js';
@@ -47,6 +47,22 @@ export interface SqlConnectorOptions {
   now?: (() => Date) | undefined;
   /** JSON path of the endpoint section in messages. Default `endpoint`. */
   configPath?: string | undefined;
+}
+
+/**
+ * Runs a startup step. The database's refusal arrives as the SCIM error a client would get
+ * ("Internal server error"), which tells an operator nothing; at startup it becomes an error naming
+ * the step, the configuration key and the database's own message (no client reads it).
+ */
+async function atStartup<T>(key: string, step: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!errors.isScimError(e)) throw e;
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`${key}: ${step} failed: ${message}`, { cause: e });
+  }
 }
 
 /** A SQL connector and what it was built from (tools and tests read the catalog). */
@@ -112,11 +128,16 @@ export async function createSqlConnector(options: SqlConnectorOptions): Promise<
       registry: options.registry ?? new SchemaRegistry(),
       configPath: options.configPath ?? 'endpoint',
     });
+    const path = options.configPath ?? 'endpoint';
     if (options.createTables) {
-      if (!isDefault) throw new Error(`${options.configPath ?? 'endpoint'}.createTables: only the default layout can be created`);
-      await applyDdl(db, { prefix: options.tablePrefix ?? 'scim_', pageIndex: options.pageIndex !== false });
+      if (!isDefault) throw new Error(`${path}.createTables: only the default layout can be created`);
+      await atStartup(`${path}.createTables`, 'creating the tables of the default layout', () =>
+        applyDdl(db, { prefix: options.tablePrefix ?? 'scim_', pageIndex: options.pageIndex !== false }),
+      );
     }
-    if (options.checkLayout !== false) await db.read((session) => checkLayout(session, catalog));
+    if (options.checkLayout !== false) {
+      await atStartup(path, 'reading the columns of the layout', () => db.read((session) => checkLayout(session, catalog)));
+    }
     const resources: Record<string, ResourceHandler> = {};
     for (const [type, c] of catalog.resources) {
       resources[type] = sqlResourceHandler({
@@ -128,6 +149,7 @@ export async function createSqlConnector(options: SqlConnectorOptions): Promise<
         maxScan: options.maxScan ?? 100_000,
         newId: options.newId ?? randomUUID,
         now: options.now ?? (() => new Date()),
+        log: options.log,
       });
     }
     options.log?.info('SQL connector ready', {

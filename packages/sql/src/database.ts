@@ -4,9 +4,10 @@
  * SCIM errors.
  */
 import { errors, type Logger } from '@scimgw/core';
-import type { SqlDialect, TransactionOptions } from './dialect.js';
+import type { SqlDialect, SqlErrorKind, TransactionOptions } from './dialect.js';
 import { CommitError, type QueryResult, type SqlDriver } from './driver.js';
 import { commitOutcomeUnknown, ruleFor } from './errors.js';
+import type { ColumnNamer } from './layout/columns.js';
 import { type RenderedStatement, render, Sql } from './sql.js';
 
 /** Bounded retry of transient failures (deadlock, serialization failure, lost connection). */
@@ -36,6 +37,8 @@ export interface OperationOptions {
   log?: Logger | undefined;
   /** Detail of the 409 when a unique index refuses the change. */
   uniqueDetail?: string | undefined;
+  /** Names the attribute a column holds, for the 400 of a value the database refused (see `columnNamer`). */
+  nameColumn?: ColumnNamer | undefined;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -137,9 +140,18 @@ export class Database {
           continue;
         }
         if (rule.log) log?.error('database error', { kind, attempts: attempt, error: message });
-        throw rule.toScim(kind === 'uniqueViolation' ? options.uniqueDetail : undefined, cause, this.retry.retryAfterSeconds);
+        throw rule.toScim(this.detailOf(kind, cause, options), cause, this.retry.retryAfterSeconds);
       }
     }
+  }
+
+  /** The client's detail of a refusal: the 409's, or the attribute and column a refused value was for. */
+  private detailOf(kind: SqlErrorKind, cause: unknown, options: OperationOptions): string | undefined {
+    if (kind === 'uniqueViolation') return options.uniqueDetail;
+    const about = ruleFor(kind).about;
+    const at = about ? this.dialect.errorColumn?.(cause) : undefined;
+    if (!about || !at) return undefined;
+    return about(options.nameColumn?.(at.table, at.column) ?? `column ${at.column}`);
   }
 
   /** Closes the driver's pool. */

@@ -20,9 +20,9 @@ function tableStatements(d: SqlDialect, t: TableSpec): string[] {
   const constraints = [`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`];
   for (const ix of t.indexes ?? []) {
     const r = d.ddl.index(t.name, ix.name, ix.column, { unique: ix.unique, lowerCase: ix.lowerCase });
-    columns.push(...r.columns);
-    constraints.push(...(r.constraints ?? []));
-    after.push(...r.statements);
+    for (const c of r.columns) columns.push(c);
+    for (const c of r.constraints ?? []) constraints.push(c);
+    for (const st of r.statements) after.push(st);
   }
   for (const p of t.plainIndexes ?? []) after.push(d.ddl.plainIndex(t.name, p.name, p.columns));
   for (const u of t.unique ?? []) constraints.push(`UNIQUE (${u.map(q).join(', ')})`);
@@ -39,8 +39,10 @@ function tableStatements(d: SqlDialect, t: TableSpec): string[] {
 export function defaultDdl(dialect: SqlDialect, options: DefaultSchemaOptions = {}): string[] {
   const schema = defaultSchema(dialect, options);
   const out: string[] = [];
-  for (const t of schema.tables) out.push(...tableStatements(dialect, t));
-  for (const p of schema.pageIndexes) out.push(...dialect.ddl.pageIndex(p.table, p.orderColumn, p.indexTable, p.bucketSize));
+  for (const t of schema.tables) for (const st of tableStatements(dialect, t)) out.push(st);
+  for (const p of schema.pageIndexes) {
+    for (const st of dialect.ddl.pageIndex(p.table, p.orderColumn, p.indexTable, p.bucketSize)) out.push(st);
+  }
   return out;
 }
 

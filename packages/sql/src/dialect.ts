@@ -179,6 +179,9 @@ export interface SqlDialect {
    * INSERT of one or more rows; a row whose `conflict` key exists already is left alone, except
    * that each `update` column takes the new value when that is not NULL (a merge:
    * `c = COALESCE(new.c, c)`). With no `update` columns existing rows are left as they are.
+   * The statement's `rowCount` should be the rows inserted or changed, not those left as they were
+   * (`DO UPDATE … WHERE … IS DISTINCT FROM …`): a member added again then leaves the group's
+   * version as it was. A count that includes unchanged rows only costs a needless new version.
    */
   upsert(args: { table: Sql; columns: Sql[]; rows: Sql[][]; conflict: Sql[]; update: Sql[] }): Sql;
   /** INSERT of one row returning the database-generated key as column `key` of the first row (or via the driver's insert id). */
@@ -186,10 +189,18 @@ export interface SqlDialect {
 
   /** Classifies a driver error. */
   classifyError(error: unknown): SqlErrorKind;
+  /**
+   * The column a refused value was for, when the driver's error names it (a value too long, out of
+   * range, NULL where the column may not be): the SQL layer names the attribute in the 400 from it.
+   * Only names, never anything of the value; `undefined` when the error does not say.
+   */
+  errorColumn?(error: unknown): { table?: string | undefined; column: string } | undefined;
 
   /**
    * A query listing the columns of the given tables, with columns `table_name`, `column_name` and
-   * `data_type` (as the database names them), for the startup check of the layout.
+   * `data_type` (as the database names them), for the startup check of the layout; optionally
+   * `max_length`: the most characters a bounded text column (`varchar(n)`) holds, NULL for others,
+   * so that a longer value is refused naming its attribute (see `errorColumn`).
    */
   listColumns(tables: readonly { schema?: string | undefined; table: string }[]): Sql;
 

@@ -9,7 +9,10 @@ import type { RenderedSql } from './sql.js';
 /** What a statement returned. */
 export interface QueryResult {
   rows: Record<string, unknown>[];
-  /** Rows inserted, updated or deleted (for UPDATE: rows matched by the WHERE clause). */
+  /**
+   * Rows inserted, updated or deleted (for UPDATE: rows matched by the WHERE clause; for an upsert:
+   * rows inserted or changed, see `SqlDialect.upsert`).
+   */
   rowCount: number;
   /** The generated key of an INSERT, for drivers that report it outside the rows (MySQL `insertId`). */
   insertId?: unknown;

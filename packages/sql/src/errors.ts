@@ -13,6 +13,11 @@ interface ErrorRule {
   /** Worth an error-level log line (the layout or the grants are wrong, or something unexpected). */
   log: boolean;
   toScim(detail: string | undefined, cause: unknown, retryAfterSeconds: number): Error;
+  /**
+   * The detail naming what was refused, when the error says which column (`what`: the attribute
+   * and column, as `columnNamer` writes them). Never the value: it may be anyone's data.
+   */
+  about?(what: string): string;
 }
 
 const unavailable = (what: string) => (_: string | undefined, cause: unknown, retryAfter: number) =>
@@ -34,11 +39,13 @@ export const ERROR_RULES = {
     retry: false,
     log: false,
     toScim: (detail, cause) => new errors.InvalidValueError(detail ?? 'A value cannot be stored by the database', { cause }),
+    about: (what) => `The value of ${what} cannot be stored by the database (too long, out of range or not of the column's type)`,
   },
   constraintViolation: {
     retry: false,
     log: false,
     toScim: (detail, cause) => new errors.InvalidValueError(detail ?? 'The database refused the values (constraint)', { cause }),
+    about: (what) => `The database refused the value of ${what} (a NOT NULL, CHECK or foreign key constraint)`,
   },
   undefinedObject: { retry: false, log: true, toScim: (_d, cause) => new errors.InternalError({ cause }) },
   permissionDenied: { retry: false, log: true, toScim: (_d, cause) => new errors.InternalError({ cause }) },

@@ -27,7 +27,8 @@ export { ERROR_RULES } from './errors.js';
 export { applyDdl, defaultDdl, printDdl } from './ddl.js';
 export { assertIdentifier, assertQualifiedName, IdentifierError, isIdentifier } from './identifier.js';
 export { compileCatalog } from './layout/catalog.js';
-export type { Catalog, CatalogOptions, KeyStorage, ResourceCatalog, ValueType } from './layout/catalog.js';
+export type { Catalog, CatalogOptions, ColumnLengths, KeyStorage, ResourceCatalog, ValueType } from './layout/catalog.js';
+export type { ColumnNamer } from './layout/columns.js';
 export { defaultSchema } from './layout/default.js';
 export type { DefaultSchema, DefaultSchemaOptions } from './layout/default.js';
 export type {

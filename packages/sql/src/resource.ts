@@ -6,6 +6,7 @@ import {
   type Change,
   errors,
   type GetOptions,
+  type Logger,
   type QueryRequest,
   type RequestContext,
   type ResourceCapabilities,
@@ -18,6 +19,7 @@ import type { Database } from './database.js';
 import { UnsupportedFilter } from './filter/compare.js';
 import type { WhereCompiler } from './filter/where.js';
 import type { ResourceCatalog } from './layout/catalog.js';
+import { columnNamer } from './layout/columns.js';
 import { listResources, wantedLists } from './query.js';
 import { createResource, deleteResource, loadById, modifyResource, replaceResource, type WriteEnv } from './write/resource.js';
 
@@ -33,6 +35,8 @@ export interface SqlResourceOptions {
   maxScan: number;
   newId(): string;
   now(): Date;
+  /** Where unexpected errors are logged when a request brings no logger. */
+  log?: Logger | undefined;
 }
 
 /**
@@ -96,10 +100,35 @@ export function exactAttributes(catalog: ResourceCatalog, registry: SchemaRegist
   return out;
 }
 
-/** An id the table can hold; anything else is simply not found. */
-function plausibleId(catalog: ResourceCatalog, id: string): boolean {
+/**
+ * An id the table can hold; anything else is simply not found. An id is an opaque string (RFC 7643
+ * §3.1): a key the database numbers is served as its canonical decimal text, and only that text
+ * names it. `01`, `+1`, `-0` or ` 1` would be read as the number 1 by the database, so they are
+ * refused here instead of reaching a `WHERE key = ?`.
+ */
+export function plausibleId(catalog: Pick<ResourceCatalog, 'keyGeneration'>, id: string): boolean {
   if (typeof id !== 'string' || id === '' || id.length > 1024 || id.includes('\u0000')) return false;
-  return catalog.keyGeneration !== 'database' || /^-?\d{1,18}$/.test(id);
+  return catalog.keyGeneration !== 'database' || /^(?:0|-?[1-9]\d{0,17})$/.test(id);
+}
+
+/**
+ * Runs one operation of the handler. An error that is not a SCIM error (a bug, such as a
+ * `RangeError` while building a statement) reaches the client as an opaque 500, which carries no
+ * message; its message and stack go to the log here, or nobody would ever see them.
+ */
+async function logged<T>(log: Logger | undefined, operation: string, resourceType: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (errors.isScimError(e)) throw e;
+    log?.error('unexpected error in the SQL connector', {
+      operation,
+      resourceType,
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      ...(e instanceof Error && e.stack ? { stack: e.stack } : {}),
+    });
+    throw new errors.InternalError({ cause: e });
+  }
 }
 
 /** Builds the handler of one resource type. */
@@ -129,41 +158,51 @@ export function sqlResourceHandler(o: SqlResourceOptions): ResourceHandler {
     catalog.resourceType === 'User'
       ? 'A User with this userName (or another value the database keeps unique) already exists'
       : `A ${name} with a value the database keeps unique already exists`;
-  const opts = (ctx: RequestContext) => ({ signal: ctx.signal, log: ctx.log, uniqueDetail });
+  const nameColumn = columnNamer(o.catalogs.values());
+  const opts = (ctx: RequestContext) => ({ signal: ctx.signal, log: ctx.log, uniqueDetail, nameColumn });
   const guardOf = (ctx: RequestContext) => versionGuard(ctx.ifMatch, catalog.version !== undefined);
   const notFound = (id: string) => new errors.NotFoundError(`${name} "${id}" not found`);
+
+  const run = <T>(ctx: RequestContext, operation: string, fn: () => Promise<T>) => logged(ctx.log ?? o.log, operation, name, fn);
 
   return {
     capabilities,
     query(request: QueryRequest, ctx: RequestContext) {
-      return db.read((session) => listResources(session, listEnv, request), opts(ctx));
+      return run(ctx, 'query', () => db.read((session) => listResources(session, listEnv, request), opts(ctx)));
     },
-    async get(id: string, ctx: RequestContext, options: GetOptions): Promise<ScimResource | undefined> {
-      if (!plausibleId(catalog, id)) return undefined;
-      const wanted = wantedLists(catalog, options.attributes, options.excludedAttributes);
-      const loaded = await db.read((session) => loadById(session, catalog, id, wanted), opts(ctx));
-      if (!loaded) return undefined;
-      return loaded.resource;
+    get(id: string, ctx: RequestContext, options: GetOptions): Promise<ScimResource | undefined> {
+      return run(ctx, 'get', async () => {
+        if (!plausibleId(catalog, id)) return undefined;
+        const wanted = wantedLists(catalog, options.attributes, options.excludedAttributes);
+        const loaded = await db.read((session) => loadById(session, catalog, id, wanted), opts(ctx));
+        return loaded?.resource;
+      });
     },
     create(resource: ScimResource, ctx: RequestContext) {
-      return db.write((session) => createResource(session, env, resource), opts(ctx));
+      return run(ctx, 'create', () => db.write((session) => createResource(session, env, resource), opts(ctx)));
     },
-    async modify(id: string, changes: Change[], ctx: RequestContext) {
-      if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx);
-      await db.write((session) => modifyResource(session, env, id, changes, guard), opts(ctx));
-      // The core reads the resource back only when the response needs it (a group PATCH answers 204).
-      return undefined;
+    modify(id: string, changes: Change[], ctx: RequestContext) {
+      return run(ctx, 'modify', async () => {
+        if (!plausibleId(catalog, id)) throw notFound(id);
+        const guard = guardOf(ctx);
+        await db.write((session) => modifyResource(session, env, id, changes, guard), opts(ctx));
+        // The core reads the resource back only when the response needs it (a group PATCH answers 204).
+        return undefined;
+      });
     },
     replace(id: string, resource: ScimResource, ctx: RequestContext) {
-      if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx);
-      return db.write((session) => replaceResource(session, env, id, resource, guard), opts(ctx));
+      return run(ctx, 'replace', async () => {
+        if (!plausibleId(catalog, id)) throw notFound(id);
+        const guard = guardOf(ctx);
+        return db.write((session) => replaceResource(session, env, id, resource, guard), opts(ctx));
+      });
     },
-    async delete(id: string, ctx: RequestContext) {
-      if (!plausibleId(catalog, id)) throw notFound(id);
-      const guard = guardOf(ctx);
-      await db.write((session) => deleteResource(session, env, id, guard), opts(ctx));
+    delete(id: string, ctx: RequestContext) {
+      return run(ctx, 'delete', async () => {
+        if (!plausibleId(catalog, id)) throw notFound(id);
+        const guard = guardOf(ctx);
+        await db.write((session) => deleteResource(session, env, id, guard), opts(ctx));
+      });
     },
   };
 }

@@ -75,6 +75,8 @@ export async function checkLayout(session: Session, catalog: Catalog): Promise<v
     set.add(column);
     const kind = numericKind(String(row.data_type ?? row.DATA_TYPE ?? ''));
     if (kind) catalog.numeric.set(`${table}.${column}`, kind);
+    const length = Number(row.max_length ?? row.MAX_LENGTH);
+    if (Number.isSafeInteger(length) && length > 0) catalog.lengths.set(`${table}.${column}`, length);
   }
   const missing: string[] = [];
   for (const [table, columns] of required) {

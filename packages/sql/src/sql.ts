@@ -56,11 +56,20 @@ export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): Sql {
     if (s !== '') out.push(s);
     if (i < values.length) {
       const v = values[i];
-      if (v instanceof Sql) out.push(...v.chunks);
+      if (v instanceof Sql) append(out, v.chunks);
       else out.push({ [PARAM]: true, value: v });
     }
   });
   return new Sql(out);
+}
+
+/**
+ * Appends `chunks` to `out` one by one. Never `out.push(...chunks)`: a spread passes every chunk as
+ * an argument on the stack, and a fragment can hold hundreds of thousands of them (the VALUES of a
+ * 20,000-member group), which throws `RangeError: Maximum call stack size exceeded`.
+ */
+function append(out: Chunk[], chunks: readonly Chunk[]): void {
+  for (const c of chunks) out.push(c);
 }
 
 /** Text written by this code base (keywords, operators). Never pass data here. */
@@ -121,7 +130,7 @@ export function join(list: readonly Sql[], separator = ', '): Sql {
   const out: Chunk[] = [];
   list.forEach((s, i) => {
     if (i > 0 && separator !== '') out.push(separator);
-    out.push(...s.chunks);
+    append(out, s.chunks);
   });
   return new Sql(out);
 }

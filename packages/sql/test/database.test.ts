@@ -114,6 +114,38 @@ describe('Database', () => {
     }
   });
 
+  it('names the attribute and column of a refused value when the error names the column, never the value', async () => {
+    const dialect = {
+      ...ansiDialect,
+      errorColumn: (e: unknown) => {
+        const column = (e as { column?: string }).column;
+        return column ? { table: 'scim_users', column } : undefined;
+      },
+    };
+    const refusing = (kind: SqlErrorKind, column?: string): SqlDriver => ({
+      run: (fn) =>
+        fn(async () => {
+          throw Object.assign(new Error('value too long: "secret value"'), { kind, column });
+        }),
+      async close() {},
+    });
+    const nameColumn = (table: string | undefined, column: string) => `"userName" (column ${table}.${column})`;
+    const tooLong = await new Database(dialect, refusing('invalidValue', 'user_name'), { retry: fast, log })
+      .write((s) => s.query(sql`SELECT 1`), { nameColumn })
+      .catch((x) => x);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.detail).toMatch(/^The value of "userName" \(column scim_users\.user_name\) cannot be stored/);
+    expect(tooLong.detail).not.toContain('secret');
+    const notNull = await new Database(dialect, refusing('constraintViolation', 'user_name'), { retry: fast, log })
+      .write((s) => s.query(sql`SELECT 1`))
+      .catch((x) => x);
+    expect(notNull.detail).toMatch(/refused the value of column user_name/);
+    const unnamed = await new Database(dialect, refusing('invalidValue'), { retry: fast, log })
+      .write((s) => s.query(sql`SELECT 1`), { nameColumn })
+      .catch((x) => x);
+    expect(unnamed.detail).toBe('A value cannot be stored by the database');
+  });
+
   it('passes SCIM errors thrown inside an operation through untouched', async () => {
     const { driver, calls } = flaky(0, 'unknown');
     const db = new Database(ansiDialect, driver, { retry: fast, log });

@@ -36,3 +36,33 @@ describe('fragments', () => {
     expect(() => assertIdentifier('a;b', 'endpoint.layout.users.table')).toThrow(/endpoint\.layout\.users\.table/);
   });
 });
+
+describe('fragments of any size', () => {
+  // A group of 20,000 members is one INSERT of 20,000 rows: ~200,000 chunks in one fragment.
+  // Copying chunks with a spread (`push(...chunks)`) threw RangeError past ~120,000 of them.
+  const N = 300_000;
+
+  it('join() joins 300,000 fragments, and fragments of 300,000 chunks', () => {
+    const rows = Array.from({ length: N }, (_, i) => sql`(${i})`);
+    const all = join(rows);
+    const r = render(ansiDialect, all);
+    expect(r.values).toHaveLength(N);
+    expect(r.values[N - 1]).toBe(N - 1);
+    expect(r.text.startsWith('($1), ($2)')).toBe(true);
+    expect(r.text.endsWith(`($${N})`)).toBe(true);
+    const twice = render(ansiDialect, join([all, all], ' UNION ALL '));
+    expect(twice.values).toHaveLength(2 * N);
+    expect(twice.text).toContain(`($${N}) UNION ALL ($${N + 1})`);
+  });
+
+  it('sql`` inlines a fragment of 300,000 chunks and more', () => {
+    const big = join(Array.from({ length: N }, (_, i) => sql`${i}`));
+    const whole = sql`INSERT INTO ${ident('t')} (${ident('a')}) VALUES ${big} ON CONFLICT DO NOTHING`;
+    const r = render(ansiDialect, whole);
+    expect(r.values).toHaveLength(N);
+    expect(r.text.startsWith('INSERT INTO "t" ("a") VALUES $1, $2')).toBe(true);
+    expect(r.text.endsWith(`$${N} ON CONFLICT DO NOTHING`)).toBe(true);
+    // And once more, nested: the inlined fragment is copied again.
+    expect(render(ansiDialect, sql`${whole};`).values).toHaveLength(N);
+  });
+});

@@ -142,6 +142,80 @@ export function customLayoutCases(fresh: FreshFactory): SuiteCase[] {
       },
     },
     {
+      name: 'a database-made id is named by its canonical text only: 01, 001, +1, " 1", 1.0 are not found by GET, PUT, PATCH, DELETE or filters, and are no member value',
+      async run() {
+        const h = createScimHandler({ connector: (await get()).connector });
+        const made = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'canonical.user' }) });
+        check(made.status === 201, `create: ${made.status} ${JSON.stringify(made.body)}`);
+        const id = String((made.body as ScimResource).id);
+        check(/^[1-9]\d*$/.test(id), `a database-made id is canonical decimal text: ${id}`);
+        const count = async (filter: string, type = 'Users') => {
+          const r = await h.handle({ method: 'GET', url: `/${type}?filter=${encodeURIComponent(filter)}` });
+          check(r.status === 200, `${filter}: ${r.status} ${JSON.stringify(r.body)}`);
+          return (r.body as { totalResults: number }).totalResults;
+        };
+        const aliases = [`0${id}`, `00${id}`, `+${id}`, ` ${id}`, `${id} `, `${id}.0`, `-0${id}`, '-0', '00'];
+        for (const alias of aliases) {
+          const url = `/Users/${encodeURIComponent(alias)}`;
+          const got = await h.handle({ method: 'GET', url });
+          check(got.status === 404, `GET /Users/${JSON.stringify(alias)}: ${got.status}, the user "${id}" answered`);
+          const put = await h.handle({
+            method: 'PUT',
+            url,
+            body: JSON.stringify({ userName: 'canonical.user', displayName: 'P' }),
+          });
+          check(put.status === 404, `PUT /Users/${JSON.stringify(alias)}: ${put.status}`);
+          const patch = await h.handle({
+            method: 'PATCH',
+            url,
+            body: JSON.stringify({ Operations: [{ op: 'replace', path: 'displayName', value: 'Q' }] }),
+          });
+          check(patch.status === 404, `PATCH /Users/${JSON.stringify(alias)}: ${patch.status}`);
+          const del = await h.handle({ method: 'DELETE', url });
+          check(del.status === 404, `DELETE /Users/${JSON.stringify(alias)}: ${del.status}`);
+          check((await count(`id eq ${JSON.stringify(alias)}`)) === 0, `id eq ${JSON.stringify(alias)} found the user "${id}"`);
+        }
+        const still = await h.handle({ method: 'GET', url: `/Users/${id}` });
+        check(still.status === 200, `the user is still there, untouched: ${still.status}`);
+        check((still.body as ScimResource).displayName === undefined, 'a PUT or PATCH by an alias changed the user');
+        check((await count(`id eq "${id}"`)) === 1, `id eq "${id}"`);
+
+        const g = await h.handle({
+          method: 'POST',
+          url: '/Groups',
+          body: JSON.stringify({ displayName: 'Canonical', members: [{ value: id }] }),
+        });
+        check(g.status === 201, `group: ${g.status} ${JSON.stringify(g.body)}`);
+        const gid = String((g.body as ScimResource).id);
+        const patchGroup = (ops: unknown[]) =>
+          h.handle({ method: 'PATCH', url: `/Groups/${gid}`, body: JSON.stringify({ Operations: ops }) });
+        const membersOf = async () =>
+          (((await h.handle({ method: 'GET', url: `/Groups/${gid}` })).body as ScimResource).members as { value: string }[]).map(
+            (m) => m.value,
+          );
+        for (const alias of [`0${id}`, `+${id}`, ` ${id}`]) {
+          check((await count(`members.value eq ${JSON.stringify(alias)}`, 'Groups')) === 0, `members.value eq ${alias}`);
+          const removed = await patchGroup([{ op: 'remove', path: `members[value eq ${JSON.stringify(alias)}]` }]);
+          check(removed.status === 204 || removed.status === 200, `remove ${alias}: ${removed.status}`);
+          const removedByValue = await patchGroup([{ op: 'remove', path: 'members', value: [{ value: alias }] }]);
+          check(
+            removedByValue.status === 204 || removedByValue.status === 200,
+            `remove ${alias} by value: ${removedByValue.status}`,
+          );
+          check(JSON.stringify(await membersOf()) === JSON.stringify([id]), `removing ${JSON.stringify(alias)} removed "${id}"`);
+          const added = await patchGroup([{ op: 'add', path: 'members', value: [{ value: alias }] }]);
+          check(
+            added.status === 400,
+            `adding the member ${JSON.stringify(alias)}: ${added.status} ${JSON.stringify(added.body)}`,
+          );
+        }
+        check(JSON.stringify(await membersOf()) === JSON.stringify([id]), `members ${JSON.stringify(await membersOf())}`);
+        check((await count(`members.value eq "${id}"`, 'Groups')) === 1, `members.value eq "${id}"`);
+        check((await h.handle({ method: 'DELETE', url: `/Groups/${gid}` })).status === 204, 'delete the group');
+        check((await h.handle({ method: 'DELETE', url: `/Users/${id}` })).status === 204, 'delete the user');
+      },
+    },
+    {
       name: 'typed custom attributes, a JSON column and a list table filter and sort as the core evaluates them',
       async run() {
         const h = createScimHandler({ connector: (await get()).connector });

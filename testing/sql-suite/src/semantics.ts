@@ -70,6 +70,12 @@ export function semanticsUsers(count = 36): Record<string, unknown>[] {
       type: pick(['work', 'home', 'Work', 'other']),
       ...(rnd() < 0.3 ? { primary: rnd() < 0.5 } : {}),
     }));
+    // At most one primary per attribute (RFC 7643 §2.4; the core refuses more in a POST).
+    emails.reduce((seen, e) => {
+      if (e.primary !== true) return seen;
+      if (seen) e.primary = false;
+      return true;
+    }, false);
     const user: Record<string, unknown> = {
       userName: `${pick(WORDS)}-${i}${pick(['', ' ', 'Z', 'z'])}`,
       externalId: maybe(`ext-${pick(WORDS)}`),

@@ -13,6 +13,7 @@ import {
   type MappedTarget,
 } from '@scimgw/mapper';
 import { assertIdentifier, assertQualifiedName, IdentifierError } from '../identifier.js';
+import { type ColumnNamer, columnNamer } from './columns.js';
 import { LAYOUT_SECTIONS, type MultiValuedStorage, type SqlLayout, type TableLayout } from './types.js';
 
 /** Comparison type of a stored value. */
@@ -24,6 +25,20 @@ export type ValueType = 'string' | 'boolean' | 'integer' | 'number' | 'datetime'
  * compares as the core compares text, not as SQL compares numbers.
  */
 export type NumericColumns = Map<string, 'integer' | 'number'>;
+
+/**
+ * The most characters text columns hold (`varchar(255)`), by `table.column` (lower case), learnt at
+ * startup: a longer value is refused with 400 naming its attribute before the database refuses it
+ * (PostgreSQL's error does not say which column).
+ */
+export type ColumnLengths = Map<string, number>;
+
+/** What writes check a value for a column against, and how they name the column in a refusal. */
+export interface ColumnFacts {
+  numeric: NumericColumns;
+  lengths: ColumnLengths;
+  nameColumn: ColumnNamer;
+}
 
 /** Whether a column is numeric in the database (as far as the startup check learnt). */
 export function numericColumn(columns: NumericColumns, table: string, column: string): 'integer' | 'number' | undefined {
@@ -122,6 +137,10 @@ export interface ResourceCatalog {
   lists: (ChildStorage | JsonStorage | MemberOfStorage)[];
   /** Numeric columns of every table (shared by the resource types; filled by the startup check). */
   numeric: NumericColumns;
+  /** Lengths of bounded text columns of every table (shared; filled by the startup check). */
+  lengths: ColumnLengths;
+  /** The attribute of a column of any table of the catalog, for messages. */
+  nameColumn: ColumnNamer;
 }
 
 /** The compiled catalog of the resource types configured. */
@@ -131,6 +150,8 @@ export interface Catalog {
   registry: SchemaRegistry;
   /** Numeric columns of every table (filled by the startup check). */
   numeric: NumericColumns;
+  /** Lengths of bounded text columns of every table (filled by the startup check). */
+  lengths: ColumnLengths;
 }
 
 const toValueType = (t: AttributeType | undefined): ValueType =>
@@ -360,6 +381,11 @@ export function compileCatalog(options: CatalogOptions): Catalog {
   const registry = host.extend(connectorSchemas(mappers));
   const resources = new Map<string, ResourceCatalog>();
   const numeric: NumericColumns = new Map();
+  const lengths: ColumnLengths = new Map();
+  // Names columns of every resource type's tables (a user's write changes group member rows), once
+  // all of them are compiled.
+  let namer: ColumnNamer | undefined;
+  const nameColumn: ColumnNamer = (table, column) => namer?.(table, column);
   for (const p of pending) {
     const rt = registry.resourceType(p.rtId) as ResourceTypeDefinition;
     const storages = new Map<string, KeyStorage>();
@@ -400,10 +426,13 @@ export function compileCatalog(options: CatalogOptions): Catalog {
       columns,
       lists: [...storages.values()].filter((s): s is ChildStorage | JsonStorage | MemberOfStorage => s.kind !== 'column'),
       numeric,
+      lengths,
+      nameColumn,
     });
   }
   linkMemberOf(resources, root);
-  return { resources, registry, numeric };
+  namer = columnNamer(resources.values());
+  return { resources, registry, numeric, lengths };
 }
 
 /** Points users' `memberOf` storages at the groups' members table. */

@@ -2,15 +2,16 @@
  * Changes to multi-valued keys, row by row: elements of a child table are inserted and deleted
  * one by one (a batch of single-row changes when a request names many), so adding one member to a
  * 50,000-member group touches one row. JSON columns are read, changed and written back (the
- * owner's row is locked by then). Memberships written through a user's `groups` change the groups'
- * member rows.
+ * owner's row is locked by then). Memberships written through a user's `groups` are in
+ * `memberships.ts`.
  */
+import { errors } from '@scimgw/core';
 import type { Session } from '../database.js';
 import {
   type ChildStorage,
+  type ColumnFacts,
   type ElementField,
   type JsonStorage,
-  type MemberOfStorage,
   valueColumnOf,
   type NumericColumns,
   numericColumn,
@@ -19,12 +20,53 @@ import { chunks } from '../read.js';
 import { ident, join, type Sql, sql } from '../sql.js';
 import { toColumn } from '../values.js';
 
-/** Values a numeric column can hold; others can never be stored there, so removing them is a no-op. */
+/**
+ * Whether `v` names a value of a numeric column: a number, or the text the column shows for one
+ * (`1`; not `01`, `+1`, ` 1` or `1.0`, which the database would read as 1 too). Ids are opaque
+ * strings (RFC 7643 §3.1), so a key the database numbers is named by its canonical text only; any
+ * other text can never be stored there, and removing it is a no-op.
+ */
 export function fitsColumn(kind: 'integer' | 'number' | undefined, v: unknown): boolean {
   if (!kind || v === null || v === undefined) return true;
-  const text = String(v).trim();
-  if (text === '' || !Number.isFinite(Number(text))) return false;
-  return kind === 'number' || /^-?\d+$/.test(text);
+  if (typeof v === 'number') return Number.isFinite(v) && (kind === 'number' || Number.isInteger(v));
+  if (typeof v === 'bigint') return true;
+  const text = String(v);
+  if (kind === 'integer') return /^(?:0|-?[1-9]\d*)$/.test(text);
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) && String(n) === text;
+}
+
+/**
+ * `value` for a column, refused with 400 naming the attribute and column when the column cannot
+ * hold it as it is: text longer than a bounded text column holds (counted in characters, as
+ * `varchar(n)` counts them), or text that only looks like a number to a numeric column (`01`
+ * would be stored as 1: a member `01` would become the member `1`).
+ */
+export function storable(facts: ColumnFacts | undefined, table: string, column: string, value: unknown): unknown {
+  if (typeof value !== 'string' || !facts) return value;
+  const kind = numericColumn(facts.numeric, table, column);
+  if (kind && !fitsColumn(kind, value)) {
+    throw new errors.InvalidValueError(
+      `The value of ${describe(facts, table, column)} is not a number as the database writes it ("1", not "01", "+1" or " 1")`,
+    );
+  }
+  const max = facts.lengths.get(`${(table.split('.').pop() as string).toLowerCase()}.${column.toLowerCase()}`);
+  // Spaces past the end are cut off by the database (SQL's rule for varchar), not refused.
+  if (max !== undefined && value.length > max && characters(value.replace(/ +$/, '')) > max) {
+    throw new errors.InvalidValueError(
+      `The value of ${describe(facts, table, column)} is longer than the ${max} characters it holds`,
+    );
+  }
+  return value;
+}
+
+const describe = (facts: ColumnFacts, table: string, column: string) => facts.nameColumn(table, column) ?? `column ${column}`;
+
+/** Code points, as the database counts characters (a UTF-16 surrogate pair is one). */
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,15 +114,16 @@ function storedFields(s: ChildStorage): ElementField[] {
 }
 
 /** The column values of one element (`undefined` when it stores nothing). */
-function elementRow(s: ChildStorage, owner: unknown, el: unknown): Sql[] | undefined {
+function elementRow(s: ChildStorage, owner: unknown, el: unknown, facts: ColumnFacts | undefined): Sql[] | undefined {
+  const ownerValue = storable(facts, s.table, s.owner, owner);
   if (s.scalar) {
     const v = isObject(el) ? member(el, 'value') : el;
     if (v === undefined || v === null) return undefined;
-    return [sql`${owner}`, sql`${toColumn(v, s.scalar.type)}`];
+    return [sql`${ownerValue}`, sql`${storable(facts, s.table, s.valueColumn as string, toColumn(v, s.scalar.type))}`];
   }
-  const values = storedFields(s).map((f) => toColumn(member(el, f.name), f.type));
+  const values = storedFields(s).map((f) => storable(facts, s.table, f.column as string, toColumn(member(el, f.name), f.type)));
   if (values.every((v) => v === null)) return undefined;
-  return [sql`${owner}`, ...values.map((v) => sql`${v}`)];
+  return [sql`${ownerValue}`, ...values.map((v) => sql`${v}`)];
 }
 
 function elementColumns(s: ChildStorage): Sql[] {
@@ -110,28 +153,55 @@ function valueMatches(session: Session, s: ChildStorage, column: string, value: 
 
 /**
  * Inserts elements as given (a create, or a list replaced whole). At most one stays primary.
- * Tables that hold a value once per owner (members) ignore repeats.
+ * Tables that hold a value once per owner (members) ignore repeats. Returns the rows inserted.
  */
 export async function insertElements(
   session: Session,
   s: ChildStorage,
   owner: unknown,
   elements: readonly unknown[],
-): Promise<void> {
+  facts?: ColumnFacts,
+): Promise<number> {
   const rows = primaryUnique([...elements])
-    .map((el) => elementRow(s, owner, el))
+    .map((el) => elementRow(s, owner, el, facts))
     .filter((r): r is Sql[] => r !== undefined);
-  if (rows.length === 0) return;
+  if (rows.length === 0) return 0;
   const columns = elementColumns(s);
   const d = session.dialect;
   const vcol = valueColumn(s);
+  let written = 0;
   for (const part of chunks(rows, d.maxParameters, columns.length)) {
-    if (s.unique && vcol) {
-      await session.query(
-        d.upsert({ table: ident(s.table), columns, rows: part, conflict: [ident(s.owner), ident(vcol)], update: [] }),
-      );
-    } else await session.query(d.insert({ table: ident(s.table), columns, rows: part }));
+    const res =
+      s.unique && vcol
+        ? await session.query(
+            d.upsert({ table: ident(s.table), columns, rows: part, conflict: [ident(s.owner), ident(vcol)], update: [] }),
+          )
+        : await session.query(d.insert({ table: ident(s.table), columns, rows: part }));
+    written += res.rowCount;
   }
+  return written;
+}
+
+/**
+ * The elements of a PATCH `add`, each value once: a repeated value is merged into its first
+ * occurrence (its members overwrite). Keyed by value, so 15,000 members take one pass, not
+ * 15,000 × 15,000 comparisons; elements without a value are compared whole, as `sameElement` does.
+ */
+function mergeRepeats(elements: readonly unknown[]): unknown[] {
+  const list: unknown[] = [];
+  const byValue = new Map<unknown, number>();
+  const byJson = new Map<string, number>();
+  for (const el of elements) {
+    const value = isObject(el) ? member(el, 'value') : undefined;
+    const json = value === undefined ? JSON.stringify(el) : '';
+    const at = value === undefined ? byJson.get(json) : byValue.get(value);
+    if (at === undefined) {
+      if (value === undefined) byJson.set(json, list.length);
+      else byValue.set(value, list.length);
+      list.push(el);
+    } else list[at] = isObject(list[at]) && isObject(el) ? { ...(list[at] as object), ...el } : el;
+  }
+  return list;
 }
 
 /**
@@ -139,23 +209,23 @@ export async function insertElements(
  * (the members it names overwrite the stored ones), any other is inserted; an added
  * `primary: true` clears the others'. Tables that hold a value once per owner (members) do this
  * in one batched upsert per few thousand rows, so adding 10,000 members is a handful of statements.
+ * Returns the rows inserted or changed as the database counts them (see `SqlDialect.upsert`): 0
+ * when every element was there already, as it was.
  */
 export async function addElements(
   session: Session,
   s: ChildStorage,
   owner: unknown,
   elements: readonly unknown[],
-): Promise<void> {
+  facts?: ColumnFacts,
+): Promise<number> {
   const vcol = valueColumn(s);
   const d = session.dialect;
+  let written = 0;
   if (s.unique && vcol && valueCaseExact(s)) {
-    const list: unknown[] = [];
-    for (const el of elements) {
-      const i = list.findIndex((x) => sameElement(x, el));
-      if (i < 0) list.push(el);
-      else list[i] = isObject(list[i]) && isObject(el) ? { ...(list[i] as object), ...el } : el;
-    }
-    const rows = list.map((el) => elementRow(s, owner, el)).filter((r): r is Sql[] => r !== undefined);
+    const rows = mergeRepeats(elements)
+      .map((el) => elementRow(s, owner, el, facts))
+      .filter((r): r is Sql[] => r !== undefined);
     const columns = elementColumns(s);
     const update = s.scalar
       ? []
@@ -163,11 +233,12 @@ export async function addElements(
           .filter((f) => f.column !== vcol)
           .map((f) => ident(f.column as string));
     for (const part of chunks(rows, d.maxParameters, columns.length)) {
-      await session.query(
+      const res = await session.query(
         d.upsert({ table: ident(s.table), columns, rows: part, conflict: [ident(s.owner), ident(vcol)], update }),
       );
+      written += res.rowCount;
     }
-    return;
+    return written;
   }
   const primaryColumn = s.scalar ? undefined : s.fields.get('primary')?.column;
   for (const el of elements) {
@@ -175,35 +246,44 @@ export async function addElements(
     let merged = false;
     if (vcol && v !== undefined && v !== null) {
       const sets = s.scalar
-        ? [sql`${ident(vcol)} = ${toColumn(v, s.scalar.type)}`]
+        ? [sql`${ident(vcol)} = ${storable(facts, s.table, vcol, toColumn(v, s.scalar.type))}`]
         : storedFields(s)
             .filter((f) => member(el, f.name) !== undefined)
-            .map((f) => sql`${ident(f.column as string)} = ${toColumn(member(el, f.name), f.type)}`);
+            .map(
+              (f) =>
+                sql`${ident(f.column as string)} = ${storable(facts, s.table, f.column as string, toColumn(member(el, f.name), f.type))}`,
+            );
       const res = await session.query(
         sql`UPDATE ${ident(s.table)} SET ${join(sets)} WHERE ${ident(s.owner)} = ${owner} AND ${valueMatches(session, s, vcol, v)}`,
       );
       merged = res.rowCount > 0;
+      // Rows matched, which some databases count even when the values were already those.
+      written += res.rowCount;
     }
     if (!merged) {
-      const row = elementRow(s, owner, el);
-      if (row) await session.query(d.insert({ table: ident(s.table), columns: elementColumns(s), rows: [row] }));
+      const row = elementRow(s, owner, el, facts);
+      if (row)
+        written += (await session.query(d.insert({ table: ident(s.table), columns: elementColumns(s), rows: [row] }))).rowCount;
     }
     if (primaryColumn && isObject(el) && member(el, 'primary') === true && vcol && v !== undefined && v !== null) {
-      await session.query(
+      const res = await session.query(
         sql`UPDATE ${ident(s.table)} SET ${ident(primaryColumn)} = ${false} WHERE ${ident(s.owner)} = ${owner} AND ${ident(primaryColumn)} = ${true} AND NOT (${valueMatches(session, s, vcol, v)})`,
       );
+      written += res.rowCount;
     }
   }
+  return written;
 }
 
-/** Deletes the elements equal to the given ones (by `value` when they have one). */
+/** Deletes the elements equal to the given ones (by `value` when they have one); returns the rows deleted. */
 export async function deleteElements(
   session: Session,
   s: ChildStorage,
   owner: unknown,
   elements: readonly unknown[],
   numeric?: NumericColumns,
-): Promise<void> {
+): Promise<number> {
+  let deleted = 0;
   const vcol = valueColumn(s);
   const byValue: unknown[] = [];
   const storable = (v: unknown) => session.dialect.storesNul || typeof v !== 'string' || !v.includes('\u0000');
@@ -231,11 +311,14 @@ export async function deleteElements(
         );
       }
       if (matchable && conds.length) {
-        await session.query(sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner} AND ${join(conds, ' AND ')}`);
+        const res = await session.query(
+          sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner} AND ${join(conds, ' AND ')}`,
+        );
+        deleted += res.rowCount;
       }
     }
   }
-  if (!vcol) return;
+  if (!vcol) return deleted;
   const kind = numeric ? numericColumn(numeric, s.table, vcol) : undefined;
   const typed = (s.scalar ? byValue.map((v) => toColumn(v, s.scalar?.type ?? 'string')) : byValue).filter((v) =>
     fitsColumn(kind, v),
@@ -244,22 +327,25 @@ export async function deleteElements(
     // Values that compare case-insensitively are removed whatever their case, as the core does.
     const d = session.dialect;
     for (const part of chunks(typed, d.maxParameters)) {
-      await session.query(
+      const res = await session.query(
         sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner} AND ${d.lower(ident(vcol))} IN (${join(part.map((v) => (typeof v === 'string' ? d.lower(sql`${v}`) : sql`${v}`)))})`,
       );
+      deleted += res.rowCount;
     }
-    return;
+    return deleted;
   }
   for (const part of chunks(typed, session.dialect.maxParameters)) {
-    await session.query(
+    const res = await session.query(
       sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner} AND ${ident(vcol)} IN (${join(part.map((v) => sql`${v}`))})`,
     );
+    deleted += res.rowCount;
   }
+  return deleted;
 }
 
-/** Deletes every element of an owner. */
-export async function clearElements(session: Session, s: ChildStorage, owner: unknown): Promise<void> {
-  await session.query(sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner}`);
+/** Deletes every element of an owner; returns the rows deleted. */
+export async function clearElements(session: Session, s: ChildStorage, owner: unknown): Promise<number> {
+  return (await session.query(sql`DELETE FROM ${ident(s.table)} WHERE ${ident(s.owner)} = ${owner}`)).rowCount;
 }
 
 /** Whether element `el` has every member of `seed` (a removal by selector: `addresses[type eq "home"]`). */
@@ -315,43 +401,4 @@ export function changedJson(
     }
   }
   return list.length ? list : undefined;
-}
-
-/** Membership rows written through a user's `groups`: one row per group. */
-export async function addMemberships(
-  session: Session,
-  s: MemberOfStorage,
-  member: unknown,
-  groupIds: readonly unknown[],
-): Promise<void> {
-  const via = s.via;
-  if (!via || groupIds.length === 0) return;
-  // Each group gets the user as a member: one row (group, user) per group.
-  for (const g of groupIds) await addElements(session, via.members, g, [{ value: member, type: 'User' }]);
-}
-
-/** Removes the user from the given groups (all of them with `undefined`). */
-export async function removeMemberships(
-  session: Session,
-  s: MemberOfStorage,
-  member: unknown,
-  groupIds: readonly unknown[] | undefined,
-  numeric?: NumericColumns,
-): Promise<void> {
-  const via = s.via;
-  if (!via) return;
-  const vcol = valueColumnOf(via.members) as string;
-  if (groupIds === undefined) {
-    await session.query(sql`DELETE FROM ${ident(via.members.table)} WHERE ${ident(vcol)} = ${member}`);
-    return;
-  }
-  const kind = numeric ? numericColumn(numeric, via.members.table, via.members.owner) : undefined;
-  for (const part of chunks(
-    groupIds.filter((g) => fitsColumn(kind, g)),
-    session.dialect.maxParameters,
-  )) {
-    await session.query(
-      sql`DELETE FROM ${ident(via.members.table)} WHERE ${ident(vcol)} = ${member} AND ${ident(via.members.owner)} IN (${join(part.map((g) => sql`${g}`))})`,
-    );
-  }
 }

@@ -2,7 +2,9 @@
  * Create, replace, modify and delete, each inside one transaction. Every write starts with one
  * UPDATE of the resource's own row (new version, new `lastModified`, `WHERE version = ?` when the
  * client sent `If-Match`): it proves the row exists, locks it against concurrent writers, and
- * makes the version check atomic. PATCH then touches only the columns and rows it changes.
+ * makes the version check atomic. PATCH then touches only the columns and rows it changes, and
+ * moves the version only when one of them did change: a member added again, or removed when it
+ * was not there, leaves the version (and so the ETag) as it was.
  */
 import { type Change, errors, type ScimResource } from '@scimgw/core';
 import type { EndpointChanges } from '@scimgw/mapper';
@@ -14,6 +16,7 @@ import {
   type KeyStorage,
   type MemberOfStorage,
   type ResourceCatalog,
+  type ValueType,
   valueColumnOf,
   numericColumn,
 } from '../layout/catalog.js';
@@ -25,15 +28,15 @@ import { toColumn } from '../values.js';
 type Guard = readonly number[] | undefined;
 import {
   addElements,
-  addMemberships,
   changedJson,
   clearElements,
   deleteElements,
   fitsColumn,
   insertElements,
   member,
-  removeMemberships,
+  storable,
 } from './elements.js';
+import { addMemberships, membershipsOf, removeMemberships } from './memberships.js';
 
 /** What writes need besides the session. */
 export interface WriteEnv {
@@ -79,17 +82,30 @@ function membersStorage(catalogs: ReadonlyMap<string, ResourceCatalog>): ChildSt
   );
 }
 
-/**
- * `UPDATE … SET <sets>, version = version + 1, lastModified = now WHERE key = id [AND version IN guard]`.
- * Throws 404 when the row is missing and 412 when only the version differs.
- */
-async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[], guard: Guard): Promise<void> {
+/** `version = version + 1`, `lastModified = now`: what marks a resource as changed. */
+function changeMarks(env: WriteEnv): Sql[] {
   const { catalog } = env;
-  const all = [...sets];
-  if (catalog.version) all.push(sql`${ident(catalog.version)} = ${ident(catalog.version)} + 1`);
-  if (catalog.lastModified) all.push(sql`${ident(catalog.lastModified)} = ${env.now()}`);
-  // Without version or timestamp columns an assignment to itself still locks the row and counts it.
-  if (all.length === 0) all.push(sql`${ident(catalog.key)} = ${ident(catalog.key)}`);
+  const out: Sql[] = [];
+  if (catalog.version) out.push(sql`${ident(catalog.version)} = ${ident(catalog.version)} + 1`);
+  if (catalog.lastModified) out.push(sql`${ident(catalog.lastModified)} = ${env.now()}`);
+  return out;
+}
+
+/**
+ * `UPDATE … SET <sets>, version = version + 1, lastModified = now WHERE key = id [AND version IN guard]`;
+ * with `mark: false` only `<sets>`, or an assignment of a column to itself, which locks the row
+ * and proves it exists without marking it changed. Throws 404 when the row is missing and 412 when
+ * only the version differs.
+ */
+async function lockRow(session: Session, env: WriteEnv, id: unknown, sets: Sql[], guard: Guard, mark = true): Promise<void> {
+  const { catalog } = env;
+  const all = mark ? [...sets, ...changeMarks(env)] : [...sets];
+  if (all.length === 0) {
+    // An assignment to itself locks the row and counts it. Not the key where there is another
+    // column: SQL Server refuses any assignment to an IDENTITY key.
+    const self = catalog.version ?? catalog.lastModified ?? catalog.key;
+    all.push(sql`${ident(self)} = ${ident(self)}`);
+  }
   const conds = [sql`${ident(catalog.key)} = ${id}`];
   if (guard !== undefined && catalog.version) {
     conds.push(guard.length === 0 ? sql`1 = 0` : sql`${ident(catalog.version)} IN (${join(guard.map((v) => sql`${v}`))})`);
@@ -113,7 +129,7 @@ async function touchGroups(session: Session, env: WriteEnv, groupIds: readonly u
   if (groups.version) sets.push(sql`${ident(groups.version)} = ${ident(groups.version)} + 1`);
   if (groups.lastModified) sets.push(sql`${ident(groups.lastModified)} = ${env.now()}`);
   const kind = numericColumn(groups.numeric, groups.table, groups.key);
-  const ids = groupIds.filter((g) => fitsColumn(kind, g));
+  const ids = [...new Set(groupIds.map(String))].filter((g) => fitsColumn(kind, g));
   if (sets.length === 0 || ids.length === 0) return;
   await session.query(
     sql`UPDATE ${ident(groups.table)} SET ${join(sets)} WHERE ${ident(groups.key)} IN (${join(ids.map((g) => sql`${g}`))})`,
@@ -151,7 +167,7 @@ export async function createResource(session: Session, env: WriteEnv, resource: 
   if (catalog.lastModified) put(catalog.lastModified, sql`${now}`);
   for (const s of catalog.storages.values()) {
     if (!s.writable || !(s.key in record)) continue;
-    if (s.kind === 'column' && s.column !== catalog.key) put(s.column, sql`${toColumn(record[s.key], s.type)}`);
+    if (s.kind === 'column' && s.column !== catalog.key) put(s.column, sql`${columnValue(catalog, s, record[s.key])}`);
     else if (s.kind === 'json') put(s.column, d.jsonValue(record[s.key]));
   }
   if (catalog.keyGeneration === 'database') {
@@ -164,11 +180,10 @@ export async function createResource(session: Session, env: WriteEnv, resource: 
   } else await session.query(d.insert({ table: ident(catalog.table), columns, rows: [values] }));
   for (const s of catalog.lists) {
     if (!s.writable || !(s.key in record)) continue;
-    if (s.kind === 'child') await insertElements(session, s, id, listOf(record[s.key]));
+    if (s.kind === 'child') await insertElements(session, s, id, listOf(record[s.key]), catalog);
     else if (s.kind === 'memberOf') {
       const groups = groupIdsOf(listOf(record[s.key]));
-      await addMemberships(session, s, id, groups);
-      await touchGroups(session, env, groups);
+      await touchGroups(session, env, await addMemberships(session, s, id, groups, catalog));
     }
   }
   const stored = await loadById(session, catalog, id, undefined);
@@ -196,7 +211,7 @@ export async function replaceResource(
     if (!s.writable) continue;
     if (s.kind === 'column' && s.column !== catalog.key) {
       if (s.writeOnly && record[s.key] === undefined) continue;
-      sets.push(sql`${ident(s.column)} = ${toColumn(record[s.key], s.type)}`);
+      sets.push(sql`${ident(s.column)} = ${columnValue(catalog, s, record[s.key])}`);
     } else if (s.kind === 'json') {
       sets.push(
         record[s.key] === undefined ? sql`${ident(s.column)} = NULL` : sql`${ident(s.column)} = ${d.jsonValue(record[s.key])}`,
@@ -208,7 +223,7 @@ export async function replaceResource(
     if (!s.writable) continue;
     if (s.kind === 'child') {
       await clearElements(session, s, id);
-      await insertElements(session, s, id, listOf(record[s.key]));
+      await insertElements(session, s, id, listOf(record[s.key]), catalog);
     } else if (s.kind === 'memberOf') {
       await replaceMemberships(session, env, s, id, groupIdsOf(listOf(record[s.key])));
     }
@@ -218,16 +233,33 @@ export async function replaceResource(
   return stored.resource;
 }
 
-async function replaceMemberships(session: Session, env: WriteEnv, s: MemberOfStorage, id: unknown, groups: unknown[]) {
-  const via = s.via;
-  if (!via) return;
-  const vcol = valueColumnOf(via.members) as string;
-  const before = await session.query(
-    sql`SELECT ${ident(via.members.owner)} AS ${ident('g')} FROM ${ident(via.members.table)} WHERE ${ident(vcol)} = ${id}`,
-  );
-  await removeMemberships(session, s, id, undefined);
-  await addMemberships(session, s, id, groups);
-  await touchGroups(session, env, [...new Set([...before.rows.map((r) => r.g), ...groups])]);
+/** A scalar for a column of the main table (see `storable`: text in a numeric column must be canonical). */
+function columnValue(catalog: ResourceCatalog, s: { column: string; type: ValueType }, value: unknown): unknown {
+  return storable(catalog, catalog.table, s.column, toColumn(value, s.type));
+}
+
+/**
+ * Makes the user a member of exactly `groups`: leaves the memberships it keeps as they are, removes
+ * the others and adds the new ones; the groups whose members changed get a new version. Returns
+ * whether anything changed.
+ */
+async function replaceMemberships(
+  session: Session,
+  env: WriteEnv,
+  s: MemberOfStorage,
+  id: unknown,
+  groups: unknown[],
+): Promise<boolean> {
+  if (!s.via) return false;
+  const { numeric } = env.catalog;
+  const before = new Set((await membershipsOf(session, s, id)).map(String));
+  const wanted = new Set(groups.map(String));
+  const gone = [...before].filter((g) => !wanted.has(g));
+  const added = groups.filter((g) => !before.has(String(g)));
+  if (gone.length) await removeMemberships(session, s, id, gone, numeric);
+  const touched = [...gone, ...(await addMemberships(session, s, id, added, env.catalog))];
+  await touchGroups(session, env, touched);
+  return touched.length > 0;
 }
 
 /** The storage of an endpoint key, or of the JSON object a nested key (`name.givenName`) belongs to. */
@@ -257,7 +289,9 @@ function columnsOnly(catalog: ResourceCatalog, ec: EndpointChanges): boolean {
  * Applies a PATCH (`changes`, normalized by the core) to the changed columns and rows only. The
  * changes are applied one after the other, in the order the client sent them, exactly as the
  * core's `applyChanges` would apply them to a document: an `add` then a `remove` of the same
- * element leaves nothing, two `add`s of one element merge.
+ * element leaves nothing, two `add`s of one element merge. The row is locked first; its version
+ * and `lastModified` move at the end, and only when a statement changed something (columns and
+ * JSON documents count as changed when assigned; rows of child tables as the database counts them).
  */
 export async function modifyResource(
   session: Session,
@@ -268,6 +302,7 @@ export async function modifyResource(
 ): Promise<void> {
   const { catalog } = env;
   const mapper = catalog.mapper;
+  const numeric = catalog.numeric;
   const needs = mapper.needsCurrent(changes);
   if (!needs && changes.length === 1) {
     // The common case — one attribute replaced — is one UPDATE.
@@ -275,11 +310,11 @@ export async function modifyResource(
     if (columnsOnly(catalog, ec)) {
       const pending = new Map<string, PendingColumn>();
       applyColumnChanges(catalog, ec, pending);
-      await lockRow(session, env, id, columnAssignments(pending), guard);
+      await lockRow(session, env, id, columnAssignments(pending), guard, pending.size > 0);
       return;
     }
   }
-  await lockRow(session, env, id, [], guard);
+  await lockRow(session, env, id, [], guard, false);
   let current: ScimResource | undefined;
   if (needs) {
     current = (await loadById(session, catalog, id, undefined))?.resource;
@@ -288,6 +323,8 @@ export async function modifyResource(
   const pending = new Map<string, PendingColumn>();
   const json = new Map<JsonStorage, { value: unknown }>();
   const touched = new Set<unknown>();
+  /** Rows of child tables and memberships inserted, changed or deleted. */
+  let rows = 0;
   const jsonValue = async (s: JsonStorage) => {
     let slot = json.get(s);
     if (!slot) {
@@ -319,19 +356,20 @@ export async function modifyResource(
       if (!hit || hit.s.kind === 'column') continue;
       const { s, sub } = hit;
       if (s.kind === 'json') await applyJson(s, sub ? { members: { [sub]: undefined } } : { clear: true });
-      else if (s.kind === 'child') await clearElements(session, s, id);
-      else if (s.kind === 'memberOf') await replaceMemberships(session, env, s, id, []);
+      else if (s.kind === 'child') rows += await clearElements(session, s, id);
+      else if (s.kind === 'memberOf' && (await replaceMemberships(session, env, s, id, []))) rows++;
     }
     for (const [key, values] of Object.entries(ec.remove)) {
       const hit = storageOfKey(catalog, key);
       if (!hit || hit.s.kind === 'column') continue;
       const { s } = hit;
       if (s.kind === 'json') await applyJson(s, { remove: values });
-      else if (s.kind === 'child') await deleteElements(session, s, id, values, catalog.numeric);
+      else if (s.kind === 'child') rows += await deleteElements(session, s, id, values, numeric);
       else if (s.kind === 'memberOf') {
-        const groups = groupIdsOf(values);
-        for (const g of groups) touched.add(g);
-        await removeMemberships(session, s, id, groups, catalog.numeric);
+        // Only the groups the user was in are touched (their versions move).
+        const groups = await membershipsOf(session, s, id, groupIdsOf(values), numeric);
+        for (const g of groups) touched.add(String(g));
+        rows += await removeMemberships(session, s, id, groups, numeric);
       }
     }
     for (const [key, value] of Object.entries(ec.set)) {
@@ -340,20 +378,20 @@ export async function modifyResource(
       const { s, sub } = hit;
       if (s.kind === 'json') await applyJson(s, sub ? { members: { [sub]: value } } : { set: value });
       else if (s.kind === 'child') {
-        await clearElements(session, s, id);
-        await insertElements(session, s, id, listOf(value));
-      } else if (s.kind === 'memberOf') await replaceMemberships(session, env, s, id, groupIdsOf(listOf(value)));
+        rows += await clearElements(session, s, id);
+        rows += await insertElements(session, s, id, listOf(value), catalog);
+      } else if (s.kind === 'memberOf' && (await replaceMemberships(session, env, s, id, groupIdsOf(listOf(value))))) rows++;
     }
     for (const [key, values] of Object.entries(ec.add)) {
       const hit = storageOfKey(catalog, key);
       if (!hit || hit.s.kind === 'column') continue;
       const { s } = hit;
       if (s.kind === 'json') await applyJson(s, { add: values });
-      else if (s.kind === 'child') await addElements(session, s, id, values);
+      else if (s.kind === 'child') rows += await addElements(session, s, id, values, catalog);
       else if (s.kind === 'memberOf') {
-        const groups = groupIdsOf(values);
-        for (const g of groups) touched.add(g);
-        await addMemberships(session, s, id, groups);
+        const groups = await addMemberships(session, s, id, groupIdsOf(values), catalog);
+        for (const g of groups) touched.add(String(g));
+        rows += groups.length;
       }
     }
     if (current) current = applyChanges(current, [ch], env.apply()).resource;
@@ -363,7 +401,10 @@ export async function modifyResource(
   for (const [s, slot] of json) {
     sets.push(slot.value === undefined ? sql`${ident(s.column)} = NULL` : sql`${ident(s.column)} = ${d.jsonValue(slot.value)}`);
   }
-  if (sets.length) await session.query(sql`UPDATE ${ident(catalog.table)} SET ${join(sets)} WHERE ${ident(catalog.key)} = ${id}`);
+  if (sets.length || rows > 0) {
+    const all = [...sets, ...changeMarks(env)];
+    if (all.length) await session.query(sql`UPDATE ${ident(catalog.table)} SET ${join(all)} WHERE ${ident(catalog.key)} = ${id}`);
+  }
   if (touched.size) await touchGroups(session, env, [...touched]);
 }
 
@@ -388,11 +429,11 @@ function applyColumnChanges(catalog: ResourceCatalog, ec: EndpointChanges, pendi
   }
   for (const [key, value] of Object.entries(ec.set)) {
     const s = catalog.storages.get(key);
-    if (s?.kind === 'column') pending.set(s.column, { value: toColumn(value, s.type) });
+    if (s?.kind === 'column') pending.set(s.column, { value: columnValue(catalog, s, value) });
   }
   for (const [key, values] of Object.entries(ec.add)) {
     const s = catalog.storages.get(key);
-    if (s?.kind === 'column') pending.set(s.column, { value: toColumn(values[0], s.type) });
+    if (s?.kind === 'column') pending.set(s.column, { value: columnValue(catalog, s, values[0]) });
   }
 }
 

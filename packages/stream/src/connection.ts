@@ -136,6 +136,26 @@ export class StreamConnection {
     });
   }
 
+  /**
+   * Resolves once connected (not reconnecting): at once when connected now; rejects after
+   * `timeoutMs`. Unlike {@link connection}, a connection that is reconnecting does not count.
+   */
+  whenConnected(timeoutMs: number): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(done);
+        if (i !== -1) this.waiters.splice(i, 1);
+        reject(new Error(`not connected to NATS${this.lastError ? ` (${this.lastError})` : ''}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(done);
+    });
+  }
+
   /** Connected right now (not reconnecting). */
   get connected(): boolean {
     return this.nc !== undefined && !this.nc.isClosed() && this.up;

@@ -30,7 +30,7 @@ export interface GatewayStreamOptions {
 
 /** What the stream reports for `/readyz`. */
 export interface GatewayStreamStatus {
-  /** False while the publisher cannot reach NATS (writes would answer 503). */
+  /** False while the publisher cannot take changes (writes would answer 503, changing nothing). */
   ready: boolean;
   publisher?: PublisherTargetStatus[];
   subscriber?: SubscriptionStatus[];
@@ -188,9 +188,9 @@ export class GatewayStream {
     for (const conn of this.connections.values()) conn.start();
   }
 
-  /** False while a publisher connection is down. */
+  /** False while the publisher cannot take changes (a connection is down, or changes it kept are stuck): writes get 503. */
   ready(): boolean {
-    return this.publisher === undefined || this.publisher.status().every((t) => t.connected);
+    return this.publisher === undefined || this.publisher.takesChanges();
   }
 
   status(): GatewayStreamStatus {
@@ -207,9 +207,12 @@ export class GatewayStream {
     return this.status();
   }
 
-  /** Stops the subscriptions (in-flight messages finish their attempt), then closes the connections. */
+  /**
+   * Stops the subscriptions (in-flight messages finish their attempt) and the publisher (changes it
+   * kept get up to `timeoutMs` to be published; what is left is logged), then closes the connections.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
-    await Promise.all(this.subscriptions.map((s) => s.stop(timeoutMs)));
+    await Promise.all([...this.subscriptions.map((s) => s.stop(timeoutMs)), this.publisher?.close(timeoutMs)]);
     await Promise.all([...this.connections.values()].map((c) => c.close()));
   }
 }

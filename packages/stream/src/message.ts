@@ -82,6 +82,20 @@ export function naturalKeyOf(resourceType: string, resource: ScimResource | unde
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * The natural key values a change list sets (`replace userName`, say): what a modify message's
+ * resource is called after it, when the message does not carry its key.
+ */
+export function naturalKeyOfChanges(resourceType: string, changes: readonly Change[] | undefined): NaturalKey | undefined {
+  const attrs = naturalKeysOf(resourceType);
+  const out: NaturalKey = {};
+  for (const c of changes ?? []) {
+    if (c.op === 'remove' || c.path.extension !== undefined || c.path.sub !== undefined || c.path.where !== undefined) continue;
+    if (attrs.includes(c.path.attr) && typeof c.value === 'string' && c.value !== '') out[c.path.attr] = c.value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Encodes a message as its JSON body. */
 export function encodeMessage(message: StreamMessage): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(message));

@@ -9,6 +9,8 @@ import {
   type ApplyOptions,
   applyMessage,
   MESSAGE_FORMAT,
+  KeyConflictError,
+  type OwnerIndex,
   PoisonMessageError,
   type ResourceRecord,
   RetryableError,
@@ -28,12 +30,26 @@ const defaults: ApplyOptions = {
 
 let scim: ScimHandler;
 let records: Map<string, ResourceRecord>;
+/** Record key of a resource here (its type and local id) → record key of the publisher resource it belongs to. */
+let owned: Map<string, string>;
 let seq = 0;
 
 beforeEach(async () => {
   ({ scim } = await lokiHandler());
   records = new Map();
+  owned = new Map();
 });
+
+/** The owner index as the subscription keeps it: an owner whose record names another resource gave this one up. */
+const owners: OwnerIndex = {
+  async ownerOf(type, id) {
+    const owner = owned.get(recordKey(type, id));
+    return owner !== undefined && records.get(owner)?.id === id ? owner : undefined;
+  },
+  async claim(type, id, owner) {
+    owned.set(recordKey(type, id), owner);
+  },
+};
 
 function msg(partial: Partial<StreamMessage> & Pick<StreamMessage, 'operation' | 'resourceId'>): StreamMessage {
   return {
@@ -59,6 +75,7 @@ async function apply(m: StreamMessage, options: Partial<ApplyOptions> = {}) {
       log,
       record: async (k) => records.get(k),
       settled: async () => {},
+      owners,
     },
     m,
     records.get(key),
@@ -281,6 +298,85 @@ describe('applying messages', () => {
     await expect(
       apply(msg({ operation: 'create', resourceType: 'Gadget', resourceId: 'x', data: { resource: {} } })),
     ).rejects.toThrow(/not served/);
+  });
+});
+
+describe('publisher resources that share a natural key (applied in any order the subscriber may take)', () => {
+  const rename = (id: string, userName: string) =>
+    msg({
+      operation: 'modify',
+      resourceId: id,
+      data: { changes: [{ op: 'replace', path: { attr: 'userName' }, value: userName }], key: { userName } },
+    });
+  const createGroup = (id: string, displayName: string) =>
+    msg({
+      operation: 'create',
+      resourceType: 'Group',
+      resourceId: id,
+      data: { resource: { id, displayName }, key: { displayName } },
+    });
+
+  it('a user created again under a deleted one’s userName is not the deleted one’s: it waits for that delete, then is made anew', async () => {
+    const first = await apply(createUser('pub-1', 'cuN', { title: 'first' }));
+    // The second create comes before the first one's delete (their resources run side by side).
+    await expect(apply(createUser('pub-2', 'cuN', { title: 'second' }))).rejects.toThrow(KeyConflictError);
+    expect(await users()).toHaveLength(1);
+    expect((await apply(msg({ operation: 'delete', resourceId: 'pub-1', data: { key: { userName: 'cuN' } } }))).action).toBe(
+      'deleted',
+    );
+    const second = await apply(createUser('pub-2', 'cuN', { title: 'second' }));
+    expect(second.action).toBe('created');
+    expect(second.record.id).not.toBe(first.record.id);
+    expect((await users()).map((u) => u.title)).toEqual(['second']);
+  });
+
+  it('a delete by natural key leaves alone what another publisher resource owns', async () => {
+    const first = await apply(createUser('pub-1', 'cuN'));
+    // pub-2's create was never seen here (parked, or before the consumer started); its delete names the same userName.
+    const out = await apply(msg({ operation: 'delete', resourceId: 'pub-2', data: { key: { userName: 'cuN' } } }));
+    expect(out).toMatchObject({ action: 'skipped', note: 'not known here' });
+    expect((await users()).map((u) => u.id)).toEqual([first.record.id]);
+  });
+
+  it('a rename into the userName of a user deleted before it waits for that delete', async () => {
+    const a = await apply(createUser('pub-a', 'alice'));
+    await apply(createUser('pub-b', 'bob'));
+    await expect(apply(rename('pub-a', 'bob'))).rejects.toThrow(KeyConflictError);
+    await apply(msg({ operation: 'delete', resourceId: 'pub-b', data: { key: { userName: 'bob' } } }));
+    await apply(rename('pub-a', 'bob'));
+    // And a user created under the name alice gave up is a user of its own.
+    const c = await apply(createUser('pub-c', 'alice'));
+    expect(c.action).toBe('created');
+    const now = await users();
+    expect(now.map((u) => [u.id, u.userName]).sort()).toEqual(
+      [
+        [a.record.id, 'bob'],
+        [c.record.id, 'alice'],
+      ].sort(),
+    );
+  });
+
+  it('groups of the same displayName stay two, whichever order their messages come in', async () => {
+    const g1 = await apply(createGroup('pub-g1', 'Sales'));
+    const g2 = await apply(createGroup('pub-g2', 'Sales'));
+    expect(g2.action).toBe('created');
+    expect(g2.record.id).not.toBe(g1.record.id);
+    await apply(
+      msg({ operation: 'delete', resourceType: 'Group', resourceId: 'pub-g1', data: { key: { displayName: 'Sales' } } }),
+    );
+    expect(await get(`/Groups/${g2.record.id}`)).toMatchObject({ displayName: 'Sales' });
+    expect(await get(`/Groups/${g1.record.id}`)).toBeUndefined();
+  });
+
+  it('a resource that belongs to no publisher resource is still adopted by its key', async () => {
+    const pre = (await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'cuN' } })).body as ScimResource;
+    const out = await apply(createUser('pub-1', 'cuN', { title: 'T' }));
+    expect(out).toMatchObject({ action: 'adopted', record: { id: pre.id } });
+    // Deleted at the publisher and created again: the new one is not the old one.
+    await apply(msg({ operation: 'delete', resourceId: 'pub-1', data: { key: { userName: 'cuN' } } }));
+    const again = await apply(createUser('pub-2', 'cuN'));
+    expect(again.action).toBe('created');
+    expect(again.record.id).not.toBe(pre.id);
   });
 });
 

@@ -124,7 +124,8 @@ export async function startNats(config = '', scheme = 'nats'): Promise<OwnNats> 
   };
   const stopWith = async (signal: NodeJS.Signals) => {
     const c = child;
-    if (!c || c.exitCode !== null) return;
+    // Killed by a signal, a child has no exit code but a signal code: it is gone either way.
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill(signal);
     await exited;

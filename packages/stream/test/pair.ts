@@ -28,6 +28,7 @@ export interface Side {
   scim: ScimHandler;
   stream: GatewayStream;
   log: Log;
+  /** The side's store, without the wrappers (to start a side again on it). */
   connector: Connector;
 }
 
@@ -40,13 +41,16 @@ export interface SideOptions {
   entity?: Record<string, unknown>;
   subscriber?: Record<string, unknown>;
   publisher?: Record<string, unknown>;
-  /** Wraps the subscriber's connector (to count or fail calls). */
+  /** Wraps the side's connector (to count, delay or fail calls). */
   wrapConnector?: (c: Connector) => Connector;
+  /** The store to use instead of a new one (a subscriber started again on the store it left). */
+  connector?: Connector;
   name?: string;
 }
 
 export async function publisherSide(n: { stream: string; subject: string }, o: SideOptions = {}): Promise<Side> {
-  const { connector } = await lokiHandler();
+  const loki = o.connector ?? (await lokiHandler()).connector;
+  const connector = o.wrapConnector ? o.wrapConnector(loki) : loki;
   const log = recordingLog();
   const stream = new GatewayStream({
     config: streamConfig({
@@ -65,12 +69,12 @@ export async function publisherSide(n: { stream: string; subject: string }, o: S
   const wrapped = stream.wrap(connector);
   const scim = createScimHandler({ connector: wrapped, registry: wrapped.registry });
   stream.start();
-  return { raw: createScimHandler({ connector, registry: connector.registry }), scim, stream, log, connector };
+  return { raw: createScimHandler({ connector: loki, registry: loki.registry }), scim, stream, log, connector: loki };
 }
 
 export async function subscriberSide(n: { stream: string; subject: string }, o: SideOptions = {}): Promise<Side> {
-  const loki = await lokiHandler();
-  const connector = o.wrapConnector ? o.wrapConnector(loki.connector) : loki.connector;
+  const loki = o.connector ?? (await lokiHandler()).connector;
+  const connector = o.wrapConnector ? o.wrapConnector(loki) : loki;
   const scim = createScimHandler({ connector, registry: connector.registry });
   const log = recordingLog();
   const stream = new GatewayStream({
@@ -95,7 +99,7 @@ export async function subscriberSide(n: { stream: string; subject: string }, o: 
     log,
   });
   stream.start(scim);
-  return { raw: scim, scim, stream, log, connector };
+  return { raw: scim, scim, stream, log, connector: loki };
 }
 
 /** The key-value bucket stream of a subscriber's records. */

@@ -6,7 +6,7 @@
 import { errors, SchemaRegistry, type ScimResource } from '@scimgw/core';
 import { createScimHandler } from '@scimgw/core/handler';
 import { describe, expect, it } from 'vitest';
-import { createPublishOnlyConnector, type PublishRequest, withStreamPublisher } from '../src/index.js';
+import { ChangeKeptError, createPublishOnlyConnector, type PublishRequest, withStreamPublisher } from '../src/index.js';
 import { lokiHandler } from './helpers.js';
 
 function recorder(fail?: (req: PublishRequest) => boolean, delay = 0) {
@@ -128,6 +128,125 @@ describe('the publisher decorator', () => {
     const final = (await scim.handle({ method: 'GET', url: `/Groups/${gid}` })).body as ScimResource;
     // The last message published is the state the connector ended in.
     expect(names.at(-1)).toBe(final.displayName);
+  });
+});
+
+/**
+ * A publisher that keeps the messages `keep` picks, as the real one does when JetStream does not
+ * acknowledge in time; `publishKept()` publishes them (NATS is back).
+ */
+function keeping(keep: (req: PublishRequest) => boolean) {
+  const published: PublishRequest[] = [];
+  const kept: { req: PublishRequest; publish: () => void }[] = [];
+  let up = true;
+  return {
+    published,
+    kept,
+    set up(v: boolean) {
+      up = v;
+    },
+    publishes: () => true,
+    async ready() {
+      if (!up) throw new errors.ServiceUnavailableError('NATS is down: nothing was changed', 5);
+    },
+    async publish(req: PublishRequest) {
+      if (!keep(req)) {
+        published.push(structuredClone(req));
+        return;
+      }
+      let publish = () => {};
+      const outcome = new Promise<boolean>((resolve) => {
+        publish = () => {
+          published.push(structuredClone(req));
+          resolve(true);
+        };
+      });
+      kept.push({ req, publish });
+      throw new ChangeKeptError('applied here, kept', `m-${kept.length}`, outcome, 50);
+    },
+    publishKept() {
+      for (const k of kept.splice(0)) k.publish();
+    },
+  };
+}
+
+describe('writes the stream cannot take', () => {
+  it('are refused before the connector sees them while the publisher is not ready', async () => {
+    const { connector } = await lokiHandler();
+    const pub = keeping(() => false);
+    const scim = createScimHandler({ connector: withStreamPublisher(connector, pub), registry: connector.registry });
+    const raw = createScimHandler({ connector, registry: connector.registry });
+    const u = (await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'kept' } })).body as ScimResource;
+    pub.up = false;
+    expect((await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'new' } })).status).toBe(503);
+    expect((await scim.handle({ method: 'DELETE', url: `/Users/${u.id}` })).status).toBe(503);
+    const patch = { Operations: [{ op: 'replace', path: 'title', value: 'T' }] };
+    expect((await scim.handle({ method: 'PATCH', url: `/Users/${u.id}`, body: patch })).status).toBe(503);
+    expect((await scim.handle({ method: 'PUT', url: `/Users/${u.id}`, body: { userName: 'kept', title: 'T' } })).status).toBe(
+      503,
+    );
+    const now = (await raw.handle({ method: 'GET', url: '/Users' })).body as { Resources: ScimResource[] };
+    expect(now.Resources.map((r) => [r.userName, r.title])).toEqual([['kept', undefined]]);
+    // A password change publishes nothing, so it does not need the stream.
+    const pw = { Operations: [{ op: 'replace', path: 'password', value: 'Secret-1' }] };
+    expect((await scim.handle({ method: 'PATCH', url: `/Users/${u.id}`, body: pw })).status).toBe(200);
+    expect(pub.published.map((p) => p.operation)).toEqual(['create']);
+  });
+
+  it('a retried POST or DELETE whose change was kept is answered as that change once it is published, and not applied twice', async () => {
+    const { connector } = await lokiHandler();
+    let creates = 0;
+    const counted = {
+      ...connector,
+      resources: {
+        ...connector.resources,
+        User: {
+          ...connector.resources.User,
+          create: async (r: ScimResource, ctx: object) => {
+            const created = await connector.resources.User!.create!(r, ctx as never);
+            creates++;
+            return created;
+          },
+        },
+      },
+    } as typeof connector;
+    const pub = keeping((req) => req.operation !== 'modify');
+    const scim = createScimHandler({ connector: withStreamPublisher(counted, pub), registry: connector.registry });
+    const body = { userName: 'np1', title: 'T', password: 'Secret-1' };
+    const first = await scim.handle({ method: 'POST', url: '/Users', body });
+    expect(first.status).toBe(503);
+    const id = (await connector.resources.User!.query!({}, {} as never)).resources[0]?.id;
+    // Still kept: the retry hears so again, and nothing is applied.
+    expect((await scim.handle({ method: 'POST', url: '/Users', body })).status).toBe(503);
+    pub.publishKept();
+    const retry = await scim.handle({ method: 'POST', url: '/Users', body });
+    expect(retry.status).toBe(201);
+    expect((retry.body as ScimResource).id).toBe(id);
+    expect(creates).toBe(1);
+    // Another body is another request: the resource exists.
+    expect((await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'np1' } })).status).toBe(409);
+
+    expect((await scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(503);
+    expect((await scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(503);
+    pub.publishKept();
+    expect((await scim.handle({ method: 'DELETE', url: `/Users/${id}` })).status).toBe(204);
+    expect(pub.published.map((p) => p.operation)).toEqual(['create', 'delete']);
+    // Deleted since: the same body makes a new user.
+    pub.publishKept();
+    const again = await scim.handle({ method: 'POST', url: '/Users', body });
+    expect(again.status).toBe(503);
+    expect(creates).toBe(2);
+  });
+
+  it('in publish-only mode, a retried POST whose change was kept is the same resource (the same id), not a second one', async () => {
+    const registry = new SchemaRegistry();
+    const pub = keeping(() => true);
+    const scim = createScimHandler({ connector: withStreamPublisher(createPublishOnlyConnector(registry), pub), registry });
+    expect((await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'np1' } })).status).toBe(503);
+    pub.publishKept();
+    const retry = await scim.handle({ method: 'POST', url: '/Users', body: { userName: 'np1' } });
+    expect(retry.status).toBe(201);
+    expect(pub.published.map((p) => [p.operation, p.resourceId])).toEqual([['create', (retry.body as ScimResource).id]]);
   });
 });
 

@@ -461,7 +461,7 @@ describe('SCIM Stream over JetStream', () => {
     expect(bad.log.text()).toMatch(/signature verification failed/);
   });
 
-  it('a publisher that cannot reach NATS answers 503 and is not ready; secrets stay out of the logs', async () => {
+  it('a publisher that cannot reach NATS answers 503 without applying the write and is not ready; secrets stay out of the logs', async () => {
     const n = fresh([]);
     const pub = track(
       await publisherSide(n, {
@@ -474,9 +474,10 @@ describe('SCIM Stream over JetStream', () => {
     const r = await pub.scim.handle({ method: 'POST', url: '/Users', body: { userName: 'lost' } });
     expect(r.status).toBe(503);
     expect(r.headers['retry-after']).toBe('5');
-    expect(pub.stream.status().publisher?.[0]).toMatchObject({ connected: false, failed: 1 });
+    expect(pub.stream.status().publisher?.[0]).toMatchObject({ connected: false, refused: 1, failed: 0, pending: 0 });
+    expect((await usersOf(pub.raw)).size).toBe(0);
     await until(() => pub.log.lines.some((l) => l.msg.includes('cannot connect')), 'a connection warning');
     expect(pub.log.text()).not.toContain('S3cret-pw');
-    expect(pub.log.text()).toContain('not published');
+    expect(pub.log.text()).toContain('write refused before it was applied');
   });
 });

@@ -4,12 +4,23 @@
  * subscriber options applied. Every operation is written so that applying a message a second time
  * (after a crash between the write and its record) leaves the same result: a create that finds the
  * resource present adopts it, a delete of what is gone is done, PATCH changes are set-like.
+ *
+ * A resource found by its natural key is adopted only when it is no other publisher resource's
+ * (holders.ts): one publisher resource deleted and another created under its name stay two here.
  */
 import type { Change, Logger, ScimResource } from '@scimgw/core';
-import { type NaturalKey, naturalKeyOf, naturalKeysOf, PoisonMessageError, type StreamMessage } from '../message.js';
+import {
+  type NaturalKey,
+  naturalKeyOf,
+  naturalKeyOfChanges,
+  naturalKeysOf,
+  PoisonMessageError,
+  type StreamMessage,
+} from '../message.js';
 import { toPatchOp } from '../patch-op.js';
 import { applyChanges } from '@scimgw/core/patch';
 import { type DomainReplacement, generatePassword, isRolesChange, replaceDomains, roleNames, rolesAfter } from './options.js';
+import { type HolderContext, Holders } from './holders.js';
 import type { ResourceRecord } from './records.js';
 import { type ReferenceLookup, translateChanges, translateResource } from './references.js';
 import { RetryableError, type ScimTarget } from './target.js';
@@ -35,7 +46,7 @@ export interface ApplyOutcome {
 }
 
 /** Everything {@link applyMessage} uses. */
-export interface ApplyContext extends ReferenceLookup {
+export interface ApplyContext extends ReferenceLookup, Pick<HolderContext, 'owners'> {
   target: ScimTarget;
   options: ApplyOptions;
   log: Logger;
@@ -73,6 +84,9 @@ class Application {
   private readonly dropped: string[] = [];
   private readonly type: string;
   private readonly endpoint: string;
+  private readonly holders: Holders;
+  /** Publisher resources whose resources here hold the key this message's resource was looked for by. */
+  private heldBy: string[] = [];
 
   constructor(
     private readonly ctx: ApplyContext,
@@ -81,6 +95,7 @@ class Application {
   ) {
     this.type = message.resourceType;
     this.endpoint = ctx.target.endpoint(message.resourceType);
+    this.holders = new Holders(ctx, message.resourceType, message.resourceId, message.id);
   }
 
   private get convertsRoles(): boolean {
@@ -96,10 +111,23 @@ class Application {
     return parts.length ? parts.join('; ') : undefined;
   }
 
-  /** This side's id, by record or natural key. */
+  /** This side's id, by record, else by natural key (a resource no other publisher resource owns). */
   private async locate(key: NaturalKey | undefined): Promise<string | undefined> {
     if (this.record?.id) return this.record.id;
-    return this.findByKey(this.type, key);
+    return this.findOwn(key);
+  }
+
+  /** The resource here with `key` this message's resource may take (see holders.ts). */
+  private async findOwn(key: NaturalKey | undefined): Promise<string | undefined> {
+    const { id, heldBy } = await this.holders.find(key);
+    this.heldBy = heldBy;
+    return id;
+  }
+
+  /** A write refused with 409: true when the name it sets was given up meanwhile (write again). */
+  private conflictPassed(res: { status: number }, key: NaturalKey | undefined, ownId: string): Promise<boolean> {
+    if (res.status !== 409) return Promise.resolve(false);
+    return this.holders.afterConflict(key, ownId);
   }
 
   private async findByKey(type: string, key: NaturalKey | undefined): Promise<string | undefined> {
@@ -148,11 +176,12 @@ class Application {
 
   private async upsert(resource: ScimResource, existing: 'adopted' | 'replaced'): Promise<ApplyOutcome> {
     const { body, roles } = await this.prepare(resource);
-    const key = this.message.data.key ?? naturalKeyOf(this.type, replaceDomains(resource, this.ctx.options.replaceDomains));
+    const key = naturalKeyOf(this.type, body) ?? replaceDomains(this.message.data.key, this.ctx.options.replaceDomains);
     let id = await this.locate(key);
     let action: ApplyAction = existing;
     const membersBefore = id && this.type === 'Group' ? await this.membersBefore(id) : undefined;
-    if (id && !(await this.put(id, body))) id = undefined;
+    if (id && !(await this.put(id, body, key))) id = undefined;
+    else if (id && !this.record?.id) await this.holders.claim(id);
     if (!id) {
       if (this.ctx.options.modifyOnly)
         return { record: { id: null }, action: 'skipped', note: this.note('modifyOnly: not created') };
@@ -182,7 +211,7 @@ class Application {
   }
 
   /** PUT; false when the resource is not here (any more). */
-  private async put(id: string, body: ScimResource): Promise<boolean> {
+  private async put(id: string, body: ScimResource, key: NaturalKey | undefined): Promise<boolean> {
     if (this.ctx.mayBeApplied) {
       const now = await this.current(id);
       if (!now) return false;
@@ -191,14 +220,15 @@ class Application {
         return true;
       }
     }
-    const res = await this.call('PUT', `${this.endpoint}/${encodeURIComponent(id)}`, body);
+    let res = await this.call('PUT', `${this.endpoint}/${encodeURIComponent(id)}`, body);
+    if (await this.conflictPassed(res, key, id)) res = await this.call('PUT', `${this.endpoint}/${encodeURIComponent(id)}`, body);
     if (res.status === 404) return false;
     if (res.status !== 200) this.ctx.target.fail(res, `replacing ${this.type} ${id}`);
     return true;
   }
 
   /** PATCH; false when the resource is not here (any more). */
-  private async patch(id: string, changes: readonly Change[]): Promise<boolean> {
+  private async patch(id: string, changes: readonly Change[], key?: NaturalKey): Promise<boolean> {
     if (changes.length === 0) return true;
     if (this.ctx.mayBeApplied) {
       const now = await this.current(id);
@@ -209,7 +239,9 @@ class Application {
         return true;
       }
     }
-    const res = await this.call('PATCH', `${this.endpoint}/${encodeURIComponent(id)}`, toPatchOp(changes));
+    const path = `${this.endpoint}/${encodeURIComponent(id)}`;
+    let res = await this.call('PATCH', path, toPatchOp(changes));
+    if (await this.conflictPassed(res, key, id)) res = await this.call('PATCH', path, toPatchOp(changes));
     if (res.status === 404) return false;
     if (res.status !== 200 && res.status !== 204) this.ctx.target.fail(res, `modifying ${this.type} ${id}`);
     return true;
@@ -218,7 +250,8 @@ class Application {
   /**
    * POST. A conflict means the resource is here already (made before this subscriber knew, or by
    * this very message before a crash): it is adopted, and replaced by `body` when `onConflict` is
-   * `put` (a body without a group's members must not replace them: `keep`).
+   * `put` (a body without a group's members must not replace them: `keep`) — unless it is another
+   * publisher resource's: then this one waits for the stream to give the name up.
    */
   private async create(
     body: ScimResource,
@@ -226,17 +259,26 @@ class Application {
     onConflict: 'put' | 'keep',
   ): Promise<{ id: string; action: ApplyAction }> {
     const doc = this.type === 'User' && this.ctx.options.generateUserPassword ? { ...body, password: generatePassword() } : body;
-    const res = await this.call('POST', this.endpoint, doc);
-    if (res.status === 201) {
-      const id = (res.body as ScimResource | undefined)?.id;
-      if (typeof id !== 'string') throw new PoisonMessageError(`creating ${this.type}: the connector returned no id`);
-      return { id, action: 'created' };
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.call('POST', this.endpoint, doc);
+      if (res.status === 201) {
+        const id = (res.body as ScimResource | undefined)?.id;
+        if (typeof id !== 'string') throw new PoisonMessageError(`creating ${this.type}: the connector returned no id`);
+        await this.holders.claim(id);
+        return { id, action: 'created' };
+      }
+      if (res.status === 409) {
+        const id = await this.findOwn(key);
+        if (id && (onConflict === 'keep' || (await this.put(id, body, key)))) {
+          await this.holders.claim(id);
+          return { id, action: 'adopted' };
+        }
+        if (!id && this.heldBy.length > 0) throw this.holders.conflict(key, this.heldBy);
+        // Given up while this message waited for its holder: taken now by nobody.
+        if (!id && attempt === 1) continue;
+      }
+      return this.ctx.target.fail(res, `creating ${this.type}`);
     }
-    if (res.status === 409) {
-      const id = await this.findByKey(this.type, key);
-      if (id && (onConflict === 'keep' || (await this.put(id, body)))) return { id, action: 'adopted' };
-    }
-    return this.ctx.target.fail(res, `creating ${this.type}`);
   }
 
   private async modify(): Promise<ApplyOutcome> {
@@ -249,17 +291,20 @@ class Application {
       this.convertsRoles ? all.filter((c) => !isRolesChange(c)) : all,
       this.dropped,
     );
-    const key =
-      data.key ??
-      naturalKeyOf(this.type, data.resource ? replaceDomains(data.resource, this.ctx.options.replaceDomains) : undefined);
+    const key = replaceDomains(
+      data.key ?? naturalKeyOf(this.type, data.resource) ?? naturalKeyOfChanges(this.type, data.changes),
+      this.ctx.options.replaceDomains,
+    );
     let id = await this.locate(key);
+    const adopted = id !== undefined && !this.record?.id;
     const membersBefore =
       id && this.type === 'Group' && this.removesMembersWholesale(changes) ? await this.membersBefore(id) : undefined;
-    if (id && !(await this.patch(id, changes))) {
+    if (id && !(await this.patch(id, changes, key))) {
       // The record named a resource that is gone: look for it by its key once more.
-      id = this.record?.id ? await this.findByKey(this.type, key) : undefined;
-      if (id && !(await this.patch(id, changes))) id = undefined;
-    }
+      id = this.record?.id ? await this.findOwn(key) : undefined;
+      if (id && !(await this.patch(id, changes, key))) id = undefined;
+      else if (id) await this.holders.claim(id);
+    } else if (id && adopted) await this.holders.claim(id);
     if (!id) return this.createFromModify(changes, key);
     const outcome: ApplyOutcome = { record: { id, ...rolesOf(this.record) }, action: 'modified' };
     if (this.convertsRoles && roleChanges.length > 0) {
@@ -305,7 +350,7 @@ class Application {
   }
 
   private async remove(): Promise<ApplyOutcome> {
-    const id = await this.locate(this.message.data.key);
+    const id = await this.locate(replaceDomains(this.message.data.key, this.ctx.options.replaceDomains));
     if (!id) return { record: { id: null }, action: 'skipped', note: 'not known here' };
     if (this.ctx.options.modifyOnly)
       return { record: { id, ...rolesOf(this.record) }, action: 'skipped', note: 'modifyOnly: not deleted' };

@@ -3,6 +3,9 @@
  * resource has here (ids differ between publisher and subscriber), and the stream sequence of the
  * last message settled for it. The sequence makes redelivery harmless: a message at or below it
  * was applied (or parked) already and changes nothing.
+ *
+ * The same bucket says, per resource made or adopted here, which publisher resource it belongs to
+ * (its owner), so that another publisher resource with the same natural key does not take it over.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { type KV, Kvm } from '@nats-io/kv';
@@ -23,6 +26,14 @@ export interface ResourceRecord {
 /** Records kept in memory at most (the bucket holds all of them). */
 const CACHE_LIMIT = 100_000;
 
+/**
+ * Key of the owner entry of a resource here: `here=<record key of its type and local id>`. `=` is
+ * in no record key, so the two never meet.
+ */
+export function ownerKey(recordKeyOfLocal: string): string {
+  return `here=${recordKeyOfLocal}`;
+}
+
 function parse(bytes: Uint8Array): ResourceRecord | undefined {
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes)) as Partial<ResourceRecord>;
@@ -42,6 +53,7 @@ function parse(bytes: Uint8Array): ResourceRecord | undefined {
 export class RecordStore {
   private kv: KV | undefined;
   private readonly cache = new Map<string, ResourceRecord | null>();
+  private readonly owners = new Map<string, string | null>();
 
   constructor(
     /** Bucket name. */
@@ -59,12 +71,12 @@ export class RecordStore {
     return this.kv;
   }
 
-  private remember(key: string, rec: ResourceRecord | null): void {
-    this.cache.delete(key);
-    this.cache.set(key, rec);
-    if (this.cache.size > CACHE_LIMIT) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+  private remember<T>(cache: Map<string, T>, key: string, value: T): void {
+    cache.delete(key);
+    cache.set(key, value);
+    if (cache.size > CACHE_LIMIT) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
     }
   }
 
@@ -74,24 +86,52 @@ export class RecordStore {
     if (cached !== undefined) return cached ?? undefined;
     const entry = await this.store().get(key);
     const rec = entry && entry.operation === 'PUT' ? parse(entry.value) : undefined;
-    this.remember(key, rec ?? null);
+    this.remember(this.cache, key, rec ?? null);
     return rec;
   }
 
   /** Stores the record of `key` (durably, before the message is acknowledged). */
   async put(key: string, rec: ResourceRecord): Promise<void> {
     await this.store().put(key, JSON.stringify(rec));
-    this.remember(key, rec);
+    this.remember(this.cache, key, rec);
+  }
+
+  /**
+   * The record key of the publisher resource that made or adopted the resource here whose record
+   * key (of its type and local id) is `local`. Whether it still owns it is for its record to say.
+   */
+  async owner(local: string): Promise<string | undefined> {
+    const key = ownerKey(local);
+    const cached = this.owners.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const entry = await this.store().get(key);
+    let owner: string | null = null;
+    if (entry && entry.operation === 'PUT') {
+      try {
+        const v = JSON.parse(new TextDecoder().decode(entry.value)) as { owner?: unknown };
+        if (typeof v.owner === 'string') owner = v.owner;
+      } catch {}
+    }
+    this.remember(this.owners, key, owner);
+    return owner ?? undefined;
+  }
+
+  /** Stores that the resource here whose record key is `local` belongs to publisher resource `owner`. */
+  async setOwner(local: string, owner: string): Promise<void> {
+    const key = ownerKey(local);
+    await this.store().put(key, JSON.stringify({ owner }));
+    this.remember(this.owners, key, owner);
   }
 
   /** Forgets what is cached (after the bucket may have changed behind this process). */
   clearCache(): void {
     this.cache.clear();
+    this.owners.clear();
   }
 
   /** Deletes the bucket (tests, and a subscriber that is retired for good). */
   async destroy(): Promise<void> {
     await this.store().destroy();
-    this.cache.clear();
+    this.clearCache();
   }
 }

@@ -146,3 +146,36 @@ export async function translateChanges(
   }
   return out;
 }
+
+/** The `value` of each element of a reference list (or of one reference). */
+function valuesOf(list: unknown): string[] {
+  const out: string[] = [];
+  for (const el of Array.isArray(list) ? list : [list]) {
+    const v = typeof el === 'string' ? el : (el as { value?: unknown } | null)?.value;
+    if (typeof v === 'string') out.push(v);
+  }
+  return out;
+}
+
+/**
+ * The publisher ids a message makes this side write references to: members and groups it adds or
+ * sets, and a manager. (Removals are left out: removing what is gone changes nothing.)
+ */
+export function referencedIds(
+  resourceType: string,
+  resource: ScimResource | undefined,
+  changes: readonly Change[] | undefined,
+): string[] {
+  const ids = new Set<string>();
+  if (resourceType === 'Group') for (const v of valuesOf(resource?.members ?? [])) ids.add(v);
+  if (resourceType === 'User') {
+    for (const v of valuesOf(resource?.groups ?? [])) ids.add(v);
+    const ext = resource?.[ENTERPRISE_USER] as { manager?: unknown } | undefined;
+    if (ext?.manager !== undefined) for (const v of valuesOf(ext.manager)) ids.add(v);
+  }
+  for (const c of changes ?? []) {
+    if (c.op === 'remove' || !isRefAttr(resourceType, c)) continue;
+    for (const v of valuesOf(c.value)) ids.add(v);
+  }
+  return [...ids];
+}

@@ -4,6 +4,10 @@
  *
  * - **Order per resource.** A resource's messages share a subject and run one after another, in
  *   stream order; different resources run in parallel (`concurrency`).
+ * - **Order where resources meet.** A message that may give its resource a name (userName,
+ *   displayName, externalId) waits for the earlier messages of other resources that may give the
+ *   same name (key-lanes.ts), and a resource here is another publisher resource's only if its
+ *   owner entry says so (holders.ts): one deleted and another created under its name stay two.
  * - **Effectively once.** Each resource's record holds the stream sequence of its last settled
  *   message; a redelivered message at or below it is acknowledged without being applied again.
  * - **Retries, then the dead-letter subject.** A failing message is retried with exponential
@@ -22,12 +26,14 @@ import { deadLetterSubject, ensureStream, type StreamSettings } from '../streams
 import { type ApplyOptions, type ApplyOutcome, applyMessage } from './apply.js';
 import { type ConsumerSpec, ensureConsumer, messagesIn, unacknowledged } from './consumer.js';
 import { type Delivered, decodeDelivery, publishDeadLetter } from './delivery.js';
+import { type OwnerIndex, recordOwners } from './holders.js';
+import { KeyLanes, type LaneTicket, laneTokens } from './key-lanes.js';
 import type { RecordStore, ResourceRecord } from './records.js';
 import { ConsumerLag } from './lag.js';
 import { ResourceQueue } from './resource-queue.js';
 import { recordKey } from './references.js';
 import { Semaphore } from './semaphore.js';
-import { RetryableError, type ScimTarget } from './target.js';
+import { KeyConflictError, RetryableError, type ScimTarget } from './target.js';
 
 /** How the consumer behaves. */
 export interface SubscriptionTuning {
@@ -99,6 +105,10 @@ interface Entry extends Delivered {
   msgs: JsMsg[];
   /** Read back from the stream after a restart: delivered to a predecessor, maybe applied. */
   replayed?: boolean;
+  /** The message, decoded when it arrived (rejects with why it cannot be applied). */
+  decoded?: Promise<StreamMessage>;
+  /** Its place in the lanes of the names it may give its resource. */
+  ticket?: LaneTicket;
 }
 
 class Stopped extends Error {}
@@ -109,6 +119,8 @@ export class Subscription {
   private readonly lag: ConsumerLag;
   // All caught up, as far as this process knows: ask the server (its counts may be older).
   private readonly queue = new ResourceQueue<Entry>(() => this.lag.soon());
+  private readonly lanes = new KeyLanes();
+  private readonly owners: OwnerIndex;
   private stopped = false;
   private running = false;
   private attaching: Promise<void> | undefined;
@@ -125,6 +137,7 @@ export class Subscription {
     this.sem = new Semaphore(o.tuning.concurrency);
     this.lag = new ConsumerLag(o.stream, o.consumer, () => (o.connection.connected ? this.nc : undefined));
     this.prefixLength = o.subject.length + 1;
+    this.owners = recordOwners(o.records, (write) => this.persist(write));
   }
 
   /** Starts consuming as soon as NATS is reachable (returns at once). */
@@ -264,31 +277,44 @@ export class Subscription {
       return;
     }
     const key = this.keyOf(entry.subject);
+    entry.decoded = decodeDelivery(entry, this.o.verifier, this.o.target.scim.registry);
+    entry.decoded.catch(() => {});
+    entry.ticket = this.lanes.enter(
+      entry.seq,
+      entry.decoded.then((m) => laneTokens(m, this.o.apply.replaceDomains)),
+    );
     this.queue.push(key, entry, () => this.run(key, entry));
   }
 
   private async run(key: string, entry: Entry): Promise<void> {
-    await this.sem.acquire();
+    const ticket = entry.ticket as LaneTicket;
     try {
-      // A message is settled (applied or parked, recorded, acknowledged) before the next one of
-      // its resource starts: an unexpected failure is tried again rather than skipped.
-      while (!this.stopped) {
-        try {
-          await this.settle(key, entry);
-          return;
-        } catch (e) {
-          if (e instanceof Stopped) return;
-          this.lastError = (e as Error).message;
-          this.o.log.error('stream: settling a message failed; trying again', {
-            consumer: this.o.consumer,
-            seq: entry.seq,
-            error: this.lastError,
-          });
-          await this.sleep(1000);
+      // Outside the semaphore: what it waits for needs a place to run.
+      await this.lanes.turn(ticket);
+      await this.sem.acquire();
+      try {
+        // A message is settled (applied or parked, recorded, acknowledged) before the next one of
+        // its resource starts: an unexpected failure is tried again rather than skipped.
+        while (!this.stopped) {
+          try {
+            await this.settle(key, entry);
+            return;
+          } catch (e) {
+            if (e instanceof Stopped) return;
+            this.lastError = (e as Error).message;
+            this.o.log.error('stream: settling a message failed; trying again', {
+              consumer: this.o.consumer,
+              seq: entry.seq,
+              error: this.lastError,
+            });
+            await this.sleep(1000);
+          }
         }
+      } finally {
+        this.sem.release();
       }
     } finally {
-      this.sem.release();
+      this.lanes.leave(ticket);
     }
   }
 
@@ -301,7 +327,7 @@ export class Subscription {
     }
     let message: StreamMessage;
     try {
-      message = await decodeDelivery(entry, this.o.verifier, this.o.target.scim.registry);
+      message = await (entry.decoded ?? decodeDelivery(entry, this.o.verifier, this.o.target.scim.registry));
       if (recordKey(message.resourceType, message.resourceId) !== key)
         throw new PoisonMessageError(`subject ${entry.subject} does not name ${message.resourceType} ${message.resourceId}`);
     } catch (e) {
@@ -363,7 +389,7 @@ export class Subscription {
         // Only a message delivered before may have been applied before: it is checked before each write.
         const mayBeApplied = entry.replayed === true || attempt > 1 || entry.msgs.some((m) => m.info.redelivered);
         return await applyMessage(
-          { ...lookup, target: this.o.target, options: this.o.apply, log: this.o.log, mayBeApplied },
+          { ...lookup, owners: this.owners, target: this.o.target, options: this.o.apply, log: this.o.log, mayBeApplied },
           message,
           rec,
         );
@@ -371,6 +397,9 @@ export class Subscription {
         if (this.stopped) throw new Stopped();
         const retryable = e instanceof RetryableError || !(e instanceof PoisonMessageError);
         const reason = (e as Error).message;
+        // Waiting for a name another resource holds: the messages behind this one in the name's
+        // lane go first, one of them may be what gives it up.
+        if (e instanceof KeyConflictError && entry.ticket) this.lanes.leave(entry.ticket);
         if (retryable && attempt < this.o.tuning.maxAttempts) {
           this.counts.retries++;
           const delay = Math.min(this.o.tuning.retryDelay * 2 ** (attempt - 1), this.o.tuning.maxRetryDelay);

@@ -9,7 +9,17 @@ import { PoisonMessageError } from '../message.js';
 
 /** A failure worth another attempt (the target is down, busy, or a resource it needs is not here yet). */
 export class RetryableError extends Error {
-  override readonly name = 'RetryableError';
+  override readonly name: string = 'RetryableError';
+}
+
+/**
+ * A name (userName, displayName …) the message gives its resource is held here by the resource of
+ * another publisher resource, whose messages up to this one did not give it up. Worth another
+ * attempt: the stream gives it up later (the publisher published the two changes the other way
+ * round, or kept one back while NATS was unreachable).
+ */
+export class KeyConflictError extends RetryableError {
+  override readonly name = 'KeyConflictError';
 }
 
 /** The SCIM handler of one tenant, as the subscriber uses it. */
@@ -50,12 +60,12 @@ export class ScimTarget {
     throw new PoisonMessageError(text);
   }
 
-  /** The ids of resources of `resourceType` whose `attr` equals `value` (two at most). */
-  async find(resourceType: string, attr: string, value: string, requestId: string): Promise<string[]> {
+  /** The ids of resources of `resourceType` whose `attr` equals `value` (`limit` at most). */
+  async find(resourceType: string, attr: string, value: string, requestId: string, limit = 2): Promise<string[]> {
     const filter = `${attr} eq ${JSON.stringify(value)}`;
     const res = await this.call(
       'GET',
-      `${this.endpoint(resourceType)}?filter=${encodeURIComponent(filter)}&attributes=id&count=2`,
+      `${this.endpoint(resourceType)}?filter=${encodeURIComponent(filter)}&attributes=id&count=${limit}`,
       requestId,
     );
     if (res.status !== 200) this.fail(res, `looking up ${resourceType} by ${attr}`);

@@ -62,6 +62,8 @@ describe('example data and conditional writes', () => {
       { 'if-match': '*' },
     );
     expect(put.status).toBe(200);
+    // If-None-Match: * means "only if it does not exist": refused for a resource that does.
+    expect((await call('DELETE', '/Groups/Employees', undefined, { 'if-none-match': '*' })).status).toBe(412);
     expect((await call('DELETE', '/Groups/Employees', undefined, { 'if-match': '*' })).status).toBe(204);
     expect((await call('DELETE', '/Groups/Employees', undefined, { 'if-match': '*' })).status).toBe(404);
   });

@@ -461,3 +461,31 @@ describe('discovery endpoints and filters (RFC 7644 §4)', () => {
     }
   });
 });
+
+describe('conditional requests (RFC 9110 §13.1)', () => {
+  it('If-Match on a read, If-None-Match on a write', async () => {
+    const h = createScimHandler({ connector: memoryConnector({ withModify: true }) });
+    const made = await h.handle({ method: 'POST', url: '/Users', body: JSON.stringify({ userName: 'cond' }) });
+    const id = (made.body as { id: string }).id;
+    const etag = String(made.headers.etag);
+    const get = (headers: Record<string, string>) => h.handle({ method: 'GET', url: `/Users/${id}`, headers });
+    expect((await get({ 'if-match': etag })).status).toBe(200);
+    expect((await get({ 'if-match': '*' })).status).toBe(200);
+    expect((await get({ 'if-match': 'W/"other"' })).status).toBe(412);
+    const patch = (headers: Record<string, string>) =>
+      h.handle({
+        method: 'PATCH',
+        url: `/Users/${id}`,
+        headers,
+        body: JSON.stringify({ schemas: [URN.PatchOp], Operations: [{ op: 'replace', path: 'title', value: 't' }] }),
+      });
+    expect((await patch({ 'if-none-match': '*' })).status).toBe(412);
+    expect((await patch({ 'if-none-match': etag })).status).toBe(412);
+    expect((await h.handle({ method: 'DELETE', url: `/Users/${id}`, headers: { 'if-none-match': '*' } })).status).toBe(412);
+    const ok = await patch({ 'if-none-match': 'W/"other"' });
+    expect(ok.status).toBe(200);
+    // Both conditions: each must hold.
+    expect((await patch({ 'if-none-match': 'W/"other"', 'if-match': etag })).status).toBe(412);
+    expect((await patch({ 'if-none-match': 'W/"other"', 'if-match': String(ok.headers.etag) })).status).toBe(200);
+  });
+});

@@ -83,6 +83,14 @@ async function current(c: ResourceCall, id: string): Promise<ScimResource> {
  */
 async function checkIfMatch(c: ResourceCall, id: string): Promise<ScimResource | undefined> {
   const ifMatch = header(c.request, 'if-match');
+  const ifNoneMatch = header(c.request, 'if-none-match');
+  if (ifNoneMatch) {
+    // RFC 9110 §13.1.2: a write on condition that the resource has no version listed (`*`: that it
+    // does not exist) fails when it has one. Read first, then any If-Match as below.
+    const cur = await current(c, id);
+    if (etagMatches(ifNoneMatch, cur.meta?.version)) throw new PreconditionFailedError();
+    if (!ifMatch) return cur;
+  }
   if (!ifMatch) return undefined;
   if (c.ops.capabilities?.etag) {
     // The host's context is not the core's to change (see ownContext): the condition goes on a copy.
@@ -170,6 +178,11 @@ export async function getOp(c: ResourceCall, id: string, p: ListParams): Promise
   const res = single(c, r, 200, projection, !partial || (isObject(r.meta) && r.meta.version !== undefined));
   const inm = header(c.request, 'if-none-match');
   if (inm && etagMatches(inm, res.headers.etag)) return { status: 304, headers: res.headers };
+  // RFC 9110 §13.1.1: a read on condition of a version the resource does not have fails.
+  const im = header(c.request, 'if-match');
+  // (A part of the resource carries no version to compare: only `*` is decided then.)
+  if (im && (res.headers.etag !== undefined || im.trim() === '*') && !etagMatches(im, res.headers.etag))
+    throw new PreconditionFailedError();
   return res;
 }
 

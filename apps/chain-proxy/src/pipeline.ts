@@ -11,7 +11,7 @@ import { errors } from '@scimgw/core';
 import { accessFor, allowedMethods, SCIM_CONTENT_TYPE } from '@scimgw/core/handler';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { answerProbe, browserRefusal, ClientGoneError, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, browserRefusal, endClientGone, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
 import { routeProxy } from './routes.js';
 
 /** What the pipeline needs from its proxy instance. */
@@ -142,14 +142,8 @@ export function createProxyPipeline(d: ProxyPipelineDeps): (req: IncomingMessage
 
     run()
       .then(logLine, (e: unknown) => {
-        if (e instanceof ClientGoneError) {
-          // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
-          res.statusCode = e.status;
-          d.log.logger.info({ reqId, tenant }, e.message);
-          res.destroy();
-          logLine();
-          return;
-        }
+        // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
+        if (endClientGone(e, res, (message) => d.log.logger.info({ reqId, tenant }, message))) return logLine();
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');

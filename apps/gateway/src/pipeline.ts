@@ -10,7 +10,7 @@ import { type Connector, errors } from '@scimgw/core';
 import type { PublicRoute } from '@scimgw/core/host';
 import type { Authenticator } from '@scimgw/auth';
 import type { GatewayLogger } from '@scimgw/logger-stream';
-import { answerProbe, browserRefusal, ClientGoneError, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
+import { answerProbe, browserRefusal, endClientGone, readBody, requestHost, requestOrigin, sendJson } from '@scimgw/server';
 import { handleApi } from './api.js';
 import { accessOf, authorizeRequest, passThroughJudges, refusedByBackend, requestContext, routeSpecial } from './authorize.js';
 import { cancelOnDisconnect } from './cancel.js';
@@ -288,14 +288,8 @@ export function createPipeline(d: PipelineDeps): PipelineListener {
 
     (observed ? observed.run(run) : run())
       .then(logLine, (e: unknown) => {
-        if (e instanceof ClientGoneError) {
-          // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
-          res.statusCode = e.status;
-          d.log.logger.info({ reqId, tenant }, e.message);
-          res.destroy();
-          logLine();
-          return;
-        }
+        // Nobody to answer and nothing failed here: recorded as proxies record it, not as an error.
+        if (endClientGone(e, res, (message) => d.log.logger.info({ reqId, tenant }, message))) return logLine();
         const err = errors.toScimError(e);
         if (!errors.isScimError(e) || err.status >= 500)
           d.log.logger.error({ reqId, tenant, err: e instanceof Error ? e.message : String(e) }, 'request failed');

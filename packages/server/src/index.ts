@@ -16,7 +16,7 @@ export { loadTls } from './tls.js';
 export type { TlsMaterial } from './tls.js';
 export { listen } from './listen.js';
 export type { ListenOptions, RunningServer } from './listen.js';
-export { ClientGoneError, readBody } from './http/body.js';
+export { ClientGoneError, endClientGone, readBody } from './http/body.js';
 export { browserRefusal, requestHost } from './http/browser-guard.js';
 export type { ClientErrorReport } from './http/client-error.js';
 export { requestOrigin, sendJson, setRequestOrigin } from './http/send.js';

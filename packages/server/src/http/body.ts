@@ -1,5 +1,5 @@
 /** Reading request bodies with a size limit. */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '@scimgw/core';
 import { decodeUtf8 } from '@scimgw/core/handler';
 
@@ -16,6 +16,19 @@ export class ClientGoneError extends Error {
   constructor(cause?: unknown) {
     super('The client closed the connection before its request body arrived', { cause });
   }
+}
+
+/**
+ * For a host's request error handler: ends a request whose client went away ({@link ClientGoneError})
+ * as proxies record it (status 499, `note` told why, the socket closed) and returns true; false
+ * for any other error, which the host answers as usual.
+ */
+export function endClientGone(e: unknown, res: ServerResponse, note: (message: string) => void): boolean {
+  if (!(e instanceof ClientGoneError)) return false;
+  res.statusCode = e.status;
+  note(e.message);
+  res.destroy();
+  return true;
 }
 
 /**

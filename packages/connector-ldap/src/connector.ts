@@ -12,6 +12,7 @@ import {
 } from '@scimgw/core';
 import { connectorSchemas } from '@scimgw/mapper';
 import type { LdapConfig } from './config.js';
+import { isConnectionError, ServiceBindError } from './errors.js';
 import { resolveConfig } from './settings.js';
 import { groupOperations } from './groups.js';
 import type { ClientFactory } from './pool.js';
@@ -40,6 +41,14 @@ export interface LdapConnectorOptions {
 export type LdapConnector = Connector & {
   /** The runtime of a tenant (`undefined` for the default one). */
   tenant(key?: string): Tenant;
+  /**
+   * The startup check: opens and binds one connection per tenant. It never throws, so one
+   * tenant's directory cannot keep the gateway (and the other tenants) from starting: a bind the
+   * directory refuses is logged as an error naming the settings to check, an unreachable
+   * directory as a warning, and that tenant's requests answer 503 with `Retry-After` until the
+   * directory accepts the service account.
+   */
+  open(): Promise<void>;
 };
 
 /** With `groupMemberOfUser`, clients change membership through the user's `groups`: the schema must allow it. */
@@ -124,22 +133,50 @@ export function createLdapConnector(options: LdapConnectorOptions): LdapConnecto
     tenant(key?: string) {
       return tenantOf(key);
     },
+    async open() {
+      await Promise.all([...tenants.values()].map((t) => checkTenant(t, log)));
+    },
   });
   return connector;
 }
 
+/** One tenant's startup check (see {@link LdapConnector.open}). */
+async function checkTenant(t: Tenant, log: Logger): Promise<void> {
+  const tenant = t.s.tenant ?? 'undefined';
+  try {
+    await t.dir.pool.check();
+    log.info('ldap: connected to the directory', { tenant, url: t.dir.pool.currentUrl });
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    if (e instanceof ServiceBindError) {
+      // The refusal itself was logged as an error, with the settings to check.
+      log.warn('ldap: starting anyway; requests answer 503 until the directory accepts the service account', {
+        tenant,
+        check: e.configPath,
+      });
+    } else if (isConnectionError(e)) {
+      log.warn('ldap: the directory is not reachable at startup; requests answer 503 until it is', { tenant, error });
+    } else {
+      log.warn('ldap: the startup check of the directory failed; starting anyway', { tenant, error });
+    }
+  }
+}
+
 /**
  * Package entry for the gateway: builds the connector from the `endpoint`
- * configuration section.
+ * configuration section, then binds once per tenant ({@link LdapConnector.open}), so a wrong
+ * service-account password is reported at startup, not by the first request.
  *
  * @example
  * // connector-ldap.json: { "scimgateway": { … }, "endpoint": { "entity": { "undefined": { "ldap": { … } } }, "map": { … } } }
  */
-export function createConnector(context: ConnectorFactoryContext<LdapConfig>): Connector {
-  return createLdapConnector({
+export async function createConnector(context: ConnectorFactoryContext<LdapConfig>): Promise<Connector> {
+  const connector = createLdapConnector({
     config: context.config,
     baseDir: context.baseDir,
     log: context.log,
     registry: context.registry,
   });
+  await connector.open();
+  return connector;
 }

@@ -14,7 +14,7 @@ import { Attribute, BerWriter, Change, type Control, type SearchOptions } from '
 import type { LdapValue } from './codec.js';
 import { type Dn, type Rdn, serializeDn } from './dn.js';
 import { bufferSpellings, fromLdapts, type LdapEntry } from './entry.js';
-import { describeCode, isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
+import { describeCode, isConnectionError, rejectedAttribute, resultCodeOf, ServiceBindError, toScimFromLdap } from './errors.js';
 import { type LdapFilter, serializeLdapFilter, toLdapts } from './filter.js';
 import type { LdapPool } from './pool.js';
 import { completeRanges } from './ranges.js';
@@ -83,6 +83,19 @@ export const isPagingStateError = (e: unknown) => {
   return code === 2 || code === 53;
 };
 
+/** Options of {@link Directory}. */
+export interface DirectoryOptions {
+  pageSize: number;
+  retryAfter: number;
+  log?: Logger | undefined;
+  /**
+   * Attribute names a diagnostic may blame besides the ones an operation sent (the mapped and the
+   * required ones), and the SCIM attribute mapped to an LDAP attribute: a rejected value's 400
+   * names both.
+   */
+  attributes?: { names: readonly string[]; scimOf(attribute: string): string | undefined };
+}
+
 /** Typed directory operations for one tenant. */
 export class Directory {
   readonly stats: OperationStats = { search: 0, add: 0, modify: 0, modifyDN: 0, del: 0, compare: 0 };
@@ -91,20 +104,34 @@ export class Directory {
 
   constructor(
     readonly pool: LdapPool,
-    private readonly opts: { pageSize: number; retryAfter: number; log?: Logger | undefined },
+    private readonly opts: DirectoryOptions,
   ) {}
 
-  /** Logs the LDAP side of a failure, then translates it. */
-  private fail(e: unknown, what: string, target: string): never {
+  /**
+   * Logs the LDAP side of a failure, then translates it.
+   *
+   * @param sent - attribute names the operation carried, which a rejected value's 400 may name
+   */
+  private fail(e: unknown, what: string, target: string, sent: readonly string[] = []): never {
     const code = resultCodeOf(e);
     const msg = e instanceof Error ? e.message : String(e);
-    this.opts.log?.[code === 32 || code === 68 ? 'info' : 'warn']('ldap operation failed', {
+    // The pool logged the refused bind itself, with the configuration to check.
+    const level = e instanceof ServiceBindError ? 'debug' : code === 32 || code === 68 ? 'info' : 'warn';
+    this.opts.log?.[level]('ldap operation failed', {
       operation: what,
       dn: target,
       result: code === undefined ? 'transport' : describeCode(code),
       diagnostic: msg,
     });
-    throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter });
+    throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter, attribute: this.blamed(code, msg, sent) });
+  }
+
+  /** The attribute a refused value's diagnostic names, among those sent and those known. */
+  private blamed(code: number | undefined, diagnostic: string, sent: readonly string[]) {
+    if (code === undefined) return undefined;
+    const known = this.opts.attributes;
+    const ldap = rejectedAttribute(diagnostic, [...sent, ...(known?.names ?? [])]);
+    return ldap === undefined ? undefined : { ldap, scim: known?.scimOf(ldap) };
   }
 
   /** ldapts options of a search spec. */
@@ -251,7 +278,12 @@ export class Directory {
         return c.add(target, list);
       }, 'unsent');
     } catch (e) {
-      this.fail(e, what, target);
+      this.fail(
+        e,
+        what,
+        target,
+        list.map((a) => a.type),
+      );
     }
   }
 
@@ -272,7 +304,12 @@ export class Directory {
     } catch (e) {
       const code = resultCodeOf(e);
       if (code !== undefined && rawErrors?.includes(code)) throw e;
-      this.fail(e, what, target);
+      this.fail(
+        e,
+        what,
+        target,
+        mods.map((m) => m.type),
+      );
     }
   }
 

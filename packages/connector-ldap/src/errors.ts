@@ -110,7 +110,7 @@ export const RESULT_CODE_TABLE: Record<LdapResultCode, Translation> = {
   35: { kind: 'internal' },
   36: { kind: 'internal' },
   48: { kind: 'internal' },
-  49: { kind: 'internal' }, // the gateway's own bind failed: configuration, not the client's fault
+  49: { kind: 'internal' }, // only a bind answers it, and the service account's arrives as ServiceBindError (503)
   50: { kind: 'forbidden' },
   51: { kind: 'unavailable' },
   52: { kind: 'unavailable' },
@@ -138,6 +138,44 @@ export const RESULT_CODE_TABLE: Record<LdapResultCode, Translation> = {
 export class LaneTimeoutError extends Error {
   override name = 'LaneTimeoutError';
   readonly code = 'ERR_LDAP_LANE_TIMEOUT';
+}
+
+/** What the operator should check when the directory refuses the service account's bind with `code`. */
+function bindHint(code: number, path: string): string {
+  if (code === 8 || code === 13)
+    return `the directory requires an encrypted connection: use ldaps:// in ${path}.baseUrls, or ${path}.startTls`;
+  return `check ${path}.username and ${path}.password, and that the account is enabled and not locked in the directory`;
+}
+
+/**
+ * The directory refused the bind of the gateway's service account (49 invalidCredentials, a
+ * locked or expired account, 8 strongerAuthRequired …). Nothing the client sent is at fault and
+ * the request may succeed once an operator has fixed the account or its configuration: it is
+ * answered 503 with `Retry-After`. The message names the configuration to check, never the password.
+ *
+ * @example
+ * new ServiceBindError(49, 'cn=scimgw,dc=example,dc=org', 'endpoint.entity.undefined.ldap').message
+ * // 'ldap: the directory refused the bind of the service account "cn=scimgw,dc=example,dc=org" (49 invalidCredentials): check endpoint.entity.undefined.ldap.username and …'
+ */
+export class ServiceBindError extends Error {
+  override name = 'ServiceBindError';
+  readonly code = 'ERR_LDAP_SERVICE_BIND';
+  /**
+   * @param resultCode - the bind's LDAP result code
+   * @param bindDn - the service account (`username`)
+   * @param configPath - where the connection is configured (`endpoint.entity.<tenant>.ldap`)
+   */
+  constructor(
+    readonly resultCode: number,
+    readonly bindDn: string,
+    readonly configPath: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `ldap: the directory refused the bind of the service account "${bindDn}" (${describeCode(resultCode)}): ${bindHint(resultCode, configPath)}`,
+      options,
+    );
+  }
 }
 
 /** Result code of an ldapts error, or `undefined` for transport failures. */
@@ -179,12 +217,50 @@ export interface TranslateOptions {
   what: string;
   /** Seconds for `Retry-After` on 503. Default 5. */
   retryAfter?: number;
+  /**
+   * The attribute whose value the directory rejected (one its message names, among those the
+   * operation wrote), and the SCIM attribute mapped to it: named in the detail of a 400 `invalidValue`.
+   */
+  attribute?: { ldap: string; scim?: string | undefined } | undefined;
+}
+
+/**
+ * Which of the attributes an operation sent the directory's diagnostic names, such as
+ * `displayName` in OpenLDAP's "displayName: value #0 invalid per syntax", or `sn` in "object class
+ * 'inetOrgPerson' requires attribute 'sn'". Only a name from `sent` can come back, so the client
+ * learns the name of its own attribute and no text of the server's.
+ *
+ * @param diagnostic - the server's message
+ * @param sent - attribute names the operation carried (or required), as the connector knows them
+ */
+export function rejectedAttribute(diagnostic: string, sent: readonly string[]): string | undefined {
+  let best: { name: string; at: number } | undefined;
+  const lower = diagnostic.toLowerCase();
+  for (const name of sent) {
+    const n = name.toLowerCase();
+    for (let at = lower.indexOf(n); at >= 0; at = lower.indexOf(n, at + 1)) {
+      const before = lower[at - 1];
+      const after = lower[at + n.length];
+      // A whole attribute name, not part of another one, and not the type of a DN's RDN (`cn=…`).
+      const whole = !(before && /[a-z0-9;-]/.test(before)) && !(after && /[a-z0-9;=-]/.test(after));
+      if (whole && (!best || at < best.at)) best = { name, at };
+      if (whole) break;
+    }
+  }
+  return best?.name;
 }
 
 /** The name of a result code for logs (`68 entryAlreadyExists`). */
 export function describeCode(code: number): string {
   const name = (LDAP_RESULT_CODES as Record<number, string>)[code];
   return `${code} ${name ?? 'unknown'}`;
+}
+
+/** The detail of a rejected value, naming the attribute when it is known. */
+function rejected(attribute: TranslateOptions['attribute'], code: string): string {
+  if (!attribute) return `the directory rejected a value (${code})`;
+  if (attribute.scim === undefined) return `the directory rejected the value of LDAP attribute ${attribute.ldap} (${code})`;
+  return `the directory rejected the value of ${attribute.scim} (LDAP attribute ${attribute.ldap}, ${code})`;
 }
 
 /**
@@ -200,6 +276,11 @@ export function toScimFromLdap(e: unknown, opts: TranslateOptions): errors.ScimE
   const retryAfter = opts.retryAfter ?? 5;
   if (e instanceof LaneTimeoutError) {
     return new errors.ServiceUnavailableError('The directory is busy; try again later', retryAfter, { cause: e });
+  }
+  if (e instanceof ServiceBindError) {
+    return new errors.ServiceUnavailableError('The gateway cannot sign in to the directory; try again later', retryAfter, {
+      cause: e,
+    });
   }
   const code = resultCodeOf(e);
   if (code === undefined) {
@@ -219,7 +300,7 @@ export function toScimFromLdap(e: unknown, opts: TranslateOptions): errors.ScimE
     case 'forbidden':
       return new errors.ForbiddenError(`${what}: the directory denied access`, cause);
     case 'invalidValue':
-      return new errors.InvalidValueError(`${what}: the directory rejected a value (${describeCode(code)})`, cause);
+      return new errors.InvalidValueError(`${what}: ${rejected(opts.attribute, describeCode(code))}`, cause);
     case 'badRequest':
       return new errors.ScimError(400, `${what}: the directory is unwilling to perform the operation`, undefined, cause);
     case 'noTarget':

@@ -36,7 +36,7 @@ export type { LdapResultCode, Translation } from './errors.js';
 // Connections and paging
 export { LdapPool, PERMISSIVE_MODIFY_OID } from './pool.js';
 export type { ClientFactory, LaneInfo, LdapClient, Lease, PoolOptions, ServerFeatures } from './pool.js';
-export { LaneTimeoutError } from './errors.js';
+export { LaneTimeoutError, ServiceBindError } from './errors.js';
 export type { OperationStats } from './directory.js';
 export type { WindowStats } from './window.js';
 

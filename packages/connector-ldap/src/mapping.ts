@@ -187,7 +187,7 @@ export class LdapMapping {
 
   /**
    * LDAP values of a resource for every writable value attribute (an empty
-   * list means "clear"), for create and replace.
+   * list means "clear"), for create and replace. `""` is no value: LDAP has none.
    *
    * @throws InvalidValueError for values a type, value map or codec refuses
    */
@@ -196,8 +196,7 @@ export class LdapMapping {
     const out = new Map<string, { attr: string; values: LdapValue[] }>();
     for (const [key, c] of this.codecs) {
       if (!this.writable.has(key)) continue;
-      const v = rec[c.attr];
-      const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+      const list = valuesOf(rec[c.attr]);
       const cur = current ? values(current, c.attr)[0] : undefined;
       out.set(key, { attr: c.attr, values: dedupe(list.map((x) => c.encode(x, cur))) });
     }
@@ -233,7 +232,7 @@ export class LdapMapping {
       if (!c) continue;
       const stored = values(entry, c.attr);
       const hits = dedupe(
-        vals.flatMap((v) => {
+        valuesOf(vals).flatMap((v) => {
           const s = findStored(stored, c.encode(v));
           return s === undefined ? [] : [s];
         }),
@@ -244,7 +243,7 @@ export class LdapMapping {
       const c = codecOf(key);
       if (!c) continue;
       const cur = values(entry, c.attr)[0];
-      const list = dedupe((Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map((x) => c.encode(x, cur)));
+      const list = dedupe(valuesOf(v).map((x) => c.encode(x, cur)));
       const stored = values(entry, c.attr);
       const same = list.length === stored.length && list.every((x) => stored.some((s) => sameValue(s, x)));
       if (!same)
@@ -256,7 +255,11 @@ export class LdapMapping {
       const c = codecOf(key);
       if (!c) continue;
       const stored = values(entry, c.attr);
-      const fresh = dedupe(vals.map((x) => c.encode(x)).filter((x) => findStored(stored, x) === undefined));
+      const fresh = dedupe(
+        valuesOf(vals)
+          .map((x) => c.encode(x))
+          .filter((x) => findStored(stored, x) === undefined),
+      );
       if (fresh.length) mods.push({ operation: 'add', type: c.attr, values: fresh });
     }
     return mods;
@@ -265,6 +268,12 @@ export class LdapMapping {
   /** LDAP attributes behind a SCIM path (`userName` → `uid`). */
   attributesFor(scimPath: string): string[] {
     return this.mapper.endpointAttributesFor(scimPath).filter((k) => this.codecs.has(k.toLowerCase()));
+  }
+
+  /** The SCIM attribute an LDAP attribute is mapped to, as the map writes it (`emails.work.value`). */
+  scimPathOf(attr: string): string | undefined {
+    const lc = attr.toLowerCase();
+    return this.mapper.attributes.find((a) => a.endpoint.toLowerCase() === lc)?.targets[0]?.text;
   }
 
   /** Whether a writable LDAP attribute holds `scimPath` (e.g. `active`). */
@@ -281,6 +290,17 @@ export class LdapMapping {
   translate(node: FilterNode) {
     return this.mapper.translateFilter(node);
   }
+}
+
+/**
+ * The values of a record value as a list. `""` is no value, as the mapper reads it: LDAP has no
+ * empty value (a Directory String needs one character; slapd refuses `""` with 21
+ * invalidAttributeSyntax, failing the whole write), so a client's `"title": ""` leaves the
+ * attribute out of an add and removes it on a replace, as `null` does.
+ */
+function valuesOf(v: unknown): unknown[] {
+  const list = v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
+  return list.filter((x) => x !== '' && x !== null && x !== undefined);
 }
 
 function dedupe(list: LdapValue[]): LdapValue[] {

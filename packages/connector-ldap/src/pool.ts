@@ -2,9 +2,14 @@
  * A small pool of bound LDAP connections. LDAP multiplexes operations on one
  * connection by message id, so the pool hands out its connections round-robin
  * instead of locking them. A connection that died (server restart, idle
- * timeout, network) is noticed before use or by the failed operation, thrown
- * away and replaced — with StartTLS and bind done again — and the operation
- * is retried once on the new connection.
+ * timeout, network) is noticed when its socket closes, on every transport
+ * (liveness.ts): the operations waiting on it fail at once, and it is thrown
+ * away and replaced before its next use — with StartTLS and bind done again —
+ * and a read is retried once on the new connection.
+ *
+ * A bind the directory refuses is the service account's problem, not the
+ * request's (service-account.ts): requests answer 503 meanwhile, and the
+ * directory is asked again at most once per `bindRetryMs`.
  *
  * Searches that keep state on the server between requests (Simple Paged
  * Results, virtual list views) cannot share a connection: OpenLDAP keeps one
@@ -17,7 +22,9 @@ import type { Logger } from '@scimgw/core';
 import { Client, type ClientOptions, Control } from 'ldapts';
 import { SORT_REQUEST_OID } from './controls/sort.js';
 import { VLV_REQUEST_OID } from './controls/vlv.js';
-import { isConnectionError, isUnsentError, LaneTimeoutError } from './errors.js';
+import { isConnectionError, isUnsentError, LaneTimeoutError, ServiceBindError } from './errors.js';
+import { ConnectionWatch, watchedClient } from './liveness.js';
+import { ServiceAccount } from './service-account.js';
 
 /** The part of the ldapts `Client` the connector uses (so tests can wrap or fake it). */
 export type LdapClient = Pick<
@@ -55,6 +62,13 @@ export interface PoolOptions {
   connectTimeoutMs?: number;
   log?: Logger | undefined;
   clientFactory?: ClientFactory | undefined;
+  /**
+   * Where the connection settings are configured (`endpoint.entity.<tenant>.ldap`), named in the
+   * log when the directory refuses the service account.
+   */
+  configPath?: string | undefined;
+  /** After a refused bind, how long requests fail at once before the directory is asked again. Default 5000. */
+  bindRetryMs?: number;
 }
 
 /** What the server's root DSE says it supports (read once per pool). */
@@ -133,6 +147,7 @@ export class LdapPool {
   private preferred = 0;
   private features: Promise<ServerFeatures> | undefined;
   private closed = false;
+  private readonly account: ServiceAccount;
   /** The URL of the most recent successful connection (for transport checks). */
   currentUrl: string;
 
@@ -145,6 +160,13 @@ export class LdapPool {
       busy: false,
     }));
     this.currentUrl = opts.urls[0] as string;
+    this.account = new ServiceAccount({
+      dn: opts.bindDn,
+      password: opts.password,
+      configPath: opts.configPath ?? 'endpoint.ldap',
+      retryMs: opts.bindRetryMs ?? 5_000,
+      log: opts.log,
+    });
   }
 
   /** True when connections are encrypted (ldaps:// or StartTLS). */
@@ -158,6 +180,7 @@ export class LdapPool {
   }
 
   private async connectOne(url: string): Promise<LdapClient> {
+    const watch = new ConnectionWatch();
     const options: ClientOptions = {
       url,
       timeout: this.opts.timeoutMs ?? 30_000,
@@ -166,11 +189,12 @@ export class LdapPool {
       // ldapts turns any non-empty tlsOptions into TLS from the first byte, even for ldap://:
       // pass them only for ldaps:// (StartTLS gets them in startTLS()).
       ...(this.opts.tls && url.toLowerCase().startsWith('ldaps://') ? { tlsOptions: this.opts.tls } : {}),
+      ...watch.clientOptions(),
     };
-    const client = this.opts.clientFactory ? this.opts.clientFactory(options) : new Client(options);
+    const client = watchedClient(this.opts.clientFactory ? this.opts.clientFactory(options) : new Client(options), watch);
     try {
       if (this.opts.startTls) await client.startTLS(this.opts.tls ?? {});
-      if (this.opts.bindDn !== undefined) await client.bind(this.opts.bindDn, this.opts.password ?? '');
+      if (this.account.configured) await this.account.bind(client);
       return client;
     } catch (e) {
       await client.unbind().catch(() => undefined);
@@ -178,8 +202,13 @@ export class LdapPool {
     }
   }
 
+  /** A bound connection, unless the directory's refusal of the service account stands (see service-account.ts). */
+  private connect(): Promise<LdapClient> {
+    return this.account.connect(() => this.connectAny());
+  }
+
   /** Connects to the first server that answers, starting with the last good one. */
-  private async connect(): Promise<LdapClient> {
+  private async connectAny(): Promise<LdapClient> {
     const urls = this.opts.urls;
     let last: unknown;
     for (let i = 0; i < urls.length; i++) {
@@ -187,12 +216,14 @@ export class LdapPool {
       const url = urls[idx] as string;
       try {
         const c = await this.connectOne(url);
+        this.account.acceptedOn(url);
         if (idx !== this.preferred) this.opts.log?.warn('ldap: failed over to another server', { url });
         this.preferred = idx;
         this.currentUrl = url;
         return c;
       } catch (e) {
         last = e;
+        if (e instanceof ServiceBindError) this.account.refusedOn(e, url);
         // A refused bind or a TLS policy error is the same on every server; only transport failures move on.
         if (!isConnectionError(e)) throw e;
         this.opts.log?.warn('ldap: server not reachable', { url, error: (e as Error).message });
@@ -203,8 +234,19 @@ export class LdapPool {
 
   private healthy(c: LdapClient): boolean {
     // ldapts reconnects a dropped socket on its own but without StartTLS or bind;
-    // a connection that is not (still) bound is replaced instead.
+    // a connection that is not (still) bound is replaced instead. `isConnected` is the
+    // watched one (liveness.ts): false from the moment any socket of the connection closed.
     return c.isConnected && (this.opts.bindDn === undefined || c.isBound !== false);
+  }
+
+  /**
+   * Opens (and binds) one pooled connection now, as the gateway does at startup; the connection
+   * then serves requests.
+   *
+   * @throws ServiceBindError when the directory refuses the service account, or the transport error
+   */
+  async check(): Promise<void> {
+    await this.run(async () => undefined);
   }
 
   private async acquire(slot: Slot): Promise<LdapClient> {

@@ -9,6 +9,9 @@
 import { type Change, errors, type ScimResource, URN } from '@scimgw/core';
 import { type LdapEntry, values } from './entry.js';
 import { dnKey } from './dn.js';
+import type { Modification } from './directory.js';
+import { chunks } from './ids.js';
+import { permissiveModifyControl } from './pool.js';
 import type { Tenant } from './tenant.js';
 
 /** The SCIM path the manager's id is mapped from. */
@@ -63,6 +66,42 @@ export async function managerIdsIntoResources(
       if (key !== undefined) delete r[key];
     }
   });
+}
+
+/**
+ * Removes one user's DN from the manager attribute of every user under `userBase` that names it,
+ * or puts `replacement` in its place: the `manager` side of `maintainMembership`, for directories
+ * without referential integrity (a deleted manager's DN would otherwise name whoever is created
+ * under it next). As for groups (see `dropFromAllGroups`): after a delete best effort, each user
+ * that cannot be updated logged; after a rename part of the write (`strict`), the first failure
+ * thrown once the updates in flight have settled, and the rename's undo swaps back the users
+ * already updated.
+ */
+export async function rewriteManagerRefs(t: Tenant, dn: string, replacement?: string, strict = false): Promise<void> {
+  const attr = managerAttribute(t);
+  if (!attr) return;
+  const employees = await t.dir.search(
+    { base: t.s.userBase, filter: { type: 'eq', attribute: attr, value: dn }, attributes: ['1.1'] },
+    'find users of a manager',
+  );
+  // A value another client removed meanwhile is not an error (permissive modify).
+  const controls = t.s.permissiveModify ? [permissiveModifyControl()] : undefined;
+  const mods: Modification[] = [
+    { operation: 'delete', type: attr, values: [dn] },
+    ...(replacement ? [{ operation: 'add' as const, type: attr, values: [replacement] }] : []),
+  ];
+  for (const part of chunks(employees, 8)) {
+    const results = await Promise.allSettled(part.map((e) => t.dir.modify(e.dn, mods, 'update the manager of a user', controls)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected' && !strict)
+        t.log.warn('ldap: could not update a user whose manager changed', {
+          user: part[i]?.dn,
+          error: (r.reason as Error).message,
+        });
+    });
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed && strict) throw failed.reason;
+  }
 }
 
 /** The manager's DN for an id a client sent. @throws errors.InvalidValueError when no user has that id */

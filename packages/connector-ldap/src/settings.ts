@@ -74,6 +74,8 @@ export interface ResolvedSettings {
   map: LdapMapConfig;
   /** Where the map came from (`endpoint.map`, or the tenant's own), for messages. */
   mapPath: ConfigPath;
+  /** Where these settings are written (`endpoint.entity.<baseEntity>.ldap`), for messages. */
+  path: ConfigPath;
 }
 
 function dnAt(path: ConfigPath, v: string): Dn {
@@ -274,6 +276,7 @@ export function resolveSettings(
     retryAfterSeconds: c.retryAfterSeconds,
     map: m,
     mapPath,
+    path,
   };
 }
 

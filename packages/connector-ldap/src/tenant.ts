@@ -5,6 +5,7 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 import { type Logger, type ResourceTypeDefinition, SchemaRegistry, type ScimResource } from '@scimgw/core';
+import { formatConfigPath } from '@scimgw/config';
 import { LdapConfigError } from './config.js';
 import type { ResolvedSettings } from './settings.js';
 import { type Dn, dnKey, isWithin } from './dn.js';
@@ -133,8 +134,22 @@ export class Tenant {
       connectTimeoutMs: s.connectTimeoutMs,
       log,
       clientFactory,
+      configPath: formatConfigPath(s.path),
+      bindRetryMs: s.retryAfterSeconds * 1000,
     });
-    this.dir = new Directory(pool, { pageSize: s.pageSize, retryAfter: s.retryAfterSeconds, log });
+    this.dir = new Directory(pool, {
+      pageSize: s.pageSize,
+      retryAfter: s.retryAfterSeconds,
+      log,
+      attributes: {
+        names: [
+          ...this.users.readAttributes(),
+          ...this.groups.readAttributes(),
+          ...[...this.required.values()].map((r) => r.attr),
+        ],
+        scimOf: (attr) => this.users.scimPathOf(attr) ?? this.groups.scimPathOf(attr),
+      },
+    });
     const oc = (k: Kind) => eq('objectClass', structuralClass(k === 'user' ? s.objectClasses.user : s.objectClasses.group));
     // Value-map allowlists (e.g. only some groups by name) become part of the base filter, so
     // hidden entries are never read, counted or paged.

@@ -16,7 +16,7 @@ import { passwordForAdd, passwordMods, randomPassword, setPassword, splitPasswor
 import { specialTerms } from './special.js';
 import type { Tenant } from './tenant.js';
 import { listEntries } from './listing.js';
-import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources } from './references.js';
+import { managerDnIntoChanges, managerDnIntoResource, managerIdsIntoResources, rewriteManagerRefs } from './references.js';
 import { fillRequiredForAdd, keepRequired, keepUndeletable } from './required.js';
 import { translateFilter } from './translate.js';
 import { restoringMods } from './undo.js';
@@ -79,6 +79,15 @@ export async function toUsers(t: Tenant, entries: LdapEntry[], withGroups: boole
     out.push(res);
   });
   return out;
+}
+
+/**
+ * After a user's rename, the references to it that the directory does not keep itself
+ * (`maintainMembership`): group members and users' managers, part of the write.
+ */
+async function keepReferences(t: Tenant, from: string, to: string): Promise<void> {
+  await dropFromAllGroups(t, from, to, true);
+  await rewriteManagerRefs(t, from, to, true);
 }
 
 /** Builds the User operations. */
@@ -152,10 +161,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       // only sets it on an entry that exists under the DN a group is given.
       undo.push('rename back', async () => {
         await t.dir.rename(renamed, currentRdn(entry), `rename user "${nameOf(cur)}" back`);
-        if (t.s.maintainMembership) await dropFromAllGroups(t, renamed, entry.dn, true);
+        if (t.s.maintainMembership) await keepReferences(t, renamed, entry.dn);
       });
       dn = renamed;
-      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn, dn, true);
+      if (t.s.maintainMembership) await keepReferences(t, entry.dn, dn);
     }
     // RDN attributes change by rename only.
     const skip = new Set(currentRdn(entry).map((a) => a.type.toLowerCase()));
@@ -336,7 +345,10 @@ export function userOperations(tenantOf: TenantOf, opts: { groupMemberOfUser: bo
       const t = tenantOf(ctx.tenant);
       const entry = await mustRead(t, id);
       await t.dir.del(entry.dn, `delete user "${id}"`);
-      if (t.s.maintainMembership) await dropFromAllGroups(t, entry.dn);
+      if (t.s.maintainMembership) {
+        await dropFromAllGroups(t, entry.dn);
+        await rewriteManagerRefs(t, entry.dn);
+      }
     },
   };
 }

@@ -24,7 +24,7 @@ import { vlvControls } from './controls/wire.js';
 import type { Directory, SearchSpec } from './directory.js';
 import { dnKey, serializeDn } from './dn.js';
 import { fromLdapts, type LdapEntry } from './entry.js';
-import { isConnectionError, resultCodeOf, toScimFromLdap } from './errors.js';
+import { isConnectionError, resultCodeOf, ServiceBindError, toScimFromLdap } from './errors.js';
 import { and, eq, filterAttributes, type LdapFilter, or, serializeLdapFilter, toLdapts } from './filter.js';
 import { bufferSpellings } from './entry.js';
 import type { LaneInfo, LdapClient, Lease } from './pool.js';
@@ -170,7 +170,9 @@ export class PageWindows {
       return await this.snapshotPage(spec, startIndex, count, what);
     } catch (e) {
       // Directory searches arrive translated already; transport failures of VLV searches do not.
-      if (!errors.isScimError(e)) this.opts.log?.warn('ldap: list page failed', { error: (e as Error).message });
+      // A refused bind was logged by the pool, with the configuration to check.
+      if (!errors.isScimError(e) && !(e instanceof ServiceBindError))
+        this.opts.log?.warn('ldap: list page failed', { error: (e as Error).message });
       throw toScimFromLdap(e, { what, retryAfter: this.opts.retryAfter });
     }
   }

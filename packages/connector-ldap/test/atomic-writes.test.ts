@@ -169,11 +169,13 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'PATCH a user without groups: rename, attributes, password',
+    name: 'PATCH a user without groups: rename (a member of a group, the manager of a user), attributes, password',
     groupMemberOfUser: false,
     async prepare(call, n) {
       const id = await created(call, '/Users', user(`pn-${n}`));
       await created(call, '/Groups', { displayName: `pnmember-${n}`, members: [{ value: id }] });
+      // The rename rewrites the employee's manager too: refused, the employee keeps the old DN.
+      await created(call, '/Users', user(`pnemp-${n}`, { [ENTERPRISE]: { manager: { value: id } } }));
       return {
         method: 'PATCH',
         url: `/Users/${enc(id)}`,

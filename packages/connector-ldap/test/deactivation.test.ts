@@ -4,13 +4,17 @@
  * OpenLDAP preset (inetOrgPerson has no account state) a create, PATCH (with a path and Okta's
  * path-less form) or PUT asking for `active: false` is 400 naming the setting, and the entry is
  * as before; `active: true` and every other write still work, and the start logs a warning. With
- * a mapping that holds `active` the same writes disable the user (real slapd).
+ * a mapping that holds `active` the same writes disable the user (real slapd). `accountActive:
+ * FALSE` alone does not stop the account's LDAP binds; the ACL docs/connectors/ldap.md shows for
+ * it, read from the page, does.
  */
+import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@scimgw/core';
 import { OPENLDAP_MAP } from '../src/index.js';
 import { patchBody, rawRead, scim } from './helpers/config.js';
-import { HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
+import { documentedAcl } from './helpers/documented.js';
+import { GW_DN, HAVE_SLAPD, PEOPLE, type Slapd, startSlapd } from './helpers/slapd.js';
 
 let slapd: Slapd;
 beforeAll(async () => {
@@ -115,6 +119,60 @@ describe.skipIf(!HAVE_SLAPD)('with a mapping that holds active', () => {
       await call('DELETE', `/Users/${id}`);
     } finally {
       await connector.close?.();
+    }
+  });
+});
+
+describe.skipIf(!HAVE_SLAPD)('accountActive: FALSE and LDAP binds (the ACL of "Disabling users")', () => {
+  const ACCOUNT = `uid=deact.bind,${PEOPLE}`;
+  const PASSWORD = 'Bind-Passw0rd!';
+  /** The page's ACL, with the test directory's service account in place of the documented one. */
+  const acl = documentedAcl('filter=(accountActive=FALSE)').map((l) =>
+    l.replaceAll('cn=scimgw,ou=services,dc=example,dc=org', GW_DN),
+  );
+  const binds = async (s: Slapd, password: string) => {
+    const c = new Client({ url: s.url, timeout: 10_000 });
+    try {
+      await c.bind(ACCOUNT, password);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await c.unbind();
+    }
+  };
+
+  /** Creates the account, disables it and re-enables it through the gateway, checking binds each time. */
+  async function walk(s: Slapd): Promise<{ active: boolean; disabled: boolean; again: boolean; passwordSet: boolean }> {
+    const { call, connector } = scim(s);
+    try {
+      const created = await call('POST', '/Users', user('deact.bind', { active: true, password: PASSWORD }));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const url = `/Users/${encodeURIComponent(String(created.body.id))}`;
+      const active = await binds(s, PASSWORD);
+      expect((await call('PATCH', url, patchBody([{ op: 'replace', path: 'active', value: false }]))).status).toBe(200);
+      expect((await rawRead(s, ACCOUNT, ['accountActive']))?.accountActive).toBe('FALSE');
+      const disabled = await binds(s, PASSWORD);
+      // The gateway can still reset the password of a disabled account.
+      const reset = await call('PATCH', url, patchBody([{ op: 'replace', path: 'password', value: `${PASSWORD}2` }]));
+      expect((await call('PATCH', url, patchBody([{ op: 'replace', path: 'active', value: true }]))).status).toBe(200);
+      return { active, disabled, again: await binds(s, `${PASSWORD}2`), passwordSet: reset.status === 200 };
+    } finally {
+      await connector.close?.();
+    }
+  }
+
+  it('without it, a disabled account still binds', async () => {
+    expect(await walk(slapd)).toEqual({ active: true, disabled: true, again: true, passwordSet: true });
+  });
+
+  it('with the documented ACL first, it cannot bind until it is enabled again', async () => {
+    expect(acl.length).toBeGreaterThan(0);
+    const guarded = await startSlapd({ acl });
+    try {
+      expect(await walk(guarded)).toEqual({ active: true, disabled: false, again: true, passwordSet: true });
+    } finally {
+      await guarded.destroy();
     }
   });
 });

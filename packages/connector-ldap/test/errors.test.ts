@@ -2,7 +2,8 @@ import { errors } from '@scimgw/core';
 import { StatusCodeParser } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { LDAP_RESULT_CODES, RESULT_CODE_TABLE, toScimFromLdap } from '../src/index.js';
-import { isConnectionError, isUnsentError } from '../src/errors.js';
+import { isConnectionError, isUnsentError, rejectedAttribute, ServiceBindError } from '../src/errors.js';
+import { CLOSED_MESSAGE, NOT_SENT_MESSAGE } from '../src/liveness.js';
 
 const SECRET = 'uid=root,ou=internal,dc=corp 00002071: UpdErr: DSID-031B0C7E';
 const ldapError = (status: number) =>
@@ -65,5 +66,72 @@ describe('LDAP result codes → SCIM errors (one exhaustive table)', () => {
     const bug = new TypeError('x is not a function');
     expect(isConnectionError(bug)).toBe(false);
     expect(toScimFromLdap(bug, { what: 'x' }).status).toBe(500);
+  });
+});
+
+describe('the attribute a rejected value names', () => {
+  const cases: [string, string[], string | undefined][] = [
+    // OpenLDAP 2.5
+    ['displayName: value #0 invalid per syntax', ['objectClass', 'uid', 'displayName', 'cn'], 'displayName'],
+    ["object class 'inetOrgPerson' requires attribute 'sn'", ['uid', 'cn', 'sn', 'title'], 'sn'],
+    ['mail: value #0 invalid per syntax', ['MAIL'], 'MAIL'],
+    // Active Directory: the attribute in parentheses at the end
+    [
+      '000021C7: AtrErr: DSID-03200BBA, #1:\n\t0: 000021C7: DSID-03200BBA, problem 1005 (CONSTRAINT_ATT_TYPE), data 0, Att 90290 (userPrincipalName)',
+      ['cn', 'userPrincipalName'],
+      'userPrincipalName',
+    ],
+    // A name inside another one, or the type of a DN's RDN, is not the attribute
+    ['givenName: value #0 invalid per syntax', ['name', 'givenName'], 'givenName'],
+    ['entry cn=x,dc=y already exists', ['cn'], undefined],
+    ['no attribute named in here', ['title'], undefined],
+  ];
+  for (const [diagnostic, sent, expected] of cases) {
+    it(`${JSON.stringify(diagnostic.slice(0, 50))} → ${String(expected)}`, () => {
+      expect(rejectedAttribute(diagnostic, sent)).toBe(expected);
+    });
+  }
+
+  it('names the attribute, and the SCIM one mapped to it, never server text', () => {
+    const e = toScimFromLdap(ldapError(21), {
+      what: 'create user "bob"',
+      attribute: { ldap: 'mail', scim: 'emails.work.value' },
+    });
+    expect(e.detail).toBe(
+      'Cannot create user "bob": the directory rejected the value of emails.work.value (LDAP attribute mail, 21 invalidAttributeSyntax)',
+    );
+    expect(e.scimType).toBe('invalidValue');
+    const unmapped = toScimFromLdap(ldapError(65), { what: 'create user "bob"', attribute: { ldap: 'sn' } });
+    expect(unmapped.detail).toBe(
+      'Cannot create user "bob": the directory rejected the value of LDAP attribute sn (65 objectClassViolation)',
+    );
+  });
+});
+
+describe("the service account's refused bind", () => {
+  it('is 503 with Retry-After, names the configuration to check in the log message and nothing to the client', () => {
+    const e = new ServiceBindError(49, 'cn=scimgw,dc=example,dc=org', 'endpoint.entity.undefined.ldap', { cause: ldapError(49) });
+    expect(e.message).toBe(
+      'ldap: the directory refused the bind of the service account "cn=scimgw,dc=example,dc=org" (49 invalidCredentials): check endpoint.entity.undefined.ldap.username and endpoint.entity.undefined.ldap.password, and that the account is enabled and not locked in the directory',
+    );
+    const s = toScimFromLdap(e, { what: 'list users', retryAfter: 7 });
+    expect(s.status).toBe(503);
+    expect(s.headers['retry-after']).toBe('7');
+    expect(s.detail).toBe('The gateway cannot sign in to the directory; try again later');
+    expect(isConnectionError(e)).toBe(false);
+    const plain = new ServiceBindError(8, 'cn=x', 'endpoint.ldap');
+    expect(plain.message).toMatch(
+      /requires an encrypted connection: use ldaps:\/\/ in endpoint\.ldap\.baseUrls, or endpoint\.ldap\.startTls$/,
+    );
+  });
+
+  it('a connection closed under a request is a transport failure that may have been applied; one closed before, not', () => {
+    const closed = new Error(CLOSED_MESSAGE);
+    expect(isConnectionError(closed)).toBe(true);
+    expect(isUnsentError(closed)).toBe(false);
+    expect(toScimFromLdap(closed, { what: 'x' }).status).toBe(503);
+    const notSent = new Error(NOT_SENT_MESSAGE);
+    expect(isConnectionError(notSent)).toBe(true);
+    expect(isUnsentError(notSent)).toBe(true);
   });
 });

@@ -33,8 +33,9 @@ const EXPECTED = {
   startTls: { status: 200, userName: 'rt.user' },
   // A certificate that does not chain to a trusted CA: the directory is unavailable.
   untrusted: { status: 503, userName: null },
-  // A wrong service-account password fails the request instead of reading anonymously.
-  badBind: { status: 500, userName: null },
+  // A wrong service-account password fails the request (503: retry once an operator fixed it)
+  // instead of reading anonymously.
+  badBind: { status: 503, userName: null },
   delete: [204, 204, 204],
   gone: 404,
 };

@@ -249,11 +249,16 @@ export function describeAdSuite(title: string, enabled: boolean, start: () => Pr
       expect(stats.snapshot - before.snapshot).toBe(0);
     });
 
-    it('works over ldap:// with StartTLS, and a DC that requires it refuses a plain bind with a 500 that names no secret', async () => {
+    it('works over ldap:// with StartTLS, and a DC that requires it refuses a plain bind: 503, the reason and the setting in the log, no secret', async () => {
       const over = (o: Partial<LdapSettingsConfig>) => {
         const c = createLdapConnector({
           config: withServer(documentedEndpoint(DOCUMENTED_AD), { ...targetSettings(t), ...o }),
-          log: { debug: () => {}, info: () => {}, warn: (m, d) => seen.push(`${m} ${JSON.stringify(d ?? {})}`), error: () => {} },
+          log: {
+            debug: () => {},
+            info: () => {},
+            warn: (m, d) => seen.push(`${m} ${JSON.stringify(d ?? {})}`),
+            error: (m, d) => seen.push(`${m} ${JSON.stringify(d ?? {})}`),
+          },
         });
         return { c, h: createScimHandler({ connector: c }) };
       };
@@ -279,8 +284,10 @@ export function describeAdSuite(title: string, enabled: boolean, start: () => Pr
         expect(JSON.stringify(res.body)).not.toContain(t.adminPassword);
         expect(seen.join('\n')).not.toContain(t.adminPassword);
         if (refuses) {
-          expect(res.status).toBe(500);
+          // The service account's bind refused: the IdP should retry once the configuration is fixed.
+          expect(res.status).toBe(503);
           expect(seen.join('\n')).toMatch(/strongerAuthRequired|Strong\(er\) authentication required|strong/i);
+          expect(seen.join('\n')).toContain('requires an encrypted connection');
         } else expect(res.body.userName).toBe(BJ);
       } finally {
         await plain.c.close?.();

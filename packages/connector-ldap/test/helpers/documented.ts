@@ -30,3 +30,19 @@ export function withServer(endpoint: LdapConfig, over: Partial<LdapSettingsConfi
 export const DOCUMENTED_OPENLDAP = '"inetOrgPerson"';
 /** The Active Directory example of the page ("Example: Entra ID → Active Directory"). */
 export const DOCUMENTED_AD = '"isActiveDirectory": true';
+
+/** The slapd `access to` lines of the page's code block that holds `marker` (one ACL a line). */
+export function documentedAcl(marker: string): string[] {
+  // Fences are paired by walking the lines: a closing fence is not the start of a block.
+  const blocks: string[][] = [];
+  let open: string[] | undefined;
+  for (const line of page.split('\n')) {
+    if (line.trimStart().startsWith('```')) {
+      if (open) blocks.push(open);
+      open = open ? undefined : [];
+    } else open?.push(line);
+  }
+  const block = blocks.find((b) => b.some((l) => l.includes(marker)));
+  if (!block) throw new Error(`no documented ACL with ${marker}`);
+  return block.map((l) => l.trim()).filter((l) => l.startsWith('access to'));
+}

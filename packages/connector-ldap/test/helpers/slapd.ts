@@ -45,6 +45,10 @@ export interface SlapdOptions {
   threads?: number;
   /** LDIF loaded with slapadd before the first start (after the base entries). */
   preload?: string;
+  /** slapd's `idletimeout`: seconds after which it closes an idle client connection (default none). */
+  idleTimeout?: number;
+  /** `access to …` lines put before the test ACLs (first match wins), for tests of documented ACLs. */
+  acl?: string[];
 }
 
 export interface Slapd {
@@ -117,6 +121,7 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
     ...(memberOf ? ['moduleload memberof'] : []),
     ...(sssvlv ? ['moduleload sssvlv'] : []),
     ...(opts.threads ? [`threads ${opts.threads}`] : []),
+    ...(opts.idleTimeout ? [`idletimeout ${opts.idleTimeout}`] : []),
     `TLSCACertificateFile ${join(dir, 'ca.pem')}`,
     `TLSCertificateFile ${join(dir, 'server.pem')}`,
     `TLSCertificateKeyFile ${join(dir, 'server.key')}`,
@@ -132,7 +137,7 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
     `directory ${join(dir, 'db')}`,
     'index objectClass eq',
     'index uid,cn eq,sub',
-    'index member,uniqueMember eq',
+    'index member,uniqueMember,manager eq',
     'index entryUUID eq',
     'index scimgwExternalId eq',
     ...(memberOf ? ['index memberOf eq'] : []),
@@ -144,6 +149,7 @@ export async function startSlapd(opts: SlapdOptions = {}): Promise<Slapd> {
           ...(opts.sssvlvMaxPerConn ? [`sssvlv-maxperconn ${opts.sssvlvMaxPerConn}`] : []),
         ]
       : []),
+    ...(opts.acl ?? []),
     `access to attrs=userPassword by dn.exact="${GW_DN}" write by self write by anonymous auth by * none`,
     `access to * by dn.exact="${GW_DN}" write by * read`,
     '',

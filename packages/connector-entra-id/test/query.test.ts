@@ -123,6 +123,18 @@ describe('filters', () => {
     expect(calls.every((c) => c.includes('$top=999'))).toBe(true);
   });
 
+  it('a filter finished here reads what it needs, whatever `attributes` returns (RFC 7644 §3.4.2.5)', async () => {
+    const asked = await graphCalls(`/Users?filter=${q('displayName co "ser 249"')}&attributes=id&count=5`);
+    expect(asked.res.body.totalResults).toBe(10);
+    expect(asked.res.body.Resources).toHaveLength(5);
+    expect(Object.keys(asked.res.body.Resources[0]).sort()).toEqual(['id', 'schemas']);
+    expect(asked.calls[0]).toMatch(/\$select=[^&]*displayName/);
+    const sorted = await get(`/Users?filter=${q('displayName co "ser 249"')}&attributes=id&sortBy=title&count=10`);
+    expect(sorted.body.totalResults).toBe(10);
+    const groups = await get(`/Groups?filter=${q('displayName co "ngine"')}&attributes=id`);
+    expect(groups.body.totalResults).toBe(2);
+  });
+
   it('an id that is no GUID matches nothing without asking Graph', async () => {
     const { res, calls } = await graphCalls(`/Users?filter=${q('id eq "not-a-guid"')}`);
     expect(res.body.totalResults).toBe(0);

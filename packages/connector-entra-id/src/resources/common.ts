@@ -1,6 +1,6 @@
 /** Helpers shared by the User and Group handlers: attribute requests, `$select`, ids, names. */
 import { randomInt } from 'node:crypto';
-import type { AttrPath, FilterNode } from '@scimgw/core/filter';
+import { type AttrPath, type FilterNode, formatPath } from '@scimgw/core/filter';
 import type { Mapper } from '@scimgw/mapper';
 import { RELATION_PREFIX } from '../mapping.js';
 
@@ -47,6 +47,29 @@ export function wants(
  * `$select` for a request: the top-level Graph properties behind the requested SCIM attributes
  * (every mapped one when none were named), `id` always, write-only ones never.
  */
+/**
+ * The attributes a query must read from Graph: those the client asked for, and with them every
+ * attribute its filter and sort name, which the connector may evaluate itself on what it read
+ * (RFC 7644 §3.4.2.5: `attributes` changes what is returned, never what matches). `undefined`: all.
+ */
+export function queryAttributes(request: {
+  attributes?: string[] | undefined;
+  filter?: FilterNode | undefined;
+  sort?: { path: AttrPath } | undefined;
+}): string[] | undefined {
+  if (!request.attributes?.length) return request.attributes;
+  const out = new Set(request.attributes);
+  const walk = (n: FilterNode): void => {
+    if (n.type === 'and' || n.type === 'or') for (const f of n.filters) walk(f);
+    else if (n.type === 'not') walk(n.filter);
+    else if (n.type === 'valuePath') out.add(formatPath({ ...(n.path.uri ? { uri: n.path.uri } : {}), attr: n.path.attr }));
+    else out.add(formatPath(n.path));
+  };
+  if (request.filter) walk(request.filter);
+  if (request.sort) out.add(formatPath(request.sort.path));
+  return [...out];
+}
+
 export function selectFor(mapper: Mapper, request: { attributes?: string[] | undefined }, always: readonly string[]): string[] {
   const writeOnly = new Set(
     mapper.attributes.filter((a) => a.targets.every((t) => t.writeOnly)).map((a) => a.endpoint.split('.')[0] as string),

@@ -22,7 +22,17 @@ import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
 import { toODataFilter } from '../query/odata.js';
 import { GROUP_ORDERBY, GROUP_PROPERTIES } from '../query/support.js';
 import { RELATION_PREFIX } from '../mapping.js';
-import { isObjectId, mentions, nicknameFrom, propertiesOnly, selectFor, setPath, takeEq, wants } from './common.js';
+import {
+  isObjectId,
+  mentions,
+  nicknameFrom,
+  propertiesOnly,
+  queryAttributes,
+  selectFor,
+  setPath,
+  takeEq,
+  wants,
+} from './common.js';
 import { addMembers, readMembers, reference, removeMembers, replaceMembers } from './members.js';
 import { elementsOf } from './relations.js';
 
@@ -226,7 +236,7 @@ export function groupHandler(deps: GroupDeps): ResourceHandler {
         tenant,
         {
           relationship: false,
-          select: selectFor(mapper, request, []),
+          select: selectFor(mapper, { attributes: queryAttributes(request) }, []),
           op: 'groups.read',
           toScim,
           ...(withMembers

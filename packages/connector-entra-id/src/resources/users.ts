@@ -21,7 +21,7 @@ import { ENTERPRISE } from '../mapping.js';
 import { type CollectionSpec, type ListPlan, runList } from '../query/list.js';
 import { toODataFilter } from '../query/odata.js';
 import { USER_ORDERBY, USER_PROPERTIES } from '../query/support.js';
-import { isObjectId, mentions, selectFor, takeEq, wants } from './common.js';
+import { isObjectId, mentions, queryAttributes, selectFor, takeEq, wants } from './common.js';
 import { attach, type UserRelation } from './relations.js';
 import { upnFromGraph, upnToGraph } from './user-body.js';
 import { userWrites } from './user-writes.js';
@@ -133,7 +133,7 @@ export function userHandler(deps: UserDeps): ResourceHandler {
         tenant,
         {
           relationship: false,
-          select: selectFor(mapper, request, []),
+          select: selectFor(mapper, { attributes: queryAttributes(request) }, []),
           op: 'users.read',
           toScim: (r) => toScim(tenant, r),
           complete: (resources, c) => complete(tenant, resources, request, false, c),

@@ -6,6 +6,7 @@
 import { RestAbortedError, RestConfigError, RestNetworkError, RestResponseTooLargeError, RestTimeoutError } from './errors.js';
 import { ResponseTooLarge } from './transport.js';
 import { PROXY_REFUSED } from './transport-fetch.js';
+import { REDIRECT_HOP_FAILED } from './transport-undici.js';
 
 /** Why the pipeline aborted an attempt, if it did. */
 export type AbortCause = 'attempt' | 'deadline' | 'caller' | undefined;
@@ -118,7 +119,8 @@ export function classifyTransportError(
       cause: e,
     });
   }
-  const notConnected = codes.some((c) => NOT_CONNECTED.has(c));
+  // A hop after a redirect: the request was sent and answered before, whatever this one says.
+  const notConnected = !codes.includes(REDIRECT_HOP_FAILED) && codes.some((c) => NOT_CONNECTED.has(c));
   return new RestNetworkError(`${what} failed: ${primary ?? (e instanceof Error ? e.message : 'network error')}`, {
     reached: !notConnected,
     errno: primary,

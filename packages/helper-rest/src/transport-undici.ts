@@ -95,6 +95,9 @@ export function rawHeaders(raw: RawHeaders): Headers {
   return out;
 }
 
+/** The code of a failure after a redirect was followed: the first request was sent (network-errors.ts). */
+export const REDIRECT_HOP_FAILED = 'ERR_REDIRECT_HOP_FAILED';
+
 /** Statuses whose `Location` is followed (RFC 9110 §15.4), as browsers and undici's redirect interceptor do. */
 const REDIRECTS: ReadonlySet<number> = new Set([300, 301, 302, 303, 307, 308]);
 
@@ -266,7 +269,14 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   fail(e: unknown): void {
-    if (this.#settle()) this.reject(this.#stop ?? e);
+    if (!this.#settle()) return;
+    // After a redirect the request was sent and answered: a hop that cannot connect says nothing
+    // of whether the target applied it, so it must not read as "never sent" (retried, failed over).
+    const why =
+      this.#hops > 0 && !this.#stop
+        ? Object.assign(new Error(`following a redirect to ${this.#origin} failed`, { cause: e }), { code: REDIRECT_HOP_FAILED })
+        : e;
+    this.reject(this.#stop ?? why);
   }
 
   onConnect(abort: (err?: Error) => void): void {

@@ -34,6 +34,11 @@ beforeAll(async () => {
       res.end();
       return;
     }
+    if (url === '/dead-end') {
+      res.writeHead(307, { location: 'http://127.0.0.1:1/gone' });
+      res.end();
+      return;
+    }
     if (url === '/nowhere') {
       res.writeHead(302);
       res.end();
@@ -114,6 +119,21 @@ describe('redirects (Node transport)', () => {
     const r = await helper().doRequest(undefined, 'GET', '/loop/0');
     expect(r.status).toBe(302);
     expect(server.requests.slice(before).map((q) => q.url)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `/loop/${i}`));
+  });
+
+  it('a write whose redirect leads nowhere is not sent again: the first request reached the target', async () => {
+    const h = createHelperRest({
+      endpoint: { entity: { undefined: { connection: { baseUrls: [server.url], retry: { attempts: 3 } } } } },
+    });
+    helpers.push(h);
+    const before = server.requests.length;
+    const err = await h.doRequest(undefined, 'POST', '/dead-end', { c: 3 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reached: true });
+    expect(server.requests.slice(before).map((q) => `${q.method} ${q.url}`)).toEqual(['POST /dead-end']);
+    // A read may be sent again (it changes nothing): the same dead end is tried on each attempt.
+    const reads = server.requests.length;
+    await h.doRequest(undefined, 'GET', '/dead-end').catch(() => undefined);
+    expect(server.requests.length - reads).toBeGreaterThanOrEqual(1);
   });
 
   it('answers a redirect without a Location as it is', async () => {

@@ -85,5 +85,6 @@ function matches(key: Buffer, cert: Buffer, passphrase: string | undefined): boo
   } catch {
     return true; // Not a form this runtime's X509Certificate reads: createSecureContext accepted it.
   }
+  if (typeof x509.checkPrivateKey !== 'function') return true; // a runtime without it: listen decides
   return x509.checkPrivateKey(createPrivateKey(passphrase === undefined ? key : { key, passphrase }));
 }

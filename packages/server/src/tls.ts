@@ -49,10 +49,11 @@ export function loadTls(g: GatewayConfig, certsDir: string): TlsMaterial | undef
 
 /** What OpenSSL's codes mean to someone editing the configuration. */
 const TLS_PROBLEMS: [RegExp, string][] = [
-  [/key values mismatch/i, 'the key does not belong to the certificate'],
-  [/mac verify failure|bad decrypt/i, 'the password does not open it'],
+  // OpenSSL spells them with spaces, BoringSSL (Bun) with underscores.
+  [/key[ _]values[ _]mismatch/i, 'the key does not belong to the certificate'],
+  [/mac[ _]verify[ _]failure|bad[ _]decrypt/i, 'the password does not open it'],
   [
-    /no start line|unsupported|bad base64|wrong tag|not enough data|header too long/i,
+    /no[ _]start[ _]line|unsupported|bad[ _]base64|wrong[ _]tag|not[ _]enough[ _]data|header[ _]too[ _]long|decode[ _]error/i,
     'a file is not a PEM key or certificate of a kind it can read',
   ],
 ];

@@ -50,7 +50,7 @@ export function loadTls(g: GatewayConfig, certsDir: string): TlsMaterial | undef
 /** What OpenSSL's codes mean to someone editing the configuration. */
 const TLS_PROBLEMS: [RegExp, string][] = [
   // OpenSSL spells them with spaces, BoringSSL (Bun) with underscores.
-  [/key[ _]values[ _]mismatch/i, 'the key does not belong to the certificate'],
+  [/key[ _](values|type)[ _]mismatch/i, 'the key does not belong to the certificate'],
   [/mac[ _]verify[ _]failure|bad[ _]decrypt/i, 'the password does not open it'],
   [
     /no[ _]start[ _]line|unsupported|bad[ _]base64|wrong[ _]tag|not[ _]enough[ _]data|header[ _]too[ _]long|decode[ _]error/i,

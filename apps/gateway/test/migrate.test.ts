@@ -259,6 +259,64 @@ describe('scimgw migrate', () => {
     expect(r.out).toMatch(/item\(s\) marked TO DO/);
   });
 
+  it('keeps references (process.env.X) as they are, moves bearerJwtAzure, and advises on the older emailOnError', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'scimgw-older-refs-'));
+    mkdirSync(join(from, 'config'));
+    mkdirSync(join(from, 'lib'));
+    const tenant = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    writeFileSync(
+      join(from, 'config', 'plugin-loki.json'),
+      JSON.stringify({
+        scimgateway: {
+          port: 'process.env.PORT',
+          localhostonly: 'process.env.LOCALONLY',
+          scim: { version: 'process.env.SCIM_VERSION' },
+          ipAllowList: ['127.0.0.1/32'],
+          auth: {
+            basic: [{ username: 'process.env.GW_USER', password: 'process.env.GW_PASS', readOnly: 'process.env.RO' }],
+            bearerJwtAzure: [{ tenantIdGUID: tenant, readOnly: false, baseEntities: [] }],
+          },
+          emailOnError: { smtp: { enabled: true, host: 'smtp.example.com', to: 'ops@example.com' } },
+        },
+        endpoint: { entity: { undefined: { persistence: false } } },
+      }),
+    );
+    const to = mkdtempSync(join(tmpdir(), 'scimgw-new-refs-'));
+    const r = await migrate([from, '--out', to], { SEED: NEW_SEED });
+    expect(r.code).toBe(0);
+    const file = join(to, 'config', 'connector-loki.json');
+    const gw = JSON.parse(readFileSync(file, 'utf8')).scimgateway;
+    expect(gw).toMatchObject({
+      port: 'process.env.PORT',
+      localhostonly: 'process.env.LOCALONLY',
+      scim: { version: 'process.env.SCIM_VERSION' },
+      ipAllowList: ['127.0.0.1/32'],
+      auth: {
+        basic: [{ username: 'process.env.GW_USER', password: 'process.env.GW_PASS', readOnly: 'process.env.RO' }],
+        bearerJwt: [{ azureTenantId: tenant, readOnly: false }],
+      },
+    });
+    expect(gw.auth.bearerJwtAzure).toBeUndefined();
+    expect(r.out).toMatch(/scimgateway\.auth\.readOnly|scimgateway\.auth\.basic\[0\]\.readOnly.*a reference: kept/);
+    expect(r.out).toMatch(/scimgateway\.auth\.bearerJwtAzure\[0\].*bearerJwt\[0\]/);
+    expect(r.out).toMatch(/scimgateway\.emailOnError.*write scimgateway\.email/);
+    // The references are read at start: a read-only credential stays read-only.
+    const env = {
+      SEED: NEW_SEED,
+      PORT: '8899',
+      LOCALONLY: 'true',
+      SCIM_VERSION: '1.1',
+      GW_USER: 'gw',
+      GW_PASS: '0042',
+      RO: 'true',
+    };
+    const cfg = loadConfig(file, { env, encryptInPlace: false });
+    expect(cfg.gateway.port).toBe(8899);
+    expect(cfg.gateway.scim.version).toBe('1.1');
+    expect(cfg.gateway.auth.basic?.[0]).toMatchObject({ username: 'gw', password: '0042', readOnly: true });
+    expect(cfg.gateway.auth.bearerJwt?.[0]?.azureTenantId).toBe(tenant);
+  });
+
   it('refuses to overwrite without --force, and to write into the older install', async () => {
     const from = olderInstall();
     const to = mkdtempSync(join(tmpdir(), 'scimgw-new-'));

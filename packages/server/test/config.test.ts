@@ -182,15 +182,28 @@ describe('loadConfig', () => {
         endpoint: { directory: 'process.env.DIR', fsync: 'process.env.SYNC' },
         scimgateway: {
           port: 'process.env.PORT',
+          scim: { version: 'process.env.SCIM_VERSION' },
           auth: {
             basic: [{ username: 'process.env.GW_USER', password: 'process.env.NUM_PW' }],
             bearerToken: [{ token: 'process.env.TOK' }],
           },
         },
       }),
-      { env: { PORT: '9998', GW_USER: '1e3', NUM_PW: '0098765432123', TOK: 'true', DIR: '2024', SYNC: 'false' } },
+      {
+        env: {
+          PORT: '9998',
+          GW_USER: '1e3',
+          NUM_PW: '0098765432123',
+          TOK: 'true',
+          DIR: '2024',
+          SYNC: 'false',
+          SCIM_VERSION: '1.1',
+        },
+      },
     );
     expect(c.gateway.port).toBe(9998);
+    // One of some texts (an enum): "1.1", not the number 1.1.
+    expect(c.gateway.scim.version).toBe('1.1');
     expect(c.gateway.auth.basic?.[0]).toMatchObject({ username: '1e3', password: '0098765432123' });
     expect(c.gateway.auth.bearerToken?.map((t) => t.token)).toEqual(['true']);
     // The connector's section is checked by the connector's schema (prepare); what the file loader

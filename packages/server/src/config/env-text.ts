@@ -9,8 +9,9 @@ import { formatConfigPath } from '@scimgw/config';
 export type Checked<T> = { ok: true; value: T } | { ok: false; issues: { path: (string | number)[]; message: string }[] };
 
 /**
- * Validates `value` (the configuration at `prefix`); where a field that wants text got a number,
- * boolean or null read from an environment variable, validates again with the variable's text.
+ * Validates `value` (the configuration at `prefix`); where a field refused the number, boolean or
+ * null read from an environment variable (it wants text, or one of some texts: `"1.1"`), validates
+ * again with the variable's text.
  */
 export function validateWithEnvText<T>(
   value: unknown,
@@ -20,7 +21,7 @@ export function validateWithEnvText<T>(
 ): Checked<T> {
   const first = validate(value);
   if (first.ok || !envText?.size) return first;
-  const fixes = first.issues.filter((i) => /expected string/i.test(i.message) && envText.has(formatConfigPath(i.path, prefix)));
+  const fixes = first.issues.filter((i) => envText.has(formatConfigPath(i.path, prefix)));
   if (fixes.length === 0) return first;
   const copy = structuredClone(value);
   for (const i of fixes) setAt(copy, i.path, envText.get(formatConfigPath(i.path, prefix)));

@@ -57,6 +57,18 @@ export function legacyErrorStatus(err: unknown): { status: number; scimType?: st
 }
 
 /**
+ * The message prefixed with the plugin method's name, unless the plugin already began it with
+ * that name (`createUser: user jdoe already exists`, `createUser error: …`).
+ */
+function withAction(action: string, message: unknown): string {
+  const text = typeof message === 'string' && message !== '' ? message : 'failed';
+  const head = text.slice(0, action.length);
+  const next = text.charAt(action.length);
+  if (head.toLowerCase() === action.toLowerCase() && !/[\w$]/.test(next)) return text;
+  return `${action}: ${text}`;
+}
+
+/**
  * Turns whatever a plugin threw into what the core answers with: a `ScimError` for the statuses
  * the plugin named, otherwise the error itself (the core answers an opaque 500 and logs nothing
  * of it to the client).
@@ -65,7 +77,7 @@ export function toScimError(err: unknown, action: string): unknown {
   if (err instanceof ScimError) return err;
   const mapped = legacyErrorStatus(err);
   if (!mapped) return err;
-  const detail = `${action}: ${(err as Error).message || 'failed'}`;
+  const detail = withAction(action, (err as Error).message);
   switch (mapped.status) {
     case 404:
       return new errors.NotFoundError(detail);

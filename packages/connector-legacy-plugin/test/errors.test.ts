@@ -28,6 +28,17 @@ describe('errors thrown the older way', () => {
     expect(toScimError(plain, 'getUsers')).toBe(plain);
   });
 
+  it('names the plugin method in the detail once: not again when the plugin already began with it', () => {
+    const detail = (e: Error, action: string) => (toScimError(e, action) as errors.ScimError).message;
+    expect(detail(named('Error#409', 'createUser: user jdoe already exists'), 'createUser')).toBe(
+      'createUser: user jdoe already exists',
+    );
+    expect(detail(named('Error#409', 'createUser error: Duplicate key'), 'createUser')).toBe('createUser error: Duplicate key');
+    expect(detail(named('Error#404', 'user jdoe not found'), 'modifyUser')).toBe('modifyUser: user jdoe not found');
+    expect(detail(named('Error#404', 'createUserAlias: none'), 'createUser')).toBe('createUser: createUserAlias: none');
+    expect(detail(named('Error#404', ''), 'deleteUser')).toBe('deleteUser: failed');
+  });
+
   it('any name and message: a status in 300..599 or nothing, never a throw', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), (name, message) => {

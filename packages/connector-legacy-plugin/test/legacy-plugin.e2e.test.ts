@@ -48,6 +48,8 @@ describe('a plugin written for the older API, served through the gateway', () =>
     const r = await gw.call('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'BJENSEN' });
     expect(r.status).toBe(409);
     expect(r.body.scimType).toBe('uniqueness');
+    // The plugin's message already names the method: not prefixed a second time.
+    expect(r.body.detail).toBe('createUser error: Duplicate key userName=BJENSEN');
   });
 
   it('reads by id (getObj id eq) and answers 404 for an unknown id', async () => {
@@ -203,7 +205,8 @@ describe('a plugin written for the older API, served through the gateway', () =>
     expect((await gw.call('GET', '/api/2')).body).toEqual({ id: '2', model: 'BMW', title: 'i4' });
     const missing = await gw.call('GET', '/api/99');
     expect(missing.status).toBe(404);
-    expect(missing.body.detail).toContain('product 99 not found');
+    // A message that does not name the method gets it in front.
+    expect(missing.body.detail).toBe('getApi: product 99 not found');
     const created = await gw.call('POST', '/api', { model: 'Volvo', title: 'EX30' });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ model: 'Volvo', title: 'EX30', id: '3' });

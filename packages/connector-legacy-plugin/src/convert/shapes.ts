@@ -78,13 +78,46 @@ function selected(current: ScimResource | undefined, attr: string, extension: st
   return Array.isArray(list) ? list.filter((e): e is Obj => isObj(e) && matchesFilter(where, e)) : [];
 }
 
-/** True when converting `changes` needs the resource as it is now (whole-list replace or remove of typed lists, complex `where`). */
+/** The elements of the current list, `[]` when the resource as read has none. */
+function storedList(current: ScimResource | undefined, attr: string, extension?: string): Obj[] {
+  const holder = extension ? (current?.[extension] as Obj | undefined) : current;
+  const list = holder?.[attr];
+  return Array.isArray(list) ? list.filter(isObj) : [];
+}
+
+/**
+ * The stored elements a removal-list element names: by `value` (exact, else case-insensitive, as
+ * SCIM compares most values), or, for elements without one (addresses), by every field it gives.
+ */
+function storedMatches(list: Obj[], el: Obj): Obj[] {
+  if (el.value !== undefined) {
+    const exact = list.filter((s) => s.value === el.value);
+    if (exact.length > 0 || typeof el.value !== 'string') return exact;
+    const lc = el.value.toLowerCase();
+    return list.filter((s) => typeof s.value === 'string' && s.value.toLowerCase() === lc);
+  }
+  const fields = Object.entries(el).filter(([k]) => k !== 'operation');
+  if (fields.length === 0) return [];
+  return list.filter((s) => fields.every(([k, v]) => JSON.stringify(s[k]) === JSON.stringify(v)));
+}
+
+/**
+ * True when converting `changes` needs the resource as it is now: typed lists (emails …) whose
+ * change names elements by anything but their type (a value list to remove, a `value` filter, any
+ * other filter), or replaces or removes the whole list; other lists for filters that are not a
+ * simple `value eq`.
+ */
 export function needsCurrent(changes: readonly Change[], info: ShapeInfo): boolean {
   return changes.some((c) => {
-    const multi = info.isMultiValued(c.path.attr, c.path.extension);
-    if (!multi) return false;
-    if (c.path.where) return !simpleWhere(c.path.where);
-    return info.typed.has(c.path.attr) && !info.skipTypeConvert && (c.op === 'replace' || (c.op === 'remove' && !c.value));
+    const { attr, extension, where } = c.path;
+    if (!info.isMultiValued(attr, extension)) return false;
+    const simple = where ? simpleWhere(where) : undefined;
+    const typed = !extension && info.typed.has(attr);
+    if (!typed) return where !== undefined && simple?.value === undefined;
+    // Arrays (skipTypeConvert): removed elements carry their stored fields (type, value).
+    if (info.skipTypeConvert) return where !== undefined || (c.op === 'remove' && c.value !== undefined);
+    if (where) return simple?.type === undefined;
+    return c.op === 'replace' || c.op === 'remove';
   });
 }
 
@@ -98,11 +131,16 @@ function setDeep(target: Obj, key: string, sub: string | undefined, value: unkno
   target[key] = holder;
 }
 
-/** Typed list (emails …) changes: entries keyed by type, deletions with `operation: 'delete'`. */
+/**
+ * Typed list (emails …) changes: entries keyed by type, deletions with `operation: 'delete'`.
+ * An element removed by its value is keyed by the type it has in the resource as read (`current`);
+ * `'undefined'` when it has none there, as the older gateway keyed untyped elements.
+ */
 function typedChange(out: Obj, c: Change, current: ScimResource | undefined): void {
   const { attr, sub, where } = c.path;
   const entries = (isObj(out[attr]) ? out[attr] : {}) as Obj;
   out[attr] = entries;
+  const typeOf = (el: Obj): Obj => (typeKey(el) === 'undefined' ? {} : { type: el.type });
   const del = (el: Obj) => {
     entries[typeKey(el)] = { ...el, value: '', operation: 'delete' };
   };
@@ -110,23 +148,31 @@ function typedChange(out: Obj, c: Change, current: ScimResource | undefined): vo
     const k = typeKey(el);
     entries[k] = { ...(isObj(entries[k]) && (entries[k] as Obj).operation !== 'delete' ? (entries[k] as Obj) : {}), ...el };
   };
-  const existing = (): Obj[] => {
-    const list = current?.[attr];
-    return Array.isArray(list) ? list.filter(isObj) : [];
-  };
+  const existing = (): Obj[] => storedList(current, attr);
   if (where) {
     const simple = simpleWhere(where);
     const targets = simple?.type !== undefined ? [{ type: simple.type }] : selected(current, attr, undefined, where);
     for (const t of targets) {
       if (c.op === 'remove') {
-        if (sub) put({ type: t.type, [sub]: '' });
+        if (sub) put({ ...typeOf(t), [sub]: '' });
         else del(t);
-      } else put({ type: t.type, ...(sub ? { [sub]: c.value } : isObj(c.value) ? c.value : { value: c.value }) });
+      } else put({ ...typeOf(t), ...(sub ? { [sub]: c.value } : isObj(c.value) ? c.value : { value: c.value }) });
     }
     return;
   }
   if (c.op === 'remove') {
-    for (const el of c.value ? c.value.filter(isObj) : existing()) del(el);
+    if (!c.value) {
+      for (const el of existing()) del(el);
+      return;
+    }
+    const stored = existing();
+    for (const el of c.value.filter(isObj)) {
+      // The element as stored: its type, not the one the request carried (SCIM 1.1 and value
+      // filters name the value only). A resource read without the attribute at all (a plugin
+      // whose getUsers does not return it): the request's own type, as the older gateway sent.
+      if (stored.length === 0) del(el);
+      else for (const s of storedMatches(stored, el)) del(s);
+    }
     return;
   }
   const values = (Array.isArray(c.value) ? c.value : [c.value]).filter(isObj);
@@ -137,24 +183,33 @@ function typedChange(out: Obj, c: Change, current: ScimResource | undefined): vo
   for (const el of values) put(el);
 }
 
-/** Other multi-valued attributes (members, groups, roles …): arrays with delete markers. */
-function listChange(target: Obj, c: Change, current: ScimResource | undefined): void {
+/**
+ * Other multi-valued attributes (members, groups, roles …), and typed ones with `skipTypeConvert`:
+ * arrays with delete markers. A removed typed element is the element as stored (with its `type`).
+ */
+function listChange(target: Obj, c: Change, current: ScimResource | undefined, typed: boolean): void {
   const { attr, sub, where, extension } = c.path;
   const list = (Array.isArray(target[attr]) ? target[attr] : []) as Obj[];
   target[attr] = list;
   const asElement = (v: unknown): Obj => (isObj(v) ? { ...v } : { value: v });
   if (where) {
     const simple = simpleWhere(where);
-    const targets = simple?.value !== undefined ? [{ value: simple.value }] : selected(current, attr, extension, where);
+    const targets = !typed && simple?.value !== undefined ? [{ value: simple.value }] : selected(current, attr, extension, where);
     for (const t of targets) {
-      if (c.op === 'remove' && !sub) list.push({ operation: 'delete', value: t.value });
+      if (c.op === 'remove' && !sub) list.push(typed ? { ...t, operation: 'delete' } : { operation: 'delete', value: t.value });
       else list.push({ ...t, [sub ?? 'value']: c.op === 'remove' ? '' : c.value });
     }
     return;
   }
   if (c.op === 'remove') {
-    if (c.value) for (const el of c.value) list.push({ ...asElement(el), operation: 'delete' });
-    else list.push({ operation: 'delete' });
+    if (!c.value) list.push({ operation: 'delete' });
+    else if (typed) {
+      const stored = storedList(current, attr, extension);
+      for (const el of c.value.map(asElement)) {
+        const found = stored.length === 0 ? [el] : storedMatches(stored, el);
+        for (const s of found) list.push({ ...s, operation: 'delete' });
+      }
+    } else for (const el of c.value) list.push({ ...asElement(el), operation: 'delete' });
     return;
   }
   if (c.op === 'replace') list.push({ operation: 'delete' });
@@ -171,13 +226,19 @@ export function changesToAttrObj(changes: readonly Change[], info: ShapeInfo, cu
     const { attr, sub, extension } = c.path;
     const target = extension ? ((out[extension] = isObj(out[extension]) ? out[extension] : {}) as Obj) : out;
     if (info.isMultiValued(attr, extension)) {
-      if (!extension && !info.skipTypeConvert && info.typed.has(attr)) typedChange(out, c, current);
-      else listChange(target, c, current);
+      const typed = !extension && info.typed.has(attr);
+      if (typed && !info.skipTypeConvert) typedChange(out, c, current);
+      else listChange(target, c, current, typed);
       continue;
     }
     if (c.op === 'remove') setDeep(target, attr, sub, '');
     else if (sub === undefined && isObj(c.value) && isObj(target[attr])) Object.assign(target[attr] as Obj, c.value);
     else setDeep(target, attr, sub, c.value);
+  }
+  // A typed list whose changes named no element the resource has: nothing to hand over.
+  for (const attr of info.typed) {
+    const v = out[attr];
+    if ((isObj(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0)) delete out[attr];
   }
   return out;
 }

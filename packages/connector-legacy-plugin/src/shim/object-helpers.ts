@@ -71,7 +71,7 @@ function sameElement(marker: Obj, el: unknown): boolean {
   if (!isObj(el)) return false;
   let compared = false;
   for (const [k, v] of Object.entries(marker)) {
-    if (k === 'operation' || k === 'primary') continue;
+    if (k === 'operation' || k === 'primary' || v === undefined) continue;
     if (el[k] !== v) return false;
     compared = true;
   }
@@ -82,7 +82,9 @@ function patchArray(target: Obj, key: string, list: unknown[]): void {
   const deletes = list.filter((e): e is Obj => isObj(e) && e.operation === 'delete');
   const adds = list.filter((e): e is Obj => isObj(e) && e.operation !== 'delete');
   let current = Array.isArray(target[key]) ? (target[key] as unknown[]) : [];
-  for (const d of deletes) current = d.value === undefined ? [] : current.filter((e) => !sameElement(d, e));
+  // `{ operation: 'delete' }` alone removes all; a marker naming fields (a value, or an address by its type) removes those.
+  const namesNothing = (d: Obj) => Object.entries(d).every(([k, v]) => k === 'operation' || k === 'primary' || v === undefined);
+  for (const d of deletes) current = namesNothing(d) ? [] : current.filter((e) => !sameElement(d, e));
   for (const a of adds) {
     const existing = current.find((e) => isObj(e) && e.value === a.value && e.type === a.type);
     if (isObj(existing)) Object.assign(existing, a);

@@ -273,7 +273,10 @@ describe('scimgw migrate', () => {
           scim: { version: 'process.env.SCIM_VERSION' },
           ipAllowList: ['127.0.0.1/32'],
           auth: {
-            basic: [{ username: 'process.env.GW_USER', password: 'process.env.GW_PASS', readOnly: 'process.env.RO' }],
+            basic: [
+              { username: 'process.env.GW_USER', password: 'process.env.GW_PASS', readOnly: 'process.env.RO' },
+              { username: 'disabled-user', password: null },
+            ],
             bearerJwtAzure: [{ tenantIdGUID: tenant, readOnly: false, baseEntities: [] }],
           },
           emailOnError: { smtp: { enabled: true, host: 'smtp.example.com', to: 'ops@example.com' } },
@@ -300,6 +303,9 @@ describe('scimgw migrate', () => {
     expect(r.out).toMatch(/scimgateway\.auth\.readOnly|scimgateway\.auth\.basic\[0\]\.readOnly.*a reference: kept/);
     expect(r.out).toMatch(/scimgateway\.auth\.bearerJwtAzure\[0\].*bearerJwt\[0\]/);
     expect(r.out).toMatch(/scimgateway\.emailOnError.*write scimgateway\.email/);
+    // A user the older product had disabled (password null) is left out, and said so.
+    expect(gw.auth.basic).toHaveLength(1);
+    expect(r.out).toMatch(/scimgateway\.auth\.basic\[1\].*"disabled-user" has no password/);
     // The references are read at start: a read-only credential stays read-only.
     const env = {
       SEED: NEW_SEED,

@@ -101,7 +101,10 @@ async function migrateFile(
     current: configSeed(options.env),
     newName,
   });
-  const gateway = migrateGatewaySection(raw.scimgateway ?? {});
+  const gateway = migrateGatewaySection(
+    raw.scimgateway ?? {},
+    new Set(entries.filter((e) => e.status === 'todo').map((e) => e.path)),
+  );
   const skipTypeConvert =
     isJson(raw.scimgateway) && isJson(raw.scimgateway.scim) && raw.scimgateway.scim.skipTypeConvert === true;
   const pluginFile = connector ? undefined : findPluginFile(options.from, pluginName);

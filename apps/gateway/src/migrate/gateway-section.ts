@@ -35,6 +35,35 @@ function advice(path: string): string {
 const isReference = (v: unknown): boolean => typeof v === 'string' && /^process\.(env|text|file)\./.test(v);
 
 /**
+ * A Basic user whose password is `null` was disabled in the older product; scimgw has no user
+ * without a password (check-config refuses one): the entry is left out, and said so.
+ */
+function dropDisabledUsers(
+  root: { scimgateway: Json },
+  removed: readonly Segments[],
+  todo: ReadonlySet<string>,
+  entries: ReportEntry[],
+): void {
+  const auth = root.scimgateway.auth;
+  if (!isJson(auth) || !Array.isArray(auth.basic)) return;
+  // Only a password the older file set to null (or empty): one that did not decrypt is a TO DO.
+  const nulled = new Set(removed.map((p) => pathText(p)));
+  const kept = (auth.basic as unknown[]).filter((e, i) => {
+    if (!isJson(e) || e.username === undefined || e.password !== undefined) return true;
+    const password = `scimgateway.auth.basic[${i}].password`;
+    if (!nulled.has(password) || todo.has(password)) return true;
+    entries.push({
+      path: `scimgateway.auth.basic[${i}]`,
+      status: 'unset',
+      note: `user "${String(e.username)}" has no password (disabled in the older product): left out`,
+    });
+    return false;
+  });
+  if (kept.length) auth.basic = kept;
+  else delete auth.basic;
+}
+
+/**
  * `auth.bearerJwtAzure[{ tenantIdGUID, … }]` of older versions is scimgw's (and newer
  * scimgateway's) `auth.bearerJwt[{ azureTenantId, … }]`: moved, with the entry's other keys.
  */
@@ -63,13 +92,18 @@ function moveBearerJwtAzure(root: { scimgateway: Json }, entries: ReportEntry[])
  * (`process.env.X`) is kept as it is, to be read and checked when the gateway starts, as scimgw
  * reads references anywhere.
  */
-export function migrateGatewaySection(section: unknown): { value: Json; entries: ReportEntry[] } {
+export function migrateGatewaySection(
+  section: unknown,
+  /** Paths already reported TO DO (a secret that did not decrypt, left out as `null`). */
+  todo: ReadonlySet<string> = new Set(),
+): { value: Json; entries: ReportEntry[] } {
   const entries: ReportEntry[] = [];
   const removed: Segments[] = [];
   const value = pruneEmpty(section, ['scimgateway'], removed) as Json;
   for (const p of outermost(removed))
     entries.push({ path: pathText(p), status: 'unset', note: 'not set in the older file (null or empty): left out' });
   const root = { scimgateway: value };
+  dropDisabledUsers(root, removed, todo, entries);
   moveBearerJwtAzure(root, entries);
   const references = new Set(
     leaves(root.scimgateway, ['scimgateway'])

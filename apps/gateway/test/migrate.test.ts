@@ -323,6 +323,24 @@ describe('scimgw migrate', () => {
     expect(cfg.gateway.auth.bearerJwt?.[0]?.azureTenantId).toBe(tenant);
   });
 
+  it('says so when a tenant kept in memory becomes persistent beside one that was', async () => {
+    const from = mkdtempSync(join(tmpdir(), 'scimgw-older-mixed-'));
+    mkdirSync(join(from, 'config'));
+    writeFileSync(join(from, 'config', 'b.db'), '{"collections":[]}');
+    writeFileSync(
+      join(from, 'config', 'plugin-loki.json'),
+      JSON.stringify({
+        scimgateway: { port: 8890, auth: { basic: [{ username: 'gwadmin', password: 'pw-1' }] } },
+        endpoint: { entity: { undefined: { persistence: false }, 'client-b': { dbname: 'b.db', persistence: true } } },
+      }),
+    );
+    const to = mkdtempSync(join(tmpdir(), 'scimgw-new-mixed-'));
+    const r = await migrate([from, '--out', to], { SEED: NEW_SEED });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/TO DO +endpoint\.entity\.undefined\.persistence: this tenant kept nothing on disk/);
+    expect(JSON.parse(readFileSync(join(to, 'config', 'connector-loki.json'), 'utf8')).endpoint.persistence).toBe(true);
+  });
+
   it('refuses to overwrite without --force, and to write into the older install', async () => {
     const from = olderInstall();
     const to = mkdtempSync(join(tmpdir(), 'scimgw-new-'));

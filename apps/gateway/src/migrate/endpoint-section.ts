@@ -49,7 +49,14 @@ function migrateLoki(endpoint: Json): EndpointResult {
   for (const [name, t] of tenants) {
     const base: Segments = ['endpoint', 'entity', name];
     const tenant: Json = {};
-    if (t.persistence !== undefined) entries.push(mapped([...base, 'persistence'], ['endpoint', 'persistence']));
+    if (t.persistence === false && persistent) {
+      // scimgw's store persists all its tenants or none: this one now keeps what it gets.
+      entries.push({
+        path: pathText([...base, 'persistence']),
+        status: 'todo',
+        note: 'this tenant kept nothing on disk (and had example users); scimgw persists all tenants of a store or none: it is now persistent and starts empty. Move it to a configuration of its own with persistence false if it must stay in memory',
+      });
+    } else if (t.persistence !== undefined) entries.push(mapped([...base, 'persistence'], ['endpoint', 'persistence']));
     if (t.persistence !== false) {
       const dbname = typeof t.dbname === 'string' && t.dbname !== '' ? t.dbname : 'loki.db';
       const to = `data/import/${name}-${dbname.replace(/[^A-Za-z0-9._-]/g, '_')}`;

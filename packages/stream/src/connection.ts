@@ -122,6 +122,11 @@ export class StreamConnection {
   connection(timeoutMs: number): Promise<NatsConnection> {
     const nc = this.nc;
     if (nc && !nc.isClosed()) return Promise.resolve(nc);
+    return this.nextConnection(timeoutMs);
+  }
+
+  /** The next connection made; rejects after `timeoutMs`. */
+  private nextConnection(timeoutMs: number): Promise<NatsConnection> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const i = this.waiters.indexOf(done);
@@ -142,18 +147,7 @@ export class StreamConnection {
    */
   whenConnected(timeoutMs: number): Promise<void> {
     if (this.connected) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.indexOf(done);
-        if (i !== -1) this.waiters.splice(i, 1);
-        reject(new Error(`not connected to NATS${this.lastError ? ` (${this.lastError})` : ''}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.waiters.push(done);
-    });
+    return this.nextConnection(timeoutMs).then(() => {});
   }
 
   /** Connected right now (not reconnecting). */

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ScimResource } from '@scimgw/core';
+import { canonical } from './canonical.js';
 import type { ChangeKeptError } from './kept.js';
 
 /** Writes remembered at most. */
@@ -26,18 +27,6 @@ export interface KeptWrite {
   /** The resource's id. */
   id: string;
   at: number;
-}
-
-/** JSON with object keys in a fixed order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null)
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
 }
 
 const digest = (v: unknown) => createHash('sha256').update(canonical(v)).digest('base64url');

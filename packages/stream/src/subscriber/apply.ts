@@ -24,6 +24,7 @@ import { type HolderContext, Holders } from './holders.js';
 import type { ResourceRecord } from './records.js';
 import { type ReferenceLookup, translateChanges, translateResource } from './references.js';
 import { RetryableError, type ScimTarget } from './target.js';
+import { canonical } from '../canonical.js';
 
 /** The subscriber options of one tenant. */
 export interface ApplyOptions {
@@ -59,18 +60,6 @@ export interface ApplyContext extends ReferenceLookup, Pick<HolderContext, 'owne
 
 /** Attributes a write does not set, left out when comparing what is there with what a message writes. */
 const NOT_WRITTEN = new Set(['id', 'meta', 'schemas', 'password', 'groups']);
-
-/** JSON with object keys in a fixed order, for comparing values. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null)
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
 
 /** True when `current` is what a PUT of `body` would leave (so the PUT is not needed). */
 export function coversReplace(current: ScimResource, body: ScimResource): boolean {
